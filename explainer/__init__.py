@@ -1,0 +1,18 @@
+"""lstm-explainer: a reference LSTM in NumPy that records every gate and matches Keras.
+
+    >>> from explainer import LSTM
+    >>> trace = LSTM(3).trace(x)          # x: (batch, time, features)
+    >>> trace.f[0, :, 0]                  # the forget gate of unit 0 over time
+
+TensorFlow is never imported here; only :mod:`explainer.keras_bridge` does, lazily.
+"""
+from .activations import sigmoid
+from .cell import LSTMCell
+from .layers import LSTM, Activation, Dense, Dropout, Layer
+from .model import History, Sequential, load_model
+from .optimizers import Adam, RMSprop
+from .trace import SequenceTrace, StepTrace
+
+__version__ = "0.1.0"
+__all__ = ["LSTMCell", "LSTM", "Dense", "Dropout", "Activation", "Layer", "Sequential", "History",
+           "load_model", "Adam", "RMSprop", "SequenceTrace", "StepTrace", "sigmoid"]

@@ -1,0 +1,93 @@
+"""Adam and RMSprop exactly as Keras 3 updates a variable.
+
+Adam, step t counted from 1:
+    m ← m + (g - m)(1 - β1)        v ← v + (g² - v)(1 - β2)
+    α = lr · √(1 - β2^t) / (1 - β1^t)
+    θ ← θ - α · m / (√v + ε)        (ε outside the bias correction)
+
+RMSprop:
+    v ← ρ v + (1 - ρ) g²
+    θ ← θ - lr · g / √(v + ε)        (ε inside the square root)
+"""
+from __future__ import annotations
+
+
+import numpy as np
+
+
+class Optimizer:
+    def __init__(self, learning_rate: float = 0.001) -> None:
+        if not learning_rate > 0:
+            raise ValueError(f"learning_rate must be > 0, got {learning_rate!r}")
+        self.learning_rate = float(learning_rate)
+        self.iterations = 0
+        self._slots: dict[int, dict[str, np.ndarray]] = {}
+
+    def _slot(self, theta: np.ndarray, name: str) -> np.ndarray:
+        slots = self._slots.setdefault(id(theta), {})
+        if name not in slots:
+            slots[name] = np.zeros_like(theta)
+        return slots[name]
+
+    def apply(self, params_and_grads: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        """Update every parameter in place from its gradient; one optimiser step."""
+        self.iterations += 1
+        for theta, grad in params_and_grads:
+            self.update(theta, grad.astype(theta.dtype, copy=False))
+
+    def update(self, theta: np.ndarray, g: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def get_config(self) -> dict:
+        return {"name": type(self).__name__.lower(), "learning_rate": self.learning_rate}
+
+
+class Adam(Optimizer):
+    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7) -> None:
+        super().__init__(learning_rate)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+
+    def update(self, theta: np.ndarray, g: np.ndarray) -> None:
+        t = self.iterations
+        m, v = self._slot(theta, "m"), self._slot(theta, "v")
+        one = theta.dtype.type
+        # Powers computed in the variable's precision, as Keras does with ops.power on float32.
+        b1t, b2t = one(self.beta_1) ** one(t), one(self.beta_2) ** one(t)
+        alpha = one(self.learning_rate) * np.sqrt(one(1) - b2t) / (one(1) - b1t)
+        m += (g - m) * one(1 - self.beta_1)
+        v += (g * g - v) * one(1 - self.beta_2)
+        theta -= (m * alpha) / (np.sqrt(v) + one(self.epsilon))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+class RMSprop(Optimizer):
+    def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, epsilon: float = 1e-7) -> None:
+        super().__init__(learning_rate)
+        self.rho, self.epsilon = float(rho), float(epsilon)
+
+    def update(self, theta: np.ndarray, g: np.ndarray) -> None:
+        one = theta.dtype.type
+        v = self._slot(theta, "v")
+        v[...] = one(self.rho) * v + one(1 - self.rho) * (g * g)
+        theta -= one(self.learning_rate) * g / np.sqrt(v + one(self.epsilon))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
+
+
+OPTIMIZERS = {"adam": Adam, "rmsprop": RMSprop}
+
+
+def get(opt) -> Optimizer:
+    if isinstance(opt, Optimizer):
+        return opt
+    if isinstance(opt, str):
+        if opt.lower() not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {opt!r}; supported: {sorted(OPTIMIZERS)}")
+        return OPTIMIZERS[opt.lower()]()
+    raise TypeError(f"optimizer must be a name ('adam', 'rmsprop') or an Optimizer, got {type(opt).__name__}")
+
+
