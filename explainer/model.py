@@ -59,7 +59,10 @@ class Sequential:
         if layer.name in names:
             raise ValueError(f"duplicate layer name {layer.name!r}")
         self.layers.append(layer)
-        if len(self.layers) == 1 and layer.input_shape is not None:
+        if self.built:  # later layers are built from the shape flowing out of the earlier ones
+            layer.build(self.output_shape, self.rng)
+            self.output_shape = layer.output_shape(self.output_shape)
+        elif len(self.layers) == 1 and layer.input_shape is not None:
             self.build(layer.input_shape)
 
     @property

