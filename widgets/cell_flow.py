@@ -1,0 +1,276 @@
+"""Cell-state flow: move a slider, watch one LSTM step of a small cell redraw.
+
+The widget owns a real :class:`explainer.LSTMCell` with one input feature and 1–4 units.
+Sliders set the step's inputs and, for the selected unit, each gate's weights::
+
+    x_t, h_{t-1}[k], c_{t-1}[k]                      inputs of this step
+    W[0, gate·u + k]   U[k, gate·u + k]   b[gate·u + k]   per gate ∈ {i, f, c, o}, Keras block order
+
+(U's off-diagonal entries stay 0, so a unit only hears its own past.) On every change the
+widget calls ``cell.step(x, h_prev, c_prev)`` and draws the returned
+:class:`~explainer.trace.StepTrace` with :func:`widgets.diagram.cell_svg` into an
+``ipywidgets.HTML``; no matplotlib figure is redrawn, so a tick costs well under a
+millisecond of drawing (``benchmarks/bench_widgets.py`` measures it).
+
+Presets put the cell in an instructive situation; each states the gate values it promises
+(``Preset.promise``), and the tests check the traced values keep that promise.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import ipywidgets as widgets
+import numpy as np
+
+from explainer import LSTMCell
+from explainer import palette
+from explainer.glossary import LANGS, term
+from explainer.trace import GATE_BLOCKS, StepTrace
+
+from .diagram import cell_svg, equations_html
+
+#: The trace field each Keras block produces ("c" block → candidate g).
+BLOCK_FIELD = {"i": "i", "f": "f", "c": "g", "o": "o"}
+BLOCK_TERM = {"i": "input_gate", "f": "forget_gate", "c": "candidate", "o": "output_gate"}
+STATE_RANGE, WEIGHT_RANGE = (-3.0, 3.0), (-8.0, 8.0)
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A situation: the selected unit's inputs and weights, and the gate values it promises.
+
+    ``promise`` maps a trace field (``"f"``, ``"i"``, ``"g"``, ``"o"``) to the closed
+    interval its traced value must fall in.
+    """
+
+    key: str
+    x: float
+    h: float
+    c: float
+    W: dict[str, float]
+    U: dict[str, float]
+    b: dict[str, float]
+    promise: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def label(self, lang: str = "en") -> str:
+        return term(f"preset_{self.key}", lang)
+
+
+_ZERO = {"i": 0.0, "f": 0.0, "c": 0.0, "o": 0.0}
+# σ(±6) = 0.9975 / 0.0025: "open" and "shut" with room to spare for the promises below.
+PRESETS: dict[str, Preset] = {
+    "remember": Preset("remember", x=1.0, h=0.0, c=1.5, W={**_ZERO, "c": 1.0}, U=_ZERO,
+                       b={"i": -6.0, "f": 6.0, "c": 0.0, "o": 0.0},
+                       promise={"f": (0.99, 1.0), "i": (0.0, 0.01)}),
+    "forget": Preset("forget", x=1.0, h=0.0, c=1.5, W={**_ZERO, "c": 1.0}, U=_ZERO,
+                     b={"i": -6.0, "f": -6.0, "c": 0.0, "o": 0.0},
+                     promise={"f": (0.0, 0.01), "i": (0.0, 0.01)}),
+    "write": Preset("write", x=1.0, h=0.0, c=1.5, W={**_ZERO, "c": 3.0}, U=_ZERO,
+                    b={"i": 6.0, "f": -6.0, "c": 0.0, "o": 0.0},
+                    promise={"i": (0.99, 1.0), "f": (0.0, 0.01), "g": (0.99, 1.0)}),
+    "read": Preset("read", x=0.0, h=0.0, c=1.5, W=_ZERO, U=_ZERO,
+                   b={"i": -6.0, "f": 6.0, "c": 0.0, "o": 6.0},
+                   promise={"o": (0.99, 1.0), "f": (0.99, 1.0), "i": (0.0, 0.01)}),
+}
+#: Where the widget starts: every gate part-open, so every flow is visible.
+DEFAULT = Preset("default", x=0.5, h=0.2, c=1.0, W={"i": 1.0, "f": -1.0, "c": 1.5, "o": 1.0},
+                 U={"i": 0.5, "f": 0.5, "c": 0.5, "o": 0.5}, b={"i": 0.0, "f": 1.0, "c": 0.0, "o": 0.0})
+
+
+def _slider(value: float, lo: float, hi: float, step: float, description: str, name: str) -> widgets.FloatSlider:
+    s = widgets.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
+                            continuous_update=True, readout_format=".2f",
+                            style={"description_width": "42px"}, layout=widgets.Layout(width="235px"))
+    s.add_class(f"lstm-slider-{name}")  # stable hooks for the browser test
+    return s
+
+
+class CellFlow(widgets.VBox):
+    """One LSTM step of a small cell with sliders, presets and a live diagram.
+
+    ``flow.sliders`` maps ``"x", "h", "c"`` and ``"W_i", "U_f", "b_o", …`` to the
+    sliders; ``flow.step`` is the :class:`StepTrace` currently drawn; ``flow.cell`` is the
+    :class:`explainer.LSTMCell` that computed it.
+    """
+
+    def __init__(self, units: int = 1, lang: str = "en", preset: str | None = None,
+                 show_language: bool = True) -> None:
+        if not isinstance(units, (int, np.integer)) or not 1 <= units <= 4:
+            raise ValueError(f"the cell-state flow shows 1 to 4 units; got units={units!r}")
+        if lang not in LANGS:
+            raise ValueError(f"unknown language {lang!r}; choose one of {LANGS}")
+        self.lang, self.units, self.unit = lang, int(units), 0
+        self.cell = LSTMCell(self.units, 1, rng=np.random.default_rng(0))
+        for p in self.cell.params.values():
+            p[...] = 0.0
+        self.x = np.zeros((1, 1), np.float32)
+        self.h_prev = np.zeros((1, self.units), np.float32)
+        self.c_prev = np.zeros((1, self.units), np.float32)
+        self.step: StepTrace | None = None
+        self._hold = False
+
+        self.sliders: dict[str, widgets.FloatSlider] = {
+            "x": _slider(0.0, *STATE_RANGE, 0.05, "xₜ", "x"),
+            "h": _slider(0.0, -1.0, 1.0, 0.05, "hₜ₋₁", "h"),  # h = o·tanh(c) lives in (-1, 1)
+            "c": _slider(0.0, *STATE_RANGE, 0.05, "cₜ₋₁", "c"),
+        }
+        for blk in GATE_BLOCKS:
+            for kind in ("W", "U", "b"):
+                self.sliders[f"{kind}_{blk}"] = _slider(0.0, *WEIGHT_RANGE, 0.1, f"{kind}", f"{kind}_{blk}")
+        self.preset = widgets.Dropdown(layout=widgets.Layout(width="260px"))
+        self.preset.add_class("lstm-preset")
+        self.unit_select = widgets.Dropdown(options=[(f"unit {k}", k) for k in range(self.units)], value=0,
+                                            layout=widgets.Layout(width="150px",
+                                                                  display="" if self.units > 1 else "none"))
+        self.language = widgets.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang,
+                                              layout=widgets.Layout(display="" if show_language else "none"),
+                                              style={"button_width": "70px"})
+        self.diagram = widgets.HTML()
+        self.diagram.add_class("lstm-cellflow-diagram")
+        self.equations = widgets.HTML()
+        self.equations.add_class("lstm-cellflow-equations")
+        self._headers = {blk: widgets.HTML() for blk in GATE_BLOCKS}
+        self._states_header = widgets.HTML()
+
+        gate_columns = [widgets.VBox([self._headers[blk]] + [self.sliders[f"{k}_{blk}"] for k in ("W", "U", "b")])
+                        for blk in ("f", "i", "c", "o")]  # left to right as in the drawing
+        super().__init__([
+            widgets.HBox([self.preset, self.unit_select, self.language]),
+            self.diagram, self.equations,
+            self._states_header,
+            widgets.HBox([self.sliders[k] for k in ("x", "h", "c")]),
+            widgets.GridBox(gate_columns, layout=widgets.Layout(grid_template_columns="repeat(4, 245px)")),
+        ])
+
+        for s in self.sliders.values():
+            s.observe(self._on_slider, names="value")
+        self.preset.observe(self._on_preset, names="value")
+        self.unit_select.observe(self._on_unit, names="value")
+        self.language.observe(lambda ch: self.set_lang(ch["new"]), names="value")
+
+        for k in reversed(range(self.units)):  # every unit starts part-open; unit 0 ends selected
+            self.unit = k
+            self._load_preset(DEFAULT)
+        self._relabel()
+        if preset is not None:
+            self.apply_preset(preset)
+        else:
+            self.redraw()
+
+    # --- model <-> sliders ---------------------------------------------------------------
+    def _col(self, blk: str) -> int:
+        return GATE_BLOCKS.index(blk) * self.units + self.unit
+
+    def _read_sliders(self) -> None:
+        """Copy the sliders into the cell's weights and the step's inputs (selected unit)."""
+        k, s = self.unit, self.sliders
+        self.x[0, 0] = s["x"].value
+        self.h_prev[0, k] = s["h"].value
+        self.c_prev[0, k] = s["c"].value
+        for blk in GATE_BLOCKS:
+            col = self._col(blk)
+            self.cell.params["kernel"][0, col] = s[f"W_{blk}"].value
+            self.cell.params["recurrent_kernel"][k, col] = s[f"U_{blk}"].value
+            self.cell.params["bias"][col] = s[f"b_{blk}"].value
+
+    def _write_sliders(self) -> None:
+        """Show the selected unit's inputs and weights on the sliders, without redrawing per slider."""
+        k, s = self.unit, self.sliders
+        self._hold = True
+        try:
+            s["x"].value = float(self.x[0, 0])
+            s["h"].value = float(self.h_prev[0, k])
+            s["c"].value = float(self.c_prev[0, k])
+            for blk in GATE_BLOCKS:
+                col = self._col(blk)
+                s[f"W_{blk}"].value = float(self.cell.params["kernel"][0, col])
+                s[f"U_{blk}"].value = float(self.cell.params["recurrent_kernel"][k, col])
+                s[f"b_{blk}"].value = float(self.cell.params["bias"][col])
+        finally:
+            self._hold = False
+
+    def _load_preset(self, p: Preset) -> None:
+        k = self.unit
+        self.x[0, 0], self.h_prev[0, k], self.c_prev[0, k] = p.x, p.h, p.c
+        for blk in GATE_BLOCKS:
+            col = self._col(blk)
+            self.cell.params["kernel"][0, col] = p.W[blk]
+            self.cell.params["recurrent_kernel"][k, col] = p.U[blk]
+            self.cell.params["bias"][col] = p.b[blk]
+        self._write_sliders()
+
+    # --- events --------------------------------------------------------------------------
+    def _on_slider(self, change) -> None:
+        if self._hold:
+            return
+        self._read_sliders()
+        self.redraw()
+
+    def _on_preset(self, change) -> None:
+        if not self._hold and change["new"]:
+            self.apply_preset(change["new"])
+
+    def _on_unit(self, change) -> None:
+        self.unit = int(change["new"])
+        self._write_sliders()
+        self.redraw()
+
+    # --- public API ------------------------------------------------------------------------
+    def apply_preset(self, key: str) -> StepTrace:
+        """Put the selected unit in the situation ``key`` (one of :data:`PRESETS`) and redraw."""
+        if key not in PRESETS:
+            raise ValueError(f"unknown preset {key!r}; choose one of {sorted(PRESETS)}")
+        self._load_preset(PRESETS[key])
+        if self.preset.value != key:
+            self._hold = True
+            self.preset.value = key
+            self._hold = False
+        return self.redraw()
+
+    def redraw(self) -> StepTrace:
+        """Run one step of the reference cell and draw it. Returns the new :class:`StepTrace`."""
+        self.step = self.cell.step(self.x.copy(), self.h_prev.copy(), self.c_prev.copy())
+        self.diagram.value = cell_svg(self.step, unit=self.unit, lang=self.lang)
+        self.equations.value = equations_html(self.step, unit=self.unit, lang=self.lang)
+        return self.step
+
+    def set_lang(self, lang: str) -> None:
+        """Switch every label to ``"en"`` or ``"zh"`` (glossary terms) and redraw."""
+        if lang not in LANGS:
+            raise ValueError(f"unknown language {lang!r}; choose one of {LANGS}")
+        self.lang = lang
+        if self.language.value != lang:
+            self.language.value = lang  # re-enters set_lang once with the same lang
+            return
+        self._relabel()
+        self.redraw()
+
+    def _relabel(self) -> None:
+        lang = self.lang
+        self._hold = True
+        try:
+            value = self.preset.value
+            self.preset.options = [(term("preset_choose", lang), "")] + [(p.label(lang), k) for k, p in PRESETS.items()]
+            self.preset.value = value or ""
+            self.preset.description = term("presets", lang)
+            self.unit_select.options = [(f"{term('unit', lang)} {k}", k) for k in range(self.units)]
+            self.unit_select.value = self.unit
+        finally:
+            self._hold = False
+        self._states_header.value = f"<b>{term('inputs', lang)}</b>"
+        for blk in GATE_BLOCKS:
+            colour = palette.color(BLOCK_FIELD[blk])
+            self._headers[blk].value = (f'<b style="color:{colour}">{term(BLOCK_TERM[blk], lang)} '
+                                        f'{BLOCK_FIELD[blk]}</b> <small>W: {term("weight_input", lang)}, '
+                                        f'U: {term("weight_recurrent", lang)}, b: {term("bias", lang)}</small>')
+
+    def weights(self) -> dict[str, np.ndarray]:
+        """Copies of the cell's ``kernel``, ``recurrent_kernel`` and ``bias``."""
+        return {k: v.copy() for k, v in self.cell.params.items()}
+
+    def inputs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Copies of ``(x, h_prev, c_prev)`` as fed to the cell."""
+        return self.x.copy(), self.h_prev.copy(), self.c_prev.copy()
+
+
+__all__ = ["CellFlow", "PRESETS", "DEFAULT", "Preset"]
