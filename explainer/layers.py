@@ -65,6 +65,13 @@ class Layer:
         return [w.copy() for w in self.params.values()]
 
     def set_weights(self, weights) -> None:
+        """Copy ``weights`` (Keras's order) into this layer; all are checked before any is written."""
+        weights = self.check_weights(weights)
+        for key, new in zip(list(self.params), weights):
+            self.params[key][...] = new
+
+    def check_weights(self, weights) -> list[np.ndarray]:
+        """``weights`` as arrays of this layer's dtype; a ``ValueError`` naming the first misfit."""
         weights = list(weights)
         if len(weights) != len(self.params):
             raise ValueError(f"layer {self.name!r} expects {len(self.params)} weight arrays "
@@ -75,8 +82,7 @@ class Layer:
                 raise ValueError(f"layer {self.name!r}: weight {key!r} must have shape {cur.shape}, got {new.shape}")
             if not np.all(np.isfinite(new)):
                 raise ValueError(f"layer {self.name!r}: weight {key!r} contains NaN or infinite values")
-        for key, new in zip(list(self.params), weights):
-            self.params[key][...] = np.asarray(new, dtype=self.dtype)
+        return [np.asarray(w, dtype=self.dtype) for w in weights]
 
     def count_params(self) -> int:
         return int(sum(w.size for w in self.params.values()))

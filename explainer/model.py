@@ -167,6 +167,7 @@ class Sequential:
                 raise ValueError("validation_data must be a pair (x_val, y_val)")
             x_val = self._check_x(validation_data[0], "x_val")
             y_val = self._check_y(validation_data[1], x_val, "y_val")
+        self._warn_unnormalised_targets(y)
         hist = History()
         n = len(x)
         metric_fns = [(m, losses.metric(m)) for m in self.metric_names]
@@ -194,6 +195,16 @@ class Sequential:
             if verbose:
                 bar.write(f"Epoch {epoch + 1}/{epochs} - " + " - ".join(f"{k}: {v:.4g}" for k, v in logs.items()))
         return hist
+
+    def _warn_unnormalised_targets(self, y: np.ndarray) -> None:
+        if self.loss_name == "categorical_crossentropy":
+            sums = y.reshape(len(y), -1).sum(axis=1)
+            if not np.allclose(sums, 1, atol=1e-3):
+                import warnings
+                warnings.warn("categorical_crossentropy expects each target row to sum to 1 (one-hot or "
+                              f"probabilities); these rows sum to {sums.min():.3g}…{sums.max():.3g}. "
+                              "This model follows the loss's true gradient; Keras/TensorFlow trains on "
+                              "softmax - y, which differs when rows do not sum to 1.", stacklevel=3)
 
     def _evaluate(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> dict[str, float]:
         metric_fns = [(m, losses.metric(m)) for m in self.metric_names]
@@ -240,11 +251,13 @@ class Sequential:
             raise RuntimeError("build the model (input_shape on the first layer, or build()) before set_weights")
         if len(weights) != expected:
             raise ValueError(f"set_weights expects {expected} arrays for this model, got {len(weights)}")
-        k = 0
-        for layer in self.layers:
+        chunks, k = [], 0
+        for layer in self.layers:  # check every layer first, so a refusal changes nothing
             n = len(layer.params)
-            layer.set_weights(weights[k:k + n])
+            chunks.append(layer.check_weights(weights[k:k + n]))
             k += n
+        for layer, chunk in zip(self.layers, chunks):
+            layer.set_weights(chunk)
 
     def count_params(self) -> int:
         return sum(layer.count_params() for layer in self.layers)
