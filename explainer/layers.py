@@ -53,10 +53,10 @@ class Layer:
         raise NotImplementedError
 
     def __call__(self, x, training: bool = False):
-        x = np.asarray(x)
+        x = check_array(x, "x", dtype=self.dtype)
         if not self.built:
             self.build(x.shape[1:], np.random.default_rng())
-        return self.forward(x.astype(self.dtype, copy=False), training=training)
+        return self.forward(x, training=training)
 
     def get_config(self) -> dict:
         return {"name": self.name, "dtype": self.dtype.name}
@@ -190,11 +190,11 @@ class LSTM(Layer):
         return [y, h_last, c_last] if self.return_state else y
 
     def __call__(self, x, training: bool = False, initial_state=None):
-        return self.forward(x, training, initial_state)
+        return self.forward(check_array(x, "x", dtype=self.dtype), training, initial_state)
 
     def trace(self, x, initial_state=None) -> SequenceTrace:
         """Run ``x`` (batch, time, features) and record every gate: a :class:`SequenceTrace`."""
-        steps = self.run(x, initial_state)
+        steps = self.run(check_array(x, "x", dtype=self.dtype), initial_state)
         arrays = {name: np.stack([getattr(s, name) for s in steps], axis=1) for name in ARRAY_FIELDS}
         weights = {k: v.copy() for k, v in self.params.items()}
         return SequenceTrace(**arrays, layer=self.name, weights=weights,

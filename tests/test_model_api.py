@@ -195,3 +195,16 @@ def test_cli_trace_prints_the_traced_step(capsys):
     assert "out of range" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli.main(["trace", "--x", "1,abc"])
+
+
+def test_layer_called_directly_checks_its_input():
+    layer = LSTM(2)
+    with pytest.raises(ValueError, match="3-D"):
+        layer(np.zeros((3, 4)))
+    with pytest.raises(ValueError, match="NaN"):
+        layer.trace(np.full((1, 3, 2), np.nan))
+    y, h, c = LSTM(2, return_state=True, return_sequences=True)(np.ones((1, 3, 2)))
+    assert y.shape == (1, 3, 2) and h.shape == c.shape == (1, 2)
+    np.testing.assert_array_equal(y[:, -1], h)
+    with pytest.raises(ValueError, match="initial_state|h0"):
+        LSTM(2)(np.ones((1, 3, 2)), initial_state=[np.zeros((1, 5)), np.zeros((1, 2))])

@@ -1,0 +1,216 @@
+"""Widget logic, headless: what the widgets show is exactly what the reference LSTM computes."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from explainer import LSTM, LSTMCell, SequenceTrace
+from explainer.demo import demo_trace
+from explainer.trace import ARRAY_FIELDS
+from widgets.cell_flow import DEFAULT, PRESETS, CellFlow
+from widgets.diagram import VALUE_NAMES, cell_svg, fmt, step_values, update_terms
+from widgets.memory import MemoryWidget, lstm_survival, rnn_gradient
+from widgets.sequence import SequenceExplorer
+
+
+def shown(html: str, name: str) -> tuple[str, list[float]]:
+    """(printed text, full-precision data-value) of the element of class lstm-val-<name>."""
+    m = re.search(rf'class="lstm-val lstm-val-{name}" data-value="([^"]*)">([^<]*)<', html)
+    assert m, f"no value {name!r} in the drawing"
+    return m.group(2), [float(v) for v in m.group(1).split()]
+
+
+def reference_step(x, h, c, W, U, b):
+    """A fresh reference cell with 1 input and 1 unit; W, U, b are dicts over the blocks i, f, c, o."""
+    cell = LSTMCell(1, 1)
+    cell.params["kernel"][0] = [W[k] for k in "ifco"]
+    cell.params["recurrent_kernel"][0] = [U[k] for k in "ifco"]
+    cell.params["bias"][:] = [b[k] for k in "ifco"]
+    f32 = lambda v: np.array([[v]], np.float32)  # noqa: E731
+    return cell.step(f32(x), f32(h), f32(c))
+
+
+# --- cell-state flow ---------------------------------------------------------------------
+def test_slider_changes_show_exactly_the_reference_cell():
+    flow = CellFlow()
+    W, U, b = dict(DEFAULT.W), dict(DEFAULT.U), dict(DEFAULT.b)
+    before = flow.step.c[0, 0]
+    flow.sliders["x"].value = 1.3
+    flow.sliders["c"].value = -0.7
+    flow.sliders["h"].value = 0.45
+    flow.sliders["W_f"].value = 2.2
+    flow.sliders["U_o"].value = -1.1
+    flow.sliders["b_i"].value = -1.5
+    W["f"], U["o"], b["i"] = 2.2, -1.1, -1.5
+    ref = reference_step(1.3, 0.45, -0.7, W, U, b)
+    for name in ARRAY_FIELDS:
+        np.testing.assert_array_equal(getattr(flow.step, name), getattr(ref, name), err_msg=name)
+    assert flow.step.c[0, 0] != before
+    html = flow.diagram.value
+    text, value = shown(html, "c")
+    assert value == [float(ref.c[0, 0])] and text == f"cₜ = {fmt(float(ref.c[0, 0]))}"
+    for gate in "ifgo":
+        text, value = shown(html, gate)
+        assert value == [float(getattr(ref, gate)[0, 0])] and text.endswith(fmt(value[0]))
+    assert shown(html, "h")[1] == [float(ref.h[0, 0])]
+    assert f"= <b>{fmt(float(ref.c[0, 0]))}</b>" in flow.equations.value
+
+
+def test_every_value_is_printed():
+    html = CellFlow().diagram.value
+    for name in VALUE_NAMES:
+        shown(html, name)
+
+
+@pytest.mark.parametrize("key", sorted(PRESETS))
+def test_presets_keep_their_promises(key):
+    flow = CellFlow()
+    flow.preset.value = key                  # as the dropdown does it
+    s, p = flow.step, PRESETS[key]
+    assert p.promise
+    for gate, (lo, hi) in p.promise.items():
+        assert lo <= getattr(s, gate)[0, 0] <= hi, (key, gate, getattr(s, gate)[0, 0])
+    assert flow.sliders["c"].value == p.c and flow.sliders["b_f"].value == p.b["f"]
+    c, c_prev, g, h = s.c[0, 0], s.c_prev[0, 0], s.g[0, 0], s.h[0, 0]
+    story = {"remember": abs(c - c_prev) < 0.01, "forget": abs(c) < 0.01,
+             "write": abs(c - g) < 0.01, "read": abs(h - np.tanh(c)) < 0.01 and abs(c - c_prev) < 0.01}
+    assert story[key], (key, c, c_prev, g, h)
+    ref = reference_step(p.x, p.h, p.c, p.W, p.U, p.b)
+    np.testing.assert_array_equal(s.c, ref.c)
+
+
+def test_forget_preset_says_the_memory_is_gone():
+    flow = CellFlow(preset="forget")
+    assert "the old memory is gone" in flow.equations.value
+    flow.set_lang("zh")
+    assert "旧记忆被清除" in flow.equations.value and "遗忘门" in flow.diagram.value
+    assert "forget gate" not in flow.diagram.value
+
+
+def test_several_units_edit_only_the_selected_unit():
+    flow = CellFlow(units=3)
+    before = flow.step
+    flow.unit_select.value = 2
+    flow.sliders["b_f"].value = -4.0
+    s = flow.step
+    assert flow.weights()["bias"][3 + 2] == np.float32(-4.0)  # forget block, unit 2
+    np.testing.assert_array_equal(s.f[0, :2], before.f[0, :2])
+    assert s.f[0, 2] < before.f[0, 2]
+    assert shown(flow.diagram.value, "f")[1] == [float(s.f[0, 2])]
+    flow.unit_select.value = 0
+    assert flow.sliders["b_f"].value == DEFAULT.b["f"]
+
+
+def test_bad_arguments_are_clear_errors():
+    with pytest.raises(ValueError, match="1 to 4 units"):
+        CellFlow(units=5)
+    with pytest.raises(ValueError, match="unknown preset"):
+        CellFlow().apply_preset("dream")
+    with pytest.raises(ValueError, match="unknown language"):
+        CellFlow(lang="fr")
+
+
+# --- diagram -------------------------------------------------------------------------------
+def test_diagram_reads_the_trace_and_refuses_an_inconsistent_one():
+    step = demo_trace().step(5)
+    v = step_values(step, unit=0)
+    assert v["f"] == float(step.f[0, 0]) and v["c"] == float(step.c[0, 0])
+    kept, written = update_terms(step, 0)
+    assert kept + written == pytest.approx(float(step.c[0, 0]), abs=1e-6)
+    step.c[0, 0] += 0.5
+    with pytest.raises(ValueError, match="inconsistent"):
+        cell_svg(step, unit=0)
+    with pytest.raises(ValueError, match="out of range"):
+        step_values(step, unit=3)
+
+
+# --- sequence explorer -----------------------------------------------------------------------
+def test_time_slider_shows_the_traced_step():
+    trace = demo_trace()
+    ex = SequenceExplorer()
+    t = trace.meta["labels"].index("polluted")
+    ex.time.value = t
+    assert shown(ex.diagram.value, "f")[1] == [float(trace.f[0, t, 0])]
+    assert trace.f[0, t, 0] < 0.1  # the demo's story: "polluted" wipes the blue memory
+    assert "the old memory is gone" in ex.equations.value
+    assert shown(ex.charts.value, "c_series")[1] == [float(trace.c[0, t, 0])]
+    ex.unit.value = 2
+    assert shown(ex.diagram.value, "o")[1] == [float(trace.o[0, t, 2])]
+    assert "2: pollution flag" in ex.heatmaps.value
+
+
+def test_explorer_runs_the_demo_on_edited_words_and_loads_files(tmp_path):
+    ex = SequenceExplorer()
+    ex.words.value = "grey grey blue"
+    ex.run_button.click()
+    assert ex.trace.time == 3 and ex.time.max == 2
+    np.testing.assert_array_equal(ex.trace.c, demo_trace(["grey", "grey", "blue"]).c)
+
+    wide = LSTM(40, seed=1).trace(np.random.default_rng(0).normal(size=(2, 5, 3)).astype(np.float32))
+    path = wide.save(tmp_path / "wide.npz")
+    ex.path.value = str(path)
+    ex.load_button.click()
+    assert ex.trace.units == 16 and ex.full_units == 40
+    assert "16 most active of 40" in ex.status.value
+    assert ex.sample.max == 1
+    ex.sample.value, ex.time.value, ex.unit.value = 1, 4, 3
+    k = int(ex.trace.unit_index[3])
+    assert shown(ex.diagram.value, "c")[1] == [float(wide.c[1, 4, k])]
+
+    (tmp_path / "bad.npz").write_bytes(b"not a zip")
+    ex.path.value = str(tmp_path / "bad.npz")
+    ex.load_button.click()
+    assert "lstm-error" in ex.status.value and "not a readable trace" in ex.status.value
+    ex.words.value = "   "
+    ex.run_button.click()
+    assert "type at least one word" in ex.status.value
+
+
+# --- why an LSTM ------------------------------------------------------------------------------
+def test_memory_products():
+    surv = lstm_survival(2.0, 30)
+    sigma = 1.0 / (1.0 + np.exp(-2.0))
+    np.testing.assert_allclose(surv, sigma ** np.arange(1, 31), rtol=1e-5)
+    w, h1 = 0.8, np.tanh(0.8 * 0.5)
+    h2 = np.tanh(0.8 * h1)
+    np.testing.assert_allclose(rnn_gradient(w, 2), [w * (1 - h1 ** 2), w * (1 - h1 ** 2) * w * (1 - h2 ** 2)])
+    with pytest.raises(ValueError, match="length"):
+        rnn_gradient(1.0, 0)
+
+
+def test_memory_widget_sliders():
+    m = MemoryWidget()
+    m.forget_bias.value, m.length.value, m.w.value = 6.0, 120, 1.2
+    html = m.summary.value
+    assert float(re.search(r'lstm-val-lstm_survival" data-value="([^"]+)"', html).group(1)) == float(
+        lstm_survival(6.0, 120)[-1])
+    assert float(re.search(r'lstm-val-rnn_gradient" data-value="([^"]+)"', html).group(1)) == float(
+        rnn_gradient(1.2, 120)[-1])
+    assert lstm_survival(6.0, 120)[-1] > 0.5 > 1e-6 > abs(rnn_gradient(1.2, 120)[-1])  # the lesson
+
+
+# --- dashboard and command -----------------------------------------------------------------------
+def test_dashboard_language_switch():
+    from widgets import dashboard
+
+    d = dashboard()
+    assert d.tabs.titles == ("Cell-state flow", "Sequence explorer", "Why an LSTM")
+    d.language.value = "zh"
+    assert d.tabs.titles == ("细胞状态的流动", "序列浏览", "为什么需要 LSTM")
+    assert "遗忘门" in d.cell_flow.diagram.value and "遗忘门" in d.sequence.diagram.value
+    assert d.memory.forget_bias.description == "遗忘门偏置 b_f"
+
+
+def test_classroom_command(capsys, tmp_path):
+    from explainer.cli import main
+
+    assert main(["classroom", "--dry-run", "--port", "9123"]) == 0
+    out = capsys.readouterr().out
+    assert "--Voila.ip=127.0.0.1" in out and "--port=9123" in out and "classroom.ipynb" in out
+    assert "http://127.0.0.1:9123/" in out
+    assert main(["classroom", "--port", "80"]) == 2
+    assert "between 1024 and 65535" in capsys.readouterr().err
+    assert main(["classroom", "--trace", str(tmp_path / "missing.npz"), "--dry-run"]) == 2
+    assert "no trace file" in capsys.readouterr().err
