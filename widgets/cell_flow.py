@@ -257,12 +257,11 @@ class CellFlow(widgets.VBox):
             self.unit_select.value = self.unit
         finally:
             self._hold = False
-        self._states_header.value = f"<b>{term('inputs', lang)}</b>"
+        self._states_header.value = (f"<b>{term('inputs', lang)}</b> &nbsp; <small>{term('weight_input', lang)} · "
+                                     f"{term('weight_recurrent', lang)} · {term('bias', lang)}</small>")
         for blk in GATE_BLOCKS:
             colour = palette.color(BLOCK_FIELD[blk])
-            self._headers[blk].value = (f'<b style="color:{colour}">{term(BLOCK_TERM[blk], lang)} '
-                                        f'{BLOCK_FIELD[blk]}</b> <small>W: {term("weight_input", lang)}, '
-                                        f'U: {term("weight_recurrent", lang)}, b: {term("bias", lang)}</small>')
+            self._headers[blk].value = f'<b style="color:{colour}">{term(BLOCK_TERM[blk], lang)} {BLOCK_FIELD[blk]}</b>'
 
     def weights(self) -> dict[str, np.ndarray]:
         """Copies of the cell's ``kernel``, ``recurrent_kernel`` and ``bias``."""

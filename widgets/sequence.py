@@ -14,6 +14,7 @@ units (``trace.most_active``), and the widget says so.
 """
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -90,7 +91,7 @@ class SequenceExplorer(widgets.VBox):
         try:
             fn(arg)
         except (ValueError, FileNotFoundError, IndexError) as e:
-            self.status.value = f'<span class="lstm-error" style="color:{palette.FORGET}">⚠ {e}</span>'
+            self.status.value = f'<span class="lstm-error" style="color:{palette.FORGET}">⚠ {escape(str(e))}</span>'
 
     def run_demo(self, words) -> SequenceTrace:
         """Trace the demo LSTM over ``words`` (a list, or a string split on spaces)."""
@@ -158,7 +159,7 @@ class SequenceExplorer(widgets.VBox):
         labels = self.time_labels()
         title = f"{term('time_step', lang)} t = {t} ({labels[t]}) · {self.unit_names()[u]}"
         step = tr.step(t)
-        self.status.value = f'<span style="color:#555">{self.note}</span>'
+        self.status.value = f'<span style="color:#555">{escape(self.note)}</span>'
         self.diagram.value = cell_svg(step, unit=u, sample=b, lang=lang, title=title)
         self.equations.value = equations_html(step, unit=u, sample=b, lang=lang)
         c_lim = max(1.0, float(np.abs(tr.c[b]).max()) * 1.05)  # one fixed scale for the whole trace
