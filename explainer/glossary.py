@@ -69,6 +69,11 @@ TERMS: dict[str, dict[str, str]] = {
     "narrate_input_closed": {"en": "input gate closed: nothing new is written", "zh": "输入门关闭:没有写入新内容"},
     "narrate_output_open": {"en": "output gate open: the memory is read out into h_t", "zh": "输出门打开:记忆被读出到 h_t"},
     "narrate_output_closed": {"en": "output gate closed: h_t stays near 0", "zh": "输出门关闭:h_t 接近 0"},
+    "why_lstm_note": {"en": "Along the cell state, each step multiplies by f_t only: no weight matrix, no tanh′. "
+                            "A plain RNN multiplies by w·tanh′ at every step, so its gradient vanishes (or explodes).",
+                      "zh": "沿着细胞状态,每一步只乘以 f_t:没有权重矩阵,也没有 tanh′。"
+                            "普通 RNN 每一步都要乘以 w·tanh′,所以梯度会消失(或爆炸)。"},
+    "classroom": {"en": "LSTM classroom", "zh": "LSTM 课堂"},
 }
 
 #: Which glossary term names each trace field.

@@ -55,11 +55,16 @@ def line_chart(series: Sequence[dict], *, labels: Sequence[str] | None = None, m
            f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="11">',
            f'<rect x="{L}" y="{T}" width="{pw}" height="{ph}" fill="#FAFAFA" stroke="#CCC"/>',
            f'<text x="{L}" y="16" font-size="12" font-weight="bold" fill="{palette.INK}">{escape(title)}</text>']
-    for v in (lo, hi) + ((0.0,) if lo < 0 < hi and not log else ()):
+    if log:  # a tick and a grid line per decade (every other one when there are many)
+        decades = np.arange(np.ceil(lo), np.floor(hi) + 1)
+        ticks = decades[::max(1, int(np.ceil(len(decades) / 7)))]
+    else:
+        ticks = (lo, hi) + ((0.0,) if lo < 0 < hi else ())
+    for v in ticks:
         tick = f"1e{v:.0f}" if log else f"{v:.2f}"
         out.append(f'<text x="{L - 4}" y="{py(v) + 4:.1f}" text-anchor="end" fill="#666">{tick}</text>')
-        if v == 0.0:
-            out.append(f'<line x1="{L}" x2="{L + pw}" y1="{py(0):.1f}" y2="{py(0):.1f}" stroke="#BBB" stroke-dasharray="3 3"/>')
+        if log or v == 0.0:
+            out.append(f'<line x1="{L}" x2="{L + pw}" y1="{py(v):.1f}" y2="{py(v):.1f}" stroke="#BBB" stroke-dasharray="3 3"/>')
     if labels is not None:
         step = max(1, int(np.ceil(len(labels) / 12)))
         for t in range(0, len(labels), step):
@@ -89,12 +94,13 @@ def line_chart(series: Sequence[dict], *, labels: Sequence[str] | None = None, m
 
 def heatmap(matrix: np.ndarray, *, cmap: str, vmin: float, vmax: float, title: str = "",
             row_labels: Sequence[str] | None = None, col_labels: Sequence[str] | None = None,
-            marker: int | None = None, highlight_row: int | None = None, cell: tuple[int, int] = (22, 14),
+            marker: int | None = None, highlight_row: int | None = None, cell: tuple[int, int] = (30, 16),
             css_class: str = "lstm-heatmap") -> str:
     """A ``(rows, cols)`` heatmap on a fixed [vmin, vmax] colour scale; hovering a cell shows its value."""
     m = np.asarray(matrix, float)
     rows, cols = m.shape
     cw, ch = cell
+    cw = int(np.clip(cw if cols * cw <= 640 else 640 // cols, 3, cw))  # long sequences: narrower columns
     L, T = 118, 22
     width, height = L + cw * cols + 8, T + ch * rows + 6
     colours = _hex_colours(m, cmap, vmin, vmax)

@@ -44,7 +44,7 @@ class Dashboard(widgets.VBox):
         for w in (self.cell_flow, self.sequence, self.memory):
             w.set_lang(lang)
         self.tabs.titles = tuple(term(k, lang) for k in TABS)
-        self.title.value = f"<h2 style='margin:4px 16px 4px 0'>{term('full_step', lang)}</h2>"
+        self.title.value = f"<h2 style='margin:4px 16px 4px 0'>{term('classroom', lang)}</h2>"
 
 
 def dashboard(lang: str = "en", trace: SequenceTrace | None = None) -> Dashboard:

@@ -87,7 +87,9 @@ class MemoryWidget(widgets.VBox):
         T, lang = int(self.length.value), self.lang
         self.survival = lstm_survival(self.forget_bias.value, T)
         self.gradient = rnn_gradient(self.w.value, T)
-        top = max(0.5, float(np.log10(np.abs(self.gradient).max())) + 0.5)
+        logs = np.log10(np.maximum(np.r_[self.survival, np.abs(self.gradient)], 10 ** LOG_FLOOR))
+        top = max(0.5, float(logs.max()) + 0.5)
+        bottom = max(LOG_FLOOR, float(np.floor(logs.min())) - 1.0)
         series = [
             {"y": np.maximum(self.survival, 10 ** LOG_FLOOR), "colour": palette.CELL, "width": 3,
              "label": "∏ f_t", "name": "lstm_survival"},
@@ -95,7 +97,7 @@ class MemoryWidget(widgets.VBox):
              "label": "∏ w·tanh′", "name": "rnn_gradient"},
         ]
         labels = [str(t) for t in range(1, T + 1)]
-        self.chart.value = line_chart(series, labels=labels, marker=T - 1, log=True, ylim=(LOG_FLOOR, top),
+        self.chart.value = line_chart(series, labels=labels, marker=T - 1, log=True, ylim=(bottom, top),
                                       width=640, height=260, title=f"log₁₀ · {term('after_steps', lang).format(T=T)}")
         f = float(self.survival[0]) if T else 1.0
         self.summary.value = (
@@ -105,7 +107,7 @@ class MemoryWidget(widgets.VBox):
             f'</span> &nbsp; (f = σ(b_f) = {f:.4f}, f<sup>{T}</sup>)<br>'
             f'<b>{term("rnn_gradient", lang)}</b> = '
             f'<span class="lstm-val-rnn_gradient" data-value="{float(self.gradient[-1])!r}">{self.gradient[-1]:.3e}</span>'
-            f' &nbsp; (h₀ = {RNN_H0})</div>')
+            f' &nbsp; (h₀ = {RNN_H0})<br><small>{term("why_lstm_note", lang)}</small></div>')
 
     def set_lang(self, lang: str) -> None:
         if lang not in LANGS:
