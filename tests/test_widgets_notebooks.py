@@ -38,3 +38,6 @@ def test_notebook_runs(path, python3_kernel):
     assert not [o for o in outputs if o.output_type == "error"]
     widgets_shown = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert widgets_shown, f"{path.name} displayed no widget"
+    if path.name.startswith("03_"):  # it must say which trace it shows (report, tiny model or demo)
+        text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+        assert "showing: " in text, text
