@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def classroom():
     """Start the classroom on a free port; yield its URL; always tear the whole process group down."""
     if not os.path.exists(CHROMIUM):
@@ -76,42 +76,85 @@ def _reference_c(x: float) -> float:
     return float(s.c[0, 0])
 
 
-def test_dashboard_slider_moves_cell_state_in_chromium(classroom, tmp_path):
+@pytest.fixture(scope="module")
+def chromium():
     from playwright.sync_api import sync_playwright
-
-    from widgets.diagram import fmt
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                                           "--disable-component-update", "--disable-sync"])
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1400})
-            page.goto(classroom, timeout=90_000)
-            page.wait_for_selector(".widget-slider", timeout=90_000)
-            c_text = page.locator(".lstm-cellflow-diagram .lstm-val-c")
-            c_text.wait_for(timeout=60_000)
-            before = c_text.text_content()
-            assert before == f"cₜ = {fmt(_reference_c(0.5))}", before
-
-            handle = page.locator(".lstm-slider-x .noUi-handle")
-            handle.click()
-            for _ in range(4):
-                page.keyboard.press("ArrowRight")
-            readout = page.locator(".lstm-slider-x .widget-readout")
-            page.wait_for_function("() => document.querySelector('.lstm-slider-x .widget-readout')"
-                                   ".textContent.trim() !== '0.50'", timeout=20_000)
-            x = float(readout.text_content().strip())
-            assert x != 0.5
-            expected = f"cₜ = {fmt(_reference_c(x))}"
-            page.wait_for_function(
-                "e => document.querySelector('.lstm-cellflow-diagram .lstm-val-c').textContent === e",
-                arg=expected, timeout=20_000)
-            after = c_text.text_content()
-            assert after == expected and after != before
-            shot = tmp_path / "classroom.png"
-            page.screenshot(path=str(shot), full_page=True)
-            print(f"screenshot: {shot}  (x_t {0.5} -> {x}: {before} -> {after})")
-            assert shot.stat().st_size > 10_000
+            yield browser
         finally:
             browser.close()
+
+
+def test_dashboard_slider_moves_cell_state_in_chromium(classroom, chromium, tmp_path):
+    from widgets.diagram import fmt
+
+    page = chromium.new_page(viewport={"width": 1280, "height": 1400})
+    try:
+        page.goto(classroom, timeout=90_000)
+        page.wait_for_selector(".widget-slider", timeout=90_000)
+        c_text = page.locator(".lstm-cellflow-diagram .lstm-val-c")
+        c_text.wait_for(timeout=60_000)
+        before = c_text.text_content()
+        assert before == f"cₜ = {fmt(_reference_c(0.5))}", before
+
+        handle = page.locator(".lstm-slider-x .noUi-handle")
+        handle.click()
+        for _ in range(4):
+            page.keyboard.press("ArrowRight")
+        readout = page.locator(".lstm-slider-x .widget-readout")
+        page.wait_for_function("() => document.querySelector('.lstm-slider-x .widget-readout')"
+                               ".textContent.trim() !== '0.50'", timeout=20_000)
+        x = float(readout.text_content().strip())
+        assert x != 0.5
+        expected = f"cₜ = {fmt(_reference_c(x))}"
+        page.wait_for_function(
+            "e => document.querySelector('.lstm-cellflow-diagram .lstm-val-c').textContent === e",
+            arg=expected, timeout=20_000)
+        after = c_text.text_content()
+        assert after == expected and after != before
+        shot = tmp_path / "classroom.png"
+        page.screenshot(path=str(shot), full_page=True)
+        print(f"screenshot: {shot}  (x_t {0.5} -> {x}: {before} -> {after})")
+        assert shot.stat().st_size > 10_000
+    finally:
+        page.close()
+
+
+def test_sequence_explorer_plays_and_switches_language_in_chromium(classroom, chromium, tmp_path):
+    """Play (linked to the time slider in the browser) advances t; the diagram shows the demo trace at t."""
+    from explainer.demo import demo_trace
+    from widgets.diagram import fmt
+
+    trace = demo_trace()
+    page = chromium.new_page(viewport={"width": 1280, "height": 1600})
+    try:
+        page.goto(classroom, timeout=90_000)
+        page.wait_for_selector(".lstm-cellflow-diagram .lstm-val-c", timeout=90_000)
+        page.locator(".lm-TabBar-tab").nth(1).click()
+        readout = page.locator(".lstm-slider-time .widget-readout")
+        readout.wait_for(timeout=20_000)
+        assert readout.text_content().strip() == "0"
+        page.locator(".widget-play button").first.click()  # ▶ plays to the last step and stops there
+        last = trace.time - 1
+        page.wait_for_function("n => document.querySelector('.lstm-slider-time .widget-readout')"
+                               ".textContent.trim() === String(n)", arg=last, timeout=30_000)
+        t = int(readout.text_content().strip())
+        assert t == last
+        expected = f"cₜ = {fmt(float(trace.c[0, t, 0]))}"
+        assert expected != f"cₜ = {fmt(float(trace.c[0, 0, 0]))}"  # the last step looks different from the first
+        page.wait_for_function(
+            "e => document.querySelector('.lstm-seq-diagram .lstm-val-c').textContent === e",
+            arg=expected, timeout=20_000)
+        page.locator(".lstm-language button", has_text="中文").click()
+        page.wait_for_function("() => document.querySelector('.lstm-seq-diagram').textContent.includes('遗忘门')",
+                               timeout=20_000)
+        shot = tmp_path / "sequence_zh.png"
+        page.screenshot(path=str(shot), full_page=True)
+        print(f"screenshot: {shot}  (played to t = {t}, {expected})")
+    finally:
+        page.close()
