@@ -73,8 +73,8 @@ PRESETS: dict[str, Preset] = {
                    promise={"o": (0.99, 1.0), "f": (0.99, 1.0), "i": (0.0, 0.01)}),
 }
 #: Where the widget starts: every gate part-open, so every flow is visible.
-DEFAULT = Preset("default", x=0.5, h=0.2, c=1.0, W={"i": 1.0, "f": -1.0, "c": 1.5, "o": 1.0},
-                 U={"i": 0.5, "f": 0.5, "c": 0.5, "o": 0.5}, b={"i": 0.0, "f": 1.0, "c": 0.0, "o": 0.0})
+DEFAULT = Preset("default", x=0.5, h=0.2, c=1.0, W={"i": 1.0, "f": -1.0, "c": 1.5, "o": 2.0},
+                 U={"i": 0.5, "f": 0.5, "c": 0.5, "o": 0.5}, b={"i": -0.5, "f": 1.5, "c": 0.0, "o": -0.5})
 
 
 def _slider(value: float, lo: float, hi: float, step: float, description: str, name: str) -> widgets.FloatSlider:
