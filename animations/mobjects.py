@@ -83,10 +83,14 @@ def equation(key: str, font: str = "", size: float = 30) -> MarkupText:
     return markup(EQUATIONS[key], font=font, size=size)
 
 
-def number(v: float, key: str, unit: int, font: str = "", size: float = 20, color: str = INK) -> Text:
-    """A displayed trace value that remembers its origin (for tests that read the screen back)."""
+def number(v: float, key: str, unit: int, step: int | None = None, font: str = "", size: float = 20,
+           color: str = INK) -> Text:
+    """A displayed trace value that remembers its origin (for tests that read the screen back).
+
+    ``key``/``unit``/``step`` say which recorded value it is: ``SceneSource.value(key, step)[unit]``.
+    """
     t = text(fmt(v), font=font, size=size, color=color)
-    t.trace_key, t.trace_unit, t.trace_value = key, unit, float(v)
+    t.trace_key, t.trace_unit, t.trace_step, t.trace_value = key, unit, step, float(v)
     return t
 
 
@@ -100,7 +104,8 @@ class VectorCells(VGroup):
     """
 
     def __init__(self, values: Sequence[float], key: str, scale: float = 1.0, font: str = "",
-                 side: float = 0.62, label: str | None = None, limit: int | None = None, **kw) -> None:
+                 side: float = 0.62, label: str | None = None, limit: int | None = None,
+                 step: int | None = None, **kw) -> None:
         super().__init__(**kw)
         values = np.asarray(values, dtype=np.float64).reshape(-1)
         colour = palette.color(field_of(key))
@@ -110,7 +115,7 @@ class VectorCells(VGroup):
         for k, v in enumerate(shown):
             sq = Square(side, stroke_color=colour, stroke_width=2, fill_color=colour,
                         fill_opacity=0.1 + 0.65 * min(1.0, abs(float(v)) / max(scale, 1e-9)))
-            n = number(v, key, k, font=font)
+            n = number(v, key, k, step=step, font=font)
             if n.width > side * 0.9:
                 n.scale_to_fit_width(side * 0.9)
             n.move_to(sq)
@@ -134,7 +139,7 @@ class GateValves(VGroup):
     """
 
     def __init__(self, values: Sequence[float], key: str, font: str = "", side: float = 0.62,
-                 width: float = 1.3, label: str | None = None, **kw) -> None:
+                 width: float = 1.3, label: str | None = None, step: int | None = None, **kw) -> None:
         super().__init__(**kw)
         values = np.asarray(values, dtype=np.float64).reshape(-1)
         colour = palette.color(field_of(key))
@@ -147,7 +152,7 @@ class GateValves(VGroup):
             bar = Rectangle(width=max(opening, 1e-3), height=side * 0.72, stroke_width=0, fill_color=colour,
                             fill_opacity=0.85)
             bar.align_to(track, LEFT).align_to(track, DOWN)
-            n = number(v, key, k, font=font)
+            n = number(v, key, k, step=step, font=font)
             n.next_to(track, RIGHT, buff=0.1)
             box = Rectangle(width=width + 0.9, height=side, stroke_width=0, fill_opacity=0).move_to(track)
             box.align_to(track, LEFT)

@@ -135,11 +135,13 @@ class LSTMScene(_Base):
         if key in ("h", "h_prev", "tanh_c", "g", "i*g"):
             scale = 1.0  # bounded in [-1, 1]
         limit = 6 if key == "x" else None
-        return VectorCells(self.src.value(key, t), key, scale=scale, font=self.font, limit=limit, **kw)
+        t = self.src.t if t is None else t
+        return VectorCells(self.src.value(key, t), key, scale=scale, font=self.font, limit=limit, step=t, **kw)
 
     def valves(self, key: str, t: int | None = None, **kw) -> GateValves:
         """A recorded gate (i, f, o) as valves that open with its value."""
-        return GateValves(self.src.value(key, t), key, font=self.font, **kw)
+        t = self.src.t if t is None else t
+        return GateValves(self.src.value(key, t), key, font=self.font, step=t, **kw)
 
     def names(self, like) -> VGroup:
         return unit_names(self.src.unit_names(), like, font=self.font)
