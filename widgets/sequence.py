@@ -108,7 +108,10 @@ class SequenceExplorer(widgets.VBox):
         if not str(path).strip():
             raise ValueError("type the path of a trace file (.npz), e.g. one written by `lstm-explainer bitcoin`")
         trace = SequenceTrace.load(Path(str(path).strip()).expanduser())
-        return self.set_trace(trace, f"{Path(path).name} · layer {trace.layer}")
+        note = f"{Path(path).name} · layer {trace.layer}"
+        if trace.meta.get("features"):
+            note += f" · xₜ = [{', '.join(map(str, trace.meta['features']))}]"
+        return self.set_trace(trace, note)
 
     def set_trace(self, trace: SequenceTrace, note: str = "") -> SequenceTrace:
         """Show ``trace`` (narrowed to its ``max_units`` most active units if wider)."""
