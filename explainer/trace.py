@@ -226,6 +226,8 @@ def _load_npz(path: str | Path, what: str) -> dict[str, np.ndarray]:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no {what} file at {path}")
+    if not zipfile.is_zipfile(path):  # np.load would take any other bytes for a pickle
+        raise ValueError(f"{path} is not a readable {what} file (not an .npz archive: corrupt or truncated)")
     try:
         with np.load(path, allow_pickle=False) as npz:
             return {k: npz[k] for k in npz.files}

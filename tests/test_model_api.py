@@ -142,7 +142,7 @@ def test_corrupt_truncated_and_pickled_files_are_refused(tmp_path):
     with pytest.raises(ValueError, match="corrupt or truncated"):
         Sequential.load(tmp_path / "trunc.npz")
     (tmp_path / "junk.npz").write_bytes(b"not a zip at all")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not an .npz archive"):
         Sequential.load(tmp_path / "junk.npz")
     # an object array is stored pickled; loading must refuse rather than unpickle it
     np.savez(tmp_path / "evil.npz", header=np.array([{"format": "x"}], dtype=object))
