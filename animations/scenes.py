@@ -114,10 +114,17 @@ class LSTMScene(_Base):
         title = self.text(self.term(self.title_key), size=36).to_edge(UP, buff=0.3).to_edge(LEFT, buff=0.5)
         info = self.text(self.step_caption(), size=22, color=palette.INK).next_to(title, RIGHT, buff=0.5)
         info.align_to(title, DOWN)
+        u = self.units_caption()
+        room = u.get_left()[0] - 0.3 - info.get_left()[0]
+        if info.width > room:  # a long label (a date, a long word) must not run into the units caption
+            info.scale_to_fit_width(room).align_to(title, DOWN).next_to(title, RIGHT, buff=0.5)
+        return VGroup(title, info, u)
+
+    def units_caption(self):
+        """Which of the layer's units are shown, e.g. "units shown: 3, 7, 12 / 16", top right."""
         idx = self.src.trace.unit_index.tolist()
         units = f"{self.term('units_shown')}: {', '.join(map(str, idx))} / {self.src.total_units}"
-        u = self.text(units, size=18, color=palette.INPUT_X).to_edge(UP, buff=0.35).to_edge(RIGHT, buff=0.4)
-        return VGroup(title, info, u)
+        return self.text(units, size=18, color=palette.INPUT_X).to_edge(UP, buff=0.35).to_edge(RIGHT, buff=0.4)
 
     def footnote(self) -> VGroup:
         return self.text(self.term('hadamard'), size=18, color=palette.INPUT_X).to_corner(DOWN + RIGHT, buff=0.3)
@@ -201,7 +208,8 @@ class ForgetGate(LSTMScene):
         self.next_slide()
         self.gate_from_sum("f", "sigmoid")
         # f ⊙ c_{t-1}: the old memory passes through the valves
-        self.remove(self.inputs, self.z, self.squash)  # a cut at a slide break; fading would copy them all
+        # a cut at a slide break (fading would deep-copy them all); remove the mobjects that were added
+        self.remove(*self.inputs, *self.z, *self.squash)
         eq2 = self.markup(f"{span('f', 'f')} ⊙ {C_PREV}", size=30).move_to(eq)
         c_prev = self.vec("c_prev")
         f = self.gate
@@ -320,7 +328,8 @@ class OutputGate(LSTMScene):
         self.play(Write(eq), run_time=1.0)
         self.next_slide()
         self.gate_from_sum("o", "sigmoid")
-        self.remove(self.inputs, self.z, self.squash)  # a cut at a slide break; fading would copy them all
+        # a cut at a slide break (fading would deep-copy them all); remove the mobjects that were added
+        self.remove(*self.inputs, *self.z, *self.squash)
         eq2 = equation("h", font=self.font).move_to(eq)
         c = self.vec("c")
         tc = self.vec("tanh_c")
@@ -350,7 +359,7 @@ class FullStep(LSTMScene):
     def construct(self) -> None:
         head = self.header()
         self.add(head, self.footnote())
-        top, bottom, boxes_y, vals_y = 1.95, -2.55, -1.3, 0.15  # rows: belt, h line, gate boxes, gate values
+        top, bottom, boxes_y, vals_y = 1.95, -2.55, -1.35, 0.0  # rows: belt, h line, gate boxes, gate values
         the_belt = belt(LEFT * 6.6 + UP * top, RIGHT * 6.6 + UP * top)
         h_line = belt(LEFT * 6.6 + UP * bottom, RIGHT * 6.6 + UP * bottom, width=10).set_color(palette.HIDDEN)
         xs = {"f": -3.6, "i": -1.8, "g": 0.0, "o": 2.2}
@@ -365,7 +374,7 @@ class FullStep(LSTMScene):
         self.play(Create(VGroup(the_belt, h_line, wires)), *[FadeIn(b) for b in boxes.values()],
                   FadeIn(VGroup(mul_f, plus, tanh_c, mul_o)), run_time=1.2)
         self.next_slide()
-        side = min(0.42, 1.7 / self.src.units)
+        side = min(0.42, 1.3 / self.src.units)
 
         def show(key: str, x: float, y: float, kind: str = "vec") -> VGroup:
             m = self.valves(key, side=side, width=0.7) if kind == "valve" else self.vec(key, side=side)
@@ -425,34 +434,39 @@ class UnrolledSequence(LSTMScene):
     def construct(self) -> None:
         steps = self.window()
         title = self.text(self.term(self.title_key), size=36).to_edge(UP, buff=0.3).to_edge(LEFT, buff=0.5)
-        idx = self.src.trace.unit_index.tolist()
-        u = self.text(f"{self.term('units_shown')}: {', '.join(map(str, idx))} / {self.src.total_units}",
-                      size=18, color=palette.INPUT_X).to_edge(UP, buff=0.35).to_edge(RIGHT, buff=0.4)
-        self.add(title, u)
+        self.add(title, self.units_caption())
         n = len(steps)
         width = 12.4 / n
         xs = [-6.2 + width * (k + 0.5) for k in range(n)]
-        side = min(0.5, width * 0.45)
-        top, bottom = 1.2, -1.4
+        # vertical layout from the column height H: label, c column, step tag, label, h column, caption
+        units = self.src.units
+        side = min(0.5, width * 0.45, 1.8 / units)
+        H = units * side + (units - 1) * 0.06
+        top = 2.4 - 0.35 - H / 2
+        tag_y = top - H / 2 - 0.45
+        bottom = tag_y - 0.45 - 0.35 - H / 2
         the_belt = belt(LEFT * 7.0 + UP * top, RIGHT * 7.0 + UP * top, width=30)
         h_line = belt(LEFT * 7.0 + UP * bottom, RIGHT * 7.0 + UP * bottom, width=14).set_color(palette.HIDDEN)
         side_labels = VGroup(
             self.text(f"c · {self.term('cell_state')} · {self.term('changes_slowly')}", size=20,
-                      color=palette.CELL).move_to(UP * (top + 1.6)),
+                      color=palette.CELL).move_to(UP * 2.75),
             self.text(f"h · {self.term('hidden_state')} · {self.term('changes_fast')}", size=20,
-                      color=palette.HIDDEN).move_to(UP * (bottom - 1.55)))
+                      color=palette.HIDDEN).move_to(UP * (bottom - H / 2 - 0.3)))
         self.play(Create(the_belt), Create(h_line), FadeIn(side_labels), run_time=0.8)
         self.next_slide()
         prev_c = prev_h = None
         self.columns = []
         for k, t in enumerate(steps):
-            c = self.vec("c", t, side=side, label=f"c<sub>{t}</sub>").move_to(RIGHT * xs[k] + UP * top)
-            h = self.vec("h", t, side=side, label=f"h<sub>{t}</sub>").move_to(RIGHT * xs[k] + UP * bottom)
-            for m in (c, h):
+            c = self.vec("c", t, side=side, label=f"c<sub>{t}</sub>")
+            h = self.vec("h", t, side=side, label=f"h<sub>{t}</sub>")
+            for m, y in ((c, top), (h, bottom)):
                 m.label.scale(0.8).next_to(m.cells, UP, buff=0.08)
+                m.shift(RIGHT * xs[k] + UP * y - m.cells.get_center())  # the cells sit on the belt
             word = self.src.label(t)
-            tag = self.text(f"t={t}" + (f"\n{word}" if word else ""), size=18, color=palette.INPUT_X)
-            tag.move_to(RIGHT * xs[k] + UP * -0.1)
+            tag = self.text(f"t={t}" + (f"\n{word}" if word else ""), size=16, color=palette.INPUT_X)
+            if tag.width > width * 0.95:
+                tag.scale_to_fit_width(width * 0.95)
+            tag.move_to(RIGHT * xs[k] + UP * tag_y)
             anims = [FadeIn(tag)]
             anims.append(TransformFromCopy(prev_c.cells, c.cells) if prev_c is not None else FadeIn(c.cells))
             anims.append(TransformFromCopy(prev_h.cells, h.cells) if prev_h is not None else FadeIn(h.cells))
