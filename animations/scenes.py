@@ -3,7 +3,7 @@
     manim -qh animations/scenes.py ForgetGate                        # the demo trace, English
     LSTM_EXPLAINER_LANG=zh manim -ql animations/scenes.py FullStep   # Chinese captions
     LSTM_EXPLAINER_TRACE=trace.npz LSTM_EXPLAINER_UNITS=3 manim -ql animations/scenes.py UnrolledSequence
-    manim-slides render animations/scenes.py ForgetGate && manim-slides present ForgetGate   # in class
+    manim-slides render -ql animations/scenes.py ForgetGate && manim-slides present ForgetGate  # in class
 
 Scenes never compute LSTM maths: each number is ``SceneSource.value(...)``, a recorded value rounded
 for display. Pauses for a lecturer are marked with ``self.next_slide()`` (manim-slides); without
@@ -16,10 +16,8 @@ import os
 import sys
 from pathlib import Path
 
-import numpy as np
-from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, GrowFromEdge, Indicate, Line, ManimColor,
-                   LaggedStart, ReplacementTransform, Scene, Transform, TransformFromCopy, VGroup, Write,
-                   config)
+from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, GrowFromEdge, Indicate, LaggedStart, Line,
+                   ManimColor, ReplacementTransform, Scene, Transform, TransformFromCopy, VGroup, Write, config)
 
 if __package__ in (None, ""):  # run as a file by `manim animations/scenes.py ...`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -27,8 +25,8 @@ if __package__ in (None, ""):  # run as a file by `manim animations/scenes.py ..
 from explainer import palette
 from explainer.glossary import term
 
-from animations.mobjects import (C_PREV, H_PREV, H_T, LABELS, GateValves, VectorCells, belt, equation,
-                                 gate_box, markup, operator, span, text, unit_names)
+from animations.mobjects import (C_PREV, H_T, LABELS, GateValves, VectorCells, belt, equation, gate_box, markup,
+                                 operator, span, text, unit_names)
 from animations.source import SceneSource, font_for, source_from_env
 
 
@@ -269,7 +267,7 @@ class InputGate(LSTMScene):
             m.set_y(ig.cells.get_center()[1])
         rnames = self.names(row[0])
         self.play(Transform(i, row[0]), Transform(g, row[2]), FadeIn(dot), FadeIn(rnames), run_time=1.0)
-        self.play(FadeIn(eq), TransformFromCopy(g.cells if hasattr(g, "cells") else g, ig.cells),
+        self.play(FadeIn(eq), TransformFromCopy(g.cells, ig.cells),
                   FadeIn(ig.label), run_time=1.0)
         self.add(ig)
         self.play(FadeIn(self.caption(f"{self.term('write')}: {LABELS['i*g']} → {self.term('cell_state')}")), run_time=0.6)
