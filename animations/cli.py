@@ -84,8 +84,8 @@ def _cmd_render(args) -> int:
                           quiet=not args.verbose)
             print(f"{name} [{lang}, {args.quality}] {time.perf_counter() - t0:.1f}s -> {path}", flush=True)
     if SLIDES and not args.last_frame:
-        folder = Path(args.out) / "slides" / langs[0]
-        print(f"slides: manim-slides present --folder {folder} {' '.join(names)}")
+        for lang in langs:
+            print(f"slides [{lang}]: manim-slides present --folder {Path(args.out) / 'slides' / lang} {' '.join(names)}")
     return 0
 
 
