@@ -14,6 +14,10 @@ HIDDEN = "#8E56C2"      # h: purple
 INPUT_X = "#7F8C8D"     # x: neutral grey, the data coming in
 BACKGROUND = "#FFFFFF"
 INK = "#222222"
+MUTED = "#666666"       # secondary text: axis ticks, captions
+FRAME = "#BBBBBB"       # outlines and guide lines
+GRID = "#CCCCCC"        # plot frames and grids
+PANEL = "#FAFAFA"       # the background of a drawing's panel
 
 #: Colour for each trace field (see :class:`explainer.trace.StepTrace`).
 COLORS: dict[str, str] = {

@@ -53,7 +53,7 @@ def line_chart(series: Sequence[dict], *, labels: Sequence[str] | None = None, m
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="11">',
-           f'<rect x="{L}" y="{T}" width="{pw}" height="{ph}" fill="#FAFAFA" stroke="#CCC"/>',
+           f'<rect x="{L}" y="{T}" width="{pw}" height="{ph}" fill="{palette.PANEL}" stroke="{palette.GRID}"/>',
            f'<text x="{L}" y="16" font-size="12" font-weight="bold" fill="{palette.INK}">{escape(title)}</text>']
     if log:  # a tick and a grid line per decade (every other one when there are many)
         decades = np.arange(np.ceil(lo), np.floor(hi) + 1)
@@ -62,13 +62,13 @@ def line_chart(series: Sequence[dict], *, labels: Sequence[str] | None = None, m
         ticks = (lo, hi) + ((0.0,) if lo < 0 < hi else ())
     for v in ticks:
         tick = f"1e{v:.0f}" if log else f"{v:.2f}"
-        out.append(f'<text x="{L - 4}" y="{py(v) + 4:.1f}" text-anchor="end" fill="#666">{tick}</text>')
+        out.append(f'<text x="{L - 4}" y="{py(v) + 4:.1f}" text-anchor="end" fill="{palette.MUTED}">{tick}</text>')
         if log or v == 0.0:
-            out.append(f'<line x1="{L}" x2="{L + pw}" y1="{py(v):.1f}" y2="{py(v):.1f}" stroke="#BBB" stroke-dasharray="3 3"/>')
+            out.append(f'<line x1="{L}" x2="{L + pw}" y1="{py(v):.1f}" y2="{py(v):.1f}" stroke="{palette.FRAME}" stroke-dasharray="3 3"/>')
     if labels is not None:
         step = max(1, int(np.ceil(len(labels) / 12)))
         for t in range(0, len(labels), step):
-            out.append(f'<text x="{px(t):.1f}" y="{height - 12}" text-anchor="middle" fill="#666">'
+            out.append(f'<text x="{px(t):.1f}" y="{height - 12}" text-anchor="middle" fill="{palette.MUTED}">'
                        f'{escape(str(labels[t]))[:10]}</text>')
     for s, y in zip(series, plotted):
         pts = " ".join(f"{px(t):.1f},{py(v):.1f}" for t, v in enumerate(y))
@@ -109,7 +109,7 @@ def heatmap(matrix: np.ndarray, *, cmap: str, vmin: float, vmax: float, title: s
            f'<text x="2" y="14" font-size="12" font-weight="bold" fill="{palette.INK}">{escape(title)}</text>']
     for r in range(rows):
         if row_labels is not None:
-            out.append(f'<text x="{L - 4}" y="{T + ch * r + ch - 3}" text-anchor="end" fill="#555">'
+            out.append(f'<text x="{L - 4}" y="{T + ch * r + ch - 3}" text-anchor="end" fill="{palette.MUTED}">'
                        f'{escape(str(row_labels[r]))[:19]}</text>')
         for c in range(cols):
             out.append(f'<rect x="{L + cw * c}" y="{T + ch * r}" width="{cw}" height="{ch}" fill="{colours[r, c]}">'

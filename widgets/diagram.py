@@ -144,7 +144,7 @@ def _gate_box(cx, cy, gate: str, fn: str, value: float, z: float, lang: str) -> 
             + _text(cx, y0 + 16, f"{term({'f': 'forget_gate', 'i': 'input_gate', 'g': 'candidate', 'o': 'output_gate'}[gate], lang)} · {fn}",
                     size=12, colour=colour, weight="bold")
             + _text(cx, y0 + 37, f"{gate} = {fmt(value)}", size=15, weight="bold", name=gate, value=value)
-            + _text(cx, y0 + 55, f"z = {fmt(z)}", size=11, colour="#666", name=name, value=z))
+            + _text(cx, y0 + 55, f"z = {fmt(z)}", size=11, colour=palette.MUTED, name=name, value=z))
 
 
 # --- the cell -----------------------------------------------------------------------------
@@ -157,9 +157,9 @@ def cell_svg(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="lstm-cell-diagram" width="{WIDTH}" height="{HEIGHT}" '
            f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{FONT}" style="background:{palette.BACKGROUND}">']
     # the cell body
-    out.append(f'<rect x="55" y="28" width="650" height="400" rx="18" fill="#FAFAFA" stroke="#BBB" stroke-width="1.5"/>')
+    out.append(f'<rect x="55" y="28" width="650" height="400" rx="18" fill="{palette.PANEL}" stroke="{palette.FRAME}" stroke-width="1.5"/>')
     if title:
-        out.append(_text(380, 20, title, size=13, colour="#555"))
+        out.append(_text(380, 20, title, size=13, colour=palette.MUTED))
     # --- cell-state belt: c_{t-1} → ⊗ f → ⊕ i⊙g → cₜ
     out.append(_flow([(10, belt_y), (xf, belt_y)], v["c_prev"], STATE_SCALE, C))
     out.append(_flow([(xf, belt_y), (xadd, belt_y)], v["kept"], STATE_SCALE, C))
@@ -201,11 +201,11 @@ def cell_svg(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", 
     x_mag = float(np.abs(v["x"]).max())
     out.append(_flow([(110, 462), (110, bus_y)], x_mag, STATE_SCALE, X))
     for gx in (xf, xi, xg, xo):
-        out.append(f'<line x1="{gx}" y1="{bus_y}" x2="{gx}" y2="{gate_y + 32}" stroke="#999" stroke-width="1.5"/>')
+        out.append(f'<line x1="{gx}" y1="{bus_y}" x2="{gx}" y2="{gate_y + 32}" stroke="{palette.FRAME}" stroke-width="1.5"/>')
     out.append(_text(12, bus_y - 12, f"hₜ₋₁ = {_vec(v['h_prev'])}", anchor="start", colour=H, weight="bold",
                      name="h_prev", value=v["h_prev"]))
     out.append(_text(122, 458, f"xₜ = {_vec(v['x'])}", anchor="start", colour=X, weight="bold", name="x", value=v["x"]))
-    out.append(_text(xg, bus_y + 18, f"[hₜ₋₁, xₜ] → z = xₜ·W + hₜ₋₁·U + b", size=11, colour="#666"))
+    out.append(_text(xg, bus_y + 18, f"[hₜ₋₁, xₜ] → z = xₜ·W + hₜ₋₁·U + b", size=11, colour=palette.MUTED))
     # --- gates drawn last, on top of their flows
     out.append(_gate_box(xf, gate_y, "f", "σ", v["f"], v["zf"], lang))
     out.append(_gate_box(xi, gate_y, "i", "σ", v["i"], v["zi"], lang))

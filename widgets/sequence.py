@@ -162,7 +162,7 @@ class SequenceExplorer(widgets.VBox):
         labels = self.time_labels()
         title = f"{term('time_step', lang)} t = {t} ({labels[t]}) · {self.unit_names()[u]}"
         step = tr.step(t)
-        self.status.value = f'<span style="color:#555">{escape(self.note)}</span>'
+        self.status.value = f'<span style="color:{palette.MUTED}">{escape(self.note)}</span>'
         self.diagram.value = cell_svg(step, unit=u, sample=b, lang=lang, title=title)
         self.equations.value = equations_html(step, unit=u, sample=b, lang=lang)
         c_lim = max(1.0, float(np.abs(tr.c[b]).max()) * 1.05)  # one fixed scale for the whole trace
