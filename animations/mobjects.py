@@ -153,6 +153,8 @@ class GateValves(VGroup):
                             fill_opacity=0.85)
             bar.align_to(track, LEFT).align_to(track, DOWN)
             n = number(v, key, k, step=step, font=font)
+            if n.height > side * 0.6:  # many units: rows are thin, keep the numbers inside their row
+                n.scale_to_fit_height(side * 0.6)
             n.next_to(track, RIGHT, buff=0.1)
             box = Rectangle(width=width + 0.9, height=side, stroke_width=0, fill_opacity=0).move_to(track)
             box.align_to(track, LEFT)

@@ -90,6 +90,8 @@ class LSTMScene(_Base):
         self.lang = self.src.lang
         self.font = font_for(self.lang)  # raises MissingFontError for zh without a CJK font
         self.camera.background_color = ManimColor(palette.BACKGROUND)
+        # cell size: the tallest column (the units, or up to 6 inputs) fits between header and caption
+        self.side = min(0.62, 3.6 / max(self.src.units, min(self.src.trace.input_dim, 6)))
 
     # --- captions -------------------------------------------------------------
     def term(self, key: str) -> str:
@@ -141,11 +143,13 @@ class LSTMScene(_Base):
             scale = 1.0  # bounded in [-1, 1]
         limit = 6 if key == "x" else None
         t = self.src.t if t is None else t
+        kw.setdefault("side", self.side)
         return VectorCells(self.src.value(key, t), key, scale=scale, font=self.font, limit=limit, step=t, **kw)
 
     def valves(self, key: str, t: int | None = None, **kw) -> GateValves:
         """A recorded gate (i, f, o) as valves that open with its value."""
         t = self.src.t if t is None else t
+        kw.setdefault("side", self.side)
         return GateValves(self.src.value(key, t), key, font=self.font, step=t, **kw)
 
     def names(self, like) -> VGroup:
