@@ -1,4 +1,4 @@
-"""``lstm-explainer render SCENE|gates|all`` — render the scenes of :mod:`animations.scenes` to video.
+"""lstm-explainer render SCENE|gates|all: render the gate-by-gate scenes (animations/scenes.py) to video.
 
     lstm-explainer render ForgetGate                          # demo trace, English, low quality
     lstm-explainer render all --quality high --lang zh        # every scene at 1080p60, Chinese captions
@@ -6,7 +6,7 @@
     lstm-explainer render FullStep --trace trace_BTC.npz --units 3 --step -1
 
 Each video's path is printed. With manim-slides installed the pauses are also written as slides
-(``OUT/slides/LANG``); present them with ``manim-slides present --folder OUT/slides/en ForgetGate``.
+(OUT/slides/LANG); present them live with: manim-slides present --folder OUT/slides/en ForgetGate
 """
 from __future__ import annotations
 
