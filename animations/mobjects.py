@@ -101,11 +101,12 @@ class VectorCells(VGroup):
 
     ``values``: shape (n,) from the trace.  ``key``: its name (``"c_prev"``, ``"z_f"``, …).
     ``limit``: show at most this many entries, then "…" (for wide inputs x_t).
+    ``row_names``: optional small names right of the cells (the input features of x_t).
     """
 
     def __init__(self, values: Sequence[float], key: str, scale: float = 1.0, font: str = "",
                  side: float = 0.62, label: str | None = None, limit: int | None = None,
-                 step: int | None = None, **kw) -> None:
+                 step: int | None = None, row_names: Sequence[str] | None = None, **kw) -> None:
         super().__init__(**kw)
         values = np.asarray(values, dtype=np.float64).reshape(-1)
         colour = palette.color(field_of(key))
@@ -123,6 +124,9 @@ class VectorCells(VGroup):
             self.cells.add(VGroup(sq, n))
         self.cells.arrange(DOWN, buff=0.06)
         self.add(self.cells)
+        if row_names is not None:  # e.g. the input features' names, right of their cells
+            for name, cell in zip(row_names, self.cells):
+                self.add(text(str(name), font=font, size=14, color=palette.INPUT_X).next_to(cell, RIGHT, buff=0.08))
         if limit is not None and len(values) > limit:
             more = text(f"… +{len(values) - limit}", font=font, size=16).next_to(self.cells, DOWN, buff=0.08)
             self.add(more)

@@ -142,6 +142,8 @@ class LSTMScene(_Base):
         if key in ("h", "h_prev", "tanh_c", "g", "i*g"):
             scale = 1.0  # bounded in [-1, 1]
         limit = 6 if key == "x" else None
+        if key == "x" and kw.pop("features", True) and self.src.feature_names():
+            kw["row_names"] = self.src.feature_names()[:limit]
         t = self.src.t if t is None else t
         kw.setdefault("side", self.side)
         return VectorCells(self.src.value(key, t), key, scale=scale, font=self.font, limit=limit, step=t, **kw)
@@ -166,8 +168,10 @@ class LSTMScene(_Base):
         zkey = "z_c" if gate == "g" else f"z_{gate}"
         h = self.vec("h_prev")
         x = self.vec("x")
-        inputs = VGroup(h, x).arrange(RIGHT, buff=0.25, aligned_edge=UP).move_to(LEFT * 4.2 + DOWN * 0.3)
+        inputs = VGroup(h, x).arrange(RIGHT, buff=0.25, aligned_edge=UP).move_to(LEFT * 3.6 + DOWN * 0.3)
         names = self.names(h)
+        if names.get_left()[0] < -6.9:  # long unit names: slide the inputs right until they fit
+            VGroup(inputs, names).shift(RIGHT * (-6.9 - names.get_left()[0]))
         concat = self.text(self.term("concatenate"), size=20, color=palette.INPUT_X).next_to(inputs, DOWN, buff=0.25)
         self.play(FadeIn(inputs), FadeIn(names), run_time=0.8)
         self.play(x.animate.next_to(h, RIGHT, buff=0.05).align_to(h, UP), FadeIn(concat), run_time=0.8)
@@ -246,19 +250,23 @@ class InputGate(LSTMScene):
         self.play(Write(eqs), run_time=1.0)
         self.next_slide()
         h, x = self.vec("h_prev"), self.vec("x")
-        inputs = VGroup(h, x).arrange(RIGHT, buff=0.05, aligned_edge=UP).move_to(LEFT * 5.0 + DOWN * 0.3)
+        inputs = VGroup(h, x).arrange(RIGHT, buff=0.05, aligned_edge=UP).move_to(LEFT * 4.3 + DOWN * 0.3)
         names = self.names(h)
+        if names.get_left()[0] < -6.9:
+            VGroup(inputs, names).shift(RIGHT * (-6.9 - names.get_left()[0]))
         self.play(FadeIn(inputs), FadeIn(names), run_time=0.8)
         zi, zc = self.vec("z_i"), self.vec("z_c")
-        zs = VGroup(zi, zc).arrange(RIGHT, buff=0.3, aligned_edge=UP).move_to(LEFT * 1.6 + DOWN * 0.3)
+        zs = VGroup(zi, zc).arrange(RIGHT, buff=0.3, aligned_edge=UP).move_to(LEFT * 1.2 + DOWN * 0.3)
         wsum = self.text(self.term("weighted_sum"), size=20, color=palette.INPUT_X).next_to(zs, DOWN, buff=0.25)
         self.play(FadeIn(zs, shift=RIGHT * 0.6), FadeIn(wsum), run_time=1.0)
         self.next_slide()
         i = self.valves("i")
         g = self.vec("g")
-        outs = VGroup(i, g).arrange(RIGHT, buff=0.4, aligned_edge=UP).move_to(RIGHT * 3.6 + DOWN * 0.3)
+        outs = VGroup(i, g).arrange(RIGHT, buff=0.4, aligned_edge=UP).move_to(RIGHT * 3.5 + DOWN * 0.3)
         fns = VGroup(self.text(f"σ → {self.term('input_gate')}", size=20).next_to(i, DOWN, buff=0.25),
                      self.text(f"tanh → {self.term('candidate')}", size=20).next_to(g, DOWN, buff=0.25))
+        fns[0].align_to(i, LEFT)
+        fns[1].align_to(g, LEFT)
         self.play(FadeIn(i.rows), FadeIn(i.label), TransformFromCopy(zc, g), FadeIn(fns), run_time=1.0)
         self.play(self.open_valves(i), run_time=1.0)
         self.next_slide()
@@ -379,7 +387,8 @@ class FullStep(LSTMScene):
         side = min(0.42, 1.3 / self.src.units)
 
         def show(key: str, x: float, y: float, kind: str = "vec") -> VGroup:
-            m = self.valves(key, side=side, width=0.7) if kind == "valve" else self.vec(key, side=side)
+            m = (self.valves(key, side=side, width=0.7) if kind == "valve"
+                 else self.vec(key, side=side, **({"features": False} if key == "x" else {})))
             m.label.scale(0.85).next_to(m[0], UP, buff=0.1)
             cells = m.rows if kind == "valve" else m.cells
             return m.shift(RIGHT * x + UP * y - cells.get_center())

@@ -102,6 +102,13 @@ class SceneSource:
             return [str(names[k]) for k in idx]
         return [f"#{k}" for k in idx]
 
+    def feature_names(self) -> list[str] | None:
+        """Names of the input features (``meta["features"]``) when there is one per input column."""
+        names = self.trace.meta.get("features")
+        if isinstance(names, (list, tuple)) and len(names) == self.trace.input_dim:
+            return [str(n) for n in names]
+        return None
+
     def scale(self, key: str) -> float:
         """One fixed colour scale per quantity across all frames (max |value| over the whole trace)."""
         return self.scales.get(key, 1.0)
