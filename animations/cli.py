@@ -90,7 +90,15 @@ def _cmd_render(args) -> int:
 
 
 def add_command(subparsers) -> None:
-    """Register ``render`` on the ``lstm-explainer`` command line."""
+    """Register ``render`` on the ``lstm-explainer`` command line.
+
+    Without manim this raises ImportError, and ``explainer.cli`` registers a ``render`` that says to
+    install the ``video`` extra (checked with find_spec: importing manim would slow every command).
+    """
+    from importlib.util import find_spec
+
+    if find_spec("manim") is None:
+        raise ImportError("manim is not installed")
     p = subparsers.add_parser("render", help="render gate-by-gate manim animations of a trace",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scene", help=f"one of {', '.join(SCENE_NAMES)}; 'gates' (the four gate scenes) or 'all'")
