@@ -34,8 +34,7 @@ test: setup
 demo: setup
 	$(VENV)/bin/lstm-explainer trace --step 5
 	$(VENV)/bin/lstm-explainer bitcoin --out $(OUT)/bitcoin
-	$(VENV)/bin/lstm-explainer render all --quality medium --lang en --out $(OUT)/videos
-	$(VENV)/bin/lstm-explainer render all --quality medium --lang zh --out $(OUT)/videos
+	$(VENV)/bin/lstm-explainer render all --quality medium --lang both --out $(OUT)/videos
 	@echo; echo "Bitcoin report: $(OUT)/bitcoin/report.md"; echo "Videos:         $(OUT)/videos"
 
 bench: setup

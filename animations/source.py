@@ -72,18 +72,16 @@ class SceneSource:
 
         ``key`` is a trace field (``"f"``, ``"c_prev"``, …), ``"z_i"``/``"z_f"``/``"z_c"``/``"z_o"``
         for a gate's weighted sum, or one of the two products the cell adds up, ``"f*c_prev"`` and
-        ``"i*g"``. The trace records c = f⊙c_prev + i⊙g but not the two terms separately, so these
-        are the element-wise products of two recorded vectors (display only; tests check that they
-        add up to the recorded c).
+        ``"i*g"`` (the trace's ``kept`` and ``written``, whose sum is the recorded c).
         """
         t = self.t if t is None else t
         tr = self.trace
         if key.startswith("z_"):
             return tr.z_block(key[2:])[0, t]
         if key == "f*c_prev":
-            return tr.f[0, t] * tr.c_prev[0, t]
+            return tr.kept[0, t]
         if key == "i*g":
-            return tr.i[0, t] * tr.g[0, t]
+            return tr.written[0, t]
         return getattr(tr, key)[0, t]
 
     def label(self, t: int | None = None) -> str | None:

@@ -50,6 +50,16 @@ class StepTrace:
     def units(self) -> int:
         return self.h.shape[-1]
 
+    @property
+    def kept(self) -> np.ndarray:
+        """f ⊙ c_{t-1}: the part of the old memory the forget gate lets through."""
+        return self.f * self.c_prev
+
+    @property
+    def written(self) -> np.ndarray:
+        """i ⊙ g: what the input gate writes; c_t = kept + written exactly (same float ops as the cell)."""
+        return self.i * self.g
+
     def z_block(self, gate: str) -> np.ndarray:
         """The pre-activation block of ``gate`` in ``"i", "f", "c", "o"`` (``"g"`` is an alias of ``"c"``)."""
         return _z_block(self.z, gate, self.units)
@@ -130,6 +140,16 @@ class SequenceTrace:
 
     def __len__(self) -> int:
         return self.time
+
+    @property
+    def kept(self) -> np.ndarray:
+        """f ⊙ c_{t-1}: the part of the old memory the forget gate lets through."""
+        return self.f * self.c_prev
+
+    @property
+    def written(self) -> np.ndarray:
+        """i ⊙ g: what the input gate writes; c_t = kept + written exactly (same float ops as the cell)."""
+        return self.i * self.g
 
     # --- views ----------------------------------------------------------------
     def step(self, t: int) -> StepTrace:

@@ -48,3 +48,13 @@ def test_trace_fields_obey_the_equations():
     W, U, b = layer.get_weights()
     np.testing.assert_allclose(tr.z[:, 2], x[:, 2] @ W + tr.h_prev[:, 2] @ U + b, atol=1e-5)
     np.testing.assert_allclose(layer(x), tr.h, atol=0)
+
+
+def test_trace_update_terms_add_up_exactly():
+    from explainer.demo import demo_trace
+
+    tr = demo_trace()
+    np.testing.assert_array_equal(tr.kept + tr.written, tr.c)  # bit for bit: the cell's own float ops
+    step = tr.step(5)
+    np.testing.assert_array_equal(step.kept, tr.f[:, 5] * tr.c_prev[:, 5])
+    assert step.kept[0, 0] < 0.02 < tr.c_prev[0, 5, 0]  # "polluted": the blue memory is forgotten

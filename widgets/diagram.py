@@ -47,13 +47,13 @@ VALUE_NAMES = ("x", "h_prev", "c_prev", "zi", "zf", "zc", "zo", "i", "f", "g", "
 
 
 def update_terms(step: StepTrace, unit: int = 0, sample: int = 0) -> tuple[float, float]:
-    """The two terms of cₜ = f⊙c_{t-1} + i⊙g for one unit, from the traced factors.
+    """The two terms of cₜ = f⊙c_{t-1} + i⊙g for one unit (the trace's ``kept`` and ``written``).
 
     Returns ``(kept, written)``; raises if they do not add up to the traced cₜ, which
     would mean the trace is inconsistent (never silently draw a wrong picture).
     """
-    kept = step.f[sample, unit] * step.c_prev[sample, unit]
-    written = step.i[sample, unit] * step.g[sample, unit]
+    kept = step.kept[sample, unit]
+    written = step.written[sample, unit]
     c = step.c[sample, unit]
     if not np.isclose(kept + written, c, rtol=1e-5, atol=1e-5):
         raise ValueError(f"trace is inconsistent: f*c_prev + i*g = {kept + written} but c = {c}")
