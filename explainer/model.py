@@ -7,7 +7,6 @@ that batch's update; ``val_*`` are measured after the epoch's last update with
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +14,8 @@ import numpy as np
 
 from . import losses, optimizers
 from .layers import LAYERS, LSTM, Layer
-from .trace import SequenceTrace, _header, _load_npz
+from .npzfile import load_npz, save_npz
+from .trace import SequenceTrace
 from .validation import check_array
 
 MODEL_FORMAT = "lstm-explainer-model/1"
@@ -291,18 +291,14 @@ class Sequential:
         """Save architecture (JSON) and weights (arrays) to one ``.npz``; no pickle anywhere."""
         if not self.built:
             raise RuntimeError("the model has no weights yet; build or fit it before saving")
-        path = Path(path)
         arrays = {f"w{k:03d}": w for k, w in enumerate(self.get_weights())}
-        arrays["header"] = np.array(json.dumps({"format": MODEL_FORMAT, "config": self.get_config()}))
-        with open(path, "wb") as fh:
-            np.savez(fh, **arrays)
-        return path
+        return save_npz(path, arrays, {"format": MODEL_FORMAT, "config": self.get_config()})
 
     @classmethod
     def load(cls, path: str | Path) -> "Sequential":
         """Load a model written by :meth:`save`. Never unpickles; damage is a clear ``ValueError``."""
-        data = _load_npz(path, what="model")
-        cfg = _header(data, path, MODEL_FORMAT).get("config")
+        data, header = load_npz(path, "model", MODEL_FORMAT)
+        cfg = header.get("config")
         try:
             model = cls(name=cfg["name"])
             for spec in cfg["layers"]:

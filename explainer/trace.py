@@ -16,12 +16,12 @@ and saves to / loads from ``.npz`` without pickle, so a file from a stranger is 
 """
 from __future__ import annotations
 
-import json
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from .npzfile import load_npz, save_npz
 
 #: Fields shaped (..., units); ``x`` is (..., input_dim) and ``z`` is (..., 4*units).
 UNIT_FIELDS = ("h_prev", "c_prev", "i", "f", "g", "o", "c", "tanh_c", "h")
@@ -31,8 +31,8 @@ FORMAT = "lstm-explainer-trace/1"
 
 
 @dataclass
-class StepTrace:
-    """One LSTM time step, batched; see the module docstring for shapes."""
+class _Values:
+    """The eleven recorded arrays, shared by a step and a sequence."""
 
     x: np.ndarray
     h_prev: np.ndarray
@@ -61,8 +61,13 @@ class StepTrace:
         return self.i * self.g
 
     def z_block(self, gate: str) -> np.ndarray:
-        """The pre-activation block of ``gate`` in ``"i", "f", "c", "o"`` (``"g"`` is an alias of ``"c"``)."""
+        """The pre-activations of ``gate`` in ``"i", "f", "c", "o"`` (``"g"`` is an alias of ``"c"``)."""
         return _z_block(self.z, gate, self.units)
+
+
+@dataclass
+class StepTrace(_Values):
+    """One LSTM time step, batched; see the module docstring for shapes."""
 
 
 def _z_block(z: np.ndarray, gate: str, units: int) -> np.ndarray:
@@ -74,7 +79,7 @@ def _z_block(z: np.ndarray, gate: str, units: int) -> np.ndarray:
 
 
 @dataclass
-class SequenceTrace:
+class SequenceTrace(_Values):
     """A layer's steps stacked over time: every array is ``(batch, time, ...)``.
 
     ``unit_index`` says which of the layer's units the unit-wise arrays hold (all of them
@@ -83,17 +88,6 @@ class SequenceTrace:
     the weighted sum; they are narrowed by columns together with the units.
     """
 
-    x: np.ndarray
-    h_prev: np.ndarray
-    c_prev: np.ndarray
-    z: np.ndarray
-    i: np.ndarray
-    f: np.ndarray
-    g: np.ndarray
-    o: np.ndarray
-    c: np.ndarray
-    tanh_c: np.ndarray
-    h: np.ndarray
     layer: str = "lstm"
     unit_index: np.ndarray | None = None
     weights: dict[str, np.ndarray] = field(default_factory=dict)
@@ -131,25 +125,11 @@ class SequenceTrace:
         return self.h.shape[1]
 
     @property
-    def units(self) -> int:
-        return self.h.shape[2]
-
-    @property
     def input_dim(self) -> int:
         return self.x.shape[2]
 
     def __len__(self) -> int:
         return self.time
-
-    @property
-    def kept(self) -> np.ndarray:
-        """f ⊙ c_{t-1}: the part of the old memory the forget gate lets through."""
-        return self.f * self.c_prev
-
-    @property
-    def written(self) -> np.ndarray:
-        """i ⊙ g: what the input gate writes; c_t = kept + written exactly (same float ops as the cell)."""
-        return self.i * self.g
 
     # --- views ----------------------------------------------------------------
     def step(self, t: int) -> StepTrace:
@@ -160,10 +140,6 @@ class SequenceTrace:
 
     def steps(self) -> list[StepTrace]:
         return [self.step(t) for t in range(self.time)]
-
-    def z_block(self, gate: str) -> np.ndarray:
-        """Pre-activations of one gate block, ``(batch, time, units)``."""
-        return _z_block(self.z, gate, self.units)
 
     def sample(self, b: int) -> "SequenceTrace":
         """The trace of one sequence of the batch (keeps batch dimension 1)."""
@@ -211,22 +187,15 @@ class SequenceTrace:
     # --- files ----------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
         """Write the trace to ``path`` (``.npz``); plain arrays and JSON, no pickle."""
-        path = Path(path)
-        arrays = {name: np.ascontiguousarray(getattr(self, name)) for name in ARRAY_FIELDS}
+        arrays = {name: getattr(self, name) for name in ARRAY_FIELDS}
         arrays["unit_index"] = self.unit_index
-        for name, w in self.weights.items():
-            arrays[f"weights/{name}"] = np.asarray(w)
-        header = {"format": FORMAT, "layer": self.layer, "meta": self.meta}
-        arrays["header"] = np.array(json.dumps(header))
-        with open(path, "wb") as fh:
-            np.savez(fh, **arrays)
-        return path
+        arrays.update({f"weights/{name}": np.asarray(w) for name, w in self.weights.items()})
+        return save_npz(path, arrays, {"format": FORMAT, "layer": self.layer, "meta": self.meta})
 
     @classmethod
     def load(cls, path: str | Path) -> "SequenceTrace":
         """Read a trace written by :meth:`save`. Never unpickles; a damaged file is a ``ValueError``."""
-        data = _load_npz(path, what="trace")
-        header = _header(data, path, FORMAT)
+        data, header = load_npz(path, "trace", FORMAT)
         missing = [n for n in ARRAY_FIELDS + ("unit_index",) if n not in data]
         if missing:
             raise ValueError(f"{path}: not an lstm-explainer trace, missing arrays {missing}")
@@ -239,34 +208,6 @@ class SequenceTrace:
             return NotImplemented
         return (all(np.array_equal(getattr(self, n), getattr(other, n)) for n in ARRAY_FIELDS)
                 and np.array_equal(self.unit_index, other.unit_index) and self.layer == other.layer)
-
-
-def _load_npz(path: str | Path, what: str) -> dict[str, np.ndarray]:
-    """Load every array of an ``.npz`` with ``allow_pickle=False``, turning damage into ``ValueError``."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no {what} file at {path}")
-    if not zipfile.is_zipfile(path):  # np.load would take any other bytes for a pickle
-        raise ValueError(f"{path} is not a readable {what} file (not an .npz archive: corrupt or truncated)")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            return {k: npz[k] for k in npz.files}
-    except (zipfile.BadZipFile, EOFError, OSError, KeyError) as e:
-        raise ValueError(f"{path} is not a readable {what} file (corrupt or truncated .npz: {e})") from None
-    except ValueError as e:  # object arrays are refused rather than unpickled
-        raise ValueError(f"{path} is not a safe {what} file ({e}); it was not loaded") from None
-
-
-def _header(data: dict[str, np.ndarray], path, fmt: str) -> dict:
-    if "header" not in data:
-        raise ValueError(f"{path}: missing header; not written by lstm-explainer")
-    try:
-        header = json.loads(str(data["header"]))
-    except json.JSONDecodeError as e:
-        raise ValueError(f"{path}: header is not valid JSON ({e})") from None
-    if not isinstance(header, dict) or header.get("format") != fmt:
-        raise ValueError(f"{path}: expected format {fmt!r}, found {header.get('format') if isinstance(header, dict) else header!r}")
-    return header
 
 
 __all__ = ["StepTrace", "SequenceTrace", "ARRAY_FIELDS", "UNIT_FIELDS"]
