@@ -262,7 +262,7 @@ class InputGate(LSTMScene):
         self.next_slide()
         i = self.valves("i")
         g = self.vec("g")
-        outs = VGroup(i, g).arrange(RIGHT, buff=0.4, aligned_edge=UP).move_to(RIGHT * 3.5 + DOWN * 0.3)
+        VGroup(i, g).arrange(RIGHT, buff=0.4, aligned_edge=UP).move_to(RIGHT * 3.5 + DOWN * 0.3)
         fns = VGroup(self.text(f"σ → {self.term('input_gate')}", size=20).next_to(i, DOWN, buff=0.25),
                      self.text(f"tanh → {self.term('candidate')}", size=20).next_to(g, DOWN, buff=0.25))
         fns[0].align_to(i, LEFT)

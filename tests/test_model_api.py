@@ -1,6 +1,4 @@
 """The Keras-like model API: shapes, bad input, files that are safe to open."""
-import io
-import zipfile
 
 import numpy as np
 import pytest

@@ -16,7 +16,6 @@ import urllib.request
 import numpy as np
 import pytest
 
-from widgets.cli import free_port
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"

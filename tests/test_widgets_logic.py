@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 
-from explainer import LSTM, LSTMCell, SequenceTrace
+from explainer import LSTM, LSTMCell
 from explainer.demo import demo_trace
 from explainer.trace import ARRAY_FIELDS
 from widgets.cell_flow import DEFAULT, PRESETS, CellFlow

@@ -205,7 +205,7 @@ def cell_svg(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", 
     out.append(_text(12, bus_y - 12, f"hₜ₋₁ = {_vec(v['h_prev'])}", anchor="start", colour=H, weight="bold",
                      name="h_prev", value=v["h_prev"]))
     out.append(_text(122, 458, f"xₜ = {_vec(v['x'])}", anchor="start", colour=X, weight="bold", name="x", value=v["x"]))
-    out.append(_text(xg, bus_y + 18, f"[hₜ₋₁, xₜ] → z = xₜ·W + hₜ₋₁·U + b", size=11, colour=palette.MUTED))
+    out.append(_text(xg, bus_y + 18, "[hₜ₋₁, xₜ] → z = xₜ·W + hₜ₋₁·U + b", size=11, colour=palette.MUTED))
     # --- gates drawn last, on top of their flows
     out.append(_gate_box(xf, gate_y, "f", "σ", v["f"], v["zf"], lang))
     out.append(_gate_box(xi, gate_y, "i", "σ", v["i"], v["zi"], lang))
