@@ -40,21 +40,25 @@ def add_command(sub) -> None:
         "bitcoin", help="train the seed's bitcoin model on our LSTM and on Keras; write a report",
         description="The seed's bitcoin example (tutorial §4(1)), offline on bundled Bitfinex data: one model per "
                     "coin, trained on our NumPy LSTM and on Keras from identical initial weights, then a report "
-                    "folder (report.md/html, metrics.json, plots, trained models, a trace for the animations).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--out", default=DEFAULT_OUT, help="report folder")
-    p.add_argument("--coins", type=_coins, default=s.coins, help="coins: features, and one model each")
+                    "folder (report.md/html, metrics.json, plots, trained models, a trace for the animations). "
+                    "Every option defaults to the seed's value.")
+    p.add_argument("--out", default=DEFAULT_OUT, help=f"report folder (default {DEFAULT_OUT})")
+    p.add_argument("--coins", type=_coins, default=s.coins,
+                   help=f"coins: their close and volume are the features; one model each (default {','.join(s.coins)})")
     p.add_argument("--units", type=int, help=f"units of each of the 3 LSTM layers (default {s.units}; "
                                              f"{QUICK['units']} with --quick)")
     p.add_argument("--epochs", type=int, help=f"(default {s.epochs}; {QUICK['epochs']} with --quick)")
-    p.add_argument("--batch-size", type=int, default=s.batch_size)
-    p.add_argument("--window", type=int, default=s.window, help="days per input window")
-    p.add_argument("--dropout", type=float, default=s.dropout, help="rate of the Dropout after each LSTM")
-    p.add_argument("--split", type=float, default=s.split, help="share of days (oldest first) used for training")
-    p.add_argument("--from-date", default=s.from_date, help="first day used")
-    p.add_argument("--loss", choices=("mse", "mae"), default=s.loss)
-    p.add_argument("--optimizer", choices=("adam", "rmsprop"), default=s.optimizer)
-    p.add_argument("--seed", type=int, default=s.seed, help="seed of our initial weights and dropout masks")
+    p.add_argument("--batch-size", type=int, default=s.batch_size, help=f"(default {s.batch_size})")
+    p.add_argument("--window", type=int, default=s.window, help=f"days per input window (default {s.window})")
+    p.add_argument("--dropout", type=float, default=s.dropout,
+                   help=f"rate of the Dropout after each LSTM (default {s.dropout})")
+    p.add_argument("--split", type=float, default=s.split,
+                   help=f"share of days, oldest first, used for training (default {s.split})")
+    p.add_argument("--from-date", default=s.from_date, help=f"first day used (default {s.from_date})")
+    p.add_argument("--loss", choices=("mse", "mae"), default=s.loss, help=f"(default {s.loss})")
+    p.add_argument("--optimizer", choices=("adam", "rmsprop"), default=s.optimizer, help=f"(default {s.optimizer})")
+    p.add_argument("--seed", type=int, default=s.seed,
+                   help=f"seed of our initial weights and dropout masks (default {s.seed}, as the seed's)")
     g = p.add_argument_group("data (default: the bundled Bitfinex BTC/ETH daily file)")
     g.add_argument("--csv", help=f"a tidy CSV with several coins: {LAYOUTS['tidy']}")
     for coin in ("btc", "eth"):

@@ -74,9 +74,10 @@ LAYOUTS = {
     "kaggle": "SNo, Name, Symbol, Date, High, Low, Open, Close, Volume, Marketcap (one file per coin)",
     "ohlcv": "Date, Close, Volume (Open, High, Low optional; one file per coin)",
 }
+# What each layout cannot do without (the rest of its columns are read when present).
 _REQUIRED_COLUMNS = {
-    "coinmarketcap": ("date", "open", "high", "low", "close", "volume", "market_cap"),
-    "kaggle": ("sno", "name", "symbol", "date", "high", "low", "open", "close", "volume", "marketcap"),
+    "coinmarketcap": ("date", "close", "volume"),
+    "kaggle": ("symbol", "date", "close", "volume"),
     "ohlcv": ("date", "close", "volume"),
 }
 
@@ -220,8 +221,10 @@ def _dates(raw: pd.Series, path, column: str) -> pd.DatetimeIndex:
     """Text → calendar days, trying the formats these files use; unparseable dates are an error naming them."""
     text = raw.astype(str).str.strip()
     best, best_ok = None, -1
-    for fmt in DATE_FORMATS:
-        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+    for fmt in DATE_FORMATS + ("ISO8601",):
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=fmt == "ISO8601")
+        if fmt == "ISO8601":  # e.g. 2017-09-05T00:00:00Z: the calendar day in UTC
+            parsed = parsed.dt.tz_localize(None)
         ok = int(parsed.notna().sum())
         if ok > best_ok:
             best, best_ok = parsed, ok
@@ -308,8 +311,7 @@ def read_coin_file(path: str | Path, coin: str, report: DataReport | None = None
     names = {_norm(c): c for c in df.columns}
     missing = [c for c in _REQUIRED_COLUMNS[layout] if c not in names]
     if missing:
-        label = {"market_cap": "Market Cap", "sno": "SNo"}
-        raise ValueError(_layout_error(df.columns, path, layout, [label.get(m, m.capitalize()) for m in missing]))
+        raise ValueError(_layout_error(df.columns, path, layout, [m.capitalize() for m in missing]))
     if layout == "kaggle":
         symbols = sorted(set(df[names["symbol"]].str.strip().str.upper()) - {""})
         if symbols != [coin.upper()]:

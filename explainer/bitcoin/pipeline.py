@@ -9,7 +9,10 @@ The seed (``../shared/seed``, §4(1)), step by step, with its names:
 * ``create_inputs``: every 7-day window, each column divided by the window's first row,
   minus 1 (:func:`make_windows`);
 * ``create_outputs``: target = close 7 days after the window's first day / close on that
-  day − 1, per coin (:func:`make_targets`);
+  day − 1, per coin (:func:`make_targets`). Window ``i`` holds days ``i … i+6``, so that
+  close is the *next day's*: the seed predicts one day ahead, written as a return since the
+  window's first day. The honest naive forecast is therefore "tomorrow closes where today
+  did" (the window's last close), not "return 0";
 * ``build_model``: 3 × LSTM(512, tanh), each followed by Dropout(0.25), then Dense(1) and
   Activation('tanh'); MSE, Adam, metric MAE (:func:`build_model`);
 * ``fit``: 53 epochs, batch 128, ``shuffle=False``, test set as validation (:func:`fit_ours`,
@@ -140,7 +143,12 @@ class Dataset:
         return self.frame(part)[f"{coin}_close"].to_numpy(np.float64)[:-self.config.window]
 
     def actual_close(self, coin: str, part: str) -> np.ndarray:
+        """The close each target is about: the day after the window."""
         return self.frame(part)[f"{coin}_close"].to_numpy(np.float64)[self.config.window:]
+
+    def last_close(self, coin: str, part: str) -> np.ndarray:
+        """Close on each window's last day: the latest price the model sees."""
+        return self.frame(part)[f"{coin}_close"].to_numpy(np.float64)[self.config.window - 1:-1]
 
 
 def prepare(config: Config = SEED_CONFIG, csv=None, coin_files=None) -> Dataset:
@@ -241,25 +249,30 @@ def fit_keras(kmodel, ds: Dataset, coin: str, verbose: int = 1) -> Fit:
 
 
 # --- metrics ---------------------------------------------------------------------
-def forecast_metrics(pred: np.ndarray | None, true: np.ndarray, base_close: np.ndarray) -> dict[str, float | None]:
-    """Test metrics of a return forecast; ``pred=None`` is the naive "no change" forecast (return 0).
+def forecast_metrics(pred: np.ndarray | None, true: np.ndarray, base_close: np.ndarray,
+                     last_close: np.ndarray) -> dict[str, float | None]:
+    """Test metrics of a forecast of the target return; ``pred=None`` is the naive "no change"
+    forecast: the next close equals the window's last close (return ``last / base - 1``).
 
-    ``mae_return``/``rmse_return`` on the 7-day return, ``rmse_price`` on the price it implies
-    ((1 + r) · close at the window's start), ``direction_accuracy`` the share of windows whose
-    predicted sign (up/down) is right. "No change" predicts no direction, so for it that is
-    ``None`` and ``up_share`` (what always guessing "up" scores) is given instead.
+    ``mae_return``/``rmse_return`` on the target (the return since the window's first close),
+    ``rmse_price`` on the price it implies ((1 + r) · ``base_close``), ``direction_accuracy``
+    the share of days on which the predicted move from the last close (up/down) is right
+    (days the close did not move, such as filled gaps, are left out). "No change" predicts no
+    move, so for it that is ``None`` and ``up_share`` (what always guessing "up" scores) is given.
     """
-    true = np.asarray(true, np.float64)
-    p = np.zeros_like(true) if pred is None else np.asarray(pred, np.float64).reshape(-1)
+    true, base, last = (np.asarray(a, np.float64).reshape(-1) for a in (true, base_close, last_close))
+    p = last / base - 1 if pred is None else np.asarray(pred, np.float64).reshape(-1)
     err = p - true
-    price_err = (1 + p) * base_close - (1 + true) * base_close
+    actual_price, pred_price = (1 + true) * base, (1 + p) * base
     out = {"mae_return": float(np.abs(err).mean()), "rmse_return": float(np.sqrt((err ** 2).mean())),
-           "rmse_price": float(np.sqrt((price_err ** 2).mean()))}
+           "rmse_price": float(np.sqrt(((pred_price - actual_price) ** 2).mean()))}
+    move = np.sign(actual_price - last)
+    moved = move != 0
     if pred is None:
         out["direction_accuracy"] = None
-        out["up_share"] = float((true > 0).mean())
+        out["up_share"] = float((move[moved] > 0).mean())
     else:
-        out["direction_accuracy"] = float((np.sign(p) == np.sign(true)).mean())
+        out["direction_accuracy"] = float((np.sign(pred_price - last)[moved] == move[moved]).mean())
     return out
 
 

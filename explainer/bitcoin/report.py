@@ -6,7 +6,8 @@
 * ``metrics.json`` — the same numbers, plus per-epoch histories;
 * ``data.png`` and, per coin, ``loss_<coin>.png`` (loss and val_loss per epoch, ours and
   Keras overlaid), ``train_fit_<coin>.png`` (training-set fit), ``test_<coin>.png`` (test-set
-  prediction in price space on a date axis: actual vs ours vs Keras vs "no change");
+  prediction in price space on a date axis: actual vs ours vs Keras vs "no change", the
+  window's last close);
 * ``ours_<coin>.npz`` (:meth:`explainer.Sequential.save`) and ``keras_<coin>.keras``;
 * ``trace_<coin>.npz`` — a :class:`explainer.SequenceTrace` of the trained model's first LSTM
   layer on the last test window, narrowed to its 8 most active units, ``meta["labels"]``
@@ -63,14 +64,16 @@ def train_coin(ds: Dataset, coin: str, keras: bool = True, verbose: int = 1) -> 
     if keras:
         _log(f"[{coin}] training Keras from the same initial weights, same batches", verbose)
         fits["keras"] = fit_keras(km, ds, coin, verbose)
-    true, base = ds.y_test[coin], ds.base_close(coin, "test")
+    true, base, last = ds.y_test[coin], ds.base_close(coin, "test"), ds.last_close(coin, "test")
     metrics = {}
     for impl, fit in fits.items():
-        m = forecast_metrics(fit.pred_test, true, base)
-        m.update(seconds_per_epoch=float(np.mean(fit.seconds_per_epoch)), seconds=float(np.sum(fit.seconds_per_epoch)),
+        m = forecast_metrics(fit.pred_test, true, base, last)
+        m.update(seconds_per_epoch=float(np.mean(fit.seconds_per_epoch)),
+                 seconds_per_epoch_median=float(np.median(fit.seconds_per_epoch)),  # Keras's first epoch also builds its graph
+                 seconds=float(np.sum(fit.seconds_per_epoch)),
                  final_loss=fit.history["loss"][-1], final_val_loss=fit.history["val_loss"][-1])
         metrics[impl] = m
-    metrics["naive"] = forecast_metrics(None, true, base)
+    metrics["naive"] = forecast_metrics(None, true, base, last)
     agreement = compare(fits["ours"], fits["keras"]) if keras else {}
     return CoinResult(coin, fits, metrics, agreement, init_diff)
 
@@ -96,6 +99,7 @@ def save_artifacts(out: Path, ds: Dataset, res: CoinResult) -> list[str]:
         "target_return": float(ds.y_test[res.coin][i]),
         "predicted_return": float(res.fits["ours"].pred_test[i]),
         "close_at_start": float(ds.base_close(res.coin, "test")[i]),
+        "close_at_end": float(ds.last_close(res.coin, "test")[i]),
     })
     trace.save(out / f"trace_{c}.npz")
     files.append(f"trace_{c}.npz")
@@ -110,6 +114,15 @@ def _plt():
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def _save(plt, fig, out: Path, name: str, dates: bool = True) -> str:
+    if dates:
+        fig.autofmt_xdate()
+    fig.tight_layout()
+    fig.savefig(out / name, dpi=100)
+    plt.close(fig)
+    return name
 
 
 def plot_data(out: Path, ds: Dataset) -> str:
@@ -138,17 +151,12 @@ def plot_data(out: Path, ds: Dataset) -> str:
         for a in (ax, axv):
             a.axvline(split_day, color=palette.OUTPUT, ls="--", lw=1)
         ax.text(split_day, ax.get_ylim()[1], " test →", va="top", color=palette.OUTPUT, fontsize=8)
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(out / "data.png", dpi=100)
-    plt.close(fig)
-    return "data.png"
+    return _save(plt, fig, out, "data.png")
 
 
 def plot_coin(out: Path, ds: Dataset, res: CoinResult) -> list[str]:
     plt = _plt()
     c, coin = res.coin.lower(), res.coin
-    names = []
     fig, ax = plt.subplots(figsize=(9, 4.5))
     styles = {"ours": (OURS, "-"), "keras": (KERAS, "--")}
     for impl, fit in res.fits.items():
@@ -157,14 +165,12 @@ def plot_coin(out: Path, ds: Dataset, res: CoinResult) -> list[str]:
         ax.plot(epochs, fit.history["loss"], color=color, ls=ls, lw=1.6, label=f"{impl}: training loss")
         ax.plot(epochs, fit.history["val_loss"], color=color, ls=ls, lw=1.6, alpha=0.45, label=f"{impl}: test loss (val_loss)")
     ax.set_yscale("log")
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("epoch")
     ax.set_ylabel(f"{ds.config.loss} (log scale)")
     ax.set_title(f"{coin} model loss per epoch — ours and Keras from the same initial weights")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(out / f"loss_{c}.png", dpi=100)
-    plt.close(fig)
-    names.append(f"loss_{c}.png")
+    names = [_save(plt, fig, out, f"loss_{c}.png", dates=False)]
 
     fig, ax = plt.subplots(figsize=(11, 4.5))
     dates = ds.target_dates("train")
@@ -172,30 +178,22 @@ def plot_coin(out: Path, ds: Dataset, res: CoinResult) -> list[str]:
     for impl, fit in res.fits.items():
         ax.plot(dates, fit.pred_train, color=styles[impl][0], lw=1, ls=styles[impl][1], label=impl)
     ax.axhline(0, color=NAIVE, lw=0.8)
-    ax.set_ylabel(f"{ds.config.window}-day return")
-    ax.set_title(f"{coin}: fit on the training set ({ds.config.window}-day return ending on each date)")
+    ax.set_ylabel(f"close / close {ds.config.window} days earlier − 1")
+    ax.set_title(f"{coin}: fit on the training set (target: the return from the window's first day to the day after it)")
     ax.legend(fontsize=8)
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(out / f"train_fit_{c}.png", dpi=100)
-    plt.close(fig)
-    names.append(f"train_fit_{c}.png")
+    names.append(_save(plt, fig, out, f"train_fit_{c}.png"))
 
     fig, ax = plt.subplots(figsize=(11, 4.5))
     dates, base = ds.target_dates("test"), ds.base_close(coin, "test")
     ax.plot(dates, ds.actual_close(coin, "test"), color=ACTUAL, lw=1.6, label="actual close")
-    ax.plot(dates, base, color=NAIVE, lw=1, ls=":", label=f"no change (close {ds.config.window} days earlier)")
+    ax.plot(dates, ds.last_close(coin, "test"), color=NAIVE, lw=1, ls=":", label="no change (the previous day's close)")
     for impl, fit in res.fits.items():
         ax.plot(dates, (1 + fit.pred_test) * base, color=styles[impl][0], ls=styles[impl][1], lw=1.2,
                 label=f"{impl}: predicted")
     ax.set_ylabel("price (USD)")
-    ax.set_title(f"{coin}: test-set prediction of the close {ds.config.window} days ahead, in price space")
+    ax.set_title(f"{coin}: test set, next day's close predicted from the {ds.config.window} days before, in price space")
     ax.legend(fontsize=8)
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(out / f"test_{c}.png", dpi=100)
-    plt.close(fig)
-    names.append(f"test_{c}.png")
+    names.append(_save(plt, fig, out, f"test_{c}.png"))
     return names
 
 
@@ -253,9 +251,10 @@ def _blocks(m: dict) -> list[tuple]:
             label = {"ours": "ours (NumPy)", "keras": "Keras", "naive": 'naive "no change"'}[impl]
             direction = _fmt(x["direction_accuracy"], "pct") if impl != "naive" else f"({_fmt(x['up_share'], 'pct')} up)"
             rows.append([label, _fmt(x["mae_return"]), _fmt(x["rmse_return"]), _fmt(x["rmse_price"], "usd"), direction,
-                         _fmt(x.get("final_loss")), _fmt(x.get("final_val_loss")), _fmt(x.get("seconds_per_epoch"), "s")])
+                         _fmt(x.get("final_loss")), _fmt(x.get("final_val_loss")),
+                         _fmt(x.get("seconds_per_epoch"), "s"), _fmt(x.get("seconds_per_epoch_median"), "s")])
         b.append(("table", ["model", "MAE return", "RMSE return", "RMSE price (USD)", "direction right",
-                            "final loss", "final val_loss", "s / epoch"], rows))
+                            "final loss", "final val_loss", "s / epoch (mean)", "s / epoch (median)"], rows))
         naive = cm["metrics"]["naive"]["rmse_price"]
         verdicts = []
         for impl in ("ours", "keras"):
@@ -264,8 +263,11 @@ def _blocks(m: dict) -> list[tuple]:
                 verdicts.append(f"{impl}: price RMSE {r:,.2f} vs {naive:,.2f} for \"no change\" — "
                                 + ("**beats** persistence" if r < naive else "does **not** beat persistence"))
         b.append(("ul", verdicts))
-        b.append(("p", f'The "no change" forecast predicts a {cfg["window"]}-day return of 0 and so no direction; '
-                       "in its direction column is the share of test windows that went up (what always guessing "
+        b.append(("p", f"The target, as in the seed, is the close on the day after a {cfg['window']}-day window "
+                       "divided by the window's first close, minus 1: a one-day-ahead forecast. \"No change\" says "
+                       "that day closes where the window's last day did. \"Direction right\" is the share of test "
+                       "days on which the predicted move from that last close (up or down) was right; \"no change\" "
+                       "predicts no move, so its column shows how often the price went up (what always guessing "
                        "\"up\" would score)."))
         if cm["agreement"]:
             a = cm["agreement"]
