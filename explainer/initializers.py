@@ -22,7 +22,8 @@ def orthogonal(shape: tuple[int, int], rng: np.random.Generator, dtype=np.float3
     q *= np.sign(np.diag(r))  # makes the distribution uniform (Haar)
     if rows < cols:
         q = q.T
-    return q[:rows, :cols].astype(dtype)
+    # C order, like every other weight: mixed memory layouts make element-wise updates strided and slow
+    return np.ascontiguousarray(q[:rows, :cols], dtype=dtype)
 
 
 def zeros(shape: tuple[int, ...], dtype=np.float32) -> np.ndarray:

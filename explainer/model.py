@@ -175,8 +175,9 @@ class Sequential:
             t0 = time.perf_counter()
             order = self.rng.permutation(n) if shuffle else np.arange(n)
             sums = {"loss": 0.0, **{m: 0.0 for m, _ in metric_fns}}
+            # disable=None: a live bar on a terminal only; logs get the one line per epoch below
             bar = tqdm(range(0, n, batch_size), desc=f"Epoch {epoch + 1}/{epochs}", unit="batch",
-                       disable=not verbose, leave=verbose == 1)
+                       disable=None if verbose else True, leave=verbose == 1)
             for start in bar:
                 idx = order[start:start + batch_size]
                 xb, yb = x[idx], y[idx]

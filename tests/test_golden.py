@@ -23,6 +23,7 @@ def test_default_init_matches_keras_layout():
     k, r, b = layer.get_weights()
     assert k.shape == (4, 20) and r.shape == (5, 20) and b.shape == (20,)
     assert k.dtype == np.float32
+    assert all(w.flags.c_contiguous for w in layer.params.values())  # element-wise updates stay unstrided
     np.testing.assert_array_equal(b, np.r_[np.zeros(5), np.ones(5), np.zeros(10)])
     np.testing.assert_allclose(r @ r.T, np.eye(5), atol=1e-5)  # orthogonal rows
     limit = np.sqrt(6 / (4 + 20))
