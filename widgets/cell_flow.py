@@ -24,10 +24,11 @@ import numpy as np
 
 from explainer import LSTMCell
 from explainer import palette
-from explainer.glossary import LANGS, term
+from explainer.glossary import term
 from explainer.trace import GATE_BLOCKS, StepTrace
 
 from .diagram import cell_svg, equations_html
+from .language import LanguageSwitch, check_lang
 
 #: The trace field each Keras block produces ("c" block → candidate g).
 BLOCK_FIELD = {"i": "i", "f": "f", "c": "g", "o": "o"}
@@ -85,7 +86,7 @@ def _slider(value: float, lo: float, hi: float, step: float, description: str, n
     return s
 
 
-class CellFlow(widgets.VBox):
+class CellFlow(LanguageSwitch, widgets.VBox):
     """One LSTM step of a small cell with sliders, presets and a live diagram.
 
     ``flow.sliders`` maps ``"x", "h", "c"`` and ``"W_i", "U_f", "b_o", …`` to the
@@ -97,9 +98,7 @@ class CellFlow(widgets.VBox):
                  show_language: bool = True) -> None:
         if not isinstance(units, (int, np.integer)) or not 1 <= units <= 4:
             raise ValueError(f"the cell-state flow shows 1 to 4 units; got units={units!r}")
-        if lang not in LANGS:
-            raise ValueError(f"unknown language {lang!r}; choose one of {LANGS}")
-        self.lang, self.units, self.unit = lang, int(units), 0
+        self.lang, self.units, self.unit = check_lang(lang), int(units), 0
         self.cell = LSTMCell(self.units, 1, rng=np.random.default_rng(0))
         for p in self.cell.params.values():
             p[...] = 0.0
@@ -122,9 +121,7 @@ class CellFlow(widgets.VBox):
         self.unit_select = widgets.Dropdown(options=[(f"unit {k}", k) for k in range(self.units)], value=0,
                                             layout=widgets.Layout(width="150px",
                                                                   display="" if self.units > 1 else "none"))
-        self.language = widgets.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang,
-                                              layout=widgets.Layout(display="" if show_language else "none"),
-                                              style={"button_width": "70px"})
+        self._language_toggle(lang, show_language)
         self.diagram = widgets.HTML()
         self.diagram.add_class("lstm-cellflow-diagram")
         self.equations = widgets.HTML()
@@ -146,7 +143,6 @@ class CellFlow(widgets.VBox):
             s.observe(self._on_slider, names="value")
         self.preset.observe(self._on_preset, names="value")
         self.unit_select.observe(self._on_unit, names="value")
-        self.language.observe(lambda ch: self.set_lang(ch["new"]), names="value")
 
         for k in reversed(range(self.units)):  # every unit starts part-open; unit 0 ends selected
             self.unit = k
@@ -234,14 +230,7 @@ class CellFlow(widgets.VBox):
         self.equations.value = equations_html(self.step, unit=self.unit, lang=self.lang)
         return self.step
 
-    def set_lang(self, lang: str) -> None:
-        """Switch every label to ``"en"`` or ``"zh"`` (glossary terms) and redraw."""
-        if lang not in LANGS:
-            raise ValueError(f"unknown language {lang!r}; choose one of {LANGS}")
-        self.lang = lang
-        if self.language.value != lang:
-            self.language.value = lang  # re-enters set_lang once with the same lang
-            return
+    def _apply_lang(self) -> None:
         self._relabel()
         self.redraw()
 

@@ -18,10 +18,11 @@ import ipywidgets as widgets
 import numpy as np
 
 from explainer import LSTM, palette
-from explainer.glossary import LANGS, term
+from explainer.glossary import term
 from explainer.trace import SequenceTrace
 
 from .charts import line_chart
+from .language import LanguageSwitch, check_lang
 
 #: Where the plain RNN starts; any value in (0, 1) tells the same story.
 RNN_H0 = 0.5
@@ -57,14 +58,12 @@ def rnn_gradient(w: float, length: int, h0: float = RNN_H0) -> np.ndarray:
     return np.cumprod(factors)
 
 
-class MemoryWidget(widgets.VBox):
+class MemoryWidget(LanguageSwitch, widgets.VBox):
     """Sliders for forget bias, RNN weight and length; a log-scale chart of both products."""
 
     def __init__(self, forget_bias: float = 4.0, w: float = 0.9, length: int = 50, lang: str = "en",
                  show_language: bool = True) -> None:
-        if lang not in LANGS:
-            raise ValueError(f"unknown language {lang!r}; choose one of {LANGS}")
-        self.lang = lang
+        self.lang = check_lang(lang)
         style, layout = {"description_width": "130px"}, widgets.Layout(width="420px")
         self.forget_bias = widgets.FloatSlider(value=forget_bias, min=-2.0, max=8.0, step=0.1, style=style,
                                                layout=layout)
@@ -73,10 +72,7 @@ class MemoryWidget(widgets.VBox):
         for name, s in (("forget-bias", self.forget_bias), ("w", self.w), ("length", self.length)):
             s.add_class(f"lstm-slider-{name}")
             s.observe(lambda ch: self.redraw(), names="value")
-        self.language = widgets.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang,
-                                              layout=widgets.Layout(display="" if show_language else "none"),
-                                              style={"button_width": "70px"})
-        self.language.observe(lambda ch: self.set_lang(ch["new"]), names="value")
+        self._language_toggle(lang, show_language)
         self.chart = widgets.HTML()
         self.summary = widgets.HTML()
         self.summary.add_class("lstm-memory-summary")
@@ -109,13 +105,8 @@ class MemoryWidget(widgets.VBox):
             f'<span class="lstm-val-rnn_gradient" data-value="{float(self.gradient[-1])!r}">{self.gradient[-1]:.3e}</span>'
             f' &nbsp; (h₀ = {RNN_H0})<br><small>{term("why_lstm_note", lang)}</small></div>')
 
-    def set_lang(self, lang: str) -> None:
-        if lang not in LANGS:
-            raise ValueError(f"unknown language {lang!r}; choose one of {LANGS}")
-        self.lang = lang
-        if self.language.value != lang:
-            self.language.value = lang
-            return
+    def _apply_lang(self) -> None:
+        lang = self.lang
         self.forget_bias.description = term("forget_bias", lang)
         self.w.description = term("recurrent_weight", lang)
         self.length.description = term("sequence_length", lang)

@@ -22,20 +22,20 @@ import numpy as np
 
 from explainer import palette
 from explainer.demo import FEATURES, WORDS, demo_trace
-from explainer.glossary import LANGS, field_name, term
+from explainer.glossary import field_name, term
 from explainer.trace import SequenceTrace
 
 from .charts import heatmap, line_chart
 from .diagram import cell_svg, equations_html
+from .language import LanguageSwitch, check_lang
 
 
-class SequenceExplorer(widgets.VBox):
+class SequenceExplorer(LanguageSwitch, widgets.VBox):
     """Play through a :class:`SequenceTrace`; ``trace=None`` starts on the demo LSTM's story."""
 
     def __init__(self, trace: SequenceTrace | None = None, lang: str = "en", max_units: int = 16,
                  show_language: bool = True, interval_ms: int = 900) -> None:
-        if lang not in LANGS:
-            raise ValueError(f"unknown language {lang!r}; choose one of {LANGS}")
+        check_lang(lang)
         if int(max_units) < 1:
             raise ValueError(f"max_units must be >= 1, got {max_units}")
         self.lang, self.max_units = lang, int(max_units)
@@ -53,9 +53,7 @@ class SequenceExplorer(widgets.VBox):
         self.run_button = widgets.Button(icon="play-circle")
         self.path = widgets.Text(placeholder="reports/…/trace_BTC.npz", layout=widgets.Layout(width="380px"))
         self.load_button = widgets.Button(icon="folder-open")
-        self.language = widgets.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang,
-                                              layout=widgets.Layout(display="" if show_language else "none"),
-                                              style={"button_width": "70px"})
+        self._language_toggle(lang, show_language)
         self.status = widgets.HTML()
         self.status.add_class("lstm-seq-status")
         self.diagram = widgets.HTML()
@@ -78,7 +76,6 @@ class SequenceExplorer(widgets.VBox):
         self.sample.observe(lambda ch: None if self._hold else self.redraw(), names="value")
         self.run_button.on_click(lambda b: self._guard(self.run_demo, self.words.value))
         self.load_button.on_click(lambda b: self._guard(self.load, self.path.value))
-        self.language.observe(lambda ch: self.set_lang(ch["new"]), names="value")
         self._relabel()
         if trace is None:
             self.run_demo(WORDS)
@@ -185,13 +182,7 @@ class SequenceExplorer(widgets.VBox):
         self.heatmaps.value = (f"<b>{term('gates_heatmap', lang)}</b><br>"
                                + '<div style="display:flex;flex-wrap:wrap;gap:12px">' + "".join(maps) + "</div>")
 
-    def set_lang(self, lang: str) -> None:
-        if lang not in LANGS:
-            raise ValueError(f"unknown language {lang!r}; choose one of {LANGS}")
-        self.lang = lang
-        if self.language.value != lang:
-            self.language.value = lang
-            return
+    def _apply_lang(self) -> None:
         self._relabel()
         if self.trace is not None:
             self._hold = True
