@@ -7,6 +7,7 @@ that batch's update; ``val_*`` are measured after the epoch's last update with
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,9 +152,7 @@ class Sequential:
     def fit(self, x, y, epochs: int = 1, batch_size: int = 32, validation_data=None,
             shuffle: bool = True, verbose: int = 1) -> History:
         """Train with mini-batch gradient descent; returns a :class:`History` with Keras's keys."""
-        import time
-
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # imported here: the core stays quick to import
 
         self._require_compiled()
         x = self._check_x(x)

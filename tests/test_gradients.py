@@ -27,6 +27,17 @@ def numeric_grad(f, arr):
     return g
 
 
+def assert_grads(loss, pairs):
+    """Each ``(label, analytic, array)``: the analytic gradient equals the central difference of ``loss``."""
+    for label, analytic, arr in pairs:
+        assert rel_err(analytic, numeric_grad(loss, arr)) < TOL, label
+
+
+def param_pairs(layer):
+    grads = dict(layer.grads)  # copied: the finite differences run forward passes that may reset them
+    return [(f"{layer.name}.{name}", grads[name], w) for name, w in layer.params.items()]
+
+
 def randomise(layer, rng):
     for w in layer.params.values():
         w[...] = rng.normal(0, 0.5, w.shape)
@@ -50,15 +61,11 @@ def test_lstm_layer_gradients(peephole, return_sequences, go_backwards):
 
     loss()
     dx = layer.backward(R)
-    analytic = dict(layer.grads)
-    for name, w in layer.params.items():
-        assert rel_err(analytic[name], numeric_grad(loss, w)) < TOL, name
-    assert rel_err(dx, numeric_grad(loss, x)) < TOL
     dh0, dc0 = layer.d_initial_state
-    assert rel_err(dh0, numeric_grad(loss, h0)) < TOL
-    assert rel_err(dc0, numeric_grad(loss, c0)) < TOL
+    pairs = param_pairs(layer)
+    assert_grads(loss, pairs + [("x", dx, x), ("h0", dh0, h0), ("c0", dc0, c0)])
     if peephole:
-        assert set(analytic) >= {"peephole_i", "peephole_f", "peephole_o"}
+        assert {p[0] for p in pairs} >= {f"{layer.name}.peephole_{k}" for k in "ifo"}
 
 
 def test_return_state_gradients():
@@ -75,10 +82,7 @@ def test_return_state_gradients():
 
     loss()
     dx = layer.backward([Ry, Rh, Rc])
-    grads = dict(layer.grads)
-    for name, w in layer.params.items():
-        assert rel_err(grads[name], numeric_grad(loss, w)) < TOL, name
-    assert rel_err(dx, numeric_grad(loss, x)) < TOL
+    assert_grads(loss, param_pairs(layer) + [("x", dx, x)])
 
 
 @pytest.mark.parametrize("activation", ["linear", "tanh", "sigmoid", "relu", "softmax"])
@@ -95,10 +99,7 @@ def test_dense_gradients(activation):
 
     loss()
     dx = layer.backward(R)
-    grads = dict(layer.grads)
-    for name, w in layer.params.items():
-        assert rel_err(grads[name], numeric_grad(loss, w)) < TOL, name
-    assert rel_err(dx, numeric_grad(loss, x)) < TOL
+    assert_grads(loss, param_pairs(layer) + [("x", dx, x)])
 
 
 @pytest.mark.parametrize("loss_name,head", [("mse", "tanh"), ("mae", "linear"),
@@ -125,7 +126,4 @@ def test_stacked_model_gradients(loss_name, head):
         return float(losses.get(loss_name)(y, model.forward(x, training=True))[0].mean())
 
     model.loss_and_grads(x, y, training=True)
-    for layer in model.layers:
-        grads = dict(layer.grads)
-        for name, w in layer.params.items():
-            assert rel_err(grads[name], numeric_grad(loss, w)) < TOL, (layer.name, name)
+    assert_grads(loss, [pair for layer in model.layers for pair in param_pairs(layer)])
