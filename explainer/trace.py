@@ -21,12 +21,13 @@ from pathlib import Path
 
 import numpy as np
 
+from . import gates
 from .npzfile import load_npz, save_npz
 
 #: Fields shaped (..., units); ``x`` is (..., input_dim) and ``z`` is (..., 4*units).
 UNIT_FIELDS = ("h_prev", "c_prev", "i", "f", "g", "o", "c", "tanh_c", "h")
 ARRAY_FIELDS = ("x", "h_prev", "c_prev", "z", "i", "f", "g", "o", "c", "tanh_c", "h")
-GATE_BLOCKS = ("i", "f", "c", "o")
+GATE_BLOCKS = gates.BLOCKS
 FORMAT = "lstm-explainer-trace/1"
 
 
@@ -71,11 +72,7 @@ class StepTrace(_Values):
 
 
 def _z_block(z: np.ndarray, gate: str, units: int) -> np.ndarray:
-    gate = "c" if gate == "g" else gate
-    if gate not in GATE_BLOCKS:
-        raise ValueError(f"unknown gate {gate!r}; choose one of i, f, c (or g), o")
-    k = GATE_BLOCKS.index(gate)
-    return z[..., k * units:(k + 1) * units]
+    return gates.block(z, gate, units)
 
 
 @dataclass
