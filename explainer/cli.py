@@ -1,8 +1,8 @@
 """The ``lstm-explainer`` command.
 
-Sub-commands of the optional packages (``render`` from ``animations``, ``classroom`` from
-``widgets``) register through the ``lstm_explainer.commands`` entry points, so this
-module never imports them.
+The applications (``bitcoin``, ``story``) and the sub-commands of the optional packages
+(``render`` from ``animations``, ``classroom`` from ``widgets``) register through the
+``lstm_explainer.commands`` entry points, so this module imports none of them.
 """
 from __future__ import annotations
 
@@ -94,8 +94,6 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--lang", choices=("en", "zh"), default="en")
     t.set_defaults(func=_cmd_trace)
 
-    from .bitcoin.cli import add_command as add_bitcoin
-    add_bitcoin(sub)
     for ep in entry_points(group="lstm_explainer.commands"):
         try:
             ep.load()(sub)
