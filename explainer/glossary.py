@@ -102,6 +102,7 @@ TERMS: dict[str, dict[str, str]] = {
     "feature_blue": {"en": "blue", "zh": "蓝色"},
     "feature_grey": {"en": "grey", "zh": "灰色"},
     "feature_polluted": {"en": "polluted", "zh": "污染"},
+    "pause": {"en": "pause", "zh": "暂停"},
     "step_back": {"en": "step back", "zh": "后退一步"},
     "step_forward": {"en": "step forward", "zh": "前进一步"},
     "speed": {"en": "speed", "zh": "速度"},

@@ -31,11 +31,10 @@ import numpy as np
 
 from explainer import palette
 from explainer.demo import FEATURES, WORDS, demo_trace
-from explainer.gates import GATES
-from explainer.glossary import TERMS, field_name, term
+from explainer.glossary import term
 from explainer.trace import SequenceTrace
 
-from .charts import heatmap, line_chart
+from . import views
 from .diagram import cell_svg, equations_html, hover_css
 from .language import LanguageSwitch, check_lang
 
@@ -333,22 +332,10 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         return " · ".join(s for s in out if s)
 
     def unit_names(self) -> list[str]:
-        names = self.trace.meta.get("unit_names")
-        out = []
-        for idx in self.trace.unit_index:
-            if names is not None and len(names) > idx:
-                key = "unit_" + re.sub(r"\W+", "_", str(names[idx]).strip().lower())
-                shown = term(key, self.lang) if key in TERMS else str(names[idx])
-                out.append(f"{idx}: {shown}")
-            else:
-                out.append(f"{term('unit', self.lang)} {idx}")
-        return out
+        return views.unit_names(self.trace, self.lang)
 
     def time_labels(self) -> list[str]:
-        labels = self.trace.meta.get("labels")
-        if labels is not None and len(labels) == self.trace.time:
-            return [str(s) for s in labels]
-        return [str(t) for t in range(self.trace.time)]
+        return views.time_labels(self.trace, self.lang)
 
     # --- drawing -------------------------------------------------------------------------
     def redraw(self) -> None:
@@ -371,38 +358,10 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
 
     def _render(self, t: int) -> tuple[str, str, str, str]:
         tr, u, b, lang = self.trace, int(self.unit.value or 0), int(self.sample.value), self.lang
-        labels = self.time_labels()
-        title = f"{term('time_step', lang)} t = {t} ({labels[t]}) · {self.unit_names()[u]}"
         step = tr.step(t)
-        diagram = cell_svg(step, unit=u, sample=b, lang=lang, title=title)
+        diagram = cell_svg(step, unit=u, sample=b, lang=lang, title=views.step_title(tr, t, u, lang))
         equations = equations_html(step, unit=u, sample=b, lang=lang)
-        return diagram, equations, self.charts_html(t, u, b), self.heatmaps_html(t, u, b)
-
-    def charts_html(self, t: int | None, u: int, b: int = 0) -> str:
-        """c_t and h_t of every unit over time (unit ``u`` bold), step ``t`` marked."""
-        tr, lang, labels = self.trace, self.lang, self.time_labels()
-        c_lim = max(1.0, float(np.abs(tr.c[b]).max()) * 1.05)  # one fixed scale for the whole trace
-        charts = []
-        for fld, lim in (("c", (-c_lim, c_lim)), ("h", (-1.0, 1.0))):
-            series = [{"y": getattr(tr, fld)[b, :, k], "colour": palette.INPUT_X, "width": 1, "opacity": 0.35}
-                      for k in range(tr.units) if k != u]
-            series.append({"y": getattr(tr, fld)[b, :, u], "colour": palette.color(fld), "width": 3,
-                           "label": f"{fld}_t", "name": f"{fld}_series"})
-            charts.append(line_chart(series, labels=labels, marker=t, ylim=lim, width=400,
-                                     title=f"{field_name(fld, lang)} {fld}_t"))
-        return "".join(charts)
-
-    def heatmaps_html(self, t: int | None, u: int, b: int = 0) -> str:
-        """The four gates, units × time, each on its palette scale, step ``t`` and unit ``u`` outlined."""
-        tr, lang = self.trace, self.lang
-        rows, labels = self.unit_names(), self.time_labels()
-        maps = []
-        for g in GATES:
-            maps.append(heatmap(getattr(tr, g.field)[b].T, stops=palette.scale(g.field), row_labels=rows,
-                                col_labels=labels, marker=t, highlight_row=u, uid=f"lstm-scale-{g.field}",
-                                title=f"{term(g.term, lang)} {g.field}  [{g.low:g}, {g.high:g}]"))
-        return (f"<b>{term('gates_heatmap', lang)}</b><br>"
-                + '<div style="display:flex;flex-wrap:wrap;gap:8px 14px">' + "".join(maps) + "</div>")
+        return diagram, equations, views.charts_html(tr, t, u, b, lang), views.heatmaps_html(tr, t, u, b, lang)
 
     def _apply_lang(self) -> None:
         self._relabel()
