@@ -18,7 +18,9 @@ Presets put the cell in an instructive situation; each states the gate values it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import os
 from html import escape
+from urllib.parse import quote
 
 import ipywidgets as widgets
 import numpy as np
@@ -98,9 +100,9 @@ def _slider(value: float, lo: float, hi: float, step: float, description: str, n
 #: drawing fits the height, and only the chosen gate's three weight sliders are shown.
 LAYOUT_CSS = """
 .lstm-cf-main {display:flex; flex-flow:row wrap; align-items:flex-start; gap:4px 14px; width:100%}
-.lstm-cf-drawing {flex:1 1 520px; min-width:300px; max-width:1000px}
-.lstm-cf-controls {flex:0 1 470px; min-width:240px}
-.lstm-cf-gates {display:grid; grid-template-columns:repeat(2, minmax(200px, 1fr)); gap:2px 10px}
+.lstm-cf-drawing {flex:1 1 480px; min-width:300px; max-width:1000px}
+.lstm-cf-controls {flex:0 1 400px; min-width:240px}
+.lstm-cf-gates {display:grid; grid-template-columns:repeat(2, minmax(180px, 1fr)); gap:2px 10px}
 .lstm-cf-gatepick {display:none !important}
 .lstm-presenter .lstm-cf-main {flex-wrap:nowrap}
 .lstm-presenter .lstm-cf-drawing {flex:0 1 auto; width:calc((100vh - 150px) * 1.62); max-width:64%; min-width:0}
@@ -171,6 +173,7 @@ class CellFlow(LanguageSwitch, widgets.VBox):
         self.equations.add_class("lstm-cellflow-equations")
         self._headers = {blk: widgets.HTML() for blk in GATE_BLOCKS}
         self._states_header = widgets.HTML()
+        self._weights_header = widgets.HTML()
         self.settings_text = widgets.Text(layout=widgets.Layout(width="auto", flex="1 1 300px"))
         self.settings_text.add_class("lstm-settings")
         self.copy_button = widgets.Button(icon="clipboard", layout=widgets.Layout(width="auto"))
@@ -187,7 +190,7 @@ class CellFlow(LanguageSwitch, widgets.VBox):
         drawing = widgets.VBox([self.diagram, self.equations])
         drawing.add_class("lstm-cf-drawing")
         controls = widgets.VBox([self._states_header] + [self.sliders[k] for k in ("x", "h", "c")]
-                                + [self.gate_pick, gates_grid])
+                                + [self._weights_header, self.gate_pick, gates_grid])
         controls.add_class("lstm-cf-controls")
         main = widgets.Box([drawing, controls])
         main.add_class("lstm-cf-main")
@@ -361,9 +364,18 @@ class CellFlow(LanguageSwitch, widgets.VBox):
         self._read_sliders()
         return self.redraw()
 
+    def settings_url(self) -> str | None:
+        """The classroom's address that restores these sliders (inside Voilà, which knows its address)."""
+        port, name = os.environ.get("SERVER_PORT"), os.environ.get("SERVER_NAME")
+        if not port or not name:
+            return None
+        return f"http://{name}:{port}{os.environ.get('SCRIPT_NAME', '/')}?cell={quote(self.settings(), safe='=,')}"
+
     def _show_settings(self) -> None:
         self.settings_text.value = self.settings()
-        self.settings_hint.value = f"<small>{escape(term('settings_hint', self.lang))}</small>"
+        url = self.settings_url()
+        link = f'<br><code class="lstm-settings-url">{escape(url)}</code>' if url else ""
+        self.settings_hint.value = f"<small>{escape(term('settings_hint', self.lang))}{link}</small>"
 
     def _restore_from_box(self) -> None:
         try:
@@ -396,8 +408,9 @@ class CellFlow(LanguageSwitch, widgets.VBox):
             self.unit_select.value = self.unit
         finally:
             self._hold = False
-        self._states_header.value = (f"<b>{term('inputs', lang)}</b><br><small>{term('weight_input', lang)} · "
-                                     f"{term('weight_recurrent', lang)} · {term('bias', lang)}</small>")
+        self._states_header.value = f"<b>{term('inputs', lang)}</b>"
+        self._weights_header.value = (f"<small>{term('weight_input', lang)} · {term('weight_recurrent', lang)} · "
+                                      f"{term('bias', lang)}</small>")
         self.presenter.description = term("presenter", lang)
         self.copy_button.description = term("copy_settings", lang)
         self.restore_button.description = term("apply_settings", lang)

@@ -49,6 +49,12 @@ SEQUENCE_CSS = """
 .lstm-seq-diagram svg, .lstm-seq-charts svg {animation:lstm-step-in .25s ease-out}
 @keyframes lstm-step-in {from {opacity:.35} to {opacity:1}}
 .lstm-seq-charts {display:flex; flex-flow:row wrap; gap:4px 12px}
+/* a short screen (a projector at 150 % zoom): playback and the drawing first, the text boxes hidden */
+@media (max-height: 620px) {
+  .lstm-seq-sources, .lstm-seq-keys {display:none !important}
+  .lstm-seq-left {max-width:calc((100vh - 110px) * 1.62); flex:3 1 420px}
+  .lstm-seq-right {flex:1 1 200px; min-width:180px}
+}
 """
 
 
@@ -162,10 +168,13 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         main = widgets.Box([left, right])
         main.add_class("lstm-seq-main")
         wrap = widgets.Layout(flex_flow="row wrap", align_items="center")
+        sources = widgets.VBox([widgets.HBox([self.words, self.run_button, self.language], layout=wrap),
+                                widgets.HBox([self.path, self.load_button], layout=wrap)])
+        sources.add_class("lstm-seq-sources")
+        self.keys_hint.add_class("lstm-seq-keys")
         super().__init__([
             widgets.HTML(SEQUENCE_CSS.join(("<style>", "</style>")) + hover_css(".lstm-sequence")),
-            widgets.HBox([self.words, self.run_button, self.language], layout=wrap),
-            widgets.HBox([self.path, self.load_button], layout=wrap),
+            sources,
             self.status,
             widgets.HBox([self.play, self.back, self.forward, self.speed, self.time, self.unit, self.sample],
                          layout=wrap),
