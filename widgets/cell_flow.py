@@ -86,6 +86,11 @@ DEFAULT = Preset("default", x=0.5, h=0.2, c=1.0, W={"i": 1.0, "f": -1.0, "c": 1.
 COLUMN_ORDER = ("f", "i", "c", "o")
 
 
+def _r(v) -> float:
+    """A float32 weight as the slider shows it (0.2, not 0.20000000298)."""
+    return round(float(v), 6)
+
+
 def _slider(value: float, lo: float, hi: float, step: float, description: str, name: str) -> widgets.FloatSlider:
     s = widgets.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
                             continuous_update=True, readout_format=".2f",
@@ -249,14 +254,14 @@ class CellFlow(LanguageSwitch, widgets.VBox):
         k, s = self.unit, self.sliders
         self._hold = True
         try:
-            s["x"].value = float(self.x[0, 0])
-            s["h"].value = float(self.h_prev[0, k])
-            s["c"].value = float(self.c_prev[0, k])
+            s["x"].value = _r(self.x[0, 0])
+            s["h"].value = _r(self.h_prev[0, k])
+            s["c"].value = _r(self.c_prev[0, k])
             for blk in GATE_BLOCKS:
                 col = self._col(blk)
-                s[f"W_{blk}"].value = float(self.cell.params["kernel"][0, col])
-                s[f"U_{blk}"].value = float(self.cell.params["recurrent_kernel"][k, col])
-                s[f"b_{blk}"].value = float(self.cell.params["bias"][col])
+                s[f"W_{blk}"].value = _r(self.cell.params["kernel"][0, col])
+                s[f"U_{blk}"].value = _r(self.cell.params["recurrent_kernel"][k, col])
+                s[f"b_{blk}"].value = _r(self.cell.params["bias"][col])
         finally:
             self._hold = False
 

@@ -106,8 +106,9 @@ def explain_error(e: Exception, lang: str) -> str:
         out = term("err_at_step", lang).format(t=step, field=field)
     elif field is not None:
         out = f"{term('field', lang)} {field}"
-    else:  # keep only the numbers and file names of an English message
-        out = " ".join(re.findall(r"[-+]?\d[\d.e+-]*|\S+\.npz", msg)) or "?"
+    else:  # no English sentence: say it is unreadable, keep the message's numbers (sizes, shapes)
+        numbers = re.findall(r"(?<![\w/.-])[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?![\w/])", msg)
+        out = term("err_unreadable", lang) + (f"({', '.join(numbers[:4])})" if numbers else "")
     if unit is not None:
         out += f",{term('unit', lang)} {unit}"
     return out
