@@ -221,7 +221,7 @@ class LSTM(Layer):
         dZ = np.empty((t, b, 4 * u), self.dtype)
         for k in reversed(range(t)):
             dh = dh_next + dH[k] if dH is not None else dh_next
-            _, dh_next, dc_next = cell.backward_step(steps[k], dh, dc_next, self.grads, dz=dZ[k])
+            _, _, dh_next, dc_next = cell.backward_step(steps[k], dh, dc_next, self.grads, dz=dZ[k])
         self.d_initial_state = [dh_next, dc_next]
         dZ2 = dZ.reshape(t * b, 4 * u)
         X = np.stack([s.x for s in steps]).reshape(t * b, -1)
