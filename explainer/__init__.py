@@ -11,8 +11,10 @@ from .cell import LSTMCell
 from .layers import LSTM, Activation, Dense, Dropout, Layer
 from .model import History, Sequential, load_model
 from .optimizers import Adam, RMSprop
+from .rnn import RNNTrace, SimpleRNN
 from .trace import SequenceTrace, StepTrace
 
 __version__ = "0.1.0"
 __all__ = ["LSTMCell", "LSTM", "Dense", "Dropout", "Activation", "Layer", "Sequential", "History",
-           "load_model", "Adam", "RMSprop", "SequenceTrace", "StepTrace", "sigmoid"]
+           "load_model", "Adam", "RMSprop", "SequenceTrace", "StepTrace", "sigmoid",
+           "SimpleRNN", "RNNTrace"]

@@ -16,6 +16,7 @@ import numpy as np
 from . import losses, optimizers
 from .layers import LAYERS, LSTM, Layer
 from .npzfile import load_npz, save_npz
+from .rnn import RNNTrace, SimpleRNN
 from .trace import SequenceTrace
 from .validation import check_array
 
@@ -229,12 +230,13 @@ class Sequential:
         x = self._check_x(x)
         return np.concatenate([self.forward(x[s:s + batch_size]) for s in range(0, len(x), batch_size)])
 
-    def trace(self, x) -> list[SequenceTrace]:
-        """Run ``x`` (dropout off) and return one :class:`SequenceTrace` per LSTM layer."""
+    def trace(self, x) -> list[SequenceTrace | RNNTrace]:
+        """Run ``x`` (dropout off) and return one trace per recurrent layer:
+        a :class:`SequenceTrace` per LSTM, an :class:`~explainer.rnn.RNNTrace` per SimpleRNN."""
         x = self._check_x(x)
         traces = []
         for layer in self.layers:
-            if isinstance(layer, LSTM):
+            if isinstance(layer, (LSTM, SimpleRNN)):
                 traces.append(layer.trace(x))
             x = layer.forward(x, training=False)
         return traces
