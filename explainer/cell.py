@@ -115,6 +115,20 @@ def peephole_backward_step(s: StepTrace, dh: np.ndarray, dc_next: np.ndarray,
     return (dz_i, dz_f, dz_g, dz_o), dc, dc_prev, dp
 
 
+def belt_factor(s: StepTrace, p_i: np.ndarray | None = None, p_f: np.ndarray | None = None) -> np.ndarray:
+    """∂c_t/∂c_{t-1} along the belt, element-wise (batch, units), holding h_{t-1} fixed.
+
+    Plain LSTM: exactly the forget gate f_t; backprop hands dL/dc_{t-1} = dL/dc_t ⊙ f_t
+    to the step before (plus what reaches c_{t-1} through h_{t-1}). With peepholes
+    (``p_i``, ``p_f``) c_{t-1} also moves the input and forget gates:
+
+        ∂c_t/∂c_{t-1} = f + c_{t-1} ⊙ σ′(z_f) ⊙ p_f + g ⊙ σ′(z_i) ⊙ p_i
+    """
+    if p_i is None:
+        return s.f
+    return s.f + s.c_prev * dsigmoid(s.f) * p_f + s.g * dsigmoid(s.i) * p_i
+
+
 class LSTMCell:
     """The weights of one LSTM layer and the arithmetic of one step.
 

@@ -121,6 +121,8 @@ class LSTM(Layer):
         self.cell: LSTMCell | None = None
         self._steps: list[StepTrace] = []
         self.d_initial_state: list[np.ndarray] | None = None
+        self.record_gradients = False   # when True, backward() keeps dL/dh_t, dL/dc_t, dL/dz_t in `recorded`
+        self.recorded: dict[str, np.ndarray] | None = None
 
     def build(self, input_shape: tuple, rng: np.random.Generator) -> None:
         if len(input_shape) != 2:
@@ -219,10 +221,17 @@ class LSTM(Layer):
             dh_next = dh_next + dy
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         dZ = np.empty((t, b, 4 * u), self.dtype)
+        record = self.record_gradients
+        if record:
+            rec_dh, rec_dc = np.empty((t, b, u), self.dtype), np.empty((t, b, u), self.dtype)
         for k in reversed(range(t)):
             dh = dh_next + dH[k] if dH is not None else dh_next
-            _, _, dh_next, dc_next = cell.backward_step(steps[k], dh, dc_next, self.grads, dz=dZ[k])
+            _, dc, dh_next, dc_next = cell.backward_step(steps[k], dh, dc_next, self.grads, dz=dZ[k])
+            if record:
+                rec_dh[k], rec_dc[k] = dh, dc
         self.d_initial_state = [dh_next, dc_next]
+        if record:  # the gradient trace: the very numbers this backward pass trains with
+            self.recorded = {"dh": rec_dh, "dc": rec_dc, "dz": dZ.copy()}
         dZ2 = dZ.reshape(t * b, 4 * u)
         X = np.stack([s.x for s in steps]).reshape(t * b, -1)
         H_prev = np.stack([s.h_prev for s in steps]).reshape(t * b, u)

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from . import losses, optimizers
+from .gradients import GradientTrace, trace_gradients
 from .layers import LAYERS, LSTM, Layer
 from .npzfile import load_npz, save_npz
 from .rnn import RNNTrace, SimpleRNN
@@ -240,6 +241,12 @@ class Sequential:
                 traces.append(layer.trace(x))
             x = layer.forward(x, training=False)
         return traces
+
+    def trace_gradients(self, x, y) -> list[GradientTrace]:
+        """Backprop ``x`` against target ``y`` (dropout off) and return one
+        :class:`~explainer.gradients.GradientTrace` per recurrent layer: dL/dh_t, dL/dc_t,
+        dL/dz_t and the belt factor at every step, recorded by the training backward pass."""
+        return trace_gradients(self, x, y)
 
     # --- weights --------------------------------------------------------------
     def get_weights(self) -> list[np.ndarray]:
