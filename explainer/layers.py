@@ -22,6 +22,34 @@ def _dtype(dtype) -> np.dtype:
     return dt
 
 
+def sample_shape(shape, who: str = "input_shape") -> tuple:
+    """A per-sample shape as Keras writes it, e.g. ``(7, 4)`` or ``(None, 4)``.
+
+    ``None`` stands for a length not fixed in advance (sequences of any length, as in
+    ``input_shape=(None, features)``); the last axis, the features, must be known.
+    """
+    try:
+        if isinstance(shape, (str, bytes)):
+            raise TypeError
+        dims = tuple(shape)
+    except TypeError:
+        raise ValueError(f"{who} must be a tuple such as (None, 4) or (7, 4), got {shape!r}") from None
+    if not dims:
+        raise ValueError(f"{who} must name at least the feature axis, e.g. (None, 4); got {shape!r}")
+    out = []
+    for k, s in enumerate(dims):
+        last = k == len(dims) - 1
+        if s is None and not last:
+            out.append(None)
+            continue
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1:
+            what = "the number of features (last axis) must be a positive integer" if last else \
+                f"axis {k} must be a positive integer or None"
+            raise ValueError(f"{who} {dims!r}: {what}, got {s!r}")
+        out.append(int(s))
+    return tuple(out)
+
+
 class Layer:
     """Base class: a named box with parameters, a forward and a backward pass."""
 
@@ -35,7 +63,7 @@ class Layer:
             name = kind if n == 0 else f"{kind}_{n}"
         self.name = name
         self.dtype = _dtype(dtype)
-        self.input_shape = None if input_shape is None else tuple(input_shape)
+        self.input_shape = None if input_shape is None else sample_shape(input_shape)
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.built = False

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import losses, optimizers
 from .gradients import GradientTrace, trace_gradients
-from .layers import LAYERS, LSTM, Layer
+from .layers import LAYERS, LSTM, Layer, sample_shape
 from .npzfile import load_npz, save_npz
 from .rnn import RNNTrace, SimpleRNN
 from .trace import SequenceTrace
@@ -73,10 +73,13 @@ class Sequential:
         return self.layers[0].dtype if self.layers else np.dtype(np.float32)
 
     def build(self, input_shape) -> None:
-        """Create every layer's weights for per-sample ``input_shape`` such as ``(7, 4)``."""
+        """Create every layer's weights for per-sample ``input_shape`` such as ``(7, 4)``.
+
+        ``(None, 4)`` builds a model for sequences of any length, as in Keras.
+        """
         if not self.layers:
             raise ValueError("the model has no layers; add some first")
-        shape = tuple(int(s) for s in input_shape)
+        shape = sample_shape(input_shape)
         self.input_shape = shape
         for layer in self.layers:
             if not layer.built:
