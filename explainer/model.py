@@ -15,7 +15,7 @@ import numpy as np
 
 from . import losses, optimizers
 from .layers import LAYERS, LSTM, Layer
-from .npzfile import load_npz, save_npz
+from .npzfile import load_npz, names_matching, save_npz
 from .trace import SequenceTrace
 from .validation import check_array
 
@@ -87,13 +87,15 @@ class Sequential:
         return self.input_shape is not None
 
     def compile(self, loss="mse", optimizer="adam", metrics=None) -> None:
-        losses.get(loss)
-        self.loss_name = loss
-        self.optimizer = optimizers.get(optimizer)
-        metrics = list(metrics or [])
-        for m in metrics:
-            losses.metric(m)
-        self.metric_names = metrics
+        """Choose the loss, optimiser and metrics by name (any case) or object; ``metrics`` may be one name."""
+        loss = losses.canonical(loss, "loss", losses.LOSSES)
+        optimizer = optimizers.get(optimizer)
+        if isinstance(metrics, str):  # compile(metrics="mae"), as Keras accepts
+            metrics = [metrics]
+        if metrics is not None and not isinstance(metrics, (list, tuple)):
+            raise TypeError(f"metrics must be a name or a list of names such as ['mae'], got {type(metrics).__name__}")
+        metrics = [losses.canonical(m, "metric", losses.METRICS) for m in (metrics or [])]
+        self.loss_name, self.optimizer, self.metric_names = loss, optimizer, metrics
 
     # --- checks ---------------------------------------------------------------
     def _check_x(self, x, name: str = "x") -> np.ndarray:
@@ -296,24 +298,68 @@ class Sequential:
 
     @classmethod
     def load(cls, path: str | Path) -> "Sequential":
-        """Load a model written by :meth:`save`. Never unpickles; damage is a clear ``ValueError``."""
-        data, header = load_npz(path, "model", MODEL_FORMAT)
+        """Load a model written by :meth:`save`. Never unpickles; damage is a clear ``ValueError``.
+
+        The header is checked before anything is built: known layer classes and options, and a
+        parameter count that matches the weights the file holds (so a header that claims
+        10⁷ units is refused instead of allocating terabytes).
+        """
+        data, header = load_npz(path, "model", MODEL_FORMAT, allowed=_MODEL_MEMBERS)
         cfg = header.get("config")
         try:
-            model = cls(name=cfg["name"])
+            if not isinstance(cfg, dict) or not isinstance(cfg.get("layers"), list) or not cfg["layers"]:
+                raise ValueError("no list of layers")
+            in_file = sum(a.size for a in data.values())
+            declared = _least_params(cfg)
+            if declared > in_file:
+                raise ValueError(f"the header describes at least {declared:,} weights but the file holds {in_file:,}")
+            model = cls(name=str(cfg.get("name", "sequential")))
             for spec in cfg["layers"]:
                 kind = LAYERS[spec["class"]]
                 model.add(kind(**spec["config"]))
             model.build(cfg["input_shape"])
             weights = [data[f"w{k:03d}"] for k in range(sum(len(l.params) for l in model.layers))]
-        except (KeyError, TypeError, ValueError) as e:
-            raise ValueError(f"{path}: model description is damaged or from another version ({e})") from None
-        model.set_weights(weights)
-        if cfg.get("loss"):
-            opt = cfg.get("optimizer") or {"name": "adam"}
-            params = {k: v for k, v in opt.items() if k != "name"}
-            model.compile(cfg["loss"], optimizers.OPTIMIZERS[opt["name"]](**params), cfg.get("metrics"))
+            model.set_weights(weights)
+            if cfg.get("loss"):
+                opt = cfg.get("optimizer") or {"name": "adam"}
+                params = {k: v for k, v in opt.items() if k != "name"}
+                model.compile(cfg["loss"], optimizers.from_config(opt["name"], params), cfg.get("metrics"))
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+            what = f"missing {e}" if isinstance(e, KeyError) else str(e)
+            raise ValueError(f"{path}: model description is damaged or from another version ({what})") from None
         return model
+
+
+_MODEL_MEMBERS = names_matching(r"w[0-9]{3,5}")
+
+
+def _least_params(cfg: dict) -> int:
+    """A lower bound of the weights the header's layers hold, counted before any is allocated.
+
+    LSTM: 4u(d + u) (+ bias, peepholes), Dense: d·u (+ bias); layers it does not know count 0
+    and leave the next layer's input width unknown (then taken as 1).
+    """
+    shape = cfg.get("input_shape")
+    if not isinstance(shape, list) or not shape or not all(
+            isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in shape):
+        raise ValueError(f"input_shape {shape!r} is not a list of positive integers")
+    total, d = 0, shape[-1]
+    for spec in cfg["layers"]:
+        if not isinstance(spec, dict) or not isinstance(spec.get("config"), dict):
+            raise ValueError(f"layer entry {spec!r:.60} is not {{'class': ..., 'config': {{...}}}}")
+        c, kind = spec["config"], spec.get("class")
+        units = c.get("units")
+        if units is not None and (not isinstance(units, int) or isinstance(units, bool) or units < 1):
+            raise ValueError(f"layer {c.get('name')!r}: units {units!r} is not a positive integer")
+        if kind == "LSTM":
+            total += 4 * units * (d + units)
+        elif kind == "Dense":
+            total += d * units
+        elif kind not in ("Dropout", "Activation"):
+            d = 1
+            continue
+        d = units if units is not None else d
+    return total
 
 
 def load_model(path: str | Path) -> Sequential:
