@@ -17,9 +17,17 @@ from . import losses, optimizers
 from .layers import LAYERS, LSTM, Layer
 from .npzfile import load_npz, names_matching, save_npz
 from .trace import SequenceTrace
-from .validation import check_array
+from .validation import check_array, check_count
 
 MODEL_FORMAT = "lstm-explainer-model/1"
+
+
+class TrainingDiverged(ValueError):
+    """``fit`` stopped because the loss or a weight stopped being finite; ``epoch``/``batch`` count from 0."""
+
+    def __init__(self, message: str, epoch: int, batch: int) -> None:
+        super().__init__(message)
+        self.epoch, self.batch = epoch, batch
 
 
 @dataclass
@@ -159,10 +167,7 @@ class Sequential:
         self._require_compiled()
         x = self._check_x(x)
         y = self._check_y(y, x)
-        if not isinstance(epochs, int) or epochs < 1:
-            raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        epochs, batch_size = check_count(epochs, "epochs"), check_count(batch_size, "batch_size")
         if validation_data is not None:
             if len(validation_data) != 2:
                 raise ValueError("validation_data must be a pair (x_val, y_val)")
@@ -183,10 +188,12 @@ class Sequential:
                 idx = order[start:start + batch_size]
                 xb, yb = x[idx], y[idx]
                 loss, y_pred = self.train_on_batch(xb, yb)
+                self._check_diverged(loss, epoch, start // batch_size, -(-n // batch_size))
                 sums["loss"] += loss * len(idx)
                 for m, fn in metric_fns:
                     sums[m] += float(fn(yb, y_pred).sum(dtype=np.float64))
                 bar.set_postfix(loss=f"{sums['loss'] / min(start + batch_size, n):.4g}")
+            self._check_diverged(loss, epoch, start // batch_size, -(-n // batch_size), weights=True)
             logs = {k: v / n for k, v in sums.items()}
             if validation_data is not None:
                 logs.update({f"val_{k}": v for k, v in self._evaluate(x_val, y_val, batch_size).items()})
@@ -197,6 +204,23 @@ class Sequential:
             if verbose:
                 bar.write(f"Epoch {epoch + 1}/{epochs} - " + " - ".join(f"{k}: {v:.4g}" for k, v in logs.items()))
         return hist
+
+    def _check_diverged(self, loss: float, epoch: int, batch: int, batches: int, weights: bool = False) -> None:
+        """Stop as soon as the loss (every batch) or a weight (``weights=True``: after an epoch's last
+        update; a broken weight makes the next batch's loss NaN anyway) stops being finite."""
+        bad = None
+        if weights:
+            bad = next((f"{layer.name}/{k}" for layer in self.layers for k, w in layer.params.items()
+                        if not np.isfinite(w).all()), None)
+        if np.isfinite(loss) and bad is None:
+            return
+        what = f"the loss became {loss}" if not np.isfinite(loss) else f"weight {bad} became NaN or infinite"
+        opt = self.optimizer
+        raise TrainingDiverged(
+            f"training diverged at epoch {epoch + 1}, batch {batch + 1} of {batches}: {what} "
+            f"({type(opt).__name__}, learning_rate {opt.learning_rate:g}). Lower the learning rate "
+            f"(e.g. {opt.learning_rate / 10:g}) or scale inputs and targets to a few units."
+            + (" The weights are not finite any more, so the model cannot be saved." if bad else ""), epoch, batch)
 
     def _warn_unnormalised_targets(self, y: np.ndarray) -> None:
         if self.loss_name == "categorical_crossentropy":
@@ -223,11 +247,14 @@ class Sequential:
     def evaluate(self, x, y, batch_size: int = 32, verbose: int = 0):
         """Loss (and metrics) with ``training=False``: a float, or ``[loss, *metrics]`` as Keras."""
         self._require_compiled()
+        batch_size = check_count(batch_size, "batch_size")
         x = self._check_x(x)
         logs = self._evaluate(x, self._check_y(y, x), batch_size)
         return logs["loss"] if not self.metric_names else list(logs.values())
 
     def predict(self, x, batch_size: int = 32, verbose: int = 0) -> np.ndarray:
+        """The model's output for ``x`` (batch, time, features), ``batch_size`` samples at a time, dropout off."""
+        batch_size = check_count(batch_size, "batch_size")
         x = self._check_x(x)
         return np.concatenate([self.forward(x[s:s + batch_size]) for s in range(0, len(x), batch_size)])
 
@@ -293,6 +320,10 @@ class Sequential:
         """Save architecture (JSON) and weights (arrays) to one ``.npz``; no pickle anywhere."""
         if not self.built:
             raise RuntimeError("the model has no weights yet; build or fit it before saving")
+        bad = [f"{layer.name}/{k}" for layer in self.layers for k, w in layer.params.items() if not np.isfinite(w).all()]
+        if bad:
+            raise ValueError(f"the model's weights {', '.join(bad)} hold NaN or infinite values (did training "
+                             "diverge?); a non-finite model is not saved")
         arrays = {f"w{k:03d}": w for k, w in enumerate(self.get_weights())}
         return save_npz(path, arrays, {"format": MODEL_FORMAT, "config": self.get_config()})
 
