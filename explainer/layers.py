@@ -12,7 +12,7 @@ import numpy as np
 from . import activations, initializers
 from .cell import LSTMCell
 from .trace import ARRAY_FIELDS, SequenceTrace, StepTrace
-from .validation import check_array
+from .validation import check_array, check_weight
 
 
 def _dtype(dtype) -> np.dtype:
@@ -104,13 +104,8 @@ class Layer:
         if len(weights) != len(self.params):
             raise ValueError(f"layer {self.name!r} expects {len(self.params)} weight arrays "
                              f"({', '.join(self.params)}), got {len(weights)}")
-        for (key, cur), new in zip(self.params.items(), weights):
-            new = np.asarray(new)
-            if new.shape != cur.shape:
-                raise ValueError(f"layer {self.name!r}: weight {key!r} must have shape {cur.shape}, got {new.shape}")
-            if not np.all(np.isfinite(new)):
-                raise ValueError(f"layer {self.name!r}: weight {key!r} contains NaN or infinite values")
-        return [np.asarray(w, dtype=self.dtype) for w in weights]
+        return [check_weight(new, f"layer {self.name!r}: weight {key!r}", cur.shape, self.dtype)
+                for (key, cur), new in zip(self.params.items(), weights)]
 
     def count_params(self) -> int:
         return int(sum(w.size for w in self.params.values()))
