@@ -264,11 +264,12 @@ class Dense(Layer):
         if x.shape[-1] != d:
             raise ValueError(f"Dense {self.name!r} expects {d} input features; got shape {x.shape}")
         self._x = x
-        self._y = self._act(x @ self.params["kernel"] + self.params["bias"])
+        self._z = x @ self.params["kernel"] + self.params["bias"]
+        self._y = self._act(self._z)
         return self._y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        dz = activations.backward(self.activation, self._y, dy)
+        dz = activations.backward(self.activation, self._y, dy, z=self._z)
         x2 = self._x.reshape(-1, self._x.shape[-1])
         dz2 = dz.reshape(-1, self.units)
         self.grads = {"kernel": x2.T @ dz2, "bias": dz2.sum(axis=0)}
@@ -286,12 +287,13 @@ class Activation(Layer):
         return {**super().get_config(), "activation": self.activation}
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self._z = x
         self._y = self._act(x)
         return self._y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         self.grads = {}
-        return activations.backward(self.activation, self._y, dy)
+        return activations.backward(self.activation, self._y, dy, z=self._z)
 
 
 class Dropout(Layer):
