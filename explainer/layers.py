@@ -80,6 +80,14 @@ class Layer:
     def backward(self, dy: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    #: Whether ``forward`` takes a ``mask=`` (batch, time) of the steps to use, as Keras's ``call`` may.
+    takes_mask = False
+
+    def compute_mask(self, x: np.ndarray, mask: np.ndarray | None) -> np.ndarray | None:
+        """The time-step mask this layer hands to the next one, given its input ``x`` and input
+        ``mask``. As in Keras, Dense, Dropout and Activation pass a mask on unchanged."""
+        return mask
+
     def __call__(self, x, training: bool = False):
         x = check_array(x, "x", dtype=self.dtype)
         if not self.built:
@@ -266,22 +274,25 @@ class LSTM(Layer):
 
 
 class Dense(Layer):
-    """y = activation(x W + b) on the last axis; ``kernel`` (in, units), ``bias`` (units,)."""
+    """y = activation(x W + b) on the last axis; ``kernel`` (in, units), ``bias`` (units,) unless
+    ``use_bias=False``. On a 3-D input (batch, time, in) it applies to every step, as Keras does."""
 
-    def __init__(self, units: int, activation: str | None = None, input_shape=None,
+    def __init__(self, units: int, activation: str | None = None, use_bias: bool = True, input_shape=None,
                  name: str | None = None, dtype="float32", seed: int | None = None) -> None:
         super().__init__(name, dtype, input_shape)
         if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
             raise ValueError(f"Dense units must be a positive integer, got {units!r}")
         self.units = int(units)
+        self.use_bias = bool(use_bias)
         self.activation, self._act = activations.get(activation)
         self.seed = seed
 
     def build(self, input_shape: tuple, rng: np.random.Generator) -> None:
         rng = np.random.default_rng(self.seed) if self.seed is not None else rng
         d = int(input_shape[-1])
-        self.params = {"kernel": initializers.glorot_uniform((d, self.units), rng, self.dtype),
-                       "bias": initializers.zeros((self.units,), self.dtype)}
+        self.params = {"kernel": initializers.glorot_uniform((d, self.units), rng, self.dtype)}
+        if self.use_bias:
+            self.params["bias"] = initializers.zeros((self.units,), self.dtype)
         self.input_shape = tuple(input_shape)
         self.built = True
 
@@ -289,21 +300,27 @@ class Dense(Layer):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "units": self.units, "activation": self.activation}
+        return {**super().get_config(), "units": self.units, "activation": self.activation,
+                "use_bias": self.use_bias}
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         d = self.params["kernel"].shape[0]
         if x.shape[-1] != d:
             raise ValueError(f"Dense {self.name!r} expects {d} input features; got shape {x.shape}")
         self._x = x
-        self._y = self._act(x @ self.params["kernel"] + self.params["bias"])
+        self._z = x @ self.params["kernel"]
+        if self.use_bias:
+            self._z += self.params["bias"]
+        self._y = self._act(self._z)
         return self._y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        dz = activations.backward(self.activation, self._y, dy)
+        dz = activations.backward(self.activation, self._y, dy, z=self._z)
         x2 = self._x.reshape(-1, self._x.shape[-1])
         dz2 = dz.reshape(-1, self.units)
-        self.grads = {"kernel": x2.T @ dz2, "bias": dz2.sum(axis=0)}
+        self.grads = {"kernel": x2.T @ dz2}
+        if self.use_bias:
+            self.grads["bias"] = dz2.sum(axis=0)
         return dz @ self.params["kernel"].T
 
 
@@ -318,12 +335,13 @@ class Activation(Layer):
         return {**super().get_config(), "activation": self.activation}
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self._z = x
         self._y = self._act(x)
         return self._y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         self.grads = {}
-        return activations.backward(self.activation, self._y, dy)
+        return activations.backward(self.activation, self._y, dy, z=self._z)
 
 
 class Dropout(Layer):

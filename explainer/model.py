@@ -139,9 +139,16 @@ class Sequential:
             raise RuntimeError("call compile(loss=..., optimizer=...) before fit/evaluate")
 
     # --- passes ---------------------------------------------------------------
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+    def forward(self, x: np.ndarray, training: bool = False, mask: np.ndarray | None = None) -> np.ndarray:
+        """Each layer in turn; a time-step mask (from Embedding(mask_zero=True) or Masking) travels
+        with the data as in Keras: each layer's ``compute_mask`` says what the next one gets."""
         for layer in self.layers:
-            x = layer.forward(x, training=training)
+            if mask is not None and not layer.takes_mask and hasattr(layer, "trace"):
+                raise NotImplementedError(f"layer {layer.name!r} cannot skip masked steps yet")
+            x_in = x
+            x = layer.forward(x, training=training, mask=mask) if layer.takes_mask and mask is not None \
+                else layer.forward(x, training=training)
+            mask = layer.compute_mask(x_in, mask)
         return x
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
@@ -264,14 +271,20 @@ class Sequential:
         return np.concatenate([self.forward(x[s:s + batch_size]) for s in range(0, len(x), batch_size)])
 
     def trace(self, x) -> list[SequenceTrace | RNNTrace]:
-        """Run ``x`` (dropout off) and return one trace per recurrent layer:
-        a :class:`SequenceTrace` per LSTM, an :class:`~explainer.rnn.RNNTrace` per SimpleRNN."""
+        """Run ``x`` (dropout off) and return one trace per recurrent layer: a :class:`SequenceTrace`
+        per LSTM (two for a Bidirectional one: forward, then backward), an
+        :class:`~explainer.rnn.RNNTrace` per SimpleRNN."""
         x = self._check_x(x)
-        traces = []
+        traces, mask = [], None
         for layer in self.layers:
-            if isinstance(layer, (LSTM, SimpleRNN)):
-                traces.append(layer.trace(x))
-            x = layer.forward(x, training=False)
+            if hasattr(layer, "trace"):  # LSTM: one trace; Bidirectional: one per direction
+                kwargs = {} if mask is None else {"mask": mask}
+                made = layer.trace(x, **kwargs)
+                traces.extend(made if isinstance(made, list) else [made])
+            x_in = x
+            x = layer.forward(x, training=False, mask=mask) if layer.takes_mask and mask is not None \
+                else layer.forward(x, training=False)
+            mask = layer.compute_mask(x_in, mask)
         return traces
 
     def trace_gradients(self, x, y) -> list[GradientTrace]:
