@@ -339,3 +339,47 @@ def test_classroom_refuses_a_corrupt_trace_before_serving(tmp_path, capsys):
     assert main(["classroom", "--trace", str(bad), "--dry-run"]) == 2
     err = capsys.readouterr().err
     assert "cannot serve corrupt.npz" in err and "Nothing was started" in err and "Traceback" not in err
+
+
+# --- 2: traces are validated on load; the message names step and field -------------------------------------------
+def _damaged(kind: str):
+    trace = demo_trace()
+    if kind == "nan":
+        trace.h[0, 4, 1] = np.nan
+    else:  # c ≠ f·c_prev + i·g at step 3
+        trace.c[0, 3, 0] += 0.5
+        trace.tanh_c[0, 3, 0] = np.tanh(trace.c[0, 3, 0])
+    return trace
+
+
+@pytest.mark.parametrize("kind,step,field", [("nan", 4, "h"), ("equation", 3, "c")])
+def test_a_damaged_trace_is_refused_with_its_step_and_field(kind, step, field, tmp_path):
+    bad = _damaged(kind)
+    ex = SequenceExplorer()
+    shown = ex.trace
+    with pytest.raises(ValueError, match=rf"step {step}\b.*"):
+        ex.set_trace(bad)
+    assert ex.trace is shown  # the trace on screen stays, drawn as it was
+    ex._guard(ex.set_trace, bad)
+    assert f"step {step}" in ex.error and f"'{field}'" in ex.error and "lstm-error" in ex.status.value
+    zh = SequenceExplorer(lang="zh")
+    zh._guard(zh.set_trace, bad)
+    assert f"第 {step} 步,字段 {field}" in zh.error
+
+
+def test_a_damaged_trace_file_is_refused_on_load(tmp_path):
+    from explainer.npzfile import save_npz
+    from explainer.trace import ARRAY_FIELDS, FORMAT
+
+    bad = _damaged("equation")
+    arrays = {n: getattr(bad, n) for n in ARRAY_FIELDS}
+    arrays["unit_index"] = bad.unit_index
+    path = save_npz(tmp_path / "edited.npz", arrays, {"format": FORMAT, "layer": "lstm", "meta": bad.meta})
+    ex = SequenceExplorer()
+    ex.path.value = str(path)
+    ex.load_button.click()
+    assert "edited.npz" in ex.error and "step 3" in ex.error and "lstm-cell-diagram" in ex.diagram.value
+    assert ex.trace.time == 7 and not np.array_equal(ex.trace.c, bad.c)  # still the demo, unchanged
+    from explainer.cli import main
+
+    assert main(["classroom", "--trace", str(path), "--dry-run"]) == 2

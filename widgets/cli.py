@@ -78,9 +78,7 @@ def check_trace_file(path: str) -> Path:
         raise FileNotFoundError(f"no trace file at {trace_path} (--trace expects a .npz written by SequenceTrace.save)")
     try:
         trace = SequenceTrace.load(trace_path)
-        validate = getattr(trace, "validate", None)
-        if validate is not None:
-            validate()
+        trace.validate()
     except (ValueError, OSError) as e:
         raise ValueError(f"cannot serve {trace_path.name}: {e}. Nothing was started; pass a trace written by "
                          "SequenceTrace.save (e.g. reports/bitcoin/trace_btc.npz)") from None

@@ -84,9 +84,7 @@ def base_dir() -> Path:
 
 def _validate(trace: SequenceTrace) -> None:
     """Refuse a trace with non-finite values, bad shapes or broken cell equations (names step and field)."""
-    validate = getattr(trace, "validate", None)
-    if validate is not None:
-        validate()
+    trace.validate()
 
 
 def explain_error(e: Exception, lang: str) -> str:
