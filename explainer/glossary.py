@@ -127,6 +127,7 @@ TERMS: dict[str, dict[str, str]] = {
     "lesson_video": {"en": "lesson video", "zh": "课程视频"},
     "timelapse": {"en": "Training timelapse", "zh": "训练过程回放"},
     "epoch": {"en": "epoch", "zh": "训练轮次"},
+    "loss": {"en": "training loss L", "zh": "训练损失 L"},
     "timelapse_none": {"en": "no training recording yet: pass a TraceRecorder file",
                        "zh": "还没有训练记录:请提供 TraceRecorder 文件"},
 }
