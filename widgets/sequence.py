@@ -52,7 +52,8 @@ SEQUENCE_CSS = """
 /* a short screen (a projector at 150 % zoom): playback and the drawing first, the text boxes hidden */
 @media (max-height: 620px) {
   .lstm-seq-sources, .lstm-seq-keys {display:none !important}
-  .lstm-seq-left {max-width:calc((100vh - 110px) * 1.62); flex:3 1 420px}
+  .lstm-seq-status {white-space:nowrap; overflow:hidden; text-overflow:ellipsis}
+  .lstm-seq-left {max-width:calc((100vh - 190px) * 1.62); flex:3 1 420px}
   .lstm-seq-right {flex:1 1 200px; min-width:180px}
 }
 """
