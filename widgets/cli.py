@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from importlib.resources import files
 from pathlib import Path
 
@@ -129,7 +130,17 @@ def _cmd_classroom(args) -> int:
         return 0
     print(f"classroom dashboard: {url}  (serving on {HOST} only; Ctrl+C stops it)", flush=True)
     # its own session: Ctrl-C reaches only this command, which stops Voilà quietly
-    proc = subprocess.Popen(cmd, env=env, start_new_session=True, preexec_fn=_die_with_parent)
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True, preexec_fn=_die_with_parent,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+    stopping = threading.Event()
+
+    def _forward() -> None:  # Voilà's log, until we stop it: a kernel killed mid-start is noise, not news
+        for line in proc.stdout:
+            if not stopping.is_set():
+                sys.stdout.write(line)
+                sys.stdout.flush()
+
+    threading.Thread(target=_forward, daemon=True).start()
 
     def _stop(signum, frame):  # a SIGTERM to us stops Voilà (and so its kernel) too
         raise KeyboardInterrupt
@@ -140,6 +151,7 @@ def _cmd_classroom(args) -> int:
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the shutdown
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stopping.set()
         print("stopping the classroom …", flush=True)
         proc.terminate()
         try:
