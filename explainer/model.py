@@ -46,7 +46,7 @@ class Sequential:
     # --- building -------------------------------------------------------------
     def add(self, layer: Layer) -> None:
         if not isinstance(layer, Layer):
-            raise TypeError(f"Sequential.add() takes a layer (LSTM, Dense, Dropout, Activation), got {type(layer).__name__}")
+            raise TypeError(f"Sequential.add() takes a layer (LSTM, SimpleRNN, Dense, Dropout, Activation), got {type(layer).__name__}")
         if isinstance(layer, LSTM) and layer.return_state:
             raise ValueError(f"LSTM {layer.name!r}: return_state=True cannot be used inside Sequential "
                              "(a layer there must return one tensor); call the layer directly instead")
