@@ -192,8 +192,8 @@ def _from_layer(layer, loss: float, loss_name: str) -> GradientTrace:
         meta["peephole"] = layer.peephole
         return GradientTrace("lstm", rec["dh"], rec["dz"], dc=rec["dc"], belt=belt, layer=layer.name,
                              loss=loss, weights=weights, meta=meta)
-    H = np.swapaxes(layer._run["h"], 0, 1)
-    slope = activations.backward(layer.activation, H, np.ones_like(H))  # tanh′(z) = 1 − h², from the output
+    Z, H = (np.swapaxes(layer._run[k], 0, 1) for k in ("z", "h"))
+    slope = activations.derivative(layer.activation, Z, H)  # tanh′(z) = 1 − h²
     meta["activation"] = layer.activation
     return GradientTrace("simple_rnn", rec["dh"], rec["dz"], slope=slope, layer=layer.name, loss=loss,
                          weights=weights, meta=meta)
