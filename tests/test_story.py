@@ -237,6 +237,7 @@ def test_cli_train_writes_model_and_report(tmp_path, capsys):
     (["story", "show", "the sky", "was", "purple"], "unknown word 'purple'"),
     (["story", "show", "--model", "/nonexistent/m.npz"], "m.npz"),
     (["story", "compare", "--per-distance", "0"], "--per-distance"),
+    (["story", "compare", "--l2", "-1"], "l2_recurrent must be a number >= 0"),
 ])
 def test_cli_bad_arguments_give_one_clear_line(argv, words, capsys):
     from explainer.cli import main
@@ -252,3 +253,4 @@ def test_cli_show_zh(capsys):
     assert main(["story", "show", "--lang", "zh"]) == 0
     out = capsys.readouterr().out
     assert "污染了" in out and out.strip().endswith("answer: 灰色的")
+

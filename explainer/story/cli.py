@@ -60,6 +60,11 @@ def add_command(sub) -> None:
     c.add_argument("--units", type=int, default=r.units, help=f"units of both recurrent layers (default {r.units})")
     c.add_argument("--epochs", type=int, default=r.epochs, help=f"(default {r.epochs})")
     c.add_argument("--seed", type=int, default=r.seed, help=f"(default {r.seed})")
+    c.add_argument("--sentences", type=int, default=r.sentences, help=f"training sentences (default {r.sentences})")
+    c.add_argument("--seeds", type=int, default=5,
+                   help="train each cell this many times, seeds --seed, --seed+1, … (default 5)")
+    c.add_argument("--l2", type=float, default=r.l2_recurrent,
+                   help=f"L2 penalty on both recurrent kernels (default {r.l2_recurrent}, the recipe's; 0: none)")
     c.add_argument("--per-distance", type=int, default=200,
                    help="held-out sentences per distance (default 200)")
     c.add_argument("--lang", choices=W.LANGS, default="en", help="language of the plot's labels")
@@ -150,11 +155,17 @@ def _cmd_compare(args) -> int:
         raise ValueError(f"--per-distance must be a positive integer, got {args.per_distance}")
     from .compare import compare
 
-    result = compare(_recipe(args), Path(args.out), per_distance=args.per_distance, lang=args.lang,
-                     verbose=not args.quiet)
-    print("distractors  " + "  ".join(f"{d:>4}" for d in result["distances"]))
-    for name in ("lstm", "rnn"):
-        print(f"{name.upper():<12}" + "  ".join(f"{a:>4.0%}" for a in result[name]["accuracy"]))
+    recipe = _recipe(args)
+    recipe.l2_recurrent = args.l2
+    result = compare(recipe.check(), Path(args.out), seeds=args.seeds, per_distance=args.per_distance,
+                     lang=args.lang, verbose=not args.quiet)
+    print(f"accuracy on held-out sentences, mean over {len(result['seeds'])} seeds (worst seed in brackets)")
+    print(f"{'distractors':>11}  {'LSTM':>12}  {'SimpleRNN':>12}")
+    lstm, rnn = result["lstm"], result["rnn"]
+    for k, d in enumerate(result["distances"]):
+        print(f"{d:>11}  " + "  ".join(f"{row['accuracy'][k]:>6.1%} ({row['min'][k]:>3.0%})" for row in (lstm, rnn)))
+    base = result["baseline"]
+    print(f"always answering {base['colour']!r}: {base['accuracy']:.0%}")
     print(f"table: {result['files']['json']}   plot: {result['files']['png']}")
     return 0
 
