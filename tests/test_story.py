@@ -162,6 +162,12 @@ def test_freshly_trained_weights_learn_the_story():
     report = assert_learned_the_story(result.model)
     # the unit is found from the cell states, the same way as for the shipped model
     assert report["unit"] == memory_unit(result.model)
+    # the default recipe reproduces the shipped model: the same memory unit, the same answers
+    from explainer.story.analysis import predictions
+    shipped = story_model()
+    sents = held_out(300)
+    assert report["unit"] == memory_unit(shipped)
+    np.testing.assert_array_equal(predictions(result.model, sents), predictions(shipped, sents))
 
 
 def test_memory_unit_is_found_not_fixed():
