@@ -260,3 +260,18 @@ def test_cli_show_zh(capsys):
     out = capsys.readouterr().out
     assert "污染了" in out and out.strip().endswith("answer: 灰色的")
 
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["story", "train", "--units", "abc"], "argument --units: invalid int value: 'abc'"),
+    (["story"], "required: ACTION"),
+    (["story", "show", "--lang", "fr"], "invalid choice: 'fr'"),
+])
+def test_cli_usage_errors_are_one_line_too(argv, words, capsys):
+    from explainer.cli import main
+
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: lstm-explainer story") and words in err and "\n" not in err

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from . import words as W
@@ -15,6 +16,14 @@ from .train import Recipe
 
 DEFAULT_OUT = "story_lstm.npz"
 DEFAULT_COMPARE_OUT = "reports/story"
+
+
+def _one_line_errors(parser) -> None:
+    """argparse's errors as one line (what was wrong, where to look), not a usage block."""
+    def error(message: str):
+        print(f"error: {parser.prog}: {message} (see: {parser.prog} --help)", file=sys.stderr)
+        raise SystemExit(2)
+    parser.error = error
 
 
 def add_command(sub) -> None:
@@ -70,6 +79,8 @@ def add_command(sub) -> None:
     c.add_argument("--lang", choices=W.LANGS, default="en", help="language of the plot's labels")
     c.add_argument("--quiet", action="store_true", help="no progress bars")
     c.set_defaults(func=_cmd_compare)
+    for parser in (p, t, s, c):
+        _one_line_errors(parser)
 
 
 def _recipe(args) -> Recipe:
