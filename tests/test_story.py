@@ -253,12 +253,15 @@ def test_cli_bad_arguments_give_one_clear_line(argv, words, capsys):
     assert err.startswith("error: ") and words in err and "\n" not in err
 
 
-def test_cli_show_zh(capsys):
+def test_cli_show_zh(tmp_path, capsys):
     from explainer.cli import main
+    from explainer.trace import SequenceTrace
 
-    assert main(["story", "show", "--lang", "zh"]) == 0
+    assert main(["story", "show", "--lang", "zh", "--save", str(tmp_path / "t.npz")]) == 0
     out = capsys.readouterr().out
-    assert "污染了" in out and out.strip().endswith("answer: 灰色的")
+    assert "污染了" in out and "answer: 灰色的" in out
+    assert SequenceTrace.load(tmp_path / "t.npz") == story_trace(lang="zh")
+    assert main(["story", "show", "--save", str(tmp_path / "t.txt")]) == 2
 
 
 

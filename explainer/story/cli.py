@@ -3,6 +3,7 @@
     lstm-explainer story train                    # the shipped recipe: LSTM(3), 40 epochs, seed 0
     lstm-explainer story train --keras            # and the same training in Keras, curves compared
     lstm-explainer story show --lang zh           # the default sentence, word by word, memory unit's gates
+    lstm-explainer story show --save story.npz    # and its trace, for render --trace story.npz
     lstm-explainer story compare --out reports/story   # accuracy against distance, LSTM vs SimpleRNN
 """
 from __future__ import annotations
@@ -60,6 +61,7 @@ def add_command(sub) -> None:
                                             "'the sky' is one token: quote it")
     s.add_argument("--model", help="a trained story model (.npz) instead of the shipped one")
     s.add_argument("--lang", choices=W.LANGS, default="en")
+    s.add_argument("--save", metavar="FILE", help="also save the sentence's trace (.npz), e.g. for render --trace FILE")
     s.set_defaults(func=_cmd_show)
 
     c = ssub.add_parser("compare", help="accuracy against distance: the LSTM and a SimpleRNN on the same task",
@@ -158,6 +160,10 @@ def _cmd_show(args) -> int:
         print(f"  {w}{pad}f {trace.f[0, t, u]:.3f}   i {trace.i[0, t, u]:.3f}   g {trace.g[0, t, u]:+.3f}   "
               f"c {trace.c[0, t, u]:+.3f}")
     print(f"answer: {trace.meta['prediction']}")
+    if args.save:
+        if not args.save.endswith(".npz"):
+            raise ValueError(f"--save must be a .npz file name, got {args.save!r}")
+        print(f"trace: {trace.save(args.save)}")
     return 0
 
 
