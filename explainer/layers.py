@@ -22,6 +22,34 @@ def _dtype(dtype) -> np.dtype:
     return dt
 
 
+def sample_shape(shape, who: str = "input_shape") -> tuple:
+    """A per-sample shape as Keras writes it, e.g. ``(7, 4)`` or ``(None, 4)``.
+
+    ``None`` stands for a length not fixed in advance (sequences of any length, as in
+    ``input_shape=(None, features)``); the last axis, the features, must be known.
+    """
+    try:
+        if isinstance(shape, (str, bytes)):
+            raise TypeError
+        dims = tuple(shape)
+    except TypeError:
+        raise ValueError(f"{who} must be a tuple such as (None, 4) or (7, 4), got {shape!r}") from None
+    if not dims:
+        raise ValueError(f"{who} must name at least the feature axis, e.g. (None, 4); got {shape!r}")
+    out = []
+    for k, s in enumerate(dims):
+        last = k == len(dims) - 1
+        if s is None and not last:
+            out.append(None)
+            continue
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1:
+            what = "the number of features (last axis) must be a positive integer" if last else \
+                f"axis {k} must be a positive integer or None"
+            raise ValueError(f"{who} {dims!r}: {what}, got {s!r}")
+        out.append(int(s))
+    return tuple(out)
+
+
 class Layer:
     """Base class: a named box with parameters, a forward and a backward pass."""
 
@@ -35,7 +63,7 @@ class Layer:
             name = kind if n == 0 else f"{kind}_{n}"
         self.name = name
         self.dtype = _dtype(dtype)
-        self.input_shape = None if input_shape is None else tuple(input_shape)
+        self.input_shape = None if input_shape is None else sample_shape(input_shape)
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.built = False
@@ -51,6 +79,14 @@ class Layer:
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         raise NotImplementedError
+
+    #: Whether ``forward`` takes a ``mask=`` (batch, time) of the steps to use, as Keras's ``call`` may.
+    takes_mask = False
+
+    def compute_mask(self, x: np.ndarray, mask: np.ndarray | None) -> np.ndarray | None:
+        """The time-step mask this layer hands to the next one, given its input ``x`` and input
+        ``mask``. As in Keras, Dense, Dropout and Activation pass a mask on unchanged."""
+        return mask
 
     def __call__(self, x, training: bool = False):
         x = check_array(x, "x", dtype=self.dtype)
@@ -116,6 +152,8 @@ class LSTM(Layer):
         self.cell: LSTMCell | None = None
         self._steps: list[StepTrace] = []
         self.d_initial_state: list[np.ndarray] | None = None
+        self.record_gradients = False   # when True, backward() keeps dL/dh_t, dL/dc_t, dL/dz_t in `recorded`
+        self.recorded: dict[str, np.ndarray] | None = None
 
     def build(self, input_shape: tuple, rng: np.random.Generator) -> None:
         if len(input_shape) != 2:
@@ -214,10 +252,17 @@ class LSTM(Layer):
             dh_next = dh_next + dy
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         dZ = np.empty((t, b, 4 * u), self.dtype)
+        record = self.record_gradients
+        if record:
+            rec_dh, rec_dc = np.empty((t, b, u), self.dtype), np.empty((t, b, u), self.dtype)
         for k in reversed(range(t)):
             dh = dh_next + dH[k] if dH is not None else dh_next
-            _, dh_next, dc_next = cell.backward_step(steps[k], dh, dc_next, self.grads, dz=dZ[k])
+            _, dc, dh_next, dc_next = cell.backward_step(steps[k], dh, dc_next, self.grads, dz=dZ[k])
+            if record:
+                rec_dh[k], rec_dc[k] = dh, dc
         self.d_initial_state = [dh_next, dc_next]
+        if record:  # the gradient trace: the very numbers this backward pass trains with
+            self.recorded = {"dh": rec_dh, "dc": rec_dc, "dz": dZ.copy()}
         dZ2 = dZ.reshape(t * b, 4 * u)
         X = np.stack([s.x for s in steps]).reshape(t * b, -1)
         H_prev = np.stack([s.h_prev for s in steps]).reshape(t * b, u)
@@ -229,22 +274,25 @@ class LSTM(Layer):
 
 
 class Dense(Layer):
-    """y = activation(x W + b) on the last axis; ``kernel`` (in, units), ``bias`` (units,)."""
+    """y = activation(x W + b) on the last axis; ``kernel`` (in, units), ``bias`` (units,) unless
+    ``use_bias=False``. On a 3-D input (batch, time, in) it applies to every step, as Keras does."""
 
-    def __init__(self, units: int, activation: str | None = None, input_shape=None,
+    def __init__(self, units: int, activation: str | None = None, use_bias: bool = True, input_shape=None,
                  name: str | None = None, dtype="float32", seed: int | None = None) -> None:
         super().__init__(name, dtype, input_shape)
         if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
             raise ValueError(f"Dense units must be a positive integer, got {units!r}")
         self.units = int(units)
+        self.use_bias = bool(use_bias)
         self.activation, self._act = activations.get(activation)
         self.seed = seed
 
     def build(self, input_shape: tuple, rng: np.random.Generator) -> None:
         rng = np.random.default_rng(self.seed) if self.seed is not None else rng
         d = int(input_shape[-1])
-        self.params = {"kernel": initializers.glorot_uniform((d, self.units), rng, self.dtype),
-                       "bias": initializers.zeros((self.units,), self.dtype)}
+        self.params = {"kernel": initializers.glorot_uniform((d, self.units), rng, self.dtype)}
+        if self.use_bias:
+            self.params["bias"] = initializers.zeros((self.units,), self.dtype)
         self.input_shape = tuple(input_shape)
         self.built = True
 
@@ -252,21 +300,27 @@ class Dense(Layer):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "units": self.units, "activation": self.activation}
+        return {**super().get_config(), "units": self.units, "activation": self.activation,
+                "use_bias": self.use_bias}
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         d = self.params["kernel"].shape[0]
         if x.shape[-1] != d:
             raise ValueError(f"Dense {self.name!r} expects {d} input features; got shape {x.shape}")
         self._x = x
-        self._y = self._act(x @ self.params["kernel"] + self.params["bias"])
+        self._z = x @ self.params["kernel"]
+        if self.use_bias:
+            self._z += self.params["bias"]
+        self._y = self._act(self._z)
         return self._y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        dz = activations.backward(self.activation, self._y, dy)
+        dz = activations.backward(self.activation, self._y, dy, z=self._z)
         x2 = self._x.reshape(-1, self._x.shape[-1])
         dz2 = dz.reshape(-1, self.units)
-        self.grads = {"kernel": x2.T @ dz2, "bias": dz2.sum(axis=0)}
+        self.grads = {"kernel": x2.T @ dz2}
+        if self.use_bias:
+            self.grads["bias"] = dz2.sum(axis=0)
         return dz @ self.params["kernel"].T
 
 
@@ -281,12 +335,13 @@ class Activation(Layer):
         return {**super().get_config(), "activation": self.activation}
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self._z = x
         self._y = self._act(x)
         return self._y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         self.grads = {}
-        return activations.backward(self.activation, self._y, dy)
+        return activations.backward(self.activation, self._y, dy, z=self._z)
 
 
 class Dropout(Layer):

@@ -14,8 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from . import losses, optimizers
-from .layers import LAYERS, LSTM, Layer
+from .gradients import GradientTrace, trace_gradients
+from .layers import LAYERS, LSTM, Layer, sample_shape
 from .npzfile import load_npz, names_matching, save_npz
+from .rnn import RNNTrace, SimpleRNN
 from .trace import SequenceTrace
 from .validation import check_array, check_count
 
@@ -79,10 +81,13 @@ class Sequential:
         return self.layers[0].dtype if self.layers else np.dtype(np.float32)
 
     def build(self, input_shape) -> None:
-        """Create every layer's weights for per-sample ``input_shape`` such as ``(7, 4)``."""
+        """Create every layer's weights for per-sample ``input_shape`` such as ``(7, 4)``.
+
+        ``(None, 4)`` builds a model for sequences of any length, as in Keras.
+        """
         if not self.layers:
             raise ValueError("the model has no layers; add some first")
-        shape = tuple(int(s) for s in input_shape)
+        shape = sample_shape(input_shape)
         self.input_shape = shape
         for layer in self.layers:
             if not layer.built:
@@ -134,9 +139,16 @@ class Sequential:
             raise RuntimeError("call compile(loss=..., optimizer=...) before fit/evaluate")
 
     # --- passes ---------------------------------------------------------------
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+    def forward(self, x: np.ndarray, training: bool = False, mask: np.ndarray | None = None) -> np.ndarray:
+        """Each layer in turn; a time-step mask (from Embedding(mask_zero=True) or Masking) travels
+        with the data as in Keras: each layer's ``compute_mask`` says what the next one gets."""
         for layer in self.layers:
-            x = layer.forward(x, training=training)
+            if mask is not None and not layer.takes_mask and hasattr(layer, "trace"):
+                raise NotImplementedError(f"layer {layer.name!r} cannot skip masked steps yet")
+            x_in = x
+            x = layer.forward(x, training=training, mask=mask) if layer.takes_mask and mask is not None \
+                else layer.forward(x, training=training)
+            mask = layer.compute_mask(x_in, mask)
         return x
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
@@ -258,15 +270,28 @@ class Sequential:
         x = self._check_x(x)
         return np.concatenate([self.forward(x[s:s + batch_size]) for s in range(0, len(x), batch_size)])
 
-    def trace(self, x) -> list[SequenceTrace]:
-        """Run ``x`` (dropout off) and return one :class:`SequenceTrace` per LSTM layer."""
+    def trace(self, x) -> list[SequenceTrace | RNNTrace]:
+        """Run ``x`` (dropout off) and return one trace per recurrent layer: a :class:`SequenceTrace`
+        per LSTM (two for a Bidirectional one: forward, then backward), an
+        :class:`~explainer.rnn.RNNTrace` per SimpleRNN."""
         x = self._check_x(x)
-        traces = []
+        traces, mask = [], None
         for layer in self.layers:
-            if isinstance(layer, LSTM):
-                traces.append(layer.trace(x))
-            x = layer.forward(x, training=False)
+            if hasattr(layer, "trace"):  # LSTM: one trace; Bidirectional: one per direction
+                kwargs = {} if mask is None else {"mask": mask}
+                made = layer.trace(x, **kwargs)
+                traces.extend(made if isinstance(made, list) else [made])
+            x_in = x
+            x = layer.forward(x, training=False, mask=mask) if layer.takes_mask and mask is not None \
+                else layer.forward(x, training=False)
+            mask = layer.compute_mask(x_in, mask)
         return traces
+
+    def trace_gradients(self, x, y) -> list[GradientTrace]:
+        """Backprop ``x`` against target ``y`` (dropout off) and return one
+        :class:`~explainer.gradients.GradientTrace` per recurrent layer: dL/dh_t, dL/dc_t,
+        dL/dz_t and the belt factor at every step, recorded by the training backward pass."""
+        return trace_gradients(self, x, y)
 
     # --- weights --------------------------------------------------------------
     def get_weights(self) -> list[np.ndarray]:

@@ -25,8 +25,8 @@ from . import gates
 from .npzfile import load_npz, names_matching, save_npz
 
 #: Fields shaped (..., units); ``x`` is (..., input_dim) and ``z`` is (..., 4*units).
-UNIT_FIELDS = ("h_prev", "c_prev", "i", "f", "g", "o", "c", "tanh_c", "h")
-ARRAY_FIELDS = ("x", "h_prev", "c_prev", "z", "i", "f", "g", "o", "c", "tanh_c", "h")
+UNIT_FIELDS = ("h_prev", "c_prev", *gates.FIELDS, "c", "tanh_c", "h")
+ARRAY_FIELDS = ("x", "h_prev", "c_prev", "z", *gates.FIELDS, "c", "tanh_c", "h")
 GATE_BLOCKS = gates.BLOCKS
 FORMAT = "lstm-explainer-trace/1"
 #: Weights a trace may carry, and the shape of each for a trace of ``u`` units, ``d`` inputs, ``n`` layer units.
@@ -361,7 +361,7 @@ class SequenceTrace(_Values):
         if idx.min() < 0 or idx.max() >= self.units:
             raise ValueError(f"unit indices {idx.tolist()} out of range for a layer of {self.units} units")
         u = self.units
-        zcols = np.concatenate([k * u + idx for k in range(4)])
+        zcols = np.concatenate([g.index * u + idx for g in gates.GATES])
         arrays = {name: getattr(self, name)[..., idx] for name in UNIT_FIELDS}
         arrays["z"] = self.z[..., zcols]
         arrays["x"] = self.x

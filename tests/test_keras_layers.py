@@ -1,0 +1,183 @@
+"""Embedding, Masking, Bidirectional, TimeDistributed, Dense on 3-D input, functional chains: parity with Keras 3.
+
+Each model is built in Keras, given random non-zero weights, converted with ``from_keras`` and
+compared on the forward pass (≤ 1e-5) and on every weight's gradient of an MSE loss
+(GradientTape, ≤ 1e-4 relative). ``to_keras`` is checked to rebuild the same model.
+"""
+import numpy as np
+import pytest
+
+from explainer import Bidirectional, Embedding, LSTM, Masking, Sequential, TimeDistributed, Dense
+from explainer.keras_bridge import from_keras, to_keras
+
+pytestmark = pytest.mark.keras
+keras = pytest.importorskip("keras")
+tf = pytest.importorskip("tensorflow")
+
+FORWARD_TOL = 1e-5
+GRAD_TOL = 1e-4
+
+
+def randomise(km, seed=0, scale=0.4):
+    rng = np.random.default_rng(seed)
+    km.set_weights([rng.normal(0, scale, w.shape).astype(np.float32) for w in km.get_weights()])
+
+
+def compare(km, x, seed=1):
+    """Forward and gradient parity of ``km`` and ``from_keras(km)`` on ``x``; returns (forward err, grad err)."""
+    ours = from_keras(km)
+    theirs_y = np.asarray(km(x, training=False))
+    ours_y = ours.predict(x)
+    assert ours_y.shape == theirs_y.shape
+    fwd = float(np.abs(ours_y - theirs_y).max())
+    assert fwd <= FORWARD_TOL
+    y = np.random.default_rng(seed).normal(0, 0.5, theirs_y.shape).astype(np.float32)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(km(x, training=False) - y))  # dropout off on both sides
+    tf_grads = [tf.convert_to_tensor(g).numpy() for g in tape.gradient(loss, km.trainable_weights)]
+    ours.compile("mse", "adam")
+    ours.loss_and_grads(x, y, training=False)
+    our_grads = [layer.grads[k] for layer in ours.layers for k in layer.params]
+    assert len(our_grads) == len(tf_grads)
+    worst = 0.0
+    for a, b in zip(our_grads, tf_grads):
+        worst = max(worst, float(np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-12)))
+    assert worst <= GRAD_TOL
+    # and back: to_keras rebuilds the same model
+    again = to_keras(ours)
+    assert np.abs(np.asarray(again(x)) - theirs_y).max() <= FORWARD_TOL
+    return fwd, worst
+
+
+def test_dense_on_3d_input_and_time_distributed_apply_per_step():
+    rng = np.random.default_rng(2)
+    km = keras.Sequential([keras.Input((5, 3)), keras.layers.LSTM(4, return_sequences=True),
+                           keras.layers.Dense(3, activation="gelu"),
+                           keras.layers.TimeDistributed(keras.layers.Dense(2, activation="swish"))])
+    randomise(km)
+    x = rng.normal(size=(4, 5, 3)).astype(np.float32)
+    compare(km, x)
+    ours = from_keras(km)
+    assert [type(l).__name__ for l in ours.layers] == ["LSTM", "Dense", "TimeDistributed"]
+    assert ours.predict(x).shape == (4, 5, 2)
+
+
+def test_dense_without_bias():
+    km = keras.Sequential([keras.Input((5, 3)), keras.layers.LSTM(4), keras.layers.Dense(2, use_bias=False)])
+    randomise(km)
+    compare(km, np.random.default_rng(3).normal(size=(3, 5, 3)).astype(np.float32))
+
+
+def test_embedding_without_mask():
+    km = keras.Sequential([keras.Input((6,), dtype="int32"), keras.layers.Embedding(11, 4),
+                           keras.layers.LSTM(5), keras.layers.Dense(1)])
+    randomise(km)
+    ids = np.random.default_rng(4).integers(0, 11, (5, 6)).astype(np.int32)
+    compare(km, ids)
+    ours = from_keras(km)
+    assert isinstance(ours.layers[0], Embedding)
+    with pytest.raises(ValueError, match="token id 11"):
+        ours.predict(np.full((1, 6), 11))
+
+
+@pytest.mark.parametrize("merge_mode", ["concat", "sum", "mul", "ave"])
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_bidirectional(merge_mode, return_sequences):
+    km = keras.Sequential([keras.Input((5, 3)),
+                           keras.layers.Bidirectional(keras.layers.LSTM(4, return_sequences=return_sequences),
+                                                      merge_mode=merge_mode),
+                           keras.layers.Dense(2)])
+    randomise(km)
+    x = np.random.default_rng(5).normal(size=(3, 5, 3)).astype(np.float32)
+    compare(km, x)
+
+
+def test_bidirectional_gives_a_trace_per_direction_named_as_keras():
+    km = keras.Sequential([keras.Input((5, 3)), keras.layers.Bidirectional(keras.layers.LSTM(4, name="enc"))])
+    randomise(km)
+    ours = from_keras(km)
+    x = np.random.default_rng(6).normal(size=(2, 5, 3)).astype(np.float32)
+    fwd, bwd = ours.trace(x)
+    assert (fwd.layer, bwd.layer) == ("forward_enc", "backward_enc")
+    y = np.asarray(km(x))
+    np.testing.assert_allclose(fwd.h[:, -1], y[:, :4], atol=FORWARD_TOL)
+    np.testing.assert_allclose(bwd.h[:, -1], y[:, 4:], atol=FORWARD_TOL)  # backward's last step is x_0
+    assert bwd.meta["go_backwards"] is True
+
+
+def test_bidirectional_merge_mode_none_returns_both_directions():
+    layer = Bidirectional(LSTM(3, return_sequences=True), merge_mode=None)
+    x = np.random.default_rng(7).normal(size=(2, 4, 2)).astype(np.float32)
+    y, y_rev = layer(x)
+    km = keras.Sequential([keras.Input((4, 2)), keras.layers.Bidirectional(
+        keras.layers.LSTM(3, return_sequences=True), merge_mode="concat")])
+    km.set_weights(layer.get_weights())
+    np.testing.assert_allclose(np.concatenate([y, y_rev], -1), np.asarray(km(x)), atol=FORWARD_TOL)
+
+
+def test_masking_then_time_distributed_dense():
+    x = np.random.default_rng(8).normal(size=(3, 5, 2)).astype(np.float32)
+    x[0, 3:] = 0.0
+    km = keras.Sequential([keras.Input((5, 2)), keras.layers.Masking(0.0),
+                           keras.layers.TimeDistributed(keras.layers.Dense(3))])
+    randomise(km)
+    compare(km, x)
+    ours = from_keras(km)
+    assert isinstance(ours.layers[0], Masking)
+
+
+def test_functional_chain_with_input_layer_converts():
+    inp = keras.Input((5, 3), name="series")
+    h = keras.layers.LSTM(6, return_sequences=True, name="encoder")(inp)
+    h = keras.layers.Dropout(0.2)(h)
+    h = keras.layers.LSTM(4, name="decoder")(h)
+    out = keras.layers.Dense(1, activation="tanh", name="head")(h)
+    km = keras.Model(inp, out, name="functional_chain")
+    randomise(km)
+    compare(km, np.random.default_rng(9).normal(size=(4, 5, 3)).astype(np.float32))
+    ours = from_keras(km)
+    assert [l.name for l in ours.layers] == [l.name for l in km.layers[1:]]
+    assert [l.name for l in ours.layers][::2] == ["encoder", "decoder"]
+
+
+def test_functional_branches_are_refused_with_the_layer_named():
+    inp = keras.Input((5, 3))
+    a = keras.layers.LSTM(4, name="left")(inp)
+    b = keras.layers.LSTM(4, name="right")(inp)
+    out = keras.layers.Add(name="merge")([a, b])
+    with pytest.raises(ValueError, match=r"'right' \(LSTM\).*chain"):
+        from_keras(keras.Model(inp, out))
+
+
+@pytest.mark.parametrize("layer,kind", [
+    (lambda: keras.layers.GRU(4), "GRU"),
+    (lambda: keras.layers.Conv1D(4, 2), "Conv1D"),
+    (lambda: keras.layers.Bidirectional(keras.layers.GRU(4)), "Bidirectional"),
+    (lambda: keras.layers.TimeDistributed(keras.layers.Dropout(0.1)), "TimeDistributed"),
+    (lambda: keras.layers.SpatialDropout1D(0.2), "SpatialDropout1D"),
+])
+def test_unsupported_layers_name_the_layer_its_type_and_what_is_supported(layer, kind):
+    km = keras.Sequential([keras.Input((5, 3)), layer()])
+    with pytest.raises(ValueError, match=rf"\({kind}\).*supported layers: LSTM"):
+        from_keras(km)
+
+
+def test_conv_lstm_and_custom_layers_are_refused():
+    km = keras.Sequential([keras.Input((4, 6, 6, 1)), keras.layers.ConvLSTM2D(2, 3)])
+    with pytest.raises(ValueError, match=r"\(ConvLSTM2D\).*supported layers"):
+        from_keras(km)
+
+    class Twice(keras.layers.Layer):
+        def call(self, x):
+            return 2 * x
+
+    km = keras.Sequential([keras.Input((5, 3)), Twice(name="twice"), keras.layers.LSTM(2)])
+    with pytest.raises(ValueError, match=r"'twice' \(Twice\)"):
+        from_keras(km)
+
+
+def test_unsupported_activation_names_the_layer():
+    km = keras.Sequential([keras.Input((5, 3)), keras.layers.LSTM(2), keras.layers.Dense(2, activation="mish",
+                                                                                           name="out")])
+    with pytest.raises(ValueError, match=r"'out' \(Dense\) uses activation 'mish'"):
+        from_keras(km)
