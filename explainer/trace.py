@@ -139,7 +139,7 @@ class SequenceTrace(_Values):
             _check_kind(a, f"trace field {name!r}", name)
         b, t, u = self.h.shape
         if b == 0 or t == 0 or u == 0:
-            raise TraceError(f"the trace is empty: {b} sequences, {t} time steps, {u} units; "
+            raise TraceError(f"the trace is empty: {b} sequences, {t} steps, {u} units; "
                              "a trace needs at least one of each", field="h")
         for name in UNIT_FIELDS:
             if getattr(self, name).shape != (b, t, u):
@@ -186,6 +186,7 @@ class SequenceTrace(_Values):
         """
         self._check()
         b, t, u = self.h.shape
+        mask = getattr(self, "mask", None) if mask is None else mask  # a trace that records its own mask
         live = np.ones((b, t), bool) if mask is None else np.asarray(mask, bool)
         if live.shape != (b, t):
             raise TraceError(f"mask must have shape {(b, t)} (batch, time), got {live.shape}", field="mask")
