@@ -310,3 +310,29 @@ def test_bad_files_through_the_real_command_print_no_traceback(tmp_path):
         r = subprocess.run([sys.executable, "-m", "explainer.cli", *map(str, argv)], cwd=ROOT, text=True,
                            capture_output=True, timeout=120)
         assert r.returncode == 2 and "Traceback" not in r.stderr, (argv, r.stderr)
+
+
+def test_hostile_trace_and_model_files_through_the_commands(tmp_path):
+    """The trace command on edited and hostile traces, and render into a file: one line each."""
+    from explainer.demo import demo_trace
+
+    tr = demo_trace()
+    tr.f[0, 3, 1] = 7e29
+    edited = tr.save(tmp_path / "edited.npz")
+    deep = tmp_path / "deep.npz"
+    np.savez(deep, header=np.array('{"format": "lstm-explainer-trace/1", "meta": ' + "[" * 50_000 + "]" * 50_000 + "}"))
+    polyglot = tmp_path / "polyglot.npz"
+    polyglot.write_bytes(b"\x93NUMPY" + bytes(100) + b"PK\x05\x06" + bytes(18))
+    for path, message in [(edited, "'f' at step 3"), (deep, "nests 50001 levels deep"),
+                          (polyglot, "not an .npz archive"), (tmp_path / "none.npz", "no trace file")]:
+        rc, _, err = cli("trace", "--file", path)
+        assert rc == 2 and message in err and "Traceback" not in err, err
+        assert len(err.strip().splitlines()) == 1, err
+
+
+def test_render_into_a_file_is_one_line(tmp_path):
+    pytest.importorskip("manim")
+    (tmp_path / "afile").write_text("x")
+    rc, _, err = cli("render", "ForgetGate", "--out", tmp_path / "afile")
+    assert rc == 2 and "is a file" in err and "Traceback" not in err
+    assert (tmp_path / "afile").read_text() == "x"
