@@ -1,6 +1,6 @@
 """The one English/Chinese glossary used by every caption, label and widget.
 
-The seed tutorial calls ⊙ "matrix multiplication"; it is the element-wise (Hadamard)
+Tutorials often call ⊙ "matrix multiplication"; it is the element-wise (Hadamard)
 product, and the glossary says so in both languages.
 """
 from __future__ import annotations
