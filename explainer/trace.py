@@ -139,7 +139,7 @@ class SequenceTrace(_Values):
             _check_kind(a, f"trace field {name!r}", name)
         b, t, u = self.h.shape
         if b == 0 or t == 0 or u == 0:
-            raise TraceError(f"the trace is empty: {b} sequences, {t} steps, {u} units; "
+            raise TraceError(f"the trace is empty: {b} sequences, {t} time steps, {u} units; "
                              "a trace needs at least one of each", field="h")
         for name in UNIT_FIELDS:
             if getattr(self, name).shape != (b, t, u):

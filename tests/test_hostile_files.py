@@ -277,7 +277,7 @@ def test_masked_steps_are_left_out_of_the_equations():
 
 
 @pytest.mark.parametrize("make,match", [
-    (lambda t: SequenceTrace(**{n: getattr(t, n)[:, :0] for n in ARRAY_FIELDS}), "0 steps"),
+    (lambda t: SequenceTrace(**{n: getattr(t, n)[:, :0] for n in ARRAY_FIELDS}), "0 time steps"),
     (lambda t: SequenceTrace(**{n: (getattr(t, n)[..., :0]) for n in ARRAY_FIELDS}), "0 units"),
     (lambda t: SequenceTrace(**{n: getattr(t, n).astype(str) for n in ARRAY_FIELDS}), "text"),
     (lambda t: SequenceTrace(**{n: getattr(t, n).astype(complex) for n in ARRAY_FIELDS}), "complex"),
