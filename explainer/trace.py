@@ -186,6 +186,7 @@ class SequenceTrace(_Values):
         """
         self._check()
         b, t, u = self.h.shape
+        mask = getattr(self, "mask", None) if mask is None else mask  # a trace that records its own mask
         live = np.ones((b, t), bool) if mask is None else np.asarray(mask, bool)
         if live.shape != (b, t):
             raise TraceError(f"mask must have shape {(b, t)} (batch, time), got {live.shape}", field="mask")
