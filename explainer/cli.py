@@ -27,10 +27,12 @@ def trace_table(step, lang: str = "en") -> str:
     """A gate-by-gate table of one :class:`~explainer.trace.StepTrace` (first sample)."""
     from .glossary import field_name
 
+    from .gates import GATES
+
+    act = {"sigmoid": "σ", "tanh": "tanh"}
     rows = [("x", "x_t", step.x[0]), ("h_prev", "h_{t-1}", step.h_prev[0]), ("c_prev", "c_{t-1}", step.c_prev[0]),
-            ("i", "i = σ(z_i)", step.i[0]), ("f", "f = σ(z_f)", step.f[0]), ("g", "g = tanh(z_c)", step.g[0]),
-            ("o", "o = σ(z_o)", step.o[0]), ("c", "c = f⊙c_{t-1} + i⊙g", step.c[0]),
-            ("h", "h = o⊙tanh(c)", step.h[0])]
+            *[(g.field, f"{g.field} = {act[g.activation]}(z_{g.field})", getattr(step, g.field)[0]) for g in GATES],
+            ("c", "c = f⊙c_{t-1} + i⊙g", step.c[0]), ("h", "h = o⊙tanh(c)", step.h[0])]
     width = max(len(r[1]) for r in rows) + 2
     lines = []
     for field, eq, v in rows:

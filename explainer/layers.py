@@ -12,7 +12,7 @@ import numpy as np
 from . import activations, initializers
 from .cell import LSTMCell
 from .trace import ARRAY_FIELDS, SequenceTrace, StepTrace
-from .validation import check_array
+from .validation import check_array, check_weight
 
 
 def _dtype(dtype) -> np.dtype:
@@ -20,6 +20,34 @@ def _dtype(dtype) -> np.dtype:
     if dt not in (np.float32, np.float64):
         raise ValueError(f"dtype must be float32 or float64, got {dt}")
     return dt
+
+
+def sample_shape(shape, who: str = "input_shape") -> tuple:
+    """A per-sample shape as Keras writes it, e.g. ``(7, 4)`` or ``(None, 4)``.
+
+    ``None`` stands for a length not fixed in advance (sequences of any length, as in
+    ``input_shape=(None, features)``); the last axis, the features, must be known.
+    """
+    try:
+        if isinstance(shape, (str, bytes)):
+            raise TypeError
+        dims = tuple(shape)
+    except TypeError:
+        raise ValueError(f"{who} must be a tuple such as (None, 4) or (7, 4), got {shape!r}") from None
+    if not dims:
+        raise ValueError(f"{who} must name at least the feature axis, e.g. (None, 4); got {shape!r}")
+    out = []
+    for k, s in enumerate(dims):
+        last = k == len(dims) - 1
+        if s is None and not last:
+            out.append(None)
+            continue
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1:
+            what = "the number of features (last axis) must be a positive integer" if last else \
+                f"axis {k} must be a positive integer or None"
+            raise ValueError(f"{who} {dims!r}: {what}, got {s!r}")
+        out.append(int(s))
+    return tuple(out)
 
 
 class Layer:
@@ -35,7 +63,7 @@ class Layer:
             name = kind if n == 0 else f"{kind}_{n}"
         self.name = name
         self.dtype = _dtype(dtype)
-        self.input_shape = None if input_shape is None else tuple(input_shape)
+        self.input_shape = None if input_shape is None else sample_shape(input_shape)
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.built = False
@@ -84,13 +112,8 @@ class Layer:
         if len(weights) != len(self.params):
             raise ValueError(f"layer {self.name!r} expects {len(self.params)} weight arrays "
                              f"({', '.join(self.params)}), got {len(weights)}")
-        for (key, cur), new in zip(self.params.items(), weights):
-            new = np.asarray(new)
-            if new.shape != cur.shape:
-                raise ValueError(f"layer {self.name!r}: weight {key!r} must have shape {cur.shape}, got {new.shape}")
-            if not np.all(np.isfinite(new)):
-                raise ValueError(f"layer {self.name!r}: weight {key!r} contains NaN or infinite values")
-        return [np.asarray(w, dtype=self.dtype) for w in weights]
+        return [check_weight(new, f"layer {self.name!r}: weight {key!r}", cur.shape, self.dtype)
+                for (key, cur), new in zip(self.params.items(), weights)]
 
     def count_params(self) -> int:
         return int(sum(w.size for w in self.params.values()))
@@ -129,6 +152,8 @@ class LSTM(Layer):
         self.cell: LSTMCell | None = None
         self._steps: list[StepTrace] = []
         self.d_initial_state: list[np.ndarray] | None = None
+        self.record_gradients = False   # when True, backward() keeps dL/dh_t, dL/dc_t, dL/dz_t in `recorded`
+        self.recorded: dict[str, np.ndarray] | None = None
 
     def build(self, input_shape: tuple, rng: np.random.Generator) -> None:
         if len(input_shape) != 2:
@@ -227,10 +252,17 @@ class LSTM(Layer):
             dh_next = dh_next + dy
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         dZ = np.empty((t, b, 4 * u), self.dtype)
+        record = self.record_gradients
+        if record:
+            rec_dh, rec_dc = np.empty((t, b, u), self.dtype), np.empty((t, b, u), self.dtype)
         for k in reversed(range(t)):
             dh = dh_next + dH[k] if dH is not None else dh_next
-            _, dh_next, dc_next = cell.backward_step(steps[k], dh, dc_next, self.grads, dz=dZ[k])
+            _, dc, dh_next, dc_next = cell.backward_step(steps[k], dh, dc_next, self.grads, dz=dZ[k])
+            if record:
+                rec_dh[k], rec_dc[k] = dh, dc
         self.d_initial_state = [dh_next, dc_next]
+        if record:  # the gradient trace: the very numbers this backward pass trains with
+            self.recorded = {"dh": rec_dh, "dc": rec_dc, "dz": dZ.copy()}
         dZ2 = dZ.reshape(t * b, 4 * u)
         X = np.stack([s.x for s in steps]).reshape(t * b, -1)
         H_prev = np.stack([s.h_prev for s in steps]).reshape(t * b, u)

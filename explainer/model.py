@@ -14,12 +14,22 @@ from pathlib import Path
 import numpy as np
 
 from . import losses, optimizers
-from .layers import LAYERS, LSTM, Layer
-from .npzfile import load_npz, save_npz
+from .gradients import GradientTrace, trace_gradients
+from .layers import LAYERS, LSTM, Layer, sample_shape
+from .npzfile import load_npz, names_matching, save_npz
+from .rnn import RNNTrace, SimpleRNN
 from .trace import SequenceTrace
-from .validation import check_array
+from .validation import check_array, check_count
 
 MODEL_FORMAT = "lstm-explainer-model/1"
+
+
+class TrainingDiverged(ValueError):
+    """``fit`` stopped because the loss or a weight stopped being finite; ``epoch``/``batch`` count from 0."""
+
+    def __init__(self, message: str, epoch: int, batch: int) -> None:
+        super().__init__(message)
+        self.epoch, self.batch = epoch, batch
 
 
 @dataclass
@@ -71,10 +81,13 @@ class Sequential:
         return self.layers[0].dtype if self.layers else np.dtype(np.float32)
 
     def build(self, input_shape) -> None:
-        """Create every layer's weights for per-sample ``input_shape`` such as ``(7, 4)``."""
+        """Create every layer's weights for per-sample ``input_shape`` such as ``(7, 4)``.
+
+        ``(None, 4)`` builds a model for sequences of any length, as in Keras.
+        """
         if not self.layers:
             raise ValueError("the model has no layers; add some first")
-        shape = tuple(int(s) for s in input_shape)
+        shape = sample_shape(input_shape)
         self.input_shape = shape
         for layer in self.layers:
             if not layer.built:
@@ -87,13 +100,15 @@ class Sequential:
         return self.input_shape is not None
 
     def compile(self, loss="mse", optimizer="adam", metrics=None) -> None:
-        losses.get(loss)
-        self.loss_name = loss
-        self.optimizer = optimizers.get(optimizer)
-        metrics = list(metrics or [])
-        for m in metrics:
-            losses.metric(m)
-        self.metric_names = metrics
+        """Choose the loss, optimiser and metrics by name (any case) or object; ``metrics`` may be one name."""
+        loss = losses.canonical(loss, "loss", losses.LOSSES)
+        optimizer = optimizers.get(optimizer)
+        if isinstance(metrics, str):  # compile(metrics="mae"), as Keras accepts
+            metrics = [metrics]
+        if metrics is not None and not isinstance(metrics, (list, tuple)):
+            raise TypeError(f"metrics must be a name or a list of names such as ['mae'], got {type(metrics).__name__}")
+        metrics = [losses.canonical(m, "metric", losses.METRICS) for m in (metrics or [])]
+        self.loss_name, self.optimizer, self.metric_names = loss, optimizer, metrics
 
     # --- checks ---------------------------------------------------------------
     def _check_x(self, x, name: str = "x") -> np.ndarray:
@@ -164,10 +179,7 @@ class Sequential:
         self._require_compiled()
         x = self._check_x(x)
         y = self._check_y(y, x)
-        if not isinstance(epochs, int) or epochs < 1:
-            raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        epochs, batch_size = check_count(epochs, "epochs"), check_count(batch_size, "batch_size")
         if validation_data is not None:
             if len(validation_data) != 2:
                 raise ValueError("validation_data must be a pair (x_val, y_val)")
@@ -188,10 +200,12 @@ class Sequential:
                 idx = order[start:start + batch_size]
                 xb, yb = x[idx], y[idx]
                 loss, y_pred = self.train_on_batch(xb, yb)
+                self._check_diverged(loss, epoch, start // batch_size, -(-n // batch_size))
                 sums["loss"] += loss * len(idx)
                 for m, fn in metric_fns:
                     sums[m] += float(fn(yb, y_pred).sum(dtype=np.float64))
                 bar.set_postfix(loss=f"{sums['loss'] / min(start + batch_size, n):.4g}")
+            self._check_diverged(loss, epoch, start // batch_size, -(-n // batch_size), weights=True)
             logs = {k: v / n for k, v in sums.items()}
             if validation_data is not None:
                 logs.update({f"val_{k}": v for k, v in self._evaluate(x_val, y_val, batch_size).items()})
@@ -202,6 +216,23 @@ class Sequential:
             if verbose:
                 bar.write(f"Epoch {epoch + 1}/{epochs} - " + " - ".join(f"{k}: {v:.4g}" for k, v in logs.items()))
         return hist
+
+    def _check_diverged(self, loss: float, epoch: int, batch: int, batches: int, weights: bool = False) -> None:
+        """Stop as soon as the loss (every batch) or a weight (``weights=True``: after an epoch's last
+        update; a broken weight makes the next batch's loss NaN anyway) stops being finite."""
+        bad = None
+        if weights:
+            bad = next((f"{layer.name}/{k}" for layer in self.layers for k, w in layer.params.items()
+                        if not np.isfinite(w).all()), None)
+        if np.isfinite(loss) and bad is None:
+            return
+        what = f"the loss became {loss}" if not np.isfinite(loss) else f"weight {bad} became NaN or infinite"
+        opt = self.optimizer
+        raise TrainingDiverged(
+            f"training diverged at epoch {epoch + 1}, batch {batch + 1} of {batches}: {what} "
+            f"({type(opt).__name__}, learning_rate {opt.learning_rate:g}). Lower the learning rate "
+            f"(e.g. {opt.learning_rate / 10:g}) or scale inputs and targets to a few units."
+            + (" The weights are not finite any more, so the model cannot be saved." if bad else ""), epoch, batch)
 
     def _warn_unnormalised_targets(self, y: np.ndarray) -> None:
         if self.loss_name == "categorical_crossentropy":
@@ -228,17 +259,21 @@ class Sequential:
     def evaluate(self, x, y, batch_size: int = 32, verbose: int = 0):
         """Loss (and metrics) with ``training=False``: a float, or ``[loss, *metrics]`` as Keras."""
         self._require_compiled()
+        batch_size = check_count(batch_size, "batch_size")
         x = self._check_x(x)
         logs = self._evaluate(x, self._check_y(y, x), batch_size)
         return logs["loss"] if not self.metric_names else list(logs.values())
 
     def predict(self, x, batch_size: int = 32, verbose: int = 0) -> np.ndarray:
+        """The model's output for ``x`` (batch, time, features), ``batch_size`` samples at a time, dropout off."""
+        batch_size = check_count(batch_size, "batch_size")
         x = self._check_x(x)
         return np.concatenate([self.forward(x[s:s + batch_size]) for s in range(0, len(x), batch_size)])
 
-    def trace(self, x) -> list[SequenceTrace]:
-        """Run ``x`` (dropout off) and return one :class:`SequenceTrace` per recurrent layer
-        (two for a Bidirectional one: forward, then backward)."""
+    def trace(self, x) -> list[SequenceTrace | RNNTrace]:
+        """Run ``x`` (dropout off) and return one trace per recurrent layer: a :class:`SequenceTrace`
+        per LSTM (two for a Bidirectional one: forward, then backward), an
+        :class:`~explainer.rnn.RNNTrace` per SimpleRNN."""
         x = self._check_x(x)
         traces, mask = [], None
         for layer in self.layers:
@@ -251,6 +286,12 @@ class Sequential:
                 else layer.forward(x, training=False)
             mask = layer.compute_mask(x_in, mask)
         return traces
+
+    def trace_gradients(self, x, y) -> list[GradientTrace]:
+        """Backprop ``x`` against target ``y`` (dropout off) and return one
+        :class:`~explainer.gradients.GradientTrace` per recurrent layer: dL/dh_t, dL/dc_t,
+        dL/dz_t and the belt factor at every step, recorded by the training backward pass."""
+        return trace_gradients(self, x, y)
 
     # --- weights --------------------------------------------------------------
     def get_weights(self) -> list[np.ndarray]:
@@ -304,29 +345,77 @@ class Sequential:
         """Save architecture (JSON) and weights (arrays) to one ``.npz``; no pickle anywhere."""
         if not self.built:
             raise RuntimeError("the model has no weights yet; build or fit it before saving")
+        bad = [f"{layer.name}/{k}" for layer in self.layers for k, w in layer.params.items() if not np.isfinite(w).all()]
+        if bad:
+            raise ValueError(f"the model's weights {', '.join(bad)} hold NaN or infinite values (did training "
+                             "diverge?); a non-finite model is not saved")
         arrays = {f"w{k:03d}": w for k, w in enumerate(self.get_weights())}
         return save_npz(path, arrays, {"format": MODEL_FORMAT, "config": self.get_config()})
 
     @classmethod
     def load(cls, path: str | Path) -> "Sequential":
-        """Load a model written by :meth:`save`. Never unpickles; damage is a clear ``ValueError``."""
-        data, header = load_npz(path, "model", MODEL_FORMAT)
+        """Load a model written by :meth:`save`. Never unpickles; damage is a clear ``ValueError``.
+
+        The header is checked before anything is built: known layer classes and options, and a
+        parameter count that matches the weights the file holds (so a header that claims
+        10⁷ units is refused instead of allocating terabytes).
+        """
+        data, header = load_npz(path, "model", MODEL_FORMAT, allowed=_MODEL_MEMBERS)
         cfg = header.get("config")
         try:
-            model = cls(name=cfg["name"])
+            if not isinstance(cfg, dict) or not isinstance(cfg.get("layers"), list) or not cfg["layers"]:
+                raise ValueError("no list of layers")
+            in_file = sum(a.size for a in data.values())
+            declared = _least_params(cfg)
+            if declared > in_file:
+                raise ValueError(f"the header describes at least {declared:,} weights but the file holds {in_file:,}")
+            model = cls(name=str(cfg.get("name", "sequential")))
             for spec in cfg["layers"]:
                 kind = LAYERS[spec["class"]]
                 model.add(kind(**spec["config"]))
             model.build(cfg["input_shape"])
             weights = [data[f"w{k:03d}"] for k in range(sum(len(l.params) for l in model.layers))]
-        except (KeyError, TypeError, ValueError) as e:
-            raise ValueError(f"{path}: model description is damaged or from another version ({e})") from None
-        model.set_weights(weights)
-        if cfg.get("loss"):
-            opt = cfg.get("optimizer") or {"name": "adam"}
-            params = {k: v for k, v in opt.items() if k != "name"}
-            model.compile(cfg["loss"], optimizers.OPTIMIZERS[opt["name"]](**params), cfg.get("metrics"))
+            model.set_weights(weights)
+            if cfg.get("loss"):
+                opt = cfg.get("optimizer") or {"name": "adam"}
+                params = {k: v for k, v in opt.items() if k != "name"}
+                model.compile(cfg["loss"], optimizers.from_config(opt["name"], params), cfg.get("metrics"))
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+            what = f"missing {e}" if isinstance(e, KeyError) else str(e)
+            raise ValueError(f"{path}: model description is damaged or from another version ({what})") from None
         return model
+
+
+_MODEL_MEMBERS = names_matching(r"w[0-9]{3,5}")
+
+
+def _least_params(cfg: dict) -> int:
+    """A lower bound of the weights the header's layers hold, counted before any is allocated.
+
+    LSTM: 4u(d + u) (+ bias, peepholes), Dense: d·u (+ bias); layers it does not know count 0
+    and leave the next layer's input width unknown (then taken as 1).
+    """
+    shape = cfg.get("input_shape")
+    if not isinstance(shape, list) or not shape or not all(
+            isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in shape):
+        raise ValueError(f"input_shape {shape!r} is not a list of positive integers")
+    total, d = 0, shape[-1]
+    for spec in cfg["layers"]:
+        if not isinstance(spec, dict) or not isinstance(spec.get("config"), dict):
+            raise ValueError(f"layer entry {spec!r:.60} is not {{'class': ..., 'config': {{...}}}}")
+        c, kind = spec["config"], spec.get("class")
+        units = c.get("units")
+        if units is not None and (not isinstance(units, int) or isinstance(units, bool) or units < 1):
+            raise ValueError(f"layer {c.get('name')!r}: units {units!r} is not a positive integer")
+        if kind == "LSTM":
+            total += 4 * units * (d + units)
+        elif kind == "Dense":
+            total += d * units
+        elif kind not in ("Dropout", "Activation"):
+            d = 1
+            continue
+        d = units if units is not None else d
+    return total
 
 
 def load_model(path: str | Path) -> Sequential:

@@ -17,7 +17,7 @@ from widgets.sequence import SequenceExplorer
 
 def shown(html: str, name: str) -> tuple[str, list[float]]:
     """(printed text, full-precision data-value) of the element of class lstm-val-<name>."""
-    m = re.search(rf'class="lstm-val lstm-val-{name}" data-value="([^"]*)">([^<]*)<', html)
+    m = re.search(rf'class="lstm-val lstm-val-{name}" data-value="([^"]*)"[^>]*>([^<]*)<', html)
     assert m, f"no value {name!r} in the drawing"
     return m.group(2), [float(v) for v in m.group(1).split()]
 
