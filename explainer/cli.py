@@ -52,7 +52,7 @@ def _cmd_trace(args) -> int:
 
     units = parse_units(args.units) if args.units is not None else None
     if args.file:
-        trace = _checked(SequenceTrace.load(args.file), args.file)
+        trace = SequenceTrace.load(args.file)  # checked: numbers, non-empty, its own equations
         if isinstance(units, int):
             if units > trace.units:
                 raise ValueError(f"--units {units}: this trace holds {trace.units} units; give at most {trace.units}")
@@ -90,21 +90,6 @@ def _cmd_trace(args) -> int:
     print(f"layer {trace.layer}, time step {t % trace.time}{where}, units {trace.unit_index.tolist()}")
     print(trace_table(trace.step(t), args.lang))
     return 0
-
-
-def _checked(trace, path):
-    """A loaded trace that can be printed: numbers, at least one step and one unit."""
-    from .trace import ARRAY_FIELDS
-
-    for name in ARRAY_FIELDS:
-        a = getattr(trace, name)
-        if a.dtype.kind not in "fiu":
-            raise ValueError(f"{path}: trace field {name!r} holds {a.dtype} values, not numbers; "
-                             "this file was not written by lstm-explainer")
-    if trace.time == 0 or trace.units == 0 or trace.batch == 0:
-        raise ValueError(f"{path}: the trace is empty ({trace.batch} sequences, {trace.time} steps, "
-                         f"{trace.units} units); make it again from a model and a non-empty input")
-    return trace
 
 
 def _trace_model_file(args) -> int:

@@ -179,7 +179,7 @@ def test_saved_traces_that_cannot_be_shown_are_refused(files, capsys):
     assert "'i'" in err
     empty = {k: (v[:, :0] if v.ndim == 3 else v) for k, v in np.load(d / "ok.npz").items()}
     np.savez(d / "zero_steps.npz", **empty)
-    assert "0 steps" in _error(capsys, "--file", d / "zero_steps.npz")
+    assert "0 time steps" in _error(capsys, "--file", d / "zero_steps.npz")
     zero_units = {k: (v[:0] if k == "unit_index" else v[..., :0] if v.ndim == 3 and k != "x" else v)
                   for k, v in np.load(d / "ok.npz").items()}
     np.savez(d / "zero_units.npz", **zero_units)
