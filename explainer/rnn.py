@@ -248,7 +248,7 @@ class SimpleRNN(Layer):
         dH = np.empty((t, b, u), self.dtype) if self.record_gradients else None
         for k in reversed(range(t)):
             dh = dh_next + dY[k] if dY is not None else dh_next
-            dz = activations.backward(self.activation, H[k], dh)
+            dz = activations.backward(self.activation, H[k], dh, z=self._run["z"][k])  # gelu/swish need z
             dh_next = dz @ self.U.T
             dZ[k] = dz
             if dH is not None:
