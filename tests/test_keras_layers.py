@@ -181,3 +181,18 @@ def test_unsupported_activation_names_the_layer():
                                                                                            name="out")])
     with pytest.raises(ValueError, match=r"'out' \(Dense\) uses activation 'mish'"):
         from_keras(km)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "gelu"])
+def test_simple_rnn_converts(activation):
+    km = keras.Sequential([keras.Input((5, 3)), keras.layers.SimpleRNN(4, activation=activation,
+                                                                        return_sequences=True, go_backwards=True),
+                           keras.layers.LSTM(3), keras.layers.Dense(1)])
+    randomise(km)
+    compare(km, np.random.default_rng(11).normal(size=(3, 5, 3)).astype(np.float32))
+
+
+def test_simple_rnn_options_it_lacks_are_refused():
+    km = keras.Sequential([keras.Input((5, 3)), keras.layers.SimpleRNN(4, use_bias=False, name="plain")])
+    with pytest.raises(ValueError, match=r"'plain' \(SimpleRNN\) uses options .*use_bias=False"):
+        from_keras(km)
