@@ -141,7 +141,16 @@ class Sequential:
             x = layer.forward(x, training=training, mask=mask) if layer.takes_mask and mask is not None \
                 else layer.forward(x, training=training)
             mask = layer.compute_mask(x_in, mask)
+        self.output_mask = mask
         return x
+
+    def _loss_mask_check(self) -> None:
+        """Keras leaves the masked steps of a masked sequence output out of the loss; we do not (yet): refuse."""
+        if getattr(self, "output_mask", None) is not None:
+            raise ValueError("this model's output is a sequence with a mask (from Embedding(mask_zero=True) or "
+                             "Masking through return_sequences=True): Keras would leave the masked steps out of "
+                             "the loss, which fit/evaluate here do not do; predict and trace work. To train, end "
+                             "the model with a layer that drops the mask (an LSTM with return_sequences=False)")
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         for layer in reversed(self.layers):
@@ -154,6 +163,7 @@ class Sequential:
     def loss_and_grads(self, x: np.ndarray, y: np.ndarray, training: bool = True):
         """Forward, loss, backward on one batch. Returns ``(loss, y_pred)``; gradients land in each layer's ``grads``."""
         y_pred = self.forward(x, training=training)
+        self._loss_mask_check()
         per, dy = losses.get(self.loss_name)(y, y_pred)
         self.backward(dy.astype(self.dtype, copy=False))
         return float(per.mean(dtype=np.float64)), y_pred
@@ -272,6 +282,7 @@ class Sequential:
         for start in range(0, len(x), batch_size):
             xb, yb = x[start:start + batch_size], y[start:start + batch_size]
             y_pred = self.forward(xb, training=False)
+            self._loss_mask_check()
             sums["loss"] += float(loss_fn(yb, y_pred)[0].sum(dtype=np.float64))
             for m, fn in metric_fns:
                 sums[m] += float(fn(yb, y_pred).sum(dtype=np.float64))
