@@ -1,6 +1,6 @@
 """The one English/Chinese glossary used by every caption, label and widget.
 
-The seed tutorial calls ⊙ "matrix multiplication"; it is the element-wise (Hadamard)
+Tutorials often call ⊙ "matrix multiplication"; it is the element-wise (Hadamard)
 product, and the glossary says so in both languages.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ TERMS: dict[str, dict[str, str]] = {
     "cell_update": {"en": "cell-state update", "zh": "细胞状态更新"},
     "full_step": {"en": "one full LSTM step", "zh": "完整的一步 LSTM"},
     "unrolled": {"en": "unrolled over time", "zh": "按时间展开"},
-    # animations (issue 4)
+    # animations
     "units_shown": {"en": "units shown", "zh": "显示的单元"},
     "passed_on": {"en": "h and c are passed on to the next step", "zh": "h 和 c 传给下一步"},
     "changes_slowly": {"en": "changes slowly", "zh": "变化缓慢"},
