@@ -120,10 +120,13 @@ class TimelapseWidget(LanguageSwitch, widgets.VBox):
             self.unit.value = 0
         finally:
             self._hold = False
-        name = Path(str(recording)).name if isinstance(recording, (str, Path)) else ""
-        self.status.value = (f'<span style="color:{palette.MUTED}">{escape(name)} · '
-                             f'{term("epoch", self.lang)} {epochs[0]} … {epochs[-1]}</span>')
+        self.name = Path(str(recording)).name if isinstance(recording, (str, Path)) else ""
+        self._status()
         self.redraw()
+
+    def _status(self) -> None:
+        self.status.value = (f'<span style="color:{palette.MUTED}">{escape(self.name)} · '
+                             f'{term("epoch", self.lang)} {self.epochs[0]} … {self.epochs[-1]}</span>')
 
     def redraw(self) -> None:
         if self._hold or not self.traces:
@@ -164,6 +167,7 @@ class TimelapseWidget(LanguageSwitch, widgets.VBox):
                 self.unit.value = value
             finally:
                 self._hold = False
+            self._status()
             self.redraw()
         elif not self.error:
             self.status.value = f'<span style="color:{palette.MUTED}">{escape(term("timelapse_none", self.lang))}</span>'

@@ -43,7 +43,9 @@ def time_labels(trace: SequenceTrace, lang: str = "en") -> list[str]:
 
 
 def step_title(trace: SequenceTrace, t: int, u: int, lang: str = "en") -> str:
-    return f"{term('time_step', lang)} t = {t} ({time_labels(trace, lang)[t]}) · {unit_names(trace, lang)[u]}"
+    label = time_labels(trace, lang)[t]
+    where = "" if label == str(t) else f" ({label})"
+    return f"{term('time_step', lang)} t = {t}{where} · {unit_names(trace, lang)[u]}"
 
 
 def charts_html(trace: SequenceTrace, t: int | None, u: int, b: int = 0, lang: str = "en") -> str:
