@@ -117,6 +117,7 @@ TERMS: dict[str, dict[str, str]] = {
     "timelapse": {"en": "Training timelapse", "zh": "训练过程回放"},
     "epoch": {"en": "epoch", "zh": "训练轮次"},
     "loss": {"en": "training loss L", "zh": "训练损失 L"},
+    "recording_file": {"en": "training recording (.npz)", "zh": "训练记录 (.npz)"},
     "plain_rnn": {"en": "plain RNN", "zh": "普通 RNN"},
     "distractor_words": {"en": "distractor words", "zh": "干扰词数"},
     "grad_title": {"en": "gradient reaching each step, relative to the last step",
