@@ -123,7 +123,7 @@ TERMS: dict[str, dict[str, str]] = {
     "grad_title": {"en": "gradient reaching each step, relative to the last step",
                    "zh": "到达每一步的梯度(相对于最后一步)"},
     "grad_steps_before": {"en": "steps before the question", "zh": "距离提问的步数"},
-    "grad_ratio": {"en": "log₁₀ ‖∂L/∂sₜ‖ / ‖∂L/∂s_T‖", "zh": "log₁₀ ‖∂L/∂sₜ‖ / ‖∂L/∂s_T‖"},
+    "grad_ratio": {"en": "‖∂L/∂sₜ‖ / ‖∂L/∂s_T‖ (log scale)", "zh": "‖∂L/∂sₜ‖ / ‖∂L/∂s_T‖(对数刻度)"},
     "grad_setup": {"en": "{n} sentences with {d} distractor words; the colour word is {k} steps before the question. "
                          "Medians over the sentences, from the recorded backward pass of each trained model.",
                    "zh": "{n} 个句子,各含 {d} 个干扰词;颜色词在提问之前 {k} 步。"

@@ -204,7 +204,7 @@ def test_memory_widget_shows_the_recorded_gradients_of_both_trained_models():
         assert float(printed) == data[name][k]  # the summary prints the data, unclamped
         assert re.search(rf'lstm-val-{name}" data-value="{re.escape(repr(float(data[name][k])))}"', m.chart.value)
     np.testing.assert_array_equal(gradients_over_distance(10)["rnn_dh"], data["rnn_dh"])  # same sentences every time
-    for axis in ("steps before the question", "log₁₀ ‖∂L/∂sₜ‖ / ‖∂L/∂s_T‖"):
+    for axis in ("steps before the question", "‖∂L/∂sₜ‖ / ‖∂L/∂s_T‖ (log scale)"):
         assert axis in m.chart.value
     text = m.summary.value.lower()
     for claim in ("vanish", "explode", "never", "always"):
