@@ -438,3 +438,24 @@ def test_timelapse_refuses_a_bad_recording(tmp_path, recording, capsys):
     assert main(["classroom", "--timelapse", str(tmp_path / "bad.npz"), "--dry-run"]) == 2
     assert "cannot serve bad.npz" in capsys.readouterr().err
     assert main(["classroom", "--timelapse", str(recording[0]), "--dry-run"]) == 0
+
+
+# --- the trained story as a source -----------------------------------------------------------------------------------
+def test_story_trace_in_the_explorer_and_the_page_in_both_languages(tmp_path):
+    from explainer.sources import trace_source
+    from explainer.story.words import pollution_word
+    from widgets.export import export_html, load_source
+
+    ex = SequenceExplorer()
+    ex.story_button.click()
+    story = trace_source("story", "en")
+    assert not ex.error and ex.trace.meta["source"] == "story"
+    np.testing.assert_array_equal(ex.trace.c, story.c)
+    assert pollution_word("en") in ex.time_labels() and "2: colour memory" in ex.unit_names()
+    ex.set_lang("zh")  # the story is retold in Chinese: same numbers, Chinese words
+    np.testing.assert_array_equal(ex.trace.c, story.c)
+    assert pollution_word("zh") in ex.time_labels() and english_words(_visible_text(ex)) == set()
+
+    trace = load_source("story", langs=("en", "zh"))
+    html = export_html(trace, tmp_path / "story.html", ("en", "zh")).read_text(encoding="utf-8")
+    assert pollution_word("en") in html and pollution_word("zh") in html and "颜色记忆" in html

@@ -26,7 +26,10 @@ def unit_names(trace: SequenceTrace, lang: str = "en") -> list[str]:
         if names is not None and len(names) > idx:
             key = "unit_" + re.sub(r"\W+", "_", str(names[idx]).strip().lower())
             shown = term(key, lang) if key in TERMS else str(names[idx])
-            out.append(f"{idx}: {shown}")
+            if re.fullmatch(r"(unit|单元) \d+", shown):  # a name that only says "unit k"
+                out.append(f"{term('unit', lang)} {idx}")
+            else:
+                out.append(f"{idx}: {shown}")
         else:
             out.append(f"{term('unit', lang)} {idx}")
     return out
