@@ -397,9 +397,9 @@ def _least_params(cfg: dict) -> int:
     """
     shape = cfg.get("input_shape")
     if not isinstance(shape, list) or not shape or not all(
-            isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in shape):
-        raise ValueError(f"input_shape {shape!r} is not a list of positive integers")
-    total, d = 0, shape[-1]
+            s is None or (isinstance(s, int) and not isinstance(s, bool) and s >= 1) for s in shape):
+        raise ValueError(f"input_shape {shape!r} is not a list of positive integers (or null for any length)")
+    total, d = 0, shape[-1] or 1
     for spec in cfg["layers"]:
         if not isinstance(spec, dict) or not isinstance(spec.get("config"), dict):
             raise ValueError(f"layer entry {spec!r:.60} is not {{'class': ..., 'config': {{...}}}}")
