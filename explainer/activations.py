@@ -111,21 +111,24 @@ class Activation:
     fn: Callable[[np.ndarray], np.ndarray]
     derivative: Callable[[np.ndarray | None, np.ndarray], np.ndarray] | None
     needs_z: bool = False
+    low: float = -np.inf   # the range its outputs live in
+    high: float = np.inf
 
 
 ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
-    Activation("tanh", tanh, lambda z, y: 1 - y * y),
-    Activation("sigmoid", sigmoid, lambda z, y: y * (1 - y)),
-    Activation("hard_sigmoid", hard_sigmoid, lambda z, y: ((y > 0) & (y < 1)) / np.asarray(6.0, y.dtype)),
-    Activation("relu", relu, lambda z, y: (y > 0).astype(y.dtype)),
+    Activation("tanh", tanh, lambda z, y: 1 - y * y, low=-1.0, high=1.0),
+    Activation("sigmoid", sigmoid, lambda z, y: y * (1 - y), low=0.0, high=1.0),
+    Activation("hard_sigmoid", hard_sigmoid, lambda z, y: ((y > 0) & (y < 1)) / np.asarray(6.0, y.dtype),
+               low=0.0, high=1.0),
+    Activation("relu", relu, lambda z, y: (y > 0).astype(y.dtype), low=0.0),
     Activation("linear", linear, lambda z, y: np.ones_like(y)),
-    Activation("softsign", softsign, lambda z, y: (1 - np.abs(y)) ** 2),
-    Activation("elu", elu, lambda z, y: np.where(y > 0, 1, y + 1).astype(y.dtype, copy=False)),
+    Activation("softsign", softsign, lambda z, y: (1 - np.abs(y)) ** 2, low=-1.0, high=1.0),
+    Activation("elu", elu, lambda z, y: np.where(y > 0, 1, y + 1).astype(y.dtype, copy=False), low=-1.0),
     Activation("selu", selu, lambda z, y: np.where(y > 0, SELU_SCALE, y + SELU_SCALE * SELU_ALPHA)
-               .astype(y.dtype, copy=False)),
-    Activation("gelu", gelu, _d_gelu, needs_z=True),
-    Activation("swish", swish, _d_swish, needs_z=True),
-    Activation("softmax", softmax, None),
+               .astype(y.dtype, copy=False), low=-SELU_SCALE * SELU_ALPHA),
+    Activation("gelu", gelu, _d_gelu, needs_z=True, low=-0.17),
+    Activation("swish", swish, _d_swish, needs_z=True, low=-0.2785),
+    Activation("softmax", softmax, None, low=0.0, high=1.0),
 )}
 #: Other names Keras accepts for the same functions.
 ALIASES = {"silu": "swish", None: "linear"}

@@ -34,7 +34,8 @@ class Bidirectional(Layer):
             raise ValueError("Bidirectional(LSTM(return_state=True)) is not supported; use return_state=False")
         super().__init__(name, layer.dtype.name, input_shape)
         self.merge_mode = merge_mode
-        config = layer.get_config()
+        # as Keras: with return_sequences, a masked step outputs zeros in both directions
+        config = {**layer.get_config(), "zero_output_for_mask": layer.return_sequences}
         self.forward_layer = LSTM(**{**config, "name": f"forward_{layer.name}"})
         self.backward_layer = LSTM(**{**config, "name": f"backward_{layer.name}",
                                       "go_backwards": not layer.go_backwards})
@@ -64,8 +65,7 @@ class Bidirectional(Layer):
         return mask if self.return_sequences else None
 
     def _run(self, lstm: LSTM, x, training, mask, initial_state=None):
-        kwargs = {} if mask is None else {"mask": mask}
-        return lstm.forward(x, training, initial_state=initial_state, **kwargs)
+        return lstm.forward(x, training, initial_state=initial_state, mask=mask)
 
     def forward(self, x: np.ndarray, training: bool = False, mask: np.ndarray | None = None,
                 initial_state=None):
@@ -115,11 +115,8 @@ class Bidirectional(Layer):
         fwd_state = bwd_state = None
         if initial_state is not None:
             fwd_state, bwd_state = list(initial_state[:2]), list(initial_state[2:])
-        out = []
-        for lstm, state in zip(self.layers, (fwd_state, bwd_state)):
-            kwargs = {} if mask is None else {"mask": mask}
-            out.append(lstm.trace(x, initial_state=state, **kwargs))
-        return out
+        return [lstm.trace(x, initial_state=state, mask=mask)
+                for lstm, state in zip(self.layers, (fwd_state, bwd_state))]
 
 
 LAYERS["Bidirectional"] = Bidirectional

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import initializers
-from .activations import sigmoid
+from . import activations, initializers
+from .activations import Activation, sigmoid
 from .gates import GATES
 from .trace import StepTrace
 
@@ -129,6 +129,38 @@ def belt_factor(s: StepTrace, p_i: np.ndarray | None = None, p_f: np.ndarray | N
     return s.f + s.c_prev * dsigmoid(s.f) * p_f + s.g * dsigmoid(s.i) * p_i
 
 
+# --- any Keras activations -----------------------------------------------------
+def step_with(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, z: np.ndarray,
+              act: Activation, rec: Activation) -> StepTrace:
+    """One step with Keras's ``activation`` α and ``recurrent_activation`` ρ (the trace's
+    ``tanh_c`` field then holds α(c)):
+
+        i = ρ(z_i)  f = ρ(z_f)  g = α(z_g)  o = ρ(z_o)    c = f ⊙ c_prev + i ⊙ g    h = o ⊙ α(c)
+    """
+    z_i, z_f, z_g, z_o = split_gates(z)
+    i = rec.fn(z_i)
+    f = rec.fn(z_f)
+    g = act.fn(z_g)
+    o = rec.fn(z_o)
+    c = f * c_prev + i * g
+    tanh_c = act.fn(c)
+    h = o * tanh_c
+    return StepTrace(x=x, h_prev=h_prev, c_prev=c_prev, z=z, i=i, f=f, g=g, o=o, c=c, tanh_c=tanh_c, h=h)
+
+
+def backward_step_with(s: StepTrace, dh: np.ndarray, dc_next: np.ndarray, act: Activation, rec: Activation):
+    """:func:`backward_step` for any activations: α′ and ρ′ in place of tanh′ and σ′ (each
+    from its output, or from z where the output alone does not fix the slope)."""
+    z_i, z_f, z_g, z_o = split_gates(s.z)
+    dc = dc_next + dh * s.o * act.derivative(s.c, s.tanh_c)
+    dz_i = dc * s.g * rec.derivative(z_i, s.i)
+    dz_f = dc * s.c_prev * rec.derivative(z_f, s.f)
+    dz_g = dc * s.i * act.derivative(z_g, s.g)
+    dz_o = dh * s.tanh_c * rec.derivative(z_o, s.o)
+    dc_prev = dc * s.f
+    return (dz_i, dz_f, dz_g, dz_o), dc, dc_prev
+
+
 class LSTMCell:
     """The weights of one LSTM layer and the arithmetic of one step.
 
@@ -137,22 +169,32 @@ class LSTMCell:
     """
 
     def __init__(self, units: int, input_dim: int, *, peephole: bool = False,
-                 unit_forget_bias: bool = True, dtype=np.float32,
+                 unit_forget_bias: bool = True, use_bias: bool = True,
+                 activation: str = "tanh", recurrent_activation: str = "sigmoid",
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", dtype=np.float32,
                  rng: np.random.Generator | None = None) -> None:
         if int(units) < 1 or int(input_dim) < 1:
             raise ValueError(f"an LSTM cell needs units >= 1 and input_dim >= 1, got {units} and {input_dim}")
         self.units, self.input_dim = int(units), int(input_dim)
         self.peephole = bool(peephole)
+        self.use_bias = bool(use_bias)
+        self.act, self.rec = activations.lookup(activation), activations.lookup(recurrent_activation)
+        #: Keras's defaults (tanh, sigmoid) take the plain path that reads like the textbook equations.
+        self.plain = (self.act.name, self.rec.name) == ("tanh", "sigmoid")
+        if self.peephole and not self.plain:
+            raise ValueError("peephole connections are implemented with the default activations tanh and sigmoid")
         self.dtype = np.dtype(dtype)
         rng = rng if rng is not None else np.random.default_rng()
         u, d = self.units, self.input_dim
         self.params: dict[str, np.ndarray] = {
-            "kernel": initializers.glorot_uniform((d, 4 * u), rng, self.dtype),
-            "recurrent_kernel": initializers.orthogonal((u, 4 * u), rng, self.dtype),
-            "bias": initializers.zeros((4 * u,), self.dtype),
+            "kernel": initializers.get(kernel_initializer)((d, 4 * u), rng, self.dtype),
+            "recurrent_kernel": initializers.get(recurrent_initializer)((u, 4 * u), rng, self.dtype),
         }
-        if unit_forget_bias:  # start by remembering: forget gate σ(1) ≈ 0.73
-            split_gates(self.params["bias"])[1][...] = 1.0
+        if self.use_bias:
+            self.params["bias"] = initializers.get(bias_initializer)((4 * u,), rng, self.dtype)
+            if unit_forget_bias:  # start by remembering: forget gate σ(1) ≈ 0.73
+                split_gates(self.params["bias"])[1][...] = 1.0
         if self.peephole:
             for name in PEEPHOLES:
                 self.params[name] = initializers.zeros((u,), self.dtype)
@@ -168,7 +210,9 @@ class LSTMCell:
 
     @property
     def b(self) -> np.ndarray:
-        return self.params["bias"]
+        """The bias; zeros when ``use_bias=False`` (Keras then has no bias weight at all)."""
+        b = self.params.get("bias")
+        return b if b is not None else np.zeros(4 * self.units, self.dtype)
 
     @property
     def peepholes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -176,19 +220,21 @@ class LSTMCell:
         return tuple(self.params[name] for name in PEEPHOLES)
 
     def step(self, x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray,
-             xW_b: np.ndarray | None = None) -> StepTrace:
+             xW_b: np.ndarray | None = None, hU: np.ndarray | None = None) -> StepTrace:
         """One step; returns every intermediate value as a :class:`StepTrace`.
 
         ``x`` (batch, input_dim), ``h_prev`` and ``c_prev`` (batch, units). A layer that has
         already computed ``x W + b`` for all time steps in one matrix product passes it
-        as ``xW_b`` (batch, 4u).
+        as ``xW_b`` (batch, 4u); one that drops out parts of h_{t-1} passes its own ``hU``.
         """
         if xW_b is None:
             xW_b = x @ self.W + self.b
-        z = xW_b + h_prev @ self.U
+        z = xW_b + (h_prev @ self.U if hU is None else hU)
         if self.peephole:
             return peephole_step(x, h_prev, c_prev, z, *self.peepholes)
-        return step(x, h_prev, c_prev, z)
+        if self.plain:
+            return step(x, h_prev, c_prev, z)
+        return step_with(x, h_prev, c_prev, z, self.act, self.rec)
 
     def backward_step(self, s: StepTrace, dh: np.ndarray, dc_next: np.ndarray,
                       grads: dict[str, np.ndarray], dz: np.ndarray | None = None):
@@ -210,8 +256,10 @@ class LSTMCell:
             dz_gates, dc, dc_prev, dp = peephole_backward_step(s, dh, dc_next, *self.peepholes)
             for name, d in zip(PEEPHOLES, dp):
                 grads[name] += d
-        else:
+        elif self.plain:
             dz_gates, dc, dc_prev = backward_step(s, dh, dc_next)
+        else:
+            dz_gates, dc, dc_prev = backward_step_with(s, dh, dc_next, self.act, self.rec)
         dz = np.concatenate(dz_gates, axis=-1, out=dz)
         dh_prev = dz @ self.U.T
         return dz, dc, dh_prev, dc_prev

@@ -23,22 +23,38 @@ def _parse_vector(text: str, name: str) -> np.ndarray:
     return v
 
 
-def trace_table(step, lang: str = "en") -> str:
-    """A gate-by-gate table of one :class:`~explainer.trace.StepTrace` (first sample)."""
+#: What the step table says at a masked step: a heading, and a note on the unused gates.
+MASKED_TEXT = {"en": ("masked step: the layer skipped it and carried h and c over unchanged", " — computed, not used"),
+               "zh": ("被遮蔽的时间步：该层跳过了它，h 和 c 原样传给下一步", "，已计算，未使用")}
+
+
+def trace_table(step, lang: str = "en", masked: bool = False, activation: str = "tanh",
+                recurrent_activation: str = "sigmoid") -> str:
+    """A gate-by-gate table of one :class:`~explainer.trace.StepTrace` (first sample).
+
+    ``masked``: the layer skipped this step (its mask was False) and carried h and c over;
+    the gates it computed there were not used, and the table says so instead of an equation.
+    """
     from .glossary import field_name
 
     from .gates import GATES
 
-    act = {"sigmoid": "σ", "tanh": "tanh"}
+    short = {"sigmoid": "σ"}
+    name = {"tanh": short.get(activation, activation), "sigmoid": short.get(recurrent_activation, recurrent_activation)}
     rows = [("x", "x_t", step.x[0]), ("h_prev", "h_{t-1}", step.h_prev[0]), ("c_prev", "c_{t-1}", step.c_prev[0]),
-            *[(g.field, f"{g.field} = {act[g.activation]}(z_{g.field})", getattr(step, g.field)[0]) for g in GATES],
-            ("c", "c = f⊙c_{t-1} + i⊙g", step.c[0]), ("h", "h = o⊙tanh(c)", step.h[0])]
+            *[(g.field, f"{g.field} = {name[g.activation]}(z_{g.field})", getattr(step, g.field)[0]) for g in GATES],
+            ("c", "c = f⊙c_{t-1} + i⊙g", step.c[0]), ("h", f"h = o⊙{name['tanh']}(c)", step.h[0])]
+    if masked:
+        rows[-2:] = [("c", "c = c_{t-1} (carried)", step.c[0]), ("h", "h = h_{t-1} (carried)", step.h[0])]
     width = max(len(r[1]) for r in rows) + 2
     lines = []
     for field, eq, v in rows:
-        label = field_name(field, lang) if field not in ("g",) else field_name("g", lang)
+        label = field_name(field, lang)
         nums = "  ".join(f"{a:+.4f}" for a in v)
-        lines.append(f"{eq:<{width}}{nums}   ({label})")
+        unused = MASKED_TEXT[lang][1] if masked and field in {g.field for g in GATES} else ""
+        lines.append(f"{eq:<{width}}{nums}   ({label}{unused})")
+    if masked:
+        lines.insert(0, MASKED_TEXT[lang][0])
     return "\n".join(lines)
 
 
@@ -52,7 +68,7 @@ def _cmd_trace(args) -> int:
 
     units = parse_units(args.units) if args.units is not None else None
     if args.file:
-        trace = _checked(SequenceTrace.load(args.file), args.file)
+        trace = SequenceTrace.load(args.file)  # checked: numbers, non-empty, its own equations
         if isinstance(units, int):
             if units > trace.units:
                 raise ValueError(f"--units {units}: this trace holds {trace.units} units; give at most {trace.units}")
@@ -88,23 +104,10 @@ def _cmd_trace(args) -> int:
     labels = trace.meta.get("labels")
     where = f" ({labels[t]!r})" if isinstance(labels, list) and -len(labels) <= t < len(labels) else ""
     print(f"layer {trace.layer}, time step {t % trace.time}{where}, units {trace.unit_index.tolist()}")
-    print(trace_table(trace.step(t), args.lang))
+    masked = trace.mask is not None and not trace.mask[0, t]
+    print(trace_table(trace.step(t), args.lang, masked=masked, activation=trace.meta.get("activation", "tanh"),
+                      recurrent_activation=trace.meta.get("recurrent_activation", "sigmoid")))
     return 0
-
-
-def _checked(trace, path):
-    """A loaded trace that can be printed: numbers, at least one step and one unit."""
-    from .trace import ARRAY_FIELDS
-
-    for name in ARRAY_FIELDS:
-        a = getattr(trace, name)
-        if a.dtype.kind not in "fiu":
-            raise ValueError(f"{path}: trace field {name!r} holds {a.dtype} values, not numbers; "
-                             "this file was not written by lstm-explainer")
-    if trace.time == 0 or trace.units == 0 or trace.batch == 0:
-        raise ValueError(f"{path}: the trace is empty ({trace.batch} sequences, {trace.time} steps, "
-                         f"{trace.units} units); make it again from a model and a non-empty input")
-    return trace
 
 
 def _trace_model_file(args) -> int:

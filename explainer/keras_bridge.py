@@ -4,7 +4,7 @@ TensorFlow/Keras is imported here, lazily, and nowhere else in ``explainer`` exc
 comparison code. ``from_keras`` takes a ``keras.Sequential`` or a functional ``keras.Model``
 whose graph is a chain (one input, one output, each layer feeding the next; the
 ``InputLayer`` is skipped). Supported layers: LSTM (with its Keras options), Bidirectional(LSTM),
-Dense, TimeDistributed(Dense), Embedding, Masking, Dropout, Activation. Anything else is a
+SimpleRNN, Dense, TimeDistributed(Dense), Embedding, Masking, Dropout, Activation. Anything else is a
 ``ValueError`` naming the layer, its type and what is supported.
 """
 from __future__ import annotations
@@ -19,9 +19,10 @@ from .embedding import Embedding
 from .layers import LSTM, Activation, Dense, Dropout
 from .masking import Masking
 from .model import Sequential
+from .rnn import SimpleRNN
 from .time_distributed import TimeDistributed
 
-SUPPORTED = ("LSTM", "Bidirectional(LSTM)", "Dense", "TimeDistributed(Dense)", "Embedding", "Masking",
+SUPPORTED = ("LSTM", "Bidirectional(LSTM)", "SimpleRNN", "Dense", "TimeDistributed(Dense)", "Embedding", "Masking",
              "Dropout", "Activation", "InputLayer")
 #: Keras LSTM options copied as they are (same names, same meaning here).
 #: Keras's defaults: only options that differ from them are passed on, so a plain model converts plainly.
@@ -109,6 +110,17 @@ def _from_keras_layer(layer, dtype):
         # Keras's Bidirectional sets zero_output_for_mask = return_sequences on both directions; ours does too
         return Bidirectional(_lstm_from_keras(inner, dtype, name=base, ignore=("zero_output_for_mask",)),
                              merge_mode=layer.merge_mode, name=name)
+    if isinstance(layer, keras.layers.SimpleRNN):
+        defaults = {"use_bias": True, "dropout": 0.0, "recurrent_dropout": 0.0, "stateful": False,
+                    "return_state": False}
+        extra = [f"{k}={cfg[k]!r}" for k, v in defaults.items() if cfg.get(k, v) != v]
+        if extra:
+            raise _unsupported(layer, f"uses options SimpleRNN here does not have ({', '.join(extra)}); "
+                                      "it supports activation, return_sequences, go_backwards")
+        _warn_training_only(layer, cfg)
+        return SimpleRNN(layer.units, activation=_activation(layer, _act_name(layer.activation)),
+                         return_sequences=layer.return_sequences, go_backwards=layer.go_backwards,
+                         name=name, dtype=dtype)
     if isinstance(layer, keras.layers.TimeDistributed):
         if not isinstance(layer.layer, keras.layers.Dense):
             raise _unsupported(layer, f"wraps a {type(layer.layer).__name__}; TimeDistributed is supported "
@@ -207,6 +219,10 @@ def _to_keras_layer(keras, layer):
         base = layer.forward_layer.name[len("forward_"):]
         return keras.layers.Bidirectional(_lstm_to_keras(keras, layer.forward_layer, base),
                                           merge_mode=layer.merge_mode, name=layer.name)
+    if isinstance(layer, SimpleRNN):
+        return keras.layers.SimpleRNN(layer.units, activation=layer.activation,
+                                      return_sequences=layer.return_sequences, go_backwards=layer.go_backwards,
+                                      name=layer.name)
     if isinstance(layer, TimeDistributed):
         return keras.layers.TimeDistributed(_to_keras_layer(keras, layer.layer), name=layer.name)
     if isinstance(layer, Dense):
@@ -225,18 +241,21 @@ def _to_keras_layer(keras, layer):
                      f"supported: {', '.join(SUPPORTED[:-1])}")
 
 
-def to_keras(model: Sequential, time_steps: int | None = None):
+def to_keras(model: Sequential, time_steps: int | None = None, batch_size: int | None = None):
     """A ``keras.Sequential`` with the same layers and a copy of ``model``'s weights.
 
-    Peephole LSTMs have no Keras counterpart and raise a ``ValueError``.
+    Peephole LSTMs have no Keras counterpart and raise a ``ValueError``. A stateful LSTM
+    needs a fixed ``batch_size``, as in Keras.
     """
     keras = import_keras()
     if not model.built:
         raise ValueError("build the model (give the first layer an input_shape) before to_keras")
+    if batch_size is None and any(getattr(l, "stateful", False) for l in model.layers):
+        raise ValueError("a stateful LSTM needs a fixed batch size in Keras: call to_keras(model, batch_size=N)")
     t = time_steps if time_steps is not None else model.input_shape[0]
     shape = (t,) + tuple(model.input_shape[1:])
-    first = keras.Input(shape=shape, dtype="int32") if isinstance(model.layers[0], Embedding) \
-        else keras.Input(shape=shape)
+    ids = isinstance(model.layers[0], Embedding)
+    first = keras.Input(shape=shape, batch_size=batch_size, dtype="int32" if ids else None)
     layers = [first] + [_to_keras_layer(keras, layer) for layer in model.layers]
     km = keras.Sequential(layers, name=model.name)
     km.set_weights([np.asarray(w, dtype=np.float32) for w in model.get_weights()])

@@ -41,7 +41,7 @@ TOLERANCE_EPS = 64
 
 #: Largest total of array bytes a trace file may declare.
 MAX_FILE_BYTES = 512 << 20
-_TRACE_MEMBERS = names_matching(*ARRAY_FIELDS, "unit_index", r"weights/[A-Za-z_][A-Za-z0-9_]{0,63}")
+_TRACE_MEMBERS = names_matching(*ARRAY_FIELDS, "unit_index", "mask", r"weights/[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
 class TraceError(ValueError):
@@ -117,12 +117,18 @@ class SequenceTrace(_Values):
     unless the trace was narrowed). ``weights`` optionally carries the layer's
     ``kernel``, ``recurrent_kernel``, ``bias`` (and peephole vectors) so a scene can show
     the weighted sum; they are narrowed by columns together with the units.
+
+    ``mask`` (batch, time) booleans, when the layer was called with one: False marks a step
+    the layer skipped, carrying h and c forward unchanged (its gates were computed, unused).
+    Non-default activations are named in ``meta["activation"]`` / ``meta["recurrent_activation"]``
+    (then ``tanh_c`` holds activation(c)).
     """
 
     layer: str = "lstm"
     unit_index: np.ndarray | None = None
     weights: dict[str, np.ndarray] = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
+    mask: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.unit_index is None and isinstance(self.h, np.ndarray) and self.h.ndim == 3:
@@ -159,6 +165,12 @@ class SequenceTrace(_Values):
             raise TraceError(f"meta must be a dict, got {type(self.meta).__name__}", field="meta")
         if not isinstance(self.weights, dict):
             raise TraceError(f"weights must be a dict of arrays, got {type(self.weights).__name__}", field="weights")
+        if self.mask is not None:
+            m = np.asarray(self.mask)
+            if m.shape != (b, t) or m.dtype.kind not in "biu" or not np.isin(m, (0, 1)).all():
+                raise TraceError(f"mask must be (batch, time) = {(b, t)} booleans, got dtype {m.dtype} "
+                                 f"shape {m.shape}", field="mask")
+            self.mask = m.astype(bool)
 
     # --- validation ---------------------------------------------------------
     def validate(self, mask: np.ndarray | None = None) -> "SequenceTrace":
@@ -181,12 +193,13 @@ class SequenceTrace(_Values):
                h_prev[t] = h[t-1]        c_prev[t] = c[t-1]
                z = x W + h_prev U + b (+ peepholes), when it holds every unit and its weights.
 
-        ``mask`` (batch, time), True where a step was computed, leaves masked steps out of
-        the equation checks (a masked step carries its state instead of computing it).
+        ``mask`` (batch, time), True where a step was computed (default: the trace's own
+        ``mask``), leaves masked steps out of the equation checks (a masked step carries its
+        state instead of computing it).
         """
         self._check()
         b, t, u = self.h.shape
-        mask = getattr(self, "mask", None) if mask is None else mask  # a trace that records its own mask
+        mask = self.mask if mask is None else mask
         live = np.ones((b, t), bool) if mask is None else np.asarray(mask, bool)
         if live.shape != (b, t):
             raise TraceError(f"mask must have shape {(b, t)} (batch, time), got {live.shape}", field="mask")
@@ -198,12 +211,29 @@ class SequenceTrace(_Values):
         for name, w in self.weights.items():
             if not np.all(np.isfinite(w)):
                 raise TraceError(f"weight {name!r} holds NaN or infinite values", field=f"weights/{name}")
+        acts = self._activations()
         for g in gates.GATES:
-            v = getattr(self, g.field)
-            self._refuse((v < g.low) | (v > g.high), g.field, f"is outside its range [{g.low:g}, {g.high:g}]")
-        self._refuse(np.abs(self.tanh_c) > 1, "tanh_c", "is outside tanh's range [-1, 1]")
+            v, a = getattr(self, g.field), acts[g.field]
+            self._refuse((v < a.low) | (v > a.high), g.field, f"is outside its range [{a.low:g}, {a.high:g}]")
+        a = acts["tanh_c"]
+        self._refuse((self.tanh_c < a.low) | (self.tanh_c > a.high), "tanh_c",
+                     f"is outside {a.name}'s range [{a.low:g}, {a.high:g}]")
         self._check_equations(live[..., None])
         return self
+
+    def _activations(self) -> dict:
+        """The activation of each gate field and of ``tanh_c``: the gate table's, unless ``meta`` names
+        Keras's ``activation`` (candidate and cell output) or ``recurrent_activation`` (i, f, o)."""
+        from . import activations
+
+        try:
+            act = activations.lookup(self.meta.get("activation", "tanh"))
+            rec = activations.lookup(self.meta.get("recurrent_activation", "sigmoid"))
+        except (TypeError, ValueError) as e:
+            raise TraceError(f"meta names an unknown activation ({e})", field="meta/activation") from None
+        out = {g.field: (act if g.activation == "tanh" else rec) for g in gates.GATES}
+        out["tanh_c"] = act
+        return out
 
     def _tolerance(self) -> float:
         eps = max(np.finfo(a.dtype if a.dtype.kind == "f" else np.float64).eps
@@ -284,15 +314,19 @@ class SequenceTrace(_Values):
             bad = (np.abs(recorded - expected) > tol * (1 + scale)) & live
             self._refuse(bad, name, "breaks its equation", expected)
 
-        act = {"sigmoid": lambda a: 0.5 * (1 + np.tanh(0.5 * a)), "tanh": np.tanh}
+        acts = self._activations()
         if "recurrent_kernel" in self.weights and "kernel" in self.weights \
                 and np.array_equal(self.unit_index, np.arange(self.weights["recurrent_kernel"].shape[0])):
             self._check_z(x, h_prev, c_prev, c, z, live, tol)
+        def size(a, v):  # an unbounded activation (relu, linear, …) rounds relative to its input
+            return np.abs(v) if np.isinf(a.high) else 0
+
         for gt in gates.GATES:
-            check(gt.field, f64(getattr(self, gt.field)), act[gt.activation](gates.block(z, gt.field, self.units)), 0)
+            zb, a = gates.block(z, gt.field, self.units), acts[gt.field]
+            check(gt.field, f64(getattr(self, gt.field)), a.fn(zb), size(a, zb))
         kept, written = f * c_prev, i * g
         check("c", c, kept + written, np.abs(kept) + np.abs(written))
-        check("tanh_c", tanh_c, np.tanh(c), 0)
+        check("tanh_c", tanh_c, acts["tanh_c"].fn(c), size(acts["tanh_c"], c))
         check("h", h, o * tanh_c, 0)
         both = live[:, 1:] & live[:, :-1]  # the state a step hands on is the state the next one receives
         for name, prev, new in (("h_prev", h_prev, h), ("c_prev", c_prev, c)):
@@ -348,7 +382,8 @@ class SequenceTrace(_Values):
         sl = slice(b, b + 1) if b != -1 else slice(b, None)
         return SequenceTrace(**{name: getattr(self, name)[sl] for name in ARRAY_FIELDS},
                              layer=self.layer, unit_index=self.unit_index.copy(),
-                             weights=dict(self.weights), meta=dict(self.meta))
+                             weights=dict(self.weights), meta=dict(self.meta),
+                             mask=None if self.mask is None else self.mask[sl])
 
     def narrow(self, units) -> "SequenceTrace":
         """Keep only the chosen units (positions within this trace), e.g. ``[0, 5, 7]``.
@@ -373,7 +408,7 @@ class SequenceTrace(_Values):
             elif w.shape[-1] == u:  # peephole vectors
                 weights[name] = w[..., idx]
         return SequenceTrace(**arrays, layer=self.layer, unit_index=self.unit_index[idx],
-                             weights=weights, meta=dict(self.meta))
+                             weights=weights, meta=dict(self.meta), mask=self.mask)
 
     def most_active(self, k: int) -> np.ndarray:
         """Positions of the ``k`` units whose cell state moves most over time (then by |h|)."""
@@ -389,6 +424,8 @@ class SequenceTrace(_Values):
         """Write the trace to ``path`` (``.npz``); plain arrays and JSON, no pickle."""
         arrays = {name: getattr(self, name) for name in ARRAY_FIELDS}
         arrays["unit_index"] = self.unit_index
+        if self.mask is not None:
+            arrays["mask"] = self.mask.astype(np.uint8)  # the file format holds numbers: 1 = step used
         arrays.update({f"weights/{name}": np.asarray(w) for name, w in self.weights.items()})
         return save_npz(path, arrays, {"format": FORMAT, "layer": self.layer, "meta": self.meta})
 
@@ -406,7 +443,7 @@ class SequenceTrace(_Values):
                              field="meta")
         try:
             trace = cls(**{n: data[n] for n in ARRAY_FIELDS}, layer=str(header.get("layer", "lstm")),
-                        unit_index=data["unit_index"], weights=weights, meta=dict(meta))
+                        unit_index=data["unit_index"], weights=weights, meta=dict(meta), mask=data.get("mask"))
             return trace.validate()
         except TraceError as e:
             raise TraceError(f"{path}: {e}", e.field, e.sample, e.step, e.unit) from None

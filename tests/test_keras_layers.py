@@ -35,8 +35,8 @@ def compare(km, x, seed=1):
     with tf.GradientTape() as tape:
         loss = tf.reduce_mean(tf.square(km(x, training=False) - y))  # dropout off on both sides
     tf_grads = [tf.convert_to_tensor(g).numpy() for g in tape.gradient(loss, km.trainable_weights)]
-    ours.compile("mse", "adam")
-    ours.loss_and_grads(x, y, training=False)
+    y_ours = ours.forward(x, training=False)
+    ours.backward((2 * (y_ours - y) / y.size).astype(np.float32))  # d mean((ŷ - y)²) / dŷ
     our_grads = [layer.grads[k] for layer in ours.layers for k in layer.params]
     assert len(our_grads) == len(tf_grads)
     worst = 0.0
@@ -181,3 +181,73 @@ def test_unsupported_activation_names_the_layer():
                                                                                            name="out")])
     with pytest.raises(ValueError, match=r"'out' \(Dense\) uses activation 'mish'"):
         from_keras(km)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "gelu"])
+def test_simple_rnn_converts(activation):
+    km = keras.Sequential([keras.Input((5, 3)), keras.layers.SimpleRNN(4, activation=activation,
+                                                                        return_sequences=True, go_backwards=True),
+                           keras.layers.LSTM(3), keras.layers.Dense(1)])
+    randomise(km)
+    compare(km, np.random.default_rng(11).normal(size=(3, 5, 3)).astype(np.float32))
+
+
+def test_simple_rnn_options_it_lacks_are_refused():
+    km = keras.Sequential([keras.Input((5, 3)), keras.layers.SimpleRNN(4, use_bias=False, name="plain")])
+    with pytest.raises(ValueError, match=r"'plain' \(SimpleRNN\) uses options .*use_bias=False"):
+        from_keras(km)
+
+
+def test_training_with_masked_inputs_matches_keras():
+    """Padded sequences of different lengths, trained on both sides from the same weights.
+
+    Masking → LSTM → Dense with ``fit`` on both sides. Embedding(mask_zero=True) → LSTM → Dense
+    step by step with dense gradients: Keras's ``fit`` hands Adam the embedding's gradient as
+    sparse row slices and squares each occurrence of a repeated token separately (Σ g² instead
+    of (Σ g)²), so its ``fit`` differs from exact Adam there; with the true gradient it agrees.
+    """
+    from explainer import Dense as D, LSTM as L, Sequential as S
+
+    rng = np.random.default_rng(12)
+    lengths = rng.integers(2, 9, 96)
+    x = rng.normal(size=(96, 8, 3)).astype(np.float32)
+    for k, n in enumerate(lengths):
+        x[k, n:] = 0.0  # padding at the end
+    y = np.tanh(x.sum(axis=(1, 2)))[:, None].astype(np.float32)
+    ours = S([Masking(0.0, input_shape=(8, 3)), L(6), D(1)], seed=0)
+    km = to_keras(ours)
+    ours.compile("mse", "adam")
+    km.compile(loss="mse", optimizer="adam")
+    mine = ours.fit(x, y, epochs=4, batch_size=32, shuffle=False, verbose=0).history["loss"]
+    theirs = km.fit(x, y, epochs=4, batch_size=32, shuffle=False, verbose=0).history["loss"]
+    assert np.abs(np.array(mine) / np.array(theirs) - 1).max() <= 1e-5
+    assert mine[-1] < mine[0]
+
+    ids = rng.integers(1, 20, (96, 8))
+    for k, n in enumerate(lengths):
+        ids[k, n:] = 0
+    y = (ids > 10).sum(axis=1, keepdims=True).astype(np.float32) / 8
+    ours = S([Embedding(20, 4, mask_zero=True, input_shape=(8,)), L(6), D(1)], seed=0)
+    km = to_keras(ours)
+    ours.compile("mse", "adam")
+    opt = keras.optimizers.Adam()
+    for start in range(0, 96, 32):
+        xb, yb = ids[start:start + 32], y[start:start + 32]
+        with tf.GradientTape() as tape:
+            loss = keras.losses.MeanSquaredError()(yb, km(xb, training=True))
+        opt.apply([tf.convert_to_tensor(g) for g in tape.gradient(loss, km.trainable_weights)],
+                  km.trainable_weights)
+        mine, _ = ours.train_on_batch(xb, yb)
+        assert abs(mine - float(loss)) <= 1e-6
+    assert max(np.abs(a - b).max() for a, b in zip(ours.get_weights(), km.get_weights())) <= 1e-6
+
+
+def test_training_a_masked_sequence_output_is_refused_clearly():
+    from explainer import Sequential as S
+
+    model = S([Masking(0.0, input_shape=(4, 2)), LSTM(3, return_sequences=True), TimeDistributed(Dense(1))])
+    model.compile("mse", "adam")
+    x = np.ones((2, 4, 2), np.float32)
+    assert model.predict(x).shape == (2, 4, 1)  # predicting is fine
+    with pytest.raises(ValueError, match="leave the masked steps out of the loss"):
+        model.fit(x, np.zeros((2, 4, 1), np.float32), verbose=0)

@@ -23,7 +23,7 @@ def golden(name):
     return DATA / f"{name}.safetensors", io, json.loads(str(io["config"]))
 
 
-@pytest.mark.parametrize("case", ["uni_last", "stacked_bidirectional_time_major"])
+@pytest.mark.parametrize("case", ["uni_last", "stacked_bidirectional_time_major", "no_bias_sequence"])
 def test_outputs_match_pytorch(case):
     path, io, cfg = golden(case)
     model = from_torch_state_dict(path, output=cfg["readout"])

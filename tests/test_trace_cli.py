@@ -194,3 +194,24 @@ def test_existing_out_is_kept_unless_forced(files, capsys):
     assert out.read_bytes() == b"precious"
     assert run("--model", d / "model.npz", "--input", d / "x.npy", "--out", out, "--force") == 0
     assert SequenceTrace.load(out).layer == "encoder"
+
+
+def test_a_masked_step_is_printed_as_skipped(tmp_path, capsys):
+    from explainer import Masking
+
+    model = Sequential([Masking(0.0, input_shape=(4, 2)), LSTM(2, activation="relu", return_sequences=True,
+                                                                name="reader")], seed=0)
+    model.save(tmp_path / "m.npz")
+    x = np.ones((1, 4, 2), np.float32)
+    x[0, 3] = 0.0  # padding
+    np.save(tmp_path / "x.npy", x)
+    assert run("--model", tmp_path / "m.npz", "--input", tmp_path / "x.npy", "--out", tmp_path / "t.npz") == 0
+    trace = SequenceTrace.load(tmp_path / "t.npz")
+    np.testing.assert_array_equal(trace.mask, [[True, True, True, False]])
+    capsys.readouterr()
+    assert run("--file", tmp_path / "t.npz", "--step", "3") == 0
+    out = capsys.readouterr().out
+    assert "masked step" in out and "c = c_{t-1} (carried)" in out and "computed, not used" in out
+    assert run("--file", tmp_path / "t.npz", "--step", "2") == 0
+    out = capsys.readouterr().out
+    assert "masked" not in out and "g = relu(z_g)" in out and "h = o⊙relu(c)" in out
