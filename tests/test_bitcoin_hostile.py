@@ -241,6 +241,8 @@ def test_flat_prices_give_strict_json_and_words(tmp_path):
     report = (tmp_path / "out" / "report.md").read_text()
     assert "nan %" not in report and " nan " not in report and "| undefined" in report
     assert "the close never moved on the test days" in report
+    page = (tmp_path / "out" / "report.html").read_text()  # the same Markdown, converted by markdown-it-py
+    assert page.count("<table>") == 2 and '<img src="data.png"' in page and "<td style=\"text-align:right\">undefined" in page
 
 
 def test_a_one_coin_file_given_as_a_table_says_how_to_use_it(tmp_path):
