@@ -127,7 +127,9 @@ def penalty(model: Sequential, l2: float) -> float:
 
 def train(recipe: Recipe | None = None, *, verbose: bool = True, callbacks=None, cell: str = "lstm",
           **overrides) -> TrainResult:
-    """Train the story model with this package's LSTM; returns the model, its history and the time taken.
+    """Train the story model with this package's layers (``cell="rnn"``: a SimpleRNN in place of the LSTM).
+
+    Returns the model, its history and the time taken.
 
     ``history`` has Keras's keys: ``loss`` (cross-entropy + λ Σ U², averaged over the epoch's
     batches weighted by their size, each measured before its update) and ``accuracy``.
