@@ -17,6 +17,9 @@ LSTM (``kind="lstm"``), every array ``(batch, time, units)`` unless said otherwi
           see :func:`explainer.cell.belt_factor`). So dL/dc_{t-1} = dL/dc_t ⊙ belt_t
           + (what reaches c_{t-1} through h_{t-1}).
 
+A step masked out (``Masking``, ``Embedding(mask_zero=True)``) carries h and c unchanged:
+there dh and dc are the gradients of the carried states, dz is 0 and belt is 1.
+
 SimpleRNN (``kind="simple_rnn"``):
     dh     dL/dh_t   total, as above
     dz     dL/dz_t   = dh ⊙ slope
@@ -190,6 +193,8 @@ def _from_layer(layer, loss: float, loss_name: str) -> GradientTrace:
     if isinstance(layer, LSTM):
         peep = layer.cell.peepholes[:2] if layer.peephole else (None, None)
         belt = np.stack([belt_factor(s, *peep) for s in layer._steps], axis=1)
+        if layer._mask is not None:  # a masked step carries c unchanged: c_t = c_{t-1}, factor 1
+            belt = np.where(np.swapaxes(layer._mask, 0, 1)[..., None], belt, belt.dtype.type(1))
         meta["peephole"] = layer.peephole
         return GradientTrace("lstm", rec["dh"], rec["dz"], dc=rec["dc"], belt=belt, layer=layer.name,
                              loss=loss, weights=weights, meta=meta)
