@@ -26,6 +26,10 @@ SimpleRNN (``kind="simple_rnn"``):
     slope  tanh′(z_t) = 1 − h_t² (the activation's derivative), so the step Jacobian is
            ∂h_t/∂h_{t-1} = diag(slope_t) Uᵀ: see :meth:`GradientTrace.jacobian`
 
+Paths back in time, from those records: :meth:`GradientTrace.belt_path` (LSTM: the product
+of the belt factors after step t) and :meth:`GradientTrace.jacobian_path` /
+:meth:`GradientTrace.path_gain` (SimpleRNN: the product of the step Jacobians and its norm).
+
 The numbers are recorded by the layers' own ``backward`` (the code that trains the
 model), switched on by ``record_gradients``; nothing is computed twice. A gradient
 trace saves to and loads from a safe ``.npz`` (no pickle), like the forward trace.
@@ -124,6 +128,40 @@ class GradientTrace:
         if U is None or U.shape != (self.units, self.units):
             raise ValueError("jacobian() needs the layer's full recurrent_kernel (a trace that was not narrowed)")
         return self.slope[:, t, :, None] * U.T[None]
+
+    def belt_path(self) -> np.ndarray:
+        """LSTM: ∏_{k=t+1}^{T-1} belt_k for every step t, ``(batch, time, units)`` (1 at the last step).
+
+        The factor by which a gradient at the last cell state is multiplied on its way back to
+        c_t along the belt alone: for the plain LSTM the product of the forget gates after t.
+        """
+        if self.kind != "lstm":
+            raise ValueError("belt_path() follows an LSTM's cell state; a SimpleRNN has none (see path_gain())")
+        after = np.cumprod(self.belt[:, :0:-1], axis=1)[:, ::-1]  # t = 0 … T-2
+        return np.concatenate([after, np.ones_like(self.belt[:, :1])], axis=1)
+
+    def jacobian_path(self, t: int) -> np.ndarray:
+        """SimpleRNN: ∂h_{T-1}/∂h_t = J_{T-1} ⋯ J_{t+1}, ``(batch, units, units)`` (the identity at t = T-1).
+
+        The plain RNN's only way back in time: every step multiplies by diag(tanh′) Uᵀ.
+        """
+        if not -self.time <= t < self.time:
+            raise IndexError(f"time step {t} out of range for a trace of {self.time} steps")
+        t %= self.time
+        P = np.broadcast_to(np.eye(self.units, dtype=self.dh.dtype), (self.batch, self.units, self.units)).copy()
+        for k in range(t + 1, self.time):
+            P = self.jacobian(k) @ P  # ∂h_k/∂h_t = J_k · ∂h_{k-1}/∂h_t
+        return P
+
+    def path_gain(self) -> np.ndarray:
+        """SimpleRNN: the spectral norm ‖∂h_{T-1}/∂h_t‖₂ for every step t, ``(batch, time)``: how much a
+        gradient at the last step can grow (> 1) or shrink (< 1) on its way back to step t."""
+        P = np.broadcast_to(np.eye(self.units, dtype=self.dh.dtype), (self.batch, self.units, self.units)).copy()
+        gain = np.ones((self.batch, self.time), self.dh.dtype)
+        for t in range(self.time - 2, -1, -1):
+            P = P @ self.jacobian(t + 1)  # ∂h_{T-1}/∂h_t = ∂h_{T-1}/∂h_{t+1} · J_{t+1}
+            gain[:, t] = np.linalg.norm(P, ord=2, axis=(1, 2))
+        return gain
 
     def sample(self, b: int) -> "GradientTrace":
         """The gradients of one sequence of the batch (keeps batch dimension 1)."""

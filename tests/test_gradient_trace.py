@@ -255,3 +255,24 @@ def test_masked_steps_carry_the_gradient(go_backwards):
     live = live[:, ::-1] if go_backwards else live  # the trace's time axis is the processing order
     assert np.all(g.dz[~live] == 0) and np.all(g.belt[~live] == 1)
     assert np.all(g.belt[live] < 1)
+
+
+def test_paths_back_in_time():
+    """The LSTM's belt path is the product of the forget gates after t; the SimpleRNN's Jacobian
+    path carries the last step's dL/dh back to every step, and its gain is that product's norm."""
+    rng = np.random.default_rng(9)
+    lstm = make_model("lstm", rng)
+    x, y = rng.normal(size=(2, 5, 3)), rng.normal(0, 0.5, (2, 2))
+    g = lstm.trace_gradients(x, y)[1]
+    f = lstm.trace(x)[1].f
+    path = g.belt_path()
+    np.testing.assert_allclose(path[:, 1], f[:, 2] * f[:, 3] * f[:, 4], rtol=1e-12)
+    np.testing.assert_array_equal(path[:, -1], 1)
+    rnn = make_model("rnn", rng)
+    g = rnn.trace_gradients(x, y)[1]  # its output is the last h only: dL/dh_t = (∂h_T/∂h_t)ᵀ dL/dh_T
+    for t in range(g.time):
+        P = g.jacobian_path(t)
+        np.testing.assert_allclose(g.dh[:, t], np.einsum("bjk,bj->bk", P, g.dh[:, -1]), rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(g.path_gain()[:, t], np.linalg.norm(P, ord=2, axis=(1, 2)), rtol=1e-10)
+    with pytest.raises(ValueError, match="SimpleRNN has none"):
+        g.belt_path()
