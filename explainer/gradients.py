@@ -45,12 +45,13 @@ from . import activations, gates
 from .bidirectional import Bidirectional
 from .cell import belt_factor
 from .layers import LSTM
-from .npzfile import load_npz, save_npz
+from .npzfile import load_npz, names_matching, save_npz
 from .rnn import SimpleRNN
 
 GRADIENT_FORMAT = "lstm-explainer-gradients/1"
 KINDS = ("lstm", "simple_rnn")
 _OPTIONAL = ("dc", "belt", "slope")
+_MEMBERS = names_matching("dh", "dz", *_OPTIONAL, "unit_index", r"weights/[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
 @dataclass
@@ -199,7 +200,7 @@ class GradientTrace:
     @classmethod
     def load(cls, path: str | Path) -> "GradientTrace":
         """Read a gradient trace written by :meth:`save`. Never unpickles; damage is a ``ValueError``."""
-        data, header = load_npz(path, "gradient trace", GRADIENT_FORMAT)
+        data, header = load_npz(path, "gradient trace", GRADIENT_FORMAT, _MEMBERS)
         missing = [n for n in ("dh", "dz", "unit_index") if n not in data]
         if missing:
             raise ValueError(f"{path}: not an lstm-explainer gradient trace, missing arrays {missing}")
