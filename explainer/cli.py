@@ -137,7 +137,14 @@ def _trace_model_file(args) -> int:
     units = parse_units(args.units) if args.units is not None else None
     layer = args.layer if args.layer is not None else "0"
     layer = int(layer) if layer.lstrip("-").isdigit() else layer  # an index or a layer's name
-    model = load_model_file(args.model)
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:  # said once, in one line each
+        warnings.simplefilter("always", UserWarning)
+        model = load_model_file(args.model)
+    for w in caught:  # ours (what was not copied), not Keras's own chatter
+        if issubclass(w.category, UserWarning) and f"{os.sep}explainer{os.sep}" in str(w.filename):
+            print(f"warning: {w.message}", file=sys.stderr)
     x, features, labels = read_inputs(args.input, model)
     trace = trace_model(model, x, layer=layer, sample=args.sample, units=units)
     trace.meta.update({"source": f"lstm-explainer trace {Path(args.model).name}", "model": Path(args.model).name,

@@ -144,7 +144,9 @@ class Sequential:
         with the data as in Keras: each layer's ``compute_mask`` says what the next one gets."""
         for layer in self.layers:
             if mask is not None and not layer.takes_mask and hasattr(layer, "trace"):
-                raise NotImplementedError(f"layer {layer.name!r} cannot skip masked steps yet")
+                raise ValueError(f"layer {layer.name!r} ({type(layer).__name__}) gets a mask from an Embedding"
+                                 "(mask_zero=True) or Masking layer but cannot skip masked steps; use an LSTM there, "
+                                 "or drop the masking")
             x_in = x
             x = layer.forward(x, training=training, mask=mask) if layer.takes_mask and mask is not None \
                 else layer.forward(x, training=training)

@@ -42,6 +42,11 @@ def load_model_file(path: str | Path, torch_output: str = "last_state") -> Seque
         return from_torch_state_dict(path, output=torch_output, name=path.stem)
     from .keras_bridge import from_keras, import_keras
 
+    import zipfile
+
+    if suffix == ".keras" and not zipfile.is_zipfile(path):
+        raise ValueError(f"{path} is not a Keras .keras file (not a zip archive: damaged, or another format); "
+                         "save the model with model.save('model.keras')")
     keras = import_keras()
     try:
         km = keras.models.load_model(path, compile=False)

@@ -215,3 +215,33 @@ def test_a_masked_step_is_printed_as_skipped(tmp_path, capsys):
     assert run("--file", tmp_path / "t.npz", "--step", "2") == 0
     out = capsys.readouterr().out
     assert "masked" not in out and "g = relu(z_g)" in out and "h = o⊙relu(c)" in out
+
+
+@pytest.mark.keras
+def test_keras_files_that_cannot_be_traced_get_one_line(tmp_path, capsys):
+    keras = pytest.importorskip("keras")
+    np.save(tmp_path / "x.npy", np.zeros((1, 5, 3), np.float32))
+    keras.Sequential([keras.Input((5, 3)), keras.layers.GRU(4, name="gru_enc")]).save(tmp_path / "gru.keras")
+    err = _error(capsys, "--model", tmp_path / "gru.keras", "--input", tmp_path / "x.npy", "--out", tmp_path / "t.npz")
+    assert "'gru_enc' (GRU) is not supported; supported layers: LSTM" in err
+    for name in ("bad.keras", "bad.h5", "bad.safetensors"):
+        (tmp_path / name).write_bytes(b"junk")
+        err = _error(capsys, "--model", tmp_path / name, "--input", tmp_path / "x.npy", "--out", tmp_path / "t.npz")
+        assert "bad." in err and ("not a" in err or "could not load" in err)
+
+
+@pytest.mark.keras
+def test_variable_length_keras_model_and_dropped_regularisers(tmp_path):
+    keras = pytest.importorskip("keras")
+    from explainer.keras_bridge import from_keras
+
+    km = keras.Sequential([keras.Input((None, 3)), keras.layers.LSTM(4, kernel_regularizer="l2", name="enc"),
+                           keras.layers.Dense(1)])
+    with pytest.warns(UserWarning, match="'enc': kernel_regularizer not copied"):
+        ours = from_keras(km)
+    x = np.random.default_rng(0).normal(size=(2, 9, 3)).astype(np.float32)
+    assert np.abs(ours.predict(x) - km.predict(x, verbose=0)).max() <= 1e-5
+    km.save(tmp_path / "var.keras")
+    np.save(tmp_path / "x.npy", x)
+    assert run("--model", tmp_path / "var.keras", "--input", tmp_path / "x.npy", "--out", tmp_path / "t.npz") == 0
+    assert SequenceTrace.load(tmp_path / "t.npz").time == 9
