@@ -68,6 +68,11 @@ def _cmd_render(args) -> int:
 
     langs = ("en", "zh") if args.lang == "both" else (args.lang,)
     names = _scene_names(args.scene)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():  # checked before manim starts writing under it
+        print(f"error: --out {out} is a file; give a folder (videos and images are written under it)",
+              file=sys.stderr)
+        return 2
     try:
         for lang in langs:
             font_for(lang)

@@ -495,5 +495,3 @@ class UnrolledSequence(LSTMScene):
 SCENES: dict[str, type[LSTMScene]] = {cls.__name__: cls for cls in
                                       (ForgetGate, InputGate, CellStateUpdate, OutputGate, FullStep,
                                        UnrolledSequence)}
-#: The scenes ``make demo`` renders (one per gate, plus the update).
-GATE_SCENES = ("ForgetGate", "InputGate", "CellStateUpdate", "OutputGate")

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from explainer.glossary import LANGS
-from explainer.trace import SequenceTrace, StepTrace
+from explainer.trace import SequenceTrace
 
 #: More units than this do not fit on a 16:9 frame as readable numbers.
 MAX_UNITS = 8
@@ -58,10 +58,6 @@ class SceneSource:
     total_units: int = 0
     name: str = "demo"
     scales: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def step(self) -> StepTrace:
-        return self.trace.step(self.t)
 
     @property
     def units(self) -> int:

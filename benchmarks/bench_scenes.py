@@ -4,7 +4,7 @@
     python benchmarks/bench_scenes.py --quality low high --scenes ForgetGate FullStep
     python benchmarks/bench_scenes.py --trace trace_BTC.npz --units 3 --lang zh
 
-Targets (issue 4, on a 2-core machine): each gate scene ≤ 20 s at low quality, ≤ 3 min at 1080p60.
+Targets (on a 2-core machine): each gate scene ≤ 20 s at low quality, ≤ 3 min at 1080p60.
 Each render runs in its own process, as a user's `lstm-explainer render` would, and the time printed
 is the whole command (imports included). Caching is off, so every run renders every frame.
 """

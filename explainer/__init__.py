@@ -8,6 +8,7 @@ TensorFlow is never imported here; only :mod:`explainer.keras_bridge` does, lazi
 """
 from .activations import sigmoid
 from .cell import LSTMCell
+from .callbacks import Callback, EarlyStopping, EpochTraces, TerminateOnNaN, TraceRecorder
 from .gradients import GradientTrace
 from .layers import LSTM, Activation, Dense, Dropout, Layer
 from .bidirectional import Bidirectional
@@ -23,4 +24,5 @@ __version__ = "0.1.0"
 __all__ = ["LSTMCell", "LSTM", "Dense", "Dropout", "Activation", "Layer", "Embedding", "Masking",
            "Bidirectional", "TimeDistributed", "Sequential", "History",
            "load_model", "Adam", "RMSprop", "SequenceTrace", "StepTrace", "sigmoid",
-           "SimpleRNN", "RNNTrace", "GradientTrace"]
+           "SimpleRNN", "RNNTrace", "GradientTrace", "Callback", "EarlyStopping", "TerminateOnNaN",
+           "TraceRecorder", "EpochTraces"]

@@ -1,6 +1,6 @@
 """The one English/Chinese glossary used by every caption, label and widget.
 
-The seed tutorial calls ⊙ "matrix multiplication"; it is the element-wise (Hadamard)
+Tutorials often call ⊙ "matrix multiplication"; it is the element-wise (Hadamard)
 product, and the glossary says so in both languages.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ TERMS: dict[str, dict[str, str]] = {
     "cell_update": {"en": "cell-state update", "zh": "细胞状态更新"},
     "full_step": {"en": "one full LSTM step", "zh": "完整的一步 LSTM"},
     "unrolled": {"en": "unrolled over time", "zh": "按时间展开"},
-    # animations (issue 4)
+    # animations
     "units_shown": {"en": "units shown", "zh": "显示的单元"},
     "passed_on": {"en": "h and c are passed on to the next step", "zh": "h 和 c 传给下一步"},
     "changes_slowly": {"en": "changes slowly", "zh": "变化缓慢"},
@@ -94,6 +94,7 @@ TERMS: dict[str, dict[str, str]] = {
                       "zh": "{name} 已损坏:{reason}。没有用它绘图。"},
     "err_at_step": {"en": "step {t}, field {field}", "zh": "第 {t} 步,字段 {field}"},
     "field": {"en": "field", "zh": "字段"},
+    "err_unreadable": {"en": "its contents cannot be read", "zh": "内容无法识别(文件损坏、被截断或不是轨迹)"},
     "err_drawing": {"en": "step {t} cannot be drawn: {reason}", "zh": "第 {t} 步无法绘制:{reason}"},
     "unit_blue_memory": {"en": "blue memory", "zh": "蓝色记忆"},
     "unit_grey_memory": {"en": "grey memory", "zh": "灰色记忆"},
@@ -126,6 +127,7 @@ TERMS: dict[str, dict[str, str]] = {
     "lesson_video": {"en": "lesson video", "zh": "课程视频"},
     "timelapse": {"en": "Training timelapse", "zh": "训练过程回放"},
     "epoch": {"en": "epoch", "zh": "训练轮次"},
+    "loss": {"en": "training loss L", "zh": "训练损失 L"},
     "timelapse_none": {"en": "no training recording yet: pass a TraceRecorder file",
                        "zh": "还没有训练记录:请提供 TraceRecorder 文件"},
 }

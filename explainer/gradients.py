@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from . import activations, gates
+from .bidirectional import Bidirectional
 from .cell import belt_factor
 from .layers import LSTM
 from .npzfile import load_npz, save_npz
@@ -192,8 +193,8 @@ def _from_layer(layer, loss: float, loss_name: str) -> GradientTrace:
         meta["peephole"] = layer.peephole
         return GradientTrace("lstm", rec["dh"], rec["dz"], dc=rec["dc"], belt=belt, layer=layer.name,
                              loss=loss, weights=weights, meta=meta)
-    H = np.swapaxes(layer._run["h"], 0, 1)
-    slope = activations.backward(layer.activation, H, np.ones_like(H))  # tanh′(z) = 1 − h², from the output
+    Z, H = (np.swapaxes(layer._run[k], 0, 1) for k in ("z", "h"))
+    slope = activations.derivative(layer.activation, Z, H)  # tanh′(z) = 1 − h²
     meta["activation"] = layer.activation
     return GradientTrace("simple_rnn", rec["dh"], rec["dz"], slope=slope, layer=layer.name, loss=loss,
                          weights=weights, meta=meta)
@@ -201,7 +202,8 @@ def _from_layer(layer, loss: float, loss_name: str) -> GradientTrace:
 
 def trace_gradients(model, x, y) -> list[GradientTrace]:
     """Backprop ``x`` (batch, time, features) against ``y`` through ``model`` (compiled) with
-    dropout off; return one :class:`GradientTrace` per recurrent layer (LSTM, SimpleRNN).
+    dropout off; return one :class:`GradientTrace` per recurrent layer (LSTM, SimpleRNN; a
+    Bidirectional LSTM gives two, forward then backward, as :meth:`Sequential.trace` does).
 
     The model's weights are not changed (its layers' ``grads`` are, as by any backward pass).
     """
@@ -209,7 +211,12 @@ def trace_gradients(model, x, y) -> list[GradientTrace]:
         raise RuntimeError("trace_gradients needs a loss: call compile(loss=...) first")
     x = model._check_x(x)
     y = model._check_y(y, x)
-    recurrent = [layer for layer in model.layers if isinstance(layer, (LSTM, SimpleRNN))]
+    recurrent = []  # in the order Sequential.trace lists the forward traces
+    for layer in model.layers:
+        if isinstance(layer, (LSTM, SimpleRNN)):
+            recurrent.append(layer)
+        elif isinstance(layer, Bidirectional):  # its forward LSTM, then its backward one
+            recurrent.extend(layer.layers)
     if not recurrent:
         raise ValueError("the model has no LSTM or SimpleRNN layer, so there is no time to backprop through")
     for layer in recurrent:

@@ -487,7 +487,7 @@ class Dense(Layer):
 
 
 class Activation(Layer):
-    """An activation as its own layer, as in the seed's ``Activation('tanh')``."""
+    """An activation as its own layer, as in the classic bitcoin model's ``Activation('tanh')``."""
 
     def __init__(self, activation: str, name: str | None = None, dtype="float32", input_shape=None) -> None:
         super().__init__(name, dtype, input_shape)

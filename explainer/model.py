@@ -7,13 +7,12 @@ that batch's update; ``val_*`` are measured after the epoch's last update with
 """
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from . import losses, optimizers
+from .callbacks import CallbackList, History
 from .gradients import GradientTrace, trace_gradients
 from .layers import LAYERS, LSTM, Layer, sample_shape
 from .npzfile import load_npz, names_matching, save_npz
@@ -32,15 +31,6 @@ class TrainingDiverged(ValueError):
         self.epoch, self.batch = epoch, batch
 
 
-@dataclass
-class History:
-    """What ``fit`` returns: ``history`` maps Keras's keys (``loss``, ``val_loss``, ``mae``…) to per-epoch lists."""
-
-    history: dict[str, list[float]] = field(default_factory=dict)
-    epoch: list[int] = field(default_factory=list)
-    seconds_per_epoch: list[float] = field(default_factory=list)
-
-
 class Sequential:
     """A stack of layers, as ``keras.Sequential``.
 
@@ -56,13 +46,15 @@ class Sequential:
         self.optimizer: optimizers.Optimizer | None = None
         self.metric_names: list[str] = []
         self.input_shape: tuple | None = None
+        self.stop_training = False
+        self.history: History | None = None
         for layer in layers or []:
             self.add(layer)
 
     # --- building -------------------------------------------------------------
     def add(self, layer: Layer) -> None:
         if not isinstance(layer, Layer):
-            raise TypeError(f"Sequential.add() takes a layer (LSTM, Dense, Dropout, Activation), got {type(layer).__name__}")
+            raise TypeError(f"Sequential.add() takes a layer (LSTM, SimpleRNN, Dense, Dropout, Activation), got {type(layer).__name__}")
         if isinstance(layer, LSTM) and layer.return_state:
             raise ValueError(f"LSTM {layer.name!r}: return_state=True cannot be used inside Sequential "
                              "(a layer there must return one tensor); call the layer directly instead")
@@ -184,10 +176,14 @@ class Sequential:
         return loss, y_pred
 
     def fit(self, x, y, epochs: int = 1, batch_size: int = 32, validation_data=None,
-            shuffle: bool = True, verbose: int = 1) -> History:
-        """Train with mini-batch gradient descent; returns a :class:`History` with Keras's keys."""
-        from tqdm.auto import tqdm  # imported here: the core stays quick to import
+            shuffle: bool = True, verbose: int = 1, callbacks=None) -> History:
+        """Train with mini-batch gradient descent; returns the :class:`~explainer.callbacks.History`.
 
+        ``callbacks``: Keras-style :class:`~explainer.callbacks.Callback` objects (``EarlyStopping``,
+        ``TerminateOnNaN``, ``TraceRecorder``…), called at the start and end of training, of
+        each epoch and of each batch. Setting ``model.stop_training = True`` ends training
+        after the current batch.
+        """
         self._require_compiled()
         x = self._check_x(x)
         y = self._check_y(y, x)
@@ -198,36 +194,61 @@ class Sequential:
             x_val = self._check_x(validation_data[0], "x_val")
             y_val = self._check_y(validation_data[1], x_val, "y_val")
         self._warn_unnormalised_targets(y)
-        hist = History()
-        n = len(x)
-        metric_fns = [(m, losses.metric(m)) for m in self.metric_names]
+        from tqdm.auto import tqdm  # noqa: F401  imported here (not at module level): the core stays quick to import
+        steps = -(-len(x) // batch_size)
+        callbacks = CallbackList(callbacks, self, {"epochs": epochs, "steps": steps, "verbose": verbose})
+        self.stop_training = False
+        callbacks.on_train_begin(None)
+        logs = None
         for epoch in range(epochs):
-            t0 = time.perf_counter()
-            order = self.rng.permutation(n) if shuffle else np.arange(n)
-            sums = {"loss": 0.0, **{m: 0.0 for m, _ in metric_fns}}
-            # disable=None: a live bar on a terminal only; logs get the one line per epoch below
-            bar = tqdm(range(0, n, batch_size), desc=f"Epoch {epoch + 1}/{epochs}", unit="batch",
-                       disable=None if verbose else True, leave=verbose == 1)
-            for start in bar:
+            callbacks.on_epoch_begin(epoch, None)
+            logs = self._train_epoch(x, y, epoch, epochs, batch_size, shuffle, verbose, callbacks)
+            if validation_data is not None:
+                logs.update({f"val_{k}": v for k, v in self._evaluate(x_val, y_val, batch_size).items()})
+            callbacks.on_epoch_end(epoch, logs)
+            if verbose:
+                from tqdm.auto import tqdm
+                tqdm.write(f"Epoch {epoch + 1}/{epochs} - " + " - ".join(f"{k}: {v:.4g}" for k, v in logs.items()))
+            if self.stop_training:
+                break
+        callbacks.on_train_end(logs)
+        return callbacks.history
+
+    def _train_epoch(self, x, y, epoch: int, epochs: int, batch_size: int, shuffle: bool, verbose: int,
+                     callbacks: CallbackList) -> dict[str, float]:
+        """One pass over the data; returns the epoch's logs (loss and metrics averaged over the samples seen)."""
+        from tqdm.auto import tqdm
+
+        n = len(x)
+        batches = -(-n // batch_size)
+        order = self.rng.permutation(n) if shuffle else np.arange(n)
+        metric_fns = [(m, losses.metric(m)) for m in self.metric_names]
+        sums = {"loss": 0.0, **{m: 0.0 for m, _ in metric_fns}}
+        seen = 0
+        # disable=None: a live bar on a terminal only; logs get one line per epoch
+        bar = tqdm(range(0, n, batch_size), desc=f"Epoch {epoch + 1}/{epochs}", unit="batch",
+                   disable=None if verbose else True, leave=verbose == 1)
+        try:
+            for batch, start in enumerate(bar):
+                callbacks.on_train_batch_begin(batch, None)
                 idx = order[start:start + batch_size]
                 xb, yb = x[idx], y[idx]
                 loss, y_pred = self.train_on_batch(xb, yb)
-                self._check_diverged(loss, epoch, start // batch_size, -(-n // batch_size))
+                seen += len(idx)
                 sums["loss"] += loss * len(idx)
                 for m, fn in metric_fns:
                     sums[m] += float(fn(yb, y_pred).sum(dtype=np.float64))
-                bar.set_postfix(loss=f"{sums['loss'] / min(start + batch_size, n):.4g}")
-            self._check_diverged(loss, epoch, start // batch_size, -(-n // batch_size), weights=True)
-            logs = {k: v / n for k, v in sums.items()}
-            if validation_data is not None:
-                logs.update({f"val_{k}": v for k, v in self._evaluate(x_val, y_val, batch_size).items()})
-            for k, v in logs.items():
-                hist.history.setdefault(k, []).append(v)
-            hist.epoch.append(epoch)
-            hist.seconds_per_epoch.append(time.perf_counter() - t0)
-            if verbose:
-                bar.write(f"Epoch {epoch + 1}/{epochs} - " + " - ".join(f"{k}: {v:.4g}" for k, v in logs.items()))
-        return hist
+                logs = {k: v / seen for k, v in sums.items()}  # running means, as Keras's batch logs
+                bar.set_postfix(loss=f"{logs['loss']:.4g}")
+                callbacks.on_train_batch_end(batch, logs)
+                if self.stop_training:  # e.g. TerminateOnNaN: a requested, graceful stop
+                    break
+                self._check_diverged(loss, epoch, batch, batches)
+            else:
+                self._check_diverged(loss, epoch, batch, batches, weights=True)
+        finally:
+            bar.close()
+        return {k: v / seen for k, v in sums.items()}
 
     def _check_diverged(self, loss: float, epoch: int, batch: int, batches: int, weights: bool = False) -> None:
         """Stop as soon as the loss (every batch) or a weight (``weights=True``: after an epoch's last
@@ -409,9 +430,10 @@ def _least_params(cfg: dict) -> int:
     and leave the next layer's input width unknown (then taken as 1).
     """
     shape = cfg.get("input_shape")
-    if not isinstance(shape, list) or not shape or not all(
-            isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in shape):
-        raise ValueError(f"input_shape {shape!r} is not a list of positive integers")
+    if not isinstance(shape, list) or not shape or not all(  # None: a length left open, e.g. [None, 4]
+            (s is None and k < len(shape) - 1) or (isinstance(s, int) and not isinstance(s, bool) and s >= 1)
+            for k, s in enumerate(shape)):
+        raise ValueError(f"input_shape {shape!r} is not a list of positive integers (None allowed but for the last)")
     total, d = 0, shape[-1]
     for spec in cfg["layers"]:
         if not isinstance(spec, dict) or not isinstance(spec.get("config"), dict):

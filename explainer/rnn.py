@@ -118,8 +118,8 @@ class SimpleRNN(Layer):
 
     ``return_sequences`` returns every h_t ``(batch, time, units)``, else the last
     ``(batch, units)``; ``go_backwards`` reads the sequence from its end (outputs in
-    processing order, as Keras returns them). ``activation`` is Keras's name
-    (``"tanh"``, ``"relu"``, ``"sigmoid"``, ``"linear"``).
+    processing order, as Keras returns them). ``activation`` is Keras's name of any
+    element-wise activation (``"tanh"``, ``"relu"``, ``"sigmoid"``…).
     """
 
     def __init__(self, units: int, activation: str = "tanh", return_sequences: bool = False,
@@ -129,8 +129,9 @@ class SimpleRNN(Layer):
         if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
             raise ValueError(f"SimpleRNN units must be a positive integer, got {units!r}")
         self.activation, self._act = activations.get(activation)
-        if self.activation == "softmax":
-            raise ValueError("SimpleRNN activation must act element-wise (tanh, relu, sigmoid, linear); got 'softmax'")
+        if activations.lookup(self.activation).derivative is None:
+            raise ValueError(f"SimpleRNN activation must act element-wise (tanh, relu, sigmoid, …); "
+                             f"got {self.activation!r}")
         self.units = int(units)
         self.return_sequences = bool(return_sequences)
         self.go_backwards = bool(go_backwards)
@@ -240,7 +241,7 @@ class SimpleRNN(Layer):
         """
         if self._run is None:
             raise RuntimeError(f"SimpleRNN {self.name!r}: backward() before forward()")
-        X, H_prev, H = self._run["x"], self._run["h_prev"], self._run["h"]
+        X, H_prev, Z, H = self._run["x"], self._run["h_prev"], self._run["z"], self._run["h"]
         t, b, u = H.shape
         dY = np.swapaxes(dy, 0, 1) if self.return_sequences else None
         dh_next = np.zeros((b, u), self.dtype) if self.return_sequences else dy.astype(self.dtype, copy=False)
@@ -248,7 +249,7 @@ class SimpleRNN(Layer):
         dH = np.empty((t, b, u), self.dtype) if self.record_gradients else None
         for k in reversed(range(t)):
             dh = dh_next + dY[k] if dY is not None else dh_next
-            dz = activations.backward(self.activation, H[k], dh, z=self._run["z"][k])  # gelu/swish need z
+            dz = dh * activations.derivative(self.activation, Z[k], H[k])
             dh_next = dz @ self.U.T
             dZ[k] = dz
             if dH is not None:

@@ -9,7 +9,7 @@ must reproduce the layers' own forward pass.
 import numpy as np
 import pytest
 
-from explainer import LSTM, Dense, GradientTrace, Sequential, SimpleRNN, losses
+from explainer import LSTM, Bidirectional, Dense, GradientTrace, Sequential, SimpleRNN, losses
 from explainer.gates import GATES
 from test_gradients import EPS, TOL, randomise, rel_err
 
@@ -206,3 +206,21 @@ def test_clear_errors(tmp_path):
     with pytest.raises(ValueError, match="expected format"):
         GradientTrace.load(tr.save(tmp_path / "forward.npz"))
     assert isinstance(tr, SequenceTrace)
+
+
+def test_bidirectional_and_variable_length():
+    """A Bidirectional LSTM gives a gradient trace per direction; a model built for (None, d) traces any length."""
+    rng = np.random.default_rng(6)
+    model = Sequential([Bidirectional(LSTM(3, return_sequences=True), input_shape=(None, 2)),
+                        SimpleRNN(2), Dense(1)], seed=0)
+    model.compile("mse", "adam")
+    for t in (4, 7):
+        x, y = rng.normal(size=(2, t, 2)).astype(np.float32), rng.normal(size=(2, 1)).astype(np.float32)
+        grads, forward = model.trace_gradients(x, y), model.trace(x)
+        assert [g.kind for g in grads] == ["lstm", "lstm", "simple_rnn"]
+        assert [g.layer for g in grads] == [f.layer for f in forward]
+        assert all(g.time == t for g in grads)
+        model.loss_and_grads(x, y, training=False)
+        inner = list(model.layers[0].layers) + [model.layers[1]]
+        for g, layer in zip(grads, inner):
+            np.testing.assert_allclose(g.dz.sum(axis=(0, 1)), layer.grads["bias"], rtol=1e-5, atol=1e-7)

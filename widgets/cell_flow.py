@@ -18,7 +18,9 @@ Presets put the cell in an instructive situation; each states the gate values it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import os
 from html import escape
+from urllib.parse import quote
 
 import ipywidgets as widgets
 import numpy as np
@@ -84,6 +86,11 @@ DEFAULT = Preset("default", x=0.5, h=0.2, c=1.0, W={"i": 1.0, "f": -1.0, "c": 1.
 COLUMN_ORDER = ("f", "i", "c", "o")
 
 
+def _r(v) -> float:
+    """A float32 weight as the slider shows it (0.2, not 0.20000000298)."""
+    return round(float(v), 6)
+
+
 def _slider(value: float, lo: float, hi: float, step: float, description: str, name: str) -> widgets.FloatSlider:
     s = widgets.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
                             continuous_update=True, readout_format=".2f",
@@ -98,9 +105,9 @@ def _slider(value: float, lo: float, hi: float, step: float, description: str, n
 #: drawing fits the height, and only the chosen gate's three weight sliders are shown.
 LAYOUT_CSS = """
 .lstm-cf-main {display:flex; flex-flow:row wrap; align-items:flex-start; gap:4px 14px; width:100%}
-.lstm-cf-drawing {flex:1 1 520px; min-width:300px; max-width:1000px}
-.lstm-cf-controls {flex:0 1 470px; min-width:240px}
-.lstm-cf-gates {display:grid; grid-template-columns:repeat(2, minmax(200px, 1fr)); gap:2px 10px}
+.lstm-cf-drawing {flex:1 1 480px; min-width:300px; max-width:1000px}
+.lstm-cf-controls {flex:0 1 400px; min-width:240px}
+.lstm-cf-gates {display:grid; grid-template-columns:repeat(2, minmax(180px, 1fr)); gap:2px 10px}
 .lstm-cf-gatepick {display:none !important}
 .lstm-presenter .lstm-cf-main {flex-wrap:nowrap}
 .lstm-presenter .lstm-cf-drawing {flex:0 1 auto; width:calc((100vh - 150px) * 1.62); max-width:64%; min-width:0}
@@ -171,6 +178,7 @@ class CellFlow(LanguageSwitch, widgets.VBox):
         self.equations.add_class("lstm-cellflow-equations")
         self._headers = {blk: widgets.HTML() for blk in GATE_BLOCKS}
         self._states_header = widgets.HTML()
+        self._weights_header = widgets.HTML()
         self.settings_text = widgets.Text(layout=widgets.Layout(width="auto", flex="1 1 300px"))
         self.settings_text.add_class("lstm-settings")
         self.copy_button = widgets.Button(icon="clipboard", layout=widgets.Layout(width="auto"))
@@ -187,7 +195,7 @@ class CellFlow(LanguageSwitch, widgets.VBox):
         drawing = widgets.VBox([self.diagram, self.equations])
         drawing.add_class("lstm-cf-drawing")
         controls = widgets.VBox([self._states_header] + [self.sliders[k] for k in ("x", "h", "c")]
-                                + [self.gate_pick, gates_grid])
+                                + [self._weights_header, self.gate_pick, gates_grid])
         controls.add_class("lstm-cf-controls")
         main = widgets.Box([drawing, controls])
         main.add_class("lstm-cf-main")
@@ -246,14 +254,14 @@ class CellFlow(LanguageSwitch, widgets.VBox):
         k, s = self.unit, self.sliders
         self._hold = True
         try:
-            s["x"].value = float(self.x[0, 0])
-            s["h"].value = float(self.h_prev[0, k])
-            s["c"].value = float(self.c_prev[0, k])
+            s["x"].value = _r(self.x[0, 0])
+            s["h"].value = _r(self.h_prev[0, k])
+            s["c"].value = _r(self.c_prev[0, k])
             for blk in GATE_BLOCKS:
                 col = self._col(blk)
-                s[f"W_{blk}"].value = float(self.cell.params["kernel"][0, col])
-                s[f"U_{blk}"].value = float(self.cell.params["recurrent_kernel"][k, col])
-                s[f"b_{blk}"].value = float(self.cell.params["bias"][col])
+                s[f"W_{blk}"].value = _r(self.cell.params["kernel"][0, col])
+                s[f"U_{blk}"].value = _r(self.cell.params["recurrent_kernel"][k, col])
+                s[f"b_{blk}"].value = _r(self.cell.params["bias"][col])
         finally:
             self._hold = False
 
@@ -361,9 +369,18 @@ class CellFlow(LanguageSwitch, widgets.VBox):
         self._read_sliders()
         return self.redraw()
 
+    def settings_url(self) -> str | None:
+        """The classroom's address that restores these sliders (inside Voilà, which knows its address)."""
+        port, name = os.environ.get("SERVER_PORT"), os.environ.get("SERVER_NAME")
+        if not port or not name:
+            return None
+        return f"http://{name}:{port}{os.environ.get('SCRIPT_NAME', '/')}?cell={quote(self.settings(), safe='=,')}"
+
     def _show_settings(self) -> None:
         self.settings_text.value = self.settings()
-        self.settings_hint.value = f"<small>{escape(term('settings_hint', self.lang))}</small>"
+        url = self.settings_url()
+        link = f'<br><code class="lstm-settings-url">{escape(url)}</code>' if url else ""
+        self.settings_hint.value = f"<small>{escape(term('settings_hint', self.lang))}{link}</small>"
 
     def _restore_from_box(self) -> None:
         try:
@@ -396,8 +413,9 @@ class CellFlow(LanguageSwitch, widgets.VBox):
             self.unit_select.value = self.unit
         finally:
             self._hold = False
-        self._states_header.value = (f"<b>{term('inputs', lang)}</b><br><small>{term('weight_input', lang)} · "
-                                     f"{term('weight_recurrent', lang)} · {term('bias', lang)}</small>")
+        self._states_header.value = f"<b>{term('inputs', lang)}</b>"
+        self._weights_header.value = (f"<small>{term('weight_input', lang)} · {term('weight_recurrent', lang)} · "
+                                      f"{term('bias', lang)}</small>")
         self.presenter.description = term("presenter", lang)
         self.copy_button.description = term("copy_settings", lang)
         self.restore_button.description = term("apply_settings", lang)

@@ -78,13 +78,25 @@ def check_trace_file(path: str) -> Path:
         raise FileNotFoundError(f"no trace file at {trace_path} (--trace expects a .npz written by SequenceTrace.save)")
     try:
         trace = SequenceTrace.load(trace_path)
-        validate = getattr(trace, "validate", None)
-        if validate is not None:
-            validate()
+        trace.validate()
     except (ValueError, OSError) as e:
         raise ValueError(f"cannot serve {trace_path.name}: {e}. Nothing was started; pass a trace written by "
                          "SequenceTrace.save (e.g. reports/bitcoin/trace_btc.npz)") from None
     return trace_path
+
+
+def check_recording(path: str) -> Path:
+    """Load a ``TraceRecorder`` file before serving it; a bad file is a ``ValueError``."""
+    from .timelapse import load_recording
+
+    rec = Path(path).expanduser().resolve()
+    if not rec.is_file():
+        raise FileNotFoundError(f"no recording at {rec} (--timelapse expects the file of a TraceRecorder callback)")
+    try:
+        load_recording(rec)
+    except (ValueError, OSError, KeyError) as e:
+        raise ValueError(f"cannot serve {rec.name}: {e}. Nothing was started") from None
+    return rec
 
 
 def _cmd_classroom(args) -> int:
@@ -102,8 +114,11 @@ def _cmd_classroom(args) -> int:
     # relative paths typed into the dashboard are read from where the classroom was started
     env = dict(os.environ, LSTM_EXPLAINER_LANG=args.lang, LSTM_EXPLAINER_CWD=os.getcwd())
     env.pop("LSTM_EXPLAINER_TRACE", None)
+    env.pop("LSTM_EXPLAINER_TIMELAPSE", None)
     if args.trace:
         env["LSTM_EXPLAINER_TRACE"] = str(check_trace_file(args.trace))
+    if args.timelapse:
+        env["LSTM_EXPLAINER_TIMELAPSE"] = str(check_recording(args.timelapse))
     cmd = voila_command(port)
     url = f"http://{HOST}:{port}/"
     if args.dry_run:
@@ -152,6 +167,7 @@ def add_command(sub) -> None:
     p.add_argument("--port", type=int, default=None, help=f"port on {HOST} (default {DEFAULT_PORT}, or a free one)")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the dashboard")
     p.add_argument("--trace", help="a saved trace (.npz), e.g. the bitcoin report's, for the sequence explorer")
+    p.add_argument("--timelapse", help="a TraceRecorder file (.npz) for the training-timelapse tab")
     p.add_argument("--dry-run", action="store_true", help="print the Voilà command and the URL; start nothing")
     p.set_defaults(func=_cmd_classroom)
 

@@ -56,9 +56,7 @@ def load_source(name: str, lang: str = "en") -> SequenceTrace:
         raise FileNotFoundError(f"no trace file at {path.resolve()}; --trace takes demo, story or a .npz "
                                 "written by SequenceTrace.save")
     trace = SequenceTrace.load(path)
-    validate = getattr(trace, "validate", None)
-    if validate is not None:
-        validate()
+    trace.validate()
     return trace
 
 

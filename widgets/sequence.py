@@ -49,6 +49,13 @@ SEQUENCE_CSS = """
 .lstm-seq-diagram svg, .lstm-seq-charts svg {animation:lstm-step-in .25s ease-out}
 @keyframes lstm-step-in {from {opacity:.35} to {opacity:1}}
 .lstm-seq-charts {display:flex; flex-flow:row wrap; gap:4px 12px}
+/* a short screen (a projector at 150 % zoom): playback and the drawing first, the text boxes hidden */
+@media (max-height: 620px) {
+  .lstm-seq-sources, .lstm-seq-keys {display:none !important}
+  .lstm-seq-status {white-space:nowrap; overflow:hidden; text-overflow:ellipsis}
+  .lstm-seq-left {max-width:calc((100vh - 190px) * 1.62); flex:3 1 420px}
+  .lstm-seq-right {flex:1 1 200px; min-width:180px}
+}
 """
 
 
@@ -78,9 +85,7 @@ def base_dir() -> Path:
 
 def _validate(trace: SequenceTrace) -> None:
     """Refuse a trace with non-finite values, bad shapes or broken cell equations (names step and field)."""
-    validate = getattr(trace, "validate", None)
-    if validate is not None:
-        validate()
+    trace.validate()
 
 
 def explain_error(e: Exception, lang: str) -> str:
@@ -100,8 +105,9 @@ def explain_error(e: Exception, lang: str) -> str:
         out = term("err_at_step", lang).format(t=step, field=field)
     elif field is not None:
         out = f"{term('field', lang)} {field}"
-    else:  # keep only the numbers and file names of an English message
-        out = " ".join(re.findall(r"[-+]?\d[\d.e+-]*|\S+\.npz", msg)) or "?"
+    else:  # no English sentence: say it is unreadable, keep the message's numbers (sizes, shapes)
+        numbers = re.findall(r"(?<![\w/.-])[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?![\w/])", msg)
+        out = term("err_unreadable", lang) + (f"({', '.join(numbers[:4])})" if numbers else "")
     if unit is not None:
         out += f",{term('unit', lang)} {unit}"
     return out
@@ -162,10 +168,13 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         main = widgets.Box([left, right])
         main.add_class("lstm-seq-main")
         wrap = widgets.Layout(flex_flow="row wrap", align_items="center")
+        sources = widgets.VBox([widgets.HBox([self.words, self.run_button, self.language], layout=wrap),
+                                widgets.HBox([self.path, self.load_button], layout=wrap)])
+        sources.add_class("lstm-seq-sources")
+        self.keys_hint.add_class("lstm-seq-keys")
         super().__init__([
             widgets.HTML(SEQUENCE_CSS.join(("<style>", "</style>")) + hover_css(".lstm-sequence")),
-            widgets.HBox([self.words, self.run_button, self.language], layout=wrap),
-            widgets.HBox([self.path, self.load_button], layout=wrap),
+            sources,
             self.status,
             widgets.HBox([self.play, self.back, self.forward, self.speed, self.time, self.unit, self.sample],
                          layout=wrap),
