@@ -115,6 +115,7 @@ def _trace_model_file(args) -> int:
     import os
     from pathlib import Path
 
+    from .trace import SequenceTrace
     from .your_model import load_model_file, parse_units, read_inputs, recurrent_layers, trace_model
 
     missing = [flag for flag, v in (("--model", args.model), ("--input", args.input), ("--out", args.out)) if not v]
@@ -149,7 +150,7 @@ def _trace_model_file(args) -> int:
     trace = trace_model(model, x, layer=layer, sample=args.sample, units=units)
     trace.meta.update({"source": f"lstm-explainer trace {Path(args.model).name}", "model": Path(args.model).name,
                        "input": Path(args.input).name, "layer_index": layer})
-    if features and trace.input_dim == len(features) and recurrent_layers(model).index(trace.layer) == 0:
+    if features and trace.x.shape[-1] == len(features) and recurrent_layers(model).index(trace.layer) == 0:
         trace.meta["features"] = features  # only the first recurrent layer reads the file's columns
     if labels and len(labels) == trace.time:
         trace.meta["labels"] = labels
@@ -162,7 +163,11 @@ def _trace_model_file(args) -> int:
             tmp.unlink()
     print(f"wrote the trace of layer {trace.layer!r} ({trace.batch} sequence(s), {trace.time} steps, "
           f"{trace.units} units) to {out}")
-    print(f"see it: lstm-explainer render FullStep --trace {out}   or   lstm-explainer trace --file {out}")
+    if isinstance(trace, SequenceTrace):
+        print(f"see it: lstm-explainer render FullStep --trace {out}   or   lstm-explainer trace --file {out}")
+    else:
+        print("a plain RNN's trace (h_t = tanh(x_t W + h_{t-1} U + b)): read it with explainer.rnn.RNNTrace.load; "
+              "the LSTM scenes draw LSTM layers (--layer)")
     return 0
 
 

@@ -180,8 +180,9 @@ def parse_units(text: str) -> int | list[int]:
 
 
 def trace_model(model: Sequential, x: np.ndarray, layer: int | str = 0, sample: int | None = None,
-                units: int | list[int] | None = None) -> SequenceTrace:
-    """The trace of recurrent layer ``layer`` (index or name) of ``model`` on ``x``.
+                units: int | list[int] | None = None):
+    """The trace of recurrent layer ``layer`` (index or name) of ``model`` on ``x``: a
+    :class:`SequenceTrace` for an LSTM, an :class:`~explainer.rnn.RNNTrace` for a SimpleRNN.
 
     ``sample`` keeps one sequence of the batch; ``units`` keeps the K most active units (an int)
     or the listed unit indices.
@@ -211,6 +212,9 @@ def trace_model(model: Sequential, x: np.ndarray, layer: int | str = 0, sample: 
                  f"tracing {x.shape[0]} sequence(s) of {x.shape[1]} steps",
                  "trace fewer sequences (--sample K) or a shorter input")
     trace = model.trace(x)[index]
+    if units is not None and not isinstance(trace, SequenceTrace):
+        raise ValueError(f"--units: layer {trace.layer!r} is a {type(trace).__name__} (a plain RNN), which is kept "
+                         "whole; omit --units, or trace an LSTM layer (--layer)")
     if units is not None:
         if isinstance(units, int):
             if units > trace.units:

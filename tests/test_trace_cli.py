@@ -245,3 +245,20 @@ def test_variable_length_keras_model_and_dropped_regularisers(tmp_path):
     np.save(tmp_path / "x.npy", x)
     assert run("--model", tmp_path / "var.keras", "--input", tmp_path / "x.npy", "--out", tmp_path / "t.npz") == 0
     assert SequenceTrace.load(tmp_path / "t.npz").time == 9
+
+
+def test_a_simple_rnn_layer_is_traced_whole(tmp_path, capsys):
+    from explainer.rnn import RNNTrace, SimpleRNN
+
+    model = Sequential([SimpleRNN(4, return_sequences=True, input_shape=(5, 3), name="plain"), LSTM(3, name="after")],
+                       seed=0)
+    model.save(tmp_path / "m.npz")
+    np.save(tmp_path / "x.npy", np.ones((2, 5, 3), np.float32))
+    err = _error(capsys, "--model", tmp_path / "m.npz", "--input", tmp_path / "x.npy", "--units", "2",
+                 "--out", tmp_path / "t.npz")
+    assert "'plain' is a RNNTrace" in err and "omit --units" in err
+    assert run("--model", tmp_path / "m.npz", "--input", tmp_path / "x.npy", "--out", tmp_path / "t.npz") == 0
+    assert "plain RNN's trace" in capsys.readouterr().out
+    assert RNNTrace.load(tmp_path / "t.npz").layer == "plain"
+    assert run("--model", tmp_path / "m.npz", "--input", tmp_path / "x.npy", "--layer", "after", "--units", "2",
+               "--out", tmp_path / "u.npz") == 0
