@@ -126,7 +126,7 @@ def _trace_model_file(args) -> int:
         raise ValueError("--model cannot be combined with --file or --x")
     out = Path(args.out)
     if out.suffix.lower() != ".npz":
-        raise ValueError(f"--out {args.out!r} must end in .npz (a trace file)")
+        raise ValueError(f"--out {args.out!r} must be a file name ending in .npz, such as trace.npz")
     if out.is_dir():
         raise ValueError(f"--out {args.out!r} is a folder; give a file name such as {out / 'trace.npz'}")
     if not out.parent.is_dir():
@@ -143,10 +143,10 @@ def _trace_model_file(args) -> int:
     with warnings.catch_warnings(record=True) as caught:  # said once, in one line each
         warnings.simplefilter("always", UserWarning)
         model = load_model_file(args.model)
+        x, features, labels = read_inputs(args.input, model)
     for w in caught:  # ours (what was not copied), not Keras's own chatter
         if issubclass(w.category, UserWarning) and f"{os.sep}explainer{os.sep}" in str(w.filename):
             print(f"warning: {w.message}", file=sys.stderr)
-    x, features, labels = read_inputs(args.input, model)
     trace = trace_model(model, x, layer=layer, sample=args.sample, units=units)
     trace.meta.update({"source": f"lstm-explainer trace {Path(args.model).name}", "model": Path(args.model).name,
                        "input": Path(args.input).name, "layer_index": layer})
@@ -158,6 +158,8 @@ def _trace_model_file(args) -> int:
     try:
         trace.save(tmp)
         os.replace(tmp, out)
+    except OSError as e:
+        raise ValueError(f"could not write --out {args.out!r} ({e.strerror or e}); choose a writable folder") from None
     finally:
         if tmp.exists():
             tmp.unlink()

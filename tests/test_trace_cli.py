@@ -130,7 +130,7 @@ def test_bad_inputs_get_one_clear_line(files, capsys):
     assert "4 features per step but the model expects 3" in err
     assert "--sample 7 is out of range" in _error(capsys, "--model", m, "--input", x, "--sample", "7", "--out", out)
     assert "needs --input, --out" in _error(capsys, "--model", m)
-    assert "must end in .npz" in _error(capsys, "--model", m, "--input", x, "--out", d / "t.txt")
+    assert "ending in .npz" in _error(capsys, "--model", m, "--input", x, "--out", d / "t.txt")
     assert "does not exist" in _error(capsys, "--model", m, "--input", x, "--out", d / "nowhere" / "t.npz")
 
 
@@ -262,3 +262,47 @@ def test_a_simple_rnn_layer_is_traced_whole(tmp_path, capsys):
     assert RNNTrace.load(tmp_path / "t.npz").layer == "plain"
     assert run("--model", tmp_path / "m.npz", "--input", tmp_path / "x.npy", "--layer", "after", "--units", "2",
                "--out", tmp_path / "u.npz") == 0
+
+
+def test_hostile_inputs_never_give_a_traceback(files, capsys):
+    """A corpus of bad files and flags: each ends in one 'error:' line (or works), never a traceback."""
+    d, _, _ = files
+    m, x = d / "model.npz", d / "x.npy"
+    np.save(d / "obj.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    np.save(d / "x4.npy", np.zeros((1, 2, 5, 3), np.float32))
+    np.save(d / "nan.npy", np.full((1, 5, 3), np.nan, np.float32))
+    np.save(d / "complex.npy", np.ones((1, 5, 3), np.complex64))
+    (d / "labels.csv").write_text("date\n2020-01-01\n")
+    (d / "empty.csv").write_text("")
+    (d / "latin.csv").write_bytes("caf\xe9,a,b,c\nx\xe9,1,2,3\n".encode("latin-1"))
+    (d / "semi.csv").write_text("t;a;b;c\nx;1,5;2;3\ny;4;5;6,25\n")
+    (d / "afile").write_text("x")
+    Sequential([Embedding(5, 2, input_shape=(4,)), LSTM(2)], seed=0).save(d / "emb.npz")
+    np.save(d / "ids3.npy", np.array([[1, 2, 3]]))
+    cases = {
+        ("--input", d / "obj.npy"): "not a plain numeric .npy",
+        ("--input", d / "x4.npy"): "does not fit",
+        ("--input", d / "nan.npy"): "NaN",
+        ("--input", d / "complex.npy"): "must be numbers",
+        ("--input", d / "labels.csv"): "no numeric columns",
+        ("--input", d / "empty.csv"): "the file is empty",
+        ("--input", x, "--units", "1,1"): "twice",
+        ("--input", x, "--units", "0,99"): "out of range",
+        ("--input", x, "--layer", ""): "no recurrent layer named ''",
+        ("--input", x, "--out", d / "afile" / "t.npz"): "does not exist",
+        ("--input", x, "--out", d / ".npz"): "ending in .npz",
+        ("--input", d / "ids3.npy", "--model", d / "emb.npz"): "sequences of 4 token ids",
+        ("--input", d / "latin.csv", "--model", d / "emb.npz"): "one column of ids",
+    }
+    for extra, expected in cases.items():
+        argv = ["--model", m, *extra] if "--model" not in extra else list(extra)
+        if "--out" not in extra:
+            argv += ["--out", d / "o.npz"]
+        assert expected in _error(capsys, *argv), extra
+    # these two work: a Latin-1 file (with a warning) and ';' with decimal commas
+    assert run("--model", m, "--input", d / "latin.csv", "--out", d / "l.npz") == 0
+    assert "not UTF-8" in capsys.readouterr().err
+    assert run("--model", m, "--input", d / "semi.csv", "--out", d / "s.npz") == 0
+    trace = SequenceTrace.load(d / "s.npz")
+    np.testing.assert_array_equal(trace.x[0], [[1.5, 2, 3], [4, 5, 6.25]])
+    assert trace.meta["labels"] == ["x", "y"]
