@@ -143,7 +143,7 @@ def _trace_model_file(args) -> int:
     with warnings.catch_warnings(record=True) as caught:  # said once, in one line each
         warnings.simplefilter("always", UserWarning)
         model = load_model_file(args.model)
-        x, features, labels = read_inputs(args.input, model)
+        x, features, labels = read_inputs(args.input, model, time_major=args.time_major)
     for w in caught:  # ours (what was not copied), not Keras's own chatter
         if issubclass(w.category, UserWarning) and f"{os.sep}explainer{os.sep}" in str(w.filename):
             print(f"warning: {w.message}", file=sys.stderr)
@@ -186,6 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    ".npz (saved by lstm-explainer)")
     t.add_argument("--input", help="its input: .npy (time, features) or (batch, time, features), or .csv "
                                    "(a row per time step; header = feature names)")
+    t.add_argument("--time-major", action="store_true",
+                   help="the .npy input is (time, batch, features), as for PyTorch's nn.LSTM(batch_first=False)")
     t.add_argument("--layer", help="which recurrent layer to trace: index (default 0) or name")
     t.add_argument("--sample", type=int, help="keep one sequence of the input batch (default: all)")
     t.add_argument("--out", help="where to write the trace (.npz)")

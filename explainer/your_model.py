@@ -67,13 +67,15 @@ def recurrent_layers(model: Sequential) -> list[str]:
     return names
 
 
-def read_inputs(path: str | Path, model: Sequential) -> tuple[np.ndarray, list[str] | None, list[str] | None]:
+def read_inputs(path: str | Path, model: Sequential,
+                time_major: bool = False) -> tuple[np.ndarray, list[str] | None, list[str] | None]:
     """Inputs for ``model`` from ``.npy`` or ``.csv``: ``(x, feature names, step labels)``.
 
     ``.npy``: (time, features) for one sequence or (batch, time, features); for a model that
     starts with an Embedding, (time,) or (batch, time) token ids. ``.csv``: one sequence, a row
     per time step; the header names the features, and a first column that is not numeric
-    (dates, words) labels the steps.
+    (dates, words) labels the steps. ``time_major``: a 3-D array is (time, batch, features)
+    (PyTorch's ``batch_first=False`` layout) and is swapped to (batch, time, features).
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -102,6 +104,10 @@ def read_inputs(path: str | Path, model: Sequential) -> tuple[np.ndarray, list[s
         raise ValueError(f"{path}: the input must be numbers, got dtype {x.dtype}; convert it to floats "
                          "(or token ids) first")
     want = 2 if ids else 3
+    if time_major:
+        if x.ndim != want:
+            raise ValueError(f"{path}: --time-major needs a {want}-D array (time, batch, …), got shape {x.shape}")
+        x = np.swapaxes(x, 0, 1)
     if x.ndim == want - 1:
         x = x[None]  # one sequence
     shape_text = "(time,) or (batch, time) token ids" if ids else "(time, features) or (batch, time, features)"

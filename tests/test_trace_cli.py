@@ -306,3 +306,13 @@ def test_hostile_inputs_never_give_a_traceback(files, capsys):
     trace = SequenceTrace.load(d / "s.npz")
     np.testing.assert_array_equal(trace.x[0], [[1.5, 2, 3], [4, 5, 6.25]])
     assert trace.meta["labels"] == ["x", "y"]
+
+
+def test_time_major_pytorch_input(tmp_path):
+    io = np.load(TORCH / "stacked_bidirectional_time_major_io.npz")
+    np.save(tmp_path / "x_tbf.npy", np.swapaxes(io["x"], 0, 1))  # what the PyTorch user feeds nn.LSTM
+    assert run("--model", TORCH / "stacked_bidirectional_time_major.safetensors", "--input", tmp_path / "x_tbf.npy",
+               "--time-major", "--layer", "-2", "--out", tmp_path / "t.npz") == 0
+    trace = SequenceTrace.load(tmp_path / "t.npz")
+    assert trace.layer == "forward_encoder_l1" and trace.batch == 3
+    assert np.abs(trace.h - io["sequence"][..., :3]).max() <= 1e-5  # the top layer's forward half
