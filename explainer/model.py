@@ -16,7 +16,7 @@ from .callbacks import CallbackList, History
 from .gradients import GradientTrace, trace_gradients
 from .layers import LAYERS, LSTM, Layer, sample_shape
 from .npzfile import load_npz, names_matching, save_npz
-from .rnn import RNNTrace, SimpleRNN
+from .rnn import RNNTrace  # importing rnn also registers SimpleRNN for load()
 from .trace import SequenceTrace
 from .validation import check_array, check_count
 
