@@ -79,7 +79,7 @@ class Sequential:
         """
         if not self.layers:
             raise ValueError("the model has no layers; add some first")
-        shape = sample_shape(input_shape)
+        shape = sample_shape(input_shape, ids=self.layers[0].reads_ids)
         self.input_shape = shape
         for layer in self.layers:
             if not layer.built:
@@ -111,7 +111,10 @@ class Sequential:
         if x.ndim != len(expected) + 1:
             raise ValueError(f"{name} must have shape (batch, {', '.join(map(str, expected))}), got {x.shape} "
                              f"({x.ndim}-D instead of {len(expected) + 1}-D)")
-        if x.shape[-1] != expected[-1]:
+        if expected[-1] is not None and x.shape[-1] != expected[-1]:
+            if self.layers[0].reads_ids:
+                raise ValueError(f"{name} has {x.shape[-1]} token ids per sequence but the model expects "
+                                 f"{expected[-1]}; pad or cut the sequences")
             raise ValueError(f"{name} has {x.shape[-1]} features per step but the model expects {expected[-1]}")
         return x
 
@@ -442,11 +445,13 @@ def _least_params(cfg: dict) -> int:
     and leave the next layer's input width unknown (then taken as 1).
     """
     shape = cfg.get("input_shape")
+    layers = cfg.get("layers") or [{}]
+    ids = isinstance(layers[0], dict) and layers[0].get("class") == "Embedding"  # (time,): its last axis is time
     if not isinstance(shape, list) or not shape or not all(  # None: a length left open, e.g. [None, 4]
-            (s is None and k < len(shape) - 1) or (isinstance(s, int) and not isinstance(s, bool) and s >= 1)
+            (s is None and (k < len(shape) - 1 or ids)) or (isinstance(s, int) and not isinstance(s, bool) and s >= 1)
             for k, s in enumerate(shape)):
         raise ValueError(f"input_shape {shape!r} is not a list of positive integers (None allowed but for the last)")
-    total, d = 0, shape[-1]
+    total, d = 0, shape[-1] if shape[-1] is not None else 1
     for spec in cfg["layers"]:
         if not isinstance(spec, dict) or not isinstance(spec.get("config"), dict):
             raise ValueError(f"layer entry {spec!r:.60} is not {{'class': ..., 'config': {{...}}}}")
