@@ -404,6 +404,8 @@ class LSTM(Layer):
             live = None if ms is None else ms[k][:, None].astype(self.dtype)
             dh_in, dc_in = (dh, dc_next) if live is None else (dh * live, dc_next * live)
             _, dc, dh_cell, dc_cell = cell.backward_step(steps[k], dh_in, dc_in, self.grads, dz=dZ[k])
+            if record:  # dL/dh_t and dL/dc_t; at a masked step c_t is the carried c_{t-1}: dL/dc_t = dc_next
+                rec_dh[k], rec_dc[k] = dh, dc if live is None else dc + dc_next * (1 - live)
             if mh is not None:  # h_{t-1} reached each gate through its own dropout mask
                 dz_g = split_gates(dZ[k])
                 dh_cell = sum((dz_g[g] @ U_blocks[g].T) * mh[g] for g in range(4))
@@ -411,8 +413,6 @@ class LSTM(Layer):
                 dh_next, dc_next = dh_cell, dc_cell
             else:  # live rows went through the cell; masked rows hand dh and dc straight back
                 dh_next, dc_next = dh_cell + dh * (1 - live), dc_cell + dc_next * (1 - live)
-            if record:
-                rec_dh[k], rec_dc[k] = dh, dc
         self.d_initial_state = [dh_next, dc_next]
         if record:  # the gradient trace: the very numbers this backward pass trains with
             self.recorded = {"dh": rec_dh, "dc": rec_dc, "dz": dZ.copy()}

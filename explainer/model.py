@@ -445,13 +445,10 @@ def _least_params(cfg: dict) -> int:
     and leave the next layer's input width unknown (then taken as 1).
     """
     shape = cfg.get("input_shape")
-    layers = cfg.get("layers") or [{}]
-    ids = isinstance(layers[0], dict) and layers[0].get("class") == "Embedding"  # (time,): its last axis is time
-    if not isinstance(shape, list) or not shape or not all(  # None: a length left open, e.g. [None, 4]
-            (s is None and (k < len(shape) - 1 or ids)) or (isinstance(s, int) and not isinstance(s, bool) and s >= 1)
-            for k, s in enumerate(shape)):
-        raise ValueError(f"input_shape {shape!r} is not a list of positive integers (None allowed but for the last)")
-    total, d = 0, shape[-1] if shape[-1] is not None else 1
+    if not isinstance(shape, list) or not shape or not all(  # None: a size left open, e.g. [None, 4]
+            s is None or (isinstance(s, int) and not isinstance(s, bool) and s >= 1) for s in shape):
+        raise ValueError(f"input_shape {shape!r} is not a list of positive integers (or null for any length)")
+    total, d = 0, shape[-1] or 1
     for spec in cfg["layers"]:
         if not isinstance(spec, dict) or not isinstance(spec.get("config"), dict):
             raise ValueError(f"layer entry {spec!r:.60} is not {{'class': ..., 'config': {{...}}}}")
