@@ -106,7 +106,8 @@ class VectorCells(VGroup):
 
     def __init__(self, values: Sequence[float], key: str, scale: float = 1.0, font: str = "",
                  side: float = 0.62, label: str | None = None, limit: int | None = None,
-                 step: int | None = None, row_names: Sequence[str] | None = None, **kw) -> None:
+                 step: int | None = None, row_names: Sequence[str] | None = None, number_size: float = 20,
+                 **kw) -> None:
         super().__init__(**kw)
         values = np.asarray(values, dtype=np.float64).reshape(-1)
         colour = palette.color(field_of(key))
@@ -114,7 +115,7 @@ class VectorCells(VGroup):
         self.key, self.values, self.side = key, values, side
         self.cells, self.numbers = VGroup(), []
         for k, v in enumerate(shown):
-            n = number(v, key, k, step=step, font=font)
+            n = number(v, key, k, step=step, font=font, size=number_size)
             # a cell is widened to fit its number rather than the number shrunk below a readable size
             sq = Rectangle(width=max(side, n.width + 0.12), height=side, stroke_color=colour, stroke_width=2,
                            fill_color=colour, fill_opacity=0.1 + 0.65 * min(1.0, abs(float(v)) / max(scale, 1e-9)))
@@ -142,7 +143,8 @@ class GateValves(VGroup):
     """
 
     def __init__(self, values: Sequence[float], key: str, font: str = "", side: float = 0.62,
-                 width: float = 1.3, label: str | None = None, step: int | None = None, **kw) -> None:
+                 width: float = 1.3, label: str | None = None, step: int | None = None, number_size: float = 20,
+                 **kw) -> None:
         super().__init__(**kw)
         values = np.asarray(values, dtype=np.float64).reshape(-1)
         colour = palette.color(field_of(key))
@@ -155,7 +157,7 @@ class GateValves(VGroup):
             bar = Rectangle(width=max(opening, 1e-3), height=side * 0.72, stroke_width=0, fill_color=colour,
                             fill_opacity=0.85)
             bar.align_to(track, LEFT).align_to(track, DOWN)
-            n = number(v, key, k, step=step, font=font)
+            n = number(v, key, k, step=step, font=font, size=number_size)
             if n.height > side * 0.6:  # many units: rows are thin, keep the numbers inside their row
                 n.scale_to_fit_height(side * 0.6)
             n.next_to(track, RIGHT, buff=0.1)

@@ -213,13 +213,9 @@ class LSTMScene(_Base):
         vlab = VGroup(self.markup(f"{span(gate_info(key).field, gate_info(key).field)} =", size=24),
                       number(value, gate_info(key).field, unit, step=step, font=self.font, size=24))
         vlab.arrange(RIGHT, buff=0.1)
-        low_half = (value - lo) / (1 - lo) < 0.5
-        if low_half:  # the curve is low here: the upper left of the plot is empty
-            vlab.move_to(ax.get_corner(UP + LEFT), aligned_edge=UP + LEFT)
-        else:
-            vlab.move_to(ax.get_corner(DOWN + RIGHT) + UP * 0.15, aligned_edge=DOWN + RIGHT)
-        g = VGroup(ax, graph, guide, dot, name, zlab, vlab)
-        g.ax, g.dot, g.zlab, g.vlab = ax, dot, zlab, vlab
+        vlab.next_to(ax, RIGHT, buff=0.25).set_y(dot.get_y())  # beside the plot, at the point's height
+        g = VGroup(ax, graph, name, guide, dot, zlab, vlab)
+        g.ax, g.dot, g.zlab, g.vlab, g.guide, g.frame = ax, dot, zlab, vlab, guide, VGroup(ax, graph, name)
         return g
 
     def panel(self) -> float:
@@ -351,7 +347,7 @@ class TitleWhy(LSTMScene):
         for w, m in zip(WORDS, words):
             if w in colours:
                 m.set_color(colours[w])
-        sentence = self.text(self.term("story"), size=26, color=palette.MUTED).next_to(words, DOWN, buff=0.5)
+        sentence = self.text(self.term("story"), size=26, color=palette.MUTED).next_to(words, DOWN, buff=1.0)
         if sentence.width > 13.0:
             sentence.scale_to_fit_width(13.0)
         self.say("story", [FadeIn(title)], [LaggedStart(*[FadeIn(w, shift=UP * 0.2) for w in words],
@@ -369,12 +365,14 @@ class TitleWhy(LSTMScene):
         self.say("forget", [Create(cross), FadeIn(forget_label)])
         rnn = self.text(f"{self.term('plain_rnn')}: blue → ?", size=28, color=palette.MUTED)
         rnn = self.text(f"{self.term('plain_rnn')}:  {self.term('word_blue')} → … → ?", size=28, color=palette.MUTED)
-        rnn.move_to(DOWN * 1.5)
+        rnn.move_to(DOWN * 1.95)
         self.say("rnn", [FadeIn(rnn)], [blue.animate.set_opacity(0.25)])
         the_belt = belt(LEFT * 6 + DOWN * 3.3, RIGHT * 6 + DOWN * 3.3, width=14)
         lstm = self.text(f"LSTM: {self.term('cell_state')} c →", size=28, color=palette.CELL).next_to(the_belt, UP,
                                                                                                       buff=0.2)
-        self.say("lstm", [blue.animate.set_opacity(1), Create(the_belt), FadeIn(lstm)])
+        carried = blue.copy().set_opacity(1).scale(0.8).move_to(the_belt.get_start() + RIGHT * 0.6)
+        self.say("lstm", [blue.animate.set_opacity(1), Create(the_belt), FadeIn(lstm), FadeIn(carried)],
+                 [carried.animate.move_to(the_belt.get_end() + LEFT * 0.6)], rt=2.0)
 
 
 class TheCell(LSTMScene):
@@ -457,14 +455,15 @@ class ForgetGate(LSTMScene):
         head2 = self.title(info=self.where("forget"))
         zf = float(self.src.value("z_f", t)[u])
         f = float(self.src.value("f", t)[u])
-        curve = self.curve("sigmoid", zf, f, "f", u, t).move_to(RIGHT * 4.0 + UP * 0.55)
+        curve = self.curve("sigmoid", zf, f, "f", u, t, width=3.6)
+        curve.shift(RIGHT * (2.0 - curve.ax.get_left()[0]) + UP * (0.75 - curve.ax.get_center()[1]))
         self.remove(head, vals, kept)
         self.add(head2)
         a, dots = self.flow(d, "in_f")
-        self.say("zf", a, [FadeIn(VGroup(*curve[:3])), FadeIn(curve[4]), FadeIn(curve.zlab)])
+        self.say("zf", a, [FadeIn(curve.frame), FadeIn(curve.zlab)])
         self.remove(*dots)
         fval = self.put(d, ["f"], "forget")
-        self.say("curve", [FadeIn(curve.dot), FadeIn(curve.vlab)], [FadeIn(fval)])
+        self.say("curve", [Create(curve.guide), FadeIn(curve.dot)], [FadeIn(curve.vlab), FadeIn(fval)])
         w = self.facts.weight
         if w is not None:
             wsym = "W" if w["matrix"] == "W" else "U"
@@ -495,40 +494,41 @@ class InputGate(LSTMScene):
     def construct(self) -> None:
         head = self.title(info=self.where("write"))
         d = self.diagram()
-        eqs = VGroup(self.markup(EQUATIONS["g"], size=24), self.markup(EQUATIONS["i"], size=24))
-        eqs.arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to(RIGHT * 4.0 + UP * 2.55)
+        eqs = VGroup(self.markup(EQUATIONS["i"], size=24), self.markup(EQUATIONS["g"], size=24))
+        eqs.arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to(RIGHT * 4.0 + UP * 2.75)
         self.add(head, d)
-        self.say("role", [FadeIn(eqs[1]), Indicate(d.boxes["i"][0], color=palette.INPUT),
+        self.say("role", [FadeIn(eqs[0]), Indicate(d.boxes["i"][0], color=palette.INPUT),
                           Indicate(d.boxes["g"][0], color=palette.CANDIDATE)])
         t, u = self.facts.where["write"]
-        gc = self.curve("tanh", float(self.src.value("z_g", t)[u]), float(self.src.value("g", t)[u]), "g", u, t,
-                        width=2.6, height=1.6)
         ic = self.curve("sigmoid", float(self.src.value("z_i", t)[u]), float(self.src.value("i", t)[u]), "i", u, t,
-                        width=2.6, height=1.6)
-        VGroup(ic, gc).arrange(RIGHT, buff=0.55).move_to(RIGHT * 4.05 + UP * 0.35)
-        self.say("g", [FadeIn(eqs[0])], [FadeIn(VGroup(*gc[:3], gc[4]))])
-        self.say("i", [FadeIn(VGroup(*ic[:3], ic[4]))])
+                        width=3.2, height=1.15)
+        gc = self.curve("tanh", float(self.src.value("z_g", t)[u]), float(self.src.value("g", t)[u]), "g", u, t,
+                        width=3.2, height=1.15)
+        ic.shift(RIGHT * (2.0 - ic.ax.get_left()[0]) + UP * (1.1 - ic.ax.get_center()[1]))
+        gc.shift(RIGHT * (2.0 - gc.ax.get_left()[0]) + UP * (-1.05 - gc.ax.get_center()[1]))
+        self.say("g", [FadeIn(eqs[1])], [FadeIn(gc.frame)])
+        self.say("i", [FadeIn(ic.frame)])
         vals = self.put(d, ["i", "g"], "write")
         a, dots = self.flow(d, "in_i", "in_g")
         a2, dots2 = self.flow(d, "i", "g")
-        self.say("write", a, [FadeIn(ic.zlab), FadeIn(gc.zlab), FadeIn(ic.dot), FadeIn(gc.dot), FadeIn(ic.vlab),
-                              FadeIn(gc.vlab)], a2, [FadeIn(vals)])
+        self.say("write", a, [FadeIn(ic.zlab), FadeIn(gc.zlab), Create(ic.guide), Create(gc.guide), FadeIn(ic.dot),
+                              FadeIn(gc.dot), FadeIn(ic.vlab), FadeIn(gc.vlab)], a2, [FadeIn(vals)])
         self.remove(*dots, *dots2)
         ig = self.put(d, ["i*g"], "write")
         a, dots = self.flow(d, "ig")
         prod = VGroup(self.markup(f"{span('i', 'i')} ⊙ {span('g', 'g')} =", size=28),
                       number(float(self.src.value("i*g", t)[u]), "i*g", u, step=t, font=self.font, size=28))
-        prod.arrange(RIGHT, buff=0.15).move_to(RIGHT * 4.0 + DOWN * 1.6)
+        prod.arrange(RIGHT, buff=0.15).move_to(RIGHT * 4.0 + DOWN * 2.85)
         self.say("ig", a, [FadeIn(ig), FadeIn(prod)])
         self.remove(*dots)
         t2, u2 = self.facts.where["write2"]
         head2 = self.title(info=self.where("write2"))
-        self.remove(head, vals, ig, ic.zlab, gc.zlab, ic.dot, gc.dot, ic.vlab, gc.vlab, prod)
+        self.remove(head, vals, ig, ic.zlab, gc.zlab, ic.dot, gc.dot, ic.vlab, gc.vlab, ic.guide, gc.guide, prod)
         self.add(head2)
         vals2 = self.put(d, ["i", "g", "i*g"], "write2")
         prod2 = VGroup(self.markup(f"{span('i', 'i')} ⊙ {span('g', 'g')} =", size=28),
                        number(float(self.src.value("i*g", t2)[u2]), "i*g", u2, step=t2, font=self.font, size=28))
-        prod2.arrange(RIGHT, buff=0.15).move_to(RIGHT * 4.0 + DOWN * 1.6)
+        prod2.arrange(RIGHT, buff=0.15).move_to(RIGHT * 4.0 + DOWN * 2.85)
         a, dots = self.flow(d, "i", "g")
         self.say("write2", a, [FadeIn(vals2), FadeIn(prod2)])
         self.remove(*dots)
@@ -547,13 +547,14 @@ class CellStateUpdate(LSTMScene):
         self.add(head)
         y = -0.4
         the_belt = belt(LEFT * 7.2 + UP * y, RIGHT * 7.2 + UP * y, width=26)
-        side = min(self.side, 0.55)
-        c_prev = self.vec("c_prev", t, side=side)
-        names = VGroup(*[self.text(n, size=20) for n in self.facts.units()])
-        f = self.valves("f", t, side=side, width=0.8)
-        kept = self.vec("f*c_prev", t, side=side)
-        ig = self.vec("i*g", t, side=side)
-        c = self.vec("c", t, side=side)
+        side = min(0.8, 4.2 / self.src.units)
+        big = {"number_size": 28 if side >= 0.6 else 22}
+        c_prev = self.vec("c_prev", t, side=side, **big)
+        names = VGroup(*[self.text(n, size=24) for n in self.facts.units()])
+        f = self.valves("f", t, side=side, width=1.0, **big)
+        kept = self.vec("f*c_prev", t, side=side, **big)
+        ig = self.vec("i*g", t, side=side, **big)
+        c = self.vec("c", t, side=side, **big)
         ops = [operator(s, font=self.font) for s in ("⊙", "=", "+", "=")]
         row = VGroup(c_prev, ops[0], f, ops[1], kept, ops[2], ig, ops[3], c).arrange(RIGHT, buff=0.35)
         names_w = max(n.width for n in names)
@@ -722,7 +723,7 @@ class UnrolledSequence(LSTMScene):
             self.add(c.cells)
         # heatmap: rows = gates × units, columns = steps; colour = gate value on one fixed scale
         names = self.facts.units()
-        row_h = min(0.3, 3.3 / (4 * U))
+        row_h = min(0.26, 3.0 / (4 * U))
         y0 = tags.get_bottom()[1] - 0.35
         heat = VGroup()
         labels = VGroup()
@@ -756,8 +757,16 @@ class UnrolledSequence(LSTMScene):
                 self.say(key)
                 continue
             box = SurroundingRectangle(VGroup(cols[col].cells, tags[col]), color=palette.FORGET, buff=0.08)
-            self.say(key, [Create(box), Indicate(cols[col].cells[uu], color=palette.CELL, scale_factor=1.15)])
-            self.remove(box)
+            c0, c1 = float(self.src.value("c_prev", t)[uu]), float(self.src.value("c", t)[uu])
+            note = VGroup(self.text(f"“{self.facts.word(t)}” · {self.facts.unit(uu)}:  c", size=24),
+                          number(c0, "c_prev", uu, step=t, font=self.font, size=26), self.text("→", size=24),
+                          number(c1, "c", uu, step=t, font=self.font, size=26))
+            note.arrange(RIGHT, buff=0.15).next_to(head, RIGHT, buff=0.6).align_to(head, DOWN)
+            if note.get_right()[0] > 6.9:
+                note.scale((6.9 - note.get_left()[0]) / note.width, about_edge=LEFT)
+            self.say(key, [Create(box), FadeIn(note), Indicate(cols[col].cells[uu], color=palette.CELL,
+                                                                scale_factor=1.15)])
+            self.remove(box, note)
         self.say("rest")
 
 
@@ -770,22 +779,22 @@ class Recap(LSTMScene):
     def construct(self) -> None:
         head = self.title()
         self.add(head)
-        eqs = VGroup(*[self.markup(EQUATIONS[k], size=24) for k in ("f", "i", "g", "o", "c", "h")])
-        eqs.arrange(DOWN, aligned_edge=LEFT, buff=0.2).to_edge(LEFT, buff=0.5).shift(UP * 0.9)
+        eqs = VGroup(*[self.markup(EQUATIONS[k], size=30) for k in ("f", "i", "g", "o", "c", "h")])
+        eqs.arrange(DOWN, aligned_edge=LEFT, buff=0.25).to_edge(LEFT, buff=0.5).to_edge(UP, buff=1.2)
         self.say("eqs", [LaggedStart(*[FadeIn(e) for e in eqs], lag_ratio=0.3)], rt=2.0)
         fx = self.facts
         did = VGroup(
             self.markup(f"{span('f', 'f')}: {self.term('forget')} · {fx.unit(fx.where['forget'][1])} · "
-                        f"“{fx['word_forget']}”", size=22),
+                        f"“{fx['word_forget']}”", size=26),
             self.markup(f"{span('i', 'i')} ⊙ {span('g', 'g')}: {self.term('write')} · {fx['unit_write']} · "
-                        f"“{fx['word_write']}”", size=22),
+                        f"“{fx['word_write']}”", size=26),
             self.markup(f"{span('o', 'o')}: {self.term('read_out')} · {fx['unit_open']} · “{fx['word_open']}”",
-                        size=22))
-        did.arrange(DOWN, aligned_edge=LEFT, buff=0.2).next_to(eqs, RIGHT, buff=0.8).align_to(eqs, UP)
+                        size=26))
+        did.arrange(DOWN, aligned_edge=LEFT, buff=0.35).next_to(eqs, RIGHT, buff=0.9).align_to(eqs, UP).shift(DOWN * 0.3)
         if did.get_right()[0] > 6.9:
             did.scale((6.9 - did.get_left()[0]) / did.width, about_edge=LEFT)
         self.say("gates", [FadeIn(did)])
-        y = -2.2
+        y = -2.75
         m1 = self.mistake(self.term("mistake_matmul"), self.term("mistake_matmul_fix")).move_to(LEFT * 3.5 + UP * y)
         self.say("mistake1", [FadeIn(m1)])
         fix = (f"{span('i', 'i')} = σ(W<sub>i</sub>{CONCAT} + b<sub>i</sub>)")
@@ -794,8 +803,8 @@ class Recap(LSTMScene):
         self.say("end", [Indicate(eqs, scale_factor=1.03)])
 
     def mistake(self, wrong: str, right: str, markup_fix: bool = False) -> VGroup:
-        a = self.text(f"✗ {wrong}", size=24, color=palette.FORGET)
-        b = (self.markup(f"✓ {right}", size=24) if markup_fix else self.text(f"✓ {right}", size=24,
+        a = self.text(f"✗ {wrong}", size=28, color=palette.FORGET)
+        b = (self.markup(f"✓ {right}", size=28) if markup_fix else self.text(f"✓ {right}", size=28,
                                                                              color=palette.INPUT))
         g = VGroup(a, b).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         if g.width > 6.3:
