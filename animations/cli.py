@@ -50,7 +50,7 @@ def _scene_names(name: str) -> tuple[str, ...]:
 
 def trace_stem(trace) -> str:
     """"" for the demo, else the trace file's stem: results of a trained trace never overwrite the demo's."""
-    if trace is None:
+    if trace is None or str(trace) == "demo":
         return ""
     if isinstance(trace, (str, Path)):
         return Path(trace).stem
@@ -179,6 +179,11 @@ def _cmd_render(args) -> int:
 
     langs = ("en", "zh") if args.lang == "both" else (args.lang,)
     names = _scene_names(args.scene)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():  # checked before manim starts writing under it
+        print(f"error: --out {out} is a file; give a folder (videos and images are written under it)",
+              file=sys.stderr)
+        return 2
     try:
         for lang in langs:
             font_for(lang)
@@ -231,7 +236,7 @@ def add_command(subparsers) -> None:
     p.add_argument("--quality", choices=tuple(QUALITIES), default="low",
                    help="low 480p15, medium 720p30, high 1080p60, 4k 2160p60 (default: low)")
     p.add_argument("--lang", choices=("en", "zh", "both"), default="en", help="caption language (default: en)")
-    p.add_argument("--trace", help="a saved trace (.npz) to draw instead of the demo LSTM")
+    p.add_argument("--trace", help="'story' (the trained story LSTM) or a saved trace (.npz) instead of the demo LSTM")
     p.add_argument("--step", type=int, help="time step (default: where the forget gate closes most)")
     p.add_argument("--units", type=int, help="show the K most active units (default: up to 4)")
     p.add_argument("--sample", type=int, default=0, help="which sequence of the trace's batch (default: 0)")

@@ -41,7 +41,7 @@ C_T = span("c", "c", "t")
 H_T = span("h", "h", "t")
 CONCAT = f"[{H_PREV}, {X_T}]"
 
-#: The cell's equations in DESIGN.md notation (⊙ is the element-wise product; biases included).
+#: The cell's equations in this project's notation (⊙ is the element-wise product; biases included).
 EQUATIONS: dict[str, str] = {
     "f": f"{span('f', 'f')} = σ(W<sub>f</sub>{CONCAT} + b<sub>f</sub>)",
     "i": f"{span('i', 'i')} = σ(W<sub>i</sub>{CONCAT} + b<sub>i</sub>)",

@@ -816,5 +816,3 @@ class Recap(LSTMScene):
 SCENES: dict[str, type[LSTMScene]] = {cls.__name__: cls for cls in
                                       (TitleWhy, TheCell, ForgetGate, InputGate, CellStateUpdate, OutputGate,
                                        FullStep, UnrolledSequence, Recap)}
-#: The scenes that show one gate each, plus the update.
-GATE_SCENES = ("ForgetGate", "InputGate", "CellStateUpdate", "OutputGate")

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from explainer.glossary import LANGS
-from explainer.trace import SequenceTrace, StepTrace
+from explainer.trace import SequenceTrace
 
 #: More units than this do not fit on a 16:9 frame as readable numbers.
 MAX_UNITS = 8
@@ -58,10 +58,6 @@ class SceneSource:
     total_units: int = 0
     name: str = "demo"
     scales: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def step(self) -> StepTrace:
-        return self.trace.step(self.t)
 
     @property
     def units(self) -> int:
@@ -133,9 +129,10 @@ def make_source(trace: SequenceTrace | str | Path | None = None, step: int | Non
     if trace is None:
         from explainer.demo import demo_trace
         trace = demo_trace()
-    elif isinstance(trace, (str, Path)):
+    elif isinstance(trace, (str, Path)):  # a named source ("demo", "story") or a saved .npz (validated on load)
+        from explainer.sources import trace_source
         name = Path(trace).stem
-        trace = SequenceTrace.load(trace)
+        trace = trace_source(trace, lang=lang)
     elif not isinstance(trace, SequenceTrace):
         raise ValueError(f"expected a SequenceTrace or a path to a saved .npz trace, got {type(trace).__name__}")
     else:

@@ -1,4 +1,4 @@
-"""Train the seed's bitcoin architecture on our LSTM and on Keras in the same run.
+"""Train the classic bitcoin architecture on our LSTM and on Keras in the same run.
 
 3×LSTM(512) each followed by Dropout(0.25), Dense(1), tanh; windows of 7 days × 4
 features, batch 128, Adam, mse, shuffle=False — on random data shaped like the bitcoin

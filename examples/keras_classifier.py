@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The tutorial's second example (seed §4(2), from the Keras guide) on both implementations.
+"""The Keras guide's stacked-LSTM classifier on both implementations.
 
 Three stacked LSTM(32) on sequences of 8 steps × 16 features, Dense(10, softmax),
 categorical cross-entropy, RMSprop, metric accuracy, random data (1000 training and 100

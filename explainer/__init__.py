@@ -8,11 +8,21 @@ TensorFlow is never imported here; only :mod:`explainer.keras_bridge` does, lazi
 """
 from .activations import sigmoid
 from .cell import LSTMCell
+from .callbacks import Callback, EarlyStopping, EpochTraces, TerminateOnNaN, TraceRecorder
+from .gradients import GradientTrace
 from .layers import LSTM, Activation, Dense, Dropout, Layer
+from .bidirectional import Bidirectional
+from .embedding import Embedding
+from .masking import Masking
+from .time_distributed import TimeDistributed
 from .model import History, Sequential, load_model
 from .optimizers import Adam, RMSprop
+from .rnn import RNNTrace, SimpleRNN
 from .trace import SequenceTrace, StepTrace
 
 __version__ = "0.1.0"
-__all__ = ["LSTMCell", "LSTM", "Dense", "Dropout", "Activation", "Layer", "Sequential", "History",
-           "load_model", "Adam", "RMSprop", "SequenceTrace", "StepTrace", "sigmoid"]
+__all__ = ["LSTMCell", "LSTM", "Dense", "Dropout", "Activation", "Layer", "Embedding", "Masking",
+           "Bidirectional", "TimeDistributed", "Sequential", "History",
+           "load_model", "Adam", "RMSprop", "SequenceTrace", "StepTrace", "sigmoid",
+           "SimpleRNN", "RNNTrace", "GradientTrace", "Callback", "EarlyStopping", "TerminateOnNaN",
+           "TraceRecorder", "EpochTraces"]

@@ -1,54 +1,203 @@
 """One LSTM cell: a single time step, forward and backward, in Keras's exact numerics.
 
     z   = x_t W + h_{t-1} U + b                 W: (input_dim, 4u)  U: (u, 4u)  b: (4u,)  blocks [i | f | c | o]
-    i   = σ(z_i)      f = σ(z_f)      g = tanh(z_c)      o = σ(z_o)
+    i   = σ(z_i)      f = σ(z_f)      g = tanh(z_g)      o = σ(z_o)
     c_t = f ⊙ c_{t-1} + i ⊙ g
     h_t = o ⊙ tanh(c_t)
 
-⊙ is the element-wise (Hadamard) product, not a matrix product.
+⊙ is the element-wise (Hadamard) product, not a matrix product; in code it is ``*``.
+Keras calls the candidate's block ``c``; here it is ``g`` so it is never confused with the
+cell state (see :mod:`explainer.gates`).
 
 With ``peephole=True`` (Gers & Schmidhuber 2000) the gates also look at the cell state:
-z_i += p_i ⊙ c_{t-1}, z_f += p_f ⊙ c_{t-1}, z_o += p_o ⊙ c_t. Keras has no such option.
+z_i += p_i ⊙ c_{t-1}, z_f += p_f ⊙ c_{t-1}, z_o += p_o ⊙ c_t. Keras has no such option;
+:func:`peephole_step` and :func:`peephole_backward_step` spell that variant out on its own.
+
+The backward functions take dL/dh_t and the dL/dc_t that flows back along the belt from
+step t+1, and return dL/dz (the four blocks) and dL/dc_{t-1}. Every derivative is
+written through the activation's output, as the recorded trace holds it:
+σ′(z) = σ(z)(1 − σ(z)), tanh′(z) = 1 − tanh²(z).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from . import initializers
-from .activations import sigmoid
+from . import activations, initializers
+from .activations import Activation, sigmoid
+from .gates import GATES
 from .trace import StepTrace
 
 PEEPHOLES = ("peephole_i", "peephole_f", "peephole_o")
 
 
+def split_gates(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The four gate blocks of ``z`` (…, 4u) as views ``(z_i, z_f, z_g, z_o)``, in Keras's block order."""
+    u = z.shape[-1] // 4
+    return tuple(z[..., g.index * u:(g.index + 1) * u] for g in GATES)
+
+
+def dsigmoid(y: np.ndarray) -> np.ndarray:
+    """σ′ written through the output y = σ(z): y(1 − y)."""
+    return y * (1 - y)
+
+
+def dtanh(y: np.ndarray) -> np.ndarray:
+    """tanh′ written through the output y = tanh(z): 1 − y²."""
+    return 1 - y * y
+
+
+# --- forward ------------------------------------------------------------------
+def step(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, z: np.ndarray) -> StepTrace:
+    """One plain LSTM step from its pre-activations ``z = x_t W + h_{t-1} U + b`` (batch, 4u)."""
+    z_i, z_f, z_g, z_o = split_gates(z)
+    i = sigmoid(z_i)
+    f = sigmoid(z_f)
+    g = np.tanh(z_g)
+    o = sigmoid(z_o)
+    c = f * c_prev + i * g
+    tanh_c = np.tanh(c)
+    h = o * tanh_c
+    return StepTrace(x=x, h_prev=h_prev, c_prev=c_prev, z=z, i=i, f=f, g=g, o=o, c=c, tanh_c=tanh_c, h=h)
+
+
+def peephole_step(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, z: np.ndarray,
+                  p_i: np.ndarray, p_f: np.ndarray, p_o: np.ndarray) -> StepTrace:
+    """One peephole LSTM step; the peephole terms are added into ``z``, so the trace's z holds them.
+
+    The output gate looks at the *new* cell state, so it must wait for c_t.
+    """
+    z_i, z_f, z_g, z_o = split_gates(z)
+    z_i += p_i * c_prev
+    z_f += p_f * c_prev
+    i = sigmoid(z_i)
+    f = sigmoid(z_f)
+    g = np.tanh(z_g)
+    c = f * c_prev + i * g
+    z_o += p_o * c
+    o = sigmoid(z_o)
+    tanh_c = np.tanh(c)
+    h = o * tanh_c
+    return StepTrace(x=x, h_prev=h_prev, c_prev=c_prev, z=z, i=i, f=f, g=g, o=o, c=c, tanh_c=tanh_c, h=h)
+
+
+# --- backward -----------------------------------------------------------------
+def backward_step(s: StepTrace, dh: np.ndarray, dc_next: np.ndarray):
+    """Backprop one plain step from its recorded values ``s``.
+
+    ``dh`` = dL/dh_t (from the output and from step t+1), ``dc_next`` = dL/dc_t arriving
+    along the belt from step t+1. Returns ``((dz_i, dz_f, dz_g, dz_o), dc, dc_prev)``:
+    dL/dz per gate, the total dL/dc_t and dL/dc_{t-1}. The belt passes the gradient
+    back multiplied only by the forget gate: ∂c_t/∂c_{t-1} = f (on this direct path).
+    """
+    dc = dc_next + dh * s.o * dtanh(s.tanh_c)
+    dz_i = dc * s.g * dsigmoid(s.i)
+    dz_f = dc * s.c_prev * dsigmoid(s.f)
+    dz_g = dc * s.i * dtanh(s.g)
+    dz_o = dh * s.tanh_c * dsigmoid(s.o)
+    dc_prev = dc * s.f
+    return (dz_i, dz_f, dz_g, dz_o), dc, dc_prev
+
+
+def peephole_backward_step(s: StepTrace, dh: np.ndarray, dc_next: np.ndarray,
+                           p_i: np.ndarray, p_f: np.ndarray, p_o: np.ndarray):
+    """Backprop one peephole step: as :func:`backward_step`, plus the peephole paths.
+
+    c_t also reaches the loss through z_o (p_o), and c_{t-1} through z_i and z_f (p_i, p_f).
+    Returns ``((dz_i, dz_f, dz_g, dz_o), dc, dc_prev, (dp_i, dp_f, dp_o))``.
+    """
+    dz_o = dh * s.tanh_c * dsigmoid(s.o)
+    dc = dc_next + dh * s.o * dtanh(s.tanh_c) + dz_o * p_o
+    dz_i = dc * s.g * dsigmoid(s.i)
+    dz_f = dc * s.c_prev * dsigmoid(s.f)
+    dz_g = dc * s.i * dtanh(s.g)
+    dc_prev = dc * s.f + (dz_i * p_i + dz_f * p_f)
+    dp = ((dz_i * s.c_prev).sum(axis=0), (dz_f * s.c_prev).sum(axis=0), (dz_o * s.c).sum(axis=0))
+    return (dz_i, dz_f, dz_g, dz_o), dc, dc_prev, dp
+
+
+def belt_factor(s: StepTrace, p_i: np.ndarray | None = None, p_f: np.ndarray | None = None) -> np.ndarray:
+    """∂c_t/∂c_{t-1} along the belt, element-wise (batch, units), holding h_{t-1} fixed.
+
+    Plain LSTM: exactly the forget gate f_t; backprop hands dL/dc_{t-1} = dL/dc_t ⊙ f_t
+    to the step before (plus what reaches c_{t-1} through h_{t-1}). With peepholes
+    (``p_i``, ``p_f``) c_{t-1} also moves the input and forget gates:
+
+        ∂c_t/∂c_{t-1} = f + c_{t-1} ⊙ σ′(z_f) ⊙ p_f + g ⊙ σ′(z_i) ⊙ p_i
+    """
+    if p_i is None:
+        return s.f
+    return s.f + s.c_prev * dsigmoid(s.f) * p_f + s.g * dsigmoid(s.i) * p_i
+
+
+# --- any Keras activations -----------------------------------------------------
+def step_with(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, z: np.ndarray,
+              act: Activation, rec: Activation) -> StepTrace:
+    """One step with Keras's ``activation`` α and ``recurrent_activation`` ρ (the trace's
+    ``tanh_c`` field then holds α(c)):
+
+        i = ρ(z_i)  f = ρ(z_f)  g = α(z_g)  o = ρ(z_o)    c = f ⊙ c_prev + i ⊙ g    h = o ⊙ α(c)
+    """
+    z_i, z_f, z_g, z_o = split_gates(z)
+    i = rec.fn(z_i)
+    f = rec.fn(z_f)
+    g = act.fn(z_g)
+    o = rec.fn(z_o)
+    c = f * c_prev + i * g
+    tanh_c = act.fn(c)
+    h = o * tanh_c
+    return StepTrace(x=x, h_prev=h_prev, c_prev=c_prev, z=z, i=i, f=f, g=g, o=o, c=c, tanh_c=tanh_c, h=h)
+
+
+def backward_step_with(s: StepTrace, dh: np.ndarray, dc_next: np.ndarray, act: Activation, rec: Activation):
+    """:func:`backward_step` for any activations: α′ and ρ′ in place of tanh′ and σ′ (each
+    from its output, or from z where the output alone does not fix the slope)."""
+    z_i, z_f, z_g, z_o = split_gates(s.z)
+    dc = dc_next + dh * s.o * act.derivative(s.c, s.tanh_c)
+    dz_i = dc * s.g * rec.derivative(z_i, s.i)
+    dz_f = dc * s.c_prev * rec.derivative(z_f, s.f)
+    dz_g = dc * s.i * act.derivative(z_g, s.g)
+    dz_o = dh * s.tanh_c * rec.derivative(z_o, s.o)
+    dc_prev = dc * s.f
+    return (dz_i, dz_f, dz_g, dz_o), dc, dc_prev
+
+
 class LSTMCell:
     """The weights of one LSTM layer and the arithmetic of one step.
 
-    Weights use Keras's names and layout: ``kernel`` (input_dim, 4u), ``recurrent_kernel``
-    (u, 4u), ``bias`` (4u,), and with peepholes ``peephole_i/f/o`` (u,).
+    Weights use Keras's names and layout: ``kernel`` W (input_dim, 4u), ``recurrent_kernel``
+    U (u, 4u), ``bias`` b (4u,), and with peepholes ``peephole_i/f/o`` (u,).
     """
 
     def __init__(self, units: int, input_dim: int, *, peephole: bool = False,
-                 unit_forget_bias: bool = True, dtype=np.float32,
+                 unit_forget_bias: bool = True, use_bias: bool = True,
+                 activation: str = "tanh", recurrent_activation: str = "sigmoid",
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", dtype=np.float32,
                  rng: np.random.Generator | None = None) -> None:
         if int(units) < 1 or int(input_dim) < 1:
             raise ValueError(f"an LSTM cell needs units >= 1 and input_dim >= 1, got {units} and {input_dim}")
         self.units, self.input_dim = int(units), int(input_dim)
         self.peephole = bool(peephole)
+        self.use_bias = bool(use_bias)
+        self.act, self.rec = activations.lookup(activation), activations.lookup(recurrent_activation)
+        #: Keras's defaults (tanh, sigmoid) take the plain path that reads like the textbook equations.
+        self.plain = (self.act.name, self.rec.name) == ("tanh", "sigmoid")
+        if self.peephole and not self.plain:
+            raise ValueError("peephole connections are implemented with the default activations tanh and sigmoid")
         self.dtype = np.dtype(dtype)
         rng = rng if rng is not None else np.random.default_rng()
         u, d = self.units, self.input_dim
         self.params: dict[str, np.ndarray] = {
-            "kernel": initializers.glorot_uniform((d, 4 * u), rng, self.dtype),
-            "recurrent_kernel": initializers.orthogonal((u, 4 * u), rng, self.dtype),
-            "bias": initializers.zeros((4 * u,), self.dtype),
+            "kernel": initializers.get(kernel_initializer)((d, 4 * u), rng, self.dtype),
+            "recurrent_kernel": initializers.get(recurrent_initializer)((u, 4 * u), rng, self.dtype),
         }
-        if unit_forget_bias:  # start by remembering: forget gate σ(1) ≈ 0.73
-            self.params["bias"][u:2 * u] = 1.0
+        if self.use_bias:
+            self.params["bias"] = initializers.get(bias_initializer)((4 * u,), rng, self.dtype)
+            if unit_forget_bias:  # start by remembering: forget gate σ(1) ≈ 0.73
+                split_gates(self.params["bias"])[1][...] = 1.0
         if self.peephole:
             for name in PEEPHOLES:
                 self.params[name] = initializers.zeros((u,), self.dtype)
-        self._tanh_scale = np.array([0.5] * (2 * u) + [1.0] * u + [0.5] * u, dtype=self.dtype)
 
     # Readable names for the three matrices of the equations.
     @property
@@ -61,90 +210,56 @@ class LSTMCell:
 
     @property
     def b(self) -> np.ndarray:
-        return self.params["bias"]
+        """The bias; zeros when ``use_bias=False`` (Keras then has no bias weight at all)."""
+        b = self.params.get("bias")
+        return b if b is not None else np.zeros(4 * self.units, self.dtype)
+
+    @property
+    def peepholes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(p_i, p_f, p_o), each (units,)."""
+        return tuple(self.params[name] for name in PEEPHOLES)
 
     def step(self, x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray,
-             xW_b: np.ndarray | None = None) -> StepTrace:
+             xW_b: np.ndarray | None = None, hU: np.ndarray | None = None) -> StepTrace:
         """One step; returns every intermediate value as a :class:`StepTrace`.
 
         ``x`` (batch, input_dim), ``h_prev`` and ``c_prev`` (batch, units). A layer that has
         already computed ``x W + b`` for all time steps in one matrix product passes it
-        as ``xW_b`` (batch, 4u).
+        as ``xW_b`` (batch, 4u); one that drops out parts of h_{t-1} passes its own ``hU``.
         """
-        u = self.units
         if xW_b is None:
             xW_b = x @ self.W + self.b
-        z = h_prev @ self.U
-        z += xW_b
+        z = xW_b + (h_prev @ self.U if hU is None else hU)
         if self.peephole:
-            return self._peephole_step(x, h_prev, c_prev, z)
-        # All four activations in one tanh: σ(a) = (1 + tanh(a/2)) / 2, so the gate blocks
-        # are halved first and shifted after. Same values, a third of the passes over memory.
-        act = np.tanh(z * self._tanh_scale)
-        for gate in (slice(0, 2 * u), slice(3 * u, 4 * u)):
-            act[:, gate] *= 0.5
-            act[:, gate] += 0.5
-        i, f, g, o = act[:, :u], act[:, u:2 * u], act[:, 2 * u:3 * u], act[:, 3 * u:]
-        c = f * c_prev
-        c += i * g
-        tanh_c = np.tanh(c)
-        h = o * tanh_c
-        return StepTrace(x=x, h_prev=h_prev, c_prev=c_prev, z=z, i=i, f=f, g=g, o=o,
-                         c=c, tanh_c=tanh_c, h=h)
-
-    def _peephole_step(self, x, h_prev, c_prev, z) -> StepTrace:
-        """The peephole step, spelled out: the output gate must wait for c_t."""
-        u = self.units
-        z[:, :u] += self.params["peephole_i"] * c_prev
-        z[:, u:2 * u] += self.params["peephole_f"] * c_prev
-        i = sigmoid(z[:, :u])
-        f = sigmoid(z[:, u:2 * u])
-        g = np.tanh(z[:, 2 * u:3 * u])
-        c = f * c_prev + i * g
-        z[:, 3 * u:] += self.params["peephole_o"] * c
-        o = sigmoid(z[:, 3 * u:])
-        tanh_c = np.tanh(c)
-        h = o * tanh_c
-        return StepTrace(x=x, h_prev=h_prev, c_prev=c_prev, z=z, i=i, f=f, g=g, o=o,
-                         c=c, tanh_c=tanh_c, h=h)
+            return peephole_step(x, h_prev, c_prev, z, *self.peepholes)
+        if self.plain:
+            return step(x, h_prev, c_prev, z)
+        return step_with(x, h_prev, c_prev, z, self.act, self.rec)
 
     def backward_step(self, s: StepTrace, dh: np.ndarray, dc_next: np.ndarray,
                       grads: dict[str, np.ndarray], dz: np.ndarray | None = None):
         """Backprop one step from the recorded values ``s``.
 
         ``dh`` is dL/dh_t (from the output and from step t+1), ``dc_next`` is dL/dc_t
-        arriving from step t+1. Returns ``(dz, dh_prev, dc_prev)`` with dz = dL/dz
-        (batch, 4u), written into ``dz`` when given; peephole gradients are added into
-        ``grads``. The W, U and b gradients are left to the caller, which forms them for
-        all steps in one matrix product each.
+        arriving from step t+1. Returns ``(dz, dc, dh_prev, dc_prev)``: dz = dL/dz
+        (batch, 4u), written into ``dz`` when given, the total dc = dL/dc_t, and the
+        gradients handed to step t-1. Peephole gradients are added into ``grads``; the W,
+        U and b gradients are left to the caller, which forms them for all steps in one
+        matrix product each.
 
             dc      = dc_next + dh ⊙ o ⊙ (1 - tanh²c)
             dz_i    = dc ⊙ g ⊙ i(1-i)          dz_f = dc ⊙ c_prev ⊙ f(1-f)
-            dz_c    = dc ⊙ i ⊙ (1-g²)          dz_o = dh ⊙ tanh c ⊙ o(1-o)
+            dz_g    = dc ⊙ i ⊙ (1-g²)          dz_o = dh ⊙ tanh c ⊙ o(1-o)
             dc_prev = dc ⊙ f                   dh_prev = dz Uᵀ
         """
-        u = self.units
-        if dz is None:
-            dz = np.empty(s.z.shape, s.z.dtype)
-        dz_i, dz_f, dz_c, dz_o = dz[:, :u], dz[:, u:2 * u], dz[:, 2 * u:3 * u], dz[:, 3 * u:]
-        np.multiply(dh, s.tanh_c, out=dz_o)
-        dz_o *= s.o * (1 - s.o)
-        dc = dh * s.o
-        dc *= 1 - s.tanh_c * s.tanh_c
-        dc += dc_next
         if self.peephole:
-            dc += dz_o * self.params["peephole_o"]
-            grads["peephole_o"] += (dz_o * s.c).sum(axis=0)
-        np.multiply(dc, s.g, out=dz_i)
-        dz_i *= s.i * (1 - s.i)
-        np.multiply(dc, s.c_prev, out=dz_f)
-        dz_f *= s.f * (1 - s.f)
-        np.multiply(dc, s.i, out=dz_c)
-        dz_c *= 1 - s.g * s.g
-        dc_prev = dc * s.f
-        if self.peephole:
-            dc_prev += dz_i * self.params["peephole_i"] + dz_f * self.params["peephole_f"]
-            grads["peephole_i"] += (dz_i * s.c_prev).sum(axis=0)
-            grads["peephole_f"] += (dz_f * s.c_prev).sum(axis=0)
+            dz_gates, dc, dc_prev, dp = peephole_backward_step(s, dh, dc_next, *self.peepholes)
+            for name, d in zip(PEEPHOLES, dp):
+                grads[name] += d
+        elif self.plain:
+            dz_gates, dc, dc_prev = backward_step(s, dh, dc_next)
+        else:
+            dz_gates, dc, dc_prev = backward_step_with(s, dh, dc_next, self.act, self.rec)
+        dz = np.concatenate(dz_gates, axis=-1, out=dz)
         dh_prev = dz @ self.U.T
-        return dz, dh_prev, dc_prev
+        return dz, dc, dh_prev, dc_prev

@@ -23,36 +23,66 @@ def _parse_vector(text: str, name: str) -> np.ndarray:
     return v
 
 
-def trace_table(step, lang: str = "en") -> str:
-    """A gate-by-gate table of one :class:`~explainer.trace.StepTrace` (first sample)."""
+#: What the step table says at a masked step: a heading, and a note on the unused gates.
+MASKED_TEXT = {"en": ("masked step: the layer skipped it and carried h and c over unchanged", " — computed, not used"),
+               "zh": ("被遮蔽的时间步：该层跳过了它，h 和 c 原样传给下一步", "，已计算，未使用")}
+
+
+def trace_table(step, lang: str = "en", masked: bool = False, activation: str = "tanh",
+                recurrent_activation: str = "sigmoid") -> str:
+    """A gate-by-gate table of one :class:`~explainer.trace.StepTrace` (first sample).
+
+    ``masked``: the layer skipped this step (its mask was False) and carried h and c over;
+    the gates it computed there were not used, and the table says so instead of an equation.
+    """
     from .glossary import field_name
 
+    from .gates import GATES
+
+    short = {"sigmoid": "σ"}
+    name = {"tanh": short.get(activation, activation), "sigmoid": short.get(recurrent_activation, recurrent_activation)}
     rows = [("x", "x_t", step.x[0]), ("h_prev", "h_{t-1}", step.h_prev[0]), ("c_prev", "c_{t-1}", step.c_prev[0]),
-            ("i", "i = σ(z_i)", step.i[0]), ("f", "f = σ(z_f)", step.f[0]), ("g", "g = tanh(z_c)", step.g[0]),
-            ("o", "o = σ(z_o)", step.o[0]), ("c", "c = f⊙c_{t-1} + i⊙g", step.c[0]),
-            ("h", "h = o⊙tanh(c)", step.h[0])]
+            *[(g.field, f"{g.field} = {name[g.activation]}(z_{g.field})", getattr(step, g.field)[0]) for g in GATES],
+            ("c", "c = f⊙c_{t-1} + i⊙g", step.c[0]), ("h", f"h = o⊙{name['tanh']}(c)", step.h[0])]
+    if masked:
+        rows[-2:] = [("c", "c = c_{t-1} (carried)", step.c[0]), ("h", "h = h_{t-1} (carried)", step.h[0])]
     width = max(len(r[1]) for r in rows) + 2
     lines = []
     for field, eq, v in rows:
-        label = field_name(field, lang) if field not in ("g",) else field_name("g", lang)
+        label = field_name(field, lang)
         nums = "  ".join(f"{a:+.4f}" for a in v)
-        lines.append(f"{eq:<{width}}{nums}   ({label})")
+        unused = MASKED_TEXT[lang][1] if masked and field in {g.field for g in GATES} else ""
+        lines.append(f"{eq:<{width}}{nums}   ({label}{unused})")
+    if masked:
+        lines.insert(0, MASKED_TEXT[lang][0])
     return "\n".join(lines)
 
 
 def _cmd_trace(args) -> int:
+    if args.model or args.input or args.out:
+        return _trace_model_file(args)
     from .demo import demo_trace, demo_weights
     from .layers import LSTM
     from .trace import SequenceTrace
+    from .your_model import check_memory, parse_units
 
+    units = parse_units(args.units) if args.units is not None else None
     if args.file:
-        trace = SequenceTrace.load(args.file)
-        if args.units:
-            trace = trace.narrow(trace.most_active(args.units))
+        trace = SequenceTrace.load(args.file)  # checked: numbers, non-empty, its own equations
+        if isinstance(units, int):
+            if units > trace.units:
+                raise ValueError(f"--units {units}: this trace holds {trace.units} units; give at most {trace.units}")
+            trace = trace.narrow(trace.most_active(units))
+        elif units is not None:
+            trace = trace.narrow(units)
     elif args.x is not None:
-        layer = LSTM(args.units or 3, seed=args.seed)
+        if isinstance(units, list):
+            raise ValueError("with --x, --units is the number of units of a random LSTM, such as 3")
+        n, d = units or 3, args.x.size
+        check_memory(4 * 4 * n * (n + d + 1), f"an LSTM of {n:,} units", "give fewer --units")
+        layer = LSTM(n, seed=args.seed)
         x = args.x.reshape(1, 1, -1)
-        if args.units is None and x.shape[-1] == 3:  # the demo's weights fit three features
+        if units is None and x.shape[-1] == 3:  # the demo's weights fit three features
             layer.build((1, 3), np.random.default_rng(0))
             w = demo_weights()
             layer.set_weights([w["kernel"], w["recurrent_kernel"], w["bias"]])
@@ -72,9 +102,60 @@ def _cmd_trace(args) -> int:
               file=sys.stderr)
         return 2
     labels = trace.meta.get("labels")
-    where = f" ({labels[t]!r})" if labels and -len(labels) <= t < len(labels) else ""
+    where = f" ({labels[t]!r})" if isinstance(labels, list) and -len(labels) <= t < len(labels) else ""
     print(f"layer {trace.layer}, time step {t % trace.time}{where}, units {trace.unit_index.tolist()}")
-    print(trace_table(trace.step(t), args.lang))
+    masked = trace.mask is not None and not trace.mask[0, t]
+    print(trace_table(trace.step(t), args.lang, masked=masked, activation=trace.meta.get("activation", "tanh"),
+                      recurrent_activation=trace.meta.get("recurrent_activation", "sigmoid")))
+    return 0
+
+
+def _trace_model_file(args) -> int:
+    """``trace --model FILE --input FILE --out trace.npz``: a trace of your own model's recurrent layer."""
+    import os
+    from pathlib import Path
+
+    from .your_model import load_model_file, parse_units, read_inputs, recurrent_layers, trace_model
+
+    missing = [flag for flag, v in (("--model", args.model), ("--input", args.input), ("--out", args.out)) if not v]
+    if missing:
+        raise ValueError(f"tracing your own model needs {', '.join(missing)}: "
+                         "lstm-explainer trace --model MODEL --input INPUT --out trace.npz")
+    if args.file or args.x is not None:
+        raise ValueError("--model cannot be combined with --file or --x")
+    out = Path(args.out)
+    if out.suffix.lower() != ".npz":
+        raise ValueError(f"--out {args.out!r} must end in .npz (a trace file)")
+    if out.is_dir():
+        raise ValueError(f"--out {args.out!r} is a folder; give a file name such as {out / 'trace.npz'}")
+    if not out.parent.is_dir():
+        raise ValueError(f"--out {args.out!r}: the folder {str(out.parent)!r} does not exist; create it first")
+    if not os.access(out.parent, os.W_OK):
+        raise ValueError(f"--out {args.out!r}: the folder {str(out.parent)!r} is not writable")
+    if out.exists() and not args.force:
+        raise ValueError(f"--out {args.out!r} exists; choose another name or add --force to replace it")
+    units = parse_units(args.units) if args.units is not None else None
+    layer = args.layer if args.layer is not None else "0"
+    layer = int(layer) if layer.lstrip("-").isdigit() else layer  # an index or a layer's name
+    model = load_model_file(args.model)
+    x, features, labels = read_inputs(args.input, model)
+    trace = trace_model(model, x, layer=layer, sample=args.sample, units=units)
+    trace.meta.update({"source": f"lstm-explainer trace {Path(args.model).name}", "model": Path(args.model).name,
+                       "input": Path(args.input).name, "layer_index": layer})
+    if features and trace.input_dim == len(features) and recurrent_layers(model).index(trace.layer) == 0:
+        trace.meta["features"] = features  # only the first recurrent layer reads the file's columns
+    if labels and len(labels) == trace.time:
+        trace.meta["labels"] = labels
+    tmp = out.with_name(f".{out.name}.partial.npz")
+    try:
+        trace.save(tmp)
+        os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    print(f"wrote the trace of layer {trace.layer!r} ({trace.batch} sequence(s), {trace.time} steps, "
+          f"{trace.units} units) to {out}")
+    print(f"see it: lstm-explainer render FullStep --trace {out}   or   lstm-explainer trace --file {out}")
     return 0
 
 
@@ -83,12 +164,24 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="See an LSTM work: traces, Keras comparisons, videos, widgets.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    t = sub.add_parser("trace", help="print one step's gate-by-gate arithmetic")
+    t = sub.add_parser("trace", help="trace your own model (--model --input --out), or print one step's arithmetic",
+                       description="With --model, --input and --out: write a trace of a recurrent layer of your "
+                                   "own model, ready for `render --trace`. Otherwise: print one step's gate-by-gate "
+                                   "arithmetic of the demo LSTM, of --x, or of a saved trace (--file).")
+    t.add_argument("--model", help="your model: .keras or .h5 (Keras), .safetensors (PyTorch state dict), "
+                                   ".npz (saved by lstm-explainer)")
+    t.add_argument("--input", help="its input: .npy (time, features) or (batch, time, features), or .csv "
+                                   "(a row per time step; header = feature names)")
+    t.add_argument("--layer", help="which recurrent layer to trace: index (default 0) or name")
+    t.add_argument("--sample", type=int, help="keep one sequence of the input batch (default: all)")
+    t.add_argument("--out", help="where to write the trace (.npz)")
+    t.add_argument("--force", action="store_true", help="replace an existing --out file")
     t.add_argument("--file", help="a saved trace (.npz) to read instead of the demo LSTM")
     t.add_argument("--x", type=lambda s: _parse_vector(s, "--x"), help="input x_t, e.g. 1,0,0")
     t.add_argument("--h", type=lambda s: _parse_vector(s, "--h"), help="h_{t-1}, comma-separated")
     t.add_argument("--c", type=lambda s: _parse_vector(s, "--c"), help="c_{t-1}, comma-separated")
-    t.add_argument("--units", type=int, help="units (random Keras-style weights), or units to keep from --file")
+    t.add_argument("--units", help="keep the K most active units (K) or the listed ones (0,5,7); with --x: "
+                                   "the number of units of a random LSTM")
     t.add_argument("--seed", type=int, default=0, help="seed of the random weights")
     t.add_argument("--step", type=int, help="time step to show (default: the last)")
     t.add_argument("--lang", choices=("en", "zh"), default="en")
@@ -113,9 +206,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (ValueError, FileNotFoundError) as e:
+    except (ValueError, TypeError, FileNotFoundError, ImportError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except OSError as e:  # a full disk, a read-only folder, a path through a file: one line, not a traceback
+        print(f"error: {e.strerror or e}{f': {e.filename}' if e.filename else ''}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

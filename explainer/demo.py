@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .gates import GATES
 from .layers import LSTM
 from .trace import SequenceTrace
 
@@ -49,7 +50,7 @@ def demo_weights() -> dict[str, np.ndarray]:
     W = np.zeros((3, 4 * u), np.float32)
     U = np.zeros((u, 4 * u), np.float32)
     b = np.zeros(4 * u, np.float32)
-    I, F, G, O = (slice(k * u, (k + 1) * u) for k in range(4))
+    I, F, G, O = (slice(g.index * u, (g.index + 1) * u) for g in GATES)
     blue, grey, poll = 0, 1, 2
     # input gate: mostly shut (bias -3), opened by the unit's own word
     b[I] = [-3.0, -3.0, -2.5]

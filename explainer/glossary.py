@@ -1,6 +1,6 @@
 """The one English/Chinese glossary used by every caption, label and widget.
 
-The seed tutorial calls ⊙ "matrix multiplication"; it is the element-wise (Hadamard)
+Tutorials often call ⊙ "matrix multiplication"; it is the element-wise (Hadamard)
 product, and the glossary says so in both languages.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ TERMS: dict[str, dict[str, str]] = {
     "cell_update": {"en": "cell-state update", "zh": "细胞状态更新"},
     "full_step": {"en": "one full LSTM step", "zh": "完整的一步 LSTM"},
     "unrolled": {"en": "unrolled over time", "zh": "按时间展开"},
-    # animations (issue 4)
+    # animations
     "units_shown": {"en": "units shown", "zh": "显示的单元"},
     "passed_on": {"en": "h and c are passed on to the next step", "zh": "h 和 c 传给下一步"},
     "changes_slowly": {"en": "changes slowly", "zh": "变化缓慢"},
@@ -69,10 +69,11 @@ TERMS: dict[str, dict[str, str]] = {
     "narrate_input_closed": {"en": "input gate closed: nothing new is written", "zh": "输入门关闭:没有写入新内容"},
     "narrate_output_open": {"en": "output gate open: the memory is read out into h_t", "zh": "输出门打开:记忆被读出到 h_t"},
     "narrate_output_closed": {"en": "output gate closed: h_t stays near 0", "zh": "输出门关闭:h_t 接近 0"},
-    "why_lstm_note": {"en": "Along the cell state, each step multiplies by f_t only: no weight matrix, no tanh′. "
-                            "A plain RNN multiplies by w·tanh′ at every step, so its gradient vanishes (or explodes).",
-                      "zh": "沿着细胞状态,每一步只乘以 f_t:没有权重矩阵,也没有 tanh′。"
-                            "普通 RNN 每一步都要乘以 w·tanh′,所以梯度会消失(或爆炸)。"},
+    "why_lstm_note": {"en": "Along the cell state, each step multiplies the gradient by f_t only: no weight matrix, "
+                            "no tanh′. A plain RNN multiplies it by w·tanh′ at every step; in this chart that factor "
+                            "stays below 1 for every w, so the product shrinks with distance.",
+                      "zh": "沿着细胞状态,每一步只把梯度乘以 f_t:没有权重矩阵,也没有 tanh′。"
+                            "普通 RNN 每一步都要乘以 w·tanh′;在这张图里这个因子对任何 w 都小于 1,所以乘积随距离缩小。"},
     "classroom": {"en": "LSTM classroom", "zh": "LSTM 课堂"},
     # --- lesson (animations: the narrated lesson and its demo story) ---
     "word_the": {"en": "the", "zh": "这"},
@@ -82,9 +83,6 @@ TERMS: dict[str, dict[str, str]] = {
     "word_then": {"en": "then", "zh": "后来"},
     "word_polluted": {"en": "polluted", "zh": "污染了"},
     "word_grey": {"en": "grey", "zh": "灰色"},
-    "unit_blue_memory": {"en": "blue memory", "zh": "蓝色记忆"},
-    "unit_grey_memory": {"en": "grey memory", "zh": "灰色记忆"},
-    "unit_pollution_flag": {"en": "pollution flag", "zh": "污染标记"},
     "lesson_title": {"en": "How an LSTM remembers and forgets", "zh": "LSTM 如何记住与遗忘"},
     "story": {"en": "the sky was blue … then it was polluted … the sky is grey",
               "zh": "天空曾是蓝色的……后来被污染了……天空变成了灰色"},
@@ -120,6 +118,61 @@ TERMS: dict[str, dict[str, str]] = {
     "feature_open": {"en": "open", "zh": "开盘价"},
     "feature_high": {"en": "high", "zh": "最高价"},
     "feature_low": {"en": "low", "zh": "最低价"},
+    # --- classroom: playback, reading aids, status and error lines, the exported page ---
+    "hadamard_note": {"en": "⊙ is the element-wise product", "zh": "⊙ 表示逐元素相乘"},
+    "after_one_step": {"en": "after 1 step", "zh": "1 步之后"},
+    "demo_note": {"en": "demo LSTM · {n} words · features: {features}", "zh": "演示 LSTM · {n} 个词 · 特征:{features}"},
+    "unknown_words": {"en": "not in the demo's vocabulary, read as an all-zero input: {words}",
+                      "zh": "不在演示词表中,按全零输入处理:{words}"},
+    "file_note": {"en": "{name} · layer {layer}", "zh": "{name} · 层 {layer}"},
+    "story_note": {"en": "the story LSTM, trained on the sentence task", "zh": "故事 LSTM(在句子任务上训练)"},
+    "err_no_words": {"en": "type at least one word; the demo LSTM reacts to: {features}",
+                     "zh": "请至少输入一个词;演示 LSTM 会对这些词作出反应:{features}"},
+    "err_no_path": {"en": "type the path of a trace file (.npz), e.g. reports/bitcoin/trace_btc.npz",
+                    "zh": "请输入轨迹文件 (.npz) 的路径,例如 reports/bitcoin/trace_btc.npz"},
+    "err_no_file": {"en": "no trace file at {path} (relative paths are read from {base})",
+                    "zh": "找不到轨迹文件 {path}(相对路径从 {base} 开始查找)"},
+    "err_bad_file": {"en": "{name} is not a readable trace file: {reason}", "zh": "{name} 不是可读取的轨迹文件:{reason}"},
+    "err_bad_trace": {"en": "{name} is damaged: {reason}. Nothing was drawn from it.",
+                      "zh": "{name} 已损坏:{reason}。没有用它绘图。"},
+    "err_at_step": {"en": "step {t}, field {field}", "zh": "第 {t} 步,字段 {field}"},
+    "field": {"en": "field", "zh": "字段"},
+    "err_unreadable": {"en": "its contents cannot be read", "zh": "内容无法识别(文件损坏、被截断或不是轨迹)"},
+    "err_drawing": {"en": "step {t} cannot be drawn: {reason}", "zh": "第 {t} 步无法绘制:{reason}"},
+    "unit_blue_memory": {"en": "blue memory", "zh": "蓝色记忆"},
+    "unit_grey_memory": {"en": "grey memory", "zh": "灰色记忆"},
+    "unit_pollution_flag": {"en": "pollution flag", "zh": "污染标记"},
+    "demo_sentence": {"en": "the sky was blue then polluted grey", "zh": "那时 天空 是 蓝色 后来 污染 灰色"},
+    "feature_blue": {"en": "blue", "zh": "蓝色"},
+    "feature_grey": {"en": "grey", "zh": "灰色"},
+    "feature_polluted": {"en": "polluted", "zh": "污染"},
+    "pause": {"en": "pause", "zh": "暂停"},
+    "step_back": {"en": "step back", "zh": "后退一步"},
+    "step_forward": {"en": "step forward", "zh": "前进一步"},
+    "speed": {"en": "speed", "zh": "速度"},
+    "keys_hint": {"en": "keys: space plays/pauses, ← → step", "zh": "按键:空格 播放/暂停,← → 单步"},
+    "presenter": {"en": "presenter mode", "zh": "演示模式"},
+    "edit_gate": {"en": "weights of", "zh": "调节"},
+    "settings": {"en": "settings", "zh": "设置"},
+    "copy_settings": {"en": "copy settings", "zh": "复制设置"},
+    "apply_settings": {"en": "restore", "zh": "恢复"},
+    "settings_hint": {"en": "copy this string (or add it to the classroom's URL as ?cell=…) to restore the sliders",
+                      "zh": "复制这串设置(或把它作为 ?cell=… 加到课堂网址后面)即可恢复滑块"},
+    "err_settings": {"en": "cannot read these settings: {reason}", "zh": "无法读取这些设置:{reason}"},
+    "source": {"en": "trace", "zh": "轨迹"},
+    "source_demo": {"en": "demo", "zh": "演示"},
+    "source_story": {"en": "story (trained)", "zh": "故事(训练后)"},
+    "source_file": {"en": "file", "zh": "文件"},
+    "cell_drawing": {"en": "the cell at step t", "zh": "第 t 步的细胞"},
+    "page_title": {"en": "LSTM, step by step", "zh": "LSTM 逐步演示"},
+    "page_cannot": {"en": "This page replays a recorded trace. Moving weights needs Python: run `lstm-explainer classroom`.",
+                    "zh": "本页面回放已记录的轨迹。调节权重需要 Python:请运行 `lstm-explainer classroom`。"},
+    "lesson_video": {"en": "lesson video", "zh": "课程视频"},
+    "timelapse": {"en": "Training timelapse", "zh": "训练过程回放"},
+    "epoch": {"en": "epoch", "zh": "训练轮次"},
+    "loss": {"en": "training loss L", "zh": "训练损失 L"},
+    "timelapse_none": {"en": "no training recording yet: pass a TraceRecorder file",
+                       "zh": "还没有训练记录:请提供 TraceRecorder 文件"},
 }
 
 #: Which glossary term names each trace field.

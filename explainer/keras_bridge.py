@@ -1,18 +1,39 @@
 """Copy models between this package and Keras 3, weights and all.
 
 TensorFlow/Keras is imported here, lazily, and nowhere else in ``explainer`` except
-comparison code. Supported layers: LSTM (Keras defaults: tanh/sigmoid, no dropout
-inside the layer, not stateful, not unrolled differently), Dense, Dropout, Activation.
-Anything else is a clear ``ValueError`` naming the layer and the option.
+comparison code. ``from_keras`` takes a ``keras.Sequential`` or a functional ``keras.Model``
+whose graph is a chain (one input, one output, each layer feeding the next; the
+``InputLayer`` is skipped). Supported layers: LSTM (with its Keras options), Bidirectional(LSTM),
+SimpleRNN, Dense, TimeDistributed(Dense), Embedding, Masking, Dropout, Activation. Anything else is a
+``ValueError`` naming the layer, its type and what is supported.
 """
 from __future__ import annotations
 
 import os
+import warnings
 
 import numpy as np
 
+from .bidirectional import Bidirectional
+from .embedding import Embedding
 from .layers import LSTM, Activation, Dense, Dropout
+from .masking import Masking
 from .model import Sequential
+from .rnn import SimpleRNN
+from .time_distributed import TimeDistributed
+
+SUPPORTED = ("LSTM", "Bidirectional(LSTM)", "SimpleRNN", "Dense", "TimeDistributed(Dense)", "Embedding", "Masking",
+             "Dropout", "Activation", "InputLayer")
+#: Keras LSTM options copied as they are (same names, same meaning here).
+#: Keras's defaults: only options that differ from them are passed on, so a plain model converts plainly.
+LSTM_DEFAULTS = {"activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": True,
+                 "unit_forget_bias": True, "return_sequences": False, "go_backwards": False, "stateful": False,
+                 "zero_output_for_mask": False, "unroll": False, "dropout": 0.0, "recurrent_dropout": 0.0}
+LSTM_OPTIONS = ("units",) + tuple(LSTM_DEFAULTS)
+#: Options that change only how Keras trains (penalties, projections); a trace is unaffected.
+TRAINING_ONLY = ("kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer",
+                 "embeddings_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint",
+                 "embeddings_constraint")
 
 
 def import_keras():
@@ -30,62 +51,152 @@ def _act_name(fn) -> str:
     return getattr(fn, "__name__", str(fn))
 
 
+def _unsupported(layer, why: str) -> ValueError:
+    return ValueError(f"Keras layer {layer.name!r} ({type(layer).__name__}) {why}; "
+                      f"supported layers: {', '.join(SUPPORTED)}")
+
+
+def _warn_training_only(layer, cfg: dict) -> None:
+    dropped = [k for k in TRAINING_ONLY if cfg.get(k) is not None]
+    if dropped:
+        warnings.warn(f"Keras layer {layer.name!r}: {', '.join(dropped)} not copied (they shape training only; "
+                      "forward values and traces are unaffected, training here would differ)", stacklevel=4)
+
+
+def _activation(layer, name: str) -> str:
+    from . import activations
+
+    try:
+        return activations.lookup(name).name
+    except ValueError:
+        raise _unsupported(layer, f"uses activation {name!r}; supported activations: "
+                                  f"{', '.join(sorted(activations.ACTIVATIONS))}") from None
+
+
+def _lstm_from_keras(layer, dtype, name=None, ignore=()) -> LSTM:
+    cfg = {k: v for k, v in layer.get_config().items() if k not in ignore}
+    _warn_training_only(layer, cfg)
+    if cfg.get("return_state"):
+        raise _unsupported(layer, "uses return_state=True, which a chain of layers cannot pass on")
+    cfg["activation"] = _activation(layer, _act_name(layer.activation))
+    cfg["recurrent_activation"] = _activation(layer, _act_name(layer.recurrent_activation))
+    kwargs = {k: cfg[k] for k in LSTM_OPTIONS if k in cfg and (k == "units" or cfg[k] != LSTM_DEFAULTS[k])}
+    try:
+        return LSTM(**kwargs, name=name or layer.name, dtype=dtype)
+    except (TypeError, ValueError) as e:
+        raise _unsupported(layer, f"has options this LSTM cannot reproduce ({e})") from None
+
+
 def _from_keras_layer(layer, dtype):
     keras = import_keras()
     kind = type(layer).__name__
     name = layer.name
+    cfg = layer.get_config()
+    if kind in ("SpatialDropout1D", "GaussianDropout", "AlphaDropout", "GaussianNoise"):
+        raise _unsupported(layer, "is not element-wise Dropout and would change training")
     if isinstance(layer, keras.layers.LSTM):
-        cfg = layer.get_config()
-        problems = []
-        if _act_name(layer.activation) != "tanh":
-            problems.append(f"activation={_act_name(layer.activation)!r}")
-        if _act_name(layer.recurrent_activation) != "sigmoid":
-            problems.append(f"recurrent_activation={_act_name(layer.recurrent_activation)!r}")
-        if not cfg.get("use_bias", True):
-            problems.append("use_bias=False")
-        if cfg.get("dropout", 0) or cfg.get("recurrent_dropout", 0):
-            problems.append("dropout/recurrent_dropout inside the LSTM (use a Dropout layer)")
-        if cfg.get("stateful"):
-            problems.append("stateful=True")
-        if cfg.get("return_state"):
-            problems.append("return_state=True inside Sequential")
-        if problems:
-            raise ValueError(f"Keras layer {name!r} (LSTM) uses unsupported options: {', '.join(problems)}")
-        ours = LSTM(layer.units, return_sequences=layer.return_sequences, go_backwards=layer.go_backwards,
-                    unit_forget_bias=cfg.get("unit_forget_bias", True), name=name, dtype=dtype)
-    elif isinstance(layer, keras.layers.Dense):
-        if not layer.use_bias:
-            raise ValueError(f"Keras layer {name!r} (Dense) uses unsupported option use_bias=False")
-        ours = Dense(layer.units, activation=_act_name(layer.activation), name=name, dtype=dtype)
-    elif isinstance(layer, keras.layers.Dropout):
+        return _lstm_from_keras(layer, dtype)
+    if isinstance(layer, keras.layers.Bidirectional):
+        inner = layer.forward_layer
+        if not isinstance(inner, keras.layers.LSTM):
+            raise _unsupported(layer, f"wraps a {type(inner).__name__}; Bidirectional is supported around an LSTM")
+        back = layer.backward_layer
+        fc, bc = inner.get_config(), back.get_config()
+        same = all(fc.get(k) == bc.get(k) for k in LSTM_OPTIONS if k != "go_backwards")
+        if not isinstance(back, keras.layers.LSTM) or not same or bc["go_backwards"] == fc["go_backwards"]:
+            raise _unsupported(layer, "has a custom backward_layer; only the mirrored twin of the forward LSTM "
+                                      "is supported")
+        base = inner.name[len("forward_"):] if inner.name.startswith("forward_") else inner.name
+        # Keras's Bidirectional sets zero_output_for_mask = return_sequences on both directions; ours does too
+        return Bidirectional(_lstm_from_keras(inner, dtype, name=base, ignore=("zero_output_for_mask",)),
+                             merge_mode=layer.merge_mode, name=name)
+    if isinstance(layer, keras.layers.SimpleRNN):
+        defaults = {"use_bias": True, "dropout": 0.0, "recurrent_dropout": 0.0, "stateful": False,
+                    "return_state": False}
+        extra = [f"{k}={cfg[k]!r}" for k, v in defaults.items() if cfg.get(k, v) != v]
+        if extra:
+            raise _unsupported(layer, f"uses options SimpleRNN here does not have ({', '.join(extra)}); "
+                                      "it supports activation, return_sequences, go_backwards")
+        _warn_training_only(layer, cfg)
+        return SimpleRNN(layer.units, activation=_activation(layer, _act_name(layer.activation)),
+                         return_sequences=layer.return_sequences, go_backwards=layer.go_backwards,
+                         name=name, dtype=dtype)
+    if isinstance(layer, keras.layers.TimeDistributed):
+        if not isinstance(layer.layer, keras.layers.Dense):
+            raise _unsupported(layer, f"wraps a {type(layer.layer).__name__}; TimeDistributed is supported "
+                                      "around a Dense")
+        return TimeDistributed(_from_keras_layer(layer.layer, dtype), name=name)
+    if isinstance(layer, keras.layers.Dense):
+        _warn_training_only(layer, cfg)
+        return Dense(layer.units, activation=_activation(layer, _act_name(layer.activation)),
+                     use_bias=layer.use_bias, name=name, dtype=dtype)
+    if isinstance(layer, keras.layers.Embedding):
+        _warn_training_only(layer, cfg)
+        return Embedding(layer.input_dim, layer.output_dim, mask_zero=layer.mask_zero, name=name, dtype=dtype)
+    if isinstance(layer, keras.layers.Masking):
+        return Masking(float(layer.mask_value), name=name, dtype=dtype)
+    if isinstance(layer, keras.layers.Dropout):
         if layer.noise_shape is not None:
-            raise ValueError(f"Keras layer {name!r} (Dropout) uses unsupported option noise_shape")
-        ours = Dropout(layer.rate, name=name, dtype=dtype)
-    elif isinstance(layer, keras.layers.Activation):
-        ours = Activation(_act_name(layer.activation), name=name, dtype=dtype)
-    else:
-        raise ValueError(f"Keras layer {name!r} of type {kind} is not supported; "
-                         "supported: LSTM, Dense, Dropout, Activation")
-    return ours
+            raise _unsupported(layer, "uses noise_shape (a mask shared across axes)")
+        return Dropout(layer.rate, name=name, dtype=dtype)
+    if isinstance(layer, keras.layers.Activation):
+        return Activation(_activation(layer, _act_name(layer.activation)), name=name, dtype=dtype)
+    raise _unsupported(layer, "is not supported")
+
+
+def _chain(keras_model) -> list:
+    """The model's layers in order, refusing any graph that is not one straight chain."""
+    keras = import_keras()
+    layers = [l for l in keras_model.layers if not isinstance(l, keras.layers.InputLayer)]
+    if isinstance(keras_model, keras.Sequential):
+        return layers
+    if len(keras_model.inputs) != 1 or len(keras_model.outputs) != 1:
+        raise ValueError(f"Keras model {keras_model.name!r} has {len(keras_model.inputs)} inputs and "
+                         f"{len(keras_model.outputs)} outputs; only a chain with one input and one output "
+                         "(each layer feeding the next) is supported")
+    previous = keras_model.inputs[0]._keras_history.operation
+    for layer in layers:
+        nodes = layer._inbound_nodes
+        if len(nodes) != 1:
+            raise _unsupported(layer, f"is called {len(nodes)} times (a shared layer); only a chain of layers, "
+                                      "each used once, is supported")
+        sources = [t._keras_history.operation for t in nodes[0].input_tensors]
+        if len(sources) != 1 or sources[0] is not previous:
+            names = ", ".join(repr(s.name) for s in sources)
+            raise _unsupported(layer, f"takes its input from {names} instead of the layer before it "
+                                      f"({previous.name!r}); branches and merges are not supported, only a chain")
+        previous = layer
+    if keras_model.outputs[0]._keras_history.operation is not previous:
+        raise ValueError(f"Keras model {keras_model.name!r}: its output is not the last layer of the chain")
+    return layers
 
 
 def from_keras(keras_model, dtype="float32") -> Sequential:
-    """A :class:`Sequential` with the same layers and a copy of ``keras_model``'s weights."""
+    """A :class:`Sequential` with the same layers and a copy of ``keras_model``'s weights.
+
+    ``keras_model`` is a ``keras.Sequential`` or a functional ``keras.Model`` that is a chain.
+    """
     keras = import_keras()
     if not isinstance(keras_model, keras.Model):
         raise TypeError(f"from_keras expects a keras.Model, got {type(keras_model).__name__}")
-    if not keras_model.built or keras_model.inputs is None:
+    if not keras_model.built or not getattr(keras_model, "inputs", None):
         raise ValueError("the Keras model is not built; give it an input shape (keras.Input) or call it once")
     input_shape = tuple(keras_model.inputs[0].shape[1:])
-    if any(s is None for s in input_shape[-1:]):
-        raise ValueError(f"the Keras model's feature dimension must be known, got input shape {input_shape}")
+    keras_layers = _chain(keras_model)
+    if not keras_layers:
+        raise ValueError(f"Keras model {keras_model.name!r} has no layers")
     model = Sequential(name=keras_model.name)
-    for layer in keras_model.layers:
+    for layer in keras_layers:
         model.add(_from_keras_layer(layer, dtype))
+    integer_ids = isinstance(model.layers[0], Embedding)
+    if input_shape and input_shape[-1] is None and not integer_ids:
+        raise ValueError(f"the Keras model's feature dimension must be known, got input shape {input_shape}")
     model.build(tuple(1 if s is None else s for s in input_shape))
     model.input_shape = input_shape
-    for ours, theirs in zip(model.layers, keras_model.layers):
+    for ours, theirs in zip(model.layers, keras_layers):
         weights = theirs.get_weights()
+        if len(weights) != len(ours.params):  # e.g. a stateful LSTM's states are not weights here
+            weights = [np.asarray(w) for w in theirs.trainable_weights]
         try:
             ours.set_weights(weights)
         except ValueError as e:
@@ -93,31 +204,59 @@ def from_keras(keras_model, dtype="float32") -> Sequential:
     return model
 
 
-def to_keras(model: Sequential, time_steps: int | None = None):
+def _lstm_to_keras(keras, layer: LSTM, name: str | None = None):
+    if layer.peephole:
+        raise ValueError(f"layer {layer.name!r}: peephole connections have no Keras equivalent")
+    cfg = layer.get_config()
+    kwargs = {k: cfg[k] for k in LSTM_OPTIONS if k in cfg}
+    return keras.layers.LSTM(**kwargs, name=name or layer.name)
+
+
+def _to_keras_layer(keras, layer):
+    if isinstance(layer, LSTM):
+        return _lstm_to_keras(keras, layer)
+    if isinstance(layer, Bidirectional):
+        base = layer.forward_layer.name[len("forward_"):]
+        return keras.layers.Bidirectional(_lstm_to_keras(keras, layer.forward_layer, base),
+                                          merge_mode=layer.merge_mode, name=layer.name)
+    if isinstance(layer, SimpleRNN):
+        return keras.layers.SimpleRNN(layer.units, activation=layer.activation,
+                                      return_sequences=layer.return_sequences, go_backwards=layer.go_backwards,
+                                      name=layer.name)
+    if isinstance(layer, TimeDistributed):
+        return keras.layers.TimeDistributed(_to_keras_layer(keras, layer.layer), name=layer.name)
+    if isinstance(layer, Dense):
+        return keras.layers.Dense(layer.units, activation=layer.activation, use_bias=layer.use_bias,
+                                  name=layer.name)
+    if isinstance(layer, Embedding):
+        return keras.layers.Embedding(layer.input_dim, layer.output_dim, mask_zero=layer.mask_zero,
+                                      name=layer.name)
+    if isinstance(layer, Masking):
+        return keras.layers.Masking(layer.mask_value, name=layer.name)
+    if isinstance(layer, Dropout):
+        return keras.layers.Dropout(layer.rate, name=layer.name)
+    if isinstance(layer, Activation):
+        return keras.layers.Activation(layer.activation, name=layer.name)
+    raise ValueError(f"layer {layer.name!r} of type {type(layer).__name__} cannot be converted to Keras; "
+                     f"supported: {', '.join(SUPPORTED[:-1])}")
+
+
+def to_keras(model: Sequential, time_steps: int | None = None, batch_size: int | None = None):
     """A ``keras.Sequential`` with the same layers and a copy of ``model``'s weights.
 
-    Peephole LSTMs have no Keras counterpart and raise a ``ValueError``.
+    Peephole LSTMs have no Keras counterpart and raise a ``ValueError``. A stateful LSTM
+    needs a fixed ``batch_size``, as in Keras.
     """
     keras = import_keras()
     if not model.built:
         raise ValueError("build the model (give the first layer an input_shape) before to_keras")
+    if batch_size is None and any(getattr(l, "stateful", False) for l in model.layers):
+        raise ValueError("a stateful LSTM needs a fixed batch size in Keras: call to_keras(model, batch_size=N)")
     t = time_steps if time_steps is not None else model.input_shape[0]
-    layers = [keras.Input(shape=(t,) + tuple(model.input_shape[1:]))]
-    for layer in model.layers:
-        if isinstance(layer, LSTM):
-            if layer.peephole:
-                raise ValueError(f"layer {layer.name!r}: peephole connections have no Keras equivalent")
-            layers.append(keras.layers.LSTM(layer.units, return_sequences=layer.return_sequences,
-                                            go_backwards=layer.go_backwards,
-                                            unit_forget_bias=layer.unit_forget_bias, name=layer.name))
-        elif isinstance(layer, Dense):
-            layers.append(keras.layers.Dense(layer.units, activation=layer.activation, name=layer.name))
-        elif isinstance(layer, Dropout):
-            layers.append(keras.layers.Dropout(layer.rate, name=layer.name))
-        elif isinstance(layer, Activation):
-            layers.append(keras.layers.Activation(layer.activation, name=layer.name))
-        else:
-            raise ValueError(f"layer {layer.name!r} of type {type(layer).__name__} cannot be converted to Keras")
+    shape = (t,) + tuple(model.input_shape[1:])
+    ids = isinstance(model.layers[0], Embedding)
+    first = keras.Input(shape=shape, batch_size=batch_size, dtype="int32" if ids else None)
+    layers = [first] + [_to_keras_layer(keras, layer) for layer in model.layers]
     km = keras.Sequential(layers, name=model.name)
     km.set_weights([np.asarray(w, dtype=np.float32) for w in model.get_weights()])
     return km

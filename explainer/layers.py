@@ -10,9 +10,9 @@ from typing import Callable
 import numpy as np
 
 from . import activations, initializers
-from .cell import LSTMCell
+from .cell import LSTMCell, split_gates
 from .trace import ARRAY_FIELDS, SequenceTrace, StepTrace
-from .validation import check_array
+from .validation import check_array, check_weight
 
 
 def _dtype(dtype) -> np.dtype:
@@ -20,6 +20,34 @@ def _dtype(dtype) -> np.dtype:
     if dt not in (np.float32, np.float64):
         raise ValueError(f"dtype must be float32 or float64, got {dt}")
     return dt
+
+
+def sample_shape(shape, who: str = "input_shape") -> tuple:
+    """A per-sample shape as Keras writes it, e.g. ``(7, 4)`` or ``(None, 4)``.
+
+    ``None`` stands for a length not fixed in advance (sequences of any length, as in
+    ``input_shape=(None, features)``); the last axis, the features, must be known.
+    """
+    try:
+        if isinstance(shape, (str, bytes)):
+            raise TypeError
+        dims = tuple(shape)
+    except TypeError:
+        raise ValueError(f"{who} must be a tuple such as (None, 4) or (7, 4), got {shape!r}") from None
+    if not dims:
+        raise ValueError(f"{who} must name at least the feature axis, e.g. (None, 4); got {shape!r}")
+    out = []
+    for k, s in enumerate(dims):
+        last = k == len(dims) - 1
+        if s is None and not last:
+            out.append(None)
+            continue
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1:
+            what = "the number of features (last axis) must be a positive integer" if last else \
+                f"axis {k} must be a positive integer or None"
+            raise ValueError(f"{who} {dims!r}: {what}, got {s!r}")
+        out.append(int(s))
+    return tuple(out)
 
 
 class Layer:
@@ -35,7 +63,7 @@ class Layer:
             name = kind if n == 0 else f"{kind}_{n}"
         self.name = name
         self.dtype = _dtype(dtype)
-        self.input_shape = None if input_shape is None else tuple(input_shape)
+        self.input_shape = None if input_shape is None else sample_shape(input_shape)
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.built = False
@@ -51,6 +79,14 @@ class Layer:
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         raise NotImplementedError
+
+    #: Whether ``forward`` takes a ``mask=`` (batch, time) of the steps to use, as Keras's ``call`` may.
+    takes_mask = False
+
+    def compute_mask(self, x: np.ndarray, mask: np.ndarray | None) -> np.ndarray | None:
+        """The time-step mask this layer hands to the next one, given its input ``x`` and input
+        ``mask``. As in Keras, Dense, Dropout and Activation pass a mask on unchanged."""
+        return mask
 
     def __call__(self, x, training: bool = False):
         x = check_array(x, "x", dtype=self.dtype)
@@ -76,51 +112,77 @@ class Layer:
         if len(weights) != len(self.params):
             raise ValueError(f"layer {self.name!r} expects {len(self.params)} weight arrays "
                              f"({', '.join(self.params)}), got {len(weights)}")
-        for (key, cur), new in zip(self.params.items(), weights):
-            new = np.asarray(new)
-            if new.shape != cur.shape:
-                raise ValueError(f"layer {self.name!r}: weight {key!r} must have shape {cur.shape}, got {new.shape}")
-            if not np.all(np.isfinite(new)):
-                raise ValueError(f"layer {self.name!r}: weight {key!r} contains NaN or infinite values")
-        return [np.asarray(w, dtype=self.dtype) for w in weights]
+        return [check_weight(new, f"layer {self.name!r}: weight {key!r}", cur.shape, self.dtype)
+                for (key, cur), new in zip(self.params.items(), weights)]
 
     def count_params(self) -> int:
         return int(sum(w.size for w in self.params.values()))
 
 
 class LSTM(Layer):
-    """An LSTM layer over ``(batch, time, features)`` inputs, Keras-compatible.
+    """An LSTM layer over ``(batch, time, features)`` inputs, with Keras 3's options and numerics.
 
     Forward: the input projection ``x W + b`` for all time steps is one matrix product;
     then one :meth:`LSTMCell.step` per time step. Backward through time reuses the
     recorded step values and forms dW, dU, db and dx as one matrix product each.
 
-    Options as in Keras: ``return_sequences``, ``return_state``, ``go_backwards``
-    (outputs come in processing order, as Keras returns them), ``unit_forget_bias``,
-    initial states via ``initial_state=[h0, c0]``. ``peephole=True`` adds peephole
-    connections (not in Keras).
+    Options with Keras's names and meaning: ``activation``/``recurrent_activation`` (any of
+    :mod:`explainer.activations`), ``use_bias``, ``unit_forget_bias``, the three initialisers
+    by name (or ``initializers.Constant(v)``), ``dropout``/``recurrent_dropout`` (one mask per
+    sequence, training only; ``dropout_mask_fn(shape) -> 0/1 array`` injects them),
+    ``return_sequences``, ``return_state``, ``go_backwards`` (outputs come in processing
+    order, as Keras returns them), ``stateful`` (the last states start the next call;
+    ``reset_state()``), ``zero_output_for_mask``, ``unroll`` (accepted; no numeric effect).
+    Call with ``mask=`` (batch, time) booleans and ``initial_state=[h0, c0]``: a masked step
+    carries h and c forward unchanged, exactly as Keras does. ``peephole=True`` adds
+    peephole connections (not in Keras).
     """
 
+    takes_mask = True
+
     def __init__(self, units: int, activation: str = "tanh", recurrent_activation: str = "sigmoid",
+                 use_bias: bool = True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros", unit_forget_bias: bool = True,
+                 dropout: float = 0.0, recurrent_dropout: float = 0.0,
                  return_sequences: bool = False, return_state: bool = False, go_backwards: bool = False,
-                 unit_forget_bias: bool = True, peephole: bool = False, input_shape=None,
-                 name: str | None = None, dtype="float32", seed: int | None = None) -> None:
+                 stateful: bool = False, unroll: bool = False, zero_output_for_mask: bool = False,
+                 peephole: bool = False, input_shape=None, name: str | None = None, dtype="float32",
+                 seed: int | None = None,
+                 dropout_mask_fn: Callable[[tuple], np.ndarray] | None = None) -> None:
         super().__init__(name, dtype, input_shape)
         if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
             raise ValueError(f"LSTM units must be a positive integer, got {units!r}")
-        if activation != "tanh" or recurrent_activation != "sigmoid":
-            raise ValueError("this LSTM implements Keras's default activation='tanh' and "
-                             f"recurrent_activation='sigmoid'; got {activation!r} and {recurrent_activation!r}")
         self.units = int(units)
+        self.activation = activations.lookup(activation).name
+        self.recurrent_activation = activations.lookup(recurrent_activation).name
+        for what, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
+            if not 0 <= float(rate) < 1:
+                raise ValueError(f"LSTM {what} must be in [0, 1), got {rate!r}")
+        self.initializers = {"kernel_initializer": initializers.spec(kernel_initializer),
+                             "recurrent_initializer": initializers.spec(recurrent_initializer),
+                             "bias_initializer": initializers.spec(bias_initializer)}
+        self.use_bias = bool(use_bias)
+        self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
+        self.stateful = bool(stateful)
+        self.unroll = bool(unroll)  # Keras unrolls the loop for speed; the numbers are the same
+        self.zero_output_for_mask = bool(zero_output_for_mask)
         self.unit_forget_bias = bool(unit_forget_bias)
         self.peephole = bool(peephole)
+        if self.peephole and (self.activation, self.recurrent_activation) != ("tanh", "sigmoid"):
+            raise ValueError("peephole connections are implemented with activation='tanh' and "
+                             "recurrent_activation='sigmoid'")
         self.seed = seed
+        self.dropout_mask_fn = dropout_mask_fn
+        self._dropout_rng = np.random.default_rng(seed)
         self.cell: LSTMCell | None = None
         self._steps: list[StepTrace] = []
+        self.states: list[np.ndarray] | None = None  # stateful: [h, c] after the last call
         self.d_initial_state: list[np.ndarray] | None = None
+        self.record_gradients = False   # when True, backward() keeps dL/dh_t, dL/dc_t, dL/dz_t in `recorded`
+        self.recorded: dict[str, np.ndarray] | None = None
 
     def build(self, input_shape: tuple, rng: np.random.Generator) -> None:
         if len(input_shape) != 2:
@@ -128,7 +190,9 @@ class LSTM(Layer):
                              f"got per-sample shape {tuple(input_shape)}")
         rng = np.random.default_rng(self.seed) if self.seed is not None else rng
         self.cell = LSTMCell(self.units, int(input_shape[-1]), peephole=self.peephole,
-                             unit_forget_bias=self.unit_forget_bias, dtype=self.dtype, rng=rng)
+                             unit_forget_bias=self.unit_forget_bias, use_bias=self.use_bias,
+                             activation=self.activation, recurrent_activation=self.recurrent_activation,
+                             **self.initializers, dtype=self.dtype, rng=rng)
         self.params = self.cell.params  # shared: the cell's arrays are the layer's weights
         self.input_shape = tuple(input_shape)
         self.built = True
@@ -138,9 +202,24 @@ class LSTM(Layer):
         return (t, self.units) if self.return_sequences else (self.units,)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "units": self.units, "return_sequences": self.return_sequences,
-                "return_state": self.return_state, "go_backwards": self.go_backwards,
-                "unit_forget_bias": self.unit_forget_bias, "peephole": self.peephole}
+        return {**super().get_config(), "units": self.units, "activation": self.activation,
+                "recurrent_activation": self.recurrent_activation, "use_bias": self.use_bias,
+                **self.initializers, "unit_forget_bias": self.unit_forget_bias,
+                "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
+                "return_sequences": self.return_sequences, "return_state": self.return_state,
+                "go_backwards": self.go_backwards, "stateful": self.stateful, "unroll": self.unroll,
+                "zero_output_for_mask": self.zero_output_for_mask, "peephole": self.peephole}
+
+    def compute_mask(self, x: np.ndarray, mask: np.ndarray | None) -> np.ndarray | None:
+        """As Keras: the mask goes on with the sequence (``return_sequences``), not with the last step."""
+        return mask if self.return_sequences else None
+
+    # --- state ----------------------------------------------------------------
+    def reset_state(self) -> None:
+        """Forget the carried states of a ``stateful`` layer: the next call starts from zeros."""
+        self.states = None
+
+    reset_states = reset_state  # Keras 2's name
 
     # --- forward --------------------------------------------------------------
     def _check_input(self, x: np.ndarray) -> None:
@@ -154,6 +233,12 @@ class LSTM(Layer):
     def _initial(self, x: np.ndarray, initial_state) -> tuple[np.ndarray, np.ndarray]:
         b = x.shape[0]
         if initial_state is None:
+            if self.stateful and self.states is not None:
+                if self.states[0].shape[0] != b:
+                    raise ValueError(f"stateful LSTM {self.name!r} carries states for a batch of "
+                                     f"{self.states[0].shape[0]}, got a batch of {b}; call reset_state() first "
+                                     "or keep the batch size fixed")
+                return self.states[0], self.states[1]
             z = np.zeros((b, self.units), self.dtype)
             return z, z.copy()
         if len(initial_state) != 2:
@@ -166,90 +251,210 @@ class LSTM(Layer):
             out.append(s)
         return out[0], out[1]
 
-    def run(self, x: np.ndarray, initial_state=None) -> list[StepTrace]:
-        """Run the sequence and return its step traces in processing order."""
+    def _check_mask(self, mask, x: np.ndarray) -> np.ndarray | None:
+        if mask is None:
+            return None
+        m = np.asarray(mask)
+        if m.shape != x.shape[:2]:
+            raise ValueError(f"LSTM {self.name!r}: mask must have shape {x.shape[:2]} (batch, time), got {m.shape}")
+        if m.dtype != bool and not np.isin(m, (0, 1)).all():
+            raise ValueError(f"LSTM {self.name!r}: mask must be booleans (True = use the step)")
+        return m.astype(bool)
+
+    def _dropout_masks(self, b: int, training: bool):
+        """Keras's dropout masks, drawn once per sequence and scaled by 1/(1-rate) (inverted dropout).
+
+        Input dropout alone: one (batch, features) mask for all four gates. With recurrent
+        dropout Keras switches to one mask per gate: inputs (4, batch, features), h (4, batch, units).
+        """
+        if not training or (self.dropout == 0 and self.recurrent_dropout == 0):
+            return None, None
+        d, u = self.cell.input_dim, self.units
+        per_gate = self.recurrent_dropout > 0
+
+        def draw(shape, rate):
+            keep = self.dropout_mask_fn(shape) if self.dropout_mask_fn else self._dropout_rng.random(shape) >= rate
+            keep = np.asarray(keep)
+            if keep.shape != shape:
+                raise ValueError(f"dropout_mask_fn returned shape {keep.shape}, expected {shape}")
+            return keep.astype(self.dtype) / self.dtype.type(1 - rate)
+
+        mx = draw((4, b, d) if per_gate else (b, d), self.dropout) if self.dropout > 0 else None
+        mh = draw((4, b, u), self.recurrent_dropout) if per_gate else None
+        return mx, mh
+
+    def run(self, x: np.ndarray, initial_state=None, mask=None, training: bool = False) -> list[StepTrace]:
+        """Run the sequence and return its step traces in processing order.
+
+        At a masked step the recorded h, c (and tanh_c) are the carried ones; the gates are
+        what the cell computed there, unused.
+        """
         x = np.asarray(x, dtype=self.dtype)
         self._check_input(x)
         if not self.built:
             self.build(x.shape[1:], np.random.default_rng())
         h, c = self._initial(x, initial_state)
+        m = self._check_mask(mask, x)
         b, t, d = x.shape
+        u, cell = self.units, self.cell
         xs = np.ascontiguousarray(np.swapaxes(x[:, ::-1] if self.go_backwards else x, 0, 1))  # (T, B, d)
-        xW_b = (xs.reshape(t * b, d) @ self.cell.W + self.cell.b).reshape(t, b, 4 * self.units)
+        ms = None if m is None else np.swapaxes(m[:, ::-1] if self.go_backwards else m, 0, 1)  # (T, B)
+        mx, mh = self._dropout_masks(b, training)
+        self._drop = (mx, mh)
+        if mx is None or mx.ndim == 2:
+            xd = xs if mx is None else xs * mx
+            xW_b = (xd.reshape(t * b, d) @ cell.W + cell.b).reshape(t, b, 4 * u)
+        else:  # one input mask per gate: z_g = (x ⊙ m_g) W_g + b_g
+            xW_b = np.concatenate([(xs * mx[k]) @ Wg + bg for k, (Wg, bg) in
+                                   enumerate(zip(split_gates(cell.W), split_gates(cell.b)))], axis=-1)
+        U_blocks = split_gates(cell.U) if mh is not None else None
         steps = []
         for k in range(t):
-            s = self.cell.step(xs[k], h, c, xW_b=xW_b[k])
+            hU = None if mh is None else np.concatenate([(h * mh[g]) @ U_blocks[g] for g in range(4)], axis=-1)
+            s = cell.step(xs[k], h, c, xW_b=xW_b[k], hU=hU)
+            if ms is not None and not ms[k].all():  # masked rows keep their state
+                keep = ms[k][:, None]
+                s.h, s.c = np.where(keep, s.h, h), np.where(keep, s.c, c)
+                s.tanh_c = np.where(keep, s.tanh_c, cell.act.fn(c))
             steps.append(s)
             h, c = s.h, s.c
+        self._mask = ms
         return steps
 
-    def forward(self, x: np.ndarray, training: bool = False, initial_state=None):
-        self._steps = self.run(x, initial_state)
+    def _output_mask(self) -> np.ndarray | None:
+        """Keras's output at step t: h_t, except masked steps give 0 (``zero_output_for_mask``) or
+        repeat the previous output (0 before the first unmasked step). (T, B, 1) or None."""
+        if self._mask is None:
+            return None
+        om = self._mask if self.zero_output_for_mask else np.logical_or.accumulate(self._mask, axis=0)
+        return om[..., None].astype(self.dtype)
+
+    def forward(self, x: np.ndarray, training: bool = False, initial_state=None, mask=None):
+        self._steps = self.run(x, initial_state, mask, training)
         h_last, c_last = self._steps[-1].h, self._steps[-1].c
-        y = np.stack([s.h for s in self._steps], axis=1) if self.return_sequences else h_last
+        if self.stateful:
+            self.states = [h_last.copy(), c_last.copy()]
+        om = self._output_mask()
+        if self.return_sequences:
+            H = np.stack([s.h for s in self._steps])  # (T, B, u)
+            y = np.swapaxes(H if om is None else H * om, 0, 1)
+        else:
+            y = h_last if om is None else h_last * om[-1]
         return [y, h_last, c_last] if self.return_state else y
 
-    def __call__(self, x, training: bool = False, initial_state=None):
-        return self.forward(check_array(x, "x", dtype=self.dtype), training, initial_state)
+    def __call__(self, x, training: bool = False, initial_state=None, mask=None):
+        return self.forward(check_array(x, "x", dtype=self.dtype), training, initial_state, mask)
 
-    def trace(self, x, initial_state=None) -> SequenceTrace:
-        """Run ``x`` (batch, time, features) and record every gate: a :class:`SequenceTrace`."""
-        steps = self.run(check_array(x, "x", dtype=self.dtype), initial_state)
+    def trace(self, x, initial_state=None, mask=None) -> SequenceTrace:
+        """Run ``x`` (batch, time, features) and record every gate: a :class:`SequenceTrace`.
+
+        Inference (no dropout); a stateful layer starts from its carried states and keeps them.
+        With a ``mask`` the trace records it (in processing order, like the steps).
+        """
+        steps = self.run(check_array(x, "x", dtype=self.dtype), initial_state, mask)
         arrays = {name: np.stack([getattr(s, name) for s in steps], axis=1) for name in ARRAY_FIELDS}
         weights = {k: v.copy() for k, v in self.params.items()}
-        return SequenceTrace(**arrays, layer=self.name, weights=weights,
-                             meta={"go_backwards": self.go_backwards, "peephole": self.peephole})
+        meta = {"go_backwards": self.go_backwards, "peephole": self.peephole}
+        if (self.activation, self.recurrent_activation) != ("tanh", "sigmoid"):
+            meta.update(activation=self.activation, recurrent_activation=self.recurrent_activation)
+        step_mask = None if self._mask is None else np.swapaxes(self._mask, 0, 1).copy()
+        return SequenceTrace(**arrays, layer=self.name, weights=weights, meta=meta, mask=step_mask)
 
     # --- backward -------------------------------------------------------------
     def backward(self, dy, dh_state: np.ndarray | None = None, dc_state: np.ndarray | None = None) -> np.ndarray:
         """Backprop through time. ``dy`` is dL/d(output); with ``return_state`` the
         gradients of the returned h and c may be passed as ``dh_state``/``dc_state``
         (or ``dy`` may be the list ``[dy, dh, dc]``). Returns dL/dx; dL/d[h0, c0] is
-        left in ``d_initial_state``."""
+        left in ``d_initial_state``.
+
+        A masked step passed h and c through unchanged, so its gradient passes straight
+        back to the step before and nothing reaches its gates."""
         if isinstance(dy, (list, tuple)):
             dy, dh_state, dc_state = dy
         steps, cell = self._steps, self.cell
         if not steps:
             raise RuntimeError(f"LSTM {self.name!r}: backward() before forward()")
         t, (b, u) = len(steps), steps[0].h.shape
-        dH = np.swapaxes(dy, 0, 1) if self.return_sequences else None
+        om, ms = self._output_mask(), self._mask
+        mx, mh = self._drop
+        dH = None
+        if self.return_sequences:
+            dH = np.swapaxes(dy, 0, 1)
+            if om is not None:
+                dH = dH * om
         dh_next = np.zeros((b, u), self.dtype) if dh_state is None else dh_state.astype(self.dtype)
         dc_next = np.zeros((b, u), self.dtype) if dc_state is None else dc_state.astype(self.dtype)
         if not self.return_sequences:
-            dh_next = dh_next + dy
+            dh_next = dh_next + (dy if om is None else dy * om[-1])
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         dZ = np.empty((t, b, 4 * u), self.dtype)
+        record = self.record_gradients
+        if record:
+            rec_dh, rec_dc = np.empty((t, b, u), self.dtype), np.empty((t, b, u), self.dtype)
+        U_blocks = split_gates(cell.U) if mh is not None else None
         for k in reversed(range(t)):
             dh = dh_next + dH[k] if dH is not None else dh_next
-            _, dh_next, dc_next = cell.backward_step(steps[k], dh, dc_next, self.grads, dz=dZ[k])
+            live = None if ms is None else ms[k][:, None].astype(self.dtype)
+            dh_in, dc_in = (dh, dc_next) if live is None else (dh * live, dc_next * live)
+            _, dc, dh_cell, dc_cell = cell.backward_step(steps[k], dh_in, dc_in, self.grads, dz=dZ[k])
+            if mh is not None:  # h_{t-1} reached each gate through its own dropout mask
+                dz_g = split_gates(dZ[k])
+                dh_cell = sum((dz_g[g] @ U_blocks[g].T) * mh[g] for g in range(4))
+            if live is None:
+                dh_next, dc_next = dh_cell, dc_cell
+            else:  # live rows went through the cell; masked rows hand dh and dc straight back
+                dh_next, dc_next = dh_cell + dh * (1 - live), dc_cell + dc_next * (1 - live)
+            if record:
+                rec_dh[k], rec_dc[k] = dh, dc
         self.d_initial_state = [dh_next, dc_next]
-        dZ2 = dZ.reshape(t * b, 4 * u)
-        X = np.stack([s.x for s in steps]).reshape(t * b, -1)
-        H_prev = np.stack([s.h_prev for s in steps]).reshape(t * b, u)
-        self.grads["kernel"] = X.T @ dZ2
-        self.grads["recurrent_kernel"] = H_prev.T @ dZ2
-        self.grads["bias"] = dZ2.sum(axis=0)
-        dx = np.swapaxes((dZ2 @ cell.W.T).reshape(t, b, -1), 0, 1)
+        if record:  # the gradient trace: the very numbers this backward pass trains with
+            self.recorded = {"dh": rec_dh, "dc": rec_dc, "dz": dZ.copy()}
+        X = np.stack([s.x for s in steps])  # (T, B, d)
+        H_prev = np.stack([s.h_prev for s in steps])  # (T, B, u)
+        if mx is None or mx.ndim == 2:
+            Xd = X if mx is None else X * mx
+            dZ2 = dZ.reshape(t * b, 4 * u)
+            self.grads["kernel"] = Xd.reshape(t * b, -1).T @ dZ2
+            dx = (dZ2 @ cell.W.T).reshape(t, b, -1)
+            if mx is not None:
+                dx *= mx
+        else:
+            dz_g, W_g = split_gates(dZ), split_gates(cell.W)
+            self.grads["kernel"] = np.concatenate(
+                [(X * mx[g]).reshape(t * b, -1).T @ dz_g[g].reshape(t * b, u) for g in range(4)], axis=-1)
+            dx = sum((dz_g[g] @ W_g[g].T) * mx[g] for g in range(4))
+        if mh is None:
+            self.grads["recurrent_kernel"] = H_prev.reshape(t * b, u).T @ dZ.reshape(t * b, 4 * u)
+        else:
+            dz_g = split_gates(dZ)
+            self.grads["recurrent_kernel"] = np.concatenate(
+                [(H_prev * mh[g]).reshape(t * b, u).T @ dz_g[g].reshape(t * b, u) for g in range(4)], axis=-1)
+        if self.use_bias:
+            self.grads["bias"] = dZ.reshape(t * b, 4 * u).sum(axis=0)
+        dx = np.swapaxes(dx, 0, 1)
         return dx[:, ::-1] if self.go_backwards else dx
 
 
 class Dense(Layer):
-    """y = activation(x W + b) on the last axis; ``kernel`` (in, units), ``bias`` (units,)."""
+    """y = activation(x W + b) on the last axis; ``kernel`` (in, units), ``bias`` (units,) unless
+    ``use_bias=False``. On a 3-D input (batch, time, in) it applies to every step, as Keras does."""
 
-    def __init__(self, units: int, activation: str | None = None, input_shape=None,
+    def __init__(self, units: int, activation: str | None = None, use_bias: bool = True, input_shape=None,
                  name: str | None = None, dtype="float32", seed: int | None = None) -> None:
         super().__init__(name, dtype, input_shape)
         if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
             raise ValueError(f"Dense units must be a positive integer, got {units!r}")
         self.units = int(units)
+        self.use_bias = bool(use_bias)
         self.activation, self._act = activations.get(activation)
         self.seed = seed
 
     def build(self, input_shape: tuple, rng: np.random.Generator) -> None:
         rng = np.random.default_rng(self.seed) if self.seed is not None else rng
         d = int(input_shape[-1])
-        self.params = {"kernel": initializers.glorot_uniform((d, self.units), rng, self.dtype),
-                       "bias": initializers.zeros((self.units,), self.dtype)}
+        self.params = {"kernel": initializers.glorot_uniform((d, self.units), rng, self.dtype)}
+        if self.use_bias:
+            self.params["bias"] = initializers.zeros((self.units,), self.dtype)
         self.input_shape = tuple(input_shape)
         self.built = True
 
@@ -257,26 +462,32 @@ class Dense(Layer):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "units": self.units, "activation": self.activation}
+        return {**super().get_config(), "units": self.units, "activation": self.activation,
+                "use_bias": self.use_bias}
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         d = self.params["kernel"].shape[0]
         if x.shape[-1] != d:
             raise ValueError(f"Dense {self.name!r} expects {d} input features; got shape {x.shape}")
         self._x = x
-        self._y = self._act(x @ self.params["kernel"] + self.params["bias"])
+        self._z = x @ self.params["kernel"]
+        if self.use_bias:
+            self._z += self.params["bias"]
+        self._y = self._act(self._z)
         return self._y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        dz = activations.backward(self.activation, self._y, dy)
+        dz = activations.backward(self.activation, self._y, dy, z=self._z)
         x2 = self._x.reshape(-1, self._x.shape[-1])
         dz2 = dz.reshape(-1, self.units)
-        self.grads = {"kernel": x2.T @ dz2, "bias": dz2.sum(axis=0)}
+        self.grads = {"kernel": x2.T @ dz2}
+        if self.use_bias:
+            self.grads["bias"] = dz2.sum(axis=0)
         return dz @ self.params["kernel"].T
 
 
 class Activation(Layer):
-    """An activation as its own layer, as in the seed's ``Activation('tanh')``."""
+    """An activation as its own layer, as in the classic bitcoin model's ``Activation('tanh')``."""
 
     def __init__(self, activation: str, name: str | None = None, dtype="float32", input_shape=None) -> None:
         super().__init__(name, dtype, input_shape)
@@ -286,12 +497,13 @@ class Activation(Layer):
         return {**super().get_config(), "activation": self.activation}
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self._z = x
         self._y = self._act(x)
         return self._y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         self.grads = {}
-        return activations.backward(self.activation, self._y, dy)
+        return activations.backward(self.activation, self._y, dy, z=self._z)
 
 
 class Dropout(Layer):

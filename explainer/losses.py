@@ -42,12 +42,18 @@ LOSSES = {
 }
 
 
-def get(name: str):
+def canonical(name, kind: str, table: dict) -> str:
+    """``name`` as the table spells it: names are case-insensitive (``"MSE"`` is ``"mse"``), as optimisers'."""
     if not isinstance(name, str):
-        raise TypeError(f"loss must be a name such as 'mse', got {type(name).__name__}")
-    if name not in LOSSES:
-        raise ValueError(f"unknown loss {name!r}; supported: {sorted(LOSSES)}")
-    return LOSSES[name]
+        raise TypeError(f"{kind} must be a name such as 'mse', got {type(name).__name__}")
+    key = name.strip().lower()
+    if key not in table:
+        raise ValueError(f"unknown {kind} {name!r}; supported: {sorted(table)}")
+    return key
+
+
+def get(name: str):
+    return LOSSES[canonical(name, "loss", LOSSES)]
 
 
 # Metrics: per-sample values, averaged over the epoch weighted by batch size (as Keras's Mean metrics).
@@ -65,6 +71,4 @@ METRICS = {
 
 
 def metric(name: str):
-    if not isinstance(name, str) or name not in METRICS:
-        raise ValueError(f"unknown metric {name!r}; supported: {sorted(METRICS)}")
-    return METRICS[name]
+    return METRICS[canonical(name, "metric", METRICS)]

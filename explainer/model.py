@@ -7,28 +7,28 @@ that batch's update; ``val_*`` are measured after the epoch's last update with
 """
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from . import losses, optimizers
-from .layers import LAYERS, LSTM, Layer
-from .npzfile import load_npz, save_npz
+from .callbacks import CallbackList, History
+from .gradients import GradientTrace, trace_gradients
+from .layers import LAYERS, LSTM, Layer, sample_shape
+from .npzfile import load_npz, names_matching, save_npz
+from .rnn import RNNTrace, SimpleRNN
 from .trace import SequenceTrace
-from .validation import check_array
+from .validation import check_array, check_count
 
 MODEL_FORMAT = "lstm-explainer-model/1"
 
 
-@dataclass
-class History:
-    """What ``fit`` returns: ``history`` maps Keras's keys (``loss``, ``val_loss``, ``mae``…) to per-epoch lists."""
+class TrainingDiverged(ValueError):
+    """``fit`` stopped because the loss or a weight stopped being finite; ``epoch``/``batch`` count from 0."""
 
-    history: dict[str, list[float]] = field(default_factory=dict)
-    epoch: list[int] = field(default_factory=list)
-    seconds_per_epoch: list[float] = field(default_factory=list)
+    def __init__(self, message: str, epoch: int, batch: int) -> None:
+        super().__init__(message)
+        self.epoch, self.batch = epoch, batch
 
 
 class Sequential:
@@ -46,13 +46,15 @@ class Sequential:
         self.optimizer: optimizers.Optimizer | None = None
         self.metric_names: list[str] = []
         self.input_shape: tuple | None = None
+        self.stop_training = False
+        self.history: History | None = None
         for layer in layers or []:
             self.add(layer)
 
     # --- building -------------------------------------------------------------
     def add(self, layer: Layer) -> None:
         if not isinstance(layer, Layer):
-            raise TypeError(f"Sequential.add() takes a layer (LSTM, Dense, Dropout, Activation), got {type(layer).__name__}")
+            raise TypeError(f"Sequential.add() takes a layer (LSTM, SimpleRNN, Dense, Dropout, Activation), got {type(layer).__name__}")
         if isinstance(layer, LSTM) and layer.return_state:
             raise ValueError(f"LSTM {layer.name!r}: return_state=True cannot be used inside Sequential "
                              "(a layer there must return one tensor); call the layer directly instead")
@@ -71,10 +73,13 @@ class Sequential:
         return self.layers[0].dtype if self.layers else np.dtype(np.float32)
 
     def build(self, input_shape) -> None:
-        """Create every layer's weights for per-sample ``input_shape`` such as ``(7, 4)``."""
+        """Create every layer's weights for per-sample ``input_shape`` such as ``(7, 4)``.
+
+        ``(None, 4)`` builds a model for sequences of any length, as in Keras.
+        """
         if not self.layers:
             raise ValueError("the model has no layers; add some first")
-        shape = tuple(int(s) for s in input_shape)
+        shape = sample_shape(input_shape)
         self.input_shape = shape
         for layer in self.layers:
             if not layer.built:
@@ -87,13 +92,15 @@ class Sequential:
         return self.input_shape is not None
 
     def compile(self, loss="mse", optimizer="adam", metrics=None) -> None:
-        losses.get(loss)
-        self.loss_name = loss
-        self.optimizer = optimizers.get(optimizer)
-        metrics = list(metrics or [])
-        for m in metrics:
-            losses.metric(m)
-        self.metric_names = metrics
+        """Choose the loss, optimiser and metrics by name (any case) or object; ``metrics`` may be one name."""
+        loss = losses.canonical(loss, "loss", losses.LOSSES)
+        optimizer = optimizers.get(optimizer)
+        if isinstance(metrics, str):  # compile(metrics="mae"), as Keras accepts
+            metrics = [metrics]
+        if metrics is not None and not isinstance(metrics, (list, tuple)):
+            raise TypeError(f"metrics must be a name or a list of names such as ['mae'], got {type(metrics).__name__}")
+        metrics = [losses.canonical(m, "metric", losses.METRICS) for m in (metrics or [])]
+        self.loss_name, self.optimizer, self.metric_names = loss, optimizer, metrics
 
     # --- checks ---------------------------------------------------------------
     def _check_x(self, x, name: str = "x") -> np.ndarray:
@@ -124,10 +131,26 @@ class Sequential:
             raise RuntimeError("call compile(loss=..., optimizer=...) before fit/evaluate")
 
     # --- passes ---------------------------------------------------------------
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+    def forward(self, x: np.ndarray, training: bool = False, mask: np.ndarray | None = None) -> np.ndarray:
+        """Each layer in turn; a time-step mask (from Embedding(mask_zero=True) or Masking) travels
+        with the data as in Keras: each layer's ``compute_mask`` says what the next one gets."""
         for layer in self.layers:
-            x = layer.forward(x, training=training)
+            if mask is not None and not layer.takes_mask and hasattr(layer, "trace"):
+                raise NotImplementedError(f"layer {layer.name!r} cannot skip masked steps yet")
+            x_in = x
+            x = layer.forward(x, training=training, mask=mask) if layer.takes_mask and mask is not None \
+                else layer.forward(x, training=training)
+            mask = layer.compute_mask(x_in, mask)
+        self.output_mask = mask
         return x
+
+    def _loss_mask_check(self) -> None:
+        """Keras leaves the masked steps of a masked sequence output out of the loss; we do not (yet): refuse."""
+        if getattr(self, "output_mask", None) is not None:
+            raise ValueError("this model's output is a sequence with a mask (from Embedding(mask_zero=True) or "
+                             "Masking through return_sequences=True): Keras would leave the masked steps out of "
+                             "the loss, which fit/evaluate here do not do; predict and trace work. To train, end "
+                             "the model with a layer that drops the mask (an LSTM with return_sequences=False)")
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         for layer in reversed(self.layers):
@@ -140,6 +163,7 @@ class Sequential:
     def loss_and_grads(self, x: np.ndarray, y: np.ndarray, training: bool = True):
         """Forward, loss, backward on one batch. Returns ``(loss, y_pred)``; gradients land in each layer's ``grads``."""
         y_pred = self.forward(x, training=training)
+        self._loss_mask_check()
         per, dy = losses.get(self.loss_name)(y, y_pred)
         self.backward(dy.astype(self.dtype, copy=False))
         return float(per.mean(dtype=np.float64)), y_pred
@@ -150,51 +174,96 @@ class Sequential:
         return loss, y_pred
 
     def fit(self, x, y, epochs: int = 1, batch_size: int = 32, validation_data=None,
-            shuffle: bool = True, verbose: int = 1) -> History:
-        """Train with mini-batch gradient descent; returns a :class:`History` with Keras's keys."""
-        from tqdm.auto import tqdm  # imported here: the core stays quick to import
+            shuffle: bool = True, verbose: int = 1, callbacks=None) -> History:
+        """Train with mini-batch gradient descent; returns the :class:`~explainer.callbacks.History`.
 
+        ``callbacks``: Keras-style :class:`~explainer.callbacks.Callback` objects (``EarlyStopping``,
+        ``TerminateOnNaN``, ``TraceRecorder``…), called at the start and end of training, of
+        each epoch and of each batch. Setting ``model.stop_training = True`` ends training
+        after the current batch.
+        """
         self._require_compiled()
         x = self._check_x(x)
         y = self._check_y(y, x)
-        if not isinstance(epochs, int) or epochs < 1:
-            raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        epochs, batch_size = check_count(epochs, "epochs"), check_count(batch_size, "batch_size")
         if validation_data is not None:
             if len(validation_data) != 2:
                 raise ValueError("validation_data must be a pair (x_val, y_val)")
             x_val = self._check_x(validation_data[0], "x_val")
             y_val = self._check_y(validation_data[1], x_val, "y_val")
         self._warn_unnormalised_targets(y)
-        hist = History()
-        n = len(x)
-        metric_fns = [(m, losses.metric(m)) for m in self.metric_names]
+        from tqdm.auto import tqdm  # noqa: F401  imported here (not at module level): the core stays quick to import
+        steps = -(-len(x) // batch_size)
+        callbacks = CallbackList(callbacks, self, {"epochs": epochs, "steps": steps, "verbose": verbose})
+        self.stop_training = False
+        callbacks.on_train_begin(None)
+        logs = None
         for epoch in range(epochs):
-            t0 = time.perf_counter()
-            order = self.rng.permutation(n) if shuffle else np.arange(n)
-            sums = {"loss": 0.0, **{m: 0.0 for m, _ in metric_fns}}
-            # disable=None: a live bar on a terminal only; logs get the one line per epoch below
-            bar = tqdm(range(0, n, batch_size), desc=f"Epoch {epoch + 1}/{epochs}", unit="batch",
-                       disable=None if verbose else True, leave=verbose == 1)
-            for start in bar:
+            callbacks.on_epoch_begin(epoch, None)
+            logs = self._train_epoch(x, y, epoch, epochs, batch_size, shuffle, verbose, callbacks)
+            if validation_data is not None:
+                logs.update({f"val_{k}": v for k, v in self._evaluate(x_val, y_val, batch_size).items()})
+            callbacks.on_epoch_end(epoch, logs)
+            if verbose:
+                from tqdm.auto import tqdm
+                tqdm.write(f"Epoch {epoch + 1}/{epochs} - " + " - ".join(f"{k}: {v:.4g}" for k, v in logs.items()))
+            if self.stop_training:
+                break
+        callbacks.on_train_end(logs)
+        return callbacks.history
+
+    def _train_epoch(self, x, y, epoch: int, epochs: int, batch_size: int, shuffle: bool, verbose: int,
+                     callbacks: CallbackList) -> dict[str, float]:
+        """One pass over the data; returns the epoch's logs (loss and metrics averaged over the samples seen)."""
+        from tqdm.auto import tqdm
+
+        n = len(x)
+        batches = -(-n // batch_size)
+        order = self.rng.permutation(n) if shuffle else np.arange(n)
+        metric_fns = [(m, losses.metric(m)) for m in self.metric_names]
+        sums = {"loss": 0.0, **{m: 0.0 for m, _ in metric_fns}}
+        seen = 0
+        # disable=None: a live bar on a terminal only; logs get one line per epoch
+        bar = tqdm(range(0, n, batch_size), desc=f"Epoch {epoch + 1}/{epochs}", unit="batch",
+                   disable=None if verbose else True, leave=verbose == 1)
+        try:
+            for batch, start in enumerate(bar):
+                callbacks.on_train_batch_begin(batch, None)
                 idx = order[start:start + batch_size]
                 xb, yb = x[idx], y[idx]
                 loss, y_pred = self.train_on_batch(xb, yb)
+                seen += len(idx)
                 sums["loss"] += loss * len(idx)
                 for m, fn in metric_fns:
                     sums[m] += float(fn(yb, y_pred).sum(dtype=np.float64))
-                bar.set_postfix(loss=f"{sums['loss'] / min(start + batch_size, n):.4g}")
-            logs = {k: v / n for k, v in sums.items()}
-            if validation_data is not None:
-                logs.update({f"val_{k}": v for k, v in self._evaluate(x_val, y_val, batch_size).items()})
-            for k, v in logs.items():
-                hist.history.setdefault(k, []).append(v)
-            hist.epoch.append(epoch)
-            hist.seconds_per_epoch.append(time.perf_counter() - t0)
-            if verbose:
-                bar.write(f"Epoch {epoch + 1}/{epochs} - " + " - ".join(f"{k}: {v:.4g}" for k, v in logs.items()))
-        return hist
+                logs = {k: v / seen for k, v in sums.items()}  # running means, as Keras's batch logs
+                bar.set_postfix(loss=f"{logs['loss']:.4g}")
+                callbacks.on_train_batch_end(batch, logs)
+                if self.stop_training:  # e.g. TerminateOnNaN: a requested, graceful stop
+                    break
+                self._check_diverged(loss, epoch, batch, batches)
+            else:
+                self._check_diverged(loss, epoch, batch, batches, weights=True)
+        finally:
+            bar.close()
+        return {k: v / seen for k, v in sums.items()}
+
+    def _check_diverged(self, loss: float, epoch: int, batch: int, batches: int, weights: bool = False) -> None:
+        """Stop as soon as the loss (every batch) or a weight (``weights=True``: after an epoch's last
+        update; a broken weight makes the next batch's loss NaN anyway) stops being finite."""
+        bad = None
+        if weights:
+            bad = next((f"{layer.name}/{k}" for layer in self.layers for k, w in layer.params.items()
+                        if not np.isfinite(w).all()), None)
+        if np.isfinite(loss) and bad is None:
+            return
+        what = f"the loss became {loss}" if not np.isfinite(loss) else f"weight {bad} became NaN or infinite"
+        opt = self.optimizer
+        raise TrainingDiverged(
+            f"training diverged at epoch {epoch + 1}, batch {batch + 1} of {batches}: {what} "
+            f"({type(opt).__name__}, learning_rate {opt.learning_rate:g}). Lower the learning rate "
+            f"(e.g. {opt.learning_rate / 10:g}) or scale inputs and targets to a few units."
+            + (" The weights are not finite any more, so the model cannot be saved." if bad else ""), epoch, batch)
 
     def _warn_unnormalised_targets(self, y: np.ndarray) -> None:
         if self.loss_name == "categorical_crossentropy":
@@ -213,6 +282,7 @@ class Sequential:
         for start in range(0, len(x), batch_size):
             xb, yb = x[start:start + batch_size], y[start:start + batch_size]
             y_pred = self.forward(xb, training=False)
+            self._loss_mask_check()
             sums["loss"] += float(loss_fn(yb, y_pred)[0].sum(dtype=np.float64))
             for m, fn in metric_fns:
                 sums[m] += float(fn(yb, y_pred).sum(dtype=np.float64))
@@ -221,23 +291,39 @@ class Sequential:
     def evaluate(self, x, y, batch_size: int = 32, verbose: int = 0):
         """Loss (and metrics) with ``training=False``: a float, or ``[loss, *metrics]`` as Keras."""
         self._require_compiled()
+        batch_size = check_count(batch_size, "batch_size")
         x = self._check_x(x)
         logs = self._evaluate(x, self._check_y(y, x), batch_size)
         return logs["loss"] if not self.metric_names else list(logs.values())
 
     def predict(self, x, batch_size: int = 32, verbose: int = 0) -> np.ndarray:
+        """The model's output for ``x`` (batch, time, features), ``batch_size`` samples at a time, dropout off."""
+        batch_size = check_count(batch_size, "batch_size")
         x = self._check_x(x)
         return np.concatenate([self.forward(x[s:s + batch_size]) for s in range(0, len(x), batch_size)])
 
-    def trace(self, x) -> list[SequenceTrace]:
-        """Run ``x`` (dropout off) and return one :class:`SequenceTrace` per LSTM layer."""
+    def trace(self, x) -> list[SequenceTrace | RNNTrace]:
+        """Run ``x`` (dropout off) and return one trace per recurrent layer: a :class:`SequenceTrace`
+        per LSTM (two for a Bidirectional one: forward, then backward), an
+        :class:`~explainer.rnn.RNNTrace` per SimpleRNN."""
         x = self._check_x(x)
-        traces = []
+        traces, mask = [], None
         for layer in self.layers:
-            if isinstance(layer, LSTM):
-                traces.append(layer.trace(x))
-            x = layer.forward(x, training=False)
+            if hasattr(layer, "trace"):  # LSTM: one trace; Bidirectional: one per direction
+                kwargs = {} if mask is None else {"mask": mask}
+                made = layer.trace(x, **kwargs)
+                traces.extend(made if isinstance(made, list) else [made])
+            x_in = x
+            x = layer.forward(x, training=False, mask=mask) if layer.takes_mask and mask is not None \
+                else layer.forward(x, training=False)
+            mask = layer.compute_mask(x_in, mask)
         return traces
+
+    def trace_gradients(self, x, y) -> list[GradientTrace]:
+        """Backprop ``x`` against target ``y`` (dropout off) and return one
+        :class:`~explainer.gradients.GradientTrace` per recurrent layer: dL/dh_t, dL/dc_t,
+        dL/dz_t and the belt factor at every step, recorded by the training backward pass."""
+        return trace_gradients(self, x, y)
 
     # --- weights --------------------------------------------------------------
     def get_weights(self) -> list[np.ndarray]:
@@ -291,29 +377,78 @@ class Sequential:
         """Save architecture (JSON) and weights (arrays) to one ``.npz``; no pickle anywhere."""
         if not self.built:
             raise RuntimeError("the model has no weights yet; build or fit it before saving")
+        bad = [f"{layer.name}/{k}" for layer in self.layers for k, w in layer.params.items() if not np.isfinite(w).all()]
+        if bad:
+            raise ValueError(f"the model's weights {', '.join(bad)} hold NaN or infinite values (did training "
+                             "diverge?); a non-finite model is not saved")
         arrays = {f"w{k:03d}": w for k, w in enumerate(self.get_weights())}
         return save_npz(path, arrays, {"format": MODEL_FORMAT, "config": self.get_config()})
 
     @classmethod
     def load(cls, path: str | Path) -> "Sequential":
-        """Load a model written by :meth:`save`. Never unpickles; damage is a clear ``ValueError``."""
-        data, header = load_npz(path, "model", MODEL_FORMAT)
+        """Load a model written by :meth:`save`. Never unpickles; damage is a clear ``ValueError``.
+
+        The header is checked before anything is built: known layer classes and options, and a
+        parameter count that matches the weights the file holds (so a header that claims
+        10⁷ units is refused instead of allocating terabytes).
+        """
+        data, header = load_npz(path, "model", MODEL_FORMAT, allowed=_MODEL_MEMBERS)
         cfg = header.get("config")
         try:
-            model = cls(name=cfg["name"])
+            if not isinstance(cfg, dict) or not isinstance(cfg.get("layers"), list) or not cfg["layers"]:
+                raise ValueError("no list of layers")
+            in_file = sum(a.size for a in data.values())
+            declared = _least_params(cfg)
+            if declared > in_file:
+                raise ValueError(f"the header describes at least {declared:,} weights but the file holds {in_file:,}")
+            model = cls(name=str(cfg.get("name", "sequential")))
             for spec in cfg["layers"]:
                 kind = LAYERS[spec["class"]]
                 model.add(kind(**spec["config"]))
             model.build(cfg["input_shape"])
             weights = [data[f"w{k:03d}"] for k in range(sum(len(l.params) for l in model.layers))]
-        except (KeyError, TypeError, ValueError) as e:
-            raise ValueError(f"{path}: model description is damaged or from another version ({e})") from None
-        model.set_weights(weights)
-        if cfg.get("loss"):
-            opt = cfg.get("optimizer") or {"name": "adam"}
-            params = {k: v for k, v in opt.items() if k != "name"}
-            model.compile(cfg["loss"], optimizers.OPTIMIZERS[opt["name"]](**params), cfg.get("metrics"))
+            model.set_weights(weights)
+            if cfg.get("loss"):
+                opt = cfg.get("optimizer") or {"name": "adam"}
+                params = {k: v for k, v in opt.items() if k != "name"}
+                model.compile(cfg["loss"], optimizers.from_config(opt["name"], params), cfg.get("metrics"))
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+            what = f"missing {e}" if isinstance(e, KeyError) else str(e)
+            raise ValueError(f"{path}: model description is damaged or from another version ({what})") from None
         return model
+
+
+_MODEL_MEMBERS = names_matching(r"w[0-9]{3,5}")
+
+
+def _least_params(cfg: dict) -> int:
+    """A lower bound of the weights the header's layers hold, counted before any is allocated.
+
+    LSTM: 4u(d + u) (+ bias, peepholes), Dense: d·u (+ bias); layers it does not know count 0
+    and leave the next layer's input width unknown (then taken as 1).
+    """
+    shape = cfg.get("input_shape")
+    if not isinstance(shape, list) or not shape or not all(  # None: a length left open, e.g. [None, 4]
+            (s is None and k < len(shape) - 1) or (isinstance(s, int) and not isinstance(s, bool) and s >= 1)
+            for k, s in enumerate(shape)):
+        raise ValueError(f"input_shape {shape!r} is not a list of positive integers (None allowed but for the last)")
+    total, d = 0, shape[-1]
+    for spec in cfg["layers"]:
+        if not isinstance(spec, dict) or not isinstance(spec.get("config"), dict):
+            raise ValueError(f"layer entry {spec!r:.60} is not {{'class': ..., 'config': {{...}}}}")
+        c, kind = spec["config"], spec.get("class")
+        units = c.get("units")
+        if units is not None and (not isinstance(units, int) or isinstance(units, bool) or units < 1):
+            raise ValueError(f"layer {c.get('name')!r}: units {units!r} is not a positive integer")
+        if kind == "LSTM":
+            total += 4 * units * (d + units)
+        elif kind == "Dense":
+            total += d * units
+        elif kind not in ("Dropout", "Activation"):
+            d = 1
+            continue
+        d = units if units is not None else d
+    return total
 
 
 def load_model(path: str | Path) -> Sequential:

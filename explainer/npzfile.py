@@ -1,15 +1,40 @@
 """Files of plain arrays plus a JSON header, in one ``.npz``: safe to open from a stranger.
 
-Loading uses ``allow_pickle=False``, so nothing in the file is ever unpickled or executed;
-damage (truncation, junk, pickled objects, another format) is a clear ``ValueError``.
+A file from someone else may be damaged or built to hurt: truncated, pickled objects, an
+array header that claims 25 TiB, a small zip holding a gigabyte member, a header nested a
+million levels deep. :func:`load_npz` therefore
+
+* opens the archive with :mod:`zipfile` itself (never :func:`numpy.load`, which would take
+  other bytes for a pickle or a bare ``.npy``) and reads only the members the format
+  defines (``allowed``); anything else in the archive is never decompressed;
+* reads each member's ``.npy`` header first and checks its dtype (plain numbers only, or
+  text for the header) and its shape and byte count against the caps *before* reading
+  any data;
+* parses the JSON header with a size and nesting cap.
+
+Every refusal is a ``ValueError`` that names the file, the member and what was wrong.
 """
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
+
+#: Largest total of array bytes one file may declare (models of the bitcoin example are ~40 MB).
+MAX_BYTES = 1 << 30
+#: Most members read from one archive.
+MAX_MEMBERS = 4096
+#: Most dimensions of one array (traces are 3-D).
+MAX_NDIM = 4
+#: Largest JSON header, in characters, and its deepest nesting.
+MAX_HEADER_CHARS = 1 << 20
+MAX_HEADER_DEPTH = 32
+#: dtype kinds an array may have: real numbers. Bools, complex numbers, text, objects are refused.
+NUMERIC_KINDS = "fiu"
 
 
 def save_npz(path: str | Path, arrays: dict[str, np.ndarray], header: dict) -> Path:
@@ -22,27 +47,143 @@ def save_npz(path: str | Path, arrays: dict[str, np.ndarray], header: dict) -> P
     return path
 
 
-def load_npz(path: str | Path, what: str, fmt: str) -> tuple[dict[str, np.ndarray], dict]:
-    """Every array of a file written by :func:`save_npz`, and its header, checked to be ``fmt``."""
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_header(text: str, where: str) -> dict:
+    """The JSON header, refused if too long, too deep, not JSON or not an object."""
+    if len(text) > MAX_HEADER_CHARS:
+        raise ValueError(f"{where}: header is {len(text):,} characters long (at most {MAX_HEADER_CHARS:,}); not loaded")
+    # Count brackets before parsing: json.loads recurses and a deep header would blow Python's stack.
+    depth, deepest, in_str, esc = 0, 0, False, False
+    for ch in text:
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    if deepest > MAX_HEADER_DEPTH:
+        raise ValueError(f"{where}: header nests {deepest} levels deep (at most {MAX_HEADER_DEPTH}); not loaded")
+    try:
+        header = json.loads(text, parse_constant=_no_constant)
+    except (json.JSONDecodeError, RecursionError, ValueError) as e:
+        raise ValueError(f"{where}: header is not valid JSON ({e})") from None
+    if not isinstance(header, dict):
+        raise ValueError(f"{where}: header must be a JSON object, found {type(header).__name__}")
+    return header
+
+
+def _member_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> tuple[tuple, np.dtype, int]:
+    """Shape, dtype and data offset of one ``.npy`` member, read without reading its data."""
+    with zf.open(info) as fh:
+        try:
+            version = np.lib.format.read_magic(fh)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+            elif version in ((2, 0), (3, 0)):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+            else:
+                raise ValueError(f"unsupported .npy version {version}")
+        except (ValueError, SyntaxError, EOFError, OSError, zipfile.BadZipFile) as e:
+            raise ValueError(f"{where}: member {info.filename!r} is not a readable array ({e})") from None
+        return tuple(shape), np.dtype(dtype), fh.tell()
+
+
+def load_npz(path: str | Path, what: str, fmt: str,
+             allowed: Callable[[str], bool] | None = None,
+             max_bytes: int = MAX_BYTES) -> tuple[dict[str, np.ndarray], dict]:
+    """The arrays of a file written by :func:`save_npz`, and its header, checked to be ``fmt``.
+
+    ``allowed(name)`` says which array names the format defines (default: any); others are
+    never read. Arrays must hold real numbers, have at most :data:`MAX_NDIM` dimensions and
+    together declare at most ``max_bytes`` bytes; all of that is checked from the array
+    headers before any data is read.
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no {what} file at {path}")
-    if not zipfile.is_zipfile(path):  # np.load would take any other bytes for a pickle
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    # An .npz starts with a zip entry; np.load would take other bytes for a pickle or an .npy.
+    if magic != b"PK\x03\x04" or not zipfile.is_zipfile(path):
         raise ValueError(f"{path} is not a readable {what} file (not an .npz archive: corrupt or truncated)")
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            data = {k: npz[k] for k in npz.files}
-    except (zipfile.BadZipFile, EOFError, OSError, KeyError) as e:
+        with zipfile.ZipFile(path) as zf:
+            return _read(zf, path, what, fmt, allowed, max_bytes)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, KeyError, NotImplementedError) as e:
         raise ValueError(f"{path} is not a readable {what} file (corrupt or truncated .npz: {e})") from None
-    except ValueError as e:  # object arrays are refused rather than unpickled
-        raise ValueError(f"{path} is not a safe {what} file ({e}); it was not loaded") from None
-    if "header" not in data:
+
+
+def _read(zf: zipfile.ZipFile, path: Path, what: str, fmt: str, allowed, max_bytes: int):
+    members = {}
+    for info in zf.infolist():
+        name = info.filename[:-4] if info.filename.endswith(".npy") else None
+        if name is None or info.is_dir():
+            continue
+        if name == "header" or allowed is None or allowed(name):
+            if name in members:
+                raise ValueError(f"{path}: member {info.filename!r} appears twice; not loaded")
+            members[name] = info
+    if len(members) > MAX_MEMBERS:
+        raise ValueError(f"{path}: {len(members)} arrays (at most {MAX_MEMBERS}); not loaded")
+    if "header" not in members:
         raise ValueError(f"{path}: missing header; not an lstm-explainer {what} file")
-    try:
-        header = json.loads(str(data.pop("header")))
-    except json.JSONDecodeError as e:
-        raise ValueError(f"{path}: header is not valid JSON ({e})") from None
-    found = header.get("format") if isinstance(header, dict) else header
+
+    # 1. every header first: dtype, shape, size, and that the member really holds that many bytes
+    plans, total = {}, 0
+    for name, info in members.items():
+        where = f"{path}: array {name!r}"
+        shape, dtype, offset = _member_header(zf, info, str(path))
+        if dtype.hasobject:
+            raise ValueError(f"{path} is not a safe {what} file (array {name!r} holds Python objects, which "
+                             "would have to be unpickled); it was not loaded")
+        if name == "header":
+            if dtype.kind != "U" or shape != ():
+                raise ValueError(f"{where} must be one text value, found dtype {dtype} shape {shape}")
+        elif dtype.kind not in NUMERIC_KINDS:
+            kind = {"c": "complex numbers", "b": "booleans", "U": "text", "S": "bytes"}.get(dtype.kind, "not numbers")
+            raise ValueError(f"{where} must hold real numbers, found {kind} (dtype {dtype})")
+        if len(shape) > MAX_NDIM or any((not isinstance(s, int)) or s < 0 for s in shape):
+            raise ValueError(f"{where} has an impossible shape {shape}")
+        nbytes = int(np.prod(shape, dtype=object)) * dtype.itemsize
+        total += nbytes
+        if total > max_bytes:
+            raise ValueError(f"{where} declares shape {shape} ({nbytes / 2**20:,.1f} MiB); the file's arrays "
+                             f"exceed the {max_bytes / 2**20:,.0f} MiB a {what} file may hold; not loaded")
+        if info.file_size != offset + nbytes:
+            raise ValueError(f"{where} declares {nbytes:,} bytes of data but its member holds "
+                             f"{info.file_size - offset:,} (corrupt or truncated .npz)")
+        plans[name] = info
+
+    # 2. then the data, bounded by the sizes just checked
+    data = {}
+    for name, info in plans.items():
+        with zf.open(info) as fh:
+            try:
+                data[name] = np.lib.format.read_array(fh, allow_pickle=False)
+            except ValueError as e:
+                raise ValueError(f"{path}: array {name!r} could not be read ({e})") from None
+    header = parse_header(str(data.pop("header")), str(path))
+    found = header.get("format")
     if found != fmt:
         raise ValueError(f"{path}: expected format {fmt!r}, found {found!r}; is this a {what} file?")
     return data, header
+
+
+def names_matching(*patterns: str) -> Callable[[str], bool]:
+    """A predicate for ``allowed``: the name fully matches one of the regular expressions."""
+    compiled = [re.compile(p) for p in patterns]
+    return lambda name: any(c.fullmatch(name) for c in compiled)
+
+
+__all__ = ["save_npz", "load_npz", "parse_header", "names_matching", "MAX_BYTES"]

@@ -11,15 +11,31 @@ RMSprop:
 """
 from __future__ import annotations
 
+import inspect
 
 import numpy as np
 
 
+#: The largest learning rate accepted: Adam and RMSprop move each weight by about the learning
+#: rate per step, and the weights of a tanh network live within a few units of zero.
+MAX_LEARNING_RATE = 1.0
+
+
+def hyperparameter(value, name: str, low: float, high: float, low_open: bool = False, high_open: bool = False) -> float:
+    """``value`` as a float inside [low, high] (an end excluded when ``*_open``); a clear error otherwise."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+    v = float(value)
+    inside = (low < v if low_open else low <= v) and (v < high if high_open else v <= high)
+    if not np.isfinite(v) or not inside:
+        span = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        raise ValueError(f"{name} must be in {span}, got {value!r}")
+    return v
+
+
 class Optimizer:
     def __init__(self, learning_rate: float = 0.001) -> None:
-        if not learning_rate > 0:
-            raise ValueError(f"learning_rate must be > 0, got {learning_rate!r}")
-        self.learning_rate = float(learning_rate)
+        self.learning_rate = hyperparameter(learning_rate, "learning_rate", 0, MAX_LEARNING_RATE, low_open=True)
         self.iterations = 0
         self._slots: dict[int, dict[str, np.ndarray]] = {}
 
@@ -46,7 +62,10 @@ class Adam(Optimizer):
     def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-7) -> None:
         super().__init__(learning_rate)
-        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        # β = 1 would never update the moment (and divide by 1 - β^t = 0); ε = 0 divides 0 by 0
+        self.beta_1 = hyperparameter(beta_1, "beta_1", 0, 1, high_open=True)
+        self.beta_2 = hyperparameter(beta_2, "beta_2", 0, 1, high_open=True)
+        self.epsilon = hyperparameter(epsilon, "epsilon", 0, 1, low_open=True)
 
     def update(self, theta: np.ndarray, g: np.ndarray) -> None:
         t = self.iterations
@@ -75,7 +94,8 @@ class Adam(Optimizer):
 class RMSprop(Optimizer):
     def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, epsilon: float = 1e-7) -> None:
         super().__init__(learning_rate)
-        self.rho, self.epsilon = float(rho), float(epsilon)
+        self.rho = hyperparameter(rho, "rho", 0, 1, high_open=True)
+        self.epsilon = hyperparameter(epsilon, "epsilon", 0, 1, low_open=True)
 
     def update(self, theta: np.ndarray, g: np.ndarray) -> None:
         one = theta.dtype.type
@@ -88,6 +108,19 @@ class RMSprop(Optimizer):
 
 
 OPTIMIZERS = {"adam": Adam, "rmsprop": RMSprop}
+
+
+def from_config(name, params: dict) -> Optimizer:
+    """The optimiser ``name`` with ``params`` (as written by ``get_config``); unknown names and keys refused."""
+    if not isinstance(name, str) or name.lower() not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; supported: {sorted(OPTIMIZERS)}")
+    kind = OPTIMIZERS[name.lower()]
+    known = set(inspect.signature(kind.__init__).parameters) - {"self"}
+    extra = sorted(set(params) - known)
+    if extra:
+        raise ValueError(f"optimizer {name!r} has no setting {', '.join(map(repr, extra))}; "
+                         f"its settings are {', '.join(sorted(known))}")
+    return kind(**params)
 
 
 def get(opt) -> Optimizer:

@@ -33,9 +33,17 @@ COLORS: dict[str, str] = {
     "x": INPUT_X,
 }
 
-#: Matplotlib colormap names: gates live in [0, 1] (sequential), states are signed (diverging).
-GATE_CMAP = "viridis"
-STATE_CMAP = "RdBu_r"
+#: Colour scales for heatmaps, as (value, colour) stops: each quantity keeps its own colour.
+#: A gate lives in [0, 1] and runs from white (shut) to its colour (open); a signed quantity
+#: (the candidate in [-1, 1], the states) runs from grey (negative) through white to its colour.
+NEGATIVE = "#5D6D7E"    # the negative side of a signed scale: slate grey, no gate's hue
+
+
+def scale(field: str) -> tuple[tuple[float, str], ...]:
+    """The heatmap colour stops of a trace field: ``((0, "#FFFFFF"), (1, FORGET))`` for ``"f"``."""
+    if field in ("i", "f", "o"):
+        return ((0.0, BACKGROUND), (1.0, color(field)))
+    return ((-1.0, NEGATIVE), (0.0, BACKGROUND), (1.0, color(field)))
 
 
 def color(field: str) -> str:

@@ -1,4 +1,4 @@
-"""The seed's windowing, normalisation, targets and split against hand-computed values; metrics; the model."""
+"""The example's windowing, normalisation, targets and split against hand-computed values; metrics; the model."""
 from __future__ import annotations
 
 import warnings
@@ -36,7 +36,7 @@ def test_windows_match_the_seeds_loop():
     rng = np.random.default_rng(0)
     data = pd.DataFrame(rng.uniform(1, 2, (20, 4)), columns=model_columns(["BTC", "ETH"]))
     ours = make_windows(data, data.columns, window=7)
-    seed = []  # the seed's create_inputs, minus its pandas-2 breakage
+    seed = []  # the classic create_inputs loop, minus its pandas-2 breakage
     for i in range(len(data) - 7):
         w = data[i:i + 7].copy()
         for col in data.columns:

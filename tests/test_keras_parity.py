@@ -78,7 +78,7 @@ def _histories(model, km, x, y, xv, yv, loss, opt, metrics, epochs, batch):
 
 
 def test_training_parity_bitcoin_architecture():
-    """The seed's bitcoin model scaled down: 3×LSTM(32) + Dense(1) + tanh, Adam, mse, partial last batch."""
+    """The bitcoin example's model scaled down: 3×LSTM(32) + Dense(1) + tanh, Adam, mse, partial last batch."""
     rng = np.random.default_rng(5)
     model = Sequential([LSTM(32, return_sequences=True, input_shape=(7, 4)), Dropout(0.0),
                         LSTM(32, return_sequences=True), Dropout(0.0), LSTM(32), Dropout(0.0),
@@ -99,7 +99,7 @@ def test_training_parity_bitcoin_architecture():
 
 
 def test_training_parity_keras_classifier():
-    """The seed's second example: 3×LSTM(32) on (8, 16), Dense(10, softmax), RMSprop, cross-entropy.
+    """The Keras guide's classifier: 3×LSTM(32) on (8, 16), Dense(10, softmax), RMSprop, cross-entropy.
 
     Targets are probability rows (summing to 1), as categorical cross-entropy requires: TensorFlow's
     fused softmax/cross-entropy gradient is softmax - y, the loss's true gradient only when Σy = 1.
@@ -126,8 +126,8 @@ def test_unsupported_keras_layers_are_named():
     km = keras.Sequential([keras.Input((5, 3)), keras.layers.GRU(4)])
     with pytest.raises(ValueError, match="GRU"):
         from_keras(km)
-    km = keras.Sequential([keras.Input((5, 3)), keras.layers.LSTM(4, recurrent_dropout=0.2)])
-    with pytest.raises(ValueError, match="recurrent_dropout"):
+    km = keras.Sequential([keras.Input((5, 3)), keras.layers.LSTM(4, activation="mish", name="odd")])
+    with pytest.raises(ValueError, match="'odd' \\(LSTM\\) uses activation 'mish'"):
         from_keras(km)
     with pytest.raises(TypeError):
         from_keras("not a model")

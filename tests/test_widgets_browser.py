@@ -157,3 +157,194 @@ def test_sequence_explorer_plays_and_switches_language_in_chromium(classroom, ch
         print(f"screenshot: {shot}  (played to t = {t}, {expected})")
     finally:
         page.close()
+
+
+# --- screenshots at a desk and on a projector; layout checks ------------------------------------------
+VIEWS = {"1400x900": ({"width": 1400, "height": 900}, 1.0),
+         # 1280×720 at 150 % zoom: Chrome then lays the page out in 853×480 CSS px, drawn 1.5× larger
+         "1280x720_zoom150": ({"width": 853, "height": 480}, 1.5)}
+
+
+def _screens(tmp_path):
+    from pathlib import Path
+
+    d = Path(os.environ.get("LSTM_EXPLAINER_SCREENSHOTS") or tmp_path)
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+@pytest.mark.parametrize("view", sorted(VIEWS))
+def test_dashboard_layout_fits_the_screen(view, classroom, chromium, tmp_path):
+    """Sliders beside the drawing on a wide screen; on a projector at 150 % the drawing and the
+    sliders that move it are both on screen without scrolling."""
+    viewport, scale = VIEWS[view]
+    ctx = chromium.new_context(viewport=viewport, device_scale_factor=scale)
+    page = ctx.new_page()
+    try:
+        page.goto(classroom, timeout=90_000)
+        page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
+        page.wait_for_timeout(500)
+        drawing = page.locator(".lstm-cellflow-diagram svg").bounding_box()
+        c_label = page.locator(".lstm-cellflow-diagram .lstm-val-c").bounding_box()
+        h_label = page.locator(".lstm-cellflow-diagram .lstm-val-h").bounding_box()
+        x_slider = page.locator(".lstm-slider-x").bounding_box()
+        b_slider = page.locator(".lstm-cf-controls .lstm-gate-selected .lstm-slider-b_f").bounding_box()
+        page.screenshot(path=str(_screens(tmp_path) / f"classroom_cellflow_{view}.png"))
+        for label in (c_label, h_label):  # c_t and h_t are never cut off
+            assert label["x"] + label["width"] <= viewport["width"] + 1, (view, label)
+        assert x_slider["x"] >= drawing["x"] + drawing["width"] - 1, ("sliders beside the drawing", x_slider, drawing)
+        assert b_slider["y"] + b_slider["height"] <= viewport["height"] + 1, ("a gate's sliders on screen", b_slider)
+        assert drawing["y"] + drawing["height"] <= viewport["height"] + 1, ("the whole drawing on screen", drawing)
+        page.locator(".lm-TabBar-tab").nth(1).click()
+        page.locator(".lstm-seq-diagram .lstm-val-c").wait_for(timeout=20_000)
+        page.wait_for_timeout(500)
+        charts = page.locator(".lstm-seq-charts svg").first.bounding_box()
+        seq = page.locator(".lstm-seq-diagram svg").bounding_box()
+        page.screenshot(path=str(_screens(tmp_path) / f"classroom_sequence_{view}.png"))
+        if viewport["width"] >= 1200:  # wide: the charts sit beside the drawing, not below the fold
+            assert charts["x"] >= seq["x"] + seq["width"] - 1 and charts["y"] < viewport["height"], (charts, seq)
+    finally:
+        ctx.close()
+
+
+# --- JupyterLab, not only Voilà ----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
+    """JupyterLab (installed by the widgets extra) on a free port, serving a copy of the classroom notebook."""
+    import shutil
+    import socket
+
+    from widgets.cli import notebook_path
+
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copy(notebook_path(), root / "classroom.ipynb")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(root / ".config"), JUPYTERLAB_SETTINGS_DIR=str(root / ".settings"),
+               JUPYTERLAB_WORKSPACES_DIR=str(root / ".workspaces"), JUPYTER_RUNTIME_DIR=str(root / ".runtime"))
+    env.pop("LSTM_EXPLAINER_TRACE", None)
+    proc = subprocess.Popen([sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+                             "--allow-root", "--IdentityProvider.token=", "--ServerApp.disable_check_xsrf=True",
+                             f"--ServerApp.root_dir={root}", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
+                             "jupyterlab.NeverCheckForUpdate"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(url + "/lab", timeout=2).close()
+                break
+            except Exception:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    out = proc.stdout.read() if proc.poll() is not None else ""
+                    pytest.fail(f"JupyterLab did not come up at {url}: {out[-2000:]}")
+                time.sleep(0.5)
+        yield url
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            pass
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.stdout.close()
+
+
+def test_classroom_notebook_in_jupyterlab_moves_a_slider(jupyterlab, chromium, tmp_path):
+    """Open the classroom notebook in JupyterLab, run it, move the x_t slider: c_t follows the reference cell."""
+    from widgets.diagram import fmt
+
+    ctx = chromium.new_context(viewport={"width": 1400, "height": 900})
+    page = ctx.new_page()
+    try:
+        page.goto(f"{jupyterlab}/lab/tree/classroom.ipynb", timeout=120_000)
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=120_000)
+        try:  # a fresh JupyterLab asks which kernel to start
+            page.locator(".jp-Dialog .jp-mod-accept").click(timeout=20_000)
+        except Exception:
+            pass
+        page.wait_for_function("() => document.body.innerText.includes('| Idle')", timeout=120_000)
+        page.locator(".jp-Notebook .jp-Cell").first.click()
+        page.keyboard.press("Shift+Enter")
+        c_text = page.locator(".lstm-cellflow-diagram .lstm-val-c")
+        try:
+            c_text.wait_for(timeout=120_000)
+        except Exception:
+            page.screenshot(path=str(_screens(tmp_path) / "jupyterlab_failed.png"))
+            raise
+        assert c_text.text_content() == f"cₜ = {fmt(_reference_c(0.5))}"
+        page.locator(".lstm-slider-x .noUi-handle").click()
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => document.querySelector('.lstm-slider-x .widget-readout')"
+                               ".textContent.trim() !== '0.50'", timeout=20_000)
+        x = float(page.locator(".lstm-slider-x .widget-readout").text_content().strip())
+        expected = f"cₜ = {fmt(_reference_c(x))}"
+        page.wait_for_function(
+            "e => document.querySelector('.lstm-cellflow-diagram .lstm-val-c').textContent === e",
+            arg=expected, timeout=20_000)
+        assert x != 0.5 and expected != f"cₜ = {fmt(_reference_c(0.5))}"
+        page.screenshot(path=str(_screens(tmp_path) / "jupyterlab_classroom_1400x900.png"))
+    finally:
+        ctx.close()
+
+
+# --- the command's process hygiene ---------------------------------------------------------------------
+def _start_classroom(port: int):
+    proc = subprocess.Popen([sys.executable, "-m", "explainer.cli", "classroom", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return proc, url
+        except Exception:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"classroom did not come up: {proc.stdout.read()[-2000:]}")
+            time.sleep(0.5)
+
+
+def _port_closes(port: int, seconds: float = 30) -> bool:
+    import socket
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) != 0:
+                return True
+        time.sleep(0.3)
+    return False
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_sigkill_of_classroom_leaves_no_server_and_ctrl_c_is_quiet():
+    port = _free_port()
+    proc, url = _start_classroom(port)
+    proc.kill()  # SIGKILL: the command gets no chance to clean up
+    proc.wait()
+    try:
+        assert _port_closes(port), f"Voilà kept serving {url} after the classroom command was killed"
+    finally:
+        proc.stdout.close()
+
+    port = _free_port()
+    proc, url = _start_classroom(port)
+    proc.send_signal(signal.SIGINT)  # what Ctrl-C sends to the command (Voilà runs in its own session)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out
+    assert "Traceback" not in out and "classroom stopped." in out, out
+    assert _port_closes(port)

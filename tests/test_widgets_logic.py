@@ -17,7 +17,7 @@ from widgets.sequence import SequenceExplorer
 
 def shown(html: str, name: str) -> tuple[str, list[float]]:
     """(printed text, full-precision data-value) of the element of class lstm-val-<name>."""
-    m = re.search(rf'class="lstm-val lstm-val-{name}" data-value="([^"]*)">([^<]*)<', html)
+    m = re.search(rf'class="lstm-val lstm-val-{name}" data-value="([^"]*)"[^>]*>([^<]*)<', html)
     assert m, f"no value {name!r} in the drawing"
     return m.group(2), [float(v) for v in m.group(1).split()]
 
@@ -209,9 +209,9 @@ def test_dashboard_language_switch():
     from widgets import dashboard
 
     d = dashboard()
-    assert d.tabs.titles == ("Cell-state flow", "Sequence explorer", "Why an LSTM")
+    assert d.tabs.titles == ("Cell-state flow", "Sequence explorer", "Why an LSTM", "Training timelapse")
     d.language.value = "zh"
-    assert d.tabs.titles == ("细胞状态的流动", "序列浏览", "为什么需要 LSTM")
+    assert d.tabs.titles == ("细胞状态的流动", "序列浏览", "为什么需要 LSTM", "训练过程回放")
     assert "遗忘门" in d.cell_flow.diagram.value and "遗忘门" in d.sequence.diagram.value
     assert d.memory.forget_bias.description == "遗忘门偏置 b_f"
 

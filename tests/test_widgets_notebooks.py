@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -41,3 +42,36 @@ def test_notebook_runs(path, python3_kernel):
     if path.name.startswith("03_"):  # it must say which trace it shows (report, tiny model or demo)
         text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
         assert "showing: " in text, text
+
+
+def _outside_maths(text: str) -> str:
+    text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.S)
+    text = re.sub(r"\$[^$]*\$", " ", text)
+    return re.sub(r"`[^`]*`", " ", text)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS[:3], ids=lambda p: p.name)
+def test_notebook_text_uses_latex_and_needs_nothing_a_student_lacks(path):
+    nb = nbformat.read(path, as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for word in ("shared/", "seed", "tutorial"):
+        assert word not in text.lower(), word
+    prose = _outside_maths(text)
+    raw = re.findall(r"\b[a-zA-Z]_\{?[a-z0-9+-]+\}?|\\(?:odot|sigma|tanh)\b", prose)
+    assert not raw, f"maths outside $…$ in {path.name}: {raw}"
+    code_maths = [c for c in re.findall(r"`([^`]*)`", text) if "_{" in c or "⊙" in c]
+    assert not code_maths, f"maths as code instead of LaTeX in {path.name}: {code_maths}"
+
+
+def test_notebook_01_introduces_f_and_tanh_before_the_gradient_widget():
+    nb = nbformat.read(NOTEBOOKS[0], as_version=4)
+    cells = [c.source for c in nb.cells]
+    widget = next(k for k, s in enumerate(cells) if "MemoryWidget()" in s)
+    before = "\n".join(cells[:widget])
+    assert "Forget gate" in before and r"\tanh" in before and r"\sigma" in before
+
+
+def test_notebook_02_first_widget_is_not_changed_by_later_cells():
+    nb = nbformat.read(NOTEBOOKS[1], as_version=4)
+    codes = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert codes[0].strip().splitlines()[-1] == "CellFlow()"  # shown, bound to no name: later cells cannot move it

@@ -3,8 +3,10 @@
     >>> from widgets import CellFlow, SequenceExplorer, MemoryWidget, dashboard
     >>> CellFlow()                 # one step of a small cell, sliders and presets
     >>> SequenceExplorer()         # play through the demo LSTM's story (or a saved trace)
-    >>> MemoryWidget()             # ∏ f_t of an LSTM vs a plain RNN's vanishing gradient
-    >>> dashboard(lang="zh")       # all three in tabs; `lstm-explainer classroom` serves it
+    >>> MemoryWidget()             # recorded gradients of the trained LSTM and a plain RNN over distance
+    >>> TimelapseWidget("run.npz") # the gates learning, epoch by epoch (a TraceRecorder file)
+    >>> dashboard(lang="zh")       # all of them in tabs; `lstm-explainer classroom` serves it
+    >>> export_html(trace, "page.html", ("en", "zh"))   # one offline page of a trace
 
 Names are imported lazily so that ``lstm-explainer`` (which loads :mod:`widgets.cli`)
 starts without importing ipywidgets.
@@ -17,6 +19,8 @@ _EXPORTS = {
     "CellFlow": "cell_flow", "PRESETS": "cell_flow",
     "SequenceExplorer": "sequence",
     "MemoryWidget": "memory",
+    "TimelapseWidget": "timelapse",
+    "export_html": "export",
     "Dashboard": "dashboard", "dashboard": "dashboard",
     "cell_svg": "diagram",
 }

@@ -18,6 +18,9 @@ Presets put the cell in an instructive situation; each states the gate values it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import os
+from html import escape
+from urllib.parse import quote
 
 import ipywidgets as widgets
 import numpy as np
@@ -25,14 +28,15 @@ import numpy as np
 from explainer import LSTMCell
 from explainer import palette
 from explainer.glossary import term
+from explainer.gates import GATES
 from explainer.trace import GATE_BLOCKS, StepTrace
 
-from .diagram import cell_svg, equations_html
+from .diagram import cell_svg, equations_html, hover_css
 from .language import LanguageSwitch, check_lang
 
 #: The trace field each Keras block produces ("c" block → candidate g).
-BLOCK_FIELD = {"i": "i", "f": "f", "c": "g", "o": "o"}
-BLOCK_TERM = {"i": "input_gate", "f": "forget_gate", "c": "candidate", "o": "output_gate"}
+BLOCK_FIELD = {g.block: g.field for g in GATES}
+BLOCK_TERM = {g.block: g.term for g in GATES}
 STATE_RANGE, WEIGHT_RANGE = (-3.0, 3.0), (-8.0, 8.0)
 
 
@@ -78,12 +82,51 @@ DEFAULT = Preset("default", x=0.5, h=0.2, c=1.0, W={"i": 1.0, "f": -1.0, "c": 1.
                  U={"i": 0.5, "f": 0.5, "c": 0.5, "o": 0.5}, b={"i": -0.5, "f": 1.5, "c": 0.0, "o": -0.5})
 
 
+#: Order of the gate columns, left to right as in the drawing.
+COLUMN_ORDER = ("f", "i", "c", "o")
+
+
+def _r(v) -> float:
+    """A float32 weight as the slider shows it (0.2, not 0.20000000298)."""
+    return round(float(v), 6)
+
+
 def _slider(value: float, lo: float, hi: float, step: float, description: str, name: str) -> widgets.FloatSlider:
     s = widgets.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
                             continuous_update=True, readout_format=".2f",
-                            style={"description_width": "42px"}, layout=widgets.Layout(width="235px"))
+                            style={"description_width": "34px"},
+                            layout=widgets.Layout(width="100%", min_width="190px", max_width="340px"))
     s.add_class(f"lstm-slider-{name}")  # stable hooks for the browser test
     return s
+
+
+#: Layout rules. Wide screens: sliders beside the drawing, which scales to its column. Narrow or
+#: short screens (a 1280×720 projector at 150 % zoom is 853×480 CSS px) and presenter mode: the
+#: drawing fits the height, and only the chosen gate's three weight sliders are shown.
+LAYOUT_CSS = """
+.lstm-cf-main {display:flex; flex-flow:row wrap; align-items:flex-start; gap:4px 14px; width:100%}
+.lstm-cf-drawing {flex:1 1 480px; min-width:300px; max-width:1000px}
+.lstm-cf-controls {flex:0 1 400px; min-width:240px}
+.lstm-cf-gates {display:grid; grid-template-columns:repeat(2, minmax(180px, 1fr)); gap:2px 10px}
+.lstm-cf-gatepick {display:none !important}
+.lstm-presenter .lstm-cf-main {flex-wrap:nowrap}
+.lstm-presenter .lstm-cf-drawing {flex:0 1 auto; width:calc((100vh - 150px) * 1.62); max-width:64%; min-width:0}
+.lstm-presenter .lstm-cf-controls {flex:1 1 240px; min-width:0}
+.lstm-presenter .lstm-cf-gates {grid-template-columns:1fr}
+.lstm-presenter .lstm-gate-col:not(.lstm-gate-selected) {display:none !important}
+.lstm-presenter .lstm-cf-gatepick {display:flex !important}
+.lstm-presenter .lstm-cf-settings, .lstm-presenter .lstm-cf-equations-extra {display:none !important}
+@media (max-width: 980px) and (max-height: 620px) {
+  .lstm-cf-main {flex-wrap:nowrap}
+  .lstm-cf-drawing {flex:0 1 auto; width:calc((100vh - 150px) * 1.62); max-width:64%; min-width:0}
+  .lstm-cf-controls {flex:1 1 240px; min-width:0}
+  .lstm-cf-gates {grid-template-columns:1fr}
+  .lstm-gate-col:not(.lstm-gate-selected) {display:none !important}
+  .lstm-cf-gatepick {display:flex !important}
+}
+.lstm-cf-controls .widget-slider {margin:1px 0}
+.lstm-cf-controls .widget-toggle-buttons .widget-toggle-button {width:auto; min-width:34px; padding:0 6px}
+"""
 
 
 class CellFlow(LanguageSwitch, widgets.VBox):
@@ -91,11 +134,12 @@ class CellFlow(LanguageSwitch, widgets.VBox):
 
     ``flow.sliders`` maps ``"x", "h", "c"`` and ``"W_i", "U_f", "b_o", …`` to the
     sliders; ``flow.step`` is the :class:`StepTrace` currently drawn; ``flow.cell`` is the
-    :class:`explainer.LSTMCell` that computed it.
+    :class:`explainer.LSTMCell` that computed it. ``flow.settings()`` is a short string of the
+    selected unit's sliders and ``flow.apply_settings(s)`` restores them.
     """
 
     def __init__(self, units: int = 1, lang: str = "en", preset: str | None = None,
-                 show_language: bool = True) -> None:
+                 show_language: bool = True, presenter: bool = False, settings: str | None = None) -> None:
         if not isinstance(units, (int, np.integer)) or not 1 <= units <= 4:
             raise ValueError(f"the cell-state flow shows 1 to 4 units; got units={units!r}")
         self.lang, self.units, self.unit = check_lang(lang), int(units), 0
@@ -116,11 +160,17 @@ class CellFlow(LanguageSwitch, widgets.VBox):
         for blk in GATE_BLOCKS:
             for kind in ("W", "U", "b"):
                 self.sliders[f"{kind}_{blk}"] = _slider(0.0, *WEIGHT_RANGE, 0.1, f"{kind}", f"{kind}_{blk}")
-        self.preset = widgets.Dropdown(layout=widgets.Layout(width="260px"))
+        self.preset = widgets.Dropdown(layout=widgets.Layout(width="auto", min_width="250px"))
         self.preset.add_class("lstm-preset")
         self.unit_select = widgets.Dropdown(options=[(f"unit {k}", k) for k in range(self.units)], value=0,
-                                            layout=widgets.Layout(width="150px",
+                                            layout=widgets.Layout(width="auto",
                                                                   display="" if self.units > 1 else "none"))
+        self.presenter = widgets.ToggleButton(value=bool(presenter), icon="television",
+                                              layout=widgets.Layout(width="auto"))
+        self.presenter.add_class("lstm-presenter-toggle")
+        self.gate_pick = widgets.ToggleButtons(options=[(BLOCK_FIELD[b], b) for b in COLUMN_ORDER], value="f",
+                                               style={"button_width": "auto"})
+        self.gate_pick.add_class("lstm-cf-gatepick")
         self._language_toggle(lang, show_language)
         self.diagram = widgets.HTML()
         self.diagram.add_class("lstm-cellflow-diagram")
@@ -128,26 +178,56 @@ class CellFlow(LanguageSwitch, widgets.VBox):
         self.equations.add_class("lstm-cellflow-equations")
         self._headers = {blk: widgets.HTML() for blk in GATE_BLOCKS}
         self._states_header = widgets.HTML()
+        self._weights_header = widgets.HTML()
+        self.settings_text = widgets.Text(layout=widgets.Layout(width="auto", flex="1 1 300px"))
+        self.settings_text.add_class("lstm-settings")
+        self.copy_button = widgets.Button(icon="clipboard", layout=widgets.Layout(width="auto"))
+        self.restore_button = widgets.Button(icon="undo", layout=widgets.Layout(width="auto"))
+        self.settings_hint = widgets.HTML()
 
-        gate_columns = [widgets.VBox([self._headers[blk]] + [self.sliders[f"{k}_{blk}"] for k in ("W", "U", "b")])
-                        for blk in ("f", "i", "c", "o")]  # left to right as in the drawing
+        self._columns = {}
+        for blk in COLUMN_ORDER:
+            col = widgets.VBox([self._headers[blk]] + [self.sliders[f"{k}_{blk}"] for k in ("W", "U", "b")])
+            col.add_class("lstm-gate-col")
+            self._columns[blk] = col
+        gates_grid = widgets.Box(list(self._columns.values()))
+        gates_grid.add_class("lstm-cf-gates")
+        drawing = widgets.VBox([self.diagram, self.equations])
+        drawing.add_class("lstm-cf-drawing")
+        controls = widgets.VBox([self._states_header] + [self.sliders[k] for k in ("x", "h", "c")]
+                                + [self._weights_header, self.gate_pick, gates_grid])
+        controls.add_class("lstm-cf-controls")
+        main = widgets.Box([drawing, controls])
+        main.add_class("lstm-cf-main")
+        settings_row = widgets.HBox([self.copy_button, self.settings_text, self.restore_button],
+                                    layout=widgets.Layout(flex_flow="row wrap"))
+        settings_box = widgets.VBox([settings_row, self.settings_hint])
+        settings_box.add_class("lstm-cf-settings")
         super().__init__([
-            widgets.HBox([self.preset, self.unit_select, self.language]),
-            self.diagram, self.equations,
-            self._states_header,
-            widgets.HBox([self.sliders[k] for k in ("x", "h", "c")]),
-            widgets.GridBox(gate_columns, layout=widgets.Layout(grid_template_columns="repeat(4, 245px)")),
+            widgets.HTML(LAYOUT_CSS.join(("<style>", "</style>")) + hover_css(".lstm-cellflow")),
+            widgets.HBox([self.preset, self.unit_select, self.presenter, self.language],
+                         layout=widgets.Layout(flex_flow="row wrap")),
+            main, settings_box,
         ])
+        self.add_class("lstm-cellflow")
 
         for s in self.sliders.values():
             s.observe(self._on_slider, names="value")
         self.preset.observe(self._on_preset, names="value")
         self.unit_select.observe(self._on_unit, names="value")
+        self.gate_pick.observe(lambda ch: self._mark_gate(), names="value")
+        self.presenter.observe(lambda ch: self.set_presenter(ch["new"]), names="value")
+        self.copy_button.on_click(lambda b: self._show_settings())
+        self.restore_button.on_click(lambda b: self._restore_from_box())
 
         for k in reversed(range(self.units)):  # every unit starts part-open; unit 0 ends selected
             self.unit = k
             self._load_preset(DEFAULT)
         self._relabel()
+        self._mark_gate()
+        self.set_presenter(bool(presenter))
+        if settings:
+            self.apply_settings(settings)
         if preset is not None:
             self.apply_preset(preset)
         else:
@@ -174,14 +254,14 @@ class CellFlow(LanguageSwitch, widgets.VBox):
         k, s = self.unit, self.sliders
         self._hold = True
         try:
-            s["x"].value = float(self.x[0, 0])
-            s["h"].value = float(self.h_prev[0, k])
-            s["c"].value = float(self.c_prev[0, k])
+            s["x"].value = _r(self.x[0, 0])
+            s["h"].value = _r(self.h_prev[0, k])
+            s["c"].value = _r(self.c_prev[0, k])
             for blk in GATE_BLOCKS:
                 col = self._col(blk)
-                s[f"W_{blk}"].value = float(self.cell.params["kernel"][0, col])
-                s[f"U_{blk}"].value = float(self.cell.params["recurrent_kernel"][k, col])
-                s[f"b_{blk}"].value = float(self.cell.params["bias"][col])
+                s[f"W_{blk}"].value = _r(self.cell.params["kernel"][0, col])
+                s[f"U_{blk}"].value = _r(self.cell.params["recurrent_kernel"][k, col])
+                s[f"b_{blk}"].value = _r(self.cell.params["bias"][col])
         finally:
             self._hold = False
 
@@ -200,6 +280,12 @@ class CellFlow(LanguageSwitch, widgets.VBox):
         if self._hold:
             return
         self._read_sliders()
+        if self.preset.value:  # the sliders have left the situation: stop naming it
+            self._hold = True
+            try:
+                self.preset.value = ""
+            finally:
+                self._hold = False
         self.redraw()
 
     def _on_preset(self, change) -> None:
@@ -222,6 +308,87 @@ class CellFlow(LanguageSwitch, widgets.VBox):
             self.preset.value = key
             self._hold = False
         return self.redraw()
+
+    def _mark_gate(self) -> None:
+        for blk, col in self._columns.items():
+            if blk == self.gate_pick.value:
+                col.add_class("lstm-gate-selected")
+            else:
+                col.remove_class("lstm-gate-selected")
+
+    def set_presenter(self, on: bool = True) -> None:
+        """Presenter mode: the drawing fits the screen's height, one gate's sliders beside it."""
+        if self.presenter.value != bool(on):
+            self.presenter.value = bool(on)  # its observer comes back here
+            return
+        if on:
+            self.add_class("lstm-presenter")
+        else:
+            self.remove_class("lstm-presenter")
+
+    # --- settings as a short string -------------------------------------------------------------
+    def settings(self) -> str:
+        """The selected unit's sliders as a short string, e.g. ``x=0.5,h=0.2,c=1,Wi=1,…,bo=-0.5``."""
+        parts = [f"u={self.unit}"] if self.units > 1 else []
+        for key, s in self.sliders.items():
+            parts.append(f"{key.replace('_', '')}={s.value:g}")
+        return ",".join(parts)
+
+    def apply_settings(self, text: str) -> StepTrace:
+        """Restore the sliders from :meth:`settings`' string; a bad string is a ``ValueError`` and changes nothing."""
+        names = {k.replace("_", ""): k for k in self.sliders}
+        values, unit = {}, self.unit
+        for part in filter(None, (p.strip() for p in str(text).strip().lstrip("?#").removeprefix("cell=").split(","))):
+            key, sep, raw = part.partition("=")
+            try:
+                v = float(raw)
+            except ValueError:
+                v = float("nan")
+            if key == "u" and sep:
+                if not (v.is_integer() and 0 <= v < self.units):
+                    raise ValueError(f"u={raw}: this cell has units 0..{self.units - 1}")
+                unit = int(v)
+                continue
+            if key not in names or not sep:
+                raise ValueError(f"{part!r} is not a setting; settings look like {self.settings()!r}")
+            s = self.sliders[names[key]]
+            if not np.isfinite(v) or not s.min <= v <= s.max:
+                raise ValueError(f"{key}={raw} must be a number in [{s.min:g}, {s.max:g}]")
+            values[names[key]] = v
+        if not values:
+            raise ValueError(f"no settings found; they look like {self.settings()!r}")
+        if unit != self.unit:
+            self.unit_select.value = unit
+        self._hold = True
+        try:
+            for key, v in values.items():
+                self.sliders[key].value = v
+            self.preset.value = ""
+        finally:
+            self._hold = False
+        self._read_sliders()
+        return self.redraw()
+
+    def settings_url(self) -> str | None:
+        """The classroom's address that restores these sliders (inside Voilà, which knows its address)."""
+        port, name = os.environ.get("SERVER_PORT"), os.environ.get("SERVER_NAME")
+        if not port or not name:
+            return None
+        return f"http://{name}:{port}{os.environ.get('SCRIPT_NAME', '/')}?cell={quote(self.settings(), safe='=,')}"
+
+    def _show_settings(self) -> None:
+        self.settings_text.value = self.settings()
+        url = self.settings_url()
+        link = f'<br><code class="lstm-settings-url">{escape(url)}</code>' if url else ""
+        self.settings_hint.value = f"<small>{escape(term('settings_hint', self.lang))}{link}</small>"
+
+    def _restore_from_box(self) -> None:
+        try:
+            self.apply_settings(self.settings_text.value)
+            self.settings_hint.value = ""
+        except ValueError as e:
+            self.settings_hint.value = (f'<span class="lstm-error" style="color:{palette.FORGET}">⚠ '
+                                        f'{escape(term("err_settings", self.lang).format(reason=e))}</span>')
 
     def redraw(self) -> StepTrace:
         """Run one step of the reference cell and draw it. Returns the new :class:`StepTrace`."""
@@ -246,8 +413,16 @@ class CellFlow(LanguageSwitch, widgets.VBox):
             self.unit_select.value = self.unit
         finally:
             self._hold = False
-        self._states_header.value = (f"<b>{term('inputs', lang)}</b> &nbsp; <small>{term('weight_input', lang)} · "
-                                     f"{term('weight_recurrent', lang)} · {term('bias', lang)}</small>")
+        self._states_header.value = f"<b>{term('inputs', lang)}</b>"
+        self._weights_header.value = (f"<small>{term('weight_input', lang)} · {term('weight_recurrent', lang)} · "
+                                      f"{term('bias', lang)}</small>")
+        self.presenter.description = term("presenter", lang)
+        self.copy_button.description = term("copy_settings", lang)
+        self.restore_button.description = term("apply_settings", lang)
+        self.settings_text.placeholder = term("settings", lang)
+        self.gate_pick.description = term("edit_gate", lang)
+        if self.settings_hint.value:
+            self._show_settings()
         for blk in GATE_BLOCKS:
             colour = palette.color(BLOCK_FIELD[blk])
             self._headers[blk].value = f'<b style="color:{colour}">{term(BLOCK_TERM[blk], lang)} {BLOCK_FIELD[blk]}</b>'

@@ -1,8 +1,12 @@
 """Small SVG charts (line chart, heatmap) for the widgets: strings, not matplotlib figures.
 
 A widget tick re-renders a few kilobytes of SVG into an ``ipywidgets.HTML`` instead of
-redrawing a figure, which keeps a slider or the Play button responsive. Colormaps are
-matplotlib's (``palette.GATE_CMAP`` / ``palette.STATE_CMAP``), sampled once per value.
+redrawing a figure, which keeps a slider or the Play button responsive. Heatmaps colour
+each quantity on its own palette scale (:func:`explainer.palette.scale`: forget white→red,
+input white→green, …), with a colour bar and a label under every column.
+
+Time-axis labels (dates, words) are thinned and rotated so they never overlap:
+:func:`axis_labels` decides which to print from an estimate of their width.
 """
 from __future__ import annotations
 
@@ -16,18 +20,68 @@ from explainer import palette
 FONT = "DejaVu Sans, Noto Sans CJK SC, sans-serif"
 
 
-def _hex_colours(values: np.ndarray, cmap: str, vmin: float, vmax: float) -> np.ndarray:
-    """Hex colours of ``values`` under the matplotlib colormap ``cmap`` on a fixed [vmin, vmax] scale."""
-    from matplotlib import colormaps  # lazy: matplotlib is only needed once a heatmap is drawn
+def text_width(s: str, size: float) -> float:
+    """Estimated width in px of ``s`` at font ``size`` (CJK glyphs are square, Latin ~0.6 em)."""
+    return sum(size if ord(ch) > 0x2E80 else 0.62 * size for ch in str(s))
 
-    rgba = colormaps[cmap](np.clip((np.asarray(values, float) - vmin) / (vmax - vmin), 0, 1))
-    rgb = np.round(rgba[..., :3] * 255).astype(int)
-    return np.vectorize(lambda r, g, b: f"#{r:02x}{g:02x}{b:02x}")(rgb[..., 0], rgb[..., 1], rgb[..., 2])
+
+def short(s: str, limit: int = 12) -> str:
+    s = str(s)
+    return s if len(s) <= limit else s[:limit - 1] + "…"
+
+
+def axis_labels(labels: Sequence[str], spacing: float, size: float = 11) -> tuple[list[int], bool]:
+    """Which labels to print on an axis with ``spacing`` px between ticks, and whether rotated.
+
+    Horizontal when every label fits its slot; otherwise rotated by 45°, where a label needs
+    ~1.5 × font size across the axis, and thinned to every k-th tick so none overlap.
+    """
+    n = len(labels)
+    if n == 0:
+        return [], False
+    widest = max(text_width(short(s), size) for s in labels)
+    if widest + 6 <= spacing:
+        return list(range(n)), False
+    if widest + 6 <= 2 * spacing and widest < 3.5 * size:  # short labels: thin, stay horizontal
+        return list(range(0, n, 2)), False
+    step = max(1, int(np.ceil(1.5 * size / max(spacing, 1e-9))))
+    return list(range(0, n, step)), True
+
+
+def _axis_svg(labels, xs: Sequence[float], y: float, size: float = 10, colour: str = palette.MUTED,
+              css: str = "lstm-axis-label") -> tuple[str, float]:
+    """Tick labels under an axis; returns (svg, height they take)."""
+    if not len(labels):
+        return "", 0.0
+    spacing = (xs[1] - xs[0]) if len(xs) > 1 else 1e9
+    shown, rotated = axis_labels(labels, spacing, size)
+    out = []
+    for t in shown:
+        s = escape(short(labels[t]))
+        if rotated:
+            out.append(f'<text class="{css}" x="{xs[t]:.1f}" y="{y + size:.1f}" font-size="{size}" fill="{colour}" '
+                       f'text-anchor="end" transform="rotate(-45 {xs[t]:.1f} {y + size:.1f})">{s}</text>')
+        else:
+            out.append(f'<text class="{css}" x="{xs[t]:.1f}" y="{y + size:.1f}" font-size="{size}" fill="{colour}" '
+                       f'text-anchor="middle">{s}</text>')
+    widest = max(text_width(short(labels[t]), size) for t in shown)
+    return "".join(out), (0.71 * widest + size + 4 if rotated else size + 4)
+
+
+def colours(values: np.ndarray, stops: Sequence[tuple[float, str]]) -> np.ndarray:
+    """Hex colours of ``values`` on the piecewise-linear scale ``stops`` ((value, "#rrggbb"), …)."""
+    xs = np.array([s[0] for s in stops], float)
+    rgb = np.array([[int(c[k:k + 2], 16) for k in (1, 3, 5)] for _, c in stops], float)
+    v = np.clip(np.asarray(values, float), xs[0], xs[-1])
+    chan = np.stack([np.interp(v, xs, rgb[:, k]) for k in range(3)], axis=-1)
+    chan = np.round(np.nan_to_num(chan, nan=128.0)).astype(int)
+    return np.vectorize(lambda r, g, b: f"#{r:02x}{g:02x}{b:02x}")(chan[..., 0], chan[..., 1], chan[..., 2])
 
 
 def line_chart(series: Sequence[dict], *, labels: Sequence[str] | None = None, marker: int | None = None,
                title: str = "", ylim: tuple[float, float] | None = None, log: bool = False,
-               width: int = 380, height: int = 190, css_class: str = "lstm-chart") -> str:
+               width: int = 380, height: int = 190, css_class: str = "lstm-chart",
+               xlabel: str = "", ylabel: str = "") -> str:
     """A line chart. Each series is a dict: ``y`` (values over time), ``colour``, optional
     ``width`` (stroke), ``opacity``, ``label`` (legend) and ``name`` (CSS class of its marker
     value, ``lstm-val-<name>``). ``marker`` draws a vertical line at that index with each
@@ -36,92 +90,135 @@ def line_chart(series: Sequence[dict], *, labels: Sequence[str] | None = None, m
     ys = [np.asarray(s["y"], float) for s in series]
     n = max(len(y) for y in ys)
     plotted = [np.log10(np.maximum(y, 1e-300)) if log else y for y in ys]
+    ys = [np.asarray(s.get("true", s["y"]), float) for s in series]  # printed values: unclamped
     if ylim is None:
         lo = min(float(np.min(y)) for y in plotted)
         hi = max(float(np.max(y)) for y in plotted)
         lo, hi = (lo - 0.5, hi + 0.5) if hi - lo < 1e-9 else (lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
     else:
         lo, hi = ylim
-    L, R, T, B = 46, 12, 26, 30
-    pw, ph = width - L - R, height - T - B
-
-    def px(t):
-        return L + (pw * t / (n - 1) if n > 1 else pw / 2)
+    L, R, T = 52 + (14 if ylabel else 0), 12, 28
+    pw = width - L - R
+    xs = [L + (pw * t / (n - 1) if n > 1 else pw / 2) for t in range(n)]
+    axis, axis_h = _axis_svg(labels or [], xs, 0.0) if labels is not None else ("", 0.0)
+    B = 8 + axis_h + (14 if xlabel else 0)
+    height = int(max(height, T + 90 + B))
+    ph = height - T - B
 
     def py(v):
         return T + ph * (1 - (np.clip(v, lo, hi) - lo) / (hi - lo))
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="11">',
+           f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="11" '
+           f'style="max-width:100%;height:auto">',
            f'<rect x="{L}" y="{T}" width="{pw}" height="{ph}" fill="{palette.PANEL}" stroke="{palette.GRID}"/>',
-           f'<text x="{L}" y="16" font-size="12" font-weight="bold" fill="{palette.INK}">{escape(title)}</text>']
+           f'<text x="4" y="16" font-size="12" font-weight="bold" fill="{palette.INK}">{escape(title)}</text>']
     if log:  # a tick and a grid line per decade (every other one when there are many)
         decades = np.arange(np.ceil(lo), np.floor(hi) + 1)
         ticks = decades[::max(1, int(np.ceil(len(decades) / 7)))]
     else:
         ticks = (lo, hi) + ((0.0,) if lo < 0 < hi else ())
     for v in ticks:
-        tick = f"1e{v:.0f}" if log else f"{v:.2f}"
+        tick = f"1e{v:.0f}" if log else num(v, 2)
         out.append(f'<text x="{L - 4}" y="{py(v) + 4:.1f}" text-anchor="end" fill="{palette.MUTED}">{tick}</text>')
         if log or v == 0.0:
             out.append(f'<line x1="{L}" x2="{L + pw}" y1="{py(v):.1f}" y2="{py(v):.1f}" stroke="{palette.FRAME}" stroke-dasharray="3 3"/>')
-    if labels is not None:
-        step = max(1, int(np.ceil(len(labels) / 12)))
-        for t in range(0, len(labels), step):
-            out.append(f'<text x="{px(t):.1f}" y="{height - 12}" text-anchor="middle" fill="{palette.MUTED}">'
-                       f'{escape(str(labels[t]))[:10]}</text>')
+    if axis:
+        out.append(f'<g transform="translate(0 {T + ph + 4})">{axis}</g>')
+    if xlabel:
+        out.append(f'<text x="{L + pw / 2:.1f}" y="{height - 4}" text-anchor="middle" fill="{palette.INK}">{escape(xlabel)}</text>')
+    if ylabel:
+        out.append(f'<text x="12" y="{T + ph / 2:.1f}" text-anchor="middle" fill="{palette.INK}" '
+                   f'transform="rotate(-90 12 {T + ph / 2:.1f})">{escape(ylabel)}</text>')
     for s, y in zip(series, plotted):
-        pts = " ".join(f"{px(t):.1f},{py(v):.1f}" for t, v in enumerate(y))
+        pts = " ".join(f"{xs[t]:.1f},{py(v):.1f}" for t, v in enumerate(y))
+        dash = ' stroke-dasharray="6 4"' if s.get("dashed") else ""
         out.append(f'<polyline points="{pts}" fill="none" stroke="{s.get("colour", palette.INK)}" '
-                   f'stroke-width="{s.get("width", 2)}" stroke-opacity="{s.get("opacity", 1)}"/>')
+                   f'stroke-width="{s.get("width", 2)}" stroke-opacity="{s.get("opacity", 1)}"{dash}/>')
     if marker is not None:
-        out.append(f'<line x1="{px(marker):.1f}" x2="{px(marker):.1f}" y1="{T}" y2="{T + ph}" stroke="{palette.INK}" '
+        out.append(f'<line x1="{xs[marker]:.1f}" x2="{xs[marker]:.1f}" y1="{T}" y2="{T + ph}" stroke="{palette.INK}" '
                    f'stroke-width="1" stroke-dasharray="4 3"/>')
-        k = 0
-        for s, y, raw in zip(series, plotted, ys):
-            if "name" not in s or marker >= len(y):
-                continue
-            colour = s.get("colour", palette.INK)
-            out.append(f'<circle cx="{px(marker):.1f}" cy="{py(y[marker]):.1f}" r="4" fill="{colour}"/>')
-            shown = f"{raw[marker]:.2e}" if log else f"{raw[marker]:+.3f}"
+    k = 0
+    for s, y, raw in zip(series, plotted, ys):  # legend; named series print their value at the marker
+        if "label" not in s:
+            continue
+        colour = s.get("colour", palette.INK)
+        if marker is not None and "name" in s and marker < len(y):
+            out.append(f'<circle cx="{xs[marker]:.1f}" cy="{py(y[marker]):.1f}" r="4" fill="{colour}"/>')
+            shown = f"{raw[marker]:.2e}" if log else num(raw[marker])
             out.append(f'<text x="{width - R}" y="{16 + 13 * k}" text-anchor="end" fill="{colour}" '
                        f'class="lstm-val lstm-val-{s["name"]}" data-value="{float(raw[marker])!r}">'
-                       f'{escape(s.get("label", s["name"]))} = {shown}</text>')
-            k += 1
+                       f'{escape(s["label"])} = {shown}</text>')
+        else:
+            out.append(f'<text x="{width - R}" y="{16 + 13 * k}" text-anchor="end" fill="{colour}">'
+                       f'{escape(s["label"])}</text>')
+        k += 1
     out.append("</svg>")
     return "".join(out)
 
 
-def heatmap(matrix: np.ndarray, *, cmap: str, vmin: float, vmax: float, title: str = "",
+def num(v: float, digits: int = 3) -> str:
+    """A number as printed in the widgets: a true minus sign, never "−0.000"."""
+    s = f"{float(v):.{digits}f}"
+    if float(s) == 0.0:
+        return f"{0.0:.{digits}f}"
+    return s.replace("-", "−")
+
+
+def colour_bar(stops: Sequence[tuple[float, str]], x: float, y: float, height: float, uid: str) -> str:
+    """A vertical colour bar for ``stops`` with its end (and zero) values printed."""
+    lo, hi = stops[0][0], stops[-1][0]
+    grad = "".join(f'<stop offset="{(hi - v) / (hi - lo):.3f}" stop-color="{c}"/>' for v, c in reversed(stops))
+    out = [f'<defs><linearGradient id="{uid}" x1="0" x2="0" y1="0" y2="1">{grad}</linearGradient></defs>',
+           f'<rect x="{x}" y="{y}" width="10" height="{height}" fill="url(#{uid})" stroke="{palette.FRAME}"/>']
+    for v in sorted({lo, hi, 0.0} if lo < 0 < hi else {lo, hi}):
+        ty = y + height * (hi - v) / (hi - lo)
+        out.append(f'<text x="{x + 14}" y="{ty + 3.5:.1f}" fill="{palette.MUTED}" font-size="10">{v:g}</text>')
+    return "".join(out)
+
+
+def heatmap(matrix: np.ndarray, *, stops: Sequence[tuple[float, str]], title: str = "",
             row_labels: Sequence[str] | None = None, col_labels: Sequence[str] | None = None,
             marker: int | None = None, highlight_row: int | None = None, cell: tuple[int, int] = (30, 16),
-            css_class: str = "lstm-heatmap") -> str:
-    """A ``(rows, cols)`` heatmap on a fixed [vmin, vmax] colour scale; hovering a cell shows its value."""
+            css_class: str = "lstm-heatmap", uid: str = "hm") -> str:
+    """A ``(rows, cols)`` heatmap on the fixed colour scale ``stops`` with a colour bar.
+
+    Rows are labelled on the left, columns (time: words or dates) underneath; hovering a cell
+    shows its value. The marker column and the highlighted row carry the classes
+    ``lstm-hm-marker`` / ``lstm-hm-row`` and ``data-x0``/``data-cw`` (``data-y0``/``data-ch``)
+    so a page can move them without redrawing.
+    """
     m = np.asarray(matrix, float)
     rows, cols = m.shape
     cw, ch = cell
-    cw = int(np.clip(cw if cols * cw <= 640 else 640 // cols, 3, cw))  # long sequences: narrower columns
-    L, T = 118, 22
-    width, height = L + cw * cols + 8, T + ch * rows + 6
-    colours = _hex_colours(m, cmap, vmin, vmax)
+    cw = int(np.clip(cw if cols * cw <= 560 else 560 // cols, 3, cw))  # long sequences: narrower columns
+    L, T = 112, 24
+    xs = [L + cw * c + cw / 2 for c in range(cols)]
+    axis, axis_h = _axis_svg(col_labels, xs, 0.0, size=10) if col_labels is not None else ("", 0.0)
+    width, height = L + cw * cols + 46, int(T + ch * rows + 6 + axis_h)
+    fill = colours(m, stops)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="10">',
+           f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="10" style="max-width:100%;height:auto">',
            f'<text x="2" y="14" font-size="12" font-weight="bold" fill="{palette.INK}">{escape(title)}</text>']
     for r in range(rows):
         if row_labels is not None:
-            out.append(f'<text x="{L - 4}" y="{T + ch * r + ch - 3}" text-anchor="end" fill="{palette.MUTED}">'
-                       f'{escape(str(row_labels[r]))[:19]}</text>')
+            out.append(f'<text x="{L - 4}" y="{T + ch * r + ch - 4}" text-anchor="end" fill="{palette.MUTED}">'
+                       f'{escape(short(row_labels[r], 18))}</text>')
         for c in range(cols):
-            out.append(f'<rect x="{L + cw * c}" y="{T + ch * r}" width="{cw}" height="{ch}" fill="{colours[r, c]}">'
-                       f'<title>{m[r, c]:+.3f}</title></rect>')
+            out.append(f'<rect x="{L + cw * c}" y="{T + ch * r}" width="{cw}" height="{ch}" fill="{fill[r, c]}">'
+                       f'<title>{num(m[r, c])}</title></rect>')
+    out.append(f'<rect x="{L}" y="{T}" width="{cw * cols}" height="{ch * rows}" fill="none" stroke="{palette.GRID}"/>')
+    if axis:
+        out.append(f'<g transform="translate(0 {T + ch * rows + 3})">{axis}</g>')
+    out.append(colour_bar(stops, L + cw * cols + 8, T, ch * rows, uid))
     if highlight_row is not None:
-        out.append(f'<rect x="{L}" y="{T + ch * highlight_row}" width="{cw * cols}" height="{ch}" fill="none" '
-                   f'stroke="{palette.INK}" stroke-width="1.5"/>')
+        out.append(f'<rect class="lstm-hm-row" data-y0="{T}" data-ch="{ch}" x="{L}" y="{T + ch * highlight_row}" '
+                   f'width="{cw * cols}" height="{ch}" fill="none" stroke="{palette.INK}" stroke-width="1.5"/>')
     if marker is not None:
-        out.append(f'<rect x="{L + cw * marker}" y="{T}" width="{cw}" height="{ch * rows}" fill="none" '
-                   f'stroke="{palette.INK}" stroke-width="2"/>')
+        out.append(f'<rect class="lstm-hm-marker" data-x0="{L}" data-cw="{cw}" x="{L + cw * marker}" y="{T}" '
+                   f'width="{cw}" height="{ch * rows}" fill="none" stroke="{palette.INK}" stroke-width="2"/>')
     out.append("</svg>")
     return "".join(out)
 
 
-__all__ = ["line_chart", "heatmap"]
+__all__ = ["line_chart", "heatmap", "colours", "colour_bar", "axis_labels", "num", "text_width"]

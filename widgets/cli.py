@@ -1,8 +1,13 @@
-"""``lstm-explainer classroom``: serve the widgets as a code-free dashboard with Voilà.
+"""``lstm-explainer classroom`` and ``lstm-explainer export-html``.
 
-Voilà runs ``widgets/classroom.ipynb`` (shipped with the package) and shows only its
-outputs: the dashboard of :mod:`widgets.dashboard`. The server binds to 127.0.0.1 only,
-so nobody else on the network can reach the kernel it runs.
+``classroom`` serves the widgets as a code-free dashboard with Voilà: Voilà runs
+``widgets/classroom.ipynb`` (shipped with the package) and shows only its outputs, the
+dashboard of :mod:`widgets.dashboard`. The server binds to 127.0.0.1 only, so nobody else on
+the network can reach the kernel it runs. A ``--trace`` file is loaded and validated before
+anything is served; Voilà runs in its own session and dies with this command (Ctrl-C, SIGTERM,
+or even SIGKILL of this process: Linux's parent-death signal), so no orphan keeps serving.
+
+``export-html`` writes one self-contained page of a traced sequence (:mod:`widgets.export`).
 """
 from __future__ import annotations
 
@@ -52,6 +57,48 @@ def voila_command(port: int, notebook: Path | None = None) -> list[str]:
             "--no-browser", "--theme=light"]
 
 
+def _die_with_parent() -> None:
+    """In the Voilà child: get SIGTERM when the classroom command dies, however it dies (Linux)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: Ctrl-C and SIGTERM still stop Voilà
+        pass
+
+
+def check_trace_file(path: str) -> Path:
+    """Load and validate a trace before serving it; a bad file is a ``ValueError`` saying what is wrong."""
+    from explainer.trace import SequenceTrace
+
+    trace_path = Path(path).expanduser().resolve()
+    if not trace_path.is_file():
+        raise FileNotFoundError(f"no trace file at {trace_path} (--trace expects a .npz written by SequenceTrace.save)")
+    try:
+        trace = SequenceTrace.load(trace_path)
+        trace.validate()
+    except (ValueError, OSError) as e:
+        raise ValueError(f"cannot serve {trace_path.name}: {e}. Nothing was started; pass a trace written by "
+                         "SequenceTrace.save (e.g. reports/bitcoin/trace_btc.npz)") from None
+    return trace_path
+
+
+def check_recording(path: str) -> Path:
+    """Load a ``TraceRecorder`` file before serving it; a bad file is a ``ValueError``."""
+    from .timelapse import load_recording
+
+    rec = Path(path).expanduser().resolve()
+    if not rec.is_file():
+        raise FileNotFoundError(f"no recording at {rec} (--timelapse expects the file of a TraceRecorder callback)")
+    try:
+        load_recording(rec)
+    except (ValueError, OSError, KeyError) as e:
+        raise ValueError(f"cannot serve {rec.name}: {e}. Nothing was started") from None
+    return rec
+
+
 def _cmd_classroom(args) -> int:
     if importlib.util.find_spec("voila") is None or importlib.util.find_spec("ipykernel") is None:
         raise ValueError("the classroom needs Voilà and ipykernel; install them with: pip install 'lstm-explainer[widgets]'")
@@ -64,12 +111,14 @@ def _cmd_classroom(args) -> int:
         if not port_is_free(port):
             raise ValueError(f"port {port} on {HOST} is already in use; pick another with --port, "
                              "or leave --port out to get a free one")
-    env = dict(os.environ, LSTM_EXPLAINER_LANG=args.lang)
+    # relative paths typed into the dashboard are read from where the classroom was started
+    env = dict(os.environ, LSTM_EXPLAINER_LANG=args.lang, LSTM_EXPLAINER_CWD=os.getcwd())
+    env.pop("LSTM_EXPLAINER_TRACE", None)
+    env.pop("LSTM_EXPLAINER_TIMELAPSE", None)
     if args.trace:
-        trace = Path(args.trace).expanduser().resolve()
-        if not trace.is_file():
-            raise FileNotFoundError(f"no trace file at {trace} (--trace expects a .npz written by SequenceTrace.save)")
-        env["LSTM_EXPLAINER_TRACE"] = str(trace)
+        env["LSTM_EXPLAINER_TRACE"] = str(check_trace_file(args.trace))
+    if args.timelapse:
+        env["LSTM_EXPLAINER_TIMELAPSE"] = str(check_recording(args.timelapse))
     cmd = voila_command(port)
     url = f"http://{HOST}:{port}/"
     if args.dry_run:
@@ -77,7 +126,8 @@ def _cmd_classroom(args) -> int:
         print(url)
         return 0
     print(f"classroom dashboard: {url}  (serving on {HOST} only; Ctrl+C stops it)", flush=True)
-    proc = subprocess.Popen(cmd, env=env)
+    # its own session: Ctrl-C reaches only this command, which stops Voilà quietly
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True, preexec_fn=_die_with_parent)
 
     def _stop(signum, frame):  # a SIGTERM to us stops Voilà (and so its kernel) too
         raise KeyboardInterrupt
@@ -86,13 +136,30 @@ def _cmd_classroom(args) -> int:
     try:
         return proc.wait()
     except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the shutdown
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        print("stopping the classroom …", flush=True)
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        print("classroom stopped.", flush=True)
         return 0
+
+
+def _cmd_export_html(args) -> int:
+    from .export import export_html, load_source
+
+    langs = ("en", "zh") if args.lang == "both" else (args.lang,)
+    trace = load_source(args.trace, langs[0])
+    out = export_html(trace, args.out, langs, video=args.video, max_units=args.units,
+                      source=args.trace if args.trace in ("demo", "story") else Path(args.trace).name)
+    size = out.stat().st_size
+    print(f"wrote {out} ({size / 1024:.0f} KiB, {min(trace.units, args.units)} units × {trace.time} steps, "
+          f"{' + '.join(langs)}); open it in a browser, no network needed")
+    return 0
 
 
 def add_command(sub) -> None:
@@ -100,5 +167,27 @@ def add_command(sub) -> None:
     p.add_argument("--port", type=int, default=None, help=f"port on {HOST} (default {DEFAULT_PORT}, or a free one)")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the dashboard")
     p.add_argument("--trace", help="a saved trace (.npz), e.g. the bitcoin report's, for the sequence explorer")
+    p.add_argument("--timelapse", help="a TraceRecorder file (.npz) for the training-timelapse tab")
     p.add_argument("--dry-run", action="store_true", help="print the Voilà command and the URL; start nothing")
     p.set_defaults(func=_cmd_classroom)
+
+    e = sub.add_parser("export-html", help="write ONE self-contained HTML page of a traced sequence (works offline)")
+    e.add_argument("--trace", default="demo", help="demo, story, or a saved trace (.npz) (default: demo)")
+    e.add_argument("--out", required=True, help="the page to write, e.g. page.html")
+    e.add_argument("--lang", choices=("en", "zh", "both"), default="en",
+                   help="language of the page; both = a switch between English and Chinese")
+    e.add_argument("--units", type=_positive, default=8, help="show at most this many (most active) units (default 8)")
+    e.add_argument("--video", help="a lesson video (.mp4) to inline in the page")
+    e.set_defaults(func=_cmd_export_html)
+
+
+def _positive(text: str) -> int:
+    import argparse
+
+    try:
+        v = int(text)
+    except ValueError:
+        v = 0
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return v

@@ -14,35 +14,62 @@ from .cell_flow import CellFlow
 from .language import LanguageSwitch, check_lang
 from .memory import MemoryWidget
 from .sequence import SequenceExplorer
+from .timelapse import TimelapseWidget
 
-TABS = ("cell_flow", "sequence_explorer", "why_lstm")
+TABS = ("cell_flow", "sequence_explorer", "why_lstm", "timelapse")
+
+#: A short screen (a projector at 150 % zoom) gives the drawing the room the title would take.
+DASHBOARD_CSS = """<style>
+.lstm-dashboard h2 {margin:4px 16px 4px 0}
+@media (max-height: 620px) {
+  .lstm-dashboard h2 {font-size:15px; margin:0 12px 0 0}
+  .lstm-dashboard .lm-TabBar-tab {min-height:22px; line-height:22px}
+}
+</style>"""
 
 
 class Dashboard(LanguageSwitch, widgets.VBox):
-    """Tabs: cell-state flow, sequence explorer, why an LSTM; ``.language`` switches all of them."""
+    """Tabs: cell-state flow, sequence explorer, why an LSTM, training timelapse; ``.language`` switches all."""
 
-    def __init__(self, lang: str = "en", trace: SequenceTrace | None = None) -> None:
+    def __init__(self, lang: str = "en", trace: SequenceTrace | None = None, trace_path: str | None = None,
+                 cell: str | None = None, timelapse: str | None = None) -> None:
         check_lang(lang)
         self.cell_flow = CellFlow(lang=lang, show_language=False)
         self.sequence = SequenceExplorer(trace, lang=lang, show_language=False)
         self.memory = MemoryWidget(lang=lang, show_language=False)
-        self.tabs = widgets.Tab(children=[self.cell_flow, self.sequence, self.memory])
+        self.timelapse = TimelapseWidget(lang=lang, show_language=False)
+        self.tabs = widgets.Tab(children=[self.cell_flow, self.sequence, self.memory, self.timelapse])
         self._language_toggle(lang, button_width="80px").add_class("lstm-language")
         self.title = widgets.HTML()
-        super().__init__([widgets.HBox([self.title, self.language]), self.tabs])
+        super().__init__([widgets.HTML(DASHBOARD_CSS), widgets.HBox([self.title, self.language]), self.tabs])
+        self.add_class("lstm-dashboard")
         self.set_lang(lang)
+        if trace_path:  # validated on load; a bad file is a clear line in the explorer's status
+            self.sequence._guard(self.sequence.load, trace_path)
+            self.tabs.selected_index = 1
+        if timelapse:
+            self.timelapse._guard(timelapse)
+        if cell:
+            self.cell_flow.settings_text.value = cell
+            self.cell_flow._restore_from_box()
 
     def _apply_lang(self) -> None:
         lang = self.lang
-        for w in (self.cell_flow, self.sequence, self.memory):
+        for w in (self.cell_flow, self.sequence, self.memory, self.timelapse):
             w.set_lang(lang)
         self.tabs.titles = tuple(term(k, lang) for k in TABS)
-        self.title.value = f"<h2 style='margin:4px 16px 4px 0'>{term('classroom', lang)}</h2>"
+        self.title.value = f"<h2>{term('classroom', lang)}</h2>"
 
 
-def dashboard(lang: str = "en", trace: SequenceTrace | None = None) -> Dashboard:
-    """Build the classroom dashboard (``lang`` is ``"en"`` or ``"zh"``)."""
-    return Dashboard(lang=lang, trace=trace)
+def dashboard(lang: str = "en", trace: SequenceTrace | None = None, trace_path: str | None = None,
+              cell: str | None = None, timelapse: str | None = None) -> Dashboard:
+    """Build the classroom dashboard (``lang`` is ``"en"`` or ``"zh"``).
+
+    ``trace_path`` is loaded (and validated) into the sequence explorer; ``cell`` is a
+    settings string of the cell-state flow (``CellFlow.settings()``) to restore; ``timelapse`` a
+    ``TraceRecorder`` file for the training timelapse.
+    """
+    return Dashboard(lang=lang, trace=trace, trace_path=trace_path, cell=cell, timelapse=timelapse)
 
 
 __all__ = ["Dashboard", "dashboard"]

@@ -17,12 +17,13 @@ up to the traced cₜ.
 How values are drawn (one fixed scale per quantity, the same in every frame):
 
 * a flow's width and opacity grow with |value| (states saturate at |v| = ``STATE_SCALE``,
-  gates at 1); a negative state is drawn dashed;
-* a gate is a valve: two shutters whose opening is the gate's value, and its flow to the
-  ⊗ node fades as the gate closes;
+  gates at 1); a negative value is drawn striped with a "−" badge, at any magnitude;
+* a gate is a valve: a housing and two shutters that meet when the gate is shut and leave
+  a 36 px gap when it is open; its flow to the ⊗ node fades as the gate closes;
 * every value is printed, with 3 decimals, and carried at full precision in a
   ``data-value`` attribute of an element with class ``lstm-val-<name>``, where ``<name>``
-  is one of ``VALUE_NAMES`` (tests and the browser read those).
+  is one of ``VALUE_NAMES`` (tests and the browser read those); hovering it shows its
+  equation with the numbers plugged in.
 
 Strings come from :mod:`explainer.glossary`, colours from :mod:`explainer.palette`.
 """
@@ -32,9 +33,11 @@ from html import escape
 
 import numpy as np
 
-from explainer import palette
+from explainer import gates, palette
 from explainer.glossary import term
 from explainer.trace import StepTrace
+
+from .charts import num
 
 #: A state of this magnitude gets the widest, most opaque flow.
 STATE_SCALE = 2.0
@@ -78,8 +81,18 @@ def step_values(step: StepTrace, unit: int = 0, sample: int = 0) -> dict[str, fl
 
 
 def fmt(v: float) -> str:
-    """How every number is printed on the diagram (3 decimals, explicit sign)."""
-    return f"{v:+.3f}"
+    """How every number is printed on the diagram: 3 decimals, explicit sign, a true minus sign;
+    a value that rounds to zero prints as ``0.000`` (never ``−0.000``)."""
+    s = f"{float(v):+.3f}"
+    if float(s) == 0.0:
+        return "0.000"
+    return s.replace("-", "−")
+
+
+def _factor(v: float) -> str:
+    """A number as a factor in a product: ``0.982`` or ``(−1.000)``."""
+    s = num(v)
+    return f"({s})" if s.startswith("−") else s
 
 
 def _vec(a: np.ndarray, limit: int = 4) -> str:
@@ -90,29 +103,87 @@ def _vec(a: np.ndarray, limit: int = 4) -> str:
     return f"[{body}{', …' if a.size > limit else ''}]"
 
 
+def _signed_peak(a) -> float:
+    """The entry of largest magnitude, with its sign (how a vector input is drawn on one line)."""
+    a = np.asarray(a, float).reshape(-1)
+    return float(a[np.argmax(np.abs(a))]) if a.size else 0.0
+
+
+# --- the equations behind every value -----------------------------------------------------------
+#: Which equation line explains each printed value (hovering one highlights the other).
+EQUATION_OF = {"zf": "f", "f": "f", "zi": "i", "i": "i", "zc": "g", "g": "g", "zo": "o", "o": "o",
+               "c_prev": "c", "kept": "c", "written": "c", "c": "c", "tanh_c": "h", "h": "h",
+               "x": "z", "h_prev": "z"}
+
+
+def equation_lines(v: dict) -> dict[str, str]:
+    """Each equation of the step with the traced numbers plugged in, keyed by its line name."""
+    sig = {"f": ("σ", "zf"), "i": ("σ", "zi"), "g": ("tanh", "zc"), "o": ("σ", "zo")}
+    lines = {"z": "z = xₜ·W + hₜ₋₁·U + b"}
+    for gate, (fn, z) in sig.items():
+        sub = "g" if gate == "g" else gate
+        lines[gate] = f"{gate} = {fn}(z_{sub}) = {fn}({num(v[z], 2)}) = {num(v[gate])}"
+    lines["c"] = (f"cₜ = f ⊙ cₜ₋₁ + i ⊙ g = {_factor(v['f'])} × {_factor(v['c_prev'])} + "
+                  f"{_factor(v['i'])} × {_factor(v['g'])} = {num(v['c'])}")
+    lines["h"] = (f"hₜ = o ⊙ tanh(cₜ) = {_factor(v['o'])} × tanh({num(v['c'])}) = "
+                  f"{_factor(v['o'])} × {_factor(v['tanh_c'])} = {num(v['h'])}")
+    return lines
+
+
+def hover_css(root: str) -> str:
+    """CSS that lights up a value in the drawing and its equation line together, whichever is hovered.
+
+    ``root`` is a selector of an element that contains both (``:has`` needs no JavaScript).
+    """
+    rules = []
+    for eq in sorted(set(EQUATION_OF.values())):
+        vals = [k for k, e in EQUATION_OF.items() if e == eq]
+        triggers = [f"{root}:has(.lstm-eq-{eq}:hover)"] + [f"{root}:has(.lstm-val-{k}:hover)" for k in vals]
+        rules.append(", ".join(f"{t} .lstm-eq-{eq}" for t in triggers) + "{background:#FFF1A8}")
+        rules.append(", ".join(f"{t} .lstm-val-{k}" for t in triggers for k in vals)
+                     + "{stroke:#FFD84D;stroke-width:8px}")
+    return "<style>" + "\n".join(rules) + "\n.lstm-val{cursor:help}</style>"
+
+
 # --- drawing primitives -----------------------------------------------------------------
 def _mag(v: float, scale: float) -> float:
     return min(abs(float(v)) / scale, 1.0)
 
 
 def _flow(points, v: float, scale: float, colour: str) -> str:
-    """A polyline whose width and opacity follow |v|; dashed when v < 0."""
+    """A polyline whose width and opacity follow |v|.
+
+    A negative value is drawn striped (dashes as long as the line is wide, butt ends, so they
+    stay apart at any width) and carries a "−" badge at its middle: the sign survives any magnitude.
+    """
     m = _mag(v, scale)
     width, opacity = 1.5 + 12.0 * m, 0.18 + 0.82 * m
-    dash = ' stroke-dasharray="10 5"' if v < 0 else ""
     pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-    return (f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="{width:.2f}" '
-            f'stroke-opacity="{opacity:.3f}" stroke-linecap="round" stroke-linejoin="round"{dash}/>')
+    if v >= 0:
+        return (f'<polyline class="lstm-flow" points="{pts}" fill="none" stroke="{colour}" stroke-width="{width:.2f}" '
+                f'stroke-opacity="{opacity:.3f}" stroke-linecap="round" stroke-linejoin="round"/>')
+    dash = max(6.0, 1.6 * width)
+    (x0, y0), (x1, y1) = points[0], points[1]
+    mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+    return (f'<polyline class="lstm-flow lstm-flow-neg" points="{pts}" fill="none" stroke="{colour}" '
+            f'stroke-width="{width:.2f}" stroke-opacity="{max(opacity, 0.45):.3f}" stroke-linecap="butt" '
+            f'stroke-linejoin="round" stroke-dasharray="{dash:.1f} {0.7 * dash:.1f}"/>'
+            f'<g class="lstm-sign-neg"><circle cx="{mx:.1f}" cy="{my:.1f}" r="8" fill="white" stroke="{colour}" '
+            f'stroke-width="1.5"/><text x="{mx:.1f}" y="{my + 4.5:.1f}" font-size="14" font-weight="bold" '
+            f'fill="{colour}" text-anchor="middle">−</text></g>')
 
 
 def _text(x, y, s: str, *, size=13, colour=palette.INK, anchor="middle", weight="normal",
-          name: str | None = None, value=None) -> str:
+          name: str | None = None, value=None, tip: str | None = None) -> str:
     cls = f' class="lstm-val lstm-val-{name}"' if name else ""
     data = ""
     if value is not None:
         data = ' data-value="' + " ".join(repr(float(a)) for a in np.asarray(value).reshape(-1)) + '"'
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{colour}" text-anchor="{anchor}" '
-            f'font-weight="{weight}"{cls}{data}>{escape(s)}</text>')
+    halo = ' paint-order="stroke" stroke="white" stroke-width="4" stroke-linejoin="round"' if name else ""
+    text = (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{colour}" text-anchor="{anchor}" '
+            f'font-weight="{weight}"{cls}{data}{halo}>{escape(s)}</text>')
+    # the tooltip is the group's <title>, so the value's own text stays exactly what is printed
+    return f"<g><title>{escape(tip)}</title>{text}</g>" if tip else text
 
 
 def _node(x, y, symbol: str) -> str:
@@ -120,99 +191,117 @@ def _node(x, y, symbol: str) -> str:
             + _text(x, y + 6, symbol, size=18))
 
 
+VALVE_SPAN = 46     # px across the flow: fully shut, the shutters meet; fully open, a 36 px gap
+VALVE_OPEN = 36
+
+
 def _valve(x, y, value: float, colour: str, vertical: bool) -> str:
-    """Two shutters across a flow; the gap between them is the gate's value (0 shut, 1 open)."""
-    gap, half = 4 + 22 * float(np.clip(value, 0, 1)), 16
-    if vertical:  # the flow runs vertically; shutters slide in from left and right
-        return (f'<rect x="{x - half - 14}" y="{y - 3}" width="{half + 14 - gap / 2:.1f}" height="6" fill="{colour}"/>'
-                f'<rect x="{x + gap / 2:.1f}" y="{y - 3}" width="{half + 14 - gap / 2:.1f}" height="6" fill="{colour}"/>')
-    return (f'<rect x="{x - 3}" y="{y - half - 14}" width="6" height="{half + 14 - gap / 2:.1f}" fill="{colour}"/>'
-            f'<rect x="{x - 3}" y="{y + gap / 2:.1f}" width="6" height="{half + 14 - gap / 2:.1f}" fill="{colour}"/>')
+    """A valve across a flow: a housing and two shutters whose gap is the gate's value (0 shut, 1 open)."""
+    gap = VALVE_OPEN * float(np.clip(value, 0, 1))
+    half, side, t = VALVE_SPAN / 2, (VALVE_SPAN - gap) / 2, 9
+    if vertical:  # the flow runs vertically; the shutters slide in from left and right
+        return (f'<g class="lstm-valve"><rect x="{x - half - 3}" y="{y - t / 2 - 3}" width="{VALVE_SPAN + 6}" '
+                f'height="{t + 6}" rx="3" fill="white" fill-opacity="0.6" stroke="{palette.INK}" stroke-width="1"/>'
+                f'<rect x="{x - half:.1f}" y="{y - t / 2}" width="{side:.1f}" height="{t}" fill="{colour}"/>'
+                f'<rect x="{x + gap / 2:.1f}" y="{y - t / 2}" width="{side:.1f}" height="{t}" fill="{colour}"/></g>')
+    return (f'<g class="lstm-valve"><rect x="{x - t / 2 - 3}" y="{y - half - 3}" width="{t + 6}" '
+            f'height="{VALVE_SPAN + 6}" rx="3" fill="white" fill-opacity="0.6" stroke="{palette.INK}" stroke-width="1"/>'
+            f'<rect x="{x - t / 2}" y="{y - half:.1f}" width="{t}" height="{side:.1f}" fill="{colour}"/>'
+            f'<rect x="{x - t / 2}" y="{y + gap / 2:.1f}" width="{t}" height="{side:.1f}" fill="{colour}"/></g>')
 
 
-def _gate_box(cx, cy, gate: str, fn: str, value: float, z: float, lang: str) -> str:
+def _gate_box(cx, cy, gate: str, fn: str, value: float, z: float, lang: str, tips: dict) -> str:
     """A gate: a box filled from below to its value's level, with its name, value and z."""
-    colour = palette.color(gate)
+    g = gates.gate(gate)
+    colour = g.color
     w, h = 118, 64
     x0, y0 = cx - w / 2, cy - h / 2
-    lo, hi = (-1.0, 1.0) if gate == "g" else (0.0, 1.0)  # candidate is tanh: [-1, 1]
-    level = (value - lo) / (hi - lo)
-    name = {"f": "zf", "i": "zi", "g": "zc", "o": "zo"}[gate]
+    level = (value - g.low) / (g.high - g.low)
+    name = "z" + g.block
     return (f'<rect x="{x0}" y="{y0}" width="{w}" height="{h}" rx="8" fill="white" stroke="{colour}" stroke-width="2.5"/>'
             f'<rect x="{x0 + 2}" y="{y0 + 2 + (h - 4) * (1 - level):.1f}" width="{w - 4}" height="{(h - 4) * level:.1f}" '
             f'rx="6" fill="{colour}" fill-opacity="0.28"/>'
-            + _text(cx, y0 + 16, f"{term({'f': 'forget_gate', 'i': 'input_gate', 'g': 'candidate', 'o': 'output_gate'}[gate], lang)} · {fn}",
-                    size=12, colour=colour, weight="bold")
-            + _text(cx, y0 + 37, f"{gate} = {fmt(value)}", size=15, weight="bold", name=gate, value=value)
-            + _text(cx, y0 + 55, f"z = {fmt(z)}", size=11, colour=palette.MUTED, name=name, value=z))
+            + _text(cx, y0 + 16, f"{term(g.term, lang)} · {fn}", size=12, colour=colour, weight="bold")
+            + _text(cx, y0 + 37, f"{gate} = {fmt(value)}", size=15, weight="bold", name=gate, value=value,
+                    tip=tips[gate])
+            + _text(cx, y0 + 55, f"z = {fmt(z)}", size=11, colour=palette.MUTED, name=name, value=z, tip=tips[gate]))
 
 
 # --- the cell -----------------------------------------------------------------------------
 def cell_svg(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", title: str | None = None) -> str:
-    """The classic cell drawing of one unit of one traced step, as an ``<svg>`` string."""
+    """The classic cell drawing of one unit of one traced step, as an ``<svg>`` string.
+
+    The drawing scales to the width of its container (``width:100%``); every value carries a
+    tooltip with its equation, numbers plugged in.
+    """
     v = step_values(step, unit, sample)
+    eq = equation_lines(v)
+    tips = {k: eq[e] for k, e in EQUATION_OF.items()}
     C, H, X = palette.CELL, palette.HIDDEN, palette.INPUT_X
     belt_y, bus_y, gate_y = 70, 400, 300
     xf, xadd, xi, xg, xo, xt = 140, 340, 280, 410, 545, 655
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="lstm-cell-diagram" width="{WIDTH}" height="{HEIGHT}" '
-           f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{FONT}" style="background:{palette.BACKGROUND}">']
+           f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{FONT}" '
+           f'style="background:{palette.BACKGROUND};width:100%;height:auto;display:block">']
+    labels = []  # printed last, on top of every flow
     # the cell body
     out.append(f'<rect x="55" y="28" width="650" height="400" rx="18" fill="{palette.PANEL}" stroke="{palette.FRAME}" stroke-width="1.5"/>')
     if title:
-        out.append(_text(380, 20, title, size=13, colour=palette.MUTED))
+        labels.append(_text(380, 20, title, size=13, colour=palette.MUTED))
     # --- cell-state belt: c_{t-1} → ⊗ f → ⊕ i⊙g → cₜ
     out.append(_flow([(10, belt_y), (xf, belt_y)], v["c_prev"], STATE_SCALE, C))
     out.append(_flow([(xf, belt_y), (xadd, belt_y)], v["kept"], STATE_SCALE, C))
     out.append(_flow([(xadd, belt_y), (750, belt_y)], v["c"], STATE_SCALE, C))
-    out.append(_valve(xf + 32, belt_y, v["f"], palette.FORGET, vertical=False))
-    out.append(_text(12, belt_y - 16, f"cₜ₋₁ = {fmt(v['c_prev'])}", anchor="start", colour=C, weight="bold",
-                     name="c_prev", value=v["c_prev"]))
-    out.append(_text((xf + xadd) / 2 + 25, belt_y - 16, f"f⊙cₜ₋₁ = {fmt(v['kept'])}", colour=C, name="kept", value=v["kept"]))
-    out.append(_text(748, belt_y - 16, f"cₜ = {fmt(v['c'])}", anchor="end", colour=C, weight="bold", size=15,
-                     name="c", value=v["c"]))
-    out.append(_text(748, belt_y + 30, term("cell_state", lang), anchor="end", colour=C, size=12))
-    # --- forget gate → ⊗ on the belt
+    labels.append(_text(12, belt_y - 18, f"cₜ₋₁ = {fmt(v['c_prev'])}", anchor="start", colour=C, weight="bold",
+                        name="c_prev", value=v["c_prev"], tip=tips["c_prev"]))
+    labels.append(_text((xf + xadd) / 2 + 25, belt_y - 18, f"f⊙cₜ₋₁ = {fmt(v['kept'])}", colour=C, name="kept",
+                        value=v["kept"], tip=tips["kept"]))
+    labels.append(_text(748, belt_y - 18, f"cₜ = {fmt(v['c'])}", anchor="end", colour=C, weight="bold", size=15,
+                        name="c", value=v["c"], tip=tips["c"]))
+    labels.append(_text(748, belt_y + 32, term("cell_state", lang), anchor="end", colour=C, size=12))
+    # --- forget gate → ⊗ on the belt; its valve sits on the gate's own line, clear of the belt
     out.append(_flow([(xf, gate_y - 32), (xf, belt_y)], v["f"], 1.0, palette.FORGET))
+    out.append(_valve(xf, (belt_y + gate_y - 32) / 2 + 20, v["f"], palette.FORGET, vertical=True))
     # --- input gate and candidate → ⊗ → ⊕
     ymul = 165
     out.append(_flow([(xi, gate_y - 32), (xi, ymul), (xadd, ymul)], v["i"], 1.0, palette.INPUT))
     out.append(_flow([(xg, gate_y - 32), (xg, ymul), (xadd, ymul)], v["g"], 1.0, palette.CANDIDATE))
     out.append(_valve(xi, ymul + 45, v["i"], palette.INPUT, vertical=True))
     out.append(_flow([(xadd, ymul), (xadd, belt_y)], v["written"], STATE_SCALE, C))
-    out.append(_text(xadd + 10, (ymul + belt_y) / 2 + 4, f"i⊙g = {fmt(v['written'])}", anchor="start", colour=C,
-                     name="written", value=v["written"]))
+    labels.append(_text(xadd + 16, (ymul + belt_y) / 2 + 4, f"i⊙g = {fmt(v['written'])}", anchor="start", colour=C,
+                        name="written", value=v["written"], tip=tips["written"]))
     # --- read-out: cₜ → tanh → ⊗ o → hₜ
-    ytanh, yout = 150, 235
+    ytanh, yout = 140, 215
     out.append(_flow([(xt, belt_y), (xt, ytanh)], v["c"], STATE_SCALE, C))
     out.append(_flow([(xt, ytanh), (xt, yout)], v["tanh_c"], 1.0, C))
     out.append(f'<rect x="{xt - 32}" y="{ytanh - 14}" width="64" height="28" rx="12" fill="white" stroke="{C}" stroke-width="2"/>')
-    out.append(_text(xt, ytanh + 5, "tanh", size=13, colour=C))
-    out.append(_text(xt - 38, ytanh + 5, f"tanh(cₜ) = {fmt(v['tanh_c'])}", anchor="end", size=11, colour=C,
-                     name="tanh_c", value=v["tanh_c"]))
+    labels.append(_text(xt, ytanh + 5, "tanh", size=13, colour=C))
+    labels.append(_text(xt - 40, ytanh + 5, f"tanh(cₜ) = {fmt(v['tanh_c'])}", anchor="end", size=11, colour=C,
+                        name="tanh_c", value=v["tanh_c"], tip=tips["tanh_c"]))
     out.append(_flow([(xo, gate_y - 32), (xo, yout), (xt, yout)], v["o"], 1.0, palette.OUTPUT))
-    out.append(_valve(xo, yout + 30, v["o"], palette.OUTPUT, vertical=True))
-    out.append(_flow([(xt, yout), (xt, bus_y), (750, bus_y)], v["h"], 1.0, H))
-    out.append(_text(748, bus_y - 12, f"hₜ = {fmt(v['h'])}", anchor="end", colour=H, weight="bold", size=15,
-                     name="h", value=v["h"]))
-    out.append(_text(748, bus_y + 22, term("hidden_state", lang), anchor="end", colour=H, size=12))
+    out.append(_valve(xo, (yout + gate_y - 32) / 2, v["o"], palette.OUTPUT, vertical=True))
+    out.append(_flow([(xt, yout), (xt, bus_y - 40), (750, bus_y - 40)], v["h"], 1.0, H))
+    labels.append(_text(748, bus_y - 62, f"hₜ = {fmt(v['h'])}", anchor="end", colour=H, weight="bold", size=15,
+                        name="h", value=v["h"], tip=tips["h"]))
+    labels.append(_text(748, bus_y - 14, term("hidden_state", lang), anchor="end", colour=H, size=12))
     # --- inputs: h_{t-1} and xₜ concatenated on the bus, feeding all four gates
-    bus_v = float(np.abs(v["h_prev"]).max()) if np.size(v["h_prev"]) else 0.0
-    out.append(_flow([(10, bus_y), (xo, bus_y)], bus_v, 1.0, H))
-    x_mag = float(np.abs(v["x"]).max())
-    out.append(_flow([(110, 462), (110, bus_y)], x_mag, STATE_SCALE, X))
+    out.append(_flow([(10, bus_y), (xo, bus_y)], _signed_peak(v["h_prev"]), 1.0, H))
+    out.append(_flow([(110, 462), (110, bus_y)], _signed_peak(v["x"]), STATE_SCALE, X))
     for gx in (xf, xi, xg, xo):
         out.append(f'<line x1="{gx}" y1="{bus_y}" x2="{gx}" y2="{gate_y + 32}" stroke="{palette.FRAME}" stroke-width="1.5"/>')
-    out.append(_text(12, bus_y - 12, f"hₜ₋₁ = {_vec(v['h_prev'])}", anchor="start", colour=H, weight="bold",
-                     name="h_prev", value=v["h_prev"]))
-    out.append(_text(122, 458, f"xₜ = {_vec(v['x'])}", anchor="start", colour=X, weight="bold", name="x", value=v["x"]))
-    out.append(_text(xg, bus_y + 18, "[hₜ₋₁, xₜ] → z = xₜ·W + hₜ₋₁·U + b", size=11, colour=palette.MUTED))
+    labels.append(_text(12, bus_y - 18, f"hₜ₋₁ = {_vec(v['h_prev'])}", anchor="start", colour=H, weight="bold",
+                        name="h_prev", value=v["h_prev"], tip=eq["z"]))
+    labels.append(_text(130, 458, f"xₜ = {_vec(v['x'])}", anchor="start", colour=X, weight="bold", name="x",
+                        value=v["x"], tip=eq["z"]))
+    labels.append(_text(xg + 40, bus_y + 22, "[hₜ₋₁, xₜ] → z = xₜ·W + hₜ₋₁·U + b", size=11, colour=palette.MUTED))
     # --- gates drawn last, on top of their flows
-    out.append(_gate_box(xf, gate_y, "f", "σ", v["f"], v["zf"], lang))
-    out.append(_gate_box(xi, gate_y, "i", "σ", v["i"], v["zi"], lang))
-    out.append(_gate_box(xg, gate_y, "g", "tanh", v["g"], v["zc"], lang))
-    out.append(_gate_box(xo, gate_y, "o", "σ", v["o"], v["zo"], lang))
+    out.append(_gate_box(xf, gate_y, "f", "σ", v["f"], v["zf"], lang, tips))
+    out.append(_gate_box(xi, gate_y, "i", "σ", v["i"], v["zi"], lang, tips))
+    out.append(_gate_box(xg, gate_y, "g", "tanh", v["g"], v["zc"], lang, tips))
+    out.append(_gate_box(xo, gate_y, "o", "σ", v["o"], v["zo"], lang, tips))
     for x, y, s in ((xf, belt_y, "×"), (xadd, belt_y, "+"), (xadd, ymul, "×"), (xt, yout, "×")):
         out.append(_node(x, y, s))
+    out.extend(labels)
     out.append("</svg>")
     return "".join(out)
 
@@ -230,21 +319,31 @@ def narrate(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en") -
 
 
 def equations_html(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en") -> str:
-    """The step's arithmetic with the traced numbers filled in (⊙ is element-wise)."""
+    """The step's equations with the traced numbers filled in (⊙ is element-wise), one line each.
+
+    Line ``k`` has class ``lstm-eq-<k>``; hovering it lights up its values in the drawing (and
+    the other way round, see :func:`hover_css`). The narration line always takes its place,
+    empty or not, so nothing below it moves when a gate crosses 0.1 or 0.9.
+    """
     v = step_values(step, unit, sample)
-    C, H = palette.CELL, palette.HIDDEN
-    rows = [
-        f'<span style="color:{C}">cₜ</span> = <span style="color:{palette.FORGET}">f</span> ⊙ cₜ₋₁ + '
-        f'<span style="color:{palette.INPUT}">i</span> ⊙ <span style="color:{palette.CANDIDATE}">g</span> = '
-        f'{fmt(v["f"])} × {fmt(v["c_prev"])} + {fmt(v["i"])} × {fmt(v["g"])} = <b>{fmt(v["c"])}</b>',
-        f'<span style="color:{H}">hₜ</span> = <span style="color:{palette.OUTPUT}">o</span> ⊙ tanh(cₜ) = '
-        f'{fmt(v["o"])} × {fmt(v["tanh_c"])} = <b>{fmt(v["h"])}</b>',
-        f'<small>⊙: {escape(term("hadamard", lang))}</small>',
-    ]
+    eq = equation_lines(v)
+    colour = {"f": palette.FORGET, "i": palette.INPUT, "g": palette.CANDIDATE, "o": palette.OUTPUT,
+              "c": palette.CELL, "h": palette.HIDDEN}
+    rows = []
+    for k in ("f", "i", "g", "o", "c", "h"):
+        text = escape(eq[k])
+        if k in ("c", "h"):
+            head, _, rest = text.rpartition(" = ")
+            text = f"{head} = <b>{rest}</b>"
+        rows.append(f'<div class="lstm-eq lstm-eq-{k}" style="border-left:4px solid {colour[k]};padding-left:6px">'
+                    f'{text}</div>')
+    rows.append(f'<div class="lstm-eq-note"><small>{escape(term("hadamard_note", lang))}</small></div>')
     story = narrate(step, unit, sample, lang)
-    if story:
-        rows.append("<i>" + escape(" · ".join(story)) + "</i>")
-    return '<div class="lstm-equations" style="font-family:monospace;line-height:1.6">' + "<br>".join(rows) + "</div>"
+    rows.append('<div class="lstm-narration" style="min-height:1.6em;font-style:italic">'
+                + (escape(" · ".join(story)) if story else "&nbsp;") + "</div>")
+    return ('<div class="lstm-equations" style="font-family:DejaVu Sans Mono,monospace;line-height:1.55;'
+            'font-size:13px">' + "".join(rows) + "</div>")
 
 
-__all__ = ["cell_svg", "equations_html", "narrate", "step_values", "update_terms", "fmt", "VALUE_NAMES"]
+__all__ = ["cell_svg", "equations_html", "equation_lines", "hover_css", "narrate", "step_values",
+           "update_terms", "fmt", "VALUE_NAMES"]

@@ -10,7 +10,8 @@ gradient ∂c_T/∂c_0 — no weight matrix and no tanh′ multiply it.
 **Plain RNN, for comparison (not LSTM maths, six lines here).** h_t = tanh(w·h_{t-1}),
 h_0 = 0.5, x_t = 0. Back-propagating through T steps multiplies by
 ∂h_t/∂h_{t-1} = w·tanh′(w·h_{t-1}) = w·(1 − h_t²) at every step, so
-∂h_T/∂h_0 = ∏ w·(1 − h_t²): below 1 per step it vanishes geometrically, above 1 it explodes.
+∂h_T/∂h_0 = ∏ w·(1 − h_t²). With x_t = 0 every factor stays below 1 for any w (the
+larger w, the nearer h gets to ±1 and the smaller 1 − h_t²), so the product vanishes.
 """
 from __future__ import annotations
 
@@ -87,14 +88,14 @@ class MemoryWidget(LanguageSwitch, widgets.VBox):
         top = max(0.5, float(logs.max()) + 0.5)
         bottom = max(LOG_FLOOR, float(np.floor(logs.min())) - 1.0)
         series = [
-            {"y": np.maximum(self.survival, 10 ** LOG_FLOOR), "colour": palette.CELL, "width": 3,
-             "label": "∏ f_t", "name": "lstm_survival"},
-            {"y": np.maximum(np.abs(self.gradient), 10 ** LOG_FLOOR), "colour": palette.INK, "width": 2,
-             "label": "∏ w·tanh′", "name": "rnn_gradient"},
+            {"y": np.maximum(self.survival, 10 ** LOG_FLOOR), "true": self.survival, "colour": palette.CELL,
+             "width": 3, "label": "∏ f_t", "name": "lstm_survival"},
+            {"y": np.maximum(np.abs(self.gradient), 10 ** LOG_FLOOR), "true": np.abs(self.gradient),
+             "colour": palette.INK, "width": 2, "label": "∏ w·tanh′", "name": "rnn_gradient"},
         ]
         labels = [str(t) for t in range(1, T + 1)]
         self.chart.value = line_chart(series, labels=labels, marker=T - 1, log=True, ylim=(bottom, top),
-                                      width=640, height=260, title=f"log₁₀ · {term('after_steps', lang).format(T=T)}")
+                                      width=640, height=260, title=f"log₁₀ · {term('after_one_step' if T == 1 else 'after_steps', lang).format(T=T)}")
         f = float(self.survival[0]) if T else 1.0
         self.summary.value = (
             f'<div style="line-height:1.7">'

@@ -1,19 +1,28 @@
-"""Sequence explorer: step through a traced sequence with a Play button and a time slider.
+"""Sequence explorer: step through a traced sequence, play it, read every gate over time.
 
 Shows, for time step t of a :class:`~explainer.trace.SequenceTrace`:
 
-* the cell diagram of the selected unit at step t (:func:`widgets.diagram.cell_svg`);
+* the cell diagram of the selected unit at step t (:func:`widgets.diagram.cell_svg`) and its
+  equations with the numbers plugged in (hover one to light up the other);
 * line charts of c_t and h_t over time (selected unit bold, the others faint), step t marked;
-* heatmaps of the gates i, f, g, o, units × time, on fixed scales ([0, 1] for gates,
-  [-1, 1] for the candidate), step t and the selected unit outlined.
+* heatmaps of the gates i, f, g, o, units × time, each on its palette colour scale with a
+  colour bar, a word or date under every column, step t and the selected unit outlined.
 
-The trace comes from a file (``SequenceTrace.load``; e.g. the bitcoin report's
-``trace_BTC.npz``) or from running the demo LSTM (:func:`explainer.demo.demo_trace`) on
-words the learner types. A layer wider than ``max_units`` is narrowed to its most active
-units (``trace.most_active``), and the widget says so.
+Playback: ▶/⏸, one step back or forward, a speed menu, and the keys space (play/pause),
+← and → (step) while the pointer is over the drawing (keyboard events by ``ipyevents``);
+each new step fades in over 0.25 s instead of jumping.
+
+The trace comes from the demo LSTM run on words the learner types, from the trained story
+LSTM, or from a file (``SequenceTrace.load``; e.g. the bitcoin report's
+``reports/bitcoin/trace_btc.npz``). Relative paths are read from the folder the classroom was
+started in (``base_dir``). Every trace is validated on load (finite values, shapes, the cell
+equations); a bad one is refused with the step and field that are wrong, and nothing stale
+stays on screen. A layer wider than ``max_units`` is narrowed to its most active units.
 """
 from __future__ import annotations
 
+import os
+import re
 from html import escape
 from pathlib import Path
 
@@ -22,112 +31,300 @@ import numpy as np
 
 from explainer import palette
 from explainer.demo import FEATURES, WORDS, demo_trace
-from explainer.glossary import field_name, term
+from explainer.glossary import term
 from explainer.trace import SequenceTrace
 
-from .charts import heatmap, line_chart
-from .diagram import cell_svg, equations_html
+from . import views
+from .diagram import cell_svg, equations_html, hover_css
 from .language import LanguageSwitch, check_lang
+
+#: Playback speeds: label → milliseconds per step.
+SPEEDS = (("0.5×", 1800), ("1×", 900), ("2×", 450), ("4×", 225))
+
+SEQUENCE_CSS = """
+.lstm-seq-main {display:flex; flex-flow:row wrap; gap:6px 18px; align-items:flex-start; width:100%}
+.lstm-seq-left {flex:1 1 500px; min-width:300px; max-width:900px}
+.lstm-seq-right {flex:1 1 400px; min-width:300px}
+.lstm-seq-left:focus, .lstm-seq-left:hover {outline:1px dashed #BBBBBB}
+.lstm-seq-diagram svg, .lstm-seq-charts svg {animation:lstm-step-in .25s ease-out}
+@keyframes lstm-step-in {from {opacity:.35} to {opacity:1}}
+.lstm-seq-charts {display:flex; flex-flow:row wrap; gap:4px 12px}
+/* a short screen (a projector at 150 % zoom): playback and the drawing first, the text boxes hidden */
+@media (max-height: 620px) {
+  .lstm-seq-sources, .lstm-seq-keys {display:none !important}
+  .lstm-seq-status {white-space:nowrap; overflow:hidden; text-overflow:ellipsis}
+  .lstm-seq-left {max-width:calc((100vh - 190px) * 1.62); flex:3 1 420px}
+  .lstm-seq-right {flex:1 1 200px; min-width:180px}
+}
+"""
+
+
+def tokenise(text: str) -> list[str]:
+    """Words as a reader sees them: punctuation and capitals do not matter ("Blue." is "blue").
+
+    Splits on whitespace and on Latin or Chinese punctuation; keeps inner apostrophes and
+    hyphens ("don't", "sky-blue").
+    """
+    return [w.strip("'-") for w in re.findall(r"[\w'-]+", str(text).lower()) if w.strip("'-")]
+
+
+def feature_aliases() -> dict[str, str]:
+    """Every word the demo LSTM knows, in either language → its feature (``"蓝色" → "blue"``)."""
+    out = {}
+    for f in FEATURES:
+        for lang in ("en", "zh"):
+            out[term(f"feature_{f}", lang)] = f
+        out[f] = f
+    return out
+
+
+def base_dir() -> Path:
+    """Where relative trace paths are read from: the folder the classroom was started in."""
+    return Path(os.environ.get("LSTM_EXPLAINER_CWD") or os.getcwd())
+
+
+def _validate(trace: SequenceTrace) -> None:
+    """Refuse a trace with non-finite values, bad shapes or broken cell equations (names step and field)."""
+    trace.validate()
+
+
+def explain_error(e: Exception, lang: str) -> str:
+    """The error's message in ``lang``. A validation error names its step, field and unit; in
+    Chinese those are said in Chinese, and no English sentence is shown."""
+    msg = str(e)
+    if lang == "en":
+        return msg
+    step, field, unit = (getattr(e, k, None) for k in ("step", "field", "unit"))
+    if step is None:
+        m = re.search(r"\bstep (\d+)", msg)
+        step = m.group(1) if m else None
+    if field is None:
+        m = re.search(r"\bfield '?([A-Za-z_/]+)'?", msg)
+        field = m.group(1) if m else None
+    if step is not None and field is not None:
+        out = term("err_at_step", lang).format(t=step, field=field)
+    elif field is not None:
+        out = f"{term('field', lang)} {field}"
+    else:  # no English sentence: say it is unreadable, keep the message's numbers (sizes, shapes)
+        numbers = re.findall(r"(?<![\w/.-])[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?![\w/])", msg)
+        out = term("err_unreadable", lang) + (f"({', '.join(numbers[:4])})" if numbers else "")
+    if unit is not None:
+        out += f",{term('unit', lang)} {unit}"
+    return out
 
 
 class SequenceExplorer(LanguageSwitch, widgets.VBox):
     """Play through a :class:`SequenceTrace`; ``trace=None`` starts on the demo LSTM's story."""
 
     def __init__(self, trace: SequenceTrace | None = None, lang: str = "en", max_units: int = 16,
-                 show_language: bool = True, interval_ms: int = 900) -> None:
+                 show_language: bool = True, interval_ms: int = 900, base: str | Path | None = None) -> None:
         check_lang(lang)
         if int(max_units) < 1:
             raise ValueError(f"max_units must be >= 1, got {max_units}")
         self.lang, self.max_units = lang, int(max_units)
+        self.base = Path(base) if base is not None else base_dir()
         self.trace: SequenceTrace | None = None
-        self.note = ""
+        self.full_units = 0
+        self.note_parts: list[tuple[str, dict]] = []
+        self.error: str = ""
+        self._default_demo = False
         self._hold = False
 
-        self.play = widgets.Play(min=0, max=1, step=1, interval=interval_ms)
-        self.time = widgets.IntSlider(min=0, max=1, continuous_update=True, layout=widgets.Layout(width="420px"))
+        self.play = widgets.Play(min=0, max=1, step=1, interval=interval_ms, show_repeat=False)
+        self.back = widgets.Button(icon="step-backward", layout=widgets.Layout(width="40px"))
+        self.back.add_class("lstm-step-back")
+        self.forward = widgets.Button(icon="step-forward", layout=widgets.Layout(width="40px"))
+        self.forward.add_class("lstm-step-forward")
+        self.speed = widgets.Dropdown(options=SPEEDS, value=min(SPEEDS, key=lambda s: abs(s[1] - interval_ms))[1],
+                                      layout=widgets.Layout(width="auto"))
+        self.time = widgets.IntSlider(min=0, max=1, continuous_update=True,
+                                      layout=widgets.Layout(width="auto", min_width="260px", flex="1 1 300px"))
         self.time.add_class("lstm-slider-time")
         widgets.jslink((self.play, "value"), (self.time, "value"))  # Play drives the slider in the browser
-        self.unit = widgets.Dropdown(layout=widgets.Layout(width="220px"))
-        self.sample = widgets.IntSlider(min=0, max=0, layout=widgets.Layout(width="260px"))
-        self.words = widgets.Text(value=" ".join(WORDS), layout=widgets.Layout(width="380px"))
-        self.run_button = widgets.Button(icon="play-circle")
-        self.path = widgets.Text(placeholder="reports/…/trace_BTC.npz", layout=widgets.Layout(width="380px"))
-        self.load_button = widgets.Button(icon="folder-open")
+        self.unit = widgets.Dropdown(layout=widgets.Layout(width="auto", min_width="180px"))
+        self.sample = widgets.IntSlider(min=0, max=0, layout=widgets.Layout(width="240px"))
+        self.words = widgets.Text(value=" ".join(WORDS), layout=widgets.Layout(width="auto", flex="1 1 300px"))
+        self.run_button = widgets.Button(icon="play-circle", layout=widgets.Layout(width="auto"))
+        self.path = widgets.Text(placeholder="reports/bitcoin/trace_btc.npz",
+                                 layout=widgets.Layout(width="auto", flex="1 1 300px"))
+        self.load_button = widgets.Button(icon="folder-open", layout=widgets.Layout(width="auto"))
         self._language_toggle(lang, show_language)
         self.status = widgets.HTML()
         self.status.add_class("lstm-seq-status")
+        self.keys_hint = widgets.HTML()
         self.diagram = widgets.HTML()
         self.diagram.add_class("lstm-seq-diagram")
         self.equations = widgets.HTML()
+        self.equations.add_class("lstm-seq-equations")
         self.charts = widgets.HTML()
         self.charts.add_class("lstm-seq-charts")
         self.heatmaps = widgets.HTML()
         self.heatmaps.add_class("lstm-seq-heatmaps")
 
+        left = widgets.VBox([self.diagram, self.equations])
+        left.add_class("lstm-seq-left")
+        right = widgets.VBox([self.charts, self.heatmaps])
+        right.add_class("lstm-seq-right")
+        main = widgets.Box([left, right])
+        main.add_class("lstm-seq-main")
+        wrap = widgets.Layout(flex_flow="row wrap", align_items="center")
+        sources = widgets.VBox([widgets.HBox([self.words, self.run_button, self.language], layout=wrap),
+                                widgets.HBox([self.path, self.load_button], layout=wrap)])
+        sources.add_class("lstm-seq-sources")
+        self.keys_hint.add_class("lstm-seq-keys")
         super().__init__([
-            widgets.HBox([self.words, self.run_button, self.language]),
-            widgets.HBox([self.path, self.load_button]),
+            widgets.HTML(SEQUENCE_CSS.join(("<style>", "</style>")) + hover_css(".lstm-sequence")),
+            sources,
             self.status,
-            widgets.HBox([self.play, self.time, self.unit, self.sample]),
-            self.diagram, self.equations, self.charts, self.heatmaps,
+            widgets.HBox([self.play, self.back, self.forward, self.speed, self.time, self.unit, self.sample],
+                         layout=wrap),
+            self.keys_hint,
+            main,
         ])
+        self.add_class("lstm-sequence")
+        self._keyboard(left)
+
         self.time.observe(lambda ch: self.redraw(), names="value")
         self.unit.observe(lambda ch: None if self._hold else self.redraw(), names="value")
         self.sample.observe(lambda ch: None if self._hold else self.redraw(), names="value")
+        self.speed.observe(lambda ch: setattr(self.play, "interval", int(ch["new"])), names="value")
+        self.back.on_click(lambda b: self.step_by(-1))
+        self.forward.on_click(lambda b: self.step_by(+1))
         self.run_button.on_click(lambda b: self._guard(self.run_demo, self.words.value))
         self.load_button.on_click(lambda b: self._guard(self.load, self.path.value))
         self._relabel()
         if trace is None:
-            self.run_demo(WORDS)
+            self.run_demo(term("demo_sentence", lang))
+            self._default_demo = True
         else:
             self.set_trace(trace)
+
+    # --- keyboard and playback ------------------------------------------------------------
+    def _keyboard(self, target: widgets.DOMWidget) -> None:
+        """Space plays/pauses, ← and → step, while the pointer is over the drawing (ipyevents)."""
+        try:
+            from ipyevents import Event
+        except ImportError:  # the slider's own arrow keys and the ▶ button still work
+            self.events = None
+            return
+        self.events = Event(source=target, watched_events=["keydown"], prevent_default_action=True)
+        self.events.on_dom_event(self.on_key)
+
+    def on_key(self, event: dict) -> None:
+        """Handle a key event (``{"type": "keydown", "key": " "}``) as the browser sends it."""
+        key = event.get("key")
+        if key in (" ", "Spacebar"):
+            self.toggle_play()
+        elif key == "ArrowRight":
+            self.step_by(+1)
+        elif key == "ArrowLeft":
+            self.step_by(-1)
+
+    def toggle_play(self) -> None:
+        if not self.play.playing and self.time.value >= self.time.max:
+            self.time.value = 0  # at the end, ▶ starts over
+        self.play.playing = not self.play.playing
+
+    def step_by(self, k: int) -> None:
+        """Move ``k`` steps (clipped to the trace); pauses playback."""
+        self.play.playing = False
+        self.time.value = int(np.clip(self.time.value + k, 0, self.time.max))
 
     # --- getting a trace -----------------------------------------------------------------
     def _guard(self, fn, arg) -> None:
         """Button handlers: a bad file or empty text becomes a red message, not a traceback."""
         try:
             fn(arg)
-        except (ValueError, FileNotFoundError, IndexError) as e:
-            self.status.value = f'<span class="lstm-error" style="color:{palette.FORGET}">⚠ {escape(str(e))}</span>'
+        except (ValueError, FileNotFoundError, IndexError, OSError) as e:
+            self._show_error(str(e) if isinstance(e, _Shown) else explain_error(e, self.lang))
+
+    def _show_error(self, message: str) -> None:
+        self.error = message
+        self.status.value = f'<span class="lstm-error" style="color:{palette.FORGET}">⚠ {escape(message)}</span>'
 
     def run_demo(self, words) -> SequenceTrace:
-        """Trace the demo LSTM over ``words`` (a list, or a string split on spaces)."""
-        if isinstance(words, str):
-            words = words.split()
-        words = [str(w).lower() for w in words]
-        if not words:
-            raise ValueError(f"type at least one word; the demo LSTM reacts to: {', '.join(FEATURES)}")
-        note = f"demo LSTM · {' '.join(words)} · features: {', '.join(FEATURES)}"
-        return self.set_trace(demo_trace(words), note)
+        """Trace the demo LSTM over ``words``: a list, or text split into words like a reader would.
+
+        Words the demo does not know are read as an all-zero input, and the status line names them.
+        """
+        tokens = tokenise(words) if isinstance(words, str) else [str(w).lower() for w in words]
+        known = feature_aliases()
+        features = ", ".join(term(f"feature_{f}", self.lang) for f in FEATURES)
+        if not tokens:
+            raise _Shown(term("err_no_words", self.lang).format(features=features))
+        trace = demo_trace([known.get(w, w) for w in tokens])
+        trace.meta["labels"] = tokens
+        unknown = list(dict.fromkeys(w for w in tokens if w not in known))
+        notes = [("demo_note", {"n": len(tokens)})]
+        if unknown:
+            shown = ", ".join(unknown[:8]) + (f", … (+{len(unknown) - 8})" if len(unknown) > 8 else "")
+            notes.append(("unknown_words", {"words": shown}))
+        self._default_demo = False
+        return self.set_trace(trace, notes, words_box=" ".join(tokens))
 
     def load(self, path: str | Path) -> SequenceTrace:
-        """Load a saved trace (``.npz`` written by ``SequenceTrace.save``) and show it."""
-        if not str(path).strip():
-            raise ValueError("type the path of a trace file (.npz), e.g. one written by `lstm-explainer bitcoin`")
-        trace = SequenceTrace.load(Path(str(path).strip()).expanduser())
-        note = f"{Path(path).name} · layer {trace.layer}"
-        if trace.meta.get("features"):
-            note += f" · xₜ = [{', '.join(map(str, trace.meta['features']))}]"
-        return self.set_trace(trace, note)
+        """Load a saved trace (``.npz`` written by ``SequenceTrace.save``), validate it and show it.
 
-    def set_trace(self, trace: SequenceTrace, note: str = "") -> SequenceTrace:
-        """Show ``trace`` (narrowed to its ``max_units`` most active units if wider)."""
+        A relative path is read from :attr:`base` (where the classroom was started).
+        """
+        text = str(path).strip()
+        if not text:
+            raise _Shown(term("err_no_path", self.lang))
+        p = Path(text).expanduser()
+        if not p.is_absolute():
+            p = self.base / p
+        if not p.is_file():
+            raise _Shown(term("err_no_file", self.lang).format(path=p, base=self.base))
+        try:
+            trace = SequenceTrace.load(p)
+        except (ValueError, OSError) as e:
+            raise _Shown(term("err_bad_file", self.lang).format(name=p.name, reason=explain_error(e, self.lang)))
+        notes = [("file_note", {"name": p.name, "layer": trace.layer})]
+        return self.set_trace(trace, notes, name=p.name)
+
+    def load_source(self, name: str) -> SequenceTrace:
+        """Show a named trace (``"demo"``, ``"story"``) or a file, as ``export-html --trace`` names them."""
+        if name == "demo":
+            self.run_demo(term("demo_sentence", self.lang))
+            self._default_demo = True
+            return self.trace
+        if name == "story":
+            from explainer.sources import trace_source
+
+            return self.set_trace(trace_source("story", self.lang), [("story_note", {})], name="story")
+        return self.load(name)
+
+    def set_trace(self, trace: SequenceTrace, note=(), words_box: str = "", name: str = "") -> SequenceTrace:
+        """Validate ``trace`` and show it (narrowed to its ``max_units`` most active units if wider).
+
+        ``note`` is a string or a list of ``(glossary key, format arguments)`` for the status line.
+        A trace that fails validation is refused with a ``ValueError``; the one on screen stays.
+        """
         if not isinstance(trace, SequenceTrace):
             raise ValueError(f"expected an explainer.SequenceTrace, got {type(trace).__name__}")
+        try:
+            _validate(trace)
+        except ValueError as e:
+            raise _Shown(term("err_bad_trace", self.lang).format(name=name or trace.layer,
+                                                                 reason=explain_error(e, self.lang))) from e
         self.full_units = trace.units
+        notes = [(note, None)] if isinstance(note, str) and note else list(note)
         if trace.units > self.max_units:
             trace = trace.narrow(trace.most_active(self.max_units))
-            note += " · " + term("showing_units", self.lang).format(k=self.max_units, n=self.full_units)
-        self.trace, self.note = trace, note
+            notes.append(("showing_units", {"k": self.max_units, "n": self.full_units}))
+        self.trace, self.note_parts, self.error = trace, notes, ""
+        self._default_demo = False
         self._hold = True
         try:
+            self.words.value = words_box  # a file's trace is not the demo's words
+            self.play.playing = False
             self.play.value = 0
             self.time.value = 0
             self.play.max = self.time.max = trace.time - 1
             self.sample.max = trace.batch - 1
             self.sample.value = 0
             self.sample.layout.display = "" if trace.batch > 1 else "none"
-            self.unit.options = [(name, k) for k, name in enumerate(self.unit_names())]
+            self.unit.options = [(n, k) for k, n in enumerate(self.unit_names())]
             self.unit.value = 0
         finally:
             self._hold = False
@@ -135,60 +332,57 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         return trace
 
     # --- labels --------------------------------------------------------------------------
+    @property
+    def note(self) -> str:
+        """The status line: where the trace comes from, in the widget's language."""
+        out, features = [], ", ".join(term(f"feature_{f}", self.lang) for f in FEATURES)
+        for key, args in self.note_parts:
+            out.append(key if args is None else term(key, self.lang).format(features=features, **args))
+        return " · ".join(s for s in out if s)
+
     def unit_names(self) -> list[str]:
-        names = self.trace.meta.get("unit_names")
-        out = []
-        for k, idx in enumerate(self.trace.unit_index):
-            if names is not None and len(names) > idx:
-                out.append(f"{idx}: {names[idx]}")
-            else:
-                out.append(f"{term('unit', self.lang)} {idx}")
-        return out
+        return views.unit_names(self.trace, self.lang)
 
     def time_labels(self) -> list[str]:
-        labels = self.trace.meta.get("labels")
-        if labels is not None and len(labels) == self.trace.time:
-            return [str(s) for s in labels]
-        return [str(t) for t in range(self.trace.time)]
+        return views.time_labels(self.trace, self.lang)
 
     # --- drawing -------------------------------------------------------------------------
     def redraw(self) -> None:
+        """Draw step t. If it cannot be drawn, the drawing is cleared and the reason shown:
+        never the previous step's picture under the new step number."""
         if self._hold or self.trace is None:
             return
-        tr, t, u, b, lang = self.trace, int(self.time.value), int(self.unit.value or 0), int(self.sample.value), self.lang
-        labels = self.time_labels()
-        title = f"{term('time_step', lang)} t = {t} ({labels[t]}) · {self.unit_names()[u]}"
-        step = tr.step(t)
+        t = int(self.time.value)
+        try:
+            diagram, equations, charts, heatmaps = self._render(t)
+        except (ValueError, IndexError, FloatingPointError) as e:
+            blank = f'<div class="lstm-blank" style="height:120px;color:{palette.MUTED}">t = {t}</div>'
+            self.diagram.value, self.equations.value = blank, ""
+            self._show_error(term("err_drawing", self.lang).format(t=t, reason=explain_error(e, self.lang)))
+            return
+        self.diagram.value, self.equations.value = diagram, equations
+        self.charts.value, self.heatmaps.value = charts, heatmaps
+        self.error = ""
         self.status.value = f'<span style="color:{palette.MUTED}">{escape(self.note)}</span>'
-        self.diagram.value = cell_svg(step, unit=u, sample=b, lang=lang, title=title)
-        self.equations.value = equations_html(step, unit=u, sample=b, lang=lang)
-        c_lim = max(1.0, float(np.abs(tr.c[b]).max()) * 1.05)  # one fixed scale for the whole trace
-        charts = []
-        for fld, lim in (("c", (-c_lim, c_lim)), ("h", (-1.0, 1.0))):
-            series = [{"y": getattr(tr, fld)[b, :, k], "colour": palette.INPUT_X, "width": 1, "opacity": 0.35}
-                      for k in range(tr.units) if k != u]
-            series.append({"y": getattr(tr, fld)[b, :, u], "colour": palette.color(fld), "width": 3,
-                           "label": f"{fld}_t", "name": f"{fld}_series"})
-            charts.append(line_chart(series, labels=labels, marker=t, ylim=lim,
-                                     title=f"{field_name(fld, lang)} {fld}_t"))
-        self.charts.value = "".join(charts)
-        rows = self.unit_names()
-        maps = []
-        for fld, cmap, lo in (("i", palette.GATE_CMAP, 0.0), ("f", palette.GATE_CMAP, 0.0),
-                              ("g", palette.STATE_CMAP, -1.0), ("o", palette.GATE_CMAP, 0.0)):
-            maps.append(heatmap(getattr(tr, fld)[b].T, cmap=cmap, vmin=lo, vmax=1.0, row_labels=rows,
-                                marker=t, highlight_row=u,
-                                title=f"{field_name(fld, lang)} {fld}  [{lo:g}, 1]"))
-        self.heatmaps.value = (f"<b>{term('gates_heatmap', lang)}</b><br>"
-                               + '<div style="display:flex;flex-wrap:wrap;gap:12px">' + "".join(maps) + "</div>")
+
+    def _render(self, t: int) -> tuple[str, str, str, str]:
+        tr, u, b, lang = self.trace, int(self.unit.value or 0), int(self.sample.value), self.lang
+        step = tr.step(t)
+        diagram = cell_svg(step, unit=u, sample=b, lang=lang, title=views.step_title(tr, t, u, lang))
+        equations = equations_html(step, unit=u, sample=b, lang=lang)
+        return diagram, equations, views.charts_html(tr, t, u, b, lang), views.heatmaps_html(tr, t, u, b, lang)
 
     def _apply_lang(self) -> None:
         self._relabel()
+        if self._default_demo:  # the untouched demo story is told in the reader's language
+            self.run_demo(term("demo_sentence", self.lang))
+            self._default_demo = True
+            return
         if self.trace is not None:
             self._hold = True
             try:
                 value = self.unit.value
-                self.unit.options = [(name, k) for k, name in enumerate(self.unit_names())]
+                self.unit.options = [(n, k) for k, n in enumerate(self.unit_names())]
                 self.unit.value = value
             finally:
                 self._hold = False
@@ -203,8 +397,16 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.path.description = term("trace_file", lang)
         self.load_button.description = term("load_trace", lang)
         self.unit.description = term("unit", lang)
-        for w in (self.words, self.path, self.time, self.sample, self.unit):
+        self.speed.description = term("speed", lang)
+        self.back.tooltip = term("step_back", lang)
+        self.forward.tooltip = term("step_forward", lang)
+        self.keys_hint.value = f'<small style="color:{palette.MUTED}">{escape(term("keys_hint", lang))}</small>'
+        for w in (self.words, self.path, self.time, self.sample, self.unit, self.speed):
             w.style.description_width = "initial"
 
 
-__all__ = ["SequenceExplorer"]
+class _Shown(ValueError):
+    """An error whose message is already written for the reader, in the widget's language."""
+
+
+__all__ = ["SequenceExplorer", "tokenise", "explain_error", "base_dir"]

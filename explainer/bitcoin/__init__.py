@@ -1,1 +1,4 @@
-"""The seed's first example: bitcoin and ether prices, offline, on our LSTM and on Keras."""
+"""The bitcoin example: bitcoin and ether prices, offline, on our LSTM and on Keras.
+
+:func:`explainer.bitcoin.app.run` runs it end to end; ``lstm-explainer bitcoin`` is its command.
+"""

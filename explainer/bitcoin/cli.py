@@ -1,6 +1,6 @@
-"""``lstm-explainer bitcoin``: the seed's bitcoin example, offline, on our LSTM and on Keras.
+"""``lstm-explainer bitcoin``: the bitcoin forecasting example, offline, on our LSTM and on Keras.
 
-    lstm-explainer bitcoin                      # the seed configuration, both coins, both implementations
+    lstm-explainer bitcoin                      # the standard configuration, both coins, both implementations
     lstm-explainer bitcoin --quick --no-keras   # a small, fast run of ours alone (no TensorFlow needed)
     lstm-explainer bitcoin --parity             # dropout 0: the two loss curves must agree to 1e-3
     lstm-explainer bitcoin --cmc-btc btc.csv --cmc-eth eth.csv   # your own coinmarketcap exports
@@ -14,8 +14,8 @@ import warnings
 from dataclasses import replace
 from pathlib import Path
 
-from .data import LAYOUTS, DataWarning
-from .pipeline import QUICK, SEED_CONFIG
+from .data import LAYOUTS, MAX_GAP_DAYS, DataWarning, parse_day
+from .pipeline import QUICK, STANDARD_CONFIG
 
 DEFAULT_OUT = "reports/bitcoin"
 
@@ -34,15 +34,29 @@ def _coin_file(text: str) -> tuple[str, str]:
     return coin.strip().upper(), path.strip()
 
 
+def _day(text: str) -> str:
+    try:
+        parse_day(text, "--from-date")
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return text.strip()
+
+
 def add_command(sub) -> None:
-    s = SEED_CONFIG
+    s = STANDARD_CONFIG
     p = sub.add_parser(
-        "bitcoin", help="train the seed's bitcoin model on our LSTM and on Keras; write a report",
-        description="The seed's bitcoin example (tutorial §4(1)), offline on bundled Bitfinex data: one model per "
-                    "coin, trained on our NumPy LSTM and on Keras from identical initial weights, then a report "
-                    "folder (report.md/html, metrics.json, plots, trained models, a trace for the animations). "
-                    "Every option defaults to the seed's value.")
-    p.add_argument("--out", default=DEFAULT_OUT, help=f"report folder (default {DEFAULT_OUT})")
+        "bitcoin", help="train the bitcoin forecasting model on our LSTM and on Keras; write a report",
+        description="The classic bitcoin forecasting example (3 × LSTM(512) on 7-day windows of BTC and ETH close "
+                    "and volume), offline on bundled Bitfinex data: one model per coin, trained on our NumPy LSTM "
+                    "and on Keras from identical initial weights, then a report folder (report.md/html, "
+                    "metrics.json, plots, trained models, a trace for the animations). Every option defaults to "
+                    "the example's standard value. The folder is written whole or not at all: an interrupted or "
+                    "failed run leaves it as it was.")
+    p.add_argument("--out", default=DEFAULT_OUT,
+                   help=f"report folder (default {DEFAULT_OUT}); created if missing, refused if it holds files this "
+                        "command did not write (unless --force)")
+    p.add_argument("--force", action="store_true",
+                   help="write into --out even if it holds other files (they are left alone)")
     p.add_argument("--coins", type=_coins, default=s.coins,
                    help=f"coins: their close and volume are the features; one model each (default {','.join(s.coins)})")
     p.add_argument("--units", type=int, help=f"units of each of the 3 LSTM layers (default {s.units}; "
@@ -54,11 +68,15 @@ def add_command(sub) -> None:
                    help=f"rate of the Dropout after each LSTM (default {s.dropout})")
     p.add_argument("--split", type=float, default=s.split,
                    help=f"share of days, oldest first, used for training (default {s.split})")
-    p.add_argument("--from-date", default=s.from_date, help=f"first day used (default {s.from_date})")
+    p.add_argument("--from-date", type=_day, default=s.from_date,
+                   help=f"first day used, written YYYY-MM-DD (default {s.from_date})")
+    p.add_argument("--max-gap-days", type=int, default=MAX_GAP_DAYS,
+                   help=f"longest run of missing days filled from the day before (default {MAX_GAP_DAYS}); "
+                        "a longer gap is refused rather than filled with invented flat prices")
     p.add_argument("--loss", choices=("mse", "mae"), default=s.loss, help=f"(default {s.loss})")
     p.add_argument("--optimizer", choices=("adam", "rmsprop"), default=s.optimizer, help=f"(default {s.optimizer})")
     p.add_argument("--seed", type=int, default=s.seed,
-                   help=f"seed of our initial weights and dropout masks (default {s.seed}, as the seed's)")
+                   help=f"random seed of our initial weights and dropout masks (default {s.seed})")
     g = p.add_argument_group("data (default: the bundled Bitfinex BTC/ETH daily file)")
     g.add_argument("--csv", help=f"a tidy CSV with several coins: {LAYOUTS['tidy']}")
     for coin in ("btc", "eth"):
@@ -76,14 +94,27 @@ def add_command(sub) -> None:
 
 
 def run_command(args) -> int:
-    from .report import run
+    """Run the example from parsed arguments; bad input, a full disk or Ctrl-C end in one line on stderr."""
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: nothing was written; {args.out} is as it was before this run", file=sys.stderr)
+        return 130
+    except OSError as e:
+        print(f"error: {e.strerror or e}{f': {e.filename}' if e.filename else ''}; {args.out} is as it was "
+              "before this run", file=sys.stderr)
+        return 2
+
+
+def _run(args) -> int:
+    from .app import run
 
     values = {k: getattr(args, k) for k in ("coins", "units", "epochs", "batch_size", "window", "dropout", "split",
-                                            "from_date", "loss", "optimizer", "seed")}
-    for k, v in QUICK.items():  # --units/--epochs given win; else the quick or the seed value
+                                            "from_date", "loss", "optimizer", "seed", "max_gap_days")}
+    for k, v in QUICK.items():  # --units/--epochs given win; else the quick or the standard value
         if values[k] is None:
-            values[k] = v if args.quick else getattr(SEED_CONFIG, k)
-    config = replace(SEED_CONFIG, **values)
+            values[k] = v if args.quick else getattr(STANDARD_CONFIG, k)
+    config = replace(STANDARD_CONFIG, **values)
     coin_files = {}
     for coin in ("btc", "eth"):
         cmc, kag = getattr(args, f"cmc_{coin}"), getattr(args, f"kaggle_{coin}")
@@ -102,12 +133,13 @@ def run_command(args) -> int:
         warnings.showwarning = lambda msg, cat, *a, **k: print(
             f"{'data' if issubclass(cat, DataWarning) else cat.__name__}: {msg}", file=sys.stderr)
         m = run(config, args.out, csv=args.csv, coin_files=coin_files or None, keras=not args.no_keras,
-                parity=args.parity, verbose=verbose)
+                parity=args.parity, verbose=verbose, force=args.force)
     out = Path(args.out)
     print(f"\nbitcoin: {len(config.coins)} coin(s) × {'2 implementations' if not args.no_keras else 'ours only'}, "
           f"{time.perf_counter() - t0:.1f} s")
     for coin, cm in m["coins"].items():
-        line = "  ".join(f"{impl} RMSE price {x['rmse_price']:,.2f}" for impl, x in cm["metrics"].items())
+        line = "  ".join(f"{impl} RMSE price {x['rmse_price']:,.2f}" for impl, x in cm["metrics"].items()
+                         if x["rmse_price"] is not None)
         print(f"  {coin}: {line}")
         if cm["agreement"]:
             a = cm["agreement"]

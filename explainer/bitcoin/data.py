@@ -17,7 +17,9 @@ Sources (each coin may come from a different one; the report names each coin's s
 * **ohlcv**: any other one-coin file with ``Date``, ``Close`` and ``Volume`` columns.
 
 The layout is detected from the header; when it cannot be, or a column is missing, the
-error says which columns were expected and which were found.
+error says which columns were expected and which were found. The encoding (UTF-8, UTF-16,
+Latin-1) and the separator (``,`` ``;`` tab ``|``, with decimal commas after ``;``) are
+detected too. Dates are read as the calendar day written (a time or UTC offset is ignored).
 
 Cleaning policy (:data:`POLICY`), applied to the days the model will use (from
 ``from_date``, over the range where every chosen coin has data), each step reported with
@@ -26,11 +28,14 @@ its dates as a :class:`DataWarning` and in the returned :class:`DataReport`:
 1. Rows are sorted by date. Exact duplicate rows are dropped; two different rows for the
    same day are an error (is the file really daily?).
 2. Missing days (gaps in the calendar) are added and forward-filled from the previous
-   day, every column (price *and* volume). The seed's merge silently skipped them, so its
-   "7-day" windows could span weeks.
+   day, every column (price *and* volume). A plain merge on date silently skips them, so its
+   "7-day" windows could span weeks. A run of more than :data:`MAX_GAP_DAYS` (14) days
+   without data is refused, naming it: filling it would invent weeks of flat prices
+   (``max_gap_days`` / ``--max-gap-days`` allows it). Values that are not finite or absurd in
+   size (:data:`MAX_VALUE`, :data:`MIN_VALUE`) are treated as missing.
 3. A price that is zero or negative is treated as missing and forward-filled.
 4. A volume of zero is replaced by the previous day's volume; a negative volume is
-   treated as missing and forward-filled. (The seed divides each window by its first row:
+   treated as missing and forward-filled. (Each window is divided by its first row:
    a zero there is an infinity, and 0/0 a NaN.)
 5. Empty cells (NaN, ``-``) are forward-filled from the previous day.
 6. Leading days that still lack a close or a volume (nothing to fill from) are dropped;
@@ -41,6 +46,8 @@ After cleaning, every value that can reach a model is checked finite and positiv
 """
 from __future__ import annotations
 
+import csv
+import io
 import re
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -55,11 +62,21 @@ PRICE_FIELDS = ("open", "high", "low", "close")
 REQUIRED = ("close", "volume")
 BUNDLED_NAME = "bitfinex_btc_eth_daily.csv"
 MISSING_TOKENS = {"", "-", "—", "nan", "NaN", "NAN", "null", "NULL", "None", "N/A", "n/a", "NA"}
-DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%b %d, %Y", "%B %d, %Y", "%Y/%m/%d", "%d-%b-%Y")
+#: Longest run of missing days filled from the day before (the bundled file has one of 12 days);
+#: a longer one is refused unless ``max_gap_days`` (``--max-gap-days``) allows it.
+MAX_GAP_DAYS = 14
+#: A price or volume outside these sizes (in absolute value) is not data: 1e300, 1e-320, inf.
+MAX_VALUE, MIN_VALUE = 1e15, 1e-12
+#: Largest CSV read: ten years of daily rows for a hundred coins fit in a few MiB.
+MAX_CSV_BYTES = 256 << 20
+DATE_FORMATS = ("%Y-%m-%d", "%b %d, %Y", "%B %d, %Y", "%Y/%m/%d", "%d-%b-%Y")
 
 POLICY = [
     "Rows are sorted by date; exact duplicate rows are dropped, conflicting rows for one day are an error.",
-    "Missing days are added and forward-filled from the previous day (prices and volume).",
+    f"Missing days are added and forward-filled from the previous day (prices and volume); a run of more than "
+    f"{MAX_GAP_DAYS} days without data is refused (--max-gap-days allows a longer one).",
+    f"Values that are not finite (inf, 1e400) or absurd in size (above {MAX_VALUE:g} or below {MIN_VALUE:g}) "
+    "are treated as missing and forward-filled.",
     "Zero or negative prices are treated as missing and forward-filled.",
     "Zero volume is replaced by the previous day's volume; negative volume is treated as missing and forward-filled.",
     "Empty cells (NaN, '-') are forward-filled from the previous day.",
@@ -91,12 +108,12 @@ class DataIssue:
     """One kind of problem in one coin's data: which days, and what was done."""
 
     coin: str
-    kind: str      # missing_days | zero_volume | negative_volume | nonpositive_price | nan | duplicate_rows | leading_rows
+    kind: str      # missing_days | absurd | zero_volume | negative_volume | nonpositive_price | nan | duplicate_rows | leading_rows
     dates: list[str]
     action: str
 
     def message(self) -> str:
-        what = {"missing_days": "missing day", "zero_volume": "zero-volume day", "negative_volume": "negative-volume day",
+        what = {"missing_days": "missing day", "absurd": "day with an impossible value", "zero_volume": "zero-volume day", "negative_volume": "negative-volume day",
                 "nonpositive_price": "day with a zero or negative price", "nan": "day with empty values",
                 "duplicate_rows": "duplicated row", "leading_rows": "leading day without data"}[self.kind]
         n = len(self.dates)
@@ -162,19 +179,68 @@ def bundled_path() -> Path:
     return Path(str(files("explainer") / "data" / BUNDLED_NAME))
 
 
+def decode(raw: bytes, path) -> str:
+    """Bytes of a text file → text: UTF-8 (with or without BOM), UTF-16 (BOM, or NUL bytes between
+    ASCII letters), else Latin-1 with a :class:`DataWarning` (spreadsheets on Windows write it)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="strict")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    head = raw[:200]
+    if head and head.count(0) > len(head) // 4:  # UTF-16 without a BOM: every other byte is 0
+        return raw.decode("utf-16-le" if head[1:2] == b"\0" else "utf-16-be")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        text = raw.decode("latin-1")
+        warnings.warn(f"{path} is not UTF-8 (byte {raw[e.start]:#x} at position {e.start}); read as Latin-1. "
+                      "If names look wrong, save the file as UTF-8.", DataWarning, stacklevel=3)
+        return text
+
+
+def sniff_separator(text: str) -> str:
+    """The separator of a CSV, from its header line: the one of ``, ; tab |`` that splits it most."""
+    line = next((ln for ln in text.splitlines() if ln.strip()), "")
+    counts = {sep: len(next(csv.reader([line], delimiter=sep))) for sep in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda k: counts[k])
+    return best if counts[best] > 1 else ","
+
+
+# "1.234,56" or "4599,88": numbers written with a decimal comma (European spreadsheets, with ';' separators).
+_DECIMAL_COMMA = re.compile(r"^[-+]?(\d{1,3}(\.\d{3})+|\d+),\d+$")
+
+
 def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV as text (values parsed later, so each bad cell can be named). Clear errors for empty files."""
+    """Read a CSV as text (values parsed later, so each bad cell can be named). Clear errors for empty files.
+
+    Encodings (UTF-8, UTF-16, Latin-1) and separators (``,`` ``;`` tab ``|``) are detected; with a
+    separator other than ``,``, numbers such as ``4.599,88`` are read with a decimal comma
+    (``df.attrs["decimal"]``).
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no data file at {path}")
+    size = path.stat().st_size
+    if size > MAX_CSV_BYTES:
+        raise ValueError(f"{path} is {size / 2**20:,.0f} MiB; a daily price file is far smaller "
+                         f"(at most {MAX_CSV_BYTES / 2**20:,.0f} MiB read) — is this the right file?")
+    text = decode(path.read_bytes(), path)
+    if not text.strip():
+        raise ValueError(f"{path} is empty: expected a CSV with a header row and one row per day")
+    sep = sniff_separator(text)
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True)
     except pd.errors.EmptyDataError:
         raise ValueError(f"{path} is empty: expected a CSV with a header row and one row per day") from None
-    except pd.errors.ParserError as e:
-        raise ValueError(f"{path} is not a readable CSV ({e})") from None
+    except (pd.errors.ParserError, csv.Error) as e:
+        raise ValueError(f"{path} is not a readable CSV ({e}); expected one header row, then one row per day, "
+                         "values separated by commas") from None
     if df.empty:
         raise ValueError(f"{path} has a header ({', '.join(map(str, df.columns))}) but no data rows")
+    df.attrs["separator"] = sep
+    cells = df.stack() if len(df.columns) else pd.Series(dtype=str)
+    comma = cells.astype(str).str.strip().str.match(_DECIMAL_COMMA)
+    df.attrs["decimal"] = "," if sep != "," and comma.any() else "."
     return df
 
 
@@ -202,11 +268,16 @@ def _layout_error(columns, path=None, layout=None, missing=None) -> str:
     return f"{head}could not recognise the columns; found {found}; expected one of:\n{expected}"
 
 
-def _numbers(raw: pd.Series, path, column: str, dates: pd.Series) -> pd.Series:
-    """Text → float: thousands commas and ``$`` removed; ``-``/empty are missing (NaN); anything else is an error."""
+def _numbers(raw: pd.Series, path, column: str, dates: pd.Series, decimal: str = ".") -> pd.Series:
+    """Text → float: thousands separators and ``$`` removed; ``-``/empty are missing (NaN); anything else is an error.
+
+    ``decimal=","`` reads ``4.599,88`` as 4599.88."""
     text = raw.astype(str).str.strip()
     missing = text.isin(MISSING_TOKENS)
-    cleaned = text.str.replace(",", "", regex=False).str.replace("$", "", regex=False)
+    thousands = "." if decimal == "," else ","
+    cleaned = text.str.replace(thousands, "", regex=False).str.replace("$", "", regex=False)
+    if decimal == ",":
+        cleaned = cleaned.str.replace(",", ".", regex=False)
     values = pd.to_numeric(cleaned.where(~missing), errors="coerce")
     bad = values.isna() & ~missing
     if bad.any():
@@ -218,13 +289,16 @@ def _numbers(raw: pd.Series, path, column: str, dates: pd.Series) -> pd.Series:
 
 
 def _dates(raw: pd.Series, path, column: str) -> pd.DatetimeIndex:
-    """Text → calendar days, trying the formats these files use; unparseable dates are an error naming them."""
+    """Text → calendar days, trying the formats these files use; unparseable dates are an error naming them.
+
+    A date with a time or a UTC offset (``2017-09-05T23:00:00-05:00``) is the calendar day as
+    written (2017-09-05), never shifted to another time zone: a daily file means that day.
+    """
     text = raw.astype(str).str.strip()
+    days = text.str.replace(r"^(\d{4}-\d{2}-\d{2})[T ].*$", r"\1", regex=True)
     best, best_ok = None, -1
-    for fmt in DATE_FORMATS + ("ISO8601",):
-        parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=fmt == "ISO8601")
-        if fmt == "ISO8601":  # e.g. 2017-09-05T00:00:00Z: the calendar day in UTC
-            parsed = parsed.dt.tz_localize(None)
+    for fmt in DATE_FORMATS:
+        parsed = pd.to_datetime(days, format=fmt, errors="coerce")
         ok = int(parsed.notna().sum())
         if ok > best_ok:
             best, best_ok = parsed, ok
@@ -233,9 +307,35 @@ def _dates(raw: pd.Series, path, column: str) -> pd.DatetimeIndex:
     if best_ok < len(text):
         rows = np.flatnonzero(best.isna().to_numpy())[:5]
         shown = ", ".join(f"{text.iloc[r]!r} (row {r + 2})" for r in rows)
+        years = [int(m.group(1)) for r in rows if (m := re.search(r"\b(\d{4})\b", text.iloc[r]))]
+        why = (f"; dates must lie between {pd.Timestamp.min:%Y-%m-%d} and {pd.Timestamp.max:%Y-%m-%d} "
+               "(is the year right?)" if any(y > pd.Timestamp.max.year or y < pd.Timestamp.min.year for y in years)
+               else "; expected dates like 2017-09-05 or Sep 05, 2017")
         raise ValueError(f"{path}: column {column!r} has dates that cannot be read: {shown}"
-                         f"{' …' if len(text) - best_ok > 5 else ''}; expected dates like 2017-09-05 or Sep 05, 2017")
-    return pd.DatetimeIndex(best).normalize()
+                         f"{' …' if len(text) - best_ok > 5 else ''}{why}")
+    far = (best > pd.Timestamp.max) | (best < pd.Timestamp.min)
+    if far.any():
+        rows = np.flatnonzero(far.to_numpy())[:5]
+        shown = ", ".join(f"{text.iloc[r]!r} (row {r + 2})" for r in rows)
+        raise ValueError(f"{path}: column {column!r} has dates outside {pd.Timestamp.min:%Y-%m-%d} … "
+                         f"{pd.Timestamp.max:%Y-%m-%d}: {shown}; is the year right?")
+    return pd.DatetimeIndex(best.astype("datetime64[ns]")).normalize()
+
+
+def parse_day(text, what: str = "--from-date") -> pd.Timestamp:
+    """``YYYY-MM-DD`` → a day; anything else (``01/02/2017``, ``""``, ``NaT``, a time zone) is refused.
+
+    Only ISO dates are taken on the command line: ``01/02/2017`` is 1 February in most of the
+    world and 2 January in the US, and a guess would silently move the data's start.
+    """
+    example = f"write it as YYYY-MM-DD, e.g. {what} 2016-01-01"
+    if not isinstance(text, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        raise ValueError(f"{what} {text!r} is not a date written YYYY-MM-DD; {example}")
+    try:
+        return pd.Timestamp(pd.to_datetime(text.strip(), format="%Y-%m-%d"))
+    except (ValueError, OverflowError):
+        raise ValueError(f"{what} {text!r} is not a calendar day between {pd.Timestamp.min:%Y-%m-%d} and "
+                         f"{pd.Timestamp.max:%Y-%m-%d}; {example}") from None
 
 
 def _frame(df: pd.DataFrame, colmap: dict[str, str], date_col: str, path, coin: str,
@@ -243,7 +343,8 @@ def _frame(df: pd.DataFrame, colmap: dict[str, str], date_col: str, path, coin: 
     """Build one coin's frame (index: day; columns: FIELDS present), sorted, duplicates handled."""
     days = _dates(df[date_col], path, date_col)
     day_text = pd.Series(days.strftime("%Y-%m-%d"))
-    out = pd.DataFrame({f: _numbers(df[colmap[f]].reset_index(drop=True), path, colmap[f], day_text)
+    decimal = df.attrs.get("decimal", ".")
+    out = pd.DataFrame({f: _numbers(df[colmap[f]].reset_index(drop=True), path, colmap[f], day_text, decimal)
                         for f in FIELDS if f in colmap})
     out.index = days
     out.index.name = "date"
@@ -278,6 +379,17 @@ def read_tidy(path: str | Path, coins, report: DataReport | None = None
     """Read several coins from one tidy file (``date, btc_close, btc_volume, …``)."""
     df = read_table(path)
     names = {_norm(c): c for c in df.columns}
+    try:
+        layout = detect_layout(df.columns)
+    except ValueError:
+        layout = None
+    if layout in ("kaggle", "coinmarketcap", "ohlcv"):  # one coin's file given where several were expected
+        coin = coins[0] if len(coins) == 1 else "<COIN>"
+        if layout == "kaggle" and "symbol" in names:
+            symbols = sorted(set(df[names["symbol"]].str.strip().str.upper()) - {""})
+            coin = symbols[0] if len(symbols) == 1 else coin
+        raise ValueError(f"{path} is a {layout} file for one coin ({LAYOUTS[layout]}), not a table of several "
+                         f"coins; give it with --coin-file {coin}={path} (one file per coin)")
     date_col = names.get("date") or names.get("time") or names.get("timestamp")
     first = str(df.columns[0]).strip()
     if date_col is None and (first == "" or first.startswith("Unnamed")):
@@ -328,9 +440,26 @@ def _days(mask: pd.Series) -> list[str]:
     return [f"{d:%Y-%m-%d}" for d in mask[mask].index]
 
 
-def clean(frame: pd.DataFrame, coin: str, days: pd.DatetimeIndex, report: DataReport | None = None) -> pd.DataFrame:
-    """Apply :data:`POLICY` to one coin over the calendar ``days``; each fix is warned and recorded."""
+def _runs(days: pd.DatetimeIndex) -> list[tuple[pd.Timestamp, pd.Timestamp, int]]:
+    """Runs of consecutive calendar days: ``[(first, last, length), …]``."""
+    runs = []
+    for d in days.sort_values():
+        if runs and (d - runs[-1][1]).days == 1:
+            runs[-1] = (runs[-1][0], d, runs[-1][2] + 1)
+        else:
+            runs.append((d, d, 1))
+    return runs
+
+
+def clean(frame: pd.DataFrame, coin: str, days: pd.DatetimeIndex, report: DataReport | None = None,
+          max_gap_days: int = MAX_GAP_DAYS) -> pd.DataFrame:
+    """Apply :data:`POLICY` to one coin over the calendar ``days``; each fix is warned and recorded.
+
+    Refused (``ValueError``): a coin whose every close or every volume is unusable, and a run of
+    more than ``max_gap_days`` days that would have to be invented by forward-filling.
+    """
     f = frame.loc[(frame.index >= days[0]) & (frame.index <= days[-1])].copy()
+    span = f"{days[0]:%Y-%m-%d} → {days[-1]:%Y-%m-%d}"
     gaps = days.difference(f.index)
     if len(gaps):
         _warn(DataIssue(coin, "missing_days", [f"{d:%Y-%m-%d}" for d in gaps],
@@ -339,7 +468,22 @@ def clean(frame: pd.DataFrame, coin: str, days: pd.DatetimeIndex, report: DataRe
     if nan.any():
         cols = sorted({c for c in f.columns if f[c].isna().any()}, key=FIELDS.index)
         _warn(DataIssue(coin, "nan", _days(nan), f"empty {'/'.join(cols)} forward-filled from the previous day"), report)
+    size = f.abs()
+    absurd = ~np.isfinite(f) & f.notna() | (size > MAX_VALUE) | ((size > 0) & (size < MIN_VALUE))
+    if absurd.any(axis=None):
+        cols = [c for c in f.columns if absurd[c].any()]
+        shown = ", ".join(f"{c} {f.loc[d, c]:g} on {d:%Y-%m-%d}" for c in cols for d in f.index[absurd[c]][:2])
+        _warn(DataIssue(coin, "absurd", _days(absurd.any(axis=1)),
+                        f"not finite or absurd in size ({shown}); treated as missing, forward-filled"), report)
+        f = f.where(~absurd)
     prices = [c for c in PRICE_FIELDS if c in f.columns]
+    if not (f["close"] > 0).any():
+        raise ValueError(f"{coin}: no usable close price from {span} (every close is zero, negative, empty or "
+                         "absurd); is the close column the right one, and are these the coin's prices?")
+    if not (f["volume"] > 0).any():
+        raise ValueError(f"{coin}: no usable volume from {span} (every volume is zero, negative, empty or absurd); "
+                         "the model divides each window by its first day's volume, so it needs real volumes: "
+                         "check the volume column, or take a file that has them")
     bad_price = (f[prices] <= 0).any(axis=1)
     if bad_price.any():
         _warn(DataIssue(coin, "nonpositive_price", _days(bad_price), "treated as missing, forward-filled"), report)
@@ -351,7 +495,18 @@ def clean(frame: pd.DataFrame, coin: str, days: pd.DatetimeIndex, report: DataRe
     if neg.any():
         _warn(DataIssue(coin, "negative_volume", _days(neg), "treated as missing, forward-filled"), report)
     f["volume"] = f["volume"].where(f["volume"] > 0)
-    f = f.reindex(days).ffill()
+    f = f.reindex(days)
+    # Days that forward-filling would invent: missing a close or a volume, after the coin's first full day.
+    invented = f[list(REQUIRED)].isna().any(axis=1)
+    first = invented.idxmin() if (~invented).any() else None
+    long = [r for r in _runs(invented.index[invented & (invented.index > first)]) if r[2] > max_gap_days]
+    if long:
+        a, b, n = max(long, key=lambda r: r[2])
+        raise ValueError(f"{coin}: {n:,} days in a row without data ({a:%Y-%m-%d} → {b:%Y-%m-%d}); gaps of up to "
+                         f"{max_gap_days} days are filled from the day before, a longer one would be {n:,} invented "
+                         f"flat days. Start after it (--from-date {b + pd.Timedelta(days=1):%Y-%m-%d}) or allow it "
+                         f"with --max-gap-days {n}")
+    f = f.ffill()
     lead = f[list(REQUIRED)].isna().any(axis=1)
     if lead.any():
         _warn(DataIssue(coin, "leading_rows", _days(lead), "dropped: no earlier value to fill from"), report)
@@ -373,7 +528,8 @@ def assert_clean(df: pd.DataFrame, what: str = "price data") -> None:
 
 # --- the one entry point ---------------------------------------------------------
 def load_market(coins=("BTC", "ETH"), csv: str | Path | None = None, coin_files: dict | None = None,
-                from_date: str | None = "2016-01-01") -> tuple[pd.DataFrame, DataReport]:
+                from_date: str | None = "2016-01-01", max_gap_days: int = MAX_GAP_DAYS
+                ) -> tuple[pd.DataFrame, DataReport]:
     """Load, check and merge the coins' daily data.
 
     Each coin comes from ``coin_files[coin]`` if given (any per-coin layout), else from the
@@ -381,7 +537,11 @@ def load_market(coins=("BTC", "ETH"), csv: str | Path | None = None, coin_files:
     column then ``<COIN>_<field>`` columns (``BTC_close``, ``BTC_volume``, …), one row per
     calendar day from ``from_date`` over the range all coins cover — and a :class:`DataReport`.
     Problems are warned (:class:`DataWarning`) with their dates and listed in the report.
+    ``from_date`` is ``YYYY-MM-DD``; runs of more than ``max_gap_days`` missing days are refused.
     """
+    fd = parse_day(from_date, "from_date") if from_date is not None else None
+    if isinstance(max_gap_days, bool) or not isinstance(max_gap_days, (int, np.integer)) or max_gap_days < 0:
+        raise ValueError(f"max_gap_days must be a whole number of days >= 0, got {max_gap_days!r}")
     coins = [str(c).strip().upper() for c in coins]
     if not coins or any(not re.fullmatch(r"[A-Z0-9]+", c) for c in coins):
         raise ValueError(f"coins must be symbols such as BTC,ETH; got {coins}")
@@ -411,11 +571,7 @@ def load_market(coins=("BTC", "ETH"), csv: str | Path | None = None, coin_files:
 
     start = max(f.index[0] for f in frames.values())
     end = min(f.index[-1] for f in frames.values())
-    if from_date is not None:
-        try:
-            fd = pd.Timestamp(from_date)
-        except ValueError:
-            raise ValueError(f"from_date must be a date such as 2016-01-01, got {from_date!r}") from None
+    if fd is not None:
         if start > fd:
             later = [c for c in coins if frames[c].index[0] == start]
             report.notes.append(f"{', '.join(later)} data begins {start:%Y-%m-%d}, after the requested "
@@ -432,12 +588,13 @@ def load_market(coins=("BTC", "ETH"), csv: str | Path | None = None, coin_files:
     days = pd.date_range(start, end, freq="D")
     merged = pd.DataFrame({"date": days})
     for coin in coins:
-        f = clean(frames[coin], coin, days, report)
+        f = clean(frames[coin], coin, days, report, max_gap_days)
         f.columns = [f"{coin}_{c}" for c in f.columns]
         merged = merged.merge(f, left_on="date", right_index=True, how="inner")
     merged = merged.reset_index(drop=True)
     if merged.empty:
-        raise ValueError("no days left after cleaning")
+        raise ValueError(f"no day from {start:%Y-%m-%d} to {end:%Y-%m-%d} has a usable close and volume for every "
+                         f"coin ({', '.join(coins)}); see the warnings above for what was wrong")
     assert_clean(merged, "merged price data")
     report.start, report.end, report.days = f"{merged['date'].iloc[0]:%Y-%m-%d}", f"{merged['date'].iloc[-1]:%Y-%m-%d}", len(merged)
     return merged, report

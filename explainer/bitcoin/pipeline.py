@@ -1,6 +1,6 @@
-"""The seed's bitcoin pipeline, faithfully, on current pandas — and on both implementations.
+"""The classic bitcoin forecasting pipeline, on current pandas — and on both implementations.
 
-The seed (``../shared/seed``, §4(1)), step by step, with its names:
+Step by step, with the names these steps usually go by:
 
 * ``merge_data``: BTC and ETH merged on date, from 2016-01-01 (:func:`explainer.bitcoin.data.load_market`,
   which also cleans the data visibly);
@@ -10,7 +10,7 @@ The seed (``../shared/seed``, §4(1)), step by step, with its names:
   minus 1 (:func:`make_windows`);
 * ``create_outputs``: target = close 7 days after the window's first day / close on that
   day − 1, per coin (:func:`make_targets`). Window ``i`` holds days ``i … i+6``, so that
-  close is the *next day's*: the seed predicts one day ahead, written as a return since the
+  close is the *next day's*: the example predicts one day ahead, written as a return since the
   window's first day. The honest naive forecast is therefore "tomorrow closes where today
   did" (the window's last close), not "return 0";
 * ``build_model``: 3 × LSTM(512, tanh), each followed by Dropout(0.25), then Dense(1) and
@@ -24,15 +24,16 @@ same batches in the same order. TensorFlow is imported only when Keras is used.
 """
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from .data import DataReport, load_market
+from .data import MAX_GAP_DAYS, DataReport, load_market, parse_day
 
-# The seed's values; each is a CLI option of ``lstm-explainer bitcoin``.
+# The standard values; each is a CLI option of ``lstm-explainer bitcoin``.
 @dataclass(frozen=True)
 class Config:
     coins: tuple[str, ...] = ("BTC", "ETH")
@@ -45,18 +46,23 @@ class Config:
     from_date: str = "2016-01-01"
     loss: str = "mse"
     optimizer: str = "adam"
-    seed: int = 202                 # the seed's np.random.seed(202)
+    seed: int = 202                 # np.random.seed(202), as the example has always used
+    max_gap_days: int = MAX_GAP_DAYS  # longest run of missing days filled from the day before
 
     def __post_init__(self) -> None:
         if self.loss not in ("mse", "mae") or self.optimizer not in ("adam", "rmsprop"):
             raise ValueError(f"loss must be mse or mae and optimizer adam or rmsprop; got {self.loss!r}, {self.optimizer!r}")
-        checks = [(self.units >= 1, "units must be >= 1"), (self.epochs >= 1, "epochs must be >= 1"),
-                  (self.batch_size >= 1, "batch size must be >= 1"), (self.window >= 2, "window must be >= 2"),
-                  (0 <= self.dropout < 1, "dropout must be in [0, 1)"), (0 < self.split < 1, "split must be in (0, 1)"),
-                  (len(self.coins) >= 1, "give at least one coin")]
-        for ok, msg in checks:
+        for name, low in (("units", 1), ("epochs", 1), ("batch_size", 1), ("window", 2), ("max_gap_days", 0)):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+                raise ValueError(f"{name.replace('_', ' ')} must be a whole number >= {low}; got {v!r}")
+        for name, ok, span in (("dropout", 0 <= self.dropout < 1, "[0, 1)"), ("split", 0 < self.split < 1, "(0, 1)")):
             if not ok:
-                raise ValueError(f"{msg}; got {self}")
+                raise ValueError(f"{name} must be in {span}; got {getattr(self, name)!r}")
+        if len(self.coins) < 1:
+            raise ValueError("give at least one coin")
+        if self.from_date is not None:
+            parse_day(self.from_date, "from_date")
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -64,19 +70,19 @@ class Config:
         return d
 
 
-SEED_CONFIG = Config()
+STANDARD_CONFIG = Config()
 #: ``--quick``: the same pipeline with a small model and few epochs, for demos and tests.
 QUICK = {"units": 16, "epochs": 3}
 
 
 # --- data → arrays ---------------------------------------------------------------
 def model_columns(coins) -> list[str]:
-    """The seed's model data: close and volume of each coin (``BTC_close, BTC_volume, ETH_close, ETH_volume``)."""
+    """The model data: close and volume of each coin (``BTC_close, BTC_volume, ETH_close, ETH_volume``)."""
     return [f"{c}_{m}" for c in coins for m in ("close", "volume")]
 
 
 def split_data(data: pd.DataFrame, training_size: float = 0.8) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The first ``training_size`` of the rows train, the rest test (time order kept), as the seed."""
+    """The first ``training_size`` of the rows train, the rest test (time order kept)."""
     k = int(training_size * len(data))
     return data.iloc[:k].reset_index(drop=True), data.iloc[k:].reset_index(drop=True)
 
@@ -104,7 +110,7 @@ def make_windows(data: pd.DataFrame, columns, window: int = 7) -> np.ndarray:
 
 
 def make_targets(data: pd.DataFrame, coin: str, window: int = 7) -> np.ndarray:
-    """``close[t + window] / close[t] - 1`` for each window start ``t`` (the seed's ``create_outputs``)."""
+    """``close[t + window] / close[t] - 1`` for each window start ``t`` (``create_outputs``)."""
     close = data[f"{coin}_close"].to_numpy(dtype=np.float64)
     return assert_finite(f"{coin} targets", (close[window:] / close[:-window] - 1).astype(np.float32))
 
@@ -151,9 +157,10 @@ class Dataset:
         return self.frame(part)[f"{coin}_close"].to_numpy(np.float64)[self.config.window - 1:-1]
 
 
-def prepare(config: Config = SEED_CONFIG, csv=None, coin_files=None) -> Dataset:
+def prepare(config: Config = STANDARD_CONFIG, csv=None, coin_files=None) -> Dataset:
     """Load (bundled data unless files are given), clean, merge, split, window and target."""
-    merged, report = load_market(config.coins, csv=csv, coin_files=coin_files, from_date=config.from_date)
+    merged, report = load_market(config.coins, csv=csv, coin_files=coin_files, from_date=config.from_date,
+                                 max_gap_days=config.max_gap_days)
     cols = model_columns(config.coins)
     train, test = split_data(merged[["date"] + cols], config.split)
     need = config.window + 1
@@ -169,8 +176,8 @@ def prepare(config: Config = SEED_CONFIG, csv=None, coin_files=None) -> Dataset:
 
 
 # --- models ----------------------------------------------------------------------
-def build_model(input_shape, config: Config = SEED_CONFIG, name: str = "bitcoin"):
-    """The seed's ``build_model``, on our LSTM: 3 × LSTM(units, tanh) + Dropout, Dense(1), Activation('tanh')."""
+def build_model(input_shape, config: Config = STANDARD_CONFIG, name: str = "bitcoin"):
+    """``build_model`` on our LSTM: 3 × LSTM(units, tanh) + Dropout, Dense(1), Activation('tanh')."""
     from ..layers import LSTM, Activation, Dense, Dropout
     from ..model import Sequential
 
@@ -248,6 +255,92 @@ def fit_keras(kmodel, ds: Dataset, coin: str, verbose: int = 1) -> Fit:
                timer.seconds, pred(ds.x_train), pred(ds.x_test), kmodel)
 
 
+@dataclass
+class CoinResult:
+    """Both implementations trained on one coin, and how they forecast its test days."""
+
+    coin: str
+    fits: dict[str, Fit]
+    metrics: dict[str, dict]
+    agreement: dict[str, float] = field(default_factory=dict)
+    initial_weights_max_abs_diff: float | None = None
+
+
+def train_coin(ds: Dataset, coin: str, keras: bool = True, verbose: int = 1) -> CoinResult:
+    """Build ours, copy its initial weights into Keras, train both on the same batches, measure both."""
+    cfg = ds.config
+    model = build_model(ds.x_train.shape[1:], cfg, name=f"bitcoin_{coin.lower()}")
+    km, init_diff = None, None
+    if keras:
+        km = to_keras_compiled(model, cfg)  # before training: the copy starts from our initial weights
+        init_diff = max(float(np.max(np.abs(a - b))) for a, b in zip(model.get_weights(), km.get_weights()))
+        if init_diff != 0:
+            raise AssertionError(f"Keras copy of the {coin} model differs from ours by {init_diff} before training")
+    fits = {}
+    _log(f"[{coin}] training our LSTM: {cfg.epochs} epochs, {len(ds.x_train)} windows, batch {cfg.batch_size}", verbose)
+    fits["ours"] = fit_ours(model, ds, coin, verbose)
+    if keras:
+        _log(f"[{coin}] training Keras from the same initial weights, same batches", verbose)
+        fits["keras"] = fit_keras(km, ds, coin, verbose)
+        for name in ("loss", "val_loss"):
+            if not np.all(np.isfinite(fits["keras"].history[name])):
+                raise ValueError(f"{coin}: Keras's training diverged ({name} not finite: "
+                                 f"{fits['keras'].history[name]}); lower the learning rate or check the data")
+    true, base, last = ds.y_test[coin], ds.base_close(coin, "test"), ds.last_close(coin, "test")
+    metrics = {}
+    for impl, fit in fits.items():
+        m = forecast_metrics(fit.pred_test, true, base, last)
+        m.update(seconds_per_epoch=float(np.mean(fit.seconds_per_epoch)),
+                 seconds_per_epoch_median=float(np.median(fit.seconds_per_epoch)),  # Keras's first epoch also builds its graph
+                 seconds=float(np.sum(fit.seconds_per_epoch)),
+                 final_loss=fit.history["loss"][-1], final_val_loss=fit.history["val_loss"][-1])
+        metrics[impl] = m
+    metrics["naive"] = forecast_metrics(None, true, base, last)
+    agreement = compare(fits["ours"], fits["keras"]) if keras else {}
+    return CoinResult(coin, fits, metrics, agreement, init_diff)
+
+
+def _log(msg: str, verbose: int) -> None:
+    if verbose:
+        print(msg, flush=True)
+
+
+def estimate_memory(config: Config, n_windows: int, features: int, keras: bool) -> int:
+    """Bytes training needs, roughly, before anything is allocated: weights with their gradient and
+    optimiser slots, and the recorded steps of three LSTM layers for one batch (twice with Keras)."""
+    u, d = config.units, features
+    params = 4 * u * (d + u + 1) + 2 * 4 * u * (2 * u + 1) + u + 1
+    slots = 3 if config.optimizer == "adam" else 2     # gradient + m, v (Adam) or v (RMSprop)
+    batch = min(config.batch_size, max(n_windows, 1))
+    steps = 3 * batch * config.window * 16 * u          # z, dz, i, f, g, o, c, tanh c, h … per step
+    need = 4 * (params * (1 + slots) + steps)
+    return need * (2 if keras else 1)
+
+
+def available_memory() -> int | None:
+    """Bytes this machine can still give (``MemAvailable``), or ``None`` where that is unknown."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_memory(config: Config, n_windows: int, features: int, keras: bool) -> None:
+    """Refuse, with the figures, a model that would not fit in this machine's memory."""
+    need, have = estimate_memory(config, n_windows, features, keras), available_memory()
+    if have is not None and need > have:
+        raise ValueError(f"3 × LSTM({config.units:,}) needs about {need / 2**30:,.1f} GiB to train "
+                         f"{'here and in Keras ' if keras else ''}but this machine has {have / 2**30:,.1f} GiB "
+                         f"available; use fewer --units (the standard model has 512)")
+
+
 # --- metrics ---------------------------------------------------------------------
 def forecast_metrics(pred: np.ndarray | None, true: np.ndarray, base_close: np.ndarray,
                      last_close: np.ndarray) -> dict[str, float | None]:
@@ -268,7 +361,11 @@ def forecast_metrics(pred: np.ndarray | None, true: np.ndarray, base_close: np.n
            "rmse_price": float(np.sqrt(((pred_price - actual_price) ** 2).mean()))}
     move = np.sign(actual_price - last)
     moved = move != 0
-    if pred is None:
+    if not moved.any():  # a share of no days is undefined, not NaN: say why instead
+        out["direction_accuracy"] = None
+        out["up_share"] = None
+        out["undefined"] = "direction: the close never moved on the test days, so no move can be right or wrong"
+    elif pred is None:
         out["direction_accuracy"] = None
         out["up_share"] = float((move[moved] > 0).mean())
     else:
@@ -298,7 +395,8 @@ def parity_config(config: Config) -> Config:
     return replace(config, dropout=0.0)
 
 
-__all__ = ["Config", "SEED_CONFIG", "QUICK", "Dataset", "Fit", "prepare", "model_columns", "split_data",
+__all__ = ["Config", "STANDARD_CONFIG", "QUICK", "Dataset", "Fit", "CoinResult", "train_coin", "check_memory",
+           "estimate_memory", "prepare", "model_columns", "split_data",
            "make_windows", "make_targets", "assert_finite", "build_model", "fit_ours", "fit_keras",
            "to_keras_compiled", "forecast_metrics", "compare", "max_relative_difference", "parity_config",
            "PARITY_TOLERANCE"]

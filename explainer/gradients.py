@@ -1,0 +1,232 @@
+"""The gradient trace: backprop through time, recorded step by step beside the forward trace.
+
+For a sequence x, its target y and the model's compiled loss L (averaged over the batch,
+exactly as in training, with dropout off), :func:`trace_gradients` records for every
+recurrent layer and every time step t (in processing order, like the forward trace):
+
+LSTM (``kind="lstm"``), every array ``(batch, time, units)`` unless said otherwise:
+    dh    dL/dh_t   total: from the layer's output at t (if it returns sequences or t is
+                    last) plus from step t+1 through the recurrence h_t → z_{t+1}
+    dc    dL/dc_t   total: from step t+1 along the belt plus through h_t = o ⊙ tanh(c_t)
+                    (and, with peepholes, through z_o)
+    dz    dL/dz_t   ``(batch, time, 4·units)``, blocks [i | f | g | o] (Keras order):
+                    the gradient of each gate's pre-activation; :meth:`GradientTrace.gate`
+                    gives one block
+    belt  ∂c_t/∂c_{t-1} along the belt, element-wise, holding h_{t-1} fixed: for the plain
+          LSTM exactly the forget gate f_t (with peepholes f_t plus the peephole terms,
+          see :func:`explainer.cell.belt_factor`). So dL/dc_{t-1} = dL/dc_t ⊙ belt_t
+          + (what reaches c_{t-1} through h_{t-1}).
+
+SimpleRNN (``kind="simple_rnn"``):
+    dh     dL/dh_t   total, as above
+    dz     dL/dz_t   = dh ⊙ slope
+    slope  tanh′(z_t) = 1 − h_t² (the activation's derivative), so the step Jacobian is
+           ∂h_t/∂h_{t-1} = diag(slope_t) Uᵀ: see :meth:`GradientTrace.jacobian`
+
+The numbers are recorded by the layers' own ``backward`` (the code that trains the
+model), switched on by ``record_gradients``; nothing is computed twice. A gradient
+trace saves to and loads from a safe ``.npz`` (no pickle), like the forward trace.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import activations, gates
+from .bidirectional import Bidirectional
+from .cell import belt_factor
+from .layers import LSTM
+from .npzfile import load_npz, save_npz
+from .rnn import SimpleRNN
+
+GRADIENT_FORMAT = "lstm-explainer-gradients/1"
+KINDS = ("lstm", "simple_rnn")
+_OPTIONAL = ("dc", "belt", "slope")
+
+
+@dataclass
+class GradientTrace:
+    """One recurrent layer's backprop through time, step by step; see the module docstring.
+
+    ``dh``, ``dc``, ``belt``, ``slope`` are ``(batch, time, units)``; ``dz`` is
+    ``(batch, time, 4·units)`` for an LSTM, ``(batch, time, units)`` for a SimpleRNN.
+    ``dc`` and ``belt`` exist for an LSTM only, ``slope`` for a SimpleRNN only (else ``None``).
+    """
+
+    kind: str
+    dh: np.ndarray
+    dz: np.ndarray
+    dc: np.ndarray | None = None
+    belt: np.ndarray | None = None
+    slope: np.ndarray | None = None
+    layer: str = "lstm"
+    loss: float = float("nan")
+    unit_index: np.ndarray | None = None
+    weights: dict[str, np.ndarray] = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"gradient trace kind must be one of {KINDS}, got {self.kind!r}")
+        if not isinstance(self.dh, np.ndarray) or self.dh.ndim != 3:
+            raise ValueError(f"gradient trace field 'dh' must be a (batch, time, units) array, got {np.shape(self.dh)}")
+        b, t, u = self.dh.shape
+        needs = ("dc", "belt") if self.kind == "lstm" else ("slope",)
+        for name in _OPTIONAL:
+            a = getattr(self, name)
+            if (a is None) == (name in needs):
+                raise ValueError(f"a {self.kind} gradient trace {'needs' if a is None else 'has no'} field {name!r}")
+            if a is not None and a.shape != (b, t, u):
+                raise ValueError(f"gradient trace field {name!r} has shape {a.shape}, expected {(b, t, u)}")
+        zu = 4 * u if self.kind == "lstm" else u
+        if self.dz.shape != (b, t, zu):
+            raise ValueError(f"gradient trace field 'dz' has shape {self.dz.shape}, expected {(b, t, zu)}")
+        self.unit_index = np.arange(u) if self.unit_index is None else np.asarray(self.unit_index, dtype=np.int64)
+        if self.unit_index.shape != (u,):
+            raise ValueError(f"unit_index has shape {self.unit_index.shape}, expected ({u},)")
+        self.loss = float(self.loss)
+
+    # --- shape and views ------------------------------------------------------
+    @property
+    def batch(self) -> int:
+        return self.dh.shape[0]
+
+    @property
+    def time(self) -> int:
+        return self.dh.shape[1]
+
+    @property
+    def units(self) -> int:
+        return self.dh.shape[2]
+
+    def __len__(self) -> int:
+        return self.time
+
+    def gate(self, name: str) -> np.ndarray:
+        """dL/dz of one LSTM gate, ``"i"``, ``"f"``, ``"g"`` (Keras: ``"c"``) or ``"o"``: (batch, time, units)."""
+        if self.kind != "lstm":
+            raise ValueError("a SimpleRNN has no gates; its dL/dz_t is the field dz")
+        return gates.block(self.dz, name, self.units)
+
+    def jacobian(self, t: int) -> np.ndarray:
+        """SimpleRNN: ∂h_t/∂h_{t-1} = diag(slope_t) Uᵀ at step ``t``, ``(batch, units, units)``, [b, j, k] = ∂h_t[j]/∂h_{t-1}[k].
+
+        Needs the full trace (not narrowed): U couples every unit with every other.
+        """
+        if self.kind != "simple_rnn":
+            raise ValueError("jacobian() is the SimpleRNN's step factor; an LSTM's belt factor is the field belt")
+        U = self.weights.get("recurrent_kernel")
+        if U is None or U.shape != (self.units, self.units):
+            raise ValueError("jacobian() needs the layer's full recurrent_kernel (a trace that was not narrowed)")
+        return self.slope[:, t, :, None] * U.T[None]
+
+    def sample(self, b: int) -> "GradientTrace":
+        """The gradients of one sequence of the batch (keeps batch dimension 1)."""
+        if not -self.batch <= b < self.batch:
+            raise IndexError(f"batch index {b} out of range for a batch of {self.batch}")
+        b = b % self.batch
+        arrays = {n: getattr(self, n)[b:b + 1] for n in ("dh", "dz", *_OPTIONAL) if getattr(self, n) is not None}
+        return GradientTrace(kind=self.kind, **arrays, layer=self.layer, loss=self.loss,
+                             unit_index=self.unit_index.copy(), weights=dict(self.weights), meta=dict(self.meta))
+
+    def narrow(self, units) -> "GradientTrace":
+        """Keep only the chosen units (positions in this trace), as :meth:`SequenceTrace.narrow` does."""
+        idx = np.asarray(units, dtype=np.int64).reshape(-1)
+        if idx.size == 0 or idx.min() < 0 or idx.max() >= self.units:
+            raise ValueError(f"unit indices {idx.tolist()} out of range for a layer of {self.units} units")
+        u = self.units
+        zcols = np.concatenate([g.index * u + idx for g in gates.GATES]) if self.kind == "lstm" else idx
+        arrays = {n: getattr(self, n)[..., idx] for n in ("dh", *_OPTIONAL) if getattr(self, n) is not None}
+        weights = {}
+        for name, w in self.weights.items():  # columns follow the kept units (and their gate blocks)
+            weights[name] = w[..., zcols] if w.shape[-1] == self.dz.shape[-1] else w[..., idx]
+        return GradientTrace(kind=self.kind, dz=self.dz[..., zcols], **arrays, layer=self.layer, loss=self.loss,
+                             unit_index=self.unit_index[idx], weights=weights, meta=dict(self.meta))
+
+    # --- files ----------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Write to ``path`` (``.npz``): plain arrays and a JSON header, no pickle."""
+        arrays = {n: getattr(self, n) for n in ("dh", "dz", *_OPTIONAL) if getattr(self, n) is not None}
+        arrays["unit_index"] = self.unit_index
+        arrays.update({f"weights/{k}": np.asarray(w) for k, w in self.weights.items()})
+        header = {"format": GRADIENT_FORMAT, "kind": self.kind, "layer": self.layer, "loss": self.loss,
+                  "meta": self.meta}
+        return save_npz(path, arrays, header)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "GradientTrace":
+        """Read a gradient trace written by :meth:`save`. Never unpickles; damage is a ``ValueError``."""
+        data, header = load_npz(path, "gradient trace", GRADIENT_FORMAT)
+        missing = [n for n in ("dh", "dz", "unit_index") if n not in data]
+        if missing:
+            raise ValueError(f"{path}: not an lstm-explainer gradient trace, missing arrays {missing}")
+        weights = {k.split("/", 1)[1]: v for k, v in data.items() if k.startswith("weights/")}
+        try:
+            return cls(kind=str(header.get("kind")), dh=data["dh"], dz=data["dz"],
+                       **{n: data.get(n) for n in _OPTIONAL}, layer=str(header.get("layer", "")),
+                       loss=float(header.get("loss", "nan")), unit_index=data["unit_index"], weights=weights,
+                       meta=dict(header.get("meta") or {}))
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{path}: damaged gradient trace ({e})") from None
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, GradientTrace):
+            return NotImplemented
+        same = [(getattr(self, n) is None and getattr(other, n) is None)
+                or (getattr(self, n) is not None and getattr(other, n) is not None
+                    and np.array_equal(getattr(self, n), getattr(other, n)))
+                for n in ("dh", "dz", *_OPTIONAL)]
+        return (all(same) and self.kind == other.kind and self.layer == other.layer
+                and np.array_equal(self.unit_index, other.unit_index))
+
+
+def _from_layer(layer, loss: float, loss_name: str) -> GradientTrace:
+    """Wrap what ``layer.backward`` recorded, moved to (batch, time, …)."""
+    rec = {k: np.ascontiguousarray(np.swapaxes(v, 0, 1)) for k, v in layer.recorded.items()}
+    weights = {k: v.copy() for k, v in layer.params.items()}
+    meta = {"go_backwards": layer.go_backwards, "loss_name": loss_name}
+    if isinstance(layer, LSTM):
+        peep = layer.cell.peepholes[:2] if layer.peephole else (None, None)
+        belt = np.stack([belt_factor(s, *peep) for s in layer._steps], axis=1)
+        meta["peephole"] = layer.peephole
+        return GradientTrace("lstm", rec["dh"], rec["dz"], dc=rec["dc"], belt=belt, layer=layer.name,
+                             loss=loss, weights=weights, meta=meta)
+    Z, H = (np.swapaxes(layer._run[k], 0, 1) for k in ("z", "h"))
+    slope = activations.derivative(layer.activation, Z, H)  # tanh′(z) = 1 − h²
+    meta["activation"] = layer.activation
+    return GradientTrace("simple_rnn", rec["dh"], rec["dz"], slope=slope, layer=layer.name, loss=loss,
+                         weights=weights, meta=meta)
+
+
+def trace_gradients(model, x, y) -> list[GradientTrace]:
+    """Backprop ``x`` (batch, time, features) against ``y`` through ``model`` (compiled) with
+    dropout off; return one :class:`GradientTrace` per recurrent layer (LSTM, SimpleRNN; a
+    Bidirectional LSTM gives two, forward then backward, as :meth:`Sequential.trace` does).
+
+    The model's weights are not changed (its layers' ``grads`` are, as by any backward pass).
+    """
+    if model.loss_name is None:
+        raise RuntimeError("trace_gradients needs a loss: call compile(loss=...) first")
+    x = model._check_x(x)
+    y = model._check_y(y, x)
+    recurrent = []  # in the order Sequential.trace lists the forward traces
+    for layer in model.layers:
+        if isinstance(layer, (LSTM, SimpleRNN)):
+            recurrent.append(layer)
+        elif isinstance(layer, Bidirectional):  # its forward LSTM, then its backward one
+            recurrent.extend(layer.layers)
+    if not recurrent:
+        raise ValueError("the model has no LSTM or SimpleRNN layer, so there is no time to backprop through")
+    for layer in recurrent:
+        layer.record_gradients, layer.recorded = True, None
+    try:
+        loss, _ = model.loss_and_grads(x, y, training=False)
+    finally:
+        for layer in recurrent:
+            layer.record_gradients = False
+    return [_from_layer(layer, loss, str(model.loss_name)) for layer in recurrent]
+
+
+__all__ = ["GradientTrace", "trace_gradients"]

@@ -1,0 +1,217 @@
+"""`lstm-explainer trace --model … --input … --out …`: your own model's layer to a trace file, and every refusal."""
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from explainer import LSTM, Dense, Embedding, Sequential, cli
+from explainer.trace import SequenceTrace
+
+TORCH = Path(__file__).parent / "data" / "torch"
+
+
+@pytest.fixture()
+def files(tmp_path):
+    model = Sequential([LSTM(6, return_sequences=True, input_shape=(5, 3), name="encoder"), LSTM(4, name="decoder"),
+                        Dense(1)], seed=0)
+    model.save(tmp_path / "model.npz")
+    x = np.random.default_rng(0).normal(size=(2, 5, 3)).astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    rows = "\n".join(f"2020-01-0{k + 1},{x[0, k, 0]},{x[0, k, 1]},{x[0, k, 2]}" for k in range(5))
+    (tmp_path / "day.csv").write_text("date,close,volume,spread\n" + rows + "\n")
+    return tmp_path, model, x
+
+
+def run(*argv):
+    return cli.main(["trace", *map(str, argv)])
+
+
+def test_npz_model_and_npy_input_give_the_layers_trace(files, capsys):
+    d, model, x = files
+    assert run("--model", d / "model.npz", "--input", d / "x.npy", "--out", d / "t.npz") == 0
+    trace = SequenceTrace.load(d / "t.npz")
+    expected = model.trace(x)[0]
+    assert trace.layer == "encoder"
+    np.testing.assert_array_equal(trace.h, expected.h)
+    assert "render FullStep --trace" in capsys.readouterr().out
+
+
+def test_csv_header_names_the_features_and_labels_the_steps(files):
+    d, model, x = files
+    assert run("--model", d / "model.npz", "--input", d / "day.csv", "--units", "3", "--out", d / "t.npz") == 0
+    trace = SequenceTrace.load(d / "t.npz")
+    assert trace.meta["features"] == ["close", "volume", "spread"]
+    assert trace.meta["labels"][0] == "2020-01-01"
+    assert trace.units == 3 and trace.batch == 1
+    full = model.trace(x[:1])[0]
+    np.testing.assert_allclose(trace.c, full.c[..., trace.unit_index], atol=1e-6)
+
+
+def test_layer_by_index_or_name_sample_and_unit_list(files):
+    d, model, x = files
+    assert run("--model", d / "model.npz", "--input", d / "x.npy", "--layer", "decoder", "--sample", "1",
+               "--units", "0,2", "--out", d / "t.npz") == 0
+    trace = SequenceTrace.load(d / "t.npz")
+    assert trace.layer == "decoder" and trace.batch == 1 and trace.unit_index.tolist() == [0, 2]
+    np.testing.assert_allclose(trace.h[0], model.trace(x[1:2])[1].h[0][:, [0, 2]], atol=1e-6)
+    assert "features" not in trace.meta  # the decoder reads the encoder, not the file's columns
+    assert run("--model", d / "model.npz", "--input", d / "x.npy", "--layer", "1", "--out", d / "u.npz") == 0
+    assert SequenceTrace.load(d / "u.npz").layer == "decoder"
+
+
+def test_pytorch_safetensors_model(tmp_path):
+    io = np.load(TORCH / "uni_last_io.npz")
+    np.save(tmp_path / "x.npy", io["x"])
+    assert run("--model", TORCH / "uni_last.safetensors", "--input", tmp_path / "x.npy", "--out",
+               tmp_path / "t.npz") == 0
+    trace = SequenceTrace.load(tmp_path / "t.npz")
+    assert trace.layer == "encoder_l0"
+    assert np.abs(trace.h - io["sequence"]).max() <= 1e-5
+
+
+def test_embedding_model_takes_token_ids(tmp_path):
+    model = Sequential([Embedding(10, 3, input_shape=(4,)), LSTM(2, name="reader")], seed=1)
+    model.save(tmp_path / "m.npz")
+    np.save(tmp_path / "ids.npy", np.array([[1, 2, 3, 4], [5, 6, 7, 8]]))
+    assert run("--model", tmp_path / "m.npz", "--input", tmp_path / "ids.npy", "--out", tmp_path / "t.npz") == 0
+    assert SequenceTrace.load(tmp_path / "t.npz").input_dim == 3
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("suffix", [".keras", ".h5"])
+def test_keras_files(tmp_path, suffix):
+    keras = pytest.importorskip("keras")
+    km = keras.Sequential([keras.Input((5, 3)), keras.layers.LSTM(4, return_sequences=True, name="my_lstm"),
+                           keras.layers.Dense(1)])
+    km.save(tmp_path / f"m{suffix}")
+    x = np.random.default_rng(1).normal(size=(5, 3)).astype(np.float32)  # one sequence, (time, features)
+    np.save(tmp_path / "x.npy", x)
+    assert run("--model", tmp_path / f"m{suffix}", "--input", tmp_path / "x.npy", "--out", tmp_path / "t.npz") == 0
+    trace = SequenceTrace.load(tmp_path / "t.npz")
+    assert trace.layer == "my_lstm"
+    np.testing.assert_allclose(trace.h[0], np.asarray(km.layers[0](x[None]))[0], atol=1e-5)
+
+
+def test_keras_is_imported_only_for_keras_files(files):
+    d, _, _ = files
+    code = ("import sys; from explainer import cli; "
+            f"rc = cli.main(['trace', '--model', r'{d / 'model.npz'}', '--input', r'{d / 'x.npy'}', "
+            f"'--out', r'{d / 'k.npz'}']); "
+            "assert rc == 0; assert 'keras' not in sys.modules and 'tensorflow' not in sys.modules; "
+            "assert 'torch' not in sys.modules; print('clean')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip().endswith("clean"), out.stderr
+
+
+def _error(capsys, *argv):
+    assert run(*argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err and "Traceback" not in err
+    return err
+
+
+def test_bad_inputs_get_one_clear_line(files, capsys):
+    d, model, _ = files
+    m, x, out = d / "model.npz", d / "x.npy", d / "t.npz"
+    (d / "model.onnx").write_bytes(b"x")
+    assert "unknown model file type '.onnx'" in _error(capsys, "--model", d / "model.onnx", "--input", x, "--out", out)
+    (d / "x.parquet").write_bytes(b"x")
+    assert "unknown input file type '.parquet'" in _error(capsys, "--model", m, "--input", d / "x.parquet", "--out", out)
+    Sequential([Dense(2, input_shape=(5, 3))]).save(d / "dense.npz")
+    assert "no recurrent layer" in _error(capsys, "--model", d / "dense.npz", "--input", x, "--out", out)
+    err = _error(capsys, "--model", m, "--input", x, "--layer", "2", "--out", out)
+    assert "--layer 2 is out of range" in err and "0=encoder, 1=decoder" in err
+    assert "no recurrent layer named 'dense'" in _error(capsys, "--model", m, "--input", x, "--layer", "dense",
+                                                        "--out", out)
+    np.save(d / "wide.npy", np.zeros((2, 5, 4), np.float32))
+    err = _error(capsys, "--model", m, "--input", d / "wide.npy", "--out", out)
+    assert "4 features per step but the model expects 3" in err
+    assert "--sample 7 is out of range" in _error(capsys, "--model", m, "--input", x, "--sample", "7", "--out", out)
+    assert "needs --input, --out" in _error(capsys, "--model", m)
+    assert "must end in .npz" in _error(capsys, "--model", m, "--input", x, "--out", d / "t.txt")
+    assert "does not exist" in _error(capsys, "--model", m, "--input", x, "--out", d / "nowhere" / "t.npz")
+
+
+def test_strings_empty_inputs_and_unit_counts_are_refused(files, capsys):
+    d, model, _ = files
+    m, out = d / "model.npz", d / "t.npz"
+    np.save(d / "s.npy", np.array([["a", "b", "c"]] * 5))
+    assert "must be numbers" in _error(capsys, "--model", m, "--input", d / "s.npy", "--out", out)
+    np.save(d / "empty.npy", np.zeros((1, 0, 3), np.float32))
+    assert "is empty" in _error(capsys, "--model", m, "--input", d / "empty.npy", "--out", out)
+    (d / "words.csv").write_text("date,a,b,c\n2020-01-01,1,x,3\n")
+    assert "'b' are not numbers" in _error(capsys, "--model", m, "--input", d / "words.csv", "--out", out)
+    (d / "head.csv").write_text("a,b,c\n")
+    assert "no rows" in _error(capsys, "--model", m, "--input", d / "head.csv", "--out", out)
+    x = d / "x.npy"
+    assert "--units 0 keeps no unit" in _error(capsys, "--model", m, "--input", x, "--units", "0", "--out", out)
+    assert "has only 6 units" in _error(capsys, "--model", m, "--input", x, "--units", "100000000", "--out", out)
+    assert "--units must be a count" in _error(capsys, "--model", m, "--input", x, "--units", "many", "--out", out)
+    err = _error(capsys, "--x", "1,0,0", "--units", "100000000")
+    assert "GiB of memory" in err and "give fewer --units" in err
+    assert "--units 0 keeps no unit" in _error(capsys, "--units", "0")
+    assert not out.exists()
+
+
+def test_huge_inputs_are_refused_with_the_memory_figure(files, capsys, monkeypatch):
+    from explainer import your_model
+
+    d, model, x = files
+    monkeypatch.setattr(your_model, "available_memory", lambda: 1 << 20)  # a machine with 1 MiB free
+    np.save(d / "long.npy", np.zeros((64, 500, 3), np.float32))
+    err = _error(capsys, "--model", d / "model.npz", "--input", d / "long.npy", "--out", d / "t.npz")
+    assert "GiB of memory" in err and "--sample K" in err
+
+
+def test_saved_traces_that_cannot_be_shown_are_refused(files, capsys):
+    d, _, _ = files
+    tr = Sequential([LSTM(2, input_shape=(3, 1))], seed=0).trace(np.ones((1, 3, 1)))[0]
+    tr.save(d / "ok.npz")
+    assert run("--file", d / "ok.npz", "--units", "1") == 0
+    capsys.readouterr()
+    assert "holds 2 units; give at most 2" in _error(capsys, "--file", d / "ok.npz", "--units", "5")
+    data = dict(np.load(d / "ok.npz"))
+    data["i"] = data["i"].astype(str)
+    np.savez(d / "strings.npz", **data)
+    err = _error(capsys, "--file", d / "strings.npz")
+    assert "'i'" in err
+    empty = {k: (v[:, :0] if v.ndim == 3 else v) for k, v in np.load(d / "ok.npz").items()}
+    np.savez(d / "zero_steps.npz", **empty)
+    assert "0 time steps" in _error(capsys, "--file", d / "zero_steps.npz")
+    zero_units = {k: (v[:0] if k == "unit_index" else v[..., :0] if v.ndim == 3 and k != "x" else v)
+                  for k, v in np.load(d / "ok.npz").items()}
+    np.savez(d / "zero_units.npz", **zero_units)
+    assert "0 units" in _error(capsys, "--file", d / "zero_units.npz")
+
+
+def test_existing_out_is_kept_unless_forced(files, capsys):
+    d, _, _ = files
+    out = d / "t.npz"
+    out.write_bytes(b"precious")
+    assert "add --force" in _error(capsys, "--model", d / "model.npz", "--input", d / "x.npy", "--out", out)
+    assert out.read_bytes() == b"precious"
+    assert run("--model", d / "model.npz", "--input", d / "x.npy", "--out", out, "--force") == 0
+    assert SequenceTrace.load(out).layer == "encoder"
+
+
+def test_a_masked_step_is_printed_as_skipped(tmp_path, capsys):
+    from explainer import Masking
+
+    model = Sequential([Masking(0.0, input_shape=(4, 2)), LSTM(2, activation="relu", return_sequences=True,
+                                                                name="reader")], seed=0)
+    model.save(tmp_path / "m.npz")
+    x = np.ones((1, 4, 2), np.float32)
+    x[0, 3] = 0.0  # padding
+    np.save(tmp_path / "x.npy", x)
+    assert run("--model", tmp_path / "m.npz", "--input", tmp_path / "x.npy", "--out", tmp_path / "t.npz") == 0
+    trace = SequenceTrace.load(tmp_path / "t.npz")
+    np.testing.assert_array_equal(trace.mask, [[True, True, True, False]])
+    capsys.readouterr()
+    assert run("--file", tmp_path / "t.npz", "--step", "3") == 0
+    out = capsys.readouterr().out
+    assert "masked step" in out and "c = c_{t-1} (carried)" in out and "computed, not used" in out
+    assert run("--file", tmp_path / "t.npz", "--step", "2") == 0
+    out = capsys.readouterr().out
+    assert "masked" not in out and "g = relu(z_g)" in out and "h = o⊙relu(c)" in out

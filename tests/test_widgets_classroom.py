@@ -1,0 +1,386 @@
+"""The classroom's defects and reading aids, checked headless (no browser): what the widgets print,
+draw and say, in both languages."""
+from __future__ import annotations
+
+import html
+import re
+
+import numpy as np
+import pytest
+
+from explainer import LSTM, palette
+from explainer.demo import demo_trace
+from widgets.cell_flow import PRESETS, CellFlow
+from widgets.charts import axis_labels, colours, heatmap, line_chart, text_width
+from widgets.diagram import VALVE_OPEN, cell_svg, equations_html, fmt, hover_css
+from widgets.sequence import SequenceExplorer, tokenise
+
+
+def _attr(tag: str, name: str) -> float:
+    return float(re.search(rf'\b{name}="([-\d.]+)"', tag).group(1))
+
+
+def _value_tag(html: str, name: str) -> str:
+    return re.search(rf'<text[^>]*class="lstm-val lstm-val-{name}"[^>]*>', html).group(0)
+
+
+def _cell(**sliders) -> CellFlow:
+    flow = CellFlow()
+    for k, v in sliders.items():
+        flow.sliders[k].value = v
+    return flow
+
+
+# --- 4: relative paths, where it looked, the file name the report writes ---------------------------------
+def test_relative_trace_paths_are_read_from_where_the_classroom_started(tmp_path, monkeypatch):
+    trace = LSTM(3, seed=0).trace(np.ones((1, 4, 2), np.float32))
+    (tmp_path / "reports").mkdir()
+    trace.save(tmp_path / "reports" / "trace_btc.npz")
+    monkeypatch.setenv("LSTM_EXPLAINER_CWD", str(tmp_path))
+    monkeypatch.chdir("/")  # the kernel's own folder is somewhere else
+    ex = SequenceExplorer()
+    assert ex.path.placeholder.endswith("trace_btc.npz")  # what `lstm-explainer bitcoin` writes
+    ex.path.value = "reports/trace_btc.npz"
+    ex.load_button.click()
+    assert ex.trace.time == 4 and "trace_btc.npz" in ex.status.value and not ex.error
+    ex.path.value = "reports/missing.npz"
+    ex.load_button.click()
+    assert f"{tmp_path}/reports/missing.npz" in ex.error and f"read from {tmp_path}" in ex.error
+
+
+# --- 5: sign survives any magnitude ----------------------------------------------------------------------
+def test_negative_values_are_drawn_differently_from_positive_ones():
+    pos = _cell(c=3.0, h=0.8, x=2.0).diagram.value
+    neg = _cell(c=-3.0, h=-0.8, x=-2.0).diagram.value
+    assert "lstm-flow-neg" not in pos and "lstm-sign-neg" not in pos
+    # c_{t-1}, the h_{t-1} bus and the x_t line: striped with a minus badge each, even at full width
+    flows = re.findall(r'<polyline class="lstm-flow lstm-flow-neg" points="([^"]+)"[^>]*stroke-width="([\d.]+)"'
+                       r'[^>]*stroke-dasharray="([\d.]+) ([\d.]+)"', neg)
+    starts = {pts.split()[0] for pts, *_ in flows}
+    assert {"10.0,70.0", "10.0,400.0", "110.0,462.0"} <= starts, starts
+    for pts, width, dash, gap in flows:
+        assert float(gap) >= 0.6 * float(width)  # the gaps stay visible at the widest stroke
+    assert neg.count("lstm-sign-neg") >= 3
+
+
+# --- 6: h_t's label is above its line --------------------------------------------------------------------
+def test_h_label_is_clear_of_the_h_line():
+    html = _cell(x=2.0, b_o=6.0).diagram.value
+    label = _value_tag(html, "h")
+    line = re.search(r'<polyline class="lstm-flow" points="655.0,215.0 655.0,360.0 750.0,360.0"[^>]*'
+                     r'stroke-width="([\d.]+)"', html)
+    assert line, "h line moved"
+    half = float(line.group(1)) / 2
+    assert _attr(label, "y") + 4 < 360.0 - half, (label, half)  # the text's baseline (+ descenders) clears it
+    assert 'paint-order="stroke"' in label  # and a halo keeps it readable over any flow
+
+
+# --- 7: valves ---------------------------------------------------------------------------------------------
+def _valve_gaps(html: str) -> list[float]:
+    gaps = []
+    for g in re.findall(r'<g class="lstm-valve">(.*?)</g>', html):
+        rects = re.findall(r"<rect [^>]*>", g)[1:]
+        a, b = rects
+        if "height=\"9\"" in a:  # shutters side by side
+            gaps.append(_attr(b, "x") - (_attr(a, "x") + _attr(a, "width")))
+        else:
+            gaps.append(_attr(b, "y") - (_attr(a, "y") + _attr(a, "height")))
+    return gaps
+
+
+def test_valves_shut_fully_open_wide_and_sit_clear_of_the_boxes():
+    shut = _valve_gaps(CellFlow(preset="forget").diagram.value)  # f ≈ 0, i ≈ 0
+    assert shut[0] == pytest.approx(0.0, abs=0.2) and shut[1] == pytest.approx(0.0, abs=0.2)
+    open_ = _valve_gaps(_cell(b_f=8.0, b_i=8.0, b_o=8.0, W_f=0, W_i=0, W_o=0, U_f=0, U_i=0, U_o=0).diagram.value)
+    assert all(g == pytest.approx(VALVE_OPEN, abs=0.2) for g in open_), open_
+    html = CellFlow().diagram.value
+    box_top = 300 - 32
+    for g in re.findall(r'<g class="lstm-valve">(<rect [^>]*>)', html):  # the housing
+        assert _attr(g, "y") + _attr(g, "height") < box_top - 4, g
+
+
+# --- 8: time axes ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("labels", [
+    [f"2019-12-{d:02d}" for d in range(10, 17)],
+    "the sky over the harbour was a brilliant cloudless blue until the factories upstream polluted it grey".split(),
+    [str(t) for t in range(200)],
+])
+def test_time_axis_labels_never_overlap(labels):
+    svg = line_chart([{"y": np.arange(len(labels), dtype=float)}], labels=labels, width=400)
+    ticks = re.findall(r'<text class="lstm-axis-label" x="([\d.]+)"[^>]*?(transform="rotate[^"]*")?>([^<]*)<', svg)
+    assert ticks
+    xs = [float(x) for x, _, _ in ticks]
+    rotated = bool(ticks[0][1])
+    for (x0, _, s0), (x1, _, s1) in zip(ticks, ticks[1:]):
+        room = float(x1) - float(x0)
+        need = 1.4 * 10 if rotated else (text_width(s0, 10) + text_width(s1, 10)) / 2
+        assert room >= need, (labels[:3], s0, s1, room, need)
+    assert xs == sorted(xs)
+
+
+def test_axis_labels_rotate_only_when_needed():
+    assert axis_labels(["a", "b", "c"], 50) == ([0, 1, 2], False)
+    shown, rotated = axis_labels([f"2019-12-{d}" for d in range(10, 17)], 45)
+    assert rotated and shown == list(range(7))
+
+
+# --- 9: heatmaps in the palette, with a colour bar and labels --------------------------------------------------
+def test_heatmaps_use_each_gates_palette_colour_with_colour_bar_and_labels():
+    ex = SequenceExplorer()
+    html = ex.heatmaps.value
+    for field in "ifgo":
+        assert f'id="lstm-scale-{field}"' in html and f'stop-color="{palette.color(field)}"' in html
+    assert colours(np.array([1.0]), palette.scale("f"))[0].lower() == palette.FORGET.lower()
+    assert colours(np.array([0.0]), palette.scale("f"))[0].lower() == "#ffffff"
+    for word in ex.trace.meta["labels"]:
+        assert f">{word}</text>" in html
+    assert "0: blue memory" in html
+    svg = heatmap(np.array([[0.0, 1.0]]), stops=palette.scale("o"), col_labels=["a", "b"])
+    assert palette.OUTPUT.lower() in svg.lower()
+
+
+# --- 11: the narration line keeps its place ------------------------------------------------------------------
+def test_narration_line_is_always_there():
+    trace = demo_trace()
+    for t in range(trace.time):
+        html = equations_html(trace.step(t), 0)
+        assert html.count('class="lstm-narration" style="min-height:1.6em') == 1
+    quiet = _cell(b_f=0.0, b_i=0.0, b_o=0.0, W_f=0, W_i=0, W_o=0, U_f=0, U_i=0, U_o=0)  # all gates 0.5
+    assert ">&nbsp;</div>" in quiet.equations.value
+
+
+# --- 12: words as a reader types them ---------------------------------------------------------------------------
+def test_punctuation_and_capitals_do_not_hide_words():
+    assert tokenise("The sky was Blue. Then: polluted, grey!") == ["the", "sky", "was", "blue", "then", "polluted",
+                                                                   "grey"]
+    assert tokenise("天空是蓝色的。后来 污染,灰色") == ["天空是蓝色的", "后来", "污染", "灰色"]
+    ex = SequenceExplorer()
+    ex.words.value = "Blue. polluted, GREY. Purple"
+    ex.run_button.click()
+    np.testing.assert_array_equal(ex.trace.x[0], demo_trace(["blue", "polluted", "grey", "purple"]).x[0])
+    assert "purple" in ex.status.value and "blue," not in ex.status.value.split("vocabulary")[-1]
+    ex.set_lang("zh")
+    ex.words.value = "蓝色 污染 灰色"
+    ex.run_button.click()
+    np.testing.assert_array_equal(ex.trace.c, demo_trace(["blue", "polluted", "grey"]).c)
+    assert "不在演示词表中" not in ex.status.value
+
+
+# --- 13: the preset menu lets go ----------------------------------------------------------------------------------
+def test_preset_menu_stops_naming_a_preset_once_a_slider_moves():
+    flow = CellFlow(preset="remember")
+    assert flow.preset.value == "remember"
+    flow.sliders["b_f"].value = -2.0
+    assert flow.preset.value == ""
+    flow.preset.value = "remember"  # choosing it again puts the cell back
+    assert flow.sliders["b_f"].value == PRESETS["remember"].b["f"]
+
+
+# --- 14: Chinese is complete ----------------------------------------------------------------------------------
+ALLOWED = {"tanh", "log", "LSTM", "RNN", "npz", "English", "TraceRecorder", "cell"}
+
+
+def _visible_text(w) -> list[str]:
+    """Every string a widget tree shows: labels, options, tooltips, placeholders, HTML text (not CSS)."""
+    out = []
+    for name in ("description", "tooltip", "placeholder", "value"):
+        v = getattr(w, name, None)
+        if isinstance(v, str) and (name != "value" or w.__class__.__name__ in ("HTML", "Label")):
+            v = re.sub(r"<style>.*?</style>|<title>.*?</title>", " ", v, flags=re.S)
+            out.append(html.unescape(re.sub(r"<[^>]+>", " ", v)))
+    for opt in getattr(w, "_options_labels", ()) or ():
+        out.append(str(opt))
+    for title in getattr(w, "titles", ()) or ():
+        out.append(str(title))
+    for child in getattr(w, "children", ()) or ():
+        out.extend(_visible_text(child))
+    return out
+
+
+def english_words(texts) -> set[str]:
+    """Words of two or more Latin letters (variable names such as c_t, W or z_f are single letters)."""
+    words = set()
+    for s in texts:
+        s = html.unescape(re.sub(r"<[^>]+>", " ", s))
+        s = re.sub(r"\S*/\S*", " ", s)  # a path (a placeholder such as reports/bitcoin/trace_btc.npz) is a name
+        for w in re.findall(r"[A-Za-z][A-Za-z_]*[A-Za-z]", s):
+            if w not in ALLOWED and not re.fullmatch(r"[A-Za-z](_[A-Za-z]+)?", w):
+                words.add(w)
+    return words
+
+
+def test_zh_views_show_no_english(tmp_path):
+    from widgets import dashboard
+
+    d = dashboard(lang="zh")
+    assert english_words(_visible_text(d)) == set()
+    d.sequence.words.value = ""  # the error lines too
+    d.sequence.run_button.click()
+    assert d.sequence.error and english_words([d.sequence.status.value]) == set()
+    d.sequence.path.value = str(tmp_path / "missing.npz")
+    d.sequence.load_button.click()
+    assert "找不到轨迹文件" in d.sequence.error
+    assert english_words([re.sub(r"\S*/\S*", "", d.sequence.status.value)]) == set()  # paths are names
+    (tmp_path / "bad.npz").write_bytes(b"junk")
+    d.sequence.path.value = str(tmp_path / "bad.npz")
+    d.sequence.load_button.click()
+    assert "bad.npz" in d.sequence.error and "内容无法识别" in d.sequence.error
+    assert english_words([d.sequence.status.value.replace("bad.npz", "")]) == set()  # file names are names
+    wide = LSTM(20, seed=1).trace(np.random.default_rng(0).normal(size=(1, 5, 3)).astype(np.float32))
+    d.sequence.set_trace(wide)
+    assert english_words(_visible_text(d.sequence)) == set()
+    assert "显示 20 个单元中最活跃的 16 个" in d.sequence.status.value
+
+
+def test_after_a_trace_the_status_has_no_stray_dot_and_the_words_box_is_empty(tmp_path):
+    wide = LSTM(20, seed=1).trace(np.random.default_rng(0).normal(size=(1, 5, 3)).astype(np.float32))
+    ex = SequenceExplorer(wide)
+    status = re.sub(r"<[^>]+>", "", ex.status.value).strip()
+    assert not status.startswith("·") and status.startswith("showing the 16 most active of 20 units")
+    assert ex.words.value == ""
+
+
+# --- 15: cosmetics -------------------------------------------------------------------------------------------
+def test_numbers_and_labels_read_cleanly():
+    assert fmt(-0.0001) == "0.000" and fmt(-0.5) == "−0.500" and fmt(0.25) == "+0.250"
+    flow = _cell(c=-1.0, x=0.0)
+    for html in (flow.diagram.value, flow.equations.value):
+        assert "−0.000" not in html and "-0.000" not in html and "+0.000" not in html
+    eq = flow.equations.value
+    assert "+ +" not in eq and "× +" not in eq and "× (−1.000)" in eq
+    assert "⊙: element-wise product ⊙" not in eq and "⊙ is the element-wise product" in eq
+    from widgets import MemoryWidget
+
+    m = MemoryWidget()
+    m.length.value = 1
+    assert "after 1 step" in m.chart.value and "after 1 steps" not in m.chart.value
+    ex = SequenceExplorer()
+    assert ex.run_button.layout.width == "auto"  # "run the demo LSTM" is never cut off
+    ex.words.value = " ".join(["sky"] * 200)
+    ex.run_button.click()
+    assert len(re.sub(r"<[^>]+>", "", ex.status.value)) < 200 and "200 words" in ex.status.value
+
+
+# --- 2 (widget side): a step that cannot be drawn never shows the previous step's picture -------------------------
+def test_a_step_that_cannot_be_drawn_clears_the_drawing():
+    ex = SequenceExplorer()
+    good = ex.diagram.value
+    ex.trace.c[0, 3, 0] += 1.0  # damaged after it was shown
+    ex.time.value = 3
+    assert ex.diagram.value != good and "lstm-cell-diagram" not in ex.diagram.value
+    assert "t = 3" in ex.diagram.value and "step 3" in ex.error
+    ex.time.value = 2
+    assert "lstm-cell-diagram" in ex.diagram.value and not ex.error
+
+
+# --- playback and reading aids -------------------------------------------------------------------------------------
+def test_keys_and_buttons_step_and_play():
+    ex = SequenceExplorer()
+    ex.on_key({"type": "keydown", "key": "ArrowRight"})
+    ex.on_key({"type": "keydown", "key": "ArrowRight"})
+    assert ex.time.value == 2
+    ex.on_key({"type": "keydown", "key": "ArrowLeft"})
+    assert ex.time.value == 1
+    ex.on_key({"type": "keydown", "key": " "})
+    assert ex.play.playing
+    ex.forward.click()  # stepping pauses
+    assert not ex.play.playing and ex.time.value == 2
+    ex.back.click()
+    ex.back.click()
+    ex.back.click()
+    assert ex.time.value == 0
+    ex.speed.value = 225
+    assert ex.play.interval == 225
+    assert ex.events is not None and ex.events.watched_events == ["keydown"]
+
+
+def test_every_value_explains_itself_and_lights_up_its_equation():
+    flow = _cell(b_f=-4.0, W_f=0.0, U_f=0.0)
+    html = flow.diagram.value
+    tip = re.search(r"<g><title>([^<]*)</title><text[^>]*lstm-val-f\b", html).group(1)
+    f = float(flow.step.f[0, 0])
+    assert tip == f"f = σ(z_f) = σ(−4.00) = {f:.3f}"
+    assert 'class="lstm-eq lstm-eq-f"' in flow.equations.value
+    css = hover_css(".lstm-cellflow")
+    assert ".lstm-cellflow:has(.lstm-val-f:hover) .lstm-eq-f" in css
+    assert ".lstm-cellflow:has(.lstm-eq-c:hover) .lstm-val-kept" in css
+
+
+def test_settings_string_restores_the_sliders():
+    a = _cell(x=1.25, c=-2.0, W_o=3.5, b_f=-6.0)
+    s = a.settings()
+    assert len(s) < 200 and "x=1.25" in s
+    b = CellFlow()
+    b.apply_settings(s)
+    assert all(b.sliders[k].value == a.sliders[k].value for k in a.sliders)
+    np.testing.assert_array_equal(b.step.c, a.step.c)
+    b.apply_settings("?cell=x=0.5,bf=2")  # as it arrives in a URL
+    assert b.sliders["x"].value == 0.5 and b.sliders["b_f"].value == 2.0
+    before = b.settings()
+    with pytest.raises(ValueError, match=r"Wf=99 must be a number in \[-8, 8\]"):
+        b.apply_settings("x=1,Wf=99")
+    with pytest.raises(ValueError, match="not a setting"):
+        b.apply_settings("speed=3")
+    assert b.settings() == before  # a bad string changes nothing
+    b.settings_text.value = "nonsense"
+    b.restore_button.click()
+    assert "lstm-error" in b.settings_hint.value
+    multi = CellFlow(units=3)
+    multi.unit_select.value = 2
+    multi.sliders["b_i"].value = 4.0
+    other = CellFlow(units=3, settings=multi.settings())
+    assert other.unit == 2 and other.sliders["b_i"].value == 4.0
+
+
+def test_classroom_refuses_a_corrupt_trace_before_serving(tmp_path, capsys):
+    from explainer.cli import main
+
+    bad = tmp_path / "corrupt.npz"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    assert main(["classroom", "--trace", str(bad), "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot serve corrupt.npz" in err and "Nothing was started" in err and "Traceback" not in err
+
+
+# --- 2: traces are validated on load; the message names step and field -------------------------------------------
+def _damaged(kind: str):
+    trace = demo_trace()
+    if kind == "nan":
+        trace.h[0, 4, 1] = np.nan
+    else:  # c ≠ f·c_prev + i·g at step 3
+        trace.c[0, 3, 0] += 0.5
+        trace.tanh_c[0, 3, 0] = np.tanh(trace.c[0, 3, 0])
+    return trace
+
+
+@pytest.mark.parametrize("kind,step,field", [("nan", 4, "h"), ("equation", 3, "c")])
+def test_a_damaged_trace_is_refused_with_its_step_and_field(kind, step, field, tmp_path):
+    bad = _damaged(kind)
+    ex = SequenceExplorer()
+    shown = ex.trace
+    with pytest.raises(ValueError, match=rf"step {step}\b.*"):
+        ex.set_trace(bad)
+    assert ex.trace is shown  # the trace on screen stays, drawn as it was
+    ex._guard(ex.set_trace, bad)
+    assert f"step {step}" in ex.error and f"'{field}'" in ex.error and "lstm-error" in ex.status.value
+    zh = SequenceExplorer(lang="zh")
+    zh._guard(zh.set_trace, bad)
+    assert f"第 {step} 步,字段 {field}" in zh.error
+
+
+def test_a_damaged_trace_file_is_refused_on_load(tmp_path):
+    from explainer.npzfile import save_npz
+    from explainer.trace import ARRAY_FIELDS, FORMAT
+
+    bad = _damaged("equation")
+    arrays = {n: getattr(bad, n) for n in ARRAY_FIELDS}
+    arrays["unit_index"] = bad.unit_index
+    path = save_npz(tmp_path / "edited.npz", arrays, {"format": FORMAT, "layer": "lstm", "meta": bad.meta})
+    ex = SequenceExplorer()
+    ex.path.value = str(path)
+    ex.load_button.click()
+    assert "edited.npz" in ex.error and "step 3" in ex.error and "lstm-cell-diagram" in ex.diagram.value
+    assert ex.trace.time == 7 and not np.array_equal(ex.trace.c, bad.c)  # still the demo, unchanged
+    from explainer.cli import main
+
+    assert main(["classroom", "--trace", str(path), "--dry-run"]) == 2

@@ -1,0 +1,292 @@
+"""One self-contained HTML page of a traced sequence: opens from disk, with no Python and no network.
+
+    lstm-explainer export-html --trace demo|story|FILE.npz --out page.html [--lang en|zh|both] [--video lesson.mp4]
+
+No Python runs in the browser, so the maths stays here: the page embeds, for every unit and
+every step, the cell drawing :func:`widgets.diagram.cell_svg` makes, its equations with the
+numbers plugged in, and the c/h charts; the gate heatmaps once per language. Its JavaScript
+only switches between those pictures and handles the controls (play/pause, step, speed, the
+time slider, the unit menu, the keys space/←/→/Home/End, the language). No CDN, no external
+font, no server; an optional lesson video is inlined as a data URI.
+
+What it cannot do: move weight sliders or run a new sentence (that needs Python: the
+``lstm-explainer classroom`` dashboard).
+"""
+from __future__ import annotations
+
+import base64
+import json
+from html import escape
+from pathlib import Path
+
+from explainer import palette
+from explainer.demo import FEATURES, demo_trace
+from explainer.glossary import LANGS, term
+from explainer.trace import SequenceTrace
+
+from . import views
+from .diagram import cell_svg, equations_html, hover_css
+
+#: Units a page shows at most (the most active ones); every unit costs a drawing per step.
+MAX_UNITS = 8
+#: Largest video inlined (bytes): a data URI of a bigger file makes a page browsers struggle with.
+MAX_VIDEO = 200 * 1024 * 1024
+
+
+def demo_source() -> SequenceTrace:
+    """The demo LSTM over its story, with the words in both languages (same features, same steps)."""
+    words = {lang: term("demo_sentence", lang).split() for lang in LANGS}
+    aliases = {term(f"feature_{f}", lang): f for f in FEATURES for lang in LANGS}
+    trace = demo_trace([aliases.get(w, w) for w in words["en"]])
+    for lang in LANGS:
+        trace.meta[f"labels_{lang}"] = words[lang]
+    return trace
+
+
+def load_source(name: str, lang: str = "en") -> SequenceTrace:
+    """``"demo"``, ``"story"`` or the path of a saved trace; a file is validated before it is used."""
+    if name == "demo":
+        return demo_source()
+    if name == "story":
+        from explainer.sources import trace_source
+
+        return trace_source("story", lang)
+    path = Path(name).expanduser()
+    if not path.is_file():
+        raise FileNotFoundError(f"no trace file at {path.resolve()}; --trace takes demo, story or a .npz "
+                                "written by SequenceTrace.save")
+    trace = SequenceTrace.load(path)
+    trace.validate()
+    return trace
+
+
+def _icon(path: str) -> str:
+    return (f'<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" style="vertical-align:middle">'
+            f'<path d="{path}" fill="currentColor"/></svg>')
+
+
+#: Control icons as inline SVG: no icon font, nothing to fetch, the same in every browser.
+ICONS = {
+    "first": _icon("M1 2h2v12H1zM9 2v12L3 8zM15 2v12L9 8z"),
+    "back": _icon("M3 2h2v12H3zM13 2v12L6 8z"),
+    "play": _icon("M4 2v12l10-6z"),
+    "pause": _icon("M3 2h4v12H3zM9 2h4v12H9z"),
+    "forward": _icon("M3 2v12l7-6zM11 2h2v12h-2z"),
+    "last": _icon("M1 2v12l6-6zM7 2v12l6-6zM13 2h2v12h-2z"),
+}
+
+
+def _json_for_script(obj) -> str:
+    """JSON that is safe inside a <script> element (no "</script>" can end it early)."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+
+
+def page_data(trace: SequenceTrace, langs: tuple[str, ...], sample: int = 0) -> dict:
+    """Everything the page shows, drawn here: per language, per unit, per step."""
+    data = {"time": trace.time, "units": trace.units, "langs": list(langs), "lang": {}}
+    for lang in langs:
+        names = views.unit_names(trace, lang)
+        frames = []
+        for u in range(trace.units):
+            per_step = []
+            for t in range(trace.time):
+                step = trace.step(t)
+                per_step.append([cell_svg(step, unit=u, sample=sample, lang=lang,
+                                          title=views.step_title(trace, t, u, lang)),
+                                 equations_html(step, unit=u, sample=sample, lang=lang),
+                                 views.charts_html(trace, t, u, sample, lang)])
+            frames.append(per_step)
+        data["lang"][lang] = {
+            "frames": frames, "heatmaps": views.heatmaps_html(trace, 0, 0, sample, lang),
+            "units": names, "labels": views.time_labels(trace, lang),
+            "ui": {k: term(k, lang) for k in ("time_step", "unit", "speed", "play", "pause", "step_back", "step_forward",
+                                              "keys_hint", "page_title", "page_cannot", "lesson_video",
+                                              "cell_drawing", "language")},
+        }
+    return data
+
+
+def export_html(trace: SequenceTrace, out: str | Path, langs=("en",), *, title: str = "",
+                video: str | Path | None = None, max_units: int = MAX_UNITS, source: str = "") -> Path:
+    """Write the page for ``trace`` to ``out``; returns its path.
+
+    ``langs`` is a tuple of ``"en"``/``"zh"`` (the first is shown first); a layer wider than
+    ``max_units`` shows its most active units.
+    """
+    langs = tuple(langs)
+    for lang in langs:
+        if lang not in LANGS:
+            raise ValueError(f"unknown language {lang!r}; choose from {LANGS}")
+    if not isinstance(trace, SequenceTrace):
+        raise ValueError(f"expected an explainer.SequenceTrace, got {type(trace).__name__}")
+    full = trace.units
+    if trace.units > max_units:
+        trace = trace.narrow(trace.most_active(max_units))
+    video_html = ""
+    if video is not None:
+        vpath = Path(video).expanduser()
+        if not vpath.is_file():
+            raise FileNotFoundError(f"no video at {vpath.resolve()} (--video takes an .mp4 file)")
+        if vpath.stat().st_size > MAX_VIDEO:
+            raise ValueError(f"{vpath.name} is {vpath.stat().st_size / 2**20:.0f} MiB; a page inlines at most "
+                             f"{MAX_VIDEO / 2**20:.0f} MiB: render the lesson at a lower quality")
+        mime = {".mp4": "video/mp4", ".webm": "video/webm"}.get(vpath.suffix.lower())
+        if mime is None:
+            raise ValueError(f"{vpath.name}: --video takes an .mp4 or .webm file")
+        b64 = base64.b64encode(vpath.read_bytes()).decode("ascii")
+        video_html = (f'<section class="lstm-video"><h2 data-ui="lesson_video"></h2>'
+                      f'<video controls preload="metadata" style="max-width:100%" src="data:{mime};base64,{b64}">'
+                      f'</video></section>')
+    data = page_data(trace, langs)
+    data["source"] = source
+    data["narrowed"] = f"{trace.units}/{full}" if full > trace.units else ""
+    page = PAGE.format(
+        lang=langs[0], title=escape(title or term("page_title", langs[0])), css=PAGE_CSS + hover_css(".lstm-page"),
+        data=_json_for_script(data), video=video_html, script=PAGE_JS, **{f"i_{k}": v for k, v in ICONS.items()},
+        ink=palette.INK, muted=palette.MUTED, frame=palette.FRAME, panel=palette.PANEL,
+        speeds="".join(f'<option value="{ms}"{" selected" if ms == 900 else ""}>{lbl}</option>'
+                       for lbl, ms in (("0.5×", 1800), ("1×", 900), ("2×", 450), ("4×", 225))),
+        lang_buttons="".join(f'<button type="button" class="lstm-lang" data-lang="{lg}">'
+                             f'{"English" if lg == "en" else "中文"}</button>' for lg in langs) if len(langs) > 1 else "",
+    )
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    return out
+
+
+PAGE_CSS = """
+body {font-family: DejaVu Sans, Noto Sans CJK SC, Noto Sans SC, sans-serif; margin: 12px 18px; color: #222}
+h1 {font-size: 20px; margin: 4px 0 8px}
+.lstm-controls {display:flex; flex-wrap:wrap; gap:6px 10px; align-items:center; position:sticky; top:0;
+  background:white; padding:6px 0; z-index:2; border-bottom:1px solid #ddd}
+.lstm-controls button {font-size:15px; min-width:38px; height:32px; cursor:pointer}
+.lstm-controls input[type=range] {flex:1 1 240px; min-width:160px}
+.lstm-step {font-weight:bold; min-width:150px}
+.lstm-main {display:flex; flex-flow:row wrap; gap:6px 18px; align-items:flex-start}
+.lstm-left {flex:1 1 520px; min-width:300px; max-width:900px}
+.lstm-right {flex:1 1 400px; min-width:300px}
+.lstm-charts {display:flex; flex-flow:row wrap; gap:4px 12px}
+.lstm-diagram svg, .lstm-charts svg {animation: lstm-step-in .25s ease-out}
+@keyframes lstm-step-in {from {opacity:.35} to {opacity:1}}
+.lstm-hint, .lstm-note {color:#666; font-size:13px}
+/* the drawing fits the window's height, so a projector at 150 % zoom still shows all of it */
+.lstm-left {max-width:min(900px, calc((100vh - 120px) * 1.62))}
+@media (max-height: 620px) {
+  body {margin:4px 10px}
+  h1 {font-size:15px; margin:0 0 2px}
+  .lstm-controls {padding:2px 0; gap:2px 6px}
+  .lstm-controls button {height:26px; min-width:30px}
+  .lstm-hint {display:none}
+  .lstm-left {max-width:calc((100vh - 95px) * 1.62); flex:3 1 480px}
+  .lstm-right {flex:1 1 200px; min-width:180px}
+}
+.lstm-lang[aria-pressed=true] {font-weight:bold; background:#eee}
+"""
+
+PAGE = """<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{css}</style></head>
+<body class="lstm-page">
+<h1 data-ui="page_title">{title}</h1>
+<div class="lstm-controls" role="toolbar">
+  <button type="button" id="lstm-first" aria-label="t = 0">{i_first}</button>
+  <button type="button" id="lstm-back" data-tip="step_back">{i_back}</button>
+  <button type="button" id="lstm-play" data-tip="play">{i_play}</button>
+  <button type="button" id="lstm-forward" data-tip="step_forward">{i_forward}</button>
+  <button type="button" id="lstm-last" aria-label="t = T">{i_last}</button>
+  <label><span data-ui="speed"></span> <select id="lstm-speed">{speeds}</select></label>
+  <input type="range" id="lstm-time" min="0" value="0" step="1">
+  <span class="lstm-step" id="lstm-step"></span>
+  <label><span data-ui="unit"></span> <select id="lstm-unit"></select></label>
+  {lang_buttons}
+</div>
+<p class="lstm-hint" data-ui="keys_hint"></p>
+<div class="lstm-main">
+  <div class="lstm-left"><div class="lstm-diagram" id="lstm-diagram"></div><div id="lstm-equations"></div></div>
+  <div class="lstm-right"><div class="lstm-charts" id="lstm-charts"></div><div id="lstm-heatmaps"></div></div>
+</div>
+{video}
+<p class="lstm-note" data-ui="page_cannot"></p>
+<script type="application/json" id="lstm-data">{data}</script>
+<template id="lstm-icon-play">{i_play}</template><template id="lstm-icon-pause">{i_pause}</template>
+<script>{script}</script>
+</body></html>
+"""
+
+# The page's only JavaScript: it picks which of the embedded pictures to show. No maths here.
+PAGE_JS = r"""
+(function () {
+  const D = JSON.parse(document.getElementById('lstm-data').textContent);
+  const $ = (id) => document.getElementById(id);
+  const st = {t: 0, u: 0, lang: D.langs[0], timer: null};
+  const range = $('lstm-time');
+  range.max = D.time - 1;
+
+  function ui(key) { return D.lang[st.lang].ui[key]; }
+
+  function relabel() {
+    const L = D.lang[st.lang];
+    document.documentElement.lang = st.lang;
+    document.querySelectorAll('[data-ui]').forEach(e => { e.textContent = ui(e.dataset.ui); });
+    document.querySelectorAll('[data-tip]').forEach(e => { e.title = ui(e.dataset.tip); e.setAttribute('aria-label', ui(e.dataset.tip)); });
+    document.title = ui('page_title');
+    const sel = $('lstm-unit');
+    sel.innerHTML = '';
+    L.units.forEach((name, k) => { const o = document.createElement('option'); o.value = k; o.textContent = name; sel.appendChild(o); });
+    sel.value = st.u;
+    $('lstm-heatmaps').innerHTML = L.heatmaps;
+    document.querySelectorAll('.lstm-lang').forEach(b => b.setAttribute('aria-pressed', b.dataset.lang === st.lang));
+    show();
+  }
+
+  function show() {
+    const L = D.lang[st.lang];
+    const f = L.frames[st.u][st.t];
+    $('lstm-diagram').innerHTML = f[0];
+    $('lstm-equations').innerHTML = f[1];
+    $('lstm-charts').innerHTML = f[2];
+    range.value = st.t;
+    $('lstm-step').textContent = ui('time_step') + ' t = ' + st.t + ' (' + L.labels[st.t] + ')';
+    document.querySelectorAll('.lstm-hm-marker').forEach(r => r.setAttribute('x', +r.dataset.x0 + st.t * r.dataset.cw));
+    document.querySelectorAll('.lstm-hm-row').forEach(r => r.setAttribute('y', +r.dataset.y0 + st.u * r.dataset.ch));
+    $('lstm-play').innerHTML = $(st.timer ? 'lstm-icon-pause' : 'lstm-icon-play').innerHTML;
+    $('lstm-play').title = ui(st.timer ? 'pause' : 'play');
+  }
+
+  function go(t) { st.t = Math.max(0, Math.min(D.time - 1, t)); show(); }
+  function pause() { if (st.timer) { clearInterval(st.timer); st.timer = null; } }
+  function step(k) { pause(); go(st.t + k); }
+  function play() {
+    if (st.timer) { pause(); show(); return; }
+    if (st.t >= D.time - 1) st.t = 0;
+    st.timer = setInterval(() => { if (st.t >= D.time - 1) { pause(); show(); } else go(st.t + 1); },
+                           +$('lstm-speed').value);
+    show();
+  }
+
+  $('lstm-first').onclick = () => { pause(); go(0); };
+  $('lstm-last').onclick = () => { pause(); go(D.time - 1); };
+  $('lstm-back').onclick = () => step(-1);
+  $('lstm-forward').onclick = () => step(1);
+  $('lstm-play').onclick = play;
+  $('lstm-speed').onchange = () => { if (st.timer) { pause(); play(); } };
+  range.oninput = () => { pause(); go(+range.value); };
+  $('lstm-unit').onchange = (e) => { st.u = +e.target.value; show(); };
+  document.querySelectorAll('.lstm-lang').forEach(b => b.onclick = () => { st.lang = b.dataset.lang; relabel(); });
+  document.addEventListener('keydown', (e) => {
+    if (e.target.tagName === 'SELECT' || e.altKey || e.ctrlKey || e.metaKey) return;
+    const keys = {' ': play, 'ArrowRight': () => step(1), 'ArrowLeft': () => step(-1),
+                  'Home': () => { pause(); go(0); }, 'End': () => { pause(); go(D.time - 1); }};
+    if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
+  });
+  // a focused button would also "click" on the space key's release: the key is ours
+  document.addEventListener('keyup', (e) => { if (e.key === ' ' && e.target.tagName === 'BUTTON') e.preventDefault(); });
+  relabel();
+})();
+"""
+
+
+__all__ = ["export_html", "load_source", "demo_source", "page_data", "MAX_UNITS"]
