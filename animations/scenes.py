@@ -16,6 +16,7 @@ import os
 import sys
 from pathlib import Path
 
+import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Animation, Arrow, Axes, Create, Dot, FadeIn, FadeOut, GrowFromEdge,
                    Indicate, LaggedStart, Line, ManimColor, Rectangle, RoundedRectangle, Scene, SurroundingRectangle,
                    Text, MarkupText, TransformFromCopy, VGroup, Write, config)
@@ -24,7 +25,7 @@ if __package__ in (None, ""):  # run as a file by `manim animations/scenes.py ..
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from explainer import palette
-from explainer.glossary import term
+from explainer.glossary import TERMS, term
 
 from explainer.activations import sigmoid, tanh
 from explainer.gates import gate as gate_info
@@ -770,6 +771,164 @@ class UnrolledSequence(LSTMScene):
         self.say("rest")
 
 
+class Backprop(LSTMScene):
+    """Backprop through time: the recorded ∂L/∂c_t of the trained story LSTM flows back along the belt,
+    multiplied by f at each step, beside a plain RNN's ‖∂L/∂h_t‖ on the same sentence."""
+
+    title_key = "backprop"
+    script = "Backprop"
+
+    def construct(self) -> None:
+        from animations.learned import backprop_data
+        bp = backprop_data(self.lang)
+        head = self.title()
+        self.add(head)
+        T = len(bp.words)
+        left, right = -4.3, 6.9
+        w = (right - left) / T
+        xs = [left + w * (k + 0.5) for k in range(T)]
+        top_base, bot_base, hmax = 0.35, -2.75, 1.75
+        the_belt = belt(LEFT * 7.0 + UP * top_base, RIGHT * 7.0 + UP * top_base, width=12)
+        labels = VGroup(
+            self.markup(f"LSTM  ∂L/∂{span('c', 'c', 't')}", size=24),
+            self.text(self.story_unit_name(), size=20, color=palette.MUTED),
+            self.markup(f"{self.term('plain_rnn')}  ‖∂L/∂{span('h', 'h', 't')}‖", size=24))
+        labels[0].move_to(UP * (top_base + 1.2)).align_to(RIGHT * -6.9, LEFT)
+        labels[1].next_to(labels[0], DOWN, buff=0.12).align_to(labels[0], LEFT)
+        labels[2].move_to(UP * (bot_base + 1.2)).align_to(RIGHT * -6.9, LEFT)
+        for lab in labels:
+            if lab.get_right()[0] > left - 0.15:
+                lab.scale((left - 0.15 - lab.get_left()[0]) / lab.width, about_edge=LEFT)
+        question = " ".join(bp.words[T - 2:]) if self.lang == "en" else "".join(bp.words[T - 2:])
+        words = VGroup(self.text(bp.words[bp.colour_step], size=22).move_to(RIGHT * xs[bp.colour_step]),
+                       self.text(question, size=22))
+        words[1].move_to(RIGHT * xs[T - 1]).align_to(RIGHT * (right - 0.05), RIGHT)
+        words.set_y(bot_base - 0.35)
+        filler = self.text(f"… {T - 5} …", size=22, color=palette.MUTED)
+        filler.move_to(RIGHT * (xs[bp.colour_step + 1] + xs[T - 3]) / 2 + UP * (bot_base - 0.35))
+        self.say("why", [Create(the_belt), FadeIn(labels[0]), FadeIn(labels[1])], [FadeIn(words), FadeIn(filler)])
+        # the belt factors f_t: what the gradient is multiplied by at each step back (their range over the fillers)
+        span_f = bp.belt[bp.colour_step + 1:]
+        lo, hi = int(bp.colour_step + 1 + np.argmin(span_f)), int(bp.colour_step + 1 + np.argmax(span_f))
+        fs = VGroup(self.markup(f"{self.term('per_step')} × {span('f', 'f')}:", size=24),
+                    number(float(bp.belt[lo]), "belt", 0, step=lo, font=self.font, size=24, color=palette.FORGET),
+                    self.text("…", size=24),
+                    number(float(bp.belt[hi]), "belt", 0, step=hi, font=self.font, size=24, color=palette.FORGET))
+        for n in (fs[1], fs[3]):
+            n.trace_source = "backprop"
+        fs.arrange(RIGHT, buff=0.15).move_to(UP * (top_base - 0.45)).align_to(RIGHT * left, LEFT)
+        times = VGroup()
+        share = bp.lstm_share
+        bars = VGroup(*[Rectangle(width=w * 0.7, height=max(1e-3, hmax * float(min(share[k], 1.0))), stroke_width=0,
+                                  fill_color=palette.CELL, fill_opacity=0.85)
+                        .move_to(RIGHT * xs[k] + UP * top_base, aligned_edge=DOWN).shift(UP * 0.1)
+                        for k in range(T)])
+        dot = Dot(RIGHT * xs[-1] + UP * top_base, radius=0.12, color=palette.FORGET)
+        self.say("belt", [FadeIn(fs)],
+                 [LaggedStart(*[FadeIn(bars[k], shift=UP * 0.2) for k in reversed(range(T))], lag_ratio=0.08),
+                  dot.animate.move_to(RIGHT * xs[0] + UP * top_base)], rt=2.5)
+        self.remove(dot)
+        lstm_at = number(float(share[bp.colour_step]), "lstm_share", 0, step=bp.colour_step, font=self.font, size=26)
+        lstm_at.trace_source = "backprop"
+        lstm_at.next_to(bars[bp.colour_step], UP, buff=0.1)
+        ring = SurroundingRectangle(VGroup(bars[bp.colour_step], lstm_at), color=palette.CELL, buff=0.08)
+        self.say("lstm", [FadeIn(lstm_at), Create(ring)])
+        rshare = bp.rnn_share
+        rbars = VGroup(*[Rectangle(width=w * 0.7, height=max(1e-3, hmax * float(min(rshare[k], 1.0))),
+                                   stroke_width=0, fill_color=palette.HIDDEN, fill_opacity=0.85)
+                         .move_to(RIGHT * xs[k] + UP * bot_base, aligned_edge=DOWN) for k in range(T)])
+        axis = Line(RIGHT * left + UP * bot_base, RIGHT * right + UP * bot_base, color=palette.FRAME, stroke_width=2)
+        rnn_at = number(float(rshare[bp.colour_step]), "rnn_share", 0, step=bp.colour_step, font=self.font, size=26)
+        rnn_at.trace_source = "backprop"
+        rnn_at.next_to(rbars[bp.colour_step], UP, buff=0.1)
+        self.say("rnn", [FadeIn(labels[2]), Create(axis)],
+                 [LaggedStart(*[FadeIn(rbars[k], shift=UP * 0.2) for k in reversed(range(T))], lag_ratio=0.08)],
+                 [FadeIn(rnn_at)], rt=2.0)
+        self.say("trick", [Indicate(the_belt, color=palette.CELL, scale_factor=1.02)])
+
+    def story_unit_name(self) -> str:
+        from animations.learned import story_data
+        trace, u = story_data(self.lang)
+        return str(trace.meta["unit_names"][u])
+
+
+class TrainedLSTM(LSTMScene):
+    """The trained story LSTM's colour memory beside the hand-built demo's blue memory: the same mechanism."""
+
+    title_key = "trained_same"
+    script = "TrainedLSTM"
+
+    def construct(self) -> None:
+        self.facts.learned()
+        st = self.facts.story
+        head = self.title()
+        self.add(head)
+        demo, dt_poll = st["demo"], st["demo_poll"]
+        trace, u = st["trace"], st["unit"]
+        demo_words = [self.facts.word(t) if self.src.name == "demo" else _word(w, self.lang)
+                      for t, w in enumerate(demo.meta["labels"])]
+        top = self.panel_rows(f"{self.term('hand_built')} · {_unit(demo.meta['unit_names'][0], self.lang)}",
+                              demo, 0, demo_words, "demo", y=1.55, highlight=dt_poll)
+        bottom = self.panel_rows(f"{self.term('learned')} · {trace.meta['unit_names'][u]}", trace, u,
+                                 [str(w) for w in trace.meta["labels"]], "story", y=-1.75, highlight=st["poll"])
+        self.say("intro", [FadeIn(top.frame)], [FadeIn(bottom.frame)])
+        k = st["colour"]
+        self.say("store", [FadeIn(bottom.c_cells[k]), Indicate(bottom.words[k], color=palette.CELL)])
+        rest = [m for j, m in enumerate(bottom.c_cells) if j != k]
+        self.say("keep", [FadeIn(VGroup(*bottom.f_cells)), FadeIn(VGroup(*rest))])
+        self.say("poll", [FadeIn(VGroup(*top.f_cells)), FadeIn(VGroup(*top.c_cells))],
+                 [Create(top.ring), Create(bottom.ring)])
+        answer = self.text(f"→ “{trace.meta['prediction']}”", size=28, color=palette.HIDDEN)
+        answer.next_to(bottom.words[-1], DOWN, buff=0.3).align_to(bottom.words[-1], RIGHT)
+        self.say("same", [FadeIn(answer)])
+
+    def panel_rows(self, title: str, trace, unit: int, words: list[str], source: str, y: float, highlight: int):
+        """A panel: its title, then per step the forget gate and the cell state of ``unit`` (numbers), words below."""
+        T = trace.time
+        left, right = -4.9, 6.9
+        w = (right - left) / T
+        xs = [left + w * (k + 0.5) for k in range(T)]
+        frame = VGroup()
+        ttl = self.text(title, size=24).move_to(UP * (y + 0.95)).align_to(RIGHT * -6.9, LEFT)
+        frame.add(ttl)
+        rows = {"f": y + 0.3, "c": y - 0.3}
+        for key, ry in rows.items():
+            frame.add(self.markup(span(key, key), size=28).move_to(RIGHT * (left - 0.35) + UP * ry))
+        f_cells, c_cells = [], []
+        for k in range(T):
+            for key, store in (("f", f_cells), ("c", c_cells)):
+                v = float(getattr(trace, key)[0, k, unit])
+                n = number(v, key, unit, step=k, font=self.font, size=20)
+                n.trace_source = source
+                scale = 1.0 if key == "f" else max(1e-6, float(abs(trace.c[0, :, unit]).max()))
+                box = Rectangle(width=w * 0.92, height=0.5, stroke_color=palette.color(key), stroke_width=1.5,
+                                fill_color=palette.color(key), fill_opacity=0.08 + 0.6 * min(1.0, abs(v) / scale))
+                box.move_to(RIGHT * xs[k] + UP * rows[key])
+                store.append(VGroup(box, n.move_to(box)))
+        wd = VGroup()
+        for k in range(T):
+            t = self.text(words[k], size=18)
+            if t.width > w * 0.95:
+                t.scale_to_fit_width(w * 0.95)
+            wd.add(t.move_to(RIGHT * xs[k] + UP * (y - 0.8)))
+        frame.add(wd)
+        ring = SurroundingRectangle(VGroup(f_cells[highlight], c_cells[highlight], wd[highlight]),
+                                    color=palette.FORGET, buff=0.06)
+        out = VGroup(frame)
+        out.frame, out.f_cells, out.c_cells, out.words, out.ring = frame, f_cells, c_cells, wd, ring
+        return out
+
+
+def _word(w: str, lang: str) -> str:
+    key = f"word_{w}"
+    return term(key, lang) if key in TERMS else w
+
+
+def _unit(name: str, lang: str) -> str:
+    key = "unit_" + name.replace(" ", "_")
+    return term(key, lang) if key in TERMS else name
+
+
 class Recap(LSTMScene):
     """The six equations, what each gate did in the story, and two common tutorial mistakes corrected."""
 
@@ -813,6 +972,13 @@ class Recap(LSTMScene):
         return VGroup(box, g)
 
 
+def _story_available() -> bool:
+    from animations.learned import available
+    return available()
+
+
+_NEEDS_STORY = (Backprop, TrainedLSTM)  # they draw the trained story LSTM and its recorded gradients
 SCENES: dict[str, type[LSTMScene]] = {cls.__name__: cls for cls in
                                       (TitleWhy, TheCell, ForgetGate, InputGate, CellStateUpdate, OutputGate,
-                                       FullStep, UnrolledSequence, Recap)}
+                                       FullStep, UnrolledSequence, Backprop, TrainedLSTM, Recap)
+                                      if cls not in _NEEDS_STORY or _story_available()}

@@ -29,7 +29,7 @@ WORDS_PER_SECOND = 2.5
 CJK_PER_SECOND = 6.0
 MIN_LINE_SECONDS = 2.0
 #: Silence after each line, so two subtitles never touch.
-GAP_SECONDS = 0.5
+GAP_SECONDS = 0.4
 
 
 @dataclass(frozen=True)
@@ -232,6 +232,56 @@ class Facts:
             return f"一个训练过的 LSTM,显示其 {src.total_units} 个单元中的 {src.units} 个,输入特征:{feats}"
         return f"a trained LSTM, {src.units} of its {src.total_units} units shown, inputs: {feats}"
 
+    def learned(self) -> None:
+        """Add the facts of the two "why" scenes: the trained story LSTM's trace and recorded gradients.
+
+        Their numbers are the story trace's values, the recorded belt factors f, and ratios of two
+        recorded gradients (∂L/∂c_t over ∂L/∂c_T), all rounded like the numbers on screen.
+        """
+        if "f_poll_story" in self.values:
+            return
+        from explainer.demo import demo_trace
+
+        from animations.learned import backprop_data, story_data
+        v = self.values
+
+        def num(key: str, value: float) -> None:
+            v[key] = fmt(value)
+            self.numbers.add(v[key])
+
+        lang = self.lang
+        bp = backprop_data(lang)
+        T = len(bp.words)
+        filler = bp.belt[bp.colour_step + 1:]
+        v["bp_colour"] = bp.words[bp.colour_step]
+        v["bp_back"] = str(T - 1 - bp.colour_step)
+        v["bp_answer"] = bp.answer
+        num("bp_f_lo", float(filler.min()))
+        num("bp_f_hi", float(filler.max()))
+        num("bp_lstm", float(bp.lstm_share[bp.colour_step]))
+        num("bp_rnn", float(bp.rnn_share[bp.colour_step]))
+        trace, u = story_data(lang)
+        words = [str(w) for w in trace.meta["labels"]]
+        poll = words.index(trace.meta["pollution_word"])
+        colour = next(t for t, w in enumerate(words) if w in trace.meta["colour_words"])
+        f, c, c_prev = trace.f[0, :, u], trace.c[0, :, u], trace.c_prev[0, :, u]
+        between = f[colour + 1:poll]
+        v["st_unit"] = str(trace.meta["unit_names"][u])
+        v["st_colour"] = words[colour]
+        v["st_poll"] = words[poll]
+        v["st_answer"] = str(trace.meta["prediction"])
+        num("st_c_store", float(c[colour]))
+        num("st_f_lo", float(between.min()))
+        num("st_f_hi", float(between.max()))
+        num("f_poll_story", float(f[poll]))
+        num("st_c_before", float(c_prev[poll]))
+        num("st_c_after", float(c[poll]))
+        demo = demo_trace()
+        t = demo.meta["labels"].index("polluted")
+        num("demo_f_poll", float(demo.f[0, t, 0]))
+        self.story = {"trace": trace, "unit": u, "colour": colour, "poll": poll, "backprop": bp, "demo": demo,
+                      "demo_poll": t}
+
     def other(self) -> "Facts":
         """The same facts in the other language (for pacing both languages on one timeline)."""
         if getattr(self, "_other", None) is None:
@@ -265,17 +315,15 @@ SCRIPT: dict[str, list[Line]] = {
           "LSTM(长短期记忆网络)增加了一条细胞状态,由门来保留、擦除和写入。我们来打开一个看看。"),
     ],
     "TheCell": [
-        L("belt", "This is one LSTM cell at one time step. Across the top runs the cell state c, like a conveyor belt.",
-          "这是一个 LSTM 细胞在一个时间步里的样子。顶部贯穿的是细胞状态 c,像一条传送带。"),
-        L("concat", "At the bottom, the last hidden state h t−1 and the input x t are joined into one vector "
-                    "of length {n_units} plus {n_inputs}.",
+        L("belt", "One LSTM cell, one time step. Along the top runs the cell state c, like a conveyor belt.",
+          "一个 LSTM 细胞,一个时间步。顶部贯穿的是细胞状态 c,像一条传送带。"),
+        L("concat", "Below, h t−1 and the input x t are joined into one vector of length {n_units} plus {n_inputs}.",
           "底部,上一步的隐藏状态 h t−1 和输入 x t 拼接成一个向量,长度是 {n_units} 加 {n_inputs}。"),
-        L("gates", "Four boxes read that vector: the forget gate f, the input gate i, the candidate g, "
-                   "and the output gate o.",
+        L("gates", "Four boxes read it: the forget gate f, the input gate i, the candidate g, the output gate o.",
           "四个方框读取这个向量:遗忘门 f、输入门 i、候选记忆 g 和输出门 o。"),
-        L("sum", "Each box computes a weighted sum, z equals W times the joined vector plus b, then squashes it: "
-                 "sigmoid for the gates, tanh for g.",
-          "每个方框先算加权和:z 等于 W 乘以拼接向量再加 b,然后压缩:门用 sigmoid,g 用 tanh。"),
+        L("sum", "Each box computes z = W times the joined vector plus b, then squashes it: sigmoid for gates, "
+                 "tanh for g.",
+          "每个方框先算 z = W 乘以拼接向量再加 b,然后压缩:门用 sigmoid,g 用 tanh。"),
         L("nodes", "The circled dots multiply element by element; the plus node adds what is written to what is kept.",
           "带圈的点表示逐元素相乘;加号把写入的内容加到保留的内容上。"),
         L("out", "Finally tanh of the new cell state, times the output gate, gives the new hidden state h t.",
@@ -305,9 +353,8 @@ SCRIPT: dict[str, list[Line]] = {
           "擦除只是工作的一半。输入门 i 和候选记忆 g 决定写入什么。"),
         L("g", "The candidate g is tanh of its own weighted sum: a proposal between minus one and one.",
           "候选记忆 g 是它自己的加权和的 tanh:一个介于负一和一之间的提议。"),
-        L("i", "The input gate i is a sigmoid of another weighted sum, with its own weights and bias: "
-               "how much of g gets in.",
-          "输入门 i 是另一个加权和的 sigmoid,有自己的权重和偏置:决定 g 能进入多少。"),
+        L("i", "The input gate i, a sigmoid with its own weights and bias, says how much of g gets in.",
+          "输入门 i 是一个 sigmoid,有自己的权重和偏置,决定 g 能进入多少。"),
         L("write", "At “{word_write}”, the {unit_write} unit has z = {z_i_write} so i = {i_write}, "
                    "and g = {g_write}.",
           "在“{word_write}”这一步,{unit_write}单元的 z = {z_i_write},所以 i = {i_write},而 g = {g_write}。"),
@@ -324,9 +371,8 @@ SCRIPT: dict[str, list[Line]] = {
         L("written", "The written part i ⊙ g is: {written_list}.", "写入的部分 i ⊙ g 是:{written_list}。"),
         L("sum", "Added on the belt they give the new cell state: {c_list}.",
           "两者在传送带上相加,得到新的细胞状态:{c_list}。"),
-        L("why", "On the belt there is no weight matrix and no squashing, only a multiply and an add: "
-                 "that is why a memory can last.",
-          "传送带上没有权重矩阵,也没有压缩函数,只有一次乘法和一次加法:所以记忆能够长久保存。"),
+        L("why", "On the belt: no weight matrix, no squashing, only a multiply and an add. So a memory can last.",
+          "传送带上没有权重矩阵,也没有压缩,只有一次乘法和一次加法,所以记忆能长久保存。"),
     ],
     "OutputGate": [
         L("role", "The cell state is the memory. The output gate o decides how much of it the cell says now.",
@@ -369,19 +415,46 @@ SCRIPT: dict[str, list[Line]] = {
         L("rest", "At every other step no cell state moves by more than {rest_change}: the gates hold it.",
           "其余每一步,细胞状态的变化都不超过 {rest_change}:门把它稳住了。"),
     ],
+    "Backprop": [
+        L("why", "Why does an LSTM learn this, where a plain RNN struggles? In training, the error at the end "
+                 "is sent back through time.",
+          "为什么 LSTM 学得会,普通 RNN 却很吃力?看训练过程:最后的误差被一步一步地沿时间往回传。"),
+        L("belt", "Along the belt, each step back multiplies the gradient by f: here between {bp_f_lo} and {bp_f_hi} on the filler words.",
+          "沿着传送带,每往回一步,梯度就乘以 f:在填充词上它在 {bp_f_lo} 到 {bp_f_hi} 之间。"),
+        L("lstm", "So at “{bp_colour}”, {bp_back} steps back, the colour memory still receives {bp_lstm} of the "
+                  "gradient it had at the end.",
+          "所以在 {bp_back} 步之前的“{bp_colour}”,颜色记忆仍然收到最后那一步梯度的 {bp_lstm}。"),
+        L("rnn", "A plain RNN multiplies by tanh′ and its weights at every step: at “{bp_colour}” its gradient is only {bp_rnn}.",
+          "普通 RNN 每一步都要乘以 tanh′ 和它的权重:在同一句话的“{bp_colour}”处,它的梯度只剩 {bp_rnn}。"),
+        L("trick", "That is the LSTM's trick: a memory path with no squashing, opened and closed by gates the "
+                   "network learns.",
+          "这就是 LSTM 的诀窍:一条没有压缩函数的记忆通路,由网络自己学会开关的门来控制。"),
+    ],
+    "TrainedLSTM": [
+        L("intro", "Our demo's weights were set by hand. Does training find the same idea? Here is an LSTM "
+                   "trained on such sentences.",
+          "演示模型的权重是手工设定的。训练能找到同样的办法吗?这是一个在成千上万个这类句子上训练出来的 LSTM。"),
+        L("store", "One of its units became a colour memory: at “{st_colour}” it stores c = {st_c_store}.",
+          "它的一个单元变成了颜色记忆:在“{st_colour}”处它存下 c = {st_c_store}。"),
+        L("keep", "Over the filler words its forget gate stays between {st_f_lo} and {st_f_hi}: the memory is kept.",
+          "在填充词上,它的遗忘门保持在 {st_f_lo} 到 {st_f_hi} 之间:记忆被保留。"),
+        L("poll", "At “{st_poll}” the forget gate drops to {f_poll_story}, like the demo's {demo_f_poll}; "
+                  "c goes from {st_c_before} to {st_c_after}.",
+          "在“{st_poll}”处遗忘门降到 {f_poll_story},和演示模型的 {demo_f_poll} 一样;c 从 {st_c_before} 变为 {st_c_after}。"),
+        L("same", "Nobody wrote this rule: training found it. And the model answers “{st_answer}”.",
+          "没有人写下这条规则:是训练找到了它。模型的回答是“{st_answer}”。"),
+    ],
     "Recap": [
         L("eqs", "To recap: six equations. Four weighted sums through sigmoid or tanh, one update of c, one read-out.",
           "总结一下:六个方程。四个加权和经过 sigmoid 或 tanh,一次 c 的更新,一次读出。"),
-        L("gates", "In our story the forget gate erased the {unit_forget} unit at “{word_forget}”, the input gate "
-                   "wrote at “{word_write}”, and the output gate read out at “{word_open}”.",
-          "在我们的故事里,遗忘门在“{word_forget}”擦除了{unit_forget}单元,输入门在“{word_write}”写入,"
-          "输出门在“{word_open}”读出。"),
+        L("gates", "In the story, f erased the {unit_forget} unit at “{word_forget}”, i wrote at “{word_write}”, "
+                   "o read out at “{word_open}”.",
+          "在故事里,f 在“{word_forget}”擦除了{unit_forget}单元,i 在“{word_write}”写入,o 在“{word_open}”读出。"),
         L("mistake1", "Two mistakes are common in LSTM tutorials. First: ⊙ is an element-wise product, "
                       "not a matrix multiplication.",
           "LSTM 教程里有两个常见错误。第一:⊙ 是逐元素相乘,不是矩阵乘法。"),
-        L("mistake2", "Second: the input gate has its own weights and its own bias, i = σ(W_i [h t−1, x t] + b_i); "
-                      "it is not the forget gate written twice.",
-          "第二:输入门有自己的权重和偏置,i = σ(W_i [h t−1, x t] + b_i);它不是把遗忘门再写一遍。"),
+        L("mistake2", "Second: the input gate has its own weights and bias, i = σ(W_i [h t−1, x t] + b_i); it is not f written twice.",
+          "第二:输入门有自己的权重和偏置,i = σ(W_i [h t−1, x t] + b_i);它不是把 f 再写一遍。"),
         L("end", "That is an LSTM: a belt that keeps memories, and gates that learn when to keep, write and read them.",
           "这就是 LSTM:一条保存记忆的传送带,加上学会何时保留、写入和读出的门。"),
     ],
@@ -407,6 +480,9 @@ def narration(scene: str, facts: Facts) -> list[Spoken]:
     The duration is computed from both languages so an English and a Chinese render share one timeline.
     """
     out = []
+    if scene in ("Backprop", "TrainedLSTM"):
+        facts.learned()
+        facts.other().learned()
     for line in SCRIPT[scene]:
         texts = {lang: _fill(line.text(lang), facts, lang) for lang in ("en", "zh")}
         out.append(Spoken(line.key, texts[facts.lang], line_seconds(texts)))

@@ -47,7 +47,16 @@ def trace_numbers(src) -> set[str]:
     tr = src.trace
     arrays = [getattr(tr, k) for k in ("x", "h_prev", "c_prev", "z", "i", "f", "g", "o", "c", "tanh_c", "h")]
     arrays += [tr.kept, tr.written] + list(tr.weights.values())
-    return {fmt(v) for a in arrays for v in np.asarray(a).ravel()}
+    found = {fmt(v) for a in arrays for v in np.asarray(a).ravel()}
+    if "Backprop" in SCENES:  # the two "why" scenes read the trained story LSTM, its gradients and the demo
+        from animations.learned import backprop_data, story_data
+        from explainer.demo import demo_trace
+        bp = backprop_data(src.lang)
+        story, _ = story_data(src.lang)
+        extra = [bp.belt, np.abs(bp.lstm_dc) / abs(bp.lstm_dc[-1]), bp.rnn_dh / bp.rnn_dh[-1]]
+        extra += [getattr(t, k) for t in (story, demo_trace()) for k in ("f", "c", "c_prev")]
+        found |= {fmt(v) for a in extra for v in np.asarray(a).ravel()}
+    return found
 
 
 def lesson_scenes():

@@ -92,6 +92,17 @@ def trained_renders(media, trained_trace_path):
 def expected_value(src, key: str, t: int, unit: int, n=None) -> float:
     """The recorded value behind a number, read straight from the trace's arrays."""
     tr = src.trace
+    source = getattr(n, "trace_source", None)
+    if source == "backprop":  # the story LSTM's recorded belt factor, or a ratio of two recorded gradients
+        from animations.learned import backprop_data
+        bp = backprop_data(src.lang)
+        return float({"belt": bp.belt, "lstm_share": np.abs(bp.lstm_dc) / abs(bp.lstm_dc[-1]),
+                      "rnn_share": bp.rnn_dh / bp.rnn_dh[-1]}[key][t])
+    if source in ("demo", "story"):
+        from animations.learned import story_data
+        from explainer.demo import demo_trace
+        other = demo_trace() if source == "demo" else story_data(src.lang)[0]
+        return float(getattr(other, key)[0, t, unit])
     if key == "weight":  # a weight of the layer: W (input → gate) or U (h → gate) of the forget block
         from explainer.gates import block
         m = tr.weights["kernel" if n.trace_matrix == "W" else "recurrent_kernel"]
