@@ -418,7 +418,9 @@ class TheCell(LSTMScene):
         names = self.facts.units()
         lines = [f"{self.term('unit_word')} {k}: {n}" for k, n in enumerate(names)]
         if not self.facts.demo:  # a trained trace: what goes in, and when
-            lines.insert(0, f"{self.term('features_word')}: {', '.join(self.facts.features())}")
+            feats = self.facts.features()
+            shown = ", ".join(feats[:4]) + (f", … ({len(feats)})" if len(feats) > 4 else "")
+            lines.insert(0, f"{self.term('features_word')}: {shown}")
             first, last = self.src.label(0), self.src.label(self.src.trace.time - 1)
             if first and last:
                 lines.insert(1, f"{self.term('date')}: {first} → {last}")
@@ -623,7 +625,8 @@ class OutputGate(LSTMScene):
         t, u = self.facts.where[name]
         v = GateValves([float(self.src.value("o", t)[u])], "o", font=self.font, side=0.8, width=2.6, step=t)
         v.numbers[0].trace_unit = u
-        state = self.text(self.term("open" if name == "open" else "closed"), size=24, color=palette.OUTPUT)
+        o = float(self.src.value("o", t)[u])
+        state = self.text(self.term("open" if o >= 0.5 else "closed"), size=24, color=palette.OUTPUT)
         g = VGroup(v, state.next_to(v, DOWN, buff=0.2))
         return g.move_to(RIGHT * 4.0 + DOWN * 0.6)
 
@@ -945,9 +948,9 @@ class Recap(LSTMScene):
         did = VGroup(
             self.markup(f"{span('f', 'f')}: {self.term('forget')} · {fx.unit(fx.where['forget'][1])} · "
                         f"“{fx['word_forget']}”", size=26),
-            self.markup(f"{span('i', 'i')} ⊙ {span('g', 'g')}: {self.term('write')} · {fx['unit_write']} · "
+            self.markup(f"{span('i', 'i')} ⊙ {span('g', 'g')}: {self.term('write')} · {fx.unit(fx.where['write'][1])} · "
                         f"“{fx['word_write']}”", size=26),
-            self.markup(f"{span('o', 'o')}: {self.term('read_out')} · {fx['unit_open']} · “{fx['word_open']}”",
+            self.markup(f"{span('o', 'o')}: {self.term('read_out')} · {fx.unit(fx.where['open'][1])} · “{fx['word_open']}”",
                         size=26))
         did.arrange(DOWN, aligned_edge=LEFT, buff=0.35).next_to(eqs, RIGHT, buff=0.9).align_to(eqs, UP).shift(DOWN * 0.3)
         if did.get_right()[0] > 6.9:

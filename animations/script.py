@@ -34,11 +34,23 @@ GAP_SECONDS = 0.4
 
 @dataclass(frozen=True)
 class Line:
-    """One narrated line: an id (used by the scene to place its animations), English and Chinese."""
+    """One narrated line: an id (used by the scene to place its animations), English and Chinese.
+
+    ``when`` names a fact about the trace (:attr:`Facts.flags`, e.g. ``"forgets"``, or ``"not forgets"``);
+    the line is said only when it holds, so a claim such as "the gate is closed" is never read over a
+    trace where it is not.
+    """
 
     key: str
     en: str
     zh: str
+    when: str = ""
+
+    def applies(self, flags: dict[str, bool]) -> bool:
+        if not self.when:
+            return True
+        negate = self.when.startswith("not ")
+        return flags[self.when[4:] if negate else self.when] != negate
 
     def text(self, lang: str) -> str:
         return self.en if lang == "en" else self.zh
@@ -110,7 +122,7 @@ class Facts:
         def at(name: str, t: int, u: int) -> None:
             self.where[name] = (t, u)
             v[f"word_{name}"] = self.word(t)
-            v[f"unit_{name}"] = self.unit(u)
+            v[f"unit_{name}"] = self.unit_phrase(u)
 
         # forget: the step where the forget gate closes most (the scenes' default step), its most-closed unit
         t_f = src.t
@@ -180,6 +192,14 @@ class Facts:
         self.barely_trained = bool(((tr.f > 0.3) & (tr.f < 0.7) & (tr.i > 0.3) & (tr.i < 0.7)
                                     & (tr.o > 0.3) & (tr.o < 0.7)).all())
         v["model"] = self._model_sentence()
+        #: Claims the narration may make, each checked on the numbers it is about.
+        self.flags = {
+            "keeps": float(f[t_k, u_k]) >= 0.9,            # "f close to one: the memory passes"
+            "forgets": float(f[t_f, u_f]) <= 0.2,          # "the gate is closed: the memory is erased"
+            "opens": float(o[t_o, u_o]) >= 0.5,            # "the gate is open: the memory is read out"
+            "closes": float(o[t_s, u_s]) <= 0.2,           # "output gate closed over a memory"
+            "holds": float(max(rest)) < 0.1 if rest else True,  # "at every other step c hardly moves"
+        }
 
     # --- names in the caption language -----------------------------------------------------------
     def word(self, t: int) -> str:
@@ -189,6 +209,13 @@ class Facts:
 
     def unit(self, u: int) -> str:
         return _localise(self.src.unit_names()[u], self.lang)
+
+    def unit_phrase(self, u: int) -> str:
+        """The unit as a sentence names it: "the blue memory unit" / "unit #7"; 蓝色记忆单元 / 单元 #7."""
+        name = self.unit(u)
+        if self.lang == "zh":
+            return name if name.startswith("单元") else (f"单元 {name}" if name.startswith("#") else f"{name}单元")
+        return name if name.startswith("unit") else (f"unit {name}" if name.startswith("#") else f"the {name} unit")
 
     def units(self) -> list[str]:
         return [self.unit(u) for u in range(self.src.units)]
@@ -333,20 +360,26 @@ SCRIPT: dict[str, list[Line]] = {
     "ForgetGate": [
         L("role", "The forget gate f decides, unit by unit, how much of the old cell state to keep.",
           "遗忘门 f 逐个单元决定:旧的细胞状态保留多少。"),
-        L("keep", "At “{word_keep}”, the {unit_keep} unit holds c t−1 = {c_prev_keep}, and its forget gate "
+        L("keep", "At “{word_keep}”, {unit_keep} holds c t−1 = {c_prev_keep}, and its forget gate "
                   "reads {f_keep}.",
-          "在“{word_keep}”这一步,{unit_keep}单元的 c t−1 = {c_prev_keep},它的遗忘门是 {f_keep}。"),
+          "在“{word_keep}”这一步,{unit_keep}的 c t−1 = {c_prev_keep},它的遗忘门是 {f_keep}。"),
         L("kept", "With f close to one the memory passes almost unchanged: f ⊙ c t−1 = {kept_keep}.",
-          "f 接近 1,记忆几乎原样通过:f ⊙ c t−1 = {kept_keep}。"),
-        L("zf", "Now “{word_forget}”. The weighted sum of the {unit_forget} unit's forget gate drops to "
+          "f 接近 1,记忆几乎原样通过:f ⊙ c t−1 = {kept_keep}。", when="keeps"),
+        L("kept", "Here f is only {f_keep}, so even this memory shrinks: f ⊙ c t−1 = {kept_keep}.",
+          "这里 f 只有 {f_keep},所以这段记忆也在缩小:f ⊙ c t−1 = {kept_keep}。", when="not keeps"),
+        L("zf", "Now “{word_forget}”. The weighted sum of {unit_forget}'s forget gate drops to "
                 "z = {z_forget}.",
-          "现在是“{word_forget}”。{unit_forget}单元遗忘门的加权和降到 z = {z_forget}。"),
+          "现在是“{word_forget}”。{unit_forget}遗忘门的加权和降到 z = {z_forget}。"),
         L("curve", "On the sigmoid curve that gives f = {f_forget}: the gate is closed.",
-          "在 sigmoid 曲线上,这对应 f = {f_forget}:门关上了。"),
+          "在 sigmoid 曲线上,这对应 f = {f_forget}:门关上了。", when="forgets"),
+        L("curve", "On the sigmoid curve that gives f = {f_forget}: the gate is only partly closed.",
+          "在 sigmoid 曲线上,这对应 f = {f_forget}:门只关上了一部分。", when="not forgets"),
         L("weight", "One weight does it: from the input “{w_from}” to this forget gate, W = {w_forget}.",
           "是一个权重造成的:从输入“{w_from}”到这个遗忘门,W = {w_forget}。"),
         L("erased", "So f ⊙ c t−1 falls from {c_prev_forget} to {kept_forget}: the memory is erased.",
-          "于是 f ⊙ c t−1 从 {c_prev_forget} 降到 {kept_forget}:记忆被擦除了。"),
+          "于是 f ⊙ c t−1 从 {c_prev_forget} 降到 {kept_forget}:记忆被擦除了。", when="forgets"),
+        L("erased", "So f ⊙ c t−1 goes from {c_prev_forget} to {kept_forget}: the memory is only partly erased.",
+          "于是 f ⊙ c t−1 从 {c_prev_forget} 变为 {kept_forget}:记忆只被擦除了一部分。", when="not forgets"),
     ],
     "InputGate": [
         L("role", "Erasing is half of the job. The input gate i and the candidate g decide what to write.",
@@ -355,13 +388,13 @@ SCRIPT: dict[str, list[Line]] = {
           "候选记忆 g 是它自己的加权和的 tanh:一个介于负一和一之间的提议。"),
         L("i", "The input gate i, a sigmoid with its own weights and bias, says how much of g gets in.",
           "输入门 i 是一个 sigmoid,有自己的权重和偏置,决定 g 能进入多少。"),
-        L("write", "At “{word_write}”, the {unit_write} unit has z = {z_i_write} so i = {i_write}, "
+        L("write", "At “{word_write}”, {unit_write} has z = {z_i_write} so i = {i_write}, "
                    "and g = {g_write}.",
-          "在“{word_write}”这一步,{unit_write}单元的 z = {z_i_write},所以 i = {i_write},而 g = {g_write}。"),
+          "在“{word_write}”这一步,{unit_write}的 z = {z_i_write},所以 i = {i_write},而 g = {g_write}。"),
         L("ig", "Their element-wise product, i ⊙ g = {ig_write}, is what gets written into the cell state.",
           "两者逐元素相乘,i ⊙ g = {ig_write},这就是写入细胞状态的内容。"),
-        L("write2", "In the same way, at “{word_write2}”, the {unit_write2} unit writes i ⊙ g = {ig_write2}.",
-          "同样地,在“{word_write2}”这一步,{unit_write2}单元写入 i ⊙ g = {ig_write2}。"),
+        L("write2", "In the same way, at “{word_write2}”, {unit_write2} writes i ⊙ g = {ig_write2}.",
+          "同样地,在“{word_write2}”这一步,{unit_write2}写入 i ⊙ g = {ig_write2}。"),
     ],
     "CellStateUpdate": [
         L("eq", "Now the update: c t equals f ⊙ c t−1 plus i ⊙ g, for every unit at once.",
@@ -377,20 +410,28 @@ SCRIPT: dict[str, list[Line]] = {
     "OutputGate": [
         L("role", "The cell state is the memory. The output gate o decides how much of it the cell says now.",
           "细胞状态是记忆。输出门 o 决定此刻把多少记忆说出来。"),
-        L("open", "h t = o ⊙ tanh c t. At “{word_open}”, the {unit_open} unit has o = {o_open} and "
+        L("open", "h t = o ⊙ tanh c t. At “{word_open}”, {unit_open} has o = {o_open} and "
                   "tanh c = {tanhc_open}.",
-          "h t = o ⊙ tanh c t。在“{word_open}”这一步,{unit_open}单元的 o = {o_open},tanh c = {tanhc_open}。"),
+          "h t = o ⊙ tanh c t。在“{word_open}”这一步,{unit_open}的 o = {o_open},tanh c = {tanhc_open}。"),
         L("open_h", "The gate is open, so h = {h_open}: the memory is read out.",
-          "门是打开的,所以 h = {h_open}:记忆被读出来了。"),
-        L("closed", "At “{word_closed}”, the {unit_closed} unit still holds c = {c_closed}, but its output gate "
+          "门是打开的,所以 h = {h_open}:记忆被读出来了。", when="opens"),
+        L("open_h", "Even this most open output gate lets only part through: h = {h_open}.",
+          "即使是开得最大的输出门,也只让一部分通过:h = {h_open}。", when="not opens"),
+        L("closed", "At “{word_closed}”, {unit_closed} still holds c = {c_closed}, but its output gate "
                     "is {o_closed}.",
-          "在“{word_closed}”这一步,{unit_closed}单元仍然保存着 c = {c_closed},但它的输出门是 {o_closed}。"),
+          "在“{word_closed}”这一步,{unit_closed}仍然保存着 c = {c_closed},但它的输出门是 {o_closed}。", when="closes"),
+        L("closed", "This model's output gates never close: the most closed one over a memory, at “{word_closed}” "
+                    "for {unit_closed}, is {o_closed}.",
+          "这个模型的输出门从不关闭:在“{word_closed}”处,{unit_closed}保存记忆时,输出门最小也有 {o_closed}。",
+          when="not closes"),
         L("closed_h", "So h = {h_closed}: the memory is kept, but not spoken. It waits on the belt.",
-          "所以 h = {h_closed}:记忆被保留,但没有说出来。它留在传送带上等待。"),
+          "所以 h = {h_closed}:记忆被保留,但没有说出来。它留在传送带上等待。", when="closes"),
+        L("closed_h", "So h = {h_closed}: this model always reads part of its memory out.",
+          "所以 h = {h_closed}:这个模型总是把一部分记忆读出来。", when="not closes"),
     ],
     "FullStep": [
-        L("f", "One full step at “{word_forget}”, for the {unit_forget} unit. First the forget gate: f = {f_step}.",
-          "在“{word_forget}”这一步完整地走一遍,看{unit_forget}单元。先是遗忘门:f = {f_step}。"),
+        L("f", "One full step at “{word_forget}”, for {unit_forget}. First the forget gate: f = {f_step}.",
+          "在“{word_forget}”这一步完整地走一遍,看{unit_forget}。先是遗忘门:f = {f_step}。"),
         L("i", "Then the input gate, with its own weights: i = {i_step}.", "然后是输入门,有自己的权重:i = {i_step}。"),
         L("g", "The candidate: g = {g_step}.", "候选记忆:g = {g_step}。"),
         L("o", "The output gate: o = {o_step}.", "输出门:o = {o_step}。"),
@@ -405,15 +446,17 @@ SCRIPT: dict[str, list[Line]] = {
           "现在把同一个细胞沿整个序列展开:传送带把 c 从一步带到下一步。"),
         L("heat", "The heatmap shows every gate of every unit at every step; darker means more open.",
           "热图显示每一步、每个单元的每个门;颜色越深,门开得越大。"),
-        L("change0", "The biggest change: at “{word_change0}”, the {unit_change0} unit's cell state goes from "
+        L("change0", "The biggest change: at “{word_change0}”, {unit_change0}'s cell state goes from "
                      "{from0} to {to0}.",
-          "变化最大的是:在“{word_change0}”这一步,{unit_change0}单元的细胞状态从 {from0} 变为 {to0}。"),
-        L("change1", "Next: at “{word_change1}”, the {unit_change1} unit goes from {from1} to {to1}.",
-          "其次:在“{word_change1}”这一步,{unit_change1}单元从 {from1} 变为 {to1}。"),
-        L("change2", "And at “{word_change2}”, the {unit_change2} unit goes from {from2} to {to2}.",
-          "还有:在“{word_change2}”这一步,{unit_change2}单元从 {from2} 变为 {to2}。"),
+          "变化最大的是:在“{word_change0}”这一步,{unit_change0}的细胞状态从 {from0} 变为 {to0}。"),
+        L("change1", "Next: at “{word_change1}”, {unit_change1} goes from {from1} to {to1}.",
+          "其次:在“{word_change1}”这一步,{unit_change1}从 {from1} 变为 {to1}。"),
+        L("change2", "And at “{word_change2}”, {unit_change2} goes from {from2} to {to2}.",
+          "还有:在“{word_change2}”这一步,{unit_change2}从 {from2} 变为 {to2}。"),
         L("rest", "At every other step no cell state moves by more than {rest_change}: the gates hold it.",
-          "其余每一步,细胞状态的变化都不超过 {rest_change}:门把它稳住了。"),
+          "其余每一步,细胞状态的变化都不超过 {rest_change}:门把它稳住了。", when="holds"),
+        L("rest", "At the other steps the largest change of a cell state is {rest_change}.",
+          "其余各步中,细胞状态最大的变化是 {rest_change}。", when="not holds"),
     ],
     "Backprop": [
         L("why", "Why does an LSTM learn this, where a plain RNN struggles? In training, the error at the end "
@@ -447,9 +490,13 @@ SCRIPT: dict[str, list[Line]] = {
     "Recap": [
         L("eqs", "To recap: six equations. Four weighted sums through sigmoid or tanh, one update of c, one read-out.",
           "总结一下:六个方程。四个加权和经过 sigmoid 或 tanh,一次 c 的更新,一次读出。"),
-        L("gates", "In the story, f erased the {unit_forget} unit at “{word_forget}”, i wrote at “{word_write}”, "
+        L("gates", "In the story, f erased {unit_forget} at “{word_forget}”, i wrote at “{word_write}”, "
                    "o read out at “{word_open}”.",
-          "在故事里,f 在“{word_forget}”擦除了{unit_forget}单元,i 在“{word_write}”写入,o 在“{word_open}”读出。"),
+          "在故事里,f 在“{word_forget}”擦除了{unit_forget},i 在“{word_write}”写入,o 在“{word_open}”读出。", when="forgets"),
+        L("gates", "Here f closed most at “{word_forget}” ({f_forget}), i wrote most at “{word_write}”, "
+                   "o read out most at “{word_open}”.",
+          "在这里,f 在“{word_forget}”关得最多({f_forget}),i 在“{word_write}”写入最多,o 在“{word_open}”读出最多。",
+          when="not forgets"),
         L("mistake1", "Two mistakes are common in LSTM tutorials. First: ⊙ is an element-wise product, "
                       "not a matrix multiplication.",
           "LSTM 教程里有两个常见错误。第一:⊙ 是逐元素相乘,不是矩阵乘法。"),
@@ -484,6 +531,8 @@ def narration(scene: str, facts: Facts) -> list[Spoken]:
         facts.learned()
         facts.other().learned()
     for line in SCRIPT[scene]:
+        if not line.applies(facts.flags):
+            continue
         texts = {lang: _fill(line.text(lang), facts, lang) for lang in ("en", "zh")}
         out.append(Spoken(line.key, texts[facts.lang], line_seconds(texts)))
     return out

@@ -161,3 +161,23 @@ def test_scene_lengths_add_up_to_the_lines_and_gaps():
     for scene in lesson_scenes():
         lines = narration(scene, facts)
         assert scene_seconds(scene, facts) == pytest.approx(sum(s.seconds for s in lines) + GAP_SECONDS * len(lines))
+
+
+@pytest.mark.parametrize("which", ["demo", "story", "trained"])
+def test_claims_in_the_narration_hold_for_the_trace(which, trained_trace):
+    """A line such as "the gate is closed" is only said when the numbers it reads out say so."""
+    if which == "story":
+        pytest.importorskip("explainer.story")
+    trace = {"demo": None, "story": "story", "trained": trained_trace}[which]
+    facts = Facts(make_source(trace, lang="en", units=None if trace is None else 3))
+    said = {s.key: s.text for s in narration("ForgetGate", facts) + narration("OutputGate", facts)}
+    tr = facts.src.trace
+    t, u = facts.where["forget"]
+    assert ("the gate is closed" in said["curve"]) == (tr.f[0, t, u] <= 0.2)
+    t, u = facts.where["closed"]
+    assert ("not spoken" in said["closed_h"]) == (tr.o[0, t, u] <= 0.2)
+    assert ("never close" in said["closed"]) == (tr.o[0, t, u] > 0.2)
+    t, u = facts.where["keep"]
+    assert ("close to one" in said["kept"]) == (tr.f[0, t, u] >= 0.9)
+    if which == "demo":  # the hand-built demo shows every case
+        assert all(facts.flags.values()), facts.flags

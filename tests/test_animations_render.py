@@ -158,6 +158,20 @@ def test_scene_renders_from_trained_trace(trained_renders, name):
     assert image.shape == (270, 480, 3)
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_scene_renders_from_the_trained_story_model(media, lang):
+    """The learned story LSTM (``--trace story``): every scene lays out, every number is the story trace's."""
+    pytest.importorskip("explainer.story")
+    for name in SCENES:
+        scene, src, image = render_last_frame(name, media, lang=lang, trace="story")
+        assert src.name == "story" and src.trace.meta["source"] == "story"
+        check_layout(scene)
+        check_digits(scene)
+        assert check_numbers_on_screen(scene, src) >= (0 if name in WORDS_ONLY else 3)
+    pollution = src.trace.meta["pollution_word"]  # the story's own word, in the lesson's language
+    assert scene.facts["word_forget"] == pollution
+
+
 def _overlap(a, b, tol=0.01) -> bool:
     (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = a, b
     return min(ax1, bx1) - max(ax0, bx0) > tol and min(ay1, by1) - max(ay0, by0) > tol
