@@ -369,11 +369,12 @@ class TitleWhy(LSTMScene):
         rnn.move_to(DOWN * 1.95)
         self.say("rnn", [FadeIn(rnn)], [blue.animate.set_opacity(0.25)])
         the_belt = belt(LEFT * 6 + DOWN * 3.3, RIGHT * 6 + DOWN * 3.3, width=14)
-        lstm = self.text(f"LSTM: {self.term('cell_state')} c →", size=28, color=palette.CELL).next_to(the_belt, UP,
-                                                                                                      buff=0.2)
-        carried = blue.copy().set_opacity(1).scale(0.8).move_to(the_belt.get_start() + RIGHT * 0.6)
+        lstm = self.text(f"LSTM: {self.term('cell_state')} c →", size=26, color=palette.CELL)
+        lstm.next_to(the_belt, DOWN, buff=0.15).align_to(the_belt, LEFT)
+        carried = blue.copy().set_opacity(1).scale(0.8)
+        carried.next_to(the_belt.get_start(), UP, buff=0.12).shift(RIGHT * 0.6)  # riding on the belt, not on it
         self.say("lstm", [blue.animate.set_opacity(1), Create(the_belt), FadeIn(lstm), FadeIn(carried)],
-                 [carried.animate.move_to(the_belt.get_end() + LEFT * 0.6)], rt=2.0)
+                 [carried.animate.shift(RIGHT * (the_belt.get_length() - 1.2 - carried.width))], rt=3.0)
 
 
 class TheCell(LSTMScene):
@@ -532,8 +533,15 @@ class InputGate(LSTMScene):
         prod2 = VGroup(self.markup(f"{span('i', 'i')} ⊙ {span('g', 'g')} =", size=28),
                        number(float(self.src.value("i*g", t2)[u2]), "i*g", u2, step=t2, font=self.font, size=28))
         prod2.arrange(RIGHT, buff=0.15).move_to(RIGHT * 4.0 + DOWN * 2.85)
+        ic2 = self.curve("sigmoid", float(self.src.value("z_i", t2)[u2]), float(self.src.value("i", t2)[u2]), "i",
+                         u2, t2, width=3.2, height=1.15)
+        gc2 = self.curve("tanh", float(self.src.value("z_g", t2)[u2]), float(self.src.value("g", t2)[u2]), "g",
+                         u2, t2, width=3.2, height=1.15)
+        ic2.shift(ic.ax.get_center() - ic2.ax.get_center())
+        gc2.shift(gc.ax.get_center() - gc2.ax.get_center())
+        marks = VGroup(*[VGroup(c.guide, c.dot, c.zlab, c.vlab) for c in (ic2, gc2)])
         a, dots = self.flow(d, "i", "g")
-        self.say("write2", a, [FadeIn(vals2), FadeIn(prod2)])
+        self.say("write2", a, [FadeIn(vals2), FadeIn(prod2), FadeIn(marks)])
         self.remove(*dots)
 
 
@@ -787,21 +795,21 @@ class Backprop(LSTMScene):
         head = self.title()
         self.add(head)
         T = len(bp.words)
-        left, right = -4.3, 6.9
+        left, right = -4.1, 6.9
         w = (right - left) / T
         xs = [left + w * (k + 0.5) for k in range(T)]
         top_base, bot_base, hmax = 0.35, -2.75, 1.75
         the_belt = belt(LEFT * 7.0 + UP * top_base, RIGHT * 7.0 + UP * top_base, width=12)
-        labels = VGroup(
-            self.markup(f"LSTM  ∂L/∂{span('c', 'c', 't')}", size=24),
-            self.text(self.story_unit_name(), size=20, color=palette.MUTED),
-            self.markup(f"{self.term('plain_rnn')}  ‖∂L/∂{span('h', 'h', 't')}‖", size=24))
-        labels[0].move_to(UP * (top_base + 1.2)).align_to(RIGHT * -6.9, LEFT)
-        labels[1].next_to(labels[0], DOWN, buff=0.12).align_to(labels[0], LEFT)
-        labels[2].move_to(UP * (bot_base + 1.2)).align_to(RIGHT * -6.9, LEFT)
-        for lab in labels:
+        lstm_label = VGroup(self.text("LSTM", size=28), self.markup(f"∂L/∂{span('c', 'c', 't')}", size=28),
+                            self.text(self.story_unit_name(), size=22, color=palette.MUTED))
+        rnn_label = VGroup(self.text(self.term("plain_rnn"), size=28),
+                           self.markup(f"‖∂L/∂{span('h', 'h', 't')}‖", size=28),
+                           self.text(self.term("untrained"), size=22, color=palette.MUTED))
+        for lab, base in ((lstm_label, top_base), (rnn_label, bot_base)):
+            lab.arrange(DOWN, aligned_edge=LEFT, buff=0.12).move_to(UP * (base + 0.9)).align_to(RIGHT * -6.9, LEFT)
             if lab.get_right()[0] > left - 0.15:
                 lab.scale((left - 0.15 - lab.get_left()[0]) / lab.width, about_edge=LEFT)
+        labels = VGroup(lstm_label, VGroup(), rnn_label)
         question = " ".join(bp.words[T - 2:]) if self.lang == "en" else "".join(bp.words[T - 2:])
         words = VGroup(self.text(bp.words[bp.colour_step], size=22).move_to(RIGHT * xs[bp.colour_step]),
                        self.text(question, size=22))
@@ -874,13 +882,13 @@ class TrainedLSTM(LSTMScene):
                               demo, 0, demo_words, "demo", y=1.55, highlight=dt_poll)
         bottom = self.panel_rows(f"{self.term('learned')} · {trace.meta['unit_names'][u]}", trace, u,
                                  [str(w) for w in trace.meta["labels"]], "story", y=-1.75, highlight=st["poll"])
-        self.say("intro", [FadeIn(top.frame)], [FadeIn(bottom.frame)])
+        self.say("intro", [FadeIn(top.frame), FadeIn(VGroup(*top.f_cells)), FadeIn(VGroup(*top.c_cells))],
+                 [FadeIn(bottom.frame)])
         k = st["colour"]
         self.say("store", [FadeIn(bottom.c_cells[k]), Indicate(bottom.words[k], color=palette.CELL)])
         rest = [m for j, m in enumerate(bottom.c_cells) if j != k]
         self.say("keep", [FadeIn(VGroup(*bottom.f_cells)), FadeIn(VGroup(*rest))])
-        self.say("poll", [FadeIn(VGroup(*top.f_cells)), FadeIn(VGroup(*top.c_cells))],
-                 [Create(top.ring), Create(bottom.ring)])
+        self.say("poll", [Create(top.ring), Create(bottom.ring)])
         answer = self.text(f"→ “{trace.meta['prediction']}”", size=28, color=palette.HIDDEN)
         answer.next_to(bottom.words[-1], DOWN, buff=0.3).align_to(bottom.words[-1], RIGHT)
         self.say("same", [FadeIn(answer)])
