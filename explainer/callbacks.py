@@ -24,12 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .npzfile import load_npz, save_npz
+from .npzfile import load_npz, names_matching, save_npz
 from .layers import LSTM
 from .rnn import RNN_FIELDS, RNNTrace, SimpleRNN
 from .trace import ARRAY_FIELDS, SequenceTrace
 
 EPOCH_TRACES_FORMAT = "lstm-explainer-epoch-traces/1"
+_EPOCH_MEMBERS = names_matching(*(rf"layer[0-9]{{1,3}}/{name}" for name in sorted(set(ARRAY_FIELDS + RNN_FIELDS))),
+                                r"layer[0-9]{1,3}/(unit_index|mask)", r"layer[0-9]{1,3}/weights/[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
 class Callback:
@@ -272,6 +274,8 @@ class EpochTraces:
             for name in fields:
                 arrays[f"layer{k}/{name}"] = np.stack([getattr(t, name) for t in per_epoch])
             arrays[f"layer{k}/unit_index"] = first.unit_index
+            if getattr(first, "mask", None) is not None:  # the probe's mask is the same at every epoch
+                arrays[f"layer{k}/mask"] = first.mask.astype(np.uint8)
             for name in first.weights:
                 arrays[f"layer{k}/weights/{name}"] = np.stack([t.weights[name] for t in per_epoch])
             layers.append({"name": first.layer, "kind": "lstm" if isinstance(first, SequenceTrace) else "simple_rnn",
@@ -283,18 +287,19 @@ class EpochTraces:
     @classmethod
     def load(cls, path: str | Path) -> "EpochTraces":
         """Read a file written by :meth:`save` (or by :class:`TraceRecorder`). Never unpickles."""
-        data, header = load_npz(path, "epoch traces", EPOCH_TRACES_FORMAT)
+        data, header = load_npz(path, "epoch traces", EPOCH_TRACES_FORMAT, _EPOCH_MEMBERS)
         try:
             epochs, layers = list(header["epochs"]), list(header["layers"])
             traces = [[] for _ in epochs]
             for k, spec in enumerate(layers):
                 kind, fields = ((SequenceTrace, ARRAY_FIELDS) if spec["kind"] == "lstm" else (RNNTrace, RNN_FIELDS))
                 wnames = [key.split("/", 2)[2] for key in data if key.startswith(f"layer{k}/weights/")]
+                mask = {} if f"layer{k}/mask" not in data else {"mask": data[f"layer{k}/mask"]}
                 for e in range(len(epochs)):
                     traces[e].append(kind(**{n: data[f"layer{k}/{n}"][e] for n in fields}, layer=str(spec["name"]),
                                           unit_index=data[f"layer{k}/unit_index"],
                                           weights={n: data[f"layer{k}/weights/{n}"][e] for n in wnames},
-                                          meta=dict(spec.get("meta") or {})))
+                                          meta=dict(spec.get("meta") or {}), **mask))
             return cls(traces, epochs, list(header.get("logs") or [{} for _ in epochs]), header.get("meta"))
         except (KeyError, IndexError, TypeError, ValueError) as e:
             raise ValueError(f"{path}: damaged epoch-traces file ({type(e).__name__}: {e})") from None

@@ -115,6 +115,7 @@ def _trace_model_file(args) -> int:
     import os
     from pathlib import Path
 
+    from .trace import SequenceTrace
     from .your_model import load_model_file, parse_units, read_inputs, recurrent_layers, trace_model
 
     missing = [flag for flag, v in (("--model", args.model), ("--input", args.input), ("--out", args.out)) if not v]
@@ -125,7 +126,7 @@ def _trace_model_file(args) -> int:
         raise ValueError("--model cannot be combined with --file or --x")
     out = Path(args.out)
     if out.suffix.lower() != ".npz":
-        raise ValueError(f"--out {args.out!r} must end in .npz (a trace file)")
+        raise ValueError(f"--out {args.out!r} must be a file name ending in .npz, such as trace.npz")
     if out.is_dir():
         raise ValueError(f"--out {args.out!r} is a folder; give a file name such as {out / 'trace.npz'}")
     if not out.parent.is_dir():
@@ -137,12 +138,19 @@ def _trace_model_file(args) -> int:
     units = parse_units(args.units) if args.units is not None else None
     layer = args.layer if args.layer is not None else "0"
     layer = int(layer) if layer.lstrip("-").isdigit() else layer  # an index or a layer's name
-    model = load_model_file(args.model)
-    x, features, labels = read_inputs(args.input, model)
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:  # said once, in one line each
+        warnings.simplefilter("always", UserWarning)
+        model = load_model_file(args.model)
+        x, features, labels = read_inputs(args.input, model, time_major=args.time_major)
+    for w in caught:  # ours (what was not copied), not Keras's own chatter
+        if issubclass(w.category, UserWarning) and f"{os.sep}explainer{os.sep}" in str(w.filename):
+            print(f"warning: {w.message}", file=sys.stderr)
     trace = trace_model(model, x, layer=layer, sample=args.sample, units=units)
     trace.meta.update({"source": f"lstm-explainer trace {Path(args.model).name}", "model": Path(args.model).name,
                        "input": Path(args.input).name, "layer_index": layer})
-    if features and trace.input_dim == len(features) and recurrent_layers(model).index(trace.layer) == 0:
+    if features and trace.x.shape[-1] == len(features) and recurrent_layers(model).index(trace.layer) == 0:
         trace.meta["features"] = features  # only the first recurrent layer reads the file's columns
     if labels and len(labels) == trace.time:
         trace.meta["labels"] = labels
@@ -150,12 +158,18 @@ def _trace_model_file(args) -> int:
     try:
         trace.save(tmp)
         os.replace(tmp, out)
+    except OSError as e:
+        raise ValueError(f"could not write --out {args.out!r} ({e.strerror or e}); choose a writable folder") from None
     finally:
         if tmp.exists():
             tmp.unlink()
     print(f"wrote the trace of layer {trace.layer!r} ({trace.batch} sequence(s), {trace.time} steps, "
           f"{trace.units} units) to {out}")
-    print(f"see it: lstm-explainer render FullStep --trace {out}   or   lstm-explainer trace --file {out}")
+    if isinstance(trace, SequenceTrace):
+        print(f"see it: lstm-explainer render FullStep --trace {out}   or   lstm-explainer trace --file {out}")
+    else:
+        print("a plain RNN's trace (h_t = tanh(x_t W + h_{t-1} U + b)): read it with explainer.rnn.RNNTrace.load; "
+              "the LSTM scenes draw LSTM layers (--layer)")
     return 0
 
 
@@ -172,6 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    ".npz (saved by lstm-explainer)")
     t.add_argument("--input", help="its input: .npy (time, features) or (batch, time, features), or .csv "
                                    "(a row per time step; header = feature names)")
+    t.add_argument("--time-major", action="store_true",
+                   help="the .npy input is (time, batch, features), as for PyTorch's nn.LSTM(batch_first=False)")
     t.add_argument("--layer", help="which recurrent layer to trace: index (default 0) or name")
     t.add_argument("--sample", type=int, help="keep one sequence of the input batch (default: all)")
     t.add_argument("--out", help="where to write the trace (.npz)")

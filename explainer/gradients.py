@@ -17,11 +17,18 @@ LSTM (``kind="lstm"``), every array ``(batch, time, units)`` unless said otherwi
           see :func:`explainer.cell.belt_factor`). So dL/dc_{t-1} = dL/dc_t ⊙ belt_t
           + (what reaches c_{t-1} through h_{t-1}).
 
+A step masked out (``Masking``, ``Embedding(mask_zero=True)``) carries h and c unchanged:
+there dh and dc are the gradients of the carried states, dz is 0 and belt is 1.
+
 SimpleRNN (``kind="simple_rnn"``):
     dh     dL/dh_t   total, as above
     dz     dL/dz_t   = dh ⊙ slope
     slope  tanh′(z_t) = 1 − h_t² (the activation's derivative), so the step Jacobian is
            ∂h_t/∂h_{t-1} = diag(slope_t) Uᵀ: see :meth:`GradientTrace.jacobian`
+
+Paths back in time, from those records: :meth:`GradientTrace.belt_path` (LSTM: the product
+of the belt factors after step t) and :meth:`GradientTrace.jacobian_path` /
+:meth:`GradientTrace.path_gain` (SimpleRNN: the product of the step Jacobians and its norm).
 
 The numbers are recorded by the layers' own ``backward`` (the code that trains the
 model), switched on by ``record_gradients``; nothing is computed twice. A gradient
@@ -38,12 +45,13 @@ from . import activations, gates
 from .bidirectional import Bidirectional
 from .cell import belt_factor
 from .layers import LSTM
-from .npzfile import load_npz, save_npz
+from .npzfile import load_npz, names_matching, save_npz
 from .rnn import SimpleRNN
 
 GRADIENT_FORMAT = "lstm-explainer-gradients/1"
 KINDS = ("lstm", "simple_rnn")
 _OPTIONAL = ("dc", "belt", "slope")
+_MEMBERS = names_matching("dh", "dz", *_OPTIONAL, "unit_index", r"weights/[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
 @dataclass
@@ -122,6 +130,40 @@ class GradientTrace:
             raise ValueError("jacobian() needs the layer's full recurrent_kernel (a trace that was not narrowed)")
         return self.slope[:, t, :, None] * U.T[None]
 
+    def belt_path(self) -> np.ndarray:
+        """LSTM: ∏_{k=t+1}^{T-1} belt_k for every step t, ``(batch, time, units)`` (1 at the last step).
+
+        The factor by which a gradient at the last cell state is multiplied on its way back to
+        c_t along the belt alone: for the plain LSTM the product of the forget gates after t.
+        """
+        if self.kind != "lstm":
+            raise ValueError("belt_path() follows an LSTM's cell state; a SimpleRNN has none (see path_gain())")
+        after = np.cumprod(self.belt[:, :0:-1], axis=1)[:, ::-1]  # t = 0 … T-2
+        return np.concatenate([after, np.ones_like(self.belt[:, :1])], axis=1)
+
+    def jacobian_path(self, t: int) -> np.ndarray:
+        """SimpleRNN: ∂h_{T-1}/∂h_t = J_{T-1} ⋯ J_{t+1}, ``(batch, units, units)`` (the identity at t = T-1).
+
+        The plain RNN's only way back in time: every step multiplies by diag(tanh′) Uᵀ.
+        """
+        if not -self.time <= t < self.time:
+            raise IndexError(f"time step {t} out of range for a trace of {self.time} steps")
+        t %= self.time
+        P = np.broadcast_to(np.eye(self.units, dtype=self.dh.dtype), (self.batch, self.units, self.units)).copy()
+        for k in range(t + 1, self.time):
+            P = self.jacobian(k) @ P  # ∂h_k/∂h_t = J_k · ∂h_{k-1}/∂h_t
+        return P
+
+    def path_gain(self) -> np.ndarray:
+        """SimpleRNN: the spectral norm ‖∂h_{T-1}/∂h_t‖₂ for every step t, ``(batch, time)``: how much a
+        gradient at the last step can grow (> 1) or shrink (< 1) on its way back to step t."""
+        P = np.broadcast_to(np.eye(self.units, dtype=self.dh.dtype), (self.batch, self.units, self.units)).copy()
+        gain = np.ones((self.batch, self.time), self.dh.dtype)
+        for t in range(self.time - 2, -1, -1):
+            P = P @ self.jacobian(t + 1)  # ∂h_{T-1}/∂h_t = ∂h_{T-1}/∂h_{t+1} · J_{t+1}
+            gain[:, t] = np.linalg.norm(P, ord=2, axis=(1, 2))
+        return gain
+
     def sample(self, b: int) -> "GradientTrace":
         """The gradients of one sequence of the batch (keeps batch dimension 1)."""
         if not -self.batch <= b < self.batch:
@@ -158,7 +200,7 @@ class GradientTrace:
     @classmethod
     def load(cls, path: str | Path) -> "GradientTrace":
         """Read a gradient trace written by :meth:`save`. Never unpickles; damage is a ``ValueError``."""
-        data, header = load_npz(path, "gradient trace", GRADIENT_FORMAT)
+        data, header = load_npz(path, "gradient trace", GRADIENT_FORMAT, _MEMBERS)
         missing = [n for n in ("dh", "dz", "unit_index") if n not in data]
         if missing:
             raise ValueError(f"{path}: not an lstm-explainer gradient trace, missing arrays {missing}")
@@ -190,6 +232,8 @@ def _from_layer(layer, loss: float, loss_name: str) -> GradientTrace:
     if isinstance(layer, LSTM):
         peep = layer.cell.peepholes[:2] if layer.peephole else (None, None)
         belt = np.stack([belt_factor(s, *peep) for s in layer._steps], axis=1)
+        if layer._mask is not None:  # a masked step carries c unchanged: c_t = c_{t-1}, factor 1
+            belt = np.where(np.swapaxes(layer._mask, 0, 1)[..., None], belt, belt.dtype.type(1))
         meta["peephole"] = layer.peephole
         return GradientTrace("lstm", rec["dh"], rec["dz"], dc=rec["dc"], belt=belt, layer=layer.name,
                              loss=loss, weights=weights, meta=meta)

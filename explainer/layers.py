@@ -180,6 +180,8 @@ class LSTM(Layer):
         self.cell: LSTMCell | None = None
         self._steps: list[StepTrace] = []
         self.states: list[np.ndarray] | None = None  # stateful: [h, c] after the last call
+        self._mask = None                 # the last forward's mask (time-major) and dropout masks, for backward
+        self._drop = (None, None)
         self.d_initial_state: list[np.ndarray] | None = None
         self.record_gradients = False   # when True, backward() keeps dL/dh_t, dL/dc_t, dL/dz_t in `recorded`
         self.recorded: dict[str, np.ndarray] | None = None
@@ -289,6 +291,10 @@ class LSTM(Layer):
         At a masked step the recorded h, c (and tanh_c) are the carried ones; the gates are
         what the cell computed there, unused.
         """
+        return self._run(x, initial_state, mask, training)[0]
+
+    def _run(self, x, initial_state, mask, training):
+        """:meth:`run`, also returning the time-major mask and the dropout masks (for backward)."""
         x = np.asarray(x, dtype=self.dtype)
         self._check_input(x)
         if not self.built:
@@ -300,7 +306,6 @@ class LSTM(Layer):
         xs = np.ascontiguousarray(np.swapaxes(x[:, ::-1] if self.go_backwards else x, 0, 1))  # (T, B, d)
         ms = None if m is None else np.swapaxes(m[:, ::-1] if self.go_backwards else m, 0, 1)  # (T, B)
         mx, mh = self._dropout_masks(b, training)
-        self._drop = (mx, mh)
         if mx is None or mx.ndim == 2:
             xd = xs if mx is None else xs * mx
             xW_b = (xd.reshape(t * b, d) @ cell.W + cell.b).reshape(t, b, 4 * u)
@@ -318,8 +323,7 @@ class LSTM(Layer):
                 s.tanh_c = np.where(keep, s.tanh_c, cell.act.fn(c))
             steps.append(s)
             h, c = s.h, s.c
-        self._mask = ms
-        return steps
+        return steps, ms, (mx, mh)
 
     def _output_mask(self) -> np.ndarray | None:
         """Keras's output at step t: h_t, except masked steps give 0 (``zero_output_for_mask``) or
@@ -330,7 +334,7 @@ class LSTM(Layer):
         return om[..., None].astype(self.dtype)
 
     def forward(self, x: np.ndarray, training: bool = False, initial_state=None, mask=None):
-        self._steps = self.run(x, initial_state, mask, training)
+        self._steps, self._mask, self._drop = self._run(x, initial_state, mask, training)
         h_last, c_last = self._steps[-1].h, self._steps[-1].c
         if self.stateful:
             self.states = [h_last.copy(), c_last.copy()]
@@ -351,13 +355,13 @@ class LSTM(Layer):
         Inference (no dropout); a stateful layer starts from its carried states and keeps them.
         With a ``mask`` the trace records it (in processing order, like the steps).
         """
-        steps = self.run(check_array(x, "x", dtype=self.dtype), initial_state, mask)
+        steps, ms, _ = self._run(check_array(x, "x", dtype=self.dtype), initial_state, mask, False)
         arrays = {name: np.stack([getattr(s, name) for s in steps], axis=1) for name in ARRAY_FIELDS}
         weights = {k: v.copy() for k, v in self.params.items()}
         meta = {"go_backwards": self.go_backwards, "peephole": self.peephole}
         if (self.activation, self.recurrent_activation) != ("tanh", "sigmoid"):
             meta.update(activation=self.activation, recurrent_activation=self.recurrent_activation)
-        step_mask = None if self._mask is None else np.swapaxes(self._mask, 0, 1).copy()
+        step_mask = None if ms is None else np.swapaxes(ms, 0, 1).copy()
         return SequenceTrace(**arrays, layer=self.name, weights=weights, meta=meta, mask=step_mask)
 
     # --- backward -------------------------------------------------------------
@@ -397,6 +401,8 @@ class LSTM(Layer):
             live = None if ms is None else ms[k][:, None].astype(self.dtype)
             dh_in, dc_in = (dh, dc_next) if live is None else (dh * live, dc_next * live)
             _, dc, dh_cell, dc_cell = cell.backward_step(steps[k], dh_in, dc_in, self.grads, dz=dZ[k])
+            if record:  # dL/dh_t and dL/dc_t; at a masked step c_t is the carried c_{t-1}: dL/dc_t = dc_next
+                rec_dh[k], rec_dc[k] = dh, dc if live is None else dc + dc_next * (1 - live)
             if mh is not None:  # h_{t-1} reached each gate through its own dropout mask
                 dz_g = split_gates(dZ[k])
                 dh_cell = sum((dz_g[g] @ U_blocks[g].T) * mh[g] for g in range(4))
@@ -404,8 +410,6 @@ class LSTM(Layer):
                 dh_next, dc_next = dh_cell, dc_cell
             else:  # live rows went through the cell; masked rows hand dh and dc straight back
                 dh_next, dc_next = dh_cell + dh * (1 - live), dc_cell + dc_next * (1 - live)
-            if record:
-                rec_dh[k], rec_dc[k] = dh, dc
         self.d_initial_state = [dh_next, dc_next]
         if record:  # the gradient trace: the very numbers this backward pass trains with
             self.recorded = {"dh": rec_dh, "dc": rec_dc, "dz": dZ.copy()}

@@ -136,7 +136,9 @@ class Sequential:
         with the data as in Keras: each layer's ``compute_mask`` says what the next one gets."""
         for layer in self.layers:
             if mask is not None and not layer.takes_mask and hasattr(layer, "trace"):
-                raise NotImplementedError(f"layer {layer.name!r} cannot skip masked steps yet")
+                raise ValueError(f"layer {layer.name!r} ({type(layer).__name__}) gets a mask from an Embedding"
+                                 "(mask_zero=True) or Masking layer but cannot skip masked steps; use an LSTM there, "
+                                 "or drop the masking")
             x_in = x
             x = layer.forward(x, training=training, mask=mask) if layer.takes_mask and mask is not None \
                 else layer.forward(x, training=training)
@@ -145,12 +147,25 @@ class Sequential:
         return x
 
     def _loss_mask_check(self) -> None:
-        """Keras leaves the masked steps of a masked sequence output out of the loss; we do not (yet): refuse."""
-        if getattr(self, "output_mask", None) is not None:
+        """Metrics on a masked sequence output would need Keras's per-step weighting too: refuse them."""
+        if getattr(self, "output_mask", None) is not None and self.metric_names:
             raise ValueError("this model's output is a sequence with a mask (from Embedding(mask_zero=True) or "
-                             "Masking through return_sequences=True): Keras would leave the masked steps out of "
-                             "the loss, which fit/evaluate here do not do; predict and trace work. To train, end "
-                             "the model with a layer that drops the mask (an LSTM with return_sequences=False)")
+                             "Masking through return_sequences=True): its loss leaves the masked steps out, as "
+                             "Keras does, but metrics on it are not supported; compile without metrics")
+
+    def _batch_loss(self, y: np.ndarray, y_pred: np.ndarray) -> tuple[float, np.ndarray]:
+        """One batch's loss and dL/dŷ. With a masked sequence output, as Keras 3: masked steps weigh 0 and
+        the others total/valid, so the loss is the mean over the valid steps (0 if there are none)."""
+        fn = losses.get(self.loss_name)
+        m = getattr(self, "output_mask", None)
+        if m is None or y_pred.ndim != 3 or m.shape != y_pred.shape[:2]:
+            per, dy = fn(y, y_pred)
+            return float(per.mean(dtype=np.float64)), dy
+        b, t = m.shape
+        per, dy = fn(y.reshape(b * t, -1), y_pred.reshape(b * t, -1))  # one loss per step
+        valid = int(m.sum())
+        w = m.reshape(-1) * (m.size / valid) if valid else np.zeros(m.size)
+        return float((per * w).mean(dtype=np.float64)), (dy * w[:, None].astype(dy.dtype)).reshape(y_pred.shape)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         for layer in reversed(self.layers):
@@ -164,9 +179,9 @@ class Sequential:
         """Forward, loss, backward on one batch. Returns ``(loss, y_pred)``; gradients land in each layer's ``grads``."""
         y_pred = self.forward(x, training=training)
         self._loss_mask_check()
-        per, dy = losses.get(self.loss_name)(y, y_pred)
+        loss, dy = self._batch_loss(y, y_pred)
         self.backward(dy.astype(self.dtype, copy=False))
-        return float(per.mean(dtype=np.float64)), y_pred
+        return loss, y_pred
 
     def train_on_batch(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
         loss, y_pred = self.loss_and_grads(x, y, training=True)
@@ -278,12 +293,11 @@ class Sequential:
     def _evaluate(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> dict[str, float]:
         metric_fns = [(m, losses.metric(m)) for m in self.metric_names]
         sums = {"loss": 0.0, **{m: 0.0 for m, _ in metric_fns}}
-        loss_fn = losses.get(self.loss_name)
         for start in range(0, len(x), batch_size):
             xb, yb = x[start:start + batch_size], y[start:start + batch_size]
             y_pred = self.forward(xb, training=False)
             self._loss_mask_check()
-            sums["loss"] += float(loss_fn(yb, y_pred)[0].sum(dtype=np.float64))
+            sums["loss"] += self._batch_loss(yb, y_pred)[0] * len(xb)
             for m, fn in metric_fns:
                 sums[m] += float(fn(yb, y_pred).sum(dtype=np.float64))
         return {k: v / len(x) for k, v in sums.items()}
@@ -428,11 +442,10 @@ def _least_params(cfg: dict) -> int:
     and leave the next layer's input width unknown (then taken as 1).
     """
     shape = cfg.get("input_shape")
-    if not isinstance(shape, list) or not shape or not all(  # None: a length left open, e.g. [None, 4]
-            (s is None and k < len(shape) - 1) or (isinstance(s, int) and not isinstance(s, bool) and s >= 1)
-            for k, s in enumerate(shape)):
-        raise ValueError(f"input_shape {shape!r} is not a list of positive integers (None allowed but for the last)")
-    total, d = 0, shape[-1]
+    if not isinstance(shape, list) or not shape or not all(  # None: a size left open, e.g. [None, 4]
+            s is None or (isinstance(s, int) and not isinstance(s, bool) and s >= 1) for s in shape):
+        raise ValueError(f"input_shape {shape!r} is not a list of positive integers (or null for any length)")
+    total, d = 0, shape[-1] or 1
     for spec in cfg["layers"]:
         if not isinstance(spec, dict) or not isinstance(spec.get("config"), dict):
             raise ValueError(f"layer entry {spec!r:.60} is not {{'class': ..., 'config': {{...}}}}")

@@ -24,11 +24,12 @@ import numpy as np
 
 from . import activations, initializers
 from .layers import LAYERS, Layer
-from .npzfile import load_npz, save_npz
+from .npzfile import load_npz, names_matching, save_npz
 from .validation import check_array
 
 RNN_FIELDS = ("x", "h_prev", "z", "h")
 RNN_FORMAT = "lstm-explainer-rnn-trace/1"
+_RNN_MEMBERS = names_matching(*RNN_FIELDS, "unit_index", r"weights/[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
 @dataclass
@@ -98,7 +99,7 @@ class RNNTrace:
     @classmethod
     def load(cls, path: str | Path) -> "RNNTrace":
         """Read a trace written by :meth:`save`. Never unpickles; a damaged file is a ``ValueError``."""
-        data, header = load_npz(path, "RNN trace", RNN_FORMAT)
+        data, header = load_npz(path, "RNN trace", RNN_FORMAT, _RNN_MEMBERS)
         missing = [n for n in RNN_FIELDS + ("unit_index",) if n not in data]
         if missing:
             raise ValueError(f"{path}: not an lstm-explainer RNN trace, missing arrays {missing}")

@@ -42,6 +42,11 @@ def load_model_file(path: str | Path, torch_output: str = "last_state") -> Seque
         return from_torch_state_dict(path, output=torch_output, name=path.stem)
     from .keras_bridge import from_keras, import_keras
 
+    import zipfile
+
+    if suffix == ".keras" and not zipfile.is_zipfile(path):
+        raise ValueError(f"{path} is not a Keras .keras file (not a zip archive: damaged, or another format); "
+                         "save the model with model.save('model.keras')")
     keras = import_keras()
     try:
         km = keras.models.load_model(path, compile=False)
@@ -62,13 +67,15 @@ def recurrent_layers(model: Sequential) -> list[str]:
     return names
 
 
-def read_inputs(path: str | Path, model: Sequential) -> tuple[np.ndarray, list[str] | None, list[str] | None]:
+def read_inputs(path: str | Path, model: Sequential,
+                time_major: bool = False) -> tuple[np.ndarray, list[str] | None, list[str] | None]:
     """Inputs for ``model`` from ``.npy`` or ``.csv``: ``(x, feature names, step labels)``.
 
     ``.npy``: (time, features) for one sequence or (batch, time, features); for a model that
     starts with an Embedding, (time,) or (batch, time) token ids. ``.csv``: one sequence, a row
     per time step; the header names the features, and a first column that is not numeric
-    (dates, words) labels the steps.
+    (dates, words) labels the steps. ``time_major``: a 3-D array is (time, batch, features)
+    (PyTorch's ``batch_first=False`` layout) and is swapped to (batch, time, features).
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -88,21 +95,33 @@ def read_inputs(path: str | Path, model: Sequential) -> tuple[np.ndarray, list[s
             raise ValueError(f"{path}: not a readable .npy file ({e})") from None
     else:
         x, features, labels = _read_csv(path)
+        if ids:
+            if x.shape[1] != 1:
+                raise ValueError(f"{path}: this model starts with an Embedding, so it reads token ids: give one "
+                                 f"column of ids (a row per time step), not {x.shape[1]} columns")
+            x = x[:, 0]
     if x.dtype.kind not in "biuf":
         raise ValueError(f"{path}: the input must be numbers, got dtype {x.dtype}; convert it to floats "
                          "(or token ids) first")
     want = 2 if ids else 3
+    if time_major:
+        if x.ndim != want:
+            raise ValueError(f"{path}: --time-major needs a {want}-D array (time, batch, …), got shape {x.shape}")
+        x = np.swapaxes(x, 0, 1)
     if x.ndim == want - 1:
         x = x[None]  # one sequence
-    if ids and x.ndim == 3 and x.shape[-1] == 1:
-        x = x[..., 0]  # a CSV column of ids
     shape_text = "(time,) or (batch, time) token ids" if ids else "(time, features) or (batch, time, features)"
     if x.ndim != want:
         raise ValueError(f"{path}: input of shape {x.shape} does not fit; give {shape_text}")
     if 0 in x.shape:
         raise ValueError(f"{path}: input of shape {x.shape} is empty (no samples, time steps or features); "
                          "give at least one time step")
-    if not ids:
+    if ids:
+        length = model.input_shape[0] if model.input_shape else None
+        if length is not None and x.shape[1] != length:
+            raise ValueError(f"{path}: the model reads sequences of {length} token ids; this input has {x.shape[1]} "
+                             f"per sequence; pad or cut them to {length}")
+    else:
         expected = model.input_shape[-1]
         if x.shape[-1] != expected:
             raise ValueError(f"{path}: the input has {x.shape[-1]} features per step but the model expects "
@@ -115,11 +134,24 @@ def read_inputs(path: str | Path, model: Sequential) -> tuple[np.ndarray, list[s
 
 
 def _read_csv(path: Path):
+    import csv
+    import io
+
     import pandas as pd
 
+    from .bitcoin.data import _DECIMAL_COMMA, decode, sniff_separator  # UTF-8/16, Latin-1; , ; tab |
+
+    text = decode(path.read_bytes(), path)
+    if not text.strip():
+        raise ValueError(f"{path}: the file is empty; give a header row, then one row per time step")
+    sep = sniff_separator(text)
     try:
-        df = pd.read_csv(path, sep=None, engine="python")  # sniffs , ; tab
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+        cells = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+        comma = sep != "," and cells.stack().astype(str).str.strip().str.match(_DECIMAL_COMMA).any() \
+            if len(cells.columns) and len(cells) else False
+        df = pd.read_csv(io.StringIO(text), sep=sep, decimal="," if comma else ".",
+                         thousands="." if comma else None)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as e:
         raise ValueError(f"{path}: not a readable CSV table ({str(e).splitlines()[0]})") from None
     if df.empty:
         raise ValueError(f"{path}: the table has no rows; give one row per time step")
@@ -165,6 +197,8 @@ def parse_units(text: str) -> int | list[int]:
         values = [int(p) for p in parts]
     except ValueError:
         raise ValueError(f"--units must be a count such as 8 or unit indices such as 0,5,7; got {text!r}") from None
+    if len(set(values)) != len(values):
+        raise ValueError(f"--units lists a unit twice ({text!r}); give each unit once")
     if len(values) == 1:
         if values[0] < 1:
             raise ValueError(f"--units {values[0]} keeps no unit; give a count of at least 1 (or omit --units for all)")
@@ -175,8 +209,9 @@ def parse_units(text: str) -> int | list[int]:
 
 
 def trace_model(model: Sequential, x: np.ndarray, layer: int | str = 0, sample: int | None = None,
-                units: int | list[int] | None = None) -> SequenceTrace:
-    """The trace of recurrent layer ``layer`` (index or name) of ``model`` on ``x``.
+                units: int | list[int] | None = None):
+    """The trace of recurrent layer ``layer`` (index or name) of ``model`` on ``x``: a
+    :class:`SequenceTrace` for an LSTM, an :class:`~explainer.rnn.RNNTrace` for a SimpleRNN.
 
     ``sample`` keeps one sequence of the batch; ``units`` keeps the K most active units (an int)
     or the listed unit indices.
@@ -206,6 +241,9 @@ def trace_model(model: Sequential, x: np.ndarray, layer: int | str = 0, sample: 
                  f"tracing {x.shape[0]} sequence(s) of {x.shape[1]} steps",
                  "trace fewer sequences (--sample K) or a shorter input")
     trace = model.trace(x)[index]
+    if units is not None and not isinstance(trace, SequenceTrace):
+        raise ValueError(f"--units: layer {trace.layer!r} is a {type(trace).__name__} (a plain RNN), which is kept "
+                         "whole; omit --units, or trace an LSTM layer (--layer)")
     if units is not None:
         if isinstance(units, int):
             if units > trace.units:

@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import io
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -239,8 +240,10 @@ def test_flat_prices_give_strict_json_and_words(tmp_path):
     m = json.loads(text, parse_constant=refuse)["coins"]["BTC"]["metrics"]
     assert m["ours"]["direction_accuracy"] is None and m["naive"]["up_share"] is None
     report = (tmp_path / "out" / "report.md").read_text()
-    assert "nan %" not in report and " nan " not in report and "| undefined" in report
+    assert "nan %" not in report and " nan " not in report and re.search(r"\|\s+undefined \|", report)
     assert "the close never moved on the test days" in report
+    page = (tmp_path / "out" / "report.html").read_text()  # the same Markdown, converted by markdown-it-py
+    assert page.count("<table>") == 2 and '<img src="data.png"' in page and "<td style=\"text-align:right\">undefined" in page
 
 
 def test_a_one_coin_file_given_as_a_table_says_how_to_use_it(tmp_path):

@@ -243,3 +243,19 @@ def test_trace_recorder_needs_a_recurrent_layer_and_files_are_checked(tmp_path):
     bad.write_bytes(b"PK\x03\x04 truncated")
     with pytest.raises(ValueError, match="epoch traces"):
         EpochTraces.load(bad)
+
+
+def test_trace_recorder_keeps_the_probe_mask(tmp_path):
+    from explainer import Masking
+
+    rng = np.random.default_rng(4)
+    model = Sequential([Masking(0.0, input_shape=(5, 3)), LSTM(3), Dense(1)], seed=0)
+    model.compile("mse", Adam(0.02))
+    x, y = rng.normal(size=(8, 5, 3)).astype(np.float32), rng.normal(size=8).astype(np.float32)
+    x[:, 3:] = 0.0  # padded ends
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[TraceRecorder(x[:2], tmp_path / "m.npz")])
+    back = EpochTraces.load(tmp_path / "m.npz")
+    expected = np.any(x[:2] != 0, axis=-1)
+    for t in back.over_epochs(0):
+        np.testing.assert_array_equal(t.mask, expected)
+    np.testing.assert_array_equal(back.at(2).h, model.trace(x[:2])[0].h)

@@ -9,7 +9,7 @@ must reproduce the layers' own forward pass.
 import numpy as np
 import pytest
 
-from explainer import LSTM, Bidirectional, Dense, GradientTrace, Sequential, SimpleRNN, losses
+from explainer import LSTM, Bidirectional, Dense, GradientTrace, Masking, Sequential, SimpleRNN, losses
 from explainer.gates import GATES
 from test_gradients import EPS, TOL, randomise, rel_err
 
@@ -18,26 +18,32 @@ def sigmoid(z):
     return 1 / (1 + np.exp(-z))
 
 
-def lstm_reference(layer, x, t_off=-1, eps_h=None, eps_c=None):
-    """The LSTM layer's forward pass from its equations, with offsets injected into h and c at step ``t_off``."""
+def lstm_reference(layer, x, t_off=-1, eps_h=None, eps_c=None, mask=None):
+    """The LSTM layer's forward pass from its equations, with offsets injected into h and c at step ``t_off``.
+
+    A masked step (``mask`` (batch, time) False) carries h and c unchanged, as Keras does.
+    """
     W, U, b = (layer.params[k] for k in ("kernel", "recurrent_kernel", "bias"))
     u = layer.units
     xs = x[:, ::-1] if layer.go_backwards else x
+    live = np.ones(x.shape[:2], bool) if mask is None else (mask[:, ::-1] if layer.go_backwards else mask)
     h = np.zeros((len(x), u))
     c = np.zeros((len(x), u))
     hs = []
     for k in range(x.shape[1]):
+        h_prev, c_prev = h, c
         z = xs[:, k] @ W + h @ U + b
         z_i, z_f, z_g, z_o = (z[:, g.index * u:(g.index + 1) * u] for g in GATES)
         if layer.peephole:
             z_i = z_i + layer.params["peephole_i"] * c
             z_f = z_f + layer.params["peephole_f"] * c
         c = sigmoid(z_f) * c + sigmoid(z_i) * np.tanh(z_g)
+        c = np.where(live[:, k, None], c, c_prev)
         if k == t_off:
             c = c + eps_c
         if layer.peephole:
             z_o = z_o + layer.params["peephole_o"] * c
-        h = sigmoid(z_o) * np.tanh(c)
+        h = np.where(live[:, k, None], sigmoid(z_o) * np.tanh(c), h_prev)
         if k == t_off:
             h = h + eps_h
         hs.append(h)
@@ -60,10 +66,13 @@ def rnn_reference(layer, x, t_off=-1, eps_h=None, eps_c=None):
 
 def loss_with_offset(model, x, y, which, t_off, eps_h, eps_c):
     """The model's loss with the offset injected into layer ``which`` at step ``t_off``."""
+    mask = None
     for k, layer in enumerate(model.layers):
-        if k == which:
-            ref = lstm_reference if isinstance(layer, LSTM) else rnn_reference
-            x = ref(layer, x, t_off, eps_h, eps_c)
+        if isinstance(layer, Masking):
+            mask = np.any(x != layer.mask_value, axis=-1)
+        elif k == which:
+            x = lstm_reference(layer, x, t_off, eps_h, eps_c, mask) if isinstance(layer, LSTM) else \
+                rnn_reference(layer, x, t_off, eps_h, eps_c)
         else:
             x = layer.forward(x, training=False)
     return float(losses.get(model.loss_name)(y, x)[0].mean())
@@ -224,3 +233,46 @@ def test_bidirectional_and_variable_length():
         inner = list(model.layers[0].layers) + [model.layers[1]]
         for g, layer in zip(grads, inner):
             np.testing.assert_allclose(g.dz.sum(axis=(0, 1)), layer.grads["bias"], rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("go_backwards", [False, True])
+def test_masked_steps_carry_the_gradient(go_backwards):
+    """Steps masked out carry h and c: the recorded dh, dc still equal the finite differences,
+    dz is 0 there and the belt factor is 1."""
+    rng = np.random.default_rng(8)
+    model = Sequential([Masking(0.0, input_shape=(6, 3), dtype="float64"),
+                        LSTM(3, go_backwards=go_backwards, dtype="float64"), Dense(2, dtype="float64")], seed=0)
+    for layer in model.layers:
+        randomise(layer, rng)
+    model.compile("mse", "adam")
+    x, y = rng.normal(size=(2, 6, 3)), rng.normal(0, 0.5, (2, 2))
+    x[0, 2] = x[0, 5] = x[1, 0] = 0.0  # padding in the middle, at the end, at the start
+    (g,) = model.trace_gradients(x, y)
+    assert abs(loss_with_offset(model, x, y, 1, -1, 0, 0) - g.loss) < 1e-12
+    assert rel_err(g.dh, finite_difference(model, x, y, 1, "h")) < TOL
+    assert rel_err(g.dc, finite_difference(model, x, y, 1, "c")) < TOL
+    live = np.any(x != 0, axis=-1)
+    live = live[:, ::-1] if go_backwards else live  # the trace's time axis is the processing order
+    assert np.all(g.dz[~live] == 0) and np.all(g.belt[~live] == 1)
+    assert np.all(g.belt[live] < 1)
+
+
+def test_paths_back_in_time():
+    """The LSTM's belt path is the product of the forget gates after t; the SimpleRNN's Jacobian
+    path carries the last step's dL/dh back to every step, and its gain is that product's norm."""
+    rng = np.random.default_rng(9)
+    lstm = make_model("lstm", rng)
+    x, y = rng.normal(size=(2, 5, 3)), rng.normal(0, 0.5, (2, 2))
+    g = lstm.trace_gradients(x, y)[1]
+    f = lstm.trace(x)[1].f
+    path = g.belt_path()
+    np.testing.assert_allclose(path[:, 1], f[:, 2] * f[:, 3] * f[:, 4], rtol=1e-12)
+    np.testing.assert_array_equal(path[:, -1], 1)
+    rnn = make_model("rnn", rng)
+    g = rnn.trace_gradients(x, y)[1]  # its output is the last h only: dL/dh_t = (∂h_T/∂h_t)ᵀ dL/dh_T
+    for t in range(g.time):
+        P = g.jacobian_path(t)
+        np.testing.assert_allclose(g.dh[:, t], np.einsum("bjk,bj->bk", P, g.dh[:, -1]), rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(g.path_gain()[:, t], np.linalg.norm(P, ord=2, axis=(1, 2)), rtol=1e-10)
+    with pytest.raises(ValueError, match="SimpleRNN has none"):
+        g.belt_path()

@@ -242,12 +242,26 @@ def test_training_with_masked_inputs_matches_keras():
     assert max(np.abs(a - b).max() for a, b in zip(ours.get_weights(), km.get_weights())) <= 1e-6
 
 
-def test_training_a_masked_sequence_output_is_refused_clearly():
+def test_training_a_masked_sequence_output_leaves_masked_steps_out_as_keras():
+    """Masking → LSTM(return_sequences) → TimeDistributed(Dense): Keras weighs the loss by the mask."""
     from explainer import Sequential as S
 
-    model = S([Masking(0.0, input_shape=(4, 2)), LSTM(3, return_sequences=True), TimeDistributed(Dense(1))])
+    rng = np.random.default_rng(13)
+    x = rng.normal(size=(80, 6, 2)).astype(np.float32)
+    for k, n in enumerate(rng.integers(2, 7, 80)):
+        x[k, n:] = 0.0
+    y = np.cumsum(x[..., :1], axis=1).astype(np.float32)
+    y[x.any(-1) == 0] = 5.0  # targets at padded steps are junk: they must not count
+    xv, yv = x[:16], y[:16]
+    model = S([Masking(0.0, input_shape=(6, 2)), LSTM(5, return_sequences=True), TimeDistributed(Dense(1))], seed=0)
+    km = to_keras(model)
     model.compile("mse", "adam")
-    x = np.ones((2, 4, 2), np.float32)
-    assert model.predict(x).shape == (2, 4, 1)  # predicting is fine
-    with pytest.raises(ValueError, match="leave the masked steps out of the loss"):
-        model.fit(x, np.zeros((2, 4, 1), np.float32), verbose=0)
+    km.compile(loss="mse", optimizer="adam")
+    mine = model.fit(x, y, epochs=3, batch_size=32, validation_data=(xv, yv), shuffle=False, verbose=0).history
+    theirs = km.fit(x, y, epochs=3, batch_size=32, validation_data=(xv, yv), shuffle=False, verbose=0).history
+    for key in ("loss", "val_loss"):
+        assert np.abs(np.array(mine[key]) / np.array(theirs[key]) - 1).max() <= 1e-5, key
+    assert abs(model.evaluate(xv, yv) / km.evaluate(xv, yv, verbose=0) - 1) <= 1e-5
+    model.compile("mse", "adam", metrics=["mae"])
+    with pytest.raises(ValueError, match="metrics on it are not supported"):
+        model.fit(x, y, verbose=0)

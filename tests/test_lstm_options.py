@@ -204,3 +204,21 @@ def test_options_survive_save_and_load(tmp_path):
     again = load_model(model.save(tmp_path / "m.npz"))
     np.testing.assert_array_equal(again.predict(x), model.predict(x))
     assert again.layers[0].get_config() == model.layers[0].get_config()
+
+
+def test_a_trace_between_forward_and_backward_changes_nothing():
+    rng = np.random.default_rng(4)
+    made = {}
+    layer = LSTM(U, dropout=0.3, recurrent_dropout=0.2, return_sequences=True, dtype="float64",
+                 dropout_mask_fn=lambda shape: made.setdefault(shape, rng.random(shape) >= 0.3))
+    layer.build((T, D), rng)
+    x = rng.normal(size=(B, T, D))
+    R = rng.normal(size=(B, T, U))
+    layer.forward(x, training=True, mask=MASK)
+    layer.backward(R)
+    before = {k: g.copy() for k, g in layer.grads.items()}
+    layer.forward(x, training=True, mask=MASK)
+    layer.trace(x)  # no mask, no dropout: must not disturb the pending backward
+    layer.backward(R)
+    for k in before:
+        np.testing.assert_array_equal(layer.grads[k], before[k])

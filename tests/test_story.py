@@ -186,20 +186,42 @@ def test_memory_unit_is_found_not_fixed():
 
 
 def test_training_calls_keras_style_callbacks():
+    from explainer.callbacks import Callback, EarlyStopping
+
     calls = []
 
-    class Spy:
-        def on_train_begin(self, logs):
+    class Spy(Callback):
+        def on_train_begin(self, logs=None):
             calls.append("begin")
 
-        def on_epoch_end(self, epoch, logs):
+        def on_epoch_end(self, epoch, logs=None):
             calls.append((epoch, round(logs["loss"], 6)))
 
-        def on_train_end(self, logs):
+        def on_train_end(self, logs=None):
             calls.append("end")
 
     r = train(epochs=2, sentences=100, verbose=False, callbacks=[Spy()])
     assert calls == ["begin", (0, round(r.history["loss"][0], 6)), (1, round(r.history["loss"][1], 6)), "end"]
+    # EarlyStopping stops the story training as it stops fit: no epoch lowers the loss by 10
+    r = train(epochs=30, sentences=300, verbose=False,
+              callbacks=[EarlyStopping(monitor="loss", min_delta=10, patience=0)])
+    assert len(r.history["loss"]) == 2
+
+
+def test_timelapse_records_the_gates_learning(tmp_path):
+    from explainer.callbacks import EpochTraces
+    from explainer.story import story_timelapse
+
+    rec = story_timelapse(epochs=6, path=tmp_path / "t.npz")
+    back = EpochTraces.load(tmp_path / "t.npz")
+    assert back.epochs == list(range(7)) and back.meta["words"] == rec.meta["words"]
+    tr0, tr6 = back.at(0), back.at(6)
+    u, t = back.meta["memory_unit"], back.meta["words"].index("polluted")
+    assert tr0.meta["labels"] == back.meta["words"] and tr0.time == len(back.meta["words"])
+    # before training the forget gate is ≈ σ(1) at every word; training closes it at "polluted"
+    assert abs(tr0.f[0, t, u] - tr0.f[0, t - 1, u]) < 0.1
+    assert tr6.f[0, t, u] < tr0.f[0, t, u] - 0.2
+    np.testing.assert_array_equal(tr6.x, tr0.x)
 
 
 def test_bad_recipes_are_named():
@@ -227,19 +249,25 @@ def test_cli_train_writes_model_and_report(tmp_path, capsys):
     from explainer.cli import main
 
     out = tmp_path / "m" / "story.npz"
-    assert main(["story", "train", "--epochs", "2", "--sentences", "200", "--quiet", "--out", str(out)]) == 0
+    argv = ["story", "train", "--epochs", "2", "--sentences", "200", "--quiet", "--out", str(out),
+            "--timelapse", str(tmp_path / "tl.npz"), "--lang", "zh"]
+    assert main(argv) == 0
     text = capsys.readouterr().out
     assert "held-out accuracy" in text and "memory unit" in text and "criteria:" in text
     report = json.loads(out.with_suffix(".json").read_text())
     assert report["recipe"]["epochs"] == 2 and len(report["history"]["loss"]) == 2
     assert set(report["accuracy_by_distance"]) >= {"0", "60"}
     assert Sequential.load(out).input_shape == (None, len(vocabulary()))
+    from explainer.callbacks import EpochTraces
+    tl = EpochTraces.load(tmp_path / "tl.npz")
+    assert tl.epochs == [0, 1, 2] and tl.meta["labels"][2] == "蓝色的" and "timelapse" in text
 
 
 @pytest.mark.parametrize("argv, words", [
     (["story", "train", "--units", "0"], "units must be a positive integer, got 0"),
     (["story", "train", "--epochs", "-1"], "epochs must be a positive integer"),
     (["story", "train", "--out", "model.txt"], "--out must be a .npz"),
+    (["story", "train", "--timelapse", "t.json"], "--timelapse must be a .npz"),
     (["story", "show", "the sky", "was", "purple"], "unknown word 'purple'"),
     (["story", "show", "--model", "/nonexistent/m.npz"], "m.npz"),
     (["story", "compare", "--per-distance", "0"], "--per-distance"),

@@ -130,7 +130,7 @@ def test_bad_inputs_get_one_clear_line(files, capsys):
     assert "4 features per step but the model expects 3" in err
     assert "--sample 7 is out of range" in _error(capsys, "--model", m, "--input", x, "--sample", "7", "--out", out)
     assert "needs --input, --out" in _error(capsys, "--model", m)
-    assert "must end in .npz" in _error(capsys, "--model", m, "--input", x, "--out", d / "t.txt")
+    assert "ending in .npz" in _error(capsys, "--model", m, "--input", x, "--out", d / "t.txt")
     assert "does not exist" in _error(capsys, "--model", m, "--input", x, "--out", d / "nowhere" / "t.npz")
 
 
@@ -215,3 +215,104 @@ def test_a_masked_step_is_printed_as_skipped(tmp_path, capsys):
     assert run("--file", tmp_path / "t.npz", "--step", "2") == 0
     out = capsys.readouterr().out
     assert "masked" not in out and "g = relu(z_g)" in out and "h = o⊙relu(c)" in out
+
+
+@pytest.mark.keras
+def test_keras_files_that_cannot_be_traced_get_one_line(tmp_path, capsys):
+    keras = pytest.importorskip("keras")
+    np.save(tmp_path / "x.npy", np.zeros((1, 5, 3), np.float32))
+    keras.Sequential([keras.Input((5, 3)), keras.layers.GRU(4, name="gru_enc")]).save(tmp_path / "gru.keras")
+    err = _error(capsys, "--model", tmp_path / "gru.keras", "--input", tmp_path / "x.npy", "--out", tmp_path / "t.npz")
+    assert "'gru_enc' (GRU) is not supported; supported layers: LSTM" in err
+    for name in ("bad.keras", "bad.h5", "bad.safetensors"):
+        (tmp_path / name).write_bytes(b"junk")
+        err = _error(capsys, "--model", tmp_path / name, "--input", tmp_path / "x.npy", "--out", tmp_path / "t.npz")
+        assert "bad." in err and ("not a" in err or "could not load" in err)
+
+
+@pytest.mark.keras
+def test_variable_length_keras_model_and_dropped_regularisers(tmp_path):
+    keras = pytest.importorskip("keras")
+    from explainer.keras_bridge import from_keras
+
+    km = keras.Sequential([keras.Input((None, 3)), keras.layers.LSTM(4, kernel_regularizer="l2", name="enc"),
+                           keras.layers.Dense(1)])
+    with pytest.warns(UserWarning, match="'enc': kernel_regularizer not copied"):
+        ours = from_keras(km)
+    x = np.random.default_rng(0).normal(size=(2, 9, 3)).astype(np.float32)
+    assert np.abs(ours.predict(x) - km.predict(x, verbose=0)).max() <= 1e-5
+    km.save(tmp_path / "var.keras")
+    np.save(tmp_path / "x.npy", x)
+    assert run("--model", tmp_path / "var.keras", "--input", tmp_path / "x.npy", "--out", tmp_path / "t.npz") == 0
+    assert SequenceTrace.load(tmp_path / "t.npz").time == 9
+
+
+def test_a_simple_rnn_layer_is_traced_whole(tmp_path, capsys):
+    from explainer.rnn import RNNTrace, SimpleRNN
+
+    model = Sequential([SimpleRNN(4, return_sequences=True, input_shape=(5, 3), name="plain"), LSTM(3, name="after")],
+                       seed=0)
+    model.save(tmp_path / "m.npz")
+    np.save(tmp_path / "x.npy", np.ones((2, 5, 3), np.float32))
+    err = _error(capsys, "--model", tmp_path / "m.npz", "--input", tmp_path / "x.npy", "--units", "2",
+                 "--out", tmp_path / "t.npz")
+    assert "'plain' is a RNNTrace" in err and "omit --units" in err
+    assert run("--model", tmp_path / "m.npz", "--input", tmp_path / "x.npy", "--out", tmp_path / "t.npz") == 0
+    assert "plain RNN's trace" in capsys.readouterr().out
+    assert RNNTrace.load(tmp_path / "t.npz").layer == "plain"
+    assert run("--model", tmp_path / "m.npz", "--input", tmp_path / "x.npy", "--layer", "after", "--units", "2",
+               "--out", tmp_path / "u.npz") == 0
+
+
+def test_hostile_inputs_never_give_a_traceback(files, capsys):
+    """A corpus of bad files and flags: each ends in one 'error:' line (or works), never a traceback."""
+    d, _, _ = files
+    m, x = d / "model.npz", d / "x.npy"
+    np.save(d / "obj.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    np.save(d / "x4.npy", np.zeros((1, 2, 5, 3), np.float32))
+    np.save(d / "nan.npy", np.full((1, 5, 3), np.nan, np.float32))
+    np.save(d / "complex.npy", np.ones((1, 5, 3), np.complex64))
+    (d / "labels.csv").write_text("date\n2020-01-01\n")
+    (d / "empty.csv").write_text("")
+    (d / "latin.csv").write_bytes("caf\xe9,a,b,c\nx\xe9,1,2,3\n".encode("latin-1"))
+    (d / "semi.csv").write_text("t;a;b;c\nx;1,5;2;3\ny;4;5;6,25\n")
+    (d / "afile").write_text("x")
+    Sequential([Embedding(5, 2, input_shape=(4,)), LSTM(2)], seed=0).save(d / "emb.npz")
+    np.save(d / "ids3.npy", np.array([[1, 2, 3]]))
+    cases = {
+        ("--input", d / "obj.npy"): "not a plain numeric .npy",
+        ("--input", d / "x4.npy"): "does not fit",
+        ("--input", d / "nan.npy"): "NaN",
+        ("--input", d / "complex.npy"): "must be numbers",
+        ("--input", d / "labels.csv"): "no numeric columns",
+        ("--input", d / "empty.csv"): "the file is empty",
+        ("--input", x, "--units", "1,1"): "twice",
+        ("--input", x, "--units", "0,99"): "out of range",
+        ("--input", x, "--layer", ""): "no recurrent layer named ''",
+        ("--input", x, "--out", d / "afile" / "t.npz"): "does not exist",
+        ("--input", x, "--out", d / ".npz"): "ending in .npz",
+        ("--input", d / "ids3.npy", "--model", d / "emb.npz"): "sequences of 4 token ids",
+        ("--input", d / "latin.csv", "--model", d / "emb.npz"): "one column of ids",
+    }
+    for extra, expected in cases.items():
+        argv = ["--model", m, *extra] if "--model" not in extra else list(extra)
+        if "--out" not in extra:
+            argv += ["--out", d / "o.npz"]
+        assert expected in _error(capsys, *argv), extra
+    # these two work: a Latin-1 file (with a warning) and ';' with decimal commas
+    assert run("--model", m, "--input", d / "latin.csv", "--out", d / "l.npz") == 0
+    assert "not UTF-8" in capsys.readouterr().err
+    assert run("--model", m, "--input", d / "semi.csv", "--out", d / "s.npz") == 0
+    trace = SequenceTrace.load(d / "s.npz")
+    np.testing.assert_array_equal(trace.x[0], [[1.5, 2, 3], [4, 5, 6.25]])
+    assert trace.meta["labels"] == ["x", "y"]
+
+
+def test_time_major_pytorch_input(tmp_path):
+    io = np.load(TORCH / "stacked_bidirectional_time_major_io.npz")
+    np.save(tmp_path / "x_tbf.npy", np.swapaxes(io["x"], 0, 1))  # what the PyTorch user feeds nn.LSTM
+    assert run("--model", TORCH / "stacked_bidirectional_time_major.safetensors", "--input", tmp_path / "x_tbf.npy",
+               "--time-major", "--layer", "-2", "--out", tmp_path / "t.npz") == 0
+    trace = SequenceTrace.load(tmp_path / "t.npz")
+    assert trace.layer == "forward_encoder_l1" and trace.batch == 3
+    assert np.abs(trace.h - io["sequence"][..., :3]).max() <= 1e-5  # the top layer's forward half

@@ -348,3 +348,30 @@ def test_sigkill_of_classroom_leaves_no_server_and_ctrl_c_is_quiet():
     assert proc.returncode == 0, out
     assert "Traceback" not in out and "classroom stopped." in out, out
     assert _port_closes(port)
+
+
+def test_sequence_explorer_keys_over_the_drawing(classroom, chromium):
+    """→ and ← step, space plays, with the pointer over the drawing (keyboard events reach the kernel)."""
+    from explainer.demo import demo_trace
+
+    trace = demo_trace()
+    page = chromium.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        page.goto(classroom, timeout=90_000)
+        page.wait_for_selector(".lstm-cellflow-diagram .lstm-val-c", timeout=90_000)
+        page.locator(".lm-TabBar-tab").nth(1).click()
+        drawing = page.locator(".lstm-seq-diagram")
+        drawing.locator(".lstm-val-c").wait_for(timeout=20_000)
+        drawing.hover()
+        readout = ".lstm-slider-time .widget-readout"
+        for key, want in (("ArrowRight", 1), ("ArrowRight", 2), ("ArrowLeft", 1)):
+            page.keyboard.press(key)
+            page.wait_for_function(f"n => document.querySelector('{readout}').textContent.trim() === String(n)",
+                                   arg=want, timeout=20_000)
+        value = float(drawing.locator(".lstm-val-c").get_attribute("data-value"))
+        assert value == float(trace.c[0, 1, 0])
+        page.keyboard.press(" ")
+        page.wait_for_function("n => document.querySelector('.lstm-slider-time .widget-readout')"
+                               ".textContent.trim() === String(n)", arg=trace.time - 1, timeout=30_000)
+    finally:
+        page.close()

@@ -97,7 +97,8 @@ def line_chart(series: Sequence[dict], *, labels: Sequence[str] | None = None, m
         lo, hi = (lo - 0.5, hi + 0.5) if hi - lo < 1e-9 else (lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
     else:
         lo, hi = ylim
-    L, R, T = 52 + (14 if ylabel else 0), 12, 28
+    n_legend = sum(1 for s in series if "label" in s)
+    L, R, T = 52 + (14 if ylabel else 0), 12, 28 + 13 * max(0, n_legend - 1)  # the legend sits above the plot
     pw = width - L - R
     xs = [L + (pw * t / (n - 1) if n > 1 else pw / 2) for t in range(n)]
     axis, axis_h = _axis_svg(labels or [], xs, 0.0) if labels is not None else ("", 0.0)

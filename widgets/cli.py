@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from importlib.resources import files
 from pathlib import Path
 
@@ -115,7 +116,9 @@ def _cmd_classroom(args) -> int:
     env = dict(os.environ, LSTM_EXPLAINER_LANG=args.lang, LSTM_EXPLAINER_CWD=os.getcwd())
     env.pop("LSTM_EXPLAINER_TRACE", None)
     env.pop("LSTM_EXPLAINER_TIMELAPSE", None)
-    if args.trace:
+    if args.trace in ("demo", "story"):
+        env["LSTM_EXPLAINER_TRACE"] = args.trace
+    elif args.trace:
         env["LSTM_EXPLAINER_TRACE"] = str(check_trace_file(args.trace))
     if args.timelapse:
         env["LSTM_EXPLAINER_TIMELAPSE"] = str(check_recording(args.timelapse))
@@ -127,7 +130,17 @@ def _cmd_classroom(args) -> int:
         return 0
     print(f"classroom dashboard: {url}  (serving on {HOST} only; Ctrl+C stops it)", flush=True)
     # its own session: Ctrl-C reaches only this command, which stops Voilà quietly
-    proc = subprocess.Popen(cmd, env=env, start_new_session=True, preexec_fn=_die_with_parent)
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True, preexec_fn=_die_with_parent,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+    stopping = threading.Event()
+
+    def _forward() -> None:  # Voilà's log, until we stop it: a kernel killed mid-start is noise, not news
+        for line in proc.stdout:
+            if not stopping.is_set():
+                sys.stdout.write(line)
+                sys.stdout.flush()
+
+    threading.Thread(target=_forward, daemon=True).start()
 
     def _stop(signum, frame):  # a SIGTERM to us stops Voilà (and so its kernel) too
         raise KeyboardInterrupt
@@ -138,6 +151,7 @@ def _cmd_classroom(args) -> int:
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the shutdown
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stopping.set()
         print("stopping the classroom …", flush=True)
         proc.terminate()
         try:
@@ -153,7 +167,7 @@ def _cmd_export_html(args) -> int:
     from .export import export_html, load_source
 
     langs = ("en", "zh") if args.lang == "both" else (args.lang,)
-    trace = load_source(args.trace, langs[0])
+    trace = load_source(args.trace, langs[0], langs)
     out = export_html(trace, args.out, langs, video=args.video, max_units=args.units,
                       source=args.trace if args.trace in ("demo", "story") else Path(args.trace).name)
     size = out.stat().st_size
@@ -166,7 +180,8 @@ def add_command(sub) -> None:
     p = sub.add_parser("classroom", help="serve a code-free dashboard of the widgets (Voilà, 127.0.0.1 only)")
     p.add_argument("--port", type=int, default=None, help=f"port on {HOST} (default {DEFAULT_PORT}, or a free one)")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the dashboard")
-    p.add_argument("--trace", help="a saved trace (.npz), e.g. the bitcoin report's, for the sequence explorer")
+    p.add_argument("--trace", help="demo, story, or a saved trace (.npz), e.g. the bitcoin report's, for the "
+                                   "sequence explorer")
     p.add_argument("--timelapse", help="a TraceRecorder file (.npz) for the training-timelapse tab")
     p.add_argument("--dry-run", action="store_true", help="print the Voilà command and the URL; start nothing")
     p.set_defaults(func=_cmd_classroom)

@@ -45,7 +45,7 @@ class Dashboard(LanguageSwitch, widgets.VBox):
         self.add_class("lstm-dashboard")
         self.set_lang(lang)
         if trace_path:  # validated on load; a bad file is a clear line in the explorer's status
-            self.sequence._guard(self.sequence.load, trace_path)
+            self.sequence._guard(self.sequence.load_source, trace_path)
             self.tabs.selected_index = 1
         if timelapse:
             self.timelapse._guard(timelapse)

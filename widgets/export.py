@@ -19,6 +19,8 @@ import json
 from html import escape
 from pathlib import Path
 
+import numpy as np
+
 from explainer import palette
 from explainer.demo import FEATURES, demo_trace
 from explainer.glossary import LANGS, term
@@ -43,14 +45,26 @@ def demo_source() -> SequenceTrace:
     return trace
 
 
-def load_source(name: str, lang: str = "en") -> SequenceTrace:
+def story_source(langs=LANGS) -> SequenceTrace:
+    """The trained story LSTM over its sentence, with the words and unit names in each language."""
+    from explainer.sources import trace_source
+
+    traces = {lang: trace_source("story", lang) for lang in langs}
+    trace = traces[langs[0]]
+    for lang, tr in traces.items():
+        if not np.array_equal(tr.c, trace.c):
+            raise ValueError("the story's sentence differs between languages; export one language at a time")
+        trace.meta[f"labels_{lang}"] = list(tr.meta.get("labels", []))
+        trace.meta[f"unit_names_{lang}"] = list(tr.meta.get("unit_names", []))
+    return trace
+
+
+def load_source(name: str, lang: str = "en", langs=None) -> SequenceTrace:
     """``"demo"``, ``"story"`` or the path of a saved trace; a file is validated before it is used."""
     if name == "demo":
         return demo_source()
     if name == "story":
-        from explainer.sources import trace_source
-
-        return trace_source("story", lang)
+        return story_source(tuple(langs or (lang,)))
     path = Path(name).expanduser()
     if not path.is_file():
         raise FileNotFoundError(f"no trace file at {path.resolve()}; --trace takes demo, story or a .npz "

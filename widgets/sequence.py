@@ -145,6 +145,9 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.sample = widgets.IntSlider(min=0, max=0, layout=widgets.Layout(width="240px"))
         self.words = widgets.Text(value=" ".join(WORDS), layout=widgets.Layout(width="auto", flex="1 1 300px"))
         self.run_button = widgets.Button(icon="play-circle", layout=widgets.Layout(width="auto"))
+        self.story_button = widgets.Button(icon="book", layout=widgets.Layout(width="auto"))
+        self.story_button.add_class("lstm-story-button")
+        self._source = ""
         self.path = widgets.Text(placeholder="reports/bitcoin/trace_btc.npz",
                                  layout=widgets.Layout(width="auto", flex="1 1 300px"))
         self.load_button = widgets.Button(icon="folder-open", layout=widgets.Layout(width="auto"))
@@ -168,7 +171,8 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         main = widgets.Box([left, right])
         main.add_class("lstm-seq-main")
         wrap = widgets.Layout(flex_flow="row wrap", align_items="center")
-        sources = widgets.VBox([widgets.HBox([self.words, self.run_button, self.language], layout=wrap),
+        sources = widgets.VBox([widgets.HBox([self.words, self.run_button, self.story_button, self.language],
+                                             layout=wrap),
                                 widgets.HBox([self.path, self.load_button], layout=wrap)])
         sources.add_class("lstm-seq-sources")
         self.keys_hint.add_class("lstm-seq-keys")
@@ -192,6 +196,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.forward.on_click(lambda b: self.step_by(+1))
         self.run_button.on_click(lambda b: self._guard(self.run_demo, self.words.value))
         self.load_button.on_click(lambda b: self._guard(self.load, self.path.value))
+        self.story_button.on_click(lambda b: self._guard(self.load_source, "story"))
         self._relabel()
         if trace is None:
             self.run_demo(term("demo_sentence", lang))
@@ -291,7 +296,9 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         if name == "story":
             from explainer.sources import trace_source
 
-            return self.set_trace(trace_source("story", self.lang), [("story_note", {})], name="story")
+            trace = self.set_trace(trace_source("story", self.lang), [("story_note", {})], name="story")
+            self._source = "story"  # told again in the reader's language when it switches
+            return trace
         return self.load(name)
 
     def set_trace(self, trace: SequenceTrace, note=(), words_box: str = "", name: str = "") -> SequenceTrace:
@@ -313,7 +320,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
             trace = trace.narrow(trace.most_active(self.max_units))
             notes.append(("showing_units", {"k": self.max_units, "n": self.full_units}))
         self.trace, self.note_parts, self.error = trace, notes, ""
-        self._default_demo = False
+        self._default_demo, self._source = False, ""
         self._hold = True
         try:
             self.words.value = words_box  # a file's trace is not the demo's words
@@ -378,6 +385,9 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
             self.run_demo(term("demo_sentence", self.lang))
             self._default_demo = True
             return
+        if self._source == "story":
+            self.load_source("story")
+            return
         if self.trace is not None:
             self._hold = True
             try:
@@ -394,6 +404,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.sample.description = term("sample", lang)
         self.words.description = term("words", lang)
         self.run_button.description = term("run_demo", lang)
+        self.story_button.description = term("source_story", lang)
         self.path.description = term("trace_file", lang)
         self.load_button.description = term("load_trace", lang)
         self.unit.description = term("unit", lang)

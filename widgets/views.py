@@ -18,8 +18,9 @@ from .charts import heatmap, line_chart
 
 
 def unit_names(trace: SequenceTrace, lang: str = "en") -> list[str]:
-    """A label per traced unit: ``"0: blue memory"`` (named units, glossary-translated) or ``"unit 7"``."""
-    names = trace.meta.get("unit_names")
+    """A label per traced unit: ``"0: blue memory"`` (named units, glossary-translated, or from
+    ``meta["unit_names_<lang>"]``) or ``"unit 7"``."""
+    names = trace.meta.get(f"unit_names_{lang}") or trace.meta.get("unit_names")
     out = []
     for idx in trace.unit_index:
         if names is not None and len(names) > idx:

@@ -388,7 +388,8 @@ def read_tidy(path: str | Path, coins, report: DataReport | None = None
         if layout == "kaggle" and "symbol" in names:
             symbols = sorted(set(df[names["symbol"]].str.strip().str.upper()) - {""})
             coin = symbols[0] if len(symbols) == 1 else coin
-        raise ValueError(f"{path} is a {layout} file for one coin ({LAYOUTS[layout]}), not a table of several "
+        article = "an" if layout[0] in "aeiou" else "a"
+        raise ValueError(f"{path} is {article} {layout} file for one coin ({LAYOUTS[layout]}), not a table of several "
                          f"coins; give it with --coin-file {coin}={path} (one file per coin)")
     date_col = names.get("date") or names.get("time") or names.get("timestamp")
     first = str(df.columns[0]).strip()

@@ -28,9 +28,12 @@ def _fmt(v, kind: str = "g") -> str:
     return {"pct": f"{100 * v:.1f} %", "usd": f"{v:,.2f}", "s": f"{v:.2f}"}.get(kind, f"{v:.4g}")
 
 
-def _table(rows: list[dict]) -> str:
-    """A Markdown table from rows of already formatted cells (pandas writes it)."""
-    return pd.DataFrame(rows).to_markdown(index=False, disable_numparse=True)
+def _table(rows: list[dict], numbers: bool = False) -> str:
+    """A Markdown table from rows of already formatted cells (pandas writes it); ``numbers``: every
+    column but the first holds numbers, aligned right."""
+    df = pd.DataFrame(rows)
+    align = ("left",) + ("right" if numbers else "left",) * (len(df.columns) - 1)
+    return df.to_markdown(index=False, disable_numparse=True, colalign=align)
 
 
 def _bullets(items) -> str:
@@ -53,7 +56,7 @@ def _coin_section(coin: str, cm: dict, cfg: dict, parity: bool) -> list[str]:
                      "final val_loss": _fmt(x.get("final_val_loss")) if impl != "naive" else "",
                      "s / epoch (mean)": _fmt(x.get("seconds_per_epoch"), "s") if impl != "naive" else "",
                      "s / epoch (median)": _fmt(x.get("seconds_per_epoch_median"), "s") if impl != "naive" else ""})
-    out = [f"## {coin}", _table(rows)]
+    out = [f"## {coin}", _table(rows, numbers=True)]
     if undefined:
         out.append("**Undefined metrics**: " + " ".join(f"{u[0].upper()}{u[1:]}." for u in sorted(undefined)))
     naive = cm["metrics"]["naive"]["rmse_price"]

@@ -19,6 +19,8 @@ Public API::
     story_model()                             -> the trained Sequential (shipped weights)
     predict(words)                            -> "grey"
     story_trace(words)                        -> SequenceTrace of that one sentence
+    story_timelapse(words)                    -> its traces over training, epoch by epoch
+    story_gradients(words, cell="rnn")        -> backprop through time over it (LSTM or SimpleRNN)
 """
 from __future__ import annotations
 
@@ -33,6 +35,8 @@ from . import words as _w
 from .words import DEFAULT_STORY, LANGS, colour_words, distractor_words, pollution_word, vocabulary
 
 WEIGHTS_FILE = "story_lstm.npz"
+#: A SimpleRNN(3) trained by the same recipe and seed, for the comparison ("why an LSTM").
+RNN_WEIGHTS_FILE = "story_rnn.npz"
 
 #: Names of the memory unit in the two languages (the other units keep their index).
 _MEMORY_NAME = {"en": "colour memory", "zh": "颜色记忆"}
@@ -52,9 +56,19 @@ def sentences(n: int, *, max_distractors: int, seed: int, lang: str = "en") -> l
                                                                           seed=seed)]
 
 
-def weights_path():
-    """The shipped trained weights (a safe ``.npz`` in the model format)."""
-    return resources.files(__name__).joinpath(WEIGHTS_FILE)
+def weights_path(cell: str = "lstm"):
+    """The shipped trained weights of ``cell`` ("lstm" or "rnn"): a safe ``.npz`` in the model format."""
+    if cell not in ("lstm", "rnn"):
+        raise ValueError(f"cell must be 'lstm' or 'rnn', got {cell!r}")
+    return resources.files(__name__).joinpath(WEIGHTS_FILE if cell == "lstm" else RNN_WEIGHTS_FILE)
+
+
+def _load(cell: str) -> Sequential:
+    with resources.as_file(weights_path(cell)) as path:
+        if not path.exists():
+            raise FileNotFoundError(f"the story model's weights are missing ({path}); make them with: "
+                                    f"lstm-explainer story train{' --cell rnn' if cell == 'rnn' else ''}")
+        return Sequential.load(path)
 
 
 def story_model(lang: str = "en") -> Sequential:
@@ -63,11 +77,13 @@ def story_model(lang: str = "en") -> Sequential:
     ``lang`` only checks the language: both read the same weights through the token mapping.
     """
     _w._lang(lang)
-    with resources.as_file(weights_path()) as path:
-        if not path.exists():
-            raise FileNotFoundError(f"the story model's weights are missing ({path}); "
-                                    "make them with: lstm-explainer story train")
-        return Sequential.load(path)
+    return _load("lstm")
+
+
+def story_rnn_model(lang: str = "en") -> Sequential:
+    """A ``SimpleRNN(3)`` trained on the story by the same recipe and seed as :func:`story_model`."""
+    _w._lang(lang)
+    return _load("rnn")
 
 
 @lru_cache(maxsize=1)
@@ -100,7 +116,7 @@ def story_trace(words=None, lang: str = "en", model: Sequential | None = None) -
     shipped model (e.g. one just trained); its memory unit is then found afresh.
     """
     if words is None:
-        words = [_w.VOCABULARY[t][_w._lang(lang)] for t in DEFAULT_STORY]
+        words = _default_words(lang)
     if model is None:
         model, unit = _shipped()
     else:
@@ -109,15 +125,78 @@ def story_trace(words=None, lang: str = "en", model: Sequential | None = None) -
     x = _inputs(words, lang)
     trace = model.trace(x)[0]
     answer = colour_words(lang)[int(np.argmax(model.predict(x)[0]))]
-    names = [_UNIT_NAME[lang].format(k=k) for k in range(trace.units)]
-    names[unit] = _MEMORY_NAME[lang]
-    words = [str(w) for w in words]
-    trace.meta.update({"source": "story", "lang": lang, "words": words, "labels": list(words),
-                       "features": vocabulary(lang), "memory_unit": int(unit), "unit_names": names,
-                       "pollution_word": pollution_word(lang), "colour_words": colour_words(lang),
-                       "prediction": answer})
+    trace.meta.update(_meta(words, lang, unit, trace.units), prediction=answer)
     return trace
 
 
-__all__ = ["sentences", "story_model", "predict", "story_trace", "weights_path", "vocabulary", "colour_words",
+def _default_words(lang: str) -> list[str]:
+    return [_w.VOCABULARY[t][_w._lang(lang)] for t in DEFAULT_STORY]
+
+
+def _meta(words, lang: str, unit: int, units: int) -> dict:
+    """What a view needs to label a story trace: words per step, input names, the memory unit."""
+    names = [_UNIT_NAME[lang].format(k=k) for k in range(units)]
+    names[unit] = _MEMORY_NAME[lang]
+    words = [str(w) for w in words]
+    return {"source": "story", "lang": lang, "words": words, "labels": list(words), "features": vocabulary(lang),
+            "memory_unit": int(unit), "unit_names": names, "pollution_word": pollution_word(lang),
+            "colour_words": colour_words(lang)}
+
+
+def story_gradients(words=None, lang: str = "en", cell: str = "lstm", model: Sequential | None = None):
+    """Backprop through time over one sentence, against its right answer (cross-entropy, no penalty).
+
+    A :class:`~explainer.gradients.GradientTrace`: dL/dh_t at every word (and for the LSTM
+    dL/dc_t, each gate's dL/dz_t and the belt factor ∂c_t/∂c_{t-1} = f_t), with ``meta`` as
+    :func:`story_trace` (``words``, ``labels``, ``answer``…). ``cell="rnn"`` uses the trained
+    SimpleRNN: its gradient reaches the colour word only through tanh′ · U at every step.
+    """
+    from .analysis import memory_unit
+
+    if model is None:
+        model = story_model(lang) if cell == "lstm" else story_rnn_model(lang) if cell == "rnn" else None
+        if model is None:
+            raise ValueError(f"cell must be 'lstm' or 'rnn', got {cell!r}")
+    words = _default_words(lang) if words is None else words
+    x = _inputs(words, lang)
+    right = _w.answer(words, lang)
+    y = np.eye(len(_w.COLOURS), dtype=np.float32)[[colour_words(lang).index(right)]]
+    grads = model.trace_gradients(x, y)[0]
+    units = grads.units
+    unit = memory_unit(model) if grads.kind == "lstm" else None
+    meta = _meta(words, lang, unit if unit is not None else 0, units)
+    if unit is None:
+        meta.pop("memory_unit")
+        meta["unit_names"] = [_UNIT_NAME[lang].format(k=k) for k in range(units)]
+    grads.meta.update(meta, answer=right)
+    return grads
+
+
+def story_timelapse(words=None, lang: str = "en", path=None, verbose: bool = False, **recipe):
+    """Train the story model afresh and record one sentence's trace before training and after every epoch.
+
+    The gates *learning*: an :class:`~explainer.callbacks.EpochTraces` (``traces[k][0]`` after
+    ``epochs[k]`` epochs) whose ``meta`` and traces carry the same labels as :func:`story_trace`,
+    with the memory unit of the trained model. ``recipe`` overrides the training recipe
+    (:class:`~explainer.story.train.Recipe` fields, e.g. ``epochs=10``); ``path`` saves it (``.npz``).
+    """
+    from ..callbacks import TraceRecorder
+    from .analysis import memory_unit
+    from .train import train
+
+    words = _default_words(lang) if words is None else words
+    recorder = TraceRecorder(_inputs(words, lang))
+    result = train(verbose=verbose, callbacks=[recorder], **recipe)
+    meta = _meta(words, lang, memory_unit(result.model), result.model.layers[0].units)
+    recorded = recorder.result
+    recorded.meta.update(meta)
+    for traces in recorded.traces:
+        traces[0].meta.update(meta)
+    if path is not None:
+        recorded.save(path)
+    return recorded
+
+
+__all__ = ["sentences", "story_model", "story_rnn_model", "predict", "story_trace", "story_gradients",
+           "story_timelapse", "weights_path", "vocabulary", "colour_words",
            "distractor_words", "pollution_word", "DEFAULT_STORY", "LANGS"]

@@ -2,6 +2,7 @@
 
     lstm-explainer story train                    # the shipped recipe: LSTM(3), 40 epochs, seed 0
     lstm-explainer story train --keras            # and the same training in Keras, curves compared
+    lstm-explainer story train --timelapse t.npz  # and the lesson's sentence traced after every epoch
     lstm-explainer story show --lang zh           # the default sentence, word by word, memory unit's gates
     lstm-explainer story show --save story.npz    # and its trace, for render --trace story.npz
     lstm-explainer story compare --out reports/story   # accuracy against distance, LSTM vs SimpleRNN
@@ -15,7 +16,7 @@ from pathlib import Path
 from . import words as W
 from .train import Recipe
 
-DEFAULT_OUT = "story_lstm.npz"
+DEFAULT_OUT = {"lstm": "story_lstm.npz", "rnn": "story_rnn.npz"}
 DEFAULT_COMPARE_OUT = "reports/story"
 
 
@@ -40,17 +41,22 @@ def add_command(sub) -> None:
                         description="Train LSTM(units) + Dense(softmax) on generated story sentences with up to "
                                     f"{r.max_distractors} distractor words; then measure accuracy up to 60 "
                                     "distractors and the memory unit's gates on held-out sentences.")
-    t.add_argument("--units", type=int, default=r.units, help=f"LSTM units (default {r.units})")
+    t.add_argument("--units", type=int, default=r.units, help=f"units of the recurrent layer (default {r.units})")
     t.add_argument("--epochs", type=int, default=r.epochs, help=f"(default {r.epochs})")
     t.add_argument("--seed", type=int, default=r.seed,
                    help=f"seed of the sentences, initial weights and batch order (default {r.seed}: "
                         "reproduces the shipped weights)")
     t.add_argument("--sentences", type=int, default=r.sentences, help=f"training sentences (default {r.sentences})")
-    t.add_argument("--out", default=DEFAULT_OUT,
-                   help=f"where to save the trained model (.npz; default {DEFAULT_OUT}); a .json report beside it")
+    t.add_argument("--cell", choices=("lstm", "rnn"), default="lstm",
+                   help="lstm (default) or rnn: a SimpleRNN with the same recipe, for the comparison")
+    t.add_argument("--out", help=f"where to save the trained model (.npz; default {DEFAULT_OUT['lstm']}, "
+                                 f"{DEFAULT_OUT['rnn']} with --cell rnn); a .json report beside it")
     t.add_argument("--lang", choices=W.LANGS, default="en", help="language of the printed example (default en)")
     t.add_argument("--keras", action="store_true",
                    help="also train in Keras from the same initial weights on the same batches; compare the curves")
+    t.add_argument("--timelapse", metavar="FILE",
+                   help="also record the lesson's sentence before training and after every epoch (.npz): "
+                        "the gates learning")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     t.set_defaults(func=_cmd_train)
 
@@ -102,30 +108,42 @@ def _print_gates(report: dict, lang: str) -> None:
 
 
 def _cmd_train(args) -> int:
-    from . import story_trace
-    from .analysis import CRITERIA, accuracy_by_distance, check_criteria
+    from . import _default_words, _inputs, _meta, story_trace
+    from .analysis import CRITERIA, accuracy, accuracy_by_distance, check_criteria, held_out
     from .train import train, train_keras
 
     recipe = _recipe(args)
-    out = Path(args.out)
-    if out.suffix != ".npz":
-        raise ValueError(f"--out must be a .npz file name, got {args.out!r}")
-    result = train(recipe, verbose=not args.quiet)
+    out = Path(args.out if args.out is not None else DEFAULT_OUT[args.cell])
+    for option, name in (("--out", str(out)), ("--timelapse", args.timelapse)):
+        if name is not None and not name.endswith(".npz"):
+            raise ValueError(f"{option} must be a .npz file name, got {name!r}")
+    if args.timelapse and args.cell != "lstm":
+        raise ValueError("--timelapse records the LSTM's gates; leave out --cell rnn")
+    callbacks = []
+    if args.timelapse:
+        from ..callbacks import TraceRecorder
+        callbacks.append(TraceRecorder(_inputs(_default_words(args.lang), args.lang)))
+    result = train(recipe, verbose=not args.quiet, callbacks=callbacks, cell=args.cell)
     h = result.history
     print(f"trained in {result.seconds:.1f} s: loss {h['loss'][-1]:.4f}, training accuracy {h['accuracy'][-1]:.3f}")
-    report = check_criteria(result.model)
     by_distance = accuracy_by_distance(result.model)
     print("held-out accuracy by number of distractor words (trained on up to "
           f"{recipe.max_distractors}): " + "  ".join(f"{d}: {a:.0%}" for d, a in by_distance.items()))
-    print(f"held-out accuracy, 0-60 distractors: {report['accuracy']:.1%}")
-    _print_gates(report, args.lang)
-    failed = [k for k, ok in report["ok"].items() if not ok]
-    print("criteria: " + ("all met" if not failed else "NOT met: " + ", ".join(
-        f"{k} (needs {'<=' if k == 'max_f_polluted' else '>='} {CRITERIA[k]})" for k in failed)))
-    trace = story_trace(lang=args.lang, model=result.model)
-    print(f"example: {' '.join(trace.meta['words'])} → {trace.meta['prediction']}")
-    summary = {"recipe": recipe.as_dict(), "seconds": result.seconds, "history": h, "criteria": report,
+    summary = {"cell": args.cell, "recipe": recipe.as_dict(), "seconds": result.seconds, "history": h,
                "accuracy_by_distance": by_distance}
+    if args.cell == "lstm":
+        report = check_criteria(result.model)
+        print(f"held-out accuracy, 0-60 distractors: {report['accuracy']:.1%}")
+        _print_gates(report, args.lang)
+        failed = [k for k, ok in report["ok"].items() if not ok]
+        print("criteria: " + ("all met" if not failed else "NOT met: " + ", ".join(
+            f"{k} (needs {'<=' if k == 'max_f_polluted' else '>='} {CRITERIA[k]})" for k in failed)))
+        trace = story_trace(lang=args.lang, model=result.model)
+        print(f"example: {' '.join(trace.meta['words'])} → {trace.meta['prediction']}")
+        summary["criteria"] = report
+    else:
+        summary["accuracy"] = accuracy(result.model, held_out())
+        print(f"held-out accuracy, 0-60 distractors: {summary['accuracy']:.1%}")
     if args.keras:
         theirs = train_keras(result, verbose=not args.quiet)
         diffs = {k: max(abs(a - b) / max(abs(b), 1e-12) for a, b in zip(h[k], theirs[k])) for k in h}
@@ -136,6 +154,13 @@ def _cmd_train(args) -> int:
     result.model.save(out)
     out.with_suffix(".json").write_text(json.dumps(summary, indent=1, default=float), encoding="utf-8")
     print(f"model: {out}   report: {out.with_suffix('.json')}")
+    if args.timelapse:
+        recorded = callbacks[0].result
+        meta = _meta(_default_words(args.lang), args.lang, report["unit"], recipe.units)
+        recorded.meta.update(meta)
+        for traces in recorded.traces:
+            traces[0].meta.update(meta)
+        print(f"timelapse ({len(recorded)} snapshots, epochs 0-{recorded.epochs[-1]}): {recorded.save(args.timelapse)}")
     return 0
 
 

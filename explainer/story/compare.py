@@ -81,10 +81,12 @@ _TEXT = {
            "x": "distractor words between the colour and the question",
            "y": "accuracy on held-out sentences", "lstm": "LSTM", "rnn": "SimpleRNN (no cell state)",
            "trained": "trained up to {d}", "baseline": "always answering '{c}' ({a:.0%})",
-           "note": "{units} units each, mean of {n} seeds; band: worst to best seed"},
+           "note": "{units} units each (LSTM {pl} weights, SimpleRNN {pr}); mean of {n} seeds; "
+                   "band: worst to best seed"},
     "zh": {"title": "隔着干扰词记住天空的颜色", "x": "颜色与提问之间的干扰词个数", "y": "未见过的句子上的准确率",
            "lstm": "LSTM", "rnn": "SimpleRNN（没有细胞状态）", "trained": "训练时最多 {d} 个",
-           "baseline": "总是回答“{c}”（{a:.0%}）", "note": "各 {units} 个单元，{n} 个随机种子的平均；色带：最差到最好"},
+           "baseline": "总是回答“{c}”（{a:.0%}）",
+           "note": "各 {units} 个单元（LSTM {pl} 个权重，SimpleRNN {pr} 个）；{n} 个随机种子的平均；色带：最差到最好"},
 }
 
 
@@ -122,7 +124,8 @@ def plot(table: dict, path: str | Path, lang: str = "en") -> Path:
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", frameon=True)
-    fig.text(0.99, 0.01, text["note"].format(units=table["recipe"]["units"], n=len(table["seeds"])),
+    fig.text(0.99, 0.01, text["note"].format(units=table["recipe"]["units"], n=len(table["seeds"]),
+                                          pl=table["lstm"]["params"], pr=table["rnn"]["params"]),
              ha="right", va="bottom", fontsize=8, color=palette.MUTED)
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     fig.savefig(path)

@@ -125,31 +125,20 @@ def penalty(model: Sequential, l2: float) -> float:
     return float(l2 * np.sum(np.square(u, dtype=np.float32), dtype=np.float32)) if l2 else 0.0
 
 
-def _callbacks(callbacks, model):
-    callbacks = list(callbacks or [])
-    for cb in callbacks:
-        if hasattr(cb, "set_model"):
-            cb.set_model(model)
-    return callbacks
-
-
-def _call(callbacks, hook: str, *args) -> None:
-    for cb in callbacks:
-        fn = getattr(cb, hook, None)
-        if fn is not None:
-            fn(*args)
-
-
 def train(recipe: Recipe | None = None, *, verbose: bool = True, callbacks=None, cell: str = "lstm",
           **overrides) -> TrainResult:
-    """Train the story model with this package's LSTM; returns the model, its history and the time taken.
+    """Train the story model with this package's layers (``cell="rnn"``: a SimpleRNN in place of the LSTM).
+
+    Returns the model, its history and the time taken.
 
     ``history`` has Keras's keys: ``loss`` (cross-entropy + λ Σ U², averaged over the epoch's
     batches weighted by their size, each measured before its update) and ``accuracy``.
-    ``callbacks`` get Keras's hooks (``on_train_begin``, ``on_epoch_begin/end(epoch, logs)``,
-    ``on_batch_end``, ``on_train_end``).
+    ``callbacks`` are :class:`~explainer.callbacks.Callback` objects called as ``fit`` calls them
+    (e.g. a :class:`~explainer.callbacks.TraceRecorder` records the gates learning, epoch by epoch).
     """
     from tqdm.auto import tqdm
+
+    from ..callbacks import CallbackList
 
     recipe = (recipe or Recipe())
     if overrides:
@@ -165,17 +154,19 @@ def train(recipe: Recipe | None = None, *, verbose: bool = True, callbacks=None,
     recurrent = model.layers[0]
     history: dict[str, list[float]] = {"loss": [], "accuracy": []}
     orders = []
-    cbs = _callbacks(callbacks, model)
+    cbs = CallbackList(callbacks, model, {"epochs": recipe.epochs, "steps": len(batches), "verbose": int(verbose)})
+    model.stop_training = False
     bar = tqdm(total=recipe.epochs * len(batches), desc=f"story {cell}", unit="batch",
                disable=None if verbose else True, leave=bool(verbose))
     t0 = time.perf_counter()
-    _call(cbs, "on_train_begin", {})
+    cbs.on_train_begin(None)
     for epoch in range(recipe.epochs):
-        _call(cbs, "on_epoch_begin", epoch, {})
+        cbs.on_epoch_begin(epoch, None)
         order = order_rng.permutation(len(batches))
         orders.append(order)
         loss_sum = correct = seen = 0.0
         for step, k in enumerate(order):
+            cbs.on_train_batch_begin(step, None)
             x, y = batches[k]
             loss, y_pred = model.loss_and_grads(x, y, training=True)
             loss += penalty(model, recipe.l2_recurrent)
@@ -187,16 +178,16 @@ def train(recipe: Recipe | None = None, *, verbose: bool = True, callbacks=None,
             loss_sum += loss * len(x)
             correct += float((y_pred.argmax(-1) == y.argmax(-1)).sum())
             seen += len(x)
-            _call(cbs, "on_batch_end", step, {"loss": loss})
+            cbs.on_train_batch_end(step, {"loss": loss})
             bar.update(1)
         logs = {"loss": loss_sum / seen, "accuracy": correct / seen}
         for key, value in logs.items():
             history[key].append(value)
         bar.set_postfix(epoch=epoch + 1, loss=f"{logs['loss']:.4f}", acc=f"{logs['accuracy']:.3f}")
-        _call(cbs, "on_epoch_end", epoch, logs)
-        if getattr(model, "stop_training", False):
+        cbs.on_epoch_end(epoch, logs)
+        if model.stop_training:
             break
-    _call(cbs, "on_train_end", {})
+    cbs.on_train_end(logs)
     bar.close()
     return TrainResult(model, history, time.perf_counter() - t0, initial, recipe, orders)
 

@@ -176,3 +176,19 @@ def _default_story() -> tuple[int, ...]:
 #: The sentence a lesson tells by default (token indices): blue, five distractors, "polluted",
 #: two more, the question. Answer: grey.
 DEFAULT_STORY = _default_story()
+
+
+def answer(words, lang: str = "en") -> str:
+    """The right answer for ``words`` by the story's rule: the last colour named, or grey after "polluted"."""
+    k = _lang(lang)
+    colour = None
+    for t in encode(words, lang):
+        tok = VOCABULARY[t]
+        if tok in MENTIONED_COLOURS:
+            colour = tok
+        elif tok == POLLUTED:
+            colour = GREY
+    if colour is None:
+        raise ValueError("the sentence names no colour, so it has no answer; start it like "
+                         f"{' '.join(VOCABULARY[t][k] for t in DEFAULT_STORY[:3])} …")
+    return colour[k]
