@@ -2,8 +2,8 @@
 
 * :func:`backprop_data` — one story sentence with many filler words and no "polluted"; the trained story
   LSTM's recorded backprop through time (``model.trace_gradients``): ∂L/∂c_t of its colour-memory unit and
-  the belt factor ∂c_t/∂c_{t-1} (= f_t); beside it a plain ``SimpleRNN`` of the same size (freshly
-  initialised, not trained) on the same sentence and target: ‖∂L/∂h_t‖.
+  the belt factor ∂c_t/∂c_{t-1} (= f_t); beside it the story's ``SimpleRNN`` (same size, trained by the
+  same recipe) on the same sentence and target: ‖∂L/∂h_t‖.
 * :func:`story_data` — the trained story LSTM's trace over the story sentence with "polluted" in it.
 
 Both are computed by :mod:`explainer` (the code that trains the models); nothing here does LSTM maths.
@@ -24,7 +24,7 @@ FILLERS = 14
 def available() -> bool:
     """True when the story package (trained story LSTM, SimpleRNN, gradient traces) is installed."""
     try:
-        from explainer.story import story_model  # noqa: F401
+        from explainer.story import story_gradients, story_rnn_model  # noqa: F401
         from explainer.gradients import trace_gradients  # noqa: F401
         from explainer.rnn import SimpleRNN  # noqa: F401
     except ImportError:
@@ -63,27 +63,18 @@ def _tokens() -> list[int]:
 
 @lru_cache(maxsize=4)
 def backprop_data(lang: str = "en") -> Backprop:
-    """The recorded gradients of the trained story LSTM and of a plain RNN over one long sentence."""
-    from explainer.story import story_model
+    """The recorded gradients of the trained story LSTM and of the story's trained SimpleRNN over one long
+    sentence, against its right answer (``explainer.story.story_gradients``)."""
+    from explainer.story import story_gradients
     from explainer.story import words as W
-    from explainer.story.analysis import memory_unit
-    from explainer.story.train import build_model
 
     toks = _tokens()
     words = [W.VOCABULARY[t][W.LANGS.index(lang)] for t in toks]
-    x = W.one_hot(toks)[None]
-    lstm = story_model()
-    unit = memory_unit(lstm)
-    p = lstm.predict(x)[0]
-    y = np.zeros((1, p.shape[-1]), np.float32)
-    y[0, int(np.argmax(p))] = 1.0  # the model's own (correct) answer: the gradient that keeps it right
-    g = lstm.trace_gradients(x, y)[0]
-    rnn = build_model(cell="rnn")  # same size and seed as the story LSTM, freshly initialised
-    rnn.compile("categorical_crossentropy", "adam")
-    gr = rnn.trace_gradients(x, y)[0]
-    answer = W.colour_words(lang)[int(np.argmax(p))]
+    g = story_gradients(words, lang=lang, cell="lstm")
+    gr = story_gradients(words, lang=lang, cell="rnn")
+    unit = int(g.meta["memory_unit"])
     return Backprop(words, 2, unit, g.dc[0, :, unit].astype(np.float64), g.belt[0, :, unit].astype(np.float64),
-                    np.linalg.norm(gr.dh[0].astype(np.float64), axis=-1), answer)
+                    np.linalg.norm(gr.dh[0].astype(np.float64), axis=-1), str(g.meta["answer"]))
 
 
 @lru_cache(maxsize=4)

@@ -804,7 +804,7 @@ class Backprop(LSTMScene):
                             self.text(self.story_unit_name(), size=22, color=palette.MUTED))
         rnn_label = VGroup(self.text(self.term("plain_rnn"), size=28),
                            self.markup(f"‖∂L/∂{span('h', 'h', 't')}‖", size=28),
-                           self.text(self.term("untrained"), size=22, color=palette.MUTED))
+                           self.text(self.term("same_recipe"), size=22, color=palette.MUTED))
         for lab, base in ((lstm_label, top_base), (rnn_label, bot_base)):
             lab.arrange(DOWN, aligned_edge=LEFT, buff=0.12).move_to(UP * (base + 0.9)).align_to(RIGHT * -6.9, LEFT)
             if lab.get_right()[0] > left - 0.15:

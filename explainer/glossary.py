@@ -119,7 +119,7 @@ TERMS: dict[str, dict[str, str]] = {
     "feature_high": {"en": "high", "zh": "最高价"},
     "feature_low": {"en": "low", "zh": "最低价"},
     "per_step": {"en": "per step", "zh": "每一步"},
-    "untrained": {"en": "same size, untrained", "zh": "同样大小,未训练"},
+    "same_recipe": {"en": "same size, same training", "zh": "同样大小,同样训练"},
     # --- classroom: playback, reading aids, status and error lines, the exported page ---
     "hadamard_note": {"en": "⊙ is the element-wise product", "zh": "⊙ 表示逐元素相乘"},
     "after_one_step": {"en": "after 1 step", "zh": "1 步之后"},
