@@ -33,9 +33,10 @@ test: setup
 
 demo: setup
 	$(VENV)/bin/lstm-explainer trace --step 5
+	$(VENV)/bin/lstm-explainer render lesson --quality medium --lang both --out $(OUT)/videos
+	@echo; echo "Lesson (720p30): $(OUT)/videos/en/medium/lesson.mp4 and $(OUT)/videos/zh/medium/lesson.mp4 (+ .srt/.vtt)"; echo
 	$(VENV)/bin/lstm-explainer bitcoin --out $(OUT)/bitcoin
-	$(VENV)/bin/lstm-explainer render all --quality medium --lang both --out $(OUT)/videos
-	@echo; echo "Bitcoin report: $(OUT)/bitcoin/report.md"; echo "Videos:         $(OUT)/videos"
+	@echo; echo "Bitcoin report: $(OUT)/bitcoin/report.md"; echo "Lesson videos:  $(OUT)/videos/{en,zh}/medium/lesson.mp4"
 
 bench: setup
 	$(PY) benchmarks/bench_training.py

@@ -1,12 +1,22 @@
-"""lstm-explainer render SCENE|gates|all: render the gate-by-gate scenes (animations/scenes.py) to video.
+"""lstm-explainer render lesson|SCENE|gates|all: render the narrated lesson, or single scenes, to video.
 
-    lstm-explainer render ForgetGate                          # demo trace, English, low quality
-    lstm-explainer render all --quality high --lang zh        # every scene at 1080p60, Chinese captions
+    lstm-explainer render lesson --lang both                  # the whole lesson, en and zh, 480p15
+    lstm-explainer render lesson --quality high --trace trace_BTC.npz
+    lstm-explainer render ForgetGate                          # one scene, demo trace, English
     lstm-explainer render gates --lang both                   # the four gate scenes in en and zh
-    lstm-explainer render FullStep --trace trace_BTC.npz --units 3 --step -1
 
-Each video's path is printed. With manim-slides installed the pauses are also written as slides
-(OUT/slides/LANG); present them live with: manim-slides present --folder OUT/slides/en ForgetGate
+Files (OUT defaults to ./media):
+
+    OUT/<lang>/<quality>/<Scene>[_<trace>].mp4 (+ .srt)   each scene on its own
+    OUT/<lang>/<quality>/lesson[_<trace>].mp4             the whole lesson, one chapter per scene
+    OUT/<lang>/<quality>/lesson[_<trace>].srt / .vtt      its subtitles (the narration)
+    OUT/<lang>/slides/                                    manim-slides slides, speaker notes = narration
+    OUT/.cache/                                           manim's partial movie files and text cache
+
+Scenes render in parallel, one process per core (--jobs). Present the slides live with
+``manim-slides present --folder OUT/en/slides TitleWhy TheCell …`` (the command is printed), or hand the
+lecture to someone as one offline HTML file with ``manim-slides convert --folder OUT/en/slides
+--to html --one-file --offline TitleWhy … lesson.html``.
 """
 from __future__ import annotations
 
@@ -17,26 +27,48 @@ import time
 from pathlib import Path
 
 QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality", "4k": "fourk_quality"}
-SCENE_NAMES = ("ForgetGate", "InputGate", "CellStateUpdate", "OutputGate", "FullStep", "UnrolledSequence")
-GROUPS = {"all": SCENE_NAMES, "gates": SCENE_NAMES[:4]}
+SCENE_NAMES = ("TitleWhy", "TheCell", "ForgetGate", "InputGate", "CellStateUpdate", "OutputGate", "FullStep",
+               "UnrolledSequence", "Backprop", "TrainedLSTM", "Recap")
+GROUPS = {"all": SCENE_NAMES, "lesson": SCENE_NAMES, "gates": ("ForgetGate", "InputGate", "CellStateUpdate",
+                                                              "OutputGate")}
+
+
+def _available() -> tuple[str, ...]:
+    from animations.scenes import SCENES
+    return tuple(n for n in SCENE_NAMES if n in SCENES)
 
 
 def _scene_names(name: str) -> tuple[str, ...]:
-    lookup = {n.lower(): n for n in SCENE_NAMES}
+    lookup = {n.lower(): n for n in _available()}
     key = name.lower().replace("-", "").replace("_", "")
     if key in GROUPS:
-        return GROUPS[key]
+        return tuple(n for n in GROUPS[key] if n in lookup.values())
     if key in lookup:
         return (lookup[key],)
-    raise ValueError(f"unknown scene {name!r}; choose one of {', '.join(SCENE_NAMES)}, 'gates' or 'all'")
+    raise ValueError(f"unknown scene {name!r}; choose one of {', '.join(_available())}, 'lesson', 'gates' or 'all'")
+
+
+def trace_stem(trace) -> str:
+    """"" for the demo, else the trace file's stem: results of a trained trace never overwrite the demo's."""
+    if trace is None or str(trace) == "demo":
+        return ""
+    if isinstance(trace, (str, Path)):
+        return Path(trace).stem
+    return str(trace.meta.get("source", trace.layer)).replace(" ", "-").replace("/", "-")
+
+
+def out_dir(out: str | Path, lang: str, quality: str) -> Path:
+    return Path(out) / lang / quality
 
 
 def render(scene: str, lang: str = "en", quality: str = "low", trace=None, step: int | None = None,
            units: int | None = None, sample: int = 0, out: str | Path = "media", last_frame: bool = False,
            quiet: bool = True) -> Path:
-    """Render one scene and return the video (or, with ``last_frame``, the PNG) path.
+    """Render one scene; return the video (or, with ``last_frame``, the PNG) path.
 
     ``trace`` is ``None`` (the demo), a path to a saved ``.npz`` or a :class:`~explainer.trace.SequenceTrace`.
+    The video goes to ``OUT/<lang>/<quality>/<Scene>[_<trace stem>].mp4`` with its ``.srt``; manim's
+    partial movie files and caches to ``OUT/.cache``; slides to ``OUT/<lang>/slides`` (relative paths).
     """
     from manim import tempconfig
 
@@ -46,19 +78,98 @@ def render(scene: str, lang: str = "en", quality: str = "low", trace=None, step:
     if quality not in QUALITIES:
         raise ValueError(f"unknown quality {quality!r}; choose one of {', '.join(QUALITIES)}")
     src = make_source(trace, step=step, units=units, lang=lang, sample=sample)
+    if isinstance(trace, (str, Path)):
+        _validate(src.trace)
     font_for(lang)  # fail before rendering anything if Chinese has no font
     name = _scene_names(scene)[0]
-    cls = type(name, (SCENES[name],), {"source": src})
+    stem = trace_stem(trace)
+    full = f"{name}_{stem}" if stem else name
+    cls = type(full, (SCENES[name],), {"source": src})
     out = Path(out)
-    cfg = {"quality": QUALITIES[quality], "media_dir": str(out), "output_file": f"{name}_{lang}",
+    cache = out / ".cache"
+    videos = out_dir(out, lang, quality)
+    cfg = {"quality": QUALITIES[quality], "media_dir": str(cache), "video_dir": str(videos),
+           "images_dir": str(videos), "partial_movie_dir": str(cache / "partial" / lang / quality / full),
+           "text_dir": str(cache / "texts"), "tex_dir": str(cache / "tex"), "output_file": full,
            "save_last_frame": last_frame, "disable_caching": True}
     if quiet:
         cfg.update(progress_bar="none", verbosity="WARNING")
+    slides = out / lang / "slides"
     with tempconfig(cfg):
-        scene = cls(output_folder=out / "slides" / lang)
+        _quiet_slides_logger()
+        scene = cls(output_folder=slides)
         scene.render()
         fw = scene.renderer.file_writer
-        return Path(fw.image_file_path if last_frame else fw.movie_file_path)
+        path = Path(fw.image_file_path if last_frame else fw.movie_file_path)
+    if not last_frame:
+        relocate_slides(slides / f"{full}.json")
+    return path
+
+
+def _validate(trace) -> None:
+    """A loaded trace must be self-consistent before anything is drawn from it (when the check exists)."""
+    check = getattr(trace, "validate", None)
+    if callable(check):
+        check()
+
+
+def _quiet_slides_logger() -> None:
+    """manim-slides logs through its own handler *and* the root logger: print each line once."""
+    import logging
+    slides = logging.getLogger("manim-slides")
+    slides.propagate = False
+    slides.setLevel(logging.getLogger("manim").level)  # follows --verbose like manim's own lines
+
+
+def relocate_slides(json_path: Path) -> None:
+    """Rewrite a manim-slides presentation file with paths relative to its folder's parent, so the
+    folder can be moved or zipped (manim-slides resolves them against that parent when loading)."""
+    import json
+    if not json_path.exists():
+        return
+    data = json.loads(json_path.read_text(encoding="utf-8"))
+    base = json_path.resolve().parent.parent
+    for slide in data.get("slides", []):
+        for key in ("file", "rev_file"):
+            if slide.get(key):
+                p = Path(slide[key])
+                if p.is_absolute() or p.exists():
+                    try:
+                        slide[key] = Path(p.resolve().relative_to(base)).as_posix()
+                    except ValueError:
+                        pass
+    json_path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+
+def _render_job(kw: dict) -> tuple[str, str, float, str]:
+    """One scene in a worker process (the lesson renders one scene per core)."""
+    if kw.pop("no_slides", False):
+        os.environ["LSTM_EXPLAINER_SLIDES"] = "0"
+    t0 = time.perf_counter()
+    path = render(**kw)
+    return kw["scene"], kw["lang"], time.perf_counter() - t0, str(path)
+
+
+def render_many(jobs: list[dict], workers: int | None = None, no_slides: bool = False, log=print) -> dict:
+    """Render ``jobs`` (keyword arguments of :func:`render`) in parallel processes; {(scene, lang): path}."""
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing as mp
+
+    workers = max(1, min(len(jobs), workers or os.cpu_count() or 1))
+    results = {}
+    if workers == 1:
+        for kw in jobs:
+            scene, lang, sec, path = _render_job(dict(kw, no_slides=no_slides))
+            log(f"{scene} [{lang}, {kw['quality']}] {sec:.1f}s -> {path}")
+            results[(scene, lang)] = Path(path)
+        return results
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+        futures = [pool.submit(_render_job, dict(kw, no_slides=no_slides)) for kw in jobs]
+        for fut in futures:
+            scene, lang, sec, path = fut.result()
+            log(f"{scene} [{lang}, {jobs[0]['quality']}] {sec:.1f}s -> {path}")
+            results[(scene, lang)] = Path(path)
+    return results
 
 
 def _cmd_render(args) -> int:
@@ -80,17 +191,31 @@ def _cmd_render(args) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     from animations.scenes import SLIDES
+    from animations.source import make_source
 
-    for lang in langs:
-        for name in names:
-            t0 = time.perf_counter()
-            path = render(name, lang=lang, quality=args.quality, trace=args.trace, step=args.step,
-                          units=args.units, sample=args.sample, out=args.out, last_frame=args.last_frame,
-                          quiet=not args.verbose)
-            print(f"{name} [{lang}, {args.quality}] {time.perf_counter() - t0:.1f}s -> {path}", flush=True)
-    if SLIDES and not args.last_frame:
+    for lang in langs:  # bad --trace/--step/--units fail here, before any process starts
+        make_source(args.trace, step=args.step, units=args.units, lang=lang, sample=args.sample)
+    jobs = [dict(scene=name, lang=lang, quality=args.quality, trace=args.trace, step=args.step, units=args.units,
+                 sample=args.sample, out=args.out, last_frame=args.last_frame, quiet=not args.verbose)
+            for lang in langs for name in names]
+    t0 = time.perf_counter()
+    results = render_many(jobs, workers=args.jobs, no_slides=args.no_slides,
+                          log=lambda s: print(s, flush=True))
+    lesson = args.scene.lower() == "lesson" and not args.last_frame
+    if lesson:
+        from animations.lesson import assemble
         for lang in langs:
-            print(f"slides [{lang}]: manim-slides present --folder {Path(args.out) / 'slides' / lang} {' '.join(names)}")
+            files = [results[(n, lang)] for n in names]
+            made = assemble(files, names, lang, out_dir(args.out, lang, args.quality), stem=trace_stem(args.trace))
+            print(f"lesson [{lang}, {args.quality}] {made.duration:.0f}s, {len(names)} chapters -> {made.video}"
+                  f"  (+ {made.srt.name}, {made.vtt.name})", flush=True)
+        print(f"rendered in {time.perf_counter() - t0:.0f}s with {min(len(jobs), args.jobs or os.cpu_count() or 1)}"
+              f" parallel processes", flush=True)
+    if SLIDES and not args.last_frame:
+        stem = trace_stem(args.trace)
+        shown = " ".join(f"{n}_{stem}" if stem else n for n in names)
+        for lang in langs:
+            print(f"slides [{lang}]: manim-slides present --folder {Path(args.out) / lang / 'slides'} {shown}")
     return 0
 
 
@@ -106,15 +231,17 @@ def add_command(subparsers) -> None:
         raise ImportError("manim is not installed")
     p = subparsers.add_parser("render", help="render gate-by-gate manim animations of a trace",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("scene", help=f"one of {', '.join(SCENE_NAMES)}; 'gates' (the four gate scenes) or 'all'")
+    p.add_argument("scene", help=f"'lesson' (every scene, joined into one video with chapters and subtitles), "
+                                 f"one of {', '.join(SCENE_NAMES)}, 'gates' or 'all'")
     p.add_argument("--quality", choices=tuple(QUALITIES), default="low",
                    help="low 480p15, medium 720p30, high 1080p60, 4k 2160p60 (default: low)")
     p.add_argument("--lang", choices=("en", "zh", "both"), default="en", help="caption language (default: en)")
-    p.add_argument("--trace", help="a saved trace (.npz) to draw instead of the demo LSTM")
+    p.add_argument("--trace", help="'story' (the trained story LSTM) or a saved trace (.npz) instead of the demo LSTM")
     p.add_argument("--step", type=int, help="time step (default: where the forget gate closes most)")
     p.add_argument("--units", type=int, help="show the K most active units (default: up to 4)")
     p.add_argument("--sample", type=int, default=0, help="which sequence of the trace's batch (default: 0)")
-    p.add_argument("--out", default="media", help="output folder (manim media_dir; default: ./media)")
+    p.add_argument("--out", default="media", help="output folder (default: ./media)")
+    p.add_argument("--jobs", type=int, help="parallel render processes (default: one per CPU core)")
     p.add_argument("--last-frame", action="store_true", help="write only the last frame as a PNG (fast preview)")
     p.add_argument("--no-slides", action="store_true", help="plain manim scenes, no manim-slides files")
     p.add_argument("--verbose", action="store_true", help="show manim's progress bars and logs")

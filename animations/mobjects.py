@@ -45,7 +45,7 @@ CONCAT = f"[{H_PREV}, {X_T}]"
 EQUATIONS: dict[str, str] = {
     "f": f"{span('f', 'f')} = σ(W<sub>f</sub>{CONCAT} + b<sub>f</sub>)",
     "i": f"{span('i', 'i')} = σ(W<sub>i</sub>{CONCAT} + b<sub>i</sub>)",
-    "g": f"{span('g', 'g')} = tanh(W<sub>c</sub>{CONCAT} + b<sub>c</sub>)",
+    "g": f"{span('g', 'g')} = tanh(W<sub>g</sub>{CONCAT} + b<sub>g</sub>)",
     "o": f"{span('o', 'o')} = σ(W<sub>o</sub>{CONCAT} + b<sub>o</sub>)",
     "c": f"{C_T} = {span('f', 'f')} ⊙ {C_PREV} + {span('i', 'i')} ⊙ {span('g', 'g')}",
     "h": f"{H_T} = {span('o', 'o')} ⊙ tanh({C_T})",
@@ -56,12 +56,12 @@ LABELS: dict[str, str] = {
     "x": X_T, "h_prev": H_PREV, "c_prev": C_PREV, "c": C_T, "h": H_T,
     "f": span("f", "f"), "i": span("i", "i"), "g": span("g", "g"), "o": span("o", "o"),
     "tanh_c": f"tanh({C_T})",
-    "z_f": span("z", "f", "f"), "z_i": span("z", "i", "i"), "z_c": span("z", "g", "c"), "z_o": span("z", "o", "o"),
+    "z_f": span("z", "f", "f"), "z_i": span("z", "i", "i"), "z_c": span("z", "g", "g"), "z_g": span("z", "g", "g"), "z_o": span("z", "o", "o"),
     "f*c_prev": f"{span('f', 'f')} ⊙ {C_PREV}", "i*g": f"{span('i', 'i')} ⊙ {span('g', 'g')}",
 }
 
 #: Palette field of each key (the weighted sums take their gate's colour).
-FIELD = {"z_f": "f", "z_i": "i", "z_c": "g", "z_o": "o", "f*c_prev": "c", "i*g": "g"}
+FIELD = {"z_f": "f", "z_i": "i", "z_c": "g", "z_g": "g", "z_o": "o", "f*c_prev": "c", "i*g": "g"}
 
 
 def field_of(key: str) -> str:
@@ -106,7 +106,8 @@ class VectorCells(VGroup):
 
     def __init__(self, values: Sequence[float], key: str, scale: float = 1.0, font: str = "",
                  side: float = 0.62, label: str | None = None, limit: int | None = None,
-                 step: int | None = None, row_names: Sequence[str] | None = None, **kw) -> None:
+                 step: int | None = None, row_names: Sequence[str] | None = None, number_size: float = 20,
+                 **kw) -> None:
         super().__init__(**kw)
         values = np.asarray(values, dtype=np.float64).reshape(-1)
         colour = palette.color(field_of(key))
@@ -114,11 +115,10 @@ class VectorCells(VGroup):
         self.key, self.values, self.side = key, values, side
         self.cells, self.numbers = VGroup(), []
         for k, v in enumerate(shown):
-            sq = Square(side, stroke_color=colour, stroke_width=2, fill_color=colour,
-                        fill_opacity=0.1 + 0.65 * min(1.0, abs(float(v)) / max(scale, 1e-9)))
-            n = number(v, key, k, step=step, font=font)
-            if n.width > side * 0.9:
-                n.scale_to_fit_width(side * 0.9)
+            n = number(v, key, k, step=step, font=font, size=number_size)
+            # a cell is widened to fit its number rather than the number shrunk below a readable size
+            sq = Rectangle(width=max(side, n.width + 0.12), height=side, stroke_color=colour, stroke_width=2,
+                           fill_color=colour, fill_opacity=0.1 + 0.65 * min(1.0, abs(float(v)) / max(scale, 1e-9)))
             n.move_to(sq)
             self.numbers.append(n)
             self.cells.add(VGroup(sq, n))
@@ -143,7 +143,8 @@ class GateValves(VGroup):
     """
 
     def __init__(self, values: Sequence[float], key: str, font: str = "", side: float = 0.62,
-                 width: float = 1.3, label: str | None = None, step: int | None = None, **kw) -> None:
+                 width: float = 1.3, label: str | None = None, step: int | None = None, number_size: float = 20,
+                 **kw) -> None:
         super().__init__(**kw)
         values = np.asarray(values, dtype=np.float64).reshape(-1)
         colour = palette.color(field_of(key))
@@ -156,7 +157,7 @@ class GateValves(VGroup):
             bar = Rectangle(width=max(opening, 1e-3), height=side * 0.72, stroke_width=0, fill_color=colour,
                             fill_opacity=0.85)
             bar.align_to(track, LEFT).align_to(track, DOWN)
-            n = number(v, key, k, step=step, font=font)
+            n = number(v, key, k, step=step, font=font, size=number_size)
             if n.height > side * 0.6:  # many units: rows are thin, keep the numbers inside their row
                 n.scale_to_fit_height(side * 0.6)
             n.next_to(track, RIGHT, buff=0.1)

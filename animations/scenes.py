@@ -16,17 +16,24 @@ import os
 import sys
 from pathlib import Path
 
-from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, GrowFromEdge, Indicate, LaggedStart, Line,
-                   ManimColor, ReplacementTransform, Scene, Transform, TransformFromCopy, VGroup, Write, config)
+import numpy as np
+from manim import (DOWN, LEFT, RIGHT, UP, Animation, Arrow, Axes, Create, Dot, FadeIn, FadeOut, GrowFromEdge,
+                   Indicate, LaggedStart, Line, ManimColor, Rectangle, RoundedRectangle, Scene, SurroundingRectangle,
+                   Text, MarkupText, TransformFromCopy, VGroup, Write, config)
 
 if __package__ in (None, ""):  # run as a file by `manim animations/scenes.py ...`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from explainer import palette
-from explainer.glossary import term
+from explainer.glossary import TERMS, term
 
-from animations.mobjects import (C_PREV, H_T, LABELS, GateValves, VectorCells, belt, equation, gate_box, markup,
-                                 operator, span, text, unit_names)
+from explainer.activations import sigmoid, tanh
+from explainer.gates import gate as gate_info
+
+from animations.diagram import CellDiagram
+from animations.mobjects import (C_PREV, CONCAT, EQUATIONS, H_PREV, X_T, GateValves, VectorCells, belt,
+                                 fmt, markup, number, operator, span, text, unit_names)
+from animations.script import GAP_SECONDS, Facts, narration
 from animations.source import SceneSource, font_for, source_from_env
 
 
@@ -92,6 +99,129 @@ class LSTMScene(_Base):
         self.camera.background_color = ManimColor(palette.BACKGROUND)
         # cell size: the tallest column (the units, or up to 6 inputs) fits between header and caption
         self.side = min(0.62, 3.6 / max(self.src.units, min(self.src.trace.input_dim, 6)))
+        self.narrate_setup()
+        self.barely_trained_note()
+
+    # --- narration: pacing, subtitles, slide notes ------------------------------------------------
+    script: str = ""
+
+    def narrate_setup(self) -> None:
+        self.facts = Facts(self.src)
+        self.spoken = {s.key: s for s in narration(self.script or type(self).__name__, self.facts)}
+        self.keyframes: list[list[tuple[str, tuple[float, float, float, float]]]] = []
+
+    def barely_trained_note(self) -> None:
+        """A visible note when the trace's gates never leave 0.3–0.7 (a model that has hardly learned)."""
+        if self.facts.barely_trained:
+            note = self.text(self.term("barely_trained"), size=20, color=palette.FORGET)
+            self.add(note.to_corner(DOWN + LEFT, buff=0.2))
+
+    def say(self, key: str, *plays, rt: float = 1.0) -> None:
+        """Say line ``key``: a new slide whose notes are the line, a subtitle, the animations, then silence.
+
+        Each item of ``plays`` is one animation or a list played together (``rt`` seconds each); the line
+        lasts its reading time (:func:`animations.script.line_seconds`) however long the animations are.
+        """
+        line = self.spoken[key]
+        self.record_keyframe()
+        self.next_slide(notes=line.text)
+        self.add_subcaption(line.text, duration=line.seconds)
+        used = 0.0
+        budget = max(0.5, line.seconds - 0.2)
+        plays = [p for p in plays if p]
+        each = min(rt, budget / max(1, len(plays)))
+        for p in plays:
+            anims = p if isinstance(p, (list, tuple)) else [p]
+            self.play(*anims, run_time=each)
+            used += each
+        self.wait(max(0.05, line.seconds - used) + GAP_SECONDS)
+
+    def record_keyframe(self) -> None:
+        """Remember every text's bounding box now (the end of a slide): the layout tests walk these."""
+        boxes = []
+        for t in self.texts_on_screen():
+            lo, hi = t.get_corner(DOWN + LEFT), t.get_corner(UP + RIGHT)
+            boxes.append((t.text if hasattr(t, "text") else "", (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))))
+        if boxes:
+            self.keyframes.append(boxes)
+
+    def texts_on_screen(self) -> list:
+        seen, out = set(), []
+        for m in self.mobjects:
+            for sub in m.get_family():
+                if isinstance(sub, (Text, MarkupText)) and id(sub) not in seen and sub.get_fill_opacity() > 0.05:
+                    seen.add(id(sub))
+                    out.append(sub)
+        return out
+
+    def tear_down(self) -> None:
+        self.record_keyframe()
+        super().tear_down()
+
+    def title(self, key: str | None = None, info: str | None = None) -> VGroup:
+        """The scene's title (glossary term) top left, and optionally a short info line beside it."""
+        title = self.text(self.term(key or self.title_key), size=34).to_edge(UP, buff=0.3).to_edge(LEFT, buff=0.45)
+        group = VGroup(title)
+        if info:
+            i = self.text(info, size=22, color=palette.MUTED).next_to(title, RIGHT, buff=0.5).align_to(title, DOWN)
+            room = 7.0 - 0.3 - i.get_left()[0]
+            if i.width > room:
+                i.scale_to_fit_width(room).align_to(title, DOWN)
+            group.add(i)
+        return group
+
+    def where(self, name: str) -> str:
+        """"t = 5 · “polluted” · blue memory": the step and unit a part of the scene shows."""
+        t, u = self.facts.where[name]
+        return f"t = {t} · “{self.facts.word(t)}” · {self.facts.unit(u)}"
+
+    def diagram(self, scale: float = 0.8) -> CellDiagram:
+        d = CellDiagram(font=self.font).scale(scale)
+        d.to_edge(LEFT, buff=0.25).set_y(-0.45)
+        return d
+
+    def put(self, d: CellDiagram, keys, name: str, size: float = 28) -> VGroup:
+        """Values of ``keys`` for the (step, unit) ``facts.where[name]`` at their slots on diagram ``d``."""
+        t, u = self.facts.where[name]
+        return VGroup(*[d.value(k, float(self.src.value(k, t)[u]), u, t, size=size) for k in keys])
+
+    def flow(self, d: CellDiagram, *wires: str):
+        """Dots running along ``wires`` at once; returns (animations, dots) — remove the dots afterwards."""
+        anims, dots = [], []
+        for w in wires:
+            a, dot = d.travel(w)
+            anims.append(a)
+            dots.append(dot)
+        return anims, dots
+
+    def curve(self, fn: str, z: float, value: float, key: str, unit: int, step: int, width: float = 4.6,
+              height: float = 2.2) -> VGroup:
+        """σ or tanh drawn over z ∈ [-6, 6] with the recorded point (z, value) marked and labelled."""
+        lo = 0.0 if fn == "sigmoid" else -1.0
+        ax = Axes(x_range=[-6, 6, 2], y_range=[lo, 1, 0.5], x_length=width, y_length=height, tips=False,
+                  axis_config={"color": palette.FRAME, "stroke_width": 2, "include_ticks": False})
+        f = sigmoid if fn == "sigmoid" else tanh
+        colour = palette.color(gate_info(key).field)
+        graph = ax.plot(lambda v: float(f(v)), x_range=[-6, 6], color=colour, stroke_width=4)
+        zc = float(min(6.0, max(-6.0, z)))
+        dot = Dot(ax.c2p(zc, value), radius=0.09, color=palette.INK)
+        guide = Line(ax.c2p(zc, lo), ax.c2p(zc, value), color=palette.MUTED, stroke_width=2)
+        name = self.markup(f"{span(gate_info(key).field, gate_info(key).field)} = {self.term(fn)}(z)", size=24)
+        name.next_to(ax, UP, buff=0.12).align_to(ax, LEFT)
+        zlab = VGroup(self.markup("z =", size=24),
+                      number(z, f"z_{gate_info(key).field}", unit, step=step, font=self.font, size=24))
+        zlab.arrange(RIGHT, buff=0.1).next_to(ax.c2p(zc, lo), DOWN, buff=0.15)
+        vlab = VGroup(self.markup(f"{span(gate_info(key).field, gate_info(key).field)} =", size=24),
+                      number(value, gate_info(key).field, unit, step=step, font=self.font, size=24))
+        vlab.arrange(RIGHT, buff=0.1)
+        vlab.next_to(ax, RIGHT, buff=0.25).set_y(dot.get_y())  # beside the plot, at the point's height
+        g = VGroup(ax, graph, name, guide, dot, zlab, vlab)
+        g.ax, g.dot, g.zlab, g.vlab, g.guide, g.frame = ax, dot, zlab, vlab, guide, VGroup(ax, graph, name)
+        return g
+
+    def panel(self) -> float:
+        """x of the right panel's left edge (right of the diagram)."""
+        return 1.0
 
     # --- captions -------------------------------------------------------------
     def term(self, key: str) -> str:
@@ -201,297 +331,665 @@ class LSTMScene(_Base):
 
 # --- the scenes ---------------------------------------------------------------------
 
-class ForgetGate(LSTMScene):
-    """f = σ(W_f[h_{t-1}, x_t] + b_f), then f ⊙ c_{t-1}: near 0 the unit forgets, near 1 it keeps."""
+class TitleWhy(LSTMScene):
+    """The story as a sentence: what a network must remember, what it must forget; a plain RNN teased."""
 
-    title_key = "forget_gate"
+    title_key = "lesson_title"
+    script = "TitleWhy"
 
     def construct(self) -> None:
-        head = self.header()
-        eq = equation("f", font=self.font).next_to(head, DOWN, buff=0.35)
-        self.add(head, self.footnote())  # added, not faded in: every animation deep-copies its mobjects (slow)
-        self.play(Write(eq), run_time=1.0)
-        self.next_slide()
-        self.gate_from_sum("f", "sigmoid")
-        # f ⊙ c_{t-1}: the old memory passes through the valves
-        # a cut at a slide break (fading would deep-copy them all); remove the mobjects that were added
-        self.remove(*self.inputs, *self.z, *self.squash)
-        eq2 = self.markup(f"{span('f', 'f')} ⊙ {C_PREV}", size=30).move_to(eq)
-        c_prev = self.vec("c_prev")
-        f = self.gate
-        row = VGroup(c_prev, operator("⊙", font=self.font), f.copy(), operator("=", font=self.font),
-                     self.vec("f*c_prev"))
-        row.arrange(RIGHT, buff=0.45).move_to(DOWN * 0.3)
-        for m in (row[1], row[3]):
-            m.set_y(c_prev.cells.get_center()[1])
-        names = self.names(c_prev)
-        self.play(ReplacementTransform(eq, eq2), Transform(f, row[2]), FadeIn(c_prev), FadeIn(names),
-                  FadeIn(row[1]), run_time=1.0)
-        self.play(FadeIn(row[3]), TransformFromCopy(c_prev.cells, row[4].cells), FadeIn(row[4].label),
-                  run_time=1.2)
-        self.add(row[4])
-        self.play(Indicate(row[4].cells, color=palette.FORGET, scale_factor=1.05), run_time=0.8)
-        rule = self.caption(f"f ≈ 0 → {self.term('forget')},   f ≈ 1 → {self.term('keep')}")
-        self.play(FadeIn(rule), run_time=0.6)
-        self.next_slide()
-        self.wait(0.5)
+        from explainer.demo import WORDS
+        title = self.text(self.term("lesson_title"), size=44).to_edge(UP, buff=0.8)
+        words = VGroup(*[self.text(self.term(f"word_{w}"), size=36) for w in WORDS])
+        words.arrange(RIGHT, buff=0.45).move_to(UP * 0.6)
+        if words.width > 13.0:
+            words.scale_to_fit_width(13.0)
+        colours = {"blue": palette.OUTPUT, "polluted": palette.FORGET, "grey": palette.MUTED}
+        for w, m in zip(WORDS, words):
+            if w in colours:
+                m.set_color(colours[w])
+        sentence = self.text(self.term("story"), size=26, color=palette.MUTED).next_to(words, DOWN, buff=1.0)
+        if sentence.width > 13.0:
+            sentence.scale_to_fit_width(13.0)
+        self.say("story", [FadeIn(title)], [LaggedStart(*[FadeIn(w, shift=UP * 0.2) for w in words],
+                                                         lag_ratio=0.2)], [FadeIn(sentence)])
+        blue, poll, grey = (words[WORDS.index(w)] for w in ("blue", "polluted", "grey"))
+        keep = RoundedRectangle(corner_radius=0.1, width=blue.width + 0.3, height=blue.height + 0.3,
+                                stroke_color=palette.CELL, stroke_width=4).move_to(blue)
+        keep_label = self.text(self.term("remember"), size=24, color=palette.CELL).next_to(keep, UP, buff=0.2)
+        carry = Arrow(keep.get_bottom() + DOWN * 0.05, grey.get_bottom() + DOWN * 0.05, path_arc=0.6,
+                      color=palette.CELL, stroke_width=4, buff=0.1)
+        self.say("remember", [Create(keep), FadeIn(keep_label)], [Create(carry)])
+        cross = RoundedRectangle(corner_radius=0.1, width=poll.width + 0.3, height=poll.height + 0.3,
+                                 stroke_color=palette.FORGET, stroke_width=4).move_to(poll)
+        forget_label = self.text(self.term("must_forget"), size=24, color=palette.FORGET).next_to(cross, UP, buff=0.2)
+        self.say("forget", [Create(cross), FadeIn(forget_label)])
+        rnn = self.text(f"{self.term('plain_rnn')}: blue → ?", size=28, color=palette.MUTED)
+        rnn = self.text(f"{self.term('plain_rnn')}:  {self.term('word_blue')} → … → ?", size=28, color=palette.MUTED)
+        rnn.move_to(DOWN * 1.95)
+        self.say("rnn", [FadeIn(rnn)], [blue.animate.set_opacity(0.25)])
+        the_belt = belt(LEFT * 6 + DOWN * 3.3, RIGHT * 6 + DOWN * 3.3, width=14)
+        lstm = self.text(f"LSTM: {self.term('cell_state')} c →", size=26, color=palette.CELL)
+        lstm.next_to(the_belt, DOWN, buff=0.15).align_to(the_belt, LEFT)
+        carried = blue.copy().set_opacity(1).scale(0.8)
+        carried.next_to(the_belt.get_start(), UP, buff=0.12).shift(RIGHT * 0.6)  # riding on the belt, not on it
+        self.say("lstm", [blue.animate.set_opacity(1), Create(the_belt), FadeIn(lstm), FadeIn(carried)],
+                 [carried.animate.shift(RIGHT * (the_belt.get_length() - 1.2 - carried.width))], rt=3.0)
+
+
+class TheCell(LSTMScene):
+    """The wired cell, built piece by piece: belt, [h_{t-1}, x_t], the four gate boxes, ⊙ and + nodes, tanh(c)."""
+
+    title_key = "the_cell"
+    script = "TheCell"
+
+    def construct(self) -> None:
+        head = self.title()
+        self.add(head)
+        d = self.diagram()
+        w = d.wires
+        belt_parts = VGroup(w["c_prev"], w["kept"], w["c"])
+        labels = d.end_labels
+        a, dots = self.flow(d, "c_prev")
+        self.say("belt", [Create(belt_parts), FadeIn(labels[0]), FadeIn(labels[1])], a)
+        self.remove(*dots)
+        x0 = self.panel()
+        n_u, n_x = self.src.total_units, self.src.trace.input_dim
+        concat = self.markup(f"{CONCAT}", size=30).move_to(RIGHT * (x0 + 2.9) + UP * 1.7)
+        shape = self.text(f"{n_u} + {n_x} = {n_u + n_x}", size=26, color=palette.MUTED).next_to(concat, DOWN, buff=0.2)
+        self.say("concat", [Create(VGroup(w["h_prev"], w["x"], w["bus"])), FadeIn(labels[2]), FadeIn(labels[3]),
+                            FadeIn(d.concat_label)], [FadeIn(concat), FadeIn(shape)])
+        boxes = VGroup(*d.boxes.values())
+        self.say("gates", [Create(VGroup(*[w[f"in_{k}"] for k in "figo"])), FadeIn(boxes)])
+        eq = self.markup(f"z = W{CONCAT} + b", size=30).move_to(RIGHT * (x0 + 2.9) + UP * 0.35)
+        shapes = self.text(f"z: {4 * n_u}   W: {4 * n_u} × {n_u + n_x}   b: {4 * n_u}", size=22, color=palette.MUTED)
+        shapes.next_to(eq, DOWN, buff=0.2)
+        fns = self.markup(f"{span('f', 'f')}, {span('i', 'i')}, {span('o', 'o')} = σ(z)     "
+                          f"{span('g', 'g')} = tanh(z)", size=26).next_to(shapes, DOWN, buff=0.3)
+        for m in (eq, shapes, fns):
+            if m.get_right()[0] > 6.9:
+                m.scale_to_fit_width(6.9 - x0 - 0.2).set_x(x0 + 2.9)
+        self.say("sum", [FadeIn(eq), FadeIn(shapes)], [FadeIn(fns), *[Indicate(b[0], scale_factor=1.08)
+                                                                      for b in d.boxes.values()]])
+        nodes = VGroup(d.nodes["mul_f"], d.nodes["mul_i"], d.nodes["plus"])
+        hadamard = self.text(self.term("hadamard"), size=24, color=palette.MUTED).next_to(fns, DOWN, buff=0.45)
+        self.say("nodes", [Create(VGroup(w["f"], w["i"], w["g"], w["ig"])), FadeIn(nodes), FadeIn(hadamard)])
+        self.say("out", [Create(VGroup(w["to_tanh"], w["tanh_c"], w["o"], w["h"])), FadeIn(d.tanh_c),
+                         FadeIn(d.nodes["mul_o"]), FadeIn(labels[4])])
+        names = self.facts.units()
+        lines = [f"{self.term('unit_word')} {k}: {n}" for k, n in enumerate(names)]
+        if not self.facts.demo:  # a trained trace: what goes in, and when
+            feats = self.facts.features()
+            shown = ", ".join(feats[:4]) + (f", … ({len(feats)})" if len(feats) > 4 else "")
+            lines.insert(0, f"{self.term('features_word')}: {shown}")
+            first, last = self.src.label(0), self.src.label(self.src.trace.time - 1)
+            if first and last:
+                lines.insert(1, f"{self.term('date')}: {first} → {last}")
+        model = VGroup(*[self.text(line, size=22) for line in lines])
+        model.arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(hadamard, DOWN, buff=0.45).align_to(hadamard, LEFT)
+        if model.get_right()[0] > 6.9:
+            model.scale((6.9 - model.get_left()[0]) / model.width, about_edge=LEFT)
+        if model.get_bottom()[1] < -3.8:
+            model.shift(UP * (-3.8 - model.get_bottom()[1]))
+        self.say("model", [FadeIn(model)])
+
+
+class ForgetGate(LSTMScene):
+    """f = σ(W_f[h_{t-1}, x_t] + b_f): a step where it keeps a memory, and the step where it forgets."""
+
+    title_key = "forget_gate"
+    script = "ForgetGate"
+
+    def construct(self) -> None:
+        head = self.title(info=self.where("keep"))
+        d = self.diagram()
+        eq = self.markup(EQUATIONS["f"], size=26).move_to(RIGHT * 4.0 + UP * 2.6)
+        self.add(head, d)
+        self.say("role", [FadeIn(eq), Indicate(d.boxes["f"][0], color=palette.FORGET)])
+        vals = self.put(d, ["c_prev", "f"], "keep")
+        a, dots = self.flow(d, "c_prev", "f")
+        self.say("keep", a, [FadeIn(vals)])
+        self.remove(*dots)
+        kept = self.put(d, ["f*c_prev"], "keep")
+        a, dots = self.flow(d, "kept")
+        self.say("kept", a, [FadeIn(kept)])
+        self.remove(*dots)
+        # the forgetting step
+        t, u = self.facts.where["forget"]
+        head2 = self.title(info=self.where("forget"))
+        zf = float(self.src.value("z_f", t)[u])
+        f = float(self.src.value("f", t)[u])
+        curve = self.curve("sigmoid", zf, f, "f", u, t, width=3.6)
+        curve.shift(RIGHT * (2.0 - curve.ax.get_left()[0]) + UP * (0.75 - curve.ax.get_center()[1]))
+        self.remove(head, vals, kept)
+        self.add(head2)
+        a, dots = self.flow(d, "in_f")
+        self.say("zf", a, [FadeIn(curve.frame), FadeIn(curve.zlab)])
+        self.remove(*dots)
+        fval = self.put(d, ["f"], "forget")
+        self.say("curve", [Create(curve.guide), FadeIn(curve.dot)], [FadeIn(curve.vlab), FadeIn(fval)])
+        w = self.facts.weight
+        if w is not None:
+            wsym = "W" if w["matrix"] == "W" else "U"
+            row = VGroup(self.text(f"{wsym}[{w['from']} → {self.term('forget_gate')} · {self.facts.unit(u)}] =",
+                                   size=24),
+                         number(w["w"], "weight", u, step=t, font=self.font, size=26, color=palette.FORGET))
+            row.arrange(RIGHT, buff=0.15)
+            row.move_to(RIGHT * 4.0 + DOWN * 1.55)
+            if row.width > 5.9:
+                row.scale_to_fit_width(5.9)
+            row[1].trace_matrix, row[1].trace_row = w["matrix"], w["row"]
+            box = SurroundingRectangle(row, color=palette.FORGET, buff=0.12, corner_radius=0.08)
+            self.say("weight", [FadeIn(row), Create(box)], [Indicate(d.boxes["f"][0], color=palette.FORGET)])
+        else:
+            self.say("weight", [Indicate(d.boxes["f"][0], color=palette.FORGET)])
+        vals = self.put(d, ["c_prev", "f*c_prev"], "forget")
+        a, dots = self.flow(d, "c_prev", "kept")
+        self.say("erased", [FadeIn(vals[0])], a, [FadeIn(vals[1])])
+        self.remove(*dots)
 
 
 class InputGate(LSTMScene):
-    """i = σ(W_i[h_{t-1}, x_t] + b_i) and g = tanh(W_c[h_{t-1}, x_t] + b_c) side by side, then i ⊙ g."""
+    """i = σ(W_i[h_{t-1}, x_t] + b_i) and g = tanh(W_g[h_{t-1}, x_t] + b_g) on their curves, then i ⊙ g."""
 
     title_key = "input_gate"
+    script = "InputGate"
 
     def construct(self) -> None:
-        head = self.header()
-        eqs = VGroup(equation("i", font=self.font, size=26), equation("g", font=self.font, size=26))
-        eqs.arrange(RIGHT, buff=0.8).next_to(head, DOWN, buff=0.35)
-        self.add(head, self.footnote())
-        self.play(Write(eqs), run_time=1.0)
-        self.next_slide()
-        h, x = self.vec("h_prev"), self.vec("x")
-        inputs = VGroup(h, x).arrange(RIGHT, buff=0.05, aligned_edge=UP).move_to(LEFT * 4.3 + DOWN * 0.3)
-        names = self.names(h)
-        if names.get_left()[0] < -6.9:
-            VGroup(inputs, names).shift(RIGHT * (-6.9 - names.get_left()[0]))
-        self.play(FadeIn(inputs), FadeIn(names), run_time=0.8)
-        zi, zc = self.vec("z_i"), self.vec("z_c")
-        zs = VGroup(zi, zc).arrange(RIGHT, buff=0.3, aligned_edge=UP).move_to(LEFT * 1.2 + DOWN * 0.3)
-        wsum = self.text(self.term("weighted_sum"), size=20, color=palette.INPUT_X).next_to(zs, DOWN, buff=0.25)
-        self.play(FadeIn(zs, shift=RIGHT * 0.6), FadeIn(wsum), run_time=1.0)
-        self.next_slide()
-        i = self.valves("i")
-        g = self.vec("g")
-        VGroup(i, g).arrange(RIGHT, buff=0.4, aligned_edge=UP).move_to(RIGHT * 3.5 + DOWN * 0.3)
-        fns = VGroup(self.text(f"σ → {self.term('input_gate')}", size=20).next_to(i, DOWN, buff=0.25),
-                     self.text(f"tanh → {self.term('candidate')}", size=20).next_to(g, DOWN, buff=0.25))
-        fns[0].align_to(i, LEFT)
-        fns[1].align_to(g, LEFT)
-        self.play(FadeIn(i.rows), FadeIn(i.label), TransformFromCopy(zc, g), FadeIn(fns), run_time=1.0)
-        self.play(self.open_valves(i), run_time=1.0)
-        self.next_slide()
-        # i ⊙ g: what gets written into the cell state
-        self.remove(inputs, names, zs, wsum, fns)
-        ig = self.vec("i*g")
-        dot, eq = operator("⊙", font=self.font), operator("=", font=self.font)
-        row = VGroup(i.copy(), dot, g.copy(), eq, ig).arrange(RIGHT, buff=0.45).move_to(DOWN * 0.3)
-        for m in (dot, eq):
-            m.set_y(ig.cells.get_center()[1])
-        rnames = self.names(row[0])
-        self.play(Transform(i, row[0]), Transform(g, row[2]), FadeIn(dot), FadeIn(rnames), run_time=1.0)
-        self.play(FadeIn(eq), TransformFromCopy(g.cells, ig.cells),
-                  FadeIn(ig.label), run_time=1.0)
-        self.add(ig)
-        self.play(FadeIn(self.caption(f"{self.term('write')}: {LABELS['i*g']} → {self.term('cell_state')}")), run_time=0.6)
-        self.next_slide()
-        self.wait(0.5)
+        head = self.title(info=self.where("write"))
+        d = self.diagram()
+        eqs = VGroup(self.markup(EQUATIONS["i"], size=24), self.markup(EQUATIONS["g"], size=24))
+        eqs.arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to(RIGHT * 4.0 + UP * 2.75)
+        self.add(head, d)
+        self.say("role", [FadeIn(eqs[0]), Indicate(d.boxes["i"][0], color=palette.INPUT),
+                          Indicate(d.boxes["g"][0], color=palette.CANDIDATE)])
+        t, u = self.facts.where["write"]
+        ic = self.curve("sigmoid", float(self.src.value("z_i", t)[u]), float(self.src.value("i", t)[u]), "i", u, t,
+                        width=3.2, height=1.15)
+        gc = self.curve("tanh", float(self.src.value("z_g", t)[u]), float(self.src.value("g", t)[u]), "g", u, t,
+                        width=3.2, height=1.15)
+        ic.shift(RIGHT * (2.0 - ic.ax.get_left()[0]) + UP * (1.1 - ic.ax.get_center()[1]))
+        gc.shift(RIGHT * (2.0 - gc.ax.get_left()[0]) + UP * (-1.05 - gc.ax.get_center()[1]))
+        self.say("g", [FadeIn(eqs[1])], [FadeIn(gc.frame)])
+        self.say("i", [FadeIn(ic.frame)])
+        vals = self.put(d, ["i", "g"], "write")
+        a, dots = self.flow(d, "in_i", "in_g")
+        a2, dots2 = self.flow(d, "i", "g")
+        self.say("write", a, [FadeIn(ic.zlab), FadeIn(gc.zlab), Create(ic.guide), Create(gc.guide), FadeIn(ic.dot),
+                              FadeIn(gc.dot), FadeIn(ic.vlab), FadeIn(gc.vlab)], a2, [FadeIn(vals)])
+        self.remove(*dots, *dots2)
+        ig = self.put(d, ["i*g"], "write")
+        a, dots = self.flow(d, "ig")
+        prod = VGroup(self.markup(f"{span('i', 'i')} ⊙ {span('g', 'g')} =", size=28),
+                      number(float(self.src.value("i*g", t)[u]), "i*g", u, step=t, font=self.font, size=28))
+        prod.arrange(RIGHT, buff=0.15).move_to(RIGHT * 4.0 + DOWN * 2.85)
+        self.say("ig", a, [FadeIn(ig), FadeIn(prod)])
+        self.remove(*dots)
+        t2, u2 = self.facts.where["write2"]
+        head2 = self.title(info=self.where("write2"))
+        self.remove(head, vals, ig, ic.zlab, gc.zlab, ic.dot, gc.dot, ic.vlab, gc.vlab, ic.guide, gc.guide, prod)
+        self.add(head2)
+        vals2 = self.put(d, ["i", "g", "i*g"], "write2")
+        prod2 = VGroup(self.markup(f"{span('i', 'i')} ⊙ {span('g', 'g')} =", size=28),
+                       number(float(self.src.value("i*g", t2)[u2]), "i*g", u2, step=t2, font=self.font, size=28))
+        prod2.arrange(RIGHT, buff=0.15).move_to(RIGHT * 4.0 + DOWN * 2.85)
+        ic2 = self.curve("sigmoid", float(self.src.value("z_i", t2)[u2]), float(self.src.value("i", t2)[u2]), "i",
+                         u2, t2, width=3.2, height=1.15)
+        gc2 = self.curve("tanh", float(self.src.value("z_g", t2)[u2]), float(self.src.value("g", t2)[u2]), "g",
+                         u2, t2, width=3.2, height=1.15)
+        ic2.shift(ic.ax.get_center() - ic2.ax.get_center())
+        gc2.shift(gc.ax.get_center() - gc2.ax.get_center())
+        marks = VGroup(*[VGroup(c.guide, c.dot, c.zlab, c.vlab) for c in (ic2, gc2)])
+        a, dots = self.flow(d, "i", "g")
+        self.say("write2", a, [FadeIn(vals2), FadeIn(prod2), FadeIn(marks)])
+        self.remove(*dots)
 
 
 class CellStateUpdate(LSTMScene):
-    """c_t = f ⊙ c_{t-1} + i ⊙ g on the cell-state conveyor belt."""
+    """c_t = f ⊙ c_{t-1} + i ⊙ g for every unit at once, the values moving along the belt."""
 
     title_key = "cell_update"
+    script = "CellStateUpdate"
 
     def construct(self) -> None:
-        head = self.header()
-        eq = equation("c", font=self.font).next_to(head, DOWN, buff=0.35)
-        self.add(head, self.footnote())  # added, not faded in: every animation deep-copies its mobjects (slow)
-        self.play(Write(eq), run_time=1.0)
-        the_belt = belt(LEFT * 7.2 + DOWN * 0.2, RIGHT * 7.2 + DOWN * 0.2)
-        c_prev = self.vec("c_prev").move_to(LEFT * 5.3 + DOWN * 0.2)
-        names = self.names(c_prev)
-        belt_label = self.text(f"{self.term('cell_state')} →", size=20, color=palette.CELL)
-        belt_label.next_to(VGroup(c_prev, names), DOWN, buff=0.3).to_edge(LEFT, buff=0.4)
-        self.play(Create(the_belt), FadeIn(belt_label), FadeIn(c_prev), FadeIn(names), run_time=1.0)
-        self.next_slide()
-        f = self.valves("f", width=0.9).move_to(LEFT * 2.6 + DOWN * 0.2)
-        times = operator("⊙", font=self.font).next_to(f, LEFT, buff=0.2)
-        self.play(FadeIn(f.rows), FadeIn(f.label), FadeIn(times), run_time=0.6)
-        self.play(self.open_valves(f), run_time=0.8)
-        kept = self.vec("f*c_prev").move_to(RIGHT * 0.2 + DOWN * 0.2)
-        self.play(TransformFromCopy(c_prev.cells, kept.cells), FadeIn(kept.label), run_time=1.0)
+        t, _ = self.facts.where["forget"]
+        head = self.title(info=f"t = {t} · “{self.facts.word(t)}”")
+        eq = self.markup(EQUATIONS["c"], size=30).next_to(head, DOWN, buff=0.35).to_edge(LEFT, buff=0.5)
+        self.add(head)
+        y = -0.4
+        the_belt = belt(LEFT * 7.2 + UP * y, RIGHT * 7.2 + UP * y, width=26)
+        side = min(0.8, 4.2 / self.src.units)
+        big = {"number_size": 28 if side >= 0.6 else 22}
+        c_prev = self.vec("c_prev", t, side=side, **big)
+        names = VGroup(*[self.text(n, size=24) for n in self.facts.units()])
+        f = self.valves("f", t, side=side, width=1.0, **big)
+        kept = self.vec("f*c_prev", t, side=side, **big)
+        ig = self.vec("i*g", t, side=side, **big)
+        c = self.vec("c", t, side=side, **big)
+        ops = [operator(s, font=self.font) for s in ("⊙", "=", "+", "=")]
+        row = VGroup(c_prev, ops[0], f, ops[1], kept, ops[2], ig, ops[3], c).arrange(RIGHT, buff=0.35)
+        names_w = max(n.width for n in names)
+        row.move_to(RIGHT * (names_w + 0.3) / 2 + UP * y)
+        if row.get_right()[0] > 6.9 or row.get_left()[0] - names_w - 0.3 < -6.9:
+            row.scale_to_fit_width(13.6 - names_w - 0.3).move_to(RIGHT * (names_w + 0.3) / 2 + UP * y)
+        for m in ops:
+            m.set_y(c_prev.cells.get_center()[1])
+        for n, cell in zip(names, c_prev.cells):
+            n.next_to(cell, LEFT, buff=0.25)
+        belt_y = c_prev.cells.get_bottom()[1] - 0.4
+        the_belt = belt(LEFT * 6.9 + UP * belt_y, RIGHT * 6.9 + UP * belt_y, width=22)
+        belt_label = self.text(f"{self.term('cell_state')} →", size=22, color=palette.CELL)
+        belt_label.next_to(the_belt, DOWN, buff=0.2).to_edge(LEFT, buff=0.5)
+        self.say("eq", [FadeIn(eq), Create(the_belt), FadeIn(belt_label)], [FadeIn(c_prev), FadeIn(names)])
+        self.say("kept", [FadeIn(ops[0]), FadeIn(f.rows), FadeIn(f.label)], [self.open_valves(f)],
+                 [FadeIn(ops[1]), TransformFromCopy(c_prev.cells, kept.cells), FadeIn(kept.label)])
         self.add(kept)
-        self.next_slide()
-        ig = self.vec("i*g").move_to(RIGHT * 2.6 + DOWN * 0.2)
-        plus = operator("+", font=self.font).next_to(ig, LEFT, buff=0.25)
-        self.play(FadeIn(ig, shift=UP * 0.8), FadeIn(plus), run_time=1.0)
-        self.next_slide()
-        c = self.vec("c").move_to(RIGHT * 5.4 + DOWN * 0.2)
-        eqs = operator("=", font=self.font).next_to(c, LEFT, buff=0.25)
-        self.play(FadeIn(eqs), TransformFromCopy(VGroup(kept.cells, ig.cells), c.cells), FadeIn(c.label),
-                  run_time=1.2)
+        self.say("written", [FadeIn(ops[2]), FadeIn(ig, shift=UP * 0.8)])
+        self.say("sum", [FadeIn(ops[3]), TransformFromCopy(VGroup(kept.cells, ig.cells), c.cells), FadeIn(c.label)],
+                 [Indicate(c.cells, color=palette.CELL, scale_factor=1.05)])
         self.add(c)
-        self.play(Indicate(c.cells, color=palette.CELL, scale_factor=1.05), run_time=0.8)
-        self.next_slide()
-        self.wait(0.5)
+        note = self.text(f"{self.term('cell_state')}: ⊙, +", size=24, color=palette.CELL).to_edge(DOWN, buff=0.5)
+        self.say("why", [FadeIn(note)])
 
 
 class OutputGate(LSTMScene):
-    """o = σ(W_o[h_{t-1}, x_t] + b_o), tanh(c_t), h_t = o ⊙ tanh(c_t)."""
+    """h_t = o ⊙ tanh(c_t), with the output gate open (memory read out) and closed (memory kept silent)."""
 
     title_key = "output_gate"
+    script = "OutputGate"
 
     def construct(self) -> None:
-        head = self.header()
-        eq = equation("o", font=self.font).next_to(head, DOWN, buff=0.35)
-        self.add(head, self.footnote())  # added, not faded in: every animation deep-copies its mobjects (slow)
-        self.play(Write(eq), run_time=1.0)
-        self.next_slide()
-        self.gate_from_sum("o", "sigmoid")
-        # a cut at a slide break (fading would deep-copy them all); remove the mobjects that were added
-        self.remove(*self.inputs, *self.z, *self.squash)
-        eq2 = equation("h", font=self.font).move_to(eq)
-        c = self.vec("c")
-        tc = self.vec("tanh_c")
-        o = self.gate
-        dot, eqs = operator("⊙", font=self.font), operator("=", font=self.font)
-        h = self.vec("h")
-        row = VGroup(c, tc, dot, o.copy(), eqs, h).arrange(RIGHT, buff=0.4).move_to(DOWN * 0.3)
-        for m in (dot, eqs):
-            m.set_y(h.cells.get_center()[1])
-        names = self.names(c)
-        self.play(ReplacementTransform(eq, eq2), Transform(o, row[3]), FadeIn(c), FadeIn(names), run_time=1.0)
-        self.play(TransformFromCopy(c.cells, tc.cells), FadeIn(tc.label), run_time=0.8)
-        self.add(tc)
-        self.next_slide()
-        self.play(FadeIn(dot), FadeIn(eqs), TransformFromCopy(tc.cells, h.cells), FadeIn(h.label), run_time=1.2)
-        self.add(h)
-        self.play(FadeIn(self.caption(f"{self.term('read_out')}: {self.term('hidden_state')} {H_T}")), run_time=0.6)
-        self.next_slide()
-        self.wait(0.5)
+        head = self.title(info=self.where("open"))
+        d = self.diagram()
+        eqs = VGroup(self.markup(EQUATIONS["o"], size=24), self.markup(EQUATIONS["h"], size=28))
+        eqs.arrange(DOWN, aligned_edge=LEFT, buff=0.2).move_to(RIGHT * 4.0 + UP * 2.45)
+        self.add(head, d)
+        self.say("role", [FadeIn(eqs[0]), Indicate(d.boxes["o"][0], color=palette.OUTPUT)])
+        vals = self.put(d, ["c", "tanh_c", "o"], "open")
+        a, dots = self.flow(d, "to_tanh", "in_o")
+        a2, dots2 = self.flow(d, "tanh_c", "o")
+        valve_open = self.big_valve("open")
+        self.say("open", [FadeIn(eqs[1])], a, a2, [FadeIn(vals), FadeIn(valve_open)])
+        self.remove(*dots, *dots2)
+        h = self.put(d, ["h"], "open")
+        a, dots = self.flow(d, "h")
+        self.say("open_h", a, [FadeIn(h)])
+        self.remove(*dots)
+        head2 = self.title(info=self.where("closed"))
+        self.remove(head, vals, h, valve_open)
+        self.add(head2)
+        vals = self.put(d, ["c", "tanh_c", "o"], "closed")
+        valve_closed = self.big_valve("closed")
+        a, dots = self.flow(d, "to_tanh", "tanh_c", "o")
+        self.say("closed", a, [FadeIn(vals), FadeIn(valve_closed)])
+        self.remove(*dots)
+        h = self.put(d, ["h"], "closed")
+        a, dots = self.flow(d, "h")
+        self.say("closed_h", a, [FadeIn(h)])
+        self.remove(*dots)
+
+    def big_valve(self, name: str) -> VGroup:
+        """The output gate of the (step, unit) ``name`` as one large valve with its state in words."""
+        t, u = self.facts.where[name]
+        v = GateValves([float(self.src.value("o", t)[u])], "o", font=self.font, side=0.8, width=2.6, step=t)
+        v.numbers[0].trace_unit = u
+        o = float(self.src.value("o", t)[u])
+        state = self.text(self.term("open" if o >= 0.5 else "closed"), size=24, color=palette.OUTPUT)
+        g = VGroup(v, state.next_to(v, DOWN, buff=0.2))
+        return g.move_to(RIGHT * 4.0 + DOWN * 0.6)
 
 
 class FullStep(LSTMScene):
-    """The four steps in order on one cell diagram, ending with h_t and c_t passed on to step t+1."""
+    """Everything flows through the wired cell; the six equations are built one by one, ending on all six."""
 
     title_key = "full_step"
+    script = "FullStep"
 
     def construct(self) -> None:
-        head = self.header()
-        self.add(head, self.footnote())
-        top, bottom, boxes_y, vals_y = 1.95, -2.55, -1.35, 0.0  # rows: belt, h line, gate boxes, gate values
-        the_belt = belt(LEFT * 6.6 + UP * top, RIGHT * 6.6 + UP * top)
-        h_line = belt(LEFT * 6.6 + UP * bottom, RIGHT * 6.6 + UP * bottom, width=10).set_color(palette.HIDDEN)
-        xs = {"f": -3.6, "i": -1.8, "g": 0.0, "o": 2.2}
-        boxes = {k: gate_box({"g": "tanh"}.get(k, "σ"), k, font=self.font).move_to(RIGHT * v + UP * boxes_y)
-                 for k, v in xs.items()}
-        wires = VGroup(*[Line(RIGHT * v + UP * bottom, RIGHT * v + UP * (boxes_y - 0.35), color=palette.INPUT_X,
-                              stroke_width=2) for v in xs.values()])
-        mul_f = operator("⊙", font=self.font, size=34).move_to(RIGHT * xs["f"] + UP * top)
-        plus = operator("+", font=self.font, size=34).move_to(RIGHT * xs["g"] + UP * top)
-        tanh_c = gate_box("tanh", "c", font=self.font, width=1.0, height=0.55).move_to(RIGHT * 4.3 + UP * 0.3)
-        mul_o = operator("⊙", font=self.font, size=34).move_to(RIGHT * 4.3 + UP * boxes_y)
-        self.play(Create(VGroup(the_belt, h_line, wires)), *[FadeIn(b) for b in boxes.values()],
-                  FadeIn(VGroup(mul_f, plus, tanh_c, mul_o)), run_time=1.2)
-        self.next_slide()
-        side = min(0.42, 1.3 / self.src.units)
+        head = self.title(info=self.where("forget"))
+        d = self.diagram(scale=0.64)
+        d.to_edge(LEFT, buff=0.2).set_y(-0.55)
+        self.add(head, d)
+        t, u = self.facts.where["forget"]
+        rows = VGroup()
+        x0 = 0.05
 
-        def show(key: str, x: float, y: float, kind: str = "vec") -> VGroup:
-            m = (self.valves(key, side=side, width=0.7) if kind == "valve"
-                 else self.vec(key, side=side, **({"features": False} if key == "x" else {})))
-            m.label.scale(0.85).next_to(m[0], UP, buff=0.1)
-            cells = m.rows if kind == "valve" else m.cells
-            return m.shift(RIGHT * x + UP * y - cells.get_center())
+        def eq_row(key: str, value_key: str) -> VGroup:
+            r = VGroup(self.markup(EQUATIONS[key], size=22), self.markup("=", size=22),
+                       number(float(self.src.value(value_key, t)[u]), value_key, u, step=t, font=self.font, size=24))
+            r.arrange(RIGHT, buff=0.12)
+            return r
 
-        # the inputs: c_{t-1} on the belt, h_{t-1} and x_t on the bottom line
-        c_prev = show("c_prev", -5.5, top)
-        h_prev = show("h_prev", -5.5, bottom)
-        x = show("x", -4.6, bottom)
-        self.play(FadeIn(c_prev), FadeIn(h_prev), FadeIn(x), run_time=0.8)
-        # 1. forget gate: f ⊙ c_{t-1}
-        f = show("f", xs["f"] + 0.3, vals_y, "valve")
-        self.play(Indicate(boxes["f"][0], color=palette.FORGET), FadeIn(f), run_time=0.8)
-        kept = show("f*c_prev", -1.9, top)
-        self.play(TransformFromCopy(c_prev.cells, kept.cells), FadeIn(kept.label), run_time=0.8)
-        self.add(kept)
-        self.next_slide()
-        # 2. input gate and candidate
-        i = show("i", xs["i"] + 0.3, vals_y, "valve")
-        g = show("g", xs["g"] + 0.5, vals_y)
-        self.play(Indicate(boxes["i"][0], color=palette.INPUT), Indicate(boxes["g"][0], color=palette.CANDIDATE),
-                  FadeIn(i), FadeIn(g), run_time=0.8)
-        self.next_slide()
-        # 3. cell-state update: c_t = f ⊙ c_{t-1} + i ⊙ g
-        c = show("c", 1.3, top)
-        self.play(TransformFromCopy(VGroup(kept.cells, g.cells), c.cells), FadeIn(c.label), run_time=1.0)
-        self.add(c)
-        self.next_slide()
-        # 4. output gate: h_t = o ⊙ tanh(c_t)
-        o = show("o", xs["o"] + 0.3, vals_y, "valve")
-        self.play(Indicate(boxes["o"][0], color=palette.OUTPUT), FadeIn(o), run_time=0.8)
-        h = show("h", 5.6, bottom)
-        self.play(TransformFromCopy(c.cells, h.cells), FadeIn(h.label), run_time=1.0)
-        self.add(h)
-        self.next_slide()
-        # h_t and c_t are passed on to the next step
-        passed = self.text(f"→ t + 1: {self.term('passed_on')}", size=22).to_edge(DOWN, buff=0.3).to_edge(LEFT)
-        self.play(c.animate.set_x(5.6), FadeIn(passed), run_time=1.0)
-        self.next_slide()
-        self.wait(0.5)
+        steps = [("f", "f", ("in_f", "f"), ["c_prev", "f"]), ("i", "i", ("in_i", "i"), ["i"]),
+                 ("g", "g", ("in_g", "g"), ["g"]), ("o", "o", ("in_o", "o"), ["o"]),
+                 ("c", "c", ("c_prev", "kept", "ig", "c"), ["f*c_prev", "i*g", "c"]),
+                 ("h", "h", ("to_tanh", "tanh_c", "h"), ["tanh_c", "h"])]
+        for key, vkey, wires, slots in steps:
+            r = eq_row(key, vkey)
+            if rows:
+                r.next_to(rows, DOWN, buff=0.22, aligned_edge=LEFT)
+            else:
+                r.move_to(UP * 2.4).align_to(RIGHT * (d.get_right()[0] + 0.35), LEFT)
+            rows.add(r)
+            if rows.get_right()[0] > 6.95:
+                scale = (6.95 - rows.get_left()[0]) / rows.width
+                rows.scale(scale, about_edge=UP + LEFT)
+            a, dots = self.flow(d, *wires)
+            vals = self.put(d, slots, "forget", size=32)
+            self.say(key, a, [FadeIn(vals), FadeIn(r)])
+            self.remove(*dots)
+        passed = self.text(f"→ t + 1: {self.term('passed_on')}", size=24, color=palette.MUTED)
+        passed.to_edge(DOWN, buff=0.3).to_edge(RIGHT, buff=0.4)
+        a, dots = self.flow(d, "c", "h")
+        self.say("next", a, [FadeIn(passed)])
+        self.remove(*dots)
+        self.rows = rows
 
 
 class UnrolledSequence(LSTMScene):
-    """Several steps side by side: the cell state travels along the belt and changes slowly, h changes fast."""
+    """The cell over the whole sequence: c on the belt step by step, and a gates × steps heatmap.
+
+    Its captions say which unit changed most at which step, computed from the trace (:class:`Facts`).
+    """
 
     title_key = "unrolled"
-    max_steps = 7
+    script = "UnrolledSequence"
+    max_steps = 10
 
     def window(self) -> range:
-        """Up to :attr:`max_steps` consecutive steps ending at (or just after) the scene's step."""
         T, n = self.src.trace.time, min(self.max_steps, self.src.trace.time)
         start = min(max(0, self.src.t - n + 2), T - n)
         return range(start, start + n)
 
     def construct(self) -> None:
-        steps = self.window()
-        title = self.text(self.term(self.title_key), size=36).to_edge(UP, buff=0.3).to_edge(LEFT, buff=0.5)
-        self.add(title, self.units_caption())
-        n = len(steps)
-        width = 12.4 / n
-        xs = [-6.2 + width * (k + 0.5) for k in range(n)]
-        # vertical layout from the column height H: label, c column, step tag, label, h column, caption
-        units = self.src.units
-        side = min(0.5, width * 0.45, 1.8 / units)
-        H = units * side + (units - 1) * 0.06
-        top = 2.4 - 0.35 - H / 2
-        tag_y = top - H / 2 - 0.45
-        bottom = tag_y - 0.45 - 0.35 - H / 2
-        the_belt = belt(LEFT * 7.0 + UP * top, RIGHT * 7.0 + UP * top, width=30)
-        h_line = belt(LEFT * 7.0 + UP * bottom, RIGHT * 7.0 + UP * bottom, width=14).set_color(palette.HIDDEN)
-        side_labels = VGroup(
-            self.text(f"c · {self.term('cell_state')} · {self.term('changes_slowly')}", size=20,
-                      color=palette.CELL).move_to(UP * 2.75),
-            self.text(f"h · {self.term('hidden_state')} · {self.term('changes_fast')}", size=20,
-                      color=palette.HIDDEN).move_to(UP * (bottom - H / 2 - 0.3)))
-        self.play(Create(the_belt), Create(h_line), FadeIn(side_labels), run_time=0.8)
-        self.next_slide()
-        prev_c = prev_h = None
-        self.columns = []
+        steps = list(self.window())
+        head = self.title()
+        self.add(head)
+        n, U = len(steps), self.src.units
+        left, right = -4.6, 6.9
+        width = (right - left) / n
+        xs = [left + width * (k + 0.5) for k in range(n)]
+        side = min(0.5, width * 0.6, 1.5 / U)
+        H = U * side + (U - 1) * 0.06
+        top = 2.65 - H / 2 - 0.05
+        belt_y = top - H / 2 - 0.22
+        the_belt = belt(LEFT * 7.0 + UP * belt_y, RIGHT * 7.0 + UP * belt_y, width=16)
+        belt_label = self.text(f"c · {self.term('cell_state')}", size=22, color=palette.CELL)
+        belt_label.move_to(RIGHT * (-5.8) + UP * top)
+        cols = []
         for k, t in enumerate(steps):
-            c = self.vec("c", t, side=side, label=f"c<sub>{t}</sub>")
-            h = self.vec("h", t, side=side, label=f"h<sub>{t}</sub>")
-            for m, y in ((c, top), (h, bottom)):
-                m.label.scale(0.8).next_to(m.cells, UP, buff=0.08)
-                m.shift(RIGHT * xs[k] + UP * y - m.cells.get_center())  # the cells sit on the belt
-            word = self.src.label(t)
-            tag = self.text(f"t={t}" + (f"\n{word}" if word else ""), size=16, color=palette.INPUT_X)
+            c = self.vec("c", t, side=side)
+            c.remove(c.label)
+            c.shift(RIGHT * xs[k] + UP * top - c.cells.get_center())
+            cols.append(c)
+        tags = VGroup()
+        for k, t in enumerate(steps):
+            tag = self.text(self.facts.word(t), size=22, color=palette.INK)
             if tag.width > width * 0.95:
                 tag.scale_to_fit_width(width * 0.95)
-            tag.move_to(RIGHT * xs[k] + UP * tag_y)
-            anims = [FadeIn(tag)]
-            anims.append(TransformFromCopy(prev_c.cells, c.cells) if prev_c is not None else FadeIn(c.cells))
-            anims.append(TransformFromCopy(prev_h.cells, h.cells) if prev_h is not None else FadeIn(h.cells))
-            self.play(*anims, FadeIn(c.label), FadeIn(h.label), run_time=0.7)
-            self.add(c, h)
-            if t == self.src.t:
-                self.play(Indicate(VGroup(c, h), color=palette.FORGET, scale_factor=1.04), run_time=0.6)
-                self.next_slide()
-            prev_c, prev_h = c, h
-            self.columns.append((t, c, h))
-        self.next_slide()
-        self.wait(0.5)
+            tags.add(tag.move_to(RIGHT * xs[k] + UP * (belt_y - 0.4)))
+        self.say("belt", [Create(the_belt), FadeIn(belt_label)],
+                 [LaggedStart(*[FadeIn(VGroup(c.cells, tag)) for c, tag in zip(cols, tags)], lag_ratio=0.15)],
+                 rt=1.5)
+        for c in cols:
+            self.add(c.cells)
+        # heatmap: rows = gates × units, columns = steps; colour = gate value on one fixed scale
+        names = self.facts.units()
+        row_h = min(0.26, 3.0 / (4 * U))
+        y0 = tags.get_bottom()[1] - 0.35
+        heat = VGroup()
+        labels = VGroup()
+        for gi, gt in enumerate(("f", "i", "g", "o")):
+            g = gate_info(gt)
+            for uu in range(U):
+                r = gi * U + uu
+                y = y0 - row_h * (r + 0.5) - gi * 0.08
+                for k, t in enumerate(steps):
+                    val = float(self.src.value(gt, t)[uu])
+                    level = (val - g.low) / (g.high - g.low)
+                    cell = Rectangle(width=width * 0.96, height=row_h * 0.9, stroke_width=0, fill_color=g.color,
+                                     fill_opacity=0.05 + 0.9 * level)
+                    heat.add(cell.move_to(RIGHT * xs[k] + UP * y))
+                lab = self.markup(f"{span(gt, gt)}  {names[uu]}", size=18)
+                if lab.height > row_h * 0.95:
+                    lab.scale_to_fit_height(row_h * 0.95)
+                if lab.width > left + 6.9 - 0.15:
+                    lab.scale_to_fit_width(left + 6.9 - 0.15)
+                labels.add(lab.move_to(UP * y).align_to(RIGHT * (left - 0.1), RIGHT))
+        heat_title = self.text(self.term("heatmap"), size=22, color=palette.MUTED).move_to(RIGHT * -5.8 + UP * (y0 + 0.05))
+        heat_title.set_y(tags.get_y())
+        self.say("heat", [FadeIn(heat), FadeIn(labels), FadeIn(heat_title)])
+        for k in range(3):
+            key = f"change{k}"
+            if key not in self.facts.where or key not in self.spoken:
+                continue
+            t, uu = self.facts.where[key]
+            col = steps.index(t) if t in steps else None
+            if col is None:
+                self.say(key)
+                continue
+            box = SurroundingRectangle(VGroup(cols[col].cells, tags[col]), color=palette.FORGET, buff=0.08)
+            c0, c1 = float(self.src.value("c_prev", t)[uu]), float(self.src.value("c", t)[uu])
+            note = VGroup(self.text(f"“{self.facts.word(t)}” · {self.facts.unit(uu)}:  c", size=24),
+                          number(c0, "c_prev", uu, step=t, font=self.font, size=26), self.text("→", size=24),
+                          number(c1, "c", uu, step=t, font=self.font, size=26))
+            note.arrange(RIGHT, buff=0.15).next_to(head, RIGHT, buff=0.6).align_to(head, DOWN)
+            if note.get_right()[0] > 6.9:
+                note.scale((6.9 - note.get_left()[0]) / note.width, about_edge=LEFT)
+            self.say(key, [Create(box), FadeIn(note), Indicate(cols[col].cells[uu], color=palette.CELL,
+                                                                scale_factor=1.15)])
+            self.remove(box, note)
+        self.say("rest")
 
 
+class Backprop(LSTMScene):
+    """Backprop through time: the recorded ∂L/∂c_t of the trained story LSTM flows back along the belt,
+    multiplied by f at each step, beside a plain RNN's ‖∂L/∂h_t‖ on the same sentence."""
+
+    title_key = "backprop"
+    script = "Backprop"
+
+    def construct(self) -> None:
+        from animations.learned import backprop_data
+        bp = backprop_data(self.lang)
+        head = self.title()
+        self.add(head)
+        T = len(bp.words)
+        left, right = -4.1, 6.9
+        w = (right - left) / T
+        xs = [left + w * (k + 0.5) for k in range(T)]
+        top_base, bot_base, hmax = 0.35, -2.75, 1.75
+        the_belt = belt(LEFT * 7.0 + UP * top_base, RIGHT * 7.0 + UP * top_base, width=12)
+        lstm_label = VGroup(self.text("LSTM", size=28), self.markup(f"∂L/∂{span('c', 'c', 't')}", size=28),
+                            self.text(self.story_unit_name(), size=22, color=palette.MUTED))
+        rnn_label = VGroup(self.text(self.term("plain_rnn"), size=28),
+                           self.markup(f"‖∂L/∂{span('h', 'h', 't')}‖", size=28),
+                           self.text(self.term("same_recipe"), size=22, color=palette.MUTED))
+        for lab, base in ((lstm_label, top_base), (rnn_label, bot_base)):
+            lab.arrange(DOWN, aligned_edge=LEFT, buff=0.12).move_to(UP * (base + 0.9)).align_to(RIGHT * -6.9, LEFT)
+            if lab.get_right()[0] > left - 0.15:
+                lab.scale((left - 0.15 - lab.get_left()[0]) / lab.width, about_edge=LEFT)
+        labels = VGroup(lstm_label, VGroup(), rnn_label)
+        question = " ".join(bp.words[T - 2:]) if self.lang == "en" else "".join(bp.words[T - 2:])
+        words = VGroup(self.text(bp.words[bp.colour_step], size=22).move_to(RIGHT * xs[bp.colour_step]),
+                       self.text(question, size=22))
+        words[1].move_to(RIGHT * xs[T - 1]).align_to(RIGHT * (right - 0.05), RIGHT)
+        words.set_y(bot_base - 0.35)
+        filler = self.text(f"… {T - 5} …", size=22, color=palette.MUTED)
+        filler.move_to(RIGHT * (xs[bp.colour_step + 1] + xs[T - 3]) / 2 + UP * (bot_base - 0.35))
+        self.say("why", [Create(the_belt), FadeIn(labels[0]), FadeIn(labels[1])], [FadeIn(words), FadeIn(filler)])
+        # the belt factors f_t: what the gradient is multiplied by at each step back (their range over the fillers)
+        span_f = bp.belt[bp.colour_step + 1:]
+        lo, hi = int(bp.colour_step + 1 + np.argmin(span_f)), int(bp.colour_step + 1 + np.argmax(span_f))
+        fs = VGroup(self.markup(f"{self.term('per_step')} × {span('f', 'f')}:", size=24),
+                    number(float(bp.belt[lo]), "belt", 0, step=lo, font=self.font, size=24, color=palette.FORGET),
+                    self.text("…", size=24),
+                    number(float(bp.belt[hi]), "belt", 0, step=hi, font=self.font, size=24, color=palette.FORGET))
+        for n in (fs[1], fs[3]):
+            n.trace_source = "backprop"
+        fs.arrange(RIGHT, buff=0.15).move_to(UP * (top_base - 0.45)).align_to(RIGHT * left, LEFT)
+        times = VGroup()
+        share = bp.lstm_share
+        bars = VGroup(*[Rectangle(width=w * 0.7, height=max(1e-3, hmax * float(min(share[k], 1.0))), stroke_width=0,
+                                  fill_color=palette.CELL, fill_opacity=0.85)
+                        .move_to(RIGHT * xs[k] + UP * top_base, aligned_edge=DOWN).shift(UP * 0.1)
+                        for k in range(T)])
+        dot = Dot(RIGHT * xs[-1] + UP * top_base, radius=0.12, color=palette.FORGET)
+        self.say("belt", [FadeIn(fs)],
+                 [LaggedStart(*[FadeIn(bars[k], shift=UP * 0.2) for k in reversed(range(T))], lag_ratio=0.08),
+                  dot.animate.move_to(RIGHT * xs[0] + UP * top_base)], rt=2.5)
+        self.remove(dot)
+        lstm_at = number(float(share[bp.colour_step]), "lstm_share", 0, step=bp.colour_step, font=self.font, size=26)
+        lstm_at.trace_source = "backprop"
+        lstm_at.next_to(bars[bp.colour_step], UP, buff=0.1)
+        ring = SurroundingRectangle(VGroup(bars[bp.colour_step], lstm_at), color=palette.CELL, buff=0.08)
+        self.say("lstm", [FadeIn(lstm_at), Create(ring)])
+        rshare = bp.rnn_share
+        rbars = VGroup(*[Rectangle(width=w * 0.7, height=max(1e-3, hmax * float(min(rshare[k], 1.0))),
+                                   stroke_width=0, fill_color=palette.HIDDEN, fill_opacity=0.85)
+                         .move_to(RIGHT * xs[k] + UP * bot_base, aligned_edge=DOWN) for k in range(T)])
+        axis = Line(RIGHT * left + UP * bot_base, RIGHT * right + UP * bot_base, color=palette.FRAME, stroke_width=2)
+        rnn_at = number(float(rshare[bp.colour_step]), "rnn_share", 0, step=bp.colour_step, font=self.font, size=26)
+        rnn_at.trace_source = "backprop"
+        rnn_at.next_to(rbars[bp.colour_step], UP, buff=0.1)
+        self.say("rnn", [FadeIn(labels[2]), Create(axis)],
+                 [LaggedStart(*[FadeIn(rbars[k], shift=UP * 0.2) for k in reversed(range(T))], lag_ratio=0.08)],
+                 [FadeIn(rnn_at)], rt=2.0)
+        self.say("trick", [Indicate(the_belt, color=palette.CELL, scale_factor=1.02)])
+
+    def story_unit_name(self) -> str:
+        from animations.learned import story_data
+        trace, u = story_data(self.lang)
+        return str(trace.meta["unit_names"][u])
+
+
+class TrainedLSTM(LSTMScene):
+    """The trained story LSTM's colour memory beside the hand-built demo's blue memory: the same mechanism."""
+
+    title_key = "trained_same"
+    script = "TrainedLSTM"
+
+    def construct(self) -> None:
+        self.facts.learned()
+        st = self.facts.story
+        head = self.title()
+        self.add(head)
+        demo, dt_poll = st["demo"], st["demo_poll"]
+        trace, u = st["trace"], st["unit"]
+        demo_words = [self.facts.word(t) if self.src.name == "demo" else _word(w, self.lang)
+                      for t, w in enumerate(demo.meta["labels"])]
+        top = self.panel_rows(f"{self.term('hand_built')} · {_unit(demo.meta['unit_names'][0], self.lang)}",
+                              demo, 0, demo_words, "demo", y=1.55, highlight=dt_poll)
+        bottom = self.panel_rows(f"{self.term('learned')} · {trace.meta['unit_names'][u]}", trace, u,
+                                 [str(w) for w in trace.meta["labels"]], "story", y=-1.75, highlight=st["poll"])
+        self.say("intro", [FadeIn(top.frame), FadeIn(VGroup(*top.f_cells)), FadeIn(VGroup(*top.c_cells))],
+                 [FadeIn(bottom.frame)])
+        k = st["colour"]
+        self.say("store", [FadeIn(bottom.c_cells[k]), Indicate(bottom.words[k], color=palette.CELL)])
+        rest = [m for j, m in enumerate(bottom.c_cells) if j != k]
+        self.say("keep", [FadeIn(VGroup(*bottom.f_cells)), FadeIn(VGroup(*rest))])
+        self.say("poll", [Create(top.ring), Create(bottom.ring)])
+        answer = self.text(f"→ “{trace.meta['prediction']}”", size=28, color=palette.HIDDEN)
+        answer.next_to(bottom.words[-1], DOWN, buff=0.3).align_to(bottom.words[-1], RIGHT)
+        self.say("same", [FadeIn(answer)])
+
+    def panel_rows(self, title: str, trace, unit: int, words: list[str], source: str, y: float, highlight: int):
+        """A panel: its title, then per step the forget gate and the cell state of ``unit`` (numbers), words below."""
+        T = trace.time
+        left, right = -4.9, 6.9
+        w = (right - left) / T
+        xs = [left + w * (k + 0.5) for k in range(T)]
+        frame = VGroup()
+        ttl = self.text(title, size=24).move_to(UP * (y + 0.95)).align_to(RIGHT * -6.9, LEFT)
+        frame.add(ttl)
+        rows = {"f": y + 0.3, "c": y - 0.3}
+        for key, ry in rows.items():
+            frame.add(self.markup(span(key, key), size=28).move_to(RIGHT * (left - 0.35) + UP * ry))
+        f_cells, c_cells = [], []
+        for k in range(T):
+            for key, store in (("f", f_cells), ("c", c_cells)):
+                v = float(getattr(trace, key)[0, k, unit])
+                n = number(v, key, unit, step=k, font=self.font, size=20)
+                n.trace_source = source
+                scale = 1.0 if key == "f" else max(1e-6, float(abs(trace.c[0, :, unit]).max()))
+                box = Rectangle(width=w * 0.92, height=0.5, stroke_color=palette.color(key), stroke_width=1.5,
+                                fill_color=palette.color(key), fill_opacity=0.08 + 0.6 * min(1.0, abs(v) / scale))
+                box.move_to(RIGHT * xs[k] + UP * rows[key])
+                store.append(VGroup(box, n.move_to(box)))
+        wd = VGroup()
+        for k in range(T):
+            t = self.text(words[k], size=18)
+            if t.width > w * 0.95:
+                t.scale_to_fit_width(w * 0.95)
+            wd.add(t.move_to(RIGHT * xs[k] + UP * (y - 0.8)))
+        frame.add(wd)
+        ring = SurroundingRectangle(VGroup(f_cells[highlight], c_cells[highlight], wd[highlight]),
+                                    color=palette.FORGET, buff=0.06)
+        out = VGroup(frame)
+        out.frame, out.f_cells, out.c_cells, out.words, out.ring = frame, f_cells, c_cells, wd, ring
+        return out
+
+
+def _word(w: str, lang: str) -> str:
+    key = f"word_{w}"
+    return term(key, lang) if key in TERMS else w
+
+
+def _unit(name: str, lang: str) -> str:
+    key = "unit_" + name.replace(" ", "_")
+    return term(key, lang) if key in TERMS else name
+
+
+class Recap(LSTMScene):
+    """The six equations, what each gate did in the story, and two common tutorial mistakes corrected."""
+
+    title_key = "recap"
+    script = "Recap"
+
+    def construct(self) -> None:
+        head = self.title()
+        self.add(head)
+        eqs = VGroup(*[self.markup(EQUATIONS[k], size=30) for k in ("f", "i", "g", "o", "c", "h")])
+        eqs.arrange(DOWN, aligned_edge=LEFT, buff=0.25).to_edge(LEFT, buff=0.5).to_edge(UP, buff=1.2)
+        self.say("eqs", [LaggedStart(*[FadeIn(e) for e in eqs], lag_ratio=0.3)], rt=2.0)
+        fx = self.facts
+        did = VGroup(
+            self.markup(f"{span('f', 'f')}: {self.term('forget')} · {fx.unit(fx.where['forget'][1])} · "
+                        f"“{fx['word_forget']}”", size=26),
+            self.markup(f"{span('i', 'i')} ⊙ {span('g', 'g')}: {self.term('write')} · {fx.unit(fx.where['write'][1])} · "
+                        f"“{fx['word_write']}”", size=26),
+            self.markup(f"{span('o', 'o')}: {self.term('read_out')} · {fx.unit(fx.where['open'][1])} · “{fx['word_open']}”",
+                        size=26))
+        did.arrange(DOWN, aligned_edge=LEFT, buff=0.35).next_to(eqs, RIGHT, buff=0.9).align_to(eqs, UP).shift(DOWN * 0.3)
+        if did.get_right()[0] > 6.9:
+            did.scale((6.9 - did.get_left()[0]) / did.width, about_edge=LEFT)
+        self.say("gates", [FadeIn(did)])
+        y = -2.75
+        m1 = self.mistake(self.term("mistake_matmul"), self.term("mistake_matmul_fix")).move_to(LEFT * 3.5 + UP * y)
+        self.say("mistake1", [FadeIn(m1)])
+        fix = (f"{span('i', 'i')} = σ(W<sub>i</sub>{CONCAT} + b<sub>i</sub>)")
+        m2 = self.mistake(self.term("mistake_input"), fix, markup_fix=True).move_to(RIGHT * 3.5 + UP * y)
+        self.say("mistake2", [FadeIn(m2)])
+        self.say("end", [Indicate(eqs, scale_factor=1.03)])
+
+    def mistake(self, wrong: str, right: str, markup_fix: bool = False) -> VGroup:
+        a = self.text(f"✗ {wrong}", size=28, color=palette.FORGET)
+        b = (self.markup(f"✓ {right}", size=28) if markup_fix else self.text(f"✓ {right}", size=28,
+                                                                             color=palette.INPUT))
+        g = VGroup(a, b).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        if g.width > 6.3:
+            g.scale_to_fit_width(6.3)
+        box = SurroundingRectangle(g, color=palette.FRAME, buff=0.2, corner_radius=0.1)
+        return VGroup(box, g)
+
+
+def _story_available() -> bool:
+    from animations.learned import available
+    return available()
+
+
+_NEEDS_STORY = (Backprop, TrainedLSTM)  # they draw the trained story LSTM and its recorded gradients
 SCENES: dict[str, type[LSTMScene]] = {cls.__name__: cls for cls in
-                                      (ForgetGate, InputGate, CellStateUpdate, OutputGate, FullStep,
-                                       UnrolledSequence)}
+                                      (TitleWhy, TheCell, ForgetGate, InputGate, CellStateUpdate, OutputGate,
+                                       FullStep, UnrolledSequence, Backprop, TrainedLSTM, Recap)
+                                      if cls not in _NEEDS_STORY or _story_available()}

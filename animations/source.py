@@ -129,9 +129,10 @@ def make_source(trace: SequenceTrace | str | Path | None = None, step: int | Non
     if trace is None:
         from explainer.demo import demo_trace
         trace = demo_trace()
-    elif isinstance(trace, (str, Path)):
+    elif isinstance(trace, (str, Path)):  # a named source ("demo", "story") or a saved .npz (validated on load)
+        from explainer.sources import trace_source
         name = Path(trace).stem
-        trace = SequenceTrace.load(trace)
+        trace = trace_source(trace, lang=lang)
     elif not isinstance(trace, SequenceTrace):
         raise ValueError(f"expected a SequenceTrace or a path to a saved .npz trace, got {type(trace).__name__}")
     else:

@@ -1,60 +1,82 @@
-"""Time each manim scene at low (480p15) and high (1080p60) quality, rendering the demo trace to video.
+"""Time the lesson: each scene, then the whole lesson (scenes in parallel, one process per core), per quality.
 
-    python benchmarks/bench_scenes.py                         # every scene, low quality
-    python benchmarks/bench_scenes.py --quality low high --scenes ForgetGate FullStep
-    python benchmarks/bench_scenes.py --trace trace_BTC.npz --units 3 --lang zh
+    python benchmarks/bench_scenes.py                          # low (480p15) and high (1080p60), English
+    python benchmarks/bench_scenes.py --quality low            # quicker
+    python benchmarks/bench_scenes.py --lang zh --trace trace_BTC.npz
+    python benchmarks/bench_scenes.py --scenes ForgetGate FullStep --quality high
 
-Targets (on a 2-core machine): each gate scene ≤ 20 s at low quality, ≤ 3 min at 1080p60.
-Each render runs in its own process, as a user's `lstm-explainer render` would, and the time printed
-is the whole command (imports included). Caching is off, so every run renders every frame.
+Target: the whole lesson in one language at 1080p60 in at most 12 minutes on a 2-core machine.
+Each scene is timed in its own process, as ``lstm-explainer render SCENE`` runs it (imports included);
+the lesson is timed as ``lstm-explainer render lesson`` runs it (parallel scenes, joining, subtitles).
+The ratio printed is the lesson's wall time over the video's length (below 1: faster than real time).
 """
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-SCENES = ("ForgetGate", "InputGate", "CellStateUpdate", "OutputGate", "FullStep", "UnrolledSequence")
-TARGETS = {"low": 20.0, "high": 180.0}  # seconds, gate scenes
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TARGET_LESSON_HIGH = 12 * 60.0  # seconds, one language at 1080p60
 
 
-def time_render(scene: str, quality: str, lang: str, out: Path, extra: list[str]) -> tuple[float, Path | None]:
-    cmd = [sys.executable, "-m", "explainer.cli", "render", scene, "--quality", quality, "--lang", lang,
-           "--out", str(out), "--no-slides", *extra]
+def run(cmd: list[str]) -> tuple[float, str]:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     t0 = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - t0
     if done.returncode != 0:
         print(done.stderr[-2000:], file=sys.stderr)
-        return seconds, None
-    return seconds, Path(done.stdout.strip().rsplit("-> ", 1)[-1])
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    return seconds, done.stdout
 
 
 def main() -> int:
+    from animations.cli import SCENE_NAMES, _available
+    from animations.lesson import duration
+
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--scenes", nargs="+", default=list(SCENES), choices=SCENES)
-    p.add_argument("--quality", nargs="+", default=["low"], choices=("low", "medium", "high", "4k"))
+    p.add_argument("--scenes", nargs="+", default=None, choices=SCENE_NAMES, help="scenes to time one by one")
+    p.add_argument("--quality", nargs="+", default=["low", "high"], choices=("low", "medium", "high", "4k"))
     p.add_argument("--lang", default="en", choices=("en", "zh"))
     p.add_argument("--trace", help="a saved trace instead of the demo")
-    p.add_argument("--units", type=int)
+    p.add_argument("--no-lesson", action="store_true", help="time the scenes only")
     args = p.parse_args()
-    extra = (["--trace", args.trace] if args.trace else []) + (["--units", str(args.units)] if args.units else [])
-    print(f"{'scene':<18} {'quality':<8} {'seconds':>8}  target  video")
-    worst = 0
+    scenes = args.scenes or list(_available())
+    extra = ["--trace", args.trace] if args.trace else []
+    cli = [sys.executable, "-m", "explainer.cli", "render"]
+    print(f"machine: {os.cpu_count()} cores (timings on a shared machine vary with its load)")
     with tempfile.TemporaryDirectory() as tmp:
         for quality in args.quality:
-            for scene in args.scenes:
-                seconds, video = time_render(scene, quality, args.lang, Path(tmp), extra)
-                target = TARGETS.get(quality)
-                gate = scene in SCENES[:4]
-                verdict = "" if target is None or not gate else ("ok" if seconds <= target else "SLOW")
-                size = f"{video.stat().st_size / 1e6:.1f} MB" if video else "FAILED"
-                print(f"{scene:<18} {quality:<8} {seconds:8.1f}  {verdict:<6}  {size}", flush=True)
-                worst = max(worst, 0 if video else 1)
-    return worst
+            print(f"\n{'scene':<18} {'quality':<7} {'render s':>9} {'video s':>8} {'ratio':>6}")
+            total = 0.0
+            for scene in scenes:
+                sec, out = run(cli + [scene, "--quality", quality, "--lang", args.lang, "--out", tmp, "--jobs", "1",
+                                      "--no-slides", *extra])
+                video = Path(out.strip().splitlines()[-1].rsplit("-> ", 1)[-1])
+                length = duration(video)
+                total += sec
+                print(f"{scene:<18} {quality:<7} {sec:9.1f} {length:8.1f} {sec / length:6.2f}", flush=True)
+            print(f"{'sum of scenes':<18} {quality:<7} {total:9.1f}   (one process, one after another)")
+            if args.no_lesson:
+                continue
+            sec, out = run(cli + ["lesson", "--quality", quality, "--lang", args.lang, "--out", tmp, *extra])
+            line = next(ln for ln in out.splitlines() if ln.startswith("lesson ["))
+            video = Path(line.split("-> ", 1)[1].split("  (+")[0])
+            length = duration(video)
+            verdict = ""
+            if quality == "high":
+                verdict = "ok" if sec <= TARGET_LESSON_HIGH else "SLOW"
+                verdict += f" (target ≤ {TARGET_LESSON_HIGH / 60:.0f} min)"
+            print(f"{'LESSON':<18} {quality:<7} {sec:9.1f} {length:8.1f} {sec / length:6.2f}  "
+                  f"{os.cpu_count()} processes, slides included {verdict}", flush=True)
+    return 0
 
 
 if __name__ == "__main__":

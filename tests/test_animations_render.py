@@ -58,16 +58,20 @@ def trained_trace_path(tmp_path_factory) -> Path:
     model.fit(x, y, epochs=2, batch_size=16, verbose=0)
     trace = model.trace(x[:2])[0]
     trace.meta["labels"] = [f"2019-12-{d:02d}" for d in range(1, 11)]
+    trace.meta["features"] = ["BTC_close", "BTC_volume", "ETH_close", "ETH_volume"]
     return trace.save(tmp_path_factory.mktemp("trained") / "trace_trained.npz")
 
 
 def render_last_frame(name: str, media: Path, lang: str = "en", trace=None, units=None, step=None):
-    """Render ``name`` to its last frame at 480x270 (fast); return (scene, source, RGB array)."""
+    """Render ``name`` to its last frame at 480x270 (fast, animations skipped); return (scene, source, RGB array).
+
+    The scene's ``keyframes`` hold every text's bounding box at the end of each slide (each narrated line).
+    """
     src = make_source(trace, lang=lang, units=units, step=step)
     cls = type(name, (SCENES[name],), {"source": src})
     cfg = {"quality": "low_quality", "pixel_width": 480, "pixel_height": 270, "media_dir": str(media),
            "save_last_frame": True, "disable_caching": True, "progress_bar": "none", "verbosity": "ERROR",
-           "output_file": f"{name}_{lang}_{'demo' if trace is None else 'trained'}"}
+           "output_file": f"{name}_{lang}_{'demo' if trace is None else Path(str(trace)).stem}"}
     with tempconfig(cfg):
         scene = cls()
         scene.render()
@@ -85,9 +89,24 @@ def trained_renders(media, trained_trace_path):
     return {name: render_last_frame(name, media, trace=trained_trace_path, units=3) for name in SCENES}
 
 
-def expected_value(src, key: str, t: int, unit: int) -> float:
+def expected_value(src, key: str, t: int, unit: int, n=None) -> float:
     """The recorded value behind a number, read straight from the trace's arrays."""
     tr = src.trace
+    source = getattr(n, "trace_source", None)
+    if source == "backprop":  # the story LSTM's recorded belt factor, or a ratio of two recorded gradients
+        from animations.learned import backprop_data
+        bp = backprop_data(src.lang)
+        return float({"belt": bp.belt, "lstm_share": np.abs(bp.lstm_dc) / abs(bp.lstm_dc[-1]),
+                      "rnn_share": bp.rnn_dh / bp.rnn_dh[-1]}[key][t])
+    if source in ("demo", "story"):
+        from animations.learned import story_data
+        from explainer.demo import demo_trace
+        other = demo_trace() if source == "demo" else story_data(src.lang)[0]
+        return float(getattr(other, key)[0, t, unit])
+    if key == "weight":  # a weight of the layer: W (input → gate) or U (h → gate) of the forget block
+        from explainer.gates import block
+        m = tr.weights["kernel" if n.trace_matrix == "W" else "recurrent_kernel"]
+        return float(block(m, "f", tr.units)[n.trace_row, unit])
     if key.startswith("z_"):
         return float(tr.z_block(key[2:])[0, t, unit])
     if key == "f*c_prev":
@@ -101,7 +120,7 @@ def check_numbers_on_screen(scene, src) -> int:
     """Every number on screen is a trace value rounded to 2 decimals; returns how many were checked."""
     numbers = all_numbers(scene.mobjects)
     for n in numbers:
-        want = expected_value(src, n.trace_key, n.trace_step, n.trace_unit)
+        want = expected_value(src, n.trace_key, n.trace_step, n.trace_unit, n)
         assert n.text == fmt(want), (n.trace_key, n.trace_step, n.trace_unit, n.text, want)
         assert abs(float(n.text) - want) <= 0.005 + 1e-9
     # and no untagged number sneaked onto the screen
@@ -116,32 +135,130 @@ def check_numbers_on_screen(scene, src) -> int:
     return len(numbers)
 
 
+#: Scenes that show no trace numbers (the story, the recap's equations).
+WORDS_ONLY = {"TitleWhy", "Recap", "TheCell"}
+FRAME_W, FRAME_H = 14.222, 8.0
+#: 24 px at 1080p in scene units (the frame is 8 units high).
+MIN_DIGIT_HEIGHT = 24 / 1080 * FRAME_H
+
+
 @pytest.mark.parametrize("name", list(SCENES))
 def test_scene_renders_from_demo_trace(demo_renders, name):
     scene, src, image = demo_renders[name]
     assert image.shape == (270, 480, 3)
     assert (image < 128).any(axis=2).mean() > 0.005  # something dark (text) was drawn on the white page
-    assert check_numbers_on_screen(scene, src) >= 9
+    assert check_numbers_on_screen(scene, src) >= (0 if name in WORDS_ONLY else 3)
 
 
 @pytest.mark.parametrize("name", list(SCENES))
 def test_scene_renders_from_trained_trace(trained_renders, name):
     scene, src, image = trained_renders[name]
     assert src.total_units == 16 and src.units == 3
-    assert check_numbers_on_screen(scene, src) >= 9
+    assert check_numbers_on_screen(scene, src) >= (0 if name in WORDS_ONLY else 3)
     assert image.shape == (270, 480, 3)
 
 
-def test_forget_gate_shows_the_polluted_step_values(demo_renders):
-    """Reads the forget gate's numbers back from the screen: 0.02, 0.96, 0.73 at "polluted"."""
-    scene, src, _ = demo_renders["ForgetGate"]
-    by_key = {}
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_scene_renders_from_the_trained_story_model(media, lang):
+    """The learned story LSTM (``--trace story``): every scene lays out, every number is the story trace's."""
+    pytest.importorskip("explainer.story")
+    for name in SCENES:
+        scene, src, image = render_last_frame(name, media, lang=lang, trace="story")
+        assert src.name == "story" and src.trace.meta["source"] == "story"
+        check_layout(scene)
+        check_digits(scene)
+        assert check_numbers_on_screen(scene, src) >= (0 if name in WORDS_ONLY else 3)
+    pollution = src.trace.meta["pollution_word"]  # the story's own word, in the lesson's language
+    assert scene.facts["word_forget"] == pollution
+
+
+def _overlap(a, b, tol=0.01) -> bool:
+    (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = a, b
+    return min(ax1, bx1) - max(ax0, bx0) > tol and min(ay1, by1) - max(ay0, by0) > tol
+
+
+def check_layout(scene) -> int:
+    """No text leaves the frame and no two texts overlap, at the end of every slide and of the scene."""
+    assert scene.keyframes, "the scene recorded no key frames"
+    for k, boxes in enumerate(scene.keyframes):
+        for text, (x0, y0, x1, y1) in boxes:
+            assert -FRAME_W / 2 <= x0 and x1 <= FRAME_W / 2 and -FRAME_H / 2 <= y0 and y1 <= FRAME_H / 2, \
+                f"key frame {k}: {text!r} leaves the frame ({x0:.2f}, {y0:.2f}, {x1:.2f}, {y1:.2f})"
+        for a in range(len(boxes)):
+            for b in range(a + 1, len(boxes)):
+                assert not _overlap(boxes[a][1], boxes[b][1]), \
+                    f"key frame {k}: {boxes[a][0]!r} overlaps {boxes[b][0]!r}"
+    return len(scene.keyframes)
+
+
+def check_digits(scene) -> None:
+    """Every number: two decimals, digits at least 24 px tall at 1080p (negatives the same size)."""
+    import re
     for n in all_numbers(scene.mobjects):
-        by_key.setdefault(n.trace_key, {})[n.trace_unit] = n.text
-    assert [by_key["f"][k] for k in range(3)] == [fmt(v) for v in src.trace.f[0, 5]] == ["0.02", "0.96", "0.73"]
-    assert [by_key["c_prev"][k] for k in range(3)] == ["0.93", "0.00", "0.00"]
-    # the blue memory is forgotten: f ⊙ c_{t-1} shows ≈ 0 although c_{t-1} was 0.93
-    assert by_key["f*c_prev"][0] == fmt(src.trace.f[0, 5, 0] * src.trace.c_prev[0, 5, 0]) == "0.02"
+        assert re.fullmatch(r"-?\d+\.\d\d", n.text), n.text
+        digits = n[1:] if n.text.startswith("-") else n  # the glyphs after the minus sign
+        assert digits.height >= MIN_DIGIT_HEIGHT - 1e-6, f"{n.trace_key} {n.text}: {digits.height:.3f} < {MIN_DIGIT_HEIGHT:.3f}"
+
+
+@pytest.mark.parametrize("name", list(SCENES))
+def test_layout_demo_both_languages(demo_renders, media, name):
+    scene, _, _ = demo_renders[name]
+    assert check_layout(scene) >= 2
+    check_digits(scene)
+    zh, _, _ = render_last_frame(name, media, lang="zh")
+    check_layout(zh)
+    check_digits(zh)
+
+
+@pytest.mark.parametrize("name", list(SCENES))
+def test_layout_trained_trace_both_languages(trained_renders, media, trained_trace_path, name):
+    scene, src, _ = trained_renders[name]
+    check_layout(scene)
+    check_digits(scene)
+    zh, zsrc, _ = render_last_frame(name, media, lang="zh", trace=trained_trace_path, units=3)
+    check_layout(zh)
+    check_digits(zh)
+    shown = " ".join(t for boxes in zh.keyframes for t, _ in boxes)
+    if name == "ForgetGate":  # the trained trace's steps are dates and its features are named, in Chinese too
+        assert "2019-12-" in shown
+    if name == "TheCell":
+        assert "收盘价" in shown and "成交量" in shown
+
+
+def test_forget_gate_shows_the_keep_and_the_forget_step(demo_renders):
+    """Reads the forget gate's numbers back from the screen at "then" (keep) and "polluted" (forget)."""
+    scene, src, _ = demo_renders["ForgetGate"]
+    tr = src.trace
+    shown = {(n.trace_key, n.trace_step, n.trace_unit): n.text for n in all_numbers(scene.mobjects)}
+    # the last frame is the forgetting step: "polluted", blue memory
+    t = tr.meta["labels"].index("polluted")
+    assert shown[("f", t, 0)] == fmt(tr.f[0, t, 0]) == "0.02"
+    assert shown[("c_prev", t, 0)] == fmt(tr.c_prev[0, t, 0]) == "0.93"
+    assert shown[("f*c_prev", t, 0)] == fmt(tr.kept[0, t, 0]) == "0.02"
+    assert shown[("weight", t, 0)] == "-8.00"  # W[polluted → forget gate of the blue memory]
+    # the keep step really keeps a memory: f ≈ 1 and c_{t-1} far from 0
+    k, u = scene.facts.where["keep"]
+    assert tr.f[0, k, u] > 0.95 and abs(tr.c_prev[0, k, u]) > 0.9
+
+
+def test_output_gate_is_shown_open_and_closed(demo_renders):
+    scene, src, _ = demo_renders["OutputGate"]
+    tr = src.trace
+    t, u = scene.facts.where["open"]
+    assert tr.o[0, t, u] > 0.8 and abs(tr.h[0, t, u]) > 0.5
+    t, u = scene.facts.where["closed"]
+    assert tr.o[0, t, u] < 0.1 and abs(tr.c[0, t, u]) > 0.5 and abs(tr.h[0, t, u]) < 0.05
+    shown = {(n.trace_key, n.trace_step, n.trace_unit): n.text for n in all_numbers(scene.mobjects)}
+    assert shown[("o", t, u)] == fmt(tr.o[0, t, u]) and shown[("h", t, u)] == fmt(tr.h[0, t, u])
+
+
+def test_full_step_ends_on_all_six_equations(demo_renders):
+    scene, src, _ = demo_renders["FullStep"]
+    assert len(scene.rows) == 6
+    t, u = scene.facts.where["forget"]
+    values = [r[-1] for r in scene.rows]
+    assert [v.trace_key for v in values] == ["f", "i", "g", "o", "c", "h"]
+    assert all(v.text == fmt(getattr(src.trace, v.trace_key)[0, t, u]) for v in values)
 
 
 def test_unrolled_sequence_shows_every_step_of_the_story(demo_renders):
@@ -177,14 +294,21 @@ def test_last_frame_snapshot(demo_renders, media, name):
 def test_render_command_writes_a_video_and_slides(tmp_path, capsys):
     assert main(["render", "CellStateUpdate", "--out", str(tmp_path), "--quality", "low"]) == 0
     out = capsys.readouterr().out
-    video = tmp_path / "videos" / "480p15" / "CellStateUpdate_en.mp4"
+    video = tmp_path / "en" / "low" / "CellStateUpdate.mp4"
     assert f"-> {video}" in out and video.stat().st_size > 10_000
     if SLIDES:  # manim-slides installed: the pauses marked with next_slide() become slides
-        slides = json.loads((tmp_path / "slides" / "en" / "CellStateUpdate.json").read_text())
+        slides = json.loads((tmp_path / "en" / "slides" / "CellStateUpdate.json").read_text())
         assert len(slides["slides"]) >= 4
+        # speaker notes are the narration; paths are relative so the folder can move
+        assert slides["slides"][0]["notes"].startswith("Now the update")
+        assert all(not Path(sl["file"]).is_absolute() for sl in slides["slides"])
+        assert (tmp_path / "en" / sl["file"]).exists() if (sl := slides["slides"][0]) else False
         assert "manim-slides present --folder" in out
     else:  # plain manim: same video, no slide files, no presenter hint
-        assert not (tmp_path / "slides").exists() and "manim-slides" not in out
+        assert not (tmp_path / "en" / "slides").exists() and "manim-slides" not in out
+    assert video.with_suffix(".srt").exists()  # the narration as subtitles
+    assert not list(tmp_path.glob("en/low/partial*"))  # manim's partial files stay in the cache folder
+    assert (tmp_path / ".cache").is_dir()
 
 
 def test_plain_manim_on_the_scene_file_with_env_trace(tmp_path, trained_trace_path):

@@ -1,0 +1,549 @@
+"""The lesson's script: what is said in each scene, in English and Chinese side by side, defined once.
+
+Each scene has a list of :class:`Line`. A line's text holds ``{placeholders}`` that :class:`Facts` fills
+from the trace (``{f_forget}`` → "0.02"), so a number in the narration is always a recorded value,
+rounded like the numbers on screen. The same lines drive
+
+* the pacing: a line stays on screen for :func:`line_seconds` (≥ 2 s and ≥ its reading time in both
+  languages: ~2.5 English words/s, ~6 Chinese characters/s), so both languages share one timeline;
+* the subtitles (``Scene.add_subcaption`` → ``.srt``, converted to ``.vtt``);
+* the slides' speaker notes (one slide per line).
+
+:class:`Facts` picks *where* to look from the data (the step where a forget gate closes most, the unit
+that keeps the largest memory, …) so the narration can never contradict the numbers it reads out.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from explainer.glossary import TERMS, term
+
+from animations.mobjects import fmt
+from animations.source import SceneSource
+
+#: Reading speeds used for pacing.
+WORDS_PER_SECOND = 2.5
+CJK_PER_SECOND = 6.0
+MIN_LINE_SECONDS = 2.0
+#: Silence after each line, so two subtitles never touch.
+GAP_SECONDS = 0.4
+
+
+@dataclass(frozen=True)
+class Line:
+    """One narrated line: an id (used by the scene to place its animations), English and Chinese.
+
+    ``when`` names a fact about the trace (:attr:`Facts.flags`, e.g. ``"forgets"``, or ``"not forgets"``);
+    the line is said only when it holds, so a claim such as "the gate is closed" is never read over a
+    trace where it is not.
+    """
+
+    key: str
+    en: str
+    zh: str
+    when: str = ""
+
+    def applies(self, flags: dict[str, bool]) -> bool:
+        if not self.when:
+            return True
+        negate = self.when.startswith("not ")
+        return flags[self.when[4:] if negate else self.when] != negate
+
+    def text(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def reading_seconds(text: str, lang: str) -> float:
+    """Time to read ``text``: English words at 2.5/s; Chinese characters at 6/s (+ Latin words at 2.5/s)."""
+    if lang == "zh":
+        cjk = len(_CJK.findall(text))
+        latin = len(re.findall(r"[A-Za-z0-9.\-]+", _CJK.sub(" ", text)))
+        return cjk / CJK_PER_SECOND + latin / WORDS_PER_SECOND
+    return len(text.split()) / WORDS_PER_SECOND
+
+
+def line_seconds(texts: dict[str, str]) -> float:
+    """How long a line stays up: max(2 s, reading time) over every language, so en and zh share a timeline."""
+    return max([MIN_LINE_SECONDS] + [reading_seconds(t, lang) for lang, t in texts.items()])
+
+
+# --- facts: where to look, read from the trace ------------------------------------------------------
+
+def _localise(name: str, lang: str) -> str:
+    """A word, unit or feature name in ``lang`` via the glossary (``polluted`` → 污染了, ``BTC_close`` → BTC 收盘价)."""
+    key = name.replace(" ", "_")
+    for k in (f"word_{key}", f"unit_{key}"):
+        if k in TERMS:
+            return term(k, lang)
+    m = re.fullmatch(r"(.+?)_(close|volume|open|high|low)", name)
+    if m:
+        return f"{m.group(1)} {term('feature_' + m.group(2), lang)}"
+    return name
+
+
+class Facts:
+    """Steps, units and values the narration and the scenes talk about, chosen from the trace.
+
+    ``Facts(src)[key]`` is a ready-to-read string in ``src.lang``; ``Facts(src).where[name]`` is the
+    (step, unit) a scene should draw. Every number is ``fmt(recorded value)``.
+    """
+
+    def __init__(self, src: SceneSource) -> None:
+        self.src = src
+        tr = src.trace
+        lang = src.lang
+        T, U = tr.time, tr.units
+        f, i, g, o = tr.f[0], tr.i[0], tr.g[0], tr.o[0]
+        c, c_prev, h = tr.c[0], tr.c_prev[0], tr.h[0]
+        kept, written = tr.kept[0], tr.written[0]
+        self.lang = lang
+        self.values: dict[str, str] = {}
+        self.numbers: set[str] = set()  # every number string the narration may contain
+        self.where: dict[str, tuple[int, int]] = {}
+        v = self.values
+
+        def pick(score: np.ndarray, avoid_t: int | None = None) -> tuple[int, int]:
+            s = np.array(score, dtype=np.float64)
+            if avoid_t is not None and T > 1:
+                s[avoid_t] = -np.inf
+            t, u = np.unravel_index(int(np.argmax(s)), s.shape)
+            return int(t), int(u)
+
+        def num(key: str, value: float) -> None:
+            v[key] = fmt(value)
+            self.numbers.add(v[key])
+
+        def at(name: str, t: int, u: int) -> None:
+            self.where[name] = (t, u)
+            v[f"word_{name}"] = self.word(t)
+            v[f"unit_{name}"] = self.unit_phrase(u)
+
+        # forget: the step where the forget gate closes most (the scenes' default step), its most-closed unit
+        t_f = src.t
+        u_f = int(np.argmin(f[t_f]))
+        at("forget", t_f, u_f)
+        num("f_forget", f[t_f, u_f])
+        num("z_forget", tr.z_block("f")[0, t_f, u_f])
+        num("c_prev_forget", c_prev[t_f, u_f])
+        num("kept_forget", kept[t_f, u_f])
+        # the one input or recurrent weight that pushes z_f down most at that step
+        self.weight = self._strongest_weight("f", t_f, u_f, sign=-1)
+        if self.weight is not None:
+            num("w_forget", self.weight["w"])
+            v["w_from"] = self.weight["from"]
+        # keep: f near 1 with a memory far from 0 (another step than the forgetting one)
+        t_k, u_k = pick(f * np.abs(c_prev), avoid_t=t_f)
+        at("keep", t_k, u_k)
+        num("f_keep", f[t_k, u_k])
+        num("c_prev_keep", c_prev[t_k, u_k])
+        num("kept_keep", kept[t_k, u_k])
+        # write: the largest |i ⊙ g|, then the largest for another unit
+        t_w, u_w = pick(np.abs(written))
+        at("write", t_w, u_w)
+        for k, a in (("i", i), ("g", g), ("ig", written), ("z_i", tr.z_block("i")[0]), ("z_g", tr.z_block("g")[0])):
+            num(f"{k}_write", a[t_w, u_w])
+        other = np.abs(written).copy()
+        if U > 1:
+            other[:, u_w] = -np.inf
+        t_w2, u_w2 = pick(other, avoid_t=t_w)
+        at("write2", t_w2, u_w2)
+        num("i_write2", i[t_w2, u_w2])
+        num("g_write2", g[t_w2, u_w2])
+        num("ig_write2", written[t_w2, u_w2])
+        # output gate open (reads a memory out) and closed over a memory (keeps it silent)
+        t_o, u_o = pick(o * np.abs(tr.tanh_c[0]))
+        at("open", t_o, u_o)
+        for k, a in (("o", o), ("c", c), ("tanhc", tr.tanh_c[0]), ("h", h)):
+            num(f"{k}_open", a[t_o, u_o])
+        t_s, u_s = pick((1 - o) * np.abs(c))
+        at("closed", t_s, u_s)
+        for k, a in (("o", o), ("c", c), ("tanhc", tr.tanh_c[0]), ("h", h)):
+            num(f"{k}_closed", a[t_s, u_s])
+        # the update and the full step at the forgetting step
+        v["kept_list"] = self.listing(kept[t_f])
+        v["written_list"] = self.listing(written[t_f])
+        v["c_list"] = self.listing(c[t_f])
+        for k, a in (("f", f), ("i", i), ("g", g), ("o", o), ("c", c), ("h", h), ("c_prev", c_prev)):
+            num(f"{k}_step", a[t_f, u_f])
+        # unrolled: at each step, which unit's cell state changed most
+        change = np.abs(c - c_prev)
+        self.changes = []  # (step, unit, from, to), largest first
+        for t in np.argsort(-change.max(axis=1), kind="stable"):
+            u = int(np.argmax(change[t]))
+            self.changes.append((int(t), u, float(c_prev[t, u]), float(c[t, u])))
+        for k, (t, u, a, b) in enumerate(self.changes[:3]):
+            at(f"change{k}", t, u)
+            num(f"from{k}", a)
+            num(f"to{k}", b)
+        rest = [change[t].max() for t, *_ in self.changes[3:]]
+        num("rest_change", max(rest) if rest else 0.0)
+        # sizes (integers) and the model in a sentence
+        v["n_units"] = str(src.total_units)
+        v["n_shown"] = str(U)
+        v["n_inputs"] = str(tr.input_dim)
+        v["n_concat"] = str(src.total_units + tr.input_dim)
+        self.demo = src.name == "demo" or tr.meta.get("source") == "demo"
+        self.barely_trained = bool(((tr.f > 0.3) & (tr.f < 0.7) & (tr.i > 0.3) & (tr.i < 0.7)
+                                    & (tr.o > 0.3) & (tr.o < 0.7)).all())
+        v["model"] = self._model_sentence()
+        #: Claims the narration may make, each checked on the numbers it is about.
+        self.flags = {
+            "keeps": float(f[t_k, u_k]) >= 0.9,            # "f close to one: the memory passes"
+            "forgets": float(f[t_f, u_f]) <= 0.2,          # "the gate is closed: the memory is erased"
+            "opens": float(o[t_o, u_o]) >= 0.5,            # "the gate is open: the memory is read out"
+            "closes": float(o[t_s, u_s]) <= 0.2,           # "output gate closed over a memory"
+            "holds": float(max(rest)) < 0.1 if rest else True,  # "at every other step c hardly moves"
+        }
+
+    # --- names in the caption language -----------------------------------------------------------
+    def word(self, t: int) -> str:
+        """The step's label (word or date) in the lesson's language, or "t = 3"."""
+        label = self.src.label(t)
+        return _localise(label, self.lang) if label else f"t = {t}"
+
+    def unit(self, u: int) -> str:
+        return _localise(self.src.unit_names()[u], self.lang)
+
+    def unit_phrase(self, u: int) -> str:
+        """The unit as a sentence names it: "the blue memory unit" / "unit #7"; 蓝色记忆单元 / 单元 #7."""
+        name = self.unit(u)
+        if self.lang == "zh":
+            return name if name.startswith("单元") else (f"单元 {name}" if name.startswith("#") else f"{name}单元")
+        return name if name.startswith("unit") else (f"unit {name}" if name.startswith("#") else f"the {name} unit")
+
+    def units(self) -> list[str]:
+        return [self.unit(u) for u in range(self.src.units)]
+
+    def features(self) -> list[str]:
+        names = self.src.feature_names()
+        return [_localise(n, self.lang) for n in names] if names else [f"x{k}" for k in range(self.src.trace.input_dim)]
+
+    def listing(self, values) -> str:
+        sep = "," if self.lang == "zh" else ", "
+        parts = []
+        for u, val in enumerate(values):
+            s = fmt(val)
+            self.numbers.add(s)
+            parts.append(f"{self.unit(u)} {s}")
+        return sep.join(parts)
+
+    def _strongest_weight(self, gate: str, t: int, u: int, sign: int) -> dict | None:
+        """The term w·input of z_gate[u] at step t that pushes it most in direction ``sign``."""
+        tr = self.src.trace
+        if "kernel" not in tr.weights or "recurrent_kernel" not in tr.weights:
+            return None
+        from explainer.gates import block
+        Wk = block(tr.weights["kernel"], gate, tr.units)           # (input_dim, units)
+        Uk = block(tr.weights["recurrent_kernel"], gate, tr.units)  # (total_units, units)
+        x, hp = tr.x[0, t], tr.h_prev[0, t]
+        terms = [(float(x[j] * Wk[j, u]), float(Wk[j, u]), self.features()[j], "W", j) for j in range(len(x))]
+        if Uk.shape[0] == tr.units:  # recurrent rows are only known when the trace was not narrowed
+            terms += [(float(hp[k] * Uk[k, u]), float(Uk[k, u]), f"h {self.unit(k)}", "U", k) for k in range(len(hp))]
+        best = max(terms, key=lambda r: sign * r[0])
+        return {"contribution": best[0], "w": best[1], "from": best[2], "matrix": best[3], "row": best[4]}
+
+    def _model_sentence(self) -> str:
+        src, tr = self.src, self.src.trace
+        if self.demo:
+            names = "、".join(self.units()) if self.lang == "zh" else ", ".join(self.units())
+            return (f"一个手工设定权重的小 LSTM,{src.units} 个单元:{names}" if self.lang == "zh"
+                    else f"a tiny hand-built LSTM with {src.units} units: {names}")
+        feats = ("、" if self.lang == "zh" else ", ").join(self.features())
+        if self.lang == "zh":
+            return f"一个训练过的 LSTM,显示其 {src.total_units} 个单元中的 {src.units} 个,输入特征:{feats}"
+        return f"a trained LSTM, {src.units} of its {src.total_units} units shown, inputs: {feats}"
+
+    def learned(self) -> None:
+        """Add the facts of the two "why" scenes: the trained story LSTM's trace and recorded gradients.
+
+        Their numbers are the story trace's values, the recorded belt factors f, and ratios of two
+        recorded gradients (∂L/∂c_t over ∂L/∂c_T), all rounded like the numbers on screen.
+        """
+        if "f_poll_story" in self.values:
+            return
+        from explainer.demo import demo_trace
+
+        from animations.learned import backprop_data, story_data
+        v = self.values
+
+        def num(key: str, value: float) -> None:
+            v[key] = fmt(value)
+            self.numbers.add(v[key])
+
+        lang = self.lang
+        bp = backprop_data(lang)
+        T = len(bp.words)
+        filler = bp.belt[bp.colour_step + 1:]
+        v["bp_colour"] = bp.words[bp.colour_step]
+        v["bp_back"] = str(T - 1 - bp.colour_step)
+        v["bp_answer"] = bp.answer
+        num("bp_f_lo", float(filler.min()))
+        num("bp_f_hi", float(filler.max()))
+        num("bp_lstm", float(bp.lstm_share[bp.colour_step]))
+        num("bp_rnn", float(bp.rnn_share[bp.colour_step]))
+        trace, u = story_data(lang)
+        words = [str(w) for w in trace.meta["labels"]]
+        poll = words.index(trace.meta["pollution_word"])
+        colour = next(t for t, w in enumerate(words) if w in trace.meta["colour_words"])
+        f, c, c_prev = trace.f[0, :, u], trace.c[0, :, u], trace.c_prev[0, :, u]
+        between = f[colour + 1:poll]
+        v["st_unit"] = str(trace.meta["unit_names"][u])
+        v["st_colour"] = words[colour]
+        v["st_poll"] = words[poll]
+        v["st_answer"] = str(trace.meta["prediction"])
+        num("st_c_store", float(c[colour]))
+        num("st_f_lo", float(between.min()))
+        num("st_f_hi", float(between.max()))
+        num("f_poll_story", float(f[poll]))
+        num("st_c_before", float(c_prev[poll]))
+        num("st_c_after", float(c[poll]))
+        demo = demo_trace()
+        t = demo.meta["labels"].index("polluted")
+        num("demo_f_poll", float(demo.f[0, t, 0]))
+        self.story = {"trace": trace, "unit": u, "colour": colour, "poll": poll, "backprop": bp, "demo": demo,
+                      "demo_poll": t}
+
+    def other(self) -> "Facts":
+        """The same facts in the other language (for pacing both languages on one timeline)."""
+        if getattr(self, "_other", None) is None:
+            from dataclasses import replace
+            self._other = Facts(replace(self.src, lang="zh" if self.lang == "en" else "en"))
+            self._other._other = self
+        return self._other
+
+    def __getitem__(self, key: str) -> str:
+        return self.values[key]
+
+    def format(self, text: str) -> str:
+        return text.format(**self.values)
+
+
+# --- the script -----------------------------------------------------------------------------------
+
+L = Line
+SCRIPT: dict[str, list[Line]] = {
+    "TitleWhy": [
+        L("story", "Read this sentence: the sky was blue, then it was polluted, and now the sky is grey.",
+          "读这句话:天空曾是蓝色的,后来被污染了,现在天空是灰色的。"),
+        L("remember", "To say grey at the end, a network must remember the colour across several words,",
+          "要在最后说出“灰色”,网络必须跨越好几个词记住颜色,"),
+        L("forget", "and it must forget the old colour at the right moment: when the sky is polluted.",
+          "还必须在恰当的时刻忘掉旧的颜色:就在天空被污染的时候。"),
+        L("rnn", "A plain recurrent network struggles here: its memory fades, or blows up, word after word.",
+          "普通的循环神经网络在这里很吃力:它的记忆一个词接一个词地衰减,或者爆炸。"),
+        L("lstm", "An LSTM, a long short-term memory, adds a cell state that gates keep, erase and write. "
+                  "Let us open one.",
+          "LSTM(长短期记忆网络)增加了一条细胞状态,由门来保留、擦除和写入。我们来打开一个看看。"),
+    ],
+    "TheCell": [
+        L("belt", "One LSTM cell, one time step. Along the top runs the cell state c, like a conveyor belt.",
+          "一个 LSTM 细胞,一个时间步。顶部贯穿的是细胞状态 c,像一条传送带。"),
+        L("concat", "Below, h t−1 and the input x t are joined into one vector of length {n_units} plus {n_inputs}.",
+          "底部,上一步的隐藏状态 h t−1 和输入 x t 拼接成一个向量,长度是 {n_units} 加 {n_inputs}。"),
+        L("gates", "Four boxes read it: the forget gate f, the input gate i, the candidate g, the output gate o.",
+          "四个方框读取这个向量:遗忘门 f、输入门 i、候选记忆 g 和输出门 o。"),
+        L("sum", "Each box computes z = W times the joined vector plus b, then squashes it: sigmoid for gates, "
+                 "tanh for g.",
+          "每个方框先算 z = W 乘以拼接向量再加 b,然后压缩:门用 sigmoid,g 用 tanh。"),
+        L("nodes", "The circled dots multiply element by element; the plus node adds what is written to what is kept.",
+          "带圈的点表示逐元素相乘;加号把写入的内容加到保留的内容上。"),
+        L("out", "Finally tanh of the new cell state, times the output gate, gives the new hidden state h t.",
+          "最后,新细胞状态的 tanh 乘以输出门,得到新的隐藏状态 h t。"),
+        L("model", "Our numbers come from {model}.", "我们的数字来自{model}。"),
+    ],
+    "ForgetGate": [
+        L("role", "The forget gate f decides, unit by unit, how much of the old cell state to keep.",
+          "遗忘门 f 逐个单元决定:旧的细胞状态保留多少。"),
+        L("keep", "At “{word_keep}”, {unit_keep} holds c t−1 = {c_prev_keep}, and its forget gate "
+                  "reads {f_keep}.",
+          "在“{word_keep}”这一步,{unit_keep}的 c t−1 = {c_prev_keep},它的遗忘门是 {f_keep}。"),
+        L("kept", "With f close to one the memory passes almost unchanged: f ⊙ c t−1 = {kept_keep}.",
+          "f 接近 1,记忆几乎原样通过:f ⊙ c t−1 = {kept_keep}。", when="keeps"),
+        L("kept", "Here f is only {f_keep}, so even this memory shrinks: f ⊙ c t−1 = {kept_keep}.",
+          "这里 f 只有 {f_keep},所以这段记忆也在缩小:f ⊙ c t−1 = {kept_keep}。", when="not keeps"),
+        L("zf", "Now “{word_forget}”. The weighted sum of {unit_forget}'s forget gate drops to "
+                "z = {z_forget}.",
+          "现在是“{word_forget}”。{unit_forget}遗忘门的加权和降到 z = {z_forget}。"),
+        L("curve", "On the sigmoid curve that gives f = {f_forget}: the gate is closed.",
+          "在 sigmoid 曲线上,这对应 f = {f_forget}:门关上了。", when="forgets"),
+        L("curve", "On the sigmoid curve that gives f = {f_forget}: the gate is only partly closed.",
+          "在 sigmoid 曲线上,这对应 f = {f_forget}:门只关上了一部分。", when="not forgets"),
+        L("weight", "One weight does it: from the input “{w_from}” to this forget gate, W = {w_forget}.",
+          "是一个权重造成的:从输入“{w_from}”到这个遗忘门,W = {w_forget}。"),
+        L("erased", "So f ⊙ c t−1 falls from {c_prev_forget} to {kept_forget}: the memory is erased.",
+          "于是 f ⊙ c t−1 从 {c_prev_forget} 降到 {kept_forget}:记忆被擦除了。", when="forgets"),
+        L("erased", "So f ⊙ c t−1 goes from {c_prev_forget} to {kept_forget}: the memory is only partly erased.",
+          "于是 f ⊙ c t−1 从 {c_prev_forget} 变为 {kept_forget}:记忆只被擦除了一部分。", when="not forgets"),
+    ],
+    "InputGate": [
+        L("role", "Erasing is half of the job. The input gate i and the candidate g decide what to write.",
+          "擦除只是工作的一半。输入门 i 和候选记忆 g 决定写入什么。"),
+        L("g", "The candidate g is tanh of its own weighted sum: a proposal between minus one and one.",
+          "候选记忆 g 是它自己的加权和的 tanh:一个介于负一和一之间的提议。"),
+        L("i", "The input gate i, a sigmoid with its own weights and bias, says how much of g gets in.",
+          "输入门 i 是一个 sigmoid,有自己的权重和偏置,决定 g 能进入多少。"),
+        L("write", "At “{word_write}”, {unit_write} has z = {z_i_write} so i = {i_write}, "
+                   "and g = {g_write}.",
+          "在“{word_write}”这一步,{unit_write}的 z = {z_i_write},所以 i = {i_write},而 g = {g_write}。"),
+        L("ig", "Their element-wise product, i ⊙ g = {ig_write}, is what gets written into the cell state.",
+          "两者逐元素相乘,i ⊙ g = {ig_write},这就是写入细胞状态的内容。"),
+        L("write2", "In the same way, at “{word_write2}”, {unit_write2} writes i ⊙ g = {ig_write2}.",
+          "同样地,在“{word_write2}”这一步,{unit_write2}写入 i ⊙ g = {ig_write2}。"),
+    ],
+    "CellStateUpdate": [
+        L("eq", "Now the update: c t equals f ⊙ c t−1 plus i ⊙ g, for every unit at once.",
+          "现在是更新:c t 等于 f ⊙ c t−1 加上 i ⊙ g,所有单元同时进行。"),
+        L("kept", "At “{word_forget}”, the kept part f ⊙ c t−1 is: {kept_list}.",
+          "在“{word_forget}”这一步,保留的部分 f ⊙ c t−1 是:{kept_list}。"),
+        L("written", "The written part i ⊙ g is: {written_list}.", "写入的部分 i ⊙ g 是:{written_list}。"),
+        L("sum", "Added on the belt they give the new cell state: {c_list}.",
+          "两者在传送带上相加,得到新的细胞状态:{c_list}。"),
+        L("why", "On the belt: no weight matrix, no squashing, only a multiply and an add. So a memory can last.",
+          "传送带上没有权重矩阵,也没有压缩,只有一次乘法和一次加法,所以记忆能长久保存。"),
+    ],
+    "OutputGate": [
+        L("role", "The cell state is the memory. The output gate o decides how much of it the cell says now.",
+          "细胞状态是记忆。输出门 o 决定此刻把多少记忆说出来。"),
+        L("open", "h t = o ⊙ tanh c t. At “{word_open}”, {unit_open} has o = {o_open} and "
+                  "tanh c = {tanhc_open}.",
+          "h t = o ⊙ tanh c t。在“{word_open}”这一步,{unit_open}的 o = {o_open},tanh c = {tanhc_open}。"),
+        L("open_h", "The gate is open, so h = {h_open}: the memory is read out.",
+          "门是打开的,所以 h = {h_open}:记忆被读出来了。", when="opens"),
+        L("open_h", "Even this most open output gate lets only part through: h = {h_open}.",
+          "即使是开得最大的输出门,也只让一部分通过:h = {h_open}。", when="not opens"),
+        L("closed", "At “{word_closed}”, {unit_closed} still holds c = {c_closed}, but its output gate "
+                    "is {o_closed}.",
+          "在“{word_closed}”这一步,{unit_closed}仍然保存着 c = {c_closed},但它的输出门是 {o_closed}。", when="closes"),
+        L("closed", "This model's output gates never close: the most closed one over a memory, at “{word_closed}” "
+                    "for {unit_closed}, is {o_closed}.",
+          "这个模型的输出门从不关闭:在“{word_closed}”处,{unit_closed}保存记忆时,输出门最小也有 {o_closed}。",
+          when="not closes"),
+        L("closed_h", "So h = {h_closed}: the memory is kept, but not spoken. It waits on the belt.",
+          "所以 h = {h_closed}:记忆被保留,但没有说出来。它留在传送带上等待。", when="closes"),
+        L("closed_h", "So h = {h_closed}: this model always reads part of its memory out.",
+          "所以 h = {h_closed}:这个模型总是把一部分记忆读出来。", when="not closes"),
+    ],
+    "FullStep": [
+        L("f", "One full step at “{word_forget}”, for {unit_forget}. First the forget gate: f = {f_step}.",
+          "在“{word_forget}”这一步完整地走一遍,看{unit_forget}。先是遗忘门:f = {f_step}。"),
+        L("i", "Then the input gate, with its own weights: i = {i_step}.", "然后是输入门,有自己的权重:i = {i_step}。"),
+        L("g", "The candidate: g = {g_step}.", "候选记忆:g = {g_step}。"),
+        L("o", "The output gate: o = {o_step}.", "输出门:o = {o_step}。"),
+        L("c", "The cell state: c = f ⊙ c t−1 + i ⊙ g = {c_step}.", "细胞状态:c = f ⊙ c t−1 + i ⊙ g = {c_step}。"),
+        L("h", "The hidden state: h = o ⊙ tanh c = {h_step}. Six equations make one step.",
+          "隐藏状态:h = o ⊙ tanh c = {h_step}。六个方程组成一步。"),
+        L("next", "h t and c t are handed on to the next word, and the same cell runs again.",
+          "h t 和 c t 被传给下一个词,同一个细胞再运行一次。"),
+    ],
+    "UnrolledSequence": [
+        L("belt", "Now the same cell over the whole sequence: the belt carries c from step to step.",
+          "现在把同一个细胞沿整个序列展开:传送带把 c 从一步带到下一步。"),
+        L("heat", "The heatmap shows every gate of every unit at every step; darker means more open.",
+          "热图显示每一步、每个单元的每个门;颜色越深,门开得越大。"),
+        L("change0", "The biggest change: at “{word_change0}”, {unit_change0}'s cell state goes from "
+                     "{from0} to {to0}.",
+          "变化最大的是:在“{word_change0}”这一步,{unit_change0}的细胞状态从 {from0} 变为 {to0}。"),
+        L("change1", "Next: at “{word_change1}”, {unit_change1} goes from {from1} to {to1}.",
+          "其次:在“{word_change1}”这一步,{unit_change1}从 {from1} 变为 {to1}。"),
+        L("change2", "And at “{word_change2}”, {unit_change2} goes from {from2} to {to2}.",
+          "还有:在“{word_change2}”这一步,{unit_change2}从 {from2} 变为 {to2}。"),
+        L("rest", "At every other step no cell state moves by more than {rest_change}: the gates hold it.",
+          "其余每一步,细胞状态的变化都不超过 {rest_change}:门把它稳住了。", when="holds"),
+        L("rest", "At the other steps the largest change of a cell state is {rest_change}.",
+          "其余各步中,细胞状态最大的变化是 {rest_change}。", when="not holds"),
+    ],
+    "Backprop": [
+        L("why", "Why does an LSTM learn this, where a plain RNN struggles? In training, the error at the end "
+                 "is sent back through time.",
+          "为什么 LSTM 学得会,普通 RNN 却很吃力?看训练过程:最后的误差被一步一步地沿时间往回传。"),
+        L("belt", "Along the belt, each step back multiplies the gradient by f: here between {bp_f_lo} and {bp_f_hi} on the filler words.",
+          "沿着传送带,每往回一步,梯度就乘以 f:在填充词上它在 {bp_f_lo} 到 {bp_f_hi} 之间。"),
+        L("lstm", "So at “{bp_colour}”, {bp_back} steps back, the colour memory still receives {bp_lstm} of the "
+                  "gradient it had at the end.",
+          "所以在 {bp_back} 步之前的“{bp_colour}”,颜色记忆仍然收到最后那一步梯度的 {bp_lstm}。"),
+        L("rnn", "A plain RNN multiplies by tanh′ and its weights at every step: at “{bp_colour}” its gradient is only {bp_rnn}.",
+          "普通 RNN 每一步都要乘以 tanh′ 和它的权重:在同一句话的“{bp_colour}”处,它的梯度只剩 {bp_rnn}。"),
+        L("trick", "That is the LSTM's trick: a memory path with no squashing, opened and closed by gates the "
+                   "network learns.",
+          "这就是 LSTM 的诀窍:一条没有压缩函数的记忆通路,由网络自己学会开关的门来控制。"),
+    ],
+    "TrainedLSTM": [
+        L("intro", "Our demo's weights were set by hand. Does training find the same idea? Here is an LSTM "
+                   "trained on such sentences.",
+          "演示模型的权重是手工设定的。训练能找到同样的办法吗?这是一个在成千上万个这类句子上训练出来的 LSTM。"),
+        L("store", "One of its units became a colour memory: at “{st_colour}” it stores c = {st_c_store}.",
+          "它的一个单元变成了颜色记忆:在“{st_colour}”处它存下 c = {st_c_store}。"),
+        L("keep", "Over the filler words its forget gate stays between {st_f_lo} and {st_f_hi}: the memory is kept.",
+          "在填充词上,它的遗忘门保持在 {st_f_lo} 到 {st_f_hi} 之间:记忆被保留。"),
+        L("poll", "At “{st_poll}” the forget gate drops to {f_poll_story}, like the demo's {demo_f_poll}; "
+                  "c goes from {st_c_before} to {st_c_after}.",
+          "在“{st_poll}”处遗忘门降到 {f_poll_story},和演示模型的 {demo_f_poll} 一样;c 从 {st_c_before} 变为 {st_c_after}。"),
+        L("same", "Nobody wrote this rule: training found it. And the model answers “{st_answer}”.",
+          "没有人写下这条规则:是训练找到了它。模型的回答是“{st_answer}”。"),
+    ],
+    "Recap": [
+        L("eqs", "To recap: six equations. Four weighted sums through sigmoid or tanh, one update of c, one read-out.",
+          "总结一下:六个方程。四个加权和经过 sigmoid 或 tanh,一次 c 的更新,一次读出。"),
+        L("gates", "In the story, f erased {unit_forget} at “{word_forget}”, i wrote at “{word_write}”, "
+                   "o read out at “{word_open}”.",
+          "在故事里,f 在“{word_forget}”擦除了{unit_forget},i 在“{word_write}”写入,o 在“{word_open}”读出。", when="forgets"),
+        L("gates", "Here f closed most at “{word_forget}” ({f_forget}), i wrote most at “{word_write}”, "
+                   "o read out most at “{word_open}”.",
+          "在这里,f 在“{word_forget}”关得最多({f_forget}),i 在“{word_write}”写入最多,o 在“{word_open}”读出最多。",
+          when="not forgets"),
+        L("mistake1", "Two mistakes are common in LSTM tutorials. First: ⊙ is an element-wise product, "
+                      "not a matrix multiplication.",
+          "LSTM 教程里有两个常见错误。第一:⊙ 是逐元素相乘,不是矩阵乘法。"),
+        L("mistake2", "Second: the input gate has its own weights and bias, i = σ(W_i [h t−1, x t] + b_i); it is not f written twice.",
+          "第二:输入门有自己的权重和偏置,i = σ(W_i [h t−1, x t] + b_i);它不是把 f 再写一遍。"),
+        L("end", "That is an LSTM: a belt that keeps memories, and gates that learn when to keep, write and read them.",
+          "这就是 LSTM:一条保存记忆的传送带,加上学会何时保留、写入和读出的门。"),
+    ],
+}
+
+#: The lesson's scenes in order (scenes whose data is not available are skipped by the lesson).
+LESSON: tuple[str, ...] = ("TitleWhy", "TheCell", "ForgetGate", "InputGate", "CellStateUpdate", "OutputGate",
+                           "FullStep", "UnrolledSequence", "Backprop", "TrainedLSTM", "Recap")
+
+
+@dataclass
+class Spoken:
+    """A narration line ready to say: its text in the scene's language and its duration (both languages)."""
+
+    key: str
+    text: str
+    seconds: float
+
+
+def narration(scene: str, facts: Facts) -> list[Spoken]:
+    """The scene's lines, numbers filled in from ``facts``, in ``facts.lang``, each with its duration.
+
+    The duration is computed from both languages so an English and a Chinese render share one timeline.
+    """
+    out = []
+    if scene in ("Backprop", "TrainedLSTM"):
+        facts.learned()
+        facts.other().learned()
+    for line in SCRIPT[scene]:
+        if not line.applies(facts.flags):
+            continue
+        texts = {lang: _fill(line.text(lang), facts, lang) for lang in ("en", "zh")}
+        out.append(Spoken(line.key, texts[facts.lang], line_seconds(texts)))
+    return out
+
+
+def _fill(text: str, facts: Facts, lang: str) -> str:
+    if lang == facts.lang:
+        return facts.format(text)
+    return facts.other().format(text)
+
+
+def scene_seconds(scene: str, facts: Facts) -> float:
+    """The narrated length of a scene (its lines and the gaps between them)."""
+    return sum(s.seconds + GAP_SECONDS for s in narration(scene, facts))

@@ -1,0 +1,183 @@
+"""The lesson: its script (numbers from the trace, pacing, Chinese complete, 5–8 minutes) and its assembly
+(one MP4 with a chapter per scene, .srt/.vtt subtitles covering it), rendered on a shortened lesson."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("manim")
+import srt  # noqa: E402
+
+from explainer import LSTM, Dense, Sequential  # noqa: E402
+from explainer.cli import main  # noqa: E402
+
+from animations import cli as render_cli  # noqa: E402
+from animations.lesson import chapter_title, chapters, duration  # noqa: E402
+from animations.mobjects import fmt  # noqa: E402
+from animations.scenes import SCENES  # noqa: E402
+from animations.script import (GAP_SECONDS, LESSON, SCRIPT, Facts, narration, reading_seconds,  # noqa: E402
+                               scene_seconds)
+from animations.source import make_source  # noqa: E402
+
+pytestmark = pytest.mark.video
+NUMBER = re.compile(r"-?\d+\.\d+")
+
+
+@pytest.fixture(scope="module")
+def trained_trace():
+    """An LSTM(16) trained 2 epochs on 4 named features, dates as step labels."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 10, 4)).astype(np.float32)
+    y = np.tanh(x[:, -3:, :2].sum(axis=(1, 2)))[:, None].astype(np.float32)
+    model = Sequential([LSTM(16), Dense(1)], seed=0)
+    model.compile(loss="mse", optimizer="adam")
+    model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    trace = model.trace(x[:1])[0]
+    trace.meta.update(labels=[f"2019-12-{d:02d}" for d in range(1, 11)],
+                      features=["BTC_close", "BTC_volume", "ETH_close", "ETH_volume"], source="trace_BTC")
+    return trace
+
+
+def trace_numbers(src) -> set[str]:
+    """Every value the trace holds (arrays, products, weighted sums, weights), rounded as on screen."""
+    tr = src.trace
+    arrays = [getattr(tr, k) for k in ("x", "h_prev", "c_prev", "z", "i", "f", "g", "o", "c", "tanh_c", "h")]
+    arrays += [tr.kept, tr.written] + list(tr.weights.values())
+    found = {fmt(v) for a in arrays for v in np.asarray(a).ravel()}
+    if "Backprop" in SCENES:  # the two "why" scenes read the trained story LSTM, its gradients and the demo
+        from animations.learned import backprop_data, story_data
+        from explainer.demo import demo_trace
+        bp = backprop_data(src.lang)
+        story, _ = story_data(src.lang)
+        extra = [bp.belt, np.abs(bp.lstm_dc) / abs(bp.lstm_dc[-1]), bp.rnn_dh / bp.rnn_dh[-1]]
+        extra += [getattr(t, k) for t in (story, demo_trace()) for k in ("f", "c", "c_prev")]
+        found |= {fmt(v) for a in extra for v in np.asarray(a).ravel()}
+    return found
+
+
+def lesson_scenes():
+    return [s for s in LESSON if s in SCENES]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("which", ["demo", "trained"])
+def test_every_number_in_the_narration_is_a_trace_value(lang, which, trained_trace):
+    src = make_source(None if which == "demo" else trained_trace, lang=lang, units=None if which == "demo" else 3)
+    allowed = trace_numbers(src)
+    facts = Facts(src)
+    found = 0
+    for scene in lesson_scenes():
+        for line in narration(scene, facts):
+            assert "{" not in line.text, line.text  # every placeholder filled
+            for n in NUMBER.findall(line.text):
+                assert n in allowed, f"{scene}: {n} in {line.text!r} is not a trace value"
+                found += 1
+    assert found >= 30
+
+
+def test_demo_narration_reads_the_story_numbers():
+    facts = Facts(make_source())
+    said = " ".join(s.text for sc in lesson_scenes() for s in narration(sc, facts))
+    tr = facts.src.trace
+    t = tr.meta["labels"].index("polluted")
+    assert f"f = {fmt(tr.f[0, t, 0])}" in said and "W = -8.00" in said and "“polluted”" in said
+    zh = " ".join(s.text for sc in lesson_scenes() for s in narration(sc, Facts(make_source(lang="zh"))))
+    assert "“污染了”" in zh and "蓝色记忆" in zh
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_chinese_is_complete_and_lines_are_paced_for_reading(lang, trained_trace):
+    for trace in (None, trained_trace):
+        facts = Facts(make_source(trace, lang=lang, units=None if trace is None else 3))
+        for scene in lesson_scenes():
+            for line in narration(scene, facts):
+                assert line.seconds >= max(2.0, reading_seconds(line.text, lang)) - 1e-9
+                if lang == "zh":  # no English left in the Chinese narration, beyond symbols and names of functions
+                    words = set(re.findall(r"[A-Za-z]{3,}", line.text)) - {"LSTM", "RNN", "sigmoid", "tanh",
+                                                                           "BTC", "ETH"}
+                    assert not words, f"{scene}: untranslated {words} in {line.text!r}"
+
+
+def test_reading_speeds():
+    assert reading_seconds("one two three four five", "en") == pytest.approx(2.0)
+    assert reading_seconds("遗忘门关上了", "zh") == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_lesson_lasts_five_to_eight_minutes(lang):
+    facts = Facts(make_source(lang=lang))
+    total = sum(scene_seconds(s, facts) for s in lesson_scenes())
+    assert 300 <= total <= 480, total
+    assert set(SCRIPT) >= set(lesson_scenes())
+
+
+def test_render_lesson_joins_scenes_with_chapters_and_subtitles(tmp_path, monkeypatch, capsys):
+    """`render lesson` on a shortened lesson (two scenes, both languages, parallel processes)."""
+    short = ("TitleWhy", "CellStateUpdate")
+    monkeypatch.setitem(render_cli.GROUPS, "lesson", short)
+    assert main(["render", "lesson", "--lang", "both", "--out", str(tmp_path), "--jobs", "2", "--no-slides"]) == 0
+    out = capsys.readouterr().out
+    for lang in ("en", "zh"):
+        folder = tmp_path / lang / "low"
+        video = folder / "lesson.mp4"
+        assert f"-> {video}" in out
+        facts = Facts(make_source(lang=lang))
+        expected = [scene_seconds(s, facts) for s in short]
+        # each scene lasts exactly its narration (the lines' reading times and the gaps)
+        for s, want in zip(short, expected):
+            assert duration(folder / f"{s}.mp4") == pytest.approx(want, abs=0.2)
+        total = duration(video)
+        assert total == pytest.approx(sum(expected), abs=0.4)
+        marks = chapters(video)
+        assert [c["title"] for c in marks] == [chapter_title(s, lang) for s in short]
+        assert marks[1]["start"] == pytest.approx(expected[0], abs=0.2)
+        subs = list(srt.parse((folder / "lesson.srt").read_text(encoding="utf-8")))
+        lines = [s.text for sc in short for s in narration(sc, facts)]
+        assert [s.content for s in subs] == lines
+        covered = sum((s.end - s.start).total_seconds() for s in subs)
+        assert covered / total >= 0.9
+        assert all(b.start >= a.end for a, b in zip(subs, subs[1:]))  # never two lines at once
+        assert subs[-1].end <= dt.timedelta(seconds=total + 0.05)
+        vtt = (folder / "lesson.vtt").read_text(encoding="utf-8")
+        assert vtt.startswith("WEBVTT") and lines[-1] in vtt and "-->" in vtt
+    assert not list(tmp_path.glob("*/low/partial_movie_files"))
+    assert (tmp_path / ".cache" / "partial").is_dir()
+
+
+def test_a_trained_trace_never_overwrites_the_demo_files(tmp_path, trained_trace):
+    path = trained_trace.save(tmp_path / "trace_BTC.npz")
+    a = render_cli.render("Recap", out=tmp_path, last_frame=True)
+    b = render_cli.render("Recap", out=tmp_path, trace=path, units=3, last_frame=True)
+    assert a != b and a.exists() and b.exists() and b.name.startswith("Recap_trace_BTC")
+    assert a.parent == b.parent == tmp_path / "en" / "low"
+
+
+def test_scene_lengths_add_up_to_the_lines_and_gaps():
+    facts = Facts(make_source())
+    for scene in lesson_scenes():
+        lines = narration(scene, facts)
+        assert scene_seconds(scene, facts) == pytest.approx(sum(s.seconds for s in lines) + GAP_SECONDS * len(lines))
+
+
+@pytest.mark.parametrize("which", ["demo", "story", "trained"])
+def test_claims_in_the_narration_hold_for_the_trace(which, trained_trace):
+    """A line such as "the gate is closed" is only said when the numbers it reads out say so."""
+    if which == "story":
+        pytest.importorskip("explainer.story")
+    trace = {"demo": None, "story": "story", "trained": trained_trace}[which]
+    facts = Facts(make_source(trace, lang="en", units=None if trace is None else 3))
+    said = {s.key: s.text for s in narration("ForgetGate", facts) + narration("OutputGate", facts)}
+    tr = facts.src.trace
+    t, u = facts.where["forget"]
+    assert ("the gate is closed" in said["curve"]) == (tr.f[0, t, u] <= 0.2)
+    t, u = facts.where["closed"]
+    assert ("not spoken" in said["closed_h"]) == (tr.o[0, t, u] <= 0.2)
+    assert ("never close" in said["closed"]) == (tr.o[0, t, u] > 0.2)
+    t, u = facts.where["keep"]
+    assert ("close to one" in said["kept"]) == (tr.f[0, t, u] >= 0.9)
+    if which == "demo":  # the hand-built demo shows every case
+        assert all(facts.flags.values()), facts.flags
