@@ -184,6 +184,13 @@ TERMS: dict[str, dict[str, str]] = {
                        "普通 RNN 每退回一步,∂L/∂h 乘以 tanh′(z)·Uᵀ。"},
     "timelapse_none": {"en": "no training recording yet: pass a TraceRecorder file",
                        "zh": "还没有训练记录:请提供 TraceRecorder 文件"},
+    # --- views: masked (skipped) steps and the activations a trace names ---
+    "masked_short": {"en": "skipped (masked)", "zh": "已跳过(被遮蔽)"},
+    "masked_carried": {"en": "masked: h and c carried over unchanged", "zh": "被遮蔽:h 和 c 原样传给下一步"},
+    "masked_status": {"en": "step {t} was skipped (masked): the layer carried h and c over unchanged; "
+                            "the gates below were computed but not used",
+                      "zh": "第 {t} 步被跳过(被遮蔽):该层把 h 和 c 原样传给下一步;下面的门已计算,但未使用"},
+    "not_used": {"en": "computed, not used", "zh": "已计算,未使用"},
 }
 
 #: Which glossary term names each trace field.

@@ -68,6 +68,62 @@ def _axis_svg(labels, xs: Sequence[float], y: float, size: float = 10, colour: s
     return "".join(out), (0.71 * widest + size + 4 if rotated else size + 4)
 
 
+#: The hatching of a skipped (masked) step; every picture that uses it defines it (same id, same pattern).
+HATCH_ID = "lstm-skip-hatch"
+HATCH_DEF = (f'<defs><pattern id="{HATCH_ID}" width="8" height="8" patternUnits="userSpaceOnUse" '
+             f'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="8" stroke="#B0B0B0" stroke-width="3"/>'
+             f'</pattern></defs>')
+
+
+def runs(flags: Sequence[bool]) -> list[tuple[int, int]]:
+    """The runs of True in ``flags`` as ``(first, last)`` index pairs: ``[F, T, T, F, T] → [(1, 2), (4, 4)]``."""
+    out, start = [], None
+    for k, f in enumerate(list(flags) + [False]):
+        if f and start is None:
+            start = k
+        elif not f and start is not None:
+            out.append((start, k - 1))
+            start = None
+    return out
+
+
+def skipped_svg(skipped: Sequence[bool], xs: Sequence[float], top: float, height: float, below: float,
+                label: str, size: float = 10, clip: tuple[float, float] | None = None) -> tuple[str, float]:
+    """Grey hatching over the skipped (masked) steps of a time axis, and ``label`` under them.
+
+    ``xs`` are the centres of the steps; ``top``/``height`` the plot area to hatch (``clip``: its
+    left and right ends); ``below`` the y under the axis where the labels go. Under each run of skipped steps: a grey bracket, with
+    the label centred under it when it fits there; otherwise one "▨ label" key at the left.
+    Returns (svg, height the labels take under ``below``).
+    """
+    found = runs(skipped)
+    if not found:
+        return "", 0.0
+    step = (xs[1] - xs[0]) if len(xs) > 1 else 20.0
+    out, fits = [], True
+    lo, hi = clip if clip is not None else (-np.inf, np.inf)
+    spans = [(max(xs[a] - step / 2, lo), min(xs[b] + step / 2, hi)) for a, b in found]
+    for x0, x1 in spans:
+        out.append(f'<rect class="lstm-skipped" x="{x0:.1f}" y="{top:.1f}" width="{x1 - x0:.1f}" height="{height:.1f}" '
+                   f'fill="#FFFFFF" fill-opacity="0.55"/>'
+                   f'<rect x="{x0:.1f}" y="{top:.1f}" width="{x1 - x0:.1f}" height="{height:.1f}" '
+                   f'fill="url(#{HATCH_ID})"/>'
+                   f'<line x1="{x0 + 1:.1f}" x2="{x1 - 1:.1f}" y1="{below + 3:.1f}" y2="{below + 3:.1f}" '
+                   f'stroke="{palette.MUTED}" stroke-width="3"/>')
+        fits = fits and text_width(label, size) <= x1 - x0 + 4
+    if fits:
+        for x0, x1 in spans:
+            out.append(f'<text class="lstm-skipped-label" x="{(x0 + x1) / 2:.1f}" y="{below + 7 + size:.1f}" '
+                       f'font-size="{size}" fill="{palette.MUTED}" text-anchor="middle">{escape(label)}</text>')
+    else:  # too narrow to say under each run: one key, at the left of the axis
+        x = min(spans[0][0], 4.0)
+        out.append(f'<rect x="{x:.1f}" y="{below + 8:.1f}" width="{size + 2}" height="{size}" fill="url(#{HATCH_ID})" '
+                   f'stroke="{palette.MUTED}"/>'
+                   f'<text class="lstm-skipped-label" x="{x + size + 6:.1f}" y="{below + 7 + size:.1f}" '
+                   f'font-size="{size}" fill="{palette.MUTED}">{escape(label)}</text>')
+    return HATCH_DEF + "".join(out), size + 10
+
+
 def colours(values: np.ndarray, stops: Sequence[tuple[float, str]]) -> np.ndarray:
     """Hex colours of ``values`` on the piecewise-linear scale ``stops`` ((value, "#rrggbb"), …)."""
     xs = np.array([s[0] for s in stops], float)
@@ -81,11 +137,14 @@ def colours(values: np.ndarray, stops: Sequence[tuple[float, str]]) -> np.ndarra
 def line_chart(series: Sequence[dict], *, labels: Sequence[str] | None = None, marker: int | None = None,
                title: str = "", ylim: tuple[float, float] | None = None, log: bool = False,
                width: int = 380, height: int = 190, css_class: str = "lstm-chart",
-               xlabel: str = "", ylabel: str = "") -> str:
+               xlabel: str = "", ylabel: str = "", skipped: Sequence[bool] | None = None,
+               skipped_label: str = "") -> str:
     """A line chart. Each series is a dict: ``y`` (values over time), ``colour``, optional
     ``width`` (stroke), ``opacity``, ``label`` (legend) and ``name`` (CSS class of its marker
     value, ``lstm-val-<name>``). ``marker`` draws a vertical line at that index with each
     named series' value printed. ``log`` plots log10 of the values (they must be > 0).
+    ``skipped`` (one flag per step) hatches the steps a masked layer skipped, ``skipped_label``
+    under them.
     """
     ys = [np.asarray(s["y"], float) for s in series]
     n = max(len(y) for y in ys)
@@ -102,7 +161,10 @@ def line_chart(series: Sequence[dict], *, labels: Sequence[str] | None = None, m
     pw = width - L - R
     xs = [L + (pw * t / (n - 1) if n > 1 else pw / 2) for t in range(n)]
     axis, axis_h = _axis_svg(labels or [], xs, 0.0) if labels is not None else ("", 0.0)
-    B = 8 + axis_h + (14 if xlabel else 0)
+    skip_h = 0.0
+    if skipped is not None and any(skipped):
+        skip_h = skipped_svg(skipped, xs, 0, 1, 0, skipped_label)[1]
+    B = 8 + axis_h + skip_h + (14 if xlabel else 0)
     height = int(max(height, T + 90 + B))
     ph = height - T - B
 
@@ -126,6 +188,8 @@ def line_chart(series: Sequence[dict], *, labels: Sequence[str] | None = None, m
             out.append(f'<line x1="{L}" x2="{L + pw}" y1="{py(v):.1f}" y2="{py(v):.1f}" stroke="{palette.FRAME}" stroke-dasharray="3 3"/>')
     if axis:
         out.append(f'<g transform="translate(0 {T + ph + 4})">{axis}</g>')
+    if skip_h:
+        out.append(skipped_svg(skipped, xs, T, ph, T + ph + 4 + axis_h, skipped_label, clip=(L, L + pw))[0])
     if xlabel:
         out.append(f'<text x="{L + pw / 2:.1f}" y="{height - 4}" text-anchor="middle" fill="{palette.INK}">{escape(xlabel)}</text>')
     if ylabel:
@@ -166,28 +230,34 @@ def num(v: float, digits: int = 3) -> str:
     return s.replace("-", "−")
 
 
-def colour_bar(stops: Sequence[tuple[float, str]], x: float, y: float, height: float, uid: str) -> str:
-    """A vertical colour bar for ``stops`` with its end (and zero) values printed."""
+def colour_bar(stops: Sequence[tuple[float, str]], x: float, y: float, height: float, uid: str,
+               range_label: tuple[str, str] | None = None) -> str:
+    """A vertical colour bar for ``stops`` with its end (and zero) values printed (or ``range_label``'s
+    low and high texts at the ends)."""
     lo, hi = stops[0][0], stops[-1][0]
     grad = "".join(f'<stop offset="{(hi - v) / (hi - lo):.3f}" stop-color="{c}"/>' for v, c in reversed(stops))
     out = [f'<defs><linearGradient id="{uid}" x1="0" x2="0" y1="0" y2="1">{grad}</linearGradient></defs>',
            f'<rect x="{x}" y="{y}" width="10" height="{height}" fill="url(#{uid})" stroke="{palette.FRAME}"/>']
     for v in sorted({lo, hi, 0.0} if lo < 0 < hi else {lo, hi}):
         ty = y + height * (hi - v) / (hi - lo)
-        out.append(f'<text x="{x + 14}" y="{ty + 3.5:.1f}" fill="{palette.MUTED}" font-size="10">{v:g}</text>')
+        text = f"{v:g}" if range_label is None or v not in (lo, hi) else range_label[v == hi]
+        out.append(f'<text x="{x + 14}" y="{ty + 3.5:.1f}" fill="{palette.MUTED}" font-size="10">{escape(text)}</text>')
     return "".join(out)
 
 
 def heatmap(matrix: np.ndarray, *, stops: Sequence[tuple[float, str]], title: str = "",
             row_labels: Sequence[str] | None = None, col_labels: Sequence[str] | None = None,
             marker: int | None = None, highlight_row: int | None = None, cell: tuple[int, int] = (30, 16),
-            css_class: str = "lstm-heatmap", uid: str = "hm") -> str:
+            css_class: str = "lstm-heatmap", uid: str = "hm", skipped: Sequence[bool] | None = None,
+            skipped_label: str = "", range_label: tuple[str, str] | None = None) -> str:
     """A ``(rows, cols)`` heatmap on the fixed colour scale ``stops`` with a colour bar.
 
     Rows are labelled on the left, columns (time: words or dates) underneath; hovering a cell
     shows its value. The marker column and the highlighted row carry the classes
     ``lstm-hm-marker`` / ``lstm-hm-row`` and ``data-x0``/``data-cw`` (``data-y0``/``data-ch``)
-    so a page can move them without redrawing.
+    so a page can move them without redrawing. ``skipped`` (one flag per column) hatches the
+    steps a masked layer skipped, with ``skipped_label`` under them. ``range_label`` prints other
+    ends on the colour bar (e.g. ``("0", "≥ 3.2")`` for an unbounded activation).
     """
     m = np.asarray(matrix, float)
     rows, cols = m.shape
@@ -196,7 +266,10 @@ def heatmap(matrix: np.ndarray, *, stops: Sequence[tuple[float, str]], title: st
     L, T = 112, 24
     xs = [L + cw * c + cw / 2 for c in range(cols)]
     axis, axis_h = _axis_svg(col_labels, xs, 0.0, size=10) if col_labels is not None else ("", 0.0)
-    width, height = L + cw * cols + 46, int(T + ch * rows + 6 + axis_h)
+    skip, skip_h = ("", 0.0)
+    if skipped is not None and any(skipped):
+        skip, skip_h = skipped_svg(skipped, xs, T, ch * rows, T + ch * rows + 3 + axis_h, skipped_label)
+    width, height = L + cw * cols + 46, int(T + ch * rows + 6 + axis_h + skip_h)
     fill = colours(m, stops)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="10" style="max-width:100%;height:auto">',
@@ -211,7 +284,8 @@ def heatmap(matrix: np.ndarray, *, stops: Sequence[tuple[float, str]], title: st
     out.append(f'<rect x="{L}" y="{T}" width="{cw * cols}" height="{ch * rows}" fill="none" stroke="{palette.GRID}"/>')
     if axis:
         out.append(f'<g transform="translate(0 {T + ch * rows + 3})">{axis}</g>')
-    out.append(colour_bar(stops, L + cw * cols + 8, T, ch * rows, uid))
+    out.append(skip)
+    out.append(colour_bar(stops, L + cw * cols + 8, T, ch * rows, uid, range_label))
     if highlight_row is not None:
         out.append(f'<rect class="lstm-hm-row" data-y0="{T}" data-ch="{ch}" x="{L}" y="{T + ch * highlight_row}" '
                    f'width="{cw * cols}" height="{ch}" fill="none" stroke="{palette.INK}" stroke-width="1.5"/>')
@@ -222,4 +296,5 @@ def heatmap(matrix: np.ndarray, *, stops: Sequence[tuple[float, str]], title: st
     return "".join(out)
 
 
-__all__ = ["line_chart", "heatmap", "colours", "colour_bar", "axis_labels", "num", "text_width"]
+__all__ = ["line_chart", "heatmap", "colours", "colour_bar", "axis_labels", "num", "text_width", "runs",
+           "skipped_svg", "HATCH_DEF"]

@@ -25,6 +25,12 @@ How values are drawn (one fixed scale per quantity, the same in every frame):
   is one of ``VALUE_NAMES`` (tests and the browser read those); hovering it shows its
   equation with the numbers plugged in.
 
+A masked step (the layer's mask was False there) is drawn as skipped: the belt and the
+hidden state pass straight through, cₜ = cₜ₋₁ and hₜ = hₜ₋₁, and the gates the cell computed
+there are greyed and marked "not used". A trace that names other activations
+(``meta["activation"]``, ``meta["recurrent_activation"]``) gets them in every label and
+equation, e.g. ``g = relu(z_g)``.
+
 Strings come from :mod:`explainer.glossary`, colours from :mod:`explainer.palette`.
 """
 from __future__ import annotations
@@ -34,10 +40,11 @@ from html import escape
 import numpy as np
 
 from explainer import gates, palette
+from explainer.activations import lookup
 from explainer.glossary import term
 from explainer.trace import StepTrace
 
-from .charts import num
+from .charts import HATCH_DEF, HATCH_ID, num, text_width
 
 #: A state of this magnitude gets the widest, most opaque flow.
 STATE_SCALE = 2.0
@@ -63,20 +70,43 @@ def update_terms(step: StepTrace, unit: int = 0, sample: int = 0) -> tuple[float
     return float(kept), float(written)
 
 
-def step_values(step: StepTrace, unit: int = 0, sample: int = 0) -> dict[str, float | np.ndarray]:
-    """Every value the diagram prints for ``unit`` of ``sample``, read from the trace."""
+def fn_name(name: str) -> str:
+    """How an activation is written in labels and equations: σ for the logistic sigmoid, else
+    Keras's name for it (``"relu"``, ``"hard_sigmoid"``); aliases such as ``"silu"`` are resolved."""
+    canonical = lookup(name).name
+    return {"sigmoid": "σ"}.get(canonical, canonical)
+
+
+def step_values(step: StepTrace, unit: int = 0, sample: int = 0,
+                masked: bool = False) -> dict[str, float | np.ndarray]:
+    """Every value the diagram prints for ``unit`` of ``sample``, read from the trace.
+
+    ``masked``: the layer skipped this step and handed its state on (cₜ = cₜ₋₁, hₜ = hₜ₋₁);
+    there is no cell update, so no ``kept``/``written`` terms. A step said to be masked whose
+    state changed is refused (the trace would be inconsistent).
+    """
     s, u = sample, unit
     if not 0 <= u < step.units:
         raise ValueError(f"unit {unit} out of range: this step has {step.units} units (0..{step.units - 1})")
     if not 0 <= s < step.h.shape[0]:
         raise ValueError(f"sample {sample} out of range: this step has a batch of {step.h.shape[0]}")
-    kept, written = update_terms(step, u, s)
+    if masked:
+        for new, old in (("c", "c_prev"), ("h", "h_prev")):
+            a, b = getattr(step, new)[s, u], getattr(step, old)[s, u]
+            if a != b:
+                raise ValueError(f"trace is inconsistent: the step is masked, so {new} must equal {old}, "
+                                 f"but {new} = {a} and {old} = {b}")
+        kept = written = None
+    else:
+        kept, written = update_terms(step, u, s)
     v = {"x": step.x[s], "h_prev": step.h_prev[s]}
     for gate, block in (("i", "i"), ("f", "f"), ("g", "c"), ("o", "o")):
         v["z" + block] = float(step.z_block(block)[s, u])
         v[gate] = float(getattr(step, gate)[s, u])
-    v.update(c_prev=float(step.c_prev[s, u]), kept=kept, written=written, c=float(step.c[s, u]),
-             tanh_c=float(step.tanh_c[s, u]), h=float(step.h[s, u]))
+    v.update(c_prev=float(step.c_prev[s, u]), c=float(step.c[s, u]), tanh_c=float(step.tanh_c[s, u]),
+             h=float(step.h[s, u]))
+    if not masked:
+        v.update(kept=kept, written=written)
     return v
 
 
@@ -116,16 +146,27 @@ EQUATION_OF = {"zf": "f", "f": "f", "zi": "i", "i": "i", "zc": "g", "g": "g", "z
                "x": "z", "h_prev": "z"}
 
 
-def equation_lines(v: dict) -> dict[str, str]:
-    """Each equation of the step with the traced numbers plugged in, keyed by its line name."""
-    sig = {"f": ("σ", "zf"), "i": ("σ", "zi"), "g": ("tanh", "zc"), "o": ("σ", "zo")}
+def equation_lines(v: dict, activation: str = "tanh", recurrent_activation: str = "sigmoid",
+                   masked: bool = False) -> dict[str, str]:
+    """Each equation of the step with the traced numbers plugged in, keyed by its line name.
+
+    ``activation`` (candidate and read-out) and ``recurrent_activation`` (i, f, o) are Keras's
+    names. At a ``masked`` step the state lines say what happened there: cₜ = cₜ₋₁, hₜ = hₜ₋₁
+    (the gate lines still hold: the cell computed them, the layer did not use them).
+    """
+    fns = {"tanh": fn_name(activation), "sigmoid": fn_name(recurrent_activation)}
     lines = {"z": "z = xₜ·W + hₜ₋₁·U + b"}
-    for gate, (fn, z) in sig.items():
-        sub = "g" if gate == "g" else gate
-        lines[gate] = f"{gate} = {fn}(z_{sub}) = {fn}({num(v[z], 2)}) = {num(v[gate])}"
+    for g in gates.GATES:
+        fn, z = fns[g.activation], "z" + g.block
+        lines[g.field] = f"{g.field} = {fn}(z_{g.field}) = {fn}({num(v[z], 2)}) = {num(v[g.field])}"
+    if masked:
+        lines["c"] = f"cₜ = cₜ₋₁ = {num(v['c'])}"
+        lines["h"] = f"hₜ = hₜ₋₁ = {num(v['h'])}"
+        return lines
+    act = fns["tanh"]
     lines["c"] = (f"cₜ = f ⊙ cₜ₋₁ + i ⊙ g = {_factor(v['f'])} × {_factor(v['c_prev'])} + "
                   f"{_factor(v['i'])} × {_factor(v['g'])} = {num(v['c'])}")
-    lines["h"] = (f"hₜ = o ⊙ tanh(cₜ) = {_factor(v['o'])} × tanh({num(v['c'])}) = "
+    lines["h"] = (f"hₜ = o ⊙ {act}(cₜ) = {_factor(v['o'])} × {act}({num(v['c'])}) = "
                   f"{_factor(v['o'])} × {_factor(v['tanh_c'])} = {num(v['h'])}")
     return lines
 
@@ -210,39 +251,72 @@ def _valve(x, y, value: float, colour: str, vertical: bool) -> str:
             f'<rect x="{x - t / 2}" y="{y + gap / 2:.1f}" width="{t}" height="{side:.1f}" fill="{colour}"/></g>')
 
 
-def _gate_box(cx, cy, gate: str, fn: str, value: float, z: float, lang: str, tips: dict) -> str:
-    """A gate: a box filled from below to its value's level, with its name, value and z."""
+def _fit(s: str, size: float, room: float) -> float:
+    """The font size (at most ``size``, at least 9) at which ``s`` fits in ``room`` px."""
+    return max(9.0, min(size, size * room / max(text_width(s, size), 1e-9)))
+
+
+def _gate_box(cx, cy, gate: str, fn: str, value: float, z: float, lang: str, tips: dict,
+              unused: bool = False) -> str:
+    """A gate: a box filled from below to its value's level, with its name, value and z.
+
+    ``unused``: the cell computed the gate but the layer skipped the step; the box is grey
+    and dashed, and says "not used" where z would be.
+    """
     g = gates.gate(gate)
-    colour = g.color
+    colour = palette.MUTED if unused else g.color
     w, h = 118, 64
     x0, y0 = cx - w / 2, cy - h / 2
-    level = (value - g.low) / (g.high - g.low)
+    level = float(np.clip((value - g.low) / (g.high - g.low), 0.0, 1.0))  # an unbounded activation fills the box
     name = "z" + g.block
-    return (f'<rect x="{x0}" y="{y0}" width="{w}" height="{h}" rx="8" fill="white" stroke="{colour}" stroke-width="2.5"/>'
-            f'<rect x="{x0 + 2}" y="{y0 + 2 + (h - 4) * (1 - level):.1f}" width="{w - 4}" height="{(h - 4) * level:.1f}" '
-            f'rx="6" fill="{colour}" fill-opacity="0.28"/>'
-            + _text(cx, y0 + 16, f"{term(g.term, lang)} · {fn}", size=12, colour=colour, weight="bold")
-            + _text(cx, y0 + 37, f"{gate} = {fmt(value)}", size=15, weight="bold", name=gate, value=value,
-                    tip=tips[gate])
-            + _text(cx, y0 + 55, f"z = {fmt(z)}", size=11, colour=palette.MUTED, name=name, value=z, tip=tips[gate]))
+    title = f"{term(g.term, lang)} · {fn}"
+    size = _fit(title, 12, w - 8)
+    if text_width(title, size) > w - 4:  # a long activation name: the gate's letter is on the next line
+        title, size = fn, _fit(fn, 12, w - 8)
+    dash = ' stroke-dasharray="6 4"' if unused else ""
+    out = (f'<g class="lstm-gate{" lstm-gate-unused" if unused else ""}">'
+           f'<rect x="{x0}" y="{y0}" width="{w}" height="{h}" rx="8" fill="white" stroke="{colour}" '
+           f'stroke-width="2.5"{dash}/>')
+    if not unused:
+        out += (f'<rect x="{x0 + 2}" y="{y0 + 2 + (h - 4) * (1 - level):.1f}" width="{w - 4}" '
+                f'height="{(h - 4) * level:.1f}" rx="6" fill="{colour}" fill-opacity="0.28"/>')
+    out += (_text(cx, y0 + 16, title, size=round(size, 1), colour=g.color if not unused else colour, weight="bold")
+            + _text(cx, y0 + 37, f"{gate} = {fmt(value)}", size=15, weight="bold",
+                    colour=palette.MUTED if unused else palette.INK, name=gate, value=value, tip=tips[gate]))
+    if unused:
+        out += _text(cx, y0 + 55, term("not_used", lang), size=11, colour=palette.MUTED)
+    else:
+        out += _text(cx, y0 + 55, f"z = {fmt(z)}", size=11, colour=palette.MUTED, name=name, value=z, tip=tips[gate])
+    return out + "</g>"
 
 
 # --- the cell -----------------------------------------------------------------------------
-def cell_svg(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", title: str | None = None) -> str:
+def _svg_open(masked: bool) -> str:
+    cls = "lstm-cell-diagram lstm-cell-masked" if masked else "lstm-cell-diagram"
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="{cls}" width="{WIDTH}" height="{HEIGHT}" '
+            f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{FONT}" '
+            f'style="background:{palette.BACKGROUND};width:100%;height:auto;display:block">')
+
+
+def cell_svg(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", title: str | None = None,
+             masked: bool = False, activation: str = "tanh", recurrent_activation: str = "sigmoid") -> str:
     """The classic cell drawing of one unit of one traced step, as an ``<svg>`` string.
 
     The drawing scales to the width of its container (``width:100%``); every value carries a
-    tooltip with its equation, numbers plugged in.
+    tooltip with its equation, numbers plugged in. ``masked``: the layer skipped this step (its
+    mask was False), drawn by :func:`skipped_cell_svg`. ``activation``/``recurrent_activation``: the
+    layer's, by Keras's names (a trace's ``meta`` records them when they are not tanh/sigmoid).
     """
-    v = step_values(step, unit, sample)
-    eq = equation_lines(v)
+    v = step_values(step, unit, sample, masked=masked)
+    eq = equation_lines(v, activation, recurrent_activation, masked=masked)
     tips = {k: eq[e] for k, e in EQUATION_OF.items()}
+    if masked:
+        return skipped_cell_svg(v, eq, lang, title, activation, recurrent_activation)
+    act, rec = fn_name(activation), fn_name(recurrent_activation)
     C, H, X = palette.CELL, palette.HIDDEN, palette.INPUT_X
     belt_y, bus_y, gate_y = 70, 400, 300
     xf, xadd, xi, xg, xo, xt = 140, 340, 280, 410, 545, 655
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="lstm-cell-diagram" width="{WIDTH}" height="{HEIGHT}" '
-           f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{FONT}" '
-           f'style="background:{palette.BACKGROUND};width:100%;height:auto;display:block">']
+    out = [_svg_open(False)]
     labels = []  # printed last, on top of every flow
     # the cell body
     out.append(f'<rect x="55" y="28" width="650" height="400" rx="18" fill="{palette.PANEL}" stroke="{palette.FRAME}" stroke-width="1.5"/>')
@@ -274,9 +348,11 @@ def cell_svg(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", 
     ytanh, yout = 140, 215
     out.append(_flow([(xt, belt_y), (xt, ytanh)], v["c"], STATE_SCALE, C))
     out.append(_flow([(xt, ytanh), (xt, yout)], v["tanh_c"], 1.0, C))
-    out.append(f'<rect x="{xt - 32}" y="{ytanh - 14}" width="64" height="28" rx="12" fill="white" stroke="{C}" stroke-width="2"/>')
-    labels.append(_text(xt, ytanh + 5, "tanh", size=13, colour=C))
-    labels.append(_text(xt - 40, ytanh + 5, f"tanh(cₜ) = {fmt(v['tanh_c'])}", anchor="end", size=11, colour=C,
+    bw = max(64.0, text_width(act, 13) + 16)  # the read-out box fits the activation's name
+    out.append(f'<rect x="{xt - bw / 2:.1f}" y="{ytanh - 14}" width="{bw:.1f}" height="28" rx="12" fill="white" '
+               f'stroke="{C}" stroke-width="2"/>')
+    labels.append(_text(xt, ytanh + 5, act, size=13, colour=C))
+    labels.append(_text(xt - bw / 2 - 8, ytanh + 5, f"{act}(cₜ) = {fmt(v['tanh_c'])}", anchor="end", size=11, colour=C,
                         name="tanh_c", value=v["tanh_c"], tip=tips["tanh_c"]))
     out.append(_flow([(xo, gate_y - 32), (xo, yout), (xt, yout)], v["o"], 1.0, palette.OUTPUT))
     out.append(_valve(xo, (yout + gate_y - 32) / 2, v["o"], palette.OUTPUT, vertical=True))
@@ -296,10 +372,10 @@ def cell_svg(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", 
                         value=v["x"], tip=eq["z"]))
     labels.append(_text(xg + 40, bus_y + 22, "[hₜ₋₁, xₜ] → z = xₜ·W + hₜ₋₁·U + b", size=11, colour=palette.MUTED))
     # --- gates drawn last, on top of their flows
-    out.append(_gate_box(xf, gate_y, "f", "σ", v["f"], v["zf"], lang, tips))
-    out.append(_gate_box(xi, gate_y, "i", "σ", v["i"], v["zi"], lang, tips))
-    out.append(_gate_box(xg, gate_y, "g", "tanh", v["g"], v["zc"], lang, tips))
-    out.append(_gate_box(xo, gate_y, "o", "σ", v["o"], v["zo"], lang, tips))
+    out.append(_gate_box(xf, gate_y, "f", rec, v["f"], v["zf"], lang, tips))
+    out.append(_gate_box(xi, gate_y, "i", rec, v["i"], v["zi"], lang, tips))
+    out.append(_gate_box(xg, gate_y, "g", act, v["g"], v["zc"], lang, tips))
+    out.append(_gate_box(xo, gate_y, "o", rec, v["o"], v["zo"], lang, tips))
     for x, y, s in ((xf, belt_y, "×"), (xadd, belt_y, "+"), (xadd, ymul, "×"), (xt, yout, "×")):
         out.append(_node(x, y, s))
     out.extend(labels)
@@ -307,8 +383,65 @@ def cell_svg(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", 
     return "".join(out)
 
 
-def narrate(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en") -> list[str]:
-    """What this step does, in words, for gates that are clearly shut (< 0.1) or open (> 0.9)."""
+def skipped_cell_svg(v: dict, eq: dict, lang: str = "en", title: str | None = None, activation: str = "tanh",
+                recurrent_activation: str = "sigmoid") -> str:
+    """The cell at a step the layer skipped (masked): the state passes straight through.
+
+    cₜ = cₜ₋₁ along the belt and hₜ = hₜ₋₁ along the bottom, a note saying so, and the four
+    gates the cell computed there greyed and dashed, marked "not used" (no valves, no flows:
+    nothing they computed reached the state). ``v`` and ``eq`` are :func:`step_values` and
+    :func:`equation_lines` of the masked step.
+    """
+    act, rec = fn_name(activation), fn_name(recurrent_activation)
+    not_used = term("not_used", lang)
+    tips = {k: eq[e] for k, e in EQUATION_OF.items() if e in eq}
+    for g in ("f", "i", "g", "o"):
+        tips[g] = f"{eq[g]} ({not_used})"
+    C, H, X = palette.CELL, palette.HIDDEN, palette.MUTED
+    belt_y, bus_y, gate_y, xt = 70, 400, 300, 655
+    out = [_svg_open(True),
+           HATCH_DEF,
+           f'<rect x="55" y="28" width="650" height="400" rx="18" fill="{palette.PANEL}" stroke="{palette.FRAME}" '
+           f'stroke-width="1.5" stroke-dasharray="8 5"/>',
+           f'<rect x="55" y="28" width="650" height="400" rx="18" fill="url(#{HATCH_ID})" fill-opacity="0.45"/>']
+    labels = []
+    if title:
+        labels.append(_text(380, 20, title, size=13, colour=palette.MUTED))
+    # the state passes through unchanged: one belt, one hidden-state line
+    out.append(_flow([(10, belt_y), (750, belt_y)], v["c"], STATE_SCALE, C))
+    out.append(_flow([(10, bus_y), (750, bus_y)], v["h"], 1.0, H))
+    labels.append(_text(12, belt_y - 18, f"cₜ₋₁ = {fmt(v['c_prev'])}", anchor="start", colour=C, weight="bold",
+                        name="c_prev", value=v["c_prev"], tip=eq["c"]))
+    labels.append(_text(748, belt_y - 18, f"cₜ = cₜ₋₁ = {fmt(v['c'])}", anchor="end", colour=C, weight="bold",
+                        size=15, name="c", value=v["c"], tip=eq["c"]))
+    labels.append(_text(748, belt_y + 32, term("cell_state", lang), anchor="end", colour=C, size=12))
+    labels.append(_text(12, bus_y - 18, f"hₜ₋₁ = {_vec(v['h_prev'])}", anchor="start", colour=H, weight="bold",
+                        name="h_prev", value=v["h_prev"], tip=eq["h"]))
+    labels.append(_text(748, bus_y - 18, f"hₜ = hₜ₋₁ = {fmt(v['h'])}", anchor="end", colour=H, weight="bold",
+                        size=15, name="h", value=v["h"], tip=eq["h"]))
+    labels.append(_text(748, bus_y + 22, term("hidden_state", lang), anchor="end", colour=H, size=12))
+    labels.append(_text(130, 458, f"xₜ = {_vec(v['x'])}", anchor="start", colour=X, name="x", value=v["x"]))
+    # the note, in the middle of the cell
+    note, sub = term("masked_carried", lang), f"f, i, g, o: {not_used}"
+    size = _fit(note, 19, 560)
+    out.append(f'<g class="lstm-masked-note"><rect x="90" y="150" width="580" height="66" rx="12" fill="white" '
+               f'stroke="{palette.MUTED}" stroke-width="2"/>'
+               + _text(380, 180, note, size=round(size, 1), colour=palette.INK, weight="bold")
+               + _text(380, 204, sub, size=13, colour=palette.MUTED) + "</g>")
+    for gx, g, fn, z in ((140, "f", rec, "zf"), (280, "i", rec, "zi"), (410, "g", act, "zc"), (545, "o", rec, "zo")):
+        out.append(_gate_box(gx, gate_y, g, fn, v[g], v[z], lang, tips, unused=True))
+    out.extend(labels)
+    out.append("</svg>")
+    return "".join(out)
+
+
+def narrate(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", masked: bool = False) -> list[str]:
+    """What this step does, in words, for gates that are clearly shut (< 0.1) or open (> 0.9).
+
+    Nothing at a ``masked`` step: its gates were not used, so they did nothing.
+    """
+    if masked:
+        return []
     v = step_values(step, unit, sample)
     lines = []
     for gate, name in (("f", "forget"), ("i", "input"), ("o", "output")):
@@ -319,32 +452,45 @@ def narrate(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en") -
     return lines
 
 
-def equations_html(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en") -> str:
+def equations_html(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", masked: bool = False,
+                   activation: str = "tanh", recurrent_activation: str = "sigmoid") -> str:
     """The step's equations with the traced numbers filled in (⊙ is element-wise), one line each.
 
     Line ``k`` has class ``lstm-eq-<k>``; hovering it lights up its values in the drawing (and
     the other way round, see :func:`hover_css`). The narration line always takes its place,
-    empty or not, so nothing below it moves when a gate crosses 0.1 or 0.9.
+    empty or not, so nothing below it moves when a gate crosses 0.1 or 0.9. At a ``masked``
+    step the first line says the step was skipped, cₜ = cₜ₋₁ and hₜ = hₜ₋₁ follow, and the gate
+    lines are greyed and marked "computed, not used" (same number of lines: nothing moves).
     """
-    v = step_values(step, unit, sample)
-    eq = equation_lines(v)
+    v = step_values(step, unit, sample, masked=masked)
+    eq = equation_lines(v, activation, recurrent_activation, masked=masked)
     colour = {"f": palette.FORGET, "i": palette.INPUT, "g": palette.CANDIDATE, "o": palette.OUTPUT,
               "c": palette.CELL, "h": palette.HIDDEN}
-    rows = []
-    for k in ("f", "i", "g", "o", "c", "h"):
+
+    def row(k: str, unused: bool = False) -> str:
         text = escape(eq[k])
         if k in ("c", "h"):
             head, _, rest = text.rpartition(" = ")
             text = f"{head} = <b>{rest}</b>"
-        rows.append(f'<div class="lstm-eq lstm-eq-{k}" style="border-left:4px solid {colour[k]};padding-left:6px">'
-                    f'{text}</div>')
-    rows.append(f'<div class="lstm-eq-note"><small>{escape(term("hadamard_note", lang))}</small></div>')
-    story = narrate(step, unit, sample, lang)
+        style = f"border-left:4px solid {colour[k]};padding-left:6px"
+        if unused:
+            text += f" <small>— {escape(term('not_used', lang))}</small>"
+            style = f"border-left:4px dashed {palette.MUTED};padding-left:6px;color:{palette.MUTED}"
+        return f'<div class="lstm-eq lstm-eq-{k}{" lstm-eq-unused" if unused else ""}" style="{style}">{text}</div>'
+
+    if masked:
+        rows = [f'<div class="lstm-eq-masked" style="font-weight:bold;padding-left:10px">'
+                f'⊘ {escape(term("masked_carried", lang))}</div>', row("c"), row("h")]
+        rows += [row(k, unused=True) for k in ("f", "i", "g", "o")]
+    else:
+        rows = [row(k) for k in ("f", "i", "g", "o", "c", "h")]
+        rows.append(f'<div class="lstm-eq-note"><small>{escape(term("hadamard_note", lang))}</small></div>')
+    story = narrate(step, unit, sample, lang, masked=masked)
     rows.append('<div class="lstm-narration" style="min-height:1.6em;font-style:italic">'
                 + (escape(" · ".join(story)) if story else "&nbsp;") + "</div>")
     return ('<div class="lstm-equations" style="font-family:DejaVu Sans Mono,monospace;line-height:1.55;'
             'font-size:13px">' + "".join(rows) + "</div>")
 
 
-__all__ = ["cell_svg", "equations_html", "equation_lines", "hover_css", "narrate", "step_values",
-           "update_terms", "fmt", "VALUE_NAMES"]
+__all__ = ["cell_svg", "skipped_cell_svg", "equations_html", "equation_lines", "hover_css", "narrate", "step_values",
+           "update_terms", "fmt", "fn_name", "VALUE_NAMES"]

@@ -97,17 +97,18 @@ def _json_for_script(obj) -> str:
 
 def page_data(trace: SequenceTrace, langs: tuple[str, ...], sample: int = 0) -> dict:
     """Everything the page shows, drawn here: per language, per unit, per step."""
-    data = {"time": trace.time, "units": trace.units, "langs": list(langs), "lang": {}}
+    data = {"time": trace.time, "units": trace.units, "langs": list(langs), "lang": {},
+            "skipped": views.skipped(trace, sample).tolist()}
     for lang in langs:
         names = views.unit_names(trace, lang)
         frames = []
         for u in range(trace.units):
             per_step = []
             for t in range(trace.time):
-                step = trace.step(t)
+                step, options = trace.step(t), views.cell_options(trace, t, sample)
                 per_step.append([cell_svg(step, unit=u, sample=sample, lang=lang,
-                                          title=views.step_title(trace, t, u, lang)),
-                                 equations_html(step, unit=u, sample=sample, lang=lang),
+                                          title=views.step_title(trace, t, u, lang, sample), **options),
+                                 equations_html(step, unit=u, sample=sample, lang=lang, **options),
                                  views.charts_html(trace, t, u, sample, lang)])
             frames.append(per_step)
         data["lang"][lang] = {
@@ -115,7 +116,7 @@ def page_data(trace: SequenceTrace, langs: tuple[str, ...], sample: int = 0) -> 
             "units": names, "labels": views.time_labels(trace, lang),
             "ui": {k: term(k, lang) for k in ("time_step", "unit", "speed", "play", "pause", "step_back", "step_forward",
                                               "keys_hint", "page_title", "page_cannot", "lesson_video",
-                                              "cell_drawing", "language")},
+                                              "cell_drawing", "language", "masked_carried")},
         }
     return data
 
@@ -196,6 +197,7 @@ h1 {font-size: 20px; margin: 4px 0 8px}
   .lstm-right {flex:1 1 200px; min-width:180px}
 }
 .lstm-lang[aria-pressed=true] {font-weight:bold; background:#eee}
+.lstm-skipped-status {font-weight:bold; margin:2px 0; padding:2px 8px; border-left:4px dashed #888}
 """
 
 PAGE = """<!DOCTYPE html>
@@ -218,6 +220,7 @@ PAGE = """<!DOCTYPE html>
   {lang_buttons}
 </div>
 <p class="lstm-hint" data-ui="keys_hint"></p>
+<p class="lstm-skipped-status" id="lstm-skipped" role="status" hidden></p>
 <div class="lstm-main">
   <div class="lstm-left"><div class="lstm-diagram" id="lstm-diagram"></div><div id="lstm-equations"></div></div>
   <div class="lstm-right"><div class="lstm-charts" id="lstm-charts"></div><div id="lstm-heatmaps"></div></div>
@@ -264,6 +267,9 @@ PAGE_JS = r"""
     $('lstm-charts').innerHTML = f[2];
     range.value = st.t;
     $('lstm-step').textContent = ui('time_step') + ' t = ' + st.t + ' (' + L.labels[st.t] + ')';
+    const skip = $('lstm-skipped');
+    skip.textContent = D.skipped[st.t] ? '⊘ t = ' + st.t + ' · ' + ui('masked_carried') : '';
+    skip.hidden = !D.skipped[st.t];
     document.querySelectorAll('.lstm-hm-marker').forEach(r => r.setAttribute('x', +r.dataset.x0 + st.t * r.dataset.cw));
     document.querySelectorAll('.lstm-hm-row').forEach(r => r.setAttribute('y', +r.dataset.y0 + st.u * r.dataset.ch));
     $('lstm-play').innerHTML = $(st.timer ? 'lstm-icon-pause' : 'lstm-icon-play').innerHTML;

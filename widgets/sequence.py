@@ -8,6 +8,10 @@ Shows, for time step t of a :class:`~explainer.trace.SequenceTrace`:
 * heatmaps of the gates i, f, g, o, units × time, each on its palette colour scale with a
   colour bar, a word or date under every column, step t and the selected unit outlined.
 
+A step the layer skipped (its mask was False) is hatched grey in the charts and heatmaps with
+"skipped (masked)" under it; there the drawing shows h and c carried over unchanged and the
+gates greyed as "not used", and the status line says so.
+
 Playback: ▶/⏸, one step back or forward, a speed menu, and the keys space (play/pause),
 ← and → (step) while the pointer is over the drawing (keyboard events by ``ipyevents``);
 each new step fades in over 0.25 s instead of jumping.
@@ -370,13 +374,17 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.diagram.value, self.equations.value = diagram, equations
         self.charts.value, self.heatmaps.value = charts, heatmaps
         self.error = ""
-        self.status.value = f'<span style="color:{palette.MUTED}">{escape(self.note)}</span>'
+        status = f'<span style="color:{palette.MUTED}">{escape(self.note)}</span>'
+        if views.is_skipped(self.trace, t, int(self.sample.value)):  # say it first: the drawing shows no update
+            status = (f'<span class="lstm-masked-status" style="color:{palette.INK};font-weight:bold">⊘ '
+                      f'{escape(term("masked_status", self.lang).format(t=t))}</span> · ' + status)
+        self.status.value = status
 
     def _render(self, t: int) -> tuple[str, str, str, str]:
         tr, u, b, lang = self.trace, int(self.unit.value or 0), int(self.sample.value), self.lang
-        step = tr.step(t)
-        diagram = cell_svg(step, unit=u, sample=b, lang=lang, title=views.step_title(tr, t, u, lang))
-        equations = equations_html(step, unit=u, sample=b, lang=lang)
+        step, options = tr.step(t), views.cell_options(tr, t, b)
+        diagram = cell_svg(step, unit=u, sample=b, lang=lang, title=views.step_title(tr, t, u, lang, b), **options)
+        equations = equations_html(step, unit=u, sample=b, lang=lang, **options)
         return diagram, equations, views.charts_html(tr, t, u, b, lang), views.heatmaps_html(tr, t, u, b, lang)
 
     def _apply_lang(self) -> None:

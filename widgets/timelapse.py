@@ -134,9 +134,9 @@ class TimelapseWidget(LanguageSwitch, widgets.VBox):
         k, t, u, lang = int(self.epoch.value), int(self.time.value), int(self.unit.value or 0), self.lang
         tr = self.traces[k]
         title = f"{term('epoch', lang)} {self.epochs[k]} · " + views.step_title(tr, t, u, lang)
-        step = tr.step(t)
-        self.diagram.value = cell_svg(step, unit=u, lang=lang, title=title)
-        self.equations.value = equations_html(step, unit=u, lang=lang)
+        step, options = tr.step(t), views.cell_options(tr, t)
+        self.diagram.value = cell_svg(step, unit=u, lang=lang, title=title, **options)
+        self.equations.value = equations_html(step, unit=u, lang=lang, **options)
         labels = [str(e) for e in self.epochs]
         gates_over = [{"y": [float(getattr(x, g.field)[0, t, u]) for x in self.traces], "colour": g.color,
                        "width": 2.5, "label": g.field, "name": f"epoch_{g.field}"} for g in GATES]

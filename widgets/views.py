@@ -2,6 +2,11 @@
 
 They return SVG/HTML strings and import no ipywidgets, so the sequence explorer (a widget)
 and the exported page (``lstm-explainer export-html``) draw exactly the same pictures.
+
+A trace recorded with a mask (``trace.mask``, False = the layer skipped the step) shows its
+skipped steps hatched grey in every chart and heatmap, "skipped (masked)" under them; the
+cell drawing at such a step says that h and c were carried over (:func:`cell_options`).
+Activations other than tanh/sigmoid (``trace.meta``) are named in labels and ranges.
 """
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import re
 import numpy as np
 
 from explainer import palette
+from explainer.activations import lookup
 from explainer.gates import GATES
 from explainer.glossary import TERMS, field_name, term
 from explainer.trace import SequenceTrace
@@ -45,37 +51,91 @@ def time_labels(trace: SequenceTrace, lang: str = "en") -> list[str]:
     return [str(t) for t in range(trace.time)]
 
 
-def step_title(trace: SequenceTrace, t: int, u: int, lang: str = "en") -> str:
+def skipped(trace: SequenceTrace, b: int = 0) -> np.ndarray:
+    """One flag per step of sample ``b``: True where the layer skipped the step (its mask was False)."""
+    if trace.mask is None:
+        return np.zeros(trace.time, bool)
+    return ~np.asarray(trace.mask[b], bool)
+
+
+def is_skipped(trace: SequenceTrace, t: int, b: int = 0) -> bool:
+    return bool(skipped(trace, b)[t])
+
+
+def activations(trace: SequenceTrace) -> tuple[str, str]:
+    """The layer's ``(activation, recurrent_activation)`` by Keras's names (tanh, sigmoid unless
+    ``meta`` names others)."""
+    return (lookup(trace.meta.get("activation", "tanh")).name,
+            lookup(trace.meta.get("recurrent_activation", "sigmoid")).name)
+
+
+def cell_options(trace: SequenceTrace, t: int, b: int = 0) -> dict:
+    """The keyword arguments :func:`widgets.diagram.cell_svg` and ``equations_html`` need to draw
+    step ``t`` of sample ``b`` truthfully: whether it was skipped, and the layer's activations."""
+    act, rec = activations(trace)
+    return {"masked": is_skipped(trace, t, b), "activation": act, "recurrent_activation": rec}
+
+
+def step_title(trace: SequenceTrace, t: int, u: int, lang: str = "en", b: int = 0) -> str:
     label = time_labels(trace, lang)[t]
     where = "" if label == str(t) else f" ({label})"
-    return f"{term('time_step', lang)} t = {t}{where} · {unit_names(trace, lang)[u]}"
+    skip = f" · {term('masked_short', lang)}" if is_skipped(trace, t, b) else ""
+    return f"{term('time_step', lang)} t = {t}{where}{skip} · {unit_names(trace, lang)[u]}"
 
 
 def charts_html(trace: SequenceTrace, t: int | None, u: int, b: int = 0, lang: str = "en") -> str:
-    """c_t and h_t of every unit over time (unit ``u`` bold), step ``t`` marked."""
+    """c_t and h_t of every unit over time (unit ``u`` bold), step ``t`` marked, skipped steps hatched."""
     labels = time_labels(trace, lang)
     c_lim = max(1.0, float(np.abs(trace.c[b]).max()) * 1.05)  # one fixed scale for the whole trace
+    h_lim = max(1.0, float(np.abs(trace.h[b]).max()) * 1.05)  # |h| ≤ 1 unless the activation is unbounded
+    skip, skip_label = skipped(trace, b), term("masked_short", lang)
     charts = []
-    for fld, lim in (("c", (-c_lim, c_lim)), ("h", (-1.0, 1.0))):
+    for fld, lim in (("c", (-c_lim, c_lim)), ("h", (-h_lim, h_lim))):
         series = [{"y": getattr(trace, fld)[b, :, k], "colour": palette.INPUT_X, "width": 1, "opacity": 0.35}
                   for k in range(trace.units) if k != u]
         series.append({"y": getattr(trace, fld)[b, :, u], "colour": palette.color(fld), "width": 3,
                        "label": f"{fld}_t", "name": f"{fld}_series"})
         charts.append(line_chart(series, labels=labels, marker=t, ylim=lim, width=400,
-                                 title=f"{field_name(fld, lang)} {fld}_t"))
+                                 title=f"{field_name(fld, lang)} {fld}_t", skipped=skip, skipped_label=skip_label))
     return "".join(charts)
 
 
+def _bound(v: float) -> str:
+    return "∞" if np.isposinf(v) else "−∞" if np.isneginf(v) else f"{v:g}".replace("-", "−")
+
+
 def heatmaps_html(trace: SequenceTrace, t: int | None, u: int | None, b: int = 0, lang: str = "en") -> str:
-    """The four gates, units × time, each on its palette scale, step ``t`` and unit ``u`` outlined."""
+    """The four gates, units × time, each on its palette scale, step ``t`` and unit ``u`` outlined,
+    skipped steps hatched.
+
+    Each title gives the gate's range under the layer's activation (``[0, 1]`` for σ,
+    ``[0, ∞)`` for relu); an unbounded one is coloured up to the largest value in the trace.
+    """
     rows, labels = unit_names(trace, lang), time_labels(trace, lang)
+    act, rec = activations(trace)
+    skip, skip_label = skipped(trace, b), term("masked_short", lang)
     maps = []
     for g in GATES:
-        maps.append(heatmap(getattr(trace, g.field)[b].T, stops=palette.scale(g.field), row_labels=rows,
-                            col_labels=labels, marker=t, highlight_row=u, uid=f"lstm-scale-{g.field}",
-                            title=f"{term(g.term, lang)} {g.field}  [{g.low:g}, {g.high:g}]"))
+        a = lookup(act if g.activation == "tanh" else rec)
+        values = getattr(trace, g.field)[b]
+        stops, range_label = palette.scale(g.field), None
+        if not (a.low == g.low and a.high == g.high):  # another activation: another range, another colour scale
+            top = float(np.abs(values).max()) or 1.0   # white at 0, the gate's colour at the largest |value|
+            if a.low < 0:
+                stops = ((-top, palette.NEGATIVE), (0.0, palette.BACKGROUND), (top, palette.color(g.field)))
+            else:
+                stops = ((0.0, palette.BACKGROUND), (top, palette.color(g.field)))
+            range_label = (f"{stops[0][0]:.3g}".replace("-", "−"), f"{top:.3g}")
+        high = "∞)" if np.isposinf(a.high) else f"{_bound(a.high)}]"
+        name = "σ" if a.name == "sigmoid" else a.name
+        maps.append(heatmap(values.T, stops=stops, row_labels=rows, col_labels=labels, marker=t, highlight_row=u,
+                            uid=f"lstm-scale-{g.field}", skipped=skip, skipped_label=skip_label,
+                            range_label=range_label,
+                            title=f"{term(g.term, lang)} {g.field}  [{_bound(a.low)}, {high}"
+                                  + ("" if a.name == g.activation else f"  ({name})")))
     return (f"<b>{term('gates_heatmap', lang)}</b><br>"
             + '<div style="display:flex;flex-wrap:wrap;gap:8px 14px">' + "".join(maps) + "</div>")
 
 
-__all__ = ["unit_names", "time_labels", "step_title", "charts_html", "heatmaps_html"]
+__all__ = ["unit_names", "time_labels", "step_title", "charts_html", "heatmaps_html", "skipped", "is_skipped",
+           "activations", "cell_options"]
