@@ -219,8 +219,8 @@ def _unavailable(name: str, e: Exception) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
+    try:  # Ctrl-C while the sub-commands load (pandas, …) is one line too, not a traceback
+        args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
     except (ValueError, TypeError, FileNotFoundError, ImportError) as e:
         print(f"error: {e}", file=sys.stderr)

@@ -295,9 +295,9 @@ def test_classroom_notebook_in_jupyterlab_moves_a_slider(jupyterlab, chromium, t
 
 
 # --- the command's process hygiene ---------------------------------------------------------------------
-def _start_classroom(port: int):
+def _start_classroom(port: int, env: dict | None = None):
     proc = subprocess.Popen([sys.executable, "-m", "explainer.cli", "classroom", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 90
     while True:
@@ -375,3 +375,80 @@ def test_sequence_explorer_keys_over_the_drawing(classroom, chromium):
                                ".textContent.trim() === String(n)", arg=trace.time - 1, timeout=30_000)
     finally:
         page.close()
+
+
+# A process of the classroom, held still in the middle of its start-up (Python's site hook runs
+# before anything else is imported), so a test can send Ctrl-C at exactly that moment.
+HOLD_HOOK = """
+import os, sys, time
+_kind = os.environ.get("LSTM_TEST_HOLD")
+_args = " ".join(getattr(sys, "orig_argv", sys.argv))
+if _kind and ((_kind == "voila" and "-m voila" in _args) or (_kind == "kernel" and "ipykernel_launcher" in _args)):
+    with open(os.path.join(os.environ["LSTM_TEST_HOLD_DIR"], _kind), "w") as f:
+        f.write(str(os.getpid()))
+    time.sleep(60)  # still starting: only a signal ends this
+"""
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:  # a zombie has finished
+        return f.read().split(")")[1].split()[0] != "Z"
+
+
+@pytest.mark.parametrize("moment", ["url_printed", "voila_starting", "kernel_starting"])
+def test_ctrl_c_at_any_moment_of_start_up_is_quiet(moment, tmp_path):
+    """Ctrl-C while the classroom is still starting, at moments reached deterministically: as soon
+    as it printed its URL (it is launching Voilà), while Voilà is starting, and while the kernel of
+    an opened page is starting (Jupyter sends a kernel SIGINT before shutting it down; a kernel
+    still importing used to die with a KeyboardInterrupt traceback). Each time: exit 0, no
+    traceback, the port closed, no process of the classroom left."""
+    import threading
+
+    (tmp_path / "sitecustomize.py").write_text(HOLD_HOOK)
+    env = dict(os.environ, LSTM_TEST_HOLD_DIR=str(tmp_path),
+               PYTHONPATH=os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", os.getcwd())]))
+    kind = {"voila_starting": "voila", "kernel_starting": "kernel"}.get(moment)
+    if kind:
+        env["LSTM_TEST_HOLD"] = kind
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    proc = subprocess.Popen([sys.executable, "-m", "explainer.cli", "classroom", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        first = proc.stdout.readline()
+        assert url in first, first
+        held = None
+        if kind == "kernel":  # open the page: Voilà starts a kernel for it
+            def visit():
+                deadline = time.monotonic() + 90
+                while time.monotonic() < deadline and not (tmp_path / "kernel").exists():
+                    try:
+                        urllib.request.urlopen(url, timeout=60).read()
+                    except Exception:
+                        time.sleep(0.5)
+            threading.Thread(target=visit, daemon=True).start()
+        if kind:
+            deadline = time.monotonic() + 90
+            while not (tmp_path / kind).exists() or not (tmp_path / kind).read_text():
+                assert time.monotonic() < deadline and proc.poll() is None, f"no {kind} started"
+                time.sleep(0.1)
+            held = int((tmp_path / kind).read_text())
+            assert _pid_alive(held)
+        proc.send_signal(signal.SIGINT)
+        out = first + proc.communicate(timeout=60)[0]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, out
+    assert "Traceback" not in out and "KeyboardInterrupt" not in out, out
+    assert out.rstrip().endswith("classroom stopped."), out
+    assert _port_closes(port, 10)
+    if held is not None:  # the process that was still starting is gone too
+        deadline = time.monotonic() + 20
+        while _pid_alive(held) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _pid_alive(held), f"the {kind} (pid {held}) outlived the classroom"

@@ -6,6 +6,8 @@ dashboard of :mod:`widgets.dashboard`. The server binds to 127.0.0.1 only, so no
 the network can reach the kernel it runs. A ``--trace`` file is loaded and validated before
 anything is served; Voilà runs in its own session and dies with this command (Ctrl-C, SIGTERM,
 or even SIGKILL of this process: Linux's parent-death signal), so no orphan keeps serving.
+Ctrl-C at any moment, even while Voilà or its kernel is still starting, stops everything with a
+line or two and no traceback: Voilà and its kernels ignore SIGINT (only this command stops them).
 
 ``export-html`` writes one self-contained page of a traced sequence (:mod:`widgets.export`).
 """
@@ -58,8 +60,19 @@ def voila_command(port: int, notebook: Path | None = None) -> list[str]:
             "--no-browser", "--theme=light"]
 
 
-def _die_with_parent() -> None:
-    """In the Voilà child: get SIGTERM when the classroom command dies, however it dies (Linux)."""
+def _voila_child() -> None:
+    """In the Voilà child, before it runs: how it is stopped, and by whom.
+
+    * It ignores SIGINT. Only this command stops it (SIGTERM); and the ignored SIGINT is
+      inherited by the kernels Voilà starts, so that the SIGINT Jupyter sends a kernel before
+      shutting it down cannot land in a kernel that is still importing (a Ctrl-C right after a
+      page opened used to print a KeyboardInterrupt traceback from the kernel's start-up). A
+      started kernel installs its own SIGINT handling, so interrupting a cell still works.
+    * It gets SIGTERM when this command dies, however it dies (Linux's parent-death signal).
+    * The signals this command blocks while it launches the child are unblocked here.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     try:
         import ctypes
 
@@ -68,6 +81,15 @@ def _die_with_parent() -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     except (OSError, AttributeError):  # not Linux: Ctrl-C and SIGTERM still stop Voilà
         pass
+
+
+#: The signals that stop the classroom: Ctrl-C and SIGTERM.
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _interrupt(signum, frame):
+    """SIGTERM stops the classroom the way Ctrl-C does."""
+    raise KeyboardInterrupt
 
 
 def check_trace_file(path: str) -> Path:
@@ -128,37 +150,47 @@ def _cmd_classroom(args) -> int:
         print(" ".join(cmd))
         print(url)
         return 0
-    print(f"classroom dashboard: {url}  (serving on {HOST} only; Ctrl+C stops it)", flush=True)
-    # its own session: Ctrl-C reaches only this command, which stops Voilà quietly
-    proc = subprocess.Popen(cmd, env=env, start_new_session=True, preexec_fn=_die_with_parent,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+    signal.signal(signal.SIGTERM, _interrupt)
     stopping = threading.Event()
-
-    def _forward() -> None:  # Voilà's log, until we stop it: a kernel killed mid-start is noise, not news
-        for line in proc.stdout:
-            if not stopping.is_set():
-                sys.stdout.write(line)
-                sys.stdout.flush()
-
-    threading.Thread(target=_forward, daemon=True).start()
-
-    def _stop(signum, frame):  # a SIGTERM to us stops Voilà (and so its kernel) too
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _stop)
+    proc = forward = None
     try:
-        return proc.wait()
+        print(f"classroom dashboard: {url}  (serving on {HOST} only; Ctrl+C stops it)", flush=True)
+        # Ctrl-C while Voilà is being launched waits until we hold the process, so we can stop it;
+        # its own session keeps the terminal's Ctrl-C to us, and we stop it quietly
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            proc = subprocess.Popen(cmd, env=env, start_new_session=True, preexec_fn=_voila_child,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # a Ctrl-C meanwhile is raised here
+
+        def _forward() -> None:
+            """Voilà's output; once we are stopping it, its own shutdown log is left out (anything else,
+            such as a traceback, still shows)."""
+            for line in proc.stdout:
+                if not (stopping.is_set() and line.startswith("[Voila]")):
+                    sys.stdout.write(line)
+                    sys.stdout.flush()
+
+        forward = threading.Thread(target=_forward, daemon=True)
+        forward.start()
+        code = proc.wait()
+        forward.join(timeout=2)  # the last of its output (a kernel may keep the pipe open: do not wait long)
+        return code
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the shutdown
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stopping.set()
         print("stopping the classroom …", flush=True)
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            if forward is not None:
+                forward.join(timeout=2)
         print("classroom stopped.", flush=True)
         return 0
 
