@@ -193,11 +193,12 @@ h1 {font-size: 20px; margin: 4px 0 8px}
   .lstm-controls {padding:2px 0; gap:2px 6px}
   .lstm-controls button {height:26px; min-width:30px}
   .lstm-hint {display:none}
+  .lstm-skipped-status {font-size:13px; margin:0; padding:0 6px}
   .lstm-left {max-width:calc((100vh - 95px) * 1.62); flex:3 1 480px}
   .lstm-right {flex:1 1 200px; min-width:180px}
 }
 .lstm-lang[aria-pressed=true] {font-weight:bold; background:#eee}
-.lstm-skipped-status {font-weight:bold; margin:2px 0; padding:2px 8px; border-left:4px dashed #888}
+.lstm-skipped-status {font-weight:bold; margin:2px 0; padding:2px 8px; border-left:4px solid #888; background:#F4F4F4}
 """
 
 PAGE = """<!DOCTYPE html>
