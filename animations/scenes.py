@@ -579,39 +579,41 @@ class FullStep(LSTMScene):
 
     def construct(self) -> None:
         head = self.title(info=self.where("forget"))
-        d = self.diagram(scale=0.64)
-        d.to_edge(LEFT, buff=0.2).set_y(-0.55)
+        d = self.diagram(scale=0.8)
+        d.to_edge(LEFT, buff=0.25).align_to(UP * 2.95, UP)
         self.add(head, d)
         t, u = self.facts.where["forget"]
         rows = VGroup()
-        x0 = 0.05
 
         def eq_row(key: str, value_key: str) -> VGroup:
-            r = VGroup(self.markup(EQUATIONS[key], size=22), self.markup("=", size=22),
-                       number(float(self.src.value(value_key, t)[u]), value_key, u, step=t, font=self.font, size=24))
+            r = VGroup(self.markup(EQUATIONS[key], size=24), self.markup("=", size=24),
+                       number(float(self.src.value(value_key, t)[u]), value_key, u, step=t, font=self.font, size=26))
             r.arrange(RIGHT, buff=0.12)
             return r
 
+        # the six equations below the cell, two columns of three, in the order they are computed
+        columns = (-6.7, 0.3)
+        tops = (d.get_bottom()[1] - 0.25,) * 2
         steps = [("f", "f", ("in_f", "f"), ["c_prev", "f"]), ("i", "i", ("in_i", "i"), ["i"]),
                  ("g", "g", ("in_g", "g"), ["g"]), ("o", "o", ("in_o", "o"), ["o"]),
                  ("c", "c", ("c_prev", "kept", "ig", "c"), ["f*c_prev", "i*g", "c"]),
                  ("h", "h", ("to_tanh", "tanh_c", "h"), ["tanh_c", "h"])]
-        for key, vkey, wires, slots in steps:
+        for k, (key, vkey, wires, slots) in enumerate(steps):
             r = eq_row(key, vkey)
-            if rows:
-                r.next_to(rows, DOWN, buff=0.22, aligned_edge=LEFT)
-            else:
-                r.move_to(UP * 2.4).align_to(RIGHT * (d.get_right()[0] + 0.35), LEFT)
+            col, row = divmod(k, 3)
+            r.move_to([0, tops[col] - 0.5 * row - 0.25, 0]).align_to(RIGHT * columns[col], LEFT)
+            if r.get_right()[0] > (6.9 if col else columns[1] - 0.3):
+                r.scale(((6.9 if col else columns[1] - 0.3) - r.get_left()[0]) / r.width, about_edge=LEFT)
             rows.add(r)
-            if rows.get_right()[0] > 6.95:
-                scale = (6.95 - rows.get_left()[0]) / rows.width
-                rows.scale(scale, about_edge=UP + LEFT)
             a, dots = self.flow(d, *wires)
-            vals = self.put(d, slots, "forget", size=32)
+            vals = self.put(d, slots, "forget", size=28)
             self.say(key, a, [FadeIn(vals), FadeIn(r)])
             self.remove(*dots)
-        passed = self.text(f"→ t + 1: {self.term('passed_on')}", size=24, color=palette.MUTED)
-        passed.to_edge(DOWN, buff=0.3).to_edge(RIGHT, buff=0.4)
+        passed = VGroup(self.text("→ t + 1:", size=26, color=palette.MUTED),
+                        self.text(self.term("passed_on"), size=24, color=palette.MUTED))
+        passed.arrange(DOWN, aligned_edge=LEFT, buff=0.15).next_to(d, RIGHT, buff=0.6).set_y(d.get_y())
+        if passed.get_right()[0] > 6.9:
+            passed.scale((6.9 - passed.get_left()[0]) / passed.width, about_edge=LEFT)
         a, dots = self.flow(d, "c", "h")
         self.say("next", a, [FadeIn(passed)])
         self.remove(*dots)
