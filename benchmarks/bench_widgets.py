@@ -55,7 +55,7 @@ def main(argv=None) -> int:
     steps = np.arange(n) % ex.trace.time
     report("sequence explorer: time slider (demo)", time_ticks(ex.time, steps))
     mem = MemoryWidget()
-    report("why an LSTM: forget bias slider (T=50)", time_ticks(mem.forget_bias, np.linspace(-2, 8, min(n, 100))))
+    report("why an LSTM: distance slider (recorded gradients)", time_ticks(mem.distractors, np.arange(min(n, 26)) % 13 * 5))
 
     ok = flow_med <= TARGET_MS
     print(f"cell-state flow median {flow_med:.2f} ms vs target {TARGET_MS:.0f} ms: {'OK' if ok else 'TOO SLOW'}")

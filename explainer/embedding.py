@@ -15,6 +15,8 @@ from .layers import LAYERS, Layer
 class Embedding(Layer):
     """A lookup table of ``input_dim`` vectors of size ``output_dim``; inputs are (batch, time) ids."""
 
+    reads_ids = True
+
     def __init__(self, input_dim: int, output_dim: int, mask_zero: bool = False, input_shape=None,
                  name: str | None = None, dtype="float32", seed: int | None = None) -> None:
         super().__init__(name, dtype, input_shape)

@@ -54,11 +54,6 @@ TERMS: dict[str, dict[str, str]] = {
     "load_trace": {"en": "load", "zh": "加载"},
     "gates_heatmap": {"en": "gates, units × time", "zh": "门的取值(单元 × 时间)"},
     "showing_units": {"en": "showing the {k} most active of {n} units", "zh": "显示 {n} 个单元中最活跃的 {k} 个"},
-    "forget_bias": {"en": "forget bias b_f", "zh": "遗忘门偏置 b_f"},
-    "recurrent_weight": {"en": "RNN weight w", "zh": "RNN 循环权重 w"},
-    "sequence_length": {"en": "length T", "zh": "序列长度 T"},
-    "lstm_survival": {"en": "LSTM: share of c_0 left, ∏ f_t", "zh": "LSTM:c_0 剩下的比例 ∏ f_t"},
-    "rnn_gradient": {"en": "plain RNN: gradient ∏ w·tanh′", "zh": "普通 RNN:梯度 ∏ w·tanh′"},
     "after_steps": {"en": "after {T} steps", "zh": "{T} 步之后"},
     "why_lstm": {"en": "Why an LSTM", "zh": "为什么需要 LSTM"},
     "cell_flow": {"en": "Cell-state flow", "zh": "细胞状态的流动"},
@@ -69,11 +64,6 @@ TERMS: dict[str, dict[str, str]] = {
     "narrate_input_closed": {"en": "input gate closed: nothing new is written", "zh": "输入门关闭:没有写入新内容"},
     "narrate_output_open": {"en": "output gate open: the memory is read out into h_t", "zh": "输出门打开:记忆被读出到 h_t"},
     "narrate_output_closed": {"en": "output gate closed: h_t stays near 0", "zh": "输出门关闭:h_t 接近 0"},
-    "why_lstm_note": {"en": "Along the cell state, each step multiplies the gradient by f_t only: no weight matrix, "
-                            "no tanh′. A plain RNN multiplies it by w·tanh′ at every step; in this chart that factor "
-                            "stays below 1 for every w, so the product shrinks with distance.",
-                      "zh": "沿着细胞状态,每一步只把梯度乘以 f_t:没有权重矩阵,也没有 tanh′。"
-                            "普通 RNN 每一步都要乘以 w·tanh′;在这张图里这个因子对任何 w 都小于 1,所以乘积随距离缩小。"},
     "classroom": {"en": "LSTM classroom", "zh": "LSTM 课堂"},
     # --- lesson (animations: the narrated lesson and its demo story) ---
     "word_the": {"en": "the", "zh": "这"},
@@ -122,7 +112,6 @@ TERMS: dict[str, dict[str, str]] = {
     "same_recipe": {"en": "same size, same training", "zh": "同样大小,同样训练"},
     # --- classroom: playback, reading aids, status and error lines, the exported page ---
     "hadamard_note": {"en": "⊙ is the element-wise product", "zh": "⊙ 表示逐元素相乘"},
-    "after_one_step": {"en": "after 1 step", "zh": "1 步之后"},
     "demo_note": {"en": "demo LSTM · {n} words · features: {features}", "zh": "演示 LSTM · {n} 个词 · 特征:{features}"},
     "unknown_words": {"en": "not in the demo's vocabulary, read as an all-zero input: {words}",
                       "zh": "不在演示词表中,按全零输入处理:{words}"},
@@ -173,6 +162,26 @@ TERMS: dict[str, dict[str, str]] = {
     "timelapse": {"en": "Training timelapse", "zh": "训练过程回放"},
     "epoch": {"en": "epoch", "zh": "训练轮次"},
     "loss": {"en": "training loss L", "zh": "训练损失 L"},
+    "recording_file": {"en": "training recording (.npz)", "zh": "训练记录 (.npz)"},
+    "plain_rnn": {"en": "plain RNN", "zh": "普通 RNN"},
+    "distractor_words": {"en": "distractor words", "zh": "干扰词数"},
+    "grad_title": {"en": "gradient reaching each step, relative to the last step",
+                   "zh": "到达每一步的梯度(相对于最后一步)"},
+    "grad_steps_before": {"en": "steps before the question", "zh": "距离提问的步数"},
+    "grad_ratio": {"en": "‖∂L/∂sₜ‖ / ‖∂L/∂s_T‖ (log scale)", "zh": "‖∂L/∂sₜ‖ / ‖∂L/∂s_T‖(对数刻度)"},
+    "grad_setup": {"en": "{n} sentences with {d} distractor words; the colour word is {k} steps before the question. "
+                         "Medians over the sentences, from the recorded backward pass of each trained model.",
+                   "zh": "{n} 个句子,各含 {d} 个干扰词;颜色词在提问之前 {k} 步。"
+                         "数值取各句的中位数,来自两个已训练模型记录下的反向传播。"},
+    "grad_lstm": {"en": "at the colour word ‖∂L/∂c‖ is {dc} and ‖∂L/∂h‖ is {dh} times their value at the question; "
+                        "{right} of {n} answers right.",
+                  "zh": "在颜色词处,‖∂L/∂c‖ 是提问处的 {dc} 倍,‖∂L/∂h‖ 是 {dh} 倍;{n} 个回答中对了 {right} 个。"},
+    "grad_rnn": {"en": "at the colour word ‖∂L/∂h‖ is {dh} times its value at the question; {right} of {n} answers right.",
+                 "zh": "在颜色词处,‖∂L/∂h‖ 是提问处的 {dh} 倍;{n} 个回答中对了 {right} 个。"},
+    "grad_how": {"en": "One step back along the LSTM's cell state multiplies ∂L/∂c by fₜ (plus what reaches c through h); "
+                       "one step back in a plain RNN multiplies ∂L/∂h by tanh′(z)·Uᵀ.",
+                 "zh": "沿 LSTM 的细胞状态每退回一步,∂L/∂c 乘以 fₜ(再加上经由 h 传来的部分);"
+                       "普通 RNN 每退回一步,∂L/∂h 乘以 tanh′(z)·Uᵀ。"},
     "timelapse_none": {"en": "no training recording yet: pass a TraceRecorder file",
                        "zh": "还没有训练记录:请提供 TraceRecorder 文件"},
 }

@@ -22,11 +22,12 @@ def _dtype(dtype) -> np.dtype:
     return dt
 
 
-def sample_shape(shape, who: str = "input_shape") -> tuple:
+def sample_shape(shape, who: str = "input_shape", ids: bool = False) -> tuple:
     """A per-sample shape as Keras writes it, e.g. ``(7, 4)`` or ``(None, 4)``.
 
     ``None`` stands for a length not fixed in advance (sequences of any length, as in
-    ``input_shape=(None, features)``); the last axis, the features, must be known.
+    ``input_shape=(None, features)``); the last axis, the features, must be known — except
+    for token ids (``ids=True``, an Embedding's input ``(time,)``), where it is the time axis.
     """
     try:
         if isinstance(shape, (str, bytes)):
@@ -39,7 +40,7 @@ def sample_shape(shape, who: str = "input_shape") -> tuple:
     out = []
     for k, s in enumerate(dims):
         last = k == len(dims) - 1
-        if s is None and not last:
+        if s is None and (not last or ids):
             out.append(None)
             continue
         if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1:
@@ -63,7 +64,7 @@ class Layer:
             name = kind if n == 0 else f"{kind}_{n}"
         self.name = name
         self.dtype = _dtype(dtype)
-        self.input_shape = None if input_shape is None else sample_shape(input_shape)
+        self.input_shape = None if input_shape is None else sample_shape(input_shape, ids=self.reads_ids)
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.built = False
@@ -82,6 +83,8 @@ class Layer:
 
     #: Whether ``forward`` takes a ``mask=`` (batch, time) of the steps to use, as Keras's ``call`` may.
     takes_mask = False
+    #: Whether the input is token ids shaped (batch, time) rather than (batch, time, features).
+    reads_ids = False
 
     def compute_mask(self, x: np.ndarray, mask: np.ndarray | None) -> np.ndarray | None:
         """The time-step mask this layer hands to the next one, given its input ``x`` and input

@@ -16,7 +16,7 @@ from .callbacks import CallbackList, History
 from .gradients import GradientTrace, trace_gradients
 from .layers import LAYERS, LSTM, Layer, sample_shape
 from .npzfile import load_npz, names_matching, save_npz
-from .rnn import RNNTrace, SimpleRNN
+from .rnn import RNNTrace  # importing rnn also registers SimpleRNN for load()
 from .trace import SequenceTrace
 from .validation import check_array, check_count
 
@@ -79,7 +79,7 @@ class Sequential:
         """
         if not self.layers:
             raise ValueError("the model has no layers; add some first")
-        shape = sample_shape(input_shape)
+        shape = sample_shape(input_shape, ids=self.layers[0].reads_ids)
         self.input_shape = shape
         for layer in self.layers:
             if not layer.built:
@@ -111,7 +111,10 @@ class Sequential:
         if x.ndim != len(expected) + 1:
             raise ValueError(f"{name} must have shape (batch, {', '.join(map(str, expected))}), got {x.shape} "
                              f"({x.ndim}-D instead of {len(expected) + 1}-D)")
-        if x.shape[-1] != expected[-1]:
+        if expected[-1] is not None and x.shape[-1] != expected[-1]:
+            if self.layers[0].reads_ids:
+                raise ValueError(f"{name} has {x.shape[-1]} token ids per sequence but the model expects "
+                                 f"{expected[-1]}; pad or cut the sequences")
             raise ValueError(f"{name} has {x.shape[-1]} features per step but the model expects {expected[-1]}")
         return x
 

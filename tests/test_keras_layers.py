@@ -265,3 +265,13 @@ def test_training_a_masked_sequence_output_leaves_masked_steps_out_as_keras():
     model.compile("mse", "adam", metrics=["mae"])
     with pytest.raises(ValueError, match="metrics on it are not supported"):
         model.fit(x, y, verbose=0)
+
+
+def test_variable_length_token_model_converts():
+    km = keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(12, 4, mask_zero=True),
+                           keras.layers.LSTM(3), keras.layers.Dense(1)])
+    randomise(km)
+    ours = from_keras(km)
+    assert ours.input_shape == (None,)
+    for ids in (np.array([[3, 4, 5, 0, 0]]), np.array([[7, 1, 2, 9, 11, 4, 0]])):
+        assert np.abs(ours.predict(ids) - np.asarray(km(ids))).max() <= FORWARD_TOL

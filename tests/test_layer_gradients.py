@@ -63,3 +63,15 @@ def test_new_layers_survive_save_and_load(tmp_path):
     again = load_model(model.save(tmp_path / "m.npz"))
     assert [type(l).__name__ for l in again.layers] == ["Embedding", "Bidirectional", "TimeDistributed", "Masking"]
     np.testing.assert_array_equal(again.predict(ids), y)
+
+
+def test_embedding_takes_sequences_of_any_length_and_saves(tmp_path):
+    model = Sequential([Embedding(10, 3, mask_zero=True, input_shape=(None,)), LSTM(2)], seed=0)
+    short, padded = np.array([[1, 2]]), np.array([[1, 2, 0, 0]])
+    np.testing.assert_allclose(model.predict(short), model.predict(padded), atol=1e-7)  # padding is skipped
+    again = load_model(model.save(tmp_path / "m.npz"))
+    assert again.input_shape == (None,)
+    np.testing.assert_array_equal(again.predict(padded), model.predict(padded))
+    fixed = Sequential([Embedding(10, 3, input_shape=(4,)), LSTM(2)], seed=0)
+    with pytest.raises(ValueError, match="3 token ids per sequence but the model expects 4"):
+        fixed.predict(np.array([[1, 2, 3]]))

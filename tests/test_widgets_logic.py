@@ -11,7 +11,7 @@ from explainer.demo import demo_trace
 from explainer.trace import ARRAY_FIELDS
 from widgets.cell_flow import DEFAULT, PRESETS, CellFlow
 from widgets.diagram import VALUE_NAMES, cell_svg, fmt, step_values, update_terms
-from widgets.memory import MemoryWidget, lstm_survival, rnn_gradient
+from widgets.memory import MemoryWidget
 from widgets.sequence import SequenceExplorer
 
 
@@ -182,26 +182,37 @@ def test_explorer_runs_the_demo_on_edited_words_and_loads_files(tmp_path):
 
 
 # --- why an LSTM ------------------------------------------------------------------------------
-def test_memory_products():
-    surv = lstm_survival(2.0, 30)
-    sigma = 1.0 / (1.0 + np.exp(-2.0))
-    np.testing.assert_allclose(surv, sigma ** np.arange(1, 31), rtol=1e-5)
-    w, h1 = 0.8, np.tanh(0.8 * 0.5)
-    h2 = np.tanh(0.8 * h1)
-    np.testing.assert_allclose(rnn_gradient(w, 2), [w * (1 - h1 ** 2), w * (1 - h1 ** 2) * w * (1 - h2 ** 2)])
-    with pytest.raises(ValueError, match="length"):
-        rnn_gradient(1.0, 0)
+def test_memory_widget_shows_the_recorded_gradients_of_both_trained_models():
+    from explainer.story import words as W
+    from widgets.memory import gradients_over_distance, story_batch, story_models
 
-
-def test_memory_widget_sliders():
-    m = MemoryWidget()
-    m.forget_bias.value, m.length.value, m.w.value = 6.0, 120, 1.2
-    html = m.summary.value
-    assert float(re.search(r'lstm-val-lstm_survival" data-value="([^"]+)"', html).group(1)) == float(
-        lstm_survival(6.0, 120)[-1])
-    assert float(re.search(r'lstm-val-rnn_gradient" data-value="([^"]+)"', html).group(1)) == float(
-        rnn_gradient(1.2, 120)[-1])
-    assert lstm_survival(6.0, 120)[-1] > 0.5 > 1e-6 > abs(rnn_gradient(1.2, 120)[-1])  # the lesson
+    m = MemoryWidget(distractors=10)
+    data = m.data
+    x, y, sents = story_batch(10)
+    assert x.shape[1] == 10 + 5 and all(s.distractors == 10 for s in sents)
+    assert [W.VOCABULARY[t][0] for t in sents[0].tokens[:2]] == ["the sky", "was"]
+    models = story_models()
+    g_lstm = models["lstm"].trace_gradients(x, y)[0]
+    g_rnn = models["rnn"].trace_gradients(x, y)[0]
+    assert g_lstm.kind == "lstm" and g_rnn.kind == "simple_rnn"
+    k = data["colour_step"]
+    for name, g in (("lstm_dc", g_lstm.dc), ("lstm_dh", g_lstm.dh), ("rnn_dh", g_rnn.dh)):
+        norms = np.linalg.norm(g.astype(np.float64), axis=-1)
+        want = float(np.median(norms[:, k] / norms[:, -1]))
+        assert data[name][k] == pytest.approx(want, rel=1e-12)
+        printed = re.search(rf'lstm-val-{name}" data-value="([^"]+)"', m.summary.value).group(1)
+        assert float(printed) == data[name][k]  # the summary prints the data, unclamped
+        assert re.search(rf'lstm-val-{name}" data-value="{re.escape(repr(float(data[name][k])))}"', m.chart.value)
+    np.testing.assert_array_equal(gradients_over_distance(10)["rnn_dh"], data["rnn_dh"])  # same sentences every time
+    for axis in ("steps before the question", "‖∂L/∂sₜ‖ / ‖∂L/∂s_T‖ (log scale)"):
+        assert axis in m.chart.value
+    text = m.summary.value.lower()
+    for claim in ("vanish", "explode", "never", "always"):
+        assert claim not in text
+    right = re.findall(r"(\d+) of 32 answers right", m.summary.value)
+    assert len(right) == 2
+    m.distractors.value = 60
+    assert m.data["T"] == 65 and m.data["right"]["lstm"] >= m.data["right"]["rnn"]
 
 
 # --- dashboard and command -----------------------------------------------------------------------
@@ -213,7 +224,7 @@ def test_dashboard_language_switch():
     d.language.value = "zh"
     assert d.tabs.titles == ("细胞状态的流动", "序列浏览", "为什么需要 LSTM", "训练过程回放")
     assert "遗忘门" in d.cell_flow.diagram.value and "遗忘门" in d.sequence.diagram.value
-    assert d.memory.forget_bias.description == "遗忘门偏置 b_f"
+    assert d.memory.distractors.description == "干扰词数" and "普通 RNN" in d.memory.summary.value
 
 
 def test_classroom_command(capsys, tmp_path):

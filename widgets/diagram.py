@@ -281,9 +281,10 @@ def cell_svg(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", 
     out.append(_flow([(xo, gate_y - 32), (xo, yout), (xt, yout)], v["o"], 1.0, palette.OUTPUT))
     out.append(_valve(xo, (yout + gate_y - 32) / 2, v["o"], palette.OUTPUT, vertical=True))
     out.append(_flow([(xt, yout), (xt, bus_y - 40), (750, bus_y - 40)], v["h"], 1.0, H))
-    labels.append(_text(748, bus_y - 62, f"hₜ = {fmt(v['h'])}", anchor="end", colour=H, weight="bold", size=15,
+    # hₜ's label sits under its line, right of where the line turns: no flow ever crosses it
+    labels.append(_text(748, bus_y - 40 + 28, f"hₜ = {fmt(v['h'])}", anchor="end", colour=H, weight="bold", size=15,
                         name="h", value=v["h"], tip=tips["h"]))
-    labels.append(_text(748, bus_y - 14, term("hidden_state", lang), anchor="end", colour=H, size=12))
+    labels.append(_text(748, bus_y + 14, term("hidden_state", lang), anchor="end", colour=H, size=12))
     # --- inputs: h_{t-1} and xₜ concatenated on the bus, feeding all four gates
     out.append(_flow([(10, bus_y), (xo, bus_y)], _signed_peak(v["h_prev"]), 1.0, H))
     out.append(_flow([(110, 462), (110, bus_y)], _signed_peak(v["x"]), STATE_SCALE, X))

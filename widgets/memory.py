@@ -1,117 +1,141 @@
-"""Why an LSTM: memory over time, the tutorial's opening claim made visible.
+"""Why an LSTM: the recorded gradients of a trained LSTM and a trained plain RNN, over distance.
 
-**LSTM, from a real trace.** A 1-unit :class:`explainer.LSTM` with zero kernel and zero
-recurrent kernel, bias ``b_f`` on the forget block, runs over ``T`` steps of x_t = 0 from
-h_0 = 0, c_0 = 1. The candidate is g = tanh(0) = 0, so nothing is written and
-c_T = f_T ⊙ … ⊙ f_1 ⊙ c_0: the share of c_0 that survives is ∏ f_t, read from
-``trace.f`` (and equal to ``trace.c / c_0``). Along the cell-state path this is also the
-gradient ∂c_T/∂c_0 — no weight matrix and no tanh′ multiply it.
+Both models are trained on the same story task by the same recipe (:mod:`explainer.story`):
+a sentence opens with the sky's colour ("the sky was blue"), carries on with distractor
+words, and ends with the question ("the sky is") whose answer is that colour. Here every
+sentence has no event in between, so the answer depends only on the colour word, ``d + 2``
+steps before the question (``d`` distractors).
 
-**Plain RNN, for comparison (not LSTM maths, six lines here).** h_t = tanh(w·h_{t-1}),
-h_0 = 0.5, x_t = 0. Back-propagating through T steps multiplies by
-∂h_t/∂h_{t-1} = w·tanh′(w·h_{t-1}) = w·(1 − h_t²) at every step, so
-∂h_T/∂h_0 = ∏ w·(1 − h_t²). With x_t = 0 every factor stays below 1 for any w (the
-larger w, the nearer h gets to ±1 and the smaller 1 − h_t²), so the product vanishes.
+For a batch of such sentences and the true answers, :meth:`Sequential.trace_gradients` records
+the backward pass that trains the model: dL/dc_t and dL/dh_t of the LSTM, dL/dh_t of the
+SimpleRNN, at every step. The chart shows, for each, the median over the sentences of
+
+    ‖∂L/∂s_t‖ / ‖∂L/∂s_T‖        (s = c or h, ‖·‖ over units, T the last step)
+
+against the number of steps before the question: how much of the gradient that leaves the
+answer still reaches step t. Along the LSTM's belt each step back multiplies dL/dc by f_t
+(plus what reaches c through h); the plain RNN multiplies dL/dh by tanh′(z)·Uᵀ. The summary
+states the two ratios at the colour word and how many answers each model got right: the
+numbers, nothing the data do not show.
 """
 from __future__ import annotations
+
+from functools import lru_cache
 
 import ipywidgets as widgets
 import numpy as np
 
-from explainer import LSTM, palette
+from explainer import palette
 from explainer.glossary import term
-from explainer.trace import SequenceTrace
 
-from .charts import line_chart
+from .charts import line_chart, num
 from .language import LanguageSwitch, check_lang
 
-#: Where the plain RNN starts; any value in (0, 1) tells the same story.
-RNN_H0 = 0.5
-LOG_FLOOR = -12.0  # draw values below 1e-12 at the floor
+#: Sentences per measurement (one batch), and their seed: the same sentences on every machine.
+N_SENTENCES, SEED = 32, 11
 
 
-def lstm_memory_trace(forget_bias: float, length: int) -> SequenceTrace:
-    """The trace of the memory LSTM above over ``length`` steps (c_0 = 1)."""
-    if int(length) < 1:
-        raise ValueError(f"sequence length must be >= 1, got {length}")
-    layer = LSTM(1, return_sequences=True, name="memory_lstm")
-    layer.build((None, 1), np.random.default_rng(0))
-    bias = np.zeros(4, np.float32)
-    bias[1] = forget_bias  # blocks [i | f | c | o]
-    layer.set_weights([np.zeros((1, 4), np.float32), np.zeros((1, 4), np.float32), bias])
-    x = np.zeros((1, int(length), 1), np.float32)
-    return layer.trace(x, initial_state=[np.zeros((1, 1), np.float32), np.ones((1, 1), np.float32)])
+@lru_cache(maxsize=1)
+def story_models() -> dict:
+    """The trained story LSTM and the SimpleRNN trained by the same recipe (both shipped weights)."""
+    from explainer.story import story_model, story_rnn_model
+
+    return {"lstm": story_model(), "rnn": story_rnn_model()}
 
 
-def lstm_survival(forget_bias: float, length: int) -> np.ndarray:
-    """∏_{s≤t} f_s for t = 1..T, from the traced forget gate: shape (T,)."""
-    return np.cumprod(lstm_memory_trace(forget_bias, length).f[0, :, 0].astype(np.float64))
+def story_batch(distractors: int, n: int = N_SENTENCES, seed: int = SEED):
+    """``n`` story sentences with exactly ``distractors`` distractor words and no event: (x, y, tokens)."""
+    from explainer.story import words as W
+
+    d = int(distractors)
+    if d < 0:
+        raise ValueError(f"the number of distractor words must be >= 0, got {distractors}")
+    rng = np.random.default_rng(seed + d)
+    sents = [W.make_sentence(rng, d, p_events=(1.0, 0.0, 0.0)) for _ in range(int(n))]
+    x = np.stack([W.one_hot(s.tokens, len(W.VOCABULARY)) for s in sents])
+    y = np.eye(len(W.COLOURS), dtype=np.float32)[[s.colour for s in sents]]
+    return x, y, sents
 
 
-def rnn_gradient(w: float, length: int, h0: float = RNN_H0) -> np.ndarray:
-    """∂h_t/∂h_0 = ∏_{s≤t} w·(1 − h_s²) of the plain RNN h_t = tanh(w·h_{t-1}), t = 1..T: shape (T,)."""
-    if int(length) < 1:
-        raise ValueError(f"sequence length must be >= 1, got {length}")
-    h, factors = float(h0), []
-    for _ in range(int(length)):
-        h = np.tanh(w * h)
-        factors.append(w * (1.0 - h * h))
-    return np.cumprod(factors)
+def _relative(g: np.ndarray) -> np.ndarray:
+    """Median over the batch of ‖g_t‖ / ‖g_T‖ (norms over units): shape (time,)."""
+    norms = np.linalg.norm(g.astype(np.float64), axis=-1)        # (batch, time)
+    return np.median(norms / norms[:, -1:], axis=0)
+
+
+def gradients_over_distance(distractors: int, n: int = N_SENTENCES) -> dict:
+    """The recorded gradients of both trained models on ``n`` sentences with ``distractors`` distractors.
+
+    Returns ``lstm_dc``, ``lstm_dh``, ``rnn_dh`` (each ``(T,)``: median ‖∂L/∂s_t‖ / ‖∂L/∂s_T‖),
+    ``colour_step`` (the colour word's step), ``T``, and ``right`` (answers right per model).
+    """
+    models = story_models()
+    x, y, sents = story_batch(distractors, n)
+    out = {"T": x.shape[1], "colour_step": 2, "n": len(sents), "right": {}}
+    for name, model in models.items():
+        g = model.trace_gradients(x, y)[0]
+        out[f"{name}_dh"] = _relative(g.dh)
+        if name == "lstm":
+            out["lstm_dc"] = _relative(g.dc)
+        out["right"][name] = int((model.predict(x).argmax(-1) == y.argmax(-1)).sum())
+    return out
 
 
 class MemoryWidget(LanguageSwitch, widgets.VBox):
-    """Sliders for forget bias, RNN weight and length; a log-scale chart of both products."""
+    """A slider for the distance (distractor words); the recorded gradients of both models against it."""
 
-    def __init__(self, forget_bias: float = 4.0, w: float = 0.9, length: int = 50, lang: str = "en",
-                 show_language: bool = True) -> None:
+    def __init__(self, distractors: int = 60, lang: str = "en", show_language: bool = True) -> None:
         self.lang = check_lang(lang)
-        style, layout = {"description_width": "130px"}, widgets.Layout(width="420px")
-        self.forget_bias = widgets.FloatSlider(value=forget_bias, min=-2.0, max=8.0, step=0.1, style=style,
-                                               layout=layout)
-        self.w = widgets.FloatSlider(value=w, min=0.0, max=3.0, step=0.05, style=style, layout=layout)
-        self.length = widgets.IntSlider(value=length, min=1, max=200, style=style, layout=layout)
-        for name, s in (("forget-bias", self.forget_bias), ("w", self.w), ("length", self.length)):
-            s.add_class(f"lstm-slider-{name}")
-            s.observe(lambda ch: self.redraw(), names="value")
+        self.distractors = widgets.IntSlider(value=distractors, min=0, max=60, step=5,
+                                             style={"description_width": "initial"},
+                                             layout=widgets.Layout(width="auto", min_width="360px"))
+        self.distractors.add_class("lstm-slider-distractors")
+        self.distractors.observe(lambda ch: self.redraw(), names="value")
         self._language_toggle(lang, show_language)
         self.chart = widgets.HTML()
+        self.chart.add_class("lstm-memory-chart")
         self.summary = widgets.HTML()
         self.summary.add_class("lstm-memory-summary")
-        super().__init__([self.language, self.forget_bias, self.w, self.length, self.chart, self.summary])
+        self.data: dict = {}
+        super().__init__([self.language, self.distractors, self.chart, self.summary])
         self.set_lang(lang)
 
     def redraw(self) -> None:
-        T, lang = int(self.length.value), self.lang
-        self.survival = lstm_survival(self.forget_bias.value, T)
-        self.gradient = rnn_gradient(self.w.value, T)
-        logs = np.log10(np.maximum(np.r_[self.survival, np.abs(self.gradient)], 10 ** LOG_FLOOR))
-        top = max(0.5, float(logs.max()) + 0.5)
-        bottom = max(LOG_FLOOR, float(np.floor(logs.min())) - 1.0)
+        lang = self.lang
+        self.data = data = gradients_over_distance(int(self.distractors.value))
+        T, k = data["T"], data["colour_step"]
+        before = [str(T - 1 - t) for t in range(T)]
         series = [
-            {"y": np.maximum(self.survival, 10 ** LOG_FLOOR), "true": self.survival, "colour": palette.CELL,
-             "width": 3, "label": "∏ f_t", "name": "lstm_survival"},
-            {"y": np.maximum(np.abs(self.gradient), 10 ** LOG_FLOOR), "true": np.abs(self.gradient),
-             "colour": palette.INK, "width": 2, "label": "∏ w·tanh′", "name": "rnn_gradient"},
+            {"y": data["lstm_dc"], "colour": palette.CELL, "width": 3, "label": "LSTM ‖∂L/∂cₜ‖", "name": "lstm_dc"},
+            {"y": data["lstm_dh"], "colour": palette.HIDDEN, "width": 2, "label": "LSTM ‖∂L/∂hₜ‖", "name": "lstm_dh"},
+            {"y": data["rnn_dh"], "colour": palette.INK, "width": 2, "dashed": True,
+             "label": f"{term('plain_rnn', lang)} ‖∂L/∂hₜ‖", "name": "rnn_dh"},
         ]
-        labels = [str(t) for t in range(1, T + 1)]
-        self.chart.value = line_chart(series, labels=labels, marker=T - 1, log=True, ylim=(bottom, top),
-                                      width=640, height=260, title=f"log₁₀ · {term('after_one_step' if T == 1 else 'after_steps', lang).format(T=T)}")
-        f = float(self.survival[0]) if T else 1.0
+        for s in series:  # a log axis needs > 0; a zero is drawn at the floor but printed as 0
+            s["true"] = s["y"]
+            s["y"] = np.maximum(s["y"], 1e-300)
+        logs = np.log10(np.concatenate([s["y"] for s in series]))
+        lo, hi = float(np.floor(logs.min())) - 0.3, max(0.3, float(np.ceil(logs.max())) + 0.3)
+        self.chart.value = line_chart(series, labels=before, marker=k, log=True, ylim=(lo, hi), width=720,
+                                      height=300, title=term("grad_title", lang),
+                                      xlabel=term("grad_steps_before", lang), ylabel=term("grad_ratio", lang))
+        at = {name: float(data[name][k]) for name in ("lstm_dc", "lstm_dh", "rnn_dh")}
+        spans = {name: (f'<span class="lstm-val lstm-val-{name}" data-value="{v!r}">'
+                        f'{v:.2e}</span>') for name, v in at.items()}
+        n, right = data["n"], data["right"]
         self.summary.value = (
-            f'<div style="line-height:1.7">'
-            f'<span style="color:{palette.CELL}"><b>{term("lstm_survival", lang)}</b> = '
-            f'<span class="lstm-val-lstm_survival" data-value="{float(self.survival[-1])!r}">{self.survival[-1]:.3e}</span>'
-            f'</span> &nbsp; (f = σ(b_f) = {f:.4f}, f<sup>{T}</sup>)<br>'
-            f'<b>{term("rnn_gradient", lang)}</b> = '
-            f'<span class="lstm-val-rnn_gradient" data-value="{float(self.gradient[-1])!r}">{self.gradient[-1]:.3e}</span>'
-            f' &nbsp; (h₀ = {RNN_H0})<br><small>{term("why_lstm_note", lang)}</small></div>')
+            f'<div style="line-height:1.7;max-width:760px">'
+            + term("grad_setup", lang).format(n=n, d=int(self.distractors.value), k=T - 1 - k) + "<br>"
+            + f'<b style="color:{palette.CELL}">LSTM</b>: '
+            + term("grad_lstm", lang).format(dc=spans["lstm_dc"], dh=spans["lstm_dh"], right=right["lstm"], n=n)
+            + "<br>"
+            + f'<b>{term("plain_rnn", lang)}</b>: '
+            + term("grad_rnn", lang).format(dh=spans["rnn_dh"], right=right["rnn"], n=n)
+            + f'<br><small>{term("grad_how", lang)}</small></div>')
 
     def _apply_lang(self) -> None:
-        lang = self.lang
-        self.forget_bias.description = term("forget_bias", lang)
-        self.w.description = term("recurrent_weight", lang)
-        self.length.description = term("sequence_length", lang)
+        self.distractors.description = term("distractor_words", self.lang)
         self.redraw()
 
 
-__all__ = ["MemoryWidget", "lstm_memory_trace", "lstm_survival", "rnn_gradient"]
+__all__ = ["MemoryWidget", "gradients_over_distance", "story_batch", "story_models"]

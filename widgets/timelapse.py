@@ -113,24 +113,26 @@ class TimelapseWidget(LanguageSwitch, widgets.VBox):
         self._hold = True
         try:
             self.epoch.max = self.play.max = len(epochs) - 1
-            self.epoch.value = len(epochs) - 1
+            self.epoch.value = self.play.value = len(epochs) - 1  # the Play button drives the slider: both agree
             self.time.max = traces[0].time - 1
             self.time.value = traces[0].time - 1
             self.unit.options = [(n, k) for k, n in enumerate(views.unit_names(traces[0], self.lang))]
             self.unit.value = 0
         finally:
             self._hold = False
-        name = Path(str(recording)).name if isinstance(recording, (str, Path)) else ""
-        self.status.value = (f'<span style="color:{palette.MUTED}">{escape(name)} · '
-                             f'{term("epoch", self.lang)} {epochs[0]} … {epochs[-1]}</span>')
+        self.name = Path(str(recording)).name if isinstance(recording, (str, Path)) else ""
+        self._status()
         self.redraw()
+
+    def _status(self) -> None:
+        self.status.value = (f'<span style="color:{palette.MUTED}">{escape(self.name)} · '
+                             f'{term("epoch", self.lang)} {self.epochs[0]} … {self.epochs[-1]}</span>')
 
     def redraw(self) -> None:
         if self._hold or not self.traces:
             return
         k, t, u, lang = int(self.epoch.value), int(self.time.value), int(self.unit.value or 0), self.lang
         tr = self.traces[k]
-        self.epoch.description = f"{term('epoch', lang)} {self.epochs[k]}"
         title = f"{term('epoch', lang)} {self.epochs[k]} · " + views.step_title(tr, t, u, lang)
         step = tr.step(t)
         self.diagram.value = cell_svg(step, unit=u, lang=lang, title=title)
@@ -164,6 +166,7 @@ class TimelapseWidget(LanguageSwitch, widgets.VBox):
                 self.unit.value = value
             finally:
                 self._hold = False
+            self._status()
             self.redraw()
         elif not self.error:
             self.status.value = f'<span style="color:{palette.MUTED}">{escape(term("timelapse_none", self.lang))}</span>'
@@ -173,7 +176,7 @@ class TimelapseWidget(LanguageSwitch, widgets.VBox):
         self.epoch.description = term("epoch", lang)
         self.time.description = term("time_step", lang)
         self.unit.description = term("unit", lang)
-        self.path.description = term("trace_file", lang)
+        self.path.description = term("recording_file", lang)
         self.load_button.description = term("load_trace", lang)
         for w in (self.epoch, self.time, self.unit, self.path):
             w.style.description_width = "initial"

@@ -26,7 +26,10 @@ def unit_names(trace: SequenceTrace, lang: str = "en") -> list[str]:
         if names is not None and len(names) > idx:
             key = "unit_" + re.sub(r"\W+", "_", str(names[idx]).strip().lower())
             shown = term(key, lang) if key in TERMS else str(names[idx])
-            out.append(f"{idx}: {shown}")
+            if re.fullmatch(r"(unit|单元) \d+", shown):  # a name that only says "unit k"
+                out.append(f"{term('unit', lang)} {idx}")
+            else:
+                out.append(f"{idx}: {shown}")
         else:
             out.append(f"{term('unit', lang)} {idx}")
     return out
@@ -43,7 +46,9 @@ def time_labels(trace: SequenceTrace, lang: str = "en") -> list[str]:
 
 
 def step_title(trace: SequenceTrace, t: int, u: int, lang: str = "en") -> str:
-    return f"{term('time_step', lang)} t = {t} ({time_labels(trace, lang)[t]}) · {unit_names(trace, lang)[u]}"
+    label = time_labels(trace, lang)[t]
+    where = "" if label == str(t) else f" ({label})"
+    return f"{term('time_step', lang)} t = {t}{where} · {unit_names(trace, lang)[u]}"
 
 
 def charts_html(trace: SequenceTrace, t: int | None, u: int, b: int = 0, lang: str = "en") -> str:

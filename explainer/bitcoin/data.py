@@ -461,10 +461,7 @@ def clean(frame: pd.DataFrame, coin: str, days: pd.DatetimeIndex, report: DataRe
     """
     f = frame.loc[(frame.index >= days[0]) & (frame.index <= days[-1])].copy()
     span = f"{days[0]:%Y-%m-%d} → {days[-1]:%Y-%m-%d}"
-    gaps = days.difference(f.index)
-    if len(gaps):
-        _warn(DataIssue(coin, "missing_days", [f"{d:%Y-%m-%d}" for d in gaps],
-                        "added, every column forward-filled from the previous day"), report)
+    gaps = days.difference(f.index)  # warned once a gap too long to fill has been ruled out
     nan = f.isna().any(axis=1)
     if nan.any():
         cols = sorted({c for c in f.columns if f[c].isna().any()}, key=FIELDS.index)
@@ -507,6 +504,9 @@ def clean(frame: pd.DataFrame, coin: str, days: pd.DatetimeIndex, report: DataRe
                          f"{max_gap_days} days are filled from the day before, a longer one would be {n:,} invented "
                          f"flat days. Start after it (--from-date {b + pd.Timedelta(days=1):%Y-%m-%d}) or allow it "
                          f"with --max-gap-days {n}")
+    if len(gaps):
+        _warn(DataIssue(coin, "missing_days", [f"{d:%Y-%m-%d}" for d in gaps],
+                        "added, every column forward-filled from the previous day"), report)
     f = f.ffill()
     lead = f[list(REQUIRED)].isna().any(axis=1)
     if lead.any():
