@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Line, MarkupText, Rectangle, RoundedRectangle, Square, Text,
+from manim import (DOWN, LEFT, RIGHT, UP, Line, MarkupText, Rectangle, RoundedRectangle, Text,
                    VGroup)
 
 from explainer import palette

@@ -1,14 +1,17 @@
-"""The gate-by-gate scenes. Each one reads a recorded trace (see :mod:`animations.source`) and draws it.
+"""The lesson's scenes, in order: TitleWhy, TheCell, ForgetGate, InputGate, CellStateUpdate, OutputGate,
+FullStep, UnrolledSequence, Backprop, TrainedLSTM, Recap. Each reads a recorded trace (see
+:mod:`animations.source`), draws the one-step scenes on the wired :class:`~animations.diagram.CellDiagram`,
+and is paced by its narration (:mod:`animations.script`): one slide per narrated line, the line as the
+slide's speaker notes and as a subtitle (``Scene.add_subcaption``).
 
+    lstm-explainer render lesson --lang both                         # all of them, joined (animations.cli)
     manim -qh animations/scenes.py ForgetGate                        # the demo trace, English
-    LSTM_EXPLAINER_LANG=zh manim -ql animations/scenes.py FullStep   # Chinese captions
+    LSTM_EXPLAINER_LANG=zh manim -ql animations/scenes.py FullStep   # Chinese
     LSTM_EXPLAINER_TRACE=trace.npz LSTM_EXPLAINER_UNITS=3 manim -ql animations/scenes.py UnrolledSequence
-    manim-slides render -ql animations/scenes.py ForgetGate && manim-slides present ForgetGate  # in class
 
-Scenes never compute LSTM maths: each number is ``SceneSource.value(...)``, a recorded value rounded
-for display. Pauses for a lecturer are marked with ``self.next_slide()`` (manim-slides); without
-manim-slides, or with ``LSTM_EXPLAINER_SLIDES=0``, the scenes are plain manim scenes and the pauses do
-nothing.
+Scenes never compute LSTM maths: each number is ``SceneSource.value(...)`` (or a value the story model
+recorded), rounded for display. Without manim-slides, or with ``LSTM_EXPLAINER_SLIDES=0``, the scenes are
+plain manim scenes and ``next_slide`` does nothing.
 """
 from __future__ import annotations
 
@@ -17,9 +20,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Animation, Arrow, Axes, Create, Dot, FadeIn, FadeOut, GrowFromEdge,
-                   Indicate, LaggedStart, Line, ManimColor, Rectangle, RoundedRectangle, Scene, SurroundingRectangle,
-                   Text, MarkupText, TransformFromCopy, VGroup, Write, config)
+from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Axes, Create, Dot, FadeIn, GrowFromEdge, Indicate, LaggedStart,
+                   Line, ManimColor, Rectangle, RoundedRectangle, Scene, SurroundingRectangle, Text, MarkupText,
+                   TransformFromCopy, VGroup, config)
 
 if __package__ in (None, ""):  # run as a file by `manim animations/scenes.py ...`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -31,8 +34,8 @@ from explainer.activations import sigmoid, tanh
 from explainer.gates import gate as gate_info
 
 from animations.diagram import CellDiagram
-from animations.mobjects import (C_PREV, CONCAT, EQUATIONS, H_PREV, X_T, GateValves, VectorCells, belt,
-                                 fmt, markup, number, operator, span, text, unit_names)
+from animations.mobjects import (CONCAT, EQUATIONS, GateValves, VectorCells, belt, markup, number, operator, span,
+                                 text)
 from animations.script import GAP_SECONDS, Facts, narration
 from animations.source import SceneSource, font_for, source_from_env
 
@@ -233,36 +236,6 @@ class LSTMScene(_Base):
     def markup(self, s: str, size: float = 24, **kw):
         return markup(s, font=self.font, size=size, **kw)
 
-    def step_caption(self, t: int | None = None) -> str:
-        t = self.src.t if t is None else t
-        label = self.src.label(t)
-        s = f"{self.term('time_step')} t = {t}"
-        return s + (f" · “{label}”" if label else "")
-
-    def header(self) -> VGroup:
-        """Title (glossary term), the step, and which units are shown."""
-        title = self.text(self.term(self.title_key), size=36).to_edge(UP, buff=0.3).to_edge(LEFT, buff=0.5)
-        info = self.text(self.step_caption(), size=22, color=palette.INK).next_to(title, RIGHT, buff=0.5)
-        info.align_to(title, DOWN)
-        u = self.units_caption()
-        room = u.get_left()[0] - 0.3 - info.get_left()[0]
-        if info.width > room:  # a long label (a date, a long word) must not run into the units caption
-            info.scale_to_fit_width(room).align_to(title, DOWN).next_to(title, RIGHT, buff=0.5)
-        return VGroup(title, info, u)
-
-    def units_caption(self):
-        """Which of the layer's units are shown, e.g. "units shown: 3, 7, 12 / 16", top right."""
-        idx = self.src.trace.unit_index.tolist()
-        units = f"{self.term('units_shown')}: {', '.join(map(str, idx))} / {self.src.total_units}"
-        return self.text(units, size=18, color=palette.INPUT_X).to_edge(UP, buff=0.35).to_edge(RIGHT, buff=0.4)
-
-    def footnote(self) -> VGroup:
-        return self.text(self.term('hadamard'), size=18, color=palette.INPUT_X).to_corner(DOWN + RIGHT, buff=0.3)
-
-    def caption(self, s: str, size: float = 24):
-        """A line of (markup) text at the bottom of the frame."""
-        return self.markup(s, size=size).to_edge(DOWN, buff=0.45)
-
     # --- pictures of trace values ---------------------------------------------
     def vec(self, key: str, t: int | None = None, **kw) -> VectorCells:
         """A recorded vector as coloured cells (``key`` as in :meth:`SceneSource.value`)."""
@@ -284,49 +257,8 @@ class LSTMScene(_Base):
         kw.setdefault("side", self.side)
         return GateValves(self.src.value(key, t), key, font=self.font, step=t, **kw)
 
-    def names(self, like) -> VGroup:
-        return unit_names(self.src.unit_names(), like, font=self.font)
-
     def open_valves(self, v: GateValves, run_time: float = 1.0):
         return LaggedStart(*[GrowFromEdge(bar, LEFT) for bar in v.fill], lag_ratio=0.15, run_time=run_time)
-
-    def gate_from_sum(self, gate: str, fn: str) -> None:
-        """[h_{t-1}, x_t] → weighted sum z → σ/tanh → gate: the shared first half of the gate scenes.
-
-        Leaves ``self.inputs``, ``self.z``, ``self.gate`` on screen.
-        """
-        zkey = "z_c" if gate == "g" else f"z_{gate}"
-        h = self.vec("h_prev")
-        x = self.vec("x")
-        inputs = VGroup(h, x).arrange(RIGHT, buff=0.25, aligned_edge=UP).move_to(LEFT * 3.6 + DOWN * 0.3)
-        names = self.names(h)
-        if names.get_left()[0] < -6.9:  # long unit names: slide the inputs right until they fit
-            VGroup(inputs, names).shift(RIGHT * (-6.9 - names.get_left()[0]))
-        concat = self.text(self.term("concatenate"), size=20, color=palette.INPUT_X).next_to(inputs, DOWN, buff=0.25)
-        self.play(FadeIn(inputs), FadeIn(names), run_time=0.8)
-        self.play(x.animate.next_to(h, RIGHT, buff=0.05).align_to(h, UP), FadeIn(concat), run_time=0.8)
-        self.next_slide()
-        z = self.vec(zkey).move_to(LEFT * 0.6 + DOWN * 0.3).align_to(h, UP)
-        arrow = Arrow(inputs.get_right(), z.get_left(), buff=0.15, color=palette.INK, stroke_width=3)
-        wsum = self.text(self.term("weighted_sum"), size=20, color=palette.INPUT_X).next_to(arrow, UP, buff=0.1)
-        self.play(Create(arrow), FadeIn(wsum), FadeIn(z, shift=RIGHT * 0.6), run_time=1.0)
-        self.next_slide()
-        if gate == "g":
-            out = self.vec("g").move_to(RIGHT * 3.2 + DOWN * 0.3).align_to(h, UP)
-        else:
-            out = self.valves(gate).move_to(RIGHT * 3.5 + DOWN * 0.3).align_to(h, UP)
-        squash = Arrow(z.get_right(), out.get_left(), buff=0.15, color=palette.color(gate), stroke_width=3)
-        fn_label = self.text(self.term(fn), size=22).next_to(squash, UP, buff=0.1)
-        self.play(Create(squash), FadeIn(fn_label), run_time=0.6)
-        if isinstance(out, GateValves):
-            self.play(*[FadeIn(r[1]) for r in out.rows], FadeIn(out.label), run_time=0.5)
-            self.play(self.open_valves(out), *[FadeIn(n) for n in out.numbers], run_time=1.2)
-            self.add(out)
-        else:
-            self.play(TransformFromCopy(z, out), run_time=1.0)
-        self.inputs, self.z, self.gate = VGroup(inputs, names, concat), VGroup(z, arrow, wsum), out
-        self.squash = VGroup(squash, fn_label)
-        self.next_slide()
 
 
 # --- the scenes ---------------------------------------------------------------------
@@ -647,39 +579,41 @@ class FullStep(LSTMScene):
 
     def construct(self) -> None:
         head = self.title(info=self.where("forget"))
-        d = self.diagram(scale=0.64)
-        d.to_edge(LEFT, buff=0.2).set_y(-0.55)
+        d = self.diagram(scale=0.8)
+        d.to_edge(LEFT, buff=0.25).align_to(UP * 2.95, UP)
         self.add(head, d)
         t, u = self.facts.where["forget"]
         rows = VGroup()
-        x0 = 0.05
 
         def eq_row(key: str, value_key: str) -> VGroup:
-            r = VGroup(self.markup(EQUATIONS[key], size=22), self.markup("=", size=22),
-                       number(float(self.src.value(value_key, t)[u]), value_key, u, step=t, font=self.font, size=24))
+            r = VGroup(self.markup(EQUATIONS[key], size=24), self.markup("=", size=24),
+                       number(float(self.src.value(value_key, t)[u]), value_key, u, step=t, font=self.font, size=26))
             r.arrange(RIGHT, buff=0.12)
             return r
 
+        # the six equations below the cell, two columns of three, in the order they are computed
+        columns = (-6.7, 0.3)
+        tops = (d.get_bottom()[1] - 0.25,) * 2
         steps = [("f", "f", ("in_f", "f"), ["c_prev", "f"]), ("i", "i", ("in_i", "i"), ["i"]),
                  ("g", "g", ("in_g", "g"), ["g"]), ("o", "o", ("in_o", "o"), ["o"]),
                  ("c", "c", ("c_prev", "kept", "ig", "c"), ["f*c_prev", "i*g", "c"]),
                  ("h", "h", ("to_tanh", "tanh_c", "h"), ["tanh_c", "h"])]
-        for key, vkey, wires, slots in steps:
+        for k, (key, vkey, wires, slots) in enumerate(steps):
             r = eq_row(key, vkey)
-            if rows:
-                r.next_to(rows, DOWN, buff=0.22, aligned_edge=LEFT)
-            else:
-                r.move_to(UP * 2.4).align_to(RIGHT * (d.get_right()[0] + 0.35), LEFT)
+            col, row = divmod(k, 3)
+            r.move_to([0, tops[col] - 0.5 * row - 0.25, 0]).align_to(RIGHT * columns[col], LEFT)
+            if r.get_right()[0] > (6.9 if col else columns[1] - 0.3):
+                r.scale(((6.9 if col else columns[1] - 0.3) - r.get_left()[0]) / r.width, about_edge=LEFT)
             rows.add(r)
-            if rows.get_right()[0] > 6.95:
-                scale = (6.95 - rows.get_left()[0]) / rows.width
-                rows.scale(scale, about_edge=UP + LEFT)
             a, dots = self.flow(d, *wires)
-            vals = self.put(d, slots, "forget", size=32)
+            vals = self.put(d, slots, "forget", size=28)
             self.say(key, a, [FadeIn(vals), FadeIn(r)])
             self.remove(*dots)
-        passed = self.text(f"→ t + 1: {self.term('passed_on')}", size=24, color=palette.MUTED)
-        passed.to_edge(DOWN, buff=0.3).to_edge(RIGHT, buff=0.4)
+        passed = VGroup(self.text("→ t + 1:", size=26, color=palette.MUTED),
+                        self.text(self.term("passed_on"), size=24, color=palette.MUTED))
+        passed.arrange(DOWN, aligned_edge=LEFT, buff=0.15).next_to(d, RIGHT, buff=0.6).set_y(d.get_y())
+        if passed.get_right()[0] > 6.9:
+            passed.scale((6.9 - passed.get_left()[0]) / passed.width, about_edge=LEFT)
         a, dots = self.flow(d, "c", "h")
         self.say("next", a, [FadeIn(passed)])
         self.remove(*dots)

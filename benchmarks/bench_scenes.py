@@ -3,7 +3,8 @@
     python benchmarks/bench_scenes.py                          # low (480p15) and high (1080p60), English
     python benchmarks/bench_scenes.py --quality low            # quicker
     python benchmarks/bench_scenes.py --lang zh --trace trace_BTC.npz
-    python benchmarks/bench_scenes.py --scenes ForgetGate FullStep --quality high
+    python benchmarks/bench_scenes.py --scenes ForgetGate FullStep --quality high --no-lesson
+    python benchmarks/bench_scenes.py --quality high --lesson-only
 
 Target: the whole lesson in one language at 1080p60 in at most 12 minutes on a 2-core machine.
 Each scene is timed in its own process, as ``lstm-explainer render SCENE`` runs it (imports included);
@@ -47,6 +48,7 @@ def main() -> int:
     p.add_argument("--lang", default="en", choices=("en", "zh"))
     p.add_argument("--trace", help="a saved trace instead of the demo")
     p.add_argument("--no-lesson", action="store_true", help="time the scenes only")
+    p.add_argument("--lesson-only", action="store_true", help="time the whole lesson only (no scene-by-scene runs)")
     args = p.parse_args()
     scenes = args.scenes or list(_available())
     extra = ["--trace", args.trace] if args.trace else []
@@ -56,14 +58,15 @@ def main() -> int:
         for quality in args.quality:
             print(f"\n{'scene':<18} {'quality':<7} {'render s':>9} {'video s':>8} {'ratio':>6}")
             total = 0.0
-            for scene in scenes:
+            for scene in ([] if args.lesson_only else scenes):
                 sec, out = run(cli + [scene, "--quality", quality, "--lang", args.lang, "--out", tmp, "--jobs", "1",
                                       "--no-slides", *extra])
                 video = Path(out.strip().splitlines()[-1].rsplit("-> ", 1)[-1])
                 length = duration(video)
                 total += sec
                 print(f"{scene:<18} {quality:<7} {sec:9.1f} {length:8.1f} {sec / length:6.2f}", flush=True)
-            print(f"{'sum of scenes':<18} {quality:<7} {total:9.1f}   (one process, one after another)")
+            if not args.lesson_only:
+                print(f"{'sum of scenes':<18} {quality:<7} {total:9.1f}   (one process, one after another)")
             if args.no_lesson:
                 continue
             sec, out = run(cli + ["lesson", "--quality", quality, "--lang", args.lang, "--out", tmp, *extra])

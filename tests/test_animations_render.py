@@ -322,3 +322,52 @@ def test_plain_manim_on_the_scene_file_with_env_trace(tmp_path, trained_trace_pa
     pngs = list(tmp_path.rglob("OutputGate*.png"))
     assert len(pngs) == 1 and Image.open(pngs[0]).size == (480, 270)
     assert not (tmp_path / "slides").exists()  # the fallback base class wrote no slides
+
+
+def _segment_hits_box(p, q, box, shrink=0.02) -> bool:
+    """Does the segment p→q pass through the rectangle (x0, y0, x1, y1), shrunk by ``shrink``?"""
+    x0, y0, x1, y1 = box[0] + shrink, box[1] + shrink, box[2] - shrink, box[3] - shrink
+    if x0 >= x1 or y0 >= y1:
+        return False
+    for s in np.linspace(0.0, 1.0, 200):
+        x, y = p[0] + (q[0] - p[0]) * s, p[1] + (q[1] - p[1]) * s
+        if x0 < x < x1 and y0 < y < y1:
+            return True
+    return False
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_wire_of_the_cell_diagram_runs_through_a_label_or_a_number(lang):
+    """Every label of the wired cell and a value at every slot (the widest numbers) stay off every wire."""
+    from animations.diagram import CellDiagram
+    from animations.source import font_for
+
+    d = CellDiagram(font=font_for(lang)).scale(0.8).shift(LEFT_SHIFT)
+    values = [d.value(key, -0.88, 0, 0) for key in d.slots if key != "z"]
+    # the node and box symbols (⊙, +, σ, tanh) sit on opaque nodes where wires end; everything else is a label
+    texts = list(d.end_labels) + [d.concat_label] + [b.letter for b in d.boxes.values()] + values
+    for name, wire in d.wires.items():
+        pts = wire.get_anchors()
+        for t in texts:
+            lo, hi = t.get_corner(np.array([-1, -1, 0])), t.get_corner(np.array([1, 1, 0]))
+            box = (lo[0], lo[1], hi[0], hi[1])
+            for p, q in zip(pts[:-1], pts[1:]):
+                assert not _segment_hits_box(p, q, box), f"wire {name} runs through {t.text!r}"
+
+
+LEFT_SHIFT = np.array([-2.5, -0.45, 0.0])
+
+
+def test_a_barely_trained_trace_says_so(media, tmp_path):
+    """Gates that never leave 0.3–0.7 (an LSTM with tiny weights) get a visible note."""
+    layer = LSTM(4, seed=0)
+    x = np.random.default_rng(1).normal(size=(1, 6, 3)).astype(np.float32)
+    layer.build((None, 3), np.random.default_rng(0))
+    layer.set_weights([w * 0.01 for w in layer.get_weights()])  # unit forget bias 1 → 0.01: f ≈ 0.5
+    path = layer.trace(x).save(tmp_path / "tiny.npz")
+    scene, src, _ = render_last_frame("TheCell", media, trace=path)
+    assert ((src.trace.f > 0.3) & (src.trace.f < 0.7)).all()
+    shown = [t for boxes in scene.keyframes for t, _ in boxes]
+    assert any("barelytrained" in t.replace(" ", "") for t in shown)
+    demo, _, _ = render_last_frame("TheCell", media)
+    assert not any("barely" in t for boxes in demo.keyframes for t, _ in boxes)

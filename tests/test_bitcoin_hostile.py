@@ -74,6 +74,12 @@ def two_coins(tmp_path) -> list:
     return ["--csv", write_csv(tmp_path / "two.csv", df), "--from-date", "2017-01-01"]
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """A command started in the background of a non-interactive shell inherits SIGINT ignored;
+    the process under test must see Ctrl-C as a foreground command in a terminal does."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_during_a_rerun_leaves_the_previous_report_whole(tmp_path):
     out = tmp_path / "R"
     data = two_coins(tmp_path)
@@ -82,7 +88,7 @@ def test_ctrl_c_during_a_rerun_leaves_the_previous_report_whole(tmp_path):
     assert {"report.md", "metrics.json", "ours_btc.npz"} <= set(before)
     proc = subprocess.Popen([sys.executable, "-m", "explainer.bitcoin.cli", "--quick", "--no-keras", "--coins", "BTC",
                              *map(str, data), "--epochs", "100000", "--out", str(out)], cwd=ROOT, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_ctrl_c_as_in_a_terminal)
     deadline = time.time() + 120
     for line in proc.stdout:  # wait until training has started: data read, model built
         if "training our LSTM" in line or time.time() > deadline:
