@@ -295,9 +295,16 @@ def test_classroom_notebook_in_jupyterlab_moves_a_slider(jupyterlab, chromium, t
 
 
 # --- the command's process hygiene ---------------------------------------------------------------------
+def _ctrl_c_as_in_a_terminal() -> None:
+    """A suite started in the background of a non-interactive shell hands SIGINT down ignored; the
+    command under test must see Ctrl-C as a foreground command in a terminal does."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_classroom(port: int, env: dict | None = None):
     proc = subprocess.Popen([sys.executable, "-m", "explainer.cli", "classroom", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                            preexec_fn=_ctrl_c_as_in_a_terminal)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 90
     while True:
@@ -417,7 +424,8 @@ def test_ctrl_c_at_any_moment_of_start_up_is_quiet(moment, tmp_path):
     port = _free_port()
     url = f"http://127.0.0.1:{port}/"
     proc = subprocess.Popen([sys.executable, "-m", "explainer.cli", "classroom", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                            preexec_fn=_ctrl_c_as_in_a_terminal)
     try:
         first = proc.stdout.readline()
         assert url in first, first
