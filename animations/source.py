@@ -143,6 +143,7 @@ def make_source(trace: SequenceTrace | str | Path | None = None, step: int | Non
     total = int(trace.weights["recurrent_kernel"].shape[0]) if "recurrent_kernel" in trace.weights \
         else int(trace.unit_index.max()) + 1
     one = trace.sample(sample)
+    _check_drawable(one, sample)
     if units is not None:
         units = int(units)
         if not 1 <= units <= MAX_UNITS:
@@ -166,6 +167,26 @@ def make_source(trace: SequenceTrace | str | Path | None = None, step: int | Non
         scales[key] = m if m > 1e-6 else 1.0
     scales["c_prev"] = scales["c"] = max(scales["c"], scales["c_prev"])  # one scale for the cell state
     return SceneSource(trace=one, t=t, lang=lang, total_units=total, name=name, scales=scales)
+
+
+def _check_drawable(one: SequenceTrace, sample: int) -> None:
+    """Refuse what the scenes cannot draw truthfully: skipped (masked) steps and non-standard activations.
+
+    Every scene draws σ gates, a tanh candidate and a cell update at every step; a masked step (h and c
+    carried over) or a layer with other activations would be drawn with equations its numbers do not satisfy.
+    """
+    if one.mask is not None and not np.all(one.mask):
+        skipped = np.flatnonzero(~np.asarray(one.mask[0], bool)).tolist()
+        shown = ", ".join(map(str, skipped[:8])) + (", …" if len(skipped) > 8 else "")
+        raise ValueError(f"sample {sample} of this trace skips time steps {shown} (masked); the videos draw every "
+                         "step as computed. Choose a sample without padding (--sample), trace the sequence "
+                         "without its padding, or open it with `lstm-explainer export-html`, which shows skipped steps")
+    for key, standard in (("activation", "tanh"), ("recurrent_activation", "sigmoid")):
+        name = one.meta.get(key, standard)
+        if name != standard:
+            raise ValueError(f"this trace's layer uses {key}={name!r}; the videos draw the standard LSTM "
+                             f"({key}={standard!r}). Open it with `lstm-explainer export-html`, which names the "
+                             "layer's own activations")
 
 
 def source_from_env() -> SceneSource:

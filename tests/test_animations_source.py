@@ -102,3 +102,20 @@ def test_trace_round_trip_keeps_what_scenes_need(tmp_path):
     t = demo_trace()
     back = SequenceTrace.load(t.save(tmp_path / "demo.npz"))
     assert back.meta["labels"] == t.meta["labels"] and "recurrent_kernel" in back.weights
+
+
+def test_masked_steps_and_other_activations_are_refused_not_drawn_as_computed():
+    from explainer import LSTM, Masking, Sequential
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 6, 3)).astype(np.float32)
+    x[0, 4:] = 0.0  # sample 0 is padded at its end; sample 1 is whole
+    model = Sequential([Masking(0.0, input_shape=(6, 3)), LSTM(2, seed=0)])
+    trace = model.trace(x)[0]
+    with pytest.raises(ValueError, match=r"sample 0 of this trace skips time steps 4, 5 \(masked\)"):
+        make_source(trace, sample=0)
+    assert make_source(trace, sample=1).trace.time == 6  # a sample with no skipped step draws as before
+
+    relu = LSTM(2, activation="relu", seed=0).trace(x[1:])
+    with pytest.raises(ValueError, match=r"activation='relu'.*export-html"):
+        make_source(relu)
