@@ -75,20 +75,6 @@ def _reference_c(x: float) -> float:
     return float(s.c[0, 0])
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                          "--disable-component-update", "--disable-sync"])
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def test_dashboard_slider_moves_cell_state_in_chromium(classroom, chromium, tmp_path):
     from widgets.diagram import fmt
 
@@ -165,16 +151,8 @@ VIEWS = {"1400x900": ({"width": 1400, "height": 900}, 1.0),
          "1280x720_zoom150": ({"width": 853, "height": 480}, 1.5)}
 
 
-def _screens(tmp_path):
-    from pathlib import Path
-
-    d = Path(os.environ.get("LSTM_EXPLAINER_SCREENSHOTS") or tmp_path)
-    d.mkdir(parents=True, exist_ok=True)
-    return d
-
-
 @pytest.mark.parametrize("view", sorted(VIEWS))
-def test_dashboard_layout_fits_the_screen(view, classroom, chromium, tmp_path):
+def test_dashboard_layout_fits_the_screen(view, classroom, chromium, screens):
     """Sliders beside the drawing on a wide screen; on a projector at 150 % the drawing and the
     sliders that move it are both on screen without scrolling."""
     viewport, scale = VIEWS[view]
@@ -189,7 +167,7 @@ def test_dashboard_layout_fits_the_screen(view, classroom, chromium, tmp_path):
         h_label = page.locator(".lstm-cellflow-diagram .lstm-val-h").bounding_box()
         x_slider = page.locator(".lstm-slider-x").bounding_box()
         b_slider = page.locator(".lstm-cf-controls .lstm-gate-selected .lstm-slider-b_f").bounding_box()
-        page.screenshot(path=str(_screens(tmp_path) / f"classroom_cellflow_{view}.png"))
+        page.screenshot(path=str(screens / f"classroom_cellflow_{view}.png"))
         for label in (c_label, h_label):  # c_t and h_t are never cut off
             assert label["x"] + label["width"] <= viewport["width"] + 1, (view, label)
         assert x_slider["x"] >= drawing["x"] + drawing["width"] - 1, ("sliders beside the drawing", x_slider, drawing)
@@ -200,7 +178,7 @@ def test_dashboard_layout_fits_the_screen(view, classroom, chromium, tmp_path):
         page.wait_for_timeout(500)
         charts = page.locator(".lstm-seq-charts svg").first.bounding_box()
         seq = page.locator(".lstm-seq-diagram svg").bounding_box()
-        page.screenshot(path=str(_screens(tmp_path) / f"classroom_sequence_{view}.png"))
+        page.screenshot(path=str(screens / f"classroom_sequence_{view}.png"))
         if viewport["width"] >= 1200:  # wide: the charts sit beside the drawing, not below the fold
             assert charts["x"] >= seq["x"] + seq["width"] - 1 and charts["y"] < viewport["height"], (charts, seq)
     finally:
@@ -255,7 +233,7 @@ def jupyterlab(tmp_path_factory):
         proc.stdout.close()
 
 
-def test_classroom_notebook_in_jupyterlab_moves_a_slider(jupyterlab, chromium, tmp_path):
+def test_classroom_notebook_in_jupyterlab_moves_a_slider(jupyterlab, chromium, screens):
     """Open the classroom notebook in JupyterLab, run it, move the x_t slider: c_t follows the reference cell."""
     from widgets.diagram import fmt
 
@@ -275,7 +253,7 @@ def test_classroom_notebook_in_jupyterlab_moves_a_slider(jupyterlab, chromium, t
         try:
             c_text.wait_for(timeout=120_000)
         except Exception:
-            page.screenshot(path=str(_screens(tmp_path) / "jupyterlab_failed.png"))
+            page.screenshot(path=str(screens / "jupyterlab_failed.png"))
             raise
         assert c_text.text_content() == f"cₜ = {fmt(_reference_c(0.5))}"
         page.locator(".lstm-slider-x .noUi-handle").click()
@@ -289,7 +267,7 @@ def test_classroom_notebook_in_jupyterlab_moves_a_slider(jupyterlab, chromium, t
             "e => document.querySelector('.lstm-cellflow-diagram .lstm-val-c').textContent === e",
             arg=expected, timeout=20_000)
         assert x != 0.5 and expected != f"cₜ = {fmt(_reference_c(0.5))}"
-        page.screenshot(path=str(_screens(tmp_path) / "jupyterlab_classroom_1400x900.png"))
+        page.screenshot(path=str(screens / "jupyterlab_classroom_1400x900.png"))
     finally:
         ctx.close()
 

@@ -6,9 +6,7 @@ a Keras user pads sequences; the browser half needs /usr/bin/chromium and ``play
 """
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,8 +19,6 @@ from widgets.charts import line_chart, num, runs
 from widgets.diagram import cell_svg, equation_lines, equations_html, step_values
 from widgets.export import export_html, page_data
 from widgets.sequence import SequenceExplorer
-
-CHROMIUM = "/usr/bin/chromium"
 
 
 def padded_trace(activation: str = "tanh", recurrent_activation: str = "sigmoid"):
@@ -198,45 +194,35 @@ def test_exported_page_marks_the_skipped_steps(tmp_path):
 
 
 @pytest.mark.browser
-def test_exported_page_of_a_masked_trace_in_chromium(tmp_path):
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing; install Debian's chromium (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
+def test_exported_page_of_a_masked_trace_in_chromium(tmp_path, chromium, screens):
     trace = padded_trace()
     trace.meta["labels"] = ["<pad>", "<pad>", "<pad>", "the", "sky", "was", "blue", "."]
     path = export_html(trace, tmp_path / "page.html", ("en", "zh"))
-    shots = Path(os.environ.get("LSTM_EXPLAINER_SCREENSHOTS") or tmp_path)
-    shots.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                          "--disable-component-update", "--disable-sync"])
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            errors = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(path.as_uri())
-            status = page.locator("#lstm-skipped")
-            page.keyboard.press("ArrowRight")  # t = 1: padding, skipped
-            assert status.is_visible() and "t = 1" in status.text_content()
-            assert term("masked_carried") in status.text_content()
-            diagram = page.locator("#lstm-diagram")
-            assert diagram.locator(".lstm-cell-masked").count() == 1
-            assert diagram.locator(".lstm-gate-unused").count() == 4
-            assert float(diagram.locator(".lstm-val-c").get_attribute("data-value")) == float(trace.c[0, 1, 0])
-            # the heatmaps hatch the three padded columns, labelled
-            assert page.locator("#lstm-heatmaps .lstm-skipped").count() == 4
-            assert page.locator("#lstm-heatmaps .lstm-skipped-label").first.is_visible()
-            page.wait_for_timeout(400)
-            page.screenshot(path=str(shots / "page_masked_step_1400x900.png"))
-            for _ in range(3):
-                page.keyboard.press("ArrowRight")  # t = 4: a real step
-            assert status.is_hidden() and diagram.locator(".lstm-cell-masked").count() == 0
-            assert float(diagram.locator(".lstm-val-c").get_attribute("data-value")) == float(trace.c[0, 4, 0])
-            page.keyboard.press("Home")
-            page.locator(".lstm-lang", has_text="中文").click()
-            assert term("masked_carried", "zh") in status.text_content()
-            assert not errors, errors
-        finally:
-            browser.close()
+    page = chromium.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(path.as_uri())
+        status = page.locator("#lstm-skipped")
+        page.keyboard.press("ArrowRight")  # t = 1: padding, skipped
+        assert status.is_visible() and "t = 1" in status.text_content()
+        assert term("masked_carried") in status.text_content()
+        diagram = page.locator("#lstm-diagram")
+        assert diagram.locator(".lstm-cell-masked").count() == 1
+        assert diagram.locator(".lstm-gate-unused").count() == 4
+        assert float(diagram.locator(".lstm-val-c").get_attribute("data-value")) == float(trace.c[0, 1, 0])
+        # the heatmaps hatch the three padded columns, labelled
+        assert page.locator("#lstm-heatmaps .lstm-skipped").count() == 4
+        assert page.locator("#lstm-heatmaps .lstm-skipped-label").first.is_visible()
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(screens / "page_masked_step_1400x900.png"))
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")  # t = 4: a real step
+        assert status.is_hidden() and diagram.locator(".lstm-cell-masked").count() == 0
+        assert float(diagram.locator(".lstm-val-c").get_attribute("data-value")) == float(trace.c[0, 4, 0])
+        page.keyboard.press("Home")
+        page.locator(".lstm-lang", has_text="中文").click()
+        assert term("masked_carried", "zh") in status.text_content()
+        assert not errors, errors
+    finally:
+        page.close()

@@ -7,18 +7,14 @@ test's temporary folder) at 1400×900 and at 1280×720 with 150 % zoom, which is
 """
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from explainer import LSTM
-from explainer.trace import SequenceTrace
 from widgets.export import demo_source, export_html
 
-CHROMIUM = "/usr/bin/chromium"
 VIEWS = {"1400x900": ({"width": 1400, "height": 900}, 1.0),
          "1280x720_zoom150": ({"width": 853, "height": 480}, 1.5)}
 
@@ -68,31 +64,9 @@ def test_export_html_command(tmp_path, capsys):
     assert 'src="data:video/mp4;base64,' in out.read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing; install Debian's chromium (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                          "--disable-component-update", "--disable-sync"])
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def _screens(tmp_path) -> Path:
-    d = Path(os.environ.get("LSTM_EXPLAINER_SCREENSHOTS") or tmp_path)
-    d.mkdir(parents=True, exist_ok=True)
-    return d
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("view", sorted(VIEWS))
-def test_page_offline_in_chromium_keyboard_to_last_step(view, tmp_path, chromium):
+def test_page_offline_in_chromium_keyboard_to_last_step(view, tmp_path, chromium, screens):
     trace = demo_source()
     path = export_html(trace, tmp_path / "page.html", ("en", "zh"))
     viewport, scale = VIEWS[view]
@@ -135,14 +109,14 @@ def test_page_offline_in_chromium_keyboard_to_last_step(view, tmp_path, chromium
         box = page.locator("#lstm-diagram svg").bounding_box()
         assert box["x"] + box["width"] <= viewport["width"] + 1 and box["y"] + box["height"] <= viewport["height"] + 1, box
         page.wait_for_timeout(400)  # let the 0.25 s fade-in finish
-        page.screenshot(path=str(_screens(tmp_path) / f"page_en_{view}.png"))
+        page.screenshot(path=str(screens / f"page_en_{view}.png"))
         page.locator(".lstm-lang", has_text="中文").click()
         assert "遗忘门" in page.locator("#lstm-diagram").text_content()
         assert page.locator("#lstm-step").text_content().endswith(f"t = {last - 1} (污染)")
         page.keyboard.press("Space")  # plays from here to the end
         page.wait_for_function(f"() => document.getElementById('lstm-time').value === '{last}'", timeout=10_000)
         page.wait_for_timeout(1200)
-        page.screenshot(path=str(_screens(tmp_path) / f"page_zh_{view}.png"))
+        page.screenshot(path=str(screens / f"page_zh_{view}.png"))
         assert not errors, errors
         assert asked == [], f"the page asked the network for {asked}"
     finally:
