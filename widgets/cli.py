@@ -18,6 +18,7 @@ import os
 import signal
 import socket
 import subprocess
+import tempfile
 import sys
 import threading
 from importlib.resources import files
@@ -152,6 +153,8 @@ def _cmd_classroom(args) -> int:
         return 0
     signal.signal(signal.SIGTERM, _interrupt)
     stopping = threading.Event()
+    log = Path(tempfile.gettempdir()) / f"lstm-explainer-classroom-{port}.log"
+    held: list[str] = []  # shutdown messages kept out of the terminal
     proc = forward = None
     try:
         print(f"classroom dashboard: {url}  (serving on {HOST} only; Ctrl+C stops it)", flush=True)
@@ -165,12 +168,18 @@ def _cmd_classroom(args) -> int:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # a Ctrl-C meanwhile is raised here
 
         def _forward() -> None:
-            """Voilà's output; once we are stopping it, its own shutdown log is left out (anything else,
-            such as a traceback, still shows)."""
-            for line in proc.stdout:
-                if not (stopping.is_set() and line.startswith("[Voila]")):
-                    sys.stdout.write(line)
-                    sys.stdout.flush()
+            """Voilà's output, shown while it serves and always kept in ``log``. Once we are stopping it,
+            what it and its kernels print while shutting down (a kernel stopped mid-cell prints a
+            traceback) only goes to the log, whose path is then shown."""
+            with open(log, "w", encoding="utf-8") as kept:
+                for line in proc.stdout:
+                    kept.write(line)
+                    kept.flush()
+                    if not stopping.is_set():
+                        sys.stdout.write(line)
+                        sys.stdout.flush()
+                    elif not line.startswith("[Voila]"):
+                        held.append(line)
 
         forward = threading.Thread(target=_forward, daemon=True)
         forward.start()
@@ -191,6 +200,8 @@ def _cmd_classroom(args) -> int:
                 proc.wait()
             if forward is not None:
                 forward.join(timeout=2)
+        if held:
+            print(f"(what Voilà printed while stopping is in {log})", flush=True)
         print("classroom stopped.", flush=True)
         return 0
 
