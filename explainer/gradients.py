@@ -47,6 +47,7 @@ from .cell import belt_factor
 from .layers import LSTM
 from .npzfile import load_npz, names_matching, save_npz
 from .rnn import SimpleRNN
+from .trace import Timeline
 
 GRADIENT_FORMAT = "lstm-explainer-gradients/1"
 KINDS = ("lstm", "simple_rnn")
@@ -55,13 +56,15 @@ _MEMBERS = names_matching("dh", "dz", *_OPTIONAL, "unit_index", r"weights/[A-Za-
 
 
 @dataclass
-class GradientTrace:
+class GradientTrace(Timeline):
     """One recurrent layer's backprop through time, step by step; see the module docstring.
 
     ``dh``, ``dc``, ``belt``, ``slope`` are ``(batch, time, units)``; ``dz`` is
     ``(batch, time, 4·units)`` for an LSTM, ``(batch, time, units)`` for a SimpleRNN.
     ``dc`` and ``belt`` exist for an LSTM only, ``slope`` for a SimpleRNN only (else ``None``).
     """
+
+    _timeline = "dh"  # its shape is read from dL/dh
 
     kind: str
     dh: np.ndarray
@@ -96,22 +99,7 @@ class GradientTrace:
             raise ValueError(f"unit_index has shape {self.unit_index.shape}, expected ({u},)")
         self.loss = float(self.loss)
 
-    # --- shape and views ------------------------------------------------------
-    @property
-    def batch(self) -> int:
-        return self.dh.shape[0]
-
-    @property
-    def time(self) -> int:
-        return self.dh.shape[1]
-
-    @property
-    def units(self) -> int:
-        return self.dh.shape[2]
-
-    def __len__(self) -> int:
-        return self.time
-
+    # --- views ----------------------------------------------------------------
     def gate(self, name: str) -> np.ndarray:
         """dL/dz of one LSTM gate, ``"i"``, ``"f"``, ``"g"`` (Keras: ``"c"``) or ``"o"``: (batch, time, units)."""
         if self.kind != "lstm":

@@ -25,6 +25,7 @@ import numpy as np
 from . import activations, initializers
 from .layers import LAYERS, Layer
 from .npzfile import load_npz, names_matching, save_npz
+from .trace import Timeline
 from .validation import check_array
 
 RNN_FIELDS = ("x", "h_prev", "z", "h")
@@ -33,7 +34,7 @@ _RNN_MEMBERS = names_matching(*RNN_FIELDS, "unit_index", r"weights/[A-Za-z_][A-Z
 
 
 @dataclass
-class RNNTrace:
+class RNNTrace(Timeline):
     """Every value a :class:`SimpleRNN` computed, stacked over time, ``(batch, time, ...)``.
 
         x       (batch, time, input_dim)   x_t, in processing order (reversed with go_backwards)
@@ -65,21 +66,6 @@ class RNNTrace:
         self.unit_index = np.arange(u) if self.unit_index is None else np.asarray(self.unit_index, dtype=np.int64)
         if self.unit_index.shape != (u,):
             raise ValueError(f"unit_index has shape {self.unit_index.shape}, expected ({u},)")
-
-    @property
-    def batch(self) -> int:
-        return self.h.shape[0]
-
-    @property
-    def time(self) -> int:
-        return self.h.shape[1]
-
-    @property
-    def units(self) -> int:
-        return self.h.shape[2]
-
-    def __len__(self) -> int:
-        return self.time
 
     def sample(self, b: int) -> "RNNTrace":
         """The trace of one sequence of the batch (keeps batch dimension 1)."""

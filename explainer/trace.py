@@ -65,6 +65,31 @@ def _check_kind(a: np.ndarray, what: str, field: str) -> None:
         raise TraceError(f"{what} must hold real numbers, found {kind} (dtype {a.dtype})", field=field)
 
 
+class Timeline:
+    """``batch``, ``time`` and ``units`` of a recording whose arrays are ``(batch, time, units)``.
+
+    Shared by the forward traces (:class:`SequenceTrace`, the SimpleRNN's ``RNNTrace``) and the
+    gradient trace; ``_timeline`` names the array the shape is read from.
+    """
+
+    _timeline = "h"
+
+    @property
+    def batch(self) -> int:
+        return getattr(self, self._timeline).shape[0]
+
+    @property
+    def time(self) -> int:
+        return getattr(self, self._timeline).shape[1]
+
+    @property
+    def units(self) -> int:
+        return getattr(self, self._timeline).shape[2]
+
+    def __len__(self) -> int:
+        return self.time
+
+
 @dataclass
 class _Values:
     """The eleven recorded arrays, shared by a step and a sequence."""
@@ -110,7 +135,7 @@ def _z_block(z: np.ndarray, gate: str, units: int) -> np.ndarray:
 
 
 @dataclass
-class SequenceTrace(_Values):
+class SequenceTrace(Timeline, _Values):
     """A layer's steps stacked over time: every array is ``(batch, time, ...)``.
 
     ``unit_index`` says which of the layer's units the unit-wise arrays hold (all of them
@@ -354,19 +379,8 @@ class SequenceTrace(_Values):
 
     # --- shape ----------------------------------------------------------------
     @property
-    def batch(self) -> int:
-        return self.h.shape[0]
-
-    @property
-    def time(self) -> int:
-        return self.h.shape[1]
-
-    @property
     def input_dim(self) -> int:
         return self.x.shape[2]
-
-    def __len__(self) -> int:
-        return self.time
 
     # --- views ----------------------------------------------------------------
     def step(self, t: int) -> StepTrace:
