@@ -35,3 +35,23 @@ def screens(tmp_path) -> Path:
     d = Path(os.environ.get("LSTM_EXPLAINER_SCREENSHOTS") or tmp_path)
     d.mkdir(parents=True, exist_ok=True)
     return d
+
+
+@pytest.fixture(scope="session")
+def trained_bitcoin_trace():
+    """The trace of two sequences through an LSTM(16) trained 2 epochs on 4 named features (the bitcoin
+    report's shape), dates as step labels: a trained trace that is not the demo, made once per session."""
+    import numpy as np
+
+    from explainer import LSTM, Dense, Sequential
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 10, 4)).astype(np.float32)
+    y = np.tanh(x[:, -3:, :2].sum(axis=(1, 2)))[:, None].astype(np.float32)
+    model = Sequential([LSTM(16), Dense(1)], seed=0)
+    model.compile(loss="mse", optimizer="adam")
+    model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    trace = model.trace(x[:2])[0]
+    trace.meta.update(labels=[f"2019-12-{d:02d}" for d in range(1, 11)],
+                      features=["BTC_close", "BTC_volume", "ETH_close", "ETH_volume"])
+    return trace

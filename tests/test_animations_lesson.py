@@ -11,7 +11,6 @@ import pytest
 pytest.importorskip("manim")
 import srt  # noqa: E402
 
-from explainer import LSTM, Dense, Sequential  # noqa: E402
 from explainer.cli import main  # noqa: E402
 
 from animations import cli as render_cli  # noqa: E402
@@ -27,17 +26,10 @@ NUMBER = re.compile(r"-?\d+\.\d+")
 
 
 @pytest.fixture(scope="module")
-def trained_trace():
-    """An LSTM(16) trained 2 epochs on 4 named features, dates as step labels."""
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(64, 10, 4)).astype(np.float32)
-    y = np.tanh(x[:, -3:, :2].sum(axis=(1, 2)))[:, None].astype(np.float32)
-    model = Sequential([LSTM(16), Dense(1)], seed=0)
-    model.compile(loss="mse", optimizer="adam")
-    model.fit(x, y, epochs=2, batch_size=16, verbose=0)
-    trace = model.trace(x[:1])[0]
-    trace.meta.update(labels=[f"2019-12-{d:02d}" for d in range(1, 11)],
-                      features=["BTC_close", "BTC_volume", "ETH_close", "ETH_volume"], source="trace_BTC")
+def trained_trace(trained_bitcoin_trace):
+    """One sequence of the session's trained 4-feature trace, named as the bitcoin report names its file."""
+    trace = trained_bitcoin_trace.sample(0)
+    trace.meta["source"] = "trace_BTC"
     return trace
 
 

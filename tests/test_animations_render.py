@@ -19,7 +19,7 @@ pytest.importorskip("manim")
 from manim import Text, tempconfig  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from explainer import LSTM, Dense, Sequential  # noqa: E402
+from explainer import LSTM  # noqa: E402
 from explainer.cli import main  # noqa: E402
 
 from animations.mobjects import all_numbers, fmt  # noqa: E402
@@ -48,18 +48,9 @@ def media(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def trained_trace_path(tmp_path_factory) -> Path:
-    """A saved trace of an LSTM(16) trained 2 epochs on small random data, with dates as step labels."""
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(64, 10, 4)).astype(np.float32)
-    y = np.tanh(x[:, -3:, :2].sum(axis=(1, 2)))[:, None].astype(np.float32)
-    model = Sequential([LSTM(16), Dense(1)], seed=0)
-    model.compile(loss="mse", optimizer="adam")
-    model.fit(x, y, epochs=2, batch_size=16, verbose=0)
-    trace = model.trace(x[:2])[0]
-    trace.meta["labels"] = [f"2019-12-{d:02d}" for d in range(1, 11)]
-    trace.meta["features"] = ["BTC_close", "BTC_volume", "ETH_close", "ETH_volume"]
-    return trace.save(tmp_path_factory.mktemp("trained") / "trace_trained.npz")
+def trained_trace_path(tmp_path_factory, trained_bitcoin_trace) -> Path:
+    """The session's trained 4-feature trace (two sequences, dates as step labels), saved."""
+    return trained_bitcoin_trace.save(tmp_path_factory.mktemp("trained") / "trace_trained.npz")
 
 
 def render_last_frame(name: str, media: Path, lang: str = "en", trace=None, units=None, step=None):
