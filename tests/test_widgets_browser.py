@@ -21,6 +21,22 @@ pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 
 
+def _wait_until_serving(proc: subprocess.Popen, url: str, what: str, seconds: float = 90) -> None:
+    """Poll ``url`` until it answers; fail with the server's last output if it dies, or after ``seconds``
+    (the caller's teardown stops a server that is still running)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except Exception:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                # a server that is still running may hold its pipe open: read its output only once it ended
+                out = proc.stdout.read()[-2000:] if proc.poll() is not None else f"no answer in {seconds:.0f} s"
+                pytest.fail(f"{what} did not come up at {url}: {out}")
+            time.sleep(0.5)
+
+
 @pytest.fixture(scope="module")
 def classroom():
     """Start the classroom on a free port; yield its URL; always tear the whole process group down."""
@@ -37,16 +53,7 @@ def classroom():
         m = re.search(r"http://127\.0\.0\.1:(\d+)/", first)
         assert m, f"classroom did not print its URL; it said: {first!r}"
         url = m.group(0)
-        deadline = time.monotonic() + 90
-        while True:  # wait until Voilà answers
-            try:
-                urllib.request.urlopen(url, timeout=2).close()
-                break
-            except Exception:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    out = proc.stdout.read() if proc.poll() is not None else ""
-                    pytest.fail(f"Voilà did not come up at {url}: {out[-2000:]}")
-                time.sleep(0.5)
+        _wait_until_serving(proc, url, "Voilà")
         yield url
     finally:
         try:
@@ -209,16 +216,7 @@ def jupyterlab(tmp_path_factory):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(url + "/lab", timeout=2).close()
-                break
-            except Exception:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    out = proc.stdout.read() if proc.poll() is not None else ""
-                    pytest.fail(f"JupyterLab did not come up at {url}: {out[-2000:]}")
-                time.sleep(0.5)
+        _wait_until_serving(proc, url + "/lab", "JupyterLab", seconds=120)
         yield url
     finally:
         try:
@@ -284,16 +282,12 @@ def _start_classroom(port: int, env: dict | None = None):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
                             preexec_fn=_ctrl_c_as_in_a_terminal)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return proc, url
-        except Exception:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"classroom did not come up: {proc.stdout.read()[-2000:]}")
-            time.sleep(0.5)
+    try:
+        _wait_until_serving(proc, url, "the classroom")
+    except BaseException:  # pytest's failure included: no classroom is left running
+        proc.kill()
+        raise
+    return proc, url
 
 
 def _port_closes(port: int, seconds: float = 30) -> bool:
