@@ -14,6 +14,21 @@ def random_weights(model, rng, scale=0.3):
     model.set_weights([rng.normal(0, scale, w.shape).astype(np.float32) for w in model.get_weights()])
 
 
+def mse_gradients_both(model: Sequential, x: np.ndarray, y: np.ndarray):
+    """The mse loss and every weight's gradient on one batch, from our backprop and from Keras's
+    GradientTape on ``to_keras(model)``: ``(our_loss, keras_loss, ours, theirs)``, weights in Keras's order."""
+    import tensorflow as tf
+
+    model.compile("mse", "adam")
+    km = to_keras(model)
+    with tf.GradientTape() as tape:
+        loss = keras.losses.MeanSquaredError()(y, km(x, training=True))
+    theirs = [g.numpy() for g in tape.gradient(loss, km.trainable_weights)]
+    our_loss, _ = model.loss_and_grads(x, y)
+    ours = [layer.grads[k] for layer in model.layers for k in layer.params]
+    return our_loss, float(loss), ours, theirs
+
+
 @pytest.mark.parametrize("n_layers", [1, 2, 3])
 @pytest.mark.parametrize("return_sequences", [False, True])
 @pytest.mark.parametrize("go_backwards", [False, True])
@@ -48,22 +63,14 @@ def test_from_keras_copies_everything():
 
 
 def test_gradients_match_gradient_tape():
-    import tensorflow as tf
-
     rng = np.random.default_rng(4)
     model = Sequential([LSTM(6, return_sequences=True, input_shape=(5, 3)), LSTM(4), Dense(2),
                         Activation("tanh")])
     random_weights(model, rng)
-    model.compile("mse", "adam")
-    km = to_keras(model)
     x = rng.normal(size=(8, 5, 3)).astype(np.float32)
     y = rng.normal(0, 0.5, (8, 2)).astype(np.float32)
-    with tf.GradientTape() as tape:
-        loss = keras.losses.MeanSquaredError()(y, km(x, training=True))
-    tf_grads = [g.numpy() for g in tape.gradient(loss, km.trainable_weights)]
-    our_loss, _ = model.loss_and_grads(x, y)
-    ours = [layer.grads[k] for layer in model.layers for k in layer.params]
-    assert abs(our_loss - float(loss)) <= 1e-6
+    our_loss, tf_loss, ours, tf_grads = mse_gradients_both(model, x, y)
+    assert abs(our_loss - tf_loss) <= 1e-6
     assert len(ours) == len(tf_grads)
     for a, b in zip(ours, tf_grads):
         assert np.linalg.norm(a - b) / np.linalg.norm(b) <= 1e-4

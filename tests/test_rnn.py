@@ -2,27 +2,9 @@
 import numpy as np
 import pytest
 
-from explainer import Dense, Dropout, RNNTrace, Sequential, SimpleRNN, load_model, losses
+from explainer import Dense, RNNTrace, Sequential, SimpleRNN, load_model, losses
+from explainer.keras_bridge import to_keras
 from test_gradients import assert_grads, param_pairs, randomise
-
-
-def keras_twin(model):
-    """The same stack in Keras, with our weights copied in."""
-    import keras
-
-    layers = [keras.Input(model.input_shape)]
-    for layer in model.layers:
-        if isinstance(layer, SimpleRNN):
-            layers.append(keras.layers.SimpleRNN(layer.units, activation=layer.activation,
-                                                 return_sequences=layer.return_sequences,
-                                                 go_backwards=layer.go_backwards))
-        elif isinstance(layer, Dense):
-            layers.append(keras.layers.Dense(layer.units, activation=layer.activation))
-        elif isinstance(layer, Dropout):
-            layers.append(keras.layers.Dropout(layer.rate))
-    km = keras.Sequential(layers)
-    km.set_weights(model.get_weights())
-    return km
 
 
 @pytest.mark.keras
@@ -38,7 +20,7 @@ def test_forward_parity_with_keras(return_sequences, go_backwards, stacked):
     model = Sequential(layers)
     model.set_weights([rng.normal(0, 0.5, w.shape).astype(np.float32) for w in model.get_weights()])
     x = rng.normal(size=(5, 7, 3)).astype(np.float32)
-    theirs = np.asarray(keras_twin(model)(x))
+    theirs = np.asarray(to_keras(model)(x))
     ours = model.predict(x)
     assert ours.shape == theirs.shape
     assert np.abs(ours - theirs).max() <= 1e-5
@@ -58,23 +40,16 @@ def test_fresh_weights_are_keras_shaped_and_initialised():
 @pytest.mark.keras
 def test_gradients_match_gradient_tape():
     pytest.importorskip("keras")
-    import keras
-    import tensorflow as tf
+    from test_keras_parity import mse_gradients_both
 
     rng = np.random.default_rng(4)
     model = Sequential([SimpleRNN(6, return_sequences=True, go_backwards=True, input_shape=(5, 3)),
                         SimpleRNN(4), Dense(2, activation="tanh")])
     model.set_weights([rng.normal(0, 0.4, w.shape).astype(np.float32) for w in model.get_weights()])
-    model.compile("mse", "adam")
-    km = keras_twin(model)
     x = rng.normal(size=(8, 5, 3)).astype(np.float32)
     y = rng.normal(0, 0.5, (8, 2)).astype(np.float32)
-    with tf.GradientTape() as tape:
-        loss = keras.losses.MeanSquaredError()(y, km(x, training=True))
-    tf_grads = [g.numpy() for g in tape.gradient(loss, km.trainable_weights)]
-    our_loss, _ = model.loss_and_grads(x, y)
-    ours = [layer.grads[k] for layer in model.layers for k in layer.params]
-    assert abs(our_loss - float(loss)) <= 1e-6
+    our_loss, tf_loss, ours, tf_grads = mse_gradients_both(model, x, y)
+    assert abs(our_loss - tf_loss) <= 1e-6
     assert len(ours) == len(tf_grads) == 8
     for a, b in zip(ours, tf_grads):
         assert np.linalg.norm(a - b) / np.linalg.norm(b) <= 1e-5
