@@ -262,3 +262,49 @@ def test_page_offline_in_chromium_reads_back_the_trace(tmp_path, chromium, scree
         assert not errors and not asked
     finally:
         ctx.close()
+
+
+def test_widget_colours_and_tooltips_read_back_the_trace():
+    import html as H
+
+    from widgets.cells import CellsWidget
+
+    model = planted_model()
+    w = CellsWidget(model, HOSTILE)
+    assert w.unit == 0                                   # the first option: the string cell
+    fields, _ = read(model, HOSTILE)
+    k = HOSTILE.index('"hello') + 2
+    m = re.search(rf"<span data-k='{k}' title='([^']*)' style='background:(#[0-9a-f]{{6}})'>", w.view.value)
+    tip = H.unescape(m.group(1))
+    assert f"forget gate f = {fields['f'][k, 0]:+.3f}" in tip and f"cell state c = {fields['c'][k, 0]:+.3f}" in tip
+    assert m.group(2) == colour(fields["c"][k, 0], float(np.abs(fields["c"][:, 0]).max()))
+    assert "<b>" not in w.view.value and "<script" not in w.view.value   # the text's markup stayed text
+    text = re.sub(r"<[^>]+>", "", w.view.value.split("<pre", 1)[1].split(">", 1)[1])
+    assert H.unescape(text.rsplit("</pre", 1)[0]) == HOSTILE
+    w.picker.value = 2
+    assert "unit 2" in w.view.value
+    zh = CellsWidget(model, HOSTILE, lang="zh")
+    assert "遗忘门 f" in zh.view.value
+
+
+def test_notebook_04_runs(tmp_path, monkeypatch):
+    import json as J
+    import sys
+    from pathlib import Path
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    spec = tmp_path / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(J.dumps({"argv": [sys.executable, "-m", "ipykernel_launcher", "-f",
+                                                        "{connection_file}"], "display_name": "py", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    path = Path(__file__).resolve().parents[1] / "examples" / "04_real_lstm_cells.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, kernel_name="python3", timeout=180, resources={"metadata": {"path": str(path.parent)}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "string" in text and "gate f" in text and "def " in text

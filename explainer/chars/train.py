@@ -37,9 +37,9 @@ class Recipe:
     units: int = 128
     seq_len: int = 100
     batch_size: int = 32
-    epochs: int = 2
+    epochs: int = 1
     max_chars: int = 5_000_000   # the first max_chars characters of the training text (all 4.37 M of it)
-    learning_rate: float = 0.002
+    learning_rate: float = 0.003
     clip: float = 5.0
     seed: int = 0
 
