@@ -114,14 +114,16 @@ def predict(words, lang: str = "en") -> str:
     return colour_words(lang)[int(np.argmax(p))]
 
 
-def story_trace(words=None, lang: str = "en", model: Sequential | None = None) -> SequenceTrace:
+def story_trace(words=None, lang: str = "en", model: Sequential | None = None, intervene=()) -> SequenceTrace:
     """The trace of the trained LSTM over one sentence: exactly its own steps, batch 1.
 
     ``meta`` holds ``words`` (and ``labels``, the same list, one per step), ``features``
     (the vocabulary: one name per one-hot input column), ``memory_unit`` (its index),
-    ``unit_names``, ``pollution_word``, ``colour_words``, ``prediction``, ``lang`` and
-    ``source = "story"``. ``words`` defaults to :data:`DEFAULT_STORY`. ``model`` replaces the
-    shipped model (e.g. one just trained); its memory unit is then found afresh.
+    ``unit_names``, ``pollution_word``, ``colour_words``, ``prediction``, ``probabilities``
+    (the readout's softmax, one per colour), ``lang`` and ``source = "story"``. ``words``
+    defaults to :data:`DEFAULT_STORY`. ``model`` replaces the shipped model (e.g. one just
+    trained); its memory unit is then found afresh. ``intervene``: what-if clamps
+    (:class:`~explainer.intervention.Intervention`); the answer is the model's from the changed state.
     """
     if words is None:
         words = _default_words(lang)
@@ -131,9 +133,11 @@ def story_trace(words=None, lang: str = "en", model: Sequential | None = None) -
         from .analysis import memory_unit
         unit = memory_unit(model)
     x = _inputs(words, lang)
-    trace = model.trace(x)[0]
-    answer = colour_words(lang)[int(np.argmax(model.predict(x)[0]))]
-    trace.meta.update(_meta(words, lang, unit, trace.units), prediction=answer)
+    trace = model.trace(x, intervene=intervene)[0]
+    p = model.predict(x, intervene=intervene)[0]
+    answer = colour_words(lang)[int(np.argmax(p))]
+    trace.meta.update(_meta(words, lang, unit, trace.units), prediction=answer,
+                      probabilities=[float(v) for v in p])
     return trace
 
 
