@@ -269,7 +269,7 @@ function showSentence() {
   $('lstm-unknown').textContent = r.seq.unknown.length ? ui('unknown_words') + ': ' + r.seq.unknown.join(', ') : '';
   const words = $('lstm-words'); words.textContent = '';
   r.seq.labels.forEach((w, t) => { const b = document.createElement('button'); b.type = 'button'; b.textContent = w; b.className = 'lstm-word' + (t === st.t ? ' lstm-word-now' : '') + (st.iv.some(q => q.t === t) ? ' lstm-word-iv' : ''); b.onclick = () => { pause(); go(t); }; words.appendChild(b); });
-  if (!n) { $('lstm-seq-diagram').textContent = ui('no_tokens'); return; }
+  if (!n) { $('lstm-seq-diagram').textContent = ui('no_tokens'); $('lstm-context').textContent = ''; $('lstm-seq-equations').textContent = ''; $('lstm-probs').textContent = ''; $('lstm-seq-charts').textContent = ''; return; }
   const steps = r.changed || r.base, label = r.seq.labels[st.t];
   $('lstm-seq-diagram').innerHTML = cellSvg(steps[st.t], st.u, `t = ${st.t} · “${label}” · ${D.seq.unit_names[st.lang][st.u]}${r.changed ? ' · ' + ui('what_if') : ''}`);
   $('lstm-seq-equations').innerHTML = equationsHtml(steps[st.t], st.u);
@@ -279,9 +279,18 @@ function showSentence() {
   $('lstm-step').textContent = `t = ${st.t} / ${n - 1} · ${label}`;
   const ivs = $('lstm-iv-list'); ivs.textContent = '';
   st.iv.forEach((q, k) => { const b = document.createElement('button'); b.type = 'button'; b.className = 'lstm-iv-item'; b.textContent = `✕ t=${q.t} (${r.seq.labels[q.t] || '—'}) · ${D.seq.unit_names[st.lang][q.u]} · ${q.f} = ${num(q.v)}`; b.onclick = () => { st.iv.splice(k, 1); draw(); }; ivs.appendChild(b); });
-  const mem = D.seq.memory_unit;
-  $('lstm-context').textContent = D.seq.vocab ? ui('story_context').replace('{sentence}', r.seq.labels.join(' ')).replace('{answer}', r.p ? D.seq.colours[st.lang][r.p.indexOf(Math.max(...r.p))] : '—')
-    .replace('{unit}', D.seq.unit_names[st.lang][mem]).replace('{word}', D.seq.pollution[st.lang]) : '';
+  $('lstm-context').textContent = (D.seq.vocab && r.p ? ui('story_context').replace('{sentence}', r.seq.labels.join(st.lang === 'en' ? ' ' : ''))
+    .replace('{answer}', D.seq.colours[st.lang][r.p.indexOf(Math.max(...r.p))]) + ' ' : '') + watchLine(r);
+}
+function watchLine(r) {                // views.watch_line, computed from this run: where the memory's forget gate closes
+  const n = r.base.length, units = D.model.U.length;
+  let u = D.seq.memory_unit;
+  if (u === null || u === undefined) { let best = Infinity; for (let k = 0; k < units; k++) r.base.forEach(s => { if (s.f[k] < best) { best = s.f[k]; u = k; } }); }
+  const f = r.base.map(s => s.f[u]), t = f.indexOf(Math.min(...f)), others = f.filter((_, k) => k !== t);
+  const lo = num(others.length ? Math.min(...others) : f[t], 2), hi = num(others.length ? Math.max(...others) : f[t], 2);
+  return ui('watch_line').replace('{unit}', D.seq.unit_names[st.lang][u]).replace('{range}', lo === hi ? lo : lo + '–' + hi)
+    .replace('{f}', num(f[t], 2)).replace('{word}', r.seq.labels[t]).replace('{t}', t)
+    .replace('{c0}', num(r.base[t].c_prev[u], 2)).replace('{c1}', num(r.base[t].c[u], 2));
 }
 function draw() {
   document.documentElement.lang = st.lang;

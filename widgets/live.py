@@ -41,7 +41,7 @@ CELL_START = {"x": 1.0, "h_prev": 0.3, "c_prev": 1.2, "zi": -1.0, "zf": 3.0, "zc
 UI_KEYS = ("page_title", "time_step", "unit", "play", "pause", "step_back", "step_forward", "keys_hint", "language",
            "tab_cell", "tab_sentence", "type_sentence", "unknown_words", "no_tokens", "answer", "original", "what_if",
            "clamp_field", "clamp_value", "clamp_add", "clamp_clear", "copy_link", "copied", "sliders_note",
-           "story_context", "cell_drawing")
+           "story_context", "watch_line", "cell_drawing")
 
 
 def can_run(trace: SequenceTrace) -> bool:
@@ -87,10 +87,6 @@ def live_data(trace: SequenceTrace, langs: tuple[str, ...]) -> dict:
                    pollution={lg: pollution_word(lg) for lg in langs}, memory_unit=int(unit),
                    default={lg: (" " if lg == "en" else "").join(trace.meta.get(f"labels_{lg}") or
                                                                   trace.meta["labels"]) for lg in langs})
-        for lg in langs:
-            names = trace.meta.get(f"unit_names_{lg}")
-            if names:
-                seq["unit_names"][lg] = list(names)
         what = (f"explainer/story/{weights_path().name}: LSTM({lstm.units}) + Dense({dense.units}, softmax), "
                 f"sha256 {_digest(*model.get_weights())}")
         start_u = int(unit)
@@ -100,7 +96,8 @@ def live_data(trace: SequenceTrace, langs: tuple[str, ...]) -> dict:
                              "no mask); export it as a recorded page")
         m, readout = _model(trace.weights)
         seq.update(vocab=None, x=np.asarray(trace.x[0], np.float64).tolist(),
-                   labels={lg: views.time_labels(trace, lg) for lg in langs}, memory_unit=0)
+                   labels={lg: views.time_labels(trace, lg) for lg in langs},
+                   memory_unit=trace.meta.get("memory_unit"))
         what = (f"{trace.layer}: LSTM({trace.units}) on {trace.input_dim} inputs, "
                 f"sha256 {_digest(*(trace.weights[k] for k in sorted(trace.weights)))}")
         start_u = 0
