@@ -132,7 +132,11 @@ TERMS: dict[str, dict[str, str]] = {
     "unit_blue_memory": {"en": "blue memory", "zh": "蓝色记忆"},
     "unit_grey_memory": {"en": "grey memory", "zh": "灰色记忆"},
     "unit_pollution_flag": {"en": "pollution flag", "zh": "污染标记"},
-    "demo_sentence": {"en": "the sky was blue then polluted grey", "zh": "那时 天空 是 蓝色 后来 污染 灰色"},
+    "demo_sentence": {"en": "the sky was blue then polluted grey", "zh": "这 天空 曾是 蓝色 后来 污染了 灰色"},
+    "watch_line": {"en": "Watch {unit}. Its forget gate f stays at {range} on the other words and "
+                         "closes to {f} at “{word}” (t = {t}), so its cell state c goes from {c0} to {c1}.",
+                   "zh": "请看{unit}。它的遗忘门 f 在其他词上保持在 {range},"
+                         "在“{word}”(t = {t})处关到 {f},于是细胞状态 c 从 {c0} 变为 {c1}。"},
     "feature_blue": {"en": "blue", "zh": "蓝色"},
     "feature_grey": {"en": "grey", "zh": "灰色"},
     "feature_polluted": {"en": "polluted", "zh": "污染"},
@@ -181,6 +185,8 @@ TERMS: dict[str, dict[str, str]] = {
                        "one step back in a plain RNN multiplies ∂L/∂h by tanh′(z)·Uᵀ.",
                  "zh": "沿 LSTM 的细胞状态每退回一步,∂L/∂c 乘以 fₜ(再加上经由 h 传来的部分);"
                        "普通 RNN 每退回一步,∂L/∂h 乘以 tanh′(z)·Uᵀ。"},
+    "timelapse_shipped": {"en": "the story LSTM learning (shipped recording)", "zh": "故事 LSTM 的学习过程(随包附带的记录)"},
+    "timelapse_make": {"en": "record your own with", "zh": "自己录制一份:"},
     "timelapse_none": {"en": "no training recording yet: pass a TraceRecorder file",
                        "zh": "还没有训练记录:请提供 TraceRecorder 文件"},
     # --- views: masked (skipped) steps and the activations a trace names ---

@@ -142,7 +142,7 @@ def test_diagram_reads_the_trace_and_refuses_an_inconsistent_one():
 # --- sequence explorer -----------------------------------------------------------------------
 def test_time_slider_shows_the_traced_step():
     trace = demo_trace()
-    ex = SequenceExplorer()
+    ex = SequenceExplorer(source="demo")
     t = trace.meta["labels"].index("polluted")
     ex.time.value = t
     assert shown(ex.diagram.value, "f")[1] == [float(trace.f[0, t, 0])]
@@ -155,7 +155,7 @@ def test_time_slider_shows_the_traced_step():
 
 
 def test_explorer_runs_the_demo_on_edited_words_and_loads_files(tmp_path):
-    ex = SequenceExplorer()
+    ex = SequenceExplorer(source="demo")
     ex.words.value = "grey grey blue"
     ex.run_button.click()
     assert ex.trace.time == 3 and ex.time.max == 2

@@ -112,7 +112,7 @@ def test_page_offline_in_chromium_keyboard_to_last_step(view, tmp_path, chromium
         page.screenshot(path=str(screens / f"page_en_{view}.png"))
         page.locator(".lstm-lang", has_text="中文").click()
         assert "遗忘门" in page.locator("#lstm-diagram").text_content()
-        assert page.locator("#lstm-step").text_content().endswith(f"t = {last - 1} (污染)")
+        assert page.locator("#lstm-step").text_content().endswith(f"t = {last - 1} (污染了)")
         page.keyboard.press("Space")  # plays from here to the end
         page.wait_for_function(f"() => document.getElementById('lstm-time').value === '{last}'", timeout=10_000)
         page.wait_for_timeout(1200)

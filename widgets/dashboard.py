@@ -35,9 +35,10 @@ class Dashboard(LanguageSwitch, widgets.VBox):
                  cell: str | None = None, timelapse: str | None = None) -> None:
         check_lang(lang)
         self.cell_flow = CellFlow(lang=lang, show_language=False)
-        self.sequence = SequenceExplorer(trace, lang=lang, show_language=False)
+        # the trained story model first: it opens on its colour memory where the forget gate closes
+        self.sequence = SequenceExplorer(trace, lang=lang, show_language=False, source="story")
         self.memory = MemoryWidget(lang=lang, show_language=False)
-        self.timelapse = TimelapseWidget(lang=lang, show_language=False)
+        self.timelapse = TimelapseWidget("story" if not timelapse else None, lang=lang, show_language=False)
         self.tabs = widgets.Tab(children=[self.cell_flow, self.sequence, self.memory, self.timelapse])
         self._language_toggle(lang, button_width="80px").add_class("lstm-language")
         self.title = widgets.HTML()
