@@ -257,11 +257,14 @@ def _cmd_export_html(args) -> int:
 
     langs = ("en", "zh") if args.lang == "both" else (args.lang,)
     trace = load_source(args.trace, langs[0], langs)
-    out = export_html(trace, args.out, langs, video=args.video, max_units=args.units,
+    out = export_html(trace, args.out, langs, video=args.video, max_units=args.units, live=not args.recorded,
                       source=args.trace if args.trace in ("demo", "story") else Path(args.trace).name)
     size = out.stat().st_size
-    print(f"wrote {out} ({size / 1024:.0f} KiB, {min(trace.units, args.units)} units × {trace.time} steps, "
-          f"{' + '.join(langs)}); open it in a browser, no network needed")
+    live = 'lstm-live' in out.read_text(encoding="utf-8")[:2000]
+    what = ("live: the page runs the model" if live else
+            f"recorded: {min(trace.units, args.units)} units × {trace.time} steps")
+    print(f"wrote {out} ({size / 1024:.0f} KiB, {what}, {' + '.join(langs)}); open it in a browser, "
+          "no network needed")
     return 0
 
 
@@ -285,12 +288,15 @@ def add_command(sub) -> None:
     p.set_defaults(func=_cmd_classroom)
 
     e = sub.add_parser("export-html", help="write ONE self-contained HTML page of a traced sequence (works offline)")
-    e.add_argument("--trace", default="demo", help="demo, story, or a saved trace (.npz) (default: demo)")
+    e.add_argument("--trace", default="story", help="story, demo, or a saved trace (.npz) (default: story, the "
+                                                   "trained model students can type into)")
     e.add_argument("--out", required=True, help="the page to write, e.g. page.html")
     e.add_argument("--lang", choices=("en", "zh", "both"), default="en",
                    help="language of the page; both = a switch between English and Chinese")
     e.add_argument("--units", type=_positive, default=8, help="show at most this many (most active) units (default 8)")
     e.add_argument("--video", help="a lesson video (.mp4) to inline in the page")
+    e.add_argument("--recorded", action="store_true",
+                   help="replay the recorded trace only (pictures drawn here), even where the page could run the model")
     e.set_defaults(func=_cmd_export_html)
 
 
