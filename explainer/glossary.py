@@ -112,7 +112,7 @@ TERMS: dict[str, dict[str, str]] = {
     # --- classroom: playback, reading aids, status and error lines, the exported page ---
     "hadamard_note": {"en": "⊙ is the element-wise product", "zh": "⊙ 表示逐元素相乘"},
     "demo_note": {"en": "demo LSTM · {n} words · features: {features}", "zh": "演示 LSTM · {n} 个词 · 特征:{features}"},
-    "unknown_words": {"en": "not in the demo's vocabulary, read as an all-zero input: {words}",
+    "demo_unknown_words": {"en": "not in the demo's vocabulary, read as an all-zero input: {words}",
                       "zh": "不在演示词表中,按全零输入处理:{words}"},
     "file_note": {"en": "{name} · layer {layer}", "zh": "{name} · 层 {layer}"},
     "story_note": {"en": "the story LSTM, trained on the sentence task", "zh": "故事 LSTM(在句子任务上训练)"},

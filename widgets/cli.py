@@ -111,6 +111,7 @@ NOISE = re.compile("|".join((
     r"'_xsrf' argument missing",
     r"POST /voila/api/shutdown/",
     r"Culling '\w+' kernel",
+    r"GET /voila/files/favicon\.ico",
 )))
 
 
