@@ -20,7 +20,7 @@ from explainer.intervention import Intervention
 from explainer.story import sentences, story_model
 from explainer.story.words import tokenise, vocabulary
 from explainer.trace import StepTrace
-from widgets.diagram import cell_svg
+from widgets.diagram import cell_svg, equations_html
 from explainer.sources import trace_source
 from widgets import views
 from widgets.export import demo_source, export_html, load_source
@@ -174,6 +174,12 @@ def test_page_drawing_shows_what_diagram_py_shows(lang, story_page, open_page):
         for (_, a), (_, b) in zip(pv, jv):
             np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-15)
         assert js.count("lstm-flow-neg") == py.count("lstm-flow-neg")  # negative flows striped in both
+        # and the equations under it, numbers plugged in, with the narration of shut and open gates
+        state = {n: getattr(s, n)[0].tolist() for n in ("x", "h_prev", "c_prev", "z", "i", "f", "g", "o", "c",
+                                                         "tanh_c", "h")}
+        js_eq = page.evaluate("([s, u, lang]) => lstmLive.equationsHtml(s, u, lang)", [state, unit, lang])
+        strip = lambda h: re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", h).replace("&nbsp;", " "))).strip()
+        assert strip(js_eq) == strip(equations_html(s, unit=unit, lang=lang))
 
 
 def test_page_tokenises_like_the_story(story_page, open_page):

@@ -144,9 +144,19 @@ function equationsHtml(s, u) {
     let t = esc(L[k]);
     if (k === 'c' || k === 'h') { const j = t.lastIndexOf(' = '); t = t.slice(0, j) + ' = <b>' + t.slice(j + 3) + '</b>'; }
     return `<div class="lstm-eq lstm-eq-${k}" style="border-left:4px solid ${P[k]};padding-left:6px">${t}</div>`;
-  }).join('');
+  }).join('') + `<div class="lstm-eq-note"><small>${esc(D.terms[st.lang].hadamard_note)}</small></div>` +
+    `<div class="lstm-narration" style="min-height:1.6em;font-style:italic">${esc(narrate(v).join(' · ')) || '&nbsp;'}</div>`;
+}
+function narrate(v) {                  // diagram.narrate: what the clearly shut or open gates do
+  const out = [];
+  [['f', 'forget'], ['i', 'input'], ['o', 'output']].forEach(([g, name]) => {
+    if (v[g] < D.narrate.shut) out.push(D.terms[st.lang][`narrate_${name}_closed`]);
+    else if (v[g] > D.narrate.open) out.push(D.terms[st.lang][`narrate_${name}_open`]);
+  });
+  return out;
 }
 window.lstmLive.cellSvg = (s, u, lang) => { const keep = st.lang; st.lang = lang || keep; try { return cellSvg(s, u); } finally { st.lang = keep; } };
+window.lstmLive.equationsHtml = (s, u, lang) => { const keep = st.lang; st.lang = lang || keep; try { return equationsHtml(s, u); } finally { st.lang = keep; } };
 window.lstmLive.fmt = fmt;
 window.lstmLive.num = num;
 

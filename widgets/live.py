@@ -32,7 +32,7 @@ from explainer.glossary import term
 from explainer.trace import SequenceTrace
 
 from .charts import text_width
-from .diagram import FONT, _fit, fn_name
+from .diagram import FONT, OPEN, SHUT, _fit, fn_name
 
 #: The cell tab's sliders: name → (low, high), and where they start.
 CELL_RANGES = {"x": (-2.0, 2.0), "h_prev": (-1.0, 1.0), "c_prev": (-3.0, 3.0),
@@ -118,7 +118,11 @@ def live_data(trace: SequenceTrace, langs: tuple[str, ...]) -> dict:
         "langs": list(langs), "model": m, "readout": readout, "seq": seq, "carries": what,
         "gates": {g.field: {"block": g.block, "low": g.low, "high": g.high, "color": g.color} for g in gates.GATES},
         "gate_titles": titles, "palette": pal, "font": FONT,
-        "terms": {lg: {"cell_state": term("cell_state", lg), "hidden_state": term("hidden_state", lg)} for lg in langs},
+        "terms": {lg: {"cell_state": term("cell_state", lg), "hidden_state": term("hidden_state", lg),
+                       "hadamard_note": term("hadamard_note", lg),
+                       **{f"narrate_{n}_{s}": term(f"narrate_{n}_{s}", lg) for n in ("forget", "input", "output")
+                          for s in ("closed", "open")}} for lg in langs},
+        "narrate": {"shut": SHUT, "open": OPEN},
         "ui": {lg: {k: term(k, lg) for k in UI_KEYS} for lg in langs},
         "cell": {"ranges": CELL_RANGES, "start": CELL_START},
         "start": {"tab": "sentence", "u": start_u},
