@@ -119,7 +119,7 @@ def live_data(trace: SequenceTrace, langs: tuple[str, ...]) -> dict:
         "gates": {g.field: {"block": g.block, "low": g.low, "high": g.high, "color": g.color} for g in gates.GATES},
         "gate_titles": titles, "palette": pal, "font": FONT,
         "terms": {lg: {"cell_state": term("cell_state", lg), "hidden_state": term("hidden_state", lg),
-                       "hadamard_note": term("hadamard_note", lg),
+                       "hadamard_note": term("hadamard_note", lg), "held_here": term("held_here", lg),
                        **{f"narrate_{n}_{s}": term(f"narrate_{n}_{s}", lg) for n in ("forget", "input", "output")
                           for s in ("closed", "open")}} for lg in langs},
         "narrate": {"shut": SHUT, "open": OPEN},
