@@ -172,6 +172,7 @@ TERMS: dict[str, dict[str, str]] = {
     "answer": {"en": "the model answers", "zh": "模型回答"},
     "original": {"en": "original", "zh": "原来"},
     "what_if": {"en": "what if", "zh": "假如"},
+    "whatif_tab": {"en": "What if", "zh": "假如……"},
     "clamp_field": {"en": "hold", "zh": "固定"},
     "clamp_value": {"en": "at", "zh": "为"},
     "clamp_add": {"en": "hold it here (this step, this unit)", "zh": "在此固定(本步、本单元)"},

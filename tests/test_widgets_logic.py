@@ -243,9 +243,10 @@ def test_dashboard_language_switch():
     from widgets import dashboard
 
     d = dashboard()
-    assert d.tabs.titles == ("Cell-state flow", "Sequence explorer", "Why an LSTM", "Training timelapse")
+    assert d.tabs.titles == ("Cell-state flow", "Sequence explorer", "What if", "Why an LSTM", "Training timelapse")
     d.language.value = "zh"
-    assert d.tabs.titles == ("细胞状态的流动", "序列浏览", "为什么需要 LSTM", "训练过程回放")
+    assert d.tabs.titles == ("细胞状态的流动", "序列浏览", "假如……", "为什么需要 LSTM", "训练过程回放")
+    assert d.whatif.answers == ("灰色的", "灰色的") and "固定" not in d.whatif.status.value
     assert "遗忘门" in d.cell_flow.diagram.value and "遗忘门" in d.sequence.diagram.value
     assert d.memory.distractors.description == "干扰词数" and "普通 RNN" in d.memory.summary.value
 

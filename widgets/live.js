@@ -267,8 +267,12 @@ function showSentence() {
   const r = compute(), n = r.base.length;
   st.t = Math.max(0, Math.min(n - 1, st.t));
   $('lstm-unknown').textContent = r.seq.unknown.length ? ui('unknown_words') + ': ' + r.seq.unknown.join(', ') : '';
-  const words = $('lstm-words'); words.textContent = '';
-  r.seq.labels.forEach((w, t) => { const b = document.createElement('button'); b.type = 'button'; b.textContent = w; b.className = 'lstm-word' + (t === st.t ? ' lstm-word-now' : '') + (st.iv.some(q => q.t === t) ? ' lstm-word-iv' : ''); b.onclick = () => { pause(); go(t); }; words.appendChild(b); });
+  const words = $('lstm-words');
+  if (words.dataset.key !== r.key) {   // the word buttons are rebuilt only when the sentence or the clamps change
+    words.textContent = ''; words.dataset.key = r.key;
+    r.seq.labels.forEach((w, t) => { const b = document.createElement('button'); b.type = 'button'; b.textContent = w; b.className = 'lstm-word' + (st.iv.some(q => q.t === t) ? ' lstm-word-iv' : ''); b.onclick = () => { pause(); go(t); }; words.appendChild(b); });
+  }
+  Array.from(words.children).forEach((b, t) => b.classList.toggle('lstm-word-now', t === st.t));
   if (!n) { $('lstm-seq-diagram').textContent = ui('no_tokens'); $('lstm-context').textContent = ''; $('lstm-seq-equations').textContent = ''; $('lstm-probs').textContent = ''; $('lstm-seq-charts').textContent = ''; return; }
   const steps = r.changed || r.base, label = r.seq.labels[st.t];
   $('lstm-seq-diagram').innerHTML = cellSvg(steps[st.t], st.u, `t = ${st.t} · “${label}” · ${D.seq.unit_names[st.lang][st.u]}${r.changed ? ' · ' + ui('what_if') : ''}`);
@@ -292,7 +296,9 @@ function watchLine(r) {                // views.watch_line, computed from this r
     .replace('{f}', num(f[t], 2)).replace('{word}', r.seq.labels[t]).replace('{t}', t)
     .replace('{c0}', num(r.base[t].c_prev[u], 2)).replace('{c1}', num(r.base[t].c[u], 2));
 }
-function draw() {
+let labelled = null;
+function relabel() {                   // the page's words, in its language: only when the language or tab changes
+  labelled = st.lang + st.tab;
   document.documentElement.lang = st.lang;
   document.querySelectorAll('[data-ui]').forEach(e => { e.textContent = ui(e.dataset.ui); });
   document.querySelectorAll('[data-ui-ph]').forEach(e => { e.placeholder = ui(e.dataset.uiPh); });
@@ -301,7 +307,11 @@ function draw() {
   $('lstm-panel-cell').hidden = st.tab !== 'cell'; $('lstm-panel-sentence').hidden = st.tab !== 'sentence';
   const sel = $('lstm-unit'); sel.textContent = '';
   D.seq.unit_names[st.lang].forEach((nm, k) => { const o = document.createElement('option'); o.value = k; o.textContent = nm; sel.appendChild(o); });
-  sel.value = st.u;
+  $('lstm-words').dataset.key = '';
+}
+function draw() {
+  if (labelled !== st.lang + st.tab) relabel();
+  $('lstm-unit').value = st.u;
   if (D.seq.vocab && document.activeElement !== $('lstm-text')) $('lstm-text').value = st.text || D.seq.default[st.lang];
   if (st.tab === 'cell') showCell(); else showSentence();
   history.replaceState(null, '', toFragment());
