@@ -95,3 +95,14 @@ def test_zh_axes_show_every_word():
     hm = heatmap(np.zeros((3, len(words))), stops=((0.0, "#FFFFFF"), (1.0, "#FF0000")), col_labels=words)
     for w in words:
         assert f">{w}<" in hm
+
+
+def test_every_glossary_key_is_defined_once():
+    """A key written twice in the glossary silently replaces the first (one view's words in another's mouth)."""
+    import inspect
+    from collections import Counter
+
+    import explainer.glossary as g
+
+    keys = re.findall(r'^    "([a-z0-9_]+)": \{', inspect.getsource(g), flags=re.M)
+    assert [k for k, n in Counter(keys).items() if n > 1] == []

@@ -435,6 +435,10 @@ def skipped_cell_svg(v: dict, eq: dict, lang: str = "en", title: str | None = No
     return "".join(out)
 
 
+#: A gate below SHUT is narrated as closed, one above OPEN as open (the page's narration reads the same).
+SHUT, OPEN = 0.1, 0.9
+
+
 def narrate(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", masked: bool = False) -> list[str]:
     """What this step does, in words, for gates that are clearly shut (< 0.1) or open (> 0.9).
 
@@ -445,9 +449,9 @@ def narrate(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", m
     v = step_values(step, unit, sample)
     lines = []
     for gate, name in (("f", "forget"), ("i", "input"), ("o", "output")):
-        if v[gate] < 0.1:
+        if v[gate] < SHUT:
             lines.append(term(f"narrate_{name}_closed", lang))
-        elif v[gate] > 0.9:
+        elif v[gate] > OPEN:
             lines.append(term(f"narrate_{name}_open", lang))
     return lines
 

@@ -284,7 +284,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         notes = [("demo_note", {"n": len(tokens)})]
         if unknown:
             shown = ", ".join(unknown[:8]) + (f", … (+{len(unknown) - 8})" if len(unknown) > 8 else "")
-            notes.append(("unknown_words", {"words": shown}))
+            notes.append(("demo_unknown_words", {"words": shown}))
         self._default_demo = False
         return self.set_trace(trace, notes, words_box=" ".join(tokens))
 
