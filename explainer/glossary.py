@@ -196,14 +196,32 @@ TERMS: dict[str, dict[str, str]] = {
     "grad_steps_before": {"en": "steps before the question", "zh": "距离提问的步数"},
     "grad_ratio": {"en": "‖∂L/∂sₜ‖ / ‖∂L/∂s_T‖ (log scale)", "zh": "‖∂L/∂sₜ‖ / ‖∂L/∂s_T‖(对数刻度)"},
     "grad_setup": {"en": "{n} sentences with {d} distractor words; the colour word is {k} steps before the question. "
-                         "Medians over the sentences, from the recorded backward pass of each trained model.",
+                         "Each line is one sentence, from the recorded backward pass of each trained model.",
                    "zh": "{n} 个句子,各含 {d} 个干扰词;颜色词在提问之前 {k} 步。"
-                         "数值取各句的中位数,来自两个已训练模型记录下的反向传播。"},
-    "grad_lstm": {"en": "at the colour word ‖∂L/∂c‖ is {dc} and ‖∂L/∂h‖ is {dh} times their value at the question; "
-                        "{right} of {n} answers right.",
-                  "zh": "在颜色词处,‖∂L/∂c‖ 是提问处的 {dc} 倍,‖∂L/∂h‖ 是 {dh} 倍;{n} 个回答中对了 {right} 个。"},
-    "grad_rnn": {"en": "at the colour word ‖∂L/∂h‖ is {dh} times its value at the question; {right} of {n} answers right.",
-                 "zh": "在颜色词处,‖∂L/∂h‖ 是提问处的 {dh} 倍;{n} 个回答中对了 {right} 个。"},
+                         "每条线是一个句子,来自两个已训练模型记录下的反向传播。"},
+    "why_lstm_line": {"en": "on all {n} sentences the gradient along the cell state reaches the colour word at "
+                            "{range} of its value at the question; {right} of {n} answers right.",
+                      "zh": "在全部 {n} 个句子上,沿细胞状态传回颜色词的梯度是提问处的 {range} 倍;{n} 个回答中对了 {right} 个。"},
+    "why_rnn_group": {"en": "on {k} sentences ({colours}) ‖∂L/∂h‖ at the colour word is {range} of its value at the "
+                            "question, {right} right",
+                      "zh": "{k} 个句子({colours})在颜色词处 ‖∂L/∂h‖ 是提问处的 {range} 倍,对了 {right} 个"},
+    "why_rnn_split": {"en": "the sentences fall into groups more than a decade apart: {groups}.",
+                      "zh": "句子分成相差一个数量级以上的几组:{groups}。"},
+    "why_rnn_one": {"en": "{groups}.", "zh": "{groups}。"},
+    "grad_per_sentence": {"en": "one line per sentence", "zh": "每个句子一条线"},
+    "answer_right": {"en": "answered right", "zh": "回答正确"},
+    "answer_wrong": {"en": "answered wrong", "zh": "回答错误"},
+    "colour_word_marker": {"en": "dashed line: the colour word", "zh": "虚线:颜色词"},
+    "accuracy_title": {"en": "Remembering the sky's colour over distractor words (held-out sentences)",
+                       "zh": "隔着干扰词记住天空的颜色(未见过的句子)"},
+    "accuracy": {"en": "accuracy", "zh": "准确率"},
+    "mean_of_seeds": {"en": "mean of {n} seeds", "zh": "{n} 个随机种子的平均"},
+    "worst_seed": {"en": "worst seed", "zh": "最差的种子"},
+    "always_grey": {"en": "always answering grey: {a}", "zh": "总是回答灰色:{a}"},
+    "colour_blue": {"en": "blue", "zh": "蓝色"},
+    "colour_red": {"en": "red", "zh": "红色"},
+    "colour_green": {"en": "green", "zh": "绿色"},
+    "colour_grey": {"en": "grey", "zh": "灰色"},
     "grad_how": {"en": "One step back along the LSTM's cell state multiplies ∂L/∂c by fₜ (plus what reaches c through h); "
                        "one step back in a plain RNN multiplies ∂L/∂h by tanh′(z)·Uᵀ.",
                  "zh": "沿 LSTM 的细胞状态每退回一步,∂L/∂c 乘以 fₜ(再加上经由 h 传来的部分);"
