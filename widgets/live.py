@@ -195,8 +195,15 @@ button {font-size: 15px; cursor: pointer}
 .lstm-slv {min-width:4em; font-family:DejaVu Sans Mono, monospace}
 .lstm-hint, .lstm-note {color:#666; font-size:14px}
 .lstm-val {cursor:pointer}
+/* a short screen (a projector at 150 % zoom): one toolbar row, the drawing gets the width */
 @media (max-height: 620px) { h1 {display:none} .lstm-hint {display:none} body {margin:2px 10px}
-  .lstm-context {font-size:13px; margin:2px 0} .lstm-word {font-size:13px; padding:1px 5px} }
+  .lstm-bar-top {padding:2px 0; gap:2px 6px} .lstm-bar-top button {height:28px; min-width:30px; font-size:14px}
+  #lstm-time {flex:1 1 100px; min-width:80px}
+  .lstm-grid {grid-template-columns:minmax(300px, 1fr) minmax(220px, 270px)}
+  .lstm-draw {max-width:none}
+  .lstm-side, .lstm-head {font-size:14px} .lstm-context {font-size:14px; margin:2px 0}
+  .lstm-word {font-size:14px; padding:1px 5px} #lstm-text {font-size:14px}
+  .lstm-whatif button, .lstm-whatif select, .lstm-whatif input {font-size:14px} }
 /* a touch screen has no hover and no keyboard: tap a value for its equation, swipe to step */
 @media (hover: none) { .lstm-hint {display:none} }
 .lstm-touch .lstm-hint {display:none}
