@@ -296,7 +296,7 @@ function showSentence() {
   const ivs = $('lstm-iv-list'); ivs.textContent = '';
   st.iv.forEach((q, k) => { const b = document.createElement('button'); b.type = 'button'; b.className = 'lstm-iv-item'; b.textContent = `✕ t=${q.t} (${r.seq.labels[q.t] || '—'}) · ${D.seq.unit_names[st.lang][q.u]} · ${q.f} = ${num(q.v)}`; b.onclick = () => { st.iv.splice(k, 1); draw(); }; ivs.appendChild(b); });
   $('lstm-context').textContent = (D.seq.vocab && r.p ? ui('story_context').replace('{sentence}', r.seq.labels.join(st.lang === 'en' ? ' ' : ''))
-    .replace('{answer}', D.seq.colours[st.lang][r.p.indexOf(Math.max(...r.p))]) + ' ' : '') + watchLine(r);
+    .replace('{answer}', D.seq.colours[st.lang][r.p.indexOf(Math.max(...r.p))]) + (st.lang === 'en' ? ' ' : '') : '') + watchLine(r);
 }
 function watchLine(r) {                // views.watch_line, computed from this run: where the memory's forget gate closes
   const n = r.base.length, units = D.model.U.length;
