@@ -173,6 +173,7 @@ TERMS: dict[str, dict[str, str]] = {
     "original": {"en": "original", "zh": "原来"},
     "what_if": {"en": "what if", "zh": "假如"},
     "whatif_tab": {"en": "What if", "zh": "假如……"},
+    "held_here": {"en": "held here by the what-if, not computed", "zh": "由假设固定,并非计算所得"},
     "clamp_field": {"en": "hold", "zh": "固定"},
     "clamp_value": {"en": "at", "zh": "为"},
     "clamp_add": {"en": "hold it here (this step, this unit)", "zh": "在此固定(本步、本单元)"},

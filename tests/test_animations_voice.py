@@ -174,9 +174,10 @@ def test_voiced_lesson_has_voice_and_subtitle_tracks_in_step(tmp_path, monkeypat
         w.setnchannels(2), w.setsampwidth(2), w.setframerate(44100)
         w.writeframes(np.repeat(tone, 2).tobytes())
     out_dir = tmp_path / "out"
-    assert main(["render", "lesson", "--lang", "both", "--out", str(out_dir), "--jobs", "2", "--no-slides",
-                 "--voice", str(rec)]) == 0
+    assert main(["render", "lesson", "--lang", "both", "--out", str(out_dir), "--jobs", "2", "--voice", str(rec)]) == 0
     out = capsys.readouterr().out
+    # each scene's video appears under its name once complete; manim's sound mix is not left beside it
+    assert not list(out_dir.rglob("*.partial*")) and not list(out_dir.glob("*/low/*.wav"))
     assert f"{len(rows) - 1} line(s) had no recording" in out and f"{len(rows)} line(s) had no recording" in out
     assert rows[1][0].split("_", 1)[1] in out
     for lang, tag in (("en", "eng"), ("zh", "chi")):
@@ -203,6 +204,13 @@ def test_voiced_lesson_has_voice_and_subtitle_tracks_in_step(tmp_path, monkeypat
                 assert w.getnchannels() == 1 and w.getframerate() == RATE
                 assert w.getnframes() / RATE == pytest.approx(2.5, abs=0.01)
             assert subs[0].end.total_seconds() >= 2.5
+        from animations.scenes import SLIDES
+        if SLIDES:  # slides for class: one per spoken line, notes = the line, and no voice in them
+            deck = json.loads((out_dir / lang / "slides" / f"{short[0]}.json").read_text(encoding="utf-8"))
+            said = [s.content for s in subs][: len(sidecar["lines"])]
+            assert [sl["notes"] for sl in deck["slides"]][-len(said):] == said
+            assert all(s["type"] != "audio" for sl in deck["slides"]
+                       for s in streams(out_dir / lang / sl["file"]))
         assert duration(video) == pytest.approx(sum(duration(out_dir / lang / "low" / f"{s}.mp4") for s in short),
                                                 abs=0.2)
     # burnt in: no subtitle track, and the picture changes only inside the bottom 12 % band
