@@ -168,6 +168,7 @@ TERMS: dict[str, dict[str, str]] = {
     # the live page and the what-if view
     "tab_cell": {"en": "one cell", "zh": "一个细胞"},
     "tab_sentence": {"en": "a sentence", "zh": "一句话"},
+    "tab_sequence": {"en": "the sequence", "zh": "序列"},
     "type_sentence": {"en": "type a sentence for the trained model", "zh": "给训练好的模型输入一句话"},
     "unknown_words": {"en": "unknown words (left out)", "zh": "不认识的词(已略去)"},
     "no_tokens": {"en": "no word the model knows: type e.g. “the sky was blue … the sky is”",
