@@ -13,6 +13,9 @@ TERMS: dict[str, dict[str, str]] = {
     "output_gate": {"en": "output gate", "zh": "输出门"},
     "candidate": {"en": "candidate", "zh": "候选记忆"},
     "cell_state": {"en": "cell state", "zh": "细胞状态"},
+    "update_gate": {"en": "update gate", "zh": "更新门"},
+    "reset_gate": {"en": "reset gate", "zh": "重置门"},
+    "candidate_hidden": {"en": "candidate hidden state", "zh": "候选隐藏状态"},
     "hidden_state": {"en": "hidden state", "zh": "隐藏状态"},
     "input": {"en": "input", "zh": "输入"},
     "sigmoid": {"en": "sigmoid", "zh": "sigmoid"},
@@ -175,6 +178,7 @@ TERMS: dict[str, dict[str, str]] = {
     # the live page and the what-if view
     "tab_cell": {"en": "one cell", "zh": "一个细胞"},
     "tab_sentence": {"en": "a sentence", "zh": "一句话"},
+    "tab_sequence": {"en": "the sequence", "zh": "序列"},
     "type_sentence": {"en": "type a sentence for the trained model", "zh": "给训练好的模型输入一句话"},
     "unknown_words": {"en": "unknown words (left out)", "zh": "不认识的词(已略去)"},
     "no_tokens": {"en": "no word the model knows: type e.g. “the sky was blue … the sky is”",
@@ -260,6 +264,9 @@ FIELD_TERMS: dict[str, str] = {
     "h": "hidden_state",
     "h_prev": "hidden_state",
     "x": "input",
+    "z": "update_gate",
+    "r": "reset_gate",
+    "h_tilde": "candidate_hidden",
 }
 
 

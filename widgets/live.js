@@ -296,13 +296,15 @@ function showSentence() {
   const ivs = $('lstm-iv-list'); ivs.textContent = '';
   st.iv.forEach((q, k) => { const b = document.createElement('button'); b.type = 'button'; b.className = 'lstm-iv-item'; b.textContent = `✕ t=${q.t} (${r.seq.labels[q.t] || '—'}) · ${D.seq.unit_names[st.lang][q.u]} · ${q.f} = ${num(q.v)}`; b.onclick = () => { st.iv.splice(k, 1); draw(); }; ivs.appendChild(b); });
   $('lstm-context').textContent = (D.seq.vocab && r.p ? ui('story_context').replace('{sentence}', r.seq.labels.join(st.lang === 'en' ? ' ' : ''))
-    .replace('{answer}', D.seq.colours[st.lang][r.p.indexOf(Math.max(...r.p))]) + ' ' : '') + watchLine(r);
+    .replace('{answer}', D.seq.colours[st.lang][r.p.indexOf(Math.max(...r.p))]) + (st.lang === 'en' ? ' ' : '') : '') + watchLine(r);
+  $('lstm-context').hidden = !$('lstm-context').textContent;
 }
 function watchLine(r) {                // views.watch_line, computed from this run: where the memory's forget gate closes
   const n = r.base.length, units = D.model.U.length;
   let u = D.seq.memory_unit;
   if (u === null || u === undefined) { let best = Infinity; for (let k = 0; k < units; k++) r.base.forEach(s => { if (s.f[k] < best) { best = s.f[k]; u = k; } }); }
   const f = r.base.map(s => s.f[u]), t = f.indexOf(Math.min(...f)), others = f.filter((_, k) => k !== t);
+  if (!D.seq.vocab && f[t] >= D.narrate.shut) return '';   // a forget gate that never shuts: nothing to point at
   const lo = num(others.length ? Math.min(...others) : f[t], 2), hi = num(others.length ? Math.max(...others) : f[t], 2);
   return ui('watch_line').replace('{unit}', D.seq.unit_names[st.lang][u]).replace('{range}', lo === hi ? lo : lo + '–' + hi)
     .replace('{f}', num(f[t], 2)).replace('{word}', r.seq.labels[t]).replace('{t}', t)
@@ -347,6 +349,7 @@ $('lstm-forward').onclick = () => step(1);
 $('lstm-play').onclick = play;
 $('lstm-time').oninput = (e) => { pause(); go(+e.target.value); };
 $('lstm-unit').onchange = (e) => { st.u = +e.target.value; draw(); };
+if (!D.seq.vocab) document.querySelector('.lstm-tab[data-tab=sentence]').dataset.ui = 'tab_sequence';
 if (D.seq.vocab) $('lstm-text').oninput = (e) => { st.text = e.target.value.slice(0, 400); cache = null; draw(); };
 else $('lstm-text-row').hidden = true;
 document.querySelectorAll('.lstm-tab').forEach(b => b.onclick = () => { st.tab = b.dataset.tab; draw(); });

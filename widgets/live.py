@@ -41,7 +41,7 @@ CELL_START = {"x": 1.0, "h_prev": 0.3, "c_prev": 1.2, "zi": -1.0, "zf": 3.0, "zc
 UI_KEYS = ("page_title", "time_step", "unit", "play", "pause", "step_back", "step_forward", "keys_hint", "language",
            "tab_cell", "tab_sentence", "type_sentence", "unknown_words", "no_tokens", "answer", "original", "what_if",
            "clamp_field", "clamp_value", "clamp_add", "clamp_clear", "copy_link", "copied", "sliders_note",
-           "story_context", "watch_line", "cell_drawing")
+           "story_context", "watch_line", "cell_drawing", "tab_sequence")
 
 
 def can_run(trace: SequenceTrace) -> bool:
@@ -154,6 +154,7 @@ def _slider_label(k: str) -> str:
 
 
 LIVE_CSS = """
+[hidden] {display:none !important}
 body {font-family: DejaVu Sans, Noto Sans CJK SC, Noto Sans SC, sans-serif; margin: 10px 16px; color: #222; font-size: 15px}
 h1 {font-size: 20px; margin: 2px 0 6px}
 button {font-size: 15px; cursor: pointer}
