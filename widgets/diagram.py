@@ -442,6 +442,25 @@ def skipped_cell_svg(v: dict, eq: dict, lang: str = "en", title: str | None = No
     return "".join(out)
 
 
+def legend_html(lang: str = "en") -> str:
+    """What the drawing's marks mean, drawn with the drawing's own valve and flow: a shut and an open
+    valve, a thin and a thick flow (|value|), a striped flow with its "−" badge (a negative value)."""
+    def svg(body: str, w: int = 64) -> str:
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="26" viewBox="0 0 {w} 26" '
+                f'style="vertical-align:middle">{body}</svg>')
+
+    f = palette.FORGET
+    items = [
+        (svg(_valve(27, 13, 0.0, f, True) + _valve(89, 13, 1.0, f, True), 118), term("legend_valve", lang)),
+        (svg(_flow([(4, 6), (60, 6)], 0.3, STATE_SCALE, palette.CELL)
+             + _flow([(4, 19), (60, 19)], STATE_SCALE, STATE_SCALE, palette.CELL)), term("legend_width", lang)),
+        (svg(_flow([(4, 13), (76, 13)], -1.0, STATE_SCALE, palette.CELL), 80), term("legend_stripes", lang)),
+    ]
+    return ('<div class="lstm-legend" style="display:flex;flex-wrap:wrap;gap:2px 18px;align-items:center;'
+            f'font-size:14px;color:{palette.MUTED};margin:2px 0">'
+            + "".join(f'<span>{mark} {escape(text)}</span>' for mark, text in items) + "</div>")
+
+
 #: A gate below SHUT is narrated as closed, one above OPEN as open (the page's narration reads the same).
 SHUT, OPEN = 0.1, 0.9
 
@@ -503,5 +522,5 @@ def equations_html(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = 
             'font-size:13px">' + "".join(rows) + "</div>")
 
 
-__all__ = ["cell_svg", "skipped_cell_svg", "equations_html", "equation_lines", "hover_css", "narrate", "step_values",
+__all__ = ["legend_html", "cell_svg", "skipped_cell_svg", "equations_html", "equation_lines", "hover_css", "narrate", "step_values",
            "update_terms", "fmt", "fn_name", "VALUE_NAMES"]
