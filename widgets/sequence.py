@@ -34,12 +34,12 @@ import ipywidgets as widgets
 import numpy as np
 
 from explainer import palette
-from explainer.demo import FEATURES, WORDS, demo_trace
+from explainer.demo import FEATURES, WORD_TERMS, WORDS, demo_trace
 from explainer.glossary import term
 from explainer.trace import SequenceTrace
 
 from . import views
-from .diagram import cell_svg, equations_html, hover_css
+from .diagram import cell_svg, equations_html, legend_html, hover_css
 from .language import LanguageSwitch, check_lang
 
 #: Playback speeds: label → milliseconds per step.
@@ -73,8 +73,15 @@ def tokenise(text: str) -> list[str]:
 
 
 def feature_aliases() -> dict[str, str]:
-    """Every word the demo LSTM knows, in either language → its feature (``"蓝色" → "blue"``)."""
+    """Every word the demo LSTM knows, in either language → its feature (``"蓝色" → "blue"``).
+
+    The demo's own sentence words ("the", "sky", … and their Chinese) are known too: words that
+    carry no feature, read as the all-zero input on purpose."""
     out = {}
+    for w, key in WORD_TERMS.items():
+        for lang in ("en", "zh"):
+            out[term(key, lang)] = w
+        out[w] = w
     for f in FEATURES:
         for lang in ("en", "zh"):
             out[term(f"feature_{f}", lang)] = f
@@ -118,10 +125,12 @@ def explain_error(e: Exception, lang: str) -> str:
 
 
 class SequenceExplorer(LanguageSwitch, widgets.VBox):
-    """Play through a :class:`SequenceTrace`; ``trace=None`` starts on the demo LSTM's story."""
+    """Play through a :class:`SequenceTrace`; ``trace=None`` starts on ``source`` ("story": the trained
+    story LSTM, opened on its colour memory where the forget gate closes; or "demo")."""
 
     def __init__(self, trace: SequenceTrace | None = None, lang: str = "en", max_units: int = 16,
-                 show_language: bool = True, interval_ms: int = 900, base: str | Path | None = None) -> None:
+                 show_language: bool = True, interval_ms: int = 900, base: str | Path | None = None,
+                 source: str = "story") -> None:
         check_lang(lang)
         if int(max_units) < 1:
             raise ValueError(f"max_units must be >= 1, got {max_units}")
@@ -133,6 +142,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.error: str = ""
         self._default_demo = False
         self._hold = False
+        self._shown_name = ""
 
         self.play = widgets.Play(min=0, max=1, step=1, interval=interval_ms, show_repeat=False)
         self.back = widgets.Button(icon="step-backward", layout=widgets.Layout(width="40px"))
@@ -152,12 +162,17 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.story_button = widgets.Button(icon="book", layout=widgets.Layout(width="auto"))
         self.story_button.add_class("lstm-story-button")
         self._source = ""
+        # which trace is shown, always on screen (the text boxes fold away on a short screen)
+        self.source_menu = widgets.Dropdown(layout=widgets.Layout(width="auto"))
+        self.source_menu.add_class("lstm-seq-source-menu")
         self.path = widgets.Text(placeholder="reports/bitcoin/trace_btc.npz",
                                  layout=widgets.Layout(width="auto", flex="1 1 300px"))
         self.load_button = widgets.Button(icon="folder-open", layout=widgets.Layout(width="auto"))
         self._language_toggle(lang, show_language)
         self.status = widgets.HTML()
         self.status.add_class("lstm-seq-status")
+        self.watch = widgets.HTML()  # what to watch in a named source's story (empty for a file)
+        self.watch.add_class("lstm-seq-watch")
         self.keys_hint = widgets.HTML()
         self.diagram = widgets.HTML()
         self.diagram.add_class("lstm-seq-diagram")
@@ -168,7 +183,8 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.heatmaps = widgets.HTML()
         self.heatmaps.add_class("lstm-seq-heatmaps")
 
-        left = widgets.VBox([self.diagram, self.equations])
+        self.legend = widgets.HTML()
+        left = widgets.VBox([self.diagram, self.legend, self.equations])
         left.add_class("lstm-seq-left")
         right = widgets.VBox([self.charts, self.heatmaps])
         right.add_class("lstm-seq-right")
@@ -184,8 +200,9 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
             widgets.HTML(SEQUENCE_CSS.join(("<style>", "</style>")) + hover_css(".lstm-sequence")),
             sources,
             self.status,
-            widgets.HBox([self.play, self.back, self.forward, self.speed, self.time, self.unit, self.sample],
-                         layout=wrap),
+            self.watch,
+            widgets.HBox([self.source_menu, self.play, self.back, self.forward, self.speed, self.time, self.unit,
+                          self.sample], layout=wrap),
             self.keys_hint,
             main,
         ])
@@ -201,10 +218,12 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.run_button.on_click(lambda b: self._guard(self.run_demo, self.words.value))
         self.load_button.on_click(lambda b: self._guard(self.load, self.path.value))
         self.story_button.on_click(lambda b: self._guard(self.load_source, "story"))
+        self.source_menu.observe(self._on_source_menu, names="value")
         self._relabel()
         if trace is None:
-            self.run_demo(term("demo_sentence", lang))
-            self._default_demo = True
+            if source not in ("story", "demo"):
+                raise ValueError(f"source must be 'story' or 'demo' (or pass a trace), got {source!r}")
+            self.load_source(source)
         else:
             self.set_trace(trace)
 
@@ -224,10 +243,14 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         key = event.get("key")
         if key in (" ", "Spacebar"):
             self.toggle_play()
-        elif key == "ArrowRight":
+        elif key in ("ArrowRight", "PageDown"):  # a presenter's clicker sends PageDown / PageUp
             self.step_by(+1)
-        elif key == "ArrowLeft":
+        elif key in ("ArrowLeft", "PageUp"):
             self.step_by(-1)
+        elif key == "Home":
+            self.step_by(-self.time.max)
+        elif key == "End":
+            self.step_by(+self.time.max)
 
     def toggle_play(self) -> None:
         if not self.play.playing and self.time.value >= self.time.max:
@@ -267,7 +290,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         notes = [("demo_note", {"n": len(tokens)})]
         if unknown:
             shown = ", ".join(unknown[:8]) + (f", … (+{len(unknown) - 8})" if len(unknown) > 8 else "")
-            notes.append(("unknown_words", {"words": shown}))
+            notes.append(("demo_unknown_words", {"words": shown}))
         self._default_demo = False
         return self.set_trace(trace, notes, words_box=" ".join(tokens))
 
@@ -296,14 +319,51 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         if name == "demo":
             self.run_demo(term("demo_sentence", self.lang))
             self._default_demo = True
+            self._open_on_watch()
             return self.trace
         if name == "story":
             from explainer.sources import trace_source
 
             trace = self.set_trace(trace_source("story", self.lang), [("story_note", {})], name="story")
             self._source = "story"  # told again in the reader's language when it switches
+            self._open_on_watch()
             return trace
         return self.load(name)
+
+    def _on_source_menu(self, change) -> None:
+        if self._hold or change["new"] in (None, "file") or change["new"] == self._menu_value():
+            return
+        self._guard(self.load_source, change["new"])
+
+    def _menu_value(self) -> str:
+        return "story" if self._source == "story" else "demo" if self._default_demo or (
+            self.trace is not None and self._shown_name == "demo") else "file"
+
+    def _relabel_source_menu(self) -> None:
+        """The menu names the two built-in traces and, when a file is shown, that file."""
+        lang = self.lang
+        options = [(term("source_story", lang), "story"), (term("source_demo", lang), "demo")]
+        if self._menu_value() == "file":
+            options.append((self._shown_name or term("source_file", lang), "file"))
+        self._hold = True
+        try:
+            self.source_menu.options = options
+            self.source_menu.value = self._menu_value()
+        finally:
+            self._hold = False
+
+    def _open_on_watch(self) -> None:
+        """Open a named source on its memory unit at the step to watch, and say what to watch."""
+        t, u = views.watch_point(self.trace)
+        self._hold = True
+        try:
+            self.unit.value = u
+            self.time.value = self.play.value = t
+        finally:
+            self._hold = False
+        self.watch.value = (f'<div class="lstm-watch" style="margin:2px 0"><b>▸</b> '
+                            f'{escape(views.watch_line(self.trace, self.lang))}</div>')
+        self.redraw()
 
     def set_trace(self, trace: SequenceTrace, note=(), words_box: str = "", name: str = "") -> SequenceTrace:
         """Validate ``trace`` and show it (narrowed to its ``max_units`` most active units if wider).
@@ -324,6 +384,8 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
             trace = trace.narrow(trace.most_active(self.max_units))
             notes.append(("showing_units", {"k": self.max_units, "n": self.full_units}))
         self.trace, self.note_parts, self.error = trace, notes, ""
+        self.watch.value = ""
+        self._shown_name = name or ("demo" if words_box else "")
         self._default_demo, self._source = False, ""
         self._hold = True
         try:
@@ -363,6 +425,9 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         never the previous step's picture under the new step number."""
         if self._hold or self.trace is None:
             return
+        if self.source_menu.value != self._menu_value() or len(self.source_menu.options) != (
+                3 if self._menu_value() == "file" else 2):
+            self._relabel_source_menu()
         t = int(self.time.value)
         try:
             diagram, equations, charts, heatmaps = self._render(t)
@@ -382,19 +447,22 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
 
     def _render(self, t: int) -> tuple[str, str, str, str]:
         tr, u, b, lang = self.trace, int(self.unit.value or 0), int(self.sample.value), self.lang
-        step, options = tr.step(t), views.cell_options(tr, t, b)
+        step, options = tr.step(t), views.cell_options(tr, t, b, unit=u)
         diagram = cell_svg(step, unit=u, sample=b, lang=lang, title=views.step_title(tr, t, u, lang, b), **options)
         equations = equations_html(step, unit=u, sample=b, lang=lang, **options)
         return diagram, equations, views.charts_html(tr, t, u, b, lang), views.heatmaps_html(tr, t, u, b, lang)
 
     def _apply_lang(self) -> None:
         self._relabel()
-        if self._default_demo:  # the untouched demo story is told in the reader's language
-            self.run_demo(term("demo_sentence", self.lang))
-            self._default_demo = True
-            return
-        if self._source == "story":
-            self.load_source("story")
+        if self._default_demo or self._source == "story":  # a named source is told in the reader's language
+            t, u = int(self.time.value), self.unit.value
+            self.load_source("demo" if self._default_demo else "story")
+            self._hold = True
+            try:  # the reader stays where they were
+                self.unit.value, self.time.value = u, t
+            finally:
+                self._hold = False
+            self.redraw()
             return
         if self.trace is not None:
             self._hold = True
@@ -408,6 +476,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
 
     def _relabel(self) -> None:
         lang = self.lang
+        self.legend.value = legend_html(lang)
         self.time.description = term("time_step", lang)
         self.sample.description = term("sample", lang)
         self.words.description = term("words", lang)
@@ -417,6 +486,9 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.load_button.description = term("load_trace", lang)
         self.unit.description = term("unit", lang)
         self.speed.description = term("speed", lang)
+        self.source_menu.description = term("source", lang)
+        if self.trace is not None:
+            self._relabel_source_menu()
         self.back.tooltip = term("step_back", lang)
         self.forward.tooltip = term("step_forward", lang)
         self.keys_hint.value = f'<small style="color:{palette.MUTED}">{escape(term("keys_hint", lang))}</small>'
