@@ -71,7 +71,7 @@ def test_properties_of_strings_escapes_triple_quotes_comments_brackets_fstrings(
     assert ind[at(SNIPPET, 'f"{a}')] == 2 and ind[at(SNIPPET, "ple")] == 1 and ind[at(SNIPPET, "return s")] == 1
     assert line_position("ab\ncd").tolist() == [0, 1, 2, 0, 1]
     with pytest.raises(ValueError, match="not Python"):
-        code_properties("x = (1,\n")
+        code_properties("if a:\n    x = 1\n  y = 2\n")   # a dedent to no level
 
 
 def test_correlations_are_pearsons():
@@ -308,3 +308,10 @@ def test_notebook_04_runs(tmp_path, monkeypatch):
     assert [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     assert "string" in text and "gate f" in text and "def " in text
+
+
+def test_properties_of_a_text_cut_in_the_middle():
+    p = code_properties('x = 1\ns = """open\nstill')
+    assert p["string"][at('x = 1\ns = """open\nstill', '"""'):].all() and p["string"][0] == 0
+    q = code_properties("y = (1,\n  [2")
+    assert q["bracket_depth"][-1] == 2

@@ -1,6 +1,6 @@
 """``lstm-explainer cells``: a character LSTM trained on real code, and the cells it grew.
 
-    lstm-explainer cells train                       # the shipped recipe (≈ 13 M characters of CPython's stdlib)
+    lstm-explainer cells train                       # the shipped recipe: one pass over 4.4 M characters of CPython's stdlib
     lstm-explainer cells train --quick --out q.npz   # a tiny model in seconds (tests, notebooks)
     lstm-explainer cells find --json cells.json      # best unit per property on the held-out text, saturation
     lstm-explainer cells show --property string --html string_cell.html
@@ -107,6 +107,9 @@ def _write_atomic(path: Path, content: str) -> Path:
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(content)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)   # mkstemp's 0600 would make the report private
     os.replace(tmp, path)
     return path
 

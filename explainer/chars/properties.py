@@ -8,7 +8,8 @@ For Python source, from :mod:`tokenize` (the interpreter's own tokenizer):
     bracket_depth   how many ( [ { are open at this character (an opening bracket counts itself)
     indent          the indentation level (INDENT/DEDENT tokens) of the logical line the character is on
 
-Each property is a float array with one value per character of the text.
+Each property is a float array with one value per character of the text. A text cut off in the middle
+of a file (a sample) is fine: a string or bracket still open at its end stays open to the end.
 """
 from __future__ import annotations
 
@@ -70,7 +71,15 @@ def code_properties(text: str) -> dict[str, np.ndarray]:
                 level -= 1
             if tok.type not in (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
                 indent_at_line.setdefault(tok.start[0], level)
-    except (tokenize.TokenError, IndentationError, SyntaxError) as e:
+    except tokenize.TokenError as e:
+        # a text cut in the middle (a sample of a file): the tokens so far are right; what is left open at
+        # the end is an unterminated multi-line string (from its start on) or an unclosed bracket (counted)
+        if e.args[0].startswith("EOF in multi-line string"):
+            string[pos(e.args[1]):] = 1
+        elif not e.args[0].startswith("EOF in multi-line statement"):
+            raise ValueError(f"the text is not Python that tokenize can read ({e}); the code properties need "
+                             "Python source (line_position works for any text)") from None
+    except (IndentationError, SyntaxError) as e:
         raise ValueError(f"the text is not Python that tokenize can read ({e}); the code properties need "
                          "Python source (line_position works for any text)") from None
     depth = np.cumsum(depth_change[:n]).astype(np.float32)
