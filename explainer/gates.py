@@ -8,6 +8,8 @@ so it is never confused with the cell state c.
 ['i', 'f', 'g', 'o']
 >>> gate("f").term, gate("f").color
 ('forget_gate', '#E0483E')
+>>> openness(0.02), openness(0.5), openness(0.98)
+('closed', 'between', 'open')
 """
 from __future__ import annotations
 
@@ -36,6 +38,22 @@ GATES: tuple[Gate, ...] = (
     Gate("g", "c", 2, "candidate", palette.CANDIDATE, "tanh", -1.0, 1.0),
     Gate("o", "o", 3, "output_gate", palette.OUTPUT, "sigmoid", 0.0, 1.0),
 )
+
+#: A gate below CLOSED is called shut and one above OPEN wide open, in every front end and in the
+#: statistics (Karpathy, Johnson & Fei-Fei 2015 call these "left" and "right saturated").
+CLOSED = 0.1
+OPEN = 0.9
+
+
+def openness(v: float) -> str:
+    """``"closed"`` (v < CLOSED), ``"open"`` (v > OPEN) or ``"between"`` for a gate's value."""
+    v = float(v)
+    return "closed" if v < CLOSED else "open" if v > OPEN else "between"
+
+
+#: The glossary term that names each :func:`openness`.
+GATE_STATE_TERMS = {"closed": "closed", "open": "open", "between": "partly_open"}
+
 
 #: Keras's block order of z, W, U and b.
 BLOCKS: tuple[str, ...] = tuple(g.block for g in GATES)

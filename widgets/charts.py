@@ -16,8 +16,9 @@ from typing import Sequence
 import numpy as np
 
 from explainer import palette
+from explainer.presentation import CSS_FONTS, DIGITS_DETAIL, fmt
 
-FONT = "DejaVu Sans, Noto Sans CJK SC, sans-serif"
+FONT = CSS_FONTS
 
 
 def text_width(s: str, size: float) -> float:
@@ -222,12 +223,9 @@ def line_chart(series: Sequence[dict], *, labels: Sequence[str] | None = None, m
     return "".join(out)
 
 
-def num(v: float, digits: int = 3) -> str:
-    """A number as printed in the widgets: a true minus sign, never "−0.000"."""
-    s = f"{float(v):.{digits}f}"
-    if float(s) == 0.0:
-        return f"{0.0:.{digits}f}"
-    return s.replace("-", "−")
+def num(v: float, digits: int = DIGITS_DETAIL) -> str:
+    """A number as printed in the widgets (:func:`explainer.presentation.fmt`): a true minus sign, never "−0.000"."""
+    return fmt(v, digits)
 
 
 def colour_bar(stops: Sequence[tuple[float, str]], x: float, y: float, height: float, uid: str,

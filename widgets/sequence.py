@@ -35,7 +35,7 @@ import numpy as np
 
 from explainer import palette
 from explainer.demo import FEATURES, WORDS, demo_trace
-from explainer.glossary import term
+from explainer.glossary import LANGS, term
 from explainer.trace import SequenceTrace
 
 from . import views
@@ -76,7 +76,7 @@ def feature_aliases() -> dict[str, str]:
     """Every word the demo LSTM knows, in either language → its feature (``"蓝色" → "blue"``)."""
     out = {}
     for f in FEATURES:
-        for lang in ("en", "zh"):
+        for lang in LANGS:
             out[term(f"feature_{f}", lang)] = f
         out[f] = f
     return out
