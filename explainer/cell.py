@@ -47,6 +47,21 @@ def dtanh(y: np.ndarray) -> np.ndarray:
 
 
 # --- forward ------------------------------------------------------------------
+def update(c_prev: np.ndarray, i: np.ndarray, f: np.ndarray, g: np.ndarray, o: np.ndarray,
+           act=np.tanh) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The state update from the four activations: ``(c, act(c), h)``.
+
+        c_t = f ⊙ c_{t-1} + i ⊙ g        h_t = o ⊙ act(c_t)
+
+    Shared by every plain step and by :mod:`explainer.intervention`, which recomputes the state
+    after clamping a gate.
+    """
+    c = f * c_prev + i * g
+    tanh_c = act(c)
+    h = o * tanh_c
+    return c, tanh_c, h
+
+
 def step(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, z: np.ndarray) -> StepTrace:
     """One plain LSTM step from its pre-activations ``z = x_t W + h_{t-1} U + b`` (batch, 4u)."""
     z_i, z_f, z_g, z_o = split_gates(z)
@@ -54,9 +69,7 @@ def step(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, z: np.ndarray) -
     f = sigmoid(z_f)
     g = np.tanh(z_g)
     o = sigmoid(z_o)
-    c = f * c_prev + i * g
-    tanh_c = np.tanh(c)
-    h = o * tanh_c
+    c, tanh_c, h = update(c_prev, i, f, g, o)
     return StepTrace(x=x, h_prev=h_prev, c_prev=c_prev, z=z, i=i, f=f, g=g, o=o, c=c, tanh_c=tanh_c, h=h)
 
 
@@ -142,9 +155,7 @@ def step_with(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, z: np.ndarr
     f = rec.fn(z_f)
     g = act.fn(z_g)
     o = rec.fn(z_o)
-    c = f * c_prev + i * g
-    tanh_c = act.fn(c)
-    h = o * tanh_c
+    c, tanh_c, h = update(c_prev, i, f, g, o, act.fn)
     return StepTrace(x=x, h_prev=h_prev, c_prev=c_prev, z=z, i=i, f=f, g=g, o=o, c=c, tanh_c=tanh_c, h=h)
 
 

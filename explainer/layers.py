@@ -9,7 +9,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import activations, initializers
+from . import activations, initializers, intervention
 from .cell import LSTMCell, split_gates
 from .trace import ARRAY_FIELDS, SequenceTrace, StepTrace
 from .validation import check_array, check_weight
@@ -296,12 +296,23 @@ class LSTM(Layer):
         """
         return self._run(x, initial_state, mask, training)[0]
 
-    def _run(self, x, initial_state, mask, training):
-        """:meth:`run`, also returning the time-major mask and the dropout masks (for backward)."""
+    def _run(self, x, initial_state, mask, training, intervene=()):
+        """:meth:`run`, also returning the time-major mask and the dropout masks (for backward).
+
+        ``intervene``: :class:`~explainer.intervention.Intervention` clamps applied at their steps
+        (processing order); the steps after them compute from the changed state.
+        """
         x = np.asarray(x, dtype=self.dtype)
         self._check_input(x)
         if not self.built:
             self.build(x.shape[1:], np.random.default_rng())
+        clamps = intervention.parse(intervene)
+        if clamps:
+            if self.peephole:
+                raise ValueError(f"LSTM {self.name!r} has peepholes: interventions need a plain LSTM "
+                                 "(the output gate would have to see the clamped cell state mid-step)")
+            intervention.check(clamps, x.shape[1], self.units)
+        at = intervention.by_step(clamps)
         h, c = self._initial(x, initial_state)
         m = self._check_mask(mask, x)
         b, t, d = x.shape
@@ -320,6 +331,8 @@ class LSTM(Layer):
         for k in range(t):
             hU = None if mh is None else np.concatenate([(h * mh[g]) @ U_blocks[g] for g in range(4)], axis=-1)
             s = cell.step(xs[k], h, c, xW_b=xW_b[k], hU=hU)
+            if k in at:
+                s = intervention.apply(s, at[k], cell.act.fn)
             if ms is not None and not ms[k].all():  # masked rows keep their state
                 keep = ms[k][:, None]
                 s.h, s.c = np.where(keep, s.h, h), np.where(keep, s.c, c)
@@ -336,8 +349,9 @@ class LSTM(Layer):
         om = self._mask if self.zero_output_for_mask else np.logical_or.accumulate(self._mask, axis=0)
         return om[..., None].astype(self.dtype)
 
-    def forward(self, x: np.ndarray, training: bool = False, initial_state=None, mask=None):
-        self._steps, self._mask, self._drop = self._run(x, initial_state, mask, training)
+    def forward(self, x: np.ndarray, training: bool = False, initial_state=None, mask=None, intervene=()):
+        """The layer's output; ``intervene`` clamps values on the way (see :mod:`explainer.intervention`)."""
+        self._steps, self._mask, self._drop = self._run(x, initial_state, mask, training, intervene)
         h_last, c_last = self._steps[-1].h, self._steps[-1].c
         if self.stateful:
             self.states = [h_last.copy(), c_last.copy()]
@@ -352,18 +366,22 @@ class LSTM(Layer):
     def __call__(self, x, training: bool = False, initial_state=None, mask=None):
         return self.forward(check_array(x, "x", dtype=self.dtype), training, initial_state, mask)
 
-    def trace(self, x, initial_state=None, mask=None) -> SequenceTrace:
+    def trace(self, x, initial_state=None, mask=None, intervene=()) -> SequenceTrace:
         """Run ``x`` (batch, time, features) and record every gate: a :class:`SequenceTrace`.
 
         Inference (no dropout); a stateful layer starts from its carried states and keeps them.
-        With a ``mask`` the trace records it (in processing order, like the steps).
+        With a ``mask`` the trace records it (in processing order, like the steps). ``intervene``:
+        clamps (:class:`~explainer.intervention.Intervention`), recorded in ``meta["interventions"]``.
         """
-        steps, ms, _ = self._run(check_array(x, "x", dtype=self.dtype), initial_state, mask, False)
+        steps, ms, _ = self._run(check_array(x, "x", dtype=self.dtype), initial_state, mask, False, intervene)
         arrays = {name: np.stack([getattr(s, name) for s in steps], axis=1) for name in ARRAY_FIELDS}
         weights = {k: v.copy() for k, v in self.params.items()}
         meta = {"go_backwards": self.go_backwards, "peephole": self.peephole}
         if (self.activation, self.recurrent_activation) != ("tanh", "sigmoid"):
             meta.update(activation=self.activation, recurrent_activation=self.recurrent_activation)
+        clamps = intervention.parse(intervene)
+        if clamps:
+            meta["interventions"] = [iv.as_dict() for iv in clamps]
         step_mask = None if ms is None else np.swapaxes(ms, 0, 1).copy()
         return SequenceTrace(**arrays, layer=self.name, weights=weights, meta=meta, mask=step_mask)
 

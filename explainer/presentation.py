@@ -79,30 +79,64 @@ def product_digits(factors: Sequence[float], product: float, digits: int = DIGIT
     return most
 
 
-def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
-    """Round axis ticks (1, 2 or 5 × 10ᵏ apart) covering ``lo … hi``: never ±1.01 or ±1.55."""
+def nice_step(span: float, target: int = 4) -> float:
+    """A round tick spacing (1, 2 or 5 × 10ᵏ) giving about ``target`` intervals over ``span``."""
+    raw = max(float(span), 1e-12) / target
+    k = 10.0 ** math.floor(math.log10(raw))
+    # the round spacing nearest to the wanted one (by ratio): 2312 → 2000, not 5000 (two ticks)
+    return float(min((m * k for m in (1, 2, 5, 10)), key=lambda step: abs(math.log(step / raw))))
+
+
+def nice_ticks(lo: float, hi: float, target: int = 4) -> list[float]:
+    """Round tick values inside ``[lo, hi]`` (0 among them when the range spans it): never ±1.01.
+
+    >>> nice_ticks(-1.01, 1.01)
+    [-1.0, -0.5, 0.0, 0.5, 1.0]
+    """
     lo, hi = float(lo), float(hi)
     if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise ValueError(f"axis range must be finite, got {lo} … {hi}")
-    if hi <= lo:
-        hi = lo + 1.0
-    raw = (hi - lo) / max(count - 1, 1)
-    mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
-    first = math.floor(lo / step + 1e-9) * step
-    ticks, t = [], first
-    while t <= hi + step * 1e-9:
-        ticks.append(round(t, 12) + 0.0)
-        t += step
-    if ticks[-1] < hi - step * 1e-9:
-        ticks.append(ticks[-1] + step)
-    return ticks
+        raise ValueError(f"an axis needs a finite range, got {lo} … {hi}")
+    step = nice_step(hi - lo, target)
+    first = math.ceil(lo / step - 1e-9)
+    last = math.floor(hi / step + 1e-9)
+    return [min(max(round(k * step, 12), lo), hi) + 0.0 for k in range(first, last + 1)]
 
 
-def tick_label(v: float, step: float) -> str:
-    """A tick written with just the decimals its spacing needs (0.5 → "0.5", 2 → "2", 1e-3 → "0.001")."""
-    digits = max(0, -math.floor(math.log10(abs(step)) + 1e-9)) if step else 0
-    return fmt(v, digits)
+def nice_limit(v: float, target: int = 4) -> float:
+    """``v`` rounded up to the next round tick: an axis that ends on a number worth printing."""
+    step = nice_step(v, target)
+    return float(math.ceil(v / step - 1e-9) * step)
+
+
+def tick_text(v: float, ticks: Sequence[float]) -> str:
+    """A tick label with just the decimals its spacing needs (0.5 → 1 decimal, 2 → none)."""
+    step = min((abs(b - a) for a, b in zip(ticks, ticks[1:])), default=1.0) or 1.0
+    return fmt(v, int(max(0, -math.floor(math.log10(step) + 1e-9))))
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def decade(k: float) -> str:
+    """A log axis's label for 10^k: ``0.01``, ``0.1``, ``1``, ``10`` near 1, else ``10⁻⁵`` (never "1e-1")."""
+    k = int(round(k))
+    if -2 <= k <= 2:
+        return fmt(10.0 ** k, max(0, -k))
+    return "10" + str(k).translate(_SUPERSCRIPT)
+
+
+def sci(v: float, digits: int = 2) -> str:
+    """A number that may be tiny or huge, readably: ``0.305``, ``12.4``, or ``3.0 × 10⁻⁴`` (never "3.05e-01")."""
+    v = float(v)
+    if v == 0 or not math.isfinite(v):
+        return fmt(v, digits)
+    k = math.floor(math.log10(abs(v)))
+    if -2 <= k <= 3:
+        return fmt(v, max(0, digits - k))
+    m = v / 10.0 ** k
+    if round(abs(m), digits - 1) >= 10:
+        m, k = m / 10, k + 1
+    return f"{fmt(m, digits - 1)} × 10" + str(k).translate(_SUPERSCRIPT)
 
 
 # --- units ---------------------------------------------------------------------------------------

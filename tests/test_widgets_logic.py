@@ -142,7 +142,7 @@ def test_diagram_reads_the_trace_and_refuses_an_inconsistent_one():
 # --- sequence explorer -----------------------------------------------------------------------
 def test_time_slider_shows_the_traced_step():
     trace = demo_trace()
-    ex = SequenceExplorer()
+    ex = SequenceExplorer(source="demo")
     t = trace.meta["labels"].index("polluted")
     ex.time.value = t
     assert shown(ex.diagram.value, "f")[1] == [float(trace.f[0, t, 0])]
@@ -155,7 +155,7 @@ def test_time_slider_shows_the_traced_step():
 
 
 def test_explorer_runs_the_demo_on_edited_words_and_loads_files(tmp_path):
-    ex = SequenceExplorer()
+    ex = SequenceExplorer(source="demo")
     ex.words.value = "grey grey blue"
     ex.run_button.click()
     assert ex.trace.time == 3 and ex.time.max == 2
@@ -220,9 +220,10 @@ def test_dashboard_language_switch():
     from widgets import dashboard
 
     d = dashboard()
-    assert d.tabs.titles == ("Cell-state flow", "Sequence explorer", "Why an LSTM", "Training timelapse")
+    assert d.tabs.titles == ("Cell-state flow", "Sequence explorer", "What if", "Why an LSTM", "Training timelapse")
     d.language.value = "zh"
-    assert d.tabs.titles == ("细胞状态的流动", "序列浏览", "为什么需要 LSTM", "训练过程回放")
+    assert d.tabs.titles == ("细胞状态的流动", "序列浏览", "假如……", "为什么需要 LSTM", "训练过程回放")
+    assert d.whatif.answers == ("灰色的", "灰色的") and "固定" not in d.whatif.status.value
     assert "遗忘门" in d.cell_flow.diagram.value and "遗忘门" in d.sequence.diagram.value
     assert d.memory.distractors.description == "干扰词数" and "普通 RNN" in d.memory.summary.value
 

@@ -16,7 +16,8 @@ from typing import Sequence
 import numpy as np
 
 from explainer import palette
-from explainer.presentation import CSS_FONTS, DIGITS_DETAIL, fmt
+from explainer.presentation import (CSS_FONTS, DIGITS_DETAIL, decade, fmt, nice_limit, nice_step,  # noqa: F401
+                                    nice_ticks, sci, tick_text)
 
 FONT = CSS_FONTS
 
@@ -43,9 +44,11 @@ def axis_labels(labels: Sequence[str], spacing: float, size: float = 11) -> tupl
     widest = max(text_width(short(s), size) for s in labels)
     if widest + 6 <= spacing:
         return list(range(n)), False
+    step = max(1, int(np.ceil(1.5 * size / max(spacing, 1e-9))))
+    if step == 1:  # rotated, every label fits: a word is never dropped (a sentence must read whole)
+        return list(range(n)), True
     if widest + 6 <= 2 * spacing and widest < 3.5 * size:  # short labels: thin, stay horizontal
         return list(range(0, n, 2)), False
-    step = max(1, int(np.ceil(1.5 * size / max(spacing, 1e-9))))
     return list(range(0, n, step)), True
 
 
@@ -181,9 +184,9 @@ def line_chart(series: Sequence[dict], *, labels: Sequence[str] | None = None, m
         decades = np.arange(np.ceil(lo), np.floor(hi) + 1)
         ticks = decades[::max(1, int(np.ceil(len(decades) / 7)))]
     else:
-        ticks = (lo, hi) + ((0.0,) if lo < 0 < hi else ())
+        ticks = nice_ticks(lo, hi)
     for v in ticks:
-        tick = f"1e{v:.0f}" if log else num(v, 2)
+        tick = decade(v) if log else tick_text(v, ticks)
         out.append(f'<text x="{L - 4}" y="{py(v) + 4:.1f}" text-anchor="end" fill="{palette.MUTED}">{tick}</text>')
         if log or v == 0.0:
             out.append(f'<line x1="{L}" x2="{L + pw}" y1="{py(v):.1f}" y2="{py(v):.1f}" stroke="{palette.FRAME}" stroke-dasharray="3 3"/>')
@@ -211,7 +214,7 @@ def line_chart(series: Sequence[dict], *, labels: Sequence[str] | None = None, m
         colour = s.get("colour", palette.INK)
         if marker is not None and "name" in s and marker < len(y):
             out.append(f'<circle cx="{xs[marker]:.1f}" cy="{py(y[marker]):.1f}" r="4" fill="{colour}"/>')
-            shown = f"{raw[marker]:.2e}" if log else num(raw[marker])
+            shown = sci(raw[marker]) if log else num(raw[marker])
             out.append(f'<text x="{width - R}" y="{16 + 13 * k}" text-anchor="end" fill="{colour}" '
                        f'class="lstm-val lstm-val-{s["name"]}" data-value="{float(raw[marker])!r}">'
                        f'{escape(s["label"])} = {shown}</text>')
@@ -294,5 +297,6 @@ def heatmap(matrix: np.ndarray, *, stops: Sequence[tuple[float, str]], title: st
     return "".join(out)
 
 
-__all__ = ["line_chart", "heatmap", "colours", "colour_bar", "axis_labels", "num", "text_width", "runs",
+__all__ = ["line_chart", "heatmap", "colours", "colour_bar", "axis_labels", "num", "sci", "decade", "nice_ticks",
+           "nice_limit", "tick_text", "text_width", "runs",
            "skipped_svg", "HATCH_DEF"]
