@@ -142,9 +142,9 @@ def _not_sound_options(record) -> bool:
 
 def _quiet_slides_logger() -> None:
     """manim-slides logs through its own handler *and* the root logger: print each line once. manim warns
-    "Some options were not used" each time it muxes a scene's sound (its own PyAV options): not shown."""
+    "Some options were not used" (through PyAV) each time it muxes a scene's sound: not shown."""
     import logging
-    logging.getLogger("manim").addFilter(_not_sound_options)  # added once: the same filter object
+    logging.getLogger("av.container.output").addFilter(_not_sound_options)  # PyAV's; added once (same object)
     slides = logging.getLogger("manim-slides")
     slides.propagate = False
     slides.setLevel(logging.getLogger("manim").level)  # follows --verbose like manim's own lines

@@ -142,13 +142,13 @@ def line_chart(series: Sequence[dict], *, labels: Sequence[str] | None = None, m
                title: str = "", ylim: tuple[float, float] | None = None, log: bool = False,
                width: int = 380, height: int = 190, css_class: str = "lstm-chart",
                xlabel: str = "", ylabel: str = "", skipped: Sequence[bool] | None = None,
-               skipped_label: str = "") -> str:
+               skipped_label: str = "", percent: bool = False) -> str:
     """A line chart. Each series is a dict: ``y`` (values over time), ``colour``, optional
     ``width`` (stroke), ``opacity``, ``label`` (legend) and ``name`` (CSS class of its marker
     value, ``lstm-val-<name>``). ``marker`` draws a vertical line at that index with each
     named series' value printed. ``log`` plots log10 of the values (they must be > 0).
     ``skipped`` (one flag per step) hatches the steps a masked layer skipped, ``skipped_label``
-    under them.
+    under them. ``percent`` prints the values (fractions) as percentages.
     """
     ys = [np.asarray(s["y"], float) for s in series]
     n = max(len(y) for y in ys)
@@ -186,7 +186,7 @@ def line_chart(series: Sequence[dict], *, labels: Sequence[str] | None = None, m
     else:
         ticks = nice_ticks(lo, hi)
     for v in ticks:
-        tick = decade(v) if log else tick_text(v, ticks)
+        tick = decade(v) if log else f"{v * 100:.0f} %" if percent else tick_text(v, ticks)
         out.append(f'<text x="{L - 4}" y="{py(v) + 4:.1f}" text-anchor="end" fill="{palette.MUTED}">{tick}</text>')
         if log or v == 0.0:
             out.append(f'<line x1="{L}" x2="{L + pw}" y1="{py(v):.1f}" y2="{py(v):.1f}" stroke="{palette.FRAME}" stroke-dasharray="3 3"/>')
@@ -214,7 +214,7 @@ def line_chart(series: Sequence[dict], *, labels: Sequence[str] | None = None, m
         colour = s.get("colour", palette.INK)
         if marker is not None and "name" in s and marker < len(y):
             out.append(f'<circle cx="{xs[marker]:.1f}" cy="{py(y[marker]):.1f}" r="4" fill="{colour}"/>')
-            shown = sci(raw[marker]) if log else num(raw[marker])
+            shown = sci(raw[marker]) if log else f"{raw[marker] * 100:.0f} %" if percent else num(raw[marker])
             out.append(f'<text x="{width - R}" y="{16 + 13 * k}" text-anchor="end" fill="{colour}" '
                        f'class="lstm-val lstm-val-{s["name"]}" data-value="{float(raw[marker])!r}">'
                        f'{escape(s["label"])} = {shown}</text>')

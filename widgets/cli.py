@@ -263,7 +263,7 @@ def _cmd_export_html(args) -> int:
     out = export_html(trace, args.out, langs, video=args.video, max_units=args.units, live=not args.recorded,
                       source=args.trace if args.trace in ("demo", "story") else Path(args.trace).name)
     size = out.stat().st_size
-    live = 'lstm-live' in out.read_text(encoding="utf-8")[:2000]
+    live = 'class="lstm-page lstm-live"' in out.read_text(encoding="utf-8")
     what = ("live: the page runs the model" if live else
             f"recorded: {min(trace.units, args.units)} units × {trace.time} steps")
     print(f"wrote {out} ({size / 1024:.0f} KiB, {what}, {' + '.join(langs)}); open it in a browser, "
