@@ -447,7 +447,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
 
     def _render(self, t: int) -> tuple[str, str, str, str]:
         tr, u, b, lang = self.trace, int(self.unit.value or 0), int(self.sample.value), self.lang
-        step, options = tr.step(t), views.cell_options(tr, t, b)
+        step, options = tr.step(t), views.cell_options(tr, t, b, unit=u)
         diagram = cell_svg(step, unit=u, sample=b, lang=lang, title=views.step_title(tr, t, u, lang, b), **options)
         equations = equations_html(step, unit=u, sample=b, lang=lang, **options)
         return diagram, equations, views.charts_html(tr, t, u, b, lang), views.heatmaps_html(tr, t, u, b, lang)

@@ -56,11 +56,18 @@ def activations(trace: SequenceTrace) -> tuple[str, str]:
             lookup(trace.meta.get("recurrent_activation", "sigmoid")).name)
 
 
-def cell_options(trace: SequenceTrace, t: int, b: int = 0) -> dict:
+def cell_options(trace: SequenceTrace, t: int, b: int = 0, unit: int | None = None) -> dict:
     """The keyword arguments :func:`widgets.diagram.cell_svg` and ``equations_html`` need to draw
-    step ``t`` of sample ``b`` truthfully: whether it was skipped, and the layer's activations."""
+    step ``t`` of sample ``b`` truthfully: whether it was skipped, the layer's activations, and (given
+    the traced ``unit``) which of its values a what-if clamp held there (``meta["interventions"]``)."""
     act, rec = activations(trace)
-    return {"masked": is_skipped(trace, t, b), "activation": act, "recurrent_activation": rec}
+    out = {"masked": is_skipped(trace, t, b), "activation": act, "recurrent_activation": rec}
+    if unit is not None and trace.meta.get("interventions"):
+        from explainer.intervention import recorded
+
+        layer_unit = int(trace.unit_index[unit])
+        out["held"] = [q.field for q in recorded(trace.meta) if (q.step, q.unit) == (t, layer_unit)]
+    return out
 
 
 def step_title(trace: SequenceTrace, t: int, u: int, lang: str = "en", b: int = 0) -> str:
