@@ -55,7 +55,8 @@ function factor(v) { const s = num(v); return s.startsWith('−') ? '(' + s + ')
 function vec(a) { return a.length === 1 ? fmt(a[0]) : '[' + a.slice(0, 4).map(fmt).join(', ') + (a.length > 4 ? ', …' : '') + ']'; }
 function peak(a) { return a.length ? a.reduce((p, v) => Math.abs(v) > Math.abs(p) ? v : p, a[0]) : 0; }  // diagram._signed_peak
 const esc = (s) => String(s).replace(/[&<>"']/g, ch => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;'}[ch]));
-const st = {tab: D.start.tab, lang: D.langs[0], t: 0, u: D.start.u, text: '', iv: [], sl: Object.assign({}, D.cell.start), timer: null};
+const st = {tab: D.start.tab, lang: D.langs[0], t: D.start.iv.length ? D.start.iv[0].t : D.start.t, u: D.start.iv.length ? D.start.iv[0].u : D.start.u,
+  text: '', iv: D.start.iv.slice(), sl: Object.assign({}, D.cell.start), timer: null};
 const ui = (k) => D.ui[st.lang][k];
 
 // ---- the drawing (the same geometry and labels as widgets/diagram.py's cell_svg) -------------------
@@ -253,7 +254,7 @@ function toFragment() {
 }
 function fromFragment(hash) {          // hostile input: every field checked, nothing ever reaches innerHTML
   const q = new URLSearchParams(String(hash || '').slice(1, FRAG_MAX + 1));
-  const int = (k, hi) => { const v = Number(q.get(k)); return Number.isInteger(v) && v >= 0 && v <= hi ? v : null; };
+  const int = (k, hi) => { if (!q.has(k) || q.get(k) === '') return null; const v = Number(q.get(k)); return Number.isInteger(v) && v >= 0 && v <= hi ? v : null; };
   if (['cell', 'sentence'].includes(q.get('tab'))) st.tab = q.get('tab');
   if (D.langs.includes(q.get('lang'))) st.lang = q.get('lang');
   if (q.has('s') && D.seq.vocab) st.text = q.get('s').slice(0, 400);
@@ -290,19 +291,21 @@ function showSentence() {
   $('lstm-seq-diagram').innerHTML = cellSvg(steps[st.t], st.u, `t = ${st.t} · “${label}” · ${D.seq.unit_names[st.lang][st.u]}${r.changed ? ' · ' + ui('what_if') : ''}`, held);
   $('lstm-seq-equations').innerHTML = equationsHtml(steps[st.t], st.u, held);
   $('lstm-seq-charts').innerHTML = lineChart('c', r) + lineChart('h', r);
-  $('lstm-probs').innerHTML = probsHtml(r) + compareHtml(r);
+  setHtml('lstm-probs', probsHtml(r) + compareHtml(r));
   $('lstm-time').max = n - 1; $('lstm-time').value = st.t;
   $('lstm-step').textContent = `t = ${st.t} / ${n - 1} · ${label}`;
   const ivs = $('lstm-iv-list'); ivs.textContent = '';
   st.iv.forEach((q, k) => { const b = document.createElement('button'); b.type = 'button'; b.className = 'lstm-iv-item'; b.textContent = `✕ t=${q.t} (${r.seq.labels[q.t] || '—'}) · ${D.seq.unit_names[st.lang][q.u]} · ${q.f} = ${num(q.v)}`; b.onclick = () => { st.iv.splice(k, 1); draw(); }; ivs.appendChild(b); });
   $('lstm-context').textContent = (D.seq.vocab && r.p ? ui('story_context').replace('{sentence}', r.seq.labels.join(st.lang === 'en' ? ' ' : ''))
-    .replace('{answer}', D.seq.colours[st.lang][r.p.indexOf(Math.max(...r.p))]) + ' ' : '') + watchLine(r);
+    .replace('{answer}', D.seq.colours[st.lang][r.p.indexOf(Math.max(...r.p))]) + (st.lang === 'en' ? ' ' : '') : '') + watchLine(r);
+  $('lstm-context').hidden = !$('lstm-context').textContent;
 }
 function watchLine(r) {                // views.watch_line, computed from this run: where the memory's forget gate closes
   const n = r.base.length, units = D.model.U.length;
   let u = D.seq.memory_unit;
   if (u === null || u === undefined) { let best = Infinity; for (let k = 0; k < units; k++) r.base.forEach(s => { if (s.f[k] < best) { best = s.f[k]; u = k; } }); }
   const f = r.base.map(s => s.f[u]), t = f.indexOf(Math.min(...f)), others = f.filter((_, k) => k !== t);
+  if (!D.seq.vocab && f[t] >= D.narrate.shut) return '';   // a forget gate that never shuts: nothing to point at
   const lo = num(others.length ? Math.min(...others) : f[t], 2), hi = num(others.length ? Math.max(...others) : f[t], 2);
   return ui('watch_line').replace('{unit}', D.seq.unit_names[st.lang][u]).replace('{range}', lo === hi ? lo : lo + '–' + hi)
     .replace('{f}', num(f[t], 2)).replace('{word}', r.seq.labels[t]).replace('{t}', t)
@@ -321,10 +324,15 @@ function relabel() {                   // the page's words, in its language: onl
   D.seq.unit_names[st.lang].forEach((nm, k) => { const o = document.createElement('option'); o.value = k; o.textContent = nm; sel.appendChild(o); });
   $('lstm-words').dataset.key = '';
 }
+const shownHtml = {};
+function setHtml(id, html) {          // only what changed is replaced: an unchanged table costs no layout
+  if (shownHtml[id] !== html) { $(id).innerHTML = html; shownHtml[id] = html; }
+}
 function draw() {
   if (labelled !== st.lang + st.tab) relabel();
   $('lstm-unit').value = st.u;
-  if (D.seq.vocab && document.activeElement !== $('lstm-text')) $('lstm-text').value = st.text || D.seq.default[st.lang];
+  const shown = st.text || (D.seq.vocab ? D.seq.default[st.lang] : '');
+  if (D.seq.vocab && document.activeElement !== $('lstm-text') && $('lstm-text').value !== shown) $('lstm-text').value = shown;
   if (st.tab === 'cell') showCell(); else showSentence();
   history.replaceState(null, '', toFragment());
 }
@@ -347,6 +355,7 @@ $('lstm-forward').onclick = () => step(1);
 $('lstm-play').onclick = play;
 $('lstm-time').oninput = (e) => { pause(); go(+e.target.value); };
 $('lstm-unit').onchange = (e) => { st.u = +e.target.value; draw(); };
+if (!D.seq.vocab) document.querySelector('.lstm-tab[data-tab=sentence]').dataset.ui = 'tab_sequence';
 if (D.seq.vocab) $('lstm-text').oninput = (e) => { st.text = e.target.value.slice(0, 400); cache = null; draw(); };
 else $('lstm-text-row').hidden = true;
 document.querySelectorAll('.lstm-tab').forEach(b => b.onclick = () => { st.tab = b.dataset.tab; draw(); });
