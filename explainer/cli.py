@@ -230,9 +230,15 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+#: The extra of pyproject.toml each optional sub-command needs.
+COMMAND_EXTRAS = {"bitcoin": "bitcoin", "story": "story", "render": "video", "classroom": "widgets"}
+
+
 def _unavailable(name: str, e: Exception) -> int:
-    print(f"error: '{name}' needs an optional dependency that is not installed ({e}). "
-          "Install it with: pip install 'lstm-explainer[all]'", file=sys.stderr)
+    text = str(e)
+    if "pip install" not in text:  # a bare ModuleNotFoundError: say which extra brings it
+        text += f"; install it with: pip install 'lstm-explainer[{COMMAND_EXTRAS.get(name, 'all')}]'"
+    print(f"error: '{name}' needs an optional dependency that is not installed ({text})", file=sys.stderr)
     return 2
 
 

@@ -154,11 +154,10 @@ def _read_csv(path: Path):
     import csv
     import io
 
-    try:
-        import pandas as pd
-    except ImportError:
-        raise ImportError("reading a .csv input needs pandas: pip install 'lstm-explainer[csv]' "
-                          "(or give a .npy array)") from None
+    from .extras import require
+
+    require("csv", "pandas", why="reading a .csv input (or give a .npy array)")
+    import pandas as pd
 
     from .textfile import DECIMAL_COMMA, decode, sniff_separator  # UTF-8/16, Latin-1; , ; tab |
 
