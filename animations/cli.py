@@ -4,11 +4,13 @@
     lstm-explainer render lesson --quality high --trace trace_BTC.npz
     lstm-explainer render ForgetGate                          # one scene, demo trace, English
     lstm-explainer render gates --lang both                   # the four gate scenes in en and zh
+    lstm-explainer render lesson --voice none                 # silent (subtitles only)
+    lstm-explainer render lesson --script-out rec/            # a recording script; then --voice rec/
 
 Files (OUT defaults to ./media):
 
     OUT/<lang>/<quality>/<Scene>[_<trace>].mp4 (+ .srt)   each scene on its own
-    OUT/<lang>/<quality>/lesson[_<trace>].mp4             the whole lesson, one chapter per scene
+    OUT/<lang>/<quality>/lesson[_<trace>].mp4             the whole lesson: voice, soft subtitles, chapters
     OUT/<lang>/<quality>/lesson[_<trace>].srt / .vtt      its subtitles (the narration)
     OUT/<lang>/slides/                                    manim-slides slides, speaker notes = narration
     OUT/.cache/                                           manim's partial movie files and text cache
@@ -21,6 +23,7 @@ lecture to someone as one offline HTML file with ``manim-slides convert --folder
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -63,13 +66,17 @@ def out_dir(out: str | Path, lang: str, quality: str) -> Path:
 
 def render(scene: str, lang: str = "en", quality: str = "low", trace=None, step: int | None = None,
            units: int | None = None, sample: int = 0, out: str | Path = "media", last_frame: bool = False,
-           quiet: bool = True) -> Path:
+           quiet: bool = True, voice: str | None = "none") -> Path:
     """Render one scene; return the video (or, with ``last_frame``, the PNG) path.
 
     ``trace`` is ``None`` (the demo), a path to a saved ``.npz`` or a :class:`~explainer.trace.SequenceTrace`.
     The video goes to ``OUT/<lang>/<quality>/<Scene>[_<trace stem>].mp4`` with its ``.srt``; manim's
     partial movie files and caches to ``OUT/.cache``; slides to ``OUT/<lang>/slides`` (relative paths).
+    ``voice`` is ``--voice``: "none" (silent), None (the best offline voice), an engine or a folder of
+    recordings; the spoken lines' start times go to ``<Scene>.voice.json`` beside the video, for the lesson's
+    audio track. The video appears under its name only once complete (manim writes a ``.partial`` file).
     """
+    from animations.voice import open_voice
     from manim import tempconfig
 
     from animations.scenes import SCENES
@@ -84,13 +91,15 @@ def render(scene: str, lang: str = "en", quality: str = "low", trace=None, step:
     name = _scene_names(scene)[0]
     stem = trace_stem(trace)
     full = f"{name}_{stem}" if stem else name
-    cls = type(full, (SCENES[name],), {"source": src})
     out = Path(out)
     cache = out / ".cache"
+    speaker = None if last_frame else open_voice(voice, lang, cache / "voice")
+    cls = type(full, (SCENES[name],), {"source": src, "voice": speaker})
     videos = out_dir(out, lang, quality)
     cfg = {"quality": QUALITIES[quality], "media_dir": str(cache), "video_dir": str(videos),
            "images_dir": str(videos), "partial_movie_dir": str(cache / "partial" / lang / quality / full),
-           "text_dir": str(cache / "texts"), "tex_dir": str(cache / "tex"), "output_file": full,
+           "text_dir": str(cache / "texts"), "tex_dir": str(cache / "tex"),
+           "output_file": full if last_frame else f"{full}.partial",
            "save_last_frame": last_frame, "disable_caching": True}
     if quiet:
         cfg.update(progress_bar="none", verbosity="WARNING")
@@ -101,9 +110,23 @@ def render(scene: str, lang: str = "en", quality: str = "low", trace=None, step:
         scene.render()
         fw = scene.renderer.file_writer
         path = Path(fw.image_file_path if last_frame else fw.movie_file_path)
-    if not last_frame:
-        relocate_slides(slides / f"{full}.json")
-    return path
+    if last_frame:
+        return path
+    relocate_slides(slides / f"{full}.json")
+    final = videos / f"{full}.mp4"
+    sidecar = final.with_suffix(".voice.json")
+    if speaker is not None:
+        events = {"lang": lang, "voice": speaker.label, "missing": speaker.missing, "lines": scene.voice_events}
+        sidecar.write_text(json.dumps(events, ensure_ascii=False, indent=1), encoding="utf-8")
+    elif sidecar.exists():
+        sidecar.unlink()  # a silent render never carries an older render's voice
+    for leftover in (path.with_suffix(".wav"), path.with_suffix(".aac")):  # manim's sound mix, now in the video
+        leftover.unlink(missing_ok=True)
+    partial_srt = path.with_suffix(".srt")
+    if partial_srt.exists():
+        os.replace(partial_srt, final.with_suffix(".srt"))
+    os.replace(path, final)  # last: a complete-looking video means a complete render
+    return final
 
 
 def _validate(trace) -> None:
@@ -113,9 +136,15 @@ def _validate(trace) -> None:
         check()
 
 
+def _not_sound_options(record) -> bool:
+    return "Some options were not used" not in record.getMessage()
+
+
 def _quiet_slides_logger() -> None:
-    """manim-slides logs through its own handler *and* the root logger: print each line once."""
+    """manim-slides logs through its own handler *and* the root logger: print each line once. manim warns
+    "Some options were not used" (through PyAV) each time it muxes a scene's sound: not shown."""
     import logging
+    logging.getLogger("av.container.output").addFilter(_not_sound_options)  # PyAV's; added once (same object)
     slides = logging.getLogger("manim-slides")
     slides.propagate = False
     slides.setLevel(logging.getLogger("manim").level)  # follows --verbose like manim's own lines
@@ -151,24 +180,36 @@ def _render_job(kw: dict) -> tuple[str, str, float, str]:
 
 
 def render_many(jobs: list[dict], workers: int | None = None, no_slides: bool = False, log=print) -> dict:
-    """Render ``jobs`` (keyword arguments of :func:`render`) in parallel processes; {(scene, lang): path}."""
-    from concurrent.futures import ProcessPoolExecutor
+    """Render ``jobs`` (keyword arguments of :func:`render`) in parallel processes; {(scene, lang): path}.
+
+    Each finished scene is logged as ``[k/N] Scene [lang, quality] seconds -> path`` the moment it is done,
+    so a long render shows where it is.
+    """
+    from concurrent.futures import ProcessPoolExecutor, as_completed
     import multiprocessing as mp
 
     workers = max(1, min(len(jobs), workers or os.cpu_count() or 1))
     results = {}
+    t0 = time.perf_counter()
+
+    def done(k: int, scene: str, lang: str, sec: float, path: str, quality: str) -> None:
+        log(f"[{k}/{len(jobs)}] {scene} [{lang}, {quality}] {sec:.1f}s -> {path}  "
+            f"({time.perf_counter() - t0:.0f}s since start)")
+        results[(scene, lang)] = Path(path)
+
     if workers == 1:
-        for kw in jobs:
-            scene, lang, sec, path = _render_job(dict(kw, no_slides=no_slides))
-            log(f"{scene} [{lang}, {kw['quality']}] {sec:.1f}s -> {path}")
-            results[(scene, lang)] = Path(path)
+        for k, kw in enumerate(jobs, 1):
+            done(k, *_render_job(dict(kw, no_slides=no_slides)), kw["quality"])
         return results
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-        futures = [pool.submit(_render_job, dict(kw, no_slides=no_slides)) for kw in jobs]
-        for fut in futures:
-            scene, lang, sec, path = fut.result()
-            log(f"{scene} [{lang}, {jobs[0]['quality']}] {sec:.1f}s -> {path}")
-            results[(scene, lang)] = Path(path)
+        futures = {pool.submit(_render_job, dict(kw, no_slides=no_slides)): kw for kw in jobs}
+        try:
+            for k, fut in enumerate(as_completed(futures), 1):
+                done(k, *fut.result(), futures[fut]["quality"])
+        except BaseException:  # Ctrl-C or a failed scene: stop the others rather than finish a broken lesson
+            for fut in futures:
+                fut.cancel()
+            raise
     return results
 
 
@@ -195,10 +236,30 @@ def _cmd_render(args) -> int:
 
     for lang in langs:  # bad --trace/--step/--units fail here, before any process starts
         make_source(args.trace, step=args.step, units=args.units, lang=lang, sample=args.sample)
+    if args.script_out:
+        from animations.recording import write_script
+        made = write_script(Path(args.script_out), names, args.trace, step=args.step, units=args.units,
+                            sample=args.sample)
+        print(f"recording script: {made} ({', '.join(langs)} lines side by side); record into "
+              f"{Path(args.script_out) / 'en'} and {Path(args.script_out) / 'zh'}, then --voice {args.script_out}")
+        return 0
+    from animations.voice import VoiceError, open_voice
+    if args.last_frame:
+        args.voice = "none"  # a still picture has nothing to say
+    try:
+        for lang in langs:  # a voice that cannot speak here fails before any process starts
+            speaker = open_voice(args.voice, lang, out / ".cache" / "voice")
+            print(f"voice [{lang}]: {speaker.label if speaker else 'none (silent)'}", flush=True)
+    except VoiceError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     jobs = [dict(scene=name, lang=lang, quality=args.quality, trace=args.trace, step=args.step, units=args.units,
-                 sample=args.sample, out=args.out, last_frame=args.last_frame, quiet=not args.verbose)
-            for lang in langs for name in names]
+                 sample=args.sample, out=args.out, last_frame=args.last_frame, quiet=not args.verbose,
+                 voice=args.voice) for lang in langs for name in names]
     t0 = time.perf_counter()
+    workers = min(len(jobs), args.jobs or os.cpu_count() or 1)
+    print(f"rendering {len(names)} scene(s) × {len(langs)} language(s) at {args.quality} quality with {workers} "
+          f"parallel process(es)", flush=True)
     results = render_many(jobs, workers=args.jobs, no_slides=args.no_slides,
                           log=lambda s: print(s, flush=True))
     lesson = args.scene.lower() == "lesson" and not args.last_frame
@@ -206,9 +267,14 @@ def _cmd_render(args) -> int:
         from animations.lesson import assemble
         for lang in langs:
             files = [results[(n, lang)] for n in names]
-            made = assemble(files, names, lang, out_dir(args.out, lang, args.quality), stem=trace_stem(args.trace))
-            print(f"lesson [{lang}, {args.quality}] {made.duration:.0f}s, {len(names)} chapters -> {made.video}"
-                  f"  (+ {made.srt.name}, {made.vtt.name})", flush=True)
+            made = assemble(files, names, lang, out_dir(args.out, lang, args.quality), stem=trace_stem(args.trace),
+                            burn_subtitles=args.burn_subtitles)
+            tracks = ("voice + " if made.voiced else "") + ("burnt-in" if args.burn_subtitles else "soft") + " subtitles"
+            print(f"lesson [{lang}, {args.quality}] {made.duration:.0f}s, {len(names)} chapters, {tracks} -> "
+                  f"{made.video}  (+ {made.srt.name}, {made.vtt.name})", flush=True)
+            if made.missing:
+                print(f"  {len(made.missing)} line(s) had no recording and were spoken by text to speech: "
+                      f"{', '.join(made.missing)}", flush=True)
         print(f"rendered in {time.perf_counter() - t0:.0f}s with {min(len(jobs), args.jobs or os.cpu_count() or 1)}"
               f" parallel processes", flush=True)
     if SLIDES and not args.last_frame:
@@ -244,5 +310,14 @@ def add_command(subparsers) -> None:
     p.add_argument("--jobs", type=int, help="parallel render processes (default: one per CPU core)")
     p.add_argument("--last-frame", action="store_true", help="write only the last frame as a PNG (fast preview)")
     p.add_argument("--no-slides", action="store_true", help="plain manim scenes, no manim-slides files")
+    p.add_argument("--voice", default=None,
+                   help="who speaks the narration: 'piper' (English, neural), 'espeak-ng' (English and Chinese), "
+                        "a folder of recordings (see --script-out), or 'none' for a silent video "
+                        "(default: the best offline voice for the language)")
+    p.add_argument("--script-out", metavar="DIR",
+                   help="write the narration as a recording script (one numbered file name per line, both "
+                        "languages) into DIR and stop")
+    p.add_argument("--burn-subtitles", action="store_true",
+                   help="draw the subtitles into the video's bottom band instead of a soft subtitle track")
     p.add_argument("--verbose", action="store_true", help="show manim's progress bars and logs")
     p.set_defaults(func=_cmd_render)

@@ -1,14 +1,19 @@
-"""Join rendered scenes into one lesson: one MP4 with a chapter per scene, and its .srt/.vtt subtitles.
+"""Join rendered scenes into one lesson: one MP4 with the voice, a subtitle track and a chapter per scene.
 
 Each scene's video comes with the ``.srt`` manim writes from ``Scene.add_subcaption`` (the narration of
-:mod:`animations.script`). The lesson is the scenes concatenated without re-encoding (ffmpeg's concat
-demuxer: every scene has the same codec and frame rate), chapters written as ffmpeg metadata, and the
-subtitles shifted by each scene's start and joined (parsed and written with the ``srt`` package).
+:mod:`animations.script`) and, when voiced, a ``.voice.json`` saying where each spoken line starts. The
+lesson is the scenes' pictures concatenated without re-encoding (ffmpeg's concat demuxer: every scene has
+the same codec and frame rate); its audio track is every line's clip placed at its scene's start plus the
+line's start, padded to the video's length (so voice and picture never drift); the subtitles are the
+scenes' shifted and joined (the ``srt`` package), muxed as a soft ``mov_text`` track tagged with the
+language, or drawn into the frame's bottom band with ``burn_subtitles``. The MP4 is written under a
+temporary name and renamed once complete.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -27,6 +32,13 @@ class Lesson:
     vtt: Path
     duration: float
     chapters: list[tuple[str, float, float]]  # (title, start s, end s)
+    voiced: bool = False
+    spoken: list[tuple[float, str]] = None  # (start s in the lesson, line key) of every spoken line
+    missing: list[str] = None               # recordings that were missing (spoken by text to speech)
+
+
+#: ISO 639-2 codes the MP4's tracks carry (players show them as the track's language).
+TRACK_LANGUAGE = {"en": "eng", "zh": "chi"}
 
 
 def _ffmpeg() -> str:
@@ -76,16 +88,54 @@ def to_vtt(subs: list[srt.Subtitle]) -> str:
     return "WEBVTT\n\n" + "\n".join(cues)
 
 
-def assemble(videos: list[Path], scenes: list[str], lang: str, out: Path, stem: str = "") -> Lesson:
-    """Concatenate ``videos`` (one per scene, in order) into ``out/lesson[_stem].mp4`` with chapters and subtitles."""
+def _atomic_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def lesson_audio(videos: list[Path], starts: list[float], total: float, wav: Path) -> list[tuple[float, str]]:
+    """Mix every scene's spoken lines (its ``.voice.json``) into one mono WAV of ``total`` seconds at
+    :data:`animations.voice.RATE`; return (start s, key) of each line placed."""
+    import numpy as np
+
+    from animations.voice import RATE, read_wav, write_wav
+    track = np.zeros(int(round(total * RATE)) + 1, dtype=np.int32)
+    placed = []
+    for path, start in zip(videos, starts):
+        for line in json.loads(Path(path).with_suffix(".voice.json").read_text(encoding="utf-8"))["lines"]:
+            clip = read_wav(Path(line["audio"])).astype(np.int32)
+            at = int(round((start + line["start"]) * RATE))
+            clip = clip[: max(0, len(track) - at)]
+            track[at:at + len(clip)] += clip
+            placed.append((start + line["start"], line["key"]))
+    write_wav(wav, np.clip(track, -32768, 32767).astype(np.int16))
+    return placed
+
+
+def _subtitle_style(lang: str) -> str:
+    """libass style for burnt-in subtitles, kept inside the frame's bottom 12 % band (the lesson leaves it
+    empty): libass measures in a 288-line script frame, where the band is 34 lines: one 15-line row of text
+    with a 4-line margin, two rows when a line wraps. Chinese uses the lesson's CJK font."""
+    from animations.source import font_for
+    return (f"FontName={font_for(lang)},FontSize=13,Alignment=2,MarginV=3,BorderStyle=3,Outline=1,Shadow=0,"
+            "PrimaryColour=&H00FFFFFF,BackColour=&H99000000")
+
+
+def assemble(videos: list[Path], scenes: list[str], lang: str, out: Path, stem: str = "",
+             burn_subtitles: bool = False) -> Lesson:
+    """Join ``videos`` (one per scene, in order) into ``out/lesson[_stem].mp4``: chapters, subtitles (soft
+    track, or drawn in with ``burn_subtitles``) and, when the scenes were voiced, the voice as audio."""
     out.mkdir(parents=True, exist_ok=True)
     name = f"lesson_{stem}" if stem else "lesson"
     video, srt_path, vtt_path = out / f"{name}.mp4", out / f"{name}.srt", out / f"{name}.vtt"
     subs: list[srt.Subtitle] = []
     marks: list[tuple[str, float, float]] = []
+    starts: list[float] = []
     start = 0.0
     for path, scene in zip(videos, scenes):
         length = duration(path)
+        starts.append(start)
         marks.append((chapter_title(scene, lang), start, start + length))
         sub_file = path.with_suffix(".srt")
         if sub_file.exists():
@@ -94,22 +144,64 @@ def assemble(videos: list[Path], scenes: list[str], lang: str, out: Path, stem: 
                 end = min(s.end, dt.timedelta(seconds=length))  # a line never runs into the next scene
                 subs.append(srt.Subtitle(index=0, start=s.start + shift, end=end + shift, content=s.content))
         start += length
+    subs = list(srt.sort_and_reindex(subs))
+    sidecars = [Path(p).with_suffix(".voice.json") for p in videos]
+    voiced = all(p.exists() for p in sidecars)
+    missing = [m for p in sidecars if p.exists()
+               for m in json.loads(p.read_text(encoding="utf-8")).get("missing", [])]
+    spoken = []
+    tag = TRACK_LANGUAGE.get(lang, "und")
     with tempfile.TemporaryDirectory() as tmp:
         listing = Path(tmp) / "scenes.txt"
         listing.write_text("".join(f"file '{Path(p).resolve().as_posix()}'\n" for p in videos), encoding="utf-8")
         meta = Path(tmp) / "chapters.txt"
-        lines = [";FFMETADATA1", f"title={_escape(term('lesson_title', lang))}", f"language={lang}"]
+        lines = [";FFMETADATA1", f"title={_escape(term('lesson_title', lang))}", f"language={tag}"]
         for title, a, b in marks:
             lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={int(round(a * 1000))}", f"END={int(round(b * 1000))}",
                       f"title={_escape(title)}"]
         meta.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        cmd = [_ffmpeg(), "-y", "-v", "error", "-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(meta),
-               "-map", "0", "-map_metadata", "1", "-map_chapters", "1", "-c", "copy", "-movflags", "+faststart",
-               str(video)]
-        done = subprocess.run(cmd, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise RuntimeError(f"ffmpeg could not join the scenes into {video}: {done.stderr.strip()[-800:]}")
-    subs = list(srt.sort_and_reindex(subs))
-    srt_path.write_text(srt.compose(subs), encoding="utf-8")
-    vtt_path.write_text(to_vtt(subs), encoding="utf-8")
-    return Lesson(video, srt_path, vtt_path, start, marks)
+        subs_file = Path(tmp) / "lesson.srt"
+        subs_file.write_text(srt.compose(subs) if subs else "", encoding="utf-8")
+        inputs = ["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(meta)]
+        maps = ["-map", "0:v", "-map_metadata", "1", "-map_chapters", "1"]
+        codecs = ["-c:v", "copy"]
+        k = 2
+        if voiced:
+            wav = Path(tmp) / "voice.wav"
+            spoken = lesson_audio(videos, starts, start, wav)
+            inputs += ["-i", str(wav)]
+            maps += ["-map", f"{k}:a"]
+            codecs += ["-c:a", "aac", "-b:a", "128k", f"-metadata:s:a:0", f"language={tag}"]
+            k += 1
+        if burn_subtitles and subs:
+            style = _subtitle_style(lang)
+            codecs[:2] = ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "20", "-preset", "veryfast",
+                          "-vf", f"subtitles={subs_file.as_posix()}:force_style='{style}'"]
+        elif subs:
+            inputs += ["-i", str(subs_file)]
+            maps += ["-map", f"{k}:s"]
+            codecs += ["-c:s", "mov_text", "-metadata:s:s:0", f"language={tag}",
+                       "-metadata:s:s:0", f"title={term('lesson_title', lang)}"]
+        part = video.with_name(f".{video.stem}.partial.mp4")  # renamed when complete: no half-written lesson
+        cmd = [_ffmpeg(), "-y", "-v", "error", *inputs, *maps, *codecs, "-movflags", "+faststart", str(part)]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True)
+            if done.returncode != 0:
+                raise RuntimeError(f"ffmpeg could not join the scenes into {video}: {done.stderr.strip()[-800:]}")
+            os.replace(part, video)
+        finally:
+            part.unlink(missing_ok=True)
+    _atomic_text(srt_path, srt.compose(subs))
+    _atomic_text(vtt_path, to_vtt(subs))
+    return Lesson(video, srt_path, vtt_path, start, marks, voiced, spoken, missing)
+
+
+def streams(video: Path) -> list[dict]:
+    """Each stream of a video (ffprobe): ``type`` (video/audio/subtitle), ``codec``, ``language``, ``duration`` s."""
+    probe = shutil.which("ffprobe") or "ffprobe"
+    out = subprocess.run([probe, "-v", "error", "-show_entries",
+                          "stream=codec_type,codec_name,duration:stream_tags=language", "-of", "json", str(video)],
+                         capture_output=True, text=True, check=True).stdout
+    return [{"type": s.get("codec_type"), "codec": s.get("codec_name"),
+             "language": s.get("tags", {}).get("language", ""), "duration": float(s.get("duration", "nan"))}
+            for s in json.loads(out).get("streams", [])]

@@ -92,6 +92,7 @@ class LSTMScene(_Base):
     """
 
     source: SceneSource | None = None
+    voice = None  # an animations.voice.Voice: each line is spoken and lasts as long as it is spoken
     title_key = "full_step"
 
     def setup(self) -> None:
@@ -110,7 +111,8 @@ class LSTMScene(_Base):
 
     def narrate_setup(self) -> None:
         self.facts = Facts(self.src)
-        self.spoken = {s.key: s for s in narration(self.script or type(self).__name__, self.facts)}
+        self.spoken = {s.key: s for s in narration(self.script or type(self).__name__, self.facts, self.voice)}
+        self.voice_events: list[dict] = []  # where each spoken line starts (s): the lesson's audio track
         self.keyframes: list[list[tuple[str, tuple[float, float, float, float]]]] = []
 
     def barely_trained_note(self) -> None:
@@ -129,6 +131,9 @@ class LSTMScene(_Base):
         self.record_keyframe()
         self.next_slide(notes=line.text)
         self.add_subcaption(line.text, duration=line.seconds)
+        if line.audio is not None:
+            self.add_sound(str(line.audio))
+            self.voice_events.append({"key": line.key, "start": float(self.renderer.time), "audio": str(line.audio)})
         used = 0.0
         budget = max(0.5, line.seconds - 0.2)
         plays = [p for p in plays if p]

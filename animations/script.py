@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -519,12 +520,15 @@ class Spoken:
     key: str
     text: str
     seconds: float
+    audio: Path | None = None  # the spoken line (a WAV) when the lesson has a voice
 
 
-def narration(scene: str, facts: Facts) -> list[Spoken]:
+def narration(scene: str, facts: Facts, voice=None) -> list[Spoken]:
     """The scene's lines, numbers filled in from ``facts``, in ``facts.lang``, each with its duration.
 
-    The duration is computed from both languages so an English and a Chinese render share one timeline.
+    Silent, the duration is computed from both languages so an English and a Chinese render share one
+    timeline. With a ``voice`` (:class:`animations.voice.Voice`), a line lasts as long as it is spoken
+    (:func:`animations.voice.voiced_seconds`), never less than its reading time.
     """
     out = []
     if scene in ("Backprop", "TrainedLSTM"):
@@ -534,7 +538,14 @@ def narration(scene: str, facts: Facts) -> list[Spoken]:
         if not line.applies(facts.flags):
             continue
         texts = {lang: _fill(line.text(lang), facts, lang) for lang in ("en", "zh")}
-        out.append(Spoken(line.key, texts[facts.lang], line_seconds(texts)))
+        text = texts[facts.lang]
+        if voice is None:
+            out.append(Spoken(line.key, text, line_seconds(texts)))
+            continue
+        from animations.voice import voiced_seconds
+        clip = voice.say(scene, line.key, text)
+        reading = max(MIN_LINE_SECONDS, reading_seconds(text, facts.lang))
+        out.append(Spoken(line.key, text, voiced_seconds(clip.seconds, reading), clip.path))
     return out
 
 

@@ -102,11 +102,11 @@ def main(argv=None) -> int:
             report("sequence explorer: → over the drawing (ipyevents)", _press(page, n, per_key=6))
 
             with tempfile.TemporaryDirectory() as d:
-                path = export_html(demo_source(), Path(d) / "page.html", ("en",))
+                path = export_html(demo_source(), Path(d) / "page.html", ("en",), live=False)
                 offline = browser.new_page(viewport={"width": 1400, "height": 900})
                 offline.goto(path.as_uri())
                 offline.evaluate(PROBE, "#lstm-diagram")
-                report("exported page: → (no kernel, pictures embedded)", _press(offline, n, per_key=6))
+                report("exported recorded page: → (no kernel, pictures embedded)", _press(offline, n, per_key=6))
             browser.close()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

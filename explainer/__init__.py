@@ -8,10 +8,10 @@ TensorFlow is never imported here; only :mod:`explainer.keras_bridge` does, lazi
 
 The package in layers, each importing only its own and those below (tests/test_architecture.py):
 
-* the maths: ``activations``, ``cell``, ``gates``, ``trace``, ``gradients``, ``initializers``,
-  ``validation``, with what every layer shares: ``palette``, ``glossary``, ``npzfile`` (checked
+* the maths: ``activations``, ``cell``, ``gates``, ``trace``, ``gradients``, ``intervention``,
+  ``initializers``, ``validation``, with what every layer shares: ``palette``, ``glossary``, ``npzfile`` (checked
   ``.npz`` files), ``textfile`` (CSV encodings and separators), ``extras`` (optional dependencies);
-* the Keras-like framework: ``layers``, ``rnn``, ``bidirectional``, ``embedding``, ``masking``,
+* the Keras-like framework: ``layers``, ``rnn``, ``gru``, ``bidirectional``, ``embedding``, ``masking``,
   ``time_distributed``, ``model`` (Sequential, fit, files), ``callbacks``, ``optimizers``, ``losses``;
 * the bridges: ``keras_bridge``, ``torch_bridge``, ``your_model`` (your model file → a trace),
   ``demo``, ``sources`` (named traces for the views), ``cli``;
@@ -34,11 +34,12 @@ from .time_distributed import TimeDistributed
 from .model import History, Sequential, load_model
 from .optimizers import Adam, RMSprop
 from .rnn import RNNTrace, SimpleRNN
+from .gru import GRU, GRUCell, GRUTrace
 from .trace import SequenceTrace, StepTrace
 
 __version__ = "0.1.0"
 __all__ = ["LSTMCell", "LSTM", "Dense", "Dropout", "Activation", "Layer", "Embedding", "Masking",
            "Bidirectional", "TimeDistributed", "Sequential", "History",
            "load_model", "Adam", "RMSprop", "SequenceTrace", "StepTrace", "sigmoid",
-           "SimpleRNN", "RNNTrace", "GradientTrace", "Callback", "EarlyStopping", "TerminateOnNaN",
+           "SimpleRNN", "RNNTrace", "GRU", "GRUCell", "GRUTrace", "GradientTrace", "Callback", "EarlyStopping", "TerminateOnNaN",
            "TraceRecorder", "EpochTraces"]

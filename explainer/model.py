@@ -134,10 +134,27 @@ class Sequential:
             raise RuntimeError("call compile(loss=..., optimizer=...) before fit/evaluate")
 
     # --- passes ---------------------------------------------------------------
-    def forward(self, x: np.ndarray, training: bool = False, mask: np.ndarray | None = None) -> np.ndarray:
-        """Each layer in turn; a time-step mask (from Embedding(mask_zero=True) or Masking) travels
-        with the data as in Keras: each layer's ``compute_mask`` says what the next one gets."""
+    def _intervened_layer(self, intervene) -> Layer | None:
+        """The layer ``intervene`` clamps: the first LSTM (see :mod:`explainer.intervention`)."""
+        if not intervene:
+            return None
         for layer in self.layers:
+            if type(layer) is LSTM:
+                return layer
+        raise ValueError("interventions clamp an LSTM layer's values, and this model has no LSTM layer")
+
+    def forward(self, x: np.ndarray, training: bool = False, mask: np.ndarray | None = None,
+                intervene=()) -> np.ndarray:
+        """Each layer in turn; a time-step mask (from Embedding(mask_zero=True) or Masking) travels
+        with the data as in Keras: each layer's ``compute_mask`` says what the next one gets.
+        ``intervene``: clamps on the first LSTM layer (:mod:`explainer.intervention`)."""
+        target = self._intervened_layer(intervene)
+        for layer in self.layers:
+            if layer is target:
+                x_in = x
+                x = layer.forward(x, training=training, mask=mask, intervene=intervene)
+                mask = layer.compute_mask(x_in, mask)
+                continue
             if mask is not None and not layer.takes_mask and hasattr(layer, "trace"):
                 raise ValueError(f"layer {layer.name!r} ({type(layer).__name__}) gets a mask from an Embedding"
                                  "(mask_zero=True) or Masking layer but cannot skip masked steps; use an LSTM there, "
@@ -313,26 +330,34 @@ class Sequential:
         logs = self._evaluate(x, self._check_y(y, x), batch_size)
         return logs["loss"] if not self.metric_names else list(logs.values())
 
-    def predict(self, x, batch_size: int = 32, verbose: int = 0) -> np.ndarray:
-        """The model's output for ``x`` (batch, time, features), ``batch_size`` samples at a time, dropout off."""
+    def predict(self, x, batch_size: int = 32, verbose: int = 0, intervene=()) -> np.ndarray:
+        """The model's output for ``x`` (batch, time, features), ``batch_size`` samples at a time, dropout off.
+
+        ``intervene``: what-if clamps on the first LSTM layer (:mod:`explainer.intervention`)."""
         batch_size = check_count(batch_size, "batch_size")
         x = self._check_x(x)
-        return np.concatenate([self.forward(x[s:s + batch_size]) for s in range(0, len(x), batch_size)])
+        return np.concatenate([self.forward(x[s:s + batch_size], intervene=intervene)
+                               for s in range(0, len(x), batch_size)])
 
-    def trace(self, x) -> list[SequenceTrace | RNNTrace]:
+    def trace(self, x, intervene=()) -> list[SequenceTrace | RNNTrace]:
         """Run ``x`` (dropout off) and return one trace per recurrent layer: a :class:`SequenceTrace`
         per LSTM (two for a Bidirectional one: forward, then backward), an
-        :class:`~explainer.rnn.RNNTrace` per SimpleRNN."""
+        :class:`~explainer.rnn.RNNTrace` per SimpleRNN.
+
+        ``intervene``: clamps (:class:`~explainer.intervention.Intervention`) on the first LSTM layer;
+        its trace records them and every layer after it sees the changed sequence."""
         x = self._check_x(x)
         traces, mask = [], None
+        target = self._intervened_layer(intervene)
         for layer in self.layers:
+            clamps = {"intervene": intervene} if layer is target else {}
             if hasattr(layer, "trace"):  # LSTM: one trace; Bidirectional: one per direction
                 kwargs = {} if mask is None else {"mask": mask}
-                made = layer.trace(x, **kwargs)
+                made = layer.trace(x, **kwargs, **clamps)
                 traces.extend(made if isinstance(made, list) else [made])
             x_in = x
-            x = layer.forward(x, training=False, mask=mask) if layer.takes_mask and mask is not None \
-                else layer.forward(x, training=False)
+            x = layer.forward(x, training=False, mask=mask, **clamps) if layer.takes_mask and mask is not None \
+                else layer.forward(x, training=False, **clamps)
             mask = layer.compute_mask(x_in, mask)
         return traces
 
@@ -441,7 +466,7 @@ _MODEL_MEMBERS = names_matching(r"w[0-9]{3,5}")
 def _least_params(cfg: dict) -> int:
     """A lower bound of the weights the header's layers hold, counted before any is allocated.
 
-    LSTM: 4u(d + u) (+ bias, peepholes), Dense: d·u (+ bias); layers it does not know count 0
+    LSTM: 4u(d + u) (+ bias, peepholes), GRU: 3u(d + u) (+ bias), Dense: d·u (+ bias); layers it does not know count 0
     and leave the next layer's input width unknown (then taken as 1).
     """
     shape = cfg.get("input_shape")
@@ -458,6 +483,8 @@ def _least_params(cfg: dict) -> int:
             raise ValueError(f"layer {c.get('name')!r}: units {units!r} is not a positive integer")
         if kind == "LSTM":
             total += 4 * units * (d + units)
+        elif kind == "GRU":
+            total += 3 * units * (d + units)
         elif kind == "Dense":
             total += d * units
         elif kind not in ("Dropout", "Activation"):

@@ -335,8 +335,15 @@ class SequenceTrace(Timeline, _Values):
         x, h_prev, c_prev, z = f64(self.x), f64(self.h_prev), f64(self.c_prev), f64(self.z)
         i, f, g, o, c, tanh_c, h = (f64(getattr(self, n)) for n in ("i", "f", "g", "o", "c", "tanh_c", "h"))
 
+        clamps = self._clamped()
+
         def check(name, recorded, expected, scale):
             bad = (np.abs(recorded - expected) > tol * (1 + scale)) & live
+            if name in clamps:  # a what-if clamp overrules the equation there: the entry holds the clamp
+                where, value = clamps[name]
+                self._refuse(where & (np.abs(recorded - value) > tol * (1 + np.abs(value))), name,
+                             "is not the value its intervention clamped it to", value)
+                bad &= ~where
             self._refuse(bad, name, "breaks its equation", expected)
 
         acts = self._activations()
@@ -359,6 +366,16 @@ class SequenceTrace(Timeline, _Values):
             bad[:, 1:] = (np.abs(prev[:, 1:] - new[:, :-1]) > tol * (1 + np.abs(new[:, :-1]))) & both
             expected = np.concatenate([prev[:, :1], new[:, :-1]], axis=1)
             self._refuse(bad, name, "is not the previous step's value", expected)
+
+    def _clamped(self) -> dict:
+        """The entries ``meta["interventions"]`` clamped (see :mod:`explainer.intervention`)."""
+        from . import intervention
+
+        try:
+            return intervention.clamped(self.meta, self.h.shape, self.unit_index)
+        except (TypeError, ValueError) as e:
+            raise TraceError(f"meta['interventions'] is not a list of interventions ({e})",
+                             field="meta/interventions") from None
 
     def _check_z(self, x, h_prev, c_prev, c, z, live, tol) -> None:
         """z = x W + h_prev U + b (+ p_i ⊙ c_prev, p_f ⊙ c_prev, p_o ⊙ c with peepholes)."""

@@ -110,7 +110,8 @@ def test_render_lesson_joins_scenes_with_chapters_and_subtitles(tmp_path, monkey
     """`render lesson` on a shortened lesson (two scenes, both languages, parallel processes)."""
     short = ("TitleWhy", "CellStateUpdate")
     monkeypatch.setitem(render_cli.GROUPS, "lesson", short)
-    assert main(["render", "lesson", "--lang", "both", "--out", str(tmp_path), "--jobs", "2", "--no-slides"]) == 0
+    assert main(["render", "lesson", "--lang", "both", "--out", str(tmp_path), "--jobs", "2", "--no-slides",
+                 "--voice", "none"]) == 0
     out = capsys.readouterr().out
     for lang in ("en", "zh"):
         folder = tmp_path / lang / "low"

@@ -283,7 +283,7 @@ def test_last_frame_snapshot(demo_renders, media, name):
 
 
 def test_render_command_writes_a_video_and_slides(tmp_path, capsys):
-    assert main(["render", "CellStateUpdate", "--out", str(tmp_path), "--quality", "low"]) == 0
+    assert main(["render", "CellStateUpdate", "--out", str(tmp_path), "--quality", "low", "--voice", "none"]) == 0
     out = capsys.readouterr().out
     video = tmp_path / "en" / "low" / "CellStateUpdate.mp4"
     assert f"-> {video}" in out and video.stat().st_size > 10_000

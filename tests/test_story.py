@@ -306,3 +306,15 @@ def test_cli_usage_errors_are_one_line_too(argv, words, capsys):
     assert e.value.code == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: lstm-explainer story") and words in err and "\n" not in err
+
+
+def test_typed_sentences_are_tokenised_and_unknown_words_named():
+    from explainer.story.words import encode, tokenise
+
+    tokens, unknown = tokenise("The sky was BLUE, birds sang; the dog polluted. The sky is?")
+    assert tokens == ["the sky", "was", "blue", "birds", "sang", "polluted", "the sky", "is"]
+    assert unknown == ["the", "dog"]
+    encode(tokens)  # every token is one the model knows
+    tokens, unknown = tokenise("天空原来是蓝色的,鸟儿唱歌小狗污染了 天空现在是", "zh")
+    assert tokens == ["天空", "原来是", "蓝色的", "鸟儿", "唱歌", "污染了", "天空", "现在是"] and unknown == ["小狗"]
+    assert tokenise("", "en") == ([], []) and tokenise("!!!", "zh") == ([], [])

@@ -38,7 +38,7 @@ def test_relative_trace_paths_are_read_from_where_the_classroom_started(tmp_path
     trace.save(tmp_path / "reports" / "trace_btc.npz")
     monkeypatch.setenv("LSTM_EXPLAINER_CWD", str(tmp_path))
     monkeypatch.chdir("/")  # the kernel's own folder is somewhere else
-    ex = SequenceExplorer()
+    ex = SequenceExplorer(source="demo")
     assert ex.path.placeholder.endswith("trace_btc.npz")  # what `lstm-explainer bitcoin` writes
     ex.path.value = "reports/trace_btc.npz"
     ex.load_button.click()
@@ -127,7 +127,7 @@ def test_axis_labels_rotate_only_when_needed():
 
 # --- 9: heatmaps in the palette, with a colour bar and labels --------------------------------------------------
 def test_heatmaps_use_each_gates_palette_colour_with_colour_bar_and_labels():
-    ex = SequenceExplorer()
+    ex = SequenceExplorer(source="demo")
     html = ex.heatmaps.value
     for field in "ifgo":
         assert f'id="lstm-scale-{field}"' in html and f'stop-color="{palette.color(field)}"' in html
@@ -155,7 +155,7 @@ def test_punctuation_and_capitals_do_not_hide_words():
     assert tokenise("The sky was Blue. Then: polluted, grey!") == ["the", "sky", "was", "blue", "then", "polluted",
                                                                    "grey"]
     assert tokenise("天空是蓝色的。后来 污染,灰色") == ["天空是蓝色的", "后来", "污染", "灰色"]
-    ex = SequenceExplorer()
+    ex = SequenceExplorer(source="demo")
     ex.words.value = "Blue. polluted, GREY. Purple"
     ex.run_button.click()
     np.testing.assert_array_equal(ex.trace.x[0], demo_trace(["blue", "polluted", "grey", "purple"]).x[0])
@@ -187,7 +187,8 @@ def _visible_text(w) -> list[str]:
     for name in ("description", "tooltip", "placeholder", "value"):
         v = getattr(w, name, None)
         if isinstance(v, str) and (name != "value" or w.__class__.__name__ in ("HTML", "Label")):
-            v = re.sub(r"<style>.*?</style>|<title>.*?</title>", " ", v, flags=re.S)
+            # a command to type (<code>) is a name, not a sentence to translate
+            v = re.sub(r"<style>.*?</style>|<title>.*?</title>|<code>.*?</code>", " ", v, flags=re.S)
             out.append(html.unescape(re.sub(r"<[^>]+>", " ", v)))
     for opt in getattr(w, "_options_labels", ()) or ():
         out.append(str(opt))
@@ -254,7 +255,7 @@ def test_numbers_and_labels_read_cleanly():
 
     m = MemoryWidget(distractors=0)  # the rebuilt chart prints no clamped value and no step count to pluralise
     assert "e-12" not in m.chart.value and "1 steps" not in m.summary.value
-    ex = SequenceExplorer()
+    ex = SequenceExplorer(source="demo")
     assert ex.run_button.layout.width == "auto"  # "run the demo LSTM" is never cut off
     ex.words.value = " ".join(["sky"] * 200)
     ex.run_button.click()
@@ -263,7 +264,7 @@ def test_numbers_and_labels_read_cleanly():
 
 # --- 2 (widget side): a step that cannot be drawn never shows the previous step's picture -------------------------
 def test_a_step_that_cannot_be_drawn_clears_the_drawing():
-    ex = SequenceExplorer()
+    ex = SequenceExplorer(source="demo")
     good = ex.diagram.value
     ex.trace.c[0, 3, 0] += 1.0  # damaged after it was shown
     ex.time.value = 3
@@ -275,7 +276,18 @@ def test_a_step_that_cannot_be_drawn_clears_the_drawing():
 
 # --- playback and reading aids -------------------------------------------------------------------------------------
 def test_keys_and_buttons_step_and_play():
-    ex = SequenceExplorer()
+    ex = SequenceExplorer(source="demo")
+    assert ex.time.value == 5  # opened on "polluted", where the blue memory's forget gate closes
+    ex.on_key({"type": "keydown", "key": "Home"})
+    assert ex.time.value == 0
+    ex.on_key({"type": "keydown", "key": "ArrowRight"})
+    ex.on_key({"type": "keydown", "key": "PageDown"})  # a presenter's clicker sends PageDown / PageUp
+    assert ex.time.value == 2
+    ex.on_key({"type": "keydown", "key": "End"})
+    assert ex.time.value == 6
+    ex.on_key({"type": "keydown", "key": "PageUp"})
+    assert ex.time.value == 5
+    ex.on_key({"type": "keydown", "key": "Home"})
     ex.on_key({"type": "keydown", "key": "ArrowRight"})
     ex.on_key({"type": "keydown", "key": "ArrowRight"})
     assert ex.time.value == 2
@@ -356,14 +368,14 @@ def _damaged(kind: str):
 @pytest.mark.parametrize("kind,step,field", [("nan", 4, "h"), ("equation", 3, "c")])
 def test_a_damaged_trace_is_refused_with_its_step_and_field(kind, step, field, tmp_path):
     bad = _damaged(kind)
-    ex = SequenceExplorer()
+    ex = SequenceExplorer(source="demo")
     shown = ex.trace
     with pytest.raises(ValueError, match=rf"step {step}\b.*"):
         ex.set_trace(bad)
     assert ex.trace is shown  # the trace on screen stays, drawn as it was
     ex._guard(ex.set_trace, bad)
     assert f"step {step}" in ex.error and f"'{field}'" in ex.error and "lstm-error" in ex.status.value
-    zh = SequenceExplorer(lang="zh")
+    zh = SequenceExplorer(lang="zh", source="demo")
     zh._guard(zh.set_trace, bad)
     assert f"第 {step} 步,字段 {field}" in zh.error
 
@@ -376,7 +388,7 @@ def test_a_damaged_trace_file_is_refused_on_load(tmp_path):
     arrays = {n: getattr(bad, n) for n in ARRAY_FIELDS}
     arrays["unit_index"] = bad.unit_index
     path = save_npz(tmp_path / "edited.npz", arrays, {"format": FORMAT, "layer": "lstm", "meta": bad.meta})
-    ex = SequenceExplorer()
+    ex = SequenceExplorer(source="demo")
     ex.path.value = str(path)
     ex.load_button.click()
     assert "edited.npz" in ex.error and "step 3" in ex.error and "lstm-cell-diagram" in ex.diagram.value
@@ -429,7 +441,7 @@ def test_timelapse_refuses_a_bad_recording(tmp_path, recording, capsys):
     from explainer.cli import main
     from widgets.timelapse import TimelapseWidget
 
-    w = TimelapseWidget()
+    w = TimelapseWidget(None)
     assert "TraceRecorder" in w.status.value
     (tmp_path / "bad.npz").write_bytes(b"junk")
     w.path.value = str(tmp_path / "bad.npz")
@@ -446,7 +458,7 @@ def test_story_trace_in_the_explorer_and_the_page_in_both_languages(tmp_path):
     from explainer.story.words import pollution_word
     from widgets.export import export_html, load_source
 
-    ex = SequenceExplorer()
+    ex = SequenceExplorer(source="demo")
     ex.story_button.click()
     story = trace_source("story", "en")
     assert not ex.error and ex.trace.meta["source"] == "story"

@@ -25,7 +25,7 @@ def _urls(html: str) -> set[str]:
 
 def test_page_is_one_file_with_every_step_and_no_network(tmp_path):
     trace = demo_source()
-    out = export_html(trace, tmp_path / "page.html", ("en", "zh"))
+    out = export_html(trace, tmp_path / "page.html", ("en", "zh"), live=False)
     html = out.read_text(encoding="utf-8")
     # nothing to fetch: the only URL is the SVG namespace, which browsers never load
     assert _urls(html) == {"http://www.w3.org/2000/svg"}, _urls(html)
@@ -39,7 +39,7 @@ def test_page_is_one_file_with_every_step_and_no_network(tmp_path):
 
 def test_page_narrows_wide_layers_and_refuses_bad_input(tmp_path):
     wide = LSTM(20, seed=1).trace(np.random.default_rng(0).normal(size=(1, 4, 3)).astype(np.float32))
-    out = export_html(wide, tmp_path / "wide.html", ("en",), max_units=5)
+    out = export_html(wide, tmp_path / "wide.html", ("en",), max_units=5, live=False)
     html = out.read_text(encoding="utf-8")
     assert html.count('class=\\"lstm-cell-diagram\\"') == 5 * 4
     with pytest.raises(ValueError, match="unknown language"):
@@ -52,7 +52,7 @@ def test_export_html_command(tmp_path, capsys):
     from explainer.cli import main
 
     out = tmp_path / "page.html"
-    assert main(["export-html", "--trace", "demo", "--out", str(out), "--lang", "zh"]) == 0
+    assert main(["export-html", "--trace", "demo", "--out", str(out), "--lang", "zh", "--recorded"]) == 0
     assert "wrote" in capsys.readouterr().out and out.is_file()
     assert "遗忘门" in out.read_text(encoding="utf-8")
     (tmp_path / "bad.npz").write_bytes(b"junk")
@@ -68,7 +68,7 @@ def test_export_html_command(tmp_path, capsys):
 @pytest.mark.parametrize("view", sorted(VIEWS))
 def test_page_offline_in_chromium_keyboard_to_last_step(view, tmp_path, chromium, screens):
     trace = demo_source()
-    path = export_html(trace, tmp_path / "page.html", ("en", "zh"))
+    path = export_html(trace, tmp_path / "page.html", ("en", "zh"), live=False)
     viewport, scale = VIEWS[view]
     ctx = chromium.new_context(viewport=viewport, device_scale_factor=scale, offline=True)
     asked = []
@@ -112,7 +112,7 @@ def test_page_offline_in_chromium_keyboard_to_last_step(view, tmp_path, chromium
         page.screenshot(path=str(screens / f"page_en_{view}.png"))
         page.locator(".lstm-lang", has_text="中文").click()
         assert "遗忘门" in page.locator("#lstm-diagram").text_content()
-        assert page.locator("#lstm-step").text_content().endswith(f"t = {last - 1} (污染)")
+        assert page.locator("#lstm-step").text_content().endswith(f"t = {last - 1} (污染了)")
         page.keyboard.press("Space")  # plays from here to the end
         page.wait_for_function(f"() => document.getElementById('lstm-time').value === '{last}'", timeout=10_000)
         page.wait_for_timeout(1200)

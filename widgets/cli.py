@@ -3,7 +3,9 @@
 ``classroom`` serves the widgets as a code-free dashboard with Voilà: Voilà runs
 ``widgets/classroom.ipynb`` (shipped with the package) and shows only its outputs, the
 dashboard of :mod:`widgets.dashboard`. The server binds to 127.0.0.1 only, so nobody else on
-the network can reach the kernel it runs. A ``--trace`` file is loaded and validated before
+the network can reach the kernel it runs; ``--lan`` serves a class on the machine's addresses,
+behind a random token printed in the URL, each student's page its own kernel, at most
+``--max-students`` of them; a closed page's kernel is culled (:mod:`widgets.classroom_server`). A ``--trace`` file is loaded and validated before
 anything is served; Voilà runs in its own session and dies with this command (Ctrl-C, SIGTERM,
 or even SIGKILL of this process: Linux's parent-death signal), so no orphan keeps serving.
 Ctrl-C at any moment, even while Voilà or its kernel is still starting, stops everything with a
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -26,6 +30,10 @@ from pathlib import Path
 
 DEFAULT_PORT = 8866  # Voilà's own default
 HOST = "127.0.0.1"
+LAN_HOST = "0.0.0.0"
+#: A kernel whose page has been closed (no connection, no activity) is shut after this many seconds.
+DEFAULT_CULL_AFTER = 60
+DEFAULT_MAX_STUDENTS = 40
 
 
 def notebook_path() -> Path:
@@ -37,28 +45,34 @@ def notebook_path() -> Path:
     return path
 
 
-def port_is_free(port: int) -> bool:
+def port_is_free(port: int, host: str = HOST) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         try:
-            s.bind((HOST, port))
+            s.bind((host, port))
         except OSError:
             return False
     return True
 
 
-def free_port() -> int:
+def free_port(host: str = HOST) -> int:
     """Voilà's default port if it is free, else any free port the OS hands out."""
-    if port_is_free(DEFAULT_PORT):
+    if port_is_free(DEFAULT_PORT, host):
         return DEFAULT_PORT
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
+        s.bind((host, 0))
         return s.getsockname()[1]
 
 
-def voila_command(port: int, notebook: Path | None = None) -> list[str]:
-    """The command that serves the dashboard on ``127.0.0.1:port``."""
-    return [sys.executable, "-m", "voila", str(notebook or notebook_path()), f"--Voila.ip={HOST}", f"--port={port}",
-            "--no-browser", "--theme=light"]
+def voila_command(port: int, notebook: Path | None = None, *, ip: str = HOST, token: str = "",
+                  cull_after: int = DEFAULT_CULL_AFTER, max_students: int = DEFAULT_MAX_STUDENTS) -> list[str]:
+    """The command that serves the dashboard on ``ip:port`` (with ``token`` required when given):
+    the offline page template, idle kernels culled after ``cull_after`` s, at most ``max_students`` kernels."""
+    from .classroom_server import voila_options
+
+    return ([sys.executable, "-m", "voila", str(notebook or notebook_path()), f"--Voila.ip={ip}", f"--port={port}",
+             "--no-browser", "--theme=light", f"--Voila.token={token}"]
+            + voila_options(cull_after, max_students)
+            + ["--Voila.log_level=WARN"])  # no per-load INFO lines in the lecturer's terminal
 
 
 def _voila_child() -> None:
@@ -86,6 +100,19 @@ def _voila_child() -> None:
 
 #: The signals that stop the classroom: Ctrl-C and SIGTERM.
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+#: What Voilà and each new kernel print on every page load that tells the lecturer nothing: kept in the
+#: log, not shown. (A page left is shut by the culler; Voilà's own page-leave request is refused, voila#1458.)
+NOISE = re.compile("|".join((
+    r"is not trusted",
+    r"running over TCP without encryption",
+    r"websocket_ping_timeout",
+    r"'_xsrf' argument missing",
+    r"POST /voila/api/shutdown/",
+    r"Culling '\w+' kernel",
+    r"GET /voila/files/favicon\.ico",
+)))
 
 
 def _interrupt(signum, frame):
@@ -126,14 +153,19 @@ def check_recording(path: str) -> Path:
 def _cmd_classroom(args) -> int:
     if importlib.util.find_spec("voila") is None or importlib.util.find_spec("ipykernel") is None:
         raise ValueError("the classroom needs Voilà and ipykernel; install them with: pip install 'lstm-explainer[widgets]'")
+    host = LAN_HOST if args.lan else HOST
+    if not 1 <= args.max_students <= 1000:
+        raise ValueError(f"--max-students must be between 1 and 1000, got {args.max_students}")
+    if not 1 <= args.cull_after <= 86400:
+        raise ValueError(f"--cull-after must be between 1 and 86400 seconds, got {args.cull_after}")
     if args.port is None:
-        port = free_port()
+        port = free_port(host)
     else:
         port = args.port
         if not 1024 <= port <= 65535:
             raise ValueError(f"--port must be between 1024 and 65535, got {port}")
-        if not port_is_free(port):
-            raise ValueError(f"port {port} on {HOST} is already in use; pick another with --port, "
+        if not port_is_free(port, host):
+            raise ValueError(f"port {port} on {host} is already in use; pick another with --port, "
                              "or leave --port out to get a free one")
     # relative paths typed into the dashboard are read from where the classroom was started
     env = dict(os.environ, LSTM_EXPLAINER_LANG=args.lang, LSTM_EXPLAINER_CWD=os.getcwd())
@@ -145,11 +177,24 @@ def _cmd_classroom(args) -> int:
         env["LSTM_EXPLAINER_TRACE"] = str(check_trace_file(args.trace))
     if args.timelapse:
         env["LSTM_EXPLAINER_TIMELAPSE"] = str(check_recording(args.timelapse))
-    cmd = voila_command(port)
-    url = f"http://{HOST}:{port}/"
+    # Voilà finds the offline page template on JUPYTER_PATH
+    from .classroom_server import jupyter_dir, lan_addresses
+
+    env["JUPYTER_PATH"] = os.pathsep.join([str(jupyter_dir())] + [p for p in [env.get("JUPYTER_PATH")] if p])
+    token = secrets.token_urlsafe(12) if args.lan else ""
+    cmd = voila_command(port, ip=host, token=token, cull_after=args.cull_after, max_students=args.max_students)
+    if args.lan:
+        urls = [f"http://{a}:{port}/?token={token}" for a in lan_addresses()] or [
+            f"http://<this machine's address>:{port}/?token={token}"]
+        where = (f"serving the class on every address of this machine, at most {args.max_students} students; "
+                 "the token in the URL is the key: share it only with the class")
+    else:
+        urls = [f"http://{HOST}:{port}/"]
+        where = f"serving on {HOST} only"
+    url = urls[0]
     if args.dry_run:
         print(" ".join(cmd))
-        print(url)
+        print("\n".join(urls))
         return 0
     signal.signal(signal.SIGTERM, _interrupt)
     stopping = threading.Event()
@@ -157,7 +202,9 @@ def _cmd_classroom(args) -> int:
     held: list[str] = []  # shutdown messages kept out of the terminal
     proc = forward = None
     try:
-        print(f"classroom dashboard: {url}  (serving on {HOST} only; Ctrl+C stops it)", flush=True)
+        print(f"classroom dashboard: {url}  ({where}; Ctrl+C stops it)", flush=True)
+        for other in urls[1:]:
+            print(f"                 or: {other}", flush=True)
         # Ctrl-C while Voilà is being launched waits until we hold the process, so we can stop it;
         # its own session keeps the terminal's Ctrl-C to us, and we stop it quietly
         signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
@@ -175,7 +222,7 @@ def _cmd_classroom(args) -> int:
                 for line in proc.stdout:
                     kept.write(line)
                     kept.flush()
-                    if not stopping.is_set():
+                    if not stopping.is_set() and not NOISE.search(line):
                         sys.stdout.write(line)
                         sys.stdout.flush()
                     elif not line.startswith("[Voila]"):
@@ -211,17 +258,29 @@ def _cmd_export_html(args) -> int:
 
     langs = ("en", "zh") if args.lang == "both" else (args.lang,)
     trace = load_source(args.trace, langs[0], langs)
-    out = export_html(trace, args.out, langs, video=args.video, max_units=args.units,
+    out = export_html(trace, args.out, langs, video=args.video, max_units=args.units, live=not args.recorded,
                       source=args.trace if args.trace in ("demo", "story") else Path(args.trace).name)
     size = out.stat().st_size
-    print(f"wrote {out} ({size / 1024:.0f} KiB, {min(trace.units, args.units)} units × {trace.time} steps, "
-          f"{' + '.join(langs)}); open it in a browser, no network needed")
+    live = 'class="lstm-page lstm-live"' in out.read_text(encoding="utf-8")
+    what = ("live: the page runs the model" if live else
+            f"recorded: {min(trace.units, args.units)} units × {trace.time} steps")
+    print(f"wrote {out} ({size / 1024:.0f} KiB, {what}, {' + '.join(langs)}); open it in a browser, "
+          "no network needed")
     return 0
 
 
 def add_command(sub) -> None:
-    p = sub.add_parser("classroom", help="serve a code-free dashboard of the widgets (Voilà, 127.0.0.1 only)")
-    p.add_argument("--port", type=int, default=None, help=f"port on {HOST} (default {DEFAULT_PORT}, or a free one)")
+    p = sub.add_parser("classroom", help="serve a code-free dashboard of the widgets (Voilà; 127.0.0.1 unless --lan)")
+    p.add_argument("--port", type=int, default=None, help=f"port (default {DEFAULT_PORT}, or a free one)")
+    p.add_argument("--lan", action="store_true",
+                   help="serve the whole class: on every address of this machine, with a random token in the URL "
+                        f"(default: {HOST} only, this machine alone)")
+    p.add_argument("--max-students", type=int, default=DEFAULT_MAX_STUDENTS,
+                   help=f"at most this many pages (each its own kernel) at once; the next sees a 'classroom is full' "
+                        f"page (default {DEFAULT_MAX_STUDENTS})")
+    p.add_argument("--cull-after", type=int, default=DEFAULT_CULL_AFTER, metavar="SECONDS",
+                   help=f"shut the kernel of a closed or reloaded page after this many idle seconds "
+                        f"(default {DEFAULT_CULL_AFTER})")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the dashboard")
     p.add_argument("--trace", help="demo, story, or a saved trace (.npz), e.g. the bitcoin report's, for the "
                                    "sequence explorer")
@@ -230,12 +289,15 @@ def add_command(sub) -> None:
     p.set_defaults(func=_cmd_classroom)
 
     e = sub.add_parser("export-html", help="write ONE self-contained HTML page of a traced sequence (works offline)")
-    e.add_argument("--trace", default="demo", help="demo, story, or a saved trace (.npz) (default: demo)")
+    e.add_argument("--trace", default="story", help="story, demo, or a saved trace (.npz) (default: story, the "
+                                                   "trained model students can type into)")
     e.add_argument("--out", required=True, help="the page to write, e.g. page.html")
     e.add_argument("--lang", choices=("en", "zh", "both"), default="en",
                    help="language of the page; both = a switch between English and Chinese")
     e.add_argument("--units", type=_positive, default=8, help="show at most this many (most active) units (default 8)")
     e.add_argument("--video", help="a lesson video (.mp4) to inline in the page")
+    e.add_argument("--recorded", action="store_true",
+                   help="replay the recorded trace only (pictures drawn here), even where the page could run the model")
     e.set_defaults(func=_cmd_export_html)
 
 

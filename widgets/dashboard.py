@@ -1,4 +1,4 @@
-"""The classroom dashboard: the three widgets in tabs under one language switch.
+"""The classroom dashboard: the widgets in tabs under one language switch.
 
     >>> from widgets import dashboard
     >>> dashboard()              # in a notebook, or served code-free by `lstm-explainer classroom`
@@ -15,8 +15,9 @@ from .language import LanguageSwitch, check_lang
 from .memory import MemoryWidget
 from .sequence import SequenceExplorer
 from .timelapse import TimelapseWidget
+from .whatif import WhatIf
 
-TABS = ("cell_flow", "sequence_explorer", "why_lstm", "timelapse")
+TABS = ("cell_flow", "sequence_explorer", "whatif_tab", "why_lstm", "timelapse")
 
 #: A short screen (a projector at 150 % zoom) gives the drawing the room the title would take.
 DASHBOARD_CSS = """<style>
@@ -29,16 +30,18 @@ DASHBOARD_CSS = """<style>
 
 
 class Dashboard(LanguageSwitch, widgets.VBox):
-    """Tabs: cell-state flow, sequence explorer, why an LSTM, training timelapse; ``.language`` switches all."""
+    """Tabs: cell-state flow, sequence explorer, what if, why an LSTM, training timelapse; ``.language`` switches all."""
 
     def __init__(self, lang: str = "en", trace: SequenceTrace | None = None, trace_path: str | None = None,
                  cell: str | None = None, timelapse: str | None = None) -> None:
         check_lang(lang)
         self.cell_flow = CellFlow(lang=lang, show_language=False)
-        self.sequence = SequenceExplorer(trace, lang=lang, show_language=False)
+        # the trained story model first: it opens on its colour memory where the forget gate closes
+        self.sequence = SequenceExplorer(trace, lang=lang, show_language=False, source="story")
+        self.whatif = WhatIf(lang=lang, show_language=False)  # hold a gate of the trained story model: what now?
         self.memory = MemoryWidget(lang=lang, show_language=False)
-        self.timelapse = TimelapseWidget(lang=lang, show_language=False)
-        self.tabs = widgets.Tab(children=[self.cell_flow, self.sequence, self.memory, self.timelapse])
+        self.timelapse = TimelapseWidget("story" if not timelapse else None, lang=lang, show_language=False)
+        self.tabs = widgets.Tab(children=[self.cell_flow, self.sequence, self.whatif, self.memory, self.timelapse])
         self._language_toggle(lang, button_width="80px").add_class("lstm-language")
         self.title = widgets.HTML()
         super().__init__([widgets.HTML(DASHBOARD_CSS), widgets.HBox([self.title, self.language]), self.tabs])
@@ -55,7 +58,7 @@ class Dashboard(LanguageSwitch, widgets.VBox):
 
     def _apply_lang(self) -> None:
         lang = self.lang
-        for w in (self.cell_flow, self.sequence, self.memory, self.timelapse):
+        for w in (self.cell_flow, self.sequence, self.whatif, self.memory, self.timelapse):
             w.set_lang(lang)
         self.tabs.titles = tuple(term(k, lang) for k in TABS)
         self.title.value = f"<h2>{term('classroom', lang)}</h2>"

@@ -147,12 +147,14 @@ EQUATION_OF = {"zf": "f", "f": "f", "zi": "i", "i": "i", "zc": "g", "g": "g", "z
 
 
 def equation_lines(v: dict, activation: str = "tanh", recurrent_activation: str = "sigmoid",
-                   masked: bool = False) -> dict[str, str]:
+                   masked: bool = False, held=(), lang: str = "en") -> dict[str, str]:
     """Each equation of the step with the traced numbers plugged in, keyed by its line name.
 
     ``activation`` (candidate and read-out) and ``recurrent_activation`` (i, f, o) are Keras's
     names. At a ``masked`` step the state lines say what happened there: cₜ = cₜ₋₁, hₜ = hₜ₋₁
-    (the gate lines still hold: the cell computed them, the layer did not use them).
+    (the gate lines still hold: the cell computed them, the layer did not use them). ``held``
+    names the fields a what-if clamp set here (:mod:`explainer.intervention`): their line says
+    the value was held, not computed, since its equation no longer gives it.
     """
     fns = {"tanh": fn_name(activation), "sigmoid": fn_name(recurrent_activation)}
     lines = {"z": "z = xₜ·W + hₜ₋₁·U + b"}
@@ -168,6 +170,9 @@ def equation_lines(v: dict, activation: str = "tanh", recurrent_activation: str 
                   f"{_factor(v['i'])} × {_factor(v['g'])} = {num(v['c'])}")
     lines["h"] = (f"hₜ = o ⊙ {act}(cₜ) = {_factor(v['o'])} × {act}({num(v['c'])}) = "
                   f"{_factor(v['o'])} × {_factor(v['tanh_c'])} = {num(v['h'])}")
+    for k in held:
+        name = {"c": "cₜ", "h": "hₜ"}.get(k, k)
+        lines[k] = f"{name} = {num(v[k])} ({term('held_here', lang)})"
     return lines
 
 
@@ -299,16 +304,18 @@ def _svg_open(masked: bool) -> str:
 
 
 def cell_svg(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", title: str | None = None,
-             masked: bool = False, activation: str = "tanh", recurrent_activation: str = "sigmoid") -> str:
+             masked: bool = False, activation: str = "tanh", recurrent_activation: str = "sigmoid",
+             held=()) -> str:
     """The classic cell drawing of one unit of one traced step, as an ``<svg>`` string.
 
     The drawing scales to the width of its container (``width:100%``); every value carries a
     tooltip with its equation, numbers plugged in. ``masked``: the layer skipped this step (its
     mask was False), drawn by :func:`skipped_cell_svg`. ``activation``/``recurrent_activation``: the
     layer's, by Keras's names (a trace's ``meta`` records them when they are not tanh/sigmoid).
+    ``held``: the fields a what-if clamp set at this step and unit (their tooltips say so).
     """
     v = step_values(step, unit, sample, masked=masked)
-    eq = equation_lines(v, activation, recurrent_activation, masked=masked)
+    eq = equation_lines(v, activation, recurrent_activation, masked=masked, held=held, lang=lang)
     tips = {k: eq[e] for k, e in EQUATION_OF.items()}
     if masked:
         return skipped_cell_svg(v, eq, lang, title, activation, recurrent_activation)
@@ -435,6 +442,10 @@ def skipped_cell_svg(v: dict, eq: dict, lang: str = "en", title: str | None = No
     return "".join(out)
 
 
+#: A gate below SHUT is narrated as closed, one above OPEN as open (the page's narration reads the same).
+SHUT, OPEN = 0.1, 0.9
+
+
 def narrate(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", masked: bool = False) -> list[str]:
     """What this step does, in words, for gates that are clearly shut (< 0.1) or open (> 0.9).
 
@@ -445,15 +456,15 @@ def narrate(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", m
     v = step_values(step, unit, sample)
     lines = []
     for gate, name in (("f", "forget"), ("i", "input"), ("o", "output")):
-        if v[gate] < 0.1:
+        if v[gate] < SHUT:
             lines.append(term(f"narrate_{name}_closed", lang))
-        elif v[gate] > 0.9:
+        elif v[gate] > OPEN:
             lines.append(term(f"narrate_{name}_open", lang))
     return lines
 
 
 def equations_html(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", masked: bool = False,
-                   activation: str = "tanh", recurrent_activation: str = "sigmoid") -> str:
+                   activation: str = "tanh", recurrent_activation: str = "sigmoid", held=()) -> str:
     """The step's equations with the traced numbers filled in (⊙ is element-wise), one line each.
 
     Line ``k`` has class ``lstm-eq-<k>``; hovering it lights up its values in the drawing (and
@@ -463,7 +474,7 @@ def equations_html(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = 
     lines are greyed and marked "computed, not used" (same number of lines: nothing moves).
     """
     v = step_values(step, unit, sample, masked=masked)
-    eq = equation_lines(v, activation, recurrent_activation, masked=masked)
+    eq = equation_lines(v, activation, recurrent_activation, masked=masked, held=held, lang=lang)
     colour = {"f": palette.FORGET, "i": palette.INPUT, "g": palette.CANDIDATE, "o": palette.OUTPUT,
               "c": palette.CELL, "h": palette.HIDDEN}
 

@@ -9,8 +9,9 @@ only switches between those pictures and handles the controls (play/pause, step,
 time slider, the unit menu, the keys space/←/→/Home/End, the language). No CDN, no external
 font, no server; an optional lesson video is inlined as a data URI.
 
-What it cannot do: move weight sliders or run a new sentence (that needs Python: the
-``lstm-explainer classroom`` dashboard).
+That is the recorded page, for traces the page cannot recompute (masked steps, peepholes, other
+activations, no weights). The trained story and any plain LSTM's trace with its weights get the
+live page instead (:mod:`widgets.live`): the page itself runs the model.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from explainer.trace import SequenceTrace
 
 from . import views
 from .diagram import cell_svg, equations_html, hover_css
+from .live import can_run
 
 #: Units a page shows at most (the most active ones); every unit costs a drawing per step.
 MAX_UNITS = 8
@@ -122,11 +124,14 @@ def page_data(trace: SequenceTrace, langs: tuple[str, ...], sample: int = 0) -> 
 
 
 def export_html(trace: SequenceTrace, out: str | Path, langs=("en",), *, title: str = "",
-                video: str | Path | None = None, max_units: int = MAX_UNITS, source: str = "") -> Path:
+                video: str | Path | None = None, max_units: int = MAX_UNITS, source: str = "",
+                live: bool = True) -> Path:
     """Write the page for ``trace`` to ``out``; returns its path.
 
-    ``langs`` is a tuple of ``"en"``/``"zh"`` (the first is shown first); a layer wider than
-    ``max_units`` shows its most active units.
+    ``langs`` is a tuple of ``"en"``/``"zh"`` (the first is shown first). The trained story, and any
+    trace of a plain LSTM that carries its weights, get the live page (:mod:`widgets.live`: the page
+    computes); other traces (masked, peepholes, other activations, no weights) and ``live=False`` get
+    the recorded page, where a layer wider than ``max_units`` shows its most active units.
     """
     langs = tuple(langs)
     for lang in langs:
@@ -135,8 +140,6 @@ def export_html(trace: SequenceTrace, out: str | Path, langs=("en",), *, title: 
     if not isinstance(trace, SequenceTrace):
         raise ValueError(f"expected an explainer.SequenceTrace, got {type(trace).__name__}")
     full = trace.units
-    if trace.units > max_units:
-        trace = trace.narrow(trace.most_active(max_units))
     video_html = ""
     if video is not None:
         vpath = Path(video).expanduser()
@@ -152,6 +155,14 @@ def export_html(trace: SequenceTrace, out: str | Path, langs=("en",), *, title: 
         video_html = (f'<section class="lstm-video"><h2 data-ui="lesson_video"></h2>'
                       f'<video controls preload="metadata" style="max-width:100%" src="data:{mime};base64,{b64}">'
                       f'</video></section>')
+    if live and (trace.meta.get("source") == "story" or can_run(trace)):
+        from .live import live_data, page
+
+        data = live_data(trace, langs)
+        html = page(data, _json_for_script(data), title or term("page_title", langs[0]), ICONS, video_html)
+        return _write(out, html)
+    if trace.units > max_units:
+        trace = trace.narrow(trace.most_active(max_units))
     data = page_data(trace, langs)
     data["source"] = source
     data["narrowed"] = f"{trace.units}/{full}" if full > trace.units else ""
@@ -164,9 +175,16 @@ def export_html(trace: SequenceTrace, out: str | Path, langs=("en",), *, title: 
         lang_buttons="".join(f'<button type="button" class="lstm-lang" data-lang="{lg}">'
                              f'{"English" if lg == "en" else "中文"}</button>' for lg in langs) if len(langs) > 1 else "",
     )
+    return _write(out, page)
+
+
+def _write(out: str | Path, html: str) -> Path:
+    """Write through a temporary file, so a failed export never leaves half a page that looks complete."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(page, encoding="utf-8")
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(out)
     return out
 
 

@@ -34,7 +34,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from explainer import palette
-from explainer.demo import FEATURES, WORDS, demo_trace
+from explainer.demo import FEATURES, WORD_TERMS, WORDS, demo_trace
 from explainer.glossary import term
 from explainer.trace import SequenceTrace
 
@@ -73,8 +73,15 @@ def tokenise(text: str) -> list[str]:
 
 
 def feature_aliases() -> dict[str, str]:
-    """Every word the demo LSTM knows, in either language → its feature (``"蓝色" → "blue"``)."""
+    """Every word the demo LSTM knows, in either language → its feature (``"蓝色" → "blue"``).
+
+    The demo's own sentence words ("the", "sky", … and their Chinese) are known too: words that
+    carry no feature, read as the all-zero input on purpose."""
     out = {}
+    for w, key in WORD_TERMS.items():
+        for lang in ("en", "zh"):
+            out[term(key, lang)] = w
+        out[w] = w
     for f in FEATURES:
         for lang in ("en", "zh"):
             out[term(f"feature_{f}", lang)] = f
@@ -118,10 +125,12 @@ def explain_error(e: Exception, lang: str) -> str:
 
 
 class SequenceExplorer(LanguageSwitch, widgets.VBox):
-    """Play through a :class:`SequenceTrace`; ``trace=None`` starts on the demo LSTM's story."""
+    """Play through a :class:`SequenceTrace`; ``trace=None`` starts on ``source`` ("story": the trained
+    story LSTM, opened on its colour memory where the forget gate closes; or "demo")."""
 
     def __init__(self, trace: SequenceTrace | None = None, lang: str = "en", max_units: int = 16,
-                 show_language: bool = True, interval_ms: int = 900, base: str | Path | None = None) -> None:
+                 show_language: bool = True, interval_ms: int = 900, base: str | Path | None = None,
+                 source: str = "story") -> None:
         check_lang(lang)
         if int(max_units) < 1:
             raise ValueError(f"max_units must be >= 1, got {max_units}")
@@ -158,6 +167,8 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self._language_toggle(lang, show_language)
         self.status = widgets.HTML()
         self.status.add_class("lstm-seq-status")
+        self.watch = widgets.HTML()  # what to watch in a named source's story (empty for a file)
+        self.watch.add_class("lstm-seq-watch")
         self.keys_hint = widgets.HTML()
         self.diagram = widgets.HTML()
         self.diagram.add_class("lstm-seq-diagram")
@@ -184,6 +195,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
             widgets.HTML(SEQUENCE_CSS.join(("<style>", "</style>")) + hover_css(".lstm-sequence")),
             sources,
             self.status,
+            self.watch,
             widgets.HBox([self.play, self.back, self.forward, self.speed, self.time, self.unit, self.sample],
                          layout=wrap),
             self.keys_hint,
@@ -203,8 +215,9 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.story_button.on_click(lambda b: self._guard(self.load_source, "story"))
         self._relabel()
         if trace is None:
-            self.run_demo(term("demo_sentence", lang))
-            self._default_demo = True
+            if source not in ("story", "demo"):
+                raise ValueError(f"source must be 'story' or 'demo' (or pass a trace), got {source!r}")
+            self.load_source(source)
         else:
             self.set_trace(trace)
 
@@ -224,10 +237,14 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         key = event.get("key")
         if key in (" ", "Spacebar"):
             self.toggle_play()
-        elif key == "ArrowRight":
+        elif key in ("ArrowRight", "PageDown"):  # a presenter's clicker sends PageDown / PageUp
             self.step_by(+1)
-        elif key == "ArrowLeft":
+        elif key in ("ArrowLeft", "PageUp"):
             self.step_by(-1)
+        elif key == "Home":
+            self.step_by(-self.time.max)
+        elif key == "End":
+            self.step_by(+self.time.max)
 
     def toggle_play(self) -> None:
         if not self.play.playing and self.time.value >= self.time.max:
@@ -267,7 +284,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         notes = [("demo_note", {"n": len(tokens)})]
         if unknown:
             shown = ", ".join(unknown[:8]) + (f", … (+{len(unknown) - 8})" if len(unknown) > 8 else "")
-            notes.append(("unknown_words", {"words": shown}))
+            notes.append(("demo_unknown_words", {"words": shown}))
         self._default_demo = False
         return self.set_trace(trace, notes, words_box=" ".join(tokens))
 
@@ -296,14 +313,29 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         if name == "demo":
             self.run_demo(term("demo_sentence", self.lang))
             self._default_demo = True
+            self._open_on_watch()
             return self.trace
         if name == "story":
             from explainer.sources import trace_source
 
             trace = self.set_trace(trace_source("story", self.lang), [("story_note", {})], name="story")
             self._source = "story"  # told again in the reader's language when it switches
+            self._open_on_watch()
             return trace
         return self.load(name)
+
+    def _open_on_watch(self) -> None:
+        """Open a named source on its memory unit at the step to watch, and say what to watch."""
+        t, u = views.watch_point(self.trace)
+        self._hold = True
+        try:
+            self.unit.value = u
+            self.time.value = self.play.value = t
+        finally:
+            self._hold = False
+        self.watch.value = (f'<div class="lstm-watch" style="font-size:1.05em;margin:2px 0">👁 '
+                            f'{escape(views.watch_line(self.trace, self.lang))}</div>')
+        self.redraw()
 
     def set_trace(self, trace: SequenceTrace, note=(), words_box: str = "", name: str = "") -> SequenceTrace:
         """Validate ``trace`` and show it (narrowed to its ``max_units`` most active units if wider).
@@ -324,6 +356,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
             trace = trace.narrow(trace.most_active(self.max_units))
             notes.append(("showing_units", {"k": self.max_units, "n": self.full_units}))
         self.trace, self.note_parts, self.error = trace, notes, ""
+        self.watch.value = ""
         self._default_demo, self._source = False, ""
         self._hold = True
         try:
@@ -389,12 +422,15 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
 
     def _apply_lang(self) -> None:
         self._relabel()
-        if self._default_demo:  # the untouched demo story is told in the reader's language
-            self.run_demo(term("demo_sentence", self.lang))
-            self._default_demo = True
-            return
-        if self._source == "story":
-            self.load_source("story")
+        if self._default_demo or self._source == "story":  # a named source is told in the reader's language
+            t, u = int(self.time.value), self.unit.value
+            self.load_source("demo" if self._default_demo else "story")
+            self._hold = True
+            try:  # the reader stays where they were
+                self.unit.value, self.time.value = u, t
+            finally:
+                self._hold = False
+            self.redraw()
             return
         if self.trace is not None:
             self._hold = True

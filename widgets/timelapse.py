@@ -25,7 +25,7 @@ from explainer.glossary import term
 from explainer.trace import SequenceTrace
 
 from . import views
-from .charts import heatmap, line_chart
+from .charts import heatmap, line_chart, nice_limit
 from .diagram import cell_svg, equations_html, hover_css
 from .language import LanguageSwitch, check_lang
 from .sequence import base_dir, explain_error
@@ -50,13 +50,14 @@ def load_recording(source) -> tuple[list[SequenceTrace], list[int], list[dict]]:
 class TimelapseWidget(LanguageSwitch, widgets.VBox):
     """An epoch slider over a training recording; ``recording`` is a path or an ``EpochTraces``."""
 
-    def __init__(self, recording=None, lang: str = "en", show_language: bool = True, max_units: int = 16) -> None:
+    def __init__(self, recording="story", lang: str = "en", show_language: bool = True, max_units: int = 16) -> None:
         self.lang = check_lang(lang)
         self.max_units = int(max_units)
         self.traces: list[SequenceTrace] = []
         self.epochs: list[int] = []
         self.logs: list[dict] = []
         self.error = ""
+        self.shipped = False
         self._hold = False
         self.epoch = widgets.IntSlider(min=0, max=0, layout=widgets.Layout(width="auto", flex="1 1 300px"))
         self.epoch.add_class("lstm-slider-epoch")
@@ -92,6 +93,8 @@ class TimelapseWidget(LanguageSwitch, widgets.VBox):
         self._relabel()
         if recording is not None:
             self.load(recording)
+            if recording == "story":  # the shipped recording opens where the colour memory learns to close
+                self._open_on_watch()
         else:
             self.status.value = f'<span style="color:{palette.MUTED}">{escape(term("timelapse_none", lang))}</span>'
 
@@ -104,8 +107,18 @@ class TimelapseWidget(LanguageSwitch, widgets.VBox):
             self.status.value = f'<span class="lstm-error" style="color:{palette.FORGET}">⚠ {escape(self.error)}</span>'
 
     def load(self, recording) -> None:
-        """Show a recording: a path to a ``TraceRecorder`` file or an ``EpochTraces``."""
-        traces, epochs, logs = load_recording(recording)
+        """Show a recording: a path to a ``TraceRecorder`` file, an ``EpochTraces``, or ``"story"``
+        (the shipped recording of the story model learning)."""
+        self.shipped = recording == "story"
+        if self.shipped:
+            from importlib.resources import as_file
+
+            from explainer.story import timelapse_path
+
+            with as_file(timelapse_path()) as path:
+                traces, epochs, logs = load_recording(path)
+        else:
+            traces, epochs, logs = load_recording(recording)
         if traces[0].units > self.max_units:  # the same units at every epoch: chosen on the trained model
             keep = traces[-1].most_active(self.max_units)
             traces = [t.narrow(keep) for t in traces]
@@ -120,13 +133,27 @@ class TimelapseWidget(LanguageSwitch, widgets.VBox):
             self.unit.value = 0
         finally:
             self._hold = False
-        self.name = Path(str(recording)).name if isinstance(recording, (str, Path)) else ""
+        self.name = Path(str(recording)).name if isinstance(recording, (str, Path)) and not self.shipped else ""
         self._status()
         self.redraw()
 
+    def _open_on_watch(self) -> None:
+        """The trained model's memory unit at the step its forget gate closes (:func:`views.watch_point`)."""
+        t, u = views.watch_point(self.traces[-1])
+        self._hold = True
+        try:
+            self.time.value, self.unit.value = t, u
+        finally:
+            self._hold = False
+        self.redraw()
+
     def _status(self) -> None:
-        self.status.value = (f'<span style="color:{palette.MUTED}">{escape(self.name)} · '
-                             f'{term("epoch", self.lang)} {self.epochs[0]} … {self.epochs[-1]}</span>')
+        lang = self.lang
+        name = term("timelapse_shipped", lang) if self.shipped else self.name
+        text = f'{escape(name)} · {term("epoch", lang)} {self.epochs[0]} … {self.epochs[-1]}'
+        if self.shipped:
+            text += f' · {escape(term("timelapse_make", lang))} <code>lstm-explainer story train --timelapse run.npz</code>'
+        self.status.value = f'<span style="color:{palette.MUTED}">{text}</span>'
 
     def redraw(self) -> None:
         if self._hold or not self.traces:
@@ -146,8 +173,9 @@ class TimelapseWidget(LanguageSwitch, widgets.VBox):
         if any(v is not None for v in loss[1:]):
             ys = np.array([np.nan if v is None else v for v in loss], float)
             ys[0] = ys[1] if np.isnan(ys[0]) else ys[0]  # epoch 0 has no loss yet: draw it flat from epoch 1
+            top = nice_limit(float(np.nanmax(ys)) * 1.02)  # a loss is ≥ 0: the axis starts at 0
             charts.append(line_chart([{"y": ys, "colour": palette.INK, "label": "L", "name": "loss"}],
-                                     labels=labels, marker=k, width=400, title=term("loss", lang),
+                                     labels=labels, marker=k, width=400, title=term("loss", lang), ylim=(0.0, top),
                                      xlabel=term("epoch", lang)))
         f = GATES[1]
         charts.append(heatmap(tr.f[0].T, stops=palette.scale("f"), row_labels=views.unit_names(tr, lang),

@@ -20,7 +20,7 @@ from explainer.gates import GATES
 from explainer.glossary import TERMS, field_name, term
 from explainer.trace import SequenceTrace
 
-from .charts import heatmap, line_chart
+from .charts import heatmap, line_chart, nice_limit
 
 
 def unit_names(trace: SequenceTrace, lang: str = "en") -> list[str]:
@@ -86,8 +86,9 @@ def step_title(trace: SequenceTrace, t: int, u: int, lang: str = "en", b: int = 
 def charts_html(trace: SequenceTrace, t: int | None, u: int, b: int = 0, lang: str = "en") -> str:
     """c_t and h_t of every unit over time (unit ``u`` bold), step ``t`` marked, skipped steps hatched."""
     labels = time_labels(trace, lang)
-    c_lim = max(1.0, float(np.abs(trace.c[b]).max()) * 1.05)  # one fixed scale for the whole trace
-    h_lim = max(1.0, float(np.abs(trace.h[b]).max()) * 1.05)  # |h| ≤ 1 unless the activation is unbounded
+    # one fixed scale for the whole trace, ending on a round number; |h| ≤ 1 unless the activation is unbounded
+    c_lim = nice_limit(max(1.0, float(np.abs(trace.c[b]).max()) * 1.02))
+    h_lim = nice_limit(max(1.0, float(np.abs(trace.h[b]).max()) * 1.02))
     skip, skip_label = skipped(trace, b), term("masked_short", lang)
     charts = []
     for fld, lim in (("c", (-c_lim, c_lim)), ("h", (-h_lim, h_lim))):
@@ -137,5 +138,34 @@ def heatmaps_html(trace: SequenceTrace, t: int | None, u: int | None, b: int = 0
             + '<div style="display:flex;flex-wrap:wrap;gap:8px 14px">' + "".join(maps) + "</div>")
 
 
-__all__ = ["unit_names", "time_labels", "step_title", "charts_html", "heatmaps_html", "skipped", "is_skipped",
+def watch_point(trace: SequenceTrace, b: int = 0) -> tuple[int, int]:
+    """Where to open a trace: ``(step, unit)``. The memory unit (``meta["memory_unit"]``, else the
+    unit whose forget gate closes most) at the step where its forget gate closes most."""
+    f_all = np.where(skipped(trace, b)[:, None], np.inf, trace.f[b])
+    u = trace.meta.get("memory_unit")
+    index = [int(k) for k in trace.unit_index]
+    u = index.index(int(u)) if u is not None and int(u) in index else int(np.argmin(f_all.min(axis=0)))
+    return int(np.argmin(f_all[:, u])), u
+
+
+def watch_line(trace: SequenceTrace, lang: str = "en", b: int = 0) -> str:
+    """One sentence saying what to watch, computed from the trace: the memory unit's forget gate
+    elsewhere and at the step it closes, and what that does to its cell state."""
+    t, u = watch_point(trace, b)
+    f, c = trace.f[b, :, u], trace.c[b, :, u]
+    others = np.delete(f, t)
+    c_before = float(trace.c_prev[b, t, u])
+    word = time_labels(trace, lang)[t]
+    lo, hi = (_num(others.min()), _num(others.max())) if others.size else (_num(f[t]), _num(f[t]))
+    return term("watch_line", lang).format(unit=unit_names(trace, lang)[u], range=lo if lo == hi else f"{lo}–{hi}",
+                                           f=_num(f[t]), word=word, t=t, c0=_num(c_before), c1=_num(c[t]))
+
+
+def _num(v: float) -> str:
+    from .charts import num
+
+    return num(v, 2)
+
+
+__all__ = ["watch_point", "watch_line", "unit_names", "time_labels", "step_title", "charts_html", "heatmaps_html", "skipped", "is_skipped",
            "activations", "cell_options"]

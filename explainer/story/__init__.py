@@ -37,6 +37,9 @@ from .words import DEFAULT_STORY, LANGS, colour_words, distractor_words, polluti
 WEIGHTS_FILE = "story_lstm.npz"
 #: A SimpleRNN(3) trained by the same recipe and seed, for the comparison ("why an LSTM").
 RNN_WEIGHTS_FILE = "story_rnn.npz"
+#: The story model learning: the lesson's sentence traced before training and after each of its
+#: 40 epochs (``lstm-explainer story train --timelapse FILE`` makes a new one), words in both languages.
+TIMELAPSE_FILE = "story_timelapse.npz"
 
 #: Names of the memory unit in the two languages (the other units keep their index).
 _MEMORY_NAME = {"en": "colour memory", "zh": "颜色记忆"}
@@ -61,6 +64,11 @@ def weights_path(cell: str = "lstm"):
     if cell not in ("lstm", "rnn"):
         raise ValueError(f"cell must be 'lstm' or 'rnn', got {cell!r}")
     return resources.files(__name__).joinpath(WEIGHTS_FILE if cell == "lstm" else RNN_WEIGHTS_FILE)
+
+
+def timelapse_path():
+    """The shipped recording of the story model learning (an :class:`~explainer.callbacks.EpochTraces` file)."""
+    return resources.files(__name__).joinpath(TIMELAPSE_FILE)
 
 
 def _load(cell: str) -> Sequential:
@@ -106,14 +114,16 @@ def predict(words, lang: str = "en") -> str:
     return colour_words(lang)[int(np.argmax(p))]
 
 
-def story_trace(words=None, lang: str = "en", model: Sequential | None = None) -> SequenceTrace:
+def story_trace(words=None, lang: str = "en", model: Sequential | None = None, intervene=()) -> SequenceTrace:
     """The trace of the trained LSTM over one sentence: exactly its own steps, batch 1.
 
     ``meta`` holds ``words`` (and ``labels``, the same list, one per step), ``features``
     (the vocabulary: one name per one-hot input column), ``memory_unit`` (its index),
-    ``unit_names``, ``pollution_word``, ``colour_words``, ``prediction``, ``lang`` and
-    ``source = "story"``. ``words`` defaults to :data:`DEFAULT_STORY`. ``model`` replaces the
-    shipped model (e.g. one just trained); its memory unit is then found afresh.
+    ``unit_names``, ``pollution_word``, ``colour_words``, ``prediction``, ``probabilities``
+    (the readout's softmax, one per colour), ``lang`` and ``source = "story"``. ``words``
+    defaults to :data:`DEFAULT_STORY`. ``model`` replaces the shipped model (e.g. one just
+    trained); its memory unit is then found afresh. ``intervene``: what-if clamps
+    (:class:`~explainer.intervention.Intervention`); the answer is the model's from the changed state.
     """
     if words is None:
         words = _default_words(lang)
@@ -123,9 +133,11 @@ def story_trace(words=None, lang: str = "en", model: Sequential | None = None) -
         from .analysis import memory_unit
         unit = memory_unit(model)
     x = _inputs(words, lang)
-    trace = model.trace(x)[0]
-    answer = colour_words(lang)[int(np.argmax(model.predict(x)[0]))]
-    trace.meta.update(_meta(words, lang, unit, trace.units), prediction=answer)
+    trace = model.trace(x, intervene=intervene)[0]
+    p = model.predict(x, intervene=intervene)[0]
+    answer = colour_words(lang)[int(np.argmax(p))]
+    trace.meta.update(_meta(words, lang, unit, trace.units), prediction=answer,
+                      probabilities=[float(v) for v in p])
     return trace
 
 
@@ -141,6 +153,19 @@ def _meta(words, lang: str, unit: int, units: int) -> dict:
     return {"source": "story", "lang": lang, "words": words, "labels": list(words), "features": vocabulary(lang),
             "memory_unit": int(unit), "unit_names": names, "pollution_word": pollution_word(lang),
             "colour_words": colour_words(lang)}
+
+
+def _bilingual_meta(words, lang: str, unit: int, units: int) -> dict:
+    """:func:`_meta` plus each language's spelling of the words and unit names (``labels_zh``,
+    ``unit_names_en``, …): one recording, read in either language."""
+    meta = _meta(words, lang, unit, units)
+    tokens = _w.encode(meta["words"], lang)
+    for other in LANGS:
+        names = [_UNIT_NAME[other].format(k=k) for k in range(units)]
+        names[unit] = _MEMORY_NAME[other]
+        meta[f"labels_{other}"] = [_w.VOCABULARY[t][_w._lang(other)] for t in tokens]
+        meta[f"unit_names_{other}"] = names
+    return meta
 
 
 def story_gradients(words=None, lang: str = "en", cell: str = "lstm", model: Sequential | None = None):
@@ -187,7 +212,7 @@ def story_timelapse(words=None, lang: str = "en", path=None, verbose: bool = Fal
     words = _default_words(lang) if words is None else words
     recorder = TraceRecorder(_inputs(words, lang))
     result = train(verbose=verbose, callbacks=[recorder], **recipe)
-    meta = _meta(words, lang, memory_unit(result.model), result.model.layers[0].units)
+    meta = _bilingual_meta(words, lang, memory_unit(result.model), result.model.layers[0].units)
     recorded = recorder.result
     recorded.meta.update(meta)
     for traces in recorded.traces:
@@ -202,5 +227,5 @@ SOURCE = (lambda lang: story_trace(lang=lang),
           "the LSTM trained on the sky story, over a sentence where the sky gets polluted")
 
 __all__ = ["sentences", "story_model", "story_rnn_model", "predict", "story_trace", "story_gradients",
-           "story_timelapse", "weights_path", "vocabulary", "colour_words",
+           "story_timelapse", "timelapse_path", "weights_path", "vocabulary", "colour_words",
            "distractor_words", "pollution_word", "DEFAULT_STORY", "LANGS"]

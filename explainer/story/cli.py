@@ -108,7 +108,7 @@ def _print_gates(report: dict, lang: str) -> None:
 
 
 def _cmd_train(args) -> int:
-    from . import _default_words, _inputs, _meta, story_trace
+    from . import _bilingual_meta, _default_words, _inputs, story_trace
     from .analysis import CRITERIA, accuracy, accuracy_by_distance, check_criteria, held_out
     from .train import train, train_keras
 
@@ -156,7 +156,7 @@ def _cmd_train(args) -> int:
     print(f"model: {out}   report: {out.with_suffix('.json')}")
     if args.timelapse:
         recorded = callbacks[0].result
-        meta = _meta(_default_words(args.lang), args.lang, report["unit"], recipe.units)
+        meta = _bilingual_meta(_default_words(args.lang), args.lang, report["unit"], recipe.units)
         recorded.meta.update(meta)
         for traces in recorded.traces:
             traces[0].meta.update(meta)

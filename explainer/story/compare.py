@@ -69,6 +69,17 @@ def compare(recipe: Recipe | None = None, out: str | Path | None = None, *, seed
     return table
 
 
+#: The table ``story compare`` wrote with the default recipe, shipped so a view can show it without training.
+SHIPPED_TABLE = "compare.json"
+
+
+def shipped_table() -> dict:
+    """The shipped ``story compare`` table (default recipe, 5 seeds): what :func:`compare` returns."""
+    from importlib.resources import files
+
+    return json.loads(files(__package__).joinpath(SHIPPED_TABLE).read_text(encoding="utf-8"))
+
+
 def majority_baseline(n: int = 5000) -> dict:
     """The accuracy of always giving the most common answer (grey: pollution is frequent), on held-out sentences."""
     counts = np.bincount([s.colour for s in held_out(n)], minlength=len(W.COLOURS))

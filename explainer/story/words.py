@@ -167,6 +167,57 @@ def encode(words, lang: str = "en") -> tuple[int, ...]:
     return tuple(out)
 
 
+#: What separates words in typed text: anything but letters, digits, CJK characters, ' and -.
+_SEPARATORS = r"[^\w'-]+"
+
+
+def tokenise(text: str, lang: str = "en") -> tuple[list[str], list[str]]:
+    """A typed sentence as the model's tokens, and the words it does not know: ``(tokens, unknown)``.
+
+    Case and punctuation do not matter. English: words split on spaces, and a two-word token
+    ("the sky") is taken whole where its words stand together. Chinese needs no spaces: each run
+    of characters is read longest token first; characters that start no token are one unknown
+    word until the next known token. The offline page's JavaScript tokenises the same way (a
+    browser test compares the two on the same sentences).
+    """
+    import re
+
+    vocab = vocabulary(lang)
+    longest = max(len(w) for w in vocab)
+    tokens: list[str] = []
+    unknown: list[str] = []
+    chunks = [c for c in re.split(_SEPARATORS, str(text).lower()) if c.strip("'-")]
+    if lang == "en":
+        words = [c.strip("'-") for c in chunks]
+        k = 0
+        while k < len(words):
+            pair = " ".join(words[k:k + 2])
+            if k + 1 < len(words) and pair in vocab:
+                tokens.append(pair)
+                k += 2
+                continue
+            (tokens if words[k] in vocab else unknown).append(words[k])
+            k += 1
+        return tokens, unknown
+    for chunk in chunks:
+        k, pending = 0, ""
+        while k < len(chunk):
+            for n in range(min(longest, len(chunk) - k), 0, -1):
+                if chunk[k:k + n] in vocab:
+                    if pending:
+                        unknown.append(pending)
+                        pending = ""
+                    tokens.append(chunk[k:k + n])
+                    k += n
+                    break
+            else:
+                pending += chunk[k]
+                k += 1
+        if pending:
+            unknown.append(pending)
+    return tokens, unknown
+
+
 def _default_story() -> tuple[int, ...]:
     en = ["the sky", "was", "blue", "birds", "sang", "and", "children", "played", "polluted",
           "wind", "blew", "the sky", "is"]

@@ -1,0 +1,108 @@
+"""The trained story first: the explorer and the timelapse open on the story model's colour memory,
+say what to watch, and the smaller reading defects (ticks, numbers, words on the axes) are gone."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from explainer.story import story_trace
+from widgets import views
+from widgets.charts import axis_labels, decade, heatmap, line_chart, nice_ticks, sci
+from widgets.sequence import SequenceExplorer
+from widgets.timelapse import TimelapseWidget
+
+
+def _value(html: str, name: str) -> float:
+    return float(re.search(rf'lstm-val-{name}" data-value="([^"]+)"', html).group(1))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_explorer_opens_on_the_story_models_memory_unit_where_its_forget_gate_closes(lang):
+    trace = story_trace(lang=lang)
+    u = trace.meta["memory_unit"]
+    t = trace.meta["words"].index(trace.meta["pollution_word"])
+    ex = SequenceExplorer(lang=lang)
+    assert ex.trace.meta["source"] == "story" and (ex.time.value, ex.unit.value) == (t, u)
+    assert _value(ex.diagram.value, "f") == float(trace.f[0, t, u]) < 0.1
+    others = np.delete(trace.f[0, :, u], t)
+    watch = ex.watch.value
+    for v in (others.min(), others.max(), trace.f[0, t, u], trace.c_prev[0, t, u], trace.c[0, t, u]):
+        assert f"{v:.2f}".replace("-", "−") in watch  # every number of the line is the trace's
+    assert trace.meta["pollution_word"] in watch and (("Watch" in watch) == (lang == "en"))
+    ex.time.value = 3
+    ex.language.value = "zh" if lang == "en" else "en"  # switching language keeps the reader's step and unit
+    assert (ex.time.value, ex.unit.value) == (3, u)
+
+
+def test_the_demo_sentence_knows_all_its_words_in_both_languages():
+    for lang in ("en", "zh"):
+        ex = SequenceExplorer(lang=lang, source="demo")
+        assert ex.trace.time == 7
+        assert "unknown" not in ex.status.value and "不在演示词表" not in ex.status.value, ex.status.value
+        assert ex.time.value == 5 and ex.unit.value == 0  # "polluted": the blue memory's forget gate closes
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_timelapse_ships_the_story_model_learning_in_both_languages(lang):
+    w = TimelapseWidget(lang=lang)
+    final = w.traces[-1]
+    shipped = story_trace(lang=lang)
+    np.testing.assert_allclose(final.c, shipped.c, atol=1e-5)  # the recording ends in the shipped model
+    assert w.epochs[0] == 0 and w.epochs[-1] == 40 and len(w.epochs) == 41
+    assert "lstm-explainer story train --timelapse" in w.status.value  # how to make a new one
+    assert views.time_labels(final, lang) == shipped.meta["words"]
+    for word in shipped.meta["words"]:
+        assert f">{word}<" in w.charts.value, word  # every word under the heatmap, in the reader's language
+    u = shipped.meta["memory_unit"]
+    assert w.unit.value == u and w.time.value == shipped.meta["words"].index(shipped.meta["pollution_word"])
+    w.epoch.value = 0  # before training the forget gate has not learnt to close
+    assert _value(w.diagram.value, "f") > 0.3
+
+
+def test_loss_axis_starts_at_zero_on_round_ticks():
+    w = TimelapseWidget()
+    loss_svg = [s for s in w.charts.value.split("</svg>") if "lstm-val-loss" in s][0]
+    ticks = re.findall(r'text-anchor="end" fill="#[0-9A-Fa-f]{6}">([^<]+)</text>', loss_svg)
+    values = [float(v.replace("−", "-")) for v in ticks]
+    assert min(values) == 0.0 and all(v >= 0 for v in values), ticks
+    assert len(set(ticks)) == len(ticks)
+
+
+@pytest.mark.parametrize("lo, hi", [(-1.01, 1.01), (-1.55, 1.55), (0.0, 1.2), (-3.3, 0.2)])
+def test_ticks_are_round(lo, hi):
+    ticks = nice_ticks(lo, hi)
+    assert len(ticks) >= 2 and all(lo <= v <= hi for v in ticks)
+    step = ticks[1] - ticks[0]
+    assert any(np.isclose(step, m * 10.0 ** k) for m in (1, 2, 5) for k in range(-3, 3))
+    assert all(np.isclose(v / step, round(v / step)) for v in ticks)
+    svg = line_chart([{"y": np.linspace(lo, hi, 5)}], ylim=(lo, hi))
+    assert "1.01" not in svg and "1.55" not in svg
+
+
+def test_numbers_are_never_printed_in_e_notation():
+    assert [decade(k) for k in (-4, -1, 0, 2)] == ["10⁻⁴", "0.1", "1", "100"]
+    assert sci(0.305) == "0.305" and sci(3.05e-4) == "3.0 × 10⁻⁴" and sci(-2e-7) == "−2.0 × 10⁻⁷"
+    svg = line_chart([{"y": [1e-5, 0.3, 1.0], "label": "a", "name": "a"}], log=True, ylim=(-5.3, 0.3), marker=1)
+    assert not re.search(r"\de[-+]?\d", re.sub(r'data-value="[^"]*"', "", svg))
+
+
+def test_zh_axes_show_every_word():
+    words = story_trace(lang="zh").meta["words"]
+    shown, rotated = axis_labels(words, 390 / len(words) - 6, 10)
+    assert shown == list(range(len(words)))
+    hm = heatmap(np.zeros((3, len(words))), stops=((0.0, "#FFFFFF"), (1.0, "#FF0000")), col_labels=words)
+    for w in words:
+        assert f">{w}<" in hm
+
+
+def test_every_glossary_key_is_defined_once():
+    """A key written twice in the glossary silently replaces the first (one view's words in another's mouth)."""
+    import inspect
+    from collections import Counter
+
+    import explainer.glossary as g
+
+    keys = re.findall(r'^    "([a-z0-9_]+)": \{', inspect.getsource(g), flags=re.M)
+    assert [k for k, n in Counter(keys).items() if n > 1] == []

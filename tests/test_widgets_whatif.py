@@ -1,0 +1,48 @@
+"""The what-if view: clamps rerun the trained story model; the numbers shown are the recomputed ones."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from explainer.intervention import Intervention
+from explainer.story import story_trace
+from widgets.whatif import WhatIf
+
+
+def _values(html: str, name: str) -> list[float]:
+    return [float(v) for v in re.findall(rf'lstm-val-{name}" data-value="([^"]+)"', html)]
+
+
+def test_hold_the_colour_memory_open_at_polluted():
+    w = WhatIf()
+    t, u = w.step.value, w.unit.value
+    assert w.original.meta["words"][t] == "polluted" and u == w.original.meta["memory_unit"]  # opens where it matters
+    assert w.answers == ("grey", "grey") and "→" in w.status.value
+    w.field.value, w.value.value = "f", 1.0
+    w.add.click()
+    want = story_trace(intervene=[Intervention(t, u, "f", 1.0)])
+    np.testing.assert_array_equal(w.changed.c, want.c)
+    # the two drawings side by side: the original's c and the what-if's c at this step
+    assert _values(w.pair.value, "c") == [float(w.original.c[0, t, u]), float(want.c[0, t, u])]
+    assert _values(w.pair.value, "f") == [float(w.original.f[0, t, u]), 1.0]
+    assert _values(w.charts.value, "c_what_if") == [float(want.c[0, t, u])]
+    assert w.answers == ("grey", want.meta["prediction"]) and "f = 1.000" in w.status.value
+    # shut "polluted" out of every unit: the model answers the first colour
+    for unit in range(3):
+        w.hold(t, unit, "f", 1.0)
+        w.hold(t, unit, "i", 0.0)
+    assert w.answers == ("grey", "blue") and len(w.interventions) == 6
+    w.set_lang("zh")  # the same clamps, retold in Chinese
+    assert w.answers == ("灰色的", "蓝色的") and "假如" in w.status.value
+    w.clear.click()
+    assert w.interventions == [] and w.answers == ("灰色的", "灰色的")
+
+
+def test_the_value_slider_follows_the_field():
+    w = WhatIf(["the sky", "was", "red", "birds", "sang", "the sky", "is"])
+    w.field.value = "c"
+    assert (w.value.min, w.value.max) == (-3.0, 3.0)
+    w.value.value = -2.5
+    w.field.value = "o"
+    assert (w.value.min, w.value.max) == (0.0, 1.0) and w.value.value == 0.0
