@@ -185,6 +185,9 @@ def _trace_model_file(args) -> int:
               "over the unmasked steps")
     if isinstance(trace, SequenceTrace):
         print(f"see it: lstm-explainer render FullStep --trace {out}   or   lstm-explainer trace --file {out}")
+    elif type(trace).__name__ == "GRUTrace":
+        print("a GRU's trace (update gate z, reset gate r, candidate h̃; h = z⊙h_{t-1} + (1−z)⊙h̃): "
+              "read it with explainer.gru.GRUTrace.load")
     else:
         print("a plain RNN's trace (h_t = tanh(x_t W + h_{t-1} U + b)): read it with explainer.rnn.RNNTrace.load; "
               "the LSTM scenes draw LSTM layers (--layer)")

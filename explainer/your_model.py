@@ -453,8 +453,8 @@ def trace_keras_layer(keras_model, inputs: dict[str, np.ndarray], layer: int | s
         raise ValueError(f"our copy of Keras layer {kl.name!r} differs from Keras's output by max |Δh| = "
                          f"{delta:.3g} (over unmasked steps), more than {PARITY_LIMIT:g}; no trace written")
     if units is not None and not isinstance(trace, SequenceTrace):
-        raise ValueError(f"--units: layer {trace.layer!r} is a {type(trace).__name__} (a plain RNN), which is kept "
-                         "whole; omit --units, or trace an LSTM layer (--layer)")
+        raise ValueError(f"--units: layer {trace.layer!r} gives a {type(trace).__name__}, which is kept whole; "
+                         "omit --units, or trace an LSTM layer (--layer)")
     if isinstance(units, int):
         if units > trace.units:
             raise ValueError(f"--units {units}: layer {trace.layer!r} has only {trace.units} units; "

@@ -87,8 +87,19 @@ def _name(model):
     return model.inputs[0]._keras_history.operation.name  # the Input layer's name (a Sequential's too)
 
 
+def _gru(rng):
+    """Embedding(mask_zero) → GRU(return_sequences) → GRU(reset_after=False) → Dense."""
+    tokens = keras.Input((None,), dtype="int32", name="tokens")
+    e = keras.layers.Embedding(12, 4, mask_zero=True)(tokens)
+    a = keras.layers.GRU(5, return_sequences=True, name="gru_reader")(e)
+    b = keras.layers.GRU(3, reset_after=False, name="gru_summary")(a)
+    ids = np.array([[3, 5, 7, 2, 0, 0], [1, 4, 4, 9, 11, 0]], np.int32)
+    return keras.Model(tokens, keras.layers.Dense(1)(b)), {"tokens": ids}
+
+
 BUILDERS = {"functional": _functional, "initial_state": _initial_state, "conv": _conv, "attention": _attention,
-            "custom": _custom, "bidirectional": _bidirectional, "stacked": _stacked, "stateful": _stateful}
+            "custom": _custom, "bidirectional": _bidirectional, "stacked": _stacked, "stateful": _stateful,
+            "gru": _gru}
 
 
 @pytest.fixture(scope="module")
@@ -196,6 +207,24 @@ def test_stateful_layer_starts_from_the_states_keras_loads(models, capsys):
     np.testing.assert_allclose(t.h_prev[:, 0], saved[0], atol=1e-7)
     fresh = keras.models.load_model(path)
     assert np.abs(t.h[:, -1] - np.asarray(fresh(next(iter(inputs.values()))))).max() <= 1e-5
+
+
+def test_keras_gru_layers(models, capsys):
+    from explainer.gru import GRUTrace
+
+    _, made = models
+    _, _, model, inputs = made["gru"]
+    mask = inputs["tokens"] != 0
+    t = trace(models, "gru", "gru_reader", capsys, loader=GRUTrace)
+    np.testing.assert_array_equal(t.mask, mask)
+    assert np.abs(t.h - _keras_output(model, "gru_reader", inputs))[mask].max() <= 1e-5
+    mix = t.z * t.h_prev + (1 - t.z) * t.h_tilde  # h is the update gate's mix (a masked step carries h_{t-1})
+    np.testing.assert_allclose(t.h[mask], mix[mask], atol=1e-6)
+    np.testing.assert_array_equal(t.h[~mask], t.h_prev[~mask])
+    t = trace(models, "gru", "gru_summary", capsys, loader=GRUTrace)
+    last = mask.sum(axis=1) - 1
+    np.testing.assert_allclose(t.h[[0, 1], last], _keras_output(model, "gru_summary", inputs), atol=1e-5)
+    assert t.meta["reset_after"] is False
 
 
 def _error(capsys, *argv):
