@@ -55,7 +55,8 @@ function factor(v) { const s = num(v); return s.startsWith('−') ? '(' + s + ')
 function vec(a) { return a.length === 1 ? fmt(a[0]) : '[' + a.slice(0, 4).map(fmt).join(', ') + (a.length > 4 ? ', …' : '') + ']'; }
 function peak(a) { return a.length ? a.reduce((p, v) => Math.abs(v) > Math.abs(p) ? v : p, a[0]) : 0; }  // diagram._signed_peak
 const esc = (s) => String(s).replace(/[&<>"']/g, ch => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;'}[ch]));
-const st = {tab: D.start.tab, lang: D.langs[0], t: 0, u: D.start.u, text: '', iv: [], sl: Object.assign({}, D.cell.start), timer: null};
+const st = {tab: D.start.tab, lang: D.langs[0], t: D.start.iv.length ? D.start.iv[0].t : D.start.t, u: D.start.iv.length ? D.start.iv[0].u : D.start.u,
+  text: '', iv: D.start.iv.slice(), sl: Object.assign({}, D.cell.start), timer: null};
 const ui = (k) => D.ui[st.lang][k];
 
 // ---- the drawing (the same geometry and labels as widgets/diagram.py's cell_svg) -------------------
@@ -253,7 +254,7 @@ function toFragment() {
 }
 function fromFragment(hash) {          // hostile input: every field checked, nothing ever reaches innerHTML
   const q = new URLSearchParams(String(hash || '').slice(1, FRAG_MAX + 1));
-  const int = (k, hi) => { const v = Number(q.get(k)); return Number.isInteger(v) && v >= 0 && v <= hi ? v : null; };
+  const int = (k, hi) => { if (!q.has(k) || q.get(k) === '') return null; const v = Number(q.get(k)); return Number.isInteger(v) && v >= 0 && v <= hi ? v : null; };
   if (['cell', 'sentence'].includes(q.get('tab'))) st.tab = q.get('tab');
   if (D.langs.includes(q.get('lang'))) st.lang = q.get('lang');
   if (q.has('s') && D.seq.vocab) st.text = q.get('s').slice(0, 400);

@@ -37,10 +37,9 @@ def compare(recipe: Recipe | None = None, out: str | Path | None = None, *, seed
     ``accuracy`` (mean over seeds), ``min``, ``max`` and ``per_seed``. With ``out``, writes
     ``compare.json`` and ``compare.png`` there.
     """
-    from ..glossary import LANGS
+    from ..glossary import check_lang
 
-    if lang not in LANGS:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    check_lang(lang)
     recipe = (recipe or Recipe()).check()
     if isinstance(seeds, bool) or not isinstance(seeds, (int, np.integer)) or seeds < 1:
         raise ValueError(f"seeds must be a positive integer, got {seeds!r}")
