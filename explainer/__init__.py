@@ -9,8 +9,9 @@ TensorFlow is never imported here; only :mod:`explainer.keras_bridge` does, lazi
 The package in layers, each importing only its own and those below (tests/test_architecture.py):
 
 * the maths: ``activations``, ``cell``, ``gates``, ``trace``, ``gradients``, ``intervention``,
-  ``initializers``, ``validation``, with what every layer shares: ``palette``, ``glossary``, ``npzfile`` (checked
-  ``.npz`` files), ``textfile`` (CSV encodings and separators), ``extras`` (optional dependencies);
+  ``initializers``, ``validation``, with what every layer shares: ``palette``, ``glossary``,
+  ``presentation`` (how numbers and equations are written), ``npzfile`` (checked ``.npz`` files),
+  ``textfile`` (CSV encodings and separators), ``extras`` (optional dependencies);
 * the Keras-like framework: ``layers``, ``rnn``, ``gru``, ``bidirectional``, ``embedding``, ``masking``,
   ``time_distributed``, ``model`` (Sequential, fit, files), ``callbacks``, ``optimizers``, ``losses``;
 * the bridges: ``keras_bridge``, ``torch_bridge``, ``your_model`` (your model file → a trace),

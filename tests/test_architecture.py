@@ -13,8 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: The layers, lowest first. A module may import its own layer and those below it (the maths and
 #: the framework are read together: a gradient record knows the layers it was recorded from).
 MATHS = {"activations", "cell", "gates", "trace", "gradients", "intervention", "initializers", "validation",
-         "palette", "glossary",
-         "npzfile", "textfile", "extras"}
+         "palette", "glossary", "presentation", "npzfile", "textfile", "extras"}
 FRAMEWORK = {"layers", "rnn", "gru", "bidirectional", "embedding", "masking", "time_distributed", "model", "callbacks",
              "optimizers", "losses"}
 BRIDGES = {"keras_bridge", "torch_bridge", "your_model", "demo", "sources", "cli"}
