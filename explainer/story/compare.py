@@ -105,6 +105,9 @@ _TEXT = {
 
 def plot(table: dict, path: str | Path, lang: str = "en") -> Path:
     """Accuracy against distance for every cell in ``table``, in the project's palette, to ``path`` (PNG)."""
+    from ..extras import require
+
+    require("story", "matplotlib")
     import matplotlib
 
     matplotlib.use("Agg")
