@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
+from explainer.glossary import LANGS
+
 from animations.speech import speakable
 
 #: Silence kept after each spoken line inside its own time (the scene adds its gap after that).
@@ -123,7 +125,7 @@ class Espeak:
     """eSpeak NG 1.52 (the ``espeakng-loader`` wheel's library and data) through its C API."""
 
     name = "espeak-ng"
-    languages = ("en", "zh")
+    languages = LANGS
     VOICES = {"en": "en-us", "zh": "cmn"}
     _lib = None  # one library per process: espeak-ng keeps global state
 

@@ -60,7 +60,8 @@ def test_formulas_are_spoken_in_chinese(text, zh):
 def test_every_narrated_line_becomes_words_only():
     """No digit and no maths symbol is left for a voice to mispronounce, in either language."""
     pytest.importorskip("manim")
-    from animations.script import LESSON, SCRIPT, Facts, narration
+    from animations.chapters import LESSON
+    from animations.script import SCRIPT, Facts, narration
     from animations.source import make_source
     for lang in ("en", "zh"):
         facts = Facts(make_source(lang=lang))
@@ -156,7 +157,8 @@ def test_voiced_lesson_has_voice_and_subtitle_tracks_in_step(tmp_path, monkeypat
     from animations import cli as render_cli
     from animations.lesson import chapters, duration, streams
     from animations.recording import script_lines
-    from animations.script import LESSON, SCRIPT
+    from animations.chapters import LESSON
+    from animations.script import SCRIPT
     from animations.voice import RATE
 
     short = tuple(sorted((s for s in LESSON if s in SCRIPT), key=lambda s: len(SCRIPT[s]))[:2])

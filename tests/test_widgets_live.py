@@ -18,6 +18,7 @@ from explainer import LSTM, Dense, Sequential
 from explainer.cell import LSTMCell
 from explainer.intervention import Intervention
 from explainer.story import sentences, story_model
+from explainer.story import story_trace as story_trace_with
 from explainer.story.words import tokenise, vocabulary
 from explainer.trace import StepTrace
 from widgets.diagram import cell_svg, equations_html
@@ -122,6 +123,8 @@ def test_page_runs_the_shipped_story_and_demo_models_exactly(story_page, open_pa
     data = page.evaluate("JSON.parse(document.getElementById('lstm-data').textContent)")
     assert "story_lstm.npz" in data["carries"] and "LSTM(3) + Dense(4, softmax)" in data["carries"]
     assert "story_lstm.npz" in page.locator("#lstm-carries").text_content()  # the page says what it carries
+    # with no fragment it opens on the colour memory at the word where its forget gate shuts
+    assert page.evaluate("[lstmLive.state.u, lstmLive.state.t]") == [data["seq"]["memory_unit"], 8]
     worst = 0.0
     for words, _ in sentences(12, max_distractors=30, seed=7):
         x = np.zeros((1, len(words), len(vocabulary())))
@@ -223,6 +226,16 @@ def test_page_what_if_matches_numpy_with_the_same_clamp(story_page, open_page):
     assert abs(c_last - want.c[0, -1, unit]) <= 1e-6 and abs(c_last - plain.c[0, -1, unit]) > 0.5
     assert page.locator(".lstm-answer2").get_attribute("data-answer") == "grey"  # what the trained model really does
     assert "iv=5%3A2%3Af%3A1" in page.evaluate("location.hash")
+    assert not page.errors
+
+
+def test_a_saved_what_if_trace_opens_with_its_clamp_held(open_page, tmp_path):
+    held = story_trace_with(intervene=[Intervention(8, 2, "f", 1.0)])
+    path = held.save(tmp_path / "held.npz")
+    page = open_page(export_html(load_source(str(path)), tmp_path / "held.html", ("en",)))
+    assert page.locator(".lstm-answer2").get_attribute("data-answer") == held.meta["prediction"]
+    assert float(page.locator(".lstm-cmp-b-f").get_attribute("data-value")) == 1.0
+    assert abs(float(page.locator(".lstm-cmp-b-c").get_attribute("data-value")) - held.c[0, 8, 2]) <= 1e-6
     assert not page.errors
 
 

@@ -55,7 +55,8 @@ function factor(v) { const s = num(v); return s.startsWith('−') ? '(' + s + ')
 function vec(a) { return a.length === 1 ? fmt(a[0]) : '[' + a.slice(0, 4).map(fmt).join(', ') + (a.length > 4 ? ', …' : '') + ']'; }
 function peak(a) { return a.length ? a.reduce((p, v) => Math.abs(v) > Math.abs(p) ? v : p, a[0]) : 0; }  // diagram._signed_peak
 const esc = (s) => String(s).replace(/[&<>"']/g, ch => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;'}[ch]));
-const st = {tab: D.start.tab, lang: D.langs[0], t: 0, u: D.start.u, text: '', iv: [], sl: Object.assign({}, D.cell.start), timer: null};
+const st = {tab: D.start.tab, lang: D.langs[0], t: D.start.iv.length ? D.start.iv[0].t : D.start.t, u: D.start.iv.length ? D.start.iv[0].u : D.start.u,
+  text: '', iv: D.start.iv.slice(), sl: Object.assign({}, D.cell.start), timer: null};
 const ui = (k) => D.ui[st.lang][k];
 
 // ---- the drawing (the same geometry and labels as widgets/diagram.py's cell_svg) -------------------
@@ -253,7 +254,7 @@ function toFragment() {
 }
 function fromFragment(hash) {          // hostile input: every field checked, nothing ever reaches innerHTML
   const q = new URLSearchParams(String(hash || '').slice(1, FRAG_MAX + 1));
-  const int = (k, hi) => { const v = Number(q.get(k)); return Number.isInteger(v) && v >= 0 && v <= hi ? v : null; };
+  const int = (k, hi) => { if (!q.has(k) || q.get(k) === '') return null; const v = Number(q.get(k)); return Number.isInteger(v) && v >= 0 && v <= hi ? v : null; };
   if (['cell', 'sentence'].includes(q.get('tab'))) st.tab = q.get('tab');
   if (D.langs.includes(q.get('lang'))) st.lang = q.get('lang');
   if (q.has('s') && D.seq.vocab) st.text = q.get('s').slice(0, 400);
@@ -290,7 +291,7 @@ function showSentence() {
   $('lstm-seq-diagram').innerHTML = cellSvg(steps[st.t], st.u, `t = ${st.t} · “${label}” · ${D.seq.unit_names[st.lang][st.u]}${r.changed ? ' · ' + ui('what_if') : ''}`, held);
   $('lstm-seq-equations').innerHTML = equationsHtml(steps[st.t], st.u, held);
   $('lstm-seq-charts').innerHTML = lineChart('c', r) + lineChart('h', r);
-  $('lstm-probs').innerHTML = probsHtml(r) + compareHtml(r);
+  setHtml('lstm-probs', probsHtml(r) + compareHtml(r));
   $('lstm-time').max = n - 1; $('lstm-time').value = st.t;
   $('lstm-step').textContent = `t = ${st.t} / ${n - 1} · ${label}`;
   const ivs = $('lstm-iv-list'); ivs.textContent = '';
@@ -323,10 +324,15 @@ function relabel() {                   // the page's words, in its language: onl
   D.seq.unit_names[st.lang].forEach((nm, k) => { const o = document.createElement('option'); o.value = k; o.textContent = nm; sel.appendChild(o); });
   $('lstm-words').dataset.key = '';
 }
+const shownHtml = {};
+function setHtml(id, html) {          // only what changed is replaced: an unchanged table costs no layout
+  if (shownHtml[id] !== html) { $(id).innerHTML = html; shownHtml[id] = html; }
+}
 function draw() {
   if (labelled !== st.lang + st.tab) relabel();
   $('lstm-unit').value = st.u;
-  if (D.seq.vocab && document.activeElement !== $('lstm-text')) $('lstm-text').value = st.text || D.seq.default[st.lang];
+  const shown = st.text || (D.seq.vocab ? D.seq.default[st.lang] : '');
+  if (D.seq.vocab && document.activeElement !== $('lstm-text') && $('lstm-text').value !== shown) $('lstm-text').value = shown;
   if (st.tab === 'cell') showCell(); else showSentence();
   history.replaceState(null, '', toFragment());
 }

@@ -46,11 +46,12 @@ UI_KEYS = ("page_title", "time_step", "unit", "play", "pause", "step_back", "ste
 
 def can_run(trace: SequenceTrace) -> bool:
     """Whether the page's forward pass reproduces ``trace``: a plain LSTM with all its weights, every unit,
-    no mask, no peepholes, no clamps (such traces get the recorded page of :mod:`widgets.export`)."""
+    no mask, no peepholes (other traces get the recorded page of :mod:`widgets.export`). What-if clamps it
+    records are carried over: the page opens with them held."""
     w = trace.weights
     return ("kernel" in w and "recurrent_kernel" in w and trace.mask is None
             and not trace.meta.get("peephole") and not trace.meta.get("go_backwards")
-            and "activation" not in trace.meta and "interventions" not in trace.meta
+            and "activation" not in trace.meta
             and w["recurrent_kernel"].shape[0] == trace.units
             and np.array_equal(trace.unit_index, np.arange(trace.units)))
 
@@ -89,7 +90,7 @@ def live_data(trace: SequenceTrace, langs: tuple[str, ...]) -> dict:
                                                                   trace.meta["labels"]) for lg in langs})
         what = (f"explainer/story/{weights_path().name}: LSTM({lstm.units}) + Dense({dense.units}, softmax), "
                 f"sha256 {_digest(*model.get_weights())}")
-        start_u = int(unit)
+        start_t, start_u = views.watch_point(trace)  # the memory unit where its forget gate shuts
     else:
         if not can_run(trace):
             raise ValueError("this trace cannot be recomputed in the page (it needs a plain LSTM's full weights, "
@@ -100,7 +101,10 @@ def live_data(trace: SequenceTrace, langs: tuple[str, ...]) -> dict:
                    memory_unit=trace.meta.get("memory_unit"))
         what = (f"{trace.layer}: LSTM({trace.units}) on {trace.input_dim} inputs, "
                 f"sha256 {_digest(*(trace.weights[k] for k in sorted(trace.weights)))}")
-        start_u = 0
+        start_t, start_u = views.watch_point(trace)
+    from explainer.intervention import recorded
+
+    clamps = [{"t": q.step, "u": q.unit, "f": q.field, "v": q.value} for q in recorded(trace.meta)]
     titles = {}
     for lg in langs:
         titles[lg] = {}
@@ -125,7 +129,7 @@ def live_data(trace: SequenceTrace, langs: tuple[str, ...]) -> dict:
         "narrate": {"shut": SHUT, "open": OPEN},
         "ui": {lg: {k: term(k, lg) for k in UI_KEYS} for lg in langs},
         "cell": {"ranges": CELL_RANGES, "start": CELL_START},
-        "start": {"tab": "sentence", "u": start_u},
+        "start": {"tab": "sentence", "t": start_t, "u": start_u, "iv": clamps},
     }
 
 

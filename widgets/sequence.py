@@ -35,7 +35,7 @@ import numpy as np
 
 from explainer import palette
 from explainer.demo import FEATURES, WORD_TERMS, WORDS, demo_trace
-from explainer.glossary import term
+from explainer.glossary import LANGS, term
 from explainer.trace import SequenceTrace
 
 from . import views
@@ -79,11 +79,11 @@ def feature_aliases() -> dict[str, str]:
     carry no feature, read as the all-zero input on purpose."""
     out = {}
     for w, key in WORD_TERMS.items():
-        for lang in ("en", "zh"):
+        for lang in LANGS:
             out[term(key, lang)] = w
         out[w] = w
     for f in FEATURES:
-        for lang in ("en", "zh"):
+        for lang in LANGS:
             out[term(f"feature_{f}", lang)] = f
         out[f] = f
     return out
@@ -447,7 +447,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
 
     def _render(self, t: int) -> tuple[str, str, str, str]:
         tr, u, b, lang = self.trace, int(self.unit.value or 0), int(self.sample.value), self.lang
-        step, options = tr.step(t), views.cell_options(tr, t, b)
+        step, options = tr.step(t), views.cell_options(tr, t, b, unit=u)
         diagram = cell_svg(step, unit=u, sample=b, lang=lang, title=views.step_title(tr, t, u, lang, b), **options)
         equations = equations_html(step, unit=u, sample=b, lang=lang, **options)
         return diagram, equations, views.charts_html(tr, t, u, b, lang), views.heatmaps_html(tr, t, u, b, lang)
