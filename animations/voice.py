@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
+from explainer.glossary import LANGS
+
 from animations.speech import speakable
 
 #: Silence kept after each spoken line inside its own time (the scene adds its gap after that).
@@ -123,7 +125,7 @@ class Espeak:
     """eSpeak NG 1.52 (the ``espeakng-loader`` wheel's library and data) through its C API."""
 
     name = "espeak-ng"
-    languages = ("en", "zh")
+    languages = LANGS
     VOICES = {"en": "en-us", "zh": "cmn"}
     _lib = None  # one library per process: espeak-ng keeps global state
 
@@ -263,9 +265,9 @@ def open_voice(spec: str | None, lang: str, cache: Path) -> Voice | None:
         return Voice(lang, engine, Path(cache))
     folder = Path(spec)
     if folder.is_dir():
-        if not (folder / lang).is_dir():
-            raise VoiceError(f"--voice {spec}: no folder {folder / lang} with the {lang} recordings "
-                             f"(write the script with --script-out {spec} to see the file names)")
+        if not any((folder / code).is_dir() for code in ("en", "zh")):  # a language not recorded falls back
+            raise VoiceError(f"--voice {spec}: no en/ or zh/ folder of recordings in it "
+                             f"(write the script with --script-out {spec} to see where each file goes)")
         engine = best_engine(lang)
         ENGINES[engine](lang)
         return Voice(lang, engine, Path(cache), recordings=folder)

@@ -9,6 +9,8 @@ so it is never confused with the cell state c.
 ['i', 'f', 'g', 'o']
 >>> gate("f").term, gate("f").color
 ('forget_gate', '#E0483E')
+>>> openness(0.02), openness(0.5), openness(0.98)
+('closed', 'between', 'open')
 
 A GRU (Cho et al. 2014; Keras's ``GRU``) has blocks [z | r | h] in Keras's kernel: the
 update gate z, the reset gate r and the candidate h̃ (Keras: ``hh``; trace field ``h_tilde``):
@@ -43,6 +45,21 @@ GATES: tuple[Gate, ...] = (
     Gate("g", "c", 2, "candidate", palette.CANDIDATE, "tanh", -1.0, 1.0),
     Gate("o", "o", 3, "output_gate", palette.OUTPUT, "sigmoid", 0.0, 1.0),
 )
+
+#: A gate below CLOSED is called shut and one above OPEN wide open, in every front end and in the
+#: statistics (Karpathy, Johnson & Fei-Fei 2015 call these "left" and "right saturated").
+CLOSED = 0.1
+OPEN = 0.9
+
+
+def openness(v: float) -> str:
+    """``"closed"`` (v < CLOSED), ``"open"`` (v > OPEN) or ``"between"`` for a gate's value."""
+    v = float(v)
+    return "closed" if v < CLOSED else "open" if v > OPEN else "between"
+
+
+#: The glossary term that names each :func:`openness`.
+GATE_STATE_TERMS = {"closed": "closed", "open": "open", "between": "partly_open"}
 
 #: A GRU's three blocks of z = x_t W + (h_{t-1} U) + b, in Keras's order [z | r | h] (PyTorch's is r, z, n).
 GRU_GATES: tuple[Gate, ...] = (

@@ -5,7 +5,24 @@ product, and the glossary says so in both languages.
 """
 from __future__ import annotations
 
+#: Every language the package speaks; each front end's UI strings cover all of them.
 LANGS = ("en", "zh")
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` itself when it is one of :data:`LANGS`, else a ValueError naming the choices."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
+    return lang
+
+
+#: What a ``--lang`` option accepts where a command can make every language at once.
+LANG_CHOICES = (*LANGS, "both")
+
+
+def languages(choice: str) -> tuple[str, ...]:
+    """The languages a ``--lang`` choice means: ``"both"`` → all of :data:`LANGS`, else that one."""
+    return LANGS if choice == "both" else (check_lang(choice),)
 
 TERMS: dict[str, dict[str, str]] = {
     "forget_gate": {"en": "forget gate", "zh": "遗忘门"},
@@ -103,6 +120,7 @@ TERMS: dict[str, dict[str, str]] = {
     "gradient": {"en": "gradient", "zh": "梯度"},
     "open": {"en": "open", "zh": "打开"},
     "closed": {"en": "closed", "zh": "关闭"},
+    "partly_open": {"en": "partly open", "zh": "半开"},
     "date": {"en": "date", "zh": "日期"},
     "features_word": {"en": "features", "zh": "特征"},
     "feature_close": {"en": "close", "zh": "收盘价"},
@@ -133,6 +151,7 @@ TERMS: dict[str, dict[str, str]] = {
     "err_unreadable": {"en": "its contents cannot be read", "zh": "内容无法识别(文件损坏、被截断或不是轨迹)"},
     "err_drawing": {"en": "step {t} cannot be drawn: {reason}", "zh": "第 {t} 步无法绘制:{reason}"},
     "unit_blue_memory": {"en": "blue memory", "zh": "蓝色记忆"},
+    "unit_colour_memory": {"en": "colour memory", "zh": "颜色记忆"},
     "unit_grey_memory": {"en": "grey memory", "zh": "灰色记忆"},
     "unit_pollution_flag": {"en": "pollution flag", "zh": "污染标记"},
     "demo_sentence": {"en": "the sky was blue then polluted grey", "zh": "这 天空 曾是 蓝色 后来 污染了 灰色"},
@@ -272,8 +291,7 @@ FIELD_TERMS: dict[str, str] = {
 
 def term(key: str, lang: str = "en") -> str:
     """A glossary term in ``lang`` (``"en"`` or ``"zh"``)."""
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}; choose one of {LANGS}")
+    check_lang(lang)
     try:
         return TERMS[key][lang]
     except KeyError:

@@ -39,8 +39,8 @@ from html import escape
 
 import numpy as np
 
-from explainer import gates, palette
-from explainer.activations import lookup
+from explainer import gates, palette, presentation
+from explainer.presentation import CSS_FONTS, DIGITS_DETAIL, activation_symbol as fn_name
 from explainer.glossary import term
 from explainer.trace import StepTrace
 
@@ -49,7 +49,7 @@ from .charts import HATCH_DEF, HATCH_ID, num, text_width
 #: A state of this magnitude gets the widest, most opaque flow.
 STATE_SCALE = 2.0
 WIDTH, HEIGHT = 760, 470
-FONT = "DejaVu Sans, Noto Sans CJK SC, Noto Sans SC, sans-serif"
+FONT = CSS_FONTS
 
 #: Names of the values the diagram prints (class ``lstm-val-<name>``).
 VALUE_NAMES = ("x", "h_prev", "c_prev", "zi", "zf", "zc", "zo", "i", "f", "g", "o",
@@ -68,13 +68,6 @@ def update_terms(step: StepTrace, unit: int = 0, sample: int = 0) -> tuple[float
     if not np.isclose(kept + written, c, rtol=1e-5, atol=1e-5):
         raise ValueError(f"trace is inconsistent: f*c_prev + i*g = {kept + written} but c = {c}")
     return float(kept), float(written)
-
-
-def fn_name(name: str) -> str:
-    """How an activation is written in labels and equations: σ for the logistic sigmoid, else
-    Keras's name for it (``"relu"``, ``"hard_sigmoid"``); aliases such as ``"silu"`` are resolved."""
-    canonical = lookup(name).name
-    return {"sigmoid": "σ"}.get(canonical, canonical)
 
 
 def step_values(step: StepTrace, unit: int = 0, sample: int = 0,
@@ -111,18 +104,14 @@ def step_values(step: StepTrace, unit: int = 0, sample: int = 0,
 
 
 def fmt(v: float) -> str:
-    """How every number is printed on the diagram: 3 decimals, explicit sign, a true minus sign;
-    a value that rounds to zero prints as ``0.000`` (never ``−0.000``)."""
-    s = f"{float(v):+.3f}"
-    if float(s) == 0.0:
-        return "0.000"
-    return s.replace("-", "−")
+    """How every number is printed on the diagram: explicit sign, :data:`DIGITS_DETAIL` decimals, a true
+    minus sign; a value that rounds to zero prints as ``0.000`` (never ``−0.000``)."""
+    return presentation.fmt(v, DIGITS_DETAIL, signed=True)
 
 
 def _factor(v: float) -> str:
     """A number as a factor in a product: ``0.982`` or ``(−1.000)``."""
-    s = num(v)
-    return f"({s})" if s.startswith("−") else s
+    return presentation.factor(v, DIGITS_DETAIL)
 
 
 def _vec(a: np.ndarray, limit: int = 4) -> str:
@@ -157,18 +146,19 @@ def equation_lines(v: dict, activation: str = "tanh", recurrent_activation: str 
     the value was held, not computed, since its equation no longer gives it.
     """
     fns = {"tanh": fn_name(activation), "sigmoid": fn_name(recurrent_activation)}
-    lines = {"z": "z = xₜ·W + hₜ₋₁·U + b"}
+    lines = {"z": presentation.z_equation()}
     for g in gates.GATES:
         fn, z = fns[g.activation], "z" + g.block
-        lines[g.field] = f"{g.field} = {fn}(z_{g.field}) = {fn}({num(v[z], 2)}) = {num(v[g.field])}"
+        lines[g.field] = (f"{presentation.gate_from_z(g.field, activation, recurrent_activation)} = "
+                          f"{fn}({num(v[z], 2)}) = {num(v[g.field])}")
     if masked:
         lines["c"] = f"cₜ = cₜ₋₁ = {num(v['c'])}"
         lines["h"] = f"hₜ = hₜ₋₁ = {num(v['h'])}"
         return lines
     act = fns["tanh"]
-    lines["c"] = (f"cₜ = f ⊙ cₜ₋₁ + i ⊙ g = {_factor(v['f'])} × {_factor(v['c_prev'])} + "
+    lines["c"] = (f"{presentation.equation('c')} = {_factor(v['f'])} × {_factor(v['c_prev'])} + "
                   f"{_factor(v['i'])} × {_factor(v['g'])} = {num(v['c'])}")
-    lines["h"] = (f"hₜ = o ⊙ {act}(cₜ) = {_factor(v['o'])} × {act}({num(v['c'])}) = "
+    lines["h"] = (f"{presentation.equation('h', activation=activation)} = {_factor(v['o'])} × {act}({num(v['c'])}) = "
                   f"{_factor(v['o'])} × {_factor(v['tanh_c'])} = {num(v['h'])}")
     for k in held:
         name = {"c": "cₜ", "h": "hₜ"}.get(k, k)
@@ -262,13 +252,14 @@ def _fit(s: str, size: float, room: float) -> float:
 
 
 def _gate_box(cx, cy, gate: str, fn: str, value: float, z: float, lang: str, tips: dict,
-              unused: bool = False) -> str:
+              unused: bool = False, symbol: str | None = None, pre: str = "z") -> str:
     """A gate: a box filled from below to its value's level, with its name, value and z.
 
     ``unused``: the cell computed the gate but the layer skipped the step; the box is grey
-    and dashed, and says "not used" where z would be.
+    and dashed, and says "not used" where z would be. ``symbol`` and ``pre``: how the value and its
+    pre-activation are written (a GRU's candidate: ``h̃`` and ``z_h``).
     """
-    g = gates.gate(gate)
+    g = gates.gate(gate) if gate in gates.FIELDS else gates.gru_gate(gate)  # an LSTM's gate or a GRU's
     colour = palette.MUTED if unused else g.color
     w, h = 118, 64
     x0, y0 = cx - w / 2, cy - h / 2
@@ -286,12 +277,12 @@ def _gate_box(cx, cy, gate: str, fn: str, value: float, z: float, lang: str, tip
         out += (f'<rect x="{x0 + 2}" y="{y0 + 2 + (h - 4) * (1 - level):.1f}" width="{w - 4}" '
                 f'height="{(h - 4) * level:.1f}" rx="6" fill="{colour}" fill-opacity="0.28"/>')
     out += (_text(cx, y0 + 16, title, size=round(size, 1), colour=g.color if not unused else colour, weight="bold")
-            + _text(cx, y0 + 37, f"{gate} = {fmt(value)}", size=15, weight="bold",
+            + _text(cx, y0 + 37, f"{symbol or gate} = {fmt(value)}", size=15, weight="bold",
                     colour=palette.MUTED if unused else palette.INK, name=gate, value=value, tip=tips[gate]))
     if unused:
         out += _text(cx, y0 + 55, term("not_used", lang), size=11, colour=palette.MUTED)
     else:
-        out += _text(cx, y0 + 55, f"z = {fmt(z)}", size=11, colour=palette.MUTED, name=name, value=z, tip=tips[gate])
+        out += _text(cx, y0 + 55, f"{pre} = {fmt(z)}", size=11, colour=palette.MUTED, name=name, value=z, tip=tips[gate])
     return out + "</g>"
 
 
@@ -461,12 +452,13 @@ def legend_html(lang: str = "en") -> str:
             + "".join(f'<span>{mark} {escape(text)}</span>' for mark, text in items) + "</div>")
 
 
-#: A gate below SHUT is narrated as closed, one above OPEN as open (the page's narration reads the same).
-SHUT, OPEN = 0.1, 0.9
+#: A gate below SHUT is narrated as closed, one above OPEN as open (the page's narration reads the same):
+#: the gate table's thresholds.
+SHUT, OPEN = gates.CLOSED, gates.OPEN
 
 
 def narrate(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", masked: bool = False) -> list[str]:
-    """What this step does, in words, for gates that are clearly shut (< 0.1) or open (> 0.9).
+    """What this step does, in words, for gates that are clearly shut or open (:func:`explainer.gates.openness`).
 
     Nothing at a ``masked`` step: its gates were not used, so they did nothing.
     """
@@ -475,10 +467,9 @@ def narrate(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", m
     v = step_values(step, unit, sample)
     lines = []
     for gate, name in (("f", "forget"), ("i", "input"), ("o", "output")):
-        if v[gate] < SHUT:
-            lines.append(term(f"narrate_{name}_closed", lang))
-        elif v[gate] > OPEN:
-            lines.append(term(f"narrate_{name}_open", lang))
+        state = gates.openness(v[gate])
+        if state != "between":
+            lines.append(term(f"narrate_{name}_{state}", lang))
     return lines
 
 
@@ -488,7 +479,7 @@ def equations_html(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = 
 
     Line ``k`` has class ``lstm-eq-<k>``; hovering it lights up its values in the drawing (and
     the other way round, see :func:`hover_css`). The narration line always takes its place,
-    empty or not, so nothing below it moves when a gate crosses 0.1 or 0.9. At a ``masked``
+    empty or not, so nothing below it moves when a gate opens or closes. At a ``masked``
     step the first line says the step was skipped, cₜ = cₜ₋₁ and hₜ = hₜ₋₁ follow, and the gate
     lines are greyed and marked "computed, not used" (same number of lines: nothing moves).
     """

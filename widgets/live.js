@@ -291,7 +291,7 @@ function showSentence() {
   $('lstm-seq-diagram').innerHTML = cellSvg(steps[st.t], st.u, `t = ${st.t} · “${label}” · ${D.seq.unit_names[st.lang][st.u]}${r.changed ? ' · ' + ui('what_if') : ''}`, held);
   $('lstm-seq-equations').innerHTML = equationsHtml(steps[st.t], st.u, held);
   $('lstm-seq-charts').innerHTML = lineChart('c', r) + lineChart('h', r);
-  $('lstm-probs').innerHTML = probsHtml(r) + compareHtml(r);
+  setHtml('lstm-probs', probsHtml(r) + compareHtml(r));
   $('lstm-time').max = n - 1; $('lstm-time').value = st.t;
   $('lstm-step').textContent = `t = ${st.t} / ${n - 1} · ${label}`;
   const ivs = $('lstm-iv-list'); ivs.textContent = '';
@@ -324,10 +324,15 @@ function relabel() {                   // the page's words, in its language: onl
   D.seq.unit_names[st.lang].forEach((nm, k) => { const o = document.createElement('option'); o.value = k; o.textContent = nm; sel.appendChild(o); });
   $('lstm-words').dataset.key = '';
 }
+const shownHtml = {};
+function setHtml(id, html) {          // only what changed is replaced: an unchanged table costs no layout
+  if (shownHtml[id] !== html) { $(id).innerHTML = html; shownHtml[id] = html; }
+}
 function draw() {
   if (labelled !== st.lang + st.tab) relabel();
   $('lstm-unit').value = st.u;
-  if (D.seq.vocab && document.activeElement !== $('lstm-text')) $('lstm-text').value = st.text || D.seq.default[st.lang];
+  const shown = st.text || (D.seq.vocab ? D.seq.default[st.lang] : '');
+  if (D.seq.vocab && document.activeElement !== $('lstm-text') && $('lstm-text').value !== shown) $('lstm-text').value = shown;
   if (st.tab === 'cell') showCell(); else showSentence();
   history.replaceState(null, '', toFragment());
 }

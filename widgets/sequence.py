@@ -35,7 +35,7 @@ import numpy as np
 
 from explainer import palette
 from explainer.demo import FEATURES, WORD_TERMS, WORDS, demo_trace
-from explainer.glossary import term
+from explainer.glossary import LANGS, term
 from explainer.trace import SequenceTrace
 
 from . import views
@@ -79,11 +79,11 @@ def feature_aliases() -> dict[str, str]:
     carry no feature, read as the all-zero input on purpose."""
     out = {}
     for w, key in WORD_TERMS.items():
-        for lang in ("en", "zh"):
+        for lang in LANGS:
             out[term(key, lang)] = w
         out[w] = w
     for f in FEATURES:
-        for lang in ("en", "zh"):
+        for lang in LANGS:
             out[term(f"feature_{f}", lang)] = f
         out[f] = f
     return out
