@@ -227,6 +227,21 @@ def test_keras_gru_layers(models, capsys):
     assert t.meta["reset_after"] is False
 
 
+def test_from_keras_converts_a_functional_chain_with_keras_mask_ops(models):
+    from explainer.keras_bridge import from_keras
+
+    _, made = models
+    _, _, model, inputs = made["functional"]  # Embedding(mask_zero) puts not_equal in the graph
+    ours = from_keras(model)
+    ids = inputs["tokens"]
+    assert np.abs(ours.predict(ids) - np.asarray(model(ids))).max() <= 1e-5
+    assert [l.name for l in ours.layers] == ["embed", "reader", "summary", "score"]
+    with pytest.raises(ValueError, match=r"has 3 inputs \('x', 'h0', 'c0'\).*trace --model M.keras --layer NAME"):
+        from_keras(made["initial_state"][2])
+    with pytest.raises(ValueError, match=r"'attend' \(Attention\)"):
+        from_keras(made["attention"][2])
+
+
 def _error(capsys, *argv):
     assert cli.main(["trace", *map(str, argv)]) == 2
     err = capsys.readouterr().err.strip()
