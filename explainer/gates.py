@@ -7,7 +7,7 @@ so it is never confused with the cell state c.
 >>> [g.field for g in GATES]
 ['i', 'f', 'g', 'o']
 >>> gate("f").term, gate("f").color
-('forget_gate', '#E0483E')
+('forget_gate', '#D42C5D')
 """
 from __future__ import annotations
 
