@@ -785,25 +785,22 @@ class Backprop(LSTMScene):
         left, right = -4.1, 6.9
         w = (right - left) / T
         xs = [left + w * (k + 0.5) for k in range(T)]
-        top_base, bot_base, hmax = 0.35, -2.75, 1.75
+        top_base, bot_base, hmax = 0.75, -2.55, 1.6
         the_belt = belt(LEFT * 7.0 + UP * top_base, RIGHT * 7.0 + UP * top_base, width=12)
         lstm_label = VGroup(self.text("LSTM", size=28), self.markup(f"∂L/∂{span('c', 'c', 't')}", size=28),
                             self.text(self.story_unit_name(), size=22, color=palette.MUTED))
-        rnn_label = VGroup(self.text(self.term("plain_rnn"), size=28),
-                           self.markup(f"‖∂L/∂{span('h', 'h', 't')}‖", size=28),
-                           self.text(self.term("same_recipe"), size=22, color=palette.MUTED))
-        for lab, base in ((lstm_label, top_base), (rnn_label, bot_base)):
+        for lab, base in ((lstm_label, top_base),):
             lab.arrange(DOWN, aligned_edge=LEFT, buff=0.12).move_to(UP * (base + 0.9)).align_to(RIGHT * -6.9, LEFT)
             if lab.get_right()[0] > left - 0.15:
                 lab.scale((left - 0.15 - lab.get_left()[0]) / lab.width, about_edge=LEFT)
-        labels = VGroup(lstm_label, VGroup(), rnn_label)
+        labels = VGroup(lstm_label, VGroup())
         question = " ".join(bp.words[T - 2:]) if self.lang == "en" else "".join(bp.words[T - 2:])
         words = VGroup(self.text(bp.words[bp.colour_step], size=22).move_to(RIGHT * xs[bp.colour_step]),
                        self.text(question, size=22))
         words[1].move_to(RIGHT * xs[T - 1]).align_to(RIGHT * (right - 0.05), RIGHT)
-        words.set_y(bot_base - 0.35)
+        words.set_y(top_base - 0.3)
         filler = self.text(f"… {T - 5} …", size=22, color=palette.MUTED)
-        filler.move_to(RIGHT * (xs[bp.colour_step + 1] + xs[T - 3]) / 2 + UP * (bot_base - 0.35))
+        filler.move_to(RIGHT * (xs[bp.colour_step + 1] + xs[T - 3]) / 2 + UP * (top_base - 0.3))
         self.say("why", [Create(the_belt), FadeIn(labels[0]), FadeIn(labels[1])], [FadeIn(words), FadeIn(filler)])
         # the belt factors f_t: what the gradient is multiplied by at each step back (their range over the fillers)
         span_f = bp.belt[bp.colour_step + 1:]
@@ -814,7 +811,7 @@ class Backprop(LSTMScene):
                     number(float(bp.belt[hi]), "belt", 0, step=hi, font=self.font, size=24, color=palette.FORGET))
         for n in (fs[1], fs[3]):
             n.trace_source = "backprop"
-        fs.arrange(RIGHT, buff=0.15).move_to(UP * (top_base - 0.45)).align_to(RIGHT * left, LEFT)
+        fs.arrange(RIGHT, buff=0.15).move_to(UP * (top_base - 0.8)).align_to(RIGHT * left, LEFT)
         times = VGroup()
         share = bp.lstm_share
         bars = VGroup(*[Rectangle(width=w * 0.7, height=max(1e-3, hmax * float(min(share[k], 1.0))), stroke_width=0,
@@ -831,18 +828,39 @@ class Backprop(LSTMScene):
         lstm_at.next_to(bars[bp.colour_step], UP, buff=0.1)
         ring = SurroundingRectangle(VGroup(bars[bp.colour_step], lstm_at), color=palette.CELL, buff=0.08)
         self.say("lstm", [FadeIn(lstm_at), Create(ring)])
-        rshare = bp.rnn_share
-        rbars = VGroup(*[Rectangle(width=w * 0.7, height=max(1e-3, hmax * float(min(rshare[k], 1.0))),
-                                   stroke_width=0, fill_color=palette.HIDDEN, fill_opacity=0.85)
-                         .move_to(RIGHT * xs[k] + UP * bot_base, aligned_edge=DOWN) for k in range(T)])
-        axis = Line(RIGHT * left + UP * bot_base, RIGHT * right + UP * bot_base, color=palette.FRAME, stroke_width=2)
-        rnn_at = number(float(rshare[bp.colour_step]), "rnn_share", 0, step=bp.colour_step, font=self.font, size=26)
-        rnn_at.trace_source = "backprop"
-        rnn_at.next_to(rbars[bp.colour_step], UP, buff=0.1)
-        self.say("rnn", [FadeIn(labels[2]), Create(axis)],
-                 [LaggedStart(*[FadeIn(rbars[k], shift=UP * 0.2) for k in reversed(range(T))], lag_ratio=0.08)],
-                 [FadeIn(rnn_at)], rt=2.0)
+        self.say("rnn", *self.spread_plot(-3.6, 6.3, bot_base), rt=2.0)
+        self.say("spread", [Indicate(self.spread_rows[1][0], color=palette.HIDDEN, scale_factor=1.05)])
         self.say("trick", [Indicate(the_belt, color=palette.CELL, scale_factor=1.02)])
+
+    def spread_plot(self, left: float, right: float, base: float) -> list:
+        """One dot per held-out sentence: the share of the last word's gradient that reaches the colour word,
+        on a log scale, the LSTM's ∂L/∂c above the plain RNN's ‖∂L/∂h‖ (same sentences)."""
+        from animations.learned import gradient_spread
+        sp = gradient_spread()
+        lo, hi = -3, 1  # log10 of the axis ends: 0.001 … 10
+        x_of = lambda v: left + (right - left) * (np.log10(max(v, 10.0 ** lo)) - lo) / (hi - lo)  # noqa: E731
+        axis = Line(RIGHT * left + UP * base, RIGHT * right + UP * base, color=palette.FRAME, stroke_width=2)
+        ticks = VGroup()
+        for e in range(lo, hi + 1):
+            sup = {-3: "⁻³", -2: "⁻²", -1: "⁻¹", 0: "⁰", 1: "¹"}[e]
+            ticks.add(Line(UP * 0.08, DOWN * 0.08, color=palette.FRAME).move_to(RIGHT * x_of(10.0 ** e) + UP * base),
+                      self.text(f"10{sup}", size=22, color=palette.MUTED).next_to(RIGHT * x_of(10.0 ** e) + UP * base,
+                                                                                DOWN, buff=0.12))
+        rows = VGroup()
+        for k, (key, values, colour) in enumerate((("c", sp.lstm, palette.CELL), ("h", sp.rnn, palette.HIDDEN))):
+            y = base + 1.1 - 0.55 * k
+            dots = VGroup(*[Dot(RIGHT * x_of(float(v)) + UP * y, radius=0.07, color=colour, fill_opacity=0.7)
+                            for v in values])
+            sym = f"∂L/∂{span('c', 'c')}" if key == "c" else f"‖∂L/∂{span('h', 'h')}‖"
+            name = "LSTM" if key == "c" else self.term("plain_rnn")
+            lab = self.markup(f"{name}  {sym}", size=24).move_to(UP * y).align_to(RIGHT * -6.5, LEFT)
+            rows.add(VGroup(dots, lab))
+        caption = self.text(self.term("spread_caption").format(n=sp.n, fillers=sp.fillers), size=22,
+                            color=palette.MUTED).next_to(rows, UP, buff=0.2).align_to(RIGHT * -6.5, LEFT)
+        one = Line(RIGHT * x_of(1.0) + UP * (base + 0.05), RIGHT * x_of(1.0) + UP * (base + 1.45),
+                   color=palette.FRAME, stroke_width=2)
+        self.spread_rows = rows
+        return [[Create(axis), FadeIn(ticks), FadeIn(caption), Create(one)], [FadeIn(rows[0])], [FadeIn(rows[1])]]
 
     def story_unit_name(self) -> str:
         from animations.learned import story_data

@@ -289,7 +289,16 @@ class Facts:
         num("bp_f_lo", float(filler.min()))
         num("bp_f_hi", float(filler.max()))
         num("bp_lstm", float(bp.lstm_share[bp.colour_step]))
-        num("bp_rnn", float(bp.rnn_share[bp.colour_step]))
+        from animations.learned import gradient_spread
+        sp = gradient_spread()
+        v["sp_n"] = str(sp.n)
+        v["sp_fillers"] = str(sp.fillers)
+        num("sp_lstm_lo", float(sp.lstm.min()))
+        num("sp_lstm_hi", float(sp.lstm.max()))
+        num("sp_rnn_hi", float(sp.rnn.max()))
+        v["sp_rnn_small"] = str(int((sp.rnn < 0.01).sum()))
+        # "less than a hundredth arrives on k sentences, and up to (more than one) on others"
+        self.flags["rnn_vanishes"] = bool((sp.rnn < 0.01).any() and sp.rnn.max() > 1.0)
         trace, u = story_data(lang)
         words = [str(w) for w in trace.meta["labels"]]
         poll = words.index(trace.meta["pollution_word"])
@@ -492,8 +501,21 @@ SCRIPT: dict[str, list[Line]] = {
         L("lstm", "So at “{bp_colour}”, {bp_back} steps back, the colour memory still receives {bp_lstm} of the "
                   "gradient it had at the end.",
           "所以在 {bp_back} 步之前的“{bp_colour}”，颜色记忆仍然收到最后那一步梯度的 {bp_lstm}。"),
-        L("rnn", "A plain RNN multiplies by tanh′ and its weights at every step: at “{bp_colour}” its gradient is only {bp_rnn}.",
-          "普通 RNN 每一步都要乘以 tanh′ 和它的权重：在同一句话的“{bp_colour}”处，它的梯度只剩 {bp_rnn}。"),
+        L("rnn", "A plain RNN multiplies by tanh′ and its weights at every step back. Here are {sp_n} sentences "
+                 "with {sp_fillers} filler words: one dot per sentence, what reaches the colour word, relative to "
+                 "the last word.",
+          "普通 RNN 每往回一步都要乘以 tanh′ 和它的权重。这里是 {sp_n} 个带 {sp_fillers} 个填充词的句子："
+          "每个点是一个句子，表示到达颜色词的梯度，相对于最后一个词。"),
+        L("spread", "For the LSTM's memory it is between {sp_lstm_lo} and {sp_lstm_hi} on every sentence. For the "
+                    "plain RNN, less than a hundredth arrives on {sp_rnn_small} of the {sp_n}, and up to {sp_rnn_hi} "
+                    "on others: it vanishes or grows, depending on the words.",
+          "LSTM 的记忆在每个句子上都在 {sp_lstm_lo} 到 {sp_lstm_hi} 之间。普通 RNN 在 {sp_n} 个句子中有 "
+          "{sp_rnn_small} 个只剩不到百分之一，在其他句子上最多到 {sp_rnn_hi}：它随词语而消失或变大。",
+          when="rnn_vanishes"),
+        L("spread", "For the LSTM's memory it is between {sp_lstm_lo} and {sp_lstm_hi} on every sentence; for the "
+                    "plain RNN it reaches up to {sp_rnn_hi}.",
+          "LSTM 的记忆在每个句子上都在 {sp_lstm_lo} 到 {sp_lstm_hi} 之间；普通 RNN 最多到 {sp_rnn_hi}。",
+          when="not rnn_vanishes"),
         L("trick", "That is the LSTM's trick: a memory path with no squashing, opened and closed by gates the "
                    "network learns.",
           "这就是 LSTM 的诀窍：一条没有压缩函数的记忆通路，由网络自己学会开关的门来控制。"),

@@ -123,6 +123,8 @@ TERMS: dict[str, dict[str, str]] = {
     "feature_high": {"en": "high", "zh": "最高价"},
     "feature_low": {"en": "low", "zh": "最低价"},
     "per_step": {"en": "per step", "zh": "每一步"},
+    "spread_caption": {"en": "{n} sentences, {fillers} filler words: gradient at the colour word ÷ at the last word",
+                       "zh": "{n} 个句子，{fillers} 个填充词：颜色词处的梯度 ÷ 最后一个词处的梯度"},
     "same_recipe": {"en": "same size, same training", "zh": "同样大小,同样训练"},
     # --- classroom: playback, reading aids, status and error lines, the exported page ---
     "hadamard_note": {"en": "⊙ is the element-wise product", "zh": "⊙ 表示逐元素相乘"},

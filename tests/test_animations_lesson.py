@@ -44,7 +44,9 @@ def trace_numbers(src) -> set[str]:
         from explainer.demo import demo_trace
         bp = backprop_data(src.lang)
         story, _ = story_data(src.lang)
-        extra = [bp.belt, np.abs(bp.lstm_dc) / abs(bp.lstm_dc[-1]), bp.rnn_dh / bp.rnn_dh[-1]]
+        from animations.learned import gradient_spread
+        sp = gradient_spread()
+        extra = [bp.belt, np.abs(bp.lstm_dc) / abs(bp.lstm_dc[-1]), bp.rnn_dh / bp.rnn_dh[-1], sp.lstm, sp.rnn]
         extra += [getattr(t, k) for t in (story, demo_trace()) for k in ("f", "c", "c_prev")]
         found |= {fmt(v) for a in extra for v in np.asarray(a).ravel()}
     return found
@@ -198,3 +200,18 @@ def test_claims_in_the_narration_hold_for_the_trace(which, trained_trace):
     assert ("close to one" in said["kept"]) == (tr.f[0, t, u] >= 0.9)
     if which == "demo":  # the hand-built demo shows every case
         assert all(facts.flags.values()), facts.flags
+
+
+@pytest.mark.skipif("Backprop" not in SCENES, reason="the story package is not installed")
+def test_the_backprop_spread_is_what_the_recordings_show():
+    """Per sentence, not a median: the narration's range and count are the recorded shares' min, max and
+    the number below a hundredth, the same held-out sentences for both models."""
+    from animations.learned import gradient_spread
+    sp = gradient_spread()
+    assert sp.lstm.shape == sp.rnn.shape == (sp.n,) and sp.n == 40
+    facts = Facts(make_source())
+    line = next(s for s in narration("Backprop", facts) if s.key == "spread")
+    assert fmt(sp.lstm.min()) in line.text and fmt(sp.lstm.max()) in line.text and fmt(sp.rnn.max()) in line.text
+    assert facts.flags["rnn_vanishes"] == bool((sp.rnn < 0.01).any() and sp.rnn.max() > 1)
+    if facts.flags["rnn_vanishes"]:
+        assert f"on {int((sp.rnn < 0.01).sum())} of the {sp.n}" in line.text
