@@ -144,6 +144,14 @@ class LSTMScene(_Base):
             used += each
         self.wait(max(0.05, line.seconds - used) + GAP_SECONDS)
 
+    def predict(self) -> None:
+        """Pause and predict: the chapter's question alone on screen for its line (about 2 s or more)."""
+        if "predict" not in self.spoken:
+            return
+        q = _wrap(self, self.spoken["predict"].text, size=40, width=12.0).move_to(UP * 0.4)
+        self.say("predict", [FadeIn(q, shift=UP * 0.2)])
+        self.remove(q)
+
     def record_keyframe(self) -> None:
         """Remember every text's bounding box now (the end of a slide): the layout tests walk these."""
         boxes = []
@@ -426,6 +434,7 @@ class ForgetGate(LSTMScene):
     script = "ForgetGate"
 
     def construct(self) -> None:
+        self.predict()
         head = self.title(info=self.where("keep"))
         d = self.diagram()
         eq = self.markup(EQUATIONS["f"], size=26).move_to(RIGHT * 4.0 + UP * 2.6)
@@ -481,6 +490,7 @@ class InputGate(LSTMScene):
     script = "InputGate"
 
     def construct(self) -> None:
+        self.predict()
         head = self.title(info=self.where("write"))
         d = self.diagram()
         eqs = VGroup(self.markup(EQUATIONS["i"], size=24), self.markup(EQUATIONS["g"], size=24))
@@ -584,6 +594,7 @@ class OutputGate(LSTMScene):
     script = "OutputGate"
 
     def construct(self) -> None:
+        self.predict()
         head = self.title(info=self.where("open"))
         d = self.diagram()
         eqs = VGroup(self.markup(EQUATIONS["o"], size=24), self.markup(EQUATIONS["h"], size=28))
@@ -933,6 +944,19 @@ class TrainedLSTM(LSTMScene):
         out = VGroup(frame)
         out.frame, out.f_cells, out.c_cells, out.words, out.ring = frame, f_cells, c_cells, wd, ring
         return out
+
+
+def _wrap(scene: LSTMScene, s: str, size: float, width: float) -> VGroup:
+    """``s`` as one line of text, or two centred lines broken at the space or comma nearest its middle when
+    one line is wider than ``width``."""
+    one = scene.text(s, size=size)
+    cuts = [k for k, ch in enumerate(s) if ch in " ，,："]
+    if one.width <= width or not cuts:
+        return VGroup(one.scale_to_fit_width(min(width, one.width)))
+    k = min(cuts, key=lambda k: abs(k - len(s) / 2))
+    two = VGroup(scene.text(s[:k + 1].strip(), size=size), scene.text(s[k + 1:].strip(), size=size))
+    two.arrange(DOWN, buff=0.25)
+    return two.scale_to_fit_width(width) if two.width > width else two
 
 
 def _word(w: str, lang: str) -> str:

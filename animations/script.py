@@ -392,6 +392,8 @@ SCRIPT: dict[str, list[Line]] = {
         L("model", "Our numbers come from {model}.", "我们的数字来自{model}。"),
     ],
     "ForgetGate": [
+        L("predict", "Before we look: over the filler words, and then at “{word_forget}”, what should the forget gate do?",
+          "先想一想：在填充词上，再到“{word_forget}”这一步，遗忘门应该怎么做？"),
         L("role", "The forget gate f decides, unit by unit, how much of the old cell state to keep.",
           "遗忘门 f 逐个单元决定：旧的细胞状态保留多少。"),
         L("keep", "At “{word_keep}”, {unit_keep} holds c t−1 = {c_prev_keep}, and its forget gate "
@@ -416,6 +418,8 @@ SCRIPT: dict[str, list[Line]] = {
           "于是 f ⊙ c t−1 从 {c_prev_forget} 变为 {kept_forget}：记忆只被擦除了一部分。", when="not forgets"),
     ],
     "InputGate": [
+        L("predict", "Before we look: at “{word_write}”, what should the input gate do?",
+          "先想一想：在“{word_write}”这一步，输入门应该怎么做？"),
         L("role", "First, writing: the input gate i and the candidate g decide what goes into the memory.",
           "先看写入：输入门 i 和候选记忆 g 决定把什么写进记忆。"),
         L("g", "The candidate g is tanh of its own weighted sum: a proposal between minus one and one.",
@@ -442,6 +446,8 @@ SCRIPT: dict[str, list[Line]] = {
           "传送带上没有权重矩阵，也没有压缩，只有一次乘法和一次加法，所以记忆能长久保存。"),
     ],
     "OutputGate": [
+        L("predict", "Before we look: while the memory waits, and when the question comes, what should the output gate do?",
+          "先想一想：记忆在等待时，以及问题到来时，输出门应该怎么做？"),
         L("role", "The cell state is the memory. The output gate o decides how much of it the cell says now.",
           "细胞状态是记忆。输出门 o 决定此刻把多少记忆说出来。"),
         L("open", "h t = o ⊙ tanh c t. At “{word_open}”, {unit_open} has o = {o_open} and "
