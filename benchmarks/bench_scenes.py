@@ -6,7 +6,9 @@
     python benchmarks/bench_scenes.py --scenes ForgetGate FullStep --quality high --no-lesson
     python benchmarks/bench_scenes.py --quality high --lesson-only
 
-Target: the whole lesson in one language at 1080p60 in at most 12 minutes on a 2-core machine.
+Target: the whole voiced lesson in one language at 1080p60 in at most 12 minutes on a 2-core machine.
+The lesson is voiced as ``render lesson`` voices it (``--voice``, default: the best offline voice; the
+spoken clips are cached, so the voice is synthesised once per run in a fresh folder and counted in it).
 Each scene is timed in its own process, as ``lstm-explainer render SCENE`` runs it (imports included);
 the lesson is timed as ``lstm-explainer render lesson`` runs it (parallel scenes, joining, subtitles).
 The ratio printed is the lesson's wall time over the video's length (below 1: faster than real time).
@@ -49,9 +51,11 @@ def main() -> int:
     p.add_argument("--trace", help="a saved trace instead of the demo")
     p.add_argument("--no-lesson", action="store_true", help="time the scenes only")
     p.add_argument("--lesson-only", action="store_true", help="time the whole lesson only (no scene-by-scene runs)")
+    p.add_argument("--voice", help="the lesson's voice (default: the best offline voice; 'none' for silent)")
     args = p.parse_args()
     scenes = args.scenes or list(_available())
     extra = ["--trace", args.trace] if args.trace else []
+    extra += ["--voice", args.voice] if args.voice else []
     cli = [sys.executable, "-m", "explainer.cli", "render"]
     print(f"machine: {os.cpu_count()} cores (timings on a shared machine vary with its load)")
     with tempfile.TemporaryDirectory() as tmp:
@@ -61,7 +65,8 @@ def main() -> int:
             for scene in ([] if args.lesson_only else scenes):
                 sec, out = run(cli + [scene, "--quality", quality, "--lang", args.lang, "--out", tmp, "--jobs", "1",
                                       "--no-slides", *extra])
-                video = Path(out.strip().splitlines()[-1].rsplit("-> ", 1)[-1])
+                done = next(ln for ln in out.splitlines() if ln.startswith("[1/1]"))
+                video = Path(done.rsplit("-> ", 1)[-1].split("  (")[0])
                 length = duration(video)
                 total += sec
                 print(f"{scene:<18} {quality:<7} {sec:9.1f} {length:8.1f} {sec / length:6.2f}", flush=True)
@@ -77,8 +82,9 @@ def main() -> int:
             if quality == "high":
                 verdict = "ok" if sec <= TARGET_LESSON_HIGH else "SLOW"
                 verdict += f" (target ≤ {TARGET_LESSON_HIGH / 60:.0f} min)"
+            voice = next((ln.split(": ", 1)[1] for ln in out.splitlines() if ln.startswith(f"voice [{args.lang}]")), "?")
             print(f"{'LESSON':<18} {quality:<7} {sec:9.1f} {length:8.1f} {sec / length:6.2f}  "
-                  f"{os.cpu_count()} processes, slides included {verdict}", flush=True)
+                  f"{os.cpu_count()} processes, slides included, voice: {voice} {verdict}", flush=True)
     return 0
 
 

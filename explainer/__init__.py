@@ -18,11 +18,12 @@ from .time_distributed import TimeDistributed
 from .model import History, Sequential, load_model
 from .optimizers import Adam, RMSprop
 from .rnn import RNNTrace, SimpleRNN
+from .gru import GRU, GRUCell, GRUTrace
 from .trace import SequenceTrace, StepTrace
 
 __version__ = "0.1.0"
 __all__ = ["LSTMCell", "LSTM", "Dense", "Dropout", "Activation", "Layer", "Embedding", "Masking",
            "Bidirectional", "TimeDistributed", "Sequential", "History",
            "load_model", "Adam", "RMSprop", "SequenceTrace", "StepTrace", "sigmoid",
-           "SimpleRNN", "RNNTrace", "GradientTrace", "Callback", "EarlyStopping", "TerminateOnNaN",
+           "SimpleRNN", "RNNTrace", "GRU", "GRUCell", "GRUTrace", "GradientTrace", "Callback", "EarlyStopping", "TerminateOnNaN",
            "TraceRecorder", "EpochTraces"]

@@ -35,22 +35,23 @@ def trace_table(step, lang: str = "en", masked: bool = False, activation: str = 
     ``masked``: the layer skipped this step (its mask was False) and carried h and c over;
     the gates it computed there were not used, and the table says so instead of an equation.
     """
-    from .glossary import field_name
-
     from .gates import GATES
+    from .glossary import field_name
+    from .presentation import equation, fmt, gate_from_z, symbol
 
-    short = {"sigmoid": "σ"}
-    name = {"tanh": short.get(activation, activation), "sigmoid": short.get(recurrent_activation, recurrent_activation)}
-    rows = [("x", "x_t", step.x[0]), ("h_prev", "h_{t-1}", step.h_prev[0]), ("c_prev", "c_{t-1}", step.c_prev[0]),
-            *[(g.field, f"{g.field} = {name[g.activation]}(z_{g.field})", getattr(step, g.field)[0]) for g in GATES],
-            ("c", "c = f⊙c_{t-1} + i⊙g", step.c[0]), ("h", f"h = o⊙{name['tanh']}(c)", step.h[0])]
+    rows = [("x", symbol("x_t"), step.x[0]), ("h_prev", symbol("h_prev"), step.h_prev[0]),
+            ("c_prev", symbol("c_prev"), step.c_prev[0]),
+            *[(g.field, gate_from_z(g.field, activation, recurrent_activation), getattr(step, g.field)[0])
+              for g in GATES],
+            ("c", equation("c"), step.c[0]), ("h", equation("h", activation=activation), step.h[0])]
     if masked:
-        rows[-2:] = [("c", "c = c_{t-1} (carried)", step.c[0]), ("h", "h = h_{t-1} (carried)", step.h[0])]
+        rows[-2:] = [("c", f"{symbol('c_t')} = {symbol('c_prev')} (carried)", step.c[0]),
+                     ("h", f"{symbol('h_t')} = {symbol('h_prev')} (carried)", step.h[0])]
     width = max(len(r[1]) for r in rows) + 2
     lines = []
     for field, eq, v in rows:
         label = field_name(field, lang)
-        nums = "  ".join(f"{a:+.4f}" for a in v)
+        nums = "  ".join(fmt(a, 4, signed=True) for a in v)
         unused = MASKED_TEXT[lang][1] if masked and field in {g.field for g in GATES} else ""
         lines.append(f"{eq:<{width}}{nums}   ({label}{unused})")
     if masked:
@@ -174,6 +175,8 @@ def _trace_model_file(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .glossary import LANGS
+
     p = argparse.ArgumentParser(prog="lstm-explainer",
                                 description="See an LSTM work: traces, Keras comparisons, videos, widgets.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -200,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "the number of units of a random LSTM")
     t.add_argument("--seed", type=int, default=0, help="seed of the random weights")
     t.add_argument("--step", type=int, help="time step to show (default: the last)")
-    t.add_argument("--lang", choices=("en", "zh"), default="en")
+    t.add_argument("--lang", choices=LANGS, default="en")
     t.set_defaults(func=_cmd_trace)
 
     for ep in entry_points(group="lstm_explainer.commands"):

@@ -3,7 +3,7 @@
 TensorFlow/Keras is imported here, lazily, and nowhere else in ``explainer`` except
 comparison code. ``from_keras`` takes a ``keras.Sequential`` or a functional ``keras.Model``
 whose graph is a chain (one input, one output, each layer feeding the next; the
-``InputLayer`` is skipped). Supported layers: LSTM (with its Keras options), Bidirectional(LSTM),
+``InputLayer`` is skipped). Supported layers: LSTM and GRU (with their Keras options), Bidirectional(LSTM),
 SimpleRNN, Dense, TimeDistributed(Dense), Embedding, Masking, Dropout, Activation. Anything else is a
 ``ValueError`` naming the layer, its type and what is supported.
 """
@@ -16,13 +16,14 @@ import numpy as np
 
 from .bidirectional import Bidirectional
 from .embedding import Embedding
+from .gru import GRU
 from .layers import LSTM, Activation, Dense, Dropout
 from .masking import Masking
 from .model import Sequential
 from .rnn import SimpleRNN
 from .time_distributed import TimeDistributed
 
-SUPPORTED = ("LSTM", "Bidirectional(LSTM)", "SimpleRNN", "Dense", "TimeDistributed(Dense)", "Embedding", "Masking",
+SUPPORTED = ("LSTM", "GRU", "Bidirectional(LSTM)", "SimpleRNN", "Dense", "TimeDistributed(Dense)", "Embedding", "Masking",
              "Dropout", "Activation", "InputLayer")
 #: Keras LSTM options copied as they are (same names, same meaning here).
 #: Keras's defaults: only options that differ from them are passed on, so a plain model converts plainly.
@@ -30,6 +31,9 @@ LSTM_DEFAULTS = {"activation": "tanh", "recurrent_activation": "sigmoid", "use_b
                  "unit_forget_bias": True, "return_sequences": False, "go_backwards": False, "stateful": False,
                  "zero_output_for_mask": False, "unroll": False, "dropout": 0.0, "recurrent_dropout": 0.0}
 LSTM_OPTIONS = ("units",) + tuple(LSTM_DEFAULTS)
+#: The same for a GRU: Keras's options and defaults (reset_after=True, as PyTorch's nn.GRU).
+GRU_DEFAULTS = {**{k: v for k, v in LSTM_DEFAULTS.items() if k != "unit_forget_bias"}, "reset_after": True}
+GRU_OPTIONS = ("units",) + tuple(GRU_DEFAULTS)
 #: Options that change only how Keras trains (penalties, projections); a trace is unaffected.
 TRAINING_ONLY = ("kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer",
                  "embeddings_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint",
@@ -73,18 +77,20 @@ def _activation(layer, name: str) -> str:
                                   f"{', '.join(sorted(activations.ACTIVATIONS))}") from None
 
 
-def _lstm_from_keras(layer, dtype, name=None, ignore=()) -> LSTM:
+def _lstm_from_keras(layer, dtype, name=None, ignore=(), kind=LSTM, options=LSTM_OPTIONS,
+                     defaults=LSTM_DEFAULTS):
+    """Our LSTM (or, with ``kind=GRU`` and its options, GRU) with the Keras layer's options."""
     cfg = {k: v for k, v in layer.get_config().items() if k not in ignore}
     _warn_training_only(layer, cfg)
     if cfg.get("return_state"):
         raise _unsupported(layer, "uses return_state=True, which a chain of layers cannot pass on")
     cfg["activation"] = _activation(layer, _act_name(layer.activation))
     cfg["recurrent_activation"] = _activation(layer, _act_name(layer.recurrent_activation))
-    kwargs = {k: cfg[k] for k in LSTM_OPTIONS if k in cfg and (k == "units" or cfg[k] != LSTM_DEFAULTS[k])}
+    kwargs = {k: cfg[k] for k in options if k in cfg and (k == "units" or cfg[k] != defaults[k])}
     try:
-        return LSTM(**kwargs, name=name or layer.name, dtype=dtype)
+        return kind(**kwargs, name=name or layer.name, dtype=dtype)
     except (TypeError, ValueError) as e:
-        raise _unsupported(layer, f"has options this LSTM cannot reproduce ({e})") from None
+        raise _unsupported(layer, f"has options this {kind.__name__} cannot reproduce ({e})") from None
 
 
 def _from_keras_layer(layer, dtype):
@@ -96,6 +102,8 @@ def _from_keras_layer(layer, dtype):
         raise _unsupported(layer, "is not element-wise Dropout and would change training")
     if isinstance(layer, keras.layers.LSTM):
         return _lstm_from_keras(layer, dtype)
+    if isinstance(layer, keras.layers.GRU):
+        return _lstm_from_keras(layer, dtype, kind=GRU, options=GRU_OPTIONS, defaults=GRU_DEFAULTS)
     if isinstance(layer, keras.layers.Bidirectional):
         inner = layer.forward_layer
         if not isinstance(inner, keras.layers.LSTM):
@@ -215,6 +223,9 @@ def _lstm_to_keras(keras, layer: LSTM, name: str | None = None):
 def _to_keras_layer(keras, layer):
     if isinstance(layer, LSTM):
         return _lstm_to_keras(keras, layer)
+    if isinstance(layer, GRU):
+        cfg = layer.get_config()
+        return keras.layers.GRU(**{k: cfg[k] for k in GRU_OPTIONS if k in cfg}, name=layer.name)
     if isinstance(layer, Bidirectional):
         base = layer.forward_layer.name[len("forward_"):]
         return keras.layers.Bidirectional(_lstm_to_keras(keras, layer.forward_layer, base),

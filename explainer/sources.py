@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .glossary import LANGS, check_lang
 from .trace import SequenceTrace
-
-LANGS = ("en", "zh")
 
 
 def _demo(lang: str) -> SequenceTrace:
@@ -41,8 +40,7 @@ def trace_source(name_or_path: str | Path, lang: str = "en") -> SequenceTrace:
     ``lang`` ("en" or "zh") chooses the spelling of a named source's words where it has one.
     Unknown names and missing files are a ``ValueError`` / ``FileNotFoundError`` saying what exists.
     """
-    if lang not in LANGS:
-        raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+    check_lang(lang)
     if isinstance(name_or_path, SequenceTrace):
         return name_or_path
     if not isinstance(name_or_path, (str, Path)) or not str(name_or_path).strip():

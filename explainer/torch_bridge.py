@@ -1,4 +1,4 @@
-"""Read a PyTorch ``nn.LSTM`` (+ ``nn.Linear``) state dict into this package's Keras-layout model.
+"""Read a PyTorch ``nn.LSTM`` or ``nn.GRU`` (+ ``nn.Linear``) state dict into this package's Keras-layout model.
 
 No torch needed: a ``.safetensors`` file is read with the ``safetensors`` package (plain
 arrays, nothing unpickled), or a ``{name: array}`` mapping is taken as it is.
@@ -12,6 +12,11 @@ How PyTorch's weights map onto Keras's, for layer k (``_reverse`` for the backwa
 
 PyTorch's block order i, f, g, o and Keras's i, f, c, o name the same four gates (Keras calls
 the candidate ``c``); the mapping below goes through the gate table by name, not by position.
+
+An ``nn.GRU`` (weights of 3H rows) is Keras's ``GRU(reset_after=True)``: PyTorch's
+n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h is Keras's
+h̃ and h_t = z ⊙ h_{t-1} + (1 − z) ⊙ h̃. Its blocks r, z, n go to Keras's z, r, h by name, and
+the two biases stay apart: ``bias`` (2, 3H) = [b_ih; b_hh] (b_hn sits inside the reset product).
 
 ``batch_first`` is not stored in a state dict: it only says how the inputs are laid out. The
 model returned here always takes ``(batch, time, features)``; time-major inputs are swapped
@@ -27,11 +32,14 @@ import numpy as np
 
 from . import gates
 from .bidirectional import Bidirectional
+from .gru import GRU
 from .layers import LSTM, Dense
 from .model import Sequential
 
 #: PyTorch's order of the four gate blocks in weight_ih / weight_hh / biases.
 TORCH_GATE_ORDER = ("i", "f", "g", "o")
+#: PyTorch's nn.GRU blocks r, z, n as the GRU gate table's fields (n is the candidate h̃).
+TORCH_GRU_ORDER = ("r", "z", "h_tilde")
 _LSTM_KEY = re.compile(r"^(?P<prefix>.*?)(?P<kind>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)"
                        r"_l(?P<layer>\d+)(?P<reverse>_reverse)?$")
 
@@ -60,6 +68,12 @@ def torch_to_keras_blocks(w: np.ndarray, units: int) -> np.ndarray:
     """Reorder the 4 gate blocks along axis 0 from PyTorch's i, f, g, o to Keras's i, f, c, o, by name."""
     blocks = {name: w[k * units:(k + 1) * units] for k, name in enumerate(TORCH_GATE_ORDER)}
     return np.concatenate([blocks[g.field] for g in gates.GATES], axis=0)
+
+
+def torch_to_keras_gru_blocks(w: np.ndarray, units: int) -> np.ndarray:
+    """Reorder the 3 blocks along axis 0 from PyTorch's r, z, n to Keras's z, r, h, by name."""
+    blocks = {name: w[k * units:(k + 1) * units] for k, name in enumerate(TORCH_GRU_ORDER)}
+    return np.concatenate([blocks[g.field] for g in gates.GRU_GATES], axis=0)
 
 
 def _as_arrays(state_dict) -> dict[str, np.ndarray]:
@@ -115,12 +129,19 @@ def _find_linear(arrays, lstm_prefix: str, name: str | None) -> str | None:
     return candidates[0] if candidates else None
 
 
-def _direction(tensors: dict, layer: int, reverse: bool, units: int) -> tuple[list, bool]:
+def _direction(tensors: dict, layer: int, reverse: bool, units: int, gru: bool = False) -> tuple[list, bool]:
     """Keras-layout ``[kernel, recurrent_kernel, (bias)]`` of one direction of one layer, and whether it has a bias."""
     w_ih = tensors[(layer, reverse, "weight_ih")]
     w_hh = tensors[(layer, reverse, "weight_hh")]
     b_ih, b_hh = tensors.get((layer, reverse, "bias_ih")), tensors.get((layer, reverse, "bias_hh"))
     use_bias = b_ih is not None or b_hh is not None
+    if gru:  # two biases kept apart, as Keras's reset_after GRU keeps them
+        blocks = lambda w: torch_to_keras_gru_blocks(w, units)  # noqa: E731
+        weights = [blocks(w_ih).T, blocks(w_hh).T]
+        if use_bias:
+            zero = np.zeros(3 * units, np.float64)
+            weights.append(np.stack([blocks(zero if b is None else b.astype(np.float64)) for b in (b_ih, b_hh)]))
+        return weights, use_bias
     weights = [torch_to_keras_blocks(w_ih, units).T, torch_to_keras_blocks(w_hh, units).T]
     if use_bias:
         b = np.zeros(4 * units, np.float64)
@@ -133,7 +154,8 @@ def _direction(tensors: dict, layer: int, reverse: bool, units: int) -> tuple[li
 
 def from_torch_state_dict(state_dict, *, lstm: str | None = None, linear: str | None = None,
                           output: str = "last_state", dtype="float32", name: str = "torch_model") -> Sequential:
-    """A :class:`Sequential` computing what a PyTorch ``nn.LSTM`` (and a following ``nn.Linear``) computes.
+    """A :class:`Sequential` computing what a PyTorch ``nn.LSTM`` or ``nn.GRU`` (and a following ``nn.Linear``)
+    computes; the recurrent module's key names are the same for both, its shapes say which.
 
     ``state_dict``: ``model.state_dict()`` (arrays or tensors) or a ``.safetensors`` path.
     ``lstm`` / ``linear``: the modules' names in the state dict when there is more than one
@@ -153,6 +175,15 @@ def from_torch_state_dict(state_dict, *, lstm: str | None = None, linear: str | 
                          "no Keras counterpart and are not supported: retrain with proj_size=0")
     num_layers = 1 + max(layer for (layer, _, _) in tensors)
     bidirectional = any(rev for (_, rev, _) in tensors)
+    units = tensors[(0, False, "weight_hh")].shape[1] if (0, False, "weight_hh") in tensors else 0
+    rows = tensors[(0, False, "weight_hh")].shape[0] if units else 0
+    gru = units > 0 and rows == 3 * units  # nn.GRU: 3 blocks r, z, n; nn.LSTM: 4
+    if units and rows not in (3 * units, 4 * units):
+        raise ValueError(f"{prefix}weight_hh_l0 has shape {tensors[(0, False, 'weight_hh')].shape}: neither an "
+                         f"nn.LSTM (4H, H) nor an nn.GRU (3H, H)")
+    if gru and bidirectional:
+        raise ValueError(f"nn.GRU {module!r} is bidirectional; a Bidirectional GRU is not supported here "
+                         "(only a Bidirectional LSTM): export one direction or use an nn.LSTM")
     for k in range(num_layers):
         for rev in ((False, True) if bidirectional else (False,)):
             for kind in ("weight_ih", "weight_hh"):
@@ -166,11 +197,14 @@ def from_torch_state_dict(state_dict, *, lstm: str | None = None, linear: str | 
         top = k == num_layers - 1
         return_sequences = not top or output == "sequence"
         layer_name = f"{module}_l{k}"
-        w_fwd, use_bias = _direction(tensors, k, False, units)
+        w_fwd, use_bias = _direction(tensors, k, False, units, gru)
         options = dict(return_sequences=return_sequences, dtype=dtype)
         if not use_bias:
             options["use_bias"] = False
-        if bidirectional:
+        if gru:
+            model.add(GRU(units, **options, name=layer_name))
+            all_weights += w_fwd
+        elif bidirectional:
             w_bwd, _ = _direction(tensors, k, True, units)
             model.add(Bidirectional(LSTM(units, **options, name=layer_name), merge_mode="concat",
                                     name=f"{layer_name}_bidirectional"))

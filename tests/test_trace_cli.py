@@ -211,10 +211,10 @@ def test_a_masked_step_is_printed_as_skipped(tmp_path, capsys):
     capsys.readouterr()
     assert run("--file", tmp_path / "t.npz", "--step", "3") == 0
     out = capsys.readouterr().out
-    assert "masked step" in out and "c = c_{t-1} (carried)" in out and "computed, not used" in out
+    assert "masked step" in out and "cₜ = cₜ₋₁ (carried)" in out and "computed, not used" in out
     assert run("--file", tmp_path / "t.npz", "--step", "2") == 0
     out = capsys.readouterr().out
-    assert "masked" not in out and "g = relu(z_g)" in out and "h = o⊙relu(c)" in out
+    assert "masked" not in out and "g = relu(z_g)" in out and "hₜ = o ⊙ relu(cₜ)" in out
 
 
 @pytest.mark.keras

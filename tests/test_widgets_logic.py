@@ -184,35 +184,58 @@ def test_explorer_runs_the_demo_on_edited_words_and_loads_files(tmp_path):
 # --- why an LSTM ------------------------------------------------------------------------------
 def test_memory_widget_shows_the_recorded_gradients_of_both_trained_models():
     from explainer.story import words as W
-    from widgets.memory import gradients_over_distance, story_batch, story_models
+    from explainer.story.compare import shipped_table
+    from widgets.memory import gradients_over_distance, groups, story_batch, story_models
 
-    m = MemoryWidget(distractors=10)
+    m = MemoryWidget(distractors=40)
     data = m.data
-    x, y, sents = story_batch(10)
-    assert x.shape[1] == 10 + 5 and all(s.distractors == 10 for s in sents)
+    x, y, sents = story_batch(40)
+    assert x.shape[1] == 40 + 5 and all(s.distractors == 40 for s in sents)
     assert [W.VOCABULARY[t][0] for t in sents[0].tokens[:2]] == ["the sky", "was"]
     models = story_models()
     g_lstm = models["lstm"].trace_gradients(x, y)[0]
     g_rnn = models["rnn"].trace_gradients(x, y)[0]
     assert g_lstm.kind == "lstm" and g_rnn.kind == "simple_rnn"
     k = data["colour_step"]
-    for name, g in (("lstm_dc", g_lstm.dc), ("lstm_dh", g_lstm.dh), ("rnn_dh", g_rnn.dh)):
+    for name, g in (("lstm_dc", g_lstm.dc), ("rnn_dh", g_rnn.dh)):
         norms = np.linalg.norm(g.astype(np.float64), axis=-1)
-        want = float(np.median(norms[:, k] / norms[:, -1]))
-        assert data[name][k] == pytest.approx(want, rel=1e-12)
-        printed = re.search(rf'lstm-val-{name}" data-value="([^"]+)"', m.summary.value).group(1)
-        assert float(printed) == data[name][k]  # the summary prints the data, unclamped
-        assert re.search(rf'lstm-val-{name}" data-value="{re.escape(repr(float(data[name][k])))}"', m.chart.value)
-    np.testing.assert_array_equal(gradients_over_distance(10)["rnn_dh"], data["rnn_dh"])  # same sentences every time
+        np.testing.assert_allclose(data[name], norms / norms[:, -1:], rtol=1e-12)  # every sentence, no median
+    # one line per sentence in each panel, coloured by the model's own answer
+    for cell in ("lstm", "rnn"):
+        panel = re.search(rf'<svg[^>]*lstm-grad-{cell}.*?</svg>', m.chart.value, re.S).group(0)
+        strokes = re.findall(r'<polyline [^>]*stroke="(#[0-9A-Fa-f]{6})"', panel)
+        right = data["right"][cell]
+        assert len(strokes) == data["n"] == 32
+        assert strokes == ["#3DAA4E" if r else "#E0483E" for r in right]
+    # the interpretation is the data: the LSTM's range at the colour word, the RNN's groups
+    lstm_at = data["lstm_dc"][:, k]
+    assert _printed(m.summary.value, "lstm_dc-lo") == lstm_at.min() and _printed(m.summary.value, "lstm_dc-hi") == lstm_at.max()
+    rnn_at = data["rnn_dh"][:, k]
+    parts = groups(rnn_at)
+    assert len(parts) == 2 and np.log10(rnn_at[parts[1]].min()) - np.log10(rnn_at[parts[0]].max()) > 1  # bimodal
+    for gi, idx in enumerate(parts):
+        assert _printed(m.summary.value, f"rnn_dh-{gi}-lo") == rnn_at[idx].min()
+        assert f"on {len(idx)} sentences" in m.summary.value
+    assert "groups more than a decade apart" in m.summary.value and "median" not in m.summary.value
+    np.testing.assert_array_equal(gradients_over_distance(40)["rnn_dh"], data["rnn_dh"])  # same sentences every time
     for axis in ("steps before the question", "‖∂L/∂sₜ‖ / ‖∂L/∂s_T‖ (log scale)"):
         assert axis in m.chart.value
+    # accuracy against distance first: the shipped `story compare` table, the marker at the slider's distance
+    table = shipped_table()
+    assert m.children.index(m.accuracy) < m.children.index(m.chart)
+    d40 = table["distances"].index(40)
+    assert _printed(m.accuracy.value, "acc_lstm") == table["lstm"]["accuracy"][d40]
+    assert _printed(m.accuracy.value, "acc_rnn_min") == table["rnn"]["min"][d40]
     text = m.summary.value.lower()
     for claim in ("vanish", "explode", "never", "always"):
         assert claim not in text
-    right = re.findall(r"(\d+) of 32 answers right", m.summary.value)
-    assert len(right) == 2
     m.distractors.value = 60
-    assert m.data["T"] == 65 and m.data["right"]["lstm"] >= m.data["right"]["rnn"]
+    assert m.data["T"] == 65 and m.data["right"]["lstm"].sum() >= m.data["right"]["rnn"].sum()
+    assert re.search(r"\de[-+]?\d", re.sub(r'data-value="[^"]*"', "", m.summary.value)) is None
+
+
+def _printed(html: str, name: str) -> float:
+    return float(re.search(rf'lstm-val-{name}" data-value="([^"]+)"', html).group(1))
 
 
 # --- dashboard and command -----------------------------------------------------------------------

@@ -1,22 +1,24 @@
-"""Why an LSTM: the recorded gradients of a trained LSTM and a trained plain RNN, over distance.
+"""Why an LSTM: what the two trained models do over distance, then why, from their recorded gradients.
 
 Both models are trained on the same story task by the same recipe (:mod:`explainer.story`):
 a sentence opens with the sky's colour ("the sky was blue"), carries on with distractor
-words, and ends with the question ("the sky is") whose answer is that colour. Here every
-sentence has no event in between, so the answer depends only on the colour word, ``d + 2``
-steps before the question (``d`` distractors).
+words, and ends with the question ("the sky is") whose answer is that colour.
 
-For a batch of such sentences and the true answers, :meth:`Sequential.trace_gradients` records
-the backward pass that trains the model: dL/dc_t and dL/dh_t of the LSTM, dL/dh_t of the
-SimpleRNN, at every step. The chart shows, for each, the median over the sentences of
+1. **Accuracy against distance** — the table ``lstm-explainer story compare`` wrote (shipped:
+   5 seeds per cell, 200 held-out sentences per distance): the mean over seeds and the worst seed.
+2. **Gradients per sentence** — for ``n`` sentences with ``d`` distractors and no event (the
+   answer depends only on the colour word, ``d + 2`` steps before the question),
+   :meth:`Sequential.trace_gradients` records the backward pass that trains each model. Each
+   sentence is one faint line of
 
-    ‖∂L/∂s_t‖ / ‖∂L/∂s_T‖        (s = c or h, ‖·‖ over units, T the last step)
+       ‖∂L/∂s_t‖ / ‖∂L/∂s_T‖        (s = c for the LSTM's belt, h for the plain RNN; T the last step)
 
-against the number of steps before the question: how much of the gradient that leaves the
-answer still reaches step t. Along the LSTM's belt each step back multiplies dL/dc by f_t
-(plus what reaches c through h); the plain RNN multiplies dL/dh by tanh′(z)·Uᵀ. The summary
-states the two ratios at the colour word and how many answers each model got right: the
-numbers, nothing the data do not show.
+   against the steps before the question, coloured by whether the model answered it right.
+   No median: the plain RNN's sentences fall into groups decades apart, which one summary
+   number would hide.
+3. **Two sentences** of interpretation computed from those numbers: the LSTM's range at the
+   colour word, and the RNN's groups (split where the values jump by more than a decade),
+   with the colours of the sentences in each group and the answers right.
 """
 from __future__ import annotations
 
@@ -28,11 +30,16 @@ import numpy as np
 from explainer import palette
 from explainer.glossary import term
 
-from .charts import line_chart, num
+from .charts import line_chart, sci
 from .language import LanguageSwitch, check_lang
 
 #: Sentences per measurement (one batch), and their seed: the same sentences on every machine.
 N_SENTENCES, SEED = 32, 11
+#: Each cell's colour in the charts: the LSTM in its belt's (c), the plain RNN in h's (all it has).
+CELL_COLOURS = {"lstm": palette.CELL, "rnn": palette.HIDDEN, "gru": palette.OUTPUT}
+RIGHT, WRONG = palette.INPUT, palette.FORGET
+#: Values more than this many decades apart are separate groups.
+GAP_DECADES = 1.0
 
 
 @lru_cache(maxsize=1)
@@ -58,33 +65,83 @@ def story_batch(distractors: int, n: int = N_SENTENCES, seed: int = SEED):
 
 
 def _relative(g: np.ndarray) -> np.ndarray:
-    """Median over the batch of ‖g_t‖ / ‖g_T‖ (norms over units): shape (time,)."""
+    """Per sentence ‖g_t‖ / ‖g_T‖ (norms over units): shape (batch, time)."""
     norms = np.linalg.norm(g.astype(np.float64), axis=-1)        # (batch, time)
-    return np.median(norms / norms[:, -1:], axis=0)
+    return norms / norms[:, -1:]
 
 
 def gradients_over_distance(distractors: int, n: int = N_SENTENCES) -> dict:
     """The recorded gradients of both trained models on ``n`` sentences with ``distractors`` distractors.
 
-    Returns ``lstm_dc``, ``lstm_dh``, ``rnn_dh`` (each ``(T,)``: median ‖∂L/∂s_t‖ / ‖∂L/∂s_T‖),
-    ``colour_step`` (the colour word's step), ``T``, and ``right`` (answers right per model).
+    Returns ``lstm_dc``, ``lstm_dh``, ``rnn_dh`` (each ``(n, T)``: per sentence ‖∂L/∂s_t‖ / ‖∂L/∂s_T‖),
+    ``right`` (per model, one bool per sentence), ``colours`` (each sentence's colour word, English),
+    ``colour_step`` (the colour word's step), ``T`` and ``n``.
     """
+    from explainer.story import words as W
+
     models = story_models()
     x, y, sents = story_batch(distractors, n)
-    out = {"T": x.shape[1], "colour_step": 2, "n": len(sents), "right": {}}
+    out = {"T": x.shape[1], "colour_step": 2, "n": len(sents), "right": {},
+           "colours": [W.COLOURS[s.colour][0] for s in sents]}
     for name, model in models.items():
         g = model.trace_gradients(x, y)[0]
         out[f"{name}_dh"] = _relative(g.dh)
         if name == "lstm":
             out["lstm_dc"] = _relative(g.dc)
-        out["right"][name] = int((model.predict(x).argmax(-1) == y.argmax(-1)).sum())
+        out["right"][name] = model.predict(x).argmax(-1) == y.argmax(-1)
     return out
 
 
-class MemoryWidget(LanguageSwitch, widgets.VBox):
-    """A slider for the distance (distractor words); the recorded gradients of both models against it."""
+def groups(values) -> list[np.ndarray]:
+    """Indices of ``values`` (> 0) split where sorted log10 values jump by more than :data:`GAP_DECADES`,
+    lowest group first. One group when there is no such jump."""
+    v = np.log10(np.maximum(np.asarray(values, float), 1e-300))
+    order = np.argsort(v)
+    cuts = [k + 1 for k in range(len(v) - 1) if v[order[k + 1]] - v[order[k]] > GAP_DECADES]
+    return [np.sort(part) for part in np.split(order, cuts)]
 
-    def __init__(self, distractors: int = 60, lang: str = "en", show_language: bool = True) -> None:
+
+def accuracy_table() -> dict:
+    """The shipped ``story compare`` table (see :func:`explainer.story.compare.shipped_table`)."""
+    from explainer.story.compare import shipped_table
+
+    return shipped_table()
+
+
+def _val(name: str, v: float) -> str:
+    return f'<span class="lstm-val lstm-val-{name}" data-value="{float(v)!r}">{sci(v)}</span>'
+
+
+def _range(name: str, v: np.ndarray) -> str:
+    lo, hi = float(np.min(v)), float(np.max(v))
+    return _val(f"{name}-lo", lo) if sci(lo) == sci(hi) else f"{_val(f'{name}-lo', lo)} – {_val(f'{name}-hi', hi)}"
+
+
+def interpretation(data: dict, lang: str = "en") -> tuple[str, str]:
+    """Two sentences (HTML) read off ``data`` (:func:`gradients_over_distance`): the LSTM's ∂L/∂c at the
+    colour word over all sentences; the plain RNN's ∂L/∂h there, group by group."""
+    k, n = data["colour_step"], data["n"]
+    lstm = data["lstm_dc"][:, k]
+    first = term("why_lstm_line", lang).format(n=n, range=_range("lstm_dc", lstm),
+                                               right=int(data["right"]["lstm"].sum()))
+    rnn = data["rnn_dh"][:, k]
+    parts = []
+    for g, idx in enumerate(groups(rnn)):
+        colours = sorted({data["colours"][i] for i in idx}, key=["blue", "red", "green", "grey"].index)
+        named = "、".join(term(f"colour_{c}", lang) for c in colours) if lang == "zh" else \
+            ", ".join(term(f"colour_{c}", lang) for c in colours)
+        parts.append(term("why_rnn_group", lang).format(k=len(idx), colours=named, range=_range(f"rnn_dh-{g}", rnn[idx]),
+                                                        right=int(data["right"]["rnn"][idx].sum())))
+    key = "why_rnn_split" if len(parts) > 1 else "why_rnn_one"
+    second = term(key, lang).format(groups=("; " if lang == "en" else ";").join(parts))
+    return first, second
+
+
+class MemoryWidget(LanguageSwitch, widgets.VBox):
+    """Accuracy against distance (shipped ``story compare`` table), then a distance slider and the recorded
+    gradients of both models, one line per sentence, and two sentences saying what they show."""
+
+    def __init__(self, distractors: int = 40, lang: str = "en", show_language: bool = True) -> None:
         self.lang = check_lang(lang)
         self.distractors = widgets.IntSlider(value=distractors, min=0, max=60, step=5,
                                              style={"description_width": "initial"},
@@ -92,45 +149,67 @@ class MemoryWidget(LanguageSwitch, widgets.VBox):
         self.distractors.add_class("lstm-slider-distractors")
         self.distractors.observe(lambda ch: self.redraw(), names="value")
         self._language_toggle(lang, show_language)
+        self.accuracy = widgets.HTML()
+        self.accuracy.add_class("lstm-memory-accuracy")
         self.chart = widgets.HTML()
         self.chart.add_class("lstm-memory-chart")
         self.summary = widgets.HTML()
         self.summary.add_class("lstm-memory-summary")
         self.data: dict = {}
-        super().__init__([self.language, self.distractors, self.chart, self.summary])
+        self.table = accuracy_table()
+        super().__init__([self.language, self.accuracy, self.distractors, self.summary, self.chart])
         self.set_lang(lang)
+
+    def _accuracy_chart(self) -> str:
+        lang, table = self.lang, self.table
+        cells = [c for c in ("lstm", "gru", "rnn") if c in table]
+        series = []
+        for c in cells:
+            name = "LSTM" if c == "lstm" else "GRU" if c == "gru" else term("plain_rnn", lang)
+            series.append({"y": table[c]["accuracy"], "colour": CELL_COLOURS[c], "width": 3,
+                           "label": f"{name} ({term('mean_of_seeds', lang).format(n=len(table['seeds']))})",
+                           "name": f"acc_{c}"})
+            series.append({"y": table[c]["min"], "colour": CELL_COLOURS[c], "width": 1.5, "dashed": True,
+                           "label": f"{name} ({term('worst_seed', lang)})", "name": f"acc_{c}_min"})
+        base = table["baseline"]["accuracy"]
+        series.append({"y": [base] * len(table["distances"]), "colour": palette.MUTED, "width": 1, "dashed": True,
+                       "label": term("always_grey", lang).format(a=f"{base * 100:.0f} %")})
+        d = int(self.distractors.value)
+        marker = table["distances"].index(d) if d in table["distances"] else None
+        return line_chart(series, labels=[str(v) for v in table["distances"]], marker=marker, ylim=(0.0, 1.0),
+                          percent=True, width=720, height=300, title=term("accuracy_title", lang),
+                          xlabel=term("distractor_words", lang), ylabel=term("accuracy", lang))
 
     def redraw(self) -> None:
         lang = self.lang
+        self.accuracy.value = self._accuracy_chart()
         self.data = data = gradients_over_distance(int(self.distractors.value))
         T, k = data["T"], data["colour_step"]
         before = [str(T - 1 - t) for t in range(T)]
-        series = [
-            {"y": data["lstm_dc"], "colour": palette.CELL, "width": 3, "label": "LSTM ‖∂L/∂cₜ‖", "name": "lstm_dc"},
-            {"y": data["lstm_dh"], "colour": palette.HIDDEN, "width": 2, "label": "LSTM ‖∂L/∂hₜ‖", "name": "lstm_dh"},
-            {"y": data["rnn_dh"], "colour": palette.INK, "width": 2, "dashed": True,
-             "label": f"{term('plain_rnn', lang)} ‖∂L/∂hₜ‖", "name": "rnn_dh"},
-        ]
-        for s in series:  # a log axis needs > 0; a zero is drawn at the floor but printed as 0
-            s["true"] = s["y"]
-            s["y"] = np.maximum(s["y"], 1e-300)
-        logs = np.log10(np.concatenate([s["y"] for s in series]))
-        lo, hi = float(np.floor(logs.min())) - 0.3, max(0.3, float(np.ceil(logs.max())) + 0.3)
-        self.chart.value = line_chart(series, labels=before, marker=k, log=True, ylim=(lo, hi), width=720,
-                                      height=300, title=term("grad_title", lang),
-                                      xlabel=term("grad_steps_before", lang), ylabel=term("grad_ratio", lang))
-        at = {name: float(data[name][k]) for name in ("lstm_dc", "lstm_dh", "rnn_dh")}
-        spans = {name: (f'<span class="lstm-val lstm-val-{name}" data-value="{v!r}">'
-                        f'{v:.2e}</span>') for name, v in at.items()}
-        n, right = data["n"], data["right"]
+        panels = (("lstm", "lstm_dc", "LSTM ‖∂L/∂cₜ‖"), ("rnn", "rnn_dh", f"{term('plain_rnn', lang)} ‖∂L/∂hₜ‖"))
+        allv = np.concatenate([data[f].ravel() for _, f, _ in panels])
+        logs = np.log10(np.maximum(allv, 1e-300))
+        lo, hi = float(np.floor(logs.min())) - 0.3, max(0.3, float(np.ceil(logs.max())) + 0.3)  # one scale for both
+        charts = []
+        for cell, field, title in panels:
+            right = data["right"][cell]
+            series = [{"y": np.maximum(data[field][s], 1e-300), "colour": RIGHT if right[s] else WRONG,
+                       "width": 1.2, "opacity": 0.45} for s in range(data["n"])]
+            charts.append(line_chart(series, labels=before, marker=k, log=True, ylim=(lo, hi), width=520, height=280,
+                                     title=f"{title} · {term('grad_per_sentence', lang)}",
+                                     xlabel=term("grad_steps_before", lang), ylabel=term("grad_ratio", lang),
+                                     css_class=f"lstm-chart lstm-grad-{cell}"))
+        legend = (f'<div class="lstm-legend" style="font-size:14px;margin:2px 0">'
+                  f'<span style="color:{RIGHT};font-weight:bold">━</span> {term("answer_right", lang)} &nbsp; '
+                  f'<span style="color:{WRONG};font-weight:bold">━</span> {term("answer_wrong", lang)} &nbsp; '
+                  f'┆ {term("colour_word_marker", lang)}</div>')
+        self.chart.value = legend + '<div style="display:flex;flex-wrap:wrap;gap:8px 16px">' + "".join(charts) + "</div>"
+        first, second = interpretation(data, lang)
         self.summary.value = (
-            f'<div style="line-height:1.7;max-width:760px">'
-            + term("grad_setup", lang).format(n=n, d=int(self.distractors.value), k=T - 1 - k) + "<br>"
-            + f'<b style="color:{palette.CELL}">LSTM</b>: '
-            + term("grad_lstm", lang).format(dc=spans["lstm_dc"], dh=spans["lstm_dh"], right=right["lstm"], n=n)
-            + "<br>"
-            + f'<b>{term("plain_rnn", lang)}</b>: '
-            + term("grad_rnn", lang).format(dh=spans["rnn_dh"], right=right["rnn"], n=n)
+            f'<div style="line-height:1.6;max-width:980px;font-size:15px">'
+            + term("grad_setup", lang).format(n=data["n"], d=int(self.distractors.value), k=T - 1 - k) + "<br>"
+            + f'<b style="color:{palette.CELL}">LSTM</b>: {first}<br>'
+            + f'<b style="color:{palette.HIDDEN}">{term("plain_rnn", lang)}</b>: {second}'
             + f'<br><small>{term("grad_how", lang)}</small></div>')
 
     def _apply_lang(self) -> None:
@@ -138,4 +217,5 @@ class MemoryWidget(LanguageSwitch, widgets.VBox):
         self.redraw()
 
 
-__all__ = ["MemoryWidget", "gradients_over_distance", "story_batch", "story_models"]
+__all__ = ["MemoryWidget", "gradients_over_distance", "story_batch", "story_models", "groups", "interpretation",
+           "accuracy_table"]

@@ -29,7 +29,9 @@ from importlib import resources
 
 import numpy as np
 
+from ..glossary import term
 from ..model import Sequential
+from ..presentation import default_unit_name
 from ..trace import SequenceTrace
 from . import words as _w
 from .words import DEFAULT_STORY, LANGS, colour_words, distractor_words, pollution_word, vocabulary
@@ -41,9 +43,6 @@ RNN_WEIGHTS_FILE = "story_rnn.npz"
 #: 40 epochs (``lstm-explainer story train --timelapse FILE`` makes a new one), words in both languages.
 TIMELAPSE_FILE = "story_timelapse.npz"
 
-#: Names of the memory unit in the two languages (the other units keep their index).
-_MEMORY_NAME = {"en": "colour memory", "zh": "颜色记忆"}
-_UNIT_NAME = {"en": "unit {k}", "zh": "单元 {k}"}
 
 
 def sentences(n: int, *, max_distractors: int, seed: int, lang: str = "en") -> list[tuple[list[str], str]]:
@@ -147,8 +146,8 @@ def _default_words(lang: str) -> list[str]:
 
 def _meta(words, lang: str, unit: int, units: int) -> dict:
     """What a view needs to label a story trace: words per step, input names, the memory unit."""
-    names = [_UNIT_NAME[lang].format(k=k) for k in range(units)]
-    names[unit] = _MEMORY_NAME[lang]
+    names = [default_unit_name(k, lang) for k in range(units)]
+    names[unit] = term("unit_colour_memory", lang)
     words = [str(w) for w in words]
     return {"source": "story", "lang": lang, "words": words, "labels": list(words), "features": vocabulary(lang),
             "memory_unit": int(unit), "unit_names": names, "pollution_word": pollution_word(lang),
@@ -192,7 +191,7 @@ def story_gradients(words=None, lang: str = "en", cell: str = "lstm", model: Seq
     meta = _meta(words, lang, unit if unit is not None else 0, units)
     if unit is None:
         meta.pop("memory_unit")
-        meta["unit_names"] = [_UNIT_NAME[lang].format(k=k) for k in range(units)]
+        meta["unit_names"] = [default_unit_name(k, lang) for k in range(units)]
     grads.meta.update(meta, answer=right)
     return grads
 

@@ -37,10 +37,9 @@ def compare(recipe: Recipe | None = None, out: str | Path | None = None, *, seed
     ``accuracy`` (mean over seeds), ``min``, ``max`` and ``per_seed``. With ``out``, writes
     ``compare.json`` and ``compare.png`` there.
     """
-    from ..glossary import LANGS
+    from ..glossary import check_lang
 
-    if lang not in LANGS:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    check_lang(lang)
     recipe = (recipe or Recipe()).check()
     if isinstance(seeds, bool) or not isinstance(seeds, (int, np.integer)) or seeds < 1:
         raise ValueError(f"seeds must be a positive integer, got {seeds!r}")
@@ -67,6 +66,17 @@ def compare(recipe: Recipe | None = None, out: str | Path | None = None, *, seed
         files["json"].write_text(json.dumps(table, indent=1), encoding="utf-8")
         plot(table, files["png"], lang=lang)
     return table
+
+
+#: The table ``story compare`` wrote with the default recipe, shipped so a view can show it without training.
+SHIPPED_TABLE = "compare.json"
+
+
+def shipped_table() -> dict:
+    """The shipped ``story compare`` table (default recipe, 5 seeds): what :func:`compare` returns."""
+    from importlib.resources import files
+
+    return json.loads(files(__package__).joinpath(SHIPPED_TABLE).read_text(encoding="utf-8"))
 
 
 def majority_baseline(n: int = 5000) -> dict:

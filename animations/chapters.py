@@ -1,0 +1,21 @@
+"""The lesson's chapters in the order they are shown: the one list the command line, the narration,
+the scenes and the slides read.
+
+>>> LESSON[0], LESSON[-1]
+('TitleWhy', 'Recap')
+"""
+from __future__ import annotations
+
+#: Scene class names of the lesson, in order (each is a chapter and renders alone too): the task, how a network
+#: reads, the cell, then the gates in the order the sentence is read — write the colour (input gate), keep it
+#: and forget it at "polluted" (forget gate), keep it silent and read it out at the question (output gate) —
+#: the update, one full step, the whole sentence, why it trains, a trained model, the recap.
+LESSON: tuple[str, ...] = ("TitleWhy", "ReadingNetwork", "TheCell", "InputGate", "ForgetGate", "OutputGate",
+                           "CellStateUpdate", "FullStep", "UnrolledSequence", "Backprop", "TrainedLSTM", "Recap")
+
+#: Names ``render`` accepts for several scenes at once.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "all": LESSON,
+    "lesson": LESSON,
+    "gates": ("InputGate", "ForgetGate", "OutputGate", "CellStateUpdate"),
+}
