@@ -324,7 +324,8 @@ class ReadingNetwork(LSTMScene):
     def construct(self) -> None:
         head = self.title()
         self.add(head)
-        words = ["the", "sky", "was", "blue"]
+        # Chinese has no article: its first four words are 天空 曾是 蓝色 后来, not 这 天空 曾是 蓝色
+        words = ["the", "sky", "was", "blue"] if self.lang == "en" else ["sky", "was", "blue", "then"]
         vocab = 5  # squares in the one-hot picture; the word's own square is filled
         xs = [-4.85 + 3.05 * k for k in range(len(words))]
         y_cell, y_x, y_word = 1.05, -0.55, -1.75
