@@ -400,7 +400,15 @@ def keras_call(keras_model, layer, inputs: dict[str, np.ndarray]):
 def layer_from_keras(layer, dtype="float32"):
     """Our copy of one Keras layer of a model's graph, with its weights (and a stateful layer's
     carried states: copy it before Keras runs the model again)."""
-    ours = _from_keras_layer(layer, dtype)
+    keras = import_keras()
+    if getattr(layer, "return_state", False) and isinstance(layer, (keras.layers.LSTM, keras.layers.GRU)):
+        gru = isinstance(layer, keras.layers.GRU)
+        ours = _lstm_from_keras(layer, dtype, ignore=("return_state",), kind=GRU if gru else LSTM,
+                                options=GRU_OPTIONS if gru else LSTM_OPTIONS,
+                                defaults=GRU_DEFAULTS if gru else LSTM_DEFAULTS)
+        ours.return_state = True  # traced alone, the layer returns its states as Keras's does
+    else:
+        ours = _from_keras_layer(layer, dtype)
     shape = tuple(layer._inbound_nodes[0].arguments.keras_tensors[0].shape[1:])
     ours.build(tuple(1 if s is None else s for s in shape), np.random.default_rng(0))
     weights = layer.get_weights()
