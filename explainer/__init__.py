@@ -5,6 +5,23 @@
     >>> trace.f[0, :, 0]                  # the forget gate of unit 0 over time
 
 TensorFlow is never imported here; only :mod:`explainer.keras_bridge` does, lazily.
+
+The package in layers, each importing only its own and those below (tests/test_architecture.py):
+
+* the maths: ``activations``, ``cell``, ``gates``, ``trace``, ``gradients``, ``intervention``,
+  ``initializers``, ``validation``, with what every layer shares: ``palette``, ``glossary``,
+  ``presentation`` (how numbers and equations are written), ``npzfile`` (checked ``.npz`` files),
+  ``textfile`` (CSV encodings and separators), ``extras`` (optional dependencies);
+* the Keras-like framework: ``layers``, ``rnn``, ``gru``, ``bidirectional``, ``embedding``, ``masking``,
+  ``time_distributed``, ``model`` (Sequential, fit, files), ``callbacks``, ``optimizers``, ``losses``;
+* the bridges: ``keras_bridge``, ``torch_bridge``, ``your_model`` (your model file → a trace),
+  ``demo``, ``sources`` (named traces for the views), ``cli``;
+* the applications, above the core: ``story``, ``bitcoin`` and ``chars``. The core never imports them: they
+  register their commands and named traces through entry points (``pyproject.toml``).
+
+``animations`` and ``widgets`` (the views) import ``explainer``, never the reverse. The core needs
+only NumPy and tqdm; an application or bridge that needs more says which ``pip install
+'lstm-explainer[…]'`` brings it.
 """
 from .activations import sigmoid
 from .cell import LSTMCell

@@ -141,18 +141,33 @@ def _trace_model_file(args) -> int:
     layer = int(layer) if layer.lstrip("-").isdigit() else layer  # an index or a layer's name
     import warnings
 
+    keras_file = Path(args.model).suffix.lower() in (".keras", ".h5")
+    parity = None
     with warnings.catch_warnings(record=True) as caught:  # said once, in one line each
         warnings.simplefilter("always", UserWarning)
-        model = load_model_file(args.model)
-        x, features, labels = read_inputs(args.input, model, time_major=args.time_major)
+        if keras_file:  # any Keras graph: Keras computes what the traced layer receives
+            from .keras_bridge import find_recurrent_layer
+            from .your_model import load_keras_file, read_keras_inputs, trace_keras_layer
+
+            model = load_keras_file(args.model)
+            inputs, features, labels = read_keras_inputs(args.input, model, time_major=args.time_major)
+            trace, parity = trace_keras_layer(model, inputs, layer=layer, sample=args.sample, units=units)
+            traced = find_recurrent_layer(model, trace.layer)[0]  # its input is a column of the file?
+            reads_file = len(model.inputs) == 1 and \
+                traced._inbound_nodes[0].arguments.keras_tensors[0] is model.inputs[0]
+        else:
+            model = load_model_file(args.model)
+            x, features, labels = read_inputs(args.input, model, time_major=args.time_major)
     for w in caught:  # ours (what was not copied), not Keras's own chatter
         if issubclass(w.category, UserWarning) and f"{os.sep}explainer{os.sep}" in str(w.filename):
             print(f"warning: {w.message}", file=sys.stderr)
-    trace = trace_model(model, x, layer=layer, sample=args.sample, units=units)
+    if not keras_file:
+        trace = trace_model(model, x, layer=layer, sample=args.sample, units=units)
+        reads_file = recurrent_layers(model).index(trace.layer) == 0
     trace.meta.update({"source": f"lstm-explainer trace {Path(args.model).name}", "model": Path(args.model).name,
                        "input": Path(args.input).name, "layer_index": layer})
-    if features and trace.x.shape[-1] == len(features) and recurrent_layers(model).index(trace.layer) == 0:
-        trace.meta["features"] = features  # only the first recurrent layer reads the file's columns
+    if features and trace.x.shape[-1] == len(features) and reads_file:
+        trace.meta["features"] = features  # only a layer reading the file's columns directly is given their names
     if labels and len(labels) == trace.time:
         trace.meta["labels"] = labels
     tmp = out.with_name(f".{out.name}.partial.npz")
@@ -166,8 +181,14 @@ def _trace_model_file(args) -> int:
             tmp.unlink()
     print(f"wrote the trace of layer {trace.layer!r} ({trace.batch} sequence(s), {trace.time} steps, "
           f"{trace.units} units) to {out}")
+    if parity is not None:
+        print(f"checked against Keras: the same layer's output in Keras differs by max |Δh| = {parity:.2g} "
+              "over the unmasked steps")
     if isinstance(trace, SequenceTrace):
         print(f"see it: lstm-explainer render FullStep --trace {out}   or   lstm-explainer trace --file {out}")
+    elif type(trace).__name__ == "GRUTrace":
+        print("a GRU's trace (update gate z, reset gate r, candidate h̃; h = z⊙h_{t-1} + (1−z)⊙h̃): "
+              "read it with explainer.gru.GRUTrace.load")
     else:
         print("a plain RNN's trace (h_t = tanh(x_t W + h_{t-1} U + b)): read it with explainer.rnn.RNNTrace.load; "
               "the LSTM scenes draw LSTM layers (--layer)")
@@ -215,9 +236,15 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+#: The extra of pyproject.toml each optional sub-command needs.
+COMMAND_EXTRAS = {"bitcoin": "bitcoin", "story": "story", "render": "video", "classroom": "widgets"}
+
+
 def _unavailable(name: str, e: Exception) -> int:
-    print(f"error: '{name}' needs an optional dependency that is not installed ({e}). "
-          "Install it with: pip install 'lstm-explainer[all]'", file=sys.stderr)
+    text = str(e)
+    if "pip install" not in text:  # a bare ModuleNotFoundError: say which extra brings it
+        text += f"; install it with: pip install 'lstm-explainer[{COMMAND_EXTRAS.get(name, 'all')}]'"
+    print(f"error: '{name}' needs an optional dependency that is not installed ({text})", file=sys.stderr)
     return 2
 
 

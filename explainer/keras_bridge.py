@@ -152,28 +152,62 @@ def _from_keras_layer(layer, dtype):
     raise _unsupported(layer, "is not supported")
 
 
+def _mask_ops_only(tensor, allowed) -> bool:
+    """Whether ``tensor`` is computed from ``allowed`` operations by plain ops alone (no layer): the mask
+    Keras inserts, e.g. ``not_equal(tokens, 0)`` for ``Embedding(mask_zero=True)``."""
+    keras = import_keras()
+    op = tensor._keras_history.operation
+    if op in allowed:
+        return True
+    if isinstance(op, keras.layers.Layer):  # a layer between: a computation, not Keras's mask
+        return False
+    node = op._inbound_nodes[tensor._keras_history.node_index]
+    return bool(node.input_tensors) and all(_mask_ops_only(t, allowed) for t in node.input_tensors)
+
+
 def _chain(keras_model) -> list:
-    """The model's layers in order, refusing any graph that is not one straight chain."""
+    """The model's layers in order, refusing any graph that is not one straight chain.
+
+    A chain may carry the mask ops Keras inserts (``not_equal`` from ``Embedding(mask_zero=True)``,
+    Masking's ``any(not_equal …)``): our layers compute and pass the same mask along the chain.
+    """
     keras = import_keras()
     layers = [l for l in keras_model.layers if not isinstance(l, keras.layers.InputLayer)]
     if isinstance(keras_model, keras.Sequential):
         return layers
     if len(keras_model.inputs) != 1 or len(keras_model.outputs) != 1:
-        raise ValueError(f"Keras model {keras_model.name!r} has {len(keras_model.inputs)} inputs and "
-                         f"{len(keras_model.outputs)} outputs; only a chain with one input and one output "
-                         "(each layer feeding the next) is supported")
-    previous = keras_model.inputs[0]._keras_history.operation
+        names = ", ".join(repr(t._keras_history.operation.name) for t in keras_model.inputs)
+        raise ValueError(f"Keras model {keras_model.name!r} has {len(keras_model.inputs)} inputs ({names}) and "
+                         f"{len(keras_model.outputs)} outputs; from_keras converts a chain with one input and one "
+                         "output (each layer feeding the next, with Keras's mask ops); to see one layer of any "
+                         "model, trace it: lstm-explainer trace --model M.keras --layer NAME --input x.npz")
+    model_input = keras_model.inputs[0]._keras_history.operation
+    previous, seen, masking = model_input, {model_input}, False
     for layer in layers:
         nodes = layer._inbound_nodes
         if len(nodes) != 1:
             raise _unsupported(layer, f"is called {len(nodes)} times (a shared layer); only a chain of layers, "
                                       "each used once, is supported")
-        sources = [t._keras_history.operation for t in nodes[0].input_tensors]
+        args, kwargs = nodes[0].arguments.args, nodes[0].arguments.kwargs
+        data = [t for t in keras.tree.flatten(args) if isinstance(t, keras.KerasTensor)]
+        sources = [t._keras_history.operation for t in data]
         if len(sources) != 1 or sources[0] is not previous:
             names = ", ".join(repr(s.name) for s in sources)
             raise _unsupported(layer, f"takes its input from {names} instead of the layer before it "
                                       f"({previous.name!r}); branches and merges are not supported, only a chain")
+        for key, value in kwargs.items():
+            tensors = [t for t in keras.tree.flatten(value) if isinstance(t, keras.KerasTensor)]
+            if not tensors:
+                continue
+            if key == "mask" and masking and all(_mask_ops_only(t, seen) for t in tensors):
+                continue  # Keras's own mask, which our chain computes the same way
+            names = ", ".join(repr(t._keras_history.operation.name) for t in tensors)
+            raise _unsupported(layer, f"takes {key} from {names}; a chain here has one input and passes on only "
+                                      "the mask of Embedding(mask_zero=True) or Masking; to see this layer, trace "
+                                      f"it: lstm-explainer trace --model M.keras --layer {layer.name} --input x.npz")
+        masking = masking or getattr(layer, "mask_zero", False) or isinstance(layer, keras.layers.Masking)
         previous = layer
+        seen.add(layer)
     if keras_model.outputs[0]._keras_history.operation is not previous:
         raise ValueError(f"Keras model {keras_model.name!r}: its output is not the last layer of the chain")
     return layers
@@ -182,7 +216,10 @@ def _chain(keras_model) -> list:
 def from_keras(keras_model, dtype="float32") -> Sequential:
     """A :class:`Sequential` with the same layers and a copy of ``keras_model``'s weights.
 
-    ``keras_model`` is a ``keras.Sequential`` or a functional ``keras.Model`` that is a chain.
+    ``keras_model`` is a ``keras.Sequential`` or a functional ``keras.Model`` that is a chain (with
+    the mask ops Keras inserts for ``Embedding(mask_zero=True)`` or ``Masking``). A graph with more
+    inputs (``initial_state`` from Inputs), branches or merges is refused by layer name: trace one of
+    its layers instead (:func:`explainer.your_model.trace_keras_layer`).
     """
     keras = import_keras()
     if not isinstance(keras_model, keras.Model):
@@ -271,3 +308,116 @@ def to_keras(model: Sequential, time_steps: int | None = None, batch_size: int |
     km = keras.Sequential(layers, name=model.name)
     km.set_weights([np.asarray(w, dtype=np.float32) for w in model.get_weights()])
     return km
+
+
+# --- one layer of any Keras model ---------------------------------------------
+#: Keras layers whose steps this package traces.
+RECURRENT = ("LSTM", "SimpleRNN", "Bidirectional")
+
+
+def _is_recurrent(layer) -> bool:
+    keras = import_keras()
+    # every Keras RNN is listed; one this package cannot copy is refused by name when it is chosen
+    return isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional))
+
+
+def keras_recurrent_layers(keras_model) -> list[str]:
+    """The names of the recurrent layers of any Keras model, in order (a Bidirectional layer gives
+    its two directions, ``forward_…`` and ``backward_…``, as Keras names them)."""
+    names = []
+    for layer in keras_model.layers:
+        if not _is_recurrent(layer):
+            continue
+        if hasattr(layer, "forward_layer"):
+            names += [layer.forward_layer.name, layer.backward_layer.name]
+        else:
+            names.append(layer.name)
+    return names
+
+
+def find_recurrent_layer(keras_model, layer: int | str):
+    """``(keras layer, direction)`` for ``--layer`` (an index into :func:`keras_recurrent_layers` or a
+    name); ``direction`` is 0/1 for the forward/backward half of a Bidirectional layer, else None."""
+    names = keras_recurrent_layers(keras_model)
+    if not names:
+        kinds = ", ".join(f"{l.name} ({type(l).__name__})" for l in keras_model.layers)
+        raise ValueError(f"the model has no recurrent layer to trace (its layers: {kinds}); "
+                         f"give a model with one of: {', '.join(RECURRENT)}")
+    listing = ", ".join(f"{k}={n}" for k, n in enumerate(names))
+    if isinstance(layer, str):
+        wrappers = {l.name: l for l in keras_model.layers if hasattr(l, "forward_layer") and _is_recurrent(l)}
+        if layer in wrappers:  # the Bidirectional layer itself: its forward half
+            layer = wrappers[layer].forward_layer.name
+        if layer not in names:
+            raise ValueError(f"no recurrent layer named {layer!r}; choose one of {listing}")
+        index = names.index(layer)
+    else:
+        index = int(layer)
+        if not -len(names) <= index < len(names):
+            raise ValueError(f"--layer {index} is out of range; the model has {len(names)} recurrent "
+                             f"layer(s): {listing}")
+    name = names[index]
+    for l in keras_model.layers:
+        if l.name == name:
+            return l, None
+        if hasattr(l, "forward_layer") and name in (l.forward_layer.name, l.backward_layer.name):
+            return l, 0 if name == l.forward_layer.name else 1
+    raise AssertionError(name)  # names came from these layers
+
+
+def keras_call(keras_model, layer, inputs: dict[str, np.ndarray]):
+    """What Keras computes around ``layer`` when ``keras_model`` runs on ``inputs`` (by Input name).
+
+    A sub-model from the model's inputs to every tensor the layer's (first) call receives — its
+    input, the mask Keras passes (``not_equal`` from ``Embedding(mask_zero=True)``, a Masking
+    layer's), its ``initial_state`` — and to the layer's own output. Returns
+    ``(args, kwargs, output)`` as NumPy arrays: ``args[0]`` is the layer's input.
+    """
+    keras = import_keras()
+    from keras import tree
+
+    nodes = layer._inbound_nodes
+    if not nodes:
+        raise ValueError(f"Keras layer {layer.name!r} is not called in the model's graph")
+    node = nodes[0]  # a shared layer: its first call
+    given = node.arguments.keras_tensors
+    outputs = tree.flatten(node.output_tensors)
+    sub = keras.Model(keras_model.inputs, list(given) + list(outputs))
+    feed = [inputs[t._keras_history.operation.name] for t in keras_model.inputs]  # by Input name, in order
+    try:
+        values = sub(feed, training=False)
+    except Exception as e:  # Keras's own message: wrong batch for a stateful layer, bad ids, ...
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise ValueError(f"Keras could not run the model on this input ({first[:300]})") from None
+    values = [keras.ops.convert_to_numpy(v) for v in values]
+    filled = {id(t): v for t, v in zip(given, values[:len(given)])}
+    args, kwargs = node.arguments.fill_in(filled)
+    kwargs = {k: v for k, v in kwargs.items() if k != "training" and v is not None}
+    out = values[len(given):]
+    return list(args), kwargs, out[0] if len(out) == 1 else out
+
+
+def layer_from_keras(layer, dtype="float32"):
+    """Our copy of one Keras layer of a model's graph, with its weights (and a stateful layer's
+    carried states: copy it before Keras runs the model again)."""
+    keras = import_keras()
+    if getattr(layer, "return_state", False) and isinstance(layer, (keras.layers.LSTM, keras.layers.GRU)):
+        gru = isinstance(layer, keras.layers.GRU)
+        ours = _lstm_from_keras(layer, dtype, ignore=("return_state",), kind=GRU if gru else LSTM,
+                                options=GRU_OPTIONS if gru else LSTM_OPTIONS,
+                                defaults=GRU_DEFAULTS if gru else LSTM_DEFAULTS)
+        ours.return_state = True  # traced alone, the layer returns its states as Keras's does
+    else:
+        ours = _from_keras_layer(layer, dtype)
+    shape = tuple(layer._inbound_nodes[0].arguments.keras_tensors[0].shape[1:])
+    ours.build(tuple(1 if s is None else s for s in shape), np.random.default_rng(0))
+    weights = layer.get_weights()
+    if len(weights) != len(ours.get_weights()):  # a stateful layer's states are not weights here
+        weights = [np.asarray(w) for w in layer.trainable_weights]
+    try:
+        ours.set_weights(weights)
+    except ValueError as e:
+        raise ValueError(f"weights of Keras layer {layer.name!r} do not fit: {e}") from None
+    if getattr(layer, "stateful", False) and getattr(layer, "states", None) is not None:
+        ours.states = [np.asarray(s, dtype=ours.dtype) for s in layer.states]
+    return ours

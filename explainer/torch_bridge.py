@@ -46,6 +46,9 @@ _LSTM_KEY = re.compile(r"^(?P<prefix>.*?)(?P<kind>weight_ih|weight_hh|bias_ih|bi
 
 def load_safetensors(path: str | Path) -> dict[str, np.ndarray]:
     """Every tensor of a ``.safetensors`` file as a NumPy array (no torch, nothing unpickled)."""
+    from .extras import require
+
+    require("torch", "safetensors")
     from safetensors import SafetensorError
     from safetensors.numpy import load_file
 

@@ -57,6 +57,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..textfile import DECIMAL_COMMA, DataWarning, decode, sniff_separator  # noqa: F401 (re-exported)
+
 FIELDS = ("open", "high", "low", "close", "volume")
 PRICE_FIELDS = ("open", "high", "low", "close")
 REQUIRED = ("close", "volume")
@@ -97,10 +99,6 @@ _REQUIRED_COLUMNS = {
     "kaggle": ("symbol", "date", "close", "volume"),
     "ohlcv": ("date", "close", "volume"),
 }
-
-
-class DataWarning(UserWarning):
-    """A problem found in the price data and how it was handled (see :data:`POLICY`)."""
 
 
 @dataclass
@@ -179,37 +177,6 @@ def bundled_path() -> Path:
     return Path(str(files("explainer") / "data" / BUNDLED_NAME))
 
 
-def decode(raw: bytes, path) -> str:
-    """Bytes of a text file → text: UTF-8 (with or without BOM), UTF-16 (BOM, or NUL bytes between
-    ASCII letters), else Latin-1 with a :class:`DataWarning` (spreadsheets on Windows write it)."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="strict")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    head = raw[:200]
-    if head and head.count(0) > len(head) // 4:  # UTF-16 without a BOM: every other byte is 0
-        return raw.decode("utf-16-le" if head[1:2] == b"\0" else "utf-16-be")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        text = raw.decode("latin-1")
-        warnings.warn(f"{path} is not UTF-8 (byte {raw[e.start]:#x} at position {e.start}); read as Latin-1. "
-                      "If names look wrong, save the file as UTF-8.", DataWarning, stacklevel=3)
-        return text
-
-
-def sniff_separator(text: str) -> str:
-    """The separator of a CSV, from its header line: the one of ``, ; tab |`` that splits it most."""
-    line = next((ln for ln in text.splitlines() if ln.strip()), "")
-    counts = {sep: len(next(csv.reader([line], delimiter=sep))) for sep in (",", ";", "\t", "|")}
-    best = max(counts, key=lambda k: counts[k])
-    return best if counts[best] > 1 else ","
-
-
-# "1.234,56" or "4599,88": numbers written with a decimal comma (European spreadsheets, with ';' separators).
-_DECIMAL_COMMA = re.compile(r"^[-+]?(\d{1,3}(\.\d{3})+|\d+),\d+$")
-
-
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a CSV as text (values parsed later, so each bad cell can be named). Clear errors for empty files.
 
@@ -239,7 +206,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise ValueError(f"{path} has a header ({', '.join(map(str, df.columns))}) but no data rows")
     df.attrs["separator"] = sep
     cells = df.stack() if len(df.columns) else pd.Series(dtype=str)
-    comma = cells.astype(str).str.strip().str.match(_DECIMAL_COMMA)
+    comma = cells.astype(str).str.strip().str.match(DECIMAL_COMMA)
     df.attrs["decimal"] = "," if sep != "," and comma.any() else "."
     return df
 

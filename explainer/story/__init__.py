@@ -221,6 +221,10 @@ def story_timelapse(words=None, lang: str = "en", path=None, verbose: bool = Fal
     return recorded
 
 
+#: This app's named trace for every view (``explainer.sources``, via the ``lstm_explainer.sources`` entry point).
+SOURCE = (lambda lang: story_trace(lang=lang),
+          "the LSTM trained on the sky story, over a sentence where the sky gets polluted")
+
 __all__ = ["sentences", "story_model", "story_rnn_model", "predict", "story_trace", "story_gradients",
            "story_timelapse", "timelapse_path", "weights_path", "vocabulary", "colour_words",
            "distractor_words", "pollution_word", "DEFAULT_STORY", "LANGS"]
