@@ -57,6 +57,7 @@ SEQUENCE_CSS = """
 @media (max-height: 620px) {
   .lstm-seq-sources, .lstm-seq-keys {display:none !important}
   .lstm-seq-status {white-space:nowrap; overflow:hidden; text-overflow:ellipsis}
+  .lstm-seq-watch .lstm-watch {font-size:13px; line-height:1.3}
   .lstm-seq-left {max-width:calc((100vh - 215px) * 1.62); flex:3 1 420px}
   .lstm-seq-right {flex:1 1 200px; min-width:180px}
 }
