@@ -5,7 +5,7 @@
 
 The character LSTM (``lstm-explainer cells``) reads a few lines of the held-out standard
 library; the scene colours each character by the cell state c of the unit that best tracks
-"inside a string" (grey negative, white 0, orange positive; the page's scale), one
+"inside a string" (grey negative, white 0, the cell state's colour positive; the page's scale), one
 character after another, while two bars show that unit's forget gate f and input gate i at
 the current character: watch them move at the quote marks. Every number comes from
 :func:`explainer.chars.train.read` on the shipped model (``LSTM_EXPLAINER_CHARS_MODEL``:
