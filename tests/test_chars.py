@@ -278,7 +278,7 @@ def test_widget_colours_and_tooltips_read_back_the_trace():
     assert w.unit == 0                                   # the first option: the string cell
     fields, _ = read(model, HOSTILE)
     k = HOSTILE.index('"hello') + 2
-    m = re.search(rf"<span data-k='{k}' title='([^']*)' style='background:(#[0-9a-f]{{6}})'>", w.view.value)
+    m = re.search(rf"<span data-k='{k}' title='([^']*)' style='background:(#[0-9a-f]{{6}})[^']*'>", w.view.value)
     tip = H.unescape(m.group(1))
     assert f"forget gate f = {fields['f'][k, 0]:+.3f}" in tip and f"cell state c = {fields['c'][k, 0]:+.3f}" in tip
     assert m.group(2) == colour(fields["c"][k, 0], float(np.abs(fields["c"][:, 0]).max()))

@@ -36,8 +36,11 @@ def coloured_html(text: str, fields: dict[str, np.ndarray], unit: int, field: st
             continue
         tip = f"{T['char']} {ch!r}  {T['pos']} {k}\n" + "\n".join(
             f"{T['gate'][g]} = {float(fields[g][k, unit]):+.3f}" for g in GATE_ORDER)
+        bg = colour(values[k], bound)
+        r, g, b = (int(bg[j:j + 2], 16) for j in (1, 3, 5))
+        ink = ";color:#FFFFFF" if 0.299 * r + 0.587 * g + 0.114 * b < 115 else ""   # readable on the darkest values
         out.append(f"<span data-k='{k}' title='{html.escape(tip, quote=True)}' "
-                   f"style='background:{colour(values[k], bound)}'>{html.escape(ch)}</span>")
+                   f"style='background:{bg}{ink}'>{html.escape(ch)}</span>")
     legend = (f"<div style='font-size:13px;margin:4px 0'>{-bound:.2f} <span style='display:inline-block;width:12em;"
               f"height:.9em;border:1px solid {FRAME};background:linear-gradient(to right,{NEGATIVE},#fff,{CELL})'>"
               f"</span> +{bound:.2f} &nbsp; {html.escape(T['legend'].format(unit=unit, field=T['gate'][field]))}"

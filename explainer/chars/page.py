@@ -108,6 +108,7 @@ SCRIPT = r"""
     }
     return s[s.length - 1][1];
   }
+  const dark = css => { const [r, g, b] = css.match(/\d+/g).map(Number); return 0.299 * r + 0.587 * g + 0.114 * b < 115; };
   const pre = root.querySelector("pre"), info = root.querySelector(".info");
   const vals = D.values[D.field];
   for (let k = 0; k < D.text.length; k++) {
@@ -115,6 +116,7 @@ SCRIPT = r"""
     if (ch === "\n") { pre.appendChild(document.createTextNode("\n")); continue; }
     const s = document.createElement("span");
     s.textContent = ch; s.dataset.k = k; s.style.background = colour(vals[k]);
+    if (dark(s.style.background)) s.style.color = "#FFFFFF";   // ink stays readable on the darkest values
     pre.appendChild(s);
   }
   function show(k) {
