@@ -1,11 +1,11 @@
-"""A real LSTM found a string cell: held-out code coloured by one unit of the character model.
+"""A real LSTM found …: held-out code coloured by one unit of the character model.
 
     manim -ql animations/cells_scene.py RealLSTMCells          # English, the shipped model
     LSTM_EXPLAINER_LANG=zh manim -ql animations/cells_scene.py RealLSTMCells
 
 The character LSTM (``lstm-explainer cells``) reads a few lines of the held-out standard
 library; the scene colours each character by the cell state c of the unit that best tracks
-"inside a string" (grey negative, white 0, orange positive; the page's scale), one
+"inside a string" (grey negative, white 0, the cell state's colour positive; the page's scale), one
 character after another, while two bars show that unit's forget gate f and input gate i at
 the current character: watch them move at the quote marks. Every number comes from
 :func:`explainer.chars.train.read` on the shipped model (``LSTM_EXPLAINER_CHARS_MODEL``:
@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, DecimalNumber, FadeIn, ManimColor, Rectangle, Scene, Text, ValueTracker, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, FadeIn, ManimColor, Rectangle, Scene, Text, ValueTracker, VGroup
 
 from explainer import palette
 from explainer.chars.cli import load_model
@@ -28,19 +28,20 @@ from explainer.chars.train import read
 from animations.source import font_for
 
 MONO = "DejaVu Sans Mono"
-TITLE = {"en": "A real LSTM found a string cell", "zh": "真实的 LSTM 找到了一个“字符串单元”"}
+TITLE = {"en": "A real LSTM: the unit that best tracks strings", "zh": "真实的 LSTM:最能追踪字符串的单元"}
 CAPTION = {"en": "unit {u}'s cell state c, character by character (held-out code, r = {r:+.2f} with 'inside a string')",
            "zh": "单元 {u} 的细胞状态 c,逐个字符(没训练过的代码;与“在字符串里”的相关 r = {r:+.2f})"}
 
 
-def excerpt(text: str, lines: int = 5, width: int = 50) -> str:
-    """The first run of ``lines`` short lines of ``text`` with at least three string literals."""
+def excerpt(text: str, lines: int = 5, width: int = 64) -> str:
+    """The first run of ``lines`` short, non-blank lines of ``text``, at least two of them with a quote."""
     rows = text.split("\n")
     for k in range(len(rows) - lines):
         block = rows[k:k + lines]
-        if all(len(r) <= width for r in block) and sum(r.count('"') + r.count("'") for r in block) >= 6:
+        if all(0 < len(r.strip()) and len(r) <= width for r in block) and \
+                sum(('"' in r or "'" in r) for r in block) >= 2:
             return "\n".join(block) + "\n"
-    return "\n".join(r[:width] for r in rows[:lines]) + "\n"
+    return "\n".join(rows[:lines]) + "\n"
 
 
 class RealLSTMCells(Scene):
@@ -64,23 +65,25 @@ class RealLSTMCells(Scene):
         caption.next_to(title, DOWN, buff=0.15)
         self.add(title, caption)
 
-        cw, lh = 0.168, 0.42                           # character cell: width, line height (scene units)
+        cw, lh = 0.150, 0.42                           # character cell: width, line height (scene units)
         x0, y0 = -6.6, 2.1
         boxes, glyphs, order = VGroup(), VGroup(), []
-        row = col = 0
-        for k, ch in enumerate(shown):
-            if ch == "\n":
-                row, col = row + 1, 0
-                continue
-            box = Rectangle(width=cw, height=lh * 0.92, stroke_width=0, fill_opacity=0)
-            box.move_to([x0 + col * cw, y0 - row * lh, 0])
-            boxes.add(box)
-            if ch != " ":
-                g = Text(ch, font=MONO, color=palette.INK).scale(0.36).move_to(box)
-                g.align_to(box, DOWN).shift(UP * 0.09) if ch not in "gjpqy,_" else g.move_to(box)
-                glyphs.add(g)
-            order.append((k, box))
-            col += 1
+        rows = shown.split("\n")[:-1]
+        k = 0
+        for row, line in enumerate(rows):
+            # one Text per line keeps the glyphs on their baseline; manim leaves spaces out of its submobjects
+            text = Text(line, font=MONO, color=palette.INK).scale(0.33).set_y(y0 - row * lh) if line.strip() else None
+            letters = iter(text.submobjects if text is not None else [])
+            for col, ch in enumerate(line):
+                box = Rectangle(width=cw, height=lh * 0.92, stroke_width=0, fill_opacity=0)
+                box.move_to([x0 + col * cw, y0 - row * lh, 0])
+                boxes.add(box)
+                order.append((k + col, box))
+                if ch != " ":
+                    glyph = next(letters)
+                    glyph.set_x(box.get_x())
+                    glyphs.add(glyph)
+            k += len(line) + 1
         self.add(boxes, glyphs)
 
         # f and i of the unit at the character being read: two bars at the right
@@ -98,8 +101,16 @@ class RealLSTMCells(Scene):
                              .align_to(frame, LEFT).set_y(y))
             label = Text(T["gate"][name] + " =", font=font, color=palette.INK).scale(0.3)
             label.next_to(frame, UP, buff=0.08).shift(LEFT * 0.35)
-            number = DecimalNumber(0, num_decimal_places=2, color=palette.INK).scale(0.45)
-            number.add_updater(lambda m: m.set_value(current(values)).next_to(label, RIGHT, buff=0.12))
+            cache: dict[str, Text] = {}      # Pango draws each distinct "0.97" once (no LaTeX needed)
+
+            def shown_value(m):
+                key = f"{current(values):.2f}"
+                if key not in cache:
+                    cache[key] = Text(key, font=MONO, color=palette.INK).scale(0.3)
+                m.become(cache[key].copy().next_to(label, RIGHT, buff=0.12))
+
+            number = Text("0.00", font=MONO, color=palette.INK).scale(0.3)
+            number.add_updater(shown_value)
             return VGroup(frame, fill, label, number)
 
         legend = VGroup(*[Rectangle(width=0.18, height=0.22, stroke_width=0, fill_opacity=1,

@@ -220,9 +220,13 @@ HOSTILE = PLANTED_TEXT + 's = "</script><b>bold</b> & \u2028 "\n'
 
 
 def test_colour_scale_ends_and_middle():
+    from explainer import palette
+
     assert colour(0.0, 1.0) == "#ffffff"
-    assert colour(1.0, 1.0) == "#f08a24" and colour(5.0, 1.0) == "#f08a24"
-    assert colour(-1.0, 1.0) == "#5d6d7e"
+    assert colour(1.0, 1.0) == palette.CELL.lower() and colour(5.0, 1.0) == palette.CELL.lower()
+    assert colour(-1.0, 1.0) == palette.NEGATIVE.lower() and colour(-0.5, 2.0) == colour(-0.25, 1.0)
+    mid = colour(0.5, 1.0)   # half-way between white and the cell colour, channel by channel
+    assert all(abs(int(mid[k:k + 2], 16) - (255 + int(palette.CELL[k:k + 2], 16)) / 2) <= 0.5 for k in (1, 3, 5))
 
 
 @pytest.mark.browser

@@ -1,7 +1,7 @@
 """The coloured text: every character's background is one unit's value at that character.
 
 Karpathy, Johnson & Fei-Fei's picture: a diverging scale (slate grey for negative, white
-at 0, the cell's orange for positive; :func:`explainer.palette.scale`), the same bound ±M
+at 0, the cell state's colour for positive; :func:`explainer.palette.scale`), the same bound ±M
 on both sides (M = the largest |value| shown), a legend. Hovering or tapping a character
 shows that step's gates f, i, o, the candidate g, c and h of the unit.
 
