@@ -166,6 +166,10 @@ def equation_lines(v: dict, activation: str = "tanh", recurrent_activation: str 
     return lines
 
 
+#: The halo of a hovered value (drawn behind the text's own colour).
+HOVER_HALO = palette.INK
+
+
 def hover_css(root: str) -> str:
     """CSS that lights up a value in the drawing and its equation line together, whichever is hovered.
 
@@ -176,8 +180,10 @@ def hover_css(root: str) -> str:
         vals = [k for k, e in EQUATION_OF.items() if e == eq]
         triggers = [f"{root}:has(.lstm-eq-{eq}:hover)"] + [f"{root}:has(.lstm-val-{k}:hover)" for k in vals]
         rules.append(", ".join(f"{t} .lstm-eq-{eq}" for t in triggers) + "{background:#FFF1A8}")
+        # the hovered value keeps its own colour inside a dark halo: a yellow halo washed out orange c
+        # values and yellow g values (too little contrast); ink around any palette colour reads
         rules.append(", ".join(f"{t} .lstm-val-{k}" for t in triggers for k in vals)
-                     + "{stroke:#FFD84D;stroke-width:8px}")
+                     + "{stroke:" + HOVER_HALO + ";stroke-width:5px;font-weight:bold}")
     return "<style>" + "\n".join(rules) + "\n.lstm-val{cursor:help}</style>"
 
 
