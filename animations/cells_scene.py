@@ -191,7 +191,7 @@ class RealLSTMCells(LSTMScene):
                 m.become(src.copy().next_to(label, RIGHT, buff=0.12))
                 m.text, m.trace_step, m.trace_value = src.text, src.trace_step, src.trace_value
 
-            value = made(0).copy()
+            value = made(0).copy().next_to(label, RIGHT, buff=0.12)
             value.follow = shown_value  # attached once faded in: become() would undo the fade's opacity
             return VGroup(frame, fill, label, value)
 
