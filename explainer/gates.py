@@ -10,6 +10,7 @@ so it is never confused with the cell state c.
 ('forget_gate', '#E0483E')
 """
 from __future__ import annotations
+from .errors import InputError
 
 from dataclasses import dataclass
 
@@ -48,7 +49,7 @@ def gate(name: str) -> Gate:
     for g in GATES:
         if name in (g.field, g.block):
             return g
-    raise ValueError(f"unknown gate {name!r}; choose one of i, f, g (Keras: c), o")
+    raise InputError(f"unknown gate {name!r}; choose one of i, f, g (Keras: c), o")
 
 
 def block(z, name: str, units: int):

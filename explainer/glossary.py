@@ -4,6 +4,7 @@ Tutorials often call ⊙ "matrix multiplication"; it is the element-wise (Hadama
 product, and the glossary says so in both languages.
 """
 from __future__ import annotations
+from .errors import InputError
 
 LANGS = ("en", "zh")
 
@@ -255,7 +256,7 @@ FIELD_TERMS: dict[str, str] = {
 def term(key: str, lang: str = "en") -> str:
     """A glossary term in ``lang`` (``"en"`` or ``"zh"``)."""
     if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}; choose one of {LANGS}")
+        raise InputError(f"unknown language {lang!r}; choose one of {LANGS}")
     try:
         return TERMS[key][lang]
     except KeyError:

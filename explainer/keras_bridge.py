@@ -8,6 +8,7 @@ SimpleRNN, Dense, TimeDistributed(Dense), Embedding, Masking, Dropout, Activatio
 ``ValueError`` naming the layer, its type and what is supported.
 """
 from __future__ import annotations
+from .errors import InputError, InputTypeError
 
 import os
 import warnings
@@ -51,8 +52,8 @@ def _act_name(fn) -> str:
     return getattr(fn, "__name__", str(fn))
 
 
-def _unsupported(layer, why: str) -> ValueError:
-    return ValueError(f"Keras layer {layer.name!r} ({type(layer).__name__}) {why}; "
+def _unsupported(layer, why: str) -> InputError:
+    return InputError(f"Keras layer {layer.name!r} ({type(layer).__name__}) {why}; "
                       f"supported layers: {', '.join(SUPPORTED)}")
 
 
@@ -151,7 +152,7 @@ def _chain(keras_model) -> list:
     if isinstance(keras_model, keras.Sequential):
         return layers
     if len(keras_model.inputs) != 1 or len(keras_model.outputs) != 1:
-        raise ValueError(f"Keras model {keras_model.name!r} has {len(keras_model.inputs)} inputs and "
+        raise InputError(f"Keras model {keras_model.name!r} has {len(keras_model.inputs)} inputs and "
                          f"{len(keras_model.outputs)} outputs; only a chain with one input and one output "
                          "(each layer feeding the next) is supported")
     previous = keras_model.inputs[0]._keras_history.operation
@@ -167,7 +168,7 @@ def _chain(keras_model) -> list:
                                       f"({previous.name!r}); branches and merges are not supported, only a chain")
         previous = layer
     if keras_model.outputs[0]._keras_history.operation is not previous:
-        raise ValueError(f"Keras model {keras_model.name!r}: its output is not the last layer of the chain")
+        raise InputError(f"Keras model {keras_model.name!r}: its output is not the last layer of the chain")
     return layers
 
 
@@ -178,19 +179,19 @@ def from_keras(keras_model, dtype="float32") -> Sequential:
     """
     keras = import_keras()
     if not isinstance(keras_model, keras.Model):
-        raise TypeError(f"from_keras expects a keras.Model, got {type(keras_model).__name__}")
+        raise InputTypeError(f"from_keras expects a keras.Model, got {type(keras_model).__name__}")
     if not keras_model.built or not getattr(keras_model, "inputs", None):
-        raise ValueError("the Keras model is not built; give it an input shape (keras.Input) or call it once")
+        raise InputError("the Keras model is not built; give it an input shape (keras.Input) or call it once")
     input_shape = tuple(keras_model.inputs[0].shape[1:])
     keras_layers = _chain(keras_model)
     if not keras_layers:
-        raise ValueError(f"Keras model {keras_model.name!r} has no layers")
+        raise InputError(f"Keras model {keras_model.name!r} has no layers")
     model = Sequential(name=keras_model.name)
     for layer in keras_layers:
         model.add(_from_keras_layer(layer, dtype))
     integer_ids = isinstance(model.layers[0], Embedding)
     if input_shape and input_shape[-1] is None and not integer_ids:
-        raise ValueError(f"the Keras model's feature dimension must be known, got input shape {input_shape}")
+        raise InputError(f"the Keras model's feature dimension must be known, got input shape {input_shape}")
     model.build(tuple(1 if s is None else s for s in input_shape))
     model.input_shape = input_shape
     for ours, theirs in zip(model.layers, keras_layers):
@@ -200,13 +201,13 @@ def from_keras(keras_model, dtype="float32") -> Sequential:
         try:
             ours.set_weights(weights)
         except ValueError as e:
-            raise ValueError(f"weights of Keras layer {theirs.name!r} do not fit: {e}") from None
+            raise InputError(f"weights of Keras layer {theirs.name!r} do not fit: {e}") from None
     return model
 
 
 def _lstm_to_keras(keras, layer: LSTM, name: str | None = None):
     if layer.peephole:
-        raise ValueError(f"layer {layer.name!r}: peephole connections have no Keras equivalent")
+        raise InputError(f"layer {layer.name!r}: peephole connections have no Keras equivalent")
     cfg = layer.get_config()
     kwargs = {k: cfg[k] for k in LSTM_OPTIONS if k in cfg}
     return keras.layers.LSTM(**kwargs, name=name or layer.name)
@@ -237,7 +238,7 @@ def _to_keras_layer(keras, layer):
         return keras.layers.Dropout(layer.rate, name=layer.name)
     if isinstance(layer, Activation):
         return keras.layers.Activation(layer.activation, name=layer.name)
-    raise ValueError(f"layer {layer.name!r} of type {type(layer).__name__} cannot be converted to Keras; "
+    raise InputError(f"layer {layer.name!r} of type {type(layer).__name__} cannot be converted to Keras; "
                      f"supported: {', '.join(SUPPORTED[:-1])}")
 
 
@@ -249,9 +250,9 @@ def to_keras(model: Sequential, time_steps: int | None = None, batch_size: int |
     """
     keras = import_keras()
     if not model.built:
-        raise ValueError("build the model (give the first layer an input_shape) before to_keras")
+        raise InputError("build the model (give the first layer an input_shape) before to_keras")
     if batch_size is None and any(getattr(l, "stateful", False) for l in model.layers):
-        raise ValueError("a stateful LSTM needs a fixed batch size in Keras: call to_keras(model, batch_size=N)")
+        raise InputError("a stateful LSTM needs a fixed batch size in Keras: call to_keras(model, batch_size=N)")
     t = time_steps if time_steps is not None else model.input_shape[0]
     shape = (t,) + tuple(model.input_shape[1:])
     ids = isinstance(model.layers[0], Embedding)

@@ -4,6 +4,7 @@ Every layer has ``params`` (in Keras's ``get_weights`` order), ``forward(x, trai
 that keeps what backprop needs, and ``backward(dy)`` that fills ``grads`` and returns dL/dx.
 """
 from __future__ import annotations
+from .errors import InputError
 
 from typing import Callable
 
@@ -18,7 +19,7 @@ from .validation import check_array, check_weight
 def _dtype(dtype) -> np.dtype:
     dt = np.dtype(dtype)
     if dt not in (np.float32, np.float64):
-        raise ValueError(f"dtype must be float32 or float64, got {dt}")
+        raise InputError(f"dtype must be float32 or float64, got {dt}")
     return dt
 
 
@@ -34,9 +35,9 @@ def sample_shape(shape, who: str = "input_shape", ids: bool = False) -> tuple:
             raise TypeError
         dims = tuple(shape)
     except TypeError:
-        raise ValueError(f"{who} must be a tuple such as (None, 4) or (7, 4), got {shape!r}") from None
+        raise InputError(f"{who} must be a tuple such as (None, 4) or (7, 4), got {shape!r}") from None
     if not dims:
-        raise ValueError(f"{who} must name at least the feature axis, e.g. (None, 4); got {shape!r}")
+        raise InputError(f"{who} must name at least the feature axis, e.g. (None, 4); got {shape!r}")
     out = []
     for k, s in enumerate(dims):
         last = k == len(dims) - 1
@@ -46,7 +47,7 @@ def sample_shape(shape, who: str = "input_shape", ids: bool = False) -> tuple:
         if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1:
             what = "the number of features (last axis) must be a positive integer" if last else \
                 f"axis {k} must be a positive integer or None"
-            raise ValueError(f"{who} {dims!r}: {what}, got {s!r}")
+            raise InputError(f"{who} {dims!r}: {what}, got {s!r}")
         out.append(int(s))
     return tuple(out)
 
@@ -113,7 +114,7 @@ class Layer:
         """``weights`` as arrays of this layer's dtype; a ``ValueError`` naming the first misfit."""
         weights = list(weights)
         if len(weights) != len(self.params):
-            raise ValueError(f"layer {self.name!r} expects {len(self.params)} weight arrays "
+            raise InputError(f"layer {self.name!r} expects {len(self.params)} weight arrays "
                              f"({', '.join(self.params)}), got {len(weights)}")
         return [check_weight(new, f"layer {self.name!r}: weight {key!r}", cur.shape, self.dtype)
                 for (key, cur), new in zip(self.params.items(), weights)]
@@ -154,13 +155,13 @@ class LSTM(Layer):
                  dropout_mask_fn: Callable[[tuple], np.ndarray] | None = None) -> None:
         super().__init__(name, dtype, input_shape)
         if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
-            raise ValueError(f"LSTM units must be a positive integer, got {units!r}")
+            raise InputError(f"LSTM units must be a positive integer, got {units!r}")
         self.units = int(units)
         self.activation = activations.lookup(activation).name
         self.recurrent_activation = activations.lookup(recurrent_activation).name
         for what, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
             if not 0 <= float(rate) < 1:
-                raise ValueError(f"LSTM {what} must be in [0, 1), got {rate!r}")
+                raise InputError(f"LSTM {what} must be in [0, 1), got {rate!r}")
         self.initializers = {"kernel_initializer": initializers.spec(kernel_initializer),
                              "recurrent_initializer": initializers.spec(recurrent_initializer),
                              "bias_initializer": initializers.spec(bias_initializer)}
@@ -175,7 +176,7 @@ class LSTM(Layer):
         self.unit_forget_bias = bool(unit_forget_bias)
         self.peephole = bool(peephole)
         if self.peephole and (self.activation, self.recurrent_activation) != ("tanh", "sigmoid"):
-            raise ValueError("peephole connections are implemented with activation='tanh' and "
+            raise InputError("peephole connections are implemented with activation='tanh' and "
                              "recurrent_activation='sigmoid'")
         self.seed = seed
         self.dropout_mask_fn = dropout_mask_fn
@@ -191,7 +192,7 @@ class LSTM(Layer):
 
     def build(self, input_shape: tuple, rng: np.random.Generator) -> None:
         if len(input_shape) != 2:
-            raise ValueError(f"LSTM {self.name!r} expects inputs shaped (batch, time, features); "
+            raise InputError(f"LSTM {self.name!r} expects inputs shaped (batch, time, features); "
                              f"got per-sample shape {tuple(input_shape)}")
         rng = np.random.default_rng(self.seed) if self.seed is not None else rng
         self.cell = LSTMCell(self.units, int(input_shape[-1]), peephole=self.peephole,
@@ -229,30 +230,30 @@ class LSTM(Layer):
     # --- forward --------------------------------------------------------------
     def _check_input(self, x: np.ndarray) -> None:
         if x.ndim != 3:
-            raise ValueError(f"LSTM {self.name!r} expects a 3-D input (batch, time, features); got shape {x.shape}")
+            raise InputError(f"LSTM {self.name!r} expects a 3-D input (batch, time, features); got shape {x.shape}")
         if x.shape[1] < 1:
-            raise ValueError(f"LSTM {self.name!r} got a sequence of length 0")
+            raise InputError(f"LSTM {self.name!r} got a sequence of length 0")
         if self.built and x.shape[2] != self.cell.input_dim:
-            raise ValueError(f"LSTM {self.name!r} expects {self.cell.input_dim} features per step; got {x.shape[2]}")
+            raise InputError(f"LSTM {self.name!r} expects {self.cell.input_dim} features per step; got {x.shape[2]}")
 
     def _initial(self, x: np.ndarray, initial_state) -> tuple[np.ndarray, np.ndarray]:
         b = x.shape[0]
         if initial_state is None:
             if self.stateful and self.states is not None:
                 if self.states[0].shape[0] != b:
-                    raise ValueError(f"stateful LSTM {self.name!r} carries states for a batch of "
+                    raise InputError(f"stateful LSTM {self.name!r} carries states for a batch of "
                                      f"{self.states[0].shape[0]}, got a batch of {b}; call reset_state() first "
                                      "or keep the batch size fixed")
                 return self.states[0], self.states[1]
             z = np.zeros((b, self.units), self.dtype)
             return z, z.copy()
         if len(initial_state) != 2:
-            raise ValueError("initial_state must be [h0, c0]")
+            raise InputError("initial_state must be [h0, c0]")
         out = []
         for name, s in zip(("h0", "c0"), initial_state):
             s = check_array(s, name, dtype=self.dtype)
             if s.shape != (b, self.units):
-                raise ValueError(f"{name} must have shape {(b, self.units)}, got {s.shape}")
+                raise InputError(f"{name} must have shape {(b, self.units)}, got {s.shape}")
             out.append(s)
         return out[0], out[1]
 
@@ -261,9 +262,9 @@ class LSTM(Layer):
             return None
         m = np.asarray(mask)
         if m.shape != x.shape[:2]:
-            raise ValueError(f"LSTM {self.name!r}: mask must have shape {x.shape[:2]} (batch, time), got {m.shape}")
+            raise InputError(f"LSTM {self.name!r}: mask must have shape {x.shape[:2]} (batch, time), got {m.shape}")
         if m.dtype != bool and not np.isin(m, (0, 1)).all():
-            raise ValueError(f"LSTM {self.name!r}: mask must be booleans (True = use the step)")
+            raise InputError(f"LSTM {self.name!r}: mask must be booleans (True = use the step)")
         return m.astype(bool)
 
     def _dropout_masks(self, b: int, training: bool):
@@ -281,7 +282,7 @@ class LSTM(Layer):
             keep = self.dropout_mask_fn(shape) if self.dropout_mask_fn else self._dropout_rng.random(shape) >= rate
             keep = np.asarray(keep)
             if keep.shape != shape:
-                raise ValueError(f"dropout_mask_fn returned shape {keep.shape}, expected {shape}")
+                raise InputError(f"dropout_mask_fn returned shape {keep.shape}, expected {shape}")
             return keep.astype(self.dtype) / self.dtype.type(1 - rate)
 
         mx = draw((4, b, d) if per_gate else (b, d), self.dropout) if self.dropout > 0 else None
@@ -309,7 +310,7 @@ class LSTM(Layer):
         clamps = intervention.parse(intervene)
         if clamps:
             if self.peephole:
-                raise ValueError(f"LSTM {self.name!r} has peepholes: interventions need a plain LSTM "
+                raise InputError(f"LSTM {self.name!r} has peepholes: interventions need a plain LSTM "
                                  "(the output gate would have to see the clamped cell state mid-step)")
             intervention.check(clamps, x.shape[1], self.units)
         at = intervention.by_step(clamps)
@@ -468,7 +469,7 @@ class Dense(Layer):
                  name: str | None = None, dtype="float32", seed: int | None = None) -> None:
         super().__init__(name, dtype, input_shape)
         if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
-            raise ValueError(f"Dense units must be a positive integer, got {units!r}")
+            raise InputError(f"Dense units must be a positive integer, got {units!r}")
         self.units = int(units)
         self.use_bias = bool(use_bias)
         self.activation, self._act = activations.get(activation)
@@ -493,7 +494,7 @@ class Dense(Layer):
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         d = self.params["kernel"].shape[0]
         if x.shape[-1] != d:
-            raise ValueError(f"Dense {self.name!r} expects {d} input features; got shape {x.shape}")
+            raise InputError(f"Dense {self.name!r} expects {d} input features; got shape {x.shape}")
         self._x = x
         self._z = x @ self.params["kernel"]
         if self.use_bias:
@@ -543,7 +544,7 @@ class Dropout(Layer):
                  name: str | None = None, dtype="float32", input_shape=None) -> None:
         super().__init__(name, dtype, input_shape)
         if not 0 <= float(rate) < 1:
-            raise ValueError(f"Dropout rate must be in [0, 1), got {rate!r}")
+            raise InputError(f"Dropout rate must be in [0, 1), got {rate!r}")
         self.rate = float(rate)
         self.seed = seed
         self.mask_fn = mask_fn
@@ -566,3 +567,27 @@ class Dropout(Layer):
 
 
 LAYERS = {"LSTM": LSTM, "Dense": Dense, "Activation": Activation, "Dropout": Dropout}
+
+
+def layer_from_config(spec) -> Layer:
+    """A layer from a saved ``{"class": NAME, "config": {...}}`` (a file's header: checked, not trusted).
+
+    An unknown class or an option the class does not take is an :class:`InputError` naming it;
+    the options' values are checked by the layer itself.
+    """
+    import inspect
+
+    if not isinstance(spec, dict) or not isinstance(spec.get("config"), dict):
+        raise InputError(f"layer entry {spec!r:.60} is not {{'class': ..., 'config': {{...}}}}")
+    kind = LAYERS.get(spec.get("class")) if isinstance(spec.get("class"), str) else None
+    if kind is None:
+        raise InputError(f"unknown layer class {spec.get('class')!r:.40}; known: {', '.join(sorted(LAYERS))}")
+    params = inspect.signature(kind.__init__).parameters
+    unknown = sorted(str(k) for k in spec["config"] if k not in params or k == "self")
+    if unknown:
+        raise InputError(f"{spec['class']} has no option {', '.join(map(repr, unknown))}")
+    required = [k for k, v in params.items() if k != "self" and v.default is inspect.Parameter.empty
+                and v.kind is v.POSITIONAL_OR_KEYWORD and k not in spec["config"]]
+    if required:
+        raise InputError(f"{spec['class']} needs the option {', '.join(map(repr, required))}")
+    return kind(**spec["config"])

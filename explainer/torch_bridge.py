@@ -18,6 +18,8 @@ model returned here always takes ``(batch, time, features)``; time-major inputs 
 with :func:`batch_major`.
 """
 from __future__ import annotations
+from .errors import InputError, InputTypeError
+from .paths import input_file
 
 import re
 from pathlib import Path
@@ -41,13 +43,11 @@ def load_safetensors(path: str | Path) -> dict[str, np.ndarray]:
     from safetensors import SafetensorError
     from safetensors.numpy import load_file
 
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no .safetensors file at {path}")
+    path = input_file(path, ".safetensors file")
     try:
         return load_file(str(path))
     except (SafetensorError, OSError, ValueError) as e:
-        raise ValueError(f"{path} is not a readable .safetensors file ({e})") from None
+        raise InputError(f"{path} is not a readable .safetensors file ({e})") from None
 
 
 def batch_major(x: np.ndarray, batch_first: bool) -> np.ndarray:
@@ -66,7 +66,7 @@ def _as_arrays(state_dict) -> dict[str, np.ndarray]:
     if isinstance(state_dict, (str, Path)):
         return load_safetensors(state_dict)
     if not isinstance(state_dict, Mapping):
-        raise TypeError(f"from_torch_state_dict takes a mapping of names to arrays or a .safetensors path, "
+        raise InputTypeError(f"from_torch_state_dict takes a mapping of names to arrays or a .safetensors path, "
                         f"got {type(state_dict).__name__}")
     out = {}
     for k, v in state_dict.items():
@@ -84,14 +84,14 @@ def _find_lstm(arrays: dict[str, np.ndarray], name: str | None) -> tuple[str, di
         if m:
             found.setdefault(m["prefix"], {})[(int(m["layer"]), bool(m["reverse"]), m["kind"])] = value
     if not found:
-        raise ValueError("no nn.LSTM weights in this state dict (looked for keys like 'lstm.weight_ih_l0'); "
+        raise InputError("no nn.LSTM weights in this state dict (looked for keys like 'lstm.weight_ih_l0'); "
                          f"keys found: {', '.join(sorted(arrays)[:8])}{'…' if len(arrays) > 8 else ''}")
     if name is not None:
         prefix = name if name == "" or name.endswith(".") else name + "."
         if prefix not in found:
-            raise ValueError(f"no nn.LSTM named {name!r}; LSTMs found: {', '.join(repr(p.rstrip('.')) for p in found)}")
+            raise InputError(f"no nn.LSTM named {name!r}; LSTMs found: {', '.join(repr(p.rstrip('.')) for p in found)}")
     elif len(found) > 1:
-        raise ValueError(f"this state dict holds several LSTMs ({', '.join(repr(p.rstrip('.')) for p in found)}); "
+        raise InputError(f"this state dict holds several LSTMs ({', '.join(repr(p.rstrip('.')) for p in found)}); "
                          "choose one with lstm=NAME")
     else:
         prefix = next(iter(found))
@@ -106,11 +106,11 @@ def _find_linear(arrays, lstm_prefix: str, name: str | None) -> str | None:
     if name is not None:
         prefix = name if name.endswith(".") else name + "."
         if prefix + "weight" not in arrays:
-            raise ValueError(f"no nn.Linear named {name!r}; 2-D weights found: "
+            raise InputError(f"no nn.Linear named {name!r}; 2-D weights found: "
                              f"{', '.join(repr(c.rstrip('.')) for c in candidates) or 'none'}")
         return prefix
     if len(candidates) > 1:
-        raise ValueError(f"several candidate nn.Linear layers ({', '.join(repr(c.rstrip('.')) for c in candidates)}); "
+        raise InputError(f"several candidate nn.Linear layers ({', '.join(repr(c.rstrip('.')) for c in candidates)}); "
                          "choose one with linear=NAME (or linear='' for none)")
     return candidates[0] if candidates else None
 
@@ -144,12 +144,12 @@ def from_torch_state_dict(state_dict, *, lstm: str | None = None, linear: str | 
     Inputs are (batch, time, features): see :func:`batch_major` for ``batch_first=False`` data.
     """
     if output not in ("last_state", "sequence"):
-        raise ValueError(f"output must be 'last_state' or 'sequence', got {output!r}")
+        raise InputError(f"output must be 'last_state' or 'sequence', got {output!r}")
     arrays = _as_arrays(state_dict)
     prefix, tensors = _find_lstm(arrays, lstm)
     module = prefix.rstrip(".") or "lstm"
     if any(kind == "weight_hr" for (_, _, kind) in tensors):
-        raise ValueError(f"nn.LSTM {module!r} uses proj_size > 0 (weights 'weight_hr_l*'); projected LSTMs have "
+        raise InputError(f"nn.LSTM {module!r} uses proj_size > 0 (weights 'weight_hr_l*'); projected LSTMs have "
                          "no Keras counterpart and are not supported: retrain with proj_size=0")
     num_layers = 1 + max(layer for (layer, _, _) in tensors)
     bidirectional = any(rev for (_, rev, _) in tensors)
@@ -157,7 +157,7 @@ def from_torch_state_dict(state_dict, *, lstm: str | None = None, linear: str | 
         for rev in ((False, True) if bidirectional else (False,)):
             for kind in ("weight_ih", "weight_hh"):
                 if (k, rev, kind) not in tensors:
-                    raise ValueError(f"nn.LSTM {module!r}: missing {prefix}{kind}_l{k}{'_reverse' if rev else ''}")
+                    raise InputError(f"nn.LSTM {module!r}: missing {prefix}{kind}_l{k}{'_reverse' if rev else ''}")
     units = tensors[(0, False, "weight_hh")].shape[1]
     input_dim = tensors[(0, False, "weight_ih")].shape[1]
     model = Sequential(name=name)
@@ -183,7 +183,7 @@ def from_torch_state_dict(state_dict, *, lstm: str | None = None, linear: str | 
         w = arrays[lin + "weight"]
         feed = units * (2 if bidirectional else 1)
         if w.shape[1] != feed:
-            raise ValueError(f"nn.Linear {lin.rstrip('.')!r} takes {w.shape[1]} inputs but the LSTM gives {feed}; "
+            raise InputError(f"nn.Linear {lin.rstrip('.')!r} takes {w.shape[1]} inputs but the LSTM gives {feed}; "
                              "is it the layer that reads this LSTM?")
         b = arrays.get(lin + "bias")
         model.add(Dense(w.shape[0], use_bias=b is not None, name=lin.rstrip(".") or "linear", dtype=dtype))

@@ -8,6 +8,8 @@ Keras is imported only for ``.keras``/``.h5`` files; a ``.safetensors`` file is 
 torch. Every problem is a ``ValueError`` that names what was wrong and how to fix it.
 """
 from __future__ import annotations
+from .errors import InputError
+from .paths import input_file
 
 import os
 from pathlib import Path
@@ -29,11 +31,10 @@ def load_model_file(path: str | Path, torch_output: str = "last_state") -> Seque
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in MODEL_SUFFIXES:
-        raise ValueError(f"{path}: unknown model file type {path.suffix or '(none)'!r}; give a Keras model "
+        raise InputError(f"{path}: unknown model file type {path.suffix or '(none)'!r}; give a Keras model "
                          "(.keras, .h5), a PyTorch state dict saved with safetensors (.safetensors) "
                          "or a model saved by lstm-explainer (.npz)")
-    if not path.is_file():
-        raise FileNotFoundError(f"no model file at {path}")
+    input_file(path, "model file")
     if suffix == ".npz":
         return Sequential.load(path)
     if suffix == ".safetensors":
@@ -45,14 +46,15 @@ def load_model_file(path: str | Path, torch_output: str = "last_state") -> Seque
     import zipfile
 
     if suffix == ".keras" and not zipfile.is_zipfile(path):
-        raise ValueError(f"{path} is not a Keras .keras file (not a zip archive: damaged, or another format); "
+        raise InputError(f"{path} is not a Keras .keras file (not a zip archive: damaged, or another format); "
                          "save the model with model.save('model.keras')")
     keras = import_keras()
     try:
         km = keras.models.load_model(path, compile=False)
-    except Exception as e:  # Keras raises many kinds for a damaged or foreign file
+    except (ValueError, TypeError, KeyError, AttributeError, OSError, zipfile.BadZipFile) as e:
+        # what Keras raises for a damaged or foreign file; the cause stays attached (``__cause__``)
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ValueError(f"{path}: Keras could not load this model ({first[:200]})") from None
+        raise InputError(f"{path}: Keras could not load this model ({type(e).__name__}: {first[:200]})") from e
     return from_keras(km)
 
 
@@ -80,54 +82,53 @@ def read_inputs(path: str | Path, model: Sequential,
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in INPUT_SUFFIXES:
-        raise ValueError(f"{path}: unknown input file type {path.suffix or '(none)'!r}; give a NumPy array "
+        raise InputError(f"{path}: unknown input file type {path.suffix or '(none)'!r}; give a NumPy array "
                          "(.npy) or a table with a row per time step (.csv)")
-    if not path.is_file():
-        raise FileNotFoundError(f"no input file at {path}")
+    input_file(path, "input file")
     ids = isinstance(model.layers[0], Embedding)
     features = labels = None
     if suffix == ".npy":
         try:
             x = np.load(path, allow_pickle=False)
         except ValueError as e:
-            raise ValueError(f"{path}: not a plain numeric .npy array ({e}); save it with np.save") from None
+            raise InputError(f"{path}: not a plain numeric .npy array ({e}); save it with np.save") from None
         except (OSError, EOFError) as e:
-            raise ValueError(f"{path}: not a readable .npy file ({e})") from None
+            raise InputError(f"{path}: not a readable .npy file ({e})") from None
     else:
         x, features, labels = _read_csv(path)
         if ids:
             if x.shape[1] != 1:
-                raise ValueError(f"{path}: this model starts with an Embedding, so it reads token ids: give one "
+                raise InputError(f"{path}: this model starts with an Embedding, so it reads token ids: give one "
                                  f"column of ids (a row per time step), not {x.shape[1]} columns")
             x = x[:, 0]
     if x.dtype.kind not in "biuf":
-        raise ValueError(f"{path}: the input must be numbers, got dtype {x.dtype}; convert it to floats "
+        raise InputError(f"{path}: the input must be numbers, got dtype {x.dtype}; convert it to floats "
                          "(or token ids) first")
     want = 2 if ids else 3
     if time_major:
         if x.ndim != want:
-            raise ValueError(f"{path}: --time-major needs a {want}-D array (time, batch, …), got shape {x.shape}")
+            raise InputError(f"{path}: --time-major needs a {want}-D array (time, batch, …), got shape {x.shape}")
         x = np.swapaxes(x, 0, 1)
     if x.ndim == want - 1:
         x = x[None]  # one sequence
     shape_text = "(time,) or (batch, time) token ids" if ids else "(time, features) or (batch, time, features)"
     if x.ndim != want:
-        raise ValueError(f"{path}: input of shape {x.shape} does not fit; give {shape_text}")
+        raise InputError(f"{path}: input of shape {x.shape} does not fit; give {shape_text}")
     if 0 in x.shape:
-        raise ValueError(f"{path}: input of shape {x.shape} is empty (no samples, time steps or features); "
+        raise InputError(f"{path}: input of shape {x.shape} is empty (no samples, time steps or features); "
                          "give at least one time step")
     if ids:
         length = model.input_shape[0] if model.input_shape else None
         if length is not None and x.shape[1] != length:
-            raise ValueError(f"{path}: the model reads sequences of {length} token ids; this input has {x.shape[1]} "
+            raise InputError(f"{path}: the model reads sequences of {length} token ids; this input has {x.shape[1]} "
                              f"per sequence; pad or cut them to {length}")
     else:
         expected = model.input_shape[-1]
         if x.shape[-1] != expected:
-            raise ValueError(f"{path}: the input has {x.shape[-1]} features per step but the model expects "
+            raise InputError(f"{path}: the input has {x.shape[-1]} features per step but the model expects "
                              f"{expected}; give a file with {expected} columns (one per feature)")
     if not np.all(np.isfinite(x)):
-        raise ValueError(f"{path}: the input contains NaN or infinite values; clean or impute them first")
+        raise InputError(f"{path}: the input contains NaN or infinite values; clean or impute them first")
     if features is not None and len(features) != x.shape[-1]:
         features = None
     return x, features, labels
@@ -143,7 +144,7 @@ def _read_csv(path: Path):
 
     text = decode(path.read_bytes(), path)
     if not text.strip():
-        raise ValueError(f"{path}: the file is empty; give a header row, then one row per time step")
+        raise InputError(f"{path}: the file is empty; give a header row, then one row per time step")
     sep = sniff_separator(text)
     try:
         cells = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
@@ -152,9 +153,9 @@ def _read_csv(path: Path):
         df = pd.read_csv(io.StringIO(text), sep=sep, decimal="," if comma else ".",
                          thousands="." if comma else None)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as e:
-        raise ValueError(f"{path}: not a readable CSV table ({str(e).splitlines()[0]})") from None
+        raise InputError(f"{path}: not a readable CSV table ({str(e).splitlines()[0]})") from None
     if df.empty:
-        raise ValueError(f"{path}: the table has no rows; give one row per time step")
+        raise InputError(f"{path}: the table has no rows; give one row per time step")
     labels = None
     first = df.columns[0]
     if not pd.api.types.is_numeric_dtype(df[first]):
@@ -162,10 +163,10 @@ def _read_csv(path: Path):
         df = df.drop(columns=[first])
     bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
     if bad:
-        raise ValueError(f"{path}: column(s) {', '.join(map(repr, bad))} are not numbers; only the first column "
+        raise InputError(f"{path}: column(s) {', '.join(map(repr, bad))} are not numbers; only the first column "
                          "may hold labels (dates, words); remove or encode the others")
     if df.shape[1] == 0:
-        raise ValueError(f"{path}: no numeric columns; give one column per input feature")
+        raise InputError(f"{path}: no numeric columns; give one column per input feature")
     return df.to_numpy(dtype=np.float64), [str(c) for c in df.columns], labels
 
 
@@ -186,7 +187,7 @@ def check_memory(needed: int, what: str, fix: str) -> None:
     """Refuse, with the figure, work that would need more than half the available memory."""
     have = available_memory()
     if needed > have // 2:
-        raise ValueError(f"{what} would need about {needed / 2**30:,.1f} GiB of memory and "
+        raise InputError(f"{what} would need about {needed / 2**30:,.1f} GiB of memory and "
                          f"{have / 2**30:,.1f} GiB is available; {fix}")
 
 
@@ -196,15 +197,15 @@ def parse_units(text: str) -> int | list[int]:
     try:
         values = [int(p) for p in parts]
     except ValueError:
-        raise ValueError(f"--units must be a count such as 8 or unit indices such as 0,5,7; got {text!r}") from None
+        raise InputError(f"--units must be a count such as 8 or unit indices such as 0,5,7; got {text!r}") from None
     if len(set(values)) != len(values):
-        raise ValueError(f"--units lists a unit twice ({text!r}); give each unit once")
+        raise InputError(f"--units lists a unit twice ({text!r}); give each unit once")
     if len(values) == 1:
         if values[0] < 1:
-            raise ValueError(f"--units {values[0]} keeps no unit; give a count of at least 1 (or omit --units for all)")
+            raise InputError(f"--units {values[0]} keeps no unit; give a count of at least 1 (or omit --units for all)")
         return values[0]
     if min(values) < 0:
-        raise ValueError(f"--units indices must be >= 0; got {text!r}")
+        raise InputError(f"--units indices must be >= 0; got {text!r}")
     return values
 
 
@@ -219,21 +220,21 @@ def trace_model(model: Sequential, x: np.ndarray, layer: int | str = 0, sample: 
     names = recurrent_layers(model)
     if not names:
         kinds = ", ".join(f"{l.name} ({type(l).__name__})" for l in model.layers)
-        raise ValueError(f"the model has no recurrent layer to trace (its layers: {kinds}); "
+        raise InputError(f"the model has no recurrent layer to trace (its layers: {kinds}); "
                          "give a model with an LSTM")
     listing = ", ".join(f"{k}={n}" for k, n in enumerate(names))
     if isinstance(layer, str):
         if layer not in names:
-            raise ValueError(f"no recurrent layer named {layer!r}; choose one of {listing}")
+            raise InputError(f"no recurrent layer named {layer!r}; choose one of {listing}")
         index = names.index(layer)
     else:
         index = int(layer)
         if not -len(names) <= index < len(names):
-            raise ValueError(f"--layer {index} is out of range; the model has {len(names)} recurrent "
+            raise InputError(f"--layer {index} is out of range; the model has {len(names)} recurrent "
                              f"layer(s): {listing}")
     if sample is not None:
         if not -len(x) <= sample < len(x):
-            raise ValueError(f"--sample {sample} is out of range; the input holds {len(x)} sequence(s) "
+            raise InputError(f"--sample {sample} is out of range; the input holds {len(x)} sequence(s) "
                              f"(0..{len(x) - 1})")
         x = x[sample:sample + 1] if sample != -1 else x[-1:]
     widest = max(_units_of(model, n) for n in names)
@@ -242,12 +243,12 @@ def trace_model(model: Sequential, x: np.ndarray, layer: int | str = 0, sample: 
                  "trace fewer sequences (--sample K) or a shorter input")
     trace = model.trace(x)[index]
     if units is not None and not isinstance(trace, SequenceTrace):
-        raise ValueError(f"--units: layer {trace.layer!r} is a {type(trace).__name__} (a plain RNN), which is kept "
+        raise InputError(f"--units: layer {trace.layer!r} is a {type(trace).__name__} (a plain RNN), which is kept "
                          "whole; omit --units, or trace an LSTM layer (--layer)")
     if units is not None:
         if isinstance(units, int):
             if units > trace.units:
-                raise ValueError(f"--units {units}: layer {trace.layer!r} has only {trace.units} units; "
+                raise InputError(f"--units {units}: layer {trace.layer!r} has only {trace.units} units; "
                                  f"give at most {trace.units}")
             trace = trace.narrow(trace.most_active(units))
         else:

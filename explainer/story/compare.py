@@ -15,6 +15,7 @@ therefore costs the RNN its memory and leaves the LSTM's belt untouched. ``l2_re
 compares them without it.
 """
 from __future__ import annotations
+from ..errors import InputError
 
 import json
 from pathlib import Path
@@ -40,10 +41,10 @@ def compare(recipe: Recipe | None = None, out: str | Path | None = None, *, seed
     from ..glossary import LANGS
 
     if lang not in LANGS:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+        raise InputError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
     recipe = (recipe or Recipe()).check()
     if isinstance(seeds, bool) or not isinstance(seeds, (int, np.integer)) or seeds < 1:
-        raise ValueError(f"seeds must be a positive integer, got {seeds!r}")
+        raise InputError(f"seeds must be a positive integer, got {seeds!r}")
     distances = [int(d) for d in distances]
     table: dict = {"distances": distances, "per_distance": per_distance, "eval_seed": EVAL_SEED,
                    "recipe": recipe.as_dict(), "seeds": [recipe.seed + k for k in range(seeds)]}
