@@ -94,8 +94,14 @@ ICONS = {
 
 
 def _json_for_script(obj) -> str:
-    """JSON that is safe inside a <script> element (no "</script>" can end it early)."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    """JSON that is safe inside a <script> element: no ``</``, ``<!--`` or ``<script``, so neither
+    "</script>" can end it early nor "<!--" followed by "<script" can put the HTML parser in the state where the real end tag is not
+    seen (the rest of the page would be swallowed). ``\\u003c`` is the same string to JSON.parse; only
+    those three openings are escaped, so the page's own SVG strings stay their size."""
+    import re
+
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return re.sub(r"<(?=/|!--|script)", r"\\u003c", text, flags=re.IGNORECASE)
 
 
 def page_data(trace: SequenceTrace, langs: tuple[str, ...], sample: int = 0) -> dict:
@@ -181,11 +187,23 @@ def export_html(trace: SequenceTrace, out: str | Path, langs=("en",), *, title: 
 
 def _write(out: str | Path, html: str) -> Path:
     """Write through a temporary file, so a failed export never leaves half a page that looks complete."""
+    import os
+    import tempfile
+
     out = Path(out)
+    if out.is_dir():
+        raise InputError(f"--out {out} is a folder; give the page's file name, e.g. {out / 'page.html'}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(out)
+    # a name of its own per run: two exports into the same --out never write into one temporary file
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(html)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
     return out
 
 

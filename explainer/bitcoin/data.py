@@ -365,6 +365,8 @@ _SHAPES = {
 #: every number a column with that decimal mark may hold
 _VALID = {".": re.compile(rf"[+-]?(\d+|\d{{1,3}}(,\d{{3}})+|\d{{1,3}}({_G}\d{{3}})+)?(\.\d+)?{_EXP}"),
           ",": re.compile(rf"[+-]?(\d+|\d{{1,3}}(\.\d{{3}})+|\d{{1,3}}({_G}\d{{3}})+)?(,\d+)?")}
+#: not finite, but numbers all the same: read, then treated as missing by :func:`clean` (reported)
+_NOT_FINITE = re.compile(r"[+-]?(inf|infinity|nan)", re.IGNORECASE)
 
 
 def number_format(text: pd.Series, path, column: str, dates: pd.Series) -> tuple[str, str]:
@@ -418,7 +420,7 @@ def _numbers(raw: pd.Series, path, column: str, dates: pd.Series) -> pd.Series:
     missing = text.isin(MISSING_TOKENS)
     decimal, currency = number_format(text, path, column, dates)
     body = _unsigned(text, currency)
-    fits = body.str.fullmatch(_VALID[decimal]) & body.str.contains(r"\d")
+    fits = body.str.fullmatch(_VALID[decimal]) & body.str.contains(r"\d") | body.str.fullmatch(_NOT_FINITE)
     cleaned = body.str.replace(_G, "", regex=True).str.replace("." if decimal == "," else ",", "", regex=False)
     if decimal == ",":
         cleaned = cleaned.str.replace(",", ".", regex=False)
@@ -428,9 +430,9 @@ def _numbers(raw: pd.Series, path, column: str, dates: pd.Series) -> pd.Series:
         rows = np.flatnonzero(bad.to_numpy())[:5]
         shown = ", ".join(f"{text.iloc[r]!r} (row {r + 2}, date {dates.iloc[r]})" for r in rows)
         fmt = "1,234.5 or 1234.5" if decimal == "." else "1.234,5 or 1234,5"
-        raise InputError(f"{path}: column {column!r} has values that are not numbers written like the rest of "
-                         f"the column ({fmt}): {shown}{' …' if bad.sum() > 5 else ''}; use '-' or leave the cell "
-                         "empty for a missing value")
+        raise InputError(f"{path}: column {column!r} has values that are not numbers: {shown}"
+                         f"{' …' if bad.sum() > 5 else ''} (this column writes numbers like {fmt}); use '-' or "
+                         "leave the cell empty for a missing value")
     return values.astype(np.float64)
 
 
@@ -514,10 +516,11 @@ def _frame(df: pd.DataFrame, colmap: dict[str, str], date_col: str, path, coin: 
 
 
 def check_jumps(frame: pd.DataFrame, path, coin: str, colmap: dict[str, str]) -> None:
-    """Refuse a price that changes by more than :data:`MAX_DAILY_JUMP` times between consecutive rows,
+    """Refuse a close that changes by more than :data:`MAX_DAILY_JUMP` times between consecutive rows,
     naming the column, the two days and the values (values already absurd on their own are left to
-    :func:`clean`, which treats them as missing)."""
-    for f in PRICE_FIELDS:
+    :func:`clean`, which treats them as missing). Only the close: an exchange's low or high can touch
+    almost zero for a second in a flash crash (the bundled Bitfinex file has a low of 0.06)."""
+    for f in ("close",):
         if f not in frame.columns:
             continue
         v = frame[f]
