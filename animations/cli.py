@@ -31,16 +31,16 @@ import sys
 import time
 from pathlib import Path
 
+from explainer.glossary import LANG_CHOICES, languages
+
+from animations.chapters import GROUPS, LESSON
+
 QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality", "4k": "fourk_quality"}
-SCENE_NAMES = ("TitleWhy", "TheCell", "ForgetGate", "InputGate", "CellStateUpdate", "OutputGate", "FullStep",
-               "UnrolledSequence", "Backprop", "TrainedLSTM", "Recap")
-GROUPS = {"all": SCENE_NAMES, "lesson": SCENE_NAMES, "gates": ("ForgetGate", "InputGate", "CellStateUpdate",
-                                                              "OutputGate")}
 
 
 def _available() -> tuple[str, ...]:
     from animations.scenes import SCENES
-    return tuple(n for n in SCENE_NAMES if n in SCENES)
+    return tuple(n for n in LESSON if n in SCENES)
 
 
 def _scene_names(name: str) -> tuple[str, ...]:
@@ -220,7 +220,7 @@ def _cmd_render(args) -> int:
         os.environ["LSTM_EXPLAINER_SLIDES"] = "0"  # read when animations.scenes is first imported
     from animations.source import MissingFontError, font_for
 
-    langs = ("en", "zh") if args.lang == "both" else (args.lang,)
+    langs = languages(args.lang)
     names = _scene_names(args.scene)
     out = Path(args.out)
     if out.exists() and not out.is_dir():  # checked before manim starts writing under it
@@ -300,10 +300,10 @@ def add_command(subparsers) -> None:
     p = subparsers.add_parser("render", help="render gate-by-gate manim animations of a trace",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scene", help=f"'lesson' (every scene, joined into one video with chapters and subtitles), "
-                                 f"one of {', '.join(SCENE_NAMES)}, 'gates' or 'all'")
+                                 f"one of {', '.join(LESSON)}, 'gates' or 'all'")
     p.add_argument("--quality", choices=tuple(QUALITIES), default="low",
                    help="low 480p15, medium 720p30, high 1080p60, 4k 2160p60 (default: low)")
-    p.add_argument("--lang", choices=("en", "zh", "both"), default="en", help="caption language (default: en)")
+    p.add_argument("--lang", choices=LANG_CHOICES, default="en", help="caption language (default: en)")
     p.add_argument("--trace", help="'story' (the trained story LSTM) or a saved trace (.npz) instead of the demo LSTM")
     p.add_argument("--step", type=whole(), help="time step (default: where the forget gate closes most)")
     p.add_argument("--units", type=COUNT, help="show the K most active units (default: up to 4)")

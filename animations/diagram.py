@@ -128,16 +128,17 @@ class CellDiagram(VGroup):
         self.add(self.wire_group, *self.boxes.values(), *self.nodes.values(), self.tanh_c, self.end_labels,
                  self.concat_label)
         # where each value is written: beside its wire, never on it
+        # a value sits 0.62 beside its wire: half the width of "−0.88" at size 28, plus a margin
         self.slots = {
             "c_prev": np.array([L + 0.75, BELT_Y - 0.38, 0]),
             "f*c_prev": np.array([(xf + xp) / 2, BELT_Y - 0.38, 0]),
             "c": np.array([R - 0.85, BELT_Y - 0.38, 0]),
-            "f": np.array([xf + 0.5, (GATE_Y + BELT_Y) / 2 - 0.2, 0]),
-            "i": np.array([xi - 0.5, (GATE_Y + MID_Y) / 2 + 0.05, 0]),
-            "g": np.array([xg + 0.55, (GATE_Y + MID_Y) / 2 + 0.05, 0]),
-            "i*g": np.array([xp + 0.55, (MID_Y + BELT_Y) / 2 + 0.05, 0]),
+            "f": np.array([xf + 0.62, (GATE_Y + BELT_Y) / 2 - 0.2, 0]),
+            "i": np.array([xi - 0.62, (GATE_Y + MID_Y) / 2 + 0.05, 0]),
+            "g": np.array([xg + 0.62, (GATE_Y + MID_Y) / 2 + 0.05, 0]),
+            "i*g": np.array([xp + 0.62, (MID_Y + BELT_Y) / 2 + 0.05, 0]),
             "o": np.array([(xo + 0.45 + xt - 0.28) / 2 + 0.08, GATE_Y - 0.34, 0]),
-            "tanh_c": np.array([xt + 0.6, (MID_Y + GATE_Y) / 2 + 0.02, 0]),
+            "tanh_c": np.array([xt + 0.62, (MID_Y + GATE_Y) / 2 + 0.02, 0]),
             "h": np.array([R - 0.85, H_Y + 0.3, 0]),
             "h_prev": np.array([L + 0.75, BUS_Y + 0.3, 0]),
             "z": np.array([X["f"], GATE_Y - 0.62, 0]),

@@ -16,16 +16,9 @@ from manim import (DOWN, LEFT, RIGHT, UP, Line, MarkupText, Rectangle, RoundedRe
                    VGroup)
 
 from explainer import palette
+from explainer.presentation import EQUATION_ORDER, equation as _equation, fmt, symbol
 
-#: Decimal places of every number on screen.
-DECIMALS = 2
 INK = palette.INK
-
-
-def fmt(v: float, decimals: int = DECIMALS) -> str:
-    """A trace value rounded for display; never shows "-0.00"."""
-    s = f"{float(v):.{decimals}f}"
-    return s[1:] if s.startswith("-") and float(s) == 0 else s
 
 
 def span(symbol: str, field: str, sub: str | None = None) -> str:
@@ -34,22 +27,15 @@ def span(symbol: str, field: str, sub: str | None = None) -> str:
     return s + (f"<sub>{sub}</sub>" if sub else "")
 
 
-H_PREV = span("h", "h_prev", "t−1")
-X_T = span("x", "x", "t")
-C_PREV = span("c", "c_prev", "t−1")
-C_T = span("c", "c", "t")
-H_T = span("h", "h", "t")
+H_PREV = symbol("h_prev", "markup")
+X_T = symbol("x_t", "markup")
+C_PREV = symbol("c_prev", "markup")
+C_T = symbol("c_t", "markup")
+H_T = symbol("h_t", "markup")
 CONCAT = f"[{H_PREV}, {X_T}]"
 
-#: The cell's equations in this project's notation (⊙ is the element-wise product; biases included).
-EQUATIONS: dict[str, str] = {
-    "f": f"{span('f', 'f')} = σ(W<sub>f</sub>{CONCAT} + b<sub>f</sub>)",
-    "i": f"{span('i', 'i')} = σ(W<sub>i</sub>{CONCAT} + b<sub>i</sub>)",
-    "g": f"{span('g', 'g')} = tanh(W<sub>g</sub>{CONCAT} + b<sub>g</sub>)",
-    "o": f"{span('o', 'o')} = σ(W<sub>o</sub>{CONCAT} + b<sub>o</sub>)",
-    "c": f"{C_T} = {span('f', 'f')} ⊙ {C_PREV} + {span('i', 'i')} ⊙ {span('g', 'g')}",
-    "h": f"{H_T} = {span('o', 'o')} ⊙ tanh({C_T})",
-}
+#: The cell's equations (:data:`explainer.presentation.EQUATIONS`) as coloured Pango markup.
+EQUATIONS: dict[str, str] = {k: _equation(k, "markup") for k in EQUATION_ORDER}
 
 #: Column headings (Pango markup) of the quantities a scene can show, keyed like ``SceneSource.value``.
 LABELS: dict[str, str] = {

@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from explainer.glossary import LANGS
+
 from animations.voice import RECORDING_TYPES, recording_name
 
 
@@ -23,7 +25,7 @@ def script_lines(scenes, trace=None, step: int | None = None, units: int | None 
     from animations.source import make_source
 
     said = {}
-    for lang in ("en", "zh"):
+    for lang in LANGS:
         facts = Facts(make_source(trace, step=step, units=units, lang=lang, sample=sample))
         said[lang] = {scene: narration(scene, facts) for scene in scenes}
     rows = []
@@ -38,7 +40,7 @@ def write_script(folder: Path, scenes, trace=None, **kw) -> Path:
     """Write ``folder/script.md`` (a table: file, English, 中文) and the ``en``/``zh`` folders for the recordings."""
     rows = script_lines(scenes, trace, **kw)
     folder.mkdir(parents=True, exist_ok=True)
-    for lang in ("en", "zh"):
+    for lang in LANGS:
         (folder / lang).mkdir(exist_ok=True)
     types = "/".join(t.lstrip(".") for t in RECORDING_TYPES)
     text = [f"# Recording script ({len(rows)} lines)", "",

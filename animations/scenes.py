@@ -28,11 +28,13 @@ if __package__ in (None, ""):  # run as a file by `manim animations/scenes.py ..
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from explainer import palette
-from explainer.glossary import TERMS, term
+from explainer.glossary import term
+from explainer.presentation import localise, unit_name
 
 from explainer.activations import sigmoid, tanh
-from explainer.gates import gate as gate_info
+from explainer.gates import GATE_STATE_TERMS, gate as gate_info, openness
 
+from animations.chapters import LESSON
 from animations.diagram import CellDiagram
 from animations.mobjects import (CONCAT, EQUATIONS, GateValves, VectorCells, belt, markup, number, operator, span,
                                  text)
@@ -571,7 +573,7 @@ class OutputGate(LSTMScene):
         v = GateValves([float(self.src.value("o", t)[u])], "o", font=self.font, side=0.8, width=2.6, step=t)
         v.numbers[0].trace_unit = u
         o = float(self.src.value("o", t)[u])
-        state = self.text(self.term("open" if o >= 0.5 else "closed"), size=24, color=palette.OUTPUT)
+        state = self.text(self.term(GATE_STATE_TERMS[openness(o)]), size=24, color=palette.OUTPUT)
         g = VGroup(v, state.next_to(v, DOWN, buff=0.2))
         return g.move_to(RIGHT * 4.0 + DOWN * 0.6)
 
@@ -799,7 +801,7 @@ class Backprop(LSTMScene):
     def story_unit_name(self) -> str:
         from animations.learned import story_data
         trace, u = story_data(self.lang)
-        return str(trace.meta["unit_names"][u])
+        return unit_name(trace.meta, u, self.lang)
 
 
 class TrainedLSTM(LSTMScene):
@@ -815,11 +817,11 @@ class TrainedLSTM(LSTMScene):
         self.add(head)
         demo, dt_poll = st["demo"], st["demo_poll"]
         trace, u = st["trace"], st["unit"]
-        demo_words = [self.facts.word(t) if self.src.name == "demo" else _word(w, self.lang)
+        demo_words = [self.facts.word(t) if self.src.name == "demo" else localise(w, self.lang)
                       for t, w in enumerate(demo.meta["labels"])]
-        top = self.panel_rows(f"{self.term('hand_built')} · {_unit(demo.meta['unit_names'][0], self.lang)}",
+        top = self.panel_rows(f"{self.term('hand_built')} · {unit_name(demo.meta, 0, self.lang)}",
                               demo, 0, demo_words, "demo", y=1.55, highlight=dt_poll)
-        bottom = self.panel_rows(f"{self.term('learned')} · {trace.meta['unit_names'][u]}", trace, u,
+        bottom = self.panel_rows(f"{self.term('learned')} · {unit_name(trace.meta, u, self.lang)}", trace, u,
                                  [str(w) for w in trace.meta["labels"]], "story", y=-1.75, highlight=st["poll"])
         self.say("intro", [FadeIn(top.frame), FadeIn(VGroup(*top.f_cells)), FadeIn(VGroup(*top.c_cells))],
                  [FadeIn(bottom.frame)])
@@ -867,16 +869,6 @@ class TrainedLSTM(LSTMScene):
         out = VGroup(frame)
         out.frame, out.f_cells, out.c_cells, out.words, out.ring = frame, f_cells, c_cells, wd, ring
         return out
-
-
-def _word(w: str, lang: str) -> str:
-    key = f"word_{w}"
-    return term(key, lang) if key in TERMS else w
-
-
-def _unit(name: str, lang: str) -> str:
-    key = "unit_" + name.replace(" ", "_")
-    return term(key, lang) if key in TERMS else name
 
 
 class Recap(LSTMScene):
@@ -928,7 +920,5 @@ def _story_available() -> bool:
 
 
 _NEEDS_STORY = (Backprop, TrainedLSTM)  # they draw the trained story LSTM and its recorded gradients
-SCENES: dict[str, type[LSTMScene]] = {cls.__name__: cls for cls in
-                                      (TitleWhy, TheCell, ForgetGate, InputGate, CellStateUpdate, OutputGate,
-                                       FullStep, UnrolledSequence, Backprop, TrainedLSTM, Recap)
-                                      if cls not in _NEEDS_STORY or _story_available()}
+SCENES: dict[str, type[LSTMScene]] = {name: cls for name in LESSON
+                                      if (cls := globals()[name]) not in _NEEDS_STORY or _story_available()}

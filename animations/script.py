@@ -20,7 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from explainer.glossary import TERMS, term
+from explainer.gates import openness
+from explainer.glossary import LANGS, term
+from explainer.presentation import localise, unit_phrase
 
 from animations.mobjects import fmt
 from animations.source import SceneSource
@@ -75,18 +77,6 @@ def line_seconds(texts: dict[str, str]) -> float:
 
 
 # --- facts: where to look, read from the trace ------------------------------------------------------
-
-def _localise(name: str, lang: str) -> str:
-    """A word, unit or feature name in ``lang`` via the glossary (``polluted`` → 污染了, ``BTC_close`` → BTC 收盘价)."""
-    key = name.replace(" ", "_")
-    for k in (f"word_{key}", f"unit_{key}"):
-        if k in TERMS:
-            return term(k, lang)
-    m = re.fullmatch(r"(.+?)_(close|volume|open|high|low)", name)
-    if m:
-        return f"{m.group(1)} {term('feature_' + m.group(2), lang)}"
-    return name
-
 
 class Facts:
     """Steps, units and values the narration and the scenes talk about, chosen from the trace.
@@ -195,10 +185,10 @@ class Facts:
         v["model"] = self._model_sentence()
         #: Claims the narration may make, each checked on the numbers it is about.
         self.flags = {
-            "keeps": float(f[t_k, u_k]) >= 0.9,            # "f close to one: the memory passes"
-            "forgets": float(f[t_f, u_f]) <= 0.2,          # "the gate is closed: the memory is erased"
-            "opens": float(o[t_o, u_o]) >= 0.5,            # "the gate is open: the memory is read out"
-            "closes": float(o[t_s, u_s]) <= 0.2,           # "output gate closed over a memory"
+            "keeps": openness(f[t_k, u_k]) == "open",      # "f close to one: the memory passes"
+            "forgets": openness(f[t_f, u_f]) == "closed",  # "the gate is closed: the memory is erased"
+            "opens": openness(o[t_o, u_o]) == "open",      # "the gate is open: the memory is read out"
+            "closes": openness(o[t_s, u_s]) == "closed",   # "output gate closed over a memory"
             "holds": float(max(rest)) < 0.1 if rest else True,  # "at every other step c hardly moves"
         }
 
@@ -206,24 +196,21 @@ class Facts:
     def word(self, t: int) -> str:
         """The step's label (word or date) in the lesson's language, or "t = 3"."""
         label = self.src.label(t)
-        return _localise(label, self.lang) if label else f"t = {t}"
+        return localise(label, self.lang) if label else f"t = {t}"
 
     def unit(self, u: int) -> str:
-        return _localise(self.src.unit_names()[u], self.lang)
+        return self.src.unit_names(self.lang)[u]
 
     def unit_phrase(self, u: int) -> str:
-        """The unit as a sentence names it: "the blue memory unit" / "unit #7"; 蓝色记忆单元 / 单元 #7."""
-        name = self.unit(u)
-        if self.lang == "zh":
-            return name if name.startswith("单元") else (f"单元 {name}" if name.startswith("#") else f"{name}单元")
-        return name if name.startswith("unit") else (f"unit {name}" if name.startswith("#") else f"the {name} unit")
+        """The unit as a sentence names it: "the blue memory unit" / "unit 7"; 蓝色记忆单元 / 单元 7."""
+        return unit_phrase(self.src.trace.meta, int(self.src.trace.unit_index[u]), self.lang)
 
     def units(self) -> list[str]:
         return [self.unit(u) for u in range(self.src.units)]
 
     def features(self) -> list[str]:
         names = self.src.feature_names()
-        return [_localise(n, self.lang) for n in names] if names else [f"x{k}" for k in range(self.src.trace.input_dim)]
+        return [localise(n, self.lang) for n in names] if names else [f"x{k}" for k in range(self.src.trace.input_dim)]
 
     def listing(self, values) -> str:
         sep = "," if self.lang == "zh" else ", "
@@ -508,11 +495,6 @@ SCRIPT: dict[str, list[Line]] = {
     ],
 }
 
-#: The lesson's scenes in order (scenes whose data is not available are skipped by the lesson).
-LESSON: tuple[str, ...] = ("TitleWhy", "TheCell", "ForgetGate", "InputGate", "CellStateUpdate", "OutputGate",
-                           "FullStep", "UnrolledSequence", "Backprop", "TrainedLSTM", "Recap")
-
-
 @dataclass
 class Spoken:
     """A narration line ready to say: its text in the scene's language and its duration (both languages)."""
@@ -537,7 +519,7 @@ def narration(scene: str, facts: Facts, voice=None) -> list[Spoken]:
     for line in SCRIPT[scene]:
         if not line.applies(facts.flags):
             continue
-        texts = {lang: _fill(line.text(lang), facts, lang) for lang in ("en", "zh")}
+        texts = {lang: _fill(line.text(lang), facts, lang) for lang in LANGS}
         text = texts[facts.lang]
         if voice is None:
             out.append(Spoken(line.key, text, line_seconds(texts)))

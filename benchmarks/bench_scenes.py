@@ -65,7 +65,8 @@ def main() -> int:
             for scene in ([] if args.lesson_only else scenes):
                 sec, out = run(cli + [scene, "--quality", quality, "--lang", args.lang, "--out", tmp, "--jobs", "1",
                                       "--no-slides", *extra])
-                video = Path(out.strip().splitlines()[-1].rsplit("-> ", 1)[-1])
+                done = next(ln for ln in out.splitlines() if ln.startswith("[1/1]"))
+                video = Path(done.rsplit("-> ", 1)[-1].split("  (")[0])
                 length = duration(video)
                 total += sec
                 print(f"{scene:<18} {quality:<7} {sec:9.1f} {length:8.1f} {sec / length:6.2f}", flush=True)

@@ -68,8 +68,14 @@ def selu(z: np.ndarray) -> np.ndarray:
 
 
 def _normal_cdf(z: np.ndarray) -> np.ndarray:
-    from scipy.special import erf  # scipy imported here only: the core stays quick to import
+    try:
+        from scipy.special import erf  # vectorised (the `speed` extra); imported here only
+    except ImportError:  # the same double-precision erf, one value at a time
+        import math
 
+        z = np.asarray(z)
+        e = np.frompyfunc(math.erf, 1, 1)(z / np.sqrt(2.0)).astype(z.dtype if z.dtype.kind == "f" else np.float64)
+        return 0.5 * (1.0 + e)
     return 0.5 * (1.0 + erf(z / np.sqrt(2.0)))
 
 

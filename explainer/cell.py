@@ -47,7 +47,76 @@ def dtanh(y: np.ndarray) -> np.ndarray:
     return 1 - y * y
 
 
-# --- forward ------------------------------------------------------------------
+# --- the products with W and U, shared by every gated cell ---------------------
+# n blocks of u columns each (LSTM: 4, GRU: 3). Keras's dropout multiplies x (or h_{t-1})
+# by a mask before the product: one mask for all blocks, or with recurrent dropout one per
+# block (masks shaped (n, batch, ·)). Forms the same sums as step by step, in one product.
+def split_blocks(a: np.ndarray, n: int) -> tuple[np.ndarray, ...]:
+    """The ``n`` equal blocks of the last axis of ``a``, as views."""
+    u = a.shape[-1] // n
+    return tuple(a[..., k * u:(k + 1) * u] for k in range(n))
+
+
+def input_projection(xs: np.ndarray, W: np.ndarray, b: np.ndarray, n: int,
+                     mx: np.ndarray | None = None) -> np.ndarray:
+    """``x_t W + b`` for every step at once, (time, batch, n·u), from ``xs`` (time, batch, d).
+
+    One matrix product for the whole sequence: x_t does not depend on h, so this part of z
+    need not wait for the loop. With per-block masks, z_g = (x ⊙ m_g) W_g + b_g.
+    """
+    t, bs, d = xs.shape
+    if mx is None or mx.ndim == 2:
+        xd = xs if mx is None else xs * mx
+        return (xd.reshape(t * bs, d) @ W + b).reshape(t, bs, W.shape[1])
+    return np.concatenate([(xs * mx[k]) @ Wg + bg for k, (Wg, bg) in
+                           enumerate(zip(split_blocks(W, n), split_blocks(b, n)))], axis=-1)
+
+
+def input_gradients(X: np.ndarray, dZ: np.ndarray, W: np.ndarray, n: int,
+                    mx: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``(dx, dW)`` of :func:`input_projection` over all steps: dx_t = dz_t Wᵀ, dW = Σ_t x_tᵀ dz_t."""
+    t, bs, nu = dZ.shape
+    if mx is None or mx.ndim == 2:
+        Xd = X if mx is None else X * mx
+        dZ2 = dZ.reshape(t * bs, nu)
+        dW = Xd.reshape(t * bs, -1).T @ dZ2
+        dx = (dZ2 @ W.T).reshape(t, bs, -1)
+        if mx is not None:
+            dx *= mx
+        return dx, dW
+    u = nu // n
+    dz_g, W_g = split_blocks(dZ, n), split_blocks(W, n)
+    dW = np.concatenate([(X * mx[g]).reshape(t * bs, -1).T @ dz_g[g].reshape(t * bs, u) for g in range(n)],
+                        axis=-1)
+    return sum((dz_g[g] @ W_g[g].T) * mx[g] for g in range(n)), dW
+
+
+def recurrent_product(h: np.ndarray, U: np.ndarray, n: int, mh: np.ndarray | None = None) -> np.ndarray:
+    """``h_{t-1} U`` (batch, n·u); with recurrent dropout each block sees its own masked h."""
+    if mh is None:
+        return h @ U
+    return np.concatenate([(h * mh[g]) @ U_g for g, U_g in enumerate(split_blocks(U, n))], axis=-1)
+
+
+def recurrent_product_backward(dz: np.ndarray, U: np.ndarray, n: int, mh: np.ndarray | None = None) -> np.ndarray:
+    """dL/dh_{t-1} through :func:`recurrent_product`: dz Uᵀ (⊙ each block's mask)."""
+    if mh is None:
+        return dz @ U.T
+    return sum((dz_g @ U_g.T) * mh[g] for g, (dz_g, U_g) in enumerate(zip(split_blocks(dz, n), split_blocks(U, n))))
+
+
+def recurrent_gradient(H_prev: np.ndarray, dZ: np.ndarray, n: int, mh: np.ndarray | None = None) -> np.ndarray:
+    """dU = Σ_t h_{t-1}ᵀ dz_t over all steps (each block with its masked h_{t-1})."""
+    t, bs, nu = dZ.shape
+    u = H_prev.shape[-1]
+    if mh is None:
+        return H_prev.reshape(t * bs, u).T @ dZ.reshape(t * bs, nu)
+    dz_g = split_blocks(dZ, n)
+    return np.concatenate([(H_prev * mh[g]).reshape(t * bs, u).T @ dz_g[g].reshape(t * bs, nu // n)
+                           for g in range(n)], axis=-1)
+
+
+# --- the plain LSTM: forward, then backward -------------------------------------
 def update(c_prev: np.ndarray, i: np.ndarray, f: np.ndarray, g: np.ndarray, o: np.ndarray,
            act=np.tanh) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The state update from the four activations: ``(c, act(c), h)``.
@@ -74,6 +143,24 @@ def step(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, z: np.ndarray) -
     return StepTrace(x=x, h_prev=h_prev, c_prev=c_prev, z=z, i=i, f=f, g=g, o=o, c=c, tanh_c=tanh_c, h=h)
 
 
+def backward_step(s: StepTrace, dh: np.ndarray, dc_next: np.ndarray):
+    """Backprop one plain step from its recorded values ``s``.
+
+    ``dh`` = dL/dh_t (from the output and from step t+1), ``dc_next`` = dL/dc_t arriving
+    along the belt from step t+1. Returns ``((dz_i, dz_f, dz_g, dz_o), dc, dc_prev)``:
+    dL/dz per gate, the total dL/dc_t and dL/dc_{t-1}. The belt passes the gradient
+    back multiplied only by the forget gate: ∂c_t/∂c_{t-1} = f (on this direct path).
+    """
+    dc = dc_next + dh * s.o * dtanh(s.tanh_c)
+    dz_i = dc * s.g * dsigmoid(s.i)
+    dz_f = dc * s.c_prev * dsigmoid(s.f)
+    dz_g = dc * s.i * dtanh(s.g)
+    dz_o = dh * s.tanh_c * dsigmoid(s.o)
+    dc_prev = dc * s.f
+    return (dz_i, dz_f, dz_g, dz_o), dc, dc_prev
+
+
+# --- with peepholes (Gers & Schmidhuber 2000) ----------------------------------
 def peephole_step(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, z: np.ndarray,
                   p_i: np.ndarray, p_f: np.ndarray, p_o: np.ndarray) -> StepTrace:
     """One peephole LSTM step; the peephole terms are added into ``z``, so the trace's z holds them.
@@ -92,24 +179,6 @@ def peephole_step(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, z: np.n
     tanh_c = np.tanh(c)
     h = o * tanh_c
     return StepTrace(x=x, h_prev=h_prev, c_prev=c_prev, z=z, i=i, f=f, g=g, o=o, c=c, tanh_c=tanh_c, h=h)
-
-
-# --- backward -----------------------------------------------------------------
-def backward_step(s: StepTrace, dh: np.ndarray, dc_next: np.ndarray):
-    """Backprop one plain step from its recorded values ``s``.
-
-    ``dh`` = dL/dh_t (from the output and from step t+1), ``dc_next`` = dL/dc_t arriving
-    along the belt from step t+1. Returns ``((dz_i, dz_f, dz_g, dz_o), dc, dc_prev)``:
-    dL/dz per gate, the total dL/dc_t and dL/dc_{t-1}. The belt passes the gradient
-    back multiplied only by the forget gate: ∂c_t/∂c_{t-1} = f (on this direct path).
-    """
-    dc = dc_next + dh * s.o * dtanh(s.tanh_c)
-    dz_i = dc * s.g * dsigmoid(s.i)
-    dz_f = dc * s.c_prev * dsigmoid(s.f)
-    dz_g = dc * s.i * dtanh(s.g)
-    dz_o = dh * s.tanh_c * dsigmoid(s.o)
-    dc_prev = dc * s.f
-    return (dz_i, dz_f, dz_g, dz_o), dc, dc_prev
 
 
 def peephole_backward_step(s: StepTrace, dh: np.ndarray, dc_next: np.ndarray,
@@ -231,17 +300,23 @@ class LSTMCell:
         """(p_i, p_f, p_o), each (units,)."""
         return tuple(self.params[name] for name in PEEPHOLES)
 
+    # --- one step: forward, then backward --------------------------------------
+    def input_projection(self, xs: np.ndarray, mx: np.ndarray | None = None) -> np.ndarray:
+        """``x_t W + b`` for every step at once, (time, batch, 4u): see :func:`input_projection`."""
+        return input_projection(xs, self.W, self.b, 4, mx)
+
     def step(self, x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray,
-             xW_b: np.ndarray | None = None, hU: np.ndarray | None = None) -> StepTrace:
-        """One step; returns every intermediate value as a :class:`StepTrace`.
+             xW_b: np.ndarray | None = None, mh: np.ndarray | None = None) -> StepTrace:
+        """One step, ``z = x_t W + h_{t-1} U + b`` and the gates; every value as a :class:`StepTrace`.
 
         ``x`` (batch, input_dim), ``h_prev`` and ``c_prev`` (batch, units). A layer that has
-        already computed ``x W + b`` for all time steps in one matrix product passes it
-        as ``xW_b`` (batch, 4u); one that drops out parts of h_{t-1} passes its own ``hU``.
+        already formed ``x W + b`` for all steps (:meth:`input_projection`) passes this step's
+        row as ``xW_b`` (batch, 4u); ``mh`` (4, batch, units) drops out parts of h_{t-1}, one
+        mask per gate, as Keras's recurrent dropout does.
         """
         if xW_b is None:
             xW_b = x @ self.W + self.b
-        z = xW_b + (h_prev @ self.U if hU is None else hU)
+        z = xW_b + recurrent_product(h_prev, self.U, 4, mh)
         if self.peephole:
             return peephole_step(x, h_prev, c_prev, z, *self.peepholes)
         if self.plain:
@@ -249,20 +324,19 @@ class LSTMCell:
         return step_with(x, h_prev, c_prev, z, self.act, self.rec)
 
     def backward_step(self, s: StepTrace, dh: np.ndarray, dc_next: np.ndarray,
-                      grads: dict[str, np.ndarray], dz: np.ndarray | None = None):
+                      grads: dict[str, np.ndarray], dz: np.ndarray | None = None, mh: np.ndarray | None = None):
         """Backprop one step from the recorded values ``s``.
 
         ``dh`` is dL/dh_t (from the output and from step t+1), ``dc_next`` is dL/dc_t
         arriving from step t+1. Returns ``(dz, dc, dh_prev, dc_prev)``: dz = dL/dz
         (batch, 4u), written into ``dz`` when given, the total dc = dL/dc_t, and the
-        gradients handed to step t-1. Peephole gradients are added into ``grads``; the W,
-        U and b gradients are left to the caller, which forms them for all steps in one
-        matrix product each.
+        gradients handed to step t-1. Peephole gradients are added into ``grads``; dx and
+        the W, U and b gradients of all steps are :meth:`gradients`, right below.
 
             dc      = dc_next + dh ⊙ o ⊙ (1 - tanh²c)
             dz_i    = dc ⊙ g ⊙ i(1-i)          dz_f = dc ⊙ c_prev ⊙ f(1-f)
             dz_g    = dc ⊙ i ⊙ (1-g²)          dz_o = dh ⊙ tanh c ⊙ o(1-o)
-            dc_prev = dc ⊙ f                   dh_prev = dz Uᵀ
+            dc_prev = dc ⊙ f                   dh_prev = dz Uᵀ   (⊙ each gate's mask mh)
         """
         if self.peephole:
             dz_gates, dc, dc_prev, dp = peephole_backward_step(s, dh, dc_next, *self.peepholes)
@@ -273,5 +347,24 @@ class LSTMCell:
         else:
             dz_gates, dc, dc_prev = backward_step_with(s, dh, dc_next, self.act, self.rec)
         dz = np.concatenate(dz_gates, axis=-1, out=dz)
-        dh_prev = dz @ self.U.T
+        dh_prev = recurrent_product_backward(dz, self.U, 4, mh)
         return dz, dc, dh_prev, dc_prev
+
+    def gradients(self, X: np.ndarray, H_prev: np.ndarray, dZ: np.ndarray,
+                  mx: np.ndarray | None = None, mh: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
+        """dx and the weight gradients of every step, from the dz's :meth:`backward_step` gave.
+
+        ``X`` (time, batch, input_dim), ``H_prev`` and ``dZ`` (time, batch, ·). Returns
+        ``(dx, {"kernel": dW, "recurrent_kernel": dU, "bias": db})`` with
+
+            dW = Σ_t x_tᵀ dz_t      dU = Σ_t h_{t-1}ᵀ dz_t      db = Σ_t dz_t      dx_t = dz_t Wᵀ
+
+        each one matrix product over all steps (the same sums as step by step, and far fewer
+        calls); with dropout, x and h_{t-1} as each gate saw them (⊙ mx, mh).
+        """
+        dx, dW = input_gradients(X, dZ, self.W, 4, mx)
+        grads = {"kernel": dW, "recurrent_kernel": recurrent_gradient(H_prev, dZ, 4, mh)}
+        if self.use_bias:
+            t, b, u4 = dZ.shape
+            grads["bias"] = dZ.reshape(t * b, u4).sum(axis=0)
+        return dx, grads

@@ -6,22 +6,12 @@ The applications (``bitcoin``, ``story``) and the sub-commands of the optional p
 """
 from __future__ import annotations
 
-import signal
 import sys
 
-
-def _interrupted_early(signum, frame) -> None:
-    """Ctrl-C before :func:`main` runs (while Python loads this module and argparse): one line, no traceback."""
-    sys.stderr.write("\ninterrupted\n")
-    raise SystemExit(130)
-
-
-# installed before anything heavy is imported; main() hands Ctrl-C back to Python (KeyboardInterrupt)
-_COMMAND = __name__ == "__main__" or "lstm-explainer" in (getattr(sys, "argv", None) or [""])[0].rsplit("/", 1)[-1]
-if _COMMAND and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-    signal.signal(signal.SIGINT, _interrupted_early)
+from . import _interrupted_early  # installed by the package, before this module was even compiled
 
 import argparse  # noqa: E402
+import signal  # noqa: E402
 import errno  # noqa: E402
 
 from .argtypes import INDEX, SEED, whole  # noqa: E402
@@ -52,22 +42,23 @@ def trace_table(step, lang: str = "en", masked: bool = False, activation: str = 
     ``masked``: the layer skipped this step (its mask was False) and carried h and c over;
     the gates it computed there were not used, and the table says so instead of an equation.
     """
-    from .glossary import field_name
-
     from .gates import GATES
+    from .glossary import field_name
+    from .presentation import equation, fmt, gate_from_z, symbol
 
-    short = {"sigmoid": "σ"}
-    name = {"tanh": short.get(activation, activation), "sigmoid": short.get(recurrent_activation, recurrent_activation)}
-    rows = [("x", "x_t", step.x[0]), ("h_prev", "h_{t-1}", step.h_prev[0]), ("c_prev", "c_{t-1}", step.c_prev[0]),
-            *[(g.field, f"{g.field} = {name[g.activation]}(z_{g.field})", getattr(step, g.field)[0]) for g in GATES],
-            ("c", "c = f⊙c_{t-1} + i⊙g", step.c[0]), ("h", f"h = o⊙{name['tanh']}(c)", step.h[0])]
+    rows = [("x", symbol("x_t"), step.x[0]), ("h_prev", symbol("h_prev"), step.h_prev[0]),
+            ("c_prev", symbol("c_prev"), step.c_prev[0]),
+            *[(g.field, gate_from_z(g.field, activation, recurrent_activation), getattr(step, g.field)[0])
+              for g in GATES],
+            ("c", equation("c"), step.c[0]), ("h", equation("h", activation=activation), step.h[0])]
     if masked:
-        rows[-2:] = [("c", "c = c_{t-1} (carried)", step.c[0]), ("h", "h = h_{t-1} (carried)", step.h[0])]
+        rows[-2:] = [("c", f"{symbol('c_t')} = {symbol('c_prev')} (carried)", step.c[0]),
+                     ("h", f"{symbol('h_t')} = {symbol('h_prev')} (carried)", step.h[0])]
     width = max(len(r[1]) for r in rows) + 2
     lines = []
     for field, eq, v in rows:
         label = field_name(field, lang)
-        nums = "  ".join(f"{a:+.4f}" for a in v)
+        nums = "  ".join(fmt(a, 4, signed=True) for a in v)
         unused = MASKED_TEXT[lang][1] if masked and field in {g.field for g in GATES} else ""
         lines.append(f"{eq:<{width}}{nums}   ({label}{unused})")
     if masked:
@@ -159,18 +150,33 @@ def _trace_model_file(args) -> int:
     layer = int(layer) if layer.lstrip("-").isdigit() else layer  # an index or a layer's name
     import warnings
 
+    keras_file = Path(args.model).suffix.lower() in (".keras", ".h5")
+    parity = None
     with warnings.catch_warnings(record=True) as caught:  # said once, in one line each
         warnings.simplefilter("always", UserWarning)
-        model = load_model_file(args.model)
-        x, features, labels = read_inputs(args.input, model, time_major=args.time_major)
+        if keras_file:  # any Keras graph: Keras computes what the traced layer receives
+            from .keras_bridge import find_recurrent_layer
+            from .your_model import load_keras_file, read_keras_inputs, trace_keras_layer
+
+            model = load_keras_file(args.model)
+            inputs, features, labels = read_keras_inputs(args.input, model, time_major=args.time_major)
+            trace, parity = trace_keras_layer(model, inputs, layer=layer, sample=args.sample, units=units)
+            traced = find_recurrent_layer(model, trace.layer)[0]  # its input is a column of the file?
+            reads_file = len(model.inputs) == 1 and \
+                traced._inbound_nodes[0].arguments.keras_tensors[0] is model.inputs[0]
+        else:
+            model = load_model_file(args.model)
+            x, features, labels = read_inputs(args.input, model, time_major=args.time_major)
     for w in caught:  # ours (what was not copied), not Keras's own chatter
         if issubclass(w.category, UserWarning) and f"{os.sep}explainer{os.sep}" in str(w.filename):
             print(f"warning: {w.message}", file=sys.stderr)
-    trace = trace_model(model, x, layer=layer, sample=args.sample, units=units)
+    if not keras_file:
+        trace = trace_model(model, x, layer=layer, sample=args.sample, units=units)
+        reads_file = recurrent_layers(model).index(trace.layer) == 0
     trace.meta.update({"source": f"lstm-explainer trace {Path(args.model).name}", "model": Path(args.model).name,
                        "input": Path(args.input).name, "layer_index": layer})
-    if features and trace.x.shape[-1] == len(features) and recurrent_layers(model).index(trace.layer) == 0:
-        trace.meta["features"] = features  # only the first recurrent layer reads the file's columns
+    if features and trace.x.shape[-1] == len(features) and reads_file:
+        trace.meta["features"] = features  # only a layer reading the file's columns directly is given their names
     if labels and len(labels) == trace.time:
         trace.meta["labels"] = labels
     tmp = out.with_name(f".{out.name}.partial.npz")
@@ -184,8 +190,14 @@ def _trace_model_file(args) -> int:
             tmp.unlink()
     print(f"wrote the trace of layer {trace.layer!r} ({trace.batch} sequence(s), {trace.time} steps, "
           f"{trace.units} units) to {out}")
+    if parity is not None:
+        print(f"checked against Keras: the same layer's output in Keras differs by max |Δh| = {parity:.2g} "
+              "over the unmasked steps")
     if isinstance(trace, SequenceTrace):
         print(f"see it: lstm-explainer render FullStep --trace {out}   or   lstm-explainer trace --file {out}")
+    elif type(trace).__name__ == "GRUTrace":
+        print("a GRU's trace (update gate z, reset gate r, candidate h̃; h = z⊙h_{t-1} + (1−z)⊙h̃): "
+              "read it with explainer.gru.GRUTrace.load")
     else:
         print("a plain RNN's trace (h_t = tanh(x_t W + h_{t-1} U + b)): read it with explainer.rnn.RNNTrace.load; "
               "the LSTM scenes draw LSTM layers (--layer)")
@@ -193,6 +205,8 @@ def _trace_model_file(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .glossary import LANGS
+
     p = argparse.ArgumentParser(prog="lstm-explainer",
                                 description="See an LSTM work: traces, Keras comparisons, videos, widgets.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -219,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "the number of units of a random LSTM")
     t.add_argument("--seed", type=SEED, default=0, help="seed of the random weights")
     t.add_argument("--step", type=whole(), help="time step to show (default: the last)")
-    t.add_argument("--lang", choices=("en", "zh"), default="en")
+    t.add_argument("--lang", choices=LANGS, default="en")
     t.set_defaults(func=_cmd_trace)
 
     from importlib.metadata import entry_points
@@ -233,9 +247,15 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+#: The extra of pyproject.toml each optional sub-command needs.
+COMMAND_EXTRAS = {"bitcoin": "bitcoin", "story": "story", "render": "video", "classroom": "widgets"}
+
+
 def _unavailable(name: str, e: Exception) -> int:
-    print(f"error: '{name}' needs an optional dependency that is not installed ({e}). "
-          "Install it with: pip install 'lstm-explainer[all]'", file=sys.stderr)
+    text = str(e)
+    if "pip install" not in text:  # a bare ModuleNotFoundError: say which extra brings it
+        text += f"; install it with: pip install 'lstm-explainer[{COMMAND_EXTRAS.get(name, 'all')}]'"
+    print(f"error: '{name}' needs an optional dependency that is not installed ({text})", file=sys.stderr)
     return 2
 
 

@@ -9,7 +9,7 @@ unit   name             what its weights make it do
 0      blue memory      input gate opens on "blue" (W = +6, b = −3) and writes g ≈ +1 (W_g = +3);
                         forget gate keeps (b_f = +4, f ≈ 0.98) until "polluted", whose weight
                         W[polluted → f] = −8 shuts it (f ≈ 0.02): the memory is wiped.
-                        Output gate shut (b_o = −3) except on "blue" (W = +5): the memory is held
+                        Output gate shut (b_o = −3) except on "blue" (W = +6): the memory is held
                         silently at "then" (c ≈ 0.9, o ≈ 0.05, h ≈ 0).
 1      grey memory      input gate opens on "grey" and writes ≈ +1; kept (b_f = +3); output half open.
 2      pollution flag   written on "polluted" (W_i = +5, W_g = +3); output gate opens only then
@@ -64,7 +64,7 @@ def demo_weights() -> dict[str, np.ndarray]:
     W[poll, G.start + 2] = 3.0
     # output gate: the blue memory speaks only on "blue"; grey half-open; the flag only when polluted
     b[O] = [-3.0, 1.0, -2.0]
-    W[blue, O.start + 0] = 5.0
+    W[blue, O.start + 0] = 6.0
     W[poll, O.start + 2] = 4.0
     # a little recurrence, so h_{t-1} visibly contributes to the weighted sum
     U[0, F.start + 1] = 0.5

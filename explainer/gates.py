@@ -1,4 +1,5 @@
-"""The one table of an LSTM's four gates: letter, Keras block, glossary term, colour, activation.
+"""The one table of the gates: an LSTM's four and a GRU's three, with letter, Keras block,
+glossary term, colour and activation.
 
 Keras stores the four gate blocks of ``z``, ``W``, ``U`` and ``b`` in the order i, f, c, o; the
 candidate's block is called ``c`` there and ``g`` everywhere in this project (``g = tanh(z_g)``),
@@ -8,6 +9,14 @@ so it is never confused with the cell state c.
 ['i', 'f', 'g', 'o']
 >>> gate("f").term, gate("f").color
 ('forget_gate', '#E0483E')
+>>> openness(0.02), openness(0.5), openness(0.98)
+('closed', 'between', 'open')
+
+A GRU (Cho et al. 2014; Keras's ``GRU``) has blocks [z | r | h] in Keras's kernel: the
+update gate z, the reset gate r and the candidate h̃ (Keras: ``hh``; trace field ``h_tilde``):
+
+>>> [g.field for g in GRU_GATES]
+['z', 'r', 'h_tilde']
 """
 from __future__ import annotations
 from .errors import InputError
@@ -38,6 +47,30 @@ GATES: tuple[Gate, ...] = (
     Gate("o", "o", 3, "output_gate", palette.OUTPUT, "sigmoid", 0.0, 1.0),
 )
 
+#: A gate below CLOSED is called shut and one above OPEN wide open, in every front end and in the
+#: statistics (Karpathy, Johnson & Fei-Fei 2015 call these "left" and "right saturated").
+CLOSED = 0.1
+OPEN = 0.9
+
+
+def openness(v: float) -> str:
+    """``"closed"`` (v < CLOSED), ``"open"`` (v > OPEN) or ``"between"`` for a gate's value."""
+    v = float(v)
+    return "closed" if v < CLOSED else "open" if v > OPEN else "between"
+
+
+#: The glossary term that names each :func:`openness`.
+GATE_STATE_TERMS = {"closed": "closed", "open": "open", "between": "partly_open"}
+
+#: A GRU's three blocks of z = x_t W + (h_{t-1} U) + b, in Keras's order [z | r | h] (PyTorch's is r, z, n).
+GRU_GATES: tuple[Gate, ...] = (
+    Gate("z", "z", 0, "update_gate", palette.UPDATE, "sigmoid", 0.0, 1.0),
+    Gate("r", "r", 1, "reset_gate", palette.RESET, "sigmoid", 0.0, 1.0),
+    Gate("h_tilde", "h", 2, "candidate_hidden", palette.CANDIDATE, "tanh", -1.0, 1.0),
+)
+#: The GRU trace fields of its three activations, in block order.
+GRU_FIELDS: tuple[str, ...] = tuple(g.field for g in GRU_GATES)
+
 #: Keras's block order of z, W, U and b.
 BLOCKS: tuple[str, ...] = tuple(g.block for g in GATES)
 #: The trace fields of the four activations, in block order.
@@ -50,6 +83,14 @@ def gate(name: str) -> Gate:
         if name in (g.field, g.block):
             return g
     raise InputError(f"unknown gate {name!r}; choose one of i, f, g (Keras: c), o")
+
+
+def gru_gate(name: str) -> Gate:
+    """A GRU gate named by its trace field (``"h_tilde"``) or its Keras block letter (``"h"``)."""
+    for g in GRU_GATES:
+        if name in (g.field, g.block):
+            return g
+    raise InputError(f"unknown GRU gate {name!r}; choose one of z, r, h_tilde (Keras: h)")
 
 
 def block(z, name: str, units: int):

@@ -6,7 +6,24 @@ product, and the glossary says so in both languages.
 from __future__ import annotations
 from .errors import InputError
 
+#: Every language the package speaks; each front end's UI strings cover all of them.
 LANGS = ("en", "zh")
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` itself when it is one of :data:`LANGS`, else a ValueError naming the choices."""
+    if lang not in LANGS:
+        raise InputError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
+    return lang
+
+
+#: What a ``--lang`` option accepts where a command can make every language at once.
+LANG_CHOICES = (*LANGS, "both")
+
+
+def languages(choice: str) -> tuple[str, ...]:
+    """The languages a ``--lang`` choice means: ``"both"`` → all of :data:`LANGS`, else that one."""
+    return LANGS if choice == "both" else (check_lang(choice),)
 
 TERMS: dict[str, dict[str, str]] = {
     "forget_gate": {"en": "forget gate", "zh": "遗忘门"},
@@ -14,6 +31,9 @@ TERMS: dict[str, dict[str, str]] = {
     "output_gate": {"en": "output gate", "zh": "输出门"},
     "candidate": {"en": "candidate", "zh": "候选记忆"},
     "cell_state": {"en": "cell state", "zh": "细胞状态"},
+    "update_gate": {"en": "update gate", "zh": "更新门"},
+    "reset_gate": {"en": "reset gate", "zh": "重置门"},
+    "candidate_hidden": {"en": "candidate hidden state", "zh": "候选隐藏状态"},
     "hidden_state": {"en": "hidden state", "zh": "隐藏状态"},
     "input": {"en": "input", "zh": "输入"},
     "sigmoid": {"en": "sigmoid", "zh": "sigmoid"},
@@ -101,6 +121,7 @@ TERMS: dict[str, dict[str, str]] = {
     "gradient": {"en": "gradient", "zh": "梯度"},
     "open": {"en": "open", "zh": "打开"},
     "closed": {"en": "closed", "zh": "关闭"},
+    "partly_open": {"en": "partly open", "zh": "半开"},
     "date": {"en": "date", "zh": "日期"},
     "features_word": {"en": "features", "zh": "特征"},
     "feature_close": {"en": "close", "zh": "收盘价"},
@@ -131,6 +152,7 @@ TERMS: dict[str, dict[str, str]] = {
     "err_unreadable": {"en": "its contents cannot be read", "zh": "内容无法识别(文件损坏、被截断或不是轨迹)"},
     "err_drawing": {"en": "step {t} cannot be drawn: {reason}", "zh": "第 {t} 步无法绘制:{reason}"},
     "unit_blue_memory": {"en": "blue memory", "zh": "蓝色记忆"},
+    "unit_colour_memory": {"en": "colour memory", "zh": "颜色记忆"},
     "unit_grey_memory": {"en": "grey memory", "zh": "灰色记忆"},
     "unit_pollution_flag": {"en": "pollution flag", "zh": "污染标记"},
     "demo_sentence": {"en": "the sky was blue then polluted grey", "zh": "这 天空 曾是 蓝色 后来 污染了 灰色"},
@@ -153,6 +175,16 @@ TERMS: dict[str, dict[str, str]] = {
     "apply_settings": {"en": "restore", "zh": "恢复"},
     "settings_hint": {"en": "copy this string (or add it to the classroom's URL as ?cell=…) to restore the sliders",
                       "zh": "复制这串设置(或把它作为 ?cell=… 加到课堂网址后面)即可恢复滑块"},
+    "legend_valve": {"en": "valve: shut (gate 0) … open (gate 1)", "zh": "阀门:关闭(门 = 0)… 打开(门 = 1)"},
+    "legend_width": {"en": "thicker, darker line: larger |value|", "zh": "线越粗越深:|数值| 越大"},
+    "legend_stripes": {"en": "striped with −: a negative value", "zh": "条纹加 −:负值"},
+    "settings_bad_unit": {"en": "u={raw}: this cell has units 0..{last}", "zh": "u={raw}:这个细胞的单元编号是 0..{last}"},
+    "settings_unknown": {"en": "{part!r} is not a setting; settings look like {example!r}",
+                         "zh": "“{part}”不是一项设置;设置的写法如“{example}”"},
+    "settings_range": {"en": "{key}={raw} must be a number in [{lo}, {hi}]", "zh": "{key}={raw} 必须是 [{lo}, {hi}] 之间的数"},
+    "settings_none": {"en": "no settings found; they look like {example!r}", "zh": "没有找到设置;设置的写法如“{example}”"},
+    "cell_not_restored": {"en": "the link's ?cell= was not restored ({error}); the cell-state flow shows its default",
+                          "zh": "链接中的 ?cell= 未能恢复({error});细胞状态流动显示的是默认设置"},
     "err_settings": {"en": "cannot read these settings: {reason}", "zh": "无法读取这些设置:{reason}"},
     "source": {"en": "trace", "zh": "轨迹"},
     "source_demo": {"en": "demo", "zh": "演示"},
@@ -166,6 +198,7 @@ TERMS: dict[str, dict[str, str]] = {
     # the live page and the what-if view
     "tab_cell": {"en": "one cell", "zh": "一个细胞"},
     "tab_sentence": {"en": "a sentence", "zh": "一句话"},
+    "tab_sequence": {"en": "the sequence", "zh": "序列"},
     "type_sentence": {"en": "type a sentence for the trained model", "zh": "给训练好的模型输入一句话"},
     "unknown_words": {"en": "unknown words (left out)", "zh": "不认识的词(已略去)"},
     "no_tokens": {"en": "no word the model knows: type e.g. “the sky was blue … the sky is”",
@@ -174,6 +207,7 @@ TERMS: dict[str, dict[str, str]] = {
     "original": {"en": "original", "zh": "原来"},
     "what_if": {"en": "what if", "zh": "假如"},
     "whatif_tab": {"en": "What if", "zh": "假如……"},
+    "held_here": {"en": "held here by the what-if, not computed", "zh": "由假设固定,并非计算所得"},
     "clamp_field": {"en": "hold", "zh": "固定"},
     "clamp_value": {"en": "at", "zh": "为"},
     "clamp_add": {"en": "hold it here (this step, this unit)", "zh": "在此固定(本步、本单元)"},
@@ -250,13 +284,15 @@ FIELD_TERMS: dict[str, str] = {
     "h": "hidden_state",
     "h_prev": "hidden_state",
     "x": "input",
+    "z": "update_gate",
+    "r": "reset_gate",
+    "h_tilde": "candidate_hidden",
 }
 
 
 def term(key: str, lang: str = "en") -> str:
     """A glossary term in ``lang`` (``"en"`` or ``"zh"``)."""
-    if lang not in LANGS:
-        raise InputError(f"unknown language {lang!r}; choose one of {LANGS}")
+    check_lang(lang)
     try:
         return TERMS[key][lang]
     except KeyError:

@@ -26,6 +26,14 @@ SimpleRNN (``kind="simple_rnn"``):
     slope  tanh′(z_t) = 1 − h_t² (the activation's derivative), so the step Jacobian is
            ∂h_t/∂h_{t-1} = diag(slope_t) Uᵀ: see :meth:`GradientTrace.jacobian`
 
+GRU (``kind="gru"``), Keras's convention h_t = z_t ⊙ h_{t-1} + (1 − z_t) ⊙ h̃_t:
+    dh      dL/dh_t   total, as above
+    dz      dL/d[z_z | z_r | z_h]_t  ``(batch, time, 3·units)``, blocks [z | r | h] (Keras order):
+            the gradient of the update gate's, the reset gate's and the candidate's pre-activation
+    direct  ∂h_t/∂h_{t-1} on its direct path (not through U), element-wise: the update gate z_t
+            itself (what Chung et al., who write the gate the other way round, call 1 − z);
+            1 at a masked step. So dL/dh_{t-1} = dL/dh_t ⊙ direct_t + (what goes back through U).
+
 Paths back in time, from those records: :meth:`GradientTrace.belt_path` (LSTM: the product
 of the belt factors after step t) and :meth:`GradientTrace.jacobian_path` /
 :meth:`GradientTrace.path_gain` (SimpleRNN: the product of the step Jacobians and its norm).
@@ -45,14 +53,18 @@ import numpy as np
 from . import activations, gates
 from .bidirectional import Bidirectional
 from .cell import belt_factor
+from .gru import GRU
 from .layers import LSTM
 from .npzfile import load_npz, names_matching, save_npz
 from .rnn import SimpleRNN
 from .trace import Timeline
 
 GRADIENT_FORMAT = "lstm-explainer-gradients/1"
-KINDS = ("lstm", "simple_rnn")
-_OPTIONAL = ("dc", "belt", "slope")
+KINDS = ("lstm", "simple_rnn", "gru")
+_OPTIONAL = ("dc", "belt", "slope", "direct")
+#: Which optional fields each kind has, and how many blocks its dz has.
+_NEEDS = {"lstm": ("dc", "belt"), "simple_rnn": ("slope",), "gru": ("direct",)}
+_BLOCKS = {"lstm": 4, "simple_rnn": 1, "gru": 3}
 _MEMBERS = names_matching("dh", "dz", *_OPTIONAL, "unit_index", r"weights/[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
@@ -73,6 +85,7 @@ class GradientTrace(Timeline):
     dc: np.ndarray | None = None
     belt: np.ndarray | None = None
     slope: np.ndarray | None = None
+    direct: np.ndarray | None = None
     layer: str = "lstm"
     loss: float = float("nan")
     unit_index: np.ndarray | None = None
@@ -85,14 +98,14 @@ class GradientTrace(Timeline):
         if not isinstance(self.dh, np.ndarray) or self.dh.ndim != 3:
             raise InputError(f"gradient trace field 'dh' must be a (batch, time, units) array, got {np.shape(self.dh)}")
         b, t, u = self.dh.shape
-        needs = ("dc", "belt") if self.kind == "lstm" else ("slope",)
+        needs = _NEEDS[self.kind]
         for name in _OPTIONAL:
             a = getattr(self, name)
             if (a is None) == (name in needs):
                 raise InputError(f"a {self.kind} gradient trace {'needs' if a is None else 'has no'} field {name!r}")
             if a is not None and a.shape != (b, t, u):
                 raise InputError(f"gradient trace field {name!r} has shape {a.shape}, expected {(b, t, u)}")
-        zu = 4 * u if self.kind == "lstm" else u
+        zu = _BLOCKS[self.kind] * u
         if self.dz.shape != (b, t, zu):
             raise InputError(f"gradient trace field 'dz' has shape {self.dz.shape}, expected {(b, t, zu)}")
         self.unit_index = np.arange(u) if self.unit_index is None else np.asarray(self.unit_index, dtype=np.int64)
@@ -103,6 +116,9 @@ class GradientTrace(Timeline):
     # --- views ----------------------------------------------------------------
     def gate(self, name: str) -> np.ndarray:
         """dL/dz of one LSTM gate, ``"i"``, ``"f"``, ``"g"`` (Keras: ``"c"``) or ``"o"``: (batch, time, units)."""
+        if self.kind == "gru":
+            k = gates.gru_gate(name).index
+            return self.dz[..., k * self.units:(k + 1) * self.units]
         if self.kind != "lstm":
             raise InputError("a SimpleRNN has no gates; its dL/dz_t is the field dz")
         return gates.block(self.dz, name, self.units)
@@ -168,7 +184,7 @@ class GradientTrace(Timeline):
         if idx.size == 0 or idx.min() < 0 or idx.max() >= self.units:
             raise InputError(f"unit indices {idx.tolist()} out of range for a layer of {self.units} units")
         u = self.units
-        zcols = np.concatenate([g.index * u + idx for g in gates.GATES]) if self.kind == "lstm" else idx
+        zcols = np.concatenate([k * u + idx for k in range(_BLOCKS[self.kind])])
         arrays = {n: getattr(self, n)[..., idx] for n in ("dh", *_OPTIONAL) if getattr(self, n) is not None}
         weights = {}
         for name, w in self.weights.items():  # columns follow the kept units (and their gate blocks)
@@ -218,6 +234,13 @@ def _from_layer(layer, loss: float, loss_name: str) -> GradientTrace:
     rec = {k: np.ascontiguousarray(np.swapaxes(v, 0, 1)) for k, v in layer.recorded.items()}
     weights = {k: v.copy() for k, v in layer.params.items()}
     meta = {"go_backwards": layer.go_backwards, "loss_name": loss_name}
+    if isinstance(layer, GRU):
+        direct = np.stack([s.z for s in layer._steps], axis=1)  # h_t = z ⊙ h_{t-1} + …
+        if layer._mask is not None:  # a masked step carries h unchanged: factor 1
+            direct = np.where(np.swapaxes(layer._mask, 0, 1)[..., None], direct, direct.dtype.type(1))
+        meta["reset_after"] = layer.reset_after
+        return GradientTrace("gru", rec["dh"], rec["dz"], direct=direct, layer=layer.name, loss=loss,
+                             weights=weights, meta=meta)
     if isinstance(layer, LSTM):
         peep = layer.cell.peepholes[:2] if layer.peephole else (None, None)
         belt = np.stack([belt_factor(s, *peep) for s in layer._steps], axis=1)
@@ -235,7 +258,7 @@ def _from_layer(layer, loss: float, loss_name: str) -> GradientTrace:
 
 def trace_gradients(model, x, y) -> list[GradientTrace]:
     """Backprop ``x`` (batch, time, features) against ``y`` through ``model`` (compiled) with
-    dropout off; return one :class:`GradientTrace` per recurrent layer (LSTM, SimpleRNN; a
+    dropout off; return one :class:`GradientTrace` per recurrent layer (LSTM, GRU, SimpleRNN; a
     Bidirectional LSTM gives two, forward then backward, as :meth:`Sequential.trace` does).
 
     The model's weights are not changed (its layers' ``grads`` are, as by any backward pass).
@@ -246,12 +269,12 @@ def trace_gradients(model, x, y) -> list[GradientTrace]:
     y = model._check_y(y, x)
     recurrent = []  # in the order Sequential.trace lists the forward traces
     for layer in model.layers:
-        if isinstance(layer, (LSTM, SimpleRNN)):
+        if isinstance(layer, (LSTM, SimpleRNN, GRU)):
             recurrent.append(layer)
         elif isinstance(layer, Bidirectional):  # its forward LSTM, then its backward one
             recurrent.extend(layer.layers)
     if not recurrent:
-        raise InputError("the model has no LSTM or SimpleRNN layer, so there is no time to backprop through")
+        raise InputError("the model has no LSTM, GRU or SimpleRNN layer, so there is no time to backprop through")
     for layer in recurrent:
         layer.record_gradients, layer.recorded = True, None
     try:

@@ -3,7 +3,7 @@
 TensorFlow/Keras is imported here, lazily, and nowhere else in ``explainer`` except
 comparison code. ``from_keras`` takes a ``keras.Sequential`` or a functional ``keras.Model``
 whose graph is a chain (one input, one output, each layer feeding the next; the
-``InputLayer`` is skipped). Supported layers: LSTM (with its Keras options), Bidirectional(LSTM),
+``InputLayer`` is skipped). Supported layers: LSTM and GRU (with their Keras options), Bidirectional(LSTM),
 SimpleRNN, Dense, TimeDistributed(Dense), Embedding, Masking, Dropout, Activation. Anything else is a
 ``ValueError`` naming the layer, its type and what is supported.
 """
@@ -17,13 +17,14 @@ import numpy as np
 
 from .bidirectional import Bidirectional
 from .embedding import Embedding
+from .gru import GRU
 from .layers import LSTM, Activation, Dense, Dropout
 from .masking import Masking
 from .model import Sequential
 from .rnn import SimpleRNN
 from .time_distributed import TimeDistributed
 
-SUPPORTED = ("LSTM", "Bidirectional(LSTM)", "SimpleRNN", "Dense", "TimeDistributed(Dense)", "Embedding", "Masking",
+SUPPORTED = ("LSTM", "GRU", "Bidirectional(LSTM)", "SimpleRNN", "Dense", "TimeDistributed(Dense)", "Embedding", "Masking",
              "Dropout", "Activation", "InputLayer")
 #: Keras LSTM options copied as they are (same names, same meaning here).
 #: Keras's defaults: only options that differ from them are passed on, so a plain model converts plainly.
@@ -31,6 +32,9 @@ LSTM_DEFAULTS = {"activation": "tanh", "recurrent_activation": "sigmoid", "use_b
                  "unit_forget_bias": True, "return_sequences": False, "go_backwards": False, "stateful": False,
                  "zero_output_for_mask": False, "unroll": False, "dropout": 0.0, "recurrent_dropout": 0.0}
 LSTM_OPTIONS = ("units",) + tuple(LSTM_DEFAULTS)
+#: The same for a GRU: Keras's options and defaults (reset_after=True, as PyTorch's nn.GRU).
+GRU_DEFAULTS = {**{k: v for k, v in LSTM_DEFAULTS.items() if k != "unit_forget_bias"}, "reset_after": True}
+GRU_OPTIONS = ("units",) + tuple(GRU_DEFAULTS)
 #: Options that change only how Keras trains (penalties, projections); a trace is unaffected.
 TRAINING_ONLY = ("kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer",
                  "embeddings_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint",
@@ -74,18 +78,20 @@ def _activation(layer, name: str) -> str:
                                   f"{', '.join(sorted(activations.ACTIVATIONS))}") from None
 
 
-def _lstm_from_keras(layer, dtype, name=None, ignore=()) -> LSTM:
+def _lstm_from_keras(layer, dtype, name=None, ignore=(), kind=LSTM, options=LSTM_OPTIONS,
+                     defaults=LSTM_DEFAULTS):
+    """Our LSTM (or, with ``kind=GRU`` and its options, GRU) with the Keras layer's options."""
     cfg = {k: v for k, v in layer.get_config().items() if k not in ignore}
     _warn_training_only(layer, cfg)
     if cfg.get("return_state"):
         raise _unsupported(layer, "uses return_state=True, which a chain of layers cannot pass on")
     cfg["activation"] = _activation(layer, _act_name(layer.activation))
     cfg["recurrent_activation"] = _activation(layer, _act_name(layer.recurrent_activation))
-    kwargs = {k: cfg[k] for k in LSTM_OPTIONS if k in cfg and (k == "units" or cfg[k] != LSTM_DEFAULTS[k])}
+    kwargs = {k: cfg[k] for k in options if k in cfg and (k == "units" or cfg[k] != defaults[k])}
     try:
-        return LSTM(**kwargs, name=name or layer.name, dtype=dtype)
+        return kind(**kwargs, name=name or layer.name, dtype=dtype)
     except (TypeError, ValueError) as e:
-        raise _unsupported(layer, f"has options this LSTM cannot reproduce ({e})") from None
+        raise _unsupported(layer, f"has options this {kind.__name__} cannot reproduce ({e})") from None
 
 
 def _from_keras_layer(layer, dtype):
@@ -97,6 +103,8 @@ def _from_keras_layer(layer, dtype):
         raise _unsupported(layer, "is not element-wise Dropout and would change training")
     if isinstance(layer, keras.layers.LSTM):
         return _lstm_from_keras(layer, dtype)
+    if isinstance(layer, keras.layers.GRU):
+        return _lstm_from_keras(layer, dtype, kind=GRU, options=GRU_OPTIONS, defaults=GRU_DEFAULTS)
     if isinstance(layer, keras.layers.Bidirectional):
         inner = layer.forward_layer
         if not isinstance(inner, keras.layers.LSTM):
@@ -216,6 +224,9 @@ def _lstm_to_keras(keras, layer: LSTM, name: str | None = None):
 def _to_keras_layer(keras, layer):
     if isinstance(layer, LSTM):
         return _lstm_to_keras(keras, layer)
+    if isinstance(layer, GRU):
+        cfg = layer.get_config()
+        return keras.layers.GRU(**{k: cfg[k] for k in GRU_OPTIONS if k in cfg}, name=layer.name)
     if isinstance(layer, Bidirectional):
         base = layer.forward_layer.name[len("forward_"):]
         return keras.layers.Bidirectional(_lstm_to_keras(keras, layer.forward_layer, base),
@@ -261,3 +272,108 @@ def to_keras(model: Sequential, time_steps: int | None = None, batch_size: int |
     km = keras.Sequential(layers, name=model.name)
     km.set_weights([np.asarray(w, dtype=np.float32) for w in model.get_weights()])
     return km
+
+
+# --- one layer of any Keras model ---------------------------------------------
+#: Keras layers whose steps this package traces.
+RECURRENT = ("LSTM", "SimpleRNN", "Bidirectional")
+
+
+def _is_recurrent(layer) -> bool:
+    keras = import_keras()
+    # every Keras RNN is listed; one this package cannot copy is refused by name when it is chosen
+    return isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional))
+
+
+def keras_recurrent_layers(keras_model) -> list[str]:
+    """The names of the recurrent layers of any Keras model, in order (a Bidirectional layer gives
+    its two directions, ``forward_…`` and ``backward_…``, as Keras names them)."""
+    names = []
+    for layer in keras_model.layers:
+        if not _is_recurrent(layer):
+            continue
+        if hasattr(layer, "forward_layer"):
+            names += [layer.forward_layer.name, layer.backward_layer.name]
+        else:
+            names.append(layer.name)
+    return names
+
+
+def find_recurrent_layer(keras_model, layer: int | str):
+    """``(keras layer, direction)`` for ``--layer`` (an index into :func:`keras_recurrent_layers` or a
+    name); ``direction`` is 0/1 for the forward/backward half of a Bidirectional layer, else None."""
+    names = keras_recurrent_layers(keras_model)
+    if not names:
+        kinds = ", ".join(f"{l.name} ({type(l).__name__})" for l in keras_model.layers)
+        raise InputError(f"the model has no recurrent layer to trace (its layers: {kinds}); "
+                         f"give a model with one of: {', '.join(RECURRENT)}")
+    listing = ", ".join(f"{k}={n}" for k, n in enumerate(names))
+    if isinstance(layer, str):
+        wrappers = {l.name: l for l in keras_model.layers if hasattr(l, "forward_layer") and _is_recurrent(l)}
+        if layer in wrappers:  # the Bidirectional layer itself: its forward half
+            layer = wrappers[layer].forward_layer.name
+        if layer not in names:
+            raise InputError(f"no recurrent layer named {layer!r}; choose one of {listing}")
+        index = names.index(layer)
+    else:
+        index = int(layer)
+        if not -len(names) <= index < len(names):
+            raise InputError(f"--layer {index} is out of range; the model has {len(names)} recurrent "
+                             f"layer(s): {listing}")
+    name = names[index]
+    for l in keras_model.layers:
+        if l.name == name:
+            return l, None
+        if hasattr(l, "forward_layer") and name in (l.forward_layer.name, l.backward_layer.name):
+            return l, 0 if name == l.forward_layer.name else 1
+    raise AssertionError(name)  # names came from these layers
+
+
+def keras_call(keras_model, layer, inputs: dict[str, np.ndarray]):
+    """What Keras computes around ``layer`` when ``keras_model`` runs on ``inputs`` (by Input name).
+
+    A sub-model from the model's inputs to every tensor the layer's (first) call receives — its
+    input, the mask Keras passes (``not_equal`` from ``Embedding(mask_zero=True)``, a Masking
+    layer's), its ``initial_state`` — and to the layer's own output. Returns
+    ``(args, kwargs, output)`` as NumPy arrays: ``args[0]`` is the layer's input.
+    """
+    keras = import_keras()
+    from keras import tree
+
+    nodes = layer._inbound_nodes
+    if not nodes:
+        raise InputError(f"Keras layer {layer.name!r} is not called in the model's graph")
+    node = nodes[0]  # a shared layer: its first call
+    given = node.arguments.keras_tensors
+    outputs = tree.flatten(node.output_tensors)
+    sub = keras.Model(keras_model.inputs, list(given) + list(outputs))
+    feed = [inputs[t._keras_history.operation.name] for t in keras_model.inputs]  # by Input name, in order
+    try:
+        values = sub(feed, training=False)
+    except Exception as e:  # Keras's own message: wrong batch for a stateful layer, bad ids, ...
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise InputError(f"Keras could not run the model on this input ({first[:300]})") from None
+    values = [keras.ops.convert_to_numpy(v) for v in values]
+    filled = {id(t): v for t, v in zip(given, values[:len(given)])}
+    args, kwargs = node.arguments.fill_in(filled)
+    kwargs = {k: v for k, v in kwargs.items() if k != "training" and v is not None}
+    out = values[len(given):]
+    return list(args), kwargs, out[0] if len(out) == 1 else out
+
+
+def layer_from_keras(layer, dtype="float32"):
+    """Our copy of one Keras layer of a model's graph, with its weights (and a stateful layer's
+    carried states: copy it before Keras runs the model again)."""
+    ours = _from_keras_layer(layer, dtype)
+    shape = tuple(layer._inbound_nodes[0].arguments.keras_tensors[0].shape[1:])
+    ours.build(tuple(1 if s is None else s for s in shape), np.random.default_rng(0))
+    weights = layer.get_weights()
+    if len(weights) != len(ours.get_weights()):  # a stateful layer's states are not weights here
+        weights = [np.asarray(w) for w in layer.trainable_weights]
+    try:
+        ours.set_weights(weights)
+    except ValueError as e:
+        raise InputError(f"weights of Keras layer {layer.name!r} do not fit: {e}") from None
+    if getattr(layer, "stateful", False) and getattr(layer, "states", None) is not None:
+        ours.states = [np.asarray(s, dtype=ours.dtype) for s in layer.states]
+    return ours

@@ -11,7 +11,7 @@ from typing import Callable
 import numpy as np
 
 from . import activations, initializers, intervention
-from .cell import LSTMCell, split_gates
+from .cell import LSTMCell
 from .trace import ARRAY_FIELDS, SequenceTrace, StepTrace
 from .validation import check_array, check_weight
 
@@ -123,45 +123,42 @@ class Layer:
         return int(sum(w.size for w in self.params.values()))
 
 
-class LSTM(Layer):
-    """An LSTM layer over ``(batch, time, features)`` inputs, with Keras 3's options and numerics.
+class Recurrent(Layer):
+    """What every gated recurrent layer here shares with Keras's ``RNN``: the options, the
+    input, mask and initial-state checks, the dropout masks and the outputs. A subclass
+    (:class:`LSTM`, :class:`~explainer.gru.GRU`) says how many gate blocks and states it
+    has and writes its own loop over time, around its cell.
 
-    Forward: the input projection ``x W + b`` for all time steps is one matrix product;
-    then one :meth:`LSTMCell.step` per time step. Backward through time reuses the
-    recorded step values and forms dW, dU, db and dx as one matrix product each.
-
-    Options with Keras's names and meaning: ``activation``/``recurrent_activation`` (any of
-    :mod:`explainer.activations`), ``use_bias``, ``unit_forget_bias``, the three initialisers
-    by name (or ``initializers.Constant(v)``), ``dropout``/``recurrent_dropout`` (one mask per
-    sequence, training only; ``dropout_mask_fn(shape) -> 0/1 array`` injects them),
-    ``return_sequences``, ``return_state``, ``go_backwards`` (outputs come in processing
-    order, as Keras returns them), ``stateful`` (the last states start the next call;
-    ``reset_state()``), ``zero_output_for_mask``, ``unroll`` (accepted; no numeric effect).
-    Call with ``mask=`` (batch, time) booleans and ``initial_state=[h0, c0]``: a masked step
-    carries h and c forward unchanged, exactly as Keras does. ``peephole=True`` adds
-    peephole connections (not in Keras).
+    ``dropout``/``recurrent_dropout``: one mask per sequence, training only, scaled by
+    1/(1-rate); ``dropout_mask_fn(shape) -> 0/1 array`` injects them. ``return_sequences``,
+    ``return_state``, ``go_backwards`` (outputs in processing order, as Keras returns them),
+    ``stateful`` (the last states start the next call; ``reset_state()``),
+    ``zero_output_for_mask``, ``unroll`` (accepted; no numeric effect).
     """
 
     takes_mask = True
+    #: How many blocks z has (LSTM: i, f, c, o) and the names of the states, in Keras's order.
+    n_gates = 4
+    state_names: tuple[str, ...] = ("h0", "c0")
 
     def __init__(self, units: int, activation: str = "tanh", recurrent_activation: str = "sigmoid",
                  use_bias: bool = True, kernel_initializer="glorot_uniform",
-                 recurrent_initializer="orthogonal", bias_initializer="zeros", unit_forget_bias: bool = True,
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
                  dropout: float = 0.0, recurrent_dropout: float = 0.0,
                  return_sequences: bool = False, return_state: bool = False, go_backwards: bool = False,
                  stateful: bool = False, unroll: bool = False, zero_output_for_mask: bool = False,
-                 peephole: bool = False, input_shape=None, name: str | None = None, dtype="float32",
-                 seed: int | None = None,
+                 input_shape=None, name: str | None = None, dtype="float32", seed: int | None = None,
                  dropout_mask_fn: Callable[[tuple], np.ndarray] | None = None) -> None:
         super().__init__(name, dtype, input_shape)
+        kind = type(self).__name__
         if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
-            raise InputError(f"LSTM units must be a positive integer, got {units!r}")
+            raise InputError(f"{kind} units must be a positive integer, got {units!r}")
         self.units = int(units)
         self.activation = activations.lookup(activation).name
         self.recurrent_activation = activations.lookup(recurrent_activation).name
         for what, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
             if not 0 <= float(rate) < 1:
-                raise InputError(f"LSTM {what} must be in [0, 1), got {rate!r}")
+                raise InputError(f"{kind} {what} must be in [0, 1), got {rate!r}")
         self.initializers = {"kernel_initializer": initializers.spec(kernel_initializer),
                              "recurrent_initializer": initializers.spec(recurrent_initializer),
                              "bias_initializer": initializers.spec(bias_initializer)}
@@ -173,35 +170,21 @@ class LSTM(Layer):
         self.stateful = bool(stateful)
         self.unroll = bool(unroll)  # Keras unrolls the loop for speed; the numbers are the same
         self.zero_output_for_mask = bool(zero_output_for_mask)
-        self.unit_forget_bias = bool(unit_forget_bias)
-        self.peephole = bool(peephole)
-        if self.peephole and (self.activation, self.recurrent_activation) != ("tanh", "sigmoid"):
-            raise InputError("peephole connections are implemented with activation='tanh' and "
-                             "recurrent_activation='sigmoid'")
         self.seed = seed
         self.dropout_mask_fn = dropout_mask_fn
         self._dropout_rng = np.random.default_rng(seed)
-        self.cell: LSTMCell | None = None
-        self._steps: list[StepTrace] = []
-        self.states: list[np.ndarray] | None = None  # stateful: [h, c] after the last call
+        self.cell = None
+        self.states: list[np.ndarray] | None = None  # stateful: the states after the last call
         self._mask = None                 # the last forward's mask (time-major) and dropout masks, for backward
         self._drop = (None, None)
         self.d_initial_state: list[np.ndarray] | None = None
-        self.record_gradients = False   # when True, backward() keeps dL/dh_t, dL/dc_t, dL/dz_t in `recorded`
+        self.record_gradients = False   # when True, backward() keeps dL/dh_t, dL/dz_t, … in `recorded`
         self.recorded: dict[str, np.ndarray] | None = None
 
-    def build(self, input_shape: tuple, rng: np.random.Generator) -> None:
+    def _check_build_shape(self, input_shape: tuple) -> None:
         if len(input_shape) != 2:
-            raise InputError(f"LSTM {self.name!r} expects inputs shaped (batch, time, features); "
+            raise InputError(f"{type(self).__name__} {self.name!r} expects inputs shaped (batch, time, features); "
                              f"got per-sample shape {tuple(input_shape)}")
-        rng = np.random.default_rng(self.seed) if self.seed is not None else rng
-        self.cell = LSTMCell(self.units, int(input_shape[-1]), peephole=self.peephole,
-                             unit_forget_bias=self.unit_forget_bias, use_bias=self.use_bias,
-                             activation=self.activation, recurrent_activation=self.recurrent_activation,
-                             **self.initializers, dtype=self.dtype, rng=rng)
-        self.params = self.cell.params  # shared: the cell's arrays are the layer's weights
-        self.input_shape = tuple(input_shape)
-        self.built = True
 
     def output_shape(self, input_shape: tuple) -> tuple:
         t = input_shape[0]
@@ -210,11 +193,10 @@ class LSTM(Layer):
     def get_config(self) -> dict:
         return {**super().get_config(), "units": self.units, "activation": self.activation,
                 "recurrent_activation": self.recurrent_activation, "use_bias": self.use_bias,
-                **self.initializers, "unit_forget_bias": self.unit_forget_bias,
-                "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
+                **self.initializers, "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
                 "return_sequences": self.return_sequences, "return_state": self.return_state,
                 "go_backwards": self.go_backwards, "stateful": self.stateful, "unroll": self.unroll,
-                "zero_output_for_mask": self.zero_output_for_mask, "peephole": self.peephole}
+                "zero_output_for_mask": self.zero_output_for_mask}
 
     def compute_mask(self, x: np.ndarray, mask: np.ndarray | None) -> np.ndarray | None:
         """As Keras: the mask goes on with the sequence (``return_sequences``), not with the last step."""
@@ -227,55 +209,66 @@ class LSTM(Layer):
 
     reset_states = reset_state  # Keras 2's name
 
-    # --- forward --------------------------------------------------------------
+    # --- inputs ---------------------------------------------------------------
     def _check_input(self, x: np.ndarray) -> None:
+        kind = type(self).__name__
         if x.ndim != 3:
-            raise InputError(f"LSTM {self.name!r} expects a 3-D input (batch, time, features); got shape {x.shape}")
+            raise InputError(f"{kind} {self.name!r} expects a 3-D input (batch, time, features); got shape {x.shape}")
         if x.shape[1] < 1:
-            raise InputError(f"LSTM {self.name!r} got a sequence of length 0")
+            raise InputError(f"{kind} {self.name!r} got a sequence of length 0")
         if self.built and x.shape[2] != self.cell.input_dim:
-            raise InputError(f"LSTM {self.name!r} expects {self.cell.input_dim} features per step; got {x.shape[2]}")
+            raise InputError(f"{kind} {self.name!r} expects {self.cell.input_dim} features per step; got {x.shape[2]}")
 
-    def _initial(self, x: np.ndarray, initial_state) -> tuple[np.ndarray, np.ndarray]:
+    def _initial(self, x: np.ndarray, initial_state) -> list[np.ndarray]:
+        """The states the first step starts from: ``initial_state``, the carried ones, or zeros."""
         b = x.shape[0]
         if initial_state is None:
             if self.stateful and self.states is not None:
                 if self.states[0].shape[0] != b:
-                    raise InputError(f"stateful LSTM {self.name!r} carries states for a batch of "
+                    raise InputError(f"stateful {type(self).__name__} {self.name!r} carries states for a batch of "
                                      f"{self.states[0].shape[0]}, got a batch of {b}; call reset_state() first "
                                      "or keep the batch size fixed")
-                return self.states[0], self.states[1]
-            z = np.zeros((b, self.units), self.dtype)
-            return z, z.copy()
-        if len(initial_state) != 2:
-            raise InputError("initial_state must be [h0, c0]")
+                return list(self.states)
+            return [np.zeros((b, self.units), self.dtype) for _ in self.state_names]
+        if isinstance(initial_state, np.ndarray) and len(self.state_names) == 1:
+            initial_state = [initial_state]
+        if len(initial_state) != len(self.state_names):
+            raise InputError(f"initial_state must be [{', '.join(self.state_names)}]")
         out = []
-        for name, s in zip(("h0", "c0"), initial_state):
+        for name, s in zip(self.state_names, initial_state):
             s = check_array(s, name, dtype=self.dtype)
             if s.shape != (b, self.units):
                 raise InputError(f"{name} must have shape {(b, self.units)}, got {s.shape}")
             out.append(s)
-        return out[0], out[1]
+        return out
 
     def _check_mask(self, mask, x: np.ndarray) -> np.ndarray | None:
         if mask is None:
             return None
         m = np.asarray(mask)
+        kind = type(self).__name__
         if m.shape != x.shape[:2]:
-            raise InputError(f"LSTM {self.name!r}: mask must have shape {x.shape[:2]} (batch, time), got {m.shape}")
+            raise InputError(f"{kind} {self.name!r}: mask must have shape {x.shape[:2]} (batch, time), got {m.shape}")
         if m.dtype != bool and not np.isin(m, (0, 1)).all():
-            raise InputError(f"LSTM {self.name!r}: mask must be booleans (True = use the step)")
+            raise InputError(f"{kind} {self.name!r}: mask must be booleans (True = use the step)")
         return m.astype(bool)
+
+    def _time_major(self, x: np.ndarray, mask) -> tuple[np.ndarray, np.ndarray | None]:
+        """``x`` as (time, batch, features) and the mask as (time, batch), both in processing order."""
+        m = self._check_mask(mask, x)
+        xs = np.ascontiguousarray(np.swapaxes(x[:, ::-1] if self.go_backwards else x, 0, 1))
+        ms = None if m is None else np.swapaxes(m[:, ::-1] if self.go_backwards else m, 0, 1)
+        return xs, ms
 
     def _dropout_masks(self, b: int, training: bool):
         """Keras's dropout masks, drawn once per sequence and scaled by 1/(1-rate) (inverted dropout).
 
-        Input dropout alone: one (batch, features) mask for all four gates. With recurrent
-        dropout Keras switches to one mask per gate: inputs (4, batch, features), h (4, batch, units).
+        Input dropout alone: one (batch, features) mask for all gates. With recurrent dropout
+        Keras switches to one mask per gate: inputs (n_gates, batch, features), h (n_gates, batch, units).
         """
         if not training or (self.dropout == 0 and self.recurrent_dropout == 0):
             return None, None
-        d, u = self.cell.input_dim, self.units
+        d, u, n = self.cell.input_dim, self.units, self.n_gates
         per_gate = self.recurrent_dropout > 0
 
         def draw(shape, rate):
@@ -285,10 +278,94 @@ class LSTM(Layer):
                 raise InputError(f"dropout_mask_fn returned shape {keep.shape}, expected {shape}")
             return keep.astype(self.dtype) / self.dtype.type(1 - rate)
 
-        mx = draw((4, b, d) if per_gate else (b, d), self.dropout) if self.dropout > 0 else None
-        mh = draw((4, b, u), self.recurrent_dropout) if per_gate else None
+        mx = draw((n, b, d) if per_gate else (b, d), self.dropout) if self.dropout > 0 else None
+        mh = draw((n, b, u), self.recurrent_dropout) if per_gate else None
         return mx, mh
 
+    # --- outputs --------------------------------------------------------------
+    def _output_mask(self) -> np.ndarray | None:
+        """Keras's output at step t: h_t, except masked steps give 0 (``zero_output_for_mask``) or
+        repeat the previous output (0 before the first unmasked step). (T, B, 1) or None."""
+        if self._mask is None:
+            return None
+        om = self._mask if self.zero_output_for_mask else np.logical_or.accumulate(self._mask, axis=0)
+        return om[..., None].astype(self.dtype)
+
+    def _outputs(self, H: np.ndarray, last: list[np.ndarray]):
+        """Keras's outputs from every h_t (T, B, u) and the last states: y, or [y, *states]."""
+        if self.stateful:
+            self.states = [s.copy() for s in last]
+        om = self._output_mask()
+        if self.return_sequences:
+            y = np.swapaxes(H if om is None else H * om, 0, 1)
+        else:
+            y = last[0] if om is None else last[0] * om[-1]
+        return [y, *last] if self.return_state else y
+
+    def _output_gradient(self, dy, t: int) -> tuple[np.ndarray | None, np.ndarray]:
+        """dL/dh_t from the outputs: per step (T, B, u) with return_sequences (else None), and the last step's."""
+        om = self._output_mask()
+        if self.return_sequences:
+            dH = np.swapaxes(dy, 0, 1)
+            return (dH if om is None else dH * om), None
+        return None, (dy if om is None else dy * om[-1])
+
+    def __call__(self, x, training: bool = False, initial_state=None, mask=None):
+        return self.forward(check_array(x, "x", dtype=self.dtype), training, initial_state, mask)
+
+
+class LSTM(Recurrent):
+    """An LSTM layer over ``(batch, time, features)`` inputs, with Keras 3's options and numerics.
+
+    Forward: the input projection ``x W + b`` for all time steps is one matrix product;
+    then one :meth:`LSTMCell.step` per time step. Backward through time reuses the
+    recorded step values; the cell forms dW, dU, db and dx as one matrix product each.
+    This class holds only the loop over time, the masks and the dropout.
+
+    Options with Keras's names and meaning: those of :class:`Recurrent`, the activations
+    (any of :mod:`explainer.activations`), ``use_bias``, ``unit_forget_bias``, the three
+    initialisers by name (or ``initializers.Constant(v)``). Call with ``mask=`` (batch,
+    time) booleans and ``initial_state=[h0, c0]``: a masked step carries h and c forward
+    unchanged, exactly as Keras does. With recurrent dropout Keras draws one mask per gate.
+    ``peephole=True`` adds peephole connections (not in Keras).
+    """
+
+    def __init__(self, units: int, activation: str = "tanh", recurrent_activation: str = "sigmoid",
+                 use_bias: bool = True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros", unit_forget_bias: bool = True,
+                 dropout: float = 0.0, recurrent_dropout: float = 0.0,
+                 return_sequences: bool = False, return_state: bool = False, go_backwards: bool = False,
+                 stateful: bool = False, unroll: bool = False, zero_output_for_mask: bool = False,
+                 peephole: bool = False, input_shape=None, name: str | None = None, dtype="float32",
+                 seed: int | None = None,
+                 dropout_mask_fn: Callable[[tuple], np.ndarray] | None = None) -> None:
+        super().__init__(units, activation, recurrent_activation, use_bias, kernel_initializer,
+                         recurrent_initializer, bias_initializer, dropout, recurrent_dropout, return_sequences,
+                         return_state, go_backwards, stateful, unroll, zero_output_for_mask, input_shape, name,
+                         dtype, seed, dropout_mask_fn)
+        self.unit_forget_bias = bool(unit_forget_bias)
+        self.peephole = bool(peephole)
+        if self.peephole and (self.activation, self.recurrent_activation) != ("tanh", "sigmoid"):
+            raise InputError("peephole connections are implemented with activation='tanh' and "
+                             "recurrent_activation='sigmoid'")
+        self.cell: LSTMCell | None = None
+        self._steps: list[StepTrace] = []
+
+    def build(self, input_shape: tuple, rng: np.random.Generator) -> None:
+        self._check_build_shape(input_shape)
+        rng = np.random.default_rng(self.seed) if self.seed is not None else rng
+        self.cell = LSTMCell(self.units, int(input_shape[-1]), peephole=self.peephole,
+                             unit_forget_bias=self.unit_forget_bias, use_bias=self.use_bias,
+                             activation=self.activation, recurrent_activation=self.recurrent_activation,
+                             **self.initializers, dtype=self.dtype, rng=rng)
+        self.params = self.cell.params  # shared: the cell's arrays are the layer's weights
+        self.input_shape = tuple(input_shape)
+        self.built = True
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "unit_forget_bias": self.unit_forget_bias, "peephole": self.peephole}
+
+    # --- forward --------------------------------------------------------------
     def run(self, x: np.ndarray, initial_state=None, mask=None, training: bool = False) -> list[StepTrace]:
         """Run the sequence and return its step traces in processing order.
 
@@ -315,23 +392,13 @@ class LSTM(Layer):
             intervention.check(clamps, x.shape[1], self.units)
         at = intervention.by_step(clamps)
         h, c = self._initial(x, initial_state)
-        m = self._check_mask(mask, x)
-        b, t, d = x.shape
-        u, cell = self.units, self.cell
-        xs = np.ascontiguousarray(np.swapaxes(x[:, ::-1] if self.go_backwards else x, 0, 1))  # (T, B, d)
-        ms = None if m is None else np.swapaxes(m[:, ::-1] if self.go_backwards else m, 0, 1)  # (T, B)
-        mx, mh = self._dropout_masks(b, training)
-        if mx is None or mx.ndim == 2:
-            xd = xs if mx is None else xs * mx
-            xW_b = (xd.reshape(t * b, d) @ cell.W + cell.b).reshape(t, b, 4 * u)
-        else:  # one input mask per gate: z_g = (x ⊙ m_g) W_g + b_g
-            xW_b = np.concatenate([(xs * mx[k]) @ Wg + bg for k, (Wg, bg) in
-                                   enumerate(zip(split_gates(cell.W), split_gates(cell.b)))], axis=-1)
-        U_blocks = split_gates(cell.U) if mh is not None else None
+        xs, ms = self._time_major(x, mask)  # (T, B, d), (T, B)
+        cell = self.cell
+        mx, mh = self._dropout_masks(x.shape[0], training)
+        xW_b = cell.input_projection(xs, mx)
         steps = []
-        for k in range(t):
-            hU = None if mh is None else np.concatenate([(h * mh[g]) @ U_blocks[g] for g in range(4)], axis=-1)
-            s = cell.step(xs[k], h, c, xW_b=xW_b[k], hU=hU)
+        for k in range(len(xs)):
+            s = cell.step(xs[k], h, c, xW_b=xW_b[k], mh=mh)
             if k in at:
                 s = intervention.apply(s, at[k], cell.act.fn)
             if ms is not None and not ms[k].all():  # masked rows keep their state
@@ -342,30 +409,11 @@ class LSTM(Layer):
             h, c = s.h, s.c
         return steps, ms, (mx, mh)
 
-    def _output_mask(self) -> np.ndarray | None:
-        """Keras's output at step t: h_t, except masked steps give 0 (``zero_output_for_mask``) or
-        repeat the previous output (0 before the first unmasked step). (T, B, 1) or None."""
-        if self._mask is None:
-            return None
-        om = self._mask if self.zero_output_for_mask else np.logical_or.accumulate(self._mask, axis=0)
-        return om[..., None].astype(self.dtype)
-
     def forward(self, x: np.ndarray, training: bool = False, initial_state=None, mask=None, intervene=()):
         """The layer's output; ``intervene`` clamps values on the way (see :mod:`explainer.intervention`)."""
         self._steps, self._mask, self._drop = self._run(x, initial_state, mask, training, intervene)
-        h_last, c_last = self._steps[-1].h, self._steps[-1].c
-        if self.stateful:
-            self.states = [h_last.copy(), c_last.copy()]
-        om = self._output_mask()
-        if self.return_sequences:
-            H = np.stack([s.h for s in self._steps])  # (T, B, u)
-            y = np.swapaxes(H if om is None else H * om, 0, 1)
-        else:
-            y = h_last if om is None else h_last * om[-1]
-        return [y, h_last, c_last] if self.return_state else y
-
-    def __call__(self, x, training: bool = False, initial_state=None, mask=None):
-        return self.forward(check_array(x, "x", dtype=self.dtype), training, initial_state, mask)
+        H = np.stack([s.h for s in self._steps]) if self.return_sequences else None  # (T, B, u)
+        return self._outputs(H, [self._steps[-1].h, self._steps[-1].c])
 
     def trace(self, x, initial_state=None, mask=None, intervene=()) -> SequenceTrace:
         """Run ``x`` (batch, time, features) and record every gate: a :class:`SequenceTrace`.
@@ -401,33 +449,25 @@ class LSTM(Layer):
         if not steps:
             raise RuntimeError(f"LSTM {self.name!r}: backward() before forward()")
         t, (b, u) = len(steps), steps[0].h.shape
-        om, ms = self._output_mask(), self._mask
+        ms = self._mask
         mx, mh = self._drop
-        dH = None
-        if self.return_sequences:
-            dH = np.swapaxes(dy, 0, 1)
-            if om is not None:
-                dH = dH * om
+        dH, dh_last = self._output_gradient(dy, t)
         dh_next = np.zeros((b, u), self.dtype) if dh_state is None else dh_state.astype(self.dtype)
         dc_next = np.zeros((b, u), self.dtype) if dc_state is None else dc_state.astype(self.dtype)
-        if not self.return_sequences:
-            dh_next = dh_next + (dy if om is None else dy * om[-1])
+        if dh_last is not None:
+            dh_next = dh_next + dh_last
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         dZ = np.empty((t, b, 4 * u), self.dtype)
         record = self.record_gradients
         if record:
             rec_dh, rec_dc = np.empty((t, b, u), self.dtype), np.empty((t, b, u), self.dtype)
-        U_blocks = split_gates(cell.U) if mh is not None else None
         for k in reversed(range(t)):
             dh = dh_next + dH[k] if dH is not None else dh_next
             live = None if ms is None else ms[k][:, None].astype(self.dtype)
             dh_in, dc_in = (dh, dc_next) if live is None else (dh * live, dc_next * live)
-            _, dc, dh_cell, dc_cell = cell.backward_step(steps[k], dh_in, dc_in, self.grads, dz=dZ[k])
+            _, dc, dh_cell, dc_cell = cell.backward_step(steps[k], dh_in, dc_in, self.grads, dz=dZ[k], mh=mh)
             if record:  # dL/dh_t and dL/dc_t; at a masked step c_t is the carried c_{t-1}: dL/dc_t = dc_next
                 rec_dh[k], rec_dc[k] = dh, dc if live is None else dc + dc_next * (1 - live)
-            if mh is not None:  # h_{t-1} reached each gate through its own dropout mask
-                dz_g = split_gates(dZ[k])
-                dh_cell = sum((dz_g[g] @ U_blocks[g].T) * mh[g] for g in range(4))
             if live is None:
                 dh_next, dc_next = dh_cell, dc_cell
             else:  # live rows went through the cell; masked rows hand dh and dc straight back
@@ -437,26 +477,8 @@ class LSTM(Layer):
             self.recorded = {"dh": rec_dh, "dc": rec_dc, "dz": dZ.copy()}
         X = np.stack([s.x for s in steps])  # (T, B, d)
         H_prev = np.stack([s.h_prev for s in steps])  # (T, B, u)
-        if mx is None or mx.ndim == 2:
-            Xd = X if mx is None else X * mx
-            dZ2 = dZ.reshape(t * b, 4 * u)
-            self.grads["kernel"] = Xd.reshape(t * b, -1).T @ dZ2
-            dx = (dZ2 @ cell.W.T).reshape(t, b, -1)
-            if mx is not None:
-                dx *= mx
-        else:
-            dz_g, W_g = split_gates(dZ), split_gates(cell.W)
-            self.grads["kernel"] = np.concatenate(
-                [(X * mx[g]).reshape(t * b, -1).T @ dz_g[g].reshape(t * b, u) for g in range(4)], axis=-1)
-            dx = sum((dz_g[g] @ W_g[g].T) * mx[g] for g in range(4))
-        if mh is None:
-            self.grads["recurrent_kernel"] = H_prev.reshape(t * b, u).T @ dZ.reshape(t * b, 4 * u)
-        else:
-            dz_g = split_gates(dZ)
-            self.grads["recurrent_kernel"] = np.concatenate(
-                [(H_prev * mh[g]).reshape(t * b, u).T @ dz_g[g].reshape(t * b, u) for g in range(4)], axis=-1)
-        if self.use_bias:
-            self.grads["bias"] = dZ.reshape(t * b, 4 * u).sum(axis=0)
+        dx, weight_grads = cell.gradients(X, H_prev, dZ, mx, mh)
+        self.grads.update(weight_grads)
         dx = np.swapaxes(dx, 0, 1)
         return dx[:, ::-1] if self.go_backwards else dx
 

@@ -471,7 +471,7 @@ _MODEL_MEMBERS = names_matching(r"w[0-9]{3,5}")
 def _least_params(cfg: dict) -> int:
     """A lower bound of the weights the header's layers hold, counted before any is allocated.
 
-    LSTM: 4u(d + u) (+ bias, peepholes), Dense: d·u (+ bias); layers it does not know count 0
+    LSTM: 4u(d + u) (+ bias, peepholes), GRU: 3u(d + u) (+ bias), Dense: d·u (+ bias); layers it does not know count 0
     and leave the next layer's input width unknown (then taken as 1).
     """
     shape = cfg.get("input_shape")
@@ -490,6 +490,8 @@ def _least_params(cfg: dict) -> int:
             raise InputError(f"{kind} layer {c.get('name')!r} needs the option 'units'")
         if kind == "LSTM":
             total += 4 * units * (d + units)
+        elif kind == "GRU":
+            total += 3 * units * (d + units)
         elif kind == "Dense":
             total += d * units
         elif kind not in ("Dropout", "Activation"):

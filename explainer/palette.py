@@ -12,6 +12,8 @@ OUTPUT = "#3A78C9"      # o: blue
 CELL = "#F08A24"        # c: orange
 HIDDEN = "#8E56C2"      # h: purple
 INPUT_X = "#7F8C8D"     # x: neutral grey, the data coming in
+UPDATE = "#159A8C"      # GRU z: teal, the mix between h_{t-1} and h̃
+RESET = "#C2407A"       # GRU r: raspberry, how much of h_{t-1} the candidate sees
 BACKGROUND = "#FFFFFF"
 INK = "#222222"
 MUTED = "#666666"       # secondary text: axis ticks, captions
@@ -31,6 +33,10 @@ COLORS: dict[str, str] = {
     "h": HIDDEN,
     "h_prev": HIDDEN,
     "x": INPUT_X,
+    # the GRU's gates; its candidate h̃ plays the LSTM candidate's part (new content) and keeps its colour
+    "z": UPDATE,
+    "r": RESET,
+    "h_tilde": CANDIDATE,
 }
 
 #: Colour scales for heatmaps, as (value, colour) stops: each quantity keeps its own colour.
@@ -41,7 +47,7 @@ NEGATIVE = "#5D6D7E"    # the negative side of a signed scale: slate grey, no ga
 
 def scale(field: str) -> tuple[tuple[float, str], ...]:
     """The heatmap colour stops of a trace field: ``((0, "#FFFFFF"), (1, FORGET))`` for ``"f"``."""
-    if field in ("i", "f", "o"):
+    if field in ("i", "f", "o", "z", "r"):
         return ((0.0, BACKGROUND), (1.0, color(field)))
     return ((-1.0, NEGATIVE), (0.0, BACKGROUND), (1.0, color(field)))
 

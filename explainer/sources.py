@@ -5,17 +5,19 @@
     trace_source("run/trace.npz")   a trace saved earlier (SequenceTrace.save)
 
 The lesson (``render --trace …``), the sequence explorer and the classroom call this, so a
-new source added here appears everywhere.
+new source appears everywhere. The applications add theirs (the story app its trained LSTM)
+through the ``lstm_explainer.sources`` entry points in ``pyproject.toml``: each names a
+``(builder(lang), description)`` pair, so this core module never imports an application.
 """
 from __future__ import annotations
 from .errors import InputError
 from .paths import input_file
 
+from importlib.metadata import entry_points
 from pathlib import Path
 
+from .glossary import LANGS, check_lang
 from .trace import SequenceTrace
-
-LANGS = ("en", "zh")
 
 
 def _demo(lang: str) -> SequenceTrace:
@@ -24,17 +26,15 @@ def _demo(lang: str) -> SequenceTrace:
     return demo_trace()
 
 
-def _story(lang: str) -> SequenceTrace:
-    from .story import story_trace
-
-    return story_trace(lang=lang)
-
-
-#: Named sources: name -> (builder(lang), one-line description).
+#: Named sources: name -> (builder(lang), one-line description); the applications' follow the demo.
 SOURCES = {
     "demo": (_demo, "the hand-built demo LSTM (3 units, round-number weights) over the sky story"),
-    "story": (_story, "the LSTM trained on the sky story, over a sentence where the sky gets polluted"),
 }
+for _ep in entry_points(group="lstm_explainer.sources"):
+    try:
+        SOURCES.setdefault(_ep.name, _ep.load())
+    except ImportError:  # the application's extra is not installed: its source is simply absent
+        pass
 
 
 def trace_source(name_or_path: str | Path, lang: str = "en") -> SequenceTrace:
@@ -43,8 +43,7 @@ def trace_source(name_or_path: str | Path, lang: str = "en") -> SequenceTrace:
     ``lang`` ("en" or "zh") chooses the spelling of a named source's words where it has one.
     Unknown names and missing files are a ``ValueError`` / ``FileNotFoundError`` saying what exists.
     """
-    if lang not in LANGS:
-        raise InputError(f"lang must be 'en' or 'zh', got {lang!r}")
+    check_lang(lang)
     if isinstance(name_or_path, SequenceTrace):
         return name_or_path
     if not isinstance(name_or_path, (str, Path)) or not str(name_or_path).strip():

@@ -1,4 +1,4 @@
-"""Read a PyTorch ``nn.LSTM`` (+ ``nn.Linear``) state dict into this package's Keras-layout model.
+"""Read a PyTorch ``nn.LSTM`` or ``nn.GRU`` (+ ``nn.Linear``) state dict into this package's Keras-layout model.
 
 No torch needed: a ``.safetensors`` file is read with the ``safetensors`` package (plain
 arrays, nothing unpickled), or a ``{name: array}`` mapping is taken as it is.
@@ -12,6 +12,11 @@ How PyTorch's weights map onto Keras's, for layer k (``_reverse`` for the backwa
 
 PyTorch's block order i, f, g, o and Keras's i, f, c, o name the same four gates (Keras calls
 the candidate ``c``); the mapping below goes through the gate table by name, not by position.
+
+An ``nn.GRU`` (weights of 3H rows) is Keras's ``GRU(reset_after=True)``: PyTorch's
+n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h is Keras's
+h̃ and h_t = z ⊙ h_{t-1} + (1 − z) ⊙ h̃. Its blocks r, z, n go to Keras's z, r, h by name, and
+the two biases stay apart: ``bias`` (2, 3H) = [b_ih; b_hh] (b_hn sits inside the reset product).
 
 ``batch_first`` is not stored in a state dict: it only says how the inputs are laid out. The
 model returned here always takes ``(batch, time, features)``; time-major inputs are swapped
@@ -29,11 +34,14 @@ import numpy as np
 
 from . import gates
 from .bidirectional import Bidirectional
+from .gru import GRU
 from .layers import LSTM, Dense
 from .model import Sequential
 
 #: PyTorch's order of the four gate blocks in weight_ih / weight_hh / biases.
 TORCH_GATE_ORDER = ("i", "f", "g", "o")
+#: PyTorch's nn.GRU blocks r, z, n as the GRU gate table's fields (n is the candidate h̃).
+TORCH_GRU_ORDER = ("r", "z", "h_tilde")
 _LSTM_KEY = re.compile(r"^(?P<prefix>.*?)(?P<kind>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)"
                        r"_l(?P<layer>\d+)(?P<reverse>_reverse)?$")
 
@@ -144,26 +152,29 @@ def _check_tensor(arrays: dict, key: str, ndim: int, expected: str, rows: int | 
     return w
 
 
-def _check_lstm_shapes(arrays: dict, prefix: str, tensors: dict) -> tuple[int, int]:
-    """``(units, input features)`` of an nn.LSTM's tensors, every one checked against what nn.LSTM stores:
-    weight_ih_lk (4H, in_k), weight_hh_lk (4H, H), biases (4H,), in_k = H (× 2 if bidirectional) for k > 0."""
+def _check_recurrent_shapes(arrays: dict, prefix: str, tensors: dict) -> tuple[int, int, int]:
+    """``(units, input features, gate blocks)`` of an nn.LSTM's (4 blocks) or nn.GRU's (3 blocks) tensors,
+    every one checked against what PyTorch stores: weight_ih_lk (nH, in_k), weight_hh_lk (nH, H),
+    biases (nH,), in_k = H (× 2 if bidirectional) for k > 0."""
     first = f"{prefix}weight_hh_l0"
-    w_hh = _check_tensor(arrays, first, 2, "a 2-D (4·hidden_size, hidden_size) tensor")
+    w_hh = _check_tensor(arrays, first, 2, "a 2-D (4·hidden_size, hidden_size) tensor (nn.LSTM; 3· for nn.GRU)")
     units = w_hh.shape[1]
-    if w_hh.shape[0] != 4 * units:
+    if w_hh.shape[0] not in (3 * units, 4 * units):
         raise InputError(f"{first!r} is a {w_hh.dtype} tensor of shape {w_hh.shape}; expected (4·hidden_size, "
-                         f"hidden_size) = ({4 * units}, {units}): four gate blocks i, f, g, o")
+                         f"hidden_size) = ({4 * units}, {units}) for an nn.LSTM (gate blocks i, f, g, o) or "
+                         f"({3 * units}, {units}) for an nn.GRU (r, z, n)")
+    n = w_hh.shape[0] // units
     bidirectional = any(rev for (_, rev, _) in tensors)
     for (layer, rev, kind) in sorted(tensors):
         key = f"{prefix}{kind}_l{layer}{'_reverse' if rev else ''}"
         if kind == "weight_hh":
-            _check_tensor(arrays, key, 2, f"a 2-D ({4 * units}, {units}) tensor", 4 * units, units)
+            _check_tensor(arrays, key, 2, f"a 2-D ({n * units}, {units}) tensor", n * units, units)
         elif kind == "weight_ih":
             feed = None if layer == 0 else units * (2 if bidirectional else 1)
-            _check_tensor(arrays, key, 2, f"a 2-D ({4 * units}, {feed or 'input features'}) tensor", 4 * units, feed)
+            _check_tensor(arrays, key, 2, f"a 2-D ({n * units}, {feed or 'input features'}) tensor", n * units, feed)
         elif kind in ("bias_ih", "bias_hh"):
-            _check_tensor(arrays, key, 1, f"a 1-D ({4 * units},) tensor", 4 * units)
-    return units, arrays[f"{prefix}weight_ih_l0"].shape[1]
+            _check_tensor(arrays, key, 1, f"a 1-D ({n * units},) tensor", n * units)
+    return units, arrays[f"{prefix}weight_ih_l0"].shape[1], n
 
 
 def batch_major(x: np.ndarray, batch_first: bool) -> np.ndarray:
@@ -176,6 +187,12 @@ def torch_to_keras_blocks(w: np.ndarray, units: int) -> np.ndarray:
     """Reorder the 4 gate blocks along axis 0 from PyTorch's i, f, g, o to Keras's i, f, c, o, by name."""
     blocks = {name: w[k * units:(k + 1) * units] for k, name in enumerate(TORCH_GATE_ORDER)}
     return np.concatenate([blocks[g.field] for g in gates.GATES], axis=0)
+
+
+def torch_to_keras_gru_blocks(w: np.ndarray, units: int) -> np.ndarray:
+    """Reorder the 3 blocks along axis 0 from PyTorch's r, z, n to Keras's z, r, h, by name."""
+    blocks = {name: w[k * units:(k + 1) * units] for k, name in enumerate(TORCH_GRU_ORDER)}
+    return np.concatenate([blocks[g.field] for g in gates.GRU_GATES], axis=0)
 
 
 def _as_arrays(state_dict) -> dict[str, np.ndarray]:
@@ -231,12 +248,19 @@ def _find_linear(arrays, lstm_prefix: str, name: str | None) -> str | None:
     return candidates[0] if candidates else None
 
 
-def _direction(tensors: dict, layer: int, reverse: bool, units: int) -> tuple[list, bool]:
+def _direction(tensors: dict, layer: int, reverse: bool, units: int, gru: bool = False) -> tuple[list, bool]:
     """Keras-layout ``[kernel, recurrent_kernel, (bias)]`` of one direction of one layer, and whether it has a bias."""
     w_ih = tensors[(layer, reverse, "weight_ih")]
     w_hh = tensors[(layer, reverse, "weight_hh")]
     b_ih, b_hh = tensors.get((layer, reverse, "bias_ih")), tensors.get((layer, reverse, "bias_hh"))
     use_bias = b_ih is not None or b_hh is not None
+    if gru:  # two biases kept apart, as Keras's reset_after GRU keeps them
+        blocks = lambda w: torch_to_keras_gru_blocks(w, units)  # noqa: E731
+        weights = [blocks(w_ih).T, blocks(w_hh).T]
+        if use_bias:
+            zero = np.zeros(3 * units, np.float64)
+            weights.append(np.stack([blocks(zero if b is None else b.astype(np.float64)) for b in (b_ih, b_hh)]))
+        return weights, use_bias
     weights = [torch_to_keras_blocks(w_ih, units).T, torch_to_keras_blocks(w_hh, units).T]
     if use_bias:
         b = np.zeros(4 * units, np.float64)
@@ -249,7 +273,8 @@ def _direction(tensors: dict, layer: int, reverse: bool, units: int) -> tuple[li
 
 def from_torch_state_dict(state_dict, *, lstm: str | None = None, linear: str | None = None,
                           output: str = "last_state", dtype="float32", name: str = "torch_model") -> Sequential:
-    """A :class:`Sequential` computing what a PyTorch ``nn.LSTM`` (and a following ``nn.Linear``) computes.
+    """A :class:`Sequential` computing what a PyTorch ``nn.LSTM`` or ``nn.GRU`` (and a following ``nn.Linear``)
+    computes; the recurrent module's key names are the same for both, its shapes say which.
 
     ``state_dict``: ``model.state_dict()`` (arrays or tensors) or a ``.safetensors`` path.
     ``lstm`` / ``linear``: the modules' names in the state dict when there is more than one
@@ -274,18 +299,25 @@ def from_torch_state_dict(state_dict, *, lstm: str | None = None, linear: str | 
             for kind in ("weight_ih", "weight_hh"):
                 if (k, rev, kind) not in tensors:
                     raise InputError(f"nn.LSTM {module!r}: missing {prefix}{kind}_l{k}{'_reverse' if rev else ''}")
-    units, input_dim = _check_lstm_shapes(arrays, prefix, tensors)
+    units, input_dim, blocks = _check_recurrent_shapes(arrays, prefix, tensors)
+    gru = blocks == 3  # nn.GRU: 3 blocks r, z, n; nn.LSTM: 4
+    if gru and bidirectional:
+        raise InputError(f"nn.GRU {module!r} is bidirectional; a Bidirectional GRU is not supported here "
+                         "(only a Bidirectional LSTM): export one direction or use an nn.LSTM")
     model = Sequential(name=name)
     all_weights = []
     for k in range(num_layers):
         top = k == num_layers - 1
         return_sequences = not top or output == "sequence"
         layer_name = f"{module}_l{k}"
-        w_fwd, use_bias = _direction(tensors, k, False, units)
+        w_fwd, use_bias = _direction(tensors, k, False, units, gru)
         options = dict(return_sequences=return_sequences, dtype=dtype)
         if not use_bias:
             options["use_bias"] = False
-        if bidirectional:
+        if gru:
+            model.add(GRU(units, **options, name=layer_name))
+            all_weights += w_fwd
+        elif bidirectional:
             w_bwd, _ = _direction(tensors, k, True, units)
             model.add(Bidirectional(LSTM(units, **options, name=layer_name), merge_mode="concat",
                                     name=f"{layer_name}_bidirectional"))

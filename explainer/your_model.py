@@ -79,13 +79,20 @@ def read_inputs(path: str | Path, model: Sequential,
     (dates, words) labels the steps. ``time_major``: a 3-D array is (time, batch, features)
     (PyTorch's ``batch_first=False`` layout) and is swapped to (batch, time, features).
     """
+    ids = isinstance(model.layers[0], Embedding)
+    shape = (model.input_shape[0] if model.input_shape else None,) if ids else (None, model.input_shape[-1])
+    return _read_one(path, ids, shape, time_major)
+
+
+def _read_one(path: str | Path, ids: bool, shape: tuple, time_major: bool = False):
+    """One input array from ``.npy``/``.csv`` for an input of ``shape`` (no batch; ``(time,)`` for
+    token ids, ``(time, features)`` otherwise; None = any)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in INPUT_SUFFIXES:
         raise InputError(f"{path}: unknown input file type {path.suffix or '(none)'!r}; give a NumPy array "
                          "(.npy) or a table with a row per time step (.csv)")
     input_file(path, "input file")
-    ids = isinstance(model.layers[0], Embedding)
     features = labels = None
     if suffix == ".npy":
         try:
@@ -101,8 +108,17 @@ def read_inputs(path: str | Path, model: Sequential,
                 raise InputError(f"{path}: this model starts with an Embedding, so it reads token ids: give one "
                                  f"column of ids (a row per time step), not {x.shape[1]} columns")
             x = x[:, 0]
+    x = _check_input_array(x, path, ids, shape, time_major)
+    if features is not None and len(features) != x.shape[-1]:
+        features = None
+    return x, features, labels
+
+
+def _check_input_array(x: np.ndarray, path, ids: bool, shape: tuple, time_major: bool = False,
+                       what: str = "") -> np.ndarray:
+    """``x`` as (batch, time[, features]) for an input of ``shape``, or a ValueError saying what is wrong."""
     if x.dtype.kind not in "biuf":
-        raise InputError(f"{path}: the input must be numbers, got dtype {x.dtype}; convert it to floats "
+        raise InputError(f"{path}{what}: the input must be numbers, got dtype {x.dtype}; convert it to floats "
                          "(or token ids) first")
     want = 2 if ids else 3
     if time_major:
@@ -113,34 +129,38 @@ def read_inputs(path: str | Path, model: Sequential,
         x = x[None]  # one sequence
     shape_text = "(time,) or (batch, time) token ids" if ids else "(time, features) or (batch, time, features)"
     if x.ndim != want:
-        raise InputError(f"{path}: input of shape {x.shape} does not fit; give {shape_text}")
+        raise InputError(f"{path}{what}: input of shape {x.shape} does not fit; give {shape_text}")
     if 0 in x.shape:
-        raise InputError(f"{path}: input of shape {x.shape} is empty (no samples, time steps or features); "
+        raise InputError(f"{path}{what}: input of shape {x.shape} is empty (no samples, time steps or features); "
                          "give at least one time step")
     if ids:
-        length = model.input_shape[0] if model.input_shape else None
+        length = shape[0]
         if length is not None and x.shape[1] != length:
-            raise InputError(f"{path}: the model reads sequences of {length} token ids; this input has {x.shape[1]} "
-                             f"per sequence; pad or cut them to {length}")
+            raise InputError(f"{path}{what}: the model reads sequences of {length} token ids; this input has "
+                             f"{x.shape[1]} per sequence; pad or cut them to {length}")
     else:
-        expected = model.input_shape[-1]
-        if x.shape[-1] != expected:
-            raise InputError(f"{path}: the input has {x.shape[-1]} features per step but the model expects "
+        expected = shape[-1]
+        if expected is not None and x.shape[-1] != expected:
+            raise InputError(f"{path}{what}: the input has {x.shape[-1]} features per step but the model expects "
                              f"{expected}; give a file with {expected} columns (one per feature)")
+        if shape[0] is not None and x.shape[1] != shape[0]:
+            raise InputError(f"{path}{what}: the model reads sequences of {shape[0]} steps; this input has "
+                             f"{x.shape[1]}; pad or cut them to {shape[0]}")
     if not np.all(np.isfinite(x)):
-        raise InputError(f"{path}: the input contains NaN or infinite values; clean or impute them first")
-    if features is not None and len(features) != x.shape[-1]:
-        features = None
-    return x, features, labels
+        raise InputError(f"{path}{what}: the input contains NaN or infinite values; clean or impute them first")
+    return x
 
 
 def _read_csv(path: Path):
     import csv
     import io
 
+    from .extras import require
+
+    require("csv", "pandas", why="reading a .csv input (or give a .npy array)")
     import pandas as pd
 
-    from .bitcoin.data import _DECIMAL_COMMA, decode, sniff_separator  # UTF-8/16, Latin-1; , ; tab |
+    from .textfile import DECIMAL_COMMA, decode, sniff_separator  # UTF-8/16, Latin-1; , ; tab |
 
     text = decode(path.read_bytes(), path)
     if not text.strip():
@@ -148,7 +168,7 @@ def _read_csv(path: Path):
     sep = sniff_separator(text)
     try:
         cells = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-        comma = sep != "," and cells.stack().astype(str).str.strip().str.match(_DECIMAL_COMMA).any() \
+        comma = sep != "," and cells.stack().astype(str).str.strip().str.match(DECIMAL_COMMA).any() \
             if len(cells.columns) and len(cells) else False
         df = pd.read_csv(io.StringIO(text), sep=sep, decimal="," if comma else ".",
                          thousands="." if comma else None)
@@ -262,3 +282,184 @@ def _units_of(model: Sequential, name: str) -> int:
             if getattr(inner, "name", None) == name:
                 return inner.units
     return 1
+
+
+# --- one layer of any Keras model ---------------------------------------------
+#: The largest max |Δ| of h between our layer and Keras's for a trace to be written.
+PARITY_LIMIT = 1e-4
+
+
+def load_keras_file(path: str | Path):
+    """The Keras model in a ``.keras``/``.h5`` file, or a ValueError saying why not."""
+    import zipfile
+
+    from .keras_bridge import import_keras
+
+    path = Path(path)
+    input_file(path, "model file")
+    if path.suffix.lower() == ".keras" and not zipfile.is_zipfile(path):
+        raise InputError(f"{path} is not a Keras .keras file (not a zip archive: damaged, or another format); "
+                         "save the model with model.save('model.keras')")
+    keras = import_keras()
+    try:
+        return keras.models.load_model(path, compile=False)
+    except (ValueError, TypeError, KeyError, AttributeError, OSError, zipfile.BadZipFile) as e:
+        # what Keras raises for a damaged or foreign file; the cause stays attached (``__cause__``)
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise InputError(f"{path}: Keras could not load this model ({type(e).__name__}: {first[:200]})") from e
+
+
+def input_name(t) -> str:
+    """The name of a Keras model input: its Input layer's (what ``keras.Input(name=…)`` gave)."""
+    return t._keras_history.operation.name
+
+
+def _input_spec(t) -> str:
+    shape = ", ".join("batch" if k == 0 else ("None" if s is None else str(s)) for k, s in enumerate(t.shape))
+    return f"{input_name(t)} ({shape}) {t.dtype}"
+
+
+def read_keras_inputs(path: str | Path, keras_model, time_major: bool = False):
+    """Inputs for any Keras model: ``({input name: array}, feature names, step labels)``.
+
+    A model with one input reads ``.npy``/``.csv`` as :func:`read_inputs` does; ``.npz`` holds one
+    array per model input, named as the model's inputs (``np.savez("x.npz", tokens=ids, h0=h0)``),
+    each batched or all one sample.
+    """
+    path = Path(path)
+    specs = list(keras_model.inputs)
+    names = [input_name(t) for t in specs]
+    if path.suffix.lower() != ".npz":
+        if len(specs) != 1:
+            raise InputError(f"{path}: this model has {len(specs)} inputs ({'; '.join(map(_input_spec, specs))}); "
+                             f"give an .npz with one array per input: np.savez('x.npz', "
+                             f"{', '.join(f'{n}=…' for n in names)})")
+        t = specs[0]
+        ids = "int" in str(t.dtype)
+        x, features, labels = _read_one(path, ids, tuple(t.shape[1:]), time_major)
+        return {input_name(t): x.astype(str(t.dtype)) if ids else x.astype(np.float32)}, features, labels
+    input_file(path, "input file")
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            given = {k: f[k] for k in f.files}
+    except ValueError as e:
+        raise InputError(f"{path}: not a plain numeric .npz file ({e}); save it with np.savez") from None
+    except (OSError, EOFError, Exception) as e:
+        raise InputError(f"{path}: not a readable .npz file ({type(e).__name__}: {e})") from None
+    missing, extra = [n for n in names if n not in given], [n for n in given if n not in names]
+    if missing or extra:
+        parts = ([f"missing {', '.join(map(repr, missing))}"] if missing else []) + \
+                ([f"unknown {', '.join(map(repr, extra))}"] if extra else [])
+        raise InputError(f"{path}: {' and '.join(parts)}; the model's inputs are "
+                         f"{'; '.join(map(_input_spec, specs))}: one array per input, named so")
+    one = all(given[input_name(t)].ndim == len(t.shape) - 1 for t in specs)  # one sample, no batch axis
+    out = {}
+    for t in specs:
+        a = given[input_name(t)][None] if one else given[input_name(t)]
+        what = f" (input {input_name(t)!r})"
+        if a.dtype.kind not in "biuf":
+            raise InputError(f"{path}{what}: the input must be numbers, got dtype {a.dtype}")
+        want = tuple(t.shape[1:])
+        if a.ndim != len(want) + 1 or any(s is not None and s != g for s, g in zip(want, a.shape[1:])):
+            raise InputError(f"{path}{what}: shape {a.shape} does not fit {_input_spec(t)}")
+        if 0 in a.shape:
+            raise InputError(f"{path}{what}: shape {a.shape} is empty")
+        if not np.all(np.isfinite(a)):
+            raise InputError(f"{path}{what}: the input contains NaN or infinite values; clean or impute them first")
+        out[input_name(t)] = a.astype(str(t.dtype)) if "int" in str(t.dtype) else a.astype(np.float32)
+    batches = {a.shape[0] for a in out.values()}
+    if len(batches) > 1:
+        raise InputError(f"{path}: the inputs hold different numbers of samples "
+                         f"({', '.join(f'{k}: {a.shape[0]}' for k, a in out.items())}); give each the same batch")
+    return out, None, None
+
+
+def _merge(merge_mode, y, y_rev):
+    if merge_mode == "concat":
+        return np.concatenate([y, y_rev], axis=-1)
+    return {"sum": lambda: y + y_rev, "mul": lambda: y * y_rev, "ave": lambda: (y + y_rev) / 2,
+            None: lambda: [y, y_rev]}[merge_mode]()
+
+
+def keras_parity(ours, output, theirs, mask) -> float:
+    """max |Δ| between our layer's output and Keras's (all returned states too), over unmasked steps."""
+    ours_list = ours if isinstance(ours, list) else [ours]
+    theirs_list = theirs if isinstance(theirs, list) else [theirs]
+    worst = 0.0
+    for a, b in zip(ours_list, theirs_list):
+        a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+        if a.shape != b.shape:
+            raise InputError(f"our copy of the layer gives shape {a.shape}, Keras's {b.shape}")
+        d = np.abs(a - b)
+        if d.ndim == 3 and mask is not None:
+            m = mask[:, ::-1] if output == "reversed" else mask
+            d = d[m]
+        if d.size:
+            worst = max(worst, float(d.max()))
+    if len(ours_list) != len(theirs_list):
+        raise InputError(f"our copy of the layer returns {len(ours_list)} array(s), Keras's {len(theirs_list)}")
+    return worst
+
+
+def trace_keras_layer(keras_model, inputs: dict[str, np.ndarray], layer: int | str = 0,
+                      sample: int | None = None, units: int | list[int] | None = None):
+    """The trace of one recurrent layer of any Keras model, and its parity with Keras: ``(trace, max |Δ|)``.
+
+    Keras computes what the layer receives (its input, mask and initial state, from whatever
+    surrounds it); our copy of the layer, with its weights, runs on that and records every step;
+    its output is checked against the output Keras computed (max |Δ| of h over unmasked steps,
+    returned states included). A ValueError when it exceeds :data:`PARITY_LIMIT`.
+    """
+    from .keras_bridge import find_recurrent_layer, keras_call, layer_from_keras
+
+    kl, direction = find_recurrent_layer(keras_model, layer)
+    if sample is not None:
+        n = len(next(iter(inputs.values())))
+        if not -n <= sample < n:
+            raise InputError(f"--sample {sample} is out of range; the input holds {n} sequence(s) (0..{n - 1})")
+        inputs = {k: v[sample:sample + 1] if sample != -1 else v[-1:] for k, v in inputs.items()}
+    ours = layer_from_keras(kl)  # before Keras runs: a stateful layer's states are those saved
+    args, kwargs, theirs = keras_call(keras_model, kl, inputs)
+    x = np.asarray(args[0], ours.dtype)
+    mask = kwargs.get("mask")
+    if isinstance(mask, list):  # one mask per input tensor: the sequence's
+        mask = mask[0]
+    mask = None if mask is None else np.asarray(mask, bool)
+    state = kwargs.get("initial_state")
+    state = None if state is None else [np.asarray(s, ours.dtype) for s in
+                                        (state if isinstance(state, (list, tuple)) else [state])]
+    extra = sorted(set(kwargs) - {"mask", "initial_state"})
+    if extra or len(args) > 1:
+        raise InputError(f"Keras layer {kl.name!r} is called with {', '.join(extra) or 'more than one input'}, "
+                         "which this trace cannot pass on; it takes an input, a mask and an initial_state")
+    check_memory(trace_bytes(x.shape[0], x.shape[1], getattr(ours, "units", 1) or 1, x.shape[-1]),
+                 f"tracing {x.shape[0]} sequence(s) of {x.shape[1]} steps",
+                 "trace fewer sequences (--sample K) or a shorter input")
+    call = {}
+    if mask is not None:
+        if not getattr(ours, "takes_mask", True) and not mask.all():
+            raise InputError(f"Keras layer {kl.name!r} ({type(kl).__name__}) is given a mask that skips steps, "
+                             "which our SimpleRNN does not take; trace an LSTM layer instead")
+        if getattr(ours, "takes_mask", True):
+            call["mask"] = mask
+    if state is not None:
+        call["initial_state"] = state
+    traces = ours.trace(x, **call)
+    trace = traces[direction or 0] if isinstance(traces, list) else traces  # Bidirectional: one direction
+    mine = ours.forward(x, training=False, **call)
+    backwards = getattr(ours, "go_backwards", False) and getattr(ours, "return_sequences", False)
+    delta = keras_parity(mine, "reversed" if backwards else "forward", theirs, mask)
+    if not delta <= PARITY_LIMIT:
+        raise InputError(f"our copy of Keras layer {kl.name!r} differs from Keras's output by max |Δh| = "
+                         f"{delta:.3g} (over unmasked steps), more than {PARITY_LIMIT:g}; no trace written")
+    if units is not None and not isinstance(trace, SequenceTrace):
+        raise InputError(f"--units: layer {trace.layer!r} gives a {type(trace).__name__}, which is kept whole; "
+                         "omit --units, or trace an LSTM layer (--layer)")
+    if isinstance(units, int):
+        if units > trace.units:
+            raise InputError(f"--units {units}: layer {trace.layer!r} has only {trace.units} units; "
+                             f"give at most {trace.units}")
+        trace = trace.narrow(trace.most_active(units))
+    elif units is not None:
+        trace = trace.narrow(units)
+    return trace, delta

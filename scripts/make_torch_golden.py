@@ -1,9 +1,9 @@
 """Make the PyTorch golden files the test suite compares against (run once; needs torch).
 
-    python -m venv /tmp/torchenv && /tmp/torchenv/bin/pip install torch safetensors numpy
+    python -m venv /tmp/torchenv && /tmp/torchenv/bin/pip install torch==2.13.0 safetensors numpy
     /tmp/torchenv/bin/python scripts/make_torch_golden.py
 
-For each case it builds a small ``nn.LSTM`` (+ ``nn.Linear``) with a fixed seed, saves its
+For each case it builds a small ``nn.LSTM`` or ``nn.GRU`` (+ ``nn.Linear``) with a fixed seed, saves its
 ``state_dict()`` with ``safetensors.torch.save_file`` exactly as a PyTorch user would, and saves
 the inputs and PyTorch's outputs beside it (``<case>_io.npz``). The suite reads these files
 without torch.
@@ -24,15 +24,18 @@ OUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "torch"
 class Net(nn.Module):
     """An LSTM read out by a Linear layer, in one of the three ways PyTorch code usually does."""
 
-    def __init__(self, input_size, hidden, num_layers, bidirectional, batch_first, bias, readout, out):
+    def __init__(self, input_size, hidden, num_layers, bidirectional, batch_first, bias, readout, out,
+                 cell="lstm"):
         super().__init__()
-        self.encoder = nn.LSTM(input_size, hidden, num_layers=num_layers, bidirectional=bidirectional,
-                               batch_first=batch_first, bias=bias)
+        rnn = nn.GRU if cell == "gru" else nn.LSTM
+        self.encoder = rnn(input_size, hidden, num_layers=num_layers, bidirectional=bidirectional,
+                           batch_first=batch_first, bias=bias)
         self.head = nn.Linear(hidden * (2 if bidirectional else 1), out)
         self.batch_first, self.bidirectional, self.readout = batch_first, bidirectional, readout
 
     def forward(self, x):
-        seq, (h_n, _) = self.encoder(x)
+        seq, state = self.encoder(x)
+        h_n = state[0] if isinstance(state, tuple) else state  # an LSTM returns (h_n, c_n), a GRU h_n
         if self.readout == "sequence":  # Linear on every step
             return self.head(seq)
         # final hidden state of the top layer, both directions side by side (Keras's Bidirectional concat)
@@ -47,6 +50,13 @@ CASES = {
                                              batch_first=False, bias=True, readout="last_state", out=1),
     "no_bias_sequence": dict(input_size=2, hidden=4, num_layers=2, bidirectional=False, batch_first=True,
                              bias=False, readout="sequence", out=3),
+    # nn.GRU: the reset-after form with two biases, gate order r, z, n
+    "gru_last": dict(input_size=3, hidden=5, num_layers=1, bidirectional=False, batch_first=True, bias=True,
+                     readout="last_state", out=2, cell="gru"),
+    "gru_stacked_time_major_sequence": dict(input_size=4, hidden=3, num_layers=2, bidirectional=False,
+                                            batch_first=False, bias=True, readout="sequence", out=1, cell="gru"),
+    "gru_no_bias": dict(input_size=2, hidden=4, num_layers=1, bidirectional=False, batch_first=True, bias=False,
+                        readout="last_state", out=1, cell="gru"),
 }
 
 
@@ -64,7 +74,8 @@ def main() -> None:
         x_in = x if cfg["batch_first"] else x.transpose(0, 1)
         with torch.no_grad():
             y = net(x_in)
-            seq, (h_n, c_n) = net.encoder(x_in)
+            seq, state = net.encoder(x_in)
+        h_n, c_n = state if isinstance(state, tuple) else (state, torch.zeros(0))
         if not cfg["batch_first"]:
             seq = seq.transpose(0, 1)
             if cfg["readout"] == "sequence":

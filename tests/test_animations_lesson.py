@@ -17,12 +17,13 @@ from animations import cli as render_cli  # noqa: E402
 from animations.lesson import chapter_title, chapters, duration  # noqa: E402
 from animations.mobjects import fmt  # noqa: E402
 from animations.scenes import SCENES  # noqa: E402
-from animations.script import (GAP_SECONDS, LESSON, SCRIPT, Facts, narration, reading_seconds,  # noqa: E402
+from animations.chapters import LESSON  # noqa: E402
+from animations.script import (GAP_SECONDS, SCRIPT, Facts, narration, reading_seconds,  # noqa: E402
                                scene_seconds)
 from animations.source import make_source  # noqa: E402
 
 pytestmark = pytest.mark.video
-NUMBER = re.compile(r"-?\d+\.\d+")
+NUMBER = re.compile(r"[-\u2212]?\d+\.\d+")
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,7 @@ def test_demo_narration_reads_the_story_numbers():
     said = " ".join(s.text for sc in lesson_scenes() for s in narration(sc, facts))
     tr = facts.src.trace
     t = tr.meta["labels"].index("polluted")
-    assert f"f = {fmt(tr.f[0, t, 0])}" in said and "W = -8.00" in said and "“polluted”" in said
+    assert f"f = {fmt(tr.f[0, t, 0])}" in said and "W = \u22128.00" in said and "“polluted”" in said
     zh = " ".join(s.text for sc in lesson_scenes() for s in narration(sc, Facts(make_source(lang="zh"))))
     assert "“污染了”" in zh and "蓝色记忆" in zh
 

@@ -23,6 +23,7 @@ from explainer import LSTM  # noqa: E402
 from explainer.cli import main  # noqa: E402
 
 from animations.mobjects import all_numbers, fmt  # noqa: E402
+from explainer.presentation import parse  # noqa: E402
 from animations.scenes import SCENES, SLIDES  # noqa: E402
 from animations.source import make_source  # noqa: E402
 
@@ -113,13 +114,13 @@ def check_numbers_on_screen(scene, src) -> int:
     for n in numbers:
         want = expected_value(src, n.trace_key, n.trace_step, n.trace_unit, n)
         assert n.text == fmt(want), (n.trace_key, n.trace_step, n.trace_unit, n.text, want)
-        assert abs(float(n.text) - want) <= 0.005 + 1e-9
+        assert abs(parse(n.text) - want) <= 0.005 + 1e-9
     # and no untagged number sneaked onto the screen
     for m in scene.mobjects:
         for sub in m.get_family():
             if isinstance(sub, Text) and not hasattr(sub, "trace_key"):
                 try:
-                    float(sub.text)
+                    parse(sub.text)
                 except ValueError:
                     continue
                 raise AssertionError(f"number {sub.text!r} on screen does not come from the trace")
@@ -186,8 +187,8 @@ def check_digits(scene) -> None:
     """Every number: two decimals, digits at least 24 px tall at 1080p (negatives the same size)."""
     import re
     for n in all_numbers(scene.mobjects):
-        assert re.fullmatch(r"-?\d+\.\d\d", n.text), n.text
-        digits = n[1:] if n.text.startswith("-") else n  # the glyphs after the minus sign
+        assert re.fullmatch(r"\u2212?\d+\.\d\d", n.text), n.text
+        digits = n[1:] if n.text.startswith("\u2212") else n  # the glyphs after the minus sign
         assert digits.height >= MIN_DIGIT_HEIGHT - 1e-6, f"{n.trace_key} {n.text}: {digits.height:.3f} < {MIN_DIGIT_HEIGHT:.3f}"
 
 
@@ -226,7 +227,7 @@ def test_forget_gate_shows_the_keep_and_the_forget_step(demo_renders):
     assert shown[("f", t, 0)] == fmt(tr.f[0, t, 0]) == "0.02"
     assert shown[("c_prev", t, 0)] == fmt(tr.c_prev[0, t, 0]) == "0.93"
     assert shown[("f*c_prev", t, 0)] == fmt(tr.kept[0, t, 0]) == "0.02"
-    assert shown[("weight", t, 0)] == "-8.00"  # W[polluted → forget gate of the blue memory]
+    assert shown[("weight", t, 0)] == "\u22128.00"  # W[polluted → forget gate of the blue memory]
     # the keep step really keeps a memory: f ≈ 1 and c_{t-1} far from 0
     k, u = scene.facts.where["keep"]
     assert tr.f[0, k, u] > 0.95 and abs(tr.c_prev[0, k, u]) > 0.9

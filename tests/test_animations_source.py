@@ -69,7 +69,7 @@ def test_environment_variables_choose_the_source(monkeypatch, tmp_path):
 
 
 def test_numbers_are_rounded_for_display_without_negative_zero():
-    assert [fmt(v) for v in (0.98234, -0.004, -1.239, 3)] == ["0.98", "0.00", "-1.24", "3.00"]
+    assert [fmt(v) for v in (0.98234, -0.004, -1.239, 3)] == ["0.98", "0.00", "\u22121.24", "3.00"]
 
 
 def test_chinese_uses_an_installed_cjk_font():

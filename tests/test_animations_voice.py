@@ -60,7 +60,8 @@ def test_formulas_are_spoken_in_chinese(text, zh):
 def test_every_narrated_line_becomes_words_only():
     """No digit and no maths symbol is left for a voice to mispronounce, in either language."""
     pytest.importorskip("manim")
-    from animations.script import LESSON, SCRIPT, Facts, narration
+    from animations.chapters import LESSON
+    from animations.script import SCRIPT, Facts, narration
     from animations.source import make_source
     for lang in ("en", "zh"):
         facts = Facts(make_source(lang=lang))
@@ -156,7 +157,8 @@ def test_voiced_lesson_has_voice_and_subtitle_tracks_in_step(tmp_path, monkeypat
     from animations import cli as render_cli
     from animations.lesson import chapters, duration, streams
     from animations.recording import script_lines
-    from animations.script import LESSON, SCRIPT
+    from animations.chapters import LESSON
+    from animations.script import SCRIPT
     from animations.voice import RATE
 
     short = tuple(sorted((s for s in LESSON if s in SCRIPT), key=lambda s: len(SCRIPT[s]))[:2])
@@ -167,9 +169,10 @@ def test_voiced_lesson_has_voice_and_subtitle_tracks_in_step(tmp_path, monkeypat
     table = (rec / "script.md").read_text(encoding="utf-8")
     assert all(f"| {name} | {en.replace('|', '/')} | {zh.replace('|', '/')} |" in table for name, en, zh in rows)
     assert rows[0][0].startswith("001_") and rows[-1][0].startswith(f"{len(rows):03d}_")
-    # the teacher records the first English line only: 2.5 s of a 220 Hz tone as a 44.1 kHz stereo WAV
+    # the teacher records the first English line only: 2.5 s of a 220 Hz tone as a 44.1 kHz stereo WAV,
+    # after 0.8 s and before 0.5 s of silence (trimmed: the voice starts with its subtitle)
     t = np.arange(int(2.5 * 44100)) / 44100
-    tone = (8000 * np.sin(2 * np.pi * 220 * t)).astype(np.int16)
+    tone = np.r_[np.zeros(int(0.8 * 44100)), 8000 * np.sin(2 * np.pi * 220 * t), np.zeros(22050)].astype(np.int16)
     with wave.open(str(rec / "en" / f"{rows[0][0]}.wav"), "wb") as w:
         w.setnchannels(2), w.setsampwidth(2), w.setframerate(44100)
         w.writeframes(np.repeat(tone, 2).tobytes())
@@ -202,7 +205,7 @@ def test_voiced_lesson_has_voice_and_subtitle_tracks_in_step(tmp_path, monkeypat
             first = sidecar["lines"][0]
             with wave.open(first["audio"], "rb") as w:
                 assert w.getnchannels() == 1 and w.getframerate() == RATE
-                assert w.getnframes() / RATE == pytest.approx(2.5, abs=0.01)
+                assert w.getnframes() / RATE == pytest.approx(2.5 + 0.02 + 0.05, abs=0.01)  # + lead and tail kept
             assert subs[0].end.total_seconds() >= 2.5
         from animations.scenes import SLIDES
         if SLIDES:  # slides for class: one per spoken line, notes = the line, and no voice in them

@@ -205,7 +205,7 @@ def test_round_trip_narrow_and_sample(tmp_path):
 def test_clear_errors(tmp_path):
     model = Sequential([Dense(2, input_shape=(3,))])
     model.compile("mse", "adam")
-    with pytest.raises(ValueError, match="no LSTM or SimpleRNN"):
+    with pytest.raises(ValueError, match="no LSTM, GRU or SimpleRNN"):
         model.trace_gradients(np.zeros((1, 3)), np.zeros((1, 2)))
     rnn = Sequential([SimpleRNN(2, input_shape=(3, 1))])
     with pytest.raises(RuntimeError, match="compile"):

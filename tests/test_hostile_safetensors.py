@@ -90,7 +90,9 @@ def test_integer_buffers_beside_the_weights_are_ignored(tmp_path):
 SHAPES = [
     ("lstm.weight_hh_l0", (4 * H * H,), r"'lstm.weight_hh_l0' is a float32 tensor of shape \(36,\); expected a 2-D"),
     ("lstm.weight_hh_l0", (4 * H, H, 1), r"shape \(12, 3, 1\); expected a 2-D"),
-    ("lstm.weight_hh_l0", (3 * H, H), r"shape \(9, 3\); expected \(4·hidden_size, hidden_size\) = \(12, 3\)"),
+    ("lstm.weight_hh_l0", (5 * H, H), r"shape \(15, 3\); expected \(4·hidden_size, hidden_size\) = \(12, 3\) "
+                                      r"for an nn.LSTM .* or \(9, 3\) for an nn.GRU"),
+    ("lstm.weight_hh_l0", (3 * H, H), r"'lstm.bias_hh_l0' .*shape \(12,\); expected a 1-D \(9,\)"),  # read as a GRU
     ("lstm.weight_hh_l0", (0, 0), r"empty float32 tensor of shape \(0, 0\)"),
     ("lstm.weight_hh_l0", (), r"shape \(\); expected a 2-D"),
     ("lstm.weight_ih_l0", (4 * H,), r"'lstm.weight_ih_l0' is a float32 tensor of shape \(12,\); expected a 2-D"),
@@ -177,3 +179,19 @@ def test_trace_model_with_float8_shape_error_is_one_line(tmp_path, capsys):
     assert err.startswith("error: 'lstm.weight_hh_l0' is a float32 tensor of shape (36,); expected a 2-D") and \
         "Traceback" not in err
     assert not (tmp_path / "t.npz").exists()
+
+
+def test_safetensors_are_read_without_the_safetensors_package(tmp_path):
+    """The format is read here: neither torch nor the safetensors package is needed."""
+    import subprocess
+    import sys
+
+    state = lstm_state(np.random.default_rng(0))
+    path = write_safetensors(tmp_path / "m.safetensors", {k: ("F32", v.shape, v.tobytes()) for k, v in state.items()})
+    code = ("import sys; sys.modules['safetensors'] = None; sys.modules['torch'] = None\n"
+            "from explainer.torch_bridge import from_torch_state_dict\n"
+            f"print(from_torch_state_dict({str(path)!r}).layers[0].units)")
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
+                         env={**__import__("os").environ, "PYTHONPATH": str(root)})
+    assert out.returncode == 0 and out.stdout.strip() == str(H), out.stderr

@@ -42,7 +42,7 @@ def test_clear_errors(given, err, words):
 def test_folder_and_language_errors(tmp_path):
     with pytest.raises(ValueError, match="is a folder"):
         trace_source(tmp_path)
-    with pytest.raises(ValueError, match="lang must be"):
+    with pytest.raises(ValueError, match="unknown language .fr.; choose one of en, zh"):
         trace_source("demo", lang="fr")
 
 

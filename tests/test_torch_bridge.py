@@ -104,3 +104,34 @@ def test_safetensors_loading_needs_no_torch():
     import sys
 
     assert "torch" not in sys.modules
+
+
+@pytest.mark.parametrize("case", ["gru_last", "gru_stacked_time_major_sequence", "gru_no_bias"])
+def test_nn_gru_outputs_match_pytorch(case):
+    """nn.GRU: reset-after with two biases, blocks r, z, n: Keras's GRU(reset_after=True) with [z | r | h]."""
+    from explainer import GRU
+
+    path, io, cfg = golden(case)
+    model = from_torch_state_dict(path, output=cfg["readout"])
+    grus = [l for l in model.layers if isinstance(l, GRU)]
+    assert len(grus) == cfg["num_layers"] and all(g.reset_after for g in grus)
+    assert all(("bias" in g.params) == cfg["bias"] for g in grus)
+    x = io["x"]
+    ours = model.predict(x)
+    y = io["y"]
+    assert ours.shape == y.shape
+    assert np.abs(ours - y).max() <= TOL
+    top = model.trace(x)[-1]
+    assert np.abs(top.h - io["sequence"]).max() <= TOL  # PyTorch's `output`, every step of the top layer
+    assert np.abs(top.h[:, -1] - io["h_n"][-1]).max() <= TOL
+    if cfg["bias"]:  # the two biases stay apart: b_hn acts inside the reset product, so both matter
+        assert grus[0].params["bias"].shape == (2, 3 * grus[0].units)
+        assert np.abs(grus[0].params["bias"][1]).max() > 0.1
+
+
+def test_nn_gru_blocks_are_mapped_by_name():
+    from explainer.torch_bridge import torch_to_keras_gru_blocks
+
+    u = 2
+    w = np.concatenate([np.full((u, 1), k) for k in range(3)])  # PyTorch rows: r=0, z=1, n=2
+    assert torch_to_keras_gru_blocks(w, u)[:, 0].tolist() == [1, 1, 0, 0, 2, 2]  # Keras: z, r, h

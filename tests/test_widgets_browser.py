@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import numpy as np
@@ -19,6 +20,8 @@ import pytest
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
+#: A path Voilà answers (403) without starting a kernel: asking for the page itself would start one per poll.
+NO_KERNEL = "voila/static/none"
 
 
 def _wait_until_serving(proc: subprocess.Popen, url: str, what: str, seconds: float = 90) -> None:
@@ -28,6 +31,8 @@ def _wait_until_serving(proc: subprocess.Popen, url: str, what: str, seconds: fl
     while True:
         try:
             urllib.request.urlopen(url, timeout=2).close()
+            return
+        except urllib.error.HTTPError:  # an error page is an answer: the server is up
             return
         except Exception:
             if proc.poll() is not None or time.monotonic() > deadline:
@@ -53,7 +58,7 @@ def classroom():
         m = re.search(r"http://127\.0\.0\.1:(\d+)/", first)
         assert m, f"classroom did not print its URL; it said: {first!r}"
         url = m.group(0)
-        _wait_until_serving(proc, url, "Voilà")
+        _wait_until_serving(proc, url + NO_KERNEL, "Voilà")
         yield url
     finally:
         try:
@@ -118,11 +123,14 @@ def test_dashboard_slider_moves_cell_state_in_chromium(classroom, chromium, tmp_
 
 
 def test_sequence_explorer_plays_and_switches_language_in_chromium(classroom, chromium, tmp_path):
-    """Play (linked to the time slider in the browser) advances t; the diagram shows the demo trace at t."""
-    from explainer.demo import demo_trace
+    """Play (linked to the time slider in the browser) advances t; the diagram shows the story trace at t,
+    opened on its colour memory at "polluted"."""
+    from explainer.story import story_trace
     from widgets.diagram import fmt
 
-    trace = demo_trace()
+    trace = story_trace()
+    u = trace.meta["memory_unit"]
+    start = trace.meta["words"].index(trace.meta["pollution_word"])
     page = chromium.new_page(viewport={"width": 1280, "height": 1600})
     try:
         page.goto(classroom, timeout=90_000)
@@ -130,15 +138,15 @@ def test_sequence_explorer_plays_and_switches_language_in_chromium(classroom, ch
         page.locator(".lm-TabBar-tab").nth(1).click()
         readout = page.locator(".lstm-slider-time .widget-readout")
         readout.wait_for(timeout=20_000)
-        assert readout.text_content().strip() == "0"
+        assert readout.text_content().strip() == str(start)
         page.locator(".widget-play button").first.click()  # ▶ plays to the last step and stops there
         last = trace.time - 1
         page.wait_for_function("n => document.querySelector('.lstm-slider-time .widget-readout')"
                                ".textContent.trim() === String(n)", arg=last, timeout=30_000)
         t = int(readout.text_content().strip())
         assert t == last
-        expected = f"cₜ = {fmt(float(trace.c[0, t, 0]))}"
-        assert expected != f"cₜ = {fmt(float(trace.c[0, 0, 0]))}"  # the last step looks different from the first
+        expected = f"cₜ = {fmt(float(trace.c[0, t, u]))}"
+        assert expected != f"cₜ = {fmt(float(trace.c[0, start, u]))}"  # the last step looks different
         page.wait_for_function(
             "e => document.querySelector('.lstm-seq-diagram .lstm-val-c').textContent === e",
             arg=expected, timeout=20_000)
@@ -283,7 +291,7 @@ def _start_classroom(port: int, env: dict | None = None):
                             preexec_fn=_ctrl_c_as_in_a_terminal)
     url = f"http://127.0.0.1:{port}/"
     try:
-        _wait_until_serving(proc, url, "the classroom")
+        _wait_until_serving(proc, url + NO_KERNEL, "the classroom")
     except BaseException:  # pytest's failure included: no classroom is left running
         proc.kill()
         raise
@@ -330,10 +338,12 @@ def test_sigkill_of_classroom_leaves_no_server_and_ctrl_c_is_quiet():
 
 
 def test_sequence_explorer_keys_over_the_drawing(classroom, chromium):
-    """→ and ← step, space plays, with the pointer over the drawing (keyboard events reach the kernel)."""
-    from explainer.demo import demo_trace
+    """→ ← PageDown PageUp Home End step, space plays, with the pointer over the drawing (keyboard events
+    reach the kernel)."""
+    from explainer.story import story_trace
 
-    trace = demo_trace()
+    trace = story_trace()
+    u = trace.meta["memory_unit"]
     page = chromium.new_page(viewport={"width": 1400, "height": 900})
     try:
         page.goto(classroom, timeout=90_000)
@@ -343,12 +353,13 @@ def test_sequence_explorer_keys_over_the_drawing(classroom, chromium):
         drawing.locator(".lstm-val-c").wait_for(timeout=20_000)
         drawing.hover()
         readout = ".lstm-slider-time .widget-readout"
-        for key, want in (("ArrowRight", 1), ("ArrowRight", 2), ("ArrowLeft", 1)):
+        for key, want in (("Home", 0), ("ArrowRight", 1), ("PageDown", 2), ("End", trace.time - 1), ("Home", 0),
+                          ("ArrowRight", 1), ("ArrowRight", 2), ("PageUp", 1)):
             page.keyboard.press(key)
             page.wait_for_function(f"n => document.querySelector('{readout}').textContent.trim() === String(n)",
                                    arg=want, timeout=20_000)
         value = float(drawing.locator(".lstm-val-c").get_attribute("data-value"))
-        assert value == float(trace.c[0, 1, 0])
+        assert value == float(trace.c[0, 1, u])
         page.keyboard.press(" ")
         page.wait_for_function("n => document.querySelector('.lstm-slider-time .widget-readout')"
                                ".textContent.trim() === String(n)", arg=trace.time - 1, timeout=30_000)

@@ -18,6 +18,7 @@ from explainer import LSTM, Dense, Sequential
 from explainer.cell import LSTMCell
 from explainer.intervention import Intervention
 from explainer.story import sentences, story_model
+from explainer.story import story_trace as story_trace_with
 from explainer.story.words import tokenise, vocabulary
 from explainer.trace import StepTrace
 from widgets.diagram import cell_svg, equations_html
@@ -122,6 +123,8 @@ def test_page_runs_the_shipped_story_and_demo_models_exactly(story_page, open_pa
     data = page.evaluate("JSON.parse(document.getElementById('lstm-data').textContent)")
     assert "story_lstm.npz" in data["carries"] and "LSTM(3) + Dense(4, softmax)" in data["carries"]
     assert "story_lstm.npz" in page.locator("#lstm-carries").text_content()  # the page says what it carries
+    # with no fragment it opens on the colour memory at the word where its forget gate shuts
+    assert page.evaluate("[lstmLive.state.u, lstmLive.state.t]") == [data["seq"]["memory_unit"], 8]
     worst = 0.0
     for words, _ in sentences(12, max_distractors=30, seed=7):
         x = np.zeros((1, len(words), len(vocabulary())))
@@ -164,12 +167,17 @@ def test_page_drawing_shows_what_diagram_py_shows(lang, story_page, open_page):
         cell.params["bias"][:] = rng.normal(0, 2, 4 * u)
         s = cell.step(rng.normal(0, 2, (1, d)), rng.uniform(-1, 1, (1, u)), rng.normal(0, 2, (1, u)))
         unit = int(rng.integers(u))
-        py = cell_svg(s, unit=unit, lang=lang)
-        js = page.evaluate("""([s, u, lang]) => lstmLive.cellSvg(s, u, lang)""",
+        held = ([], ["f"], ["c", "h"], ["i", "o"], ["g"])[k % 5]  # what a what-if clamp set: said so, not computed
+        py = cell_svg(s, unit=unit, lang=lang, held=held)
+        js = page.evaluate("""([s, u, lang, held]) => lstmLive.cellSvg(s, u, lang, held)""",
                            [{n: getattr(s, n)[0].tolist() for n in ("x", "h_prev", "c_prev", "z", "i", "f", "g", "o",
-                                                                     "c", "tanh_c", "h")}, unit, lang])
+                                                                     "c", "tanh_c", "h")}, unit, lang, held])
         (pt, pv), (jt, jv) = _drawn(py), _drawn(js)
         assert jt == pt  # every label and number, in the same order
+        # every value's equation (Python's tooltip, the page's tap-to-read line), numbers plugged in
+        tips = [unescape(t) for t in re.findall(r"<title>([^<]*)</title>", py)]
+        assert [unescape(t) for t in re.findall(r'class="lstm-val [^"]*" data-value="[^"]*" data-eq="([^"]*)"', js)] == tips
+        assert any("held here" in t or "由假设固定" in t for t in tips) == bool(held)
         assert [n for n, _ in jv] == [n for n, _ in pv]
         for (_, a), (_, b) in zip(pv, jv):
             np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-15)
@@ -177,9 +185,10 @@ def test_page_drawing_shows_what_diagram_py_shows(lang, story_page, open_page):
         # and the equations under it, numbers plugged in, with the narration of shut and open gates
         state = {n: getattr(s, n)[0].tolist() for n in ("x", "h_prev", "c_prev", "z", "i", "f", "g", "o", "c",
                                                          "tanh_c", "h")}
-        js_eq = page.evaluate("([s, u, lang]) => lstmLive.equationsHtml(s, u, lang)", [state, unit, lang])
+        js_eq = page.evaluate("([s, u, lang, held]) => lstmLive.equationsHtml(s, u, lang, held)",
+                              [state, unit, lang, held])
         strip = lambda h: re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", h).replace("&nbsp;", " "))).strip()
-        assert strip(js_eq) == strip(equations_html(s, unit=unit, lang=lang))
+        assert strip(js_eq) == strip(equations_html(s, unit=unit, lang=lang, held=held))
 
 
 def test_page_tokenises_like_the_story(story_page, open_page):
@@ -210,12 +219,23 @@ def test_page_what_if_matches_numpy_with_the_same_clamp(story_page, open_page):
         assert abs(float(page.locator(f".lstm-cmp-a-{f}").get_attribute("data-value")) - plain.__dict__[f][0, t, unit]) <= 1e-6
     p2 = [float(e.get_attribute("data-value")) for e in page.locator(".lstm-p2").all()]
     assert np.abs(np.asarray(p2) - ref.predict(x, intervene=iv)[0]).max() <= 1e-6
+    assert "f = 1.000 (held here by the what-if, not computed)" in page.locator("#lstm-seq-equations").text_content()
     # the drawing now shows the changed run, every later step recomputed from the clamped state
     page.keyboard.press("End")
     c_last = float(page.locator("#lstm-seq-diagram .lstm-val-c").get_attribute("data-value"))
     assert abs(c_last - want.c[0, -1, unit]) <= 1e-6 and abs(c_last - plain.c[0, -1, unit]) > 0.5
     assert page.locator(".lstm-answer2").get_attribute("data-answer") == "grey"  # what the trained model really does
     assert "iv=5%3A2%3Af%3A1" in page.evaluate("location.hash")
+    assert not page.errors
+
+
+def test_a_saved_what_if_trace_opens_with_its_clamp_held(open_page, tmp_path):
+    held = story_trace_with(intervene=[Intervention(8, 2, "f", 1.0)])
+    path = held.save(tmp_path / "held.npz")
+    page = open_page(export_html(load_source(str(path)), tmp_path / "held.html", ("en",)))
+    assert page.locator(".lstm-answer2").get_attribute("data-answer") == held.meta["prediction"]
+    assert float(page.locator(".lstm-cmp-b-f").get_attribute("data-value")) == 1.0
+    assert abs(float(page.locator(".lstm-cmp-b-c").get_attribute("data-value")) - held.c[0, 8, 2]) <= 1e-6
     assert not page.errors
 
 
@@ -310,5 +330,8 @@ def test_page_offline_at_every_size(view, lang, story_page, open_page, screens):
           el.dispatchEvent(new TouchEvent('touchstart', {changedTouches: t(300), bubbles: true}));
           el.dispatchEvent(new TouchEvent('touchend', {changedTouches: t(120), bubbles: true})); }""")
         assert page.evaluate("lstmLive.state.t") == 9
+        page.locator("#lstm-seq-diagram .lstm-gate").first.tap()  # tap, not hover: the gate's equation, in large type
+        assert page.locator("#lstm-tip").text_content().startswith("f = σ(z_f) = σ(")
+        assert float(page.evaluate("parseFloat(getComputedStyle(document.getElementById('lstm-tip')).fontSize)")) >= 14
     page.screenshot(path=str(screens / f"live_{lang}_{view}.png"), full_page=phone)
     assert not page.errors and page.asked == [], page.asked

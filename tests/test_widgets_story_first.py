@@ -106,3 +106,37 @@ def test_every_glossary_key_is_defined_once():
 
     keys = re.findall(r'^    "([a-z0-9_]+)": \{', inspect.getsource(g), flags=re.M)
     assert [k for k, n in Counter(keys).items() if n > 1] == []
+
+
+def test_a_bad_cell_link_is_said_at_the_top_in_the_readers_language():
+    from widgets import dashboard
+    from widgets.cell_flow import DEFAULT
+
+    d = dashboard(lang="zh", cell="x=9,h=0.1")
+    assert "?cell=" in d.notice.value and "未能恢复" in d.notice.value and "[-3, 3]" in d.notice.value
+    assert not re.search(r"must be|not a setting|cannot read", d.notice.value)  # no English reason in Chinese
+    assert d.cell_flow.sliders["x"].value == DEFAULT.x  # the default cell, as the notice says
+    d = dashboard(cell="x=0.3")
+    assert d.notice.value == "" and d.cell_flow.sliders["x"].value == 0.3
+
+
+def test_the_source_menu_switches_between_story_demo_and_a_file(tmp_path):
+    from explainer import LSTM
+
+    ex = SequenceExplorer()
+    assert [v for _, v in ex.source_menu.options] == ["story", "demo"] and ex.source_menu.value == "story"
+    ex.source_menu.value = "demo"
+    assert ex.trace.time == 7 and ex.unit.value == 0
+    path = LSTM(4, seed=1).trace(np.zeros((1, 5, 2), np.float32)).save(tmp_path / "mine.npz")
+    ex.load(path)
+    assert ex.source_menu.options[-1] == ("mine.npz", "file") and ex.source_menu.value == "file"
+    ex.source_menu.value = "story"
+    assert ex.trace.meta["source"] == "story"
+
+
+def test_the_legend_says_what_valves_widths_and_stripes_mean():
+    from widgets.cell_flow import CellFlow
+
+    for w in (CellFlow(), SequenceExplorer()):
+        assert w.legend.value.count('class="lstm-valve"') == 2 and "lstm-flow-neg" in w.legend.value
+        assert "negative" in w.legend.value and "valve" in w.legend.value

@@ -46,3 +46,25 @@ def test_the_value_slider_follows_the_field():
     w.value.value = -2.5
     w.field.value = "o"
     assert (w.value.min, w.value.max) == (0.0, 1.0) and w.value.value == 0.0
+
+
+def test_a_saved_what_if_trace_says_what_was_held(tmp_path):
+    """A trace made with a clamp, saved and opened elsewhere: the views say the value was held, not computed."""
+    from widgets.export import export_html, load_source
+    from widgets.sequence import SequenceExplorer
+
+    held = story_trace(intervene=[Intervention(8, 2, "f", 1.0)])
+    path = held.save(tmp_path / "held.npz")
+    ex = SequenceExplorer()
+    ex.load(str(path))
+    assert not ex.error
+    ex.unit.value, ex.time.value = 2, 8
+    ex.redraw()
+    assert "f = 1.000 (held here by the what-if, not computed)" in ex.equations.value
+    ex.time.value = 9
+    ex.redraw()
+    assert "held here" not in ex.equations.value  # the next step is computed, from the held state
+    html = export_html(load_source(str(path)), tmp_path / "held.html", live=False).read_text(encoding="utf-8")
+    assert "held here by the what-if" in html
+    from widgets.live import live_data  # the live page opens with the clamp held (tests/test_widgets_live.py runs it)
+    assert live_data(load_source(str(path)), ("en",))["start"]["iv"] == [{"t": 8, "u": 2, "f": "f", "v": 1.0}]

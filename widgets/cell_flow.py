@@ -32,7 +32,7 @@ from explainer.glossary import term
 from explainer.gates import GATES
 from explainer.trace import GATE_BLOCKS, StepTrace
 
-from .diagram import cell_svg, equations_html, hover_css
+from .diagram import cell_svg, equations_html, legend_html, hover_css
 from .language import LanguageSwitch, check_lang
 
 #: The trace field each Keras block produces ("c" block → candidate g).
@@ -193,7 +193,8 @@ class CellFlow(LanguageSwitch, widgets.VBox):
             self._columns[blk] = col
         gates_grid = widgets.Box(list(self._columns.values()))
         gates_grid.add_class("lstm-cf-gates")
-        drawing = widgets.VBox([self.diagram, self.equations])
+        self.legend = widgets.HTML()
+        drawing = widgets.VBox([self.diagram, self.legend, self.equations])
         drawing.add_class("lstm-cf-drawing")
         controls = widgets.VBox([self._states_header] + [self.sliders[k] for k in ("x", "h", "c")]
                                 + [self._weights_header, self.gate_pick, gates_grid])
@@ -336,7 +337,8 @@ class CellFlow(LanguageSwitch, widgets.VBox):
         return ",".join(parts)
 
     def apply_settings(self, text: str) -> StepTrace:
-        """Restore the sliders from :meth:`settings`' string; a bad string is a ``ValueError`` and changes nothing."""
+        """Restore the sliders from :meth:`settings`' string; a bad string is a ``ValueError`` (in the widget's
+        language) and changes nothing."""
         names = {k.replace("_", ""): k for k in self.sliders}
         values, unit = {}, self.unit
         for part in filter(None, (p.strip() for p in str(text).strip().lstrip("?#").removeprefix("cell=").split(","))):
@@ -347,17 +349,18 @@ class CellFlow(LanguageSwitch, widgets.VBox):
                 v = float("nan")
             if key == "u" and sep:
                 if not (v.is_integer() and 0 <= v < self.units):
-                    raise InputError(f"u={raw}: this cell has units 0..{self.units - 1}")
+                    raise InputError(term("settings_bad_unit", self.lang).format(raw=raw, last=self.units - 1))
                 unit = int(v)
                 continue
             if key not in names or not sep:
-                raise InputError(f"{part!r} is not a setting; settings look like {self.settings()!r}")
+                raise InputError(term("settings_unknown", self.lang).format(part=part, example=self.settings()))
             s = self.sliders[names[key]]
             if not np.isfinite(v) or not s.min <= v <= s.max:
-                raise InputError(f"{key}={raw} must be a number in [{s.min:g}, {s.max:g}]")
+                raise InputError(term("settings_range", self.lang).format(key=key, raw=raw, lo=f"{s.min:g}",
+                                                                          hi=f"{s.max:g}"))
             values[names[key]] = v
         if not values:
-            raise InputError(f"no settings found; they look like {self.settings()!r}")
+            raise InputError(term("settings_none", self.lang).format(example=self.settings()))
         if unit != self.unit:
             self.unit_select.value = unit
         self._hold = True
@@ -383,13 +386,16 @@ class CellFlow(LanguageSwitch, widgets.VBox):
         link = f'<br><code class="lstm-settings-url">{escape(url)}</code>' if url else ""
         self.settings_hint.value = f"<small>{escape(term('settings_hint', self.lang))}{link}</small>"
 
-    def _restore_from_box(self) -> None:
+    def _restore_from_box(self) -> str:
+        """Restore the settings box's string; returns the error shown ("" when restored)."""
         try:
             self.apply_settings(self.settings_text.value)
             self.settings_hint.value = ""
+            return ""
         except ValueError as e:
-            self.settings_hint.value = (f'<span class="lstm-error" style="color:{palette.FORGET}">⚠ '
-                                        f'{escape(term("err_settings", self.lang).format(reason=e))}</span>')
+            error = term("err_settings", self.lang).format(reason=e)
+            self.settings_hint.value = f'<span class="lstm-error" style="color:{palette.FORGET}">⚠ {escape(error)}</span>'
+            return error
 
     def redraw(self) -> StepTrace:
         """Run one step of the reference cell and draw it. Returns the new :class:`StepTrace`."""
@@ -404,6 +410,7 @@ class CellFlow(LanguageSwitch, widgets.VBox):
 
     def _relabel(self) -> None:
         lang = self.lang
+        self.legend.value = legend_html(lang)
         self._hold = True
         try:
             value = self.preset.value

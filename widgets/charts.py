@@ -16,8 +16,10 @@ from typing import Sequence
 import numpy as np
 
 from explainer import palette
+from explainer.presentation import (CSS_FONTS, DIGITS_DETAIL, decade, fmt, nice_limit, nice_step,  # noqa: F401
+                                    nice_ticks, sci, tick_text)
 
-FONT = "DejaVu Sans, Noto Sans CJK SC, sans-serif"
+FONT = CSS_FONTS
 
 
 def text_width(s: str, size: float) -> float:
@@ -224,64 +226,9 @@ def line_chart(series: Sequence[dict], *, labels: Sequence[str] | None = None, m
     return "".join(out)
 
 
-def nice_step(span: float, target: int = 4) -> float:
-    """A round tick spacing (1, 2 or 5 × 10ᵏ) giving about ``target`` intervals over ``span``."""
-    raw = max(float(span), 1e-12) / target
-    k = 10.0 ** np.floor(np.log10(raw))
-    return float(min((m * k for m in (1, 2, 5, 10) if m * k >= raw * 0.999), default=10 * k))
-
-
-def nice_ticks(lo: float, hi: float, target: int = 4) -> list[float]:
-    """Round tick values inside ``[lo, hi]`` (0 among them when the range spans it): never ±1.01."""
-    step = nice_step(hi - lo, target)
-    first = np.ceil(lo / step - 1e-9) * step
-    return [float(round(v / step) * step) + 0.0 for v in np.arange(first, hi + step * 1e-9, step)]
-
-
-def nice_limit(v: float, target: int = 4) -> float:
-    """``v`` rounded up to the next round tick: an axis that ends on a number worth printing."""
-    step = nice_step(v, target)
-    return float(np.ceil(v / step - 1e-9) * step)
-
-
-def tick_text(v: float, ticks: Sequence[float]) -> str:
-    """A tick label with just the decimals its spacing needs (0.5 → 1 decimal, 2 → none)."""
-    step = min((abs(b - a) for a, b in zip(ticks, ticks[1:])), default=1.0) or 1.0
-    digits = int(max(0, -np.floor(np.log10(step) + 1e-9)))
-    return num(v, digits)
-
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def decade(k: float) -> str:
-    """A log axis's label for 10^k: ``0.01``, ``0.1``, ``1``, ``10`` near 1, else ``10⁻⁵`` (never "1e-1")."""
-    k = int(round(k))
-    if -2 <= k <= 2:
-        return num(10.0 ** k, max(0, -k))
-    return "10" + str(k).translate(_SUPERSCRIPT)
-
-
-def sci(v: float, digits: int = 2) -> str:
-    """A number that may be tiny or huge, readably: ``0.305``, ``12.4``, or ``3.0 × 10⁻⁴`` (never "3.05e-01")."""
-    v = float(v)
-    if v == 0 or not np.isfinite(v):
-        return num(v, digits) if np.isfinite(v) else str(v)
-    k = int(np.floor(np.log10(abs(v))))
-    if -2 <= k <= 3:
-        return num(v, max(0, digits - k))
-    m = v / 10.0 ** k
-    if round(abs(m), digits - 1) >= 10:
-        m, k = m / 10, k + 1
-    return f"{num(m, digits - 1)} × 10" + str(k).translate(_SUPERSCRIPT)
-
-
-def num(v: float, digits: int = 3) -> str:
-    """A number as printed in the widgets: a true minus sign, never "−0.000"."""
-    s = f"{float(v):.{digits}f}"
-    if float(s) == 0.0:
-        return f"{0.0:.{digits}f}"
-    return s.replace("-", "−")
+def num(v: float, digits: int = DIGITS_DETAIL) -> str:
+    """A number as printed in the widgets (:func:`explainer.presentation.fmt`): a true minus sign, never "−0.000"."""
+    return fmt(v, digits)
 
 
 def colour_bar(stops: Sequence[tuple[float, str]], x: float, y: float, height: float, uid: str,

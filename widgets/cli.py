@@ -30,6 +30,8 @@ import threading
 from importlib.resources import files
 from pathlib import Path
 
+from explainer.glossary import LANG_CHOICES, LANGS, languages
+
 DEFAULT_PORT = 8866  # Voilà's own default
 HOST = "127.0.0.1"
 LAN_HOST = "0.0.0.0"
@@ -258,12 +260,12 @@ def _cmd_classroom(args) -> int:
 def _cmd_export_html(args) -> int:
     from .export import export_html, load_source
 
-    langs = ("en", "zh") if args.lang == "both" else (args.lang,)
+    langs = languages(args.lang)
     trace = load_source(args.trace, langs[0], langs)
     out = export_html(trace, args.out, langs, video=args.video, max_units=args.units, live=not args.recorded,
                       source=args.trace if args.trace in ("demo", "story") else Path(args.trace).name)
     size = out.stat().st_size
-    live = 'lstm-live' in out.read_text(encoding="utf-8")[:2000]
+    live = 'class="lstm-page lstm-live"' in out.read_text(encoding="utf-8")
     what = ("live: the page runs the model" if live else
             f"recorded: {min(trace.units, args.units)} units × {trace.time} steps")
     print(f"wrote {out} ({size / 1024:.0f} KiB, {what}, {' + '.join(langs)}); open it in a browser, "
@@ -283,7 +285,7 @@ def add_command(sub) -> None:
     p.add_argument("--cull-after", type=COUNT, default=DEFAULT_CULL_AFTER, metavar="SECONDS",
                    help=f"shut the kernel of a closed or reloaded page after this many idle seconds "
                         f"(default {DEFAULT_CULL_AFTER})")
-    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the dashboard")
+    p.add_argument("--lang", choices=LANGS, default="en", help="language of the dashboard")
     p.add_argument("--trace", help="demo, story, or a saved trace (.npz), e.g. the bitcoin report's, for the "
                                    "sequence explorer")
     p.add_argument("--timelapse", help="a TraceRecorder file (.npz) for the training-timelapse tab")
@@ -294,7 +296,7 @@ def add_command(sub) -> None:
     e.add_argument("--trace", default="story", help="story, demo, or a saved trace (.npz) (default: story, the "
                                                    "trained model students can type into)")
     e.add_argument("--out", required=True, help="the page to write, e.g. page.html")
-    e.add_argument("--lang", choices=("en", "zh", "both"), default="en",
+    e.add_argument("--lang", choices=LANG_CHOICES, default="en",
                    help="language of the page; both = a switch between English and Chinese")
     e.add_argument("--units", type=COUNT, default=8, help="show at most this many (most active) units (default 8)")
     e.add_argument("--video", help="a lesson video (.mp4) to inline in the page")

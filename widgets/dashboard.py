@@ -5,8 +5,11 @@
 """
 from __future__ import annotations
 
+from html import escape
+
 import ipywidgets as widgets
 
+from explainer import palette
 from explainer.glossary import term
 from explainer.trace import SequenceTrace
 
@@ -52,9 +55,15 @@ class Dashboard(LanguageSwitch, widgets.VBox):
             self.tabs.selected_index = 1
         if timelapse:
             self.timelapse._guard(timelapse)
+        self.notice = widgets.HTML()  # what the link asked for and could not be done, said at the top
+        self.notice.add_class("lstm-dashboard-notice")
+        self.children = (*self.children[:2], self.notice, *self.children[2:])
         if cell:
             self.cell_flow.settings_text.value = cell
-            self.cell_flow._restore_from_box()
+            error = self.cell_flow._restore_from_box()
+            if error:
+                self.notice.value = (f'<div class="lstm-error" style="color:{palette.FORGET};font-size:15px">⚠ '
+                                     f'{escape(term("cell_not_restored", lang).format(error=error))}</div>')
 
     def _apply_lang(self) -> None:
         lang = self.lang

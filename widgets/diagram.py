@@ -40,8 +40,8 @@ from html import escape
 
 import numpy as np
 
-from explainer import gates, palette
-from explainer.activations import lookup
+from explainer import gates, palette, presentation
+from explainer.presentation import CSS_FONTS, DIGITS_DETAIL, activation_symbol as fn_name
 from explainer.glossary import term
 from explainer.trace import StepTrace
 
@@ -50,7 +50,7 @@ from .charts import HATCH_DEF, HATCH_ID, num, text_width
 #: A state of this magnitude gets the widest, most opaque flow.
 STATE_SCALE = 2.0
 WIDTH, HEIGHT = 760, 470
-FONT = "DejaVu Sans, Noto Sans CJK SC, Noto Sans SC, sans-serif"
+FONT = CSS_FONTS
 
 #: Names of the values the diagram prints (class ``lstm-val-<name>``).
 VALUE_NAMES = ("x", "h_prev", "c_prev", "zi", "zf", "zc", "zo", "i", "f", "g", "o",
@@ -69,13 +69,6 @@ def update_terms(step: StepTrace, unit: int = 0, sample: int = 0) -> tuple[float
     if not np.isclose(kept + written, c, rtol=1e-5, atol=1e-5):
         raise InputError(f"trace is inconsistent: f*c_prev + i*g = {kept + written} but c = {c}")
     return float(kept), float(written)
-
-
-def fn_name(name: str) -> str:
-    """How an activation is written in labels and equations: σ for the logistic sigmoid, else
-    Keras's name for it (``"relu"``, ``"hard_sigmoid"``); aliases such as ``"silu"`` are resolved."""
-    canonical = lookup(name).name
-    return {"sigmoid": "σ"}.get(canonical, canonical)
 
 
 def step_values(step: StepTrace, unit: int = 0, sample: int = 0,
@@ -112,18 +105,14 @@ def step_values(step: StepTrace, unit: int = 0, sample: int = 0,
 
 
 def fmt(v: float) -> str:
-    """How every number is printed on the diagram: 3 decimals, explicit sign, a true minus sign;
-    a value that rounds to zero prints as ``0.000`` (never ``−0.000``)."""
-    s = f"{float(v):+.3f}"
-    if float(s) == 0.0:
-        return "0.000"
-    return s.replace("-", "−")
+    """How every number is printed on the diagram: explicit sign, :data:`DIGITS_DETAIL` decimals, a true
+    minus sign; a value that rounds to zero prints as ``0.000`` (never ``−0.000``)."""
+    return presentation.fmt(v, DIGITS_DETAIL, signed=True)
 
 
 def _factor(v: float) -> str:
     """A number as a factor in a product: ``0.982`` or ``(−1.000)``."""
-    s = num(v)
-    return f"({s})" if s.startswith("−") else s
+    return presentation.factor(v, DIGITS_DETAIL)
 
 
 def _vec(a: np.ndarray, limit: int = 4) -> str:
@@ -148,27 +137,33 @@ EQUATION_OF = {"zf": "f", "f": "f", "zi": "i", "i": "i", "zc": "g", "g": "g", "z
 
 
 def equation_lines(v: dict, activation: str = "tanh", recurrent_activation: str = "sigmoid",
-                   masked: bool = False) -> dict[str, str]:
+                   masked: bool = False, held=(), lang: str = "en") -> dict[str, str]:
     """Each equation of the step with the traced numbers plugged in, keyed by its line name.
 
     ``activation`` (candidate and read-out) and ``recurrent_activation`` (i, f, o) are Keras's
     names. At a ``masked`` step the state lines say what happened there: cₜ = cₜ₋₁, hₜ = hₜ₋₁
-    (the gate lines still hold: the cell computed them, the layer did not use them).
+    (the gate lines still hold: the cell computed them, the layer did not use them). ``held``
+    names the fields a what-if clamp set here (:mod:`explainer.intervention`): their line says
+    the value was held, not computed, since its equation no longer gives it.
     """
     fns = {"tanh": fn_name(activation), "sigmoid": fn_name(recurrent_activation)}
-    lines = {"z": "z = xₜ·W + hₜ₋₁·U + b"}
+    lines = {"z": presentation.z_equation()}
     for g in gates.GATES:
         fn, z = fns[g.activation], "z" + g.block
-        lines[g.field] = f"{g.field} = {fn}(z_{g.field}) = {fn}({num(v[z], 2)}) = {num(v[g.field])}"
+        lines[g.field] = (f"{presentation.gate_from_z(g.field, activation, recurrent_activation)} = "
+                          f"{fn}({num(v[z], 2)}) = {num(v[g.field])}")
     if masked:
         lines["c"] = f"cₜ = cₜ₋₁ = {num(v['c'])}"
         lines["h"] = f"hₜ = hₜ₋₁ = {num(v['h'])}"
         return lines
     act = fns["tanh"]
-    lines["c"] = (f"cₜ = f ⊙ cₜ₋₁ + i ⊙ g = {_factor(v['f'])} × {_factor(v['c_prev'])} + "
+    lines["c"] = (f"{presentation.equation('c')} = {_factor(v['f'])} × {_factor(v['c_prev'])} + "
                   f"{_factor(v['i'])} × {_factor(v['g'])} = {num(v['c'])}")
-    lines["h"] = (f"hₜ = o ⊙ {act}(cₜ) = {_factor(v['o'])} × {act}({num(v['c'])}) = "
+    lines["h"] = (f"{presentation.equation('h', activation=activation)} = {_factor(v['o'])} × {act}({num(v['c'])}) = "
                   f"{_factor(v['o'])} × {_factor(v['tanh_c'])} = {num(v['h'])}")
+    for k in held:
+        name = {"c": "cₜ", "h": "hₜ"}.get(k, k)
+        lines[k] = f"{name} = {num(v[k])} ({term('held_here', lang)})"
     return lines
 
 
@@ -300,16 +295,18 @@ def _svg_open(masked: bool) -> str:
 
 
 def cell_svg(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", title: str | None = None,
-             masked: bool = False, activation: str = "tanh", recurrent_activation: str = "sigmoid") -> str:
+             masked: bool = False, activation: str = "tanh", recurrent_activation: str = "sigmoid",
+             held=()) -> str:
     """The classic cell drawing of one unit of one traced step, as an ``<svg>`` string.
 
     The drawing scales to the width of its container (``width:100%``); every value carries a
     tooltip with its equation, numbers plugged in. ``masked``: the layer skipped this step (its
     mask was False), drawn by :func:`skipped_cell_svg`. ``activation``/``recurrent_activation``: the
     layer's, by Keras's names (a trace's ``meta`` records them when they are not tanh/sigmoid).
+    ``held``: the fields a what-if clamp set at this step and unit (their tooltips say so).
     """
     v = step_values(step, unit, sample, masked=masked)
-    eq = equation_lines(v, activation, recurrent_activation, masked=masked)
+    eq = equation_lines(v, activation, recurrent_activation, masked=masked, held=held, lang=lang)
     tips = {k: eq[e] for k, e in EQUATION_OF.items()}
     if masked:
         return skipped_cell_svg(v, eq, lang, title, activation, recurrent_activation)
@@ -436,12 +433,32 @@ def skipped_cell_svg(v: dict, eq: dict, lang: str = "en", title: str | None = No
     return "".join(out)
 
 
-#: A gate below SHUT is narrated as closed, one above OPEN as open (the page's narration reads the same).
-SHUT, OPEN = 0.1, 0.9
+def legend_html(lang: str = "en") -> str:
+    """What the drawing's marks mean, drawn with the drawing's own valve and flow: a shut and an open
+    valve, a thin and a thick flow (|value|), a striped flow with its "−" badge (a negative value)."""
+    def svg(body: str, w: int = 64) -> str:
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="26" viewBox="0 0 {w} 26" '
+                f'style="vertical-align:middle">{body}</svg>')
+
+    f = palette.FORGET
+    items = [
+        (svg(_valve(27, 13, 0.0, f, True) + _valve(89, 13, 1.0, f, True), 118), term("legend_valve", lang)),
+        (svg(_flow([(4, 6), (60, 6)], 0.3, STATE_SCALE, palette.CELL)
+             + _flow([(4, 19), (60, 19)], STATE_SCALE, STATE_SCALE, palette.CELL)), term("legend_width", lang)),
+        (svg(_flow([(4, 13), (76, 13)], -1.0, STATE_SCALE, palette.CELL), 80), term("legend_stripes", lang)),
+    ]
+    return ('<div class="lstm-legend" style="display:flex;flex-wrap:wrap;gap:2px 18px;align-items:center;'
+            f'font-size:14px;color:{palette.MUTED};margin:2px 0">'
+            + "".join(f'<span>{mark} {escape(text)}</span>' for mark, text in items) + "</div>")
+
+
+#: A gate below SHUT is narrated as closed, one above OPEN as open (the page's narration reads the same):
+#: the gate table's thresholds.
+SHUT, OPEN = gates.CLOSED, gates.OPEN
 
 
 def narrate(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", masked: bool = False) -> list[str]:
-    """What this step does, in words, for gates that are clearly shut (< 0.1) or open (> 0.9).
+    """What this step does, in words, for gates that are clearly shut or open (:func:`explainer.gates.openness`).
 
     Nothing at a ``masked`` step: its gates were not used, so they did nothing.
     """
@@ -450,25 +467,24 @@ def narrate(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", m
     v = step_values(step, unit, sample)
     lines = []
     for gate, name in (("f", "forget"), ("i", "input"), ("o", "output")):
-        if v[gate] < SHUT:
-            lines.append(term(f"narrate_{name}_closed", lang))
-        elif v[gate] > OPEN:
-            lines.append(term(f"narrate_{name}_open", lang))
+        state = gates.openness(v[gate])
+        if state != "between":
+            lines.append(term(f"narrate_{name}_{state}", lang))
     return lines
 
 
 def equations_html(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", masked: bool = False,
-                   activation: str = "tanh", recurrent_activation: str = "sigmoid") -> str:
+                   activation: str = "tanh", recurrent_activation: str = "sigmoid", held=()) -> str:
     """The step's equations with the traced numbers filled in (⊙ is element-wise), one line each.
 
     Line ``k`` has class ``lstm-eq-<k>``; hovering it lights up its values in the drawing (and
     the other way round, see :func:`hover_css`). The narration line always takes its place,
-    empty or not, so nothing below it moves when a gate crosses 0.1 or 0.9. At a ``masked``
+    empty or not, so nothing below it moves when a gate opens or closes. At a ``masked``
     step the first line says the step was skipped, cₜ = cₜ₋₁ and hₜ = hₜ₋₁ follow, and the gate
     lines are greyed and marked "computed, not used" (same number of lines: nothing moves).
     """
     v = step_values(step, unit, sample, masked=masked)
-    eq = equation_lines(v, activation, recurrent_activation, masked=masked)
+    eq = equation_lines(v, activation, recurrent_activation, masked=masked, held=held, lang=lang)
     colour = {"f": palette.FORGET, "i": palette.INPUT, "g": palette.CANDIDATE, "o": palette.OUTPUT,
               "c": palette.CELL, "h": palette.HIDDEN}
 
@@ -497,5 +513,5 @@ def equations_html(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = 
             'font-size:13px">' + "".join(rows) + "</div>")
 
 
-__all__ = ["cell_svg", "skipped_cell_svg", "equations_html", "equation_lines", "hover_css", "narrate", "step_values",
+__all__ = ["legend_html", "cell_svg", "skipped_cell_svg", "equations_html", "equation_lines", "hover_css", "narrate", "step_values",
            "update_terms", "fmt", "fn_name", "VALUE_NAMES"]

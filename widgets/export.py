@@ -114,7 +114,7 @@ def page_data(trace: SequenceTrace, langs: tuple[str, ...], sample: int = 0) -> 
         for u in range(trace.units):
             per_step = []
             for t in range(trace.time):
-                step, options = trace.step(t), views.cell_options(trace, t, sample)
+                step, options = trace.step(t), views.cell_options(trace, t, sample, unit=u)
                 per_step.append([cell_svg(step, unit=u, sample=sample, lang=lang,
                                           title=views.step_title(trace, t, u, lang, sample), **options),
                                  equations_html(step, unit=u, sample=sample, lang=lang, **options),

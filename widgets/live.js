@@ -55,7 +55,8 @@ function factor(v) { const s = num(v); return s.startsWith('−') ? '(' + s + ')
 function vec(a) { return a.length === 1 ? fmt(a[0]) : '[' + a.slice(0, 4).map(fmt).join(', ') + (a.length > 4 ? ', …' : '') + ']'; }
 function peak(a) { return a.length ? a.reduce((p, v) => Math.abs(v) > Math.abs(p) ? v : p, a[0]) : 0; }  // diagram._signed_peak
 const esc = (s) => String(s).replace(/[&<>"']/g, ch => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;'}[ch]));
-const st = {tab: D.start.tab, lang: D.langs[0], t: 0, u: D.start.u, text: '', iv: [], sl: Object.assign({}, D.cell.start), timer: null};
+const st = {tab: D.start.tab, lang: D.langs[0], t: D.start.iv.length ? D.start.iv[0].t : D.start.t, u: D.start.iv.length ? D.start.iv[0].u : D.start.u,
+  text: '', iv: D.start.iv.slice(), sl: Object.assign({}, D.cell.start), timer: null};
 const ui = (k) => D.ui[st.lang][k];
 
 // ---- the drawing (the same geometry and labels as widgets/diagram.py's cell_svg) -------------------
@@ -85,7 +86,7 @@ function valve(x, y, value, colour) {
 function gateBox(cx, cy, g, value, z, tip) {
   const G = D.gates[g], w = 118, h = 64, x0 = cx - w / 2, y0 = cy - h / 2, level = Math.min(1, Math.max(0, (value - G.low) / (G.high - G.low)));
   const [title, size] = D.gate_titles[st.lang][g];
-  return `<g class="lstm-gate"><rect x="${x0}" y="${y0}" width="${w}" height="${h}" rx="8" fill="white" stroke="${G.color}" stroke-width="2.5"/>` +
+  return `<g class="lstm-gate" data-eq="${esc(tip)}"><rect x="${x0}" y="${y0}" width="${w}" height="${h}" rx="8" fill="white" stroke="${G.color}" stroke-width="2.5"/>` +
     `<rect x="${x0 + 2}" y="${f1(y0 + 2 + (h - 4) * (1 - level))}" width="${w - 4}" height="${f1((h - 4) * level)}" rx="6" fill="${G.color}" fill-opacity="0.28"/>` +
     text(cx, y0 + 16, title, {size: size, colour: G.color, weight: 'bold'}) +
     text(cx, y0 + 37, `${g} = ${fmt(value)}`, {size: 15, weight: 'bold', name: g, value: value, tip: tip}) +
@@ -97,16 +98,17 @@ function values(s, u) {                          // what the drawing prints, for
   ['i', 'f', 'g', 'o'].forEach((g, k) => { v[g] = s[g][u]; v['z' + D.gates[g].block] = s.z[k * n + u]; });
   return v;
 }
-function equations(v) {
+function equations(v, held) {
   const L = {z: 'z = xₜ·W + hₜ₋₁·U + b'};
   ['i', 'f', 'g', 'o'].forEach(g => { const fn = g === 'g' ? 'tanh' : 'σ'; L[g] = `${g} = ${fn}(z_${g}) = ${fn}(${num(v['z' + D.gates[g].block], 2)}) = ${num(v[g])}`; });
   L.c = `cₜ = f ⊙ cₜ₋₁ + i ⊙ g = ${factor(v.f)} × ${factor(v.c_prev)} + ${factor(v.i)} × ${factor(v.g)} = ${num(v.c)}`;
   L.h = `hₜ = o ⊙ tanh(cₜ) = ${factor(v.o)} × tanh(${num(v.c)}) = ${factor(v.o)} × ${factor(v.tanh_c)} = ${num(v.h)}`;
+  (held || []).forEach(k => { L[k] = `${{c: 'cₜ', h: 'hₜ'}[k] || k} = ${num(v[k])} (${D.terms[st.lang].held_here})`; });
   return L;
 }
 const EQ_OF = {zf: 'f', f: 'f', zi: 'i', i: 'i', zc: 'g', g: 'g', zo: 'o', o: 'o', c_prev: 'c', kept: 'c', written: 'c', c: 'c', tanh_c: 'h', h: 'h', x: 'z', h_prev: 'z'};
-function cellSvg(s, u, title) {
-  const v = values(s, u), eq = equations(v), tip = {}, C = P.CELL, H = P.HIDDEN, X = P.INPUT_X;
+function cellSvg(s, u, title, held) {
+  const v = values(s, u), eq = equations(v, held), tip = {}, C = P.CELL, H = P.HIDDEN, X = P.INPUT_X;
   Object.keys(EQ_OF).forEach(k => { tip[k] = eq[EQ_OF[k]]; });
   const belt = 70, bus = 400, gy = 300, xf = 140, xadd = 340, xi = 280, xg = 410, xo = 545, xt = 655, ymul = 165, ytanh = 140, yout = 215;
   const out = [`<svg xmlns="http://www.w3.org/2000/svg" class="lstm-cell-diagram" width="760" height="470" viewBox="0 0 760 470" font-family="${D.font}" style="background:${P.BACKGROUND};width:100%;height:auto;display:block">`,
@@ -138,8 +140,8 @@ function cellSvg(s, u, title) {
   [[xf, belt, '×'], [xadd, belt, '+'], [xadd, ymul, '×'], [xt, yout, '×']].forEach(q => out.push(node(q[0], q[1], q[2])));
   return out.concat(lab, ['</svg>']).join('');
 }
-function equationsHtml(s, u) {
-  const v = values(s, u), L = equations(v);
+function equationsHtml(s, u, held) {
+  const v = values(s, u), L = equations(v, held);
   return ['f', 'i', 'g', 'o', 'c', 'h'].map(k => {
     let t = esc(L[k]);
     if (k === 'c' || k === 'h') { const j = t.lastIndexOf(' = '); t = t.slice(0, j) + ' = <b>' + t.slice(j + 3) + '</b>'; }
@@ -155,8 +157,8 @@ function narrate(v) {                  // diagram.narrate: what the clearly shut
   });
   return out;
 }
-window.lstmLive.cellSvg = (s, u, lang) => { const keep = st.lang; st.lang = lang || keep; try { return cellSvg(s, u); } finally { st.lang = keep; } };
-window.lstmLive.equationsHtml = (s, u, lang) => { const keep = st.lang; st.lang = lang || keep; try { return equationsHtml(s, u); } finally { st.lang = keep; } };
+window.lstmLive.cellSvg = (s, u, lang, held) => { const keep = st.lang; st.lang = lang || keep; try { return cellSvg(s, u, '', held); } finally { st.lang = keep; } };
+window.lstmLive.equationsHtml = (s, u, lang, held) => { const keep = st.lang; st.lang = lang || keep; try { return equationsHtml(s, u, held); } finally { st.lang = keep; } };
 window.lstmLive.fmt = fmt;
 window.lstmLive.num = num;
 
@@ -252,7 +254,7 @@ function toFragment() {
 }
 function fromFragment(hash) {          // hostile input: every field checked, nothing ever reaches innerHTML
   const q = new URLSearchParams(String(hash || '').slice(1, FRAG_MAX + 1));
-  const int = (k, hi) => { const v = Number(q.get(k)); return Number.isInteger(v) && v >= 0 && v <= hi ? v : null; };
+  const int = (k, hi) => { if (!q.has(k) || q.get(k) === '') return null; const v = Number(q.get(k)); return Number.isInteger(v) && v >= 0 && v <= hi ? v : null; };
   if (['cell', 'sentence'].includes(q.get('tab'))) st.tab = q.get('tab');
   if (D.langs.includes(q.get('lang'))) st.lang = q.get('lang');
   if (q.has('s') && D.seq.vocab) st.text = q.get('s').slice(0, 400);
@@ -285,22 +287,25 @@ function showSentence() {
   Array.from(words.children).forEach((b, t) => b.classList.toggle('lstm-word-now', t === st.t));
   if (!n) { $('lstm-seq-diagram').textContent = ui('no_tokens'); $('lstm-context').textContent = ''; $('lstm-seq-equations').textContent = ''; $('lstm-probs').textContent = ''; $('lstm-seq-charts').textContent = ''; return; }
   const steps = r.changed || r.base, label = r.seq.labels[st.t];
-  $('lstm-seq-diagram').innerHTML = cellSvg(steps[st.t], st.u, `t = ${st.t} · “${label}” · ${D.seq.unit_names[st.lang][st.u]}${r.changed ? ' · ' + ui('what_if') : ''}`);
-  $('lstm-seq-equations').innerHTML = equationsHtml(steps[st.t], st.u);
+  const held = st.iv.filter(q => q.t === st.t && q.u === st.u).map(q => q.f);
+  $('lstm-seq-diagram').innerHTML = cellSvg(steps[st.t], st.u, `t = ${st.t} · “${label}” · ${D.seq.unit_names[st.lang][st.u]}${r.changed ? ' · ' + ui('what_if') : ''}`, held);
+  $('lstm-seq-equations').innerHTML = equationsHtml(steps[st.t], st.u, held);
   $('lstm-seq-charts').innerHTML = lineChart('c', r) + lineChart('h', r);
-  $('lstm-probs').innerHTML = probsHtml(r) + compareHtml(r);
+  setHtml('lstm-probs', probsHtml(r) + compareHtml(r));
   $('lstm-time').max = n - 1; $('lstm-time').value = st.t;
   $('lstm-step').textContent = `t = ${st.t} / ${n - 1} · ${label}`;
   const ivs = $('lstm-iv-list'); ivs.textContent = '';
   st.iv.forEach((q, k) => { const b = document.createElement('button'); b.type = 'button'; b.className = 'lstm-iv-item'; b.textContent = `✕ t=${q.t} (${r.seq.labels[q.t] || '—'}) · ${D.seq.unit_names[st.lang][q.u]} · ${q.f} = ${num(q.v)}`; b.onclick = () => { st.iv.splice(k, 1); draw(); }; ivs.appendChild(b); });
   $('lstm-context').textContent = (D.seq.vocab && r.p ? ui('story_context').replace('{sentence}', r.seq.labels.join(st.lang === 'en' ? ' ' : ''))
-    .replace('{answer}', D.seq.colours[st.lang][r.p.indexOf(Math.max(...r.p))]) + ' ' : '') + watchLine(r);
+    .replace('{answer}', D.seq.colours[st.lang][r.p.indexOf(Math.max(...r.p))]) + (st.lang === 'en' ? ' ' : '') : '') + watchLine(r);
+  $('lstm-context').hidden = !$('lstm-context').textContent;
 }
 function watchLine(r) {                // views.watch_line, computed from this run: where the memory's forget gate closes
   const n = r.base.length, units = D.model.U.length;
   let u = D.seq.memory_unit;
   if (u === null || u === undefined) { let best = Infinity; for (let k = 0; k < units; k++) r.base.forEach(s => { if (s.f[k] < best) { best = s.f[k]; u = k; } }); }
   const f = r.base.map(s => s.f[u]), t = f.indexOf(Math.min(...f)), others = f.filter((_, k) => k !== t);
+  if (!D.seq.vocab && f[t] >= D.narrate.shut) return '';   // a forget gate that never shuts: nothing to point at
   const lo = num(others.length ? Math.min(...others) : f[t], 2), hi = num(others.length ? Math.max(...others) : f[t], 2);
   return ui('watch_line').replace('{unit}', D.seq.unit_names[st.lang][u]).replace('{range}', lo === hi ? lo : lo + '–' + hi)
     .replace('{f}', num(f[t], 2)).replace('{word}', r.seq.labels[t]).replace('{t}', t)
@@ -319,10 +324,15 @@ function relabel() {                   // the page's words, in its language: onl
   D.seq.unit_names[st.lang].forEach((nm, k) => { const o = document.createElement('option'); o.value = k; o.textContent = nm; sel.appendChild(o); });
   $('lstm-words').dataset.key = '';
 }
+const shownHtml = {};
+function setHtml(id, html) {          // only what changed is replaced: an unchanged table costs no layout
+  if (shownHtml[id] !== html) { $(id).innerHTML = html; shownHtml[id] = html; }
+}
 function draw() {
   if (labelled !== st.lang + st.tab) relabel();
   $('lstm-unit').value = st.u;
-  if (D.seq.vocab && document.activeElement !== $('lstm-text')) $('lstm-text').value = st.text || D.seq.default[st.lang];
+  const shown = st.text || (D.seq.vocab ? D.seq.default[st.lang] : '');
+  if (D.seq.vocab && document.activeElement !== $('lstm-text') && $('lstm-text').value !== shown) $('lstm-text').value = shown;
   if (st.tab === 'cell') showCell(); else showSentence();
   history.replaceState(null, '', toFragment());
 }
@@ -345,6 +355,7 @@ $('lstm-forward').onclick = () => step(1);
 $('lstm-play').onclick = play;
 $('lstm-time').oninput = (e) => { pause(); go(+e.target.value); };
 $('lstm-unit').onchange = (e) => { st.u = +e.target.value; draw(); };
+if (!D.seq.vocab) document.querySelector('.lstm-tab[data-tab=sentence]').dataset.ui = 'tab_sequence';
 if (D.seq.vocab) $('lstm-text').oninput = (e) => { st.text = e.target.value.slice(0, 400); cache = null; draw(); };
 else $('lstm-text-row').hidden = true;
 document.querySelectorAll('.lstm-tab').forEach(b => b.onclick = () => { st.tab = b.dataset.tab; draw(); });

@@ -42,16 +42,17 @@ CELL_START = {"x": 1.0, "h_prev": 0.3, "c_prev": 1.2, "zi": -1.0, "zf": 3.0, "zc
 UI_KEYS = ("page_title", "time_step", "unit", "play", "pause", "step_back", "step_forward", "keys_hint", "language",
            "tab_cell", "tab_sentence", "type_sentence", "unknown_words", "no_tokens", "answer", "original", "what_if",
            "clamp_field", "clamp_value", "clamp_add", "clamp_clear", "copy_link", "copied", "sliders_note",
-           "story_context", "watch_line", "cell_drawing")
+           "story_context", "watch_line", "cell_drawing", "tab_sequence")
 
 
 def can_run(trace: SequenceTrace) -> bool:
     """Whether the page's forward pass reproduces ``trace``: a plain LSTM with all its weights, every unit,
-    no mask, no peepholes, no clamps (such traces get the recorded page of :mod:`widgets.export`)."""
+    no mask, no peepholes (other traces get the recorded page of :mod:`widgets.export`). What-if clamps it
+    records are carried over: the page opens with them held."""
     w = trace.weights
     return ("kernel" in w and "recurrent_kernel" in w and trace.mask is None
             and not trace.meta.get("peephole") and not trace.meta.get("go_backwards")
-            and "activation" not in trace.meta and "interventions" not in trace.meta
+            and "activation" not in trace.meta
             and w["recurrent_kernel"].shape[0] == trace.units
             and np.array_equal(trace.unit_index, np.arange(trace.units)))
 
@@ -90,7 +91,7 @@ def live_data(trace: SequenceTrace, langs: tuple[str, ...]) -> dict:
                                                                   trace.meta["labels"]) for lg in langs})
         what = (f"explainer/story/{weights_path().name}: LSTM({lstm.units}) + Dense({dense.units}, softmax), "
                 f"sha256 {_digest(*model.get_weights())}")
-        start_u = int(unit)
+        start_t, start_u = views.watch_point(trace)  # the memory unit where its forget gate shuts
     else:
         if not can_run(trace):
             raise InputError("this trace cannot be recomputed in the page (it needs a plain LSTM's full weights, "
@@ -101,7 +102,10 @@ def live_data(trace: SequenceTrace, langs: tuple[str, ...]) -> dict:
                    memory_unit=trace.meta.get("memory_unit"))
         what = (f"{trace.layer}: LSTM({trace.units}) on {trace.input_dim} inputs, "
                 f"sha256 {_digest(*(trace.weights[k] for k in sorted(trace.weights)))}")
-        start_u = 0
+        start_t, start_u = views.watch_point(trace)
+    from explainer.intervention import recorded
+
+    clamps = [{"t": q.step, "u": q.unit, "f": q.field, "v": q.value} for q in recorded(trace.meta)]
     titles = {}
     for lg in langs:
         titles[lg] = {}
@@ -120,13 +124,13 @@ def live_data(trace: SequenceTrace, langs: tuple[str, ...]) -> dict:
         "gates": {g.field: {"block": g.block, "low": g.low, "high": g.high, "color": g.color} for g in gates.GATES},
         "gate_titles": titles, "palette": pal, "font": FONT,
         "terms": {lg: {"cell_state": term("cell_state", lg), "hidden_state": term("hidden_state", lg),
-                       "hadamard_note": term("hadamard_note", lg),
+                       "hadamard_note": term("hadamard_note", lg), "held_here": term("held_here", lg),
                        **{f"narrate_{n}_{s}": term(f"narrate_{n}_{s}", lg) for n in ("forget", "input", "output")
                           for s in ("closed", "open")}} for lg in langs},
         "narrate": {"shut": SHUT, "open": OPEN},
         "ui": {lg: {k: term(k, lg) for k in UI_KEYS} for lg in langs},
         "cell": {"ranges": CELL_RANGES, "start": CELL_START},
-        "start": {"tab": "sentence", "u": start_u},
+        "start": {"tab": "sentence", "t": start_t, "u": start_u, "iv": clamps},
     }
 
 
@@ -155,6 +159,7 @@ def _slider_label(k: str) -> str:
 
 
 LIVE_CSS = """
+[hidden] {display:none !important}
 body {font-family: DejaVu Sans, Noto Sans CJK SC, Noto Sans SC, sans-serif; margin: 10px 16px; color: #222; font-size: 15px}
 h1 {font-size: 20px; margin: 2px 0 6px}
 button {font-size: 15px; cursor: pointer}
@@ -196,8 +201,15 @@ button {font-size: 15px; cursor: pointer}
 .lstm-slv {min-width:4em; font-family:DejaVu Sans Mono, monospace}
 .lstm-hint, .lstm-note {color:#666; font-size:14px}
 .lstm-val {cursor:pointer}
+/* a short screen (a projector at 150 % zoom): one toolbar row, the drawing gets the width */
 @media (max-height: 620px) { h1 {display:none} .lstm-hint {display:none} body {margin:2px 10px}
-  .lstm-context {font-size:13px; margin:2px 0} .lstm-word {font-size:13px; padding:1px 5px} }
+  .lstm-bar-top {padding:2px 0; gap:2px 6px} .lstm-bar-top button {height:28px; min-width:30px; font-size:14px}
+  #lstm-time {flex:1 1 100px; min-width:80px}
+  .lstm-grid {grid-template-columns:minmax(300px, 1fr) minmax(220px, 270px)}
+  .lstm-draw {max-width:none}
+  .lstm-side, .lstm-head {font-size:14px} .lstm-context {font-size:14px; margin:2px 0}
+  .lstm-word {font-size:14px; padding:1px 5px} #lstm-text {font-size:14px}
+  .lstm-whatif button, .lstm-whatif select, .lstm-whatif input {font-size:14px} }
 /* a touch screen has no hover and no keyboard: tap a value for its equation, swipe to step */
 @media (hover: none) { .lstm-hint {display:none} }
 .lstm-touch .lstm-hint {display:none}

@@ -36,11 +36,11 @@ import numpy as np
 
 from explainer import palette
 from explainer.demo import FEATURES, WORD_TERMS, WORDS, demo_trace
-from explainer.glossary import term
+from explainer.glossary import LANGS, term
 from explainer.trace import SequenceTrace
 
 from . import views
-from .diagram import cell_svg, equations_html, hover_css
+from .diagram import cell_svg, equations_html, legend_html, hover_css
 from .language import LanguageSwitch, check_lang
 
 #: Playback speeds: label → milliseconds per step.
@@ -80,11 +80,11 @@ def feature_aliases() -> dict[str, str]:
     carry no feature, read as the all-zero input on purpose."""
     out = {}
     for w, key in WORD_TERMS.items():
-        for lang in ("en", "zh"):
+        for lang in LANGS:
             out[term(key, lang)] = w
         out[w] = w
     for f in FEATURES:
-        for lang in ("en", "zh"):
+        for lang in LANGS:
             out[term(f"feature_{f}", lang)] = f
         out[f] = f
     return out
@@ -143,6 +143,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.error: str = ""
         self._default_demo = False
         self._hold = False
+        self._shown_name = ""
 
         self.play = widgets.Play(min=0, max=1, step=1, interval=interval_ms, show_repeat=False)
         self.back = widgets.Button(icon="step-backward", layout=widgets.Layout(width="40px"))
@@ -162,6 +163,9 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.story_button = widgets.Button(icon="book", layout=widgets.Layout(width="auto"))
         self.story_button.add_class("lstm-story-button")
         self._source = ""
+        # which trace is shown, always on screen (the text boxes fold away on a short screen)
+        self.source_menu = widgets.Dropdown(layout=widgets.Layout(width="auto"))
+        self.source_menu.add_class("lstm-seq-source-menu")
         self.path = widgets.Text(placeholder="reports/bitcoin/trace_btc.npz",
                                  layout=widgets.Layout(width="auto", flex="1 1 300px"))
         self.load_button = widgets.Button(icon="folder-open", layout=widgets.Layout(width="auto"))
@@ -180,7 +184,8 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.heatmaps = widgets.HTML()
         self.heatmaps.add_class("lstm-seq-heatmaps")
 
-        left = widgets.VBox([self.diagram, self.equations])
+        self.legend = widgets.HTML()
+        left = widgets.VBox([self.diagram, self.legend, self.equations])
         left.add_class("lstm-seq-left")
         right = widgets.VBox([self.charts, self.heatmaps])
         right.add_class("lstm-seq-right")
@@ -197,8 +202,8 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
             sources,
             self.status,
             self.watch,
-            widgets.HBox([self.play, self.back, self.forward, self.speed, self.time, self.unit, self.sample],
-                         layout=wrap),
+            widgets.HBox([self.source_menu, self.play, self.back, self.forward, self.speed, self.time, self.unit,
+                          self.sample], layout=wrap),
             self.keys_hint,
             main,
         ])
@@ -214,6 +219,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.run_button.on_click(lambda b: self._guard(self.run_demo, self.words.value))
         self.load_button.on_click(lambda b: self._guard(self.load, self.path.value))
         self.story_button.on_click(lambda b: self._guard(self.load_source, "story"))
+        self.source_menu.observe(self._on_source_menu, names="value")
         self._relabel()
         if trace is None:
             if source not in ("story", "demo"):
@@ -325,6 +331,28 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
             return trace
         return self.load(name)
 
+    def _on_source_menu(self, change) -> None:
+        if self._hold or change["new"] in (None, "file") or change["new"] == self._menu_value():
+            return
+        self._guard(self.load_source, change["new"])
+
+    def _menu_value(self) -> str:
+        return "story" if self._source == "story" else "demo" if self._default_demo or (
+            self.trace is not None and self._shown_name == "demo") else "file"
+
+    def _relabel_source_menu(self) -> None:
+        """The menu names the two built-in traces and, when a file is shown, that file."""
+        lang = self.lang
+        options = [(term("source_story", lang), "story"), (term("source_demo", lang), "demo")]
+        if self._menu_value() == "file":
+            options.append((self._shown_name or term("source_file", lang), "file"))
+        self._hold = True
+        try:
+            self.source_menu.options = options
+            self.source_menu.value = self._menu_value()
+        finally:
+            self._hold = False
+
     def _open_on_watch(self) -> None:
         """Open a named source on its memory unit at the step to watch, and say what to watch."""
         t, u = views.watch_point(self.trace)
@@ -334,7 +362,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
             self.time.value = self.play.value = t
         finally:
             self._hold = False
-        self.watch.value = (f'<div class="lstm-watch" style="font-size:1.05em;margin:2px 0">👁 '
+        self.watch.value = (f'<div class="lstm-watch" style="margin:2px 0"><b>▸</b> '
                             f'{escape(views.watch_line(self.trace, self.lang))}</div>')
         self.redraw()
 
@@ -358,6 +386,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
             notes.append(("showing_units", {"k": self.max_units, "n": self.full_units}))
         self.trace, self.note_parts, self.error = trace, notes, ""
         self.watch.value = ""
+        self._shown_name = name or ("demo" if words_box else "")
         self._default_demo, self._source = False, ""
         self._hold = True
         try:
@@ -397,6 +426,9 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         never the previous step's picture under the new step number."""
         if self._hold or self.trace is None:
             return
+        if self.source_menu.value != self._menu_value() or len(self.source_menu.options) != (
+                3 if self._menu_value() == "file" else 2):
+            self._relabel_source_menu()
         t = int(self.time.value)
         try:
             diagram, equations, charts, heatmaps = self._render(t)
@@ -416,7 +448,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
 
     def _render(self, t: int) -> tuple[str, str, str, str]:
         tr, u, b, lang = self.trace, int(self.unit.value or 0), int(self.sample.value), self.lang
-        step, options = tr.step(t), views.cell_options(tr, t, b)
+        step, options = tr.step(t), views.cell_options(tr, t, b, unit=u)
         diagram = cell_svg(step, unit=u, sample=b, lang=lang, title=views.step_title(tr, t, u, lang, b), **options)
         equations = equations_html(step, unit=u, sample=b, lang=lang, **options)
         return diagram, equations, views.charts_html(tr, t, u, b, lang), views.heatmaps_html(tr, t, u, b, lang)
@@ -445,6 +477,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
 
     def _relabel(self) -> None:
         lang = self.lang
+        self.legend.value = legend_html(lang)
         self.time.description = term("time_step", lang)
         self.sample.description = term("sample", lang)
         self.words.description = term("words", lang)
@@ -454,6 +487,9 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.load_button.description = term("load_trace", lang)
         self.unit.description = term("unit", lang)
         self.speed.description = term("speed", lang)
+        self.source_menu.description = term("source", lang)
+        if self.trace is not None:
+            self._relabel_source_menu()
         self.back.tooltip = term("step_back", lang)
         self.forward.tooltip = term("step_forward", lang)
         self.keys_hint.value = f'<small style="color:{palette.MUTED}">{escape(term("keys_hint", lang))}</small>'

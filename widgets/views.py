@@ -10,35 +10,22 @@ Activations other than tanh/sigmoid (``trace.meta``) are named in labels and ran
 """
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from explainer import palette
 from explainer.activations import lookup
 from explainer.gates import GATES
-from explainer.glossary import TERMS, field_name, term
+from explainer.glossary import field_name, term
+from explainer.presentation import MINUS, activation_symbol, fmt, unit_label
 from explainer.trace import SequenceTrace
 
 from .charts import heatmap, line_chart, nice_limit
 
 
 def unit_names(trace: SequenceTrace, lang: str = "en") -> list[str]:
-    """A label per traced unit: ``"0: blue memory"`` (named units, glossary-translated, or from
-    ``meta["unit_names_<lang>"]``) or ``"unit 7"``."""
-    names = trace.meta.get(f"unit_names_{lang}") or trace.meta.get("unit_names")
-    out = []
-    for idx in trace.unit_index:
-        if names is not None and len(names) > idx:
-            key = "unit_" + re.sub(r"\W+", "_", str(names[idx]).strip().lower())
-            shown = term(key, lang) if key in TERMS else str(names[idx])
-            if re.fullmatch(r"(unit|单元) \d+", shown):  # a name that only says "unit k"
-                out.append(f"{term('unit', lang)} {idx}")
-            else:
-                out.append(f"{idx}: {shown}")
-        else:
-            out.append(f"{term('unit', lang)} {idx}")
-    return out
+    """A label per traced unit: ``"2: colour memory"`` for a named unit (glossary-translated, or from
+    ``meta["unit_names_<lang>"]``), else ``"unit 7"`` (:func:`explainer.presentation.unit_label`)."""
+    return [unit_label(trace.meta, int(idx), lang) for idx in trace.unit_index]
 
 
 def time_labels(trace: SequenceTrace, lang: str = "en") -> list[str]:
@@ -69,11 +56,18 @@ def activations(trace: SequenceTrace) -> tuple[str, str]:
             lookup(trace.meta.get("recurrent_activation", "sigmoid")).name)
 
 
-def cell_options(trace: SequenceTrace, t: int, b: int = 0) -> dict:
+def cell_options(trace: SequenceTrace, t: int, b: int = 0, unit: int | None = None) -> dict:
     """The keyword arguments :func:`widgets.diagram.cell_svg` and ``equations_html`` need to draw
-    step ``t`` of sample ``b`` truthfully: whether it was skipped, and the layer's activations."""
+    step ``t`` of sample ``b`` truthfully: whether it was skipped, the layer's activations, and (given
+    the traced ``unit``) which of its values a what-if clamp held there (``meta["interventions"]``)."""
     act, rec = activations(trace)
-    return {"masked": is_skipped(trace, t, b), "activation": act, "recurrent_activation": rec}
+    out = {"masked": is_skipped(trace, t, b), "activation": act, "recurrent_activation": rec}
+    if unit is not None and trace.meta.get("interventions"):
+        from explainer.intervention import recorded
+
+        layer_unit = int(trace.unit_index[unit])
+        out["held"] = [q.field for q in recorded(trace.meta) if (q.step, q.unit) == (t, layer_unit)]
+    return out
 
 
 def step_title(trace: SequenceTrace, t: int, u: int, lang: str = "en", b: int = 0) -> str:
@@ -102,7 +96,7 @@ def charts_html(trace: SequenceTrace, t: int | None, u: int, b: int = 0, lang: s
 
 
 def _bound(v: float) -> str:
-    return "∞" if np.isposinf(v) else "−∞" if np.isneginf(v) else f"{v:g}".replace("-", "−")
+    return fmt(v, 0) if np.isinf(v) else f"{v:g}".replace("-", MINUS)
 
 
 def heatmaps_html(trace: SequenceTrace, t: int | None, u: int | None, b: int = 0, lang: str = "en") -> str:
@@ -126,9 +120,9 @@ def heatmaps_html(trace: SequenceTrace, t: int | None, u: int | None, b: int = 0
                 stops = ((-top, palette.NEGATIVE), (0.0, palette.BACKGROUND), (top, palette.color(g.field)))
             else:
                 stops = ((0.0, palette.BACKGROUND), (top, palette.color(g.field)))
-            range_label = (f"{stops[0][0]:.3g}".replace("-", "−"), f"{top:.3g}")
+            range_label = (f"{stops[0][0]:.3g}".replace("-", MINUS), f"{top:.3g}")
         high = "∞)" if np.isposinf(a.high) else f"{_bound(a.high)}]"
-        name = "σ" if a.name == "sigmoid" else a.name
+        name = activation_symbol(a.name)
         maps.append(heatmap(values.T, stops=stops, row_labels=rows, col_labels=labels, marker=t, highlight_row=u,
                             uid=f"lstm-scale-{g.field}", skipped=skip, skipped_label=skip_label,
                             range_label=range_label,

@@ -122,8 +122,9 @@ class WhatIf(LanguageSwitch, widgets.VBox):
         lang, t, u = self.lang, self.step.value, self.unit.value
         a, b = self.original, self.changed
         title = lambda tr, which: f"{term(which, lang)} · {views.step_title(tr, t, u, lang)}"
+        held = [q.field for q in self.interventions if (q.step, q.unit) == (t, u)]
         self.pair.value = (f'<div class="lstm-whatif-pair"><div>{cell_svg(a.step(t), unit=u, lang=lang, title=title(a, "original"))}</div>'
-                           f'<div>{cell_svg(b.step(t), unit=u, lang=lang, title=title(b, "what_if"))}</div></div>')
+                           f'<div>{cell_svg(b.step(t), unit=u, lang=lang, title=title(b, "what_if"), held=held)}</div></div>')
         labels = views.time_labels(a, lang)
         charts = []
         for f in ("c", "h"):

@@ -2,3 +2,7 @@
 
 :func:`explainer.bitcoin.app.run` runs it end to end; ``lstm-explainer bitcoin`` is its command.
 """
+
+from ..extras import require
+
+require("bitcoin", "pandas", "matplotlib", "markdown_it", "tabulate")

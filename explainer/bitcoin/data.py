@@ -59,6 +59,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..textfile import DECIMAL_COMMA, DataWarning, decode, sniff_separator  # noqa: F401 (re-exported)
+
 FIELDS = ("open", "high", "low", "close", "volume")
 PRICE_FIELDS = ("open", "high", "low", "close")
 REQUIRED = ("close", "volume")
@@ -102,10 +104,6 @@ _REQUIRED_COLUMNS = {
     "kaggle": ("symbol", "date", "close", "volume"),
     "ohlcv": ("date", "close", "volume"),
 }
-
-
-class DataWarning(UserWarning):
-    """A problem found in the price data and how it was handled (see :data:`POLICY`)."""
 
 
 @dataclass
@@ -184,39 +182,13 @@ def bundled_path() -> Path:
     return Path(str(files("explainer") / "data" / BUNDLED_NAME))
 
 
-def decode(raw: bytes, path) -> str:
-    """Bytes of a text file → text: UTF-8 (with or without BOM), UTF-16 (BOM, or NUL bytes between
-    ASCII letters), else Latin-1 with a :class:`DataWarning` (spreadsheets on Windows write it)."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="strict")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    head = raw[:200]
-    if head and head.count(0) > len(head) // 4:  # UTF-16 without a BOM: every other byte is 0
-        return raw.decode("utf-16-le" if head[1:2] == b"\0" else "utf-16-be")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        text = raw.decode("latin-1")
-        warnings.warn(f"{path} is not UTF-8 (byte {raw[e.start]:#x} at position {e.start}); read as Latin-1. "
-                      "If names look wrong, save the file as UTF-8.", DataWarning, stacklevel=3)
-        return text
-
-
-def sniff_separator(text: str) -> str:
-    """The separator of a CSV, from its header line: the one of ``, ; tab |`` that splits it most."""
-    line = next((ln for ln in text.splitlines() if ln.strip()), "")
-    counts = {sep: len(next(csv.reader([line], delimiter=sep))) for sep in (",", ";", "\t", "|")}
-    best = max(counts, key=lambda k: counts[k])
-    return best if counts[best] > 1 else ","
-
-
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a CSV as text (values parsed later, so each bad cell can be named). Clear errors for empty files.
 
-    Encodings (UTF-8, UTF-16, Latin-1) and separators (``,`` ``;`` tab ``|``) are detected; with a
-    separator other than ``,``, numbers such as ``4.599,88`` are read with a decimal comma
-    (``df.attrs["decimal"]``).
+    Containers (gzip, bzip2, xz, a zip of one file: :func:`unpack`), encodings (UTF-8, UTF-16,
+    Latin-1) and separators (``,`` ``;`` tab ``|``) are detected; a last row cut short is dropped
+    with a warning and any other row of the wrong length refused (:func:`_whole_rows`). Each
+    column's number format is read later, column by column (:func:`number_format`).
     """
     path = input_file(path, "data file (CSV)")
     size = path.stat().st_size

@@ -30,7 +30,9 @@ from importlib import resources
 
 import numpy as np
 
+from ..glossary import term
 from ..model import Sequential
+from ..presentation import default_unit_name
 from ..trace import SequenceTrace
 from . import words as _w
 from .words import DEFAULT_STORY, LANGS, colour_words, distractor_words, pollution_word, vocabulary
@@ -42,9 +44,6 @@ RNN_WEIGHTS_FILE = "story_rnn.npz"
 #: 40 epochs (``lstm-explainer story train --timelapse FILE`` makes a new one), words in both languages.
 TIMELAPSE_FILE = "story_timelapse.npz"
 
-#: Names of the memory unit in the two languages (the other units keep their index).
-_MEMORY_NAME = {"en": "colour memory", "zh": "颜色记忆"}
-_UNIT_NAME = {"en": "unit {k}", "zh": "单元 {k}"}
 
 
 def sentences(n: int, *, max_distractors: int, seed: int, lang: str = "en") -> list[tuple[list[str], str]]:
@@ -148,8 +147,8 @@ def _default_words(lang: str) -> list[str]:
 
 def _meta(words, lang: str, unit: int, units: int) -> dict:
     """What a view needs to label a story trace: words per step, input names, the memory unit."""
-    names = [_UNIT_NAME[lang].format(k=k) for k in range(units)]
-    names[unit] = _MEMORY_NAME[lang]
+    names = [default_unit_name(k, lang) for k in range(units)]
+    names[unit] = term("unit_colour_memory", lang)
     words = [str(w) for w in words]
     return {"source": "story", "lang": lang, "words": words, "labels": list(words), "features": vocabulary(lang),
             "memory_unit": int(unit), "unit_names": names, "pollution_word": pollution_word(lang),
@@ -193,7 +192,7 @@ def story_gradients(words=None, lang: str = "en", cell: str = "lstm", model: Seq
     meta = _meta(words, lang, unit if unit is not None else 0, units)
     if unit is None:
         meta.pop("memory_unit")
-        meta["unit_names"] = [_UNIT_NAME[lang].format(k=k) for k in range(units)]
+        meta["unit_names"] = [default_unit_name(k, lang) for k in range(units)]
     grads.meta.update(meta, answer=right)
     return grads
 
@@ -222,6 +221,10 @@ def story_timelapse(words=None, lang: str = "en", path=None, verbose: bool = Fal
         recorded.save(path)
     return recorded
 
+
+#: This app's named trace for every view (``explainer.sources``, via the ``lstm_explainer.sources`` entry point).
+SOURCE = (lambda lang: story_trace(lang=lang),
+          "the LSTM trained on the sky story, over a sentence where the sky gets polluted")
 
 __all__ = ["sentences", "story_model", "story_rnn_model", "predict", "story_trace", "story_gradients",
            "story_timelapse", "timelapse_path", "weights_path", "vocabulary", "colour_words",

@@ -38,10 +38,9 @@ def compare(recipe: Recipe | None = None, out: str | Path | None = None, *, seed
     ``accuracy`` (mean over seeds), ``min``, ``max`` and ``per_seed``. With ``out``, writes
     ``compare.json`` and ``compare.png`` there.
     """
-    from ..glossary import LANGS
+    from ..glossary import check_lang
 
-    if lang not in LANGS:
-        raise InputError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    check_lang(lang)
     recipe = (recipe or Recipe()).check()
     if isinstance(seeds, bool) or not isinstance(seeds, (int, np.integer)) or seeds < 1:
         raise InputError(f"seeds must be a positive integer, got {seeds!r}")
@@ -104,6 +103,9 @@ _TEXT = {
 
 def plot(table: dict, path: str | Path, lang: str = "en") -> Path:
     """Accuracy against distance for both cells, in the project's palette, to ``path`` (PNG)."""
+    from ..extras import require
+
+    require("story", "matplotlib")
     import matplotlib
 
     matplotlib.use("Agg")

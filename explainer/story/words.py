@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-LANGS = ("en", "zh")
+from ..glossary import LANGS, check_lang  # LANGS re-exported as explainer.story.LANGS
 
 # (English, Chinese) spelling of each kind of token. Tokens may be short phrases: the
 # Chinese frame "原来是" ("was") is one token, like its English counterpart.
@@ -57,9 +57,7 @@ VOCABULARY = _vocabulary()
 
 
 def _lang(lang: str) -> int:
-    if lang not in LANGS:
-        raise InputError(f"lang must be 'en' or 'zh', got {lang!r}")
-    return LANGS.index(lang)
+    return LANGS.index(check_lang(lang))
 
 
 def vocabulary(lang: str = "en") -> list[str]:

@@ -1,0 +1,253 @@
+"""`trace --model M.keras --layer NAME` on Keras models as people build them: whatever surrounds the layer,
+Keras computes what it receives, our copy traces it, and h is checked here against Keras's own output."""
+import numpy as np
+import pytest
+
+from explainer import cli
+from explainer.rnn import RNNTrace
+from explainer.trace import SequenceTrace
+
+pytestmark = pytest.mark.keras
+keras = pytest.importorskip("keras")
+
+
+@keras.saving.register_keras_serializable(package="tests")
+class Scale(keras.layers.Layer):
+    """A custom layer (not one this package knows): x ↦ 2x + 1."""
+
+    def call(self, x):
+        return 2.0 * x + 1.0
+
+
+def _functional(rng):
+    """Input(None,) int32 → Embedding(mask_zero) → LSTM(return_sequences) → LSTM → Dense."""
+    tokens = keras.Input((None,), dtype="int32", name="tokens")
+    e = keras.layers.Embedding(12, 4, mask_zero=True, name="embed")(tokens)
+    a = keras.layers.LSTM(5, return_sequences=True, name="reader")(e)
+    b = keras.layers.LSTM(3, name="summary")(a)
+    model = keras.Model(tokens, keras.layers.Dense(1, name="score")(b))
+    ids = np.array([[3, 5, 7, 2, 0, 0], [1, 4, 4, 9, 11, 0]], np.int32)  # padded with 0
+    return model, {"tokens": ids}
+
+
+def _initial_state(rng):
+    x = keras.Input((4, 3), name="x")
+    h0, c0 = keras.Input((2,), name="h0"), keras.Input((2,), name="c0")
+    y = keras.layers.LSTM(2, return_sequences=True, name="decoder")(x, initial_state=[h0, c0])
+    model = keras.Model([x, h0, c0], keras.layers.Dense(1)(y))
+    f = lambda *s: rng.normal(size=s).astype(np.float32)  # noqa: E731
+    return model, {"x": f(2, 4, 3), "h0": f(2, 2), "c0": f(2, 2)}
+
+
+def _conv(rng):
+    x = keras.Input((7, 2), name="series")
+    c = keras.layers.Conv1D(4, 3, activation="relu", name="conv")(x)
+    y = keras.layers.LSTM(3, name="after_conv")(c)
+    return keras.Model(x, keras.layers.Dense(1)(y)), {"series": rng.normal(size=(2, 7, 2)).astype(np.float32)}
+
+
+def _attention(rng):
+    x = keras.Input((5, 3), name="x")
+    seq = keras.layers.LSTM(4, return_sequences=True, name="encoder")(x)
+    att = keras.layers.Attention(name="attend")([seq, seq])
+    y = keras.layers.Dense(1)(keras.layers.GlobalAveragePooling1D()(att))
+    return keras.Model(x, y), {"x": rng.normal(size=(2, 5, 3)).astype(np.float32)}
+
+
+def _custom(rng):
+    x = keras.Input((5, 3), name="x")
+    y = keras.layers.LSTM(3, go_backwards=True, return_sequences=True, name="after_custom")(Scale(name="scale")(x))
+    return keras.Model(x, y), {"x": rng.normal(size=(2, 5, 3)).astype(np.float32)}
+
+
+def _bidirectional(rng):
+    x = keras.Input((6,), dtype="int32", name="ids")
+    e = keras.layers.Embedding(9, 3, mask_zero=True)(x)
+    y = keras.layers.Bidirectional(keras.layers.LSTM(3, return_sequences=True), name="both_ways")(e)
+    ids = np.array([[4, 2, 8, 1, 0, 0], [5, 5, 3, 0, 0, 0]], np.int32)
+    return keras.Model(x, keras.layers.Dense(1)(y)), {"ids": ids}
+
+
+def _stacked(rng):
+    model = keras.Sequential([keras.Input((5, 3)), keras.layers.Masking(0.0),
+                              keras.layers.LSTM(4, return_sequences=True, name="first"),
+                              keras.layers.LSTM(3, return_sequences=True, name="second"),
+                              keras.layers.SimpleRNN(2, name="plain")])
+    x = rng.normal(size=(2, 5, 3)).astype(np.float32)
+    return model, {_name(model): x}
+
+
+def _stateful(rng):
+    model = keras.Sequential([keras.Input((4, 2), batch_size=2), keras.layers.LSTM(3, stateful=True, name="carry")])
+    x = rng.normal(size=(2, 4, 2)).astype(np.float32)
+    return model, {_name(model): x}
+
+
+def _name(model):
+    return model.inputs[0]._keras_history.operation.name  # the Input layer's name (a Sequential's too)
+
+
+def _gru(rng):
+    """Embedding(mask_zero) → GRU(return_sequences) → GRU(reset_after=False) → Dense."""
+    tokens = keras.Input((None,), dtype="int32", name="tokens")
+    e = keras.layers.Embedding(12, 4, mask_zero=True)(tokens)
+    a = keras.layers.GRU(5, return_sequences=True, name="gru_reader")(e)
+    b = keras.layers.GRU(3, reset_after=False, name="gru_summary")(a)
+    ids = np.array([[3, 5, 7, 2, 0, 0], [1, 4, 4, 9, 11, 0]], np.int32)
+    return keras.Model(tokens, keras.layers.Dense(1)(b)), {"tokens": ids}
+
+
+BUILDERS = {"functional": _functional, "initial_state": _initial_state, "conv": _conv, "attention": _attention,
+            "custom": _custom, "bidirectional": _bidirectional, "stacked": _stacked, "stateful": _stateful,
+            "gru": _gru}
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    """Each model built once, saved as .keras with its input file (.npz, one array per model input)."""
+    d = tmp_path_factory.mktemp("graphs")
+    rng = np.random.default_rng(0)
+    made = {}
+    for name, build in BUILDERS.items():
+        model, inputs = build(rng)
+        model.save(d / f"{name}.keras")
+        np.savez(d / f"{name}_x.npz", **inputs)
+        made[name] = (d / f"{name}.keras", d / f"{name}_x.npz", model, inputs)
+    return d, made
+
+
+def _keras_output(model, layer_name, inputs):
+    """What Keras's own layer outputs (a sub-model of the very model that was saved)."""
+    sub = keras.Model(model.inputs, model.get_layer(layer_name).output)
+    feed = [inputs[t._keras_history.operation.name] for t in model.inputs]
+    return np.asarray(sub(feed))
+
+
+def trace(models, name, layer, capsys, *extra, loader=SequenceTrace):
+    d, made = models
+    path, x, _, _ = made[name]
+    out = d / f"{name}_{layer}.npz"
+    assert cli.main(["trace", "--model", str(path), "--input", str(x), "--layer", layer, "--out", str(out),
+                     "--force", *extra]) == 0
+    printed = capsys.readouterr().out
+    assert "checked against Keras" in printed and "max |Δh|" in printed
+    delta = float(printed.split("max |Δh| = ")[1].split()[0])
+    assert 0 <= delta <= 1e-4
+    return loader.load(out)
+
+
+def test_embedding_mask_zero_functional_model(models, capsys):
+    _, made = models
+    _, _, model, inputs = made["functional"]
+    mask = inputs["tokens"] != 0
+    t = trace(models, "functional", "reader", capsys)
+    np.testing.assert_array_equal(t.mask, mask)
+    expected = _keras_output(model, "reader", inputs)
+    assert np.abs(t.h - expected)[mask].max() <= 1e-5
+    t = trace(models, "functional", "summary", capsys)  # reads the first LSTM's sequence, masked the same
+    last = mask.sum(axis=1) - 1
+    np.testing.assert_allclose(t.h[[0, 1], last], _keras_output(model, "summary", inputs), atol=1e-5)
+    assert "features" not in t.meta
+
+
+def test_initial_state_from_the_models_inputs(models, capsys):
+    _, made = models
+    _, _, model, inputs = made["initial_state"]
+    t = trace(models, "initial_state", "decoder", capsys)
+    np.testing.assert_allclose(t.h_prev[:, 0], inputs["h0"], atol=1e-7)
+    np.testing.assert_allclose(t.c_prev[:, 0], inputs["c0"], atol=1e-7)
+    assert np.abs(t.h - _keras_output(model, "decoder", inputs)).max() <= 1e-5
+
+
+@pytest.mark.parametrize("name, layer", [("conv", "after_conv"), ("attention", "encoder"),
+                                         ("custom", "after_custom")])
+def test_whatever_comes_before_or_after(models, capsys, name, layer):
+    _, made = models
+    _, _, model, inputs = made[name]
+    t = trace(models, name, layer, capsys)
+    expected = _keras_output(model, layer, inputs)
+    if expected.ndim == 2:  # the last step's h
+        assert np.abs(t.h[:, -1] - expected).max() <= 1e-5
+    else:  # go_backwards: Keras returns the steps in processing order, as the trace records them
+        assert np.abs(t.h - expected).max() <= 1e-5
+    if name == "custom":  # the LSTM read Scale's output, not the file
+        np.testing.assert_allclose(t.x[:, ::-1], 2 * inputs["x"] + 1, atol=1e-6)
+
+
+def test_bidirectional_both_directions(models, capsys):
+    _, made = models
+    _, _, model, inputs = made["bidirectional"]
+    mask = inputs["ids"] != 0
+    expected = _keras_output(model, "both_ways", inputs)  # (batch, time, 2 * 3): forward, then backward
+    fwd = trace(models, "bidirectional", "both_ways", capsys)  # the wrapper's name: its forward half
+    assert fwd.layer.startswith("forward_")
+    assert np.abs(fwd.h - expected[..., :3])[mask].max() <= 1e-5
+    bwd = trace(models, "bidirectional", fwd.layer.replace("forward_", "backward_"), capsys)
+    # the backward half runs from the end: its step k is the sequence's step T-1-k
+    assert np.abs(bwd.h[:, ::-1] - expected[..., 3:])[mask].max() <= 1e-5
+
+
+def test_stacked_sequential_with_masking_and_a_simple_rnn(models, capsys):
+    _, made = models
+    _, _, model, inputs = made["stacked"]
+    x = next(iter(inputs.values()))
+    t = trace(models, "stacked", "second", capsys)
+    assert np.abs(t.h - _keras_output(model, "second", inputs)).max() <= 1e-5
+    r = trace(models, "stacked", "2", capsys, loader=RNNTrace)  # by index: 0=first, 1=second, 2=plain
+    assert r.layer == "plain"
+    assert np.abs(r.h[:, -1] - _keras_output(model, "plain", inputs)).max() <= 1e-5
+    assert x.shape[0] == r.h.shape[0]
+
+
+def test_stateful_layer_starts_from_the_states_keras_loads(models, capsys):
+    _, made = models
+    path, _, model, inputs = made["stateful"]
+    saved = [np.asarray(s) for s in keras.models.load_model(path).get_layer("carry").states]  # Keras saves zeros
+    t = trace(models, "stateful", "carry", capsys)
+    np.testing.assert_allclose(t.h_prev[:, 0], saved[0], atol=1e-7)
+    fresh = keras.models.load_model(path)
+    assert np.abs(t.h[:, -1] - np.asarray(fresh(next(iter(inputs.values()))))).max() <= 1e-5
+
+
+def test_keras_gru_layers(models, capsys):
+    from explainer.gru import GRUTrace
+
+    _, made = models
+    _, _, model, inputs = made["gru"]
+    mask = inputs["tokens"] != 0
+    t = trace(models, "gru", "gru_reader", capsys, loader=GRUTrace)
+    np.testing.assert_array_equal(t.mask, mask)
+    assert np.abs(t.h - _keras_output(model, "gru_reader", inputs))[mask].max() <= 1e-5
+    mix = t.z * t.h_prev + (1 - t.z) * t.h_tilde  # h is the update gate's mix (a masked step carries h_{t-1})
+    np.testing.assert_allclose(t.h[mask], mix[mask], atol=1e-6)
+    np.testing.assert_array_equal(t.h[~mask], t.h_prev[~mask])
+    t = trace(models, "gru", "gru_summary", capsys, loader=GRUTrace)
+    last = mask.sum(axis=1) - 1
+    np.testing.assert_allclose(t.h[[0, 1], last], _keras_output(model, "gru_summary", inputs), atol=1e-5)
+    assert t.meta["reset_after"] is False
+
+
+def _error(capsys, *argv):
+    assert cli.main(["trace", *map(str, argv)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err
+    return err
+
+
+def test_input_files_that_do_not_fit_the_models_inputs(models, capsys):
+    d, made = models
+    path, x, _, inputs = made["initial_state"]
+    out = d / "bad.npz"
+    np.savez(d / "partial.npz", x=inputs["x"], state=inputs["h0"])
+    err = _error(capsys, "--model", path, "--input", d / "partial.npz", "--out", out)
+    assert "missing 'h0', 'c0'" in err and "unknown 'state'" in err and "h0 (batch, 2) float32" in err
+    np.save(d / "x.npy", inputs["x"])
+    err = _error(capsys, "--model", path, "--input", d / "x.npy", "--out", out)
+    assert "has 3 inputs" in err and "np.savez('x.npz', x=…, h0=…, c0=…)" in err
+    np.savez(d / "wrong.npz", x=inputs["x"][..., :2], h0=inputs["h0"], c0=inputs["c0"])
+    err = _error(capsys, "--model", path, "--input", d / "wrong.npz", "--out", out)
+    assert "(input 'x'): shape (2, 4, 2) does not fit x (batch, 4, 3)" in err
+    err = _error(capsys, "--model", made["attention"][0], "--input", made["attention"][1], "--layer", "attend",
+                 "--out", out)
+    assert "no recurrent layer named 'attend'; choose one of 0=encoder" in err
+    assert not out.exists()
