@@ -6,13 +6,16 @@ the scenes and the slides read.
 """
 from __future__ import annotations
 
-#: Scene class names of the lesson, in order (each is a chapter and renders alone too).
-LESSON: tuple[str, ...] = ("TitleWhy", "TheCell", "ForgetGate", "InputGate", "CellStateUpdate", "OutputGate",
-                           "FullStep", "UnrolledSequence", "Backprop", "TrainedLSTM", "Recap")
+#: Scene class names of the lesson, in order (each is a chapter and renders alone too): the task, how a network
+#: reads, the cell, then the gates in the order the sentence is read — write the colour (input gate), keep it
+#: and forget it at "polluted" (forget gate), keep it silent and read it out at the question (output gate) —
+#: the update, one full step, the whole sentence, why it trains, a trained model, the recap.
+LESSON: tuple[str, ...] = ("TitleWhy", "ReadingNetwork", "TheCell", "InputGate", "ForgetGate", "OutputGate",
+                           "CellStateUpdate", "FullStep", "UnrolledSequence", "Backprop", "TrainedLSTM", "Recap")
 
 #: Names ``render`` accepts for several scenes at once.
 GROUPS: dict[str, tuple[str, ...]] = {
     "all": LESSON,
     "lesson": LESSON,
-    "gates": ("ForgetGate", "InputGate", "CellStateUpdate", "OutputGate"),
+    "gates": ("InputGate", "ForgetGate", "OutputGate", "CellStateUpdate"),
 }

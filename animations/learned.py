@@ -5,6 +5,11 @@
   the belt factor ∂c_t/∂c_{t-1} (= f_t); beside it the story's ``SimpleRNN`` (same size, trained by the
   same recipe) on the same sentence and target: ‖∂L/∂h_t‖.
 * :func:`story_data` — the trained story LSTM's trace over the story sentence with "polluted" in it.
+* :func:`gradient_spread` — the same share for many held-out sentences (one colour, 20 filler words, no
+  event): how much of the last word's gradient reaches the colour word, per sentence, for both models —
+  the LSTM's ∂L/∂c of its colour memory, the RNN's ‖∂L/∂h‖ (each model's memory), each relative to the
+  same quantity at the last word. A median would hide what the recordings show: the RNN's share is tiny
+  on some sentences and above one on others.
 
 Both are computed by :mod:`explainer` (the code that trains the models); nothing here does LSTM maths.
 Gradients at the last step are tiny when the model is confident, so the scene shows each step's gradient
@@ -83,3 +88,42 @@ def story_data(lang: str = "en"):
     from explainer.sources import trace_source
     trace = trace_source("story", lang=lang)
     return trace, int(trace.meta["memory_unit"])
+
+
+#: The sentences of :func:`gradient_spread`: held-out (the evaluation seed), 20 filler words, no event.
+SPREAD_SENTENCES = 40
+SPREAD_FILLERS = 20
+
+
+@dataclass
+class Spread:
+    lstm: np.ndarray   # (n,) |∂L/∂c| at the colour word / at the last word, the LSTM's colour memory
+    rnn: np.ndarray    # (n,) ‖∂L/∂h‖ at the colour word / at the last word, the plain RNN
+    fillers: int
+    colour_step: int
+
+    @property
+    def n(self) -> int:
+        return len(self.lstm)
+
+
+@lru_cache(maxsize=1)
+def gradient_spread(n: int = SPREAD_SENTENCES, fillers: int = SPREAD_FILLERS) -> Spread:
+    """Recorded backprop through time of the trained story LSTM and SimpleRNN over ``n`` held-out sentences
+    of one length (one batch each), against their right answers: per sentence, the share of the last word's
+    gradient that reaches the colour word (see :class:`Spread`). Both models read the same sentences."""
+    from explainer.story import story_model, story_rnn_model
+    from explainer.story import words as W
+    from explainer.story.analysis import EVAL_SEED, memory_unit
+
+    sents = W.make_sentences(n, min_distractors=fillers, max_distractors=fillers, seed=EVAL_SEED,
+                             p_events=(1.0, 0.0, 0.0))
+    x = np.stack([W.one_hot(s.tokens) for s in sents])
+    y = np.eye(len(W.COLOURS), dtype=np.float32)[[s.colour for s in sents]]
+    colour_step = len(W.FRAME_OPEN)
+    lstm, rnn = story_model("en"), story_rnn_model("en")
+    g, gr = lstm.trace_gradients(x, y)[0], rnn.trace_gradients(x, y)[0]
+    u = memory_unit(lstm)
+    dc = np.abs(g.dc[:, :, u].astype(np.float64))
+    dh = np.linalg.norm(gr.dh.astype(np.float64), axis=-1)
+    return Spread(dc[:, colour_step] / dc[:, -1], dh[:, colour_step] / dh[:, -1], fillers, colour_step)

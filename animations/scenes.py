@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Axes, Create, Dot, FadeIn, GrowFromEdge, Indicate, LaggedStart,
+from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Axes, Create, Dot, FadeIn, FadeOut, GrowFromEdge, Indicate, LaggedStart,
                    Line, ManimColor, Rectangle, RoundedRectangle, Scene, SurroundingRectangle, Text, MarkupText,
                    TransformFromCopy, VGroup, config)
 
@@ -36,7 +36,7 @@ from explainer.gates import GATE_STATE_TERMS, gate as gate_info, openness
 
 from animations.chapters import LESSON
 from animations.diagram import CellDiagram
-from animations.mobjects import (CONCAT, EQUATIONS, GateValves, VectorCells, belt, markup, number, operator, span,
+from animations.mobjects import (CONCAT, EQUATIONS, H_T, GateValves, VectorCells, belt, markup, number, operator, span,
                                  text)
 from animations.script import GAP_SECONDS, Facts, narration
 from animations.source import SceneSource, font_for, source_from_env
@@ -146,6 +146,14 @@ class LSTMScene(_Base):
             used += each
         self.wait(max(0.05, line.seconds - used) + GAP_SECONDS)
 
+    def predict(self) -> None:
+        """Pause and predict: the chapter's question alone on screen for its line (about 2 s or more)."""
+        if "predict" not in self.spoken:
+            return
+        q = _wrap(self, self.spoken["predict"].text, size=40, width=12.0).move_to(UP * 0.4)
+        self.say("predict", [FadeIn(q, shift=UP * 0.2)])
+        self.remove(q)
+
     def record_keyframe(self) -> None:
         """Remember every text's bounding box now (the end of a slide): the layout tests walk these."""
         boxes = []
@@ -170,7 +178,7 @@ class LSTMScene(_Base):
 
     def title(self, key: str | None = None, info: str | None = None) -> VGroup:
         """The scene's title (glossary term) top left, and optionally a short info line beside it."""
-        title = self.text(self.term(key or self.title_key), size=34).to_edge(UP, buff=0.3).to_edge(LEFT, buff=0.45)
+        title = self.text(self.term(key or self.title_key), size=38).to_edge(UP, buff=0.4).to_edge(LEFT, buff=0.65)
         group = VGroup(title)
         if info:
             i = self.text(info, size=22, color=palette.MUTED).next_to(title, RIGHT, buff=0.5).align_to(title, DOWN)
@@ -271,49 +279,98 @@ class LSTMScene(_Base):
 # --- the scenes ---------------------------------------------------------------------
 
 class TitleWhy(LSTMScene):
-    """The story as a sentence: what a network must remember, what it must forget; a plain RNN teased."""
+    """The task, said first: two sentences that differ in one word, the question, and their two answers
+    (grey is an answer, never an input); what that asks of a memory."""
 
     title_key = "lesson_title"
     script = "TitleWhy"
 
     def construct(self) -> None:
-        from explainer.demo import WORDS
-        title = self.text(self.term("lesson_title"), size=44).to_edge(UP, buff=0.8)
-        words = VGroup(*[self.text(self.term(f"word_{w}"), size=36) for w in WORDS])
-        words.arrange(RIGHT, buff=0.45).move_to(UP * 0.6)
-        if words.width > 13.0:
-            words.scale_to_fit_width(13.0)
-        colours = {"blue": palette.OUTPUT, "polluted": palette.FORGET, "grey": palette.MUTED}
-        for w, m in zip(WORDS, words):
-            if w in colours:
-                m.set_color(colours[w])
-        sentence = self.text(self.term("story"), size=26, color=palette.MUTED).next_to(words, DOWN, buff=1.0)
-        if sentence.width > 13.0:
-            sentence.scale_to_fit_width(13.0)
-        self.say("story", [FadeIn(title)], [LaggedStart(*[FadeIn(w, shift=UP * 0.2) for w in words],
-                                                         lag_ratio=0.2)], [FadeIn(sentence)])
-        blue, poll, grey = (words[WORDS.index(w)] for w in ("blue", "polluted", "grey"))
-        keep = RoundedRectangle(corner_radius=0.1, width=blue.width + 0.3, height=blue.height + 0.3,
-                                stroke_color=palette.CELL, stroke_width=4).move_to(blue)
-        keep_label = self.text(self.term("remember"), size=24, color=palette.CELL).next_to(keep, UP, buff=0.2)
-        carry = Arrow(keep.get_bottom() + DOWN * 0.05, grey.get_bottom() + DOWN * 0.05, path_arc=0.6,
-                      color=palette.CELL, stroke_width=4, buff=0.1)
-        self.say("remember", [Create(keep), FadeIn(keep_label)], [Create(carry)])
-        cross = RoundedRectangle(corner_radius=0.1, width=poll.width + 0.3, height=poll.height + 0.3,
-                                 stroke_color=palette.FORGET, stroke_width=4).move_to(poll)
-        forget_label = self.text(self.term("must_forget"), size=24, color=palette.FORGET).next_to(cross, UP, buff=0.2)
-        self.say("forget", [Create(cross), FadeIn(forget_label)])
-        rnn = self.text(f"{self.term('plain_rnn')}: blue → ?", size=28, color=palette.MUTED)
-        rnn = self.text(f"{self.term('plain_rnn')}:  {self.term('word_blue')} → … → ?", size=28, color=palette.MUTED)
-        rnn.move_to(DOWN * 1.95)
-        self.say("rnn", [FadeIn(rnn)], [blue.animate.set_opacity(0.25)])
-        the_belt = belt(LEFT * 6 + DOWN * 3.3, RIGHT * 6 + DOWN * 3.3, width=14)
-        lstm = self.text(f"LSTM: {self.term('cell_state')} c →", size=26, color=palette.CELL)
-        lstm.next_to(the_belt, DOWN, buff=0.15).align_to(the_belt, LEFT)
-        carried = blue.copy().set_opacity(1).scale(0.8)
-        carried.next_to(the_belt.get_start(), UP, buff=0.12).shift(RIGHT * 0.6)  # riding on the belt, not on it
-        self.say("lstm", [blue.animate.set_opacity(1), Create(the_belt), FadeIn(lstm), FadeIn(carried)],
-                 [carried.animate.shift(RIGHT * (the_belt.get_length() - 1.2 - carried.width))], rt=3.0)
+        title = self.text(self.term("lesson_title"), size=44).to_edge(UP, buff=0.55)
+        question = self.text(self.term("task_question"), size=40, color=palette.HIDDEN).next_to(title, DOWN, buff=0.45)
+        self.say("task", [FadeIn(title)], [FadeIn(question, shift=UP * 0.2)])
+        rows = []
+        for key, answer, colour, y in (("task_blue", "word_blue", palette.OUTPUT, 0.55),
+                                       ("task_grey", "word_grey", palette.INK, -0.95)):
+            sentence = self.text(self.term(key), size=38)
+            label = self.text(self.term(answer), size=44, color=colour)
+            box = SurroundingRectangle(label, color=colour, buff=0.18, corner_radius=0.1)
+            arrow = Arrow(LEFT * 0.5, RIGHT * 0.5, color=palette.INK, stroke_width=5, buff=0)
+            row = VGroup(sentence, arrow, VGroup(box, label)).arrange(RIGHT, buff=0.35).move_to(UP * y)
+            if row.width > 12.6:
+                row.scale_to_fit_width(12.6)
+            rows.append(row)
+        self.say("blue", [FadeIn(rows[0][0])], [GrowFromEdge(rows[0][1], LEFT), FadeIn(rows[0][2])])
+        self.say("grey", [FadeIn(rows[1][0])], [GrowFromEdge(rows[1][1], LEFT), FadeIn(rows[1][2])])
+        note = self.text(self.term("task_output"), size=36, color=palette.MUTED).next_to(rows[1], DOWN, buff=0.45)
+        if note.width > 12.6:
+            note.scale_to_fit_width(12.6)
+        self.say("output", [FadeIn(note)], [Indicate(rows[1][2], color=palette.HIDDEN, scale_factor=1.1)])
+        memory = self.text(self.term("task_memory"), size=38, color=palette.CELL)
+        memory.move_to(note)
+        self.say("memory", [note.animate.set_opacity(0)], [FadeIn(memory)])
+        the_belt = belt(LEFT * 6.2 + UP * -2.75, RIGHT * 6.2 + UP * -2.75, width=12)
+        self.remove(note)
+        self.say("lstm", [memory.animate.next_to(the_belt, UP, buff=0.25)], [Create(the_belt)], rt=1.5)
+
+
+class ReadingNetwork(LSTMScene):
+    """A plain recurrent network reading the sentence: one-hot x_t, h_t handed on, the same W and b at every
+    step (the unrolled picture), h_t = tanh(W[h_{t-1}, x_t] + b) with its shapes, and the readout at the end."""
+
+    title_key = "reading_network"
+    script = "ReadingNetwork"
+
+    def construct(self) -> None:
+        head = self.title()
+        self.add(head)
+        # Chinese has no article: its first four words are 天空 曾是 蓝色 后来, not 这 天空 曾是 蓝色
+        words = ["the", "sky", "was", "blue"] if self.lang == "en" else ["sky", "was", "blue", "then"]
+        vocab = 5  # squares in the one-hot picture; the word's own square is filled
+        xs = [-4.85 + 3.05 * k for k in range(len(words))]
+        y_cell, y_x, y_word = 1.05, -0.55, -1.75
+        cells, inputs, labels, arrows_up, arrows_h, hs = VGroup(), VGroup(), VGroup(), VGroup(), VGroup(), VGroup()
+        for k, (x, w) in enumerate(zip(xs, words)):
+            box = RoundedRectangle(corner_radius=0.12, width=1.55, height=1.0, stroke_color=palette.INK,
+                                   stroke_width=3, fill_color=palette.PANEL, fill_opacity=1).move_to(RIGHT * x + UP * y_cell)
+            name = self.markup("W, b", size=36).move_to(box)
+            cells.add(VGroup(box, name))
+            squares = VGroup(*[Rectangle(width=0.24, height=0.24, stroke_color=palette.INPUT_X, stroke_width=2,
+                                         fill_color=palette.INPUT_X, fill_opacity=1.0 if j == k % vocab else 0.0)
+                               for j in range(vocab)]).arrange(RIGHT, buff=0.05).move_to(RIGHT * x + UP * y_x)
+            xlab = self.markup(span("x", "x", str(k + 1)), size=36).next_to(squares, LEFT, buff=0.15)
+            inputs.add(VGroup(squares, xlab))
+            labels.add(self.text(f"“{self.term('word_' + w)}”", size=36).move_to(RIGHT * x + UP * y_word))
+            arrows_up.add(Arrow(squares.get_top(), box.get_bottom(), buff=0.08, color=palette.INPUT_X, stroke_width=4))
+            if k + 1 < len(words):
+                arr = Arrow(box.get_right(), RIGHT * (xs[k + 1] - 0.78) + UP * y_cell, buff=0.05,
+                            color=palette.HIDDEN, stroke_width=5)
+                arrows_h.add(arr)
+                hs.add(self.markup(span("h", "h", str(k + 1)), size=36).next_to(arr, UP, buff=0.08))
+        first = VGroup(cells[0], inputs[0], labels[0], arrows_up[0])
+        note = self.text(self.term("one_hot"), size=36, color=palette.MUTED).move_to(UP * -2.6)
+        self.say("step", [FadeIn(first)], [FadeIn(note)])
+        self.say("hidden", [GrowFromEdge(arrows_h[0], LEFT), FadeIn(hs[0])],
+                 [FadeIn(VGroup(cells[1], inputs[1], labels[1], arrows_up[1]))])
+        eq = self.markup(f"{H_T} = tanh(W{CONCAT} + b)", size=48).move_to(UP * -2.55)
+        self.say("eq", [FadeOut(note)], [FadeIn(eq)])
+        shapes = self.text(self.term("rnn_shapes"), size=36, color=palette.MUTED).next_to(head, DOWN, buff=0.35)
+        shapes.align_to(head, LEFT)
+        if shapes.width > 12.4:
+            shapes.scale_to_fit_width(12.4)
+        self.say("shapes", [FadeIn(shapes)])
+        same = self.text(self.term("same_weights"), size=36, color=palette.INK)
+        rest = VGroup(*[VGroup(cells[k], inputs[k], labels[k], arrows_up[k]) for k in (2, 3)],
+                      *arrows_h[1:], *hs[1:])
+        self.say("same", [FadeIn(rest)], [*[Indicate(c[1], color=palette.HIDDEN) for c in cells]])
+        readout = self.text(self.term("readout"), size=36, color=palette.HIDDEN)
+        readout.next_to(cells[-1], UP, buff=0.35).align_to(cells[-1], RIGHT)
+        if readout.get_right()[0] > 6.5:
+            readout.shift(LEFT * (readout.get_right()[0] - 6.5))
+        self.remove(shapes)
+        self.say("answer", [FadeIn(readout)])
+        same.next_to(head, DOWN, buff=0.35).align_to(head, LEFT)
+        self.say("memory", [FadeIn(same)], [*[Indicate(h, color=palette.HIDDEN) for h in hs]])
 
 
 class TheCell(LSTMScene):
@@ -380,6 +437,7 @@ class ForgetGate(LSTMScene):
     script = "ForgetGate"
 
     def construct(self) -> None:
+        self.predict()
         head = self.title(info=self.where("keep"))
         d = self.diagram()
         eq = self.markup(EQUATIONS["f"], size=26).move_to(RIGHT * 4.0 + UP * 2.6)
@@ -435,6 +493,7 @@ class InputGate(LSTMScene):
     script = "InputGate"
 
     def construct(self) -> None:
+        self.predict()
         head = self.title(info=self.where("write"))
         d = self.diagram()
         eqs = VGroup(self.markup(EQUATIONS["i"], size=24), self.markup(EQUATIONS["g"], size=24))
@@ -538,6 +597,7 @@ class OutputGate(LSTMScene):
     script = "OutputGate"
 
     def construct(self) -> None:
+        self.predict()
         head = self.title(info=self.where("open"))
         d = self.diagram()
         eqs = VGroup(self.markup(EQUATIONS["o"], size=24), self.markup(EQUATIONS["h"], size=28))
@@ -739,25 +799,22 @@ class Backprop(LSTMScene):
         left, right = -4.1, 6.9
         w = (right - left) / T
         xs = [left + w * (k + 0.5) for k in range(T)]
-        top_base, bot_base, hmax = 0.35, -2.75, 1.75
+        top_base, bot_base, hmax = 0.75, -2.55, 1.6
         the_belt = belt(LEFT * 7.0 + UP * top_base, RIGHT * 7.0 + UP * top_base, width=12)
         lstm_label = VGroup(self.text("LSTM", size=28), self.markup(f"∂L/∂{span('c', 'c', 't')}", size=28),
                             self.text(self.story_unit_name(), size=22, color=palette.MUTED))
-        rnn_label = VGroup(self.text(self.term("plain_rnn"), size=28),
-                           self.markup(f"‖∂L/∂{span('h', 'h', 't')}‖", size=28),
-                           self.text(self.term("same_recipe"), size=22, color=palette.MUTED))
-        for lab, base in ((lstm_label, top_base), (rnn_label, bot_base)):
+        for lab, base in ((lstm_label, top_base),):
             lab.arrange(DOWN, aligned_edge=LEFT, buff=0.12).move_to(UP * (base + 0.9)).align_to(RIGHT * -6.9, LEFT)
             if lab.get_right()[0] > left - 0.15:
                 lab.scale((left - 0.15 - lab.get_left()[0]) / lab.width, about_edge=LEFT)
-        labels = VGroup(lstm_label, VGroup(), rnn_label)
+        labels = VGroup(lstm_label, VGroup())
         question = " ".join(bp.words[T - 2:]) if self.lang == "en" else "".join(bp.words[T - 2:])
         words = VGroup(self.text(bp.words[bp.colour_step], size=22).move_to(RIGHT * xs[bp.colour_step]),
                        self.text(question, size=22))
         words[1].move_to(RIGHT * xs[T - 1]).align_to(RIGHT * (right - 0.05), RIGHT)
-        words.set_y(bot_base - 0.35)
+        words.set_y(top_base - 0.3)
         filler = self.text(f"… {T - 5} …", size=22, color=palette.MUTED)
-        filler.move_to(RIGHT * (xs[bp.colour_step + 1] + xs[T - 3]) / 2 + UP * (bot_base - 0.35))
+        filler.move_to(RIGHT * (xs[bp.colour_step + 1] + xs[T - 3]) / 2 + UP * (top_base - 0.3))
         self.say("why", [Create(the_belt), FadeIn(labels[0]), FadeIn(labels[1])], [FadeIn(words), FadeIn(filler)])
         # the belt factors f_t: what the gradient is multiplied by at each step back (their range over the fillers)
         span_f = bp.belt[bp.colour_step + 1:]
@@ -768,7 +825,7 @@ class Backprop(LSTMScene):
                     number(float(bp.belt[hi]), "belt", 0, step=hi, font=self.font, size=24, color=palette.FORGET))
         for n in (fs[1], fs[3]):
             n.trace_source = "backprop"
-        fs.arrange(RIGHT, buff=0.15).move_to(UP * (top_base - 0.45)).align_to(RIGHT * left, LEFT)
+        fs.arrange(RIGHT, buff=0.15).move_to(UP * (top_base - 0.8)).align_to(RIGHT * left, LEFT)
         times = VGroup()
         share = bp.lstm_share
         bars = VGroup(*[Rectangle(width=w * 0.7, height=max(1e-3, hmax * float(min(share[k], 1.0))), stroke_width=0,
@@ -785,18 +842,39 @@ class Backprop(LSTMScene):
         lstm_at.next_to(bars[bp.colour_step], UP, buff=0.1)
         ring = SurroundingRectangle(VGroup(bars[bp.colour_step], lstm_at), color=palette.CELL, buff=0.08)
         self.say("lstm", [FadeIn(lstm_at), Create(ring)])
-        rshare = bp.rnn_share
-        rbars = VGroup(*[Rectangle(width=w * 0.7, height=max(1e-3, hmax * float(min(rshare[k], 1.0))),
-                                   stroke_width=0, fill_color=palette.HIDDEN, fill_opacity=0.85)
-                         .move_to(RIGHT * xs[k] + UP * bot_base, aligned_edge=DOWN) for k in range(T)])
-        axis = Line(RIGHT * left + UP * bot_base, RIGHT * right + UP * bot_base, color=palette.FRAME, stroke_width=2)
-        rnn_at = number(float(rshare[bp.colour_step]), "rnn_share", 0, step=bp.colour_step, font=self.font, size=26)
-        rnn_at.trace_source = "backprop"
-        rnn_at.next_to(rbars[bp.colour_step], UP, buff=0.1)
-        self.say("rnn", [FadeIn(labels[2]), Create(axis)],
-                 [LaggedStart(*[FadeIn(rbars[k], shift=UP * 0.2) for k in reversed(range(T))], lag_ratio=0.08)],
-                 [FadeIn(rnn_at)], rt=2.0)
+        self.say("rnn", *self.spread_plot(-3.6, 6.3, bot_base), rt=2.0)
+        self.say("spread", [Indicate(self.spread_rows[1][0], color=palette.HIDDEN, scale_factor=1.05)])
         self.say("trick", [Indicate(the_belt, color=palette.CELL, scale_factor=1.02)])
+
+    def spread_plot(self, left: float, right: float, base: float) -> list:
+        """One dot per held-out sentence: the share of the last word's gradient that reaches the colour word,
+        on a log scale, the LSTM's ∂L/∂c above the plain RNN's ‖∂L/∂h‖ (same sentences)."""
+        from animations.learned import gradient_spread
+        sp = gradient_spread()
+        lo, hi = -3, 1  # log10 of the axis ends: 0.001 … 10
+        x_of = lambda v: left + (right - left) * (np.log10(max(v, 10.0 ** lo)) - lo) / (hi - lo)  # noqa: E731
+        axis = Line(RIGHT * left + UP * base, RIGHT * right + UP * base, color=palette.FRAME, stroke_width=2)
+        ticks = VGroup()
+        for e in range(lo, hi + 1):
+            sup = {-3: "⁻³", -2: "⁻²", -1: "⁻¹", 0: "⁰", 1: "¹"}[e]
+            ticks.add(Line(UP * 0.08, DOWN * 0.08, color=palette.FRAME).move_to(RIGHT * x_of(10.0 ** e) + UP * base),
+                      self.text(f"10{sup}", size=22, color=palette.MUTED).next_to(RIGHT * x_of(10.0 ** e) + UP * base,
+                                                                                DOWN, buff=0.12))
+        rows = VGroup()
+        for k, (key, values, colour) in enumerate((("c", sp.lstm, palette.CELL), ("h", sp.rnn, palette.HIDDEN))):
+            y = base + 1.1 - 0.55 * k
+            dots = VGroup(*[Dot(RIGHT * x_of(float(v)) + UP * y, radius=0.07, color=colour, fill_opacity=0.7)
+                            for v in values])
+            sym = f"∂L/∂{span('c', 'c')}" if key == "c" else f"‖∂L/∂{span('h', 'h')}‖"
+            name = "LSTM" if key == "c" else self.term("plain_rnn")
+            lab = self.markup(f"{name}  {sym}", size=24).move_to(UP * y).align_to(RIGHT * -6.5, LEFT)
+            rows.add(VGroup(dots, lab))
+        caption = self.text(self.term("spread_caption").format(n=sp.n, fillers=sp.fillers), size=22,
+                            color=palette.MUTED).next_to(rows, UP, buff=0.2).align_to(RIGHT * -6.5, LEFT)
+        one = Line(RIGHT * x_of(1.0) + UP * (base + 0.05), RIGHT * x_of(1.0) + UP * (base + 1.45),
+                   color=palette.FRAME, stroke_width=2)
+        self.spread_rows = rows
+        return [[Create(axis), FadeIn(ticks), FadeIn(caption), Create(one)], [FadeIn(rows[0])], [FadeIn(rows[1])]]
 
     def story_unit_name(self) -> str:
         from animations.learned import story_data
@@ -869,6 +947,19 @@ class TrainedLSTM(LSTMScene):
         out = VGroup(frame)
         out.frame, out.f_cells, out.c_cells, out.words, out.ring = frame, f_cells, c_cells, wd, ring
         return out
+
+
+def _wrap(scene: LSTMScene, s: str, size: float, width: float) -> VGroup:
+    """``s`` as one line of text, or two centred lines broken at the space or comma nearest its middle when
+    one line is wider than ``width``."""
+    one = scene.text(s, size=size)
+    cuts = [k for k, ch in enumerate(s) if ch in " ，,："]
+    if one.width <= width or not cuts:
+        return VGroup(one.scale_to_fit_width(min(width, one.width)))
+    k = min(cuts, key=lambda k: abs(k - len(s) / 2))
+    two = VGroup(scene.text(s[:k + 1].strip(), size=size), scene.text(s[k + 1:].strip(), size=size))
+    two.arrange(DOWN, buff=0.25)
+    return two.scale_to_fit_width(width) if two.width > width else two
 
 
 class Recap(LSTMScene):

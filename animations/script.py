@@ -213,7 +213,7 @@ class Facts:
         return [localise(n, self.lang) for n in names] if names else [f"x{k}" for k in range(self.src.trace.input_dim)]
 
     def listing(self, values) -> str:
-        sep = "," if self.lang == "zh" else ", "
+        sep = "，" if self.lang == "zh" else ", "
         parts = []
         for u, val in enumerate(values):
             s = fmt(val)
@@ -240,11 +240,11 @@ class Facts:
         src, tr = self.src, self.src.trace
         if self.demo:
             names = "、".join(self.units()) if self.lang == "zh" else ", ".join(self.units())
-            return (f"一个手工设定权重的小 LSTM,{src.units} 个单元:{names}" if self.lang == "zh"
+            return (f"一个手工设定权重的小 LSTM，{src.units} 个单元：{names}" if self.lang == "zh"
                     else f"a tiny hand-built LSTM with {src.units} units: {names}")
         feats = ("、" if self.lang == "zh" else ", ").join(self.features())
         if self.lang == "zh":
-            return f"一个训练过的 LSTM,显示其 {src.total_units} 个单元中的 {src.units} 个,输入特征:{feats}"
+            return f"一个训练过的 LSTM，显示其 {src.total_units} 个单元中的 {src.units} 个，输入特征：{feats}"
         return f"a trained LSTM, {src.units} of its {src.total_units} units shown, inputs: {feats}"
 
     def learned(self) -> None:
@@ -271,10 +271,21 @@ class Facts:
         v["bp_colour"] = bp.words[bp.colour_step]
         v["bp_back"] = str(T - 1 - bp.colour_step)
         v["bp_answer"] = bp.answer
+        from explainer.story.train import SENTENCES
+        v["n_sentences"] = f"{SENTENCES:,}"
         num("bp_f_lo", float(filler.min()))
         num("bp_f_hi", float(filler.max()))
         num("bp_lstm", float(bp.lstm_share[bp.colour_step]))
-        num("bp_rnn", float(bp.rnn_share[bp.colour_step]))
+        from animations.learned import gradient_spread
+        sp = gradient_spread()
+        v["sp_n"] = str(sp.n)
+        v["sp_fillers"] = str(sp.fillers)
+        num("sp_lstm_lo", float(sp.lstm.min()))
+        num("sp_lstm_hi", float(sp.lstm.max()))
+        num("sp_rnn_hi", float(sp.rnn.max()))
+        v["sp_rnn_small"] = str(int((sp.rnn < 0.01).sum()))
+        # "less than a hundredth arrives on k sentences, and up to (more than one) on others"
+        self.flags["rnn_vanishes"] = bool((sp.rnn < 0.01).any() and sp.rnn.max() > 1.0)
         trace, u = story_data(lang)
         words = [str(w) for w in trace.meta["labels"]]
         poll = words.index(trace.meta["pollution_word"])
@@ -317,181 +328,222 @@ class Facts:
 L = Line
 SCRIPT: dict[str, list[Line]] = {
     "TitleWhy": [
-        L("story", "Read this sentence: the sky was blue, then it was polluted, and now the sky is grey.",
-          "读这句话:天空曾是蓝色的,后来被污染了,现在天空是灰色的。"),
-        L("remember", "To say grey at the end, a network must remember the colour across several words,",
-          "要在最后说出“灰色”,网络必须跨越好几个词记住颜色,"),
-        L("forget", "and it must forget the old colour at the right moment: when the sky is polluted.",
-          "还必须在恰当的时刻忘掉旧的颜色:就在天空被污染的时候。"),
-        L("rnn", "A plain recurrent network struggles here: its memory fades, or blows up, word after word.",
-          "普通的循环神经网络在这里很吃力:它的记忆一个词接一个词地衰减,或者爆炸。"),
-        L("lstm", "An LSTM, a long short-term memory, adds a cell state that gates keep, erase and write. "
-                  "Let us open one.",
-          "LSTM(长短期记忆网络)增加了一条细胞状态,由门来保留、擦除和写入。我们来打开一个看看。"),
+        L("task", "A network reads a sentence one word at a time. At the end it must answer: what colour is "
+                  "the sky now?",
+          "网络一次读一个词。读完整句话后，它必须回答：现在天空是什么颜色？"),
+        L("blue", "The sky was blue, birds sang, the sky is: the answer is blue.",
+          "天空曾是蓝色的，鸟儿在唱歌，天空是：答案是蓝色。"),
+        L("grey", "Change one word: the sky was blue, it was polluted, the sky is: now the answer is grey.",
+          "只改一个词：天空曾是蓝色的，它被污染了，天空是：现在答案是灰色。"),
+        L("output", "Grey is never read. It is the answer the network gives, from what it remembers.",
+          "“灰色”从来不是输入的词，而是网络根据它记住的内容给出的答案。"),
+        L("memory", "So the network must remember the colour for many words, and forget it on demand.",
+          "所以网络必须把颜色记住很多个词，并在需要时把它忘掉。"),
+        L("lstm", "A plain recurrent network finds this hard; an LSTM, a long short-term memory, was built "
+                  "for it. First, how a network reads at all.",
+          "普通的循环神经网络很难做到；LSTM（长短期记忆网络）正是为此设计的。先看网络是怎样读句子的。"),
+    ],
+    "ReadingNetwork": [
+        L("step", "A recurrent network reads one word per time step t. The word enters as a one-hot vector x t: "
+                  "one entry is one, all others zero.",
+          "循环神经网络每个时间步 t 读一个词。这个词以独热向量 x t 的形式输入：只有一个位置是 1，其余都是 0。"),
+        L("hidden", "The network keeps a hidden state h t, a vector of numbers, and hands it on to the next step.",
+          "网络保存一个隐藏状态 h t，它是一组数字，会被传给下一步。"),
+        L("eq", "One step: h t equals tanh of W times h t−1 joined with x t, plus b.",
+          "一步的计算：h t 等于 tanh（W 乘以 h t−1 与 x t 拼接成的向量，再加 b）。"),
+        L("shapes", "If h has n numbers and x has V, the joined vector has n plus V, and W is n by n plus V.",
+          "如果 h 有 n 个数，x 有 V 个数，拼接后的向量有 n 加 V 个数，W 的形状是 n 乘 n 加 V。"),
+        L("same", "Every step uses the same W and b. Drawn once per word, the one cell is the network unrolled "
+                  "in time.",
+          "每一步都用同一组 W 和 b。把这一个细胞按词画出来，就是按时间展开的网络。"),
+        L("answer", "After the last word, a readout layer turns h into a probability for each colour: "
+                    "that is the answer.",
+          "读完最后一个词，读出层把 h 变成每种颜色的概率：这就是答案。"),
+        L("memory", "So h is a plain RNN's only memory, and it is rewritten at every word.",
+          "所以 h 是普通 RNN 唯一的记忆，而它在每个词上都会被改写。"),
     ],
     "TheCell": [
         L("belt", "One LSTM cell, one time step. Along the top runs the cell state c, like a conveyor belt.",
-          "一个 LSTM 细胞,一个时间步。顶部贯穿的是细胞状态 c,像一条传送带。"),
+          "一个 LSTM 细胞，一个时间步。顶部贯穿的是细胞状态 c，像一条传送带。"),
         L("concat", "Below, h t−1 and the input x t are joined into one vector of length {n_units} plus {n_inputs}.",
-          "底部,上一步的隐藏状态 h t−1 和输入 x t 拼接成一个向量,长度是 {n_units} 加 {n_inputs}。"),
+          "底部，上一步的隐藏状态 h t−1 和输入 x t 拼接成一个向量，长度是 {n_units} 加 {n_inputs}。"),
         L("gates", "Four boxes read it: the forget gate f, the input gate i, the candidate g, the output gate o.",
-          "四个方框读取这个向量:遗忘门 f、输入门 i、候选记忆 g 和输出门 o。"),
+          "四个方框读取这个向量：遗忘门 f、输入门 i、候选记忆 g 和输出门 o。"),
         L("sum", "Each box computes z = W times the joined vector plus b, then squashes it: sigmoid for gates, "
                  "tanh for g.",
-          "每个方框先算 z = W 乘以拼接向量再加 b,然后压缩:门用 sigmoid,g 用 tanh。"),
+          "每个方框先算 z = W 乘以拼接向量再加 b，然后压缩：门用 sigmoid，g 用 tanh。"),
         L("nodes", "The circled dots multiply element by element; the plus node adds what is written to what is kept.",
-          "带圈的点表示逐元素相乘;加号把写入的内容加到保留的内容上。"),
+          "带圈的点表示逐元素相乘；加号把写入的内容加到保留的内容上。"),
         L("out", "Finally tanh of the new cell state, times the output gate, gives the new hidden state h t.",
-          "最后,新细胞状态的 tanh 乘以输出门,得到新的隐藏状态 h t。"),
+          "最后，新细胞状态的 tanh 乘以输出门，得到新的隐藏状态 h t。"),
         L("model", "Our numbers come from {model}.", "我们的数字来自{model}。"),
     ],
     "ForgetGate": [
+        L("predict", "Before we look: over the filler words, and then at “{word_forget}”, what should the forget gate do?",
+          "先想一想：在填充词上，再到“{word_forget}”这一步，遗忘门应该怎么做？"),
         L("role", "The forget gate f decides, unit by unit, how much of the old cell state to keep.",
-          "遗忘门 f 逐个单元决定:旧的细胞状态保留多少。"),
+          "遗忘门 f 逐个单元决定：旧的细胞状态保留多少。"),
         L("keep", "At “{word_keep}”, {unit_keep} holds c t−1 = {c_prev_keep}, and its forget gate "
                   "reads {f_keep}.",
-          "在“{word_keep}”这一步,{unit_keep}的 c t−1 = {c_prev_keep},它的遗忘门是 {f_keep}。"),
+          "在“{word_keep}”这一步，{unit_keep}的 c t−1 = {c_prev_keep}，它的遗忘门是 {f_keep}。"),
         L("kept", "With f close to one the memory passes almost unchanged: f ⊙ c t−1 = {kept_keep}.",
-          "f 接近 1,记忆几乎原样通过:f ⊙ c t−1 = {kept_keep}。", when="keeps"),
+          "f 接近 1，记忆几乎原样通过：f ⊙ c t−1 = {kept_keep}。", when="keeps"),
         L("kept", "Here f is only {f_keep}, so even this memory shrinks: f ⊙ c t−1 = {kept_keep}.",
-          "这里 f 只有 {f_keep},所以这段记忆也在缩小:f ⊙ c t−1 = {kept_keep}。", when="not keeps"),
+          "这里 f 只有 {f_keep}，所以这段记忆也在缩小：f ⊙ c t−1 = {kept_keep}。", when="not keeps"),
         L("zf", "Now “{word_forget}”. The weighted sum of {unit_forget}'s forget gate drops to "
                 "z = {z_forget}.",
           "现在是“{word_forget}”。{unit_forget}遗忘门的加权和降到 z = {z_forget}。"),
         L("curve", "On the sigmoid curve that gives f = {f_forget}: the gate is closed.",
-          "在 sigmoid 曲线上,这对应 f = {f_forget}:门关上了。", when="forgets"),
+          "在 sigmoid 曲线上，这对应 f = {f_forget}：门关上了。", when="forgets"),
         L("curve", "On the sigmoid curve that gives f = {f_forget}: the gate is only partly closed.",
-          "在 sigmoid 曲线上,这对应 f = {f_forget}:门只关上了一部分。", when="not forgets"),
+          "在 sigmoid 曲线上，这对应 f = {f_forget}：门只关上了一部分。", when="not forgets"),
         L("weight", "One weight does it: from the input “{w_from}” to this forget gate, W = {w_forget}.",
-          "是一个权重造成的:从输入“{w_from}”到这个遗忘门,W = {w_forget}。"),
+          "是一个权重造成的：从输入“{w_from}”到这个遗忘门，W = {w_forget}。"),
         L("erased", "So f ⊙ c t−1 falls from {c_prev_forget} to {kept_forget}: the memory is erased.",
-          "于是 f ⊙ c t−1 从 {c_prev_forget} 降到 {kept_forget}:记忆被擦除了。", when="forgets"),
+          "于是 f ⊙ c t−1 从 {c_prev_forget} 降到 {kept_forget}：记忆被擦除了。", when="forgets"),
         L("erased", "So f ⊙ c t−1 goes from {c_prev_forget} to {kept_forget}: the memory is only partly erased.",
-          "于是 f ⊙ c t−1 从 {c_prev_forget} 变为 {kept_forget}:记忆只被擦除了一部分。", when="not forgets"),
+          "于是 f ⊙ c t−1 从 {c_prev_forget} 变为 {kept_forget}：记忆只被擦除了一部分。", when="not forgets"),
     ],
     "InputGate": [
-        L("role", "Erasing is half of the job. The input gate i and the candidate g decide what to write.",
-          "擦除只是工作的一半。输入门 i 和候选记忆 g 决定写入什么。"),
+        L("predict", "Before we look: at “{word_write}”, what should the input gate do?",
+          "先想一想：在“{word_write}”这一步，输入门应该怎么做？"),
+        L("role", "First, writing: the input gate i and the candidate g decide what goes into the memory.",
+          "先看写入：输入门 i 和候选记忆 g 决定把什么写进记忆。"),
         L("g", "The candidate g is tanh of its own weighted sum: a proposal between minus one and one.",
-          "候选记忆 g 是它自己的加权和的 tanh:一个介于负一和一之间的提议。"),
+          "候选记忆 g 是它自己的加权和的 tanh：一个介于负一和一之间的提议。"),
         L("i", "The input gate i, a sigmoid with its own weights and bias, says how much of g gets in.",
-          "输入门 i 是一个 sigmoid,有自己的权重和偏置,决定 g 能进入多少。"),
+          "输入门 i 是一个 sigmoid，有自己的权重和偏置，决定 g 能进入多少。"),
         L("write", "At “{word_write}”, {unit_write} has z = {z_i_write} so i = {i_write}, "
                    "and g = {g_write}.",
-          "在“{word_write}”这一步,{unit_write}的 z = {z_i_write},所以 i = {i_write},而 g = {g_write}。"),
+          "在“{word_write}”这一步，{unit_write}的 z = {z_i_write}，所以 i = {i_write}，而 g = {g_write}。"),
         L("ig", "Their element-wise product, i ⊙ g = {ig_write}, is what gets written into the cell state.",
-          "两者逐元素相乘,i ⊙ g = {ig_write},这就是写入细胞状态的内容。"),
+          "两者逐元素相乘，i ⊙ g = {ig_write}，这就是写入细胞状态的内容。"),
         L("write2", "In the same way, at “{word_write2}”, {unit_write2} writes i ⊙ g = {ig_write2}.",
-          "同样地,在“{word_write2}”这一步,{unit_write2}写入 i ⊙ g = {ig_write2}。"),
+          "同样地，在“{word_write2}”这一步，{unit_write2}写入 i ⊙ g = {ig_write2}。"),
     ],
     "CellStateUpdate": [
         L("eq", "Now the update: c t equals f ⊙ c t−1 plus i ⊙ g, for every unit at once.",
-          "现在是更新:c t 等于 f ⊙ c t−1 加上 i ⊙ g,所有单元同时进行。"),
+          "现在是更新：c t 等于 f ⊙ c t−1 加上 i ⊙ g，所有单元同时进行。"),
         L("kept", "At “{word_forget}”, the kept part f ⊙ c t−1 is: {kept_list}.",
-          "在“{word_forget}”这一步,保留的部分 f ⊙ c t−1 是:{kept_list}。"),
-        L("written", "The written part i ⊙ g is: {written_list}.", "写入的部分 i ⊙ g 是:{written_list}。"),
+          "在“{word_forget}”这一步，保留的部分 f ⊙ c t−1 是：{kept_list}。"),
+        L("written", "The written part i ⊙ g is: {written_list}.", "写入的部分 i ⊙ g 是：{written_list}。"),
         L("sum", "Added on the belt they give the new cell state: {c_list}.",
-          "两者在传送带上相加,得到新的细胞状态:{c_list}。"),
+          "两者在传送带上相加，得到新的细胞状态：{c_list}。"),
         L("why", "On the belt: no weight matrix, no squashing, only a multiply and an add. So a memory can last.",
-          "传送带上没有权重矩阵,也没有压缩,只有一次乘法和一次加法,所以记忆能长久保存。"),
+          "传送带上没有权重矩阵，也没有压缩，只有一次乘法和一次加法，所以记忆能长久保存。"),
     ],
     "OutputGate": [
+        L("predict", "Before we look: while the memory waits, and when the question comes, what should the output gate do?",
+          "先想一想：记忆在等待时，以及问题到来时，输出门应该怎么做？"),
         L("role", "The cell state is the memory. The output gate o decides how much of it the cell says now.",
           "细胞状态是记忆。输出门 o 决定此刻把多少记忆说出来。"),
         L("open", "h t = o ⊙ tanh c t. At “{word_open}”, {unit_open} has o = {o_open} and "
                   "tanh c = {tanhc_open}.",
-          "h t = o ⊙ tanh c t。在“{word_open}”这一步,{unit_open}的 o = {o_open},tanh c = {tanhc_open}。"),
+          "h t = o ⊙ tanh c t。在“{word_open}”这一步，{unit_open}的 o = {o_open}，tanh c = {tanhc_open}。"),
         L("open_h", "The gate is open, so h = {h_open}: the memory is read out.",
-          "门是打开的,所以 h = {h_open}:记忆被读出来了。", when="opens"),
+          "门是打开的，所以 h = {h_open}：记忆被读出来了。", when="opens"),
         L("open_h", "Even this most open output gate lets only part through: h = {h_open}.",
-          "即使是开得最大的输出门,也只让一部分通过:h = {h_open}。", when="not opens"),
+          "即使是开得最大的输出门，也只让一部分通过：h = {h_open}。", when="not opens"),
         L("closed", "At “{word_closed}”, {unit_closed} still holds c = {c_closed}, but its output gate "
                     "is {o_closed}.",
-          "在“{word_closed}”这一步,{unit_closed}仍然保存着 c = {c_closed},但它的输出门是 {o_closed}。", when="closes"),
+          "在“{word_closed}”这一步，{unit_closed}仍然保存着 c = {c_closed}，但它的输出门是 {o_closed}。", when="closes"),
         L("closed", "This model's output gates never close: the most closed one over a memory, at “{word_closed}” "
                     "for {unit_closed}, is {o_closed}.",
-          "这个模型的输出门从不关闭:在“{word_closed}”处,{unit_closed}保存记忆时,输出门最小也有 {o_closed}。",
+          "这个模型的输出门从不关闭：在“{word_closed}”处，{unit_closed}保存记忆时，输出门最小也有 {o_closed}。",
           when="not closes"),
         L("closed_h", "So h = {h_closed}: the memory is kept, but not spoken. It waits on the belt.",
-          "所以 h = {h_closed}:记忆被保留,但没有说出来。它留在传送带上等待。", when="closes"),
+          "所以 h = {h_closed}：记忆被保留，但没有说出来。它留在传送带上等待。", when="closes"),
         L("closed_h", "So h = {h_closed}: this model always reads part of its memory out.",
-          "所以 h = {h_closed}:这个模型总是把一部分记忆读出来。", when="not closes"),
+          "所以 h = {h_closed}：这个模型总是把一部分记忆读出来。", when="not closes"),
     ],
     "FullStep": [
         L("f", "One full step at “{word_forget}”, for {unit_forget}. First the forget gate: f = {f_step}.",
-          "在“{word_forget}”这一步完整地走一遍,看{unit_forget}。先是遗忘门:f = {f_step}。"),
-        L("i", "Then the input gate, with its own weights: i = {i_step}.", "然后是输入门,有自己的权重:i = {i_step}。"),
-        L("g", "The candidate: g = {g_step}.", "候选记忆:g = {g_step}。"),
-        L("o", "The output gate: o = {o_step}.", "输出门:o = {o_step}。"),
-        L("c", "The cell state: c = f ⊙ c t−1 + i ⊙ g = {c_step}.", "细胞状态:c = f ⊙ c t−1 + i ⊙ g = {c_step}。"),
+          "在“{word_forget}”这一步完整地走一遍，看{unit_forget}。先是遗忘门：f = {f_step}。"),
+        L("i", "Then the input gate, with its own weights: i = {i_step}.", "然后是输入门，有自己的权重：i = {i_step}。"),
+        L("g", "The candidate: g = {g_step}.", "候选记忆：g = {g_step}。"),
+        L("o", "The output gate: o = {o_step}.", "输出门：o = {o_step}。"),
+        L("c", "The cell state: c = f ⊙ c t−1 + i ⊙ g = {c_step}.", "细胞状态：c = f ⊙ c t−1 + i ⊙ g = {c_step}。"),
         L("h", "The hidden state: h = o ⊙ tanh c = {h_step}. Six equations make one step.",
-          "隐藏状态:h = o ⊙ tanh c = {h_step}。六个方程组成一步。"),
+          "隐藏状态：h = o ⊙ tanh c = {h_step}。六个方程组成一步。"),
         L("next", "h t and c t are handed on to the next word, and the same cell runs again.",
-          "h t 和 c t 被传给下一个词,同一个细胞再运行一次。"),
+          "h t 和 c t 被传给下一个词，同一个细胞再运行一次。"),
     ],
     "UnrolledSequence": [
         L("belt", "Now the same cell over the whole sequence: the belt carries c from step to step.",
-          "现在把同一个细胞沿整个序列展开:传送带把 c 从一步带到下一步。"),
-        L("heat", "The heatmap shows every gate of every unit at every step; darker means more open.",
-          "热图显示每一步、每个单元的每个门;颜色越深,门开得越大。"),
+          "现在把同一个细胞沿整个序列展开：传送带把 c 从一步带到下一步。"),
+        L("heat", "The heatmap shows f, i, g and o of every unit at every step; for a gate, darker means more open, for g, closer to plus one.",
+          "热图显示每一步、每个单元的 f、i、g、o；对门来说颜色越深开得越大，对 g 来说越接近正一。"),
         L("change0", "The biggest change: at “{word_change0}”, {unit_change0}'s cell state goes from "
                      "{from0} to {to0}.",
-          "变化最大的是:在“{word_change0}”这一步,{unit_change0}的细胞状态从 {from0} 变为 {to0}。"),
+          "变化最大的是：在“{word_change0}”这一步，{unit_change0}的细胞状态从 {from0} 变为 {to0}。"),
         L("change1", "Next: at “{word_change1}”, {unit_change1} goes from {from1} to {to1}.",
-          "其次:在“{word_change1}”这一步,{unit_change1}从 {from1} 变为 {to1}。"),
+          "其次：在“{word_change1}”这一步，{unit_change1}从 {from1} 变为 {to1}。"),
         L("change2", "And at “{word_change2}”, {unit_change2} goes from {from2} to {to2}.",
-          "还有:在“{word_change2}”这一步,{unit_change2}从 {from2} 变为 {to2}。"),
+          "还有：在“{word_change2}”这一步，{unit_change2}从 {from2} 变为 {to2}。"),
         L("rest", "At every other step no cell state moves by more than {rest_change}: the gates hold it.",
-          "其余每一步,细胞状态的变化都不超过 {rest_change}:门把它稳住了。", when="holds"),
+          "其余每一步，细胞状态的变化都不超过 {rest_change}：门把它稳住了。", when="holds"),
         L("rest", "At the other steps the largest change of a cell state is {rest_change}.",
-          "其余各步中,细胞状态最大的变化是 {rest_change}。", when="not holds"),
+          "其余各步中，细胞状态最大的变化是 {rest_change}。", when="not holds"),
     ],
     "Backprop": [
         L("why", "Why does an LSTM learn this, where a plain RNN struggles? In training, the error at the end "
                  "is sent back through time.",
-          "为什么 LSTM 学得会,普通 RNN 却很吃力?看训练过程:最后的误差被一步一步地沿时间往回传。"),
+          "为什么 LSTM 学得会，普通 RNN 却很吃力？看训练过程：最后的误差被一步一步地沿时间往回传。"),
         L("belt", "Along the belt, each step back multiplies the gradient by f: here between {bp_f_lo} and {bp_f_hi} on the filler words.",
-          "沿着传送带,每往回一步,梯度就乘以 f:在填充词上它在 {bp_f_lo} 到 {bp_f_hi} 之间。"),
+          "沿着传送带，每往回一步，梯度就乘以 f：在填充词上它在 {bp_f_lo} 到 {bp_f_hi} 之间。"),
         L("lstm", "So at “{bp_colour}”, {bp_back} steps back, the colour memory still receives {bp_lstm} of the "
                   "gradient it had at the end.",
-          "所以在 {bp_back} 步之前的“{bp_colour}”,颜色记忆仍然收到最后那一步梯度的 {bp_lstm}。"),
-        L("rnn", "A plain RNN multiplies by tanh′ and its weights at every step: at “{bp_colour}” its gradient is only {bp_rnn}.",
-          "普通 RNN 每一步都要乘以 tanh′ 和它的权重:在同一句话的“{bp_colour}”处,它的梯度只剩 {bp_rnn}。"),
+          "所以在 {bp_back} 步之前的“{bp_colour}”，颜色记忆仍然收到最后那一步梯度的 {bp_lstm}。"),
+        L("rnn", "A plain RNN multiplies by tanh′ and its weights at every step back. Here are {sp_n} sentences "
+                 "with {sp_fillers} filler words: one dot per sentence, what reaches the colour word, relative to "
+                 "the last word.",
+          "普通 RNN 每往回一步都要乘以 tanh′ 和它的权重。这里是 {sp_n} 个带 {sp_fillers} 个填充词的句子："
+          "每个点是一个句子，表示到达颜色词的梯度，相对于最后一个词。"),
+        L("spread", "For the LSTM's memory it is between {sp_lstm_lo} and {sp_lstm_hi} on every sentence. For the "
+                    "plain RNN, less than a hundredth arrives on {sp_rnn_small} of the {sp_n}, and up to {sp_rnn_hi} "
+                    "on others: it vanishes or grows, depending on the words.",
+          "LSTM 的记忆在每个句子上都在 {sp_lstm_lo} 到 {sp_lstm_hi} 之间。普通 RNN 在 {sp_n} 个句子中有 "
+          "{sp_rnn_small} 个只剩不到百分之一，在其他句子上最多到 {sp_rnn_hi}：它随词语而消失或变大。",
+          when="rnn_vanishes"),
+        L("spread", "For the LSTM's memory it is between {sp_lstm_lo} and {sp_lstm_hi} on every sentence; for the "
+                    "plain RNN it reaches up to {sp_rnn_hi}.",
+          "LSTM 的记忆在每个句子上都在 {sp_lstm_lo} 到 {sp_lstm_hi} 之间；普通 RNN 最多到 {sp_rnn_hi}。",
+          when="not rnn_vanishes"),
         L("trick", "That is the LSTM's trick: a memory path with no squashing, opened and closed by gates the "
                    "network learns.",
-          "这就是 LSTM 的诀窍:一条没有压缩函数的记忆通路,由网络自己学会开关的门来控制。"),
+          "这就是 LSTM 的诀窍：一条没有压缩函数的记忆通路，由网络自己学会开关的门来控制。"),
     ],
     "TrainedLSTM": [
         L("intro", "Our demo's weights were set by hand. Does training find the same idea? Here is an LSTM "
-                   "trained on such sentences.",
-          "演示模型的权重是手工设定的。训练能找到同样的办法吗?这是一个在成千上万个这类句子上训练出来的 LSTM。"),
+                   "trained on {n_sentences} such sentences.",
+          "演示模型的权重是手工设定的。训练能找到同样的办法吗？这是一个在 {n_sentences} 个这类句子上训练出来的 LSTM。"),
         L("store", "One of its units became a colour memory: at “{st_colour}” it stores c = {st_c_store}.",
-          "它的一个单元变成了颜色记忆:在“{st_colour}”处它存下 c = {st_c_store}。"),
+          "它的一个单元变成了颜色记忆：在“{st_colour}”处它存下 c = {st_c_store}。"),
         L("keep", "Over the filler words its forget gate stays between {st_f_lo} and {st_f_hi}: the memory is kept.",
-          "在填充词上,它的遗忘门保持在 {st_f_lo} 到 {st_f_hi} 之间:记忆被保留。"),
+          "在填充词上，它的遗忘门保持在 {st_f_lo} 到 {st_f_hi} 之间：记忆被保留。"),
         L("poll", "At “{st_poll}” the forget gate drops to {f_poll_story}, like the demo's {demo_f_poll}; "
                   "c goes from {st_c_before} to {st_c_after}.",
-          "在“{st_poll}”处遗忘门降到 {f_poll_story},和演示模型的 {demo_f_poll} 一样;c 从 {st_c_before} 变为 {st_c_after}。"),
+          "在“{st_poll}”处遗忘门降到 {f_poll_story}，和演示模型的 {demo_f_poll} 一样；c 从 {st_c_before} 变为 {st_c_after}。"),
         L("same", "Nobody wrote this rule: training found it. And the model answers “{st_answer}”.",
-          "没有人写下这条规则:是训练找到了它。模型的回答是“{st_answer}”。"),
+          "没有人写下这条规则：是训练找到了它。模型的回答是“{st_answer}”。"),
     ],
     "Recap": [
         L("eqs", "To recap: six equations. Four weighted sums through sigmoid or tanh, one update of c, one read-out.",
-          "总结一下:六个方程。四个加权和经过 sigmoid 或 tanh,一次 c 的更新,一次读出。"),
+          "总结一下：六个方程。四个加权和经过 sigmoid 或 tanh，一次 c 的更新，一次读出。"),
         L("gates", "In the story, f erased {unit_forget} at “{word_forget}”, i wrote at “{word_write}”, "
                    "o read out at “{word_open}”.",
-          "在故事里,f 在“{word_forget}”擦除了{unit_forget},i 在“{word_write}”写入,o 在“{word_open}”读出。", when="forgets"),
+          "在故事里，f 在“{word_forget}”擦除了{unit_forget}，i 在“{word_write}”写入，o 在“{word_open}”读出。", when="forgets"),
         L("gates", "Here f closed most at “{word_forget}” ({f_forget}), i wrote most at “{word_write}”, "
                    "o read out most at “{word_open}”.",
-          "在这里,f 在“{word_forget}”关得最多({f_forget}),i 在“{word_write}”写入最多,o 在“{word_open}”读出最多。",
+          "在这里，f 在“{word_forget}”关得最多（{f_forget}），i 在“{word_write}”写入最多，o 在“{word_open}”读出最多。",
           when="not forgets"),
         L("mistake1", "Two mistakes are common in LSTM tutorials. First: ⊙ is an element-wise product, "
                       "not a matrix multiplication.",
-          "LSTM 教程里有两个常见错误。第一:⊙ 是逐元素相乘,不是矩阵乘法。"),
+          "LSTM 教程里有两个常见错误。第一：⊙ 是逐元素相乘，不是矩阵乘法。"),
         L("mistake2", "Second: the input gate has its own weights and bias, i = σ(W_i [h t−1, x t] + b_i); it is not f written twice.",
-          "第二:输入门有自己的权重和偏置,i = σ(W_i [h t−1, x t] + b_i);它不是把 f 再写一遍。"),
+          "第二：输入门有自己的权重和偏置，i = σ(W_i [h t−1, x t] + b_i)；它不是把 f 再写一遍。"),
         L("end", "That is an LSTM: a belt that keeps memories, and gates that learn when to keep, write and read them.",
-          "这就是 LSTM:一条保存记忆的传送带,加上学会何时保留、写入和读出的门。"),
+          "这就是 LSTM：一条保存记忆的传送带，加上学会何时保留、写入和读出的门。"),
     ],
 }
 

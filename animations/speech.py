@@ -88,6 +88,10 @@ _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 # a sign belongs to the number when nothing that could be subtracted from stands before it
 _SIGNED = re.compile(rf"(?<![\w)\]′])([-−]?)({_NUMBER})(%?)")
 _SCI = re.compile(rf"({_NUMBER})e([-−+]?\d+)")
+# "3.0 × 10⁻⁴" and "10⁻⁵" (explainer.presentation.sci / decade) → "3.0e-4", "1e-5"; "cₜ₋₁" → "c t−1"
+_POWER = re.compile(rf"(?:({_NUMBER}) × )?10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)")
+_FROM_SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+_SUBSCRIPT = str.maketrans({"₋": "−", "₀": "0", "₁": "1", "₂": "2", "₃": "3"})
 
 #: Symbols and how each language says them (longest first, applied after the numbers).
 _SYMBOLS: dict[str, list[tuple[str, str]]] = {
@@ -122,7 +126,9 @@ def speakable(text: str, lang: str) -> str:
             return f"百分之{words}" if lang == "zh" else f"{words} percent"
         return words
 
-    out = _SCI.sub(sci, text)
+    out = text.translate(_SUBSCRIPT).replace("ₜ", " t")  # cₜ₋₁ → c t−1 (the vocabulary's subscripts)
+    out = _POWER.sub(lambda m: f"{m.group(1) or '1'}e{m.group(2).translate(_FROM_SUPERSCRIPT)}", out)
+    out = _SCI.sub(sci, out)
     out = _SIGNED.sub(lambda m: f" {signed(m)} ", out)
     out = re.sub(r"(\w)[-−](?=\s|\d|$)", r"\1 − ", out)  # "t−1" read as a subtraction once numbers are words
     for sym, said in _SYMBOLS[lang]:

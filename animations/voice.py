@@ -265,9 +265,9 @@ def open_voice(spec: str | None, lang: str, cache: Path) -> Voice | None:
         return Voice(lang, engine, Path(cache))
     folder = Path(spec)
     if folder.is_dir():
-        if not (folder / lang).is_dir():
-            raise VoiceError(f"--voice {spec}: no folder {folder / lang} with the {lang} recordings "
-                             f"(write the script with --script-out {spec} to see the file names)")
+        if not any((folder / code).is_dir() for code in LANGS):  # a language not recorded falls back
+            raise VoiceError(f"--voice {spec}: no en/ or zh/ folder of recordings in it "
+                             f"(write the script with --script-out {spec} to see where each file goes)")
         engine = best_engine(lang)
         ENGINES[engine](lang)
         return Voice(lang, engine, Path(cache), recordings=folder)

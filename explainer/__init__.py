@@ -19,7 +19,7 @@ The package in layers, each importing only its own and those below (tests/test_a
   ``time_distributed``, ``model`` (Sequential, fit, files), ``callbacks``, ``optimizers``, ``losses``;
 * the bridges: ``keras_bridge``, ``torch_bridge``, ``your_model`` (your model file → a trace),
   ``demo``, ``sources`` (named traces for the views), ``cli`` and ``argtypes`` (its numbers);
-* the applications, above the core: ``story`` and ``bitcoin``. The core never imports them: they
+* the applications, above the core: ``story``, ``bitcoin`` and ``chars``. The core never imports them: they
   register their commands and named traces through entry points (``pyproject.toml``).
 
 ``animations`` and ``widgets`` (the views) import ``explainer``, never the reverse. The core needs

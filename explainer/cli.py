@@ -217,11 +217,13 @@ def build_parser() -> argparse.ArgumentParser:
                                    "arithmetic of the demo LSTM, of --x, or of a saved trace (--file).")
     t.add_argument("--model", help="your model: .keras or .h5 (Keras), .safetensors (PyTorch state dict), "
                                    ".npz (saved by lstm-explainer)")
-    t.add_argument("--input", help="its input: .npy (time, features) or (batch, time, features), or .csv "
-                                   "(a row per time step; header = feature names)")
+    t.add_argument("--input", help="its input: .npy (time, features) or (batch, time, features), .csv "
+                                   "(a row per time step; header = feature names), or for a Keras model with "
+                                   "several inputs .npz (one array per input, named as the model's inputs)")
     t.add_argument("--time-major", action="store_true",
                    help="the .npy input is (time, batch, features), as for PyTorch's nn.LSTM(batch_first=False)")
-    t.add_argument("--layer", help="which recurrent layer to trace: index (default 0) or name")
+    t.add_argument("--layer", help="which recurrent layer to trace: index (default 0) or name; in a Keras "
+                                   "model, whatever surrounds it (Keras computes its input, mask, initial state)")
     t.add_argument("--sample", type=INDEX, help="keep one sequence of the input batch (default: all)")
     t.add_argument("--out", help="where to write the trace (.npz)")
     t.add_argument("--force", action="store_true", help="replace an existing --out file")

@@ -8,7 +8,7 @@ so it is never confused with the cell state c.
 >>> [g.field for g in GATES]
 ['i', 'f', 'g', 'o']
 >>> gate("f").term, gate("f").color
-('forget_gate', '#E0483E')
+('forget_gate', '#D42C5D')
 >>> openness(0.02), openness(0.5), openness(0.98)
 ('closed', 'between', 'open')
 

@@ -153,28 +153,62 @@ def _from_keras_layer(layer, dtype):
     raise _unsupported(layer, "is not supported")
 
 
+def _mask_ops_only(tensor, allowed) -> bool:
+    """Whether ``tensor`` is computed from ``allowed`` operations by plain ops alone (no layer): the mask
+    Keras inserts, e.g. ``not_equal(tokens, 0)`` for ``Embedding(mask_zero=True)``."""
+    keras = import_keras()
+    op = tensor._keras_history.operation
+    if op in allowed:
+        return True
+    if isinstance(op, keras.layers.Layer):  # a layer between: a computation, not Keras's mask
+        return False
+    node = op._inbound_nodes[tensor._keras_history.node_index]
+    return bool(node.input_tensors) and all(_mask_ops_only(t, allowed) for t in node.input_tensors)
+
+
 def _chain(keras_model) -> list:
-    """The model's layers in order, refusing any graph that is not one straight chain."""
+    """The model's layers in order, refusing any graph that is not one straight chain.
+
+    A chain may carry the mask ops Keras inserts (``not_equal`` from ``Embedding(mask_zero=True)``,
+    Masking's ``any(not_equal …)``): our layers compute and pass the same mask along the chain.
+    """
     keras = import_keras()
     layers = [l for l in keras_model.layers if not isinstance(l, keras.layers.InputLayer)]
     if isinstance(keras_model, keras.Sequential):
         return layers
     if len(keras_model.inputs) != 1 or len(keras_model.outputs) != 1:
-        raise InputError(f"Keras model {keras_model.name!r} has {len(keras_model.inputs)} inputs and "
-                         f"{len(keras_model.outputs)} outputs; only a chain with one input and one output "
-                         "(each layer feeding the next) is supported")
-    previous = keras_model.inputs[0]._keras_history.operation
+        names = ", ".join(repr(t._keras_history.operation.name) for t in keras_model.inputs)
+        raise InputError(f"Keras model {keras_model.name!r} has {len(keras_model.inputs)} inputs ({names}) and "
+                         f"{len(keras_model.outputs)} outputs; from_keras converts a chain with one input and one "
+                         "output (each layer feeding the next, with Keras's mask ops); to see one layer of any "
+                         "model, trace it: lstm-explainer trace --model M.keras --layer NAME --input x.npz")
+    model_input = keras_model.inputs[0]._keras_history.operation
+    previous, seen, masking = model_input, {model_input}, False
     for layer in layers:
         nodes = layer._inbound_nodes
         if len(nodes) != 1:
             raise _unsupported(layer, f"is called {len(nodes)} times (a shared layer); only a chain of layers, "
                                       "each used once, is supported")
-        sources = [t._keras_history.operation for t in nodes[0].input_tensors]
+        args, kwargs = nodes[0].arguments.args, nodes[0].arguments.kwargs
+        data = [t for t in keras.tree.flatten(args) if isinstance(t, keras.KerasTensor)]
+        sources = [t._keras_history.operation for t in data]
         if len(sources) != 1 or sources[0] is not previous:
             names = ", ".join(repr(s.name) for s in sources)
             raise _unsupported(layer, f"takes its input from {names} instead of the layer before it "
                                       f"({previous.name!r}); branches and merges are not supported, only a chain")
+        for key, value in kwargs.items():
+            tensors = [t for t in keras.tree.flatten(value) if isinstance(t, keras.KerasTensor)]
+            if not tensors:
+                continue
+            if key == "mask" and masking and all(_mask_ops_only(t, seen) for t in tensors):
+                continue  # Keras's own mask, which our chain computes the same way
+            names = ", ".join(repr(t._keras_history.operation.name) for t in tensors)
+            raise _unsupported(layer, f"takes {key} from {names}; a chain here has one input and passes on only "
+                                      "the mask of Embedding(mask_zero=True) or Masking; to see this layer, trace "
+                                      f"it: lstm-explainer trace --model M.keras --layer {layer.name} --input x.npz")
+        masking = masking or getattr(layer, "mask_zero", False) or isinstance(layer, keras.layers.Masking)
         previous = layer
+        seen.add(layer)
     if keras_model.outputs[0]._keras_history.operation is not previous:
         raise InputError(f"Keras model {keras_model.name!r}: its output is not the last layer of the chain")
     return layers
@@ -183,7 +217,10 @@ def _chain(keras_model) -> list:
 def from_keras(keras_model, dtype="float32") -> Sequential:
     """A :class:`Sequential` with the same layers and a copy of ``keras_model``'s weights.
 
-    ``keras_model`` is a ``keras.Sequential`` or a functional ``keras.Model`` that is a chain.
+    ``keras_model`` is a ``keras.Sequential`` or a functional ``keras.Model`` that is a chain (with
+    the mask ops Keras inserts for ``Embedding(mask_zero=True)`` or ``Masking``). A graph with more
+    inputs (``initial_state`` from Inputs), branches or merges is refused by layer name: trace one of
+    its layers instead (:func:`explainer.your_model.trace_keras_layer`).
     """
     keras = import_keras()
     if not isinstance(keras_model, keras.Model):
@@ -364,7 +401,15 @@ def keras_call(keras_model, layer, inputs: dict[str, np.ndarray]):
 def layer_from_keras(layer, dtype="float32"):
     """Our copy of one Keras layer of a model's graph, with its weights (and a stateful layer's
     carried states: copy it before Keras runs the model again)."""
-    ours = _from_keras_layer(layer, dtype)
+    keras = import_keras()
+    if getattr(layer, "return_state", False) and isinstance(layer, (keras.layers.LSTM, keras.layers.GRU)):
+        gru = isinstance(layer, keras.layers.GRU)
+        ours = _lstm_from_keras(layer, dtype, ignore=("return_state",), kind=GRU if gru else LSTM,
+                                options=GRU_OPTIONS if gru else LSTM_OPTIONS,
+                                defaults=GRU_DEFAULTS if gru else LSTM_DEFAULTS)
+        ours.return_state = True  # traced alone, the layer returns its states as Keras's does
+    else:
+        ours = _from_keras_layer(layer, dtype)
     shape = tuple(layer._inbound_nodes[0].arguments.keras_tensors[0].shape[1:])
     ours.build(tuple(1 if s is None else s for s in shape), np.random.default_rng(0))
     weights = layer.get_weights()

@@ -33,7 +33,7 @@ def categorical_crossentropy(y_true: np.ndarray, y_pred: np.ndarray):
     per = -(y_true * np.log(pc)).sum(axis=-1)
     dp = -y_true / pc * ((p >= EPSILON) & (p <= 1 - EPSILON))  # clip passes no gradient outside
     dy = (dp - (dp * p).sum(axis=-1, keepdims=True)) / s        # through p = ŷ / Σŷ
-    return per.reshape(len(per), -1).mean(axis=1), dy / len(per)
+    return per.reshape(len(per), -1).mean(axis=1), dy / per.size  # per step of a sequence: Keras averages over all
 
 
 LOSSES = {

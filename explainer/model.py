@@ -304,7 +304,7 @@ class Sequential:
 
     def _warn_unnormalised_targets(self, y: np.ndarray) -> None:
         if self.loss_name == "categorical_crossentropy":
-            sums = y.reshape(len(y), -1).sum(axis=1)
+            sums = y.sum(axis=-1)  # a row is one step's distribution: (batch, classes) or (batch, time, classes)
             if not np.allclose(sums, 1, atol=1e-3):
                 import warnings
                 warnings.warn("categorical_crossentropy expects each target row to sum to 1 (one-hot or "

@@ -1,17 +1,23 @@
 """The one palette. Animations, widgets and plots all import these colours.
 
 Each LSTM quantity keeps one colour everywhere, so a learner who has seen the forget
-gate in red in a video recognises it in red in a notebook heatmap.
+gate in crimson in a video recognises it in crimson in a notebook heatmap.
+
+The six quantity colours (f, i, g, o, c, h) are dark enough to be read as text on the white page
+(WCAG contrast ≥ 4.5 : 1) and stay apart under simulated protanopia, deuteranopia and tritanopia
+(Machado et al. 2009, CIEDE2000 ΔE ≥ 10 for every pair); tests/test_palette.py measures both. A yellow
+g or an orange c cannot reach 4.5 : 1 on white, hence brown and ochre; every coloured thing also
+carries its letter, so no quantity is told by colour alone.
 """
 from __future__ import annotations
 
-FORGET = "#E0483E"      # f: red
-INPUT = "#3DAA4E"       # i: green
-CANDIDATE = "#E8B923"   # g: yellow
-OUTPUT = "#3A78C9"      # o: blue
-CELL = "#F08A24"        # c: orange
-HIDDEN = "#8E56C2"      # h: purple
-INPUT_X = "#7F8C8D"     # x: neutral grey, the data coming in
+FORGET = "#D42C5D"      # f: crimson
+INPUT = "#006A44"       # i: green
+CANDIDATE = "#5D3A00"   # g: brown
+OUTPUT = "#0676C7"      # o: blue
+CELL = "#8C5E00"        # c: ochre
+HIDDEN = "#623486"      # h: purple
+INPUT_X = "#5F6B6D"     # x: neutral grey, the data coming in
 UPDATE = "#159A8C"      # GRU z: teal, the mix between h_{t-1} and h̃
 RESET = "#C2407A"       # GRU r: raspberry, how much of h_{t-1} the candidate sees
 BACKGROUND = "#FFFFFF"

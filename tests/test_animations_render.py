@@ -128,7 +128,7 @@ def check_numbers_on_screen(scene, src) -> int:
 
 
 #: Scenes that show no trace numbers (the story, the recap's equations).
-WORDS_ONLY = {"TitleWhy", "Recap", "TheCell"}
+WORDS_ONLY = {"TitleWhy", "ReadingNetwork", "Recap", "TheCell"}
 FRAME_W, FRAME_H = 14.222, 8.0
 #: 24 px at 1080p in scene units (the frame is 8 units high).
 MIN_DIGIT_HEIGHT = 24 / 1080 * FRAME_H
@@ -363,3 +363,40 @@ def test_a_barely_trained_trace_says_so(media, tmp_path):
     assert any("barelytrained" in t.replace(" ", "") for t in shown)
     demo, _, _ = render_last_frame("TheCell", media)
     assert not any("barely" in t for boxes in demo.keyframes for t, _ in boxes)
+
+
+#: Chapters laid out to the projector standard: every text ≥ 36 px tall at 1080p, nothing within 4 % of the
+#: frame's edges, nothing in the bottom 12 % (a player's subtitles go there).
+PROJECTOR_READY = ("TitleWhy", "ReadingNetwork")
+MIN_TEXT_HEIGHT = 36 / 1080 * FRAME_H
+
+
+def check_projector_layout(scene) -> None:
+    x_lim, top, bottom = FRAME_W / 2 - 0.04 * FRAME_W, FRAME_H / 2 - 0.04 * FRAME_H, -FRAME_H / 2 + 0.12 * FRAME_H
+    for k, boxes in enumerate(scene.keyframes):
+        for text, (x0, y0, x1, y1) in boxes:
+            where = f"key frame {k}: {text!r} ({x0:.2f}, {y0:.2f}, {x1:.2f}, {y1:.2f})"
+            assert y1 - y0 >= MIN_TEXT_HEIGHT - 1e-6, f"{where} is {(y1 - y0) / FRAME_H * 1080:.0f} px tall (< 36)"
+            assert -x_lim <= x0 and x1 <= x_lim and y1 <= top, f"{where} is within 4 % of the frame's edge"
+            assert y0 >= bottom, f"{where} enters the bottom 12 % kept for subtitles"
+
+
+def test_projector_check_catches_small_and_low_text():
+    class Fake:
+        keyframes = [[("tiny", (0.0, 0.0, 1.0, 0.1))]]
+    with pytest.raises(AssertionError, match="px tall"):
+        check_projector_layout(Fake)
+    Fake.keyframes = [[("low", (0.0, -3.5, 1.0, -3.0))]]
+    with pytest.raises(AssertionError, match="bottom 12"):
+        check_projector_layout(Fake)
+    Fake.keyframes = [[("edge", (6.7, 0.0, 7.0, 0.5))]]
+    with pytest.raises(AssertionError, match="edge"):
+        check_projector_layout(Fake)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", PROJECTOR_READY)
+def test_projector_layout(media, name, lang):
+    scene, _, _ = render_last_frame(name, media, lang=lang)
+    check_layout(scene)
+    check_projector_layout(scene)

@@ -41,6 +41,10 @@ def test_decimals_are_read_digit_by_digit_with_their_sign():
     ("3,000 sentences, 84% right", "three thousand sentences, eighty-four percent right"),
     ("dL/dh ≈ 3e-4", "dL over dh about three times ten to the minus four"),
     ("by tanh′ at “blue”", "by tanh prime at blue"),
+    ("cₜ = f ⊙ cₜ₋₁ + i ⊙ g", "c t equals f times c t minus one plus i times g"),
+    ("dL/dh = 3.0 × 10⁻⁴, axis 10⁻⁵", "dL over dh equals three point zero times ten to the minus four, "
+                                      "axis one times ten to the minus five"),
+    ("−0.41", "minus zero point four one"),
 ])
 def test_formulas_are_spoken_in_english(text, en):
     assert speakable(text, "en") == en
@@ -52,6 +56,7 @@ def test_formulas_are_spoken_in_english(text, en):
     ("z = -4.00。", "z 等于 负四点零零。"),
     ("3,000 个句子,84%", "三千 个句子, 百分之八十四"),
     ("第一:⊙ 是逐元素相乘", "第一:圆点乘是逐元素相乘"),
+    ("3.0 × 10⁻⁴", "三点零乘以十的负四次方"),
 ])
 def test_formulas_are_spoken_in_chinese(text, zh):
     assert speakable(text, "zh") == zh
@@ -68,7 +73,7 @@ def test_every_narrated_line_becomes_words_only():
         for scene in (s for s in LESSON if s in SCRIPT):
             for line in narration(scene, facts):
                 said = speakable(line.text, lang)
-                assert not set(said) & set("0123456789=+−⊙σ×_[]#%′"), (scene, said)
+                assert not set(said) & set("0123456789=+−⊙σ×_[]#%′ₜ₋₁⁻⁴"), (scene, said)
 
 
 # --- the engines speak ----------------------------------------------------------------------------------

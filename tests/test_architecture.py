@@ -17,7 +17,7 @@ MATHS = {"activations", "cell", "gates", "trace", "gradients", "intervention", "
 FRAMEWORK = {"layers", "rnn", "gru", "bidirectional", "embedding", "masking", "time_distributed", "model", "callbacks",
              "optimizers", "losses"}
 BRIDGES = {"keras_bridge", "torch_bridge", "your_model", "demo", "sources", "cli", "argtypes"}
-APPS = {"bitcoin", "story"}
+APPS = {"bitcoin", "story", "chars"}
 CORE = MATHS | FRAMEWORK | BRIDGES
 #: Packages beside explainer that build on it (the views); explainer never imports them.
 VIEWS = {"animations", "widgets"}

@@ -67,7 +67,7 @@ def test_every_numeric_option_uses_the_one_helper():
     """No sub-command parses a number its own way (type=int/float or a private helper)."""
     import re
 
-    for f in ("explainer/cli.py", "explainer/bitcoin/cli.py", "explainer/story/cli.py", "animations/cli.py",
+    for f in ("explainer/cli.py", "explainer/bitcoin/cli.py", "explainer/story/cli.py", "explainer/chars/cli.py", "animations/cli.py",
               "widgets/cli.py"):
         text = (ROOT / f).read_text(encoding="utf-8")
         assert not re.search(r"type=(int|float)\b", text), f

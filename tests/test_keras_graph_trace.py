@@ -97,9 +97,18 @@ def _gru(rng):
     return keras.Model(tokens, keras.layers.Dense(1)(b)), {"tokens": ids}
 
 
+def _seq2seq(rng):
+    """An encoder LSTM(return_state=True) whose h and c start the decoder (initial_state from a layer)."""
+    src, tgt = keras.Input((5, 3), name="source"), keras.Input((4, 2), name="target")
+    _, h, c = keras.layers.LSTM(3, return_state=True, name="enc")(src)
+    y = keras.layers.LSTM(3, return_sequences=True, name="dec")(tgt, initial_state=[h, c])
+    f = lambda *s: rng.normal(size=s).astype(np.float32)  # noqa: E731
+    return keras.Model([src, tgt], keras.layers.Dense(1)(y)), {"source": f(2, 5, 3), "target": f(2, 4, 2)}
+
+
 BUILDERS = {"functional": _functional, "initial_state": _initial_state, "conv": _conv, "attention": _attention,
             "custom": _custom, "bidirectional": _bidirectional, "stacked": _stacked, "stateful": _stateful,
-            "gru": _gru}
+            "gru": _gru, "seq2seq": _seq2seq}
 
 
 @pytest.fixture(scope="module")
@@ -227,6 +236,34 @@ def test_keras_gru_layers(models, capsys):
     assert t.meta["reset_after"] is False
 
 
+def test_return_state_encoder_starts_the_decoder(models, capsys):
+    _, made = models
+    _, _, model, inputs = made["seq2seq"]
+    enc = trace(models, "seq2seq", "enc", capsys)
+    out, h, c = (np.asarray(v) for v in keras.Model(model.inputs, model.get_layer("enc").output)(
+        [inputs["source"], inputs["target"]]))
+    assert np.abs(enc.h[:, -1] - h).max() <= 1e-5 and np.abs(enc.c[:, -1] - c).max() <= 1e-5
+    dec = trace(models, "seq2seq", "dec", capsys)
+    np.testing.assert_allclose(dec.h_prev[:, 0], enc.h[:, -1], atol=1e-6)  # the encoder's state, via Keras
+    np.testing.assert_allclose(dec.c_prev[:, 0], enc.c[:, -1], atol=1e-6)
+    assert np.abs(dec.h - _keras_output(model, "dec", inputs)).max() <= 1e-5
+
+
+def test_from_keras_converts_a_functional_chain_with_keras_mask_ops(models):
+    from explainer.keras_bridge import from_keras
+
+    _, made = models
+    _, _, model, inputs = made["functional"]  # Embedding(mask_zero) puts not_equal in the graph
+    ours = from_keras(model)
+    ids = inputs["tokens"]
+    assert np.abs(ours.predict(ids) - np.asarray(model(ids))).max() <= 1e-5
+    assert [l.name for l in ours.layers] == ["embed", "reader", "summary", "score"]
+    with pytest.raises(ValueError, match=r"has 3 inputs \('x', 'h0', 'c0'\).*trace --model M.keras --layer NAME"):
+        from_keras(made["initial_state"][2])
+    with pytest.raises(ValueError, match=r"'attend' \(Attention\)"):
+        from_keras(made["attention"][2])
+
+
 def _error(capsys, *argv):
     assert cli.main(["trace", *map(str, argv)]) == 2
     err = capsys.readouterr().err.strip()
@@ -251,3 +288,15 @@ def test_input_files_that_do_not_fit_the_models_inputs(models, capsys):
                  "--out", out)
     assert "no recurrent layer named 'attend'; choose one of 0=encoder" in err
     assert not out.exists()
+
+
+def test_a_copy_that_does_not_match_keras_is_refused_with_the_number(models, capsys, monkeypatch):
+    from explainer import your_model
+
+    d, made = models
+    path, x, _, _ = made["conv"]
+    original = your_model.keras_parity
+    monkeypatch.setattr(your_model, "keras_parity", lambda *a: original(*a) + 0.25)  # as if a weight were off
+    err = _error(capsys, "--model", path, "--input", x, "--out", d / "refused.npz")
+    assert "differs from Keras's output by max |Δh| = 0.25" in err and "more than 0.0001" in err
+    assert not (d / "refused.npz").exists()

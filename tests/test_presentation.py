@@ -139,3 +139,12 @@ def test_fonts_have_one_home():
     assert source.CJK_FONTS is presentation.CJK_FONTS and source.LATIN_FONTS is presentation.LATIN_FONTS
     assert charts.FONT == diagram.FONT == presentation.CSS_FONTS
     assert "Noto Sans CJK SC" in presentation.CSS_FONTS
+
+
+def test_the_live_page_draws_in_the_palette():
+    from explainer import palette
+    from widgets.live import LIVE_CSS
+
+    assert f"font-family: {presentation.CSS_FONTS};" in LIVE_CSS
+    for colour in (palette.INK, palette.CELL, palette.FORGET, palette.HIDDEN):
+        assert colour in LIVE_CSS

@@ -1,4 +1,4 @@
-"""The LSTM against a plain RNN on the story: the compare table, plot and command."""
+"""The LSTM against a GRU and a plain RNN on the story: the compare table, plot and command."""
 import json
 
 import numpy as np
@@ -16,12 +16,12 @@ def test_compare_writes_table_and_plot(tmp_path):
     table = compare(Recipe(epochs=2, sentences=200), tmp_path, seeds=2, per_distance=20, distances=(0, 30, 60))
     on_disk = json.loads((tmp_path / "compare.json").read_text())
     assert on_disk["distances"] == [0, 30, 60] and on_disk["seeds"] == [0, 1]
-    for cell in ("lstm", "rnn"):
+    for cell in ("lstm", "gru", "rnn"):
         row = on_disk[cell]
         assert len(row["per_seed"]) == 2 and len(row["accuracy"]) == 3
         assert np.allclose(row["accuracy"], np.mean(row["per_seed"], axis=0))
         assert all(lo <= m <= hi for lo, m, hi in zip(row["min"], row["accuracy"], row["max"]))
-    assert on_disk["rnn"]["params"] < on_disk["lstm"]["params"]
+    assert on_disk["rnn"]["params"] < on_disk["gru"]["params"] < on_disk["lstm"]["params"]
     assert on_disk["baseline"]["colour"] == "grey" and 0.25 < on_disk["baseline"]["accuracy"] < 0.4
     assert table["files"]["png"].endswith("compare.png")
     with Image.open(tmp_path / "compare.png") as im:
@@ -35,7 +35,8 @@ def test_cli_compare_zh(tmp_path, capsys):
             "--lang", "zh", "--quiet", "--out", str(tmp_path)]
     assert main(argv) == 0
     out = capsys.readouterr().out
-    assert "LSTM" in out and "RNN" in out and "always answering 'grey'" in out
+    assert "LSTM" in out and "GRU" in out and "RNN" in out and "always answering 'grey'" in out
+    assert json.loads((tmp_path / "compare.json").read_text())["gru"]["params"] > 0
     assert (tmp_path / "compare.png").is_file() and (tmp_path / "compare.json").is_file()
 
 
@@ -81,11 +82,12 @@ def test_story_gradients_rnn_fade_over_the_distractors():
 
 
 @pytest.mark.keras
-def test_keras_trains_the_same_rnn_curve():
+@pytest.mark.parametrize("cell", ["rnn", "gru"])
+def test_keras_trains_the_same_rnn_curve(cell):
     pytest.importorskip("keras")
     from explainer.story.train import train, train_keras
 
-    ours = train(epochs=3, sentences=400, verbose=False, cell="rnn")
+    ours = train(epochs=3, sentences=400, verbose=False, cell=cell)
     theirs = train_keras(ours, verbose=False)
     a, b = np.array(ours.history["loss"]), np.array(theirs["loss"])
     assert np.all(np.abs(a - b) <= 1e-5 * b), (a, b)

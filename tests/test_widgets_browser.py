@@ -360,6 +360,14 @@ def test_sequence_explorer_keys_over_the_drawing(classroom, chromium):
                                    arg=want, timeout=20_000)
         value = float(drawing.locator(".lstm-val-c").get_attribute("data-value"))
         assert value == float(trace.c[0, 1, u])
+        marker = page.locator(".lstm-seq-heatmaps .lstm-hm-marker").first  # a click on a column goes there
+        box = page.locator(".lstm-seq-heatmaps svg").first.bounding_box()
+        scale = box["width"] / float(page.locator(".lstm-seq-heatmaps svg").first.get_attribute("width"))
+        x0, cw = float(marker.get_attribute("data-x0")), float(marker.get_attribute("data-cw"))
+        page.mouse.click(box["x"] + (x0 + 6.5 * cw) * scale, box["y"] + box["height"] / 3)
+        page.wait_for_function(f"n => document.querySelector('{readout}').textContent.trim() === String(n)",
+                               arg=6, timeout=20_000)
+        drawing.hover()
         page.keyboard.press(" ")
         page.wait_for_function("n => document.querySelector('.lstm-slider-time .widget-readout')"
                                ".textContent.trim() === String(n)", arg=trace.time - 1, timeout=30_000)

@@ -140,3 +140,38 @@ def test_the_legend_says_what_valves_widths_and_stripes_mean():
     for w in (CellFlow(), SequenceExplorer()):
         assert w.legend.value.count('class="lstm-valve"') == 2 and "lstm-flow-neg" in w.legend.value
         assert "negative" in w.legend.value and "valve" in w.legend.value
+
+
+def test_a_hovered_value_keeps_a_readable_contrast():
+    """The hovered value's halo contrasts with every palette colour a value is printed in (WCAG ratio ≥ 3)."""
+    from explainer import palette
+    from widgets.diagram import HOVER_HALO, hover_css
+
+    def luminance(hex_colour: str) -> float:
+        rgb = [int(hex_colour[k:k + 2], 16) / 255 for k in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    css = hover_css(".x")
+    assert HOVER_HALO in css and "#FFD84D" not in css
+    for colour in (palette.CELL, palette.CANDIDATE, palette.HIDDEN, palette.INPUT_X, palette.FORGET, palette.INPUT):
+        a, b = sorted((luminance(colour), luminance(HOVER_HALO)))
+        assert (b + 0.05) / (a + 0.05) >= 3, colour
+
+
+def test_clicking_a_heatmap_column_goes_to_that_step():
+    from widgets.charts import heatmap_columns
+
+    ex = SequenceExplorer()
+    L, cw, w = heatmap_columns(ex.trace.time)
+    ex.on_heatmap_click({"relativeX": L + 3 * cw + cw / 2, "boundingRectWidth": 1200})
+    assert ex.time.value == 3
+    ex.on_heatmap_click({"relativeX": (w + views.HEATMAP_GAP) + L + 11 * cw + 2, "boundingRectWidth": 1200})
+    assert ex.time.value == 11  # the second map, side by side
+    ex.on_heatmap_click({"relativeX": (L + 5 * cw + cw / 2) * 0.5, "boundingRectWidth": w * 0.5})
+    assert ex.time.value == 5  # a narrow box shrinks the maps
+    ex.on_heatmap_click({"relativeX": 20, "boundingRectWidth": 1200})  # the row labels: no step
+    assert ex.time.value == 5
+    svg = ex.heatmaps.value.split("</svg>")[0]
+    marker = re.search(r'class="lstm-hm-marker" data-x0="(\d+)" data-cw="(\d+)" x="(\d+)"', svg)
+    assert (int(marker.group(1)), int(marker.group(2))) == (L, cw) and int(marker.group(3)) == L + 5 * cw

@@ -7,6 +7,7 @@
     >>> TimelapseWidget("run.npz") # the gates learning, epoch by epoch (a TraceRecorder file)
     >>> dashboard(lang="zh")       # all of them in tabs; `lstm-explainer classroom` serves it
     >>> export_html(trace, "page.html", ("en", "zh"))   # one offline page of a trace
+    >>> CellsWidget(model, text)   # a character LSTM's text coloured by one unit (the string cell…)
 
 Names are imported lazily so that ``lstm-explainer`` (which loads :mod:`widgets.cli`)
 starts without importing ipywidgets.
@@ -23,6 +24,7 @@ _EXPORTS = {
     "export_html": "export",
     "Dashboard": "dashboard", "dashboard": "dashboard",
     "cell_svg": "diagram",
+    "CellsWidget": "cells",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -246,6 +246,13 @@ def colour_bar(stops: Sequence[tuple[float, str]], x: float, y: float, height: f
     return "".join(out)
 
 
+def heatmap_columns(cols: int, cw: int = 30) -> tuple[int, int, int]:
+    """Where a heatmap's columns are: the left margin, the column width (narrower for long
+    sequences) and the picture's width — so a click's x can be turned back into a step."""
+    cw = int(np.clip(cw if cols * cw <= 560 else 560 // cols, 3, cw))
+    return 112, cw, 112 + cw * cols + 46
+
+
 def heatmap(matrix: np.ndarray, *, stops: Sequence[tuple[float, str]], title: str = "",
             row_labels: Sequence[str] | None = None, col_labels: Sequence[str] | None = None,
             marker: int | None = None, highlight_row: int | None = None, cell: tuple[int, int] = (30, 16),
@@ -262,15 +269,15 @@ def heatmap(matrix: np.ndarray, *, stops: Sequence[tuple[float, str]], title: st
     """
     m = np.asarray(matrix, float)
     rows, cols = m.shape
-    cw, ch = cell
-    cw = int(np.clip(cw if cols * cw <= 560 else 560 // cols, 3, cw))  # long sequences: narrower columns
-    L, T = 112, 24
+    ch = cell[1]
+    L, cw, _ = heatmap_columns(cols, cell[0])
+    T = 24
     xs = [L + cw * c + cw / 2 for c in range(cols)]
     axis, axis_h = _axis_svg(col_labels, xs, 0.0, size=10) if col_labels is not None else ("", 0.0)
     skip, skip_h = ("", 0.0)
     if skipped is not None and any(skipped):
         skip, skip_h = skipped_svg(skipped, xs, T, ch * rows, T + ch * rows + 3 + axis_h, skipped_label)
-    width, height = L + cw * cols + 46, int(T + ch * rows + 6 + axis_h + skip_h)
+    width, height = heatmap_columns(cols, cell[0])[2], int(T + ch * rows + 6 + axis_h + skip_h)
     fill = colours(m, stops)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="10" style="max-width:100%;height:auto">',
@@ -298,5 +305,5 @@ def heatmap(matrix: np.ndarray, *, stops: Sequence[tuple[float, str]], title: st
 
 
 __all__ = ["line_chart", "heatmap", "colours", "colour_bar", "axis_labels", "num", "sci", "decade", "nice_ticks",
-           "nice_limit", "tick_text", "text_width", "runs",
+           "nice_limit", "tick_text", "heatmap_columns", "text_width", "runs",
            "skipped_svg", "HATCH_DEF"]

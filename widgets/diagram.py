@@ -167,6 +167,10 @@ def equation_lines(v: dict, activation: str = "tanh", recurrent_activation: str 
     return lines
 
 
+#: The halo of a hovered value (drawn behind the text's own colour).
+HOVER_HALO = palette.INK
+
+
 def hover_css(root: str) -> str:
     """CSS that lights up a value in the drawing and its equation line together, whichever is hovered.
 
@@ -177,8 +181,10 @@ def hover_css(root: str) -> str:
         vals = [k for k, e in EQUATION_OF.items() if e == eq]
         triggers = [f"{root}:has(.lstm-eq-{eq}:hover)"] + [f"{root}:has(.lstm-val-{k}:hover)" for k in vals]
         rules.append(", ".join(f"{t} .lstm-eq-{eq}" for t in triggers) + "{background:#FFF1A8}")
+        # the hovered value keeps its own colour inside a dark halo: a yellow halo washed out orange c
+        # values and yellow g values (too little contrast); ink around any palette colour reads
         rules.append(", ".join(f"{t} .lstm-val-{k}" for t in triggers for k in vals)
-                     + "{stroke:#FFD84D;stroke-width:8px}")
+                     + "{stroke:" + HOVER_HALO + ";stroke-width:5px;font-weight:bold}")
     return "<style>" + "\n".join(rules) + "\n.lstm-val{cursor:help}</style>"
 
 
@@ -253,13 +259,14 @@ def _fit(s: str, size: float, room: float) -> float:
 
 
 def _gate_box(cx, cy, gate: str, fn: str, value: float, z: float, lang: str, tips: dict,
-              unused: bool = False) -> str:
+              unused: bool = False, symbol: str | None = None, pre: str = "z") -> str:
     """A gate: a box filled from below to its value's level, with its name, value and z.
 
     ``unused``: the cell computed the gate but the layer skipped the step; the box is grey
-    and dashed, and says "not used" where z would be.
+    and dashed, and says "not used" where z would be. ``symbol`` and ``pre``: how the value and its
+    pre-activation are written (a GRU's candidate: ``h̃`` and ``z_h``).
     """
-    g = gates.gate(gate)
+    g = gates.gate(gate) if gate in gates.FIELDS else gates.gru_gate(gate)  # an LSTM's gate or a GRU's
     colour = palette.MUTED if unused else g.color
     w, h = 118, 64
     x0, y0 = cx - w / 2, cy - h / 2
@@ -277,12 +284,12 @@ def _gate_box(cx, cy, gate: str, fn: str, value: float, z: float, lang: str, tip
         out += (f'<rect x="{x0 + 2}" y="{y0 + 2 + (h - 4) * (1 - level):.1f}" width="{w - 4}" '
                 f'height="{(h - 4) * level:.1f}" rx="6" fill="{colour}" fill-opacity="0.28"/>')
     out += (_text(cx, y0 + 16, title, size=round(size, 1), colour=g.color if not unused else colour, weight="bold")
-            + _text(cx, y0 + 37, f"{gate} = {fmt(value)}", size=15, weight="bold",
+            + _text(cx, y0 + 37, f"{symbol or gate} = {fmt(value)}", size=15, weight="bold",
                     colour=palette.MUTED if unused else palette.INK, name=gate, value=value, tip=tips[gate]))
     if unused:
         out += _text(cx, y0 + 55, term("not_used", lang), size=11, colour=palette.MUTED)
     else:
-        out += _text(cx, y0 + 55, f"z = {fmt(z)}", size=11, colour=palette.MUTED, name=name, value=z, tip=tips[gate])
+        out += _text(cx, y0 + 55, f"{pre} = {fmt(z)}", size=11, colour=palette.MUTED, name=name, value=z, tip=tips[gate])
     return out + "</g>"
 
 

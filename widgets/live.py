@@ -25,11 +25,13 @@ from explainer.errors import InputError
 import hashlib
 from html import escape
 from importlib import resources
+from string import Template
 
 import numpy as np
 
 from explainer import gates, palette
 from explainer.glossary import term
+from explainer.presentation import CSS_FONTS
 from explainer.trace import SequenceTrace
 
 from .charts import text_width
@@ -158,9 +160,10 @@ def _slider_label(k: str) -> str:
     return {"x": "xₜ", "h_prev": "hₜ₋₁", "c_prev": "cₜ₋₁", "zi": "z_i", "zf": "z_f", "zc": "z_g", "zo": "z_o"}[k]
 
 
-LIVE_CSS = """
+#: The page's style; its colours and fonts are the palette's and the presentation's ($names filled below).
+LIVE_CSS = Template("""
 [hidden] {display:none !important}
-body {font-family: DejaVu Sans, Noto Sans CJK SC, Noto Sans SC, sans-serif; margin: 10px 16px; color: #222; font-size: 15px}
+body {font-family: $fonts; margin: 10px 16px; color: $ink; font-size: 15px}
 h1 {font-size: 20px; margin: 2px 0 6px}
 button {font-size: 15px; cursor: pointer}
 .lstm-bar-top {display:flex; flex-wrap:wrap; gap:6px 10px; align-items:center; position:sticky; top:0; background:white;
@@ -169,14 +172,14 @@ button {font-size: 15px; cursor: pointer}
 .lstm-tab[aria-pressed=true], .lstm-lang[aria-pressed=true] {font-weight:bold; background:#e8e8e8}
 #lstm-time {flex:1 1 200px; min-width:120px}
 .lstm-step {font-weight:bold}
-.lstm-context {margin:6px 0; padding:4px 8px; border-left:4px solid #F08A24; background:#FFF8F0}
+.lstm-context {margin:6px 0; padding:4px 8px; border-left:4px solid $cell; background:#FAF6EE}
 .lstm-text-row {display:flex; gap:8px; align-items:center; flex-wrap:wrap}
 #lstm-text {flex:1 1 420px; font-size:16px; padding:4px 6px; min-width:0}
 .lstm-unknown {color:#B03A2E}
 .lstm-words {display:flex; flex-wrap:wrap; gap:4px; margin:6px 0}
 .lstm-word {font-size:15px; padding:2px 7px; border:1px solid #ccc; background:white; border-radius:4px}
 .lstm-word-now {background:#222; color:white}
-.lstm-word-iv {border:2px dashed #E0483E}
+.lstm-word-iv {border:2px dashed $forget}
 .lstm-grid {display:grid; grid-template-columns:minmax(300px, 1fr) minmax(260px, 400px); gap:4px 18px;
   grid-template-areas:"draw head" "draw side"; align-items:start}
 .lstm-grid[hidden] {display:none}
@@ -189,7 +192,7 @@ button {font-size: 15px; cursor: pointer}
 .lstm-probs, .lstm-compare {border-collapse:collapse; margin:6px 0; font-size:15px}
 .lstm-probs td, .lstm-probs th, .lstm-compare td, .lstm-compare th {padding:2px 8px; text-align:left}
 .lstm-probs td.lstm-p, .lstm-probs td.lstm-p2 {position:relative; min-width:110px}
-.lstm-bar {position:absolute; left:0; top:3px; bottom:3px; background:#8E56C2; opacity:.25}
+.lstm-bar {position:absolute; left:0; top:3px; bottom:3px; background:$hidden; opacity:.25}
 .lstm-bar2 {background:#222}
 .lstm-answer {font-size:17px; margin:4px 0}
 .lstm-whatif {margin:6px 0; padding:6px 8px; border:1px dashed #999; display:flex; flex-wrap:wrap; gap:6px; align-items:center}
@@ -227,7 +230,8 @@ button {font-size: 15px; cursor: pointer}
   .lstm-cell-diagram .lstm-val, .lstm-cell-diagram .lstm-title {visibility:hidden}
   .lstm-equations {font-size:14px; overflow-wrap:anywhere}
 }
-"""
+""").substitute(fonts=CSS_FONTS, ink=palette.INK, cell=palette.CELL, forget=palette.FORGET,
+                              hidden=palette.HIDDEN)
 
 LIVE_PAGE = """<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8">

@@ -58,6 +58,7 @@ SEQUENCE_CSS = """
 @media (max-height: 620px) {
   .lstm-seq-sources, .lstm-seq-keys {display:none !important}
   .lstm-seq-status {white-space:nowrap; overflow:hidden; text-overflow:ellipsis}
+  .lstm-seq-watch .lstm-watch {font-size:13px; line-height:1.3}
   .lstm-seq-left {max-width:calc((100vh - 215px) * 1.62); flex:3 1 420px}
   .lstm-seq-right {flex:1 1 200px; min-width:180px}
 }
@@ -234,10 +235,22 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         try:
             from ipyevents import Event
         except ImportError:  # the slider's own arrow keys and the ▶ button still work
-            self.events = None
+            self.events = self.clicks = None
             return
         self.events = Event(source=target, watched_events=["keydown"], prevent_default_action=True)
         self.events.on_dom_event(self.on_key)
+        # a click on a heatmap column goes to that step
+        self.clicks = Event(source=self.heatmaps, watched_events=["click"])
+        self.clicks.on_dom_event(self.on_heatmap_click)
+
+    def on_heatmap_click(self, event: dict) -> None:
+        """Go to the step of the heatmap column clicked (``relativeX`` in the heatmaps' box)."""
+        if self.trace is None:
+            return
+        t = views.heatmap_step(self.trace, event.get("relativeX", -1), event.get("boundingRectWidth", 0))
+        if t is not None:
+            self.play.playing = False
+            self.time.value = t
 
     def on_key(self, event: dict) -> None:
         """Handle a key event (``{"type": "keydown", "key": " "}``) as the browser sends it."""

@@ -19,7 +19,10 @@ from explainer.glossary import field_name, term
 from explainer.presentation import MINUS, activation_symbol, fmt, unit_label
 from explainer.trace import SequenceTrace
 
-from .charts import heatmap, line_chart, nice_limit
+from .charts import heatmap, heatmap_columns, line_chart, nice_limit
+
+#: Space between the gate heatmaps, side by side (px).
+HEATMAP_GAP = 14
 
 
 def unit_names(trace: SequenceTrace, lang: str = "en") -> list[str]:
@@ -129,7 +132,21 @@ def heatmaps_html(trace: SequenceTrace, t: int | None, u: int | None, b: int = 0
                             title=f"{term(g.term, lang)} {g.field}  [{_bound(a.low)}, {high}"
                                   + ("" if a.name == g.activation else f"  ({name})")))
     return (f"<b>{term('gates_heatmap', lang)}</b><br>"
-            + '<div style="display:flex;flex-wrap:wrap;gap:8px 14px">' + "".join(maps) + "</div>")
+            + f'<div style="display:flex;flex-wrap:wrap;gap:8px {HEATMAP_GAP}px">' + "".join(maps) + "</div>")
+
+
+def heatmap_step(trace: SequenceTrace, x: float, width: float) -> int | None:
+    """The step (column) under a click at ``x`` px from the left of the heatmaps' box, ``width`` px wide.
+
+    The four maps have the same geometry (:func:`widgets.charts.heatmap_columns`), side by side with
+    :data:`HEATMAP_GAP` between them, each shrunk to the box when the box is narrower. None when the
+    click is not over a column (the row labels, the colour bar, the gap)."""
+    L, cw, w = heatmap_columns(trace.time)
+    shown = min(float(w), float(width)) if width > 0 else float(w)
+    k = shown / w
+    inside = float(x) % (shown + HEATMAP_GAP) / k
+    col = int((inside - L) // cw)
+    return col if inside >= L and 0 <= col < trace.time else None
 
 
 def watch_point(trace: SequenceTrace, b: int = 0) -> tuple[int, int]:
@@ -161,5 +178,5 @@ def _num(v: float) -> str:
     return num(v, 2)
 
 
-__all__ = ["watch_point", "watch_line", "unit_names", "time_labels", "step_title", "charts_html", "heatmaps_html", "skipped", "is_skipped",
+__all__ = ["heatmap_step", "watch_point", "watch_line", "unit_names", "time_labels", "step_title", "charts_html", "heatmaps_html", "skipped", "is_skipped",
            "activations", "cell_options"]

@@ -5,7 +5,7 @@
     lstm-explainer story train --timelapse t.npz  # and the lesson's sentence traced after every epoch
     lstm-explainer story show --lang zh           # the default sentence, word by word, memory unit's gates
     lstm-explainer story show --save story.npz    # and its trace, for render --trace story.npz
-    lstm-explainer story compare --out reports/story   # accuracy against distance, LSTM vs SimpleRNN
+    lstm-explainer story compare --out reports/story   # accuracy against distance, LSTM vs GRU vs SimpleRNN
 """
 from __future__ import annotations
 from ..argtypes import COUNT, SEED, real
@@ -72,7 +72,7 @@ def add_command(sub) -> None:
     s.add_argument("--save", metavar="FILE", help="also save the sentence's trace (.npz), e.g. for render --trace FILE")
     s.set_defaults(func=_cmd_show)
 
-    c = ssub.add_parser("compare", help="accuracy against distance: the LSTM and a SimpleRNN on the same task",
+    c = ssub.add_parser("compare", help="accuracy against distance: the LSTM, a GRU and a SimpleRNN on the same task",
                         description="Train the LSTM and a SimpleRNN with the same recipe and measure accuracy "
                                     "for 0 … 60 distractor words; write compare.json and compare.png.")
     c.add_argument("--out", default=DEFAULT_COMPARE_OUT, help=f"folder (default {DEFAULT_COMPARE_OUT})")
@@ -204,10 +204,12 @@ def _cmd_compare(args) -> int:
     result = compare(recipe.check(), Path(args.out), seeds=args.seeds, per_distance=args.per_distance,
                      lang=args.lang, verbose=not args.quiet)
     print(f"accuracy on held-out sentences, mean over {len(result['seeds'])} seeds (worst seed in brackets)")
-    print(f"{'distractors':>11}  {'LSTM':>12}  {'SimpleRNN':>12}")
-    lstm, rnn = result["lstm"], result["rnn"]
+    print(f"{'distractors':>11}  {'LSTM':>12}  {'GRU':>12}  {'SimpleRNN':>12}")
+    rows = [result[cell] for cell in ("lstm", "gru", "rnn")]
     for k, d in enumerate(result["distances"]):
-        print(f"{d:>11}  " + "  ".join(f"{row['accuracy'][k]:>6.1%} ({row['min'][k]:>3.0%})" for row in (lstm, rnn)))
+        print(f"{d:>11}  " + "  ".join(f"{row['accuracy'][k]:>6.1%} ({row['min'][k]:>3.0%})" for row in rows))
+    print("weights: " + ", ".join(f"{name} {result[cell]['params']}" for name, cell in
+                                  (("LSTM", "lstm"), ("GRU", "gru"), ("SimpleRNN", "rnn"))))
     base = result["baseline"]
     print(f"always answering {base['colour']!r}: {base['accuracy']:.0%}")
     print(f"table: {result['files']['json']}   plot: {result['files']['png']}")

@@ -1,6 +1,6 @@
-"""The LSTM against a plain RNN on the story: accuracy against the number of distractor words.
+"""The LSTM against a GRU and a plain RNN on the story: accuracy against the number of distractor words.
 
-Both are trained by the same recipe (:mod:`explainer.story.train`: same sentences, same
+All three are trained by the same recipe (:mod:`explainer.story.train`: same sentences, same
 number of units, same loss with the same L2 penalty on the recurrent kernel, same
 optimiser, epochs and batch order), once per seed, and measured on the same held-out
 sentences with exactly 0, 5, …, 60 distractor words (training never went beyond 20).
@@ -10,8 +10,9 @@ range between the worst and the best seed.
 
 Why the penalty matters for the comparison: a plain RNN can only remember through its
 recurrent weights (h_t = tanh(x_t W + h_{t-1} U + b)); the LSTM's cell state passes from
-step to step through the forget gate, which the bias alone can hold open. Penalising U
-therefore costs the RNN its memory and leaves the LSTM's belt untouched. ``l2_recurrent=0``
+step to step through the forget gate, which the bias alone can hold open, and the GRU's h
+passes through its update gate (h_t = z ⊙ h_{t-1} + (1 − z) ⊙ h̃), which its bias can hold
+near 1 too. Penalising U therefore costs the RNN its memory and leaves the gated paths untouched. ``l2_recurrent=0``
 compares them without it.
 """
 from __future__ import annotations
@@ -27,14 +28,14 @@ from .analysis import EVAL_SEED, accuracy_by_distance, held_out
 from .train import Recipe, train
 
 DISTANCES = tuple(range(0, 61, 5))
-CELLS = ("lstm", "rnn")
+CELLS = ("lstm", "gru", "rnn")
 
 
 def compare(recipe: Recipe | None = None, out: str | Path | None = None, *, seeds: int = 5,
             per_distance: int = 200, distances=DISTANCES, lang: str = "en", verbose: bool = False) -> dict:
-    """Train both cells for ``seeds`` seeds (``recipe.seed``, ``recipe.seed + 1``, …); accuracy per distance.
+    """Train the three cells (:data:`CELLS`) for ``seeds`` seeds (``recipe.seed``, ``recipe.seed + 1``, …); accuracy per distance.
 
-    Returns a table ``{"distances": [...], "lstm": {...}, "rnn": {...}, ...}`` where each cell has
+    Returns a table ``{"distances": [...], "lstm": {...}, "gru": {...}, "rnn": {...}, ...}`` where each cell has
     ``accuracy`` (mean over seeds), ``min``, ``max`` and ``per_seed``. With ``out``, writes
     ``compare.json`` and ``compare.png`` there.
     """
@@ -91,18 +92,20 @@ _TEXT = {
     "en": {"title": "Remembering the sky's colour over distractor words",
            "x": "distractor words between the colour and the question",
            "y": "accuracy on held-out sentences", "lstm": "LSTM", "rnn": "SimpleRNN (no cell state)",
+           "gru": "GRU (update gate, no cell state)",
            "trained": "trained up to {d}", "baseline": "always answering '{c}' ({a:.0%})",
-           "note": "{units} units each (LSTM {pl} weights, SimpleRNN {pr}); mean of {n} seeds; "
-                   "band: worst to best seed"},
+           "note": "{units} units each (LSTM {pl} weights, {pg}SimpleRNN {pr}); mean of {n} seeds; "
+                   "band: worst to best seed", "gru_params": "GRU {p}, "},
     "zh": {"title": "隔着干扰词记住天空的颜色", "x": "颜色与提问之间的干扰词个数", "y": "未见过的句子上的准确率",
-           "lstm": "LSTM", "rnn": "SimpleRNN（没有细胞状态）", "trained": "训练时最多 {d} 个",
+           "lstm": "LSTM", "rnn": "SimpleRNN（没有细胞状态）", "gru": "GRU（更新门，没有细胞状态）",
+           "trained": "训练时最多 {d} 个", "gru_params": "GRU {p} 个，",
            "baseline": "总是回答“{c}”（{a:.0%}）",
-           "note": "各 {units} 个单元（LSTM {pl} 个权重，SimpleRNN {pr} 个）；{n} 个随机种子的平均；色带：最差到最好"},
+           "note": "各 {units} 个单元（LSTM {pl} 个权重，{pg}SimpleRNN {pr} 个）；{n} 个随机种子的平均；色带：最差到最好"},
 }
 
 
 def plot(table: dict, path: str | Path, lang: str = "en") -> Path:
-    """Accuracy against distance for both cells, in the project's palette, to ``path`` (PNG)."""
+    """Accuracy against distance for every cell in ``table``, in the project's palette, to ``path`` (PNG)."""
     from ..extras import require
 
     require("story", "matplotlib")
@@ -115,12 +118,15 @@ def plot(table: dict, path: str | Path, lang: str = "en") -> Path:
 
     text = _TEXT[lang]
     # the LSTM in the cell state's colour (its belt), the RNN in the hidden state's (all it has)
-    colours = {"lstm": palette.color("c"), "rnn": palette.color("h")}
+    # and the GRU in its update gate's (the gate that carries its memory)
+    colours = {"lstm": palette.color("c"), "gru": palette.color("z"), "rnn": palette.color("h")}
     if lang == "zh":
         _cjk_font(plt)
     d = np.array(table["distances"])
     fig, ax = plt.subplots(figsize=(8, 4.8), dpi=120)
-    for cell, marker in (("lstm", "o"), ("rnn", "s")):
+    for cell, marker in (("lstm", "o"), ("gru", "^"), ("rnn", "s")):
+        if cell not in table:  # a table written before the GRU joined
+            continue
         row = table[cell]
         ax.fill_between(d, row["min"], row["max"], color=colours[cell], alpha=0.18, linewidth=0)
         ax.plot(d, row["accuracy"], marker=marker, color=colours[cell], label=text[cell], linewidth=2)
@@ -139,7 +145,9 @@ def plot(table: dict, path: str | Path, lang: str = "en") -> Path:
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", frameon=True)
     fig.text(0.99, 0.01, text["note"].format(units=table["recipe"]["units"], n=len(table["seeds"]),
-                                          pl=table["lstm"]["params"], pr=table["rnn"]["params"]),
+                                          pl=table["lstm"]["params"], pr=table["rnn"]["params"],
+                                          pg=text["gru_params"].format(p=table["gru"]["params"]) if "gru" in table
+                                          else ""),
              ha="right", va="bottom", fontsize=8, color=palette.MUTED)
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     fig.savefig(path)

@@ -88,7 +88,8 @@ class TrainResult:
 def build_model(units: int = UNITS, seed: int = SEED, cell: str = "lstm") -> Sequential:
     """The story model, freshly initialised (Keras's initialisers) from ``seed``.
 
-    ``cell="rnn"`` puts a :class:`~explainer.rnn.SimpleRNN` where the LSTM is, for the comparison.
+    ``cell="rnn"`` puts a :class:`~explainer.rnn.SimpleRNN` where the LSTM is, ``cell="gru"`` a
+    :class:`~explainer.gru.GRU`, for the comparison.
     """
     v, k = len(W.VOCABULARY), len(W.COLOURS)
     if cell == "lstm":
@@ -96,8 +97,11 @@ def build_model(units: int = UNITS, seed: int = SEED, cell: str = "lstm") -> Seq
     elif cell == "rnn":
         from ..rnn import SimpleRNN
         recurrent = SimpleRNN(units, input_shape=(None, v), name="story_rnn")
+    elif cell == "gru":
+        from ..gru import GRU
+        recurrent = GRU(units, input_shape=(None, v), name="story_gru")
     else:
-        raise InputError(f"cell must be 'lstm' or 'rnn', got {cell!r}")
+        raise InputError(f"cell must be 'lstm', 'gru' or 'rnn', got {cell!r}")
     return Sequential([recurrent, Dense(k, activation="softmax", name="story_colour")], seed=seed,
                       name=f"story_{cell}")
 
@@ -209,8 +213,12 @@ def train_keras(result: TrainResult, epochs: int | None = None, verbose: bool = 
     rec, dense = ours.layers[0], ours.layers[1]
     v = len(W.VOCABULARY)
     reg = keras.regularizers.L2(recipe.l2_recurrent) if recipe.l2_recurrent else None
+    from ..gru import GRU
+
     if isinstance(rec, LSTM):
         layer = keras.layers.LSTM(rec.units, recurrent_regularizer=reg, name=rec.name)
+    elif isinstance(rec, GRU):
+        layer = keras.layers.GRU(rec.units, recurrent_regularizer=reg, name=rec.name)
     else:
         layer = keras.layers.SimpleRNN(rec.units, recurrent_regularizer=reg, name=rec.name)
     km = keras.Sequential([keras.Input((None, v)), layer,
