@@ -1,5 +1,7 @@
 """A real LSTM found …: held-out code coloured by one unit of the character model.
 
+    lstm-explainer render cells --lang both                     # alone (animations.cli)
+    lstm-explainer render lesson --with-cells                   # the lesson's last chapter
     manim -ql animations/cells_scene.py RealLSTMCells          # English, the shipped model
     LSTM_EXPLAINER_LANG=zh manim -ql animations/cells_scene.py RealLSTMCells
 
@@ -14,23 +16,36 @@ another one).
 from __future__ import annotations
 
 import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, FadeIn, ManimColor, Rectangle, Scene, Text, ValueTracker, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Rectangle, Text, ValueTracker, VGroup
 
-from explainer import palette
+if __package__ in (None, ""):  # run as a file by `manim animations/cells_scene.py ...`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from explainer.chars.cli import load_model
 from explainer.chars.corpus import load
 from explainer.chars.find import find
 from explainer.chars.page import TEXT, colour
 from explainer.chars.train import read
+from explainer.glossary import LANGS
+from explainer.presentation import fmt
 
-from animations.source import font_for
+from animations.mobjects import number
+from animations.scenes import LSTMScene
+from animations.script import narration
+from explainer import palette
 
 MONO = "DejaVu Sans Mono"
-TITLE = {"en": "A real LSTM: the unit that best tracks strings", "zh": "真实的 LSTM:最能追踪字符串的单元"}
-CAPTION = {"en": "unit {u}'s cell state c, character by character (held-out code, r = {r:+.2f} with 'inside a string')",
-           "zh": "单元 {u} 的细胞状态 c,逐个字符(没训练过的代码;与“在字符串里”的相关 r = {r:+.2f})"}
+TITLE = {"en": "A real LSTM: the unit that best tracks strings", "zh": "真实的 LSTM：最能追踪字符串的单元"}
+CAPTION = {"en": "unit {u}'s {field}, character by character (held-out code, r = {r} with 'inside a string')",
+           "zh": "单元 {u} 的 {field}，逐个字符（没训练过的代码；与“在字符串里”的相关 r = {r}）"}
+#: Held-out characters the unit is chosen on (never the training text).
+CHOOSE_ON = 20_000
+QUOTES = "'\""
 
 
 def excerpt(text: str, lines: int = 5, width: int = 64) -> str:
@@ -44,26 +59,88 @@ def excerpt(text: str, lines: int = 5, width: int = 64) -> str:
     return "\n".join(rows[:lines]) + "\n"
 
 
-class RealLSTMCells(Scene):
+@dataclass
+class CellsView:
+    """What the scene shows: the excerpt, where it starts in the text read, the string unit and its values.
+
+    ``fields[k][t, u]`` is the model's record at character ``t`` of ``held[:start + len(shown)]`` (the state
+    arrives from the text before the excerpt); ``field`` is the quantity the unit was found on (c or tanh c).
+    """
+
+    shown: str
+    start: int
+    unit: int
+    field: str
+    r: float
+    units: int
+    fields: dict
+
+    def values(self, key: str) -> np.ndarray:
+        """``key`` of the unit at each character of the excerpt."""
+        return self.fields[key][self.start:, self.unit]
+
+
+def cells_view(model_path: str | None = None) -> CellsView:
+    """Load the character model, find its string unit on held-out code, read the excerpt."""
+    model = load_model(model_path)
+    held = load("heldout")[:CHOOSE_ON]
+    best = find(model, held)["properties"]["string"]
+    shown = excerpt(held)
+    start = held.index(shown)
+    fields, _ = read(model, held[:start + len(shown)])
+    return CellsView(shown, start, int(best["unit"]), best["field"], float(best["r"]),
+                     int(fields["c"].shape[1]), fields)
+
+
+class CellFacts:
+    """The narration's numbers (:data:`animations.script.SCRIPT` ``["RealLSTMCells"]``) from a :class:`CellsView`,
+    formatted as on screen; the duck type :func:`animations.script.narration` fills lines from."""
+
+    def __init__(self, view: CellsView, lang: str) -> None:
+        self.lang = lang
+        self.view = view
+        q = np.array([ch in QUOTES for ch in view.shown])
+        f, i, v = view.values("f"), view.values("i"), view.values(view.field)
+        self.flags = {"partial": abs(view.r) < 0.8}
+        self.values = {"units": view.units, "unit": view.unit, "r": fmt(view.r), "n_chars": f"{CHOOSE_ON:,}",
+                       "field": TEXT["en"]["gate"][view.field], "field_zh": TEXT["zh"]["gate"][view.field],
+                       "v_lo": fmt(v.min()), "v_hi": fmt(v.max()),
+                       "f_quote": fmt(f[q].mean()), "f_other": fmt(f[~q].mean()),
+                       "i_quote": fmt(i[q].mean()), "i_other": fmt(i[~q].mean())}
+
+    def format(self, text: str) -> str:
+        return text.format(**self.values)
+
+    def other(self) -> "CellFacts":
+        return CellFacts(self.view, next(lang for lang in LANGS if lang != self.lang))
+
+
+class RealLSTMCells(LSTMScene):
+    """The opt-in chapter: held-out code coloured by the string unit, its f and i at each character."""
+
+    title_key = "real_cells"
+
+    def narrate_setup(self) -> None:
+        self.view = cells_view(os.environ.get("LSTM_EXPLAINER_CHARS_MODEL"))
+        self.facts = CellFacts(self.view, self.lang)
+        self.spoken = {s.key: s for s in narration(type(self).__name__, self.facts, self.voice)}
+        self.voice_events: list[dict] = []
+        self.keyframes: list = []
+
+    def barely_trained_note(self) -> None:
+        """The demo trace's note does not apply: this scene shows the character model."""
+
     def construct(self) -> None:
-        lang = os.environ.get("LSTM_EXPLAINER_LANG", "en")
-        font = font_for(lang)
-        self.camera.background_color = ManimColor(palette.BACKGROUND)
-        model = load_model(os.environ.get("LSTM_EXPLAINER_CHARS_MODEL"))
-        held = load("heldout")[:20_000]
-        best = find(model, held)["properties"]["string"]   # the unit is chosen on 20 000 held-out characters
-        u = best["unit"]
-        context = held.index(excerpt(held))
-        fields, _ = read(model, held[:context + len(excerpt(held))])   # the state arrives from the text before
-        shown = excerpt(held)
-        c = fields["c"][context:, u]
-        f, i = fields["f"][context:, u], fields["i"][context:, u]
+        lang, font, view = self.lang, self.font, self.view
+        u, T = view.unit, TEXT[lang]
+        shown, c = view.shown, view.values(view.field)
+        f, i = view.values("f"), view.values("i")
         bound = float(np.abs(c).max()) or 1.0
 
         title = Text(TITLE[lang], font=font, color=palette.INK).scale(0.55).to_edge(UP, buff=0.3)
-        caption = Text(CAPTION[lang].format(u=u, r=best["r"]), font=font, color=palette.MUTED).scale(0.3)
+        caption = Text(CAPTION[lang].format(u=u, r=fmt(view.r), field=T["gate"][view.field]), font=font,
+                       color=palette.MUTED).scale(0.3)
         caption.next_to(title, DOWN, buff=0.15)
-        self.add(title, caption)
 
         cw, lh = 0.150, 0.42                           # character cell: width, line height (scene units)
         x0, y0 = -6.6, 2.1
@@ -84,44 +161,47 @@ class RealLSTMCells(Scene):
                     glyph.set_x(box.get_x())
                     glyphs.add(glyph)
             k += len(line) + 1
-        self.add(boxes, glyphs)
 
         # f and i of the unit at the character being read: two bars at the right
         step = ValueTracker(0)
-        T = TEXT[lang]
 
-        def current(values):
-            return float(values[order[min(int(step.get_value()), len(order) - 1)][0]])
+        def at() -> int:
+            return order[min(int(step.get_value()), len(order) - 1)][0]
 
-        def bar(values, name, colour_, y):
+        def bar(key, colour_, y):
             """A gauge of one gate at the current character: its fill's width follows the value (cheap per frame)."""
+            values = view.values(key)
             frame = Rectangle(width=2.2, height=0.3, stroke_color=palette.FRAME, stroke_width=2).move_to([5.0, y, 0])
             fill = Rectangle(width=2.2, height=0.3, stroke_width=0, fill_color=colour_, fill_opacity=1)
-            fill.add_updater(lambda m: m.stretch_to_fit_width(max(2.2 * current(values), 1e-3))
+            fill.add_updater(lambda m: m.stretch_to_fit_width(max(2.2 * float(values[at()]), 1e-3))
                              .align_to(frame, LEFT).set_y(y))
-            label = Text(T["gate"][name] + " =", font=font, color=palette.INK).scale(0.3)
+            label = Text(T["gate"][key] + " =", font=font, color=palette.INK).scale(0.3)
             label.next_to(frame, UP, buff=0.08).shift(LEFT * 0.35)
-            cache: dict[str, Text] = {}      # Pango draws each distinct "0.97" once (no LaTeX needed)
+            cache: dict[int, Text] = {}      # Pango draws each character's number once (no LaTeX needed)
+
+            def made(k: int) -> Text:
+                # a trace number (animations.mobjects.number): the record of `key` at character view.start + k
+                if k not in cache:
+                    cache[k] = number(values[k], key, u, step=view.start + k, font=MONO, size=14.4,
+                                      color=palette.INK)
+                return cache[k]
 
             def shown_value(m):
-                key = f"{current(values):.2f}"
-                if key not in cache:
-                    cache[key] = Text(key, font=MONO, color=palette.INK).scale(0.3)
-                m.become(cache[key].copy().next_to(label, RIGHT, buff=0.12))
+                src = made(at())
+                m.become(src.copy().next_to(label, RIGHT, buff=0.12))
+                m.text, m.trace_step, m.trace_value = src.text, src.trace_step, src.trace_value
 
-            number = Text("0.00", font=MONO, color=palette.INK).scale(0.3)
-            number.add_updater(shown_value)
-            return VGroup(frame, fill, label, number)
+            value = made(0).copy()
+            value.follow = shown_value  # attached once faded in: become() would undo the fade's opacity
+            return VGroup(frame, fill, label, value)
 
         legend = VGroup(*[Rectangle(width=0.18, height=0.22, stroke_width=0, fill_opacity=1,
                                     fill_color=colour(v, 1.0)) for v in np.linspace(-1, 1, 12)]).arrange(RIGHT, buff=0)
         legend.move_to([4.8, -2.2, 0])
-        lo = Text(f"{-bound:.2f}", font=MONO, color=palette.MUTED).scale(0.28).next_to(legend, LEFT, buff=0.1)
-        hi = Text(f"+{bound:.2f}", font=MONO, color=palette.MUTED).scale(0.28).next_to(legend, RIGHT, buff=0.1)
-        lname = Text(T["legend"].format(unit=u, field=T["gate"]["c"]), font=font,
+        lo = Text(fmt(-bound), font=MONO, color=palette.MUTED).scale(0.28).next_to(legend, LEFT, buff=0.1)
+        hi = Text(fmt(bound, signed=True), font=MONO, color=palette.MUTED).scale(0.28).next_to(legend, RIGHT, buff=0.1)
+        lname = Text(T["legend"].format(unit=u, field=T["gate"][view.field]), font=font,
                      color=palette.MUTED).scale(0.28).next_to(legend, DOWN, buff=0.1)
-        self.play(FadeIn(VGroup(legend, lo, hi, lname, bar(f, "f", palette.FORGET, 1.6),
-                                bar(i, "i", palette.INPUT, 0.9))), run_time=0.6)
         fills = [colour(c[k], bound) for k, _ in order]
 
         def paint(group):                                  # every character read so far takes its colour
@@ -129,7 +209,13 @@ class RealLSTMCells(Scene):
             for n, box in enumerate(group):
                 box.set_fill(fills[n], opacity=1 if n <= upto else 0)
 
+        gauges = VGroup(bar("f", palette.FORGET, 1.6), bar("i", palette.INPUT, 0.9))
+        self.say("intro", [FadeIn(VGroup(title, caption, boxes, glyphs))])
+        self.say("unit", [FadeIn(VGroup(legend, lo, hi, lname, gauges))])
+        for gauge in gauges:
+            gauge[-1].add_updater(gauge[-1].follow)
         boxes.add_updater(paint)
-        self.play(step.animate.set_value(len(order) - 1), run_time=len(order) / 30, rate_func=lambda t: t)
+        self.say("colour", step.animate(rate_func=lambda t: t).set_value(len(order) - 1), rt=len(order) / 30)
         boxes.remove_updater(paint)
-        self.wait(1.5)
+        self.say("gates")
+        self.say("honest")

@@ -13,9 +13,15 @@ from __future__ import annotations
 LESSON: tuple[str, ...] = ("TitleWhy", "ReadingNetwork", "TheCell", "InputGate", "ForgetGate", "OutputGate",
                            "CellStateUpdate", "FullStep", "UnrolledSequence", "Backprop", "TrainedLSTM", "Recap")
 
+#: Opt-in chapters, scene name → module: rendered when named (``render cells``) or appended to the lesson
+#: when asked (``render lesson --with-cells``), never part of :data:`LESSON` (they load a model of their own).
+CELLS = "RealLSTMCells"
+EXTRAS: dict[str, str] = {CELLS: "animations.cells_scene"}
+
 #: Names ``render`` accepts for several scenes at once.
 GROUPS: dict[str, tuple[str, ...]] = {
     "all": LESSON,
     "lesson": LESSON,
     "gates": ("InputGate", "ForgetGate", "OutputGate", "CellStateUpdate"),
+    "cells": (CELLS,),
 }

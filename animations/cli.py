@@ -33,7 +33,7 @@ from pathlib import Path
 
 from explainer.glossary import LANG_CHOICES, languages
 
-from animations.chapters import GROUPS, LESSON
+from animations.chapters import CELLS, EXTRAS, GROUPS, LESSON
 
 QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality", "4k": "fourk_quality"}
 
@@ -44,13 +44,13 @@ def _available() -> tuple[str, ...]:
 
 
 def _scene_names(name: str) -> tuple[str, ...]:
-    lookup = {n.lower(): n for n in _available()}
+    lookup = {n.lower(): n for n in (*_available(), *EXTRAS)}
     key = name.lower().replace("-", "").replace("_", "")
     if key in GROUPS:
         return tuple(n for n in GROUPS[key] if n in lookup.values())
     if key in lookup:
         return (lookup[key],)
-    raise InputError(f"unknown scene {name!r}; choose one of {', '.join(_available())}, 'lesson', 'gates' or 'all'")
+    raise InputError(f"unknown scene {name!r}; choose one of {', '.join(_available())}, 'lesson', 'gates', 'cells' or 'all'")
 
 
 def trace_stem(trace) -> str:
@@ -81,7 +81,7 @@ def render(scene: str, lang: str = "en", quality: str = "low", trace=None, step:
     from animations.voice import open_voice
     from manim import tempconfig
 
-    from animations.scenes import SCENES
+    from animations.scenes import scene_class
     from animations.source import font_for, make_source
 
     if quality not in QUALITIES:
@@ -96,7 +96,7 @@ def render(scene: str, lang: str = "en", quality: str = "low", trace=None, step:
     out = Path(out)
     cache = out / ".cache"
     speaker = None if last_frame else open_voice(voice, lang, cache / "voice")
-    cls = type(full, (SCENES[name],), {"source": src, "voice": speaker})
+    cls = type(full, (scene_class(name),), {"source": src, "voice": speaker})
     videos = out_dir(out, lang, quality)
     cfg = {"quality": QUALITIES[quality], "media_dir": str(cache), "video_dir": str(videos),
            "images_dir": str(videos), "partial_movie_dir": str(cache / "partial" / lang / quality / full),
@@ -222,6 +222,8 @@ def _cmd_render(args) -> int:
 
     langs = languages(args.lang)
     names = _scene_names(args.scene)
+    if args.with_cells and CELLS not in names:
+        names += (CELLS,)  # the real character model's cells, as the last chapter
     out = Path(args.out)
     if out.exists() and not out.is_dir():  # checked before manim starts writing under it
         print(f"error: --out {out} is a file; give a folder (videos and images are written under it)",
@@ -301,6 +303,8 @@ def add_command(subparsers) -> None:
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scene", help=f"'lesson' (every scene, joined into one video with chapters and subtitles), "
                                  f"one of {', '.join(LESSON)}, 'gates' or 'all'")
+    p.add_argument("--with-cells", action="store_true",
+                   help="append the real character LSTM's cells (RealLSTMCells; also alone: render cells)")
     p.add_argument("--quality", choices=tuple(QUALITIES), default="low",
                    help="low 480p15, medium 720p30, high 1080p60, 4k 2160p60 (default: low)")
     p.add_argument("--lang", choices=LANG_CHOICES, default="en", help="caption language (default: en)")

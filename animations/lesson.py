@@ -66,8 +66,11 @@ def chapters(video: Path) -> list[dict]:
 
 
 def chapter_title(scene: str, lang: str) -> str:
-    from animations.scenes import SCENES
-    return term(SCENES[scene].title_key, lang) if scene in SCENES else scene
+    from animations.scenes import scene_class
+    try:
+        return term(scene_class(scene).title_key, lang)
+    except KeyError:
+        return scene
 
 
 def _escape(s: str) -> str:

@@ -34,7 +34,7 @@ from explainer.presentation import localise, unit_name
 from explainer.activations import sigmoid, tanh
 from explainer.gates import GATE_STATE_TERMS, gate as gate_info, openness
 
-from animations.chapters import LESSON
+from animations.chapters import EXTRAS, LESSON
 from animations.diagram import CellDiagram
 from animations.mobjects import (CONCAT, EQUATIONS, H_T, GateValves, VectorCells, belt, markup, number, operator, span,
                                  text)
@@ -1013,3 +1013,14 @@ def _story_available() -> bool:
 _NEEDS_STORY = (Backprop, TrainedLSTM)  # they draw the trained story LSTM and its recorded gradients
 SCENES: dict[str, type[LSTMScene]] = {name: cls for name in LESSON
                                       if (cls := globals()[name]) not in _NEEDS_STORY or _story_available()}
+
+
+def scene_class(name: str) -> type[LSTMScene]:
+    """The scene class called ``name``: a lesson scene (:data:`SCENES`) or an opt-in chapter
+    (:data:`animations.chapters.EXTRAS`, imported only when asked: it loads a model of its own)."""
+    if name in SCENES:
+        return SCENES[name]
+    if name in EXTRAS:
+        import importlib
+        return getattr(importlib.import_module(EXTRAS[name]), name)
+    raise KeyError(f"unknown scene {name!r}")

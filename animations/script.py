@@ -545,6 +545,26 @@ SCRIPT: dict[str, list[Line]] = {
         L("end", "That is an LSTM: a belt that keeps memories, and gates that learn when to keep, write and read them.",
           "这就是 LSTM：一条保存记忆的传送带，加上学会何时保留、写入和读出的门。"),
     ],
+    # the opt-in chapter (render cells, render lesson --with-cells): filled by animations.cells_scene.CellFacts
+    "RealLSTMCells": [
+        L("intro", "A real LSTM of {units} units, trained by this package on Python's standard library, reads "
+                   "code it never saw, one character at a time.",
+          "一个有 {units} 个单元的真实 LSTM，由本软件包在 Python 标准库上训练，一个字符一个字符地读它从没见过的代码。"),
+        L("unit", "Of its {units} units, unit {unit} follows best whether a character is inside a string: "
+                  "r = {r} over {n_chars} held-out characters.",
+          "在 {units} 个单元里，单元 {unit} 最能跟随“字符是否在字符串里”：在 {n_chars} 个没训练过的字符上，r = {r}。"),
+        L("colour", "Each character takes the colour of unit {unit}'s {field} as it is read: from {v_lo} to {v_hi} "
+                    "in these lines.",
+          "每个字符被读到时，染上单元 {unit} 的 {field_zh} 的颜色：这几行里从 {v_lo} 到 {v_hi}。"),
+        L("gates", "At the quote marks its forget gate f averages {f_quote} (elsewhere {f_other}), its input gate i "
+                   "{i_quote} (elsewhere {i_other}).",
+          "在引号处，它的遗忘门 f 平均为 {f_quote}（其他地方为 {f_other}），输入门 i 为 {i_quote}（其他地方为 {i_other}）。"),
+        L("honest", "A correlation of {r} is a partial string tracker, not a perfect detector: this is what a "
+                    "model of this size learned.",
+          "相关系数 {r} 只是部分地跟踪字符串，不是完美的检测器：这就是这个规模的模型学到的。", when="partial"),
+        L("honest", "A correlation of {r}: nobody wrote this rule, the unit learned to track strings from the text.",
+          "相关系数 {r}：没有人写下这条规则，是这个单元从文本中学会了跟踪字符串。", when="not partial"),
+    ],
 }
 
 @dataclass

@@ -116,6 +116,7 @@ TERMS: dict[str, dict[str, str]] = {
     "backprop": {"en": "why an LSTM: backprop through time", "zh": "为什么用 LSTM:随时间反向传播"},
     "trained_same": {"en": "a trained LSTM does the same", "zh": "训练出来的 LSTM 也这样做"},
     "recap": {"en": "recap", "zh": "总结"},
+    "real_cells": {"en": "a real LSTM's cells", "zh": "真实 LSTM 的单元"},
     "hand_built": {"en": "hand-built demo", "zh": "手工设定的演示"},
     "learned": {"en": "learned by training", "zh": "训练学到的"},
     "unit_word": {"en": "unit", "zh": "单元"},
