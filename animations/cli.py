@@ -21,6 +21,8 @@ lecture to someone as one offline HTML file with ``manim-slides convert --folder
 --to html --one-file --offline TitleWhy … lesson.html``.
 """
 from __future__ import annotations
+from explainer.argtypes import COUNT, INDEX, whole
+from explainer.errors import InputError
 
 import argparse
 import json
@@ -48,7 +50,7 @@ def _scene_names(name: str) -> tuple[str, ...]:
         return tuple(n for n in GROUPS[key] if n in lookup.values())
     if key in lookup:
         return (lookup[key],)
-    raise ValueError(f"unknown scene {name!r}; choose one of {', '.join(_available())}, 'lesson', 'gates', 'cells' or 'all'")
+    raise InputError(f"unknown scene {name!r}; choose one of {', '.join(_available())}, 'lesson', 'gates', 'cells' or 'all'")
 
 
 def trace_stem(trace) -> str:
@@ -83,7 +85,7 @@ def render(scene: str, lang: str = "en", quality: str = "low", trace=None, step:
     from animations.source import font_for, make_source
 
     if quality not in QUALITIES:
-        raise ValueError(f"unknown quality {quality!r}; choose one of {', '.join(QUALITIES)}")
+        raise InputError(f"unknown quality {quality!r}; choose one of {', '.join(QUALITIES)}")
     src = make_source(trace, step=step, units=units, lang=lang, sample=sample)
     if isinstance(trace, (str, Path)):
         _validate(src.trace)
@@ -307,11 +309,11 @@ def add_command(subparsers) -> None:
                    help="low 480p15, medium 720p30, high 1080p60, 4k 2160p60 (default: low)")
     p.add_argument("--lang", choices=LANG_CHOICES, default="en", help="caption language (default: en)")
     p.add_argument("--trace", help="'story' (the trained story LSTM) or a saved trace (.npz) instead of the demo LSTM")
-    p.add_argument("--step", type=int, help="time step (default: where the forget gate closes most)")
-    p.add_argument("--units", type=int, help="show the K most active units (default: up to 4)")
-    p.add_argument("--sample", type=int, default=0, help="which sequence of the trace's batch (default: 0)")
+    p.add_argument("--step", type=whole(), help="time step (default: where the forget gate closes most)")
+    p.add_argument("--units", type=COUNT, help="show the K most active units (default: up to 4)")
+    p.add_argument("--sample", type=INDEX, default=0, help="which sequence of the trace's batch (default: 0)")
     p.add_argument("--out", default="media", help="output folder (default: ./media)")
-    p.add_argument("--jobs", type=int, help="parallel render processes (default: one per CPU core)")
+    p.add_argument("--jobs", type=COUNT, help="parallel render processes (default: one per CPU core)")
     p.add_argument("--last-frame", action="store_true", help="write only the last frame as a PNG (fast preview)")
     p.add_argument("--no-slides", action="store_true", help="plain manim scenes, no manim-slides files")
     p.add_argument("--voice", default=None,

@@ -15,6 +15,7 @@ Where it comes from, first match wins:
        LSTM_EXPLAINER_LANG=zh           en (default) or zh
 """
 from __future__ import annotations
+from explainer.errors import InputError
 
 import os
 import shutil
@@ -127,11 +128,11 @@ def make_source(trace: SequenceTrace | str | Path | None = None, step: int | Non
         name = Path(trace).stem
         trace = trace_source(trace, lang=lang)
     elif not isinstance(trace, SequenceTrace):
-        raise ValueError(f"expected a SequenceTrace or a path to a saved .npz trace, got {type(trace).__name__}")
+        raise InputError(f"expected a SequenceTrace or a path to a saved .npz trace, got {type(trace).__name__}")
     else:
         name = str(trace.meta.get("source", trace.layer))
     if not -trace.batch <= sample < trace.batch:
-        raise ValueError(f"sample {sample} is out of range; this trace holds {trace.batch} sequences "
+        raise InputError(f"sample {sample} is out of range; this trace holds {trace.batch} sequences "
                          f"(0..{trace.batch - 1})")
     total = int(trace.weights["recurrent_kernel"].shape[0]) if "recurrent_kernel" in trace.weights \
         else int(trace.unit_index.max()) + 1
@@ -140,7 +141,7 @@ def make_source(trace: SequenceTrace | str | Path | None = None, step: int | Non
     if units is not None:
         units = int(units)
         if not 1 <= units <= MAX_UNITS:
-            raise ValueError(f"--units {units}: choose 1..{MAX_UNITS} (more units do not fit on screen)")
+            raise InputError(f"--units {units}: choose 1..{MAX_UNITS} (more units do not fit on screen)")
     elif one.units > DEFAULT_UNITS:
         units = DEFAULT_UNITS
     if units is not None and units < one.units:
@@ -152,7 +153,7 @@ def make_source(trace: SequenceTrace | str | Path | None = None, step: int | Non
     else:
         step = int(step)
         if not -one.time <= step < one.time:
-            raise ValueError(f"--step {step} is out of range; this trace has {one.time} steps (0..{one.time - 1})")
+            raise InputError(f"--step {step} is out of range; this trace has {one.time} steps (0..{one.time - 1})")
         t = step % one.time
     scales = {}
     for key in ("c", "c_prev", "h", "h_prev", "x", "z"):
@@ -171,13 +172,13 @@ def _check_drawable(one: SequenceTrace, sample: int) -> None:
     if one.mask is not None and not np.all(one.mask):
         skipped = np.flatnonzero(~np.asarray(one.mask[0], bool)).tolist()
         shown = ", ".join(map(str, skipped[:8])) + (", …" if len(skipped) > 8 else "")
-        raise ValueError(f"sample {sample} of this trace skips time steps {shown} (masked); the videos draw every "
+        raise InputError(f"sample {sample} of this trace skips time steps {shown} (masked); the videos draw every "
                          "step as computed. Choose a sample without padding (--sample), trace the sequence "
                          "without its padding, or open it with `lstm-explainer export-html`, which shows skipped steps")
     for key, standard in (("activation", "tanh"), ("recurrent_activation", "sigmoid")):
         name = one.meta.get(key, standard)
         if name != standard:
-            raise ValueError(f"this trace's layer uses {key}={name!r}; the videos draw the standard LSTM "
+            raise InputError(f"this trace's layer uses {key}={name!r}; the videos draw the standard LSTM "
                              f"({key}={standard!r}). Open it with `lstm-explainer export-html`, which names the "
                              "layer's own activations")
 
@@ -193,7 +194,7 @@ def source_from_env() -> SceneSource:
         try:
             return int(v)
         except ValueError:
-            raise ValueError(f"{name} must be an integer, got {v!r}") from None
+            raise InputError(f"{name} must be an integer, got {v!r}") from None
 
     return make_source(env.get("LSTM_EXPLAINER_TRACE") or None, step=_int("LSTM_EXPLAINER_STEP"),
                        units=_int("LSTM_EXPLAINER_UNITS"), lang=env.get("LSTM_EXPLAINER_LANG", "en"),

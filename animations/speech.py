@@ -11,6 +11,7 @@ text, numbers first, so a minus in "t−1" (subtract) and in "−4.00" (a negati
 what stands before them.
 """
 from __future__ import annotations
+from explainer.errors import InputError
 
 import re
 
@@ -110,7 +111,7 @@ _SYMBOLS: dict[str, list[tuple[str, str]]] = {
 def speakable(text: str, lang: str) -> str:
     """``text`` as a voice should say it in ``lang`` ("en" or "zh"): numbers and symbols as words."""
     if lang not in _SYMBOLS:
-        raise ValueError(f"no spoken form for language {lang!r}; choose en or zh")
+        raise InputError(f"no spoken form for language {lang!r}; choose en or zh")
 
     def sci(m: re.Match) -> str:
         exp = m.group(2).replace("−", "-")

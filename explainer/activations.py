@@ -18,6 +18,7 @@ the pre-activation z too, so layers using them keep z.
     softmax       over the last axis (not element-wise; backward is a Jacobian-vector product)
 """
 from __future__ import annotations
+from .errors import InputError, InputTypeError
 
 from dataclasses import dataclass
 from typing import Callable
@@ -145,9 +146,9 @@ def lookup(name: str | None) -> Activation:
     """The :class:`Activation` Keras calls ``name`` (``None`` means linear); a clear error otherwise."""
     name = ALIASES.get(name, name)
     if not isinstance(name, str):
-        raise TypeError(f"activation must be a name such as 'tanh', got {type(name).__name__}")
+        raise InputTypeError(f"activation must be a name such as 'tanh', got {type(name).__name__}")
     if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; supported: {', '.join(sorted(ACTIVATIONS))}")
+        raise InputError(f"unknown activation {name!r}; supported: {', '.join(sorted(ACTIVATIONS))}")
     return ACTIVATIONS[name]
 
 
@@ -161,9 +162,9 @@ def derivative(name: str, z: np.ndarray | None, y: np.ndarray) -> np.ndarray:
     """dy/dz element-wise for ``y = act(z)``; ``z`` may be ``None`` unless the activation needs it."""
     a = lookup(name)
     if a.derivative is None:
-        raise ValueError(f"{name} is not element-wise; use backward()")
+        raise InputError(f"{name} is not element-wise; use backward()")
     if a.needs_z and z is None:
-        raise ValueError(f"the derivative of {name} needs the pre-activation z")
+        raise InputError(f"the derivative of {name} needs the pre-activation z")
     return a.derivative(z, y)
 
 

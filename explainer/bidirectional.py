@@ -9,10 +9,11 @@ Each direction is an ordinary :class:`~explainer.layers.LSTM` named ``forward_<n
 three, then the backward layer's three, as Keras orders them.
 """
 from __future__ import annotations
+from .errors import InputError
 
 import numpy as np
 
-from .layers import LAYERS, LSTM, Layer
+from .layers import LAYERS, layer_from_config, LSTM, Layer
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
@@ -25,13 +26,13 @@ class Bidirectional(Layer):
     def __init__(self, layer, merge_mode: str | None = "concat", input_shape=None,
                  name: str | None = None, dtype=None) -> None:
         if isinstance(layer, dict):  # from a saved config
-            layer = LAYERS[layer["class"]](**layer["config"])
+            layer = layer_from_config(layer)
         if not isinstance(layer, LSTM):
-            raise ValueError(f"Bidirectional wraps an LSTM here, got {type(layer).__name__}")
+            raise InputError(f"Bidirectional wraps an LSTM here, got {type(layer).__name__}")
         if merge_mode not in MERGE_MODES:
-            raise ValueError(f"merge_mode must be one of {MERGE_MODES}, got {merge_mode!r}")
+            raise InputError(f"merge_mode must be one of {MERGE_MODES}, got {merge_mode!r}")
         if layer.return_state:
-            raise ValueError("Bidirectional(LSTM(return_state=True)) is not supported; use return_state=False")
+            raise InputError("Bidirectional(LSTM(return_state=True)) is not supported; use return_state=False")
         super().__init__(name, layer.dtype.name, input_shape)
         self.merge_mode = merge_mode
         # as Keras: with return_sequences, a masked step outputs zeros in both directions
@@ -73,7 +74,7 @@ class Bidirectional(Layer):
         fwd_state = bwd_state = None
         if initial_state is not None:
             if len(initial_state) != 4:
-                raise ValueError("Bidirectional initial_state must be [h0_fwd, c0_fwd, h0_bwd, c0_bwd]")
+                raise InputError("Bidirectional initial_state must be [h0_fwd, c0_fwd, h0_bwd, c0_bwd]")
             fwd_state, bwd_state = list(initial_state[:2]), list(initial_state[2:])
         y = self._run(self.forward_layer, x, training, mask, fwd_state)
         y_rev = self._run(self.backward_layer, x, training, mask, bwd_state)

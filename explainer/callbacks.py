@@ -17,6 +17,7 @@ of the epoch. A :class:`History` is always among the callbacks; ``fit`` returns 
 epoch: the gates *learning*. Its file is a :class:`EpochTraces`, safe to open (no pickle).
 """
 from __future__ import annotations
+from .errors import InputError, InputTypeError
 
 import time
 import warnings
@@ -70,7 +71,7 @@ class CallbackList:
         callbacks = list(callbacks or [])
         for cb in callbacks:
             if not isinstance(cb, Callback):
-                raise TypeError(f"callbacks must be Callback instances (History, EarlyStopping, TerminateOnNaN, "
+                raise InputTypeError(f"callbacks must be Callback instances (History, EarlyStopping, TerminateOnNaN, "
                                 f"TraceRecorder, or a subclass of Callback); got {type(cb).__name__}")
         histories = [cb for cb in callbacks if isinstance(cb, History)]
         # first, so its epoch timer measures the epoch, not the work other callbacks do at its end
@@ -140,7 +141,7 @@ class EarlyStopping(Callback):
             warnings.warn(f"EarlyStopping mode {mode!r} is unknown, fallback to auto mode.", stacklevel=2)
             mode = "auto"
         if not isinstance(patience, (int, np.integer)) or patience < 0:
-            raise ValueError(f"patience must be a non-negative integer, got {patience!r}")
+            raise InputError(f"patience must be a non-negative integer, got {patience!r}")
         self.monitor, self.mode, self.baseline = monitor, mode, baseline
         self.min_delta = abs(float(min_delta))
         self.patience, self.verbose = int(patience), verbose
@@ -154,7 +155,7 @@ class EarlyStopping(Callback):
         name = self.monitor.removeprefix("val_")
         if name in _LOWER_IS_BETTER or name in _HIGHER_IS_BETTER:
             return name in _LOWER_IS_BETTER
-        raise ValueError(f"EarlyStopping callback received monitor={self.monitor}, but cannot tell whether that "
+        raise InputError(f"EarlyStopping callback received monitor={self.monitor}, but cannot tell whether that "
                          "metric should be maximized or minimized. Pass mode='max' in order to monitor based on "
                          "the highest metric value, or pass mode='min' in order to use the lowest value.")
 
@@ -231,9 +232,9 @@ class EpochTraces:
     def __init__(self, traces: list[list], epochs: list[int], logs: list[dict] | None = None,
                  meta: dict | None = None) -> None:
         if len(traces) != len(epochs):
-            raise ValueError(f"{len(traces)} sets of traces for {len(epochs)} epochs")
+            raise InputError(f"{len(traces)} sets of traces for {len(epochs)} epochs")
         if traces and len({len(t) for t in traces}) != 1:
-            raise ValueError("every epoch must hold one trace per recurrent layer")
+            raise InputError("every epoch must hold one trace per recurrent layer")
         self.traces, self.epochs = traces, [int(e) for e in epochs]
         self.logs = list(logs) if logs is not None else [{} for _ in epochs]
         self.meta = dict(meta or {})
@@ -266,7 +267,7 @@ class EpochTraces:
     def save(self, path: str | Path) -> Path:
         """One ``.npz``: each field of each layer stacked over epochs, ``(epochs, batch, time, …)``; no pickle."""
         if not self.traces:
-            raise ValueError("no traces recorded yet")
+            raise InputError("no traces recorded yet")
         arrays, layers = {}, []
         for k, first in enumerate(self.traces[0]):
             fields = ARRAY_FIELDS if isinstance(first, SequenceTrace) else RNN_FIELDS
@@ -302,7 +303,7 @@ class EpochTraces:
                                           meta=dict(spec.get("meta") or {}), **mask))
             return cls(traces, epochs, list(header.get("logs") or [{} for _ in epochs]), header.get("meta"))
         except (KeyError, IndexError, TypeError, ValueError) as e:
-            raise ValueError(f"{path}: damaged epoch-traces file ({type(e).__name__}: {e})") from None
+            raise InputError(f"{path}: damaged epoch-traces file ({type(e).__name__}: {e})") from None
 
 
 class TraceRecorder(Callback):
@@ -328,7 +329,7 @@ class TraceRecorder(Callback):
 
     def on_train_begin(self, logs=None) -> None:
         if not any(isinstance(layer, (LSTM, SimpleRNN)) for layer in self.model.layers):
-            raise ValueError("TraceRecorder needs a model with an LSTM or SimpleRNN layer to trace")
+            raise InputError("TraceRecorder needs a model with an LSTM or SimpleRNN layer to trace")
         self.result = EpochTraces([], [], [], {"probe_shape": list(self.x_probe.shape)})
         self._record(0, None)
 

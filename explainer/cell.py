@@ -19,6 +19,7 @@ written through the activation's output, as the recorded trace holds it:
 σ′(z) = σ(z)(1 − σ(z)), tanh′(z) = 1 − tanh²(z).
 """
 from __future__ import annotations
+from .errors import InputError
 
 import numpy as np
 
@@ -255,7 +256,7 @@ class LSTMCell:
                  bias_initializer="zeros", dtype=np.float32,
                  rng: np.random.Generator | None = None) -> None:
         if int(units) < 1 or int(input_dim) < 1:
-            raise ValueError(f"an LSTM cell needs units >= 1 and input_dim >= 1, got {units} and {input_dim}")
+            raise InputError(f"an LSTM cell needs units >= 1 and input_dim >= 1, got {units} and {input_dim}")
         self.units, self.input_dim = int(units), int(input_dim)
         self.peephole = bool(peephole)
         self.use_bias = bool(use_bias)
@@ -263,7 +264,7 @@ class LSTMCell:
         #: Keras's defaults (tanh, sigmoid) take the plain path that reads like the textbook equations.
         self.plain = (self.act.name, self.rec.name) == ("tanh", "sigmoid")
         if self.peephole and not self.plain:
-            raise ValueError("peephole connections are implemented with the default activations tanh and sigmoid")
+            raise InputError("peephole connections are implemented with the default activations tanh and sigmoid")
         self.dtype = np.dtype(dtype)
         rng = rng if rng is not None else np.random.default_rng()
         u, d = self.units, self.input_dim

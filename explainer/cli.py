@@ -6,14 +6,21 @@ The applications (``bitcoin``, ``story``) and the sub-commands of the optional p
 """
 from __future__ import annotations
 
-import argparse
 import sys
-from importlib.metadata import entry_points
 
-import numpy as np
+from . import _interrupted_early  # installed by the package, before this module was even compiled
+
+import argparse  # noqa: E402
+import signal  # noqa: E402
+import errno  # noqa: E402
+
+from .argtypes import INDEX, SEED, whole  # noqa: E402
+from .errors import InputError  # noqa: E402
 
 
-def _parse_vector(text: str, name: str) -> np.ndarray:
+def _parse_vector(text: str, name: str):
+    import numpy as np
+
     try:
         v = np.array([float(s) for s in text.split(",")], dtype=np.float32)
     except ValueError:
@@ -62,6 +69,8 @@ def trace_table(step, lang: str = "en", masked: bool = False, activation: str = 
 def _cmd_trace(args) -> int:
     if args.model or args.input or args.out:
         return _trace_model_file(args)
+    import numpy as np
+
     from .demo import demo_trace, demo_weights
     from .layers import LSTM
     from .trace import SequenceTrace
@@ -72,13 +81,13 @@ def _cmd_trace(args) -> int:
         trace = SequenceTrace.load(args.file)  # checked: numbers, non-empty, its own equations
         if isinstance(units, int):
             if units > trace.units:
-                raise ValueError(f"--units {units}: this trace holds {trace.units} units; give at most {trace.units}")
+                raise InputError(f"--units {units}: this trace holds {trace.units} units; give at most {trace.units}")
             trace = trace.narrow(trace.most_active(units))
         elif units is not None:
             trace = trace.narrow(units)
     elif args.x is not None:
         if isinstance(units, list):
-            raise ValueError("with --x, --units is the number of units of a random LSTM, such as 3")
+            raise InputError("with --x, --units is the number of units of a random LSTM, such as 3")
         n, d = units or 3, args.x.size
         check_memory(4 * 4 * n * (n + d + 1), f"an LSTM of {n:,} units", "give fewer --units")
         layer = LSTM(n, seed=args.seed)
@@ -121,21 +130,21 @@ def _trace_model_file(args) -> int:
 
     missing = [flag for flag, v in (("--model", args.model), ("--input", args.input), ("--out", args.out)) if not v]
     if missing:
-        raise ValueError(f"tracing your own model needs {', '.join(missing)}: "
+        raise InputError(f"tracing your own model needs {', '.join(missing)}: "
                          "lstm-explainer trace --model MODEL --input INPUT --out trace.npz")
     if args.file or args.x is not None:
-        raise ValueError("--model cannot be combined with --file or --x")
+        raise InputError("--model cannot be combined with --file or --x")
     out = Path(args.out)
     if out.suffix.lower() != ".npz":
-        raise ValueError(f"--out {args.out!r} must be a file name ending in .npz, such as trace.npz")
+        raise InputError(f"--out {args.out!r} must be a file name ending in .npz, such as trace.npz")
     if out.is_dir():
-        raise ValueError(f"--out {args.out!r} is a folder; give a file name such as {out / 'trace.npz'}")
+        raise InputError(f"--out {args.out!r} is a folder; give a file name such as {out / 'trace.npz'}")
     if not out.parent.is_dir():
-        raise ValueError(f"--out {args.out!r}: the folder {str(out.parent)!r} does not exist; create it first")
+        raise InputError(f"--out {args.out!r}: the folder {str(out.parent)!r} does not exist; create it first")
     if not os.access(out.parent, os.W_OK):
-        raise ValueError(f"--out {args.out!r}: the folder {str(out.parent)!r} is not writable")
+        raise InputError(f"--out {args.out!r}: the folder {str(out.parent)!r} is not writable")
     if out.exists() and not args.force:
-        raise ValueError(f"--out {args.out!r} exists; choose another name or add --force to replace it")
+        raise InputError(f"--out {args.out!r} exists; choose another name or add --force to replace it")
     units = parse_units(args.units) if args.units is not None else None
     layer = args.layer if args.layer is not None else "0"
     layer = int(layer) if layer.lstrip("-").isdigit() else layer  # an index or a layer's name
@@ -175,7 +184,7 @@ def _trace_model_file(args) -> int:
         trace.save(tmp)
         os.replace(tmp, out)
     except OSError as e:
-        raise ValueError(f"could not write --out {args.out!r} ({e.strerror or e}); choose a writable folder") from None
+        raise InputError(f"could not write --out {args.out!r} ({e.strerror or e}); choose a writable folder") from None
     finally:
         if tmp.exists():
             tmp.unlink()
@@ -215,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the .npy input is (time, batch, features), as for PyTorch's nn.LSTM(batch_first=False)")
     t.add_argument("--layer", help="which recurrent layer to trace: index (default 0) or name; in a Keras "
                                    "model, whatever surrounds it (Keras computes its input, mask, initial state)")
-    t.add_argument("--sample", type=int, help="keep one sequence of the input batch (default: all)")
+    t.add_argument("--sample", type=INDEX, help="keep one sequence of the input batch (default: all)")
     t.add_argument("--out", help="where to write the trace (.npz)")
     t.add_argument("--force", action="store_true", help="replace an existing --out file")
     t.add_argument("--file", help="a saved trace (.npz) to read instead of the demo LSTM")
@@ -224,10 +233,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--c", type=lambda s: _parse_vector(s, "--c"), help="c_{t-1}, comma-separated")
     t.add_argument("--units", help="keep the K most active units (K) or the listed ones (0,5,7); with --x: "
                                    "the number of units of a random LSTM")
-    t.add_argument("--seed", type=int, default=0, help="seed of the random weights")
-    t.add_argument("--step", type=int, help="time step to show (default: the last)")
+    t.add_argument("--seed", type=SEED, default=0, help="seed of the random weights")
+    t.add_argument("--step", type=whole(), help="time step to show (default: the last)")
     t.add_argument("--lang", choices=LANGS, default="en")
     t.set_defaults(func=_cmd_trace)
+
+    from importlib.metadata import entry_points
 
     for ep in entry_points(group="lstm_explainer.commands"):
         try:
@@ -250,15 +261,39 @@ def _unavailable(name: str, e: Exception) -> int:
     return 2
 
 
+#: the OSErrors a file or folder given on the command line causes: said in one line, with the path
+_FILE_ERRNOS = {errno.ENOENT, errno.EISDIR, errno.ENOTDIR, errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC,
+                errno.EDQUOT, errno.EEXIST, errno.ENAMETOOLONG, errno.ELOOP, errno.ENXIO, errno.EFBIG, errno.EBUSY}
+
+
 def main(argv: list[str] | None = None) -> int:
-    try:  # Ctrl-C while the sub-commands load (pandas, …) is one line too, not a traceback
+    """Run one sub-command. Bad input (:class:`~explainer.errors.InputError`) and a file that cannot be
+    read or written end in one ``error:`` line (exit status 2), Ctrl-C in ``interrupted`` (130); any
+    other exception is a bug and keeps its traceback."""
+    try:
+        if signal.getsignal(signal.SIGINT) is _interrupted_early:
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # from here on, KeyboardInterrupt
         args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
-    except (ValueError, TypeError, FileNotFoundError, ImportError) as e:
+    except InputError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    except OSError as e:  # a full disk, a read-only folder, a path through a file: one line, not a traceback
-        print(f"error: {e.strerror or e}{f': {e.filename}' if e.filename else ''}", file=sys.stderr)
+    except ModuleNotFoundError as e:  # an optional dependency (a package extra) that is not installed
+        if e.name is None or e.name.split(".")[0] in ("explainer", "animations", "widgets"):
+            raise
+        print(f"error: {e}; install the optional dependencies with: pip install 'lstm-explainer[all]'",
+              file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `lstm-explainer trace | head`: the reader has gone; say nothing more
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as e:  # a missing file, a folder given as a file, a full disk, a read-only folder
+        if e.errno not in _FILE_ERRNOS and not isinstance(e, FileNotFoundError):
+            raise
+        where = f": {e.filename}" if e.filename and str(e.filename) not in str(e.strerror or e) else ""
+        print(f"error: {e.strerror or e}{where}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)

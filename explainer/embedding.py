@@ -6,6 +6,7 @@ With ``mask_zero=True`` id 0 means padding: the layer hands the next layers the 
 ``ids != 0`` (batch, time), so an LSTM skips those steps, exactly as Keras does.
 """
 from __future__ import annotations
+from .errors import InputError, InputTypeError
 
 import numpy as np
 
@@ -22,7 +23,7 @@ class Embedding(Layer):
         super().__init__(name, dtype, input_shape)
         for what, v in (("input_dim", input_dim), ("output_dim", output_dim)):
             if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-                raise ValueError(f"Embedding {what} must be a positive integer, got {v!r}")
+                raise InputError(f"Embedding {what} must be a positive integer, got {v!r}")
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
         self.mask_zero = bool(mask_zero)
         self.seed = seed
@@ -46,14 +47,14 @@ class Embedding(Layer):
         x = np.asarray(x)
         if x.dtype.kind == "f":
             if not np.all(np.isfinite(x)) or np.any(x != np.round(x)):
-                raise ValueError(f"Embedding {self.name!r} takes integer token ids; got non-integer values")
+                raise InputError(f"Embedding {self.name!r} takes integer token ids; got non-integer values")
         elif x.dtype.kind not in "iub":
-            raise TypeError(f"Embedding {self.name!r} takes integer token ids; got dtype {x.dtype}")
+            raise InputTypeError(f"Embedding {self.name!r} takes integer token ids; got dtype {x.dtype}")
         ids = x.astype(np.int64)
         bad = (ids < 0) | (ids >= self.input_dim)
         if bad.any():
             where = tuple(int(k) for k in np.argwhere(bad)[0])
-            raise ValueError(f"Embedding {self.name!r}: token id {int(ids[where])} at {where} is outside "
+            raise InputError(f"Embedding {self.name!r}: token id {int(ids[where])} at {where} is outside "
                              f"[0, {self.input_dim}); raise input_dim or re-encode the tokens")
         return ids
 

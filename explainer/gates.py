@@ -19,6 +19,7 @@ update gate z, the reset gate r and the candidate h̃ (Keras: ``hh``; trace fiel
 ['z', 'r', 'h_tilde']
 """
 from __future__ import annotations
+from .errors import InputError
 
 from dataclasses import dataclass
 
@@ -81,7 +82,7 @@ def gate(name: str) -> Gate:
     for g in GATES:
         if name in (g.field, g.block):
             return g
-    raise ValueError(f"unknown gate {name!r}; choose one of i, f, g (Keras: c), o")
+    raise InputError(f"unknown gate {name!r}; choose one of i, f, g (Keras: c), o")
 
 
 def gru_gate(name: str) -> Gate:
@@ -89,7 +90,7 @@ def gru_gate(name: str) -> Gate:
     for g in GRU_GATES:
         if name in (g.field, g.block):
             return g
-    raise ValueError(f"unknown GRU gate {name!r}; choose one of z, r, h_tilde (Keras: h)")
+    raise InputError(f"unknown GRU gate {name!r}; choose one of z, r, h_tilde (Keras: h)")
 
 
 def block(z, name: str, units: int):

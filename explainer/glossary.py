@@ -4,6 +4,7 @@ Tutorials often call ⊙ "matrix multiplication"; it is the element-wise (Hadama
 product, and the glossary says so in both languages.
 """
 from __future__ import annotations
+from .errors import InputError
 
 #: Every language the package speaks; each front end's UI strings cover all of them.
 LANGS = ("en", "zh")
@@ -12,7 +13,7 @@ LANGS = ("en", "zh")
 def check_lang(lang: str) -> str:
     """``lang`` itself when it is one of :data:`LANGS`, else a ValueError naming the choices."""
     if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
+        raise InputError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
     return lang
 
 

@@ -43,6 +43,7 @@ model), switched on by ``record_gradients``; nothing is computed twice. A gradie
 trace saves to and loads from a safe ``.npz`` (no pickle), like the forward trace.
 """
 from __future__ import annotations
+from .errors import InputError
 
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,23 +94,23 @@ class GradientTrace(Timeline):
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise ValueError(f"gradient trace kind must be one of {KINDS}, got {self.kind!r}")
+            raise InputError(f"gradient trace kind must be one of {KINDS}, got {self.kind!r}")
         if not isinstance(self.dh, np.ndarray) or self.dh.ndim != 3:
-            raise ValueError(f"gradient trace field 'dh' must be a (batch, time, units) array, got {np.shape(self.dh)}")
+            raise InputError(f"gradient trace field 'dh' must be a (batch, time, units) array, got {np.shape(self.dh)}")
         b, t, u = self.dh.shape
         needs = _NEEDS[self.kind]
         for name in _OPTIONAL:
             a = getattr(self, name)
             if (a is None) == (name in needs):
-                raise ValueError(f"a {self.kind} gradient trace {'needs' if a is None else 'has no'} field {name!r}")
+                raise InputError(f"a {self.kind} gradient trace {'needs' if a is None else 'has no'} field {name!r}")
             if a is not None and a.shape != (b, t, u):
-                raise ValueError(f"gradient trace field {name!r} has shape {a.shape}, expected {(b, t, u)}")
+                raise InputError(f"gradient trace field {name!r} has shape {a.shape}, expected {(b, t, u)}")
         zu = _BLOCKS[self.kind] * u
         if self.dz.shape != (b, t, zu):
-            raise ValueError(f"gradient trace field 'dz' has shape {self.dz.shape}, expected {(b, t, zu)}")
+            raise InputError(f"gradient trace field 'dz' has shape {self.dz.shape}, expected {(b, t, zu)}")
         self.unit_index = np.arange(u) if self.unit_index is None else np.asarray(self.unit_index, dtype=np.int64)
         if self.unit_index.shape != (u,):
-            raise ValueError(f"unit_index has shape {self.unit_index.shape}, expected ({u},)")
+            raise InputError(f"unit_index has shape {self.unit_index.shape}, expected ({u},)")
         self.loss = float(self.loss)
 
     # --- views ----------------------------------------------------------------
@@ -119,7 +120,7 @@ class GradientTrace(Timeline):
             k = gates.gru_gate(name).index
             return self.dz[..., k * self.units:(k + 1) * self.units]
         if self.kind != "lstm":
-            raise ValueError("a SimpleRNN has no gates; its dL/dz_t is the field dz")
+            raise InputError("a SimpleRNN has no gates; its dL/dz_t is the field dz")
         return gates.block(self.dz, name, self.units)
 
     def jacobian(self, t: int) -> np.ndarray:
@@ -128,10 +129,10 @@ class GradientTrace(Timeline):
         Needs the full trace (not narrowed): U couples every unit with every other.
         """
         if self.kind != "simple_rnn":
-            raise ValueError("jacobian() is the SimpleRNN's step factor; an LSTM's belt factor is the field belt")
+            raise InputError("jacobian() is the SimpleRNN's step factor; an LSTM's belt factor is the field belt")
         U = self.weights.get("recurrent_kernel")
         if U is None or U.shape != (self.units, self.units):
-            raise ValueError("jacobian() needs the layer's full recurrent_kernel (a trace that was not narrowed)")
+            raise InputError("jacobian() needs the layer's full recurrent_kernel (a trace that was not narrowed)")
         return self.slope[:, t, :, None] * U.T[None]
 
     def belt_path(self) -> np.ndarray:
@@ -141,7 +142,7 @@ class GradientTrace(Timeline):
         c_t along the belt alone: for the plain LSTM the product of the forget gates after t.
         """
         if self.kind != "lstm":
-            raise ValueError("belt_path() follows an LSTM's cell state; a SimpleRNN has none (see path_gain())")
+            raise InputError("belt_path() follows an LSTM's cell state; a SimpleRNN has none (see path_gain())")
         after = np.cumprod(self.belt[:, :0:-1], axis=1)[:, ::-1]  # t = 0 … T-2
         return np.concatenate([after, np.ones_like(self.belt[:, :1])], axis=1)
 
@@ -181,7 +182,7 @@ class GradientTrace(Timeline):
         """Keep only the chosen units (positions in this trace), as :meth:`SequenceTrace.narrow` does."""
         idx = np.asarray(units, dtype=np.int64).reshape(-1)
         if idx.size == 0 or idx.min() < 0 or idx.max() >= self.units:
-            raise ValueError(f"unit indices {idx.tolist()} out of range for a layer of {self.units} units")
+            raise InputError(f"unit indices {idx.tolist()} out of range for a layer of {self.units} units")
         u = self.units
         zcols = np.concatenate([k * u + idx for k in range(_BLOCKS[self.kind])])
         arrays = {n: getattr(self, n)[..., idx] for n in ("dh", *_OPTIONAL) if getattr(self, n) is not None}
@@ -207,7 +208,7 @@ class GradientTrace(Timeline):
         data, header = load_npz(path, "gradient trace", GRADIENT_FORMAT, _MEMBERS)
         missing = [n for n in ("dh", "dz", "unit_index") if n not in data]
         if missing:
-            raise ValueError(f"{path}: not an lstm-explainer gradient trace, missing arrays {missing}")
+            raise InputError(f"{path}: not an lstm-explainer gradient trace, missing arrays {missing}")
         weights = {k.split("/", 1)[1]: v for k, v in data.items() if k.startswith("weights/")}
         try:
             return cls(kind=str(header.get("kind")), dh=data["dh"], dz=data["dz"],
@@ -215,7 +216,7 @@ class GradientTrace(Timeline):
                        loss=float(header.get("loss", "nan")), unit_index=data["unit_index"], weights=weights,
                        meta=dict(header.get("meta") or {}))
         except (TypeError, ValueError) as e:
-            raise ValueError(f"{path}: damaged gradient trace ({e})") from None
+            raise InputError(f"{path}: damaged gradient trace ({e})") from None
 
     def __eq__(self, other) -> bool:
         if not isinstance(other, GradientTrace):
@@ -273,7 +274,7 @@ def trace_gradients(model, x, y) -> list[GradientTrace]:
         elif isinstance(layer, Bidirectional):  # its forward LSTM, then its backward one
             recurrent.extend(layer.layers)
     if not recurrent:
-        raise ValueError("the model has no LSTM, GRU or SimpleRNN layer, so there is no time to backprop through")
+        raise InputError("the model has no LSTM, GRU or SimpleRNN layer, so there is no time to backprop through")
     for layer in recurrent:
         layer.record_gradients, layer.recorded = True, None
     try:

@@ -28,6 +28,7 @@ so the direct path of ∂h_t/∂h_{t-1} is the update gate z itself (element-wis
 goes through U. Shapes: x (batch, input_dim), h (batch, units), W (input_dim, 3u), U (u, 3u).
 """
 from __future__ import annotations
+from .errors import InputError
 
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,7 +79,7 @@ class GRUCell:
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
                  bias_initializer="zeros", dtype=np.float32, rng: np.random.Generator | None = None) -> None:
         if int(units) < 1 or int(input_dim) < 1:
-            raise ValueError(f"a GRU cell needs units >= 1 and input_dim >= 1, got {units} and {input_dim}")
+            raise InputError(f"a GRU cell needs units >= 1 and input_dim >= 1, got {units} and {input_dim}")
         self.units, self.input_dim = int(units), int(input_dim)
         self.reset_after, self.use_bias = bool(reset_after), bool(use_bias)
         self.act, self.rec = activations.lookup(activation), activations.lookup(recurrent_activation)
@@ -351,10 +352,10 @@ class GRUTrace(Timeline):
         data, header = load_npz(path, "GRU trace", GRU_FORMAT, _GRU_MEMBERS)
         missing = [n for n in GRU_TRACE_FIELDS + ("unit_index",) if n not in data]
         if missing:
-            raise ValueError(f"{path}: not an lstm-explainer GRU trace, missing arrays {missing}")
+            raise InputError(f"{path}: not an lstm-explainer GRU trace, missing arrays {missing}")
         meta = header.get("meta")
         if meta is not None and not isinstance(meta, dict):
-            raise ValueError(f"{path}: damaged GRU trace (meta is not a mapping)")
+            raise InputError(f"{path}: damaged GRU trace (meta is not a mapping)")
         weights = {k.split("/", 1)[1]: v for k, v in data.items() if k.startswith("weights/")}
         return cls(**{n: data[n] for n in GRU_TRACE_FIELDS}, layer=str(header.get("layer", "gru")),
                    unit_index=data["unit_index"], weights=weights, meta=dict(meta or {}), mask=data.get("mask"))

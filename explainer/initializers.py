@@ -3,6 +3,7 @@
 To compare with Keras, copy weights; never try to share a random generator.
 """
 from __future__ import annotations
+from .errors import InputError
 
 import numpy as np
 
@@ -92,7 +93,7 @@ def get(spec):
         return Constant(spec.get("config", {}).get("value", 0.0))
     if isinstance(spec, str) and spec in INITIALIZERS:
         return INITIALIZERS[spec]
-    raise ValueError(f"unknown initializer {spec!r}; give one of {', '.join(INITIALIZERS)} or Constant(value)")
+    raise InputError(f"unknown initializer {spec!r}; give one of {', '.join(INITIALIZERS)} or Constant(value)")
 
 
 def spec(value):

@@ -21,6 +21,7 @@ Steps count in the layer's processing order. Peephole layers are refused: there 
 looks at the new cell state, so a clamp would have to re-enter the middle of the step.
 """
 from __future__ import annotations
+from .errors import InputError
 
 from dataclasses import asdict, dataclass
 
@@ -45,18 +46,18 @@ class Intervention:
         for name in ("step", "unit"):
             v = getattr(self, name)
             if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 0:
-                raise ValueError(f"an intervention's {name} must be an integer >= 0, got {v!r}")
+                raise InputError(f"an intervention's {name} must be an integer >= 0, got {v!r}")
         if self.field not in FIELDS:
-            raise ValueError(f"an intervention clamps one of {', '.join(FIELDS)}; got field {self.field!r}")
+            raise InputError(f"an intervention clamps one of {', '.join(FIELDS)}; got field {self.field!r}")
         try:
             value = float(self.value)
         except (TypeError, ValueError):
-            raise ValueError(f"an intervention's value must be a number, got {self.value!r}") from None
+            raise InputError(f"an intervention's value must be a number, got {self.value!r}") from None
         if not np.isfinite(value):
-            raise ValueError(f"an intervention's value must be finite, got {self.value!r}")
+            raise InputError(f"an intervention's value must be finite, got {self.value!r}")
         g = gates.gate(self.field) if self.field in gates.FIELDS else None
         if g is not None and not g.low <= value <= g.high:
-            raise ValueError(f"gate {self.field} lives in [{g.low:g}, {g.high:g}]; {value:g} is outside it")
+            raise InputError(f"gate {self.field} lives in [{g.low:g}, {g.high:g}]; {value:g} is outside it")
         object.__setattr__(self, "step", int(self.step))
         object.__setattr__(self, "unit", int(self.unit))
         object.__setattr__(self, "value", value)
@@ -69,7 +70,7 @@ class Intervention:
         if isinstance(d, Intervention):
             return d
         if not isinstance(d, dict) or set(d) != {"step", "unit", "field", "value"}:
-            raise ValueError(f"an intervention is a dict with step, unit, field and value; got {d!r:.80}")
+            raise InputError(f"an intervention is a dict with step, unit, field and value; got {d!r:.80}")
         return cls(**d)
 
 
@@ -84,7 +85,7 @@ def parse(interventions) -> tuple[Intervention, ...]:
     for iv in out:
         key = (iv.step, iv.unit, iv.field)
         if key in seen:
-            raise ValueError(f"step {iv.step}, unit {iv.unit}, field {iv.field} is clamped twice; keep one")
+            raise InputError(f"step {iv.step}, unit {iv.unit}, field {iv.field} is clamped twice; keep one")
         seen.add(key)
     return out
 
@@ -93,9 +94,9 @@ def check(interventions: tuple[Intervention, ...], time: int, units: int) -> Non
     """Every intervention falls inside a sequence of ``time`` steps and a layer of ``units`` units."""
     for iv in interventions:
         if iv.step >= time:
-            raise ValueError(f"intervention at step {iv.step}, but the sequence has {time} steps (0 … {time - 1})")
+            raise InputError(f"intervention at step {iv.step}, but the sequence has {time} steps (0 … {time - 1})")
         if iv.unit >= units:
-            raise ValueError(f"intervention on unit {iv.unit}, but the layer has {units} units (0 … {units - 1})")
+            raise InputError(f"intervention on unit {iv.unit}, but the layer has {units} units (0 … {units - 1})")
 
 
 def apply(s, clamps: tuple[Intervention, ...], act=np.tanh):

@@ -8,6 +8,7 @@ SimpleRNN, Dense, TimeDistributed(Dense), Embedding, Masking, Dropout, Activatio
 ``ValueError`` naming the layer, its type and what is supported.
 """
 from __future__ import annotations
+from .errors import InputError, InputTypeError
 
 import os
 import warnings
@@ -55,8 +56,8 @@ def _act_name(fn) -> str:
     return getattr(fn, "__name__", str(fn))
 
 
-def _unsupported(layer, why: str) -> ValueError:
-    return ValueError(f"Keras layer {layer.name!r} ({type(layer).__name__}) {why}; "
+def _unsupported(layer, why: str) -> InputError:
+    return InputError(f"Keras layer {layer.name!r} ({type(layer).__name__}) {why}; "
                       f"supported layers: {', '.join(SUPPORTED)}")
 
 
@@ -177,7 +178,7 @@ def _chain(keras_model) -> list:
         return layers
     if len(keras_model.inputs) != 1 or len(keras_model.outputs) != 1:
         names = ", ".join(repr(t._keras_history.operation.name) for t in keras_model.inputs)
-        raise ValueError(f"Keras model {keras_model.name!r} has {len(keras_model.inputs)} inputs ({names}) and "
+        raise InputError(f"Keras model {keras_model.name!r} has {len(keras_model.inputs)} inputs ({names}) and "
                          f"{len(keras_model.outputs)} outputs; from_keras converts a chain with one input and one "
                          "output (each layer feeding the next, with Keras's mask ops); to see one layer of any "
                          "model, trace it: lstm-explainer trace --model M.keras --layer NAME --input x.npz")
@@ -209,7 +210,7 @@ def _chain(keras_model) -> list:
         previous = layer
         seen.add(layer)
     if keras_model.outputs[0]._keras_history.operation is not previous:
-        raise ValueError(f"Keras model {keras_model.name!r}: its output is not the last layer of the chain")
+        raise InputError(f"Keras model {keras_model.name!r}: its output is not the last layer of the chain")
     return layers
 
 
@@ -223,19 +224,19 @@ def from_keras(keras_model, dtype="float32") -> Sequential:
     """
     keras = import_keras()
     if not isinstance(keras_model, keras.Model):
-        raise TypeError(f"from_keras expects a keras.Model, got {type(keras_model).__name__}")
+        raise InputTypeError(f"from_keras expects a keras.Model, got {type(keras_model).__name__}")
     if not keras_model.built or not getattr(keras_model, "inputs", None):
-        raise ValueError("the Keras model is not built; give it an input shape (keras.Input) or call it once")
+        raise InputError("the Keras model is not built; give it an input shape (keras.Input) or call it once")
     input_shape = tuple(keras_model.inputs[0].shape[1:])
     keras_layers = _chain(keras_model)
     if not keras_layers:
-        raise ValueError(f"Keras model {keras_model.name!r} has no layers")
+        raise InputError(f"Keras model {keras_model.name!r} has no layers")
     model = Sequential(name=keras_model.name)
     for layer in keras_layers:
         model.add(_from_keras_layer(layer, dtype))
     integer_ids = isinstance(model.layers[0], Embedding)
     if input_shape and input_shape[-1] is None and not integer_ids:
-        raise ValueError(f"the Keras model's feature dimension must be known, got input shape {input_shape}")
+        raise InputError(f"the Keras model's feature dimension must be known, got input shape {input_shape}")
     model.build(tuple(1 if s is None else s for s in input_shape))
     model.input_shape = input_shape
     for ours, theirs in zip(model.layers, keras_layers):
@@ -245,13 +246,13 @@ def from_keras(keras_model, dtype="float32") -> Sequential:
         try:
             ours.set_weights(weights)
         except ValueError as e:
-            raise ValueError(f"weights of Keras layer {theirs.name!r} do not fit: {e}") from None
+            raise InputError(f"weights of Keras layer {theirs.name!r} do not fit: {e}") from None
     return model
 
 
 def _lstm_to_keras(keras, layer: LSTM, name: str | None = None):
     if layer.peephole:
-        raise ValueError(f"layer {layer.name!r}: peephole connections have no Keras equivalent")
+        raise InputError(f"layer {layer.name!r}: peephole connections have no Keras equivalent")
     cfg = layer.get_config()
     kwargs = {k: cfg[k] for k in LSTM_OPTIONS if k in cfg}
     return keras.layers.LSTM(**kwargs, name=name or layer.name)
@@ -285,7 +286,7 @@ def _to_keras_layer(keras, layer):
         return keras.layers.Dropout(layer.rate, name=layer.name)
     if isinstance(layer, Activation):
         return keras.layers.Activation(layer.activation, name=layer.name)
-    raise ValueError(f"layer {layer.name!r} of type {type(layer).__name__} cannot be converted to Keras; "
+    raise InputError(f"layer {layer.name!r} of type {type(layer).__name__} cannot be converted to Keras; "
                      f"supported: {', '.join(SUPPORTED[:-1])}")
 
 
@@ -297,9 +298,9 @@ def to_keras(model: Sequential, time_steps: int | None = None, batch_size: int |
     """
     keras = import_keras()
     if not model.built:
-        raise ValueError("build the model (give the first layer an input_shape) before to_keras")
+        raise InputError("build the model (give the first layer an input_shape) before to_keras")
     if batch_size is None and any(getattr(l, "stateful", False) for l in model.layers):
-        raise ValueError("a stateful LSTM needs a fixed batch size in Keras: call to_keras(model, batch_size=N)")
+        raise InputError("a stateful LSTM needs a fixed batch size in Keras: call to_keras(model, batch_size=N)")
     t = time_steps if time_steps is not None else model.input_shape[0]
     shape = (t,) + tuple(model.input_shape[1:])
     ids = isinstance(model.layers[0], Embedding)
@@ -341,7 +342,7 @@ def find_recurrent_layer(keras_model, layer: int | str):
     names = keras_recurrent_layers(keras_model)
     if not names:
         kinds = ", ".join(f"{l.name} ({type(l).__name__})" for l in keras_model.layers)
-        raise ValueError(f"the model has no recurrent layer to trace (its layers: {kinds}); "
+        raise InputError(f"the model has no recurrent layer to trace (its layers: {kinds}); "
                          f"give a model with one of: {', '.join(RECURRENT)}")
     listing = ", ".join(f"{k}={n}" for k, n in enumerate(names))
     if isinstance(layer, str):
@@ -349,12 +350,12 @@ def find_recurrent_layer(keras_model, layer: int | str):
         if layer in wrappers:  # the Bidirectional layer itself: its forward half
             layer = wrappers[layer].forward_layer.name
         if layer not in names:
-            raise ValueError(f"no recurrent layer named {layer!r}; choose one of {listing}")
+            raise InputError(f"no recurrent layer named {layer!r}; choose one of {listing}")
         index = names.index(layer)
     else:
         index = int(layer)
         if not -len(names) <= index < len(names):
-            raise ValueError(f"--layer {index} is out of range; the model has {len(names)} recurrent "
+            raise InputError(f"--layer {index} is out of range; the model has {len(names)} recurrent "
                              f"layer(s): {listing}")
     name = names[index]
     for l in keras_model.layers:
@@ -378,7 +379,7 @@ def keras_call(keras_model, layer, inputs: dict[str, np.ndarray]):
 
     nodes = layer._inbound_nodes
     if not nodes:
-        raise ValueError(f"Keras layer {layer.name!r} is not called in the model's graph")
+        raise InputError(f"Keras layer {layer.name!r} is not called in the model's graph")
     node = nodes[0]  # a shared layer: its first call
     given = node.arguments.keras_tensors
     outputs = tree.flatten(node.output_tensors)
@@ -388,7 +389,7 @@ def keras_call(keras_model, layer, inputs: dict[str, np.ndarray]):
         values = sub(feed, training=False)
     except Exception as e:  # Keras's own message: wrong batch for a stateful layer, bad ids, ...
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ValueError(f"Keras could not run the model on this input ({first[:300]})") from None
+        raise InputError(f"Keras could not run the model on this input ({first[:300]})") from None
     values = [keras.ops.convert_to_numpy(v) for v in values]
     filled = {id(t): v for t, v in zip(given, values[:len(given)])}
     args, kwargs = node.arguments.fill_in(filled)
@@ -417,7 +418,7 @@ def layer_from_keras(layer, dtype="float32"):
     try:
         ours.set_weights(weights)
     except ValueError as e:
-        raise ValueError(f"weights of Keras layer {layer.name!r} do not fit: {e}") from None
+        raise InputError(f"weights of Keras layer {layer.name!r} do not fit: {e}") from None
     if getattr(layer, "stateful", False) and getattr(layer, "states", None) is not None:
         ours.states = [np.asarray(s, dtype=ours.dtype) for s in layer.states]
     return ours

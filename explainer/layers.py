@@ -4,6 +4,7 @@ Every layer has ``params`` (in Keras's ``get_weights`` order), ``forward(x, trai
 that keeps what backprop needs, and ``backward(dy)`` that fills ``grads`` and returns dL/dx.
 """
 from __future__ import annotations
+from .errors import InputError
 
 from typing import Callable
 
@@ -18,7 +19,7 @@ from .validation import check_array, check_weight
 def _dtype(dtype) -> np.dtype:
     dt = np.dtype(dtype)
     if dt not in (np.float32, np.float64):
-        raise ValueError(f"dtype must be float32 or float64, got {dt}")
+        raise InputError(f"dtype must be float32 or float64, got {dt}")
     return dt
 
 
@@ -34,9 +35,9 @@ def sample_shape(shape, who: str = "input_shape", ids: bool = False) -> tuple:
             raise TypeError
         dims = tuple(shape)
     except TypeError:
-        raise ValueError(f"{who} must be a tuple such as (None, 4) or (7, 4), got {shape!r}") from None
+        raise InputError(f"{who} must be a tuple such as (None, 4) or (7, 4), got {shape!r}") from None
     if not dims:
-        raise ValueError(f"{who} must name at least the feature axis, e.g. (None, 4); got {shape!r}")
+        raise InputError(f"{who} must name at least the feature axis, e.g. (None, 4); got {shape!r}")
     out = []
     for k, s in enumerate(dims):
         last = k == len(dims) - 1
@@ -46,7 +47,7 @@ def sample_shape(shape, who: str = "input_shape", ids: bool = False) -> tuple:
         if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1:
             what = "the number of features (last axis) must be a positive integer" if last else \
                 f"axis {k} must be a positive integer or None"
-            raise ValueError(f"{who} {dims!r}: {what}, got {s!r}")
+            raise InputError(f"{who} {dims!r}: {what}, got {s!r}")
         out.append(int(s))
     return tuple(out)
 
@@ -113,7 +114,7 @@ class Layer:
         """``weights`` as arrays of this layer's dtype; a ``ValueError`` naming the first misfit."""
         weights = list(weights)
         if len(weights) != len(self.params):
-            raise ValueError(f"layer {self.name!r} expects {len(self.params)} weight arrays "
+            raise InputError(f"layer {self.name!r} expects {len(self.params)} weight arrays "
                              f"({', '.join(self.params)}), got {len(weights)}")
         return [check_weight(new, f"layer {self.name!r}: weight {key!r}", cur.shape, self.dtype)
                 for (key, cur), new in zip(self.params.items(), weights)]
@@ -151,13 +152,13 @@ class Recurrent(Layer):
         super().__init__(name, dtype, input_shape)
         kind = type(self).__name__
         if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
-            raise ValueError(f"{kind} units must be a positive integer, got {units!r}")
+            raise InputError(f"{kind} units must be a positive integer, got {units!r}")
         self.units = int(units)
         self.activation = activations.lookup(activation).name
         self.recurrent_activation = activations.lookup(recurrent_activation).name
         for what, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
             if not 0 <= float(rate) < 1:
-                raise ValueError(f"{kind} {what} must be in [0, 1), got {rate!r}")
+                raise InputError(f"{kind} {what} must be in [0, 1), got {rate!r}")
         self.initializers = {"kernel_initializer": initializers.spec(kernel_initializer),
                              "recurrent_initializer": initializers.spec(recurrent_initializer),
                              "bias_initializer": initializers.spec(bias_initializer)}
@@ -182,7 +183,7 @@ class Recurrent(Layer):
 
     def _check_build_shape(self, input_shape: tuple) -> None:
         if len(input_shape) != 2:
-            raise ValueError(f"{type(self).__name__} {self.name!r} expects inputs shaped (batch, time, features); "
+            raise InputError(f"{type(self).__name__} {self.name!r} expects inputs shaped (batch, time, features); "
                              f"got per-sample shape {tuple(input_shape)}")
 
     def output_shape(self, input_shape: tuple) -> tuple:
@@ -212,11 +213,11 @@ class Recurrent(Layer):
     def _check_input(self, x: np.ndarray) -> None:
         kind = type(self).__name__
         if x.ndim != 3:
-            raise ValueError(f"{kind} {self.name!r} expects a 3-D input (batch, time, features); got shape {x.shape}")
+            raise InputError(f"{kind} {self.name!r} expects a 3-D input (batch, time, features); got shape {x.shape}")
         if x.shape[1] < 1:
-            raise ValueError(f"{kind} {self.name!r} got a sequence of length 0")
+            raise InputError(f"{kind} {self.name!r} got a sequence of length 0")
         if self.built and x.shape[2] != self.cell.input_dim:
-            raise ValueError(f"{kind} {self.name!r} expects {self.cell.input_dim} features per step; got {x.shape[2]}")
+            raise InputError(f"{kind} {self.name!r} expects {self.cell.input_dim} features per step; got {x.shape[2]}")
 
     def _initial(self, x: np.ndarray, initial_state) -> list[np.ndarray]:
         """The states the first step starts from: ``initial_state``, the carried ones, or zeros."""
@@ -224,7 +225,7 @@ class Recurrent(Layer):
         if initial_state is None:
             if self.stateful and self.states is not None:
                 if self.states[0].shape[0] != b:
-                    raise ValueError(f"stateful {type(self).__name__} {self.name!r} carries states for a batch of "
+                    raise InputError(f"stateful {type(self).__name__} {self.name!r} carries states for a batch of "
                                      f"{self.states[0].shape[0]}, got a batch of {b}; call reset_state() first "
                                      "or keep the batch size fixed")
                 return list(self.states)
@@ -232,12 +233,12 @@ class Recurrent(Layer):
         if isinstance(initial_state, np.ndarray) and len(self.state_names) == 1:
             initial_state = [initial_state]
         if len(initial_state) != len(self.state_names):
-            raise ValueError(f"initial_state must be [{', '.join(self.state_names)}]")
+            raise InputError(f"initial_state must be [{', '.join(self.state_names)}]")
         out = []
         for name, s in zip(self.state_names, initial_state):
             s = check_array(s, name, dtype=self.dtype)
             if s.shape != (b, self.units):
-                raise ValueError(f"{name} must have shape {(b, self.units)}, got {s.shape}")
+                raise InputError(f"{name} must have shape {(b, self.units)}, got {s.shape}")
             out.append(s)
         return out
 
@@ -247,9 +248,9 @@ class Recurrent(Layer):
         m = np.asarray(mask)
         kind = type(self).__name__
         if m.shape != x.shape[:2]:
-            raise ValueError(f"{kind} {self.name!r}: mask must have shape {x.shape[:2]} (batch, time), got {m.shape}")
+            raise InputError(f"{kind} {self.name!r}: mask must have shape {x.shape[:2]} (batch, time), got {m.shape}")
         if m.dtype != bool and not np.isin(m, (0, 1)).all():
-            raise ValueError(f"{kind} {self.name!r}: mask must be booleans (True = use the step)")
+            raise InputError(f"{kind} {self.name!r}: mask must be booleans (True = use the step)")
         return m.astype(bool)
 
     def _time_major(self, x: np.ndarray, mask) -> tuple[np.ndarray, np.ndarray | None]:
@@ -274,7 +275,7 @@ class Recurrent(Layer):
             keep = self.dropout_mask_fn(shape) if self.dropout_mask_fn else self._dropout_rng.random(shape) >= rate
             keep = np.asarray(keep)
             if keep.shape != shape:
-                raise ValueError(f"dropout_mask_fn returned shape {keep.shape}, expected {shape}")
+                raise InputError(f"dropout_mask_fn returned shape {keep.shape}, expected {shape}")
             return keep.astype(self.dtype) / self.dtype.type(1 - rate)
 
         mx = draw((n, b, d) if per_gate else (b, d), self.dropout) if self.dropout > 0 else None
@@ -345,7 +346,7 @@ class LSTM(Recurrent):
         self.unit_forget_bias = bool(unit_forget_bias)
         self.peephole = bool(peephole)
         if self.peephole and (self.activation, self.recurrent_activation) != ("tanh", "sigmoid"):
-            raise ValueError("peephole connections are implemented with activation='tanh' and "
+            raise InputError("peephole connections are implemented with activation='tanh' and "
                              "recurrent_activation='sigmoid'")
         self.cell: LSTMCell | None = None
         self._steps: list[StepTrace] = []
@@ -386,7 +387,7 @@ class LSTM(Recurrent):
         clamps = intervention.parse(intervene)
         if clamps:
             if self.peephole:
-                raise ValueError(f"LSTM {self.name!r} has peepholes: interventions need a plain LSTM "
+                raise InputError(f"LSTM {self.name!r} has peepholes: interventions need a plain LSTM "
                                  "(the output gate would have to see the clamped cell state mid-step)")
             intervention.check(clamps, x.shape[1], self.units)
         at = intervention.by_step(clamps)
@@ -490,7 +491,7 @@ class Dense(Layer):
                  name: str | None = None, dtype="float32", seed: int | None = None) -> None:
         super().__init__(name, dtype, input_shape)
         if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
-            raise ValueError(f"Dense units must be a positive integer, got {units!r}")
+            raise InputError(f"Dense units must be a positive integer, got {units!r}")
         self.units = int(units)
         self.use_bias = bool(use_bias)
         self.activation, self._act = activations.get(activation)
@@ -515,7 +516,7 @@ class Dense(Layer):
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         d = self.params["kernel"].shape[0]
         if x.shape[-1] != d:
-            raise ValueError(f"Dense {self.name!r} expects {d} input features; got shape {x.shape}")
+            raise InputError(f"Dense {self.name!r} expects {d} input features; got shape {x.shape}")
         self._x = x
         self._z = x @ self.params["kernel"]
         if self.use_bias:
@@ -565,7 +566,7 @@ class Dropout(Layer):
                  name: str | None = None, dtype="float32", input_shape=None) -> None:
         super().__init__(name, dtype, input_shape)
         if not 0 <= float(rate) < 1:
-            raise ValueError(f"Dropout rate must be in [0, 1), got {rate!r}")
+            raise InputError(f"Dropout rate must be in [0, 1), got {rate!r}")
         self.rate = float(rate)
         self.seed = seed
         self.mask_fn = mask_fn
@@ -588,3 +589,27 @@ class Dropout(Layer):
 
 
 LAYERS = {"LSTM": LSTM, "Dense": Dense, "Activation": Activation, "Dropout": Dropout}
+
+
+def layer_from_config(spec) -> Layer:
+    """A layer from a saved ``{"class": NAME, "config": {...}}`` (a file's header: checked, not trusted).
+
+    An unknown class or an option the class does not take is an :class:`InputError` naming it;
+    the options' values are checked by the layer itself.
+    """
+    import inspect
+
+    if not isinstance(spec, dict) or not isinstance(spec.get("config"), dict):
+        raise InputError(f"layer entry {spec!r:.60} is not {{'class': ..., 'config': {{...}}}}")
+    kind = LAYERS.get(spec.get("class")) if isinstance(spec.get("class"), str) else None
+    if kind is None:
+        raise InputError(f"unknown layer class {spec.get('class')!r:.40}; known: {', '.join(sorted(LAYERS))}")
+    params = inspect.signature(kind.__init__).parameters
+    unknown = sorted(str(k) for k in spec["config"] if k not in params or k == "self")
+    if unknown:
+        raise InputError(f"{spec['class']} has no option {', '.join(map(repr, unknown))}")
+    required = [k for k, v in params.items() if k != "self" and v.default is inspect.Parameter.empty
+                and v.kind is v.POSITIONAL_OR_KEYWORD and k not in spec["config"]]
+    if required:
+        raise InputError(f"{spec['class']} needs the option {', '.join(map(repr, required))}")
+    return kind(**spec["config"])

@@ -4,6 +4,7 @@ Each loss returns ``(per_sample, grad)``: per-sample losses ``(batch,)`` and the
 of their batch mean ``L = mean(per_sample)`` with respect to ``y_pred``.
 """
 from __future__ import annotations
+from .errors import InputError, InputTypeError
 
 import numpy as np
 
@@ -45,10 +46,10 @@ LOSSES = {
 def canonical(name, kind: str, table: dict) -> str:
     """``name`` as the table spells it: names are case-insensitive (``"MSE"`` is ``"mse"``), as optimisers'."""
     if not isinstance(name, str):
-        raise TypeError(f"{kind} must be a name such as 'mse', got {type(name).__name__}")
+        raise InputTypeError(f"{kind} must be a name such as 'mse', got {type(name).__name__}")
     key = name.strip().lower()
     if key not in table:
-        raise ValueError(f"unknown {kind} {name!r}; supported: {sorted(table)}")
+        raise InputError(f"unknown {kind} {name!r}; supported: {sorted(table)}")
     return key
 
 

@@ -6,6 +6,7 @@ that batch's update; ``val_*`` are measured after the epoch's last update with
 ``training=False``. ``shuffle=False`` keeps the order and the last partial batch.
 """
 from __future__ import annotations
+from .errors import InputError, InputTypeError
 
 from pathlib import Path
 
@@ -14,16 +15,17 @@ import numpy as np
 from . import losses, optimizers
 from .callbacks import CallbackList, History
 from .gradients import GradientTrace, trace_gradients
-from .layers import LAYERS, LSTM, Layer, sample_shape
+from .layers import LAYERS, LSTM, Layer, layer_from_config, sample_shape
 from .npzfile import load_npz, names_matching, save_npz
 from .rnn import RNNTrace  # importing rnn also registers SimpleRNN for load()
+from . import bidirectional, embedding, masking, time_distributed  # noqa: F401  (they register their layers for load())
 from .trace import SequenceTrace
 from .validation import check_array, check_count
 
 MODEL_FORMAT = "lstm-explainer-model/1"
 
 
-class TrainingDiverged(ValueError):
+class TrainingDiverged(InputError):
     """``fit`` stopped because the loss or a weight stopped being finite; ``epoch``/``batch`` count from 0."""
 
     def __init__(self, message: str, epoch: int, batch: int) -> None:
@@ -54,13 +56,13 @@ class Sequential:
     # --- building -------------------------------------------------------------
     def add(self, layer: Layer) -> None:
         if not isinstance(layer, Layer):
-            raise TypeError(f"Sequential.add() takes a layer (LSTM, SimpleRNN, Dense, Dropout, Activation), got {type(layer).__name__}")
+            raise InputTypeError(f"Sequential.add() takes a layer (LSTM, SimpleRNN, Dense, Dropout, Activation), got {type(layer).__name__}")
         if isinstance(layer, LSTM) and layer.return_state:
-            raise ValueError(f"LSTM {layer.name!r}: return_state=True cannot be used inside Sequential "
+            raise InputError(f"LSTM {layer.name!r}: return_state=True cannot be used inside Sequential "
                              "(a layer there must return one tensor); call the layer directly instead")
         names = {lyr.name for lyr in self.layers}
         if layer.name in names:
-            raise ValueError(f"duplicate layer name {layer.name!r}")
+            raise InputError(f"duplicate layer name {layer.name!r}")
         self.layers.append(layer)
         if self.built:  # later layers are built from the shape flowing out of the earlier ones
             layer.build(self.output_shape, self.rng)
@@ -78,7 +80,7 @@ class Sequential:
         ``(None, 4)`` builds a model for sequences of any length, as in Keras.
         """
         if not self.layers:
-            raise ValueError("the model has no layers; add some first")
+            raise InputError("the model has no layers; add some first")
         shape = sample_shape(input_shape, ids=self.layers[0].reads_ids)
         self.input_shape = shape
         for layer in self.layers:
@@ -98,7 +100,7 @@ class Sequential:
         if isinstance(metrics, str):  # compile(metrics="mae"), as Keras accepts
             metrics = [metrics]
         if metrics is not None and not isinstance(metrics, (list, tuple)):
-            raise TypeError(f"metrics must be a name or a list of names such as ['mae'], got {type(metrics).__name__}")
+            raise InputTypeError(f"metrics must be a name or a list of names such as ['mae'], got {type(metrics).__name__}")
         metrics = [losses.canonical(m, "metric", losses.METRICS) for m in (metrics or [])]
         self.loss_name, self.optimizer, self.metric_names = loss, optimizer, metrics
 
@@ -109,23 +111,23 @@ class Sequential:
             self.build(x.shape[1:])
         expected = self.input_shape
         if x.ndim != len(expected) + 1:
-            raise ValueError(f"{name} must have shape (batch, {', '.join(map(str, expected))}), got {x.shape} "
+            raise InputError(f"{name} must have shape (batch, {', '.join(map(str, expected))}), got {x.shape} "
                              f"({x.ndim}-D instead of {len(expected) + 1}-D)")
         if expected[-1] is not None and x.shape[-1] != expected[-1]:
             if self.layers[0].reads_ids:
-                raise ValueError(f"{name} has {x.shape[-1]} token ids per sequence but the model expects "
+                raise InputError(f"{name} has {x.shape[-1]} token ids per sequence but the model expects "
                                  f"{expected[-1]}; pad or cut the sequences")
-            raise ValueError(f"{name} has {x.shape[-1]} features per step but the model expects {expected[-1]}")
+            raise InputError(f"{name} has {x.shape[-1]} features per step but the model expects {expected[-1]}")
         return x
 
     def _check_y(self, y, x: np.ndarray, name: str = "y") -> np.ndarray:
         y = check_array(y, name, dtype=self.dtype)
         if len(y) != len(x):
-            raise ValueError(f"{name} has {len(y)} samples but x has {len(x)}")
+            raise InputError(f"{name} has {len(y)} samples but x has {len(x)}")
         out = (len(x),) + tuple(self.output_shape)
         if y.shape != out:
             if y.size != int(np.prod(out)):
-                raise ValueError(f"{name} has shape {y.shape} but the model outputs {out}")
+                raise InputError(f"{name} has shape {y.shape} but the model outputs {out}")
             y = y.reshape(out)  # e.g. (n,) targets for a (n, 1) output, as Keras does
         return y
 
@@ -141,7 +143,7 @@ class Sequential:
         for layer in self.layers:
             if type(layer) is LSTM:
                 return layer
-        raise ValueError("interventions clamp an LSTM layer's values, and this model has no LSTM layer")
+        raise InputError("interventions clamp an LSTM layer's values, and this model has no LSTM layer")
 
     def forward(self, x: np.ndarray, training: bool = False, mask: np.ndarray | None = None,
                 intervene=()) -> np.ndarray:
@@ -156,7 +158,7 @@ class Sequential:
                 mask = layer.compute_mask(x_in, mask)
                 continue
             if mask is not None and not layer.takes_mask and hasattr(layer, "trace"):
-                raise ValueError(f"layer {layer.name!r} ({type(layer).__name__}) gets a mask from an Embedding"
+                raise InputError(f"layer {layer.name!r} ({type(layer).__name__}) gets a mask from an Embedding"
                                  "(mask_zero=True) or Masking layer but cannot skip masked steps; use an LSTM there, "
                                  "or drop the masking")
             x_in = x
@@ -169,7 +171,7 @@ class Sequential:
     def _loss_mask_check(self) -> None:
         """Metrics on a masked sequence output would need Keras's per-step weighting too: refuse them."""
         if getattr(self, "output_mask", None) is not None and self.metric_names:
-            raise ValueError("this model's output is a sequence with a mask (from Embedding(mask_zero=True) or "
+            raise InputError("this model's output is a sequence with a mask (from Embedding(mask_zero=True) or "
                              "Masking through return_sequences=True): its loss leaves the masked steps out, as "
                              "Keras does, but metrics on it are not supported; compile without metrics")
 
@@ -223,7 +225,7 @@ class Sequential:
         epochs, batch_size = check_count(epochs, "epochs"), check_count(batch_size, "batch_size")
         if validation_data is not None:
             if len(validation_data) != 2:
-                raise ValueError("validation_data must be a pair (x_val, y_val)")
+                raise InputError("validation_data must be a pair (x_val, y_val)")
             x_val = self._check_x(validation_data[0], "x_val")
             y_val = self._check_y(validation_data[1], x_val, "y_val")
         self._warn_unnormalised_targets(y)
@@ -378,7 +380,7 @@ class Sequential:
         if not self.built:
             raise RuntimeError("build the model (input_shape on the first layer, or build()) before set_weights")
         if len(weights) != expected:
-            raise ValueError(f"set_weights expects {expected} arrays for this model, got {len(weights)}")
+            raise InputError(f"set_weights expects {expected} arrays for this model, got {len(weights)}")
         chunks, k = [], 0
         for layer in self.layers:  # check every layer first, so a refusal changes nothing
             n = len(layer.params)
@@ -421,7 +423,7 @@ class Sequential:
             raise RuntimeError("the model has no weights yet; build or fit it before saving")
         bad = [f"{layer.name}/{k}" for layer in self.layers for k, w in layer.params.items() if not np.isfinite(w).all()]
         if bad:
-            raise ValueError(f"the model's weights {', '.join(bad)} hold NaN or infinite values (did training "
+            raise InputError(f"the model's weights {', '.join(bad)} hold NaN or infinite values (did training "
                              "diverge?); a non-finite model is not saved")
         arrays = {f"w{k:03d}": w for k, w in enumerate(self.get_weights())}
         return save_npz(path, arrays, {"format": MODEL_FORMAT, "config": self.get_config()})
@@ -438,25 +440,28 @@ class Sequential:
         cfg = header.get("config")
         try:
             if not isinstance(cfg, dict) or not isinstance(cfg.get("layers"), list) or not cfg["layers"]:
-                raise ValueError("no list of layers")
+                raise InputError("no list of layers")
             in_file = sum(a.size for a in data.values())
             declared = _least_params(cfg)
             if declared > in_file:
-                raise ValueError(f"the header describes at least {declared:,} weights but the file holds {in_file:,}")
+                raise InputError(f"the header describes at least {declared:,} weights but the file holds {in_file:,}")
             model = cls(name=str(cfg.get("name", "sequential")))
             for spec in cfg["layers"]:
-                kind = LAYERS[spec["class"]]
-                model.add(kind(**spec["config"]))
+                model.add(layer_from_config(spec))
             model.build(cfg["input_shape"])
-            weights = [data[f"w{k:03d}"] for k in range(sum(len(l.params) for l in model.layers))]
-            model.set_weights(weights)
+            count = sum(len(l.params) for l in model.layers)
+            missing = [f"w{k:03d}" for k in range(count) if f"w{k:03d}" not in data]
+            if missing:
+                raise InputError(f"the layers need {count} weight arrays; missing {', '.join(missing[:4])}")
+            model.set_weights([data[f"w{k:03d}"] for k in range(count)])
             if cfg.get("loss"):
                 opt = cfg.get("optimizer") or {"name": "adam"}
+                if not isinstance(opt, dict) or not isinstance(opt.get("name"), str):
+                    raise InputError(f"optimizer {opt!r:.60} is not {{'name': ..., ...}}")
                 params = {k: v for k, v in opt.items() if k != "name"}
                 model.compile(cfg["loss"], optimizers.from_config(opt["name"], params), cfg.get("metrics"))
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
-            what = f"missing {e}" if isinstance(e, KeyError) else str(e)
-            raise ValueError(f"{path}: model description is damaged or from another version ({what})") from None
+        except InputError as e:  # what the file says is wrong; anything else raised here is a bug of ours
+            raise InputError(f"{path}: model description is damaged or from another version ({e})") from e
         return model
 
 
@@ -472,15 +477,17 @@ def _least_params(cfg: dict) -> int:
     shape = cfg.get("input_shape")
     if not isinstance(shape, list) or not shape or not all(  # None: a size left open, e.g. [None, 4]
             s is None or (isinstance(s, int) and not isinstance(s, bool) and s >= 1) for s in shape):
-        raise ValueError(f"input_shape {shape!r} is not a list of positive integers (or null for any length)")
+        raise InputError(f"input_shape {shape!r} is not a list of positive integers (or null for any length)")
     total, d = 0, shape[-1] or 1
     for spec in cfg["layers"]:
         if not isinstance(spec, dict) or not isinstance(spec.get("config"), dict):
-            raise ValueError(f"layer entry {spec!r:.60} is not {{'class': ..., 'config': {{...}}}}")
+            raise InputError(f"layer entry {spec!r:.60} is not {{'class': ..., 'config': {{...}}}}")
         c, kind = spec["config"], spec.get("class")
         units = c.get("units")
         if units is not None and (not isinstance(units, int) or isinstance(units, bool) or units < 1):
-            raise ValueError(f"layer {c.get('name')!r}: units {units!r} is not a positive integer")
+            raise InputError(f"layer {c.get('name')!r}: units {units!r} is not a positive integer")
+        if kind in ("LSTM", "Dense") and units is None:
+            raise InputError(f"{kind} layer {c.get('name')!r} needs the option 'units'")
         if kind == "LSTM":
             total += 4 * units * (d + units)
         elif kind == "GRU":

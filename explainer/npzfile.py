@@ -15,6 +15,8 @@ million levels deep. :func:`load_npz` therefore
 Every refusal is a ``ValueError`` that names the file, the member and what was wrong.
 """
 from __future__ import annotations
+from .errors import InputError
+from .paths import container_of, input_file
 
 import json
 import re
@@ -48,13 +50,13 @@ def save_npz(path: str | Path, arrays: dict[str, np.ndarray], header: dict) -> P
 
 
 def _no_constant(name: str):
-    raise ValueError(f"{name} is not a JSON number")
+    raise InputError(f"{name} is not a JSON number")
 
 
 def parse_header(text: str, where: str) -> dict:
     """The JSON header, refused if too long, too deep, not JSON or not an object."""
     if len(text) > MAX_HEADER_CHARS:
-        raise ValueError(f"{where}: header is {len(text):,} characters long (at most {MAX_HEADER_CHARS:,}); not loaded")
+        raise InputError(f"{where}: header is {len(text):,} characters long (at most {MAX_HEADER_CHARS:,}); not loaded")
     # Count brackets before parsing: json.loads recurses and a deep header would blow Python's stack.
     depth, deepest, in_str, esc = 0, 0, False, False
     for ch in text:
@@ -73,13 +75,13 @@ def parse_header(text: str, where: str) -> dict:
         elif ch in "]}":
             depth -= 1
     if deepest > MAX_HEADER_DEPTH:
-        raise ValueError(f"{where}: header nests {deepest} levels deep (at most {MAX_HEADER_DEPTH}); not loaded")
+        raise InputError(f"{where}: header nests {deepest} levels deep (at most {MAX_HEADER_DEPTH}); not loaded")
     try:
         header = json.loads(text, parse_constant=_no_constant)
     except (json.JSONDecodeError, RecursionError, ValueError) as e:
-        raise ValueError(f"{where}: header is not valid JSON ({e})") from None
+        raise InputError(f"{where}: header is not valid JSON ({e})") from None
     if not isinstance(header, dict):
-        raise ValueError(f"{where}: header must be a JSON object, found {type(header).__name__}")
+        raise InputError(f"{where}: header must be a JSON object, found {type(header).__name__}")
     return header
 
 
@@ -93,9 +95,9 @@ def _member_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> tu
             elif version in ((2, 0), (3, 0)):
                 shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
             else:
-                raise ValueError(f"unsupported .npy version {version}")
+                raise InputError(f"unsupported .npy version {version}")
         except (ValueError, SyntaxError, EOFError, OSError, zipfile.BadZipFile) as e:
-            raise ValueError(f"{where}: member {info.filename!r} is not a readable array ({e})") from None
+            raise InputError(f"{where}: member {info.filename!r} is not a readable array ({e})") from None
         return tuple(shape), np.dtype(dtype), fh.tell()
 
 
@@ -109,19 +111,19 @@ def load_npz(path: str | Path, what: str, fmt: str,
     together declare at most ``max_bytes`` bytes; all of that is checked from the array
     headers before any data is read.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no {what} file at {path}")
+    path = input_file(path, f"{what} file")
     with open(path, "rb") as fh:
         magic = fh.read(4)
     # An .npz starts with a zip entry; np.load would take other bytes for a pickle or an .npy.
     if magic != b"PK\x03\x04" or not zipfile.is_zipfile(path):
-        raise ValueError(f"{path} is not a readable {what} file (not an .npz archive: corrupt or truncated)")
+        kind = container_of(magic)
+        raise InputError(f"{path} is not a readable {what} file (not an .npz archive: "
+                         f"{f'it is {kind}' if kind else 'corrupt or truncated'})")
     try:
         with zipfile.ZipFile(path) as zf:
             return _read(zf, path, what, fmt, allowed, max_bytes)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, KeyError, NotImplementedError) as e:
-        raise ValueError(f"{path} is not a readable {what} file (corrupt or truncated .npz: {e})") from None
+        raise InputError(f"{path} is not a readable {what} file (corrupt or truncated .npz: {e})") from None
 
 
 def _read(zf: zipfile.ZipFile, path: Path, what: str, fmt: str, allowed, max_bytes: int):
@@ -132,12 +134,12 @@ def _read(zf: zipfile.ZipFile, path: Path, what: str, fmt: str, allowed, max_byt
             continue
         if name == "header" or allowed is None or allowed(name):
             if name in members:
-                raise ValueError(f"{path}: member {info.filename!r} appears twice; not loaded")
+                raise InputError(f"{path}: member {info.filename!r} appears twice; not loaded")
             members[name] = info
     if len(members) > MAX_MEMBERS:
-        raise ValueError(f"{path}: {len(members)} arrays (at most {MAX_MEMBERS}); not loaded")
+        raise InputError(f"{path}: {len(members)} arrays (at most {MAX_MEMBERS}); not loaded")
     if "header" not in members:
-        raise ValueError(f"{path}: missing header; not an lstm-explainer {what} file")
+        raise InputError(f"{path}: missing header; not an lstm-explainer {what} file")
 
     # 1. every header first: dtype, shape, size, and that the member really holds that many bytes
     plans, total = {}, 0
@@ -145,23 +147,23 @@ def _read(zf: zipfile.ZipFile, path: Path, what: str, fmt: str, allowed, max_byt
         where = f"{path}: array {name!r}"
         shape, dtype, offset = _member_header(zf, info, str(path))
         if dtype.hasobject:
-            raise ValueError(f"{path} is not a safe {what} file (array {name!r} holds Python objects, which "
+            raise InputError(f"{path} is not a safe {what} file (array {name!r} holds Python objects, which "
                              "would have to be unpickled); it was not loaded")
         if name == "header":
             if dtype.kind != "U" or shape != ():
-                raise ValueError(f"{where} must be one text value, found dtype {dtype} shape {shape}")
+                raise InputError(f"{where} must be one text value, found dtype {dtype} shape {shape}")
         elif dtype.kind not in NUMERIC_KINDS:
             kind = {"c": "complex numbers", "b": "booleans", "U": "text", "S": "bytes"}.get(dtype.kind, "not numbers")
-            raise ValueError(f"{where} must hold real numbers, found {kind} (dtype {dtype})")
+            raise InputError(f"{where} must hold real numbers, found {kind} (dtype {dtype})")
         if len(shape) > MAX_NDIM or any((not isinstance(s, int)) or s < 0 for s in shape):
-            raise ValueError(f"{where} has an impossible shape {shape}")
+            raise InputError(f"{where} has an impossible shape {shape}")
         nbytes = int(np.prod(shape, dtype=object)) * dtype.itemsize
         total += nbytes
         if total > max_bytes:
-            raise ValueError(f"{where} declares shape {shape} ({nbytes / 2**20:,.1f} MiB); the file's arrays "
+            raise InputError(f"{where} declares shape {shape} ({nbytes / 2**20:,.1f} MiB); the file's arrays "
                              f"exceed the {max_bytes / 2**20:,.0f} MiB a {what} file may hold; not loaded")
         if info.file_size != offset + nbytes:
-            raise ValueError(f"{where} declares {nbytes:,} bytes of data but its member holds "
+            raise InputError(f"{where} declares {nbytes:,} bytes of data but its member holds "
                              f"{info.file_size - offset:,} (corrupt or truncated .npz)")
         plans[name] = info
 
@@ -172,11 +174,11 @@ def _read(zf: zipfile.ZipFile, path: Path, what: str, fmt: str, allowed, max_byt
             try:
                 data[name] = np.lib.format.read_array(fh, allow_pickle=False)
             except ValueError as e:
-                raise ValueError(f"{path}: array {name!r} could not be read ({e})") from None
+                raise InputError(f"{path}: array {name!r} could not be read ({e})") from None
     header = parse_header(str(data.pop("header")), str(path))
     found = header.get("format")
     if found != fmt:
-        raise ValueError(f"{path}: expected format {fmt!r}, found {found!r}; is this a {what} file?")
+        raise InputError(f"{path}: expected format {fmt!r}, found {found!r}; is this a {what} file?")
     return data, header
 
 

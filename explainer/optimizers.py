@@ -10,6 +10,7 @@ RMSprop:
     θ ← θ - lr · g / √(v + ε)        (ε inside the square root)
 """
 from __future__ import annotations
+from .errors import InputError, InputTypeError
 
 import inspect
 
@@ -24,12 +25,12 @@ MAX_LEARNING_RATE = 1.0
 def hyperparameter(value, name: str, low: float, high: float, low_open: bool = False, high_open: bool = False) -> float:
     """``value`` as a float inside [low, high] (an end excluded when ``*_open``); a clear error otherwise."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+        raise InputTypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
     v = float(value)
     inside = (low < v if low_open else low <= v) and (v < high if high_open else v <= high)
     if not np.isfinite(v) or not inside:
         span = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
-        raise ValueError(f"{name} must be in {span}, got {value!r}")
+        raise InputError(f"{name} must be in {span}, got {value!r}")
     return v
 
 
@@ -113,12 +114,12 @@ OPTIMIZERS = {"adam": Adam, "rmsprop": RMSprop}
 def from_config(name, params: dict) -> Optimizer:
     """The optimiser ``name`` with ``params`` (as written by ``get_config``); unknown names and keys refused."""
     if not isinstance(name, str) or name.lower() not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {name!r}; supported: {sorted(OPTIMIZERS)}")
+        raise InputError(f"unknown optimizer {name!r}; supported: {sorted(OPTIMIZERS)}")
     kind = OPTIMIZERS[name.lower()]
     known = set(inspect.signature(kind.__init__).parameters) - {"self"}
     extra = sorted(set(params) - known)
     if extra:
-        raise ValueError(f"optimizer {name!r} has no setting {', '.join(map(repr, extra))}; "
+        raise InputError(f"optimizer {name!r} has no setting {', '.join(map(repr, extra))}; "
                          f"its settings are {', '.join(sorted(known))}")
     return kind(**params)
 
@@ -128,8 +129,8 @@ def get(opt) -> Optimizer:
         return opt
     if isinstance(opt, str):
         if opt.lower() not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {opt!r}; supported: {sorted(OPTIMIZERS)}")
+            raise InputError(f"unknown optimizer {opt!r}; supported: {sorted(OPTIMIZERS)}")
         return OPTIMIZERS[opt.lower()]()
-    raise TypeError(f"optimizer must be a name ('adam', 'rmsprop') or an Optimizer, got {type(opt).__name__}")
+    raise InputTypeError(f"optimizer must be a name ('adam', 'rmsprop') or an Optimizer, got {type(opt).__name__}")
 
 

@@ -15,6 +15,7 @@ letters, colours and open/closed thresholds in :mod:`explainer.gates`.
 '颜色记忆'
 """
 from __future__ import annotations
+from .errors import InputError
 
 import math
 import re
@@ -95,7 +96,7 @@ def nice_ticks(lo: float, hi: float, target: int = 4) -> list[float]:
     """
     lo, hi = float(lo), float(hi)
     if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise ValueError(f"an axis needs a finite range, got {lo} … {hi}")
+        raise InputError(f"an axis needs a finite range, got {lo} … {hi}")
     step = nice_step(hi - lo, target)
     first = math.ceil(lo / step - 1e-9)
     last = math.floor(hi / step + 1e-9)
@@ -239,7 +240,7 @@ def symbol(key: str, style: str = "text") -> str:
         from . import palette
         s = f'<span foreground="{palette.color(field)}">{letter}</span>'
         return s + (f"<sub>{sub}</sub>" if sub else "")
-    raise ValueError(f"unknown equation style {style!r}; choose 'text' or 'markup'")
+    raise InputError(f"unknown equation style {style!r}; choose 'text' or 'markup'")
 
 
 def equation(key: str, style: str = "text", activation: str = "tanh", recurrent_activation: str = "sigmoid") -> str:

@@ -16,6 +16,7 @@ Weights use Keras's names and ``get_weights`` order: ``kernel`` (glorot_uniform)
 :class:`~explainer.trace.SequenceTrace`.
 """
 from __future__ import annotations
+from .errors import InputError
 
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,16 +57,16 @@ class RNNTrace(Timeline):
         for name in RNN_FIELDS:
             a = getattr(self, name)
             if not isinstance(a, np.ndarray) or a.ndim != 3:
-                raise ValueError(f"RNN trace field {name!r} must be a (batch, time, ...) array, got {np.shape(a)}")
+                raise InputError(f"RNN trace field {name!r} must be a (batch, time, ...) array, got {np.shape(a)}")
         b, t, u = self.h.shape
         for name in ("h_prev", "z"):
             if getattr(self, name).shape != (b, t, u):
-                raise ValueError(f"RNN trace field {name!r} has shape {getattr(self, name).shape}, expected {(b, t, u)}")
+                raise InputError(f"RNN trace field {name!r} has shape {getattr(self, name).shape}, expected {(b, t, u)}")
         if self.x.shape[:2] != (b, t):
-            raise ValueError(f"RNN trace field 'x' has shape {self.x.shape}, expected ({b}, {t}, input_dim)")
+            raise InputError(f"RNN trace field 'x' has shape {self.x.shape}, expected ({b}, {t}, input_dim)")
         self.unit_index = np.arange(u) if self.unit_index is None else np.asarray(self.unit_index, dtype=np.int64)
         if self.unit_index.shape != (u,):
-            raise ValueError(f"unit_index has shape {self.unit_index.shape}, expected ({u},)")
+            raise InputError(f"unit_index has shape {self.unit_index.shape}, expected ({u},)")
 
     def sample(self, b: int) -> "RNNTrace":
         """The trace of one sequence of the batch (keeps batch dimension 1)."""
@@ -88,7 +89,7 @@ class RNNTrace(Timeline):
         data, header = load_npz(path, "RNN trace", RNN_FORMAT, _RNN_MEMBERS)
         missing = [n for n in RNN_FIELDS + ("unit_index",) if n not in data]
         if missing:
-            raise ValueError(f"{path}: not an lstm-explainer RNN trace, missing arrays {missing}")
+            raise InputError(f"{path}: not an lstm-explainer RNN trace, missing arrays {missing}")
         weights = {k.split("/", 1)[1]: v for k, v in data.items() if k.startswith("weights/")}
         return cls(**{n: data[n] for n in RNN_FIELDS}, layer=str(header.get("layer", "simple_rnn")),
                    unit_index=data["unit_index"], weights=weights, meta=dict(header.get("meta") or {}))
@@ -114,10 +115,10 @@ class SimpleRNN(Layer):
                  dtype="float32", seed: int | None = None) -> None:
         super().__init__(name, dtype, input_shape)
         if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
-            raise ValueError(f"SimpleRNN units must be a positive integer, got {units!r}")
+            raise InputError(f"SimpleRNN units must be a positive integer, got {units!r}")
         self.activation, self._act = activations.get(activation)
         if activations.lookup(self.activation).derivative is None:
-            raise ValueError(f"SimpleRNN activation must act element-wise (tanh, relu, sigmoid, …); "
+            raise InputError(f"SimpleRNN activation must act element-wise (tanh, relu, sigmoid, …); "
                              f"got {self.activation!r}")
         self.units = int(units)
         self.return_sequences = bool(return_sequences)
@@ -130,7 +131,7 @@ class SimpleRNN(Layer):
 
     def build(self, input_shape: tuple, rng: np.random.Generator) -> None:
         if len(input_shape) != 2:
-            raise ValueError(f"SimpleRNN {self.name!r} expects inputs shaped (batch, time, features); "
+            raise InputError(f"SimpleRNN {self.name!r} expects inputs shaped (batch, time, features); "
                              f"got per-sample shape {tuple(input_shape)}")
         rng = np.random.default_rng(self.seed) if self.seed is not None else rng
         d, u = int(input_shape[-1]), self.units
@@ -163,22 +164,22 @@ class SimpleRNN(Layer):
     # --- forward --------------------------------------------------------------
     def _check_input(self, x: np.ndarray) -> None:
         if x.ndim != 3:
-            raise ValueError(f"SimpleRNN {self.name!r} expects a 3-D input (batch, time, features); got shape {x.shape}")
+            raise InputError(f"SimpleRNN {self.name!r} expects a 3-D input (batch, time, features); got shape {x.shape}")
         if x.shape[1] < 1:
-            raise ValueError(f"SimpleRNN {self.name!r} got a sequence of length 0")
+            raise InputError(f"SimpleRNN {self.name!r} got a sequence of length 0")
         if self.built and x.shape[2] != self.W.shape[0]:
-            raise ValueError(f"SimpleRNN {self.name!r} expects {self.W.shape[0]} features per step; got {x.shape[2]}")
+            raise InputError(f"SimpleRNN {self.name!r} expects {self.W.shape[0]} features per step; got {x.shape[2]}")
 
     def _initial(self, batch: int, initial_state) -> np.ndarray:
         if initial_state is None:
             return np.zeros((batch, self.units), self.dtype)
         if isinstance(initial_state, (list, tuple)):
             if len(initial_state) != 1:
-                raise ValueError("a SimpleRNN's initial_state is [h0] (one array)")
+                raise InputError("a SimpleRNN's initial_state is [h0] (one array)")
             initial_state = initial_state[0]
         h0 = check_array(initial_state, "h0", dtype=self.dtype)
         if h0.shape != (batch, self.units):
-            raise ValueError(f"h0 must have shape {(batch, self.units)}, got {h0.shape}")
+            raise InputError(f"h0 must have shape {(batch, self.units)}, got {h0.shape}")
         return h0
 
     def run(self, x: np.ndarray, initial_state=None) -> dict[str, np.ndarray]:

@@ -10,6 +10,8 @@ through the ``lstm_explainer.sources`` entry points in ``pyproject.toml``: each 
 ``(builder(lang), description)`` pair, so this core module never imports an application.
 """
 from __future__ import annotations
+from .errors import InputError
+from .paths import input_file
 
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -45,7 +47,7 @@ def trace_source(name_or_path: str | Path, lang: str = "en") -> SequenceTrace:
     if isinstance(name_or_path, SequenceTrace):
         return name_or_path
     if not isinstance(name_or_path, (str, Path)) or not str(name_or_path).strip():
-        raise ValueError(f"a trace source is a name ({', '.join(SOURCES)}) or a path to a saved .npz trace; "
+        raise InputError(f"a trace source is a name ({', '.join(SOURCES)}) or a path to a saved .npz trace; "
                          f"got {name_or_path!r}")
     text = str(name_or_path)
     if isinstance(name_or_path, str) and text in SOURCES:
@@ -53,13 +55,15 @@ def trace_source(name_or_path: str | Path, lang: str = "en") -> SequenceTrace:
     path = Path(text).expanduser()
     if path.is_file():
         return SequenceTrace.load(path)
+    if path.exists() and not path.is_dir():  # a FIFO, a device: named for what it is
+        input_file(path, "trace file")
     if path.is_dir():
-        raise ValueError(f"{path} is a folder; give a saved trace file (.npz) inside it, or one of: "
+        raise InputError(f"{path} is a folder; give a saved trace file (.npz) inside it, or one of: "
                          f"{', '.join(SOURCES)}")
     if path.suffix == ".npz" or len(path.parts) > 1:
         raise FileNotFoundError(f"no trace file at {path}; save one with SequenceTrace.save() or "
                                 f"`lstm-explainer bitcoin`, or use a named source: {', '.join(SOURCES)}")
-    raise ValueError(f"unknown trace source {text!r}; choose one of: "
+    raise InputError(f"unknown trace source {text!r}; choose one of: "
                      + "; ".join(f"{k} ({v[1]})" for k, v in SOURCES.items()) + ", or a path to a saved .npz trace")
 
 

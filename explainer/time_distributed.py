@@ -7,10 +7,11 @@ to the last axis), so the wrapper folds time into the batch and calls the inner 
 The weights are the inner layer's; a mask passes through unchanged.
 """
 from __future__ import annotations
+from .errors import InputError
 
 import numpy as np
 
-from .layers import LAYERS, Dense, Layer
+from .layers import LAYERS, layer_from_config, Dense, Layer
 
 
 class TimeDistributed(Layer):
@@ -18,15 +19,15 @@ class TimeDistributed(Layer):
 
     def __init__(self, layer, input_shape=None, name: str | None = None, dtype="float32") -> None:
         if isinstance(layer, dict):  # from a saved config
-            layer = LAYERS[layer["class"]](**layer["config"])
+            layer = layer_from_config(layer)
         if not isinstance(layer, Dense):
-            raise ValueError(f"TimeDistributed supports a Dense layer inside, got {type(layer).__name__}")
+            raise InputError(f"TimeDistributed supports a Dense layer inside, got {type(layer).__name__}")
         super().__init__(name, layer.dtype.name, input_shape)
         self.layer = layer
 
     def build(self, input_shape: tuple, rng: np.random.Generator) -> None:
         if len(input_shape) < 2:
-            raise ValueError(f"TimeDistributed {self.name!r} expects (batch, time, ...) inputs; "
+            raise InputError(f"TimeDistributed {self.name!r} expects (batch, time, ...) inputs; "
                              f"got per-sample shape {tuple(input_shape)}")
         self.layer.build(tuple(input_shape[1:]), rng)
         self.params = self.layer.params

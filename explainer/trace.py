@@ -15,6 +15,7 @@ A :class:`SequenceTrace` stacks those over time, ``(batch, time, ...)``, names i
 and saves to / loads from ``.npz`` without pickle, so a file from a stranger is safe to open.
 """
 from __future__ import annotations
+from .errors import InputError
 
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +45,7 @@ MAX_FILE_BYTES = 512 << 20
 _TRACE_MEMBERS = names_matching(*ARRAY_FIELDS, "unit_index", "mask", r"weights/[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
-class TraceError(ValueError):
+class TraceError(InputError):
     """A trace that breaks its format or its own equations; says which field, and where.
 
     ``field`` is the trace field, ``sample``/``step`` the batch and time position and
@@ -424,9 +425,9 @@ class SequenceTrace(Timeline, _Values):
         """
         idx = np.asarray(units, dtype=np.int64).reshape(-1)
         if idx.size == 0:
-            raise ValueError("narrow() needs at least one unit")
+            raise InputError("narrow() needs at least one unit")
         if idx.min() < 0 or idx.max() >= self.units:
-            raise ValueError(f"unit indices {idx.tolist()} out of range for a layer of {self.units} units")
+            raise InputError(f"unit indices {idx.tolist()} out of range for a layer of {self.units} units")
         u = self.units
         zcols = np.concatenate([g.index * u + idx for g in gates.GATES])
         arrays = {name: getattr(self, name)[..., idx] for name in UNIT_FIELDS}
@@ -445,7 +446,7 @@ class SequenceTrace(Timeline, _Values):
         """Positions of the ``k`` units whose cell state moves most over time (then by |h|)."""
         k = int(k)
         if k < 1:
-            raise ValueError("most_active() needs k >= 1")
+            raise InputError("most_active() needs k >= 1")
         score = np.abs(np.diff(self.c, axis=1)).mean(axis=(0, 1)) if self.time > 1 else np.zeros(self.units)
         score = score + 1e-3 * np.abs(self.h).mean(axis=(0, 1))
         return np.sort(np.argsort(-score, kind="stable")[:min(k, self.units)])
@@ -466,7 +467,7 @@ class SequenceTrace(Timeline, _Values):
         data, header = load_npz(path, "trace", FORMAT, allowed=_TRACE_MEMBERS, max_bytes=MAX_FILE_BYTES)
         missing = [n for n in ARRAY_FIELDS + ("unit_index",) if n not in data]
         if missing:
-            raise ValueError(f"{path}: not an lstm-explainer trace, missing arrays {missing}")
+            raise InputError(f"{path}: not an lstm-explainer trace, missing arrays {missing}")
         weights = {k.split("/", 1)[1]: v for k, v in data.items() if k.startswith("weights/")}
         meta = header.get("meta") or {}
         if not isinstance(meta, dict):

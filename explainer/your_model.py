@@ -8,6 +8,8 @@ Keras is imported only for ``.keras``/``.h5`` files; a ``.safetensors`` file is 
 torch. Every problem is a ``ValueError`` that names what was wrong and how to fix it.
 """
 from __future__ import annotations
+from .errors import InputError
+from .paths import input_file
 
 import os
 from pathlib import Path
@@ -29,11 +31,10 @@ def load_model_file(path: str | Path, torch_output: str = "last_state") -> Seque
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in MODEL_SUFFIXES:
-        raise ValueError(f"{path}: unknown model file type {path.suffix or '(none)'!r}; give a Keras model "
+        raise InputError(f"{path}: unknown model file type {path.suffix or '(none)'!r}; give a Keras model "
                          "(.keras, .h5), a PyTorch state dict saved with safetensors (.safetensors) "
                          "or a model saved by lstm-explainer (.npz)")
-    if not path.is_file():
-        raise FileNotFoundError(f"no model file at {path}")
+    input_file(path, "model file")
     if suffix == ".npz":
         return Sequential.load(path)
     if suffix == ".safetensors":
@@ -45,14 +46,15 @@ def load_model_file(path: str | Path, torch_output: str = "last_state") -> Seque
     import zipfile
 
     if suffix == ".keras" and not zipfile.is_zipfile(path):
-        raise ValueError(f"{path} is not a Keras .keras file (not a zip archive: damaged, or another format); "
+        raise InputError(f"{path} is not a Keras .keras file (not a zip archive: damaged, or another format); "
                          "save the model with model.save('model.keras')")
     keras = import_keras()
     try:
         km = keras.models.load_model(path, compile=False)
-    except Exception as e:  # Keras raises many kinds for a damaged or foreign file
+    except (ValueError, TypeError, KeyError, AttributeError, OSError, zipfile.BadZipFile) as e:
+        # what Keras raises for a damaged or foreign file; the cause stays attached (``__cause__``)
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ValueError(f"{path}: Keras could not load this model ({first[:200]})") from None
+        raise InputError(f"{path}: Keras could not load this model ({type(e).__name__}: {first[:200]})") from e
     return from_keras(km)
 
 
@@ -88,23 +90,22 @@ def _read_one(path: str | Path, ids: bool, shape: tuple, time_major: bool = Fals
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in INPUT_SUFFIXES:
-        raise ValueError(f"{path}: unknown input file type {path.suffix or '(none)'!r}; give a NumPy array "
+        raise InputError(f"{path}: unknown input file type {path.suffix or '(none)'!r}; give a NumPy array "
                          "(.npy) or a table with a row per time step (.csv)")
-    if not path.is_file():
-        raise FileNotFoundError(f"no input file at {path}")
+    input_file(path, "input file")
     features = labels = None
     if suffix == ".npy":
         try:
             x = np.load(path, allow_pickle=False)
         except ValueError as e:
-            raise ValueError(f"{path}: not a plain numeric .npy array ({e}); save it with np.save") from None
+            raise InputError(f"{path}: not a plain numeric .npy array ({e}); save it with np.save") from None
         except (OSError, EOFError) as e:
-            raise ValueError(f"{path}: not a readable .npy file ({e})") from None
+            raise InputError(f"{path}: not a readable .npy file ({e})") from None
     else:
         x, features, labels = _read_csv(path)
         if ids:
             if x.shape[1] != 1:
-                raise ValueError(f"{path}: this model starts with an Embedding, so it reads token ids: give one "
+                raise InputError(f"{path}: this model starts with an Embedding, so it reads token ids: give one "
                                  f"column of ids (a row per time step), not {x.shape[1]} columns")
             x = x[:, 0]
     x = _check_input_array(x, path, ids, shape, time_major)
@@ -117,36 +118,36 @@ def _check_input_array(x: np.ndarray, path, ids: bool, shape: tuple, time_major:
                        what: str = "") -> np.ndarray:
     """``x`` as (batch, time[, features]) for an input of ``shape``, or a ValueError saying what is wrong."""
     if x.dtype.kind not in "biuf":
-        raise ValueError(f"{path}{what}: the input must be numbers, got dtype {x.dtype}; convert it to floats "
+        raise InputError(f"{path}{what}: the input must be numbers, got dtype {x.dtype}; convert it to floats "
                          "(or token ids) first")
     want = 2 if ids else 3
     if time_major:
         if x.ndim != want:
-            raise ValueError(f"{path}: --time-major needs a {want}-D array (time, batch, …), got shape {x.shape}")
+            raise InputError(f"{path}: --time-major needs a {want}-D array (time, batch, …), got shape {x.shape}")
         x = np.swapaxes(x, 0, 1)
     if x.ndim == want - 1:
         x = x[None]  # one sequence
     shape_text = "(time,) or (batch, time) token ids" if ids else "(time, features) or (batch, time, features)"
     if x.ndim != want:
-        raise ValueError(f"{path}{what}: input of shape {x.shape} does not fit; give {shape_text}")
+        raise InputError(f"{path}{what}: input of shape {x.shape} does not fit; give {shape_text}")
     if 0 in x.shape:
-        raise ValueError(f"{path}{what}: input of shape {x.shape} is empty (no samples, time steps or features); "
+        raise InputError(f"{path}{what}: input of shape {x.shape} is empty (no samples, time steps or features); "
                          "give at least one time step")
     if ids:
         length = shape[0]
         if length is not None and x.shape[1] != length:
-            raise ValueError(f"{path}{what}: the model reads sequences of {length} token ids; this input has "
+            raise InputError(f"{path}{what}: the model reads sequences of {length} token ids; this input has "
                              f"{x.shape[1]} per sequence; pad or cut them to {length}")
     else:
         expected = shape[-1]
         if expected is not None and x.shape[-1] != expected:
-            raise ValueError(f"{path}{what}: the input has {x.shape[-1]} features per step but the model expects "
+            raise InputError(f"{path}{what}: the input has {x.shape[-1]} features per step but the model expects "
                              f"{expected}; give a file with {expected} columns (one per feature)")
         if shape[0] is not None and x.shape[1] != shape[0]:
-            raise ValueError(f"{path}{what}: the model reads sequences of {shape[0]} steps; this input has "
+            raise InputError(f"{path}{what}: the model reads sequences of {shape[0]} steps; this input has "
                              f"{x.shape[1]}; pad or cut them to {shape[0]}")
     if not np.all(np.isfinite(x)):
-        raise ValueError(f"{path}{what}: the input contains NaN or infinite values; clean or impute them first")
+        raise InputError(f"{path}{what}: the input contains NaN or infinite values; clean or impute them first")
     return x
 
 
@@ -163,7 +164,7 @@ def _read_csv(path: Path):
 
     text = decode(path.read_bytes(), path)
     if not text.strip():
-        raise ValueError(f"{path}: the file is empty; give a header row, then one row per time step")
+        raise InputError(f"{path}: the file is empty; give a header row, then one row per time step")
     sep = sniff_separator(text)
     try:
         cells = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
@@ -172,9 +173,9 @@ def _read_csv(path: Path):
         df = pd.read_csv(io.StringIO(text), sep=sep, decimal="," if comma else ".",
                          thousands="." if comma else None)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as e:
-        raise ValueError(f"{path}: not a readable CSV table ({str(e).splitlines()[0]})") from None
+        raise InputError(f"{path}: not a readable CSV table ({str(e).splitlines()[0]})") from None
     if df.empty:
-        raise ValueError(f"{path}: the table has no rows; give one row per time step")
+        raise InputError(f"{path}: the table has no rows; give one row per time step")
     labels = None
     first = df.columns[0]
     if not pd.api.types.is_numeric_dtype(df[first]):
@@ -182,10 +183,10 @@ def _read_csv(path: Path):
         df = df.drop(columns=[first])
     bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
     if bad:
-        raise ValueError(f"{path}: column(s) {', '.join(map(repr, bad))} are not numbers; only the first column "
+        raise InputError(f"{path}: column(s) {', '.join(map(repr, bad))} are not numbers; only the first column "
                          "may hold labels (dates, words); remove or encode the others")
     if df.shape[1] == 0:
-        raise ValueError(f"{path}: no numeric columns; give one column per input feature")
+        raise InputError(f"{path}: no numeric columns; give one column per input feature")
     return df.to_numpy(dtype=np.float64), [str(c) for c in df.columns], labels
 
 
@@ -206,7 +207,7 @@ def check_memory(needed: int, what: str, fix: str) -> None:
     """Refuse, with the figure, work that would need more than half the available memory."""
     have = available_memory()
     if needed > have // 2:
-        raise ValueError(f"{what} would need about {needed / 2**30:,.1f} GiB of memory and "
+        raise InputError(f"{what} would need about {needed / 2**30:,.1f} GiB of memory and "
                          f"{have / 2**30:,.1f} GiB is available; {fix}")
 
 
@@ -216,15 +217,15 @@ def parse_units(text: str) -> int | list[int]:
     try:
         values = [int(p) for p in parts]
     except ValueError:
-        raise ValueError(f"--units must be a count such as 8 or unit indices such as 0,5,7; got {text!r}") from None
+        raise InputError(f"--units must be a count such as 8 or unit indices such as 0,5,7; got {text!r}") from None
     if len(set(values)) != len(values):
-        raise ValueError(f"--units lists a unit twice ({text!r}); give each unit once")
+        raise InputError(f"--units lists a unit twice ({text!r}); give each unit once")
     if len(values) == 1:
         if values[0] < 1:
-            raise ValueError(f"--units {values[0]} keeps no unit; give a count of at least 1 (or omit --units for all)")
+            raise InputError(f"--units {values[0]} keeps no unit; give a count of at least 1 (or omit --units for all)")
         return values[0]
     if min(values) < 0:
-        raise ValueError(f"--units indices must be >= 0; got {text!r}")
+        raise InputError(f"--units indices must be >= 0; got {text!r}")
     return values
 
 
@@ -239,21 +240,21 @@ def trace_model(model: Sequential, x: np.ndarray, layer: int | str = 0, sample: 
     names = recurrent_layers(model)
     if not names:
         kinds = ", ".join(f"{l.name} ({type(l).__name__})" for l in model.layers)
-        raise ValueError(f"the model has no recurrent layer to trace (its layers: {kinds}); "
+        raise InputError(f"the model has no recurrent layer to trace (its layers: {kinds}); "
                          "give a model with an LSTM")
     listing = ", ".join(f"{k}={n}" for k, n in enumerate(names))
     if isinstance(layer, str):
         if layer not in names:
-            raise ValueError(f"no recurrent layer named {layer!r}; choose one of {listing}")
+            raise InputError(f"no recurrent layer named {layer!r}; choose one of {listing}")
         index = names.index(layer)
     else:
         index = int(layer)
         if not -len(names) <= index < len(names):
-            raise ValueError(f"--layer {index} is out of range; the model has {len(names)} recurrent "
+            raise InputError(f"--layer {index} is out of range; the model has {len(names)} recurrent "
                              f"layer(s): {listing}")
     if sample is not None:
         if not -len(x) <= sample < len(x):
-            raise ValueError(f"--sample {sample} is out of range; the input holds {len(x)} sequence(s) "
+            raise InputError(f"--sample {sample} is out of range; the input holds {len(x)} sequence(s) "
                              f"(0..{len(x) - 1})")
         x = x[sample:sample + 1] if sample != -1 else x[-1:]
     widest = max(_units_of(model, n) for n in names)
@@ -262,12 +263,12 @@ def trace_model(model: Sequential, x: np.ndarray, layer: int | str = 0, sample: 
                  "trace fewer sequences (--sample K) or a shorter input")
     trace = model.trace(x)[index]
     if units is not None and not isinstance(trace, SequenceTrace):
-        raise ValueError(f"--units: layer {trace.layer!r} is a {type(trace).__name__} (a plain RNN), which is kept "
+        raise InputError(f"--units: layer {trace.layer!r} is a {type(trace).__name__} (a plain RNN), which is kept "
                          "whole; omit --units, or trace an LSTM layer (--layer)")
     if units is not None:
         if isinstance(units, int):
             if units > trace.units:
-                raise ValueError(f"--units {units}: layer {trace.layer!r} has only {trace.units} units; "
+                raise InputError(f"--units {units}: layer {trace.layer!r} has only {trace.units} units; "
                                  f"give at most {trace.units}")
             trace = trace.narrow(trace.most_active(units))
         else:
@@ -295,17 +296,17 @@ def load_keras_file(path: str | Path):
     from .keras_bridge import import_keras
 
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no model file at {path}")
+    input_file(path, "model file")
     if path.suffix.lower() == ".keras" and not zipfile.is_zipfile(path):
-        raise ValueError(f"{path} is not a Keras .keras file (not a zip archive: damaged, or another format); "
+        raise InputError(f"{path} is not a Keras .keras file (not a zip archive: damaged, or another format); "
                          "save the model with model.save('model.keras')")
     keras = import_keras()
     try:
         return keras.models.load_model(path, compile=False)
-    except Exception as e:  # Keras raises many kinds for a damaged or foreign file
+    except (ValueError, TypeError, KeyError, AttributeError, OSError, zipfile.BadZipFile) as e:
+        # what Keras raises for a damaged or foreign file; the cause stays attached (``__cause__``)
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ValueError(f"{path}: Keras could not load this model ({first[:200]})") from None
+        raise InputError(f"{path}: Keras could not load this model ({type(e).__name__}: {first[:200]})") from e
 
 
 def input_name(t) -> str:
@@ -330,27 +331,26 @@ def read_keras_inputs(path: str | Path, keras_model, time_major: bool = False):
     names = [input_name(t) for t in specs]
     if path.suffix.lower() != ".npz":
         if len(specs) != 1:
-            raise ValueError(f"{path}: this model has {len(specs)} inputs ({'; '.join(map(_input_spec, specs))}); "
+            raise InputError(f"{path}: this model has {len(specs)} inputs ({'; '.join(map(_input_spec, specs))}); "
                              f"give an .npz with one array per input: np.savez('x.npz', "
                              f"{', '.join(f'{n}=…' for n in names)})")
         t = specs[0]
         ids = "int" in str(t.dtype)
         x, features, labels = _read_one(path, ids, tuple(t.shape[1:]), time_major)
         return {input_name(t): x.astype(str(t.dtype)) if ids else x.astype(np.float32)}, features, labels
-    if not path.is_file():
-        raise FileNotFoundError(f"no input file at {path}")
+    input_file(path, "input file")
     try:
         with np.load(path, allow_pickle=False) as f:
             given = {k: f[k] for k in f.files}
     except ValueError as e:
-        raise ValueError(f"{path}: not a plain numeric .npz file ({e}); save it with np.savez") from None
+        raise InputError(f"{path}: not a plain numeric .npz file ({e}); save it with np.savez") from None
     except (OSError, EOFError, Exception) as e:
-        raise ValueError(f"{path}: not a readable .npz file ({type(e).__name__}: {e})") from None
+        raise InputError(f"{path}: not a readable .npz file ({type(e).__name__}: {e})") from None
     missing, extra = [n for n in names if n not in given], [n for n in given if n not in names]
     if missing or extra:
         parts = ([f"missing {', '.join(map(repr, missing))}"] if missing else []) + \
                 ([f"unknown {', '.join(map(repr, extra))}"] if extra else [])
-        raise ValueError(f"{path}: {' and '.join(parts)}; the model's inputs are "
+        raise InputError(f"{path}: {' and '.join(parts)}; the model's inputs are "
                          f"{'; '.join(map(_input_spec, specs))}: one array per input, named so")
     one = all(given[input_name(t)].ndim == len(t.shape) - 1 for t in specs)  # one sample, no batch axis
     out = {}
@@ -358,18 +358,18 @@ def read_keras_inputs(path: str | Path, keras_model, time_major: bool = False):
         a = given[input_name(t)][None] if one else given[input_name(t)]
         what = f" (input {input_name(t)!r})"
         if a.dtype.kind not in "biuf":
-            raise ValueError(f"{path}{what}: the input must be numbers, got dtype {a.dtype}")
+            raise InputError(f"{path}{what}: the input must be numbers, got dtype {a.dtype}")
         want = tuple(t.shape[1:])
         if a.ndim != len(want) + 1 or any(s is not None and s != g for s, g in zip(want, a.shape[1:])):
-            raise ValueError(f"{path}{what}: shape {a.shape} does not fit {_input_spec(t)}")
+            raise InputError(f"{path}{what}: shape {a.shape} does not fit {_input_spec(t)}")
         if 0 in a.shape:
-            raise ValueError(f"{path}{what}: shape {a.shape} is empty")
+            raise InputError(f"{path}{what}: shape {a.shape} is empty")
         if not np.all(np.isfinite(a)):
-            raise ValueError(f"{path}{what}: the input contains NaN or infinite values; clean or impute them first")
+            raise InputError(f"{path}{what}: the input contains NaN or infinite values; clean or impute them first")
         out[input_name(t)] = a.astype(str(t.dtype)) if "int" in str(t.dtype) else a.astype(np.float32)
     batches = {a.shape[0] for a in out.values()}
     if len(batches) > 1:
-        raise ValueError(f"{path}: the inputs hold different numbers of samples "
+        raise InputError(f"{path}: the inputs hold different numbers of samples "
                          f"({', '.join(f'{k}: {a.shape[0]}' for k, a in out.items())}); give each the same batch")
     return out, None, None
 
@@ -389,7 +389,7 @@ def keras_parity(ours, output, theirs, mask) -> float:
     for a, b in zip(ours_list, theirs_list):
         a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
         if a.shape != b.shape:
-            raise ValueError(f"our copy of the layer gives shape {a.shape}, Keras's {b.shape}")
+            raise InputError(f"our copy of the layer gives shape {a.shape}, Keras's {b.shape}")
         d = np.abs(a - b)
         if d.ndim == 3 and mask is not None:
             m = mask[:, ::-1] if output == "reversed" else mask
@@ -397,7 +397,7 @@ def keras_parity(ours, output, theirs, mask) -> float:
         if d.size:
             worst = max(worst, float(d.max()))
     if len(ours_list) != len(theirs_list):
-        raise ValueError(f"our copy of the layer returns {len(ours_list)} array(s), Keras's {len(theirs_list)}")
+        raise InputError(f"our copy of the layer returns {len(ours_list)} array(s), Keras's {len(theirs_list)}")
     return worst
 
 
@@ -416,7 +416,7 @@ def trace_keras_layer(keras_model, inputs: dict[str, np.ndarray], layer: int | s
     if sample is not None:
         n = len(next(iter(inputs.values())))
         if not -n <= sample < n:
-            raise ValueError(f"--sample {sample} is out of range; the input holds {n} sequence(s) (0..{n - 1})")
+            raise InputError(f"--sample {sample} is out of range; the input holds {n} sequence(s) (0..{n - 1})")
         inputs = {k: v[sample:sample + 1] if sample != -1 else v[-1:] for k, v in inputs.items()}
     ours = layer_from_keras(kl)  # before Keras runs: a stateful layer's states are those saved
     args, kwargs, theirs = keras_call(keras_model, kl, inputs)
@@ -430,7 +430,7 @@ def trace_keras_layer(keras_model, inputs: dict[str, np.ndarray], layer: int | s
                                         (state if isinstance(state, (list, tuple)) else [state])]
     extra = sorted(set(kwargs) - {"mask", "initial_state"})
     if extra or len(args) > 1:
-        raise ValueError(f"Keras layer {kl.name!r} is called with {', '.join(extra) or 'more than one input'}, "
+        raise InputError(f"Keras layer {kl.name!r} is called with {', '.join(extra) or 'more than one input'}, "
                          "which this trace cannot pass on; it takes an input, a mask and an initial_state")
     check_memory(trace_bytes(x.shape[0], x.shape[1], getattr(ours, "units", 1) or 1, x.shape[-1]),
                  f"tracing {x.shape[0]} sequence(s) of {x.shape[1]} steps",
@@ -438,7 +438,7 @@ def trace_keras_layer(keras_model, inputs: dict[str, np.ndarray], layer: int | s
     call = {}
     if mask is not None:
         if not getattr(ours, "takes_mask", True) and not mask.all():
-            raise ValueError(f"Keras layer {kl.name!r} ({type(kl).__name__}) is given a mask that skips steps, "
+            raise InputError(f"Keras layer {kl.name!r} ({type(kl).__name__}) is given a mask that skips steps, "
                              "which our SimpleRNN does not take; trace an LSTM layer instead")
         if getattr(ours, "takes_mask", True):
             call["mask"] = mask
@@ -450,14 +450,14 @@ def trace_keras_layer(keras_model, inputs: dict[str, np.ndarray], layer: int | s
     backwards = getattr(ours, "go_backwards", False) and getattr(ours, "return_sequences", False)
     delta = keras_parity(mine, "reversed" if backwards else "forward", theirs, mask)
     if not delta <= PARITY_LIMIT:
-        raise ValueError(f"our copy of Keras layer {kl.name!r} differs from Keras's output by max |Δh| = "
+        raise InputError(f"our copy of Keras layer {kl.name!r} differs from Keras's output by max |Δh| = "
                          f"{delta:.3g} (over unmasked steps), more than {PARITY_LIMIT:g}; no trace written")
     if units is not None and not isinstance(trace, SequenceTrace):
-        raise ValueError(f"--units: layer {trace.layer!r} gives a {type(trace).__name__}, which is kept whole; "
+        raise InputError(f"--units: layer {trace.layer!r} gives a {type(trace).__name__}, which is kept whole; "
                          "omit --units, or trace an LSTM layer (--layer)")
     if isinstance(units, int):
         if units > trace.units:
-            raise ValueError(f"--units {units}: layer {trace.layer!r} has only {trace.units} units; "
+            raise InputError(f"--units {units}: layer {trace.layer!r} has only {trace.units} units; "
                              f"give at most {trace.units}")
         trace = trace.narrow(trace.most_active(units))
     elif units is not None:

@@ -13,10 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 #: The layers, lowest first. A module may import its own layer and those below it (the maths and
 #: the framework are read together: a gradient record knows the layers it was recorded from).
 MATHS = {"activations", "cell", "gates", "trace", "gradients", "intervention", "initializers", "validation",
-         "palette", "glossary", "presentation", "npzfile", "textfile", "extras"}
+         "palette", "glossary", "presentation", "npzfile", "textfile", "extras", "errors", "paths"}
 FRAMEWORK = {"layers", "rnn", "gru", "bidirectional", "embedding", "masking", "time_distributed", "model", "callbacks",
              "optimizers", "losses"}
-BRIDGES = {"keras_bridge", "torch_bridge", "your_model", "demo", "sources", "cli"}
+BRIDGES = {"keras_bridge", "torch_bridge", "your_model", "demo", "sources", "cli", "argtypes"}
 APPS = {"bitcoin", "story", "chars"}
 CORE = MATHS | FRAMEWORK | BRIDGES
 #: Packages beside explainer that build on it (the views); explainer never imports them.
@@ -170,7 +170,6 @@ print("loaded:", sorted(m for m in sys.modules if m.split('.')[0] in {EXTRAS!r})
 
 @pytest.mark.parametrize("code, extra", [
     ("from explainer.bitcoin import app", "bitcoin"),
-    ("from explainer.torch_bridge import load_safetensors; load_safetensors('x.safetensors')", "torch"),
     ("from explainer.your_model import _read_csv; from pathlib import Path; _read_csv(Path('x.csv'))", "csv"),
 ])
 def test_a_missing_extra_names_the_pip_line(code, extra):

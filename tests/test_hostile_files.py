@@ -177,18 +177,25 @@ def test_model_header_that_claims_ten_million_units_is_refused_before_building(t
     (lambda c: c["optimizer"].update(name="sgd"), "unknown optimizer 'sgd'"),
     (lambda c: c["optimizer"].update(nesterov=True), "no setting 'nesterov'"),
     (lambda c: c["optimizer"].update(learning_rate=1e30), r"learning_rate must be in \(0, 1\]"),
-    (lambda c: c["layers"][0].update({"class": "Conv9D"}), "missing 'Conv9D'"),
+    (lambda c: c["layers"][0].update({"class": "Conv9D"}), "unknown layer class 'Conv9D'"),
+    (lambda c: c["layers"][0].update({"class": ["LSTM"]}), "unknown layer class"),
+    (lambda c: c["layers"][0]["config"].pop("units"), "needs the option 'units'"),
+    (lambda c: c["layers"][0]["config"].update(units="many"), "units 'many' is not a positive integer"),
+    (lambda c: c["layers"][0].update(config=[1, 2]), "is not {'class'"),
+    (lambda c: c.update(optimizer=["adam"]), "optimizer"),
     (lambda c: c["layers"][0]["config"].update(colour="red"), "colour"),
     (lambda c: c.update(input_shape="big"), "input_shape"),
     (lambda c: c.update(layers=[]), "no list of layers"),
     (lambda c: c.update(loss="hinge"), "unknown loss"),
 ])
 def test_damaged_model_headers_are_value_errors(tmp_path, change, match):
+    from explainer.errors import InputError
+
     _, model = model_file(tmp_path)
     cfg = model.get_config()
     change(cfg)
     path, _ = model_file(tmp_path, config=cfg)
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(InputError, match=match):  # the project's bad-input error, not a bug's KeyError/TypeError
         Sequential.load(path)
 
 

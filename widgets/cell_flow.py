@@ -16,6 +16,7 @@ Presets put the cell in an instructive situation; each states the gate values it
 (``Preset.promise``), and the tests check the traced values keep that promise.
 """
 from __future__ import annotations
+from explainer.errors import InputError
 
 from dataclasses import dataclass, field
 import os
@@ -141,7 +142,7 @@ class CellFlow(LanguageSwitch, widgets.VBox):
     def __init__(self, units: int = 1, lang: str = "en", preset: str | None = None,
                  show_language: bool = True, presenter: bool = False, settings: str | None = None) -> None:
         if not isinstance(units, (int, np.integer)) or not 1 <= units <= 4:
-            raise ValueError(f"the cell-state flow shows 1 to 4 units; got units={units!r}")
+            raise InputError(f"the cell-state flow shows 1 to 4 units; got units={units!r}")
         self.lang, self.units, self.unit = check_lang(lang), int(units), 0
         self.cell = LSTMCell(self.units, 1, rng=np.random.default_rng(0))
         for p in self.cell.params.values():
@@ -302,7 +303,7 @@ class CellFlow(LanguageSwitch, widgets.VBox):
     def apply_preset(self, key: str) -> StepTrace:
         """Put the selected unit in the situation ``key`` (one of :data:`PRESETS`) and redraw."""
         if key not in PRESETS:
-            raise ValueError(f"unknown preset {key!r}; choose one of {sorted(PRESETS)}")
+            raise InputError(f"unknown preset {key!r}; choose one of {sorted(PRESETS)}")
         self._load_preset(PRESETS[key])
         if self.preset.value != key:
             self._hold = True
@@ -348,18 +349,18 @@ class CellFlow(LanguageSwitch, widgets.VBox):
                 v = float("nan")
             if key == "u" and sep:
                 if not (v.is_integer() and 0 <= v < self.units):
-                    raise ValueError(term("settings_bad_unit", self.lang).format(raw=raw, last=self.units - 1))
+                    raise InputError(term("settings_bad_unit", self.lang).format(raw=raw, last=self.units - 1))
                 unit = int(v)
                 continue
             if key not in names or not sep:
-                raise ValueError(term("settings_unknown", self.lang).format(part=part, example=self.settings()))
+                raise InputError(term("settings_unknown", self.lang).format(part=part, example=self.settings()))
             s = self.sliders[names[key]]
             if not np.isfinite(v) or not s.min <= v <= s.max:
-                raise ValueError(term("settings_range", self.lang).format(key=key, raw=raw, lo=f"{s.min:g}",
+                raise InputError(term("settings_range", self.lang).format(key=key, raw=raw, lo=f"{s.min:g}",
                                                                           hi=f"{s.max:g}"))
             values[names[key]] = v
         if not values:
-            raise ValueError(term("settings_none", self.lang).format(example=self.settings()))
+            raise InputError(term("settings_none", self.lang).format(example=self.settings()))
         if unit != self.unit:
             self.unit_select.value = unit
         self._hold = True

@@ -10,6 +10,7 @@ touch screens) holds that step's f, i, o, g, c and h of the unit: notebook outpu
 scripts, so the widget draws the spans itself here, in Python, with the text escaped.
 """
 from __future__ import annotations
+from explainer.errors import InputError
 
 import html
 
@@ -54,7 +55,7 @@ class CellsWidget:
 
     def __init__(self, model, text: str, lang: str = "en", field: str = "c") -> None:
         if lang not in TEXT:
-            raise ValueError(f"lang must be one of {sorted(TEXT)}, got {lang!r}")
+            raise InputError(f"lang must be one of {sorted(TEXT)}, got {lang!r}")
         self.text, self.lang, self.field = text, lang, field
         self.report = find(model, text)
         self.fields, _ = read(model, text)

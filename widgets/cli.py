@@ -14,6 +14,8 @@ line or two and no traceback: Voilà and its kernels ignore SIGINT (only this co
 ``export-html`` writes one self-contained page of a traced sequence (:mod:`widgets.export`).
 """
 from __future__ import annotations
+from explainer.argtypes import COUNT, PORT
+from explainer.errors import InputError
 
 import importlib.util
 import os
@@ -133,7 +135,7 @@ def check_trace_file(path: str) -> Path:
         trace = SequenceTrace.load(trace_path)
         trace.validate()
     except (ValueError, OSError) as e:
-        raise ValueError(f"cannot serve {trace_path.name}: {e}. Nothing was started; pass a trace written by "
+        raise InputError(f"cannot serve {trace_path.name}: {e}. Nothing was started; pass a trace written by "
                          "SequenceTrace.save (e.g. reports/bitcoin/trace_btc.npz)") from None
     return trace_path
 
@@ -148,26 +150,26 @@ def check_recording(path: str) -> Path:
     try:
         load_recording(rec)
     except (ValueError, OSError, KeyError) as e:
-        raise ValueError(f"cannot serve {rec.name}: {e}. Nothing was started") from None
+        raise InputError(f"cannot serve {rec.name}: {e}. Nothing was started") from None
     return rec
 
 
 def _cmd_classroom(args) -> int:
     if importlib.util.find_spec("voila") is None or importlib.util.find_spec("ipykernel") is None:
-        raise ValueError("the classroom needs Voilà and ipykernel; install them with: pip install 'lstm-explainer[widgets]'")
+        raise InputError("the classroom needs Voilà and ipykernel; install them with: pip install 'lstm-explainer[widgets]'")
     host = LAN_HOST if args.lan else HOST
     if not 1 <= args.max_students <= 1000:
-        raise ValueError(f"--max-students must be between 1 and 1000, got {args.max_students}")
+        raise InputError(f"--max-students must be between 1 and 1000, got {args.max_students}")
     if not 1 <= args.cull_after <= 86400:
-        raise ValueError(f"--cull-after must be between 1 and 86400 seconds, got {args.cull_after}")
+        raise InputError(f"--cull-after must be between 1 and 86400 seconds, got {args.cull_after}")
     if args.port is None:
         port = free_port(host)
     else:
         port = args.port
         if not 1024 <= port <= 65535:
-            raise ValueError(f"--port must be between 1024 and 65535, got {port}")
+            raise InputError(f"--port must be between 1024 and 65535, got {port}")
         if not port_is_free(port, host):
-            raise ValueError(f"port {port} on {host} is already in use; pick another with --port, "
+            raise InputError(f"port {port} on {host} is already in use; pick another with --port, "
                              "or leave --port out to get a free one")
     # relative paths typed into the dashboard are read from where the classroom was started
     env = dict(os.environ, LSTM_EXPLAINER_LANG=args.lang, LSTM_EXPLAINER_CWD=os.getcwd())
@@ -273,14 +275,14 @@ def _cmd_export_html(args) -> int:
 
 def add_command(sub) -> None:
     p = sub.add_parser("classroom", help="serve a code-free dashboard of the widgets (Voilà; 127.0.0.1 unless --lan)")
-    p.add_argument("--port", type=int, default=None, help=f"port (default {DEFAULT_PORT}, or a free one)")
+    p.add_argument("--port", type=PORT, default=None, help=f"port (default {DEFAULT_PORT}, or a free one)")
     p.add_argument("--lan", action="store_true",
                    help="serve the whole class: on every address of this machine, with a random token in the URL "
                         f"(default: {HOST} only, this machine alone)")
-    p.add_argument("--max-students", type=int, default=DEFAULT_MAX_STUDENTS,
+    p.add_argument("--max-students", type=COUNT, default=DEFAULT_MAX_STUDENTS,
                    help=f"at most this many pages (each its own kernel) at once; the next sees a 'classroom is full' "
                         f"page (default {DEFAULT_MAX_STUDENTS})")
-    p.add_argument("--cull-after", type=int, default=DEFAULT_CULL_AFTER, metavar="SECONDS",
+    p.add_argument("--cull-after", type=COUNT, default=DEFAULT_CULL_AFTER, metavar="SECONDS",
                    help=f"shut the kernel of a closed or reloaded page after this many idle seconds "
                         f"(default {DEFAULT_CULL_AFTER})")
     p.add_argument("--lang", choices=LANGS, default="en", help="language of the dashboard")
@@ -296,20 +298,8 @@ def add_command(sub) -> None:
     e.add_argument("--out", required=True, help="the page to write, e.g. page.html")
     e.add_argument("--lang", choices=LANG_CHOICES, default="en",
                    help="language of the page; both = a switch between English and Chinese")
-    e.add_argument("--units", type=_positive, default=8, help="show at most this many (most active) units (default 8)")
+    e.add_argument("--units", type=COUNT, default=8, help="show at most this many (most active) units (default 8)")
     e.add_argument("--video", help="a lesson video (.mp4) to inline in the page")
     e.add_argument("--recorded", action="store_true",
                    help="replay the recorded trace only (pictures drawn here), even where the page could run the model")
     e.set_defaults(func=_cmd_export_html)
-
-
-def _positive(text: str) -> int:
-    import argparse
-
-    try:
-        v = int(text)
-    except ValueError:
-        v = 0
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
-    return v

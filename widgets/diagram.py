@@ -34,6 +34,7 @@ equation, e.g. ``g = relu(z_g)``.
 Strings come from :mod:`explainer.glossary`, colours from :mod:`explainer.palette`.
 """
 from __future__ import annotations
+from explainer.errors import InputError
 
 from html import escape
 
@@ -66,7 +67,7 @@ def update_terms(step: StepTrace, unit: int = 0, sample: int = 0) -> tuple[float
     written = step.written[sample, unit]
     c = step.c[sample, unit]
     if not np.isclose(kept + written, c, rtol=1e-5, atol=1e-5):
-        raise ValueError(f"trace is inconsistent: f*c_prev + i*g = {kept + written} but c = {c}")
+        raise InputError(f"trace is inconsistent: f*c_prev + i*g = {kept + written} but c = {c}")
     return float(kept), float(written)
 
 
@@ -80,14 +81,14 @@ def step_values(step: StepTrace, unit: int = 0, sample: int = 0,
     """
     s, u = sample, unit
     if not 0 <= u < step.units:
-        raise ValueError(f"unit {unit} out of range: this step has {step.units} units (0..{step.units - 1})")
+        raise InputError(f"unit {unit} out of range: this step has {step.units} units (0..{step.units - 1})")
     if not 0 <= s < step.h.shape[0]:
-        raise ValueError(f"sample {sample} out of range: this step has a batch of {step.h.shape[0]}")
+        raise InputError(f"sample {sample} out of range: this step has a batch of {step.h.shape[0]}")
     if masked:
         for new, old in (("c", "c_prev"), ("h", "h_prev")):
             a, b = getattr(step, new)[s, u], getattr(step, old)[s, u]
             if a != b:
-                raise ValueError(f"trace is inconsistent: the step is masked, so {new} must equal {old}, "
+                raise InputError(f"trace is inconsistent: the step is masked, so {new} must equal {old}, "
                                  f"but {new} = {a} and {old} = {b}")
         kept = written = None
     else:

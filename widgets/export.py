@@ -14,6 +14,7 @@ activations, no weights). The trained story and any plain LSTM's trace with its 
 live page instead (:mod:`widgets.live`): the page itself runs the model.
 """
 from __future__ import annotations
+from explainer.errors import InputError
 
 import base64
 import json
@@ -55,7 +56,7 @@ def story_source(langs=LANGS) -> SequenceTrace:
     trace = traces[langs[0]]
     for lang, tr in traces.items():
         if not np.array_equal(tr.c, trace.c):
-            raise ValueError("the story's sentence differs between languages; export one language at a time")
+            raise InputError("the story's sentence differs between languages; export one language at a time")
         trace.meta[f"labels_{lang}"] = list(tr.meta.get("labels", []))
         trace.meta[f"unit_names_{lang}"] = list(tr.meta.get("unit_names", []))
     return trace
@@ -93,8 +94,14 @@ ICONS = {
 
 
 def _json_for_script(obj) -> str:
-    """JSON that is safe inside a <script> element (no "</script>" can end it early)."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    """JSON that is safe inside a <script> element: no ``</``, ``<!--`` or ``<script``, so neither
+    "</script>" can end it early nor "<!--" followed by "<script" can put the HTML parser in the state where the real end tag is not
+    seen (the rest of the page would be swallowed). ``\\u003c`` is the same string to JSON.parse; only
+    those three openings are escaped, so the page's own SVG strings stay their size."""
+    import re
+
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return re.sub(r"<(?=/|!--|script)", r"\\u003c", text, flags=re.IGNORECASE)
 
 
 def page_data(trace: SequenceTrace, langs: tuple[str, ...], sample: int = 0) -> dict:
@@ -136,9 +143,9 @@ def export_html(trace: SequenceTrace, out: str | Path, langs=("en",), *, title: 
     langs = tuple(langs)
     for lang in langs:
         if lang not in LANGS:
-            raise ValueError(f"unknown language {lang!r}; choose from {LANGS}")
+            raise InputError(f"unknown language {lang!r}; choose from {LANGS}")
     if not isinstance(trace, SequenceTrace):
-        raise ValueError(f"expected an explainer.SequenceTrace, got {type(trace).__name__}")
+        raise InputError(f"expected an explainer.SequenceTrace, got {type(trace).__name__}")
     full = trace.units
     video_html = ""
     if video is not None:
@@ -146,11 +153,11 @@ def export_html(trace: SequenceTrace, out: str | Path, langs=("en",), *, title: 
         if not vpath.is_file():
             raise FileNotFoundError(f"no video at {vpath.resolve()} (--video takes an .mp4 file)")
         if vpath.stat().st_size > MAX_VIDEO:
-            raise ValueError(f"{vpath.name} is {vpath.stat().st_size / 2**20:.0f} MiB; a page inlines at most "
+            raise InputError(f"{vpath.name} is {vpath.stat().st_size / 2**20:.0f} MiB; a page inlines at most "
                              f"{MAX_VIDEO / 2**20:.0f} MiB: render the lesson at a lower quality")
         mime = {".mp4": "video/mp4", ".webm": "video/webm"}.get(vpath.suffix.lower())
         if mime is None:
-            raise ValueError(f"{vpath.name}: --video takes an .mp4 or .webm file")
+            raise InputError(f"{vpath.name}: --video takes an .mp4 or .webm file")
         b64 = base64.b64encode(vpath.read_bytes()).decode("ascii")
         video_html = (f'<section class="lstm-video"><h2 data-ui="lesson_video"></h2>'
                       f'<video controls preload="metadata" style="max-width:100%" src="data:{mime};base64,{b64}">'
@@ -180,11 +187,23 @@ def export_html(trace: SequenceTrace, out: str | Path, langs=("en",), *, title: 
 
 def _write(out: str | Path, html: str) -> Path:
     """Write through a temporary file, so a failed export never leaves half a page that looks complete."""
+    import os
+    import tempfile
+
     out = Path(out)
+    if out.is_dir():
+        raise InputError(f"--out {out} is a folder; give the page's file name, e.g. {out / 'page.html'}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(out)
+    # a name of its own per run: two exports into the same --out never write into one temporary file
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(html)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
     return out
 
 

@@ -1,5 +1,6 @@
 """The English/中文 switch every widget carries, in the glossary's languages."""
 from __future__ import annotations
+from explainer.errors import InputError
 
 import ipywidgets as widgets
 
@@ -8,7 +9,7 @@ from explainer.glossary import LANGS
 
 def check_lang(lang: str) -> str:
     if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}; choose one of {LANGS}")
+        raise InputError(f"unknown language {lang!r}; choose one of {LANGS}")
     return lang
 
 

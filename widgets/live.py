@@ -20,6 +20,7 @@ The drawing is ``widgets/diagram.py``'s cell, redrawn by the page with the same 
 same labels; the test compares every number and label of the two drawings on the same state.
 """
 from __future__ import annotations
+from explainer.errors import InputError
 
 import hashlib
 from html import escape
@@ -95,7 +96,7 @@ def live_data(trace: SequenceTrace, langs: tuple[str, ...]) -> dict:
         start_t, start_u = views.watch_point(trace)  # the memory unit where its forget gate shuts
     else:
         if not can_run(trace):
-            raise ValueError("this trace cannot be recomputed in the page (it needs a plain LSTM's full weights, "
+            raise InputError("this trace cannot be recomputed in the page (it needs a plain LSTM's full weights, "
                              "no mask); export it as a recorded page")
         m, readout = _model(trace.weights)
         seq.update(vocab=None, x=np.asarray(trace.x[0], np.float64).tolist(),

@@ -21,6 +21,7 @@ words, and ends with the question ("the sky is") whose answer is that colour.
    with the colours of the sentences in each group and the answers right.
 """
 from __future__ import annotations
+from explainer.errors import InputError
 
 from functools import lru_cache
 
@@ -56,7 +57,7 @@ def story_batch(distractors: int, n: int = N_SENTENCES, seed: int = SEED):
 
     d = int(distractors)
     if d < 0:
-        raise ValueError(f"the number of distractor words must be >= 0, got {distractors}")
+        raise InputError(f"the number of distractor words must be >= 0, got {distractors}")
     rng = np.random.default_rng(seed + d)
     sents = [W.make_sentence(rng, d, p_events=(1.0, 0.0, 0.0)) for _ in range(int(n))]
     x = np.stack([W.one_hot(s.tokens, len(W.VOCABULARY)) for s in sents])

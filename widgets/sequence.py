@@ -24,6 +24,7 @@ equations); a bad one is refused with the step and field that are wrong, and not
 stays on screen. A layer wider than ``max_units`` is narrowed to its most active units.
 """
 from __future__ import annotations
+from explainer.errors import InputError
 
 import os
 import re
@@ -134,7 +135,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
                  source: str = "story") -> None:
         check_lang(lang)
         if int(max_units) < 1:
-            raise ValueError(f"max_units must be >= 1, got {max_units}")
+            raise InputError(f"max_units must be >= 1, got {max_units}")
         self.lang, self.max_units = lang, int(max_units)
         self.base = Path(base) if base is not None else base_dir()
         self.trace: SequenceTrace | None = None
@@ -223,7 +224,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self._relabel()
         if trace is None:
             if source not in ("story", "demo"):
-                raise ValueError(f"source must be 'story' or 'demo' (or pass a trace), got {source!r}")
+                raise InputError(f"source must be 'story' or 'demo' (or pass a trace), got {source!r}")
             self.load_source(source)
         else:
             self.set_trace(trace)
@@ -385,7 +386,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         A trace that fails validation is refused with a ``ValueError``; the one on screen stays.
         """
         if not isinstance(trace, SequenceTrace):
-            raise ValueError(f"expected an explainer.SequenceTrace, got {type(trace).__name__}")
+            raise InputError(f"expected an explainer.SequenceTrace, got {type(trace).__name__}")
         try:
             _validate(trace)
         except ValueError as e:

@@ -12,6 +12,7 @@ This widget reads that file and shows, for the chosen epoch:
 Nothing is recomputed: every number is read from the recording.
 """
 from __future__ import annotations
+from explainer.errors import InputError
 
 from html import escape
 from pathlib import Path
@@ -37,14 +38,14 @@ def load_recording(source) -> tuple[list[SequenceTrace], list[int], list[dict]]:
 
     rec = source if isinstance(source, EpochTraces) else EpochTraces.load(source)
     if not len(rec):
-        raise ValueError("the recording holds no epochs")
+        raise InputError("the recording holds no epochs")
     for k in range(len(rec.layers)):
         traces = rec.over_epochs(k)
         if isinstance(traces[0], SequenceTrace):
             for tr in traces:
                 tr.validate()
             return traces, list(rec.epochs), list(rec.logs)
-    raise ValueError(f"the recording holds no LSTM layer (layers: {rec.layers})")
+    raise InputError(f"the recording holds no LSTM layer (layers: {rec.layers})")
 
 
 class TimelapseWidget(LanguageSwitch, widgets.VBox):

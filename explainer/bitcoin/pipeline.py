@@ -23,6 +23,7 @@ Both implementations start from the same weights: ours is built (seeded), then
 same batches in the same order. TensorFlow is imported only when Keras is used.
 """
 from __future__ import annotations
+from ..errors import InputError
 
 import os
 import time
@@ -51,16 +52,16 @@ class Config:
 
     def __post_init__(self) -> None:
         if self.loss not in ("mse", "mae") or self.optimizer not in ("adam", "rmsprop"):
-            raise ValueError(f"loss must be mse or mae and optimizer adam or rmsprop; got {self.loss!r}, {self.optimizer!r}")
+            raise InputError(f"loss must be mse or mae and optimizer adam or rmsprop; got {self.loss!r}, {self.optimizer!r}")
         for name, low in (("units", 1), ("epochs", 1), ("batch_size", 1), ("window", 2), ("max_gap_days", 0)):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
-                raise ValueError(f"{name.replace('_', ' ')} must be a whole number >= {low}; got {v!r}")
+                raise InputError(f"{name.replace('_', ' ')} must be a whole number >= {low}; got {v!r}")
         for name, ok, span in (("dropout", 0 <= self.dropout < 1, "[0, 1)"), ("split", 0 < self.split < 1, "(0, 1)")):
             if not ok:
-                raise ValueError(f"{name} must be in {span}; got {getattr(self, name)!r}")
+                raise InputError(f"{name} must be in {span}; got {getattr(self, name)!r}")
         if len(self.coins) < 1:
-            raise ValueError("give at least one coin")
+            raise InputError("give at least one coin")
         if self.from_date is not None:
             parse_day(self.from_date, "from_date")
 
@@ -101,11 +102,11 @@ def make_windows(data: pd.DataFrame, columns, window: int = 7) -> np.ndarray:
     v = data[list(columns)].to_numpy(dtype=np.float64)
     n = len(v) - window
     if n < 1:
-        raise ValueError(f"{len(v)} days cannot make a {window}-day window with a target after it")
+        raise InputError(f"{len(v)} days cannot make a {window}-day window with a target after it")
     w = np.lib.stride_tricks.sliding_window_view(v, window, axis=0)[:n].transpose(0, 2, 1)  # (n, window, F)
     first = w[:, :1, :]
     if (first == 0).any():
-        raise ValueError("a window starts with a zero value; it cannot be normalised by its first row")
+        raise InputError("a window starts with a zero value; it cannot be normalised by its first row")
     return assert_finite("windows", (w / first - 1).astype(np.float32))
 
 
@@ -132,7 +133,7 @@ class Dataset:
 
     def frame(self, part: str) -> pd.DataFrame:
         if part not in ("train", "test"):
-            raise ValueError(f"part must be 'train' or 'test', got {part!r}")
+            raise InputError(f"part must be 'train' or 'test', got {part!r}")
         return self.train if part == "train" else self.test
 
     def target_dates(self, part: str) -> pd.DatetimeIndex:
@@ -165,7 +166,7 @@ def prepare(config: Config = STANDARD_CONFIG, csv=None, coin_files=None) -> Data
     train, test = split_data(merged[["date"] + cols], config.split)
     need = config.window + 1
     if len(train) < need or len(test) < need:
-        raise ValueError(f"{len(merged)} days ({report.start} → {report.end}) split {config.split:g} gives "
+        raise InputError(f"{len(merged)} days ({report.start} → {report.end}) split {config.split:g} gives "
                          f"{len(train)} training and {len(test)} test days; each needs at least {need} "
                          f"for a {config.window}-day window and its target")
     return Dataset(config=config, features=cols, train=train, test=test,
@@ -284,7 +285,7 @@ def train_coin(ds: Dataset, coin: str, keras: bool = True, verbose: int = 1) -> 
         fits["keras"] = fit_keras(km, ds, coin, verbose)
         for name in ("loss", "val_loss"):
             if not np.all(np.isfinite(fits["keras"].history[name])):
-                raise ValueError(f"{coin}: Keras's training diverged ({name} not finite: "
+                raise InputError(f"{coin}: Keras's training diverged ({name} not finite: "
                                  f"{fits['keras'].history[name]}); lower the learning rate or check the data")
     true, base, last = ds.y_test[coin], ds.base_close(coin, "test"), ds.last_close(coin, "test")
     metrics = {}
@@ -336,7 +337,7 @@ def check_memory(config: Config, n_windows: int, features: int, keras: bool) -> 
     """Refuse, with the figures, a model that would not fit in this machine's memory."""
     need, have = estimate_memory(config, n_windows, features, keras), available_memory()
     if have is not None and need > have:
-        raise ValueError(f"3 × LSTM({config.units:,}) needs about {need / 2**30:,.1f} GiB to train "
+        raise InputError(f"3 × LSTM({config.units:,}) needs about {need / 2**30:,.1f} GiB to train "
                          f"{'here and in Keras ' if keras else ''}but this machine has {have / 2**30:,.1f} GiB "
                          f"available; use fewer --units (the standard model has 512)")
 

@@ -7,6 +7,8 @@
     lstm-explainer cells sample --temperature 0.5
 """
 from __future__ import annotations
+from ..argtypes import COUNT, INDEX, SEED, real
+from ..errors import InputError
 
 import json
 import os
@@ -38,11 +40,11 @@ def add_command(sub) -> None:
     s = p.add_subparsers(dest="cells_command", metavar="ACTION")
     s.required = True
     t = s.add_parser("train", help="train the character LSTM (seeded: reproduces the shipped weights)")
-    t.add_argument("--units", type=int, default=r.units, help=f"(default {r.units})")
-    t.add_argument("--epochs", type=int, default=r.epochs, help=f"(default {r.epochs})")
-    t.add_argument("--max-chars", type=int, default=r.max_chars, help="train on the first N characters "
+    t.add_argument("--units", type=COUNT, default=r.units, help=f"(default {r.units})")
+    t.add_argument("--epochs", type=COUNT, default=r.epochs, help=f"(default {r.epochs})")
+    t.add_argument("--max-chars", type=COUNT, default=r.max_chars, help="train on the first N characters "
                    f"(default {r.max_chars}: all)")
-    t.add_argument("--seed", type=int, default=r.seed, help=f"(default {r.seed})")
+    t.add_argument("--seed", type=SEED, default=r.seed, help=f"(default {r.seed})")
     t.add_argument("--quick", action="store_true", help="a tiny model on 8000 characters, in seconds")
     t.add_argument("--out", default="chars_lstm.npz", help="where to save the model (.npz; a .json report beside it)")
     t.add_argument("--no-baseline", action="store_true", help="skip the 5-gram baseline (it takes a minute)")
@@ -59,20 +61,20 @@ def add_command(sub) -> None:
             q.set_defaults(func=_cmd_find)
         else:
             g = q.add_mutually_exclusive_group()
-            g.add_argument("--unit", type=int, help="the unit to colour by")
+            g.add_argument("--unit", type=INDEX, help="the unit to colour by")
             g.add_argument("--property", help="the best unit for this property (string, comment, bracket_depth, "
                                               "indent, line_position)")
             q.add_argument("--field", default="c", choices=("c", "tanh_c", "h", "f", "i", "o", "g"),
                            help="what to colour by (default c, the cell state)")
             q.add_argument("--html", help="write the offline page here (.html) instead of printing")
-            q.add_argument("--max-chars", type=int, default=20_000, help="at most this many characters (default 20000)")
+            q.add_argument("--max-chars", type=COUNT, default=20_000, help="at most this many characters (default 20000)")
             q.set_defaults(func=_cmd_show)
     m = s.add_parser("sample", help="text written by the model, one character at a time")
     m.add_argument("--model", help="a trained character model (.npz; default: the shipped one)")
-    m.add_argument("--temperature", type=float, default=0.7, help="below 1: safer, above 1: wilder (default 0.7)")
-    m.add_argument("--length", type=int, default=500, help="characters to write (default 500)")
+    m.add_argument("--temperature", type=real(0, low_open=True), default=0.7, help="below 1: safer, above 1: wilder (default 0.7)")
+    m.add_argument("--length", type=COUNT, default=500, help="characters to write (default 500)")
     m.add_argument("--prime", default="def ", help="text to start from (default 'def ')")
-    m.add_argument("--seed", type=int, default=0)
+    m.add_argument("--seed", type=SEED, default=0)
     m.set_defaults(func=_cmd_sample)
     for parser in (p, t, m, *s.choices.values()):
         _one_line_errors(parser)
@@ -83,7 +85,7 @@ def load_model(path: str | None = None):
 
     path = Path(path) if path else SHIPPED
     if not path.exists():
-        raise ValueError(f"no model at {path}; train one with: lstm-explainer cells train --out {path}")
+        raise InputError(f"no model at {path}; train one with: lstm-explainer cells train --out {path}")
     return Sequential.load(path)
 
 
@@ -92,13 +94,13 @@ def _text(path: str | None) -> str:
         return corpus.load("heldout")[:HELDOUT_SAMPLE]
     p = Path(path)
     if not p.is_file():
-        raise ValueError(f"--text {path}: no such file")
+        raise InputError(f"--text {path}: no such file")
     try:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise ValueError(f"--text {path}: not UTF-8 text") from None
+        raise InputError(f"--text {path}: not UTF-8 text") from None
     if len(text) < 2:
-        raise ValueError(f"--text {path}: needs at least 2 characters")
+        raise InputError(f"--text {path}: needs at least 2 characters")
     return text
 
 
@@ -122,7 +124,7 @@ def _cmd_train(args) -> int:
                                              seed=args.seed)
     out = Path(args.out)
     if out.suffix != ".npz":
-        raise ValueError(f"--out must be a .npz file name, got {args.out!r}")
+        raise InputError(f"--out must be a .npz file name, got {args.out!r}")
     text, held = corpus.load("train"), corpus.load("heldout")
     if args.quick:
         held = held[:2000]
@@ -171,7 +173,7 @@ def _cmd_show(args) -> int:
     from .train import read
 
     if args.max_chars < 2:
-        raise ValueError(f"--max-chars must be at least 2, got {args.max_chars}")
+        raise InputError(f"--max-chars must be at least 2, got {args.max_chars}")
     text = _text(args.text)[:args.max_chars]
     model = load_model(args.model)
     report = find(model, text)
@@ -180,7 +182,7 @@ def _cmd_show(args) -> int:
         prop = args.property or "string"
         best = report["properties"].get(prop)
         if best is None or best["unit"] is None:
-            raise ValueError(f"--property {prop!r}: not measured on this text; "
+            raise InputError(f"--property {prop!r}: not measured on this text; "
                              f"choose from {sorted(k for k, v in report['properties'].items() if v['unit'] is not None)}")
         unit = best["unit"]
         print(f"the {prop} unit: {unit} ({best['field']}, r = {best['r']:+.3f})")
@@ -188,7 +190,7 @@ def _cmd_show(args) -> int:
     data = view_data(text, fields, unit, args.field, report)
     if args.html:
         if not args.html.endswith(".html"):
-            raise ValueError(f"--html must be a .html file name, got {args.html!r}")
+            raise InputError(f"--html must be a .html file name, got {args.html!r}")
         print(f"page: {page(data, args.html)}")
         return 0
     values = fields[args.field][:, unit]

@@ -13,6 +13,7 @@ Training never sees a character of them.
 The text is Python Software Foundation code under the PSF licence; see ``data/NOTICE.md``.
 """
 from __future__ import annotations
+from ..errors import InputError
 
 import hashlib
 import json
@@ -83,11 +84,11 @@ def build(source: Path | None = None, out: Path | None = None, write_manifest: b
         for name in names:
             path = source / name
             if not path.exists():
-                raise ValueError(f"{path} is missing: the corpus needs CPython {pinned['cpython']}'s standard "
+                raise InputError(f"{path} is missing: the corpus needs CPython {pinned['cpython']}'s standard "
                                  "library (or use the shipped copy: explainer.chars.corpus.load())")
             data = path.read_bytes()
             if _sha(data) != pinned["files"][name]:
-                raise ValueError(f"{path} differs from CPython {pinned['cpython']}'s (SHA-256 mismatch): "
+                raise InputError(f"{path} differs from CPython {pinned['cpython']}'s (SHA-256 mismatch): "
                                  "another Python release; use the shipped copy: explainer.chars.corpus.load()")
             parts.append(data.decode("utf-8") + "\n")
         texts[split] = "".join(parts)
@@ -96,7 +97,7 @@ def build(source: Path | None = None, out: Path | None = None, write_manifest: b
         pinned.update(train_files=train, heldout_files=held, sha256=hashes)
         MANIFEST.write_text(json.dumps(pinned, indent=1) + "\n", encoding="utf-8")
     elif hashes != pinned["sha256"]:
-        raise ValueError(f"rebuilt corpus differs from the pinned one: {hashes} vs {pinned['sha256']}")
+        raise InputError(f"rebuilt corpus differs from the pinned one: {hashes} vs {pinned['sha256']}")
     out.mkdir(parents=True, exist_ok=True)
     for split, text in texts.items():
         tmp = out / f"{split}.txt.xz.tmp"
@@ -108,8 +109,8 @@ def build(source: Path | None = None, out: Path | None = None, write_manifest: b
 def load(split: str = "train") -> str:
     """The shipped corpus text, ``split`` = ``"train"`` or ``"heldout"``; checked against the pinned hash."""
     if split not in ("train", "heldout"):
-        raise ValueError(f"split must be 'train' or 'heldout', got {split!r}")
+        raise InputError(f"split must be 'train' or 'heldout', got {split!r}")
     text = lzma.decompress((DATA / f"{split}.txt.xz").read_bytes()).decode("utf-8")
     if _sha(text.encode("utf-8")) != manifest()["sha256"][split]:
-        raise ValueError(f"the shipped {split} corpus does not match its pinned SHA-256; reinstall the package")
+        raise InputError(f"the shipped {split} corpus does not match its pinned SHA-256; reinstall the package")
     return text

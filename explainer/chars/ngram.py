@@ -8,6 +8,7 @@ how many different characters ever followed h; a context never seen falls back t
 P_{n−1} whole. D = 0.75 is the textbook value (not tuned on the held-out text).
 """
 from __future__ import annotations
+from ..errors import InputError
 
 from collections import Counter
 
@@ -19,7 +20,7 @@ from .corpus import ALPHABET, decode, encode
 class NGram:
     def __init__(self, text: str, order: int = 5, discount: float = 0.75) -> None:
         if order < 1:
-            raise ValueError(f"order must be >= 1, got {order}")
+            raise InputError(f"order must be >= 1, got {order}")
         self.order, self.D, self.V = order, float(discount), len(ALPHABET)
         text = decode(encode(text))  # the model's alphabet: unknown characters as one symbol
         self.grams: list[Counter] = []      # grams[n]: counts of the n+1-character strings

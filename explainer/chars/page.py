@@ -11,6 +11,7 @@ become markup. :func:`fragment` is the same view without the page around it (the
 All UI text is in English and Chinese (the corpus itself stays as it is).
 """
 from __future__ import annotations
+from ..errors import InputError
 
 import json
 from pathlib import Path
@@ -57,10 +58,10 @@ def view_data(text: str, fields: dict[str, np.ndarray], unit: int, field: str = 
               report: dict | None = None) -> dict:
     """What the view shows: the text, one unit's fields at every character, the colour field and its bound."""
     if field not in FIELDS:
-        raise ValueError(f"field must be one of {FIELDS}, got {field!r}")
+        raise InputError(f"field must be one of {FIELDS}, got {field!r}")
     units = fields["c"].shape[1]
     if not 0 <= unit < units:
-        raise ValueError(f"unit must be in [0, {units}), got {unit}")
+        raise InputError(f"unit must be in [0, {units}), got {unit}")
     values = {k: np.round(fields[k][:, unit].astype(np.float64), 4).tolist() for k in FIELDS}
     bound = float(np.abs(fields[field][:, unit]).max()) or 1.0
     props = {k: v for k, v in (report or {}).get("properties", {}).items() if v.get("unit") is not None}

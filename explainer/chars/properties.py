@@ -12,6 +12,7 @@ Each property is a float array with one value per character of the text. A text 
 of a file (a sample) is fine: a string or bracket still open at its end stays open to the end.
 """
 from __future__ import annotations
+from ..errors import InputError
 
 import io
 import tokenize
@@ -77,10 +78,10 @@ def code_properties(text: str) -> dict[str, np.ndarray]:
         if e.args[0].startswith("EOF in multi-line string"):
             string[pos(e.args[1]):] = 1
         elif not e.args[0].startswith("EOF in multi-line statement"):
-            raise ValueError(f"the text is not Python that tokenize can read ({e}); the code properties need "
+            raise InputError(f"the text is not Python that tokenize can read ({e}); the code properties need "
                              "Python source (line_position works for any text)") from None
     except (IndentationError, SyntaxError) as e:
-        raise ValueError(f"the text is not Python that tokenize can read ({e}); the code properties need "
+        raise InputError(f"the text is not Python that tokenize can read ({e}); the code properties need "
                          "Python source (line_position works for any text)") from None
     depth = np.cumsum(depth_change[:n]).astype(np.float32)
     indent = np.zeros(n, np.float32)

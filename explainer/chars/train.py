@@ -16,6 +16,7 @@ The state is reset at the start of every epoch; an epoch visits the windows in o
 held-out text as one stream from zero state.
 """
 from __future__ import annotations
+from ..errors import InputError
 
 import time
 from dataclasses import dataclass, field
@@ -47,15 +48,15 @@ class Recipe:
         for name in ("units", "seq_len", "batch_size", "epochs", "max_chars"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+                raise InputError(f"{name} must be a positive integer, got {v!r}")
         for name in ("learning_rate", "clip"):
             v = getattr(self, name)
             if not (np.isfinite(v) and v > 0):
-                raise ValueError(f"{name} must be a positive number, got {v!r}")
+                raise InputError(f"{name} must be a positive number, got {v!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
+            raise InputError(f"seed must be a non-negative integer, got {self.seed!r}")
         if self.max_chars < self.batch_size * (self.seq_len + 1):
-            raise ValueError(f"max_chars={self.max_chars} is too short for {self.batch_size} streams of "
+            raise InputError(f"max_chars={self.max_chars} is too short for {self.batch_size} streams of "
                              f"{self.seq_len + 1} characters; raise max_chars or lower batch_size/seq_len")
         return self
 
@@ -131,7 +132,7 @@ def train(text: str, recipe: Recipe | None = None, *, verbose: bool = True) -> T
             history["grad_norm"].append(clip_global_norm([g for _, g in pairs], recipe.clip))
             model.optimizer.apply(pairs)
             if not np.isfinite(loss):
-                raise ValueError(f"training diverged at epoch {epoch + 1}, window {k + 1} (loss {loss}); "
+                raise InputError(f"training diverged at epoch {epoch + 1}, window {k + 1} (loss {loss}); "
                                  "lower --learning-rate")
             history["loss"].append(loss)
             bar.update(1)
@@ -166,7 +167,7 @@ def read(model: Sequential, text: str, chunk: int = 2000) -> tuple[dict[str, np.
     lstm, dense = m.layers
     ids = encode(text)
     if len(ids) < 2:
-        raise ValueError("the text needs at least 2 characters")
+        raise InputError("the text needs at least 2 characters")
     h = c = np.zeros((1, lstm.units), np.float32)
     parts: dict[str, list[np.ndarray]] = {k: [] for k in FIELDS}
     bits = []
@@ -195,9 +196,9 @@ def _run(lstm: LSTM, x: np.ndarray, h: np.ndarray, c: np.ndarray):
 def sample(model: Sequential, n: int = 400, temperature: float = 1.0, prime: str = "def ", seed: int = 0) -> str:
     """``n`` characters drawn from the model after ``prime``: p ∝ p_model^(1/temperature)."""
     if not (np.isfinite(temperature) and temperature > 0):
-        raise ValueError(f"temperature must be a positive number, got {temperature!r}")
+        raise InputError(f"temperature must be a positive number, got {temperature!r}")
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
+        raise InputError(f"n must be a positive integer, got {n!r}")
     if not prime:
         prime = "\n"
     m = inference_model(model)

@@ -23,6 +23,7 @@ Public API::
     story_gradients(words, cell="rnn")        -> backprop through time over it (LSTM or SimpleRNN)
 """
 from __future__ import annotations
+from ..errors import InputError
 
 from functools import lru_cache
 from importlib import resources
@@ -61,7 +62,7 @@ def sentences(n: int, *, max_distractors: int, seed: int, lang: str = "en") -> l
 def weights_path(cell: str = "lstm"):
     """The shipped trained weights of ``cell`` ("lstm" or "rnn"): a safe ``.npz`` in the model format."""
     if cell not in ("lstm", "rnn"):
-        raise ValueError(f"cell must be 'lstm' or 'rnn', got {cell!r}")
+        raise InputError(f"cell must be 'lstm' or 'rnn', got {cell!r}")
     return resources.files(__name__).joinpath(WEIGHTS_FILE if cell == "lstm" else RNN_WEIGHTS_FILE)
 
 
@@ -180,7 +181,7 @@ def story_gradients(words=None, lang: str = "en", cell: str = "lstm", model: Seq
     if model is None:
         model = story_model(lang) if cell == "lstm" else story_rnn_model(lang) if cell == "rnn" else None
         if model is None:
-            raise ValueError(f"cell must be 'lstm' or 'rnn', got {cell!r}")
+            raise InputError(f"cell must be 'lstm' or 'rnn', got {cell!r}")
     words = _default_words(lang) if words is None else words
     x = _inputs(words, lang)
     right = _w.answer(words, lang)

@@ -10,6 +10,7 @@
 Every number comes from running the model (:meth:`~explainer.layers.LSTM.trace`).
 """
 from __future__ import annotations
+from ..errors import InputError
 
 import numpy as np
 
@@ -45,7 +46,7 @@ def predictions(model: Sequential, sents: list[W.Sentence]) -> np.ndarray:
 def accuracy(model: Sequential, sents: list[W.Sentence]) -> float:
     """Share of sentences whose predicted colour is the right one."""
     if not sents:
-        raise ValueError("accuracy() needs at least one sentence")
+        raise InputError("accuracy() needs at least one sentence")
     return float(np.mean(predictions(model, sents) == np.array([s.colour for s in sents])))
 
 
@@ -78,7 +79,7 @@ def memory_unit(model: Sequential, sents: list[W.Sentence] | None = None) -> int
         total = moved.sum(0) if total is None else total + moved.sum(0)
         count += len(moved)
     if not count:
-        raise ValueError("memory_unit() needs sentences with colour words")
+        raise InputError("memory_unit() needs sentences with colour words")
     return int(np.argmax(total / count))
 
 
@@ -101,7 +102,7 @@ def gate_report(model: Sequential, unit: int, sents: list[W.Sentence] | None = N
         i_c.append(i[np.isin(tokens, colours)])
     f_d, f_p, i_c = (np.concatenate(a) for a in (f_d, f_p, i_c))
     if not (f_d.size and f_p.size and i_c.size):
-        raise ValueError("gate_report() needs sentences with distractors, 'polluted' and colour words")
+        raise InputError("gate_report() needs sentences with distractors, 'polluted' and colour words")
     return {"unit": int(unit),
             "min_f_distractors": float(f_d.min()), "mean_f_distractors": float(f_d.mean()),
             "max_f_polluted": float(f_p.max()), "mean_f_polluted": float(f_p.mean()),

@@ -8,6 +8,8 @@
     lstm-explainer story compare --out reports/story   # accuracy against distance, LSTM vs GRU vs SimpleRNN
 """
 from __future__ import annotations
+from ..argtypes import COUNT, SEED, real
+from ..errors import InputError
 
 import json
 import sys
@@ -41,12 +43,12 @@ def add_command(sub) -> None:
                         description="Train LSTM(units) + Dense(softmax) on generated story sentences with up to "
                                     f"{r.max_distractors} distractor words; then measure accuracy up to 60 "
                                     "distractors and the memory unit's gates on held-out sentences.")
-    t.add_argument("--units", type=int, default=r.units, help=f"units of the recurrent layer (default {r.units})")
-    t.add_argument("--epochs", type=int, default=r.epochs, help=f"(default {r.epochs})")
-    t.add_argument("--seed", type=int, default=r.seed,
+    t.add_argument("--units", type=COUNT, default=r.units, help=f"units of the recurrent layer (default {r.units})")
+    t.add_argument("--epochs", type=COUNT, default=r.epochs, help=f"(default {r.epochs})")
+    t.add_argument("--seed", type=SEED, default=r.seed,
                    help=f"seed of the sentences, initial weights and batch order (default {r.seed}: "
                         "reproduces the shipped weights)")
-    t.add_argument("--sentences", type=int, default=r.sentences, help=f"training sentences (default {r.sentences})")
+    t.add_argument("--sentences", type=COUNT, default=r.sentences, help=f"training sentences (default {r.sentences})")
     t.add_argument("--cell", choices=("lstm", "rnn"), default="lstm",
                    help="lstm (default) or rnn: a SimpleRNN with the same recipe, for the comparison")
     t.add_argument("--out", help=f"where to save the trained model (.npz; default {DEFAULT_OUT['lstm']}, "
@@ -74,15 +76,15 @@ def add_command(sub) -> None:
                         description="Train the LSTM and a SimpleRNN with the same recipe and measure accuracy "
                                     "for 0 … 60 distractor words; write compare.json and compare.png.")
     c.add_argument("--out", default=DEFAULT_COMPARE_OUT, help=f"folder (default {DEFAULT_COMPARE_OUT})")
-    c.add_argument("--units", type=int, default=r.units, help=f"units of both recurrent layers (default {r.units})")
-    c.add_argument("--epochs", type=int, default=r.epochs, help=f"(default {r.epochs})")
-    c.add_argument("--seed", type=int, default=r.seed, help=f"(default {r.seed})")
-    c.add_argument("--sentences", type=int, default=r.sentences, help=f"training sentences (default {r.sentences})")
-    c.add_argument("--seeds", type=int, default=5,
+    c.add_argument("--units", type=COUNT, default=r.units, help=f"units of both recurrent layers (default {r.units})")
+    c.add_argument("--epochs", type=COUNT, default=r.epochs, help=f"(default {r.epochs})")
+    c.add_argument("--seed", type=SEED, default=r.seed, help=f"(default {r.seed})")
+    c.add_argument("--sentences", type=COUNT, default=r.sentences, help=f"training sentences (default {r.sentences})")
+    c.add_argument("--seeds", type=COUNT, default=5,
                    help="train each cell this many times, seeds --seed, --seed+1, … (default 5)")
-    c.add_argument("--l2", type=float, default=r.l2_recurrent,
+    c.add_argument("--l2", type=real(0), default=r.l2_recurrent,
                    help=f"L2 penalty on both recurrent kernels (default {r.l2_recurrent}, the recipe's; 0: none)")
-    c.add_argument("--per-distance", type=int, default=200,
+    c.add_argument("--per-distance", type=COUNT, default=200,
                    help="held-out sentences per distance (default 200)")
     c.add_argument("--lang", choices=W.LANGS, default="en", help="language of the plot's labels")
     c.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -116,9 +118,9 @@ def _cmd_train(args) -> int:
     out = Path(args.out if args.out is not None else DEFAULT_OUT[args.cell])
     for option, name in (("--out", str(out)), ("--timelapse", args.timelapse)):
         if name is not None and not name.endswith(".npz"):
-            raise ValueError(f"{option} must be a .npz file name, got {name!r}")
+            raise InputError(f"{option} must be a .npz file name, got {name!r}")
     if args.timelapse and args.cell != "lstm":
-        raise ValueError("--timelapse records the LSTM's gates; leave out --cell rnn")
+        raise InputError("--timelapse records the LSTM's gates; leave out --cell rnn")
     callbacks = []
     if args.timelapse:
         from ..callbacks import TraceRecorder
@@ -187,14 +189,14 @@ def _cmd_show(args) -> int:
     print(f"answer: {trace.meta['prediction']}")
     if args.save:
         if not args.save.endswith(".npz"):
-            raise ValueError(f"--save must be a .npz file name, got {args.save!r}")
+            raise InputError(f"--save must be a .npz file name, got {args.save!r}")
         print(f"trace: {trace.save(args.save)}")
     return 0
 
 
 def _cmd_compare(args) -> int:
     if args.per_distance < 1:
-        raise ValueError(f"--per-distance must be a positive integer, got {args.per_distance}")
+        raise InputError(f"--per-distance must be a positive integer, got {args.per_distance}")
     from .compare import compare
 
     recipe = _recipe(args)

@@ -16,6 +16,7 @@ near 1 too. Penalising U therefore costs the RNN its memory and leaves the gated
 compares them without it.
 """
 from __future__ import annotations
+from ..errors import InputError
 
 import json
 from pathlib import Path
@@ -43,7 +44,7 @@ def compare(recipe: Recipe | None = None, out: str | Path | None = None, *, seed
     check_lang(lang)
     recipe = (recipe or Recipe()).check()
     if isinstance(seeds, bool) or not isinstance(seeds, (int, np.integer)) or seeds < 1:
-        raise ValueError(f"seeds must be a positive integer, got {seeds!r}")
+        raise InputError(f"seeds must be a positive integer, got {seeds!r}")
     distances = [int(d) for d in distances]
     table: dict = {"distances": distances, "per_distance": per_distance, "eval_seed": EVAL_SEED,
                    "recipe": recipe.as_dict(), "seeds": [recipe.seed + k for k in range(seeds)]}

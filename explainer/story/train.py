@@ -20,6 +20,7 @@ The defaults below are the recipe that made the shipped weights; ``lstm-explaine
 train`` with no options reproduces them (bit for bit on the same machine and BLAS).
 """
 from __future__ import annotations
+from ..errors import InputError
 
 import time
 from dataclasses import dataclass, field
@@ -58,16 +59,16 @@ class Recipe:
         for name in ("units", "epochs", "sentences", "batch_size"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+                raise InputError(f"{name} must be a positive integer, got {v!r}")
         if isinstance(self.max_distractors, bool) or not isinstance(self.max_distractors, (int, np.integer)) \
                 or self.max_distractors < 0:
-            raise ValueError(f"max_distractors must be a non-negative integer, got {self.max_distractors!r}")
+            raise InputError(f"max_distractors must be a non-negative integer, got {self.max_distractors!r}")
         if not (np.isfinite(self.learning_rate) and self.learning_rate > 0):
-            raise ValueError(f"learning_rate must be a positive number, got {self.learning_rate!r}")
+            raise InputError(f"learning_rate must be a positive number, got {self.learning_rate!r}")
         if not (np.isfinite(self.l2_recurrent) and self.l2_recurrent >= 0):
-            raise ValueError(f"l2_recurrent must be a number >= 0, got {self.l2_recurrent!r}")
+            raise InputError(f"l2_recurrent must be a number >= 0, got {self.l2_recurrent!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
+            raise InputError(f"seed must be a non-negative integer, got {self.seed!r}")
         return self
 
     def as_dict(self) -> dict:
@@ -100,7 +101,7 @@ def build_model(units: int = UNITS, seed: int = SEED, cell: str = "lstm") -> Seq
         from ..gru import GRU
         recurrent = GRU(units, input_shape=(None, v), name="story_gru")
     else:
-        raise ValueError(f"cell must be 'lstm', 'gru' or 'rnn', got {cell!r}")
+        raise InputError(f"cell must be 'lstm', 'gru' or 'rnn', got {cell!r}")
     return Sequential([recurrent, Dense(k, activation="softmax", name="story_colour")], seed=seed,
                       name=f"story_{cell}")
 

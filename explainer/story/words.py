@@ -19,6 +19,7 @@ A sentence is generated from a seeded :class:`numpy.random.Generator` only, so
 ``sentences(n, max_distractors=20, seed=0)`` is the same list on every machine.
 """
 from __future__ import annotations
+from ..errors import InputError
 
 from dataclasses import dataclass
 
@@ -131,12 +132,12 @@ def make_sentences(n: int, *, max_distractors: int, seed: int, min_distractors: 
                    **kw) -> list[Sentence]:
     """``n`` sentences, distractor counts uniform in ``[min_distractors, max_distractors]``."""
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
-        raise ValueError(f"n must be a non-negative integer, got {n!r}")
+        raise InputError(f"n must be a non-negative integer, got {n!r}")
     for name, v in (("max_distractors", max_distractors), ("min_distractors", min_distractors)):
         if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 0:
-            raise ValueError(f"{name} must be a non-negative integer, got {v!r}")
+            raise InputError(f"{name} must be a non-negative integer, got {v!r}")
     if min_distractors > max_distractors:
-        raise ValueError(f"min_distractors ({min_distractors}) is larger than max_distractors ({max_distractors})")
+        raise InputError(f"min_distractors ({min_distractors}) is larger than max_distractors ({max_distractors})")
     rng = np.random.default_rng(seed)
     counts = rng.integers(min_distractors, max_distractors + 1, size=n)
     return [make_sentence(rng, int(d), **kw) for d in counts]
@@ -153,15 +154,15 @@ def one_hot(tokens, vocab_size: int | None = None) -> np.ndarray:
 def encode(words, lang: str = "en") -> tuple[int, ...]:
     """Token indices of ``words`` (spelled in ``lang``); an unknown word is a clear ``ValueError``."""
     if isinstance(words, str):
-        raise ValueError("words must be a list of tokens such as ['the sky', 'was', 'blue', …], not one string")
+        raise InputError("words must be a list of tokens such as ['the sky', 'was', 'blue', …], not one string")
     index = {w: k for k, w in enumerate(vocabulary(lang))}
     out = []
     for w in words:
         if w not in index:
-            raise ValueError(f"unknown word {w!r} for lang={lang!r}; known words: {', '.join(vocabulary(lang))}")
+            raise InputError(f"unknown word {w!r} for lang={lang!r}; known words: {', '.join(vocabulary(lang))}")
         out.append(index[w])
     if not out:
-        raise ValueError("words is empty; a sentence needs at least one token")
+        raise InputError("words is empty; a sentence needs at least one token")
     return tuple(out)
 
 
@@ -238,6 +239,6 @@ def answer(words, lang: str = "en") -> str:
         elif tok == POLLUTED:
             colour = GREY
     if colour is None:
-        raise ValueError("the sentence names no colour, so it has no answer; start it like "
+        raise InputError("the sentence names no colour, so it has no answer; start it like "
                          f"{' '.join(VOCABULARY[t][k] for t in DEFAULT_STORY[:3])} …")
     return colour[k]
