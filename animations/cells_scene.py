@@ -120,6 +120,11 @@ class RealLSTMCells(LSTMScene):
 
     title_key = "real_cells"
 
+    @staticmethod
+    def narration_facts(lang: str) -> CellFacts:
+        """The numbers its lines are filled with (also for ``render --script-out``, which renders nothing)."""
+        return CellFacts(cells_view(os.environ.get("LSTM_EXPLAINER_CHARS_MODEL")), lang)
+
     def narrate_setup(self) -> None:
         self.view = cells_view(os.environ.get("LSTM_EXPLAINER_CHARS_MODEL"))
         self.facts = CellFacts(self.view, self.lang)

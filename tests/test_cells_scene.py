@@ -33,6 +33,14 @@ def test_cells_is_opt_in_and_found_by_name():
         cli._scene_names("cell")
 
 
+def test_recording_script_has_the_chapters_lines_in_both_languages():
+    from animations.recording import script_lines
+    rows = script_lines([CELLS])
+    assert [r[0] for r in rows] == [f"{k:03d}_{CELLS}_{key}" for k, key in
+                                    enumerate(("intro", "unit", "colour", "gates", "honest"), 1)]
+    assert all(en and zh and "{" not in en + zh for _, en, zh in rows)
+
+
 def test_with_cells_appends_the_chapter_to_the_lesson(monkeypatch, tmp_path):
     seen = {}
 
