@@ -115,7 +115,11 @@ def load_npz(path: str | Path, what: str, fmt: str,
     with open(path, "rb") as fh:
         magic = fh.read(4)
     # An .npz starts with a zip entry; np.load would take other bytes for a pickle or an .npy.
-    if magic != b"PK\x03\x04" or not zipfile.is_zipfile(path):
+    if magic == b"PK\x03\x04" and not zipfile.is_zipfile(path):
+        # a zip's directory is at its end: an archive that starts right but has none was cut short
+        raise InputError(f"{path} is not a readable {what} file (corrupt or truncated .npz: it starts as a "
+                         "zip archive but its end is missing; copy or download it again)")
+    if magic != b"PK\x03\x04":
         kind = container_of(magic)
         raise InputError(f"{path} is not a readable {what} file (not an .npz archive: "
                          f"{f'it is {kind}' if kind else 'corrupt or truncated'})")
