@@ -36,6 +36,9 @@ from .live import can_run
 MAX_UNITS = 8
 #: Largest video inlined (bytes): a data URI of a bigger file makes a page browsers struggle with.
 MAX_VIDEO = 200 * 1024 * 1024
+#: A recorded page draws every step, each drawing with the whole sequence's charts: its size and the
+#: time to write it grow with the square of the steps (200 steps ≈ 14 MB and 6 s; 400 ≈ 35 MB and 21 s).
+MAX_RECORDED_STEPS = 200
 
 
 def demo_source() -> SequenceTrace:
@@ -168,6 +171,10 @@ def export_html(trace: SequenceTrace, out: str | Path, langs=("en",), *, title: 
         data = live_data(trace, langs)
         html = page(data, _json_for_script(data), title or term("page_title", langs[0]), ICONS, video_html)
         return _write(out, html)
+    if trace.time > MAX_RECORDED_STEPS:
+        raise InputError(f"this trace has {trace.time:,} steps; a recorded page draws every step and holds at most "
+                         f"{MAX_RECORDED_STEPS} (its size grows with the square of the steps). Trace a shorter "
+                         f"window of the sequence, e.g. `trace --model … --input` with at most {MAX_RECORDED_STEPS} steps")
     if trace.units > max_units:
         trace = trace.narrow(trace.most_active(max_units))
     data = page_data(trace, langs)
@@ -193,6 +200,9 @@ def _write(out: str | Path, html: str) -> Path:
     out = Path(out)
     if out.is_dir():
         raise InputError(f"--out {out} is a folder; give the page's file name, e.g. {out / 'page.html'}")
+    blocking = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise InputError(f"--out {out}: {blocking} is a file, not a directory, so no page can be written inside it")
     out.parent.mkdir(parents=True, exist_ok=True)
     # a name of its own per run: two exports into the same --out never write into one temporary file
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
