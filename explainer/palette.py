@@ -25,6 +25,7 @@ INK = "#222222"
 MUTED = "#666666"       # secondary text: axis ticks, captions
 FRAME = "#BBBBBB"       # outlines and guide lines
 GRID = "#CCCCCC"        # plot frames and grids
+HIGHLIGHT = "#FFF1A8"   # behind a hovered value or equation: pale yellow, under the dark quantity colours
 PANEL = "#FAFAFA"       # the background of a drawing's panel
 
 #: Colour for each trace field (see :class:`explainer.trace.StepTrace`).

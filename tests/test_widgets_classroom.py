@@ -178,7 +178,7 @@ def test_preset_menu_stops_naming_a_preset_once_a_slider_moves():
 
 
 # --- 14: Chinese is complete ----------------------------------------------------------------------------------
-ALLOWED = {"tanh", "log", "LSTM", "RNN", "npz", "English", "TraceRecorder", "cell"}
+ALLOWED = {"tanh", "log", "LSTM", "GRU", "RNN", "npz", "English", "TraceRecorder", "cell"}
 
 
 def _visible_text(w) -> list[str]:

@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 
-from explainer import LSTM, LSTMCell
+from explainer import LSTM, LSTMCell, palette
 from explainer.demo import demo_trace
 from explainer.trace import ARRAY_FIELDS
 from widgets.cell_flow import DEFAULT, PRESETS, CellFlow
@@ -206,7 +206,7 @@ def test_memory_widget_shows_the_recorded_gradients_of_both_trained_models():
         strokes = re.findall(r'<polyline [^>]*stroke="(#[0-9A-Fa-f]{6})"', panel)
         right = data["right"][cell]
         assert len(strokes) == data["n"] == 32
-        assert strokes == ["#3DAA4E" if r else "#E0483E" for r in right]
+        assert strokes == [palette.INPUT if r else palette.FORGET for r in right]
     # the interpretation is the data: the LSTM's range at the colour word, the RNN's groups
     lstm_at = data["lstm_dc"][:, k]
     assert _printed(m.summary.value, "lstm_dc-lo") == lstm_at.min() and _printed(m.summary.value, "lstm_dc-hi") == lstm_at.max()

@@ -168,7 +168,7 @@ def equation_lines(v: dict, activation: str = "tanh", recurrent_activation: str 
 
 
 #: The halo of a hovered value (drawn behind the text's own colour).
-HOVER_HALO = palette.INK
+HOVER_HALO = palette.HIGHLIGHT  # the quantity colours are dark: a pale halo keeps them readable
 
 
 def hover_css(root: str) -> str:
@@ -180,7 +180,7 @@ def hover_css(root: str) -> str:
     for eq in sorted(set(EQUATION_OF.values())):
         vals = [k for k, e in EQUATION_OF.items() if e == eq]
         triggers = [f"{root}:has(.lstm-eq-{eq}:hover)"] + [f"{root}:has(.lstm-val-{k}:hover)" for k in vals]
-        rules.append(", ".join(f"{t} .lstm-eq-{eq}" for t in triggers) + "{background:#FFF1A8}")
+        rules.append(", ".join(f"{t} .lstm-eq-{eq}" for t in triggers) + "{background:" + palette.HIGHLIGHT + "}")
         # the hovered value keeps its own colour inside a dark halo: a yellow halo washed out orange c
         # values and yellow g values (too little contrast); ink around any palette colour reads
         rules.append(", ".join(f"{t} .lstm-val-{k}" for t in triggers for k in vals)

@@ -161,8 +161,8 @@ def _bilingual_meta(words, lang: str, unit: int, units: int) -> dict:
     meta = _meta(words, lang, unit, units)
     tokens = _w.encode(meta["words"], lang)
     for other in LANGS:
-        names = [_UNIT_NAME[other].format(k=k) for k in range(units)]
-        names[unit] = _MEMORY_NAME[other]
+        names = [default_unit_name(k, other) for k in range(units)]
+        names[unit] = term("unit_colour_memory", other)
         meta[f"labels_{other}"] = [_w.VOCABULARY[t][_w._lang(other)] for t in tokens]
         meta[f"unit_names_{other}"] = names
     return meta
