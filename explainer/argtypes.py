@@ -81,3 +81,13 @@ SEED = whole(0, MAX_SEED)
 PORT = whole(1, 65535)
 
 __all__ = ["whole", "real", "COUNT", "INDEX", "SEED", "PORT", "MAX_SEED"]
+
+
+def one_line_errors(parser: argparse.ArgumentParser) -> None:
+    """Make ``parser``'s usage errors one line (what was wrong, where to look), not a usage block."""
+    import sys
+
+    def error(message: str):
+        print(f"error: {parser.prog}: {message} (see: {parser.prog} --help)", file=sys.stderr)
+        raise SystemExit(2)
+    parser.error = error

@@ -7,7 +7,7 @@
     lstm-explainer cells sample --temperature 0.5
 """
 from __future__ import annotations
-from ..argtypes import COUNT, INDEX, SEED, real
+from ..argtypes import COUNT, INDEX, SEED, one_line_errors, real
 from ..errors import InputError
 
 import json
@@ -23,12 +23,6 @@ HERE = Path(__file__).parent
 SHIPPED = HERE / "chars_lstm.npz"
 HELDOUT_SAMPLE = 20_000   # characters of the held-out text `find`/`show` read by default
 
-
-def _one_line_errors(parser) -> None:
-    def error(message: str):
-        print(f"error: {parser.prog}: {message} (see: {parser.prog} --help)", file=sys.stderr)
-        raise SystemExit(2)
-    parser.error = error
 
 
 def add_command(sub) -> None:
@@ -77,7 +71,7 @@ def add_command(sub) -> None:
     m.add_argument("--seed", type=SEED, default=0)
     m.set_defaults(func=_cmd_sample)
     for parser in (p, t, m, *s.choices.values()):
-        _one_line_errors(parser)
+        one_line_errors(parser)
 
 
 def load_model(path: str | None = None):

@@ -8,11 +8,10 @@
     lstm-explainer story compare --out reports/story   # accuracy against distance, LSTM vs GRU vs SimpleRNN
 """
 from __future__ import annotations
-from ..argtypes import COUNT, SEED, real
+from ..argtypes import COUNT, SEED, one_line_errors, real
 from ..errors import InputError
 
 import json
-import sys
 from pathlib import Path
 
 from . import words as W
@@ -21,13 +20,6 @@ from .train import Recipe
 DEFAULT_OUT = {"lstm": "story_lstm.npz", "rnn": "story_rnn.npz"}
 DEFAULT_COMPARE_OUT = "reports/story"
 
-
-def _one_line_errors(parser) -> None:
-    """argparse's errors as one line (what was wrong, where to look), not a usage block."""
-    def error(message: str):
-        print(f"error: {parser.prog}: {message} (see: {parser.prog} --help)", file=sys.stderr)
-        raise SystemExit(2)
-    parser.error = error
 
 
 def add_command(sub) -> None:
@@ -90,7 +82,7 @@ def add_command(sub) -> None:
     c.add_argument("--quiet", action="store_true", help="no progress bars")
     c.set_defaults(func=_cmd_compare)
     for parser in (p, t, s, c):
-        _one_line_errors(parser)
+        one_line_errors(parser)
 
 
 def _recipe(args) -> Recipe:
