@@ -21,15 +21,17 @@ lecture to someone as one offline HTML file with ``manim-slides convert --folder
 --to html --one-file --offline TitleWhy … lesson.html``.
 """
 from __future__ import annotations
-from explainer.argtypes import COUNT, INDEX, whole
-from explainer.errors import InputError
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import time
 from pathlib import Path
+
+from explainer.argtypes import COUNT, INDEX, whole
+from explainer.errors import InputError
 
 from explainer.glossary import LANG_CHOICES, languages
 
@@ -172,12 +174,27 @@ def relocate_slides(json_path: Path) -> None:
     json_path.write_text(json.dumps(data, indent=2), encoding="utf-8")
 
 
+@contextlib.contextmanager
+def _slides_off(off: bool):
+    """``LSTM_EXPLAINER_SLIDES=0`` for the duration only: a ``--no-slides`` run inside a longer-lived process
+    (a notebook, a test session) must not switch slides off for every later render there."""
+    saved = os.environ.get("LSTM_EXPLAINER_SLIDES")
+    if off:
+        os.environ["LSTM_EXPLAINER_SLIDES"] = "0"
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("LSTM_EXPLAINER_SLIDES", None)
+        else:
+            os.environ["LSTM_EXPLAINER_SLIDES"] = saved
+
+
 def _render_job(kw: dict) -> tuple[str, str, float, str]:
     """One scene in a worker process (the lesson renders one scene per core)."""
-    if kw.pop("no_slides", False):
-        os.environ["LSTM_EXPLAINER_SLIDES"] = "0"
-    t0 = time.perf_counter()
-    path = render(**kw)
+    with _slides_off(kw.pop("no_slides", False)):
+        t0 = time.perf_counter()
+        path = render(**kw)
     return kw["scene"], kw["lang"], time.perf_counter() - t0, str(path)
 
 
@@ -216,8 +233,11 @@ def render_many(jobs: list[dict], workers: int | None = None, no_slides: bool = 
 
 
 def _cmd_render(args) -> int:
-    if args.no_slides:
-        os.environ["LSTM_EXPLAINER_SLIDES"] = "0"  # read when animations.scenes is first imported
+    with _slides_off(args.no_slides):
+        return _render_command(args)
+
+
+def _render_command(args) -> int:
     from animations.source import MissingFontError, font_for
 
     langs = languages(args.lang)
@@ -235,7 +255,7 @@ def _cmd_render(args) -> int:
     except MissingFontError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    from animations.scenes import SLIDES
+    from animations.scenes import slides_wanted
     from animations.source import make_source
 
     for lang in langs:  # bad --trace/--step/--units fail here, before any process starts
@@ -281,7 +301,7 @@ def _cmd_render(args) -> int:
                       f"{', '.join(made.missing)}", flush=True)
         print(f"rendered in {time.perf_counter() - t0:.0f}s with {min(len(jobs), args.jobs or os.cpu_count() or 1)}"
               f" parallel processes", flush=True)
-    if SLIDES and not args.last_frame:
+    if slides_wanted() and not args.last_frame:
         stem = trace_stem(args.trace)
         shown = " ".join(f"{n}_{stem}" if stem else n for n in names)
         for lang in langs:

@@ -42,25 +42,33 @@ from animations.script import GAP_SECONDS, Facts, narration
 from animations.source import SceneSource, font_for, source_from_env
 
 
-def _slides_wanted() -> bool:
-    return os.environ.get("LSTM_EXPLAINER_SLIDES", "1").lower() not in ("0", "false", "no", "off")
+def slides_wanted() -> bool:
+    """Whether a render now writes manim-slides files: read at each render (not once at import), so a
+    ``--no-slides`` run in a notebook or test session leaves later renders there as they were."""
+    return SLIDES and os.environ.get("LSTM_EXPLAINER_SLIDES", "1").lower() not in ("0", "false", "no", "off")
 
 
 try:
-    if not _slides_wanted():
-        raise ImportError("slides disabled by LSTM_EXPLAINER_SLIDES=0")
     from manim_slides import Slide
 
     class _Base(Slide):
         """manim-slides' ``Slide``, patched for manim ≥ 0.19 (manim-slides 5.7 still sets config keys
-        ``write_to_movie``/``max_files_cached=inf``/reads ``flush_cache`` that manim 0.22 rejects)."""
+        ``write_to_movie``/``max_files_cached=inf``/reads ``flush_cache`` that manim 0.22 rejects); a plain
+        scene while :func:`slides_wanted` is false."""
 
         skip_reversing = True  # reversed clips double the render time and a lecturer rarely plays backwards
 
         def __init__(self, *args, **kwargs) -> None:
             super(Slide, self).__init__(*args, **kwargs)  # skip Slide.__init__'s config["write_to_movie"]
 
+        def next_slide(self, *args, **kwargs) -> None:
+            if slides_wanted():
+                super().next_slide(*args, **kwargs)
+
         def render(self, *args, **kwargs) -> None:
+            if not slides_wanted():
+                Scene.render(self, *args, **kwargs)
+                return
             saved = config.max_files_cached
             config.max_files_cached = -1  # slides need every partial movie file
             try:
@@ -72,7 +80,7 @@ try:
             self._save_slides(use_cache=not (config.disable_caching or self.disable_caching),
                               flush_cache=self.flush_cache, skip_reversing=self.skip_reversing)
 
-    SLIDES = True
+    SLIDES = True  # manim-slides is installed
 except ImportError:
     class _Base(Scene):
         """Plain manim scene; ``next_slide`` is a no-op so the same scenes render without manim-slides."""

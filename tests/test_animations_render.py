@@ -284,6 +284,13 @@ def test_last_frame_snapshot(demo_renders, media, name):
 
 
 def test_render_command_writes_a_video_and_slides(tmp_path, capsys):
+    """A --no-slides render first, in this same process: it writes no slides and does not switch them off
+    for the render after it (the choice is read at each render, and the environment is restored)."""
+    plain = tmp_path / "plain"
+    before = os.environ.get("LSTM_EXPLAINER_SLIDES")
+    assert main(["render", "CellStateUpdate", "--out", str(plain), "--voice", "none", "--no-slides"]) == 0
+    assert not (plain / "en" / "slides").exists() and "manim-slides" not in capsys.readouterr().out
+    assert os.environ.get("LSTM_EXPLAINER_SLIDES") == before
     assert main(["render", "CellStateUpdate", "--out", str(tmp_path), "--quality", "low", "--voice", "none"]) == 0
     out = capsys.readouterr().out
     video = tmp_path / "en" / "low" / "CellStateUpdate.mp4"

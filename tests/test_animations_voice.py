@@ -212,8 +212,8 @@ def test_voiced_lesson_has_voice_and_subtitle_tracks_in_step(tmp_path, monkeypat
                 assert w.getnchannels() == 1 and w.getframerate() == RATE
                 assert w.getnframes() / RATE == pytest.approx(2.5 + 0.02 + 0.05, abs=0.01)  # + lead and tail kept
             assert subs[0].end.total_seconds() >= 2.5
-        from animations.scenes import SLIDES
-        if SLIDES:  # slides for class: one per spoken line, notes = the line, and no voice in them
+        from animations.scenes import slides_wanted
+        if slides_wanted():  # slides for class: one per spoken line, notes = the line, and no voice in them
             deck = json.loads((out_dir / lang / "slides" / f"{short[0]}.json").read_text(encoding="utf-8"))
             said = [s.content for s in subs][: len(sidecar["lines"])]
             assert [sl["notes"] for sl in deck["slides"]][-len(said):] == said
