@@ -210,6 +210,7 @@ TERMS: dict[str, dict[str, str]] = {
     "source_file": {"en": "file", "zh": "文件"},
     "cell_drawing": {"en": "the cell at step t", "zh": "第 t 步的细胞"},
     "page_title": {"en": "LSTM, step by step", "zh": "LSTM 逐步演示"},
+    "gru_page_title": {"en": "GRU, step by step", "zh": "GRU 逐步演示"},
     "page_cannot": {"en": "This page replays a recorded trace. Moving weights needs Python: run `lstm-explainer classroom`.",
                     "zh": "本页面回放已记录的轨迹。调节权重需要 Python:请运行 `lstm-explainer classroom`。"},
     "lesson_video": {"en": "lesson video", "zh": "课程视频"},
@@ -285,9 +286,13 @@ TERMS: dict[str, dict[str, str]] = {
     # --- views: masked (skipped) steps and the activations a trace names ---
     "masked_short": {"en": "skipped (masked)", "zh": "已跳过(被遮蔽)"},
     "masked_carried": {"en": "masked: h and c carried over unchanged", "zh": "被遮蔽:h 和 c 原样传给下一步"},
+    "gru_masked_carried": {"en": "masked: h carried over unchanged", "zh": "被遮蔽:h 原样传给下一步"},
     "masked_status": {"en": "step {t} was skipped (masked): the layer carried h and c over unchanged; "
                             "the gates below were computed but not used",
                       "zh": "第 {t} 步被跳过(被遮蔽):该层把 h 和 c 原样传给下一步;下面的门已计算,但未使用"},
+    "gru_masked_status": {"en": "step {t} was skipped (masked): the layer carried h over unchanged; "
+                                "the gates below were computed but not used",
+                          "zh": "第 {t} 步被跳过(被遮蔽):该层把 h 原样传给下一步;下面的门已计算,但未使用"},
     "not_used": {"en": "computed, not used", "zh": "已计算,未使用"},
 }
 
