@@ -957,11 +957,14 @@ class TrainedLSTM(LSTMScene):
         return out
 
 
+_BREAKS = frozenset(" ,") | {"，", "："}  # where a caption may break: a space, a comma (either width) or a full-width colon
+
+
 def _wrap(scene: LSTMScene, s: str, size: float, width: float) -> VGroup:
     """``s`` as one line of text, or two centred lines broken at the space or comma nearest its middle when
     one line is wider than ``width``."""
     one = scene.text(s, size=size)
-    cuts = [k for k, ch in enumerate(s) if ch in " ，,："]
+    cuts = [k for k, ch in enumerate(s) if ch in _BREAKS]
     if one.width <= width or not cuts:
         return VGroup(one.scale_to_fit_width(min(width, one.width)))
     k = min(cuts, key=lambda k: abs(k - len(s) / 2))

@@ -197,7 +197,8 @@ def _trace_model_file(args) -> int:
         print(f"see it: lstm-explainer render FullStep --trace {out}   or   lstm-explainer trace --file {out}")
     elif type(trace).__name__ == "GRUTrace":
         print("a GRU's trace (update gate z, reset gate r, candidate h̃; h = z⊙h_{t-1} + (1−z)⊙h̃): "
-              "read it with explainer.gru.GRUTrace.load")
+              f"see it: lstm-explainer export-html --trace {out} --out gru.html   or read it with "
+              "explainer.gru.GRUTrace.load")
     else:
         print("a plain RNN's trace (h_t = tanh(x_t W + h_{t-1} U + b)): read it with explainer.rnn.RNNTrace.load; "
               "the LSTM scenes draw LSTM layers (--layer)")

@@ -300,3 +300,45 @@ def test_a_copy_that_does_not_match_keras_is_refused_with_the_number(models, cap
     err = _error(capsys, "--model", path, "--input", x, "--out", d / "refused.npz")
     assert "differs from Keras's output by max |Δh| = 0.25" in err and "more than 0.0001" in err
     assert not (d / "refused.npz").exists()
+
+
+def test_gru_initial_state_from_the_models_inputs(tmp_path, capsys):
+    """A GRU started from an Input of the model (initial_state=[h0]): the state comes from the user's .npz."""
+    from explainer.gru import GRUTrace
+
+    rng = np.random.default_rng(3)
+    x, h0 = keras.Input((4, 3), name="x"), keras.Input((2,), name="h0")
+    y = keras.layers.GRU(2, return_sequences=True, name="gru_dec")(x, initial_state=[h0])
+    model = keras.Model([x, h0], keras.layers.Dense(1)(y))
+    inputs = {"x": rng.normal(size=(2, 4, 3)).astype(np.float32), "h0": rng.normal(size=(2, 2)).astype(np.float32)}
+    model.save(tmp_path / "m.keras")
+    np.savez(tmp_path / "x.npz", **inputs)
+    made = {"gru_state": (tmp_path / "m.keras", tmp_path / "x.npz", model, inputs)}
+    t = trace((tmp_path, made), "gru_state", "gru_dec", capsys, loader=GRUTrace)
+    np.testing.assert_allclose(t.h_prev[:, 0], inputs["h0"], atol=1e-7)  # h0 is the file's, not zeros
+    assert np.abs(t.h - _keras_output(model, "gru_dec", inputs)).max() <= 1e-5
+    assert np.abs(t.h_prev[:, 0]).min() > 0
+
+
+def test_stateful_layer_traced_over_two_batches_carries_the_state_as_keras(models):
+    """Tracing two consecutive batches of a stateful LSTM: the second starts where the first ended, as
+    Keras's own layer does over the same two calls (a twin model with the same weights)."""
+    from explainer.your_model import trace_keras_layer
+
+    _, made = models
+    path, _, _, _ = made["stateful"]
+    ours_side, twin = keras.models.load_model(path), keras.models.load_model(path)
+    rng = np.random.default_rng(7)
+    b1, b2 = (rng.normal(size=(2, 4, 2)).astype(np.float32) for _ in range(2))
+    name = _name(ours_side)
+    t1, d1 = trace_keras_layer(ours_side, {name: b1}, "carry")
+    t2, d2 = trace_keras_layer(ours_side, {name: b2}, "carry")
+    y1, y2 = np.asarray(twin(b1)), np.asarray(twin(b2))  # Keras alone, the same two batches in a row
+    assert d1 <= 1e-5 and d2 <= 1e-5
+    np.testing.assert_allclose(t2.h_prev[:, 0], t1.h[:, -1], atol=1e-7)   # carried over, not reset
+    np.testing.assert_allclose(t2.c_prev[:, 0], t1.c[:, -1], atol=1e-7)
+    assert np.abs(t1.h[:, -1] - y1).max() <= 1e-5 and np.abs(t2.h[:, -1] - y2).max() <= 1e-5
+    fresh = np.asarray(keras.models.load_model(path)(b2))  # from zeros: a different answer
+    assert np.abs(fresh - y2).max() > 1e-3
+    c_keras = np.asarray(twin.get_layer("carry").states[1])
+    np.testing.assert_allclose(t2.c[:, -1], c_keras, atol=1e-5)

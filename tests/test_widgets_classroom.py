@@ -379,7 +379,7 @@ def test_a_damaged_trace_is_refused_with_its_step_and_field(kind, step, field, t
     assert f"step {step}" in ex.error and f"'{field}'" in ex.error and "lstm-error" in ex.status.value
     zh = SequenceExplorer(lang="zh", source="demo")
     zh._guard(zh.set_trace, bad)
-    assert f"第 {step} 步,字段 {field}" in zh.error
+    assert f"第 {step} 步，字段 {field}" in zh.error
 
 
 def test_a_damaged_trace_file_is_refused_on_load(tmp_path):

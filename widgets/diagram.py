@@ -174,11 +174,15 @@ HOVER_HALO = palette.HIGHLIGHT  # the quantity colours are dark: a pale halo kee
 def hover_css(root: str) -> str:
     """CSS that lights up a value in the drawing and its equation line together, whichever is hovered.
 
-    ``root`` is a selector of an element that contains both (``:has`` needs no JavaScript).
+    ``root`` is a selector of an element that contains both (``:has`` needs no JavaScript). The
+    rules serve an LSTM's drawing and a GRU's (:data:`widgets.gru_diagram.GRU_EQUATION_OF`).
     """
+    from .gru_diagram import GRU_EQUATION_OF  # the GRU's lines have names of their own (gru_…)
+
     rules = []
-    for eq in sorted(set(EQUATION_OF.values())):
-        vals = [k for k, e in EQUATION_OF.items() if e == eq]
+    pairs = [(k, e) for k, e in EQUATION_OF.items()] + [(k, e) for k, e in GRU_EQUATION_OF.items()]
+    for eq in sorted({e for _, e in pairs}):
+        vals = [k for k, e in pairs if e == eq]
         triggers = [f"{root}:has(.lstm-eq-{eq}:hover)"] + [f"{root}:has(.lstm-val-{k}:hover)" for k in vals]
         rules.append(", ".join(f"{t} .lstm-eq-{eq}" for t in triggers) + "{background:" + palette.HIGHLIGHT + "}")
         # the hovered value keeps its own colour inside a dark halo: a yellow halo washed out orange c
@@ -259,12 +263,13 @@ def _fit(s: str, size: float, room: float) -> float:
 
 
 def _gate_box(cx, cy, gate: str, fn: str, value: float, z: float, lang: str, tips: dict,
-              unused: bool = False, symbol: str | None = None, pre: str = "z") -> str:
+              unused: bool = False, symbol: str | None = None, pre: str = "z", keep_name: bool = False) -> str:
     """A gate: a box filled from below to its value's level, with its name, value and z.
 
     ``unused``: the cell computed the gate but the layer skipped the step; the box is grey
     and dashed, and says "not used" where z would be. ``symbol`` and ``pre``: how the value and its
-    pre-activation are written (a GRU's candidate: ``h̃`` and ``z_h``).
+    pre-activation are written (a GRU's candidate: ``h̃`` and ``z_h``). ``keep_name``: when name and
+    activation do not fit on one line, keep the name (the equations beside say the activation).
     """
     g = gates.gate(gate) if gate in gates.FIELDS else gates.gru_gate(gate)  # an LSTM's gate or a GRU's
     colour = palette.MUTED if unused else g.color
@@ -275,7 +280,8 @@ def _gate_box(cx, cy, gate: str, fn: str, value: float, z: float, lang: str, tip
     title = f"{term(g.term, lang)} · {fn}"
     size = _fit(title, 12, w - 8)
     if text_width(title, size) > w - 4:  # a long activation name: the gate's letter is on the next line
-        title, size = fn, _fit(fn, 12, w - 8)
+        title = term(g.term, lang) if keep_name else fn
+        size = _fit(title, 12, w - 8)
     dash = ' stroke-dasharray="6 4"' if unused else ""
     out = (f'<g class="lstm-gate{" lstm-gate-unused" if unused else ""}">'
            f'<rect x="{x0}" y="{y0}" width="{w}" height="{h}" rx="8" fill="white" stroke="{colour}" '
