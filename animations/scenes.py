@@ -29,7 +29,7 @@ if __package__ in (None, ""):  # run as a file by `manim animations/scenes.py ..
 
 from explainer import palette
 from explainer.glossary import term
-from explainer.presentation import localise, product_digits, unit_name
+from explainer.presentation import common_digits, localise, unit_name
 
 from explainer.activations import sigmoid, tanh
 from explainer.gates import GATE_STATE_TERMS, gate as gate_info, openness
@@ -539,13 +539,17 @@ class TheQuestion(LSTMScene):
         fx = self.facts
         T, u = fx.where["question"]
         head = self.title()
-        step = self.text(f"t = {T} · “{fx.word(T)}”", size=36, color=palette.MUTED)
+        which = f"{self.term('hand_built')} · " if fx.demo else ""  # which model, said on screen
+        word = f" · “{fx.word(T)}”" if self.src.label(T) else ""
+        step = self.text(f"{which}t = {T}{word}", size=36, color=palette.MUTED)
+        if step.width > 12.6 - head.width:
+            step.scale_to_fit_width(12.6 - head.width)
         step.next_to(head, RIGHT, buff=0.6).align_to(head, DOWN)
         self.add(head, step)
         U = self.src.units
         o, tc, h = (self.src.value(k, T) for k in ("o", "tanh_c", "h"))
         # shown together, o ⊙ tanh c must multiply to the h shown: more digits where two would not
-        digits = max(product_digits([o[k], tc[k]], h[k]) for k in range(U))
+        digits = common_digits([([o[k], tc[k]], h[k]) for k in range(U)])
         cols = VGroup()
         for key in ("o", "tanh_c", "h"):
             v = self.vec(key, T, side=min(0.75, 2.4 / U), number_size=40, digits=digits)
@@ -560,7 +564,7 @@ class TheQuestion(LSTMScene):
                      self.text("=", size=48).move_to((cols[1].cells.get_right() + cols[2].cells.get_left()) / 2))
         self.say("open", [FadeIn(names), FadeIn(cols[0])], [Indicate(cols[0].cells[u], color=palette.OUTPUT)])
         self.say("h", [FadeIn(cols[1]), FadeIn(ops[0])], [FadeIn(ops[1]), FadeIn(cols[2])])
-        top = cols.get_bottom()[1] - 0.5  # the readout goes below, across the width
+        top = cols.get_bottom()[1] - 0.3  # the readout goes below, across the width
         if not fx.flags.get("readout"):
             note = self.text(self.term("no_readout"), size=36, color=palette.MUTED)
             if note.width > 12.6:
@@ -573,9 +577,8 @@ class TheQuestion(LSTMScene):
         box.align_to(UP * top, UP).set_x(cols[2].get_x() - 0.5)
         if box.get_right()[0] > 6.4:
             box.shift(LEFT * (box.get_right()[0] - 6.4))
-        arrow = Arrow(cols[2].cells.get_bottom(), box.get_top(), buff=0.1, color=palette.HIDDEN, stroke_width=5)
         bars = VGroup()
-        order = list(np.argsort(-p))[:4]
+        order = list(np.argsort(-p))[:2]  # the answer and the runner-up (the narration reads both)
         for k in order:
             name = self.text(answers[k], size=40)
             bar = Rectangle(width=max(0.03, 3.0 * float(p[k])), height=0.45, stroke_width=0,
@@ -588,8 +591,9 @@ class TheQuestion(LSTMScene):
             row[0].move_to(ORIGIN, aligned_edge=LEFT).shift(DOWN * 0.7 * r)
             row[1].move_to(RIGHT * (name_w + 0.3) + DOWN * 0.7 * r, aligned_edge=LEFT)
             row[2].next_to(row[1], RIGHT, buff=0.25)
-        bars.next_to(box, DOWN, buff=0.35).align_to(box, LEFT)
-        bars.shift(UP * max(0.0, -2.85 - bars.get_bottom()[1]))  # above the subtitle band
+        bars.next_to(box, DOWN, buff=0.3).align_to(box, LEFT)
+        VGroup(box, bars).shift(UP * max(0.0, -2.85 - bars.get_bottom()[1]))  # above the subtitle band
+        arrow = Arrow(cols[2].cells.get_bottom(), box.get_top(), buff=0.1, color=palette.HIDDEN, stroke_width=5)
         self.say("readout", [GrowFromEdge(arrow, LEFT), FadeIn(box)], [FadeIn(bars)])
         ring = SurroundingRectangle(bars[0], color=palette.HIDDEN, buff=0.12, corner_radius=0.08)
         colon = "：" if self.lang == "zh" else ": "
