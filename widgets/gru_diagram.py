@@ -16,7 +16,7 @@ from explainer import palette
 from explainer.glossary import term
 from explainer.gru import GRUTrace
 
-from .diagram import STATE_SCALE, _flow, _gate_box, _node, _svg_open, _text, _valve, _vec, fmt, fn_name
+from .diagram import SMALL_GATE_BOX, STATE_SCALE, _flow, _gate_box, _node, _svg_open, _text, _valve, _vec, fmt, fn_name
 
 
 def gru_values(trace: GRUTrace, t: int, unit: int = 0, sample: int = 0) -> dict:
@@ -86,9 +86,9 @@ def gru_cell_svg(trace: GRUTrace, t: int, unit: int = 0, sample: int = 0, lang: 
     labels.append(_text(130, 458, f"xₜ = {_vec(v['x'])}", anchor="start", colour=X, weight="bold", name="x",
                         value=v["x"]))
     labels.append(_text(xc + 10, bus_y + 22, "[hₜ₋₁, xₜ] → [z_z | z_r | z_h]", size=11, colour=palette.MUTED))
-    out.append(_gate_box(xr, gate_y, "r", rec, v["r"], v["z_r"], lang, tips, pre="z_r"))
-    out.append(_gate_box(xz, gate_y, "z", rec, v["z"], v["z_z"], lang, tips, pre="z_z"))
-    out.append(_gate_box(xc, gate_y, "h_tilde", act, v["h_tilde"], v["z_h"], lang, tips, symbol="h̃", pre="z_h"))
+    out.append(_gate_box(xr, gate_y, "r", rec, v["r"], v["z_r"], lang, tips, pre="z_r", box=SMALL_GATE_BOX))
+    out.append(_gate_box(xz, gate_y, "z", rec, v["z"], v["z_z"], lang, tips, pre="z_z", box=SMALL_GATE_BOX))
+    out.append(_gate_box(xc, gate_y, "h_tilde", act, v["h_tilde"], v["z_h"], lang, tips, symbol="h̃", pre="z_h", box=SMALL_GATE_BOX))
     for x, y, sym in ((xz, top_y, "×"), (xmix, top_y, "+"), (xmix, ymul, "×"), (xrh, yr, "×")):
         out.append(_node(x, y, sym))
     out.extend(labels)
