@@ -384,8 +384,10 @@ $('lstm-copy').onclick = () => {
   if (navigator.clipboard) navigator.clipboard.writeText(url).then(done, () => { $('lstm-copied').textContent = url; }); else $('lstm-copied').textContent = url;
 };
 document.addEventListener('click', (e) => { if (e.target.closest && e.target.closest('svg')) tipLine(e.target); });
-document.addEventListener('keydown', (e) => {
-  if (['INPUT', 'SELECT', 'TEXTAREA'].includes(e.target.tagName) || e.altKey || e.ctrlKey || e.metaKey) return;
+document.addEventListener('keydown', (e) => {  // anywhere in the view: a clicker's PageDown/PageUp step even from a menu or a box
+  if (e.altKey || e.ctrlKey || e.metaKey) return;
+  const typing = ['INPUT', 'SELECT', 'TEXTAREA'].includes(e.target.tagName);
+  if (typing && !['PageDown', 'PageUp'].includes(e.key)) return;   // there ← → Home End space edit or pick
   const keys = {' ': play, ArrowRight: () => step(1), ArrowLeft: () => step(-1), PageDown: () => step(1), PageUp: () => step(-1),
     Home: () => { pause(); go(0); }, End: () => { pause(); go(1e9); }};
   if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
