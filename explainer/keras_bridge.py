@@ -322,58 +322,74 @@ def _is_recurrent(layer) -> bool:
     return isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional))
 
 
+def _recurrent_paths(keras_model, prefix: str = "", chain: tuple = ()):
+    """``(name, keras layer, direction, chain)`` for each recurrent layer, in order, nested models
+    included: a layer inside a Model/Sequential used as a layer is named ``outer/inner``
+    (``encoder/lstm``) and ``chain`` lists the models around it, outermost first."""
+    keras = import_keras()
+    for layer in keras_model.layers:
+        if isinstance(layer, keras.Model):  # a nested model used as a layer: look inside
+            yield from _recurrent_paths(layer, f"{prefix}{layer.name}/", chain + (layer,))
+        elif _is_recurrent(layer) and hasattr(layer, "forward_layer"):
+            yield f"{prefix}{layer.forward_layer.name}", layer, 0, chain
+            yield f"{prefix}{layer.backward_layer.name}", layer, 1, chain
+        elif _is_recurrent(layer):
+            yield f"{prefix}{layer.name}", layer, None, chain
+
+
 def keras_recurrent_layers(keras_model) -> list[str]:
     """The names of the recurrent layers of any Keras model, in order (a Bidirectional layer gives
-    its two directions, ``forward_…`` and ``backward_…``, as Keras names them)."""
-    names = []
-    for layer in keras_model.layers:
-        if not _is_recurrent(layer):
-            continue
-        if hasattr(layer, "forward_layer"):
-            names += [layer.forward_layer.name, layer.backward_layer.name]
-        else:
-            names.append(layer.name)
-    return names
+    its two directions, ``forward_…`` and ``backward_…``, as Keras names them; a layer of a nested
+    model is ``outer/inner``)."""
+    return [name for name, *_ in _recurrent_paths(keras_model)]
 
 
 def find_recurrent_layer(keras_model, layer: int | str):
-    """``(keras layer, direction)`` for ``--layer`` (an index into :func:`keras_recurrent_layers` or a
-    name); ``direction`` is 0/1 for the forward/backward half of a Bidirectional layer, else None."""
-    names = keras_recurrent_layers(keras_model)
+    """``(keras layer, direction, chain)`` for ``--layer``: an index into :func:`keras_recurrent_layers`,
+    a name, ``outer/inner`` for a layer of a nested model (or its bare name when no other layer has
+    it), or a Bidirectional layer's own name (its forward half). ``direction`` is 0/1 for the
+    forward/backward half of a Bidirectional layer, else None; ``chain`` the nested models around it."""
+    found = list(_recurrent_paths(keras_model))
+    names = [name for name, *_ in found]
     if not names:
         kinds = ", ".join(f"{l.name} ({type(l).__name__})" for l in keras_model.layers)
         raise InputError(f"the model has no recurrent layer to trace (its layers: {kinds}); "
                          f"give a model with one of: {', '.join(RECURRENT)}")
-    listing = ", ".join(f"{k}={n}" for k, n in enumerate(names))
-    if isinstance(layer, str):
-        wrappers = {l.name: l for l in keras_model.layers if hasattr(l, "forward_layer") and _is_recurrent(l)}
-        if layer in wrappers:  # the Bidirectional layer itself: its forward half
-            layer = wrappers[layer].forward_layer.name
-        if layer not in names:
-            raise InputError(f"no recurrent layer named {layer!r}; choose one of {listing}")
-        index = names.index(layer)
-    else:
-        index = int(layer)
-        if not -len(names) <= index < len(names):
-            raise InputError(f"--layer {index} is out of range; the model has {len(names)} recurrent "
-                             f"layer(s): {listing}")
-    name = names[index]
-    for l in keras_model.layers:
-        if l.name == name:
-            return l, None
-        if hasattr(l, "forward_layer") and name in (l.forward_layer.name, l.backward_layer.name):
-            return l, 0 if name == l.forward_layer.name else 1
-    raise AssertionError(name)  # names came from these layers
+    aliases = {}
+    for name, kl, direction, _ in found:
+        prefix = name.rpartition("/")[0]
+        if direction == 0:  # the Bidirectional layer itself: its forward half
+            aliases[f"{prefix}/{kl.name}" if prefix else kl.name] = name
+    bare = [name.rpartition("/")[2] for name in names]
+    for name, short in zip(names, bare):
+        if "/" in name and bare.count(short) == 1 and short not in aliases:
+            aliases[short] = name  # a nested layer by its own name, when that is unambiguous
+    from .your_model import choose_layer
+
+    _, kl, direction, chain = found[choose_layer(names, layer, aliases)]
+    return kl, direction, chain
 
 
-def keras_call(keras_model, layer, inputs: dict[str, np.ndarray]):
+def keras_call(keras_model, layer, inputs: dict[str, np.ndarray], chain: tuple = (), mask=None):
     """What Keras computes around ``layer`` when ``keras_model`` runs on ``inputs`` (by Input name).
 
     A sub-model from the model's inputs to every tensor the layer's (first) call receives — its
     input, the mask Keras passes (``not_equal`` from ``Embedding(mask_zero=True)``, a Masking
     layer's), its ``initial_state`` — and to the layer's own output. Returns
     ``(args, kwargs, output)`` as NumPy arrays: ``args[0]`` is the layer's input.
+
+    ``chain``: the nested models around ``layer``, outermost first (:func:`find_recurrent_layer`):
+    Keras computes what the outermost receives, which is then run through it the same way.
+    ``mask``: the mask the model itself is called with (a nested model's, from around it).
     """
+    if chain:
+        outer_args, outer_kwargs, _ = keras_call(keras_model, chain[0], inputs, mask=mask)
+        given = [a for a in _flatten(outer_args)]
+        if len(given) != len(chain[0].inputs):
+            raise InputError(f"nested model {chain[0].name!r} is called with {len(given)} input(s) but has "
+                             f"{len(chain[0].inputs)}")
+        inner = {input_name(t): v for t, v in zip(chain[0].inputs, given)}
+        return keras_call(chain[0], layer, inner, chain[1:], mask=outer_kwargs.get("mask"))
     keras = import_keras()
     from keras import tree
 
@@ -384,18 +400,38 @@ def keras_call(keras_model, layer, inputs: dict[str, np.ndarray]):
     given = node.arguments.keras_tensors
     outputs = tree.flatten(node.output_tensors)
     sub = keras.Model(keras_model.inputs, list(given) + list(outputs))
-    feed = [inputs[t._keras_history.operation.name] for t in keras_model.inputs]  # by Input name, in order
+    feed = [inputs[input_name(t)] for t in keras_model.inputs]  # by Input name, in order
     try:
-        values = sub(feed, training=False)
+        values = sub(feed, training=False, **({} if mask is None else {"mask": mask}))
     except Exception as e:  # Keras's own message: wrong batch for a stateful layer, bad ids, ...
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise InputError(f"Keras could not run the model on this input ({first[:300]})") from None
+    # a mask Keras attaches at run time (inside a nested model called with one) is no argument of the
+    # graph's node; the layer reads it from its input as Keras does
+    attached = getattr(values[0], "_keras_mask", None) if given else None
     values = [keras.ops.convert_to_numpy(v) for v in values]
     filled = {id(t): v for t, v in zip(given, values[:len(given)])}
     args, kwargs = node.arguments.fill_in(filled)
     kwargs = {k: v for k, v in kwargs.items() if k != "training" and v is not None}
+    if "mask" not in kwargs and attached is not None and getattr(layer, "_call_has_mask_arg", False) \
+            and given[0] is tree.flatten(node.arguments.args)[0]:
+        kwargs["mask"] = keras.ops.convert_to_numpy(attached)
     out = values[len(given):]
     return list(args), kwargs, out[0] if len(out) == 1 else out
+
+
+def _flatten(values) -> list:
+    """The arrays in nested lists/tuples/dicts of arrays, in order."""
+    if isinstance(values, dict):
+        return [a for v in values.values() for a in _flatten(v)]
+    if isinstance(values, (list, tuple)):
+        return [a for v in values for a in _flatten(v)]
+    return [values]
+
+
+def input_name(t) -> str:
+    """The name of a Keras model input: its Input layer's (what ``keras.Input(name=…)`` gave)."""
+    return t._keras_history.operation.name
 
 
 def layer_from_keras(layer, dtype="float32"):
