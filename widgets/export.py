@@ -25,9 +25,10 @@ from pathlib import Path
 import numpy as np
 
 from explainer import palette
-from explainer.demo import FEATURES, demo_trace
+from explainer.demo import WORDS, demo_trace
 from explainer.glossary import LANGS, term
 from explainer.gru import GRUTrace, load_gated_trace
+from explainer.presentation import localise
 from explainer.trace import SequenceTrace
 
 from . import views
@@ -45,11 +46,9 @@ MAX_RECORDED_STEPS = 200
 
 def demo_source() -> SequenceTrace:
     """The demo LSTM over its story, with the words in both languages (same features, same steps)."""
-    words = {lang: term("demo_sentence", lang).split() for lang in LANGS}
-    aliases = {term(f"feature_{f}", lang): f for f in FEATURES for lang in LANGS}
-    trace = demo_trace([aliases.get(w, w) for w in words["en"]])
+    trace = demo_trace(WORDS)
     for lang in LANGS:
-        trace.meta[f"labels_{lang}"] = words[lang]
+        trace.meta[f"labels_{lang}"] = [localise(w, lang) for w in WORDS]
     return trace
 
 

@@ -93,6 +93,20 @@ def feature_aliases() -> dict[str, str]:
     return out
 
 
+def _join_pairs(tokens: list[str], known: dict[str, str]) -> list[str]:
+    """Two typed words that are one token of the demo ("the" "sky" → "the sky") joined, as it reads them."""
+    out, k = [], 0
+    while k < len(tokens):
+        pair = " ".join(tokens[k:k + 2])
+        if k + 1 < len(tokens) and pair in known:
+            out.append(pair)
+            k += 2
+        else:
+            out.append(tokens[k])
+            k += 1
+    return out
+
+
 def base_dir() -> Path:
     """Where relative trace paths are read from: the folder the classroom was started in."""
     return Path(os.environ.get("LSTM_EXPLAINER_CWD") or os.getcwd())
@@ -297,6 +311,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         """
         tokens = tokenise(words) if isinstance(words, str) else [str(w).lower() for w in words]
         known = feature_aliases()
+        tokens = _join_pairs(tokens, known)
         features = ", ".join(term(f"feature_{f}", self.lang) for f in FEATURES)
         if not tokens:
             raise _Shown(term("err_no_words", self.lang).format(features=features))
