@@ -2,7 +2,8 @@
 
 TensorFlow/Keras is imported here, lazily, and nowhere else in ``explainer`` except
 comparison code. ``from_keras`` takes a ``keras.Sequential`` or a functional ``keras.Model``
-whose graph is a chain (one input, one output, each layer feeding the next; the
+whose graph is a chain (one input, one output, each layer feeding the next, with the mask ops
+Keras inserts; an LSTM/GRU with ``return_state=True`` whose output or last h goes on; the
 ``InputLayer`` is skipped). Supported layers: LSTM and GRU (with their Keras options), Bidirectional(LSTM),
 SimpleRNN, Dense, TimeDistributed(Dense), Embedding, Masking, Dropout, Activation. Anything else is a
 ``ValueError`` naming the layer, its type and what is supported.
@@ -94,17 +95,20 @@ def _lstm_from_keras(layer, dtype, name=None, ignore=(), kind=LSTM, options=LSTM
         raise _unsupported(layer, f"has options this {kind.__name__} cannot reproduce ({e})") from None
 
 
-def _from_keras_layer(layer, dtype):
+def _from_keras_layer(layer, dtype, states_unused: bool = False):
+    """Our copy of one Keras layer. ``states_unused``: an LSTM/GRU with ``return_state=True`` whose
+    graph uses only what its output holds too (its last h when ``return_sequences=False``)."""
     keras = import_keras()
     kind = type(layer).__name__
     name = layer.name
     cfg = layer.get_config()
     if kind in ("SpatialDropout1D", "GaussianDropout", "AlphaDropout", "GaussianNoise"):
         raise _unsupported(layer, "is not element-wise Dropout and would change training")
+    ignore = ("return_state",) if states_unused else ()
     if isinstance(layer, keras.layers.LSTM):
-        return _lstm_from_keras(layer, dtype)
+        return _lstm_from_keras(layer, dtype, ignore=ignore)
     if isinstance(layer, keras.layers.GRU):
-        return _lstm_from_keras(layer, dtype, kind=GRU, options=GRU_OPTIONS, defaults=GRU_DEFAULTS)
+        return _lstm_from_keras(layer, dtype, ignore=ignore, kind=GRU, options=GRU_OPTIONS, defaults=GRU_DEFAULTS)
     if isinstance(layer, keras.layers.Bidirectional):
         inner = layer.forward_layer
         if not isinstance(inner, keras.layers.LSTM):
@@ -166,6 +170,44 @@ def _mask_ops_only(tensor, allowed) -> bool:
     return bool(node.input_tensors) and all(_mask_ops_only(t, allowed) for t in node.input_tensors)
 
 
+def _stateful_outputs(layer) -> bool:
+    """Whether ``layer`` is an LSTM/GRU called with ``return_state=True`` (outputs: y, h[, c])."""
+    return bool(getattr(layer, "return_state", False)) and type(layer).__name__ in ("LSTM", "GRU")
+
+
+def _check_state_use(t, user: str) -> None:
+    """Refuse, by name, a tensor ``t`` that is a state a ``return_state=True`` layer returns beside its output.
+
+    An LSTM's outputs are (y, h, c), a GRU's (y, h). A chain passes y on; h is y itself when
+    ``return_sequences=False`` (the last step's h), so using h is using y. The cell state c, or h
+    beside a whole sequence y, is something a chain of layers cannot carry."""
+    layer, k = t._keras_history.operation, t._keras_history.tensor_index
+    if not _stateful_outputs(layer) or k == 0 or (k == 1 and not layer.return_sequences):
+        return
+    what = "its cell state c" if k == 2 else "its last h beside its whole sequence (return_sequences=True)"
+    raise _unsupported(layer, f"passes {what} (return_state=True) to {user}; a chain here passes on the layer's "
+                              "output, or its last h when return_sequences=False (the same values); to see this "
+                              f"layer, trace it: lstm-explainer trace --model M.keras --layer {layer.name} "
+                              "--input x.npz")
+
+
+def _state_inputs(keras_model, layers) -> str:
+    """``" (layer 'decoder' (LSTM) takes initial_state from 'h0', 'c0')"`` for the layers whose
+    initial_state comes from the model's own Inputs, which a chain of layers cannot take."""
+    keras = import_keras()
+    inputs = {id(t._keras_history.operation) for t in keras_model.inputs}
+    said = []
+    for layer in layers:
+        for node in layer._inbound_nodes[:1]:
+            state = node.arguments.kwargs.get("initial_state")
+            tensors = [t for t in keras.tree.flatten(state) if isinstance(t, keras.KerasTensor)] if state else []
+            names = [t._keras_history.operation.name for t in tensors if id(t._keras_history.operation) in inputs]
+            if names:
+                said.append(f"layer {layer.name!r} ({type(layer).__name__}) takes initial_state from "
+                            f"{', '.join(map(repr, names))}")
+    return f" ({'; '.join(said)})" if said else ""
+
+
 def _chain(keras_model) -> list:
     """The model's layers in order, refusing any graph that is not one straight chain.
 
@@ -179,8 +221,9 @@ def _chain(keras_model) -> list:
     if len(keras_model.inputs) != 1 or len(keras_model.outputs) != 1:
         names = ", ".join(repr(t._keras_history.operation.name) for t in keras_model.inputs)
         raise InputError(f"Keras model {keras_model.name!r} has {len(keras_model.inputs)} inputs ({names}) and "
-                         f"{len(keras_model.outputs)} outputs; from_keras converts a chain with one input and one "
-                         "output (each layer feeding the next, with Keras's mask ops); to see one layer of any "
+                         f"{len(keras_model.outputs)} outputs{_state_inputs(keras_model, layers)}; from_keras "
+                         "converts a chain with one input and one output (each layer feeding the next, with "
+                         "Keras's mask ops; a return_state layer's output or last h); to see one layer of any "
                          "model, trace it: lstm-explainer trace --model M.keras --layer NAME --input x.npz")
     model_input = keras_model.inputs[0]._keras_history.operation
     previous, seen, masking = model_input, {model_input}, False
@@ -192,6 +235,8 @@ def _chain(keras_model) -> list:
         args, kwargs = nodes[0].arguments.args, nodes[0].arguments.kwargs
         data = [t for t in keras.tree.flatten(args) if isinstance(t, keras.KerasTensor)]
         sources = [t._keras_history.operation for t in data]
+        for t in data:
+            _check_state_use(t, repr(layer.name))
         if len(sources) != 1 or sources[0] is not previous:
             names = ", ".join(repr(s.name) for s in sources)
             raise _unsupported(layer, f"takes its input from {names} instead of the layer before it "
@@ -202,7 +247,7 @@ def _chain(keras_model) -> list:
                 continue
             if key == "mask" and masking and all(_mask_ops_only(t, seen) for t in tensors):
                 continue  # Keras's own mask, which our chain computes the same way
-            names = ", ".join(repr(t._keras_history.operation.name) for t in tensors)
+            names = ", ".join(repr(n) for n in dict.fromkeys(t._keras_history.operation.name for t in tensors))
             raise _unsupported(layer, f"takes {key} from {names}; a chain here has one input and passes on only "
                                       "the mask of Embedding(mask_zero=True) or Masking; to see this layer, trace "
                                       f"it: lstm-explainer trace --model M.keras --layer {layer.name} --input x.npz")
@@ -211,6 +256,7 @@ def _chain(keras_model) -> list:
         seen.add(layer)
     if keras_model.outputs[0]._keras_history.operation is not previous:
         raise InputError(f"Keras model {keras_model.name!r}: its output is not the last layer of the chain")
+    _check_state_use(keras_model.outputs[0], "the model's output")
     return layers
 
 
@@ -218,9 +264,11 @@ def from_keras(keras_model, dtype="float32") -> Sequential:
     """A :class:`Sequential` with the same layers and a copy of ``keras_model``'s weights.
 
     ``keras_model`` is a ``keras.Sequential`` or a functional ``keras.Model`` that is a chain (with
-    the mask ops Keras inserts for ``Embedding(mask_zero=True)`` or ``Masking``). A graph with more
-    inputs (``initial_state`` from Inputs), branches or merges is refused by layer name: trace one of
-    its layers instead (:func:`explainer.your_model.trace_keras_layer`).
+    the mask ops Keras inserts for ``Embedding(mask_zero=True)`` or ``Masking``; an LSTM/GRU with
+    ``return_state=True`` whose output, or last h when ``return_sequences=False``, goes on). A graph
+    with more inputs (``initial_state`` from Inputs), branches, merges or a cell state c used
+    downstream is refused by layer name: trace one of its layers instead
+    (:func:`explainer.your_model.trace_keras_layer`).
     """
     keras = import_keras()
     if not isinstance(keras_model, keras.Model):
@@ -232,8 +280,8 @@ def from_keras(keras_model, dtype="float32") -> Sequential:
     if not keras_layers:
         raise InputError(f"Keras model {keras_model.name!r} has no layers")
     model = Sequential(name=keras_model.name)
-    for layer in keras_layers:
-        model.add(_from_keras_layer(layer, dtype))
+    for layer in keras_layers:  # the chain uses only what a return_state layer's output holds (_chain checked)
+        model.add(_from_keras_layer(layer, dtype, states_unused=_stateful_outputs(layer)))
     integer_ids = isinstance(model.layers[0], Embedding)
     if input_shape and input_shape[-1] is None and not integer_ids:
         raise InputError(f"the Keras model's feature dimension must be known, got input shape {input_shape}")

@@ -379,3 +379,36 @@ def test_a_layer_inside_a_nested_model(tmp_path, capsys):
     with pytest.raises(SystemExit):
         cli.main(["trace", "--help"])
     assert "OUTER/INNER, e.g. encoder/lstm" in " ".join(capsys.readouterr().out.split())
+
+
+def test_from_keras_return_state_where_a_chain_expresses_it():
+    """return_state=True converts when the graph uses what the output holds (the last h of an LSTM or
+    GRU with return_sequences=False): predictions equal Keras's; the cell state c used downstream, states
+    into a second LSTM's initial_state, and initial_state from Inputs are refused naming the layer."""
+    from explainer.keras_bridge import from_keras
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(3, 5, 2)).astype(np.float32)
+    inp = keras.Input((5, 2), name="x")
+    _, h, _ = keras.layers.LSTM(4, return_state=True, name="enc")(inp)  # the state h fed into a Dense
+    lstm_h = keras.Model(inp, keras.layers.Dense(2, name="head")(h))
+    _, hg = keras.layers.GRU(3, return_state=True, name="gru_enc")(keras.layers.Masking(0.0)(inp))
+    gru_h = keras.Model(inp, keras.layers.Dense(1)(hg))
+    for km in (lstm_h, gru_h):
+        ours = from_keras(km)
+        assert not any(getattr(l, "return_state", False) for l in ours.layers)
+        assert np.abs(ours.predict(x) - np.asarray(km(x))).max() <= 1e-5
+    _, _, c = keras.layers.LSTM(4, return_state=True, name="enc_c")(inp)
+    with pytest.raises(ValueError, match=r"'enc_c' \(LSTM\) passes its cell state c \(return_state=True\) to "
+                                         r"'head_c'.*trace --model M.keras --layer enc_c"):
+        from_keras(keras.Model(inp, keras.layers.Dense(1, name="head_c")(c)))
+    s, hs, cs = keras.layers.LSTM(4, return_sequences=True, return_state=True, name="reader")(inp)
+    dec = keras.layers.LSTM(2, name="dec")(s, initial_state=[hs, cs])
+    with pytest.raises(ValueError, match=r"'dec' \(LSTM\) takes initial_state from 'reader';"):
+        from_keras(keras.Model(inp, dec))
+    with pytest.raises(ValueError, match=r"'reader' \(LSTM\) passes its last h beside its whole sequence"):
+        from_keras(keras.Model(inp, keras.layers.Dense(1)(hs)))
+    h0, c0 = keras.Input((2,), name="h0"), keras.Input((2,), name="c0")
+    y = keras.layers.LSTM(2, name="decoder")(inp, initial_state=[h0, c0])
+    with pytest.raises(ValueError, match=r"layer 'decoder' \(LSTM\) takes initial_state from 'h0', 'c0'"):
+        from_keras(keras.Model([inp, h0, c0], y))
