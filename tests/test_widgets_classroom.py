@@ -160,14 +160,16 @@ def test_punctuation_and_capitals_do_not_hide_words():
                                                                    "grey"]
     assert tokenise("天空是蓝色的。后来 污染,灰色") == ["天空是蓝色的", "后来", "污染", "灰色"]
     ex = SequenceExplorer(source="demo")
-    ex.words.value = "Blue. polluted, GREY. Purple"
-    ex.run_button.click()
-    np.testing.assert_array_equal(ex.trace.x[0], demo_trace(["blue", "polluted", "grey", "purple"]).x[0])
+    ex.words.value = "The sky: Blue. polluted, IS? Purple"
+    ex.run_button.click()  # "the" "sky" is the demo's one token "the sky"
+    assert ex.trace.meta["labels"] == ["the sky", "blue", "polluted", "is", "purple"]
+    np.testing.assert_array_equal(ex.trace.x[0], demo_trace(["the sky", "blue", "polluted", "is", "purple"]).x[0])
     assert "purple" in ex.status.value and "blue," not in ex.status.value.split("vocabulary")[-1]
+    assert ex.trace.meta["prediction"] == "grey"  # the readout answers from h at the last word
     ex.set_lang("zh")
-    ex.words.value = "蓝色 污染 灰色"
+    ex.words.value = "蓝色 污染 现在是"
     ex.run_button.click()
-    np.testing.assert_array_equal(ex.trace.c, demo_trace(["blue", "polluted", "grey"]).c)
+    np.testing.assert_array_equal(ex.trace.c, demo_trace(["blue", "polluted", "is"]).c)
     assert "不在演示词表中" not in ex.status.value
 
 
@@ -288,9 +290,9 @@ def test_keys_and_buttons_step_and_play():
     ex.on_key({"type": "keydown", "key": "PageDown"})  # a presenter's clicker sends PageDown / PageUp
     assert ex.time.value == 2
     ex.on_key({"type": "keydown", "key": "End"})
-    assert ex.time.value == 6
+    assert ex.time.value == 7
     ex.on_key({"type": "keydown", "key": "PageUp"})
-    assert ex.time.value == 5
+    assert ex.time.value == 6
     ex.on_key({"type": "keydown", "key": "Home"})
     ex.on_key({"type": "keydown", "key": "ArrowRight"})
     ex.on_key({"type": "keydown", "key": "ArrowRight"})
@@ -381,7 +383,7 @@ def test_a_damaged_trace_is_refused_with_its_step_and_field(kind, step, field, t
     assert f"step {step}" in ex.error and f"'{field}'" in ex.error and "lstm-error" in ex.status.value
     zh = SequenceExplorer(lang="zh", source="demo")
     zh._guard(zh.set_trace, bad)
-    assert f"第 {step} 步,字段 {field}" in zh.error
+    assert f"第 {step} 步，字段 {field}" in zh.error
 
 
 def test_a_damaged_trace_file_is_refused_on_load(tmp_path):
@@ -396,7 +398,7 @@ def test_a_damaged_trace_file_is_refused_on_load(tmp_path):
     ex.path.value = str(path)
     ex.load_button.click()
     assert "edited.npz" in ex.error and "step 3" in ex.error and "lstm-cell-diagram" in ex.diagram.value
-    assert ex.trace.time == 7 and not np.array_equal(ex.trace.c, bad.c)  # still the demo, unchanged
+    assert ex.trace.time == 8 and not np.array_equal(ex.trace.c, bad.c)  # still the demo, unchanged
     from explainer.cli import main
 
     assert main(["classroom", "--trace", str(path), "--dry-run"]) == 2

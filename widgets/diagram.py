@@ -184,11 +184,15 @@ HOVER_HALO = palette.HIGHLIGHT  # the quantity colours are dark: a pale halo kee
 def hover_css(root: str) -> str:
     """CSS that lights up a value in the drawing and its equation line together, whichever is hovered.
 
-    ``root`` is a selector of an element that contains both (``:has`` needs no JavaScript).
+    ``root`` is a selector of an element that contains both (``:has`` needs no JavaScript). The
+    rules serve an LSTM's drawing and a GRU's (:data:`widgets.gru_diagram.GRU_EQUATION_OF`).
     """
+    from .gru_diagram import GRU_EQUATION_OF  # the GRU's lines have names of their own (gru_…)
+
     rules = []
-    for eq in sorted(set(EQUATION_OF.values())):
-        vals = [k for k, e in EQUATION_OF.items() if e == eq]
+    pairs = [(k, e) for k, e in EQUATION_OF.items()] + [(k, e) for k, e in GRU_EQUATION_OF.items()]
+    for eq in sorted({e for _, e in pairs}):
+        vals = [k for k, e in pairs if e == eq]
         triggers = [f"{root}:has(.lstm-eq-{eq}:hover)"] + [f"{root}:has(.lstm-val-{k}:hover)" for k in vals]
         rules.append(", ".join(f"{t} .lstm-eq-{eq}" for t in triggers) + "{background:" + palette.HIGHLIGHT + "}")
         # the hovered value keeps its own colour inside a dark halo: a yellow halo washed out orange c
@@ -299,24 +303,28 @@ GATE_BOX = {"w": LAYOUT["gate_w"], "h": LAYOUT["gate_h"], "value": TYPE["number"
 SMALL_GATE_BOX = {"w": 118, "h": 64, "value": 15, "z": 11, "y_title": 16, "y_value": 37, "y_z": 55}
 
 
-def gate_title(field_term: str, fn: str, lang: str, w: float) -> tuple[str, float]:
-    """A gate box's title and its font size: "forget gate · σ", or only the activation's name when a long
-    one would not fit the box's width ``w``."""
+def gate_title(field_term: str, fn: str, lang: str, w: float, keep_name: bool = False) -> tuple[str, float]:
+    """A gate box's title and its font size: "forget gate · σ", or, when a long activation's name would not
+    fit the box's width ``w``, only the activation's name (or only the gate's, ``keep_name``)."""
     title = f"{term(field_term, lang)} · {fn}"
     size = _fit(title, TYPE["gate_title"], w - 8)
     if text_width(title, size) > w - 4:  # a long activation name: the gate's letter is on the next line
-        title, size = fn, _fit(fn, TYPE["gate_title"], w - 8)
+        title = term(field_term, lang) if keep_name else fn
+        size = _fit(title, TYPE["gate_title"], w - 8)
     return title, round(size, 1)
 
 
 def _gate_box(cx, cy, gate: str, fn: str, value: float, z: float, lang: str, tips: dict,
-              unused: bool = False, symbol: str | None = None, pre: str = "z", box: dict = GATE_BOX) -> str:
+              unused: bool = False, symbol: str | None = None, pre: str = "z", box: dict = GATE_BOX,
+              keep_name: bool = False) -> str:
     """A gate: a box filled from below to its value's level, with its name, value and z.
 
     ``unused``: the cell computed the gate but the layer skipped the step; the box is grey
     and dashed, and says "not used" where z would be. ``symbol`` and ``pre``: how the value and its
     pre-activation are written (a GRU's candidate: ``h̃`` and ``z_h``). ``box``: its size and type
-    (:data:`GATE_BOX`). A tap on the box (it is focusable) shows the gate's equation (:func:`tip_css`).
+    (:data:`GATE_BOX`). ``keep_name``: when name and activation do not fit on one line, keep the name (the
+    equations beside say the activation). A tap on the box (it is focusable) shows the gate's equation
+    (:func:`tip_css`).
     """
     g = gates.gate(gate) if gate in gates.FIELDS else gates.gru_gate(gate)  # an LSTM's gate or a GRU's
     colour = palette.MUTED if unused else g.color
@@ -324,7 +332,7 @@ def _gate_box(cx, cy, gate: str, fn: str, value: float, z: float, lang: str, tip
     x0, y0 = cx - w / 2, cy - h / 2
     level = float(np.clip((value - g.low) / (g.high - g.low), 0.0, 1.0))  # an unbounded activation fills the box
     name = "z" + g.block
-    title, size = gate_title(g.term, fn, lang, w)
+    title, size = gate_title(g.term, fn, lang, w, keep_name)
     dash = ' stroke-dasharray="6 4"' if unused else ""
     out = (f'<g class="lstm-gate lstm-gate-{gate}{" lstm-gate-unused" if unused else ""}" '
            f'data-eq="{escape(tips[gate])}" data-tip="{gate}" tabindex="0">'

@@ -1,6 +1,7 @@
 """Sequence explorer: step through a traced sequence, play it, read every gate over time.
 
-Shows, for time step t of a :class:`~explainer.trace.SequenceTrace`:
+Shows, for time step t of a :class:`~explainer.trace.SequenceTrace` (an LSTM's) or a
+:class:`~explainer.gru.GRUTrace` (a GRU's: its own drawing, h alone over time, its three gates):
 
 * the cell diagram of the selected unit at step t (:func:`widgets.diagram.cell_svg`) and its
   equations with the numbers plugged in (hover one to light up the other);
@@ -37,10 +38,11 @@ import numpy as np
 from explainer import palette
 from explainer.demo import FEATURES, WORD_TERMS, WORDS, demo_trace
 from explainer.glossary import LANGS, term
+from explainer.gru import GRUTrace, load_gated_trace
 from explainer.trace import SequenceTrace
 
 from . import views
-from .diagram import cell_svg, equations_html, legend_html, hover_css
+from .diagram import legend_html, hover_css
 from .language import LanguageSwitch, check_lang
 
 #: Playback speeds: label → milliseconds per step.
@@ -105,6 +107,20 @@ def feature_aliases() -> dict[str, str]:
         for lang in LANGS:
             out[term(f"feature_{f}", lang)] = f
         out[f] = f
+    return out
+
+
+def _join_pairs(tokens: list[str], known: dict[str, str]) -> list[str]:
+    """Two typed words that are one token of the demo ("the" "sky" → "the sky") joined, as it reads them."""
+    out, k = [], 0
+    while k < len(tokens):
+        pair = " ".join(tokens[k:k + 2])
+        if k + 1 < len(tokens) and pair in known:
+            out.append(pair)
+            k += 2
+        else:
+            out.append(tokens[k])
+            k += 1
     return out
 
 
@@ -318,6 +334,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         """
         tokens = tokenise(words) if isinstance(words, str) else [str(w).lower() for w in words]
         known = feature_aliases()
+        tokens = _join_pairs(tokens, known)
         features = ", ".join(term(f"feature_{f}", self.lang) for f in FEATURES)
         if not tokens:
             raise _Shown(term("err_no_words", self.lang).format(features=features))
@@ -345,7 +362,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         if not p.is_file():
             raise _Shown(term("err_no_file", self.lang).format(path=p, base=self.base))
         try:
-            trace = SequenceTrace.load(p)
+            trace = load_gated_trace(p)  # an LSTM's trace or a GRU's
         except (ValueError, OSError) as e:
             raise _Shown(term("err_bad_file", self.lang).format(name=p.name, reason=explain_error(e, self.lang)))
         notes = [("file_note", {"name": p.name, "layer": trace.layer})]
@@ -408,8 +425,8 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         ``note`` is a string or a list of ``(glossary key, format arguments)`` for the status line.
         A trace that fails validation is refused with a ``ValueError``; the one on screen stays.
         """
-        if not isinstance(trace, SequenceTrace):
-            raise InputError(f"expected an explainer.SequenceTrace, got {type(trace).__name__}")
+        if not isinstance(trace, (SequenceTrace, GRUTrace)):
+            raise InputError(f"expected an explainer.SequenceTrace or GRUTrace, got {type(trace).__name__}")
         try:
             _validate(trace)
         except ValueError as e:
@@ -477,16 +494,15 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.charts.value, self.heatmaps.value = charts, heatmaps
         self.error = ""
         status = f'<span style="color:{palette.MUTED}">{escape(self.note)}</span>'
+        gru = "gru_" if views.is_gru(self.trace) else ""  # a GRU carries h alone
         if views.is_skipped(self.trace, t, int(self.sample.value)):  # say it first: the drawing shows no update
             status = (f'<span class="lstm-masked-status" style="color:{palette.INK};font-weight:bold">⊘ '
-                      f'{escape(term("masked_status", self.lang).format(t=t))}</span> · ' + status)
+                      f'{escape(term(gru + "masked_status", self.lang).format(t=t))}</span> · ' + status)
         self.status.value = status
 
     def _render(self, t: int) -> tuple[str, str, str, str]:
         tr, u, b, lang = self.trace, int(self.unit.value or 0), int(self.sample.value), self.lang
-        step, options = tr.step(t), views.cell_options(tr, t, b, unit=u)
-        diagram = cell_svg(step, unit=u, sample=b, lang=lang, title=views.step_title(tr, t, u, lang, b), **options)
-        equations = equations_html(step, unit=u, sample=b, lang=lang, **options)
+        diagram, equations = views.step_html(tr, t, u, b, lang)  # an LSTM's cell or a GRU's
         return diagram, equations, views.charts_html(tr, t, u, b, lang), views.heatmaps_html(tr, t, u, b, lang)
 
     def _apply_lang(self) -> None:
