@@ -332,8 +332,8 @@ class ReadingNetwork(LSTMScene):
     def construct(self) -> None:
         head = self.title()
         self.add(head)
-        # Chinese has no article: its first four words are 天空 曾是 蓝色 后来, not 这 天空 曾是 蓝色
-        words = ["the", "sky", "was", "blue"] if self.lang == "en" else ["sky", "was", "blue", "then"]
+        from explainer.demo import WORDS
+        words = list(WORDS[:4])  # the lesson's sentence: "the sky" is one token (天空), as the demo reads it
         vocab = 5  # squares in the one-hot picture; the word's own square is filled
         xs = [-4.85 + 3.05 * k for k in range(len(words))]
         y_cell, y_x, y_word = 1.05, -0.55, -1.75
@@ -348,7 +348,7 @@ class ReadingNetwork(LSTMScene):
                                for j in range(vocab)]).arrange(RIGHT, buff=0.05).move_to(RIGHT * x + UP * y_x)
             xlab = self.markup(span("x", "x", str(k + 1)), size=36).next_to(squares, LEFT, buff=0.15)
             inputs.add(VGroup(squares, xlab))
-            labels.add(self.text(f"“{self.term('word_' + w)}”", size=36).move_to(RIGHT * x + UP * y_word))
+            labels.add(self.text(f"“{localise(w, self.lang)}”", size=36).move_to(RIGHT * x + UP * y_word))
             arrows_up.add(Arrow(squares.get_top(), box.get_bottom(), buff=0.08, color=palette.INPUT_X, stroke_width=4))
             if k + 1 < len(words):
                 arr = Arrow(box.get_right(), RIGHT * (xs[k + 1] - 0.78) + UP * y_cell, buff=0.05,
@@ -957,11 +957,14 @@ class TrainedLSTM(LSTMScene):
         return out
 
 
+_BREAKS = frozenset(" ,") | {"，", "："}  # where a caption may break: a space, a comma (either width) or a full-width colon
+
+
 def _wrap(scene: LSTMScene, s: str, size: float, width: float) -> VGroup:
     """``s`` as one line of text, or two centred lines broken at the space or comma nearest its middle when
     one line is wider than ``width``."""
     one = scene.text(s, size=size)
-    cuts = [k for k, ch in enumerate(s) if ch in " ，,："]
+    cuts = [k for k, ch in enumerate(s) if ch in _BREAKS]
     if one.width <= width or not cuts:
         return VGroup(one.scale_to_fit_width(min(width, one.width)))
     k = min(cuts, key=lambda k: abs(k - len(s) / 2))

@@ -337,6 +337,28 @@ class GRUTrace(Timeline):
                         unit_index=self.unit_index.copy(), weights=dict(self.weights), meta=dict(self.meta),
                         mask=None if self.mask is None else self.mask[b:b + 1])
 
+    def narrow(self, units) -> "GRUTrace":
+        """Keep only the chosen units (positions within this trace), e.g. ``[0, 5, 7]``: their values
+        exactly, their columns of the three weight blocks, and their indices."""
+        idx = np.asarray(units, dtype=np.int64).reshape(-1)
+        if idx.size == 0:
+            raise InputError("narrow() needs at least one unit")
+        if idx.min() < 0 or idx.max() >= self.units:
+            raise InputError(f"unit indices {idx.tolist()} out of range for a layer of {self.units} units")
+        cols = np.concatenate([k * self.units + idx for k in range(len(GRU_FIELDS))])
+        weights = {k: w[..., cols] for k, w in self.weights.items() if k in ("kernel", "recurrent_kernel", "bias")}
+        return GRUTrace(x=self.x, **{n: getattr(self, n)[..., idx] for n in GRU_TRACE_FIELDS[1:]}, layer=self.layer,
+                        unit_index=self.unit_index[idx], weights=weights, meta=dict(self.meta), mask=self.mask)
+
+    def most_active(self, k: int) -> np.ndarray:
+        """Positions of the ``k`` units whose h moves most over time (then by |h|)."""
+        k = int(k)
+        if k < 1:
+            raise InputError("most_active() needs k >= 1")
+        score = np.abs(np.diff(self.h, axis=1)).mean(axis=(0, 1)) if self.time > 1 else np.zeros(self.units)
+        score = score + 1e-3 * np.abs(self.h).mean(axis=(0, 1))
+        return np.sort(np.argsort(-score, kind="stable")[:min(k, self.units)])
+
     def save(self, path: str | Path) -> Path:
         """Write the trace to ``path`` (``.npz``): plain arrays and JSON, no pickle."""
         arrays = {n: getattr(self, n) for n in GRU_TRACE_FIELDS}
@@ -485,6 +507,20 @@ class GRU(Recurrent):
         return dx[:, ::-1] if self.go_backwards else dx
 
 
-__all__ = ["GRU", "GRUCell", "GRUTrace", "GRUStep"]
+def load_gated_trace(path: str | Path):
+    """The trace in a file written by ``SequenceTrace.save`` (an LSTM's) or ``GRUTrace.save`` (a GRU's),
+    told apart by the format its header names; validated. Anything else is refused as
+    ``SequenceTrace.load`` refuses it."""
+    from .trace import SequenceTrace
+
+    try:
+        return SequenceTrace.load(path)
+    except InputError as e:
+        if f"found {GRU_FORMAT!r}" not in str(e):  # load_npz names the format it found
+            raise
+    return GRUTrace.load(path).validate()
+
+
+__all__ = ["GRU", "GRUCell", "GRUTrace", "GRUStep", "load_gated_trace"]
 
 LAYERS["GRU"] = GRU  # where Sequential.load looks a saved layer's class up

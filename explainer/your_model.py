@@ -19,7 +19,7 @@ import numpy as np
 
 from .embedding import Embedding
 from .model import Sequential
-from .trace import ARRAY_FIELDS, SequenceTrace
+from .trace import ARRAY_FIELDS
 
 MODEL_SUFFIXES = (".keras", ".h5", ".safetensors", ".npz")
 INPUT_SUFFIXES = (".npy", ".csv")
@@ -255,6 +255,30 @@ def parse_units(text: str) -> int | list[int]:
     return values
 
 
+def choose_layer(names: list[str], layer: int | str, aliases: dict[str, str] | None = None) -> int:
+    """The position in ``names`` that ``--layer`` picks: an index (negative counts from the end) or a
+    name; ``aliases`` maps other accepted names to one of ``names``. A ValueError lists the choices."""
+    listing = ", ".join(f"{k}={n}" for k, n in enumerate(names))
+    if isinstance(layer, str):
+        layer = (aliases or {}).get(layer, layer)
+        if layer not in names:
+            raise InputError(f"no recurrent layer named {layer!r}; choose one of {listing}")
+        return names.index(layer)
+    index = int(layer)
+    if not -len(names) <= index < len(names):
+        raise InputError(f"--layer {index} is out of range; the model has {len(names)} recurrent "
+                         f"layer(s): {listing}")
+    return index % len(names)
+
+
+def one_sample(n: int, sample: int) -> slice:
+    """The slice that keeps sequence ``sample`` (negative counts from the end) of a batch of ``n``."""
+    if not -n <= sample < n:
+        raise InputError(f"--sample {sample} is out of range; the input holds {n} sequence(s) (0..{n - 1})")
+    sample %= n
+    return slice(sample, sample + 1)
+
+
 def trace_model(model: Sequential, x: np.ndarray, layer: int | str = 0, sample: int | None = None,
                 units: int | list[int] | None = None):
     """The trace of recurrent layer ``layer`` (index or name) of ``model`` on ``x``: a
@@ -268,38 +292,31 @@ def trace_model(model: Sequential, x: np.ndarray, layer: int | str = 0, sample: 
         kinds = ", ".join(f"{l.name} ({type(l).__name__})" for l in model.layers)
         raise InputError(f"the model has no recurrent layer to trace (its layers: {kinds}); "
                          "give a model with an LSTM")
-    listing = ", ".join(f"{k}={n}" for k, n in enumerate(names))
-    if isinstance(layer, str):
-        if layer not in names:
-            raise InputError(f"no recurrent layer named {layer!r}; choose one of {listing}")
-        index = names.index(layer)
-    else:
-        index = int(layer)
-        if not -len(names) <= index < len(names):
-            raise InputError(f"--layer {index} is out of range; the model has {len(names)} recurrent "
-                             f"layer(s): {listing}")
+    index = choose_layer(names, layer)
     if sample is not None:
-        if not -len(x) <= sample < len(x):
-            raise InputError(f"--sample {sample} is out of range; the input holds {len(x)} sequence(s) "
-                             f"(0..{len(x) - 1})")
-        x = x[sample:sample + 1] if sample != -1 else x[-1:]
+        x = x[one_sample(len(x), sample)]
     widest = max(_units_of(model, n) for n in names)
     check_memory(len(names) * trace_bytes(x.shape[0], x.shape[1], widest, x.shape[-1] if x.ndim == 3 else 1),
                  f"tracing {x.shape[0]} sequence(s) of {x.shape[1]} steps",
                  "trace fewer sequences (--sample K) or a shorter input")
     trace = model.trace(x)[index]
-    if units is not None and not isinstance(trace, SequenceTrace):
+    return keep_units(trace, units)
+
+
+def keep_units(trace, units: int | list[int] | None):
+    """``--units``: the trace of the K most active units (an int) or of the listed unit indices
+    (an LSTM's or a GRU's trace; a plain RNN's is kept whole)."""
+    if units is None:
+        return trace
+    if not hasattr(trace, "narrow"):
         raise InputError(f"--units: layer {trace.layer!r} is a {type(trace).__name__} (a plain RNN), which is kept "
-                         "whole; omit --units, or trace an LSTM layer (--layer)")
-    if units is not None:
-        if isinstance(units, int):
-            if units > trace.units:
-                raise InputError(f"--units {units}: layer {trace.layer!r} has only {trace.units} units; "
-                                 f"give at most {trace.units}")
-            trace = trace.narrow(trace.most_active(units))
-        else:
-            trace = trace.narrow(units)
-    return trace
+                         "whole; omit --units, or trace an LSTM or GRU layer (--layer)")
+    if isinstance(units, int):
+        if units > trace.units:
+            raise InputError(f"--units {units}: layer {trace.layer!r} has only {trace.units} units; "
+                             f"give at most {trace.units}")
+        return trace.narrow(trace.most_active(units))
+    return trace.narrow(units)
 
 
 def _units_of(model: Sequential, name: str) -> int:
@@ -337,7 +354,9 @@ def load_keras_file(path: str | Path):
 
 def input_name(t) -> str:
     """The name of a Keras model input: its Input layer's (what ``keras.Input(name=…)`` gave)."""
-    return t._keras_history.operation.name
+    from .keras_bridge import input_name as name
+
+    return name(t)
 
 
 def _input_spec(t) -> str:
@@ -438,14 +457,12 @@ def trace_keras_layer(keras_model, inputs: dict[str, np.ndarray], layer: int | s
     """
     from .keras_bridge import find_recurrent_layer, keras_call, layer_from_keras
 
-    kl, direction = find_recurrent_layer(keras_model, layer)
+    kl, direction, chain = find_recurrent_layer(keras_model, layer)  # chain: nested models around it
     if sample is not None:
-        n = len(next(iter(inputs.values())))
-        if not -n <= sample < n:
-            raise InputError(f"--sample {sample} is out of range; the input holds {n} sequence(s) (0..{n - 1})")
-        inputs = {k: v[sample:sample + 1] if sample != -1 else v[-1:] for k, v in inputs.items()}
+        keep = one_sample(len(next(iter(inputs.values()))), sample)
+        inputs = {k: v[keep] for k, v in inputs.items()}
     ours = layer_from_keras(kl)  # before Keras runs: a stateful layer's states are those saved
-    args, kwargs, theirs = keras_call(keras_model, kl, inputs)
+    args, kwargs, theirs = keras_call(keras_model, kl, inputs, chain)
     x = np.asarray(args[0], ours.dtype)
     mask = kwargs.get("mask")
     if isinstance(mask, list):  # one mask per input tensor: the sequence's
@@ -478,14 +495,4 @@ def trace_keras_layer(keras_model, inputs: dict[str, np.ndarray], layer: int | s
     if not delta <= PARITY_LIMIT:
         raise InputError(f"our copy of Keras layer {kl.name!r} differs from Keras's output by max |Δh| = "
                          f"{delta:.3g} (over unmasked steps), more than {PARITY_LIMIT:g}; no trace written")
-    if units is not None and not isinstance(trace, SequenceTrace):
-        raise InputError(f"--units: layer {trace.layer!r} gives a {type(trace).__name__}, which is kept whole; "
-                         "omit --units, or trace an LSTM layer (--layer)")
-    if isinstance(units, int):
-        if units > trace.units:
-            raise InputError(f"--units {units}: layer {trace.layer!r} has only {trace.units} units; "
-                             f"give at most {trace.units}")
-        trace = trace.narrow(trace.most_active(units))
-    elif units is not None:
-        trace = trace.narrow(units)
-    return trace, delta
+    return keep_units(trace, units), delta

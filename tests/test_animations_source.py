@@ -17,12 +17,12 @@ from animations.source import MissingFontError, font_for, make_source  # noqa: E
 
 def test_demo_source_defaults_to_the_polluted_step():
     src = make_source()
-    assert src.units == 3 and src.total_units == 3 and src.trace.batch == 1
+    assert src.units == 2 and src.total_units == 2 and src.trace.batch == 1
     assert src.t == 5 and src.label() == "polluted"
     # the forget gate of the "blue memory" closes there, and the scene's value is the trace's
     assert src.value("f")[0] < 0.05
     np.testing.assert_array_equal(src.value("z_f"), demo_trace().z_block("f")[0, 5])
-    assert src.unit_names() == ["blue memory", "grey memory", "pollution flag"]
+    assert src.unit_names() == ["blue memory", "grey memory"]
 
 
 def test_display_products_add_up_to_the_recorded_cell_state():
@@ -45,7 +45,7 @@ def test_wide_trace_is_narrowed_to_its_most_active_units(tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"step": 7}, "out of range"),
+    ({"step": 8}, "out of range"),
     ({"units": 0}, "choose 1.."),
     ({"units": 99}, "choose 1.."),
     ({"lang": "fr"}, "unknown language"),
@@ -62,7 +62,7 @@ def test_environment_variables_choose_the_source(monkeypatch, tmp_path):
     monkeypatch.setenv("LSTM_EXPLAINER_STEP", "3")
     monkeypatch.setenv("LSTM_EXPLAINER_LANG", "zh")
     src = source.source_from_env()
-    assert (src.t, src.lang, src.label(), src.name) == (3, "zh", "blue", "d")
+    assert (src.t, src.lang, src.label(), src.name) == (3, "zh", "birds", "d")
     monkeypatch.setenv("LSTM_EXPLAINER_STEP", "three")
     with pytest.raises(ValueError, match="LSTM_EXPLAINER_STEP must be an integer"):
         source.source_from_env()

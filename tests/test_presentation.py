@@ -148,3 +148,26 @@ def test_the_live_page_draws_in_the_palette():
     assert f"font-family: {presentation.CSS_FONTS};" in LIVE_CSS
     for colour in (palette.INK, palette.CELL, palette.FORGET, palette.HIDDEN):
         assert colour in LIVE_CSS
+
+
+_CJK = "[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]"
+_HALF_WIDTH = re.compile(rf"(?<={_CJK})[,:;?!()]|[,:;?!](?={_CJK})")
+
+
+def test_chinese_ui_text_uses_full_width_punctuation():
+    """Every Chinese string the product shows (glossary, UI tables, narration, pages) puts full-width
+    punctuation next to Chinese: "颜色：单元", not "颜色:单元". Docstrings and raw strings (patterns) are code."""
+    import io
+    import tokenize
+
+    assert _HALF_WIDTH.search("颜色:单元") and _HALF_WIDTH.search("单元(r = 1)") and not _HALF_WIDTH.search("颜色：单元")
+    found = []
+    for p in _sources():
+        for tok in tokenize.generate_tokens(io.StringIO(p.read_text(encoding="utf-8")).readline):
+            prefix = re.match(r"[A-Za-z]*", tok.string).group(0).lower()
+            body = tok.string[len(prefix):]
+            if tok.type != tokenize.STRING or "r" in prefix or body.startswith(('"""', "'''")):
+                continue
+            if _HALF_WIDTH.search(body):
+                found.append(f"{p.relative_to(ROOT)}:{tok.start[0]} {body[:60]}")
+    assert not found, "half-width punctuation beside Chinese:\n" + "\n".join(found)

@@ -149,17 +149,17 @@ def test_time_slider_shows_the_traced_step():
     assert trace.f[0, t, 0] < 0.1  # the demo's story: "polluted" wipes the blue memory
     assert "the old memory is gone" in ex.equations.value
     assert shown(ex.charts.value, "c_series")[1] == [float(trace.c[0, t, 0])]
-    ex.unit.value = 2
-    assert shown(ex.diagram.value, "o")[1] == [float(trace.o[0, t, 2])]
-    assert "2: pollution flag" in ex.heatmaps.value
+    ex.unit.value = 1
+    assert shown(ex.diagram.value, "o")[1] == [float(trace.o[0, t, 1])]
+    assert "1: grey memory" in ex.heatmaps.value
 
 
 def test_explorer_runs_the_demo_on_edited_words_and_loads_files(tmp_path):
     ex = SequenceExplorer(source="demo")
-    ex.words.value = "grey grey blue"
+    ex.words.value = "polluted polluted blue"
     ex.run_button.click()
     assert ex.trace.time == 3 and ex.time.max == 2
-    np.testing.assert_array_equal(ex.trace.c, demo_trace(["grey", "grey", "blue"]).c)
+    np.testing.assert_array_equal(ex.trace.c, demo_trace(["polluted", "polluted", "blue"]).c)
 
     wide = LSTM(40, seed=1).trace(np.random.default_rng(0).normal(size=(2, 5, 3)).astype(np.float32))
     path = wide.save(tmp_path / "wide.npz")

@@ -33,7 +33,7 @@ def test_page_is_one_file_with_every_step_and_no_network(tmp_path):
     # every step of every unit, in both languages: the drawing Python made, with the trace's numbers
     assert html.count('class=\\"lstm-cell-diagram\\"') == 2 * trace.units * trace.time
     for t in range(trace.time):
-        assert f'lstm-val-c\\" data-value=\\"{float(trace.c[0, t, 2])!r}\\"' in html
+        assert f'lstm-val-c\\" data-value=\\"{float(trace.c[0, t, 1])!r}\\"' in html
     assert "遗忘门" in html and "forget gate" in html
 
 

@@ -39,7 +39,7 @@ def test_explorer_opens_on_the_story_models_memory_unit_where_its_forget_gate_cl
 def test_the_demo_sentence_knows_all_its_words_in_both_languages():
     for lang in ("en", "zh"):
         ex = SequenceExplorer(lang=lang, source="demo")
-        assert ex.trace.time == 7
+        assert ex.trace.time == 8
         assert "unknown" not in ex.status.value and "不在演示词表" not in ex.status.value, ex.status.value
         assert ex.time.value == 5 and ex.unit.value == 0  # "polluted": the blue memory's forget gate closes
 
@@ -126,7 +126,7 @@ def test_the_source_menu_switches_between_story_demo_and_a_file(tmp_path):
     ex = SequenceExplorer()
     assert [v for _, v in ex.source_menu.options] == ["story", "demo"] and ex.source_menu.value == "story"
     ex.source_menu.value = "demo"
-    assert ex.trace.time == 7 and ex.unit.value == 0
+    assert ex.trace.time == 8 and ex.unit.value == 0
     path = LSTM(4, seed=1).trace(np.zeros((1, 5, 2), np.float32)).save(tmp_path / "mine.npz")
     ex.load(path)
     assert ex.source_menu.options[-1] == ("mine.npz", "file") and ex.source_menu.value == "file"

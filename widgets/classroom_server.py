@@ -25,7 +25,7 @@ TEMPLATE = "lstm-classroom"
 #: What a student sees when the classroom is full.
 FULL_MESSAGE = ("The classroom is full: {n} students are connected. Ask the lecturer to restart it with a larger "
                 "--max-students, or open the exported page (lstm-explainer export-html), which needs no server. "
-                "课堂已满:已有 {n} 名学生连接。")
+                "课堂已满：已有 {n} 名学生连接。")
 
 
 class CappedKernelManager(AsyncMappingKernelManager):

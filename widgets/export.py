@@ -10,7 +10,8 @@ time slider, the unit menu, the keys space/←/→/Home/End, the language). No C
 font, no server; an optional lesson video is inlined as a data URI.
 
 That is the recorded page, for traces the page cannot recompute (masked steps, peepholes, other
-activations, no weights). The trained story and any plain LSTM's trace with its weights get the
+activations, no weights) and for a GRU's trace (:class:`explainer.gru.GRUTrace`: its own cell
+drawing and equations, h over time, its three gates from the gate table). The trained story and any plain LSTM's trace with its weights get the
 live page instead (:mod:`widgets.live`): the page itself runs the model.
 """
 from __future__ import annotations
@@ -24,12 +25,14 @@ from pathlib import Path
 import numpy as np
 
 from explainer import palette
-from explainer.demo import FEATURES, demo_trace
+from explainer.demo import WORDS, demo_trace
 from explainer.glossary import LANGS, term
+from explainer.gru import GRUTrace, load_gated_trace
+from explainer.presentation import localise
 from explainer.trace import SequenceTrace
 
 from . import views
-from .diagram import cell_svg, equations_html, hover_css
+from .diagram import hover_css
 from .live import can_run
 
 #: Units a page shows at most (the most active ones); every unit costs a drawing per step.
@@ -43,11 +46,9 @@ MAX_RECORDED_STEPS = 200
 
 def demo_source() -> SequenceTrace:
     """The demo LSTM over its story, with the words in both languages (same features, same steps)."""
-    words = {lang: term("demo_sentence", lang).split() for lang in LANGS}
-    aliases = {term(f"feature_{f}", lang): f for f in FEATURES for lang in LANGS}
-    trace = demo_trace([aliases.get(w, w) for w in words["en"]])
+    trace = demo_trace(WORDS)
     for lang in LANGS:
-        trace.meta[f"labels_{lang}"] = words[lang]
+        trace.meta[f"labels_{lang}"] = [localise(w, lang) for w in WORDS]
     return trace
 
 
@@ -75,9 +76,7 @@ def load_source(name: str, lang: str = "en", langs=None) -> SequenceTrace:
     if not path.is_file():
         raise FileNotFoundError(f"no trace file at {path.resolve()}; --trace takes demo, story or a .npz "
                                 "written by SequenceTrace.save")
-    trace = SequenceTrace.load(path)
-    trace.validate()
-    return trace
+    return load_gated_trace(path)  # an LSTM's trace or a GRU's, validated
 
 
 def _icon(path: str) -> str:
@@ -117,10 +116,7 @@ def page_data(trace: SequenceTrace, langs: tuple[str, ...], sample: int = 0) -> 
         for u in range(trace.units):
             per_step = []
             for t in range(trace.time):
-                step, options = trace.step(t), views.cell_options(trace, t, sample, unit=u)
-                per_step.append([cell_svg(step, unit=u, sample=sample, lang=lang,
-                                          title=views.step_title(trace, t, u, lang, sample), **options),
-                                 equations_html(step, unit=u, sample=sample, lang=lang, **options),
+                per_step.append([*views.step_html(trace, t, u, sample, lang),  # the LSTM's cell or the GRU's
                                  views.charts_html(trace, t, u, sample, lang)])
             frames.append(per_step)
         data["lang"][lang] = {
@@ -130,6 +126,9 @@ def page_data(trace: SequenceTrace, langs: tuple[str, ...], sample: int = 0) -> 
                                               "keys_hint", "page_title", "page_cannot", "lesson_video",
                                               "cell_drawing", "language", "masked_carried")},
         }
+        if views.is_gru(trace):  # a GRU's page says so, and that only h is carried at a masked step
+            data["lang"][lang]["ui"].update(page_title=term("gru_page_title", lang),
+                                            masked_carried=term("gru_masked_carried", lang))
     return data
 
 
@@ -147,8 +146,9 @@ def export_html(trace: SequenceTrace, out: str | Path, langs=("en",), *, title: 
     for lang in langs:
         if lang not in LANGS:
             raise InputError(f"unknown language {lang!r}; choose from {LANGS}")
-    if not isinstance(trace, SequenceTrace):
-        raise InputError(f"expected an explainer.SequenceTrace, got {type(trace).__name__}")
+    if not isinstance(trace, (SequenceTrace, GRUTrace)):
+        raise InputError(f"expected an explainer.SequenceTrace or GRUTrace, got {type(trace).__name__}")
+    gru = views.is_gru(trace)
     full = trace.units
     video_html = ""
     if video is not None:
@@ -165,7 +165,7 @@ def export_html(trace: SequenceTrace, out: str | Path, langs=("en",), *, title: 
         video_html = (f'<section class="lstm-video"><h2 data-ui="lesson_video"></h2>'
                       f'<video controls preload="metadata" style="max-width:100%" src="data:{mime};base64,{b64}">'
                       f'</video></section>')
-    if live and (trace.meta.get("source") == "story" or can_run(trace)):
+    if live and not gru and (trace.meta.get("source") == "story" or can_run(trace)):
         from .live import live_data, page
 
         data = live_data(trace, langs)
@@ -181,7 +181,7 @@ def export_html(trace: SequenceTrace, out: str | Path, langs=("en",), *, title: 
     data["source"] = source
     data["narrowed"] = f"{trace.units}/{full}" if full > trace.units else ""
     page = PAGE.format(
-        lang=langs[0], title=escape(title or term("page_title", langs[0])), css=PAGE_CSS + hover_css(".lstm-page"),
+        lang=langs[0], title=escape(title or term("gru_page_title" if gru else "page_title", langs[0])), css=PAGE_CSS + hover_css(".lstm-page"),
         data=_json_for_script(data), video=video_html, script=PAGE_JS, **{f"i_{k}": v for k, v in ICONS.items()},
         ink=palette.INK, muted=palette.MUTED, frame=palette.FRAME, panel=palette.PANEL,
         speeds="".join(f'<option value="{ms}"{" selected" if ms == 900 else ""}>{lbl}</option>'
@@ -336,10 +336,11 @@ PAGE_JS = r"""
   range.oninput = () => { pause(); go(+range.value); };
   $('lstm-unit').onchange = (e) => { st.u = +e.target.value; show(); };
   document.querySelectorAll('.lstm-lang').forEach(b => b.onclick = () => { st.lang = b.dataset.lang; relabel(); });
-  document.addEventListener('keydown', (e) => {
-    if (e.target.tagName === 'SELECT' || e.altKey || e.ctrlKey || e.metaKey) return;
-    const keys = {' ': play, 'ArrowRight': () => step(1), 'ArrowLeft': () => step(-1),
-                  'Home': () => { pause(); go(0); }, 'End': () => { pause(); go(D.time - 1); }};
+  document.addEventListener('keydown', (e) => {   // anywhere in the page; a clicker's PageDown/PageUp even in a menu
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    if (e.target.tagName === 'SELECT' && !['PageDown', 'PageUp'].includes(e.key)) return;
+    const keys = {' ': play, 'ArrowRight': () => step(1), 'ArrowLeft': () => step(-1), 'PageDown': () => step(1),
+                  'PageUp': () => step(-1), 'Home': () => { pause(); go(0); }, 'End': () => { pause(); go(D.time - 1); }};
     if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
   });
   // a focused button would also "click" on the space key's release: the key is ours

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from html import escape
+
 from explainer import palette
+from explainer.gates import GRU_GATES
 from explainer.glossary import term
 from explainer.gru import GRUTrace
 
-from .diagram import STATE_SCALE, _flow, _gate_box, _node, _svg_open, _text, _valve, _vec, fmt, fn_name
+from .diagram import SMALL_GATE_BOX, STATE_SCALE, _flow, _gate_box, _node, _svg_open, _text, _valve, _vec, fmt, fn_name
 
 
 def gru_values(trace: GRUTrace, t: int, unit: int = 0, sample: int = 0) -> dict:
@@ -27,37 +30,70 @@ def gru_values(trace: GRUTrace, t: int, unit: int = 0, sample: int = 0) -> dict:
     return v
 
 
+#: Which equation line each value of the drawing belongs to (hovering one lights up the other).
+GRU_EQUATION_OF = {"z_z": "gru_z", "z": "gru_z", "one_minus_z": "gru_z", "z_r": "gru_r", "r": "gru_r",
+                   "z_h": "gru_h_tilde", "h_tilde": "gru_h_tilde", "kept": "gru_h", "written": "gru_h",
+                   "h": "gru_h"}
+#: The equation lines in the order they are computed.
+GRU_LINES = ("gru_z", "gru_r", "gru_h_tilde", "gru_h")
+
+
+def gru_equation_lines(trace: GRUTrace, v: dict, masked: bool = False) -> dict[str, str]:
+    """Each equation of the step with the traced numbers plugged in, keyed by value (the drawing's
+    tooltips) and by line (:data:`GRU_LINES`, the equations beside it). At a ``masked`` step
+    hₜ = hₜ₋₁: the gates were computed, not used."""
+    act = fn_name(trace.meta.get("activation", "tanh"))
+    rec = fn_name(trace.meta.get("recurrent_activation", "sigmoid"))
+    reset = "r ⊙ (hₜ₋₁·U_h + b′_h)" if trace.reset_after else "(r ⊙ hₜ₋₁)·U_h"
+    eq = {"z": f"z = {rec}(z_z) = {rec}({fmt(v['z_z'])}) = {fmt(v['z'])}",
+          "r": f"r = {rec}(z_r) = {rec}({fmt(v['z_r'])}) = {fmt(v['r'])}",
+          "h_tilde": f"h̃ = {act}(xₜ·W_h + b_h + {reset}) = {act}({fmt(v['z_h'])}) = {fmt(v['h_tilde'])}",
+          "kept": f"z ⊙ hₜ₋₁ = {fmt(v['z'])} × {fmt(v['h_prev'])} = {fmt(v['kept'])}",
+          "written": f"(1 − z) ⊙ h̃ = {fmt(1 - v['z'])} × {fmt(v['h_tilde'])} = {fmt(v['written'])}",
+          "h": f"hₜ = z ⊙ hₜ₋₁ + (1 − z) ⊙ h̃ = {fmt(v['kept'])} + {fmt(v['written'])} = {fmt(v['h'])}"}
+    if masked:
+        eq["h"] = f"hₜ = hₜ₋₁ = {fmt(v['h'])}"
+    eq.update(gru_z=eq["z"], gru_r=eq["r"], gru_h_tilde=eq["h_tilde"], gru_h=eq["h"])
+    return eq
+
+
 def gru_cell_svg(trace: GRUTrace, t: int, unit: int = 0, sample: int = 0, lang: str = "en",
-                 title: str | None = None) -> str:
-    """The GRU cell drawing of one unit of one traced step, as an ``<svg>`` string (scales to its container)."""
+                 title: str | None = None, masked: bool = False) -> str:
+    """The GRU cell drawing of one unit of one traced step, as an ``<svg>`` string (scales to its container).
+
+    ``masked``: the layer skipped this step (its mask was False): hₜ = hₜ₋₁ is drawn, the gates'
+    values are shown as computed, not used."""
     v = gru_values(trace, t, unit, sample)
     act = fn_name(trace.meta.get("activation", "tanh"))
     rec = fn_name(trace.meta.get("recurrent_activation", "sigmoid"))
     reset = "r ⊙ (hₜ₋₁·U_h + b′_h)" if trace.reset_after else "(r ⊙ hₜ₋₁)·U_h"
-    tips = {"z": f"z = {rec}(z_z) = {rec}({fmt(v['z_z'])}) = {fmt(v['z'])}",
-            "r": f"r = {rec}(z_r) = {rec}({fmt(v['z_r'])}) = {fmt(v['r'])}",
-            "h_tilde": f"h̃ = {act}(xₜ·W_h + b_h + {reset}) = {act}({fmt(v['z_h'])}) = {fmt(v['h_tilde'])}",
-            "kept": f"z ⊙ hₜ₋₁ = {fmt(v['z'])} × {fmt(v['h_prev'])} = {fmt(v['kept'])}",
-            "written": f"(1 − z) ⊙ h̃ = {fmt(1 - v['z'])} × {fmt(v['h_tilde'])} = {fmt(v['written'])}",
-            "h": f"hₜ = z ⊙ hₜ₋₁ + (1 − z) ⊙ h̃ = {fmt(v['kept'])} + {fmt(v['written'])} = {fmt(v['h'])}"}
+    tips = gru_equation_lines(trace, v, masked)
     H, X = palette.HIDDEN, palette.INPUT_X
     top_y, bus_y, gate_y, ymul, yr = 70, 400, 300, 165, 222
     xr, xz, xmix, xrh, xc = 150, 300, 560, 440, 560
-    out, labels = [_svg_open(False)], []
+    out, labels = [_svg_open(masked)], []
     out.append(f'<rect x="55" y="28" width="650" height="400" rx="18" fill="{palette.PANEL}" '
                f'stroke="{palette.FRAME}" stroke-width="1.5"/>')
     if title:
         labels.append(_text(380, 20, title, size=13, colour=palette.MUTED))
     # --- the top line is h: hₜ₋₁ → ⊗ z → ⊕ (1 − z)⊙h̃ → hₜ
-    out.append(_flow([(10, top_y), (xz, top_y)], v["h_prev"], STATE_SCALE, H))
-    out.append(_flow([(xz, top_y), (xmix, top_y)], v["kept"], STATE_SCALE, H))
-    out.append(_flow([(xmix, top_y), (750, top_y)], v["h"], STATE_SCALE, H))
+    if masked:  # a skipped step: h goes straight through, the rest is computed and not used (faded)
+        out.append(_flow([(10, top_y), (750, top_y)], v["h"], STATE_SCALE, H))
+        out.append('<g class="lstm-unused" opacity="0.3">')
+    else:
+        out.append(_flow([(10, top_y), (xz, top_y)], v["h_prev"], STATE_SCALE, H))
+        out.append(_flow([(xz, top_y), (xmix, top_y)], v["kept"], STATE_SCALE, H))
+        out.append(_flow([(xmix, top_y), (750, top_y)], v["h"], STATE_SCALE, H))
     labels.append(_text(12, top_y - 18, f"hₜ₋₁ = {fmt(v['h_prev'])}", anchor="start", colour=H, weight="bold",
                         name="h_prev", value=v["h_prev"]))
-    labels.append(_text((xz + xmix) / 2, top_y - 18, f"z⊙hₜ₋₁ = {fmt(v['kept'])}", colour=H, name="kept",
-                        value=v["kept"], tip=tips["kept"]))
-    labels.append(_text(748, top_y - 18, f"hₜ = {fmt(v['h'])}", anchor="end", colour=H, weight="bold", size=15,
-                        name="h", value=v["h"], tip=tips["h"]))
+    if not masked:
+        labels.append(_text((xz + xmix) / 2, top_y - 18, f"z⊙hₜ₋₁ = {fmt(v['kept'])}", colour=H, name="kept",
+                            value=v["kept"], tip=tips["kept"]))
+    labels.append(_text(748, top_y - 18, f"hₜ = hₜ₋₁ = {fmt(v['h'])}" if masked else f"hₜ = {fmt(v['h'])}",
+                        anchor="end", colour=H, weight="bold", size=15, name="h", value=v["h"], tip=tips["h"]))
+    if masked:  # said on the drawing itself: nothing below was used at this step
+        labels.append(_text(380, top_y + 34, f"⊘ {term('gru_masked_carried', lang)}", colour=palette.INK,
+                            weight="bold", size=14))
     labels.append(_text(748, top_y + 32, term("hidden_state", lang), anchor="end", colour=H, size=12))
     # --- the update gate: z keeps hₜ₋₁, and 1 − z lets the candidate in
     out.append(_flow([(xz, gate_y - 32), (xz, top_y)], v["z"], 1.0, palette.UPDATE))
@@ -67,8 +103,9 @@ def gru_cell_svg(trace: GRUTrace, t: int, unit: int = 0, sample: int = 0, lang: 
                         colour=palette.UPDATE, name="one_minus_z", value=1 - v["z"]))
     out.append(_flow([(xc, gate_y - 32), (xc, ymul)], v["h_tilde"], 1.0, palette.CANDIDATE))
     out.append(_flow([(xmix, ymul), (xmix, top_y)], v["written"], STATE_SCALE, H))
-    labels.append(_text(xmix + 16, (ymul + top_y) / 2 + 4, f"(1−z)⊙h̃ = {fmt(v['written'])}", anchor="start",
-                        colour=H, name="written", value=v["written"], tip=tips["written"]))
+    if not masked:
+        labels.append(_text(xmix + 16, (ymul + top_y) / 2 + 4, f"(1−z)⊙h̃ = {fmt(v['written'])}", anchor="start",
+                            colour=H, name="written", value=v["written"], tip=tips["written"]))
     # --- the reset gate: how much of hₜ₋₁ the candidate sees
     out.append(_flow([(xr, gate_y - 32), (xr, yr), (xrh, yr)], v["r"], 1.0, palette.RESET))
     out.append(_valve(xr, (yr + gate_y - 32) / 2, v["r"], palette.RESET, vertical=True))
@@ -86,14 +123,53 @@ def gru_cell_svg(trace: GRUTrace, t: int, unit: int = 0, sample: int = 0, lang: 
     labels.append(_text(130, 458, f"xₜ = {_vec(v['x'])}", anchor="start", colour=X, weight="bold", name="x",
                         value=v["x"]))
     labels.append(_text(xc + 10, bus_y + 22, "[hₜ₋₁, xₜ] → [z_z | z_r | z_h]", size=11, colour=palette.MUTED))
-    out.append(_gate_box(xr, gate_y, "r", rec, v["r"], v["z_r"], lang, tips, pre="z_r"))
-    out.append(_gate_box(xz, gate_y, "z", rec, v["z"], v["z_z"], lang, tips, pre="z_z"))
-    out.append(_gate_box(xc, gate_y, "h_tilde", act, v["h_tilde"], v["z_h"], lang, tips, symbol="h̃", pre="z_h"))
     for x, y, sym in ((xz, top_y, "×"), (xmix, top_y, "+"), (xmix, ymul, "×"), (xrh, yr, "×")):
         out.append(_node(x, y, sym))
+    if masked:
+        out.append("</g>")
+    out.append(_gate_box(xr, gate_y, "r", rec, v["r"], v["z_r"], lang, tips, pre="z_r", unused=masked,
+                         box=SMALL_GATE_BOX))
+    out.append(_gate_box(xz, gate_y, "z", rec, v["z"], v["z_z"], lang, tips, pre="z_z", unused=masked,
+                         box=SMALL_GATE_BOX))
+    out.append(_gate_box(xc, gate_y, "h_tilde", act, v["h_tilde"], v["z_h"], lang, tips, symbol="h̃", pre="z_h",
+                         unused=masked, keep_name=True, box=SMALL_GATE_BOX))
     out.extend(labels)
     out.append("</svg>")
     return "".join(out)
+
+
+def gru_equations_html(trace: GRUTrace, t: int, unit: int = 0, sample: int = 0, lang: str = "en",
+                       masked: bool = False) -> str:
+    """The step's equations with the traced numbers filled in, one line each (class ``lstm-eq-<line>``,
+    lit up with its values in the drawing, :func:`widgets.diagram.hover_css`), then one sentence.
+    Each line is edged in its gate's colour from the gate table; at a ``masked`` step the first line
+    says h was carried over and the gate lines are greyed as computed, not used."""
+    v = gru_values(trace, t, unit, sample)
+    eq = gru_equation_lines(trace, v, masked)
+    colour = {f"gru_{g.field}": g.color for g in GRU_GATES} | {"gru_h": palette.HIDDEN}
+
+    def row(k: str, unused: bool = False) -> str:
+        text = escape(eq[k])
+        head, _, rest = text.rpartition(" = ")
+        text = f"{head} = <b>{rest}</b>" if k == "gru_h" else text
+        style = f"border-left:4px solid {colour[k]};padding-left:6px"
+        if unused:
+            text += f" <small>— {escape(term('not_used', lang))}</small>"
+            style = f"border-left:4px dashed {palette.MUTED};padding-left:6px;color:{palette.MUTED}"
+        return f'<div class="lstm-eq lstm-eq-{k}{" lstm-eq-unused" if unused else ""}" style="{style}">{text}</div>'
+
+    if masked:
+        rows = [f'<div class="lstm-eq-masked" style="font-weight:bold;padding-left:10px">'
+                f'⊘ {escape(term("gru_masked_carried", lang))}</div>', row("gru_h")]
+        rows += [row(k, unused=True) for k in GRU_LINES[:-1]]
+    else:
+        rows = [row(k) for k in GRU_LINES]
+        rows.append(f'<div class="lstm-eq-note"><small>{escape(term("hadamard_note", lang))}</small></div>')
+    story = "" if masked else gru_narrate(trace, t, unit, sample, lang)
+    rows.append('<div class="lstm-narration" style="min-height:1.6em;font-style:italic">'
+                + (escape(story) if story else "&nbsp;") + "</div>")
+    return ('<div class="lstm-equations" style="font-family:DejaVu Sans Mono,monospace;line-height:1.55;'
+            'font-size:13px">' + "".join(rows) + "</div>")
 
 
 def gru_narrate(trace: GRUTrace, t: int, unit: int = 0, sample: int = 0, lang: str = "en") -> str:

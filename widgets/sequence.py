@@ -1,6 +1,7 @@
 """Sequence explorer: step through a traced sequence, play it, read every gate over time.
 
-Shows, for time step t of a :class:`~explainer.trace.SequenceTrace`:
+Shows, for time step t of a :class:`~explainer.trace.SequenceTrace` (an LSTM's) or a
+:class:`~explainer.gru.GRUTrace` (a GRU's: its own drawing, h alone over time, its three gates):
 
 * the cell diagram of the selected unit at step t (:func:`widgets.diagram.cell_svg`) and its
   equations with the numbers plugged in (hover one to light up the other);
@@ -37,10 +38,11 @@ import numpy as np
 from explainer import palette
 from explainer.demo import FEATURES, WORD_TERMS, WORDS, demo_trace
 from explainer.glossary import LANGS, term
+from explainer.gru import GRUTrace, load_gated_trace
 from explainer.trace import SequenceTrace
 
 from . import views
-from .diagram import cell_svg, equations_html, legend_html, hover_css
+from .diagram import legend_html, hover_css
 from .language import LanguageSwitch, check_lang
 
 #: Playback speeds: label → milliseconds per step.
@@ -54,13 +56,30 @@ SEQUENCE_CSS = """
 .lstm-seq-diagram svg, .lstm-seq-charts svg {animation:lstm-step-in .25s ease-out}
 @keyframes lstm-step-in {from {opacity:.35} to {opacity:1}}
 .lstm-seq-charts {display:flex; flex-flow:row wrap; gap:4px 12px}
-/* a short screen (a projector at 150 % zoom): playback and the drawing first, the text boxes hidden */
+/* a short screen (a projector at 150 % zoom): playback and the drawing first, the text boxes hidden; the
+   drawing as large as the height allows, its equations and narration beside it, the charts under them (the
+   two columns' boxes become cells of one grid: display: contents) */
 @media (max-height: 620px) {
-  .lstm-seq-sources, .lstm-seq-keys {display:none !important}
-  .lstm-seq-status {white-space:nowrap; overflow:hidden; text-overflow:ellipsis}
+  .lstm-seq-sources, .lstm-seq-keys, .lstm-seq-speed {display:none !important}
+  .lstm-seq-status {font-size:13px; line-height:1.3}
+  .lstm-seq-status.widget-html, .lstm-seq-watch.widget-html {margin:0; min-height:0; height:auto}
+  .lstm-seq-status .widget-html-content, .lstm-seq-watch .widget-html-content {line-height:1.3; height:auto}
   .lstm-seq-watch .lstm-watch {font-size:13px; line-height:1.3}
-  .lstm-seq-left {max-width:calc((100vh - 215px) * 1.62); flex:3 1 420px}
-  .lstm-seq-right {flex:1 1 200px; min-width:180px}
+  .lstm-sequence.lstm-sequence {display:grid; grid-template-columns:minmax(0, min(calc((100vh - 90px) * 1.617), 74%)) minmax(200px, 1fr);
+    grid-template-areas:"controls controls" "diagram status" "diagram watch" "diagram eqs" "diagram charts" "legend heatmaps";
+    grid-template-rows:auto auto auto auto 1fr auto; gap:0 12px; align-items:start}
+  .lstm-sequence > .widget-html:first-child {position:absolute}
+  .lstm-seq-main, .lstm-seq-left, .lstm-seq-right {display:contents}
+  .lstm-seq-status {grid-area:status; min-width:0} .lstm-seq-controls {grid-area:controls; min-width:0}
+  .lstm-seq-watch {grid-area:watch; min-width:0}
+  .lstm-seq-controls .lstm-slider-time {min-width:120px !important; flex:1 1 120px !important}
+  .lstm-seq-controls .widget-dropdown {min-width:0 !important}
+  .lstm-seq-diagram {grid-area:diagram; min-width:0} .lstm-seq-legend {grid-area:legend}
+  .lstm-seq-equations {grid-area:eqs; min-width:0} .lstm-seq-charts {grid-area:charts; min-width:0}
+  .lstm-seq-heatmaps {grid-area:heatmaps; min-width:0}
+  .lstm-seq-equations .lstm-equations {font-size:12px !important; line-height:1.35 !important}
+  .lstm-seq-equations .lstm-equations {display:flex; flex-direction:column}
+  .lstm-seq-equations .lstm-narration {font-size:14px; font-weight:bold; order:-1}  /* what happens, first */
 }
 """
 
@@ -88,6 +107,20 @@ def feature_aliases() -> dict[str, str]:
         for lang in LANGS:
             out[term(f"feature_{f}", lang)] = f
         out[f] = f
+    return out
+
+
+def _join_pairs(tokens: list[str], known: dict[str, str]) -> list[str]:
+    """Two typed words that are one token of the demo ("the" "sky" → "the sky") joined, as it reads them."""
+    out, k = [], 0
+    while k < len(tokens):
+        pair = " ".join(tokens[k:k + 2])
+        if k + 1 < len(tokens) and pair in known:
+            out.append(pair)
+            k += 2
+        else:
+            out.append(tokens[k])
+            k += 1
     return out
 
 
@@ -186,6 +219,8 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.heatmaps.add_class("lstm-seq-heatmaps")
 
         self.legend = widgets.HTML()
+        self.legend.add_class("lstm-seq-legend")
+        self.speed.add_class("lstm-seq-speed")
         left = widgets.VBox([self.diagram, self.legend, self.equations])
         left.add_class("lstm-seq-left")
         right = widgets.VBox([self.charts, self.heatmaps])
@@ -198,18 +233,20 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
                                 widgets.HBox([self.path, self.load_button], layout=wrap)])
         sources.add_class("lstm-seq-sources")
         self.keys_hint.add_class("lstm-seq-keys")
+        self._controls = widgets.HBox([self.source_menu, self.play, self.back, self.forward, self.speed, self.time,
+                                       self.unit, self.sample], layout=wrap)
+        self._controls.add_class("lstm-seq-controls")
         super().__init__([
             widgets.HTML(SEQUENCE_CSS.join(("<style>", "</style>")) + hover_css(".lstm-sequence")),
             sources,
             self.status,
             self.watch,
-            widgets.HBox([self.source_menu, self.play, self.back, self.forward, self.speed, self.time, self.unit,
-                          self.sample], layout=wrap),
+            self._controls,
             self.keys_hint,
             main,
         ])
         self.add_class("lstm-sequence")
-        self._keyboard(left)
+        self._keyboard(main)
 
         self.time.observe(lambda ch: self.redraw(), names="value")
         self.unit.observe(lambda ch: None if self._hold else self.redraw(), names="value")
@@ -231,7 +268,9 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
 
     # --- keyboard and playback ------------------------------------------------------------
     def _keyboard(self, target: widgets.DOMWidget) -> None:
-        """Space plays/pauses, ← and → step, while the pointer is over the drawing (ipyevents)."""
+        """Space plays/pauses, ← → PageUp PageDown step, Home End jump, while the pointer is anywhere over the
+        drawing, its equations, the charts or the heatmaps (ipyevents hears keys only over its source widget, and
+        prevents their default there; the text boxes and sliders above keep their own keys)."""
         try:
             from ipyevents import Event
         except ImportError:  # the slider's own arrow keys and the ▶ button still work
@@ -295,6 +334,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         """
         tokens = tokenise(words) if isinstance(words, str) else [str(w).lower() for w in words]
         known = feature_aliases()
+        tokens = _join_pairs(tokens, known)
         features = ", ".join(term(f"feature_{f}", self.lang) for f in FEATURES)
         if not tokens:
             raise _Shown(term("err_no_words", self.lang).format(features=features))
@@ -322,7 +362,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         if not p.is_file():
             raise _Shown(term("err_no_file", self.lang).format(path=p, base=self.base))
         try:
-            trace = SequenceTrace.load(p)
+            trace = load_gated_trace(p)  # an LSTM's trace or a GRU's
         except (ValueError, OSError) as e:
             raise _Shown(term("err_bad_file", self.lang).format(name=p.name, reason=explain_error(e, self.lang)))
         notes = [("file_note", {"name": p.name, "layer": trace.layer})]
@@ -385,8 +425,8 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         ``note`` is a string or a list of ``(glossary key, format arguments)`` for the status line.
         A trace that fails validation is refused with a ``ValueError``; the one on screen stays.
         """
-        if not isinstance(trace, SequenceTrace):
-            raise InputError(f"expected an explainer.SequenceTrace, got {type(trace).__name__}")
+        if not isinstance(trace, (SequenceTrace, GRUTrace)):
+            raise InputError(f"expected an explainer.SequenceTrace or GRUTrace, got {type(trace).__name__}")
         try:
             _validate(trace)
         except ValueError as e:
@@ -454,16 +494,15 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.charts.value, self.heatmaps.value = charts, heatmaps
         self.error = ""
         status = f'<span style="color:{palette.MUTED}">{escape(self.note)}</span>'
+        gru = "gru_" if views.is_gru(self.trace) else ""  # a GRU carries h alone
         if views.is_skipped(self.trace, t, int(self.sample.value)):  # say it first: the drawing shows no update
             status = (f'<span class="lstm-masked-status" style="color:{palette.INK};font-weight:bold">⊘ '
-                      f'{escape(term("masked_status", self.lang).format(t=t))}</span> · ' + status)
+                      f'{escape(term(gru + "masked_status", self.lang).format(t=t))}</span> · ' + status)
         self.status.value = status
 
     def _render(self, t: int) -> tuple[str, str, str, str]:
         tr, u, b, lang = self.trace, int(self.unit.value or 0), int(self.sample.value), self.lang
-        step, options = tr.step(t), views.cell_options(tr, t, b, unit=u)
-        diagram = cell_svg(step, unit=u, sample=b, lang=lang, title=views.step_title(tr, t, u, lang, b), **options)
-        equations = equations_html(step, unit=u, sample=b, lang=lang, **options)
+        diagram, equations = views.step_html(tr, t, u, b, lang)  # an LSTM's cell or a GRU's
         return diagram, equations, views.charts_html(tr, t, u, b, lang), views.heatmaps_html(tr, t, u, b, lang)
 
     def _apply_lang(self) -> None:

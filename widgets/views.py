@@ -14,13 +14,16 @@ import numpy as np
 
 from explainer import palette
 from explainer.activations import lookup
-from explainer.gates import GATES
+from explainer.gates import GATES, GRU_GATES, Gate
+from explainer.gru import GRUTrace
 from explainer.glossary import field_name, term
 from explainer.presentation import MINUS, activation_symbol, fmt, unit_label
 from explainer.trace import SequenceTrace
 
 from .charts import heatmap, heatmap_columns, line_chart, nice_limit
 
+#: How a gate's field is written where it is not a plain letter.
+GATE_SYMBOL = {"h_tilde": "h̃"}
 #: Space between the gate heatmaps, side by side (px).
 HEATMAP_GAP = 14
 
@@ -46,6 +49,37 @@ def skipped(trace: SequenceTrace, b: int = 0) -> np.ndarray:
     if trace.mask is None:
         return np.zeros(trace.time, bool)
     return ~np.asarray(trace.mask[b], bool)
+
+
+def is_gru(trace) -> bool:
+    """Whether ``trace`` is a GRU's (:class:`~explainer.gru.GRUTrace`) rather than an LSTM's."""
+    return isinstance(trace, GRUTrace)
+
+
+def gate_table(trace) -> tuple[Gate, ...]:
+    """The gates the trace's cell has, from the one gate table: an LSTM's four or a GRU's three."""
+    return GRU_GATES if is_gru(trace) else GATES
+
+
+def state_fields(trace) -> tuple[str, ...]:
+    """The states drawn over time: c and h for an LSTM, h alone for a GRU (its memory is h)."""
+    return ("h",) if is_gru(trace) else ("c", "h")
+
+
+def step_html(trace, t: int, u: int, b: int = 0, lang: str = "en") -> tuple[str, str]:
+    """``(cell drawing, equations)`` of unit ``u`` at step ``t`` of sample ``b``: the LSTM's or the GRU's,
+    as the trace's cell is. The sequence explorer and the exported page both draw with this."""
+    from .diagram import cell_svg, equations_html
+    from .gru_diagram import gru_cell_svg, gru_equations_html
+
+    title = step_title(trace, t, u, lang, b)
+    if is_gru(trace):
+        masked = is_skipped(trace, t, b)
+        return (gru_cell_svg(trace, t, unit=u, sample=b, lang=lang, title=title, masked=masked),
+                gru_equations_html(trace, t, unit=u, sample=b, lang=lang, masked=masked))
+    step, options = trace.step(t), cell_options(trace, t, b, unit=u)
+    return (cell_svg(step, unit=u, sample=b, lang=lang, title=title, **options),
+            equations_html(step, unit=u, sample=b, lang=lang, **options))
 
 
 def is_skipped(trace: SequenceTrace, t: int, b: int = 0) -> bool:
@@ -81,14 +115,15 @@ def step_title(trace: SequenceTrace, t: int, u: int, lang: str = "en", b: int = 
 
 
 def charts_html(trace: SequenceTrace, t: int | None, u: int, b: int = 0, lang: str = "en") -> str:
-    """c_t and h_t of every unit over time (unit ``u`` bold), step ``t`` marked, skipped steps hatched."""
+    """c_t and h_t of every unit over time (a GRU's h_t alone), unit ``u`` bold, step ``t`` marked,
+    skipped steps hatched."""
     labels = time_labels(trace, lang)
-    # one fixed scale for the whole trace, ending on a round number; |h| ≤ 1 unless the activation is unbounded
-    c_lim = nice_limit(max(1.0, float(np.abs(trace.c[b]).max()) * 1.02))
-    h_lim = nice_limit(max(1.0, float(np.abs(trace.h[b]).max()) * 1.02))
     skip, skip_label = skipped(trace, b), term("masked_short", lang)
     charts = []
-    for fld, lim in (("c", (-c_lim, c_lim)), ("h", (-h_lim, h_lim))):
+    for fld in state_fields(trace):
+        # one fixed scale for the whole trace, ending on a round number; |h| ≤ 1 unless the activation is unbounded
+        top = nice_limit(max(1.0, float(np.abs(getattr(trace, fld)[b]).max()) * 1.02))
+        lim = (-top, top)
         series = [{"y": getattr(trace, fld)[b, :, k], "colour": palette.INPUT_X, "width": 1, "opacity": 0.35}
                   for k in range(trace.units) if k != u]
         series.append({"y": getattr(trace, fld)[b, :, u], "colour": palette.color(fld), "width": 3,
@@ -103,8 +138,8 @@ def _bound(v: float) -> str:
 
 
 def heatmaps_html(trace: SequenceTrace, t: int | None, u: int | None, b: int = 0, lang: str = "en") -> str:
-    """The four gates, units × time, each on its palette scale, step ``t`` and unit ``u`` outlined,
-    skipped steps hatched.
+    """The gates (an LSTM's four, a GRU's three: :func:`gate_table`), units × time, each on its palette
+    scale, step ``t`` and unit ``u`` outlined, skipped steps hatched.
 
     Each title gives the gate's range under the layer's activation (``[0, 1]`` for σ,
     ``[0, ∞)`` for relu); an unbounded one is coloured up to the largest value in the trace.
@@ -113,7 +148,7 @@ def heatmaps_html(trace: SequenceTrace, t: int | None, u: int | None, b: int = 0
     act, rec = activations(trace)
     skip, skip_label = skipped(trace, b), term("masked_short", lang)
     maps = []
-    for g in GATES:
+    for g in gate_table(trace):
         a = lookup(act if g.activation == "tanh" else rec)
         values = getattr(trace, g.field)[b]
         stops, range_label = palette.scale(g.field), None
@@ -129,7 +164,7 @@ def heatmaps_html(trace: SequenceTrace, t: int | None, u: int | None, b: int = 0
         maps.append(heatmap(values.T, stops=stops, row_labels=rows, col_labels=labels, marker=t, highlight_row=u,
                             uid=f"lstm-scale-{g.field}", skipped=skip, skipped_label=skip_label,
                             range_label=range_label,
-                            title=f"{term(g.term, lang)} {g.field}  [{_bound(a.low)}, {high}"
+                            title=f"{term(g.term, lang)} {GATE_SYMBOL.get(g.field, g.field)}  [{_bound(a.low)}, {high}"
                                   + ("" if a.name == g.activation else f"  ({name})")))
     return (f"<b>{term('gates_heatmap', lang)}</b><br>"
             + f'<div style="display:flex;flex-wrap:wrap;gap:8px {HEATMAP_GAP}px">' + "".join(maps) + "</div>")
@@ -138,7 +173,7 @@ def heatmaps_html(trace: SequenceTrace, t: int | None, u: int | None, b: int = 0
 def heatmap_step(trace: SequenceTrace, x: float, width: float) -> int | None:
     """The step (column) under a click at ``x`` px from the left of the heatmaps' box, ``width`` px wide.
 
-    The four maps have the same geometry (:func:`widgets.charts.heatmap_columns`), side by side with
+    The maps (four, or a GRU's three) have the same geometry (:func:`widgets.charts.heatmap_columns`), side by side with
     :data:`HEATMAP_GAP` between them, each shrunk to the box when the box is narrower. None when the
     click is not over a column (the row labels, the colour bar, the gap)."""
     L, cw, w = heatmap_columns(trace.time)
@@ -178,5 +213,5 @@ def _num(v: float) -> str:
     return num(v, 2)
 
 
-__all__ = ["heatmap_step", "watch_point", "watch_line", "unit_names", "time_labels", "step_title", "charts_html", "heatmaps_html", "skipped", "is_skipped",
+__all__ = ["is_gru", "gate_table", "state_fields", "step_html", "heatmap_step", "watch_point", "watch_line", "unit_names", "time_labels", "step_title", "charts_html", "heatmaps_html", "skipped", "is_skipped",
            "activations", "cell_options"]
