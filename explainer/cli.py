@@ -161,8 +161,8 @@ def _trace_model_file(args) -> int:
             model = load_keras_file(args.model)
             inputs, features, labels = read_keras_inputs(args.input, model, time_major=args.time_major)
             trace, parity = trace_keras_layer(model, inputs, layer=layer, sample=args.sample, units=units)
-            traced = find_recurrent_layer(model, trace.layer)[0]  # its input is a column of the file?
-            reads_file = len(model.inputs) == 1 and \
+            traced, _, chain = find_recurrent_layer(model, layer)  # its input is a column of the file?
+            reads_file = len(model.inputs) == 1 and not chain and \
                 traced._inbound_nodes[0].arguments.keras_tensors[0] is model.inputs[0]
         else:
             model = load_model_file(args.model)
@@ -224,7 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--time-major", action="store_true",
                    help="the .npy input is (time, batch, features), as for PyTorch's nn.LSTM(batch_first=False)")
     t.add_argument("--layer", help="which recurrent layer to trace: index (default 0) or name; in a Keras "
-                                   "model, whatever surrounds it (Keras computes its input, mask, initial state)")
+                                   "model, whatever surrounds it (Keras computes its input, mask, initial state); "
+                                   "a layer inside a nested model (a Model or Sequential used as a layer) is "
+                                   "OUTER/INNER, e.g. encoder/lstm")
     t.add_argument("--sample", type=INDEX, help="keep one sequence of the input batch (default: all)")
     t.add_argument("--out", help="where to write the trace (.npz)")
     t.add_argument("--force", action="store_true", help="replace an existing --out file")

@@ -2,7 +2,8 @@
 
 TensorFlow/Keras is imported here, lazily, and nowhere else in ``explainer`` except
 comparison code. ``from_keras`` takes a ``keras.Sequential`` or a functional ``keras.Model``
-whose graph is a chain (one input, one output, each layer feeding the next; the
+whose graph is a chain (one input, one output, each layer feeding the next, with the mask ops
+Keras inserts; an LSTM/GRU with ``return_state=True`` whose output or last h goes on; the
 ``InputLayer`` is skipped). Supported layers: LSTM and GRU (with their Keras options), Bidirectional(LSTM),
 SimpleRNN, Dense, TimeDistributed(Dense), Embedding, Masking, Dropout, Activation. Anything else is a
 ``ValueError`` naming the layer, its type and what is supported.
@@ -94,17 +95,20 @@ def _lstm_from_keras(layer, dtype, name=None, ignore=(), kind=LSTM, options=LSTM
         raise _unsupported(layer, f"has options this {kind.__name__} cannot reproduce ({e})") from None
 
 
-def _from_keras_layer(layer, dtype):
+def _from_keras_layer(layer, dtype, states_unused: bool = False):
+    """Our copy of one Keras layer. ``states_unused``: an LSTM/GRU with ``return_state=True`` whose
+    graph uses only what its output holds too (its last h when ``return_sequences=False``)."""
     keras = import_keras()
     kind = type(layer).__name__
     name = layer.name
     cfg = layer.get_config()
     if kind in ("SpatialDropout1D", "GaussianDropout", "AlphaDropout", "GaussianNoise"):
         raise _unsupported(layer, "is not element-wise Dropout and would change training")
+    ignore = ("return_state",) if states_unused else ()
     if isinstance(layer, keras.layers.LSTM):
-        return _lstm_from_keras(layer, dtype)
+        return _lstm_from_keras(layer, dtype, ignore=ignore)
     if isinstance(layer, keras.layers.GRU):
-        return _lstm_from_keras(layer, dtype, kind=GRU, options=GRU_OPTIONS, defaults=GRU_DEFAULTS)
+        return _lstm_from_keras(layer, dtype, ignore=ignore, kind=GRU, options=GRU_OPTIONS, defaults=GRU_DEFAULTS)
     if isinstance(layer, keras.layers.Bidirectional):
         inner = layer.forward_layer
         if not isinstance(inner, keras.layers.LSTM):
@@ -166,6 +170,44 @@ def _mask_ops_only(tensor, allowed) -> bool:
     return bool(node.input_tensors) and all(_mask_ops_only(t, allowed) for t in node.input_tensors)
 
 
+def _stateful_outputs(layer) -> bool:
+    """Whether ``layer`` is an LSTM/GRU called with ``return_state=True`` (outputs: y, h[, c])."""
+    return bool(getattr(layer, "return_state", False)) and type(layer).__name__ in ("LSTM", "GRU")
+
+
+def _check_state_use(t, user: str) -> None:
+    """Refuse, by name, a tensor ``t`` that is a state a ``return_state=True`` layer returns beside its output.
+
+    An LSTM's outputs are (y, h, c), a GRU's (y, h). A chain passes y on; h is y itself when
+    ``return_sequences=False`` (the last step's h), so using h is using y. The cell state c, or h
+    beside a whole sequence y, is something a chain of layers cannot carry."""
+    layer, k = t._keras_history.operation, t._keras_history.tensor_index
+    if not _stateful_outputs(layer) or k == 0 or (k == 1 and not layer.return_sequences):
+        return
+    what = "its cell state c" if k == 2 else "its last h beside its whole sequence (return_sequences=True)"
+    raise _unsupported(layer, f"passes {what} (return_state=True) to {user}; a chain here passes on the layer's "
+                              "output, or its last h when return_sequences=False (the same values); to see this "
+                              f"layer, trace it: lstm-explainer trace --model M.keras --layer {layer.name} "
+                              "--input x.npz")
+
+
+def _state_inputs(keras_model, layers) -> str:
+    """``" (layer 'decoder' (LSTM) takes initial_state from 'h0', 'c0')"`` for the layers whose
+    initial_state comes from the model's own Inputs, which a chain of layers cannot take."""
+    keras = import_keras()
+    inputs = {id(t._keras_history.operation) for t in keras_model.inputs}
+    said = []
+    for layer in layers:
+        for node in layer._inbound_nodes[:1]:
+            state = node.arguments.kwargs.get("initial_state")
+            tensors = [t for t in keras.tree.flatten(state) if isinstance(t, keras.KerasTensor)] if state else []
+            names = [t._keras_history.operation.name for t in tensors if id(t._keras_history.operation) in inputs]
+            if names:
+                said.append(f"layer {layer.name!r} ({type(layer).__name__}) takes initial_state from "
+                            f"{', '.join(map(repr, names))}")
+    return f" ({'; '.join(said)})" if said else ""
+
+
 def _chain(keras_model) -> list:
     """The model's layers in order, refusing any graph that is not one straight chain.
 
@@ -179,8 +221,9 @@ def _chain(keras_model) -> list:
     if len(keras_model.inputs) != 1 or len(keras_model.outputs) != 1:
         names = ", ".join(repr(t._keras_history.operation.name) for t in keras_model.inputs)
         raise InputError(f"Keras model {keras_model.name!r} has {len(keras_model.inputs)} inputs ({names}) and "
-                         f"{len(keras_model.outputs)} outputs; from_keras converts a chain with one input and one "
-                         "output (each layer feeding the next, with Keras's mask ops); to see one layer of any "
+                         f"{len(keras_model.outputs)} outputs{_state_inputs(keras_model, layers)}; from_keras "
+                         "converts a chain with one input and one output (each layer feeding the next, with "
+                         "Keras's mask ops; a return_state layer's output or last h); to see one layer of any "
                          "model, trace it: lstm-explainer trace --model M.keras --layer NAME --input x.npz")
     model_input = keras_model.inputs[0]._keras_history.operation
     previous, seen, masking = model_input, {model_input}, False
@@ -192,6 +235,8 @@ def _chain(keras_model) -> list:
         args, kwargs = nodes[0].arguments.args, nodes[0].arguments.kwargs
         data = [t for t in keras.tree.flatten(args) if isinstance(t, keras.KerasTensor)]
         sources = [t._keras_history.operation for t in data]
+        for t in data:
+            _check_state_use(t, repr(layer.name))
         if len(sources) != 1 or sources[0] is not previous:
             names = ", ".join(repr(s.name) for s in sources)
             raise _unsupported(layer, f"takes its input from {names} instead of the layer before it "
@@ -202,7 +247,7 @@ def _chain(keras_model) -> list:
                 continue
             if key == "mask" and masking and all(_mask_ops_only(t, seen) for t in tensors):
                 continue  # Keras's own mask, which our chain computes the same way
-            names = ", ".join(repr(t._keras_history.operation.name) for t in tensors)
+            names = ", ".join(repr(n) for n in dict.fromkeys(t._keras_history.operation.name for t in tensors))
             raise _unsupported(layer, f"takes {key} from {names}; a chain here has one input and passes on only "
                                       "the mask of Embedding(mask_zero=True) or Masking; to see this layer, trace "
                                       f"it: lstm-explainer trace --model M.keras --layer {layer.name} --input x.npz")
@@ -211,6 +256,7 @@ def _chain(keras_model) -> list:
         seen.add(layer)
     if keras_model.outputs[0]._keras_history.operation is not previous:
         raise InputError(f"Keras model {keras_model.name!r}: its output is not the last layer of the chain")
+    _check_state_use(keras_model.outputs[0], "the model's output")
     return layers
 
 
@@ -218,9 +264,11 @@ def from_keras(keras_model, dtype="float32") -> Sequential:
     """A :class:`Sequential` with the same layers and a copy of ``keras_model``'s weights.
 
     ``keras_model`` is a ``keras.Sequential`` or a functional ``keras.Model`` that is a chain (with
-    the mask ops Keras inserts for ``Embedding(mask_zero=True)`` or ``Masking``). A graph with more
-    inputs (``initial_state`` from Inputs), branches or merges is refused by layer name: trace one of
-    its layers instead (:func:`explainer.your_model.trace_keras_layer`).
+    the mask ops Keras inserts for ``Embedding(mask_zero=True)`` or ``Masking``; an LSTM/GRU with
+    ``return_state=True`` whose output, or last h when ``return_sequences=False``, goes on). A graph
+    with more inputs (``initial_state`` from Inputs), branches, merges or a cell state c used
+    downstream is refused by layer name: trace one of its layers instead
+    (:func:`explainer.your_model.trace_keras_layer`).
     """
     keras = import_keras()
     if not isinstance(keras_model, keras.Model):
@@ -232,8 +280,8 @@ def from_keras(keras_model, dtype="float32") -> Sequential:
     if not keras_layers:
         raise InputError(f"Keras model {keras_model.name!r} has no layers")
     model = Sequential(name=keras_model.name)
-    for layer in keras_layers:
-        model.add(_from_keras_layer(layer, dtype))
+    for layer in keras_layers:  # the chain uses only what a return_state layer's output holds (_chain checked)
+        model.add(_from_keras_layer(layer, dtype, states_unused=_stateful_outputs(layer)))
     integer_ids = isinstance(model.layers[0], Embedding)
     if input_shape and input_shape[-1] is None and not integer_ids:
         raise InputError(f"the Keras model's feature dimension must be known, got input shape {input_shape}")
@@ -322,58 +370,74 @@ def _is_recurrent(layer) -> bool:
     return isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional))
 
 
+def _recurrent_paths(keras_model, prefix: str = "", chain: tuple = ()):
+    """``(name, keras layer, direction, chain)`` for each recurrent layer, in order, nested models
+    included: a layer inside a Model/Sequential used as a layer is named ``outer/inner``
+    (``encoder/lstm``) and ``chain`` lists the models around it, outermost first."""
+    keras = import_keras()
+    for layer in keras_model.layers:
+        if isinstance(layer, keras.Model):  # a nested model used as a layer: look inside
+            yield from _recurrent_paths(layer, f"{prefix}{layer.name}/", chain + (layer,))
+        elif _is_recurrent(layer) and hasattr(layer, "forward_layer"):
+            yield f"{prefix}{layer.forward_layer.name}", layer, 0, chain
+            yield f"{prefix}{layer.backward_layer.name}", layer, 1, chain
+        elif _is_recurrent(layer):
+            yield f"{prefix}{layer.name}", layer, None, chain
+
+
 def keras_recurrent_layers(keras_model) -> list[str]:
     """The names of the recurrent layers of any Keras model, in order (a Bidirectional layer gives
-    its two directions, ``forward_…`` and ``backward_…``, as Keras names them)."""
-    names = []
-    for layer in keras_model.layers:
-        if not _is_recurrent(layer):
-            continue
-        if hasattr(layer, "forward_layer"):
-            names += [layer.forward_layer.name, layer.backward_layer.name]
-        else:
-            names.append(layer.name)
-    return names
+    its two directions, ``forward_…`` and ``backward_…``, as Keras names them; a layer of a nested
+    model is ``outer/inner``)."""
+    return [name for name, *_ in _recurrent_paths(keras_model)]
 
 
 def find_recurrent_layer(keras_model, layer: int | str):
-    """``(keras layer, direction)`` for ``--layer`` (an index into :func:`keras_recurrent_layers` or a
-    name); ``direction`` is 0/1 for the forward/backward half of a Bidirectional layer, else None."""
-    names = keras_recurrent_layers(keras_model)
+    """``(keras layer, direction, chain)`` for ``--layer``: an index into :func:`keras_recurrent_layers`,
+    a name, ``outer/inner`` for a layer of a nested model (or its bare name when no other layer has
+    it), or a Bidirectional layer's own name (its forward half). ``direction`` is 0/1 for the
+    forward/backward half of a Bidirectional layer, else None; ``chain`` the nested models around it."""
+    found = list(_recurrent_paths(keras_model))
+    names = [name for name, *_ in found]
     if not names:
         kinds = ", ".join(f"{l.name} ({type(l).__name__})" for l in keras_model.layers)
         raise InputError(f"the model has no recurrent layer to trace (its layers: {kinds}); "
                          f"give a model with one of: {', '.join(RECURRENT)}")
-    listing = ", ".join(f"{k}={n}" for k, n in enumerate(names))
-    if isinstance(layer, str):
-        wrappers = {l.name: l for l in keras_model.layers if hasattr(l, "forward_layer") and _is_recurrent(l)}
-        if layer in wrappers:  # the Bidirectional layer itself: its forward half
-            layer = wrappers[layer].forward_layer.name
-        if layer not in names:
-            raise InputError(f"no recurrent layer named {layer!r}; choose one of {listing}")
-        index = names.index(layer)
-    else:
-        index = int(layer)
-        if not -len(names) <= index < len(names):
-            raise InputError(f"--layer {index} is out of range; the model has {len(names)} recurrent "
-                             f"layer(s): {listing}")
-    name = names[index]
-    for l in keras_model.layers:
-        if l.name == name:
-            return l, None
-        if hasattr(l, "forward_layer") and name in (l.forward_layer.name, l.backward_layer.name):
-            return l, 0 if name == l.forward_layer.name else 1
-    raise AssertionError(name)  # names came from these layers
+    aliases = {}
+    for name, kl, direction, _ in found:
+        prefix = name.rpartition("/")[0]
+        if direction == 0:  # the Bidirectional layer itself: its forward half
+            aliases[f"{prefix}/{kl.name}" if prefix else kl.name] = name
+    bare = [name.rpartition("/")[2] for name in names]
+    for name, short in zip(names, bare):
+        if "/" in name and bare.count(short) == 1 and short not in aliases:
+            aliases[short] = name  # a nested layer by its own name, when that is unambiguous
+    from .your_model import choose_layer
+
+    _, kl, direction, chain = found[choose_layer(names, layer, aliases)]
+    return kl, direction, chain
 
 
-def keras_call(keras_model, layer, inputs: dict[str, np.ndarray]):
+def keras_call(keras_model, layer, inputs: dict[str, np.ndarray], chain: tuple = (), mask=None):
     """What Keras computes around ``layer`` when ``keras_model`` runs on ``inputs`` (by Input name).
 
     A sub-model from the model's inputs to every tensor the layer's (first) call receives — its
     input, the mask Keras passes (``not_equal`` from ``Embedding(mask_zero=True)``, a Masking
     layer's), its ``initial_state`` — and to the layer's own output. Returns
     ``(args, kwargs, output)`` as NumPy arrays: ``args[0]`` is the layer's input.
+
+    ``chain``: the nested models around ``layer``, outermost first (:func:`find_recurrent_layer`):
+    Keras computes what the outermost receives, which is then run through it the same way.
+    ``mask``: the mask the model itself is called with (a nested model's, from around it).
     """
+    if chain:
+        outer_args, outer_kwargs, _ = keras_call(keras_model, chain[0], inputs, mask=mask)
+        given = [a for a in _flatten(outer_args)]
+        if len(given) != len(chain[0].inputs):
+            raise InputError(f"nested model {chain[0].name!r} is called with {len(given)} input(s) but has "
+                             f"{len(chain[0].inputs)}")
+        inner = {input_name(t): v for t, v in zip(chain[0].inputs, given)}
+        return keras_call(chain[0], layer, inner, chain[1:], mask=outer_kwargs.get("mask"))
     keras = import_keras()
     from keras import tree
 
@@ -384,18 +448,38 @@ def keras_call(keras_model, layer, inputs: dict[str, np.ndarray]):
     given = node.arguments.keras_tensors
     outputs = tree.flatten(node.output_tensors)
     sub = keras.Model(keras_model.inputs, list(given) + list(outputs))
-    feed = [inputs[t._keras_history.operation.name] for t in keras_model.inputs]  # by Input name, in order
+    feed = [inputs[input_name(t)] for t in keras_model.inputs]  # by Input name, in order
     try:
-        values = sub(feed, training=False)
+        values = sub(feed, training=False, **({} if mask is None else {"mask": mask}))
     except Exception as e:  # Keras's own message: wrong batch for a stateful layer, bad ids, ...
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise InputError(f"Keras could not run the model on this input ({first[:300]})") from None
+    # a mask Keras attaches at run time (inside a nested model called with one) is no argument of the
+    # graph's node; the layer reads it from its input as Keras does
+    attached = getattr(values[0], "_keras_mask", None) if given else None
     values = [keras.ops.convert_to_numpy(v) for v in values]
     filled = {id(t): v for t, v in zip(given, values[:len(given)])}
     args, kwargs = node.arguments.fill_in(filled)
     kwargs = {k: v for k, v in kwargs.items() if k != "training" and v is not None}
+    if "mask" not in kwargs and attached is not None and getattr(layer, "_call_has_mask_arg", False) \
+            and given[0] is tree.flatten(node.arguments.args)[0]:
+        kwargs["mask"] = keras.ops.convert_to_numpy(attached)
     out = values[len(given):]
     return list(args), kwargs, out[0] if len(out) == 1 else out
+
+
+def _flatten(values) -> list:
+    """The arrays in nested lists/tuples/dicts of arrays, in order."""
+    if isinstance(values, dict):
+        return [a for v in values.values() for a in _flatten(v)]
+    if isinstance(values, (list, tuple)):
+        return [a for v in values for a in _flatten(v)]
+    return [values]
+
+
+def input_name(t) -> str:
+    """The name of a Keras model input: its Input layer's (what ``keras.Input(name=…)`` gave)."""
+    return t._keras_history.operation.name
 
 
 def layer_from_keras(layer, dtype="float32"):

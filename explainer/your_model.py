@@ -12,13 +12,14 @@ from .errors import InputError
 from .paths import input_file
 
 import os
+import re
 from pathlib import Path
 
 import numpy as np
 
 from .embedding import Embedding
 from .model import Sequential
-from .trace import ARRAY_FIELDS, SequenceTrace
+from .trace import ARRAY_FIELDS
 
 MODEL_SUFFIXES = (".keras", ".h5", ".safetensors", ".npz")
 INPUT_SUFFIXES = (".npy", ".csv")
@@ -151,7 +152,26 @@ def _check_input_array(x: np.ndarray, path, ids: bool, shape: tuple, time_major:
     return x
 
 
+#: a cell that is a label (a word, a date, a time), not a number: a letter other than an exponent's or a
+#: currency's, or a date's or time's separators between digits (2020-06-30, 30/06/2020, 12:30)
+_LABEL = re.compile(r"[^\W\d_]|\d[-/:]\d+[-/:]\d|\d:\d")
+_NOT_LABEL = re.compile(r"(?<=\d)[eE](?=[+-]?\d)|US\$|USD|EUR|^[+-]?(inf|infinity|nan)$", re.IGNORECASE)
+
+
+def _is_labels(cells) -> bool:
+    """A first column of words or dates (the steps' labels) rather than numbers."""
+    from .textfile import MISSING_TOKENS
+
+    return any(_LABEL.search(_NOT_LABEL.sub("", c)) for c in cells if c not in MISSING_TOKENS)
+
+
 def _read_csv(path: Path):
+    """A ``.csv`` input: one row per time step, one column per feature, an optional first column of labels.
+
+    Every feature column is read in its own number format (:func:`explainer.textfile.read_numbers`, the
+    reader the bitcoin app's prices go through): decimal commas, thousands separators and a currency sign
+    read exactly; a mixed, ambiguous or percent column, a cell that is not a number and a missing cell are
+    refused naming the column and the row."""
     import csv
     import io
 
@@ -160,7 +180,7 @@ def _read_csv(path: Path):
     require("csv", "pandas", why="reading a .csv input (or give a .npy array)")
     import pandas as pd
 
-    from .textfile import DECIMAL_COMMA, decode, sniff_separator  # UTF-8/16, Latin-1; , ; tab |
+    from .textfile import decode, read_numbers, sniff_separator  # UTF-8/16, Latin-1; , ; tab |
 
     text = decode(path.read_bytes(), path)
     if not text.strip():
@@ -168,26 +188,32 @@ def _read_csv(path: Path):
     sep = sniff_separator(text)
     try:
         cells = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-        comma = sep != "," and cells.stack().astype(str).str.strip().str.match(DECIMAL_COMMA).any() \
-            if len(cells.columns) and len(cells) else False
-        df = pd.read_csv(io.StringIO(text), sep=sep, decimal="," if comma else ".",
-                         thousands="." if comma else None)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as e:
         raise InputError(f"{path}: not a readable CSV table ({str(e).splitlines()[0]})") from None
-    if df.empty:
+    if cells.empty:
         raise InputError(f"{path}: the table has no rows; give one row per time step")
+    cells = cells.apply(lambda col: col.str.strip())
     labels = None
-    first = df.columns[0]
-    if not pd.api.types.is_numeric_dtype(df[first]):
-        labels = [str(v) for v in df[first]]
-        df = df.drop(columns=[first])
-    bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
+    first = cells.columns[0]
+    if _is_labels(cells[first]):
+        labels = [str(v) for v in cells[first]]
+        cells = cells.drop(columns=[first])
+    if cells.shape[1] == 0:
+        raise InputError(f"{path}: no numeric columns; give one column per input feature")
+    named = (lambda r: f"row {r + 2}, {first} {labels[r]!r}") if labels else (lambda r: f"row {r + 2}")
+    bad = [c for c in cells.columns if _is_labels(cells[c])]
     if bad:
         raise InputError(f"{path}: column(s) {', '.join(map(repr, bad))} are not numbers; only the first column "
                          "may hold labels (dates, words); remove or encode the others")
-    if df.shape[1] == 0:
-        raise InputError(f"{path}: no numeric columns; give one column per input feature")
-    return df.to_numpy(dtype=np.float64), [str(c) for c in df.columns], labels
+    columns = {}
+    for name in cells.columns:
+        values = read_numbers(cells[name], path, name, named)
+        if values.isna().any():
+            r = int(np.flatnonzero(values.isna().to_numpy())[0])
+            raise InputError(f"{path}: column {name!r} has no value in {named(r)} ({cells[name].iloc[r]!r}); "
+                             "every time step needs every feature — fill or remove that row")
+        columns[name] = values.to_numpy(np.float64)
+    return np.column_stack(list(columns.values())), [str(c) for c in columns], labels
 
 
 def available_memory() -> int:
@@ -229,6 +255,30 @@ def parse_units(text: str) -> int | list[int]:
     return values
 
 
+def choose_layer(names: list[str], layer: int | str, aliases: dict[str, str] | None = None) -> int:
+    """The position in ``names`` that ``--layer`` picks: an index (negative counts from the end) or a
+    name; ``aliases`` maps other accepted names to one of ``names``. A ValueError lists the choices."""
+    listing = ", ".join(f"{k}={n}" for k, n in enumerate(names))
+    if isinstance(layer, str):
+        layer = (aliases or {}).get(layer, layer)
+        if layer not in names:
+            raise InputError(f"no recurrent layer named {layer!r}; choose one of {listing}")
+        return names.index(layer)
+    index = int(layer)
+    if not -len(names) <= index < len(names):
+        raise InputError(f"--layer {index} is out of range; the model has {len(names)} recurrent "
+                         f"layer(s): {listing}")
+    return index % len(names)
+
+
+def one_sample(n: int, sample: int) -> slice:
+    """The slice that keeps sequence ``sample`` (negative counts from the end) of a batch of ``n``."""
+    if not -n <= sample < n:
+        raise InputError(f"--sample {sample} is out of range; the input holds {n} sequence(s) (0..{n - 1})")
+    sample %= n
+    return slice(sample, sample + 1)
+
+
 def trace_model(model: Sequential, x: np.ndarray, layer: int | str = 0, sample: int | None = None,
                 units: int | list[int] | None = None):
     """The trace of recurrent layer ``layer`` (index or name) of ``model`` on ``x``: a
@@ -242,38 +292,31 @@ def trace_model(model: Sequential, x: np.ndarray, layer: int | str = 0, sample: 
         kinds = ", ".join(f"{l.name} ({type(l).__name__})" for l in model.layers)
         raise InputError(f"the model has no recurrent layer to trace (its layers: {kinds}); "
                          "give a model with an LSTM")
-    listing = ", ".join(f"{k}={n}" for k, n in enumerate(names))
-    if isinstance(layer, str):
-        if layer not in names:
-            raise InputError(f"no recurrent layer named {layer!r}; choose one of {listing}")
-        index = names.index(layer)
-    else:
-        index = int(layer)
-        if not -len(names) <= index < len(names):
-            raise InputError(f"--layer {index} is out of range; the model has {len(names)} recurrent "
-                             f"layer(s): {listing}")
+    index = choose_layer(names, layer)
     if sample is not None:
-        if not -len(x) <= sample < len(x):
-            raise InputError(f"--sample {sample} is out of range; the input holds {len(x)} sequence(s) "
-                             f"(0..{len(x) - 1})")
-        x = x[sample:sample + 1] if sample != -1 else x[-1:]
+        x = x[one_sample(len(x), sample)]
     widest = max(_units_of(model, n) for n in names)
     check_memory(len(names) * trace_bytes(x.shape[0], x.shape[1], widest, x.shape[-1] if x.ndim == 3 else 1),
                  f"tracing {x.shape[0]} sequence(s) of {x.shape[1]} steps",
                  "trace fewer sequences (--sample K) or a shorter input")
     trace = model.trace(x)[index]
-    if units is not None and not isinstance(trace, SequenceTrace):
+    return keep_units(trace, units)
+
+
+def keep_units(trace, units: int | list[int] | None):
+    """``--units``: the trace of the K most active units (an int) or of the listed unit indices
+    (an LSTM's or a GRU's trace; a plain RNN's is kept whole)."""
+    if units is None:
+        return trace
+    if not hasattr(trace, "narrow"):
         raise InputError(f"--units: layer {trace.layer!r} is a {type(trace).__name__} (a plain RNN), which is kept "
-                         "whole; omit --units, or trace an LSTM layer (--layer)")
-    if units is not None:
-        if isinstance(units, int):
-            if units > trace.units:
-                raise InputError(f"--units {units}: layer {trace.layer!r} has only {trace.units} units; "
-                                 f"give at most {trace.units}")
-            trace = trace.narrow(trace.most_active(units))
-        else:
-            trace = trace.narrow(units)
-    return trace
+                         "whole; omit --units, or trace an LSTM or GRU layer (--layer)")
+    if isinstance(units, int):
+        if units > trace.units:
+            raise InputError(f"--units {units}: layer {trace.layer!r} has only {trace.units} units; "
+                             f"give at most {trace.units}")
+        return trace.narrow(trace.most_active(units))
+    return trace.narrow(units)
 
 
 def _units_of(model: Sequential, name: str) -> int:
@@ -311,7 +354,9 @@ def load_keras_file(path: str | Path):
 
 def input_name(t) -> str:
     """The name of a Keras model input: its Input layer's (what ``keras.Input(name=…)`` gave)."""
-    return t._keras_history.operation.name
+    from .keras_bridge import input_name as name
+
+    return name(t)
 
 
 def _input_spec(t) -> str:
@@ -412,14 +457,12 @@ def trace_keras_layer(keras_model, inputs: dict[str, np.ndarray], layer: int | s
     """
     from .keras_bridge import find_recurrent_layer, keras_call, layer_from_keras
 
-    kl, direction = find_recurrent_layer(keras_model, layer)
+    kl, direction, chain = find_recurrent_layer(keras_model, layer)  # chain: nested models around it
     if sample is not None:
-        n = len(next(iter(inputs.values())))
-        if not -n <= sample < n:
-            raise InputError(f"--sample {sample} is out of range; the input holds {n} sequence(s) (0..{n - 1})")
-        inputs = {k: v[sample:sample + 1] if sample != -1 else v[-1:] for k, v in inputs.items()}
+        keep = one_sample(len(next(iter(inputs.values()))), sample)
+        inputs = {k: v[keep] for k, v in inputs.items()}
     ours = layer_from_keras(kl)  # before Keras runs: a stateful layer's states are those saved
-    args, kwargs, theirs = keras_call(keras_model, kl, inputs)
+    args, kwargs, theirs = keras_call(keras_model, kl, inputs, chain)
     x = np.asarray(args[0], ours.dtype)
     mask = kwargs.get("mask")
     if isinstance(mask, list):  # one mask per input tensor: the sequence's
@@ -452,14 +495,4 @@ def trace_keras_layer(keras_model, inputs: dict[str, np.ndarray], layer: int | s
     if not delta <= PARITY_LIMIT:
         raise InputError(f"our copy of Keras layer {kl.name!r} differs from Keras's output by max |Δh| = "
                          f"{delta:.3g} (over unmasked steps), more than {PARITY_LIMIT:g}; no trace written")
-    if units is not None and not isinstance(trace, SequenceTrace):
-        raise InputError(f"--units: layer {trace.layer!r} gives a {type(trace).__name__}, which is kept whole; "
-                         "omit --units, or trace an LSTM layer (--layer)")
-    if isinstance(units, int):
-        if units > trace.units:
-            raise InputError(f"--units {units}: layer {trace.layer!r} has only {trace.units} units; "
-                             f"give at most {trace.units}")
-        trace = trace.narrow(trace.most_active(units))
-    elif units is not None:
-        trace = trace.narrow(units)
-    return trace, delta
+    return keep_units(trace, units), delta

@@ -135,7 +135,7 @@ def _keras_output(model, layer_name, inputs):
 def trace(models, name, layer, capsys, *extra, loader=SequenceTrace):
     d, made = models
     path, x, _, _ = made[name]
-    out = d / f"{name}_{layer}.npz"
+    out = d / f"{name}_{layer.replace('/', '_')}.npz"
     assert cli.main(["trace", "--model", str(path), "--input", str(x), "--layer", layer, "--out", str(out),
                      "--force", *extra]) == 0
     printed = capsys.readouterr().out
@@ -342,3 +342,73 @@ def test_stateful_layer_traced_over_two_batches_carries_the_state_as_keras(model
     assert np.abs(fresh - y2).max() > 1e-3
     c_keras = np.asarray(twin.get_layer("carry").states[1])
     np.testing.assert_allclose(t2.c[:, -1], c_keras, atol=1e-5)
+
+
+def test_a_layer_inside_a_nested_model(tmp_path, capsys):
+    """`--layer encoder/lstm`: an LSTM inside a Sequential used as a layer (fed the outer Embedding's
+    mask), and a GRU inside a functional block; the bare name works when it is unambiguous."""
+    from explainer.gru import GRUTrace
+
+    tokens = keras.Input((None,), dtype="int32", name="tokens")
+    e = keras.layers.Embedding(12, 3, mask_zero=True, name="embed")(tokens)
+    encoder = keras.Sequential([keras.Input((None, 3)), keras.layers.LSTM(4, return_sequences=True, name="lstm")],
+                               name="encoder")
+    i = keras.Input((None, 4))
+    block = keras.Model(i, keras.layers.GRU(2, name="gru")(keras.layers.LSTM(3, return_sequences=True,
+                                                                             name="lstm")(i)), name="block")
+    model = keras.Model(tokens, keras.layers.Dense(1)(block(encoder(e))))
+    ids = np.array([[3, 5, 7, 2, 0, 0], [1, 4, 4, 9, 11, 6]], np.int32)
+    model.save(tmp_path / "nested.keras")
+    np.savez(tmp_path / "x.npz", tokens=ids)
+    made = {"nested": (tmp_path / "nested.keras", tmp_path / "x.npz", model, {"tokens": ids})}
+    mask = ids != 0
+    t = trace((tmp_path, made), "nested", "encoder/lstm", capsys)
+    np.testing.assert_array_equal(t.mask, mask)  # the outer Embedding's mask reaches the nested LSTM at run time
+    enc_out = np.asarray(keras.Model(tokens, encoder(e))(ids))
+    assert np.abs(t.h - enc_out)[mask].max() <= 1e-5
+    g = trace((tmp_path, made), "nested", "gru", capsys, loader=GRUTrace)  # only one layer is called gru
+    assert np.abs(g.h[:, -1] - np.asarray(keras.Model(tokens, block(encoder(e)))(ids))).max() <= 1e-5
+    b = trace((tmp_path, made), "nested", "block/lstm", capsys)  # the block's own LSTM, fed the encoder's h
+    np.testing.assert_allclose(b.x, enc_out, atol=1e-6)
+    np.testing.assert_array_equal(b.mask, mask)  # the mask goes on through the nested models
+    reference = np.asarray(keras.Model(i, block.get_layer("lstm").output)(enc_out, mask=mask))
+    assert np.abs(b.h - reference)[mask].max() <= 1e-5
+    err = _error(capsys, "--model", tmp_path / "nested.keras", "--input", tmp_path / "x.npz", "--layer", "lstm",
+                 "--out", tmp_path / "no.npz")  # two layers are called lstm: the path is needed
+    assert "no recurrent layer named 'lstm'; choose one of 0=encoder/lstm, 1=block/lstm, 2=block/gru" in err
+    with pytest.raises(SystemExit):
+        cli.main(["trace", "--help"])
+    assert "OUTER/INNER, e.g. encoder/lstm" in " ".join(capsys.readouterr().out.split())
+
+
+def test_from_keras_return_state_where_a_chain_expresses_it():
+    """return_state=True converts when the graph uses what the output holds (the last h of an LSTM or
+    GRU with return_sequences=False): predictions equal Keras's; the cell state c used downstream, states
+    into a second LSTM's initial_state, and initial_state from Inputs are refused naming the layer."""
+    from explainer.keras_bridge import from_keras
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(3, 5, 2)).astype(np.float32)
+    inp = keras.Input((5, 2), name="x")
+    _, h, _ = keras.layers.LSTM(4, return_state=True, name="enc")(inp)  # the state h fed into a Dense
+    lstm_h = keras.Model(inp, keras.layers.Dense(2, name="head")(h))
+    _, hg = keras.layers.GRU(3, return_state=True, name="gru_enc")(keras.layers.Masking(0.0)(inp))
+    gru_h = keras.Model(inp, keras.layers.Dense(1)(hg))
+    for km in (lstm_h, gru_h):
+        ours = from_keras(km)
+        assert not any(getattr(l, "return_state", False) for l in ours.layers)
+        assert np.abs(ours.predict(x) - np.asarray(km(x))).max() <= 1e-5
+    _, _, c = keras.layers.LSTM(4, return_state=True, name="enc_c")(inp)
+    with pytest.raises(ValueError, match=r"'enc_c' \(LSTM\) passes its cell state c \(return_state=True\) to "
+                                         r"'head_c'.*trace --model M.keras --layer enc_c"):
+        from_keras(keras.Model(inp, keras.layers.Dense(1, name="head_c")(c)))
+    s, hs, cs = keras.layers.LSTM(4, return_sequences=True, return_state=True, name="reader")(inp)
+    dec = keras.layers.LSTM(2, name="dec")(s, initial_state=[hs, cs])
+    with pytest.raises(ValueError, match=r"'dec' \(LSTM\) takes initial_state from 'reader';"):
+        from_keras(keras.Model(inp, dec))
+    with pytest.raises(ValueError, match=r"'reader' \(LSTM\) passes its last h beside its whole sequence"):
+        from_keras(keras.Model(inp, keras.layers.Dense(1)(hs)))
+    h0, c0 = keras.Input((2,), name="h0"), keras.Input((2,), name="c0")
+    y = keras.layers.LSTM(2, name="decoder")(inp, initial_state=[h0, c0])
+    with pytest.raises(ValueError, match=r"layer 'decoder' \(LSTM\) takes initial_state from 'h0', 'c0'"):
+        from_keras(keras.Model([inp, h0, c0], y))
