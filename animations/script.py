@@ -31,6 +31,8 @@ from animations.source import SceneSource
 WORDS_PER_SECOND = 2.5
 CJK_PER_SECOND = 6.0
 MIN_LINE_SECONDS = 2.0
+#: A value this far from 0 is not "about zero" (chapter 8 picks the unit with the most such values).
+AWAY_FROM_ZERO = 0.1
 #: Silence after each line, so two subtitles never touch.
 GAP_SECONDS = 0.4
 
@@ -162,7 +164,7 @@ class Facts:
         v["c_list"] = self.listing(c[t_f])
         # one full step at the forgetting step, for the unit with the most values away from 0 there (a step of
         # near-zeros teaches nothing); ties go to the forgetting unit
-        busy = [sum(abs(float(a[t_f, k])) > 0.1 for a in (f, i, g, o, c, h)) for k in range(U)]
+        busy = [sum(abs(float(a[t_f, k])) > AWAY_FROM_ZERO for a in (f, i, g, o, c, h)) for k in range(U)]
         u_s = max(range(U), key=lambda k: (busy[k], k == u_f))
         at("step", t_f, u_s)
         for k, a in (("f", f), ("i", i), ("g", g), ("o", o), ("c", c), ("h", h), ("c_prev", c_prev)):
