@@ -26,12 +26,14 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
 
 from explainer.argtypes import COUNT, INDEX, whole
 from explainer.errors import InputError
+from explainer.paths import only_one_run, output_folder
 
 from explainer.glossary import LANG_CHOICES, languages
 
@@ -108,7 +110,7 @@ def render(scene: str, lang: str = "en", quality: str = "low", trace=None, step:
     if quiet:
         cfg.update(progress_bar="none", verbosity="WARNING")
     slides = out / lang / "slides"
-    with tempconfig(cfg):
+    with tempconfig(cfg), _no_partial_left(videos, full):
         _quiet_slides_logger()
         scene = cls(output_folder=slides)
         scene.render()
@@ -131,6 +133,18 @@ def render(scene: str, lang: str = "en", quality: str = "low", trace=None, step:
         os.replace(partial_srt, final.with_suffix(".srt"))
     os.replace(path, final)  # last: a complete-looking video means a complete render
     return final
+
+
+@contextlib.contextmanager
+def _no_partial_left(videos: Path, full: str):
+    """A render stopped by Ctrl-C or an error removes manim's ``<Scene>.partial.*`` files (the video, its
+    sound and subtitles being written); only SIGKILL can leave them, and never under the final name."""
+    try:
+        yield
+    except BaseException:
+        for leftover in videos.glob(f"{full}.partial.*"):
+            leftover.unlink(missing_ok=True)
+        raise
 
 
 def _validate(trace) -> None:
@@ -190,46 +204,110 @@ def _slides_off(off: bool):
             os.environ["LSTM_EXPLAINER_SLIDES"] = saved
 
 
+#: the scene a render process is drawing now: (its videos folder, its file name), for a stop mid-scene
+_NOW: list[tuple[Path, str]] = []
+
+
 def _render_job(kw: dict) -> tuple[str, str, float, str]:
     """One scene in a worker process (the lesson renders one scene per core)."""
     with _slides_off(kw.pop("no_slides", False)):
         t0 = time.perf_counter()
+        _NOW[:] = [(out_dir(kw["out"], kw["lang"], kw["quality"]), kw["scene"])]
         path = render(**kw)
+        _NOW.clear()
     return kw["scene"], kw["lang"], time.perf_counter() - t0, str(path)
+
+
+def _stopped(signum, frame) -> None:
+    """A render process told to stop (SIGTERM, from the parent): its partial video goes, then it ends now."""
+    for videos, scene in _NOW:
+        for leftover in videos.glob(f"{scene}*.partial.*"):
+            leftover.unlink(missing_ok=True)
+    os._exit(128 + signum)
+
+
+def _worker_start() -> None:
+    """In each render process, before its first scene: Ctrl-C is the parent's to handle (it stops every
+    worker and cleans up, instead of each worker printing its own traceback and picking up the next
+    scene); the parent's stop (SIGTERM) removes the scene's partial video and ends the worker at once;
+    and the worker dies with the parent however the parent dies (SIGKILL too: Linux's parent-death
+    signal), so no orphan keeps rendering into --out."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stopped)
+    import threading
+
+    from tqdm import tqdm  # manim's progress bars: a thread lock, not a named semaphore a stopped worker would leak
+
+    tqdm.set_lock(threading.RLock())
+    try:
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: a killed parent's workers finish their scene and exit
+        pass
+
+
+def _remove_partials(jobs: list[dict]) -> None:
+    """The ``.partial`` videos of workers stopped mid-scene (the parent holds --out: no other render's)."""
+    for folder in {out_dir(kw["out"], kw["lang"], kw["quality"]) for kw in jobs}:
+        for leftover in folder.glob("*.partial.*"):
+            leftover.unlink(missing_ok=True)
 
 
 def render_many(jobs: list[dict], workers: int | None = None, no_slides: bool = False, log=print) -> dict:
     """Render ``jobs`` (keyword arguments of :func:`render`) in parallel processes; {(scene, lang): path}.
 
     Each finished scene is logged as ``[k/N] Scene [lang, quality] seconds -> path`` the moment it is done,
-    so a long render shows where it is.
+    so a long render shows where it is. Ctrl-C or a failed scene stops every worker at once (a lesson
+    with a missing scene is not finished) and removes the videos they were writing.
     """
-    from concurrent.futures import ProcessPoolExecutor, as_completed
     import multiprocessing as mp
 
     workers = max(1, min(len(jobs), workers or os.cpu_count() or 1))
     results = {}
     t0 = time.perf_counter()
 
-    def done(k: int, scene: str, lang: str, sec: float, path: str, quality: str) -> None:
-        log(f"[{k}/{len(jobs)}] {scene} [{lang}, {quality}] {sec:.1f}s -> {path}  "
+    def done(k: int, scene: str, lang: str, sec: float, path: str) -> None:
+        log(f"[{k}/{len(jobs)}] {scene} [{lang}, {jobs[0]['quality']}] {sec:.1f}s -> {path}  "
             f"({time.perf_counter() - t0:.0f}s since start)")
         results[(scene, lang)] = Path(path)
 
     if workers == 1:
         for k, kw in enumerate(jobs, 1):
-            done(k, *_render_job(dict(kw, no_slides=no_slides)), kw["quality"])
+            done(k, *_render_job(dict(kw, no_slides=no_slides)))
         return results
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-        futures = {pool.submit(_render_job, dict(kw, no_slides=no_slides)): kw for kw in jobs}
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    others = set(mp.active_children())
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_worker_start)
+    try:
+        # the workers start with Ctrl-C blocked (inherited): one pressed while they import is the parent's alone
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            for k, fut in enumerate(as_completed(futures), 1):
-                done(k, *fut.result(), futures[fut]["quality"])
-        except BaseException:  # Ctrl-C or a failed scene: stop the others rather than finish a broken lesson
-            for fut in futures:
-                fut.cancel()
-            raise
+            futures = [pool.submit(_render_job, dict(kw, no_slides=no_slides)) for kw in jobs]
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        for k, fut in enumerate(as_completed(futures), 1):
+            done(k, *fut.result())
+    except BaseException:  # the scenes still rendering are stopped now, not finished
+        pool.shutdown(wait=False, cancel_futures=True)
+        _stop([p for p in mp.active_children() if p not in others])
+        _remove_partials(jobs)
+        raise
+    pool.shutdown()
     return results
+
+
+def _stop(workers: list) -> None:
+    """Stop render processes: asked first (each removes its partial video), killed if one does not end."""
+    for p in workers:
+        p.terminate()
+    for p in workers:
+        p.join(5)
+        if p.is_alive():
+            p.kill()
+            p.join()
 
 
 def _cmd_render(args) -> int:
@@ -238,17 +316,22 @@ def _cmd_render(args) -> int:
 
 
 def _render_command(args) -> int:
-    from animations.source import MissingFontError, font_for
-
     langs = languages(args.lang)
     names = _scene_names(args.scene)
     if args.with_cells and CELLS not in names:
         names += (CELLS,)  # the real character model's cells, as the last chapter
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():  # checked before manim starts writing under it
-        print(f"error: --out {out} is a file; give a folder (videos and images are written under it)",
-              file=sys.stderr)
-        return 2
+    # checked before anything starts: a file, a FIFO, a folder that cannot be written, a path under a file
+    out = output_folder(args.out, "--out", "the videos and images")
+    if args.script_out:
+        output_folder(args.script_out, "--script-out", "the recording script")
+    # two renders into one folder would write the same files at once: the second refuses
+    with contextlib.nullcontext() if args.script_out else only_one_run(out, "--out", "render"):
+        return _render_into(args, names, langs, out)
+
+
+def _render_into(args, names: tuple[str, ...], langs: tuple[str, ...], out: Path) -> int:
+    from animations.source import MissingFontError, font_for
+
     try:
         for lang in langs:
             font_for(lang)

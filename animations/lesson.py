@@ -23,6 +23,7 @@ from pathlib import Path
 import srt
 
 from explainer.glossary import term
+from explainer.paths import replacing
 
 
 @dataclass
@@ -92,9 +93,8 @@ def to_vtt(subs: list[srt.Subtitle]) -> str:
 
 
 def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    with replacing(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def lesson_audio(videos: list[Path], starts: list[float], total: float, wav: Path) -> list[tuple[float, str]]:

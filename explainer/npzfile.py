@@ -16,7 +16,7 @@ Every refusal is a ``ValueError`` that names the file, the member and what was w
 """
 from __future__ import annotations
 from .errors import InputError
-from .paths import container_of, input_file
+from .paths import container_of, input_file, replacing
 
 import json
 import re
@@ -40,11 +40,12 @@ NUMERIC_KINDS = "fiu"
 
 
 def save_npz(path: str | Path, arrays: dict[str, np.ndarray], header: dict) -> Path:
-    """Write ``arrays`` and a JSON ``header`` (which must name its ``format``) to ``path``."""
+    """Write ``arrays`` and a JSON ``header`` (which must name its ``format``) to ``path``, through a
+    temporary file: an interrupted save never leaves a cut archive under ``path``'s name."""
     path = Path(path)
     payload = {k: np.ascontiguousarray(v) for k, v in arrays.items()}
     payload["header"] = np.array(json.dumps(header))
-    with open(path, "wb") as fh:
+    with replacing(path) as tmp, open(tmp, "wb") as fh:
         np.savez(fh, **payload)
     return path
 

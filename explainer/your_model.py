@@ -12,6 +12,7 @@ from .errors import InputError
 from .paths import input_file
 
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -151,7 +152,26 @@ def _check_input_array(x: np.ndarray, path, ids: bool, shape: tuple, time_major:
     return x
 
 
+#: a cell that is a label (a word, a date, a time), not a number: a letter other than an exponent's or a
+#: currency's, or a date's or time's separators between digits (2020-06-30, 30/06/2020, 12:30)
+_LABEL = re.compile(r"[^\W\d_]|\d[-/:]\d+[-/:]\d|\d:\d")
+_NOT_LABEL = re.compile(r"(?<=\d)[eE](?=[+-]?\d)|US\$|USD|EUR|^[+-]?(inf|infinity|nan)$", re.IGNORECASE)
+
+
+def _is_labels(cells) -> bool:
+    """A first column of words or dates (the steps' labels) rather than numbers."""
+    from .textfile import MISSING_TOKENS
+
+    return any(_LABEL.search(_NOT_LABEL.sub("", c)) for c in cells if c not in MISSING_TOKENS)
+
+
 def _read_csv(path: Path):
+    """A ``.csv`` input: one row per time step, one column per feature, an optional first column of labels.
+
+    Every feature column is read in its own number format (:func:`explainer.textfile.read_numbers`, the
+    reader the bitcoin app's prices go through): decimal commas, thousands separators and a currency sign
+    read exactly; a mixed, ambiguous or percent column, a cell that is not a number and a missing cell are
+    refused naming the column and the row."""
     import csv
     import io
 
@@ -160,7 +180,7 @@ def _read_csv(path: Path):
     require("csv", "pandas", why="reading a .csv input (or give a .npy array)")
     import pandas as pd
 
-    from .textfile import DECIMAL_COMMA, decode, sniff_separator  # UTF-8/16, Latin-1; , ; tab |
+    from .textfile import decode, read_numbers, sniff_separator  # UTF-8/16, Latin-1; , ; tab |
 
     text = decode(path.read_bytes(), path)
     if not text.strip():
@@ -168,26 +188,32 @@ def _read_csv(path: Path):
     sep = sniff_separator(text)
     try:
         cells = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-        comma = sep != "," and cells.stack().astype(str).str.strip().str.match(DECIMAL_COMMA).any() \
-            if len(cells.columns) and len(cells) else False
-        df = pd.read_csv(io.StringIO(text), sep=sep, decimal="," if comma else ".",
-                         thousands="." if comma else None)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as e:
         raise InputError(f"{path}: not a readable CSV table ({str(e).splitlines()[0]})") from None
-    if df.empty:
+    if cells.empty:
         raise InputError(f"{path}: the table has no rows; give one row per time step")
+    cells = cells.apply(lambda col: col.str.strip())
     labels = None
-    first = df.columns[0]
-    if not pd.api.types.is_numeric_dtype(df[first]):
-        labels = [str(v) for v in df[first]]
-        df = df.drop(columns=[first])
-    bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
+    first = cells.columns[0]
+    if _is_labels(cells[first]):
+        labels = [str(v) for v in cells[first]]
+        cells = cells.drop(columns=[first])
+    if cells.shape[1] == 0:
+        raise InputError(f"{path}: no numeric columns; give one column per input feature")
+    named = (lambda r: f"row {r + 2}, {first} {labels[r]!r}") if labels else (lambda r: f"row {r + 2}")
+    bad = [c for c in cells.columns if _is_labels(cells[c])]
     if bad:
         raise InputError(f"{path}: column(s) {', '.join(map(repr, bad))} are not numbers; only the first column "
                          "may hold labels (dates, words); remove or encode the others")
-    if df.shape[1] == 0:
-        raise InputError(f"{path}: no numeric columns; give one column per input feature")
-    return df.to_numpy(dtype=np.float64), [str(c) for c in df.columns], labels
+    columns = {}
+    for name in cells.columns:
+        values = read_numbers(cells[name], path, name, named)
+        if values.isna().any():
+            r = int(np.flatnonzero(values.isna().to_numpy())[0])
+            raise InputError(f"{path}: column {name!r} has no value in {named(r)} ({cells[name].iloc[r]!r}); "
+                             "every time step needs every feature — fill or remove that row")
+        columns[name] = values.to_numpy(np.float64)
+    return np.column_stack(list(columns.values())), [str(c) for c in columns], labels
 
 
 def available_memory() -> int:

@@ -195,8 +195,7 @@ def export_html(trace: SequenceTrace, out: str | Path, langs=("en",), *, title: 
 
 def _write(out: str | Path, html: str) -> Path:
     """Write through a temporary file, so a failed export never leaves half a page that looks complete."""
-    import os
-    import tempfile
+    from explainer.paths import replacing
 
     out = Path(out)
     if out.is_dir():
@@ -205,16 +204,9 @@ def _write(out: str | Path, html: str) -> Path:
     if blocking is not None:
         raise InputError(f"--out {out}: {blocking} is a file, not a directory, so no page can be written inside it")
     out.parent.mkdir(parents=True, exist_ok=True)
-    # a name of its own per run: two exports into the same --out never write into one temporary file
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(html)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    # a temporary file of its own per run: two exports into the same --out never write into one file
+    with replacing(out) as tmp:
+        tmp.write_text(html, encoding="utf-8")
     return out
 
 

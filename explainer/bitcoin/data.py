@@ -60,12 +60,18 @@ import numpy as np
 import pandas as pd
 
 from ..textfile import DECIMAL_COMMA, DataWarning, decode, sniff_separator  # noqa: F401 (re-exported)
+from ..textfile import MISSING_TOKENS, read_numbers
+
+
+def _numbers(raw: pd.Series, path, column: str, dates: pd.Series) -> pd.Series:
+    """One column's text as float (``-``/empty: NaN), in the column's own number format (see
+    :func:`explainer.textfile.read_numbers`); its cells named by row and date."""
+    return read_numbers(raw, path, column, lambda r: f"row {r + 2}, date {dates.iloc[r]}")
 
 FIELDS = ("open", "high", "low", "close", "volume")
 PRICE_FIELDS = ("open", "high", "low", "close")
 REQUIRED = ("close", "volume")
 BUNDLED_NAME = "bitfinex_btc_eth_daily.csv"
-MISSING_TOKENS = {"", "-", "—", "nan", "NaN", "NAN", "null", "NULL", "None", "N/A", "n/a", "NA"}
 #: Longest run of missing days filled from the day before (the bundled file has one of 12 days);
 #: a longer one is refused unless ``max_gap_days`` (``--max-gap-days``) allows it.
 MAX_GAP_DAYS = 14
@@ -317,95 +323,6 @@ def _layout_error(columns, path=None, layout=None, missing=None) -> str:
                 f"expected {LAYOUTS[layout]}; found {found}")
     expected = "\n".join(f"  {k}: {v}" for k, v in LAYOUTS.items())
     return f"{head}could not recognise the columns; found {found}; expected one of:\n{expected}"
-
-
-#: currency signs a price may carry (one per column); stripped once the column agrees on one
-CURRENCY = ("US$", "$", "€", "£", "¥", "₿", "USD", "EUR")
-#: what may separate groups of three digits besides ',' and '.': (no-break, narrow, thin) spaces, apostrophes
-GROUP_MARKS = "\u00a0\u202f\u2009 '"
-_G = "[" + GROUP_MARKS + "]"
-_EXP = r"([eE][+-]?\d+)?"
-#: each cell's shape, by what it says about the decimal mark
-_SHAPES = {
-    "point": [rf"\d{{1,3}}(,\d{{3}})+\.\d+", rf"\d{{1,3}}(,\d{{3}}){{2,}}", rf"\d{{1,3}}({_G}\d{{3}})+\.\d+",
-              rf"(0|\d{{4,}})\.\d+{_EXP}", rf"\d*\.(\d{{1,2}}|\d{{4,}}){_EXP}", rf"\d+(\.\d+)?[eE][+-]?\d+"],
-    "comma": [rf"\d{{1,3}}(\.\d{{3}})+,\d+", rf"\d{{1,3}}(\.\d{{3}}){{2,}}", rf"\d{{1,3}}({_G}\d{{3}})+,\d+",
-              r"(0|\d{4,}),\d+", r"\d*,(\d{1,2}|\d{4,})"],
-    "either": [r"[1-9]\d{0,2}[.,]\d{3}"],                          # 1,234 or 1.234: thousands, or decimals?
-    "whole": [r"\d+", rf"\d{{1,3}}({_G}\d{{3}})+"],
-}
-#: every number a column with that decimal mark may hold
-_VALID = {".": re.compile(rf"[+-]?(\d+|\d{{1,3}}(,\d{{3}})+|\d{{1,3}}({_G}\d{{3}})+)?(\.\d+)?{_EXP}"),
-          ",": re.compile(rf"[+-]?(\d+|\d{{1,3}}(\.\d{{3}})+|\d{{1,3}}({_G}\d{{3}})+)?(,\d+)?")}
-#: not finite, but numbers all the same: read, then treated as missing by :func:`clean` (reported)
-_NOT_FINITE = re.compile(r"[+-]?(inf|infinity|nan)", re.IGNORECASE)
-
-
-def number_format(text: pd.Series, path, column: str, dates: pd.Series) -> tuple[str, str]:
-    """How one column writes its numbers, read from its cells: ``(decimal mark, currency sign or "")``.
-
-    ``1,234.56``, ``0.75``, ``1234.5`` say "decimal point"; ``1.234,56``, ``1 234,56``, ``4599,88`` say
-    "decimal comma"; ``1,234`` alone could be either. Refused, naming the column and cells (never
-    guessed): a column that says both, one where no cell tells (only ``1,234``-like values), two
-    currencies in one column, and percentages (a price or a volume is not a % change).
-    """
-    cells = text[~text.isin(MISSING_TOKENS)]
-
-    def where(mask) -> str:
-        rows = np.flatnonzero(np.asarray(mask))[:3]
-        return ", ".join(f"{cells.iloc[r]!r} (date {dates.iloc[cells.index[r]]})" for r in rows)
-
-    pct = cells.str.contains("%", regex=False)
-    if pct.any():
-        raise InputError(f"{path}: column {column!r} holds percentages ({where(pct)}); a price or volume column "
-                         "needs the amounts themselves, not % changes — is it the right column?")
-    signs = [c for c in CURRENCY if cells.str.contains(c, regex=False).any()]
-    signs = [c for c in signs if not any(c != o and c in o for o in signs)]  # the "$" of "US$"
-    if len(signs) > 1:
-        has = cells.str.contains("|".join(map(re.escape, signs)))
-        raise InputError(f"{path}: column {column!r} mixes currencies ({', '.join(signs)}): {where(has)}; "
-                         "one column must hold one currency")
-    body = _unsigned(cells, signs[0] if signs else "")
-    says = {k: body.str.lstrip("+-").str.fullmatch("|".join(f"(?:{p})" for p in v)).to_numpy() for k, v in _SHAPES.items()}
-    if says["point"].any() and says["comma"].any():
-        raise InputError(f"{path}: column {column!r} mixes number formats: a decimal point in {where(says['point'])} "
-                         f"but a decimal comma in {where(says['comma'])}; write every number of a column one way")
-    if not (says["point"].any() or says["comma"].any()) and says["either"].any():
-        raise InputError(f"{path}: column {column!r} is ambiguous: in {where(says['either'])} the separator could "
-                         "group thousands (1,234 = 1234) or mark decimals (1,234 = 1.234) and no cell of the column "
-                         "tells which; write the numbers without thousands separators (1234.5)")
-    return ("," if says["comma"].any() else "."), (signs[0] if signs else "")
-
-
-def _unsigned(cells: pd.Series, currency: str) -> pd.Series:
-    """Cells without their currency sign and with the Unicode minus as ``-``."""
-    body = cells.str.replace("−", "-", regex=False)
-    if currency:
-        body = body.str.replace(currency, "", regex=False)
-    return body.str.strip().str.replace(r"^([+-])\s+", r"\1", regex=True)
-
-
-def _numbers(raw: pd.Series, path, column: str, dates: pd.Series) -> pd.Series:
-    """Text → float in the column's own :func:`number_format`; ``-``/empty are missing (NaN); anything
-    else (including a number that does not fit the column's format) is an error naming the cell."""
-    text = raw.astype(str).str.strip()
-    missing = text.isin(MISSING_TOKENS)
-    decimal, currency = number_format(text, path, column, dates)
-    body = _unsigned(text, currency)
-    fits = body.str.fullmatch(_VALID[decimal]) & body.str.contains(r"\d") | body.str.fullmatch(_NOT_FINITE)
-    cleaned = body.str.replace(_G, "", regex=True).str.replace("." if decimal == "," else ",", "", regex=False)
-    if decimal == ",":
-        cleaned = cleaned.str.replace(",", ".", regex=False)
-    values = pd.to_numeric(cleaned.where(~missing & fits), errors="coerce")
-    bad = values.isna() & ~missing
-    if bad.any():
-        rows = np.flatnonzero(bad.to_numpy())[:5]
-        shown = ", ".join(f"{text.iloc[r]!r} (row {r + 2}, date {dates.iloc[r]})" for r in rows)
-        fmt = "1,234.5 or 1234.5" if decimal == "." else "1.234,5 or 1234,5"
-        raise InputError(f"{path}: column {column!r} has values that are not numbers: {shown}"
-                         f"{' …' if bad.sum() > 5 else ''} (this column writes numbers like {fmt}); use '-' or "
-                         "leave the cell empty for a missing value")
-    return values.astype(np.float64)
 
 
 def _dates(raw: pd.Series, path, column: str) -> pd.DatetimeIndex:

@@ -11,6 +11,7 @@ holds files this command did not write (its manifest, :data:`MANIFEST`, lists wh
 """
 from __future__ import annotations
 from ..errors import InputError
+from ..paths import output_folder
 
 import json
 import os
@@ -53,12 +54,12 @@ def previous_files(out: Path) -> set[str]:
 
 
 def check_out(out, force: bool = False) -> Path:
-    """``out`` as a path this run may write to; a ``ValueError`` saying why not and what to do."""
-    if out is None or not str(out).strip():
-        raise InputError("--out is empty; give the report folder, e.g. --out reports/bitcoin")
-    path = Path(str(out)).expanduser()
-    if path.exists() and not path.is_dir():
-        raise _fail(path, "is a file, not a folder; choose a folder name (it will be created)")
+    """``out`` as a path this run may write to; an :class:`InputError` saying why not and what to do.
+
+    A file, a FIFO, a path under a file or a folder that cannot be written are refused by
+    :func:`explainer.paths.output_folder` (the check every command's output folder gets); here, a folder
+    holding files this command did not write."""
+    path = output_folder(out, "--out", "the report")
     if path.is_dir():
         ours = previous_files(path) | {MANIFEST}
         foreign = sorted(p.name + ("/" if p.is_dir() else "") for p in path.iterdir()
@@ -67,17 +68,6 @@ def check_out(out, force: bool = False) -> Path:
             shown = ", ".join(foreign[:5]) + (f", … {len(foreign) - 5} more" if len(foreign) > 5 else "")
             raise _fail(path, f"holds files this command did not write ({shown}); choose an empty or new folder, "
                               "or add --force to write there anyway (those files are left alone)")
-        try:  # a real write, as root passes every permission test
-            with tempfile.NamedTemporaryFile(dir=path, prefix=_STAGING):
-                pass
-        except OSError as e:
-            raise _fail(path, "cannot be written", e) from None
-    else:
-        parent = path.parent
-        while not parent.exists() and parent != parent.parent:
-            parent = parent.parent
-        if not parent.is_dir():
-            raise _fail(path, f"{parent} is a file, so no folder can be made inside it")
     return path
 
 

@@ -10,6 +10,7 @@
 from __future__ import annotations
 from ..argtypes import COUNT, SEED, one_line_errors, real
 from ..errors import InputError
+from ..paths import replacing
 
 import json
 from pathlib import Path
@@ -145,8 +146,9 @@ def _cmd_train(args) -> int:
               + ", ".join(f"{k} {v:.2e}" for k, v in diffs.items()))
         summary["keras"] = {"history": theirs, "max_rel_diff": diffs}
     out.parent.mkdir(parents=True, exist_ok=True)
-    result.model.save(out)
-    out.with_suffix(".json").write_text(json.dumps(summary, indent=1, default=float), encoding="utf-8")
+    result.model.save(out)  # each file appears whole, in one rename (Ctrl-C or SIGKILL: the old one stays)
+    with replacing(out.with_suffix(".json")) as tmp:
+        tmp.write_text(json.dumps(summary, indent=1, default=float), encoding="utf-8")
     print(f"model: {out}   report: {out.with_suffix('.json')}")
     if args.timelapse:
         recorded = callbacks[0].result

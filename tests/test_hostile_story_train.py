@@ -1,0 +1,97 @@
+"""``story train`` stopped or raced: Ctrl-C and SIGKILL while the model is being written, and two runs into
+the same --out at once, never leave a model or report under its name that is not whole."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from explainer import Sequential
+from explainer.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+ENV = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
+#: a run of a few seconds: the point is the writing, not the model
+TINY = ["story", "train", "--epochs", "1", "--sentences", "16", "--units", "2", "--quiet"]
+
+
+@pytest.fixture(scope="module")
+def earlier(tmp_path_factory) -> Path:
+    """A folder holding the model and report of an earlier, finished run (the shipped model's)."""
+    from explainer.story import story_model
+
+    folder = tmp_path_factory.mktemp("story")
+    story_model().save(folder / "story.npz")
+    (folder / "story.json").write_text(json.dumps({"cell": "lstm", "recipe": {"seed": 0}}), encoding="utf-8")
+    return folder
+
+
+def _state(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def _copy(earlier: Path, tmp_path: Path) -> Path:
+    for name, data in _state(earlier).items():
+        (tmp_path / name).write_bytes(data)
+    return tmp_path / "story.npz"
+
+
+def test_ctrl_c_while_the_model_is_written_keeps_the_earlier_one(earlier, tmp_path, monkeypatch, capsys):
+    out = _copy(earlier, tmp_path)
+    before = _state(tmp_path)
+    real_savez = np.savez
+
+    def cut(fh, **arrays):  # half the archive is on disk when Ctrl-C comes
+        real_savez(fh, **dict(list(arrays.items())[:1]))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez", cut)
+    assert main([*TINY, "--out", str(out), "--seed", "3"]) == 130
+    assert capsys.readouterr().err.strip().endswith("interrupted")
+    assert _state(tmp_path) == before  # the earlier model and report, byte for byte; no temporary file left
+
+
+_KILL_MID_WRITE = """
+import os, signal, sys
+import numpy as np
+real = np.savez
+def cut(fh, **arrays):
+    real(fh, **dict(list(arrays.items())[:1]))
+    fh.flush()
+    os.kill(os.getpid(), signal.SIGKILL)
+np.savez = cut
+from explainer.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_sigkill_while_the_model_is_written_leaves_no_cut_model_under_its_name(earlier, tmp_path):
+    out = _copy(earlier, tmp_path)
+    before = _state(tmp_path)
+    proc = subprocess.run([sys.executable, "-c", _KILL_MID_WRITE, *TINY, "--out", str(out), "--seed", "3"],
+                          env=ENV, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    after = _state(tmp_path)
+    left = [n for n in after if n not in before]
+    assert {n: after[n] for n in before} == before  # under the real names: the earlier files, whole
+    assert len(left) == 1 and left[0].startswith(".story.npz.") and left[0].endswith(".part"), left
+    Sequential.load(out)  # still loads
+
+
+def test_two_runs_into_one_out_leave_one_whole_result(tmp_path):
+    """Started together with different seeds: the model and report left each load whole, from one run."""
+    out = tmp_path / "story.npz"
+    procs = [subprocess.Popen([sys.executable, "-m", "explainer.cli", *TINY, "--out", str(out), "--seed", str(s)],
+                              env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for s in (1, 2)]
+    errs = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], errs
+    model = Sequential.load(out)
+    report = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert report["recipe"]["seed"] in (1, 2) and model.layers[0].units == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["story.json", "story.npz"]  # no temporary file left
