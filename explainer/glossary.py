@@ -88,6 +88,9 @@ TERMS: dict[str, dict[str, str]] = {
     "narrate_between": {"en": "every gate part-open: f = {f} keeps that share of the memory, i = {i} writes that "
                               "share of g, o = {o} reads that share out",
                         "zh": "各门半开：f = {f} 保留这一比例的记忆，i = {i} 写入这一比例的 g，o = {o} 读出这一比例"},
+    "heatmaps_opening": {"en": "The heatmaps show the sentence the page opened with; clear the box to see them again.",
+                         "zh": "热图显示的是页面打开时的句子；清空输入框即可再次看到。"},
+    "heatmaps_original": {"en": "heatmaps: the original run, without the what-ifs", "zh": "热图：原来的运行，不含假设"},
     "narrate_masked": {"en": "step skipped: the gates were computed but not used", "zh": "此步被跳过：门算出了但没有使用"},
     "classroom": {"en": "LSTM classroom", "zh": "LSTM 课堂"},
     # --- lesson (animations: the narrated lesson and its demo story) ---
