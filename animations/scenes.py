@@ -461,11 +461,12 @@ class PlainRNNFails(LSTMScene):
             curve = VMobject(color=colour, stroke_width=6).set_points_as_corners(pts)
             dots = VGroup(*[Dot(p, radius=0.07, color=colour) for p in pts])
             lines[key] = VGroup(curve, dots)
-        self.say("chart", [Create(base), FadeIn(base_label)])
+        self.say("chart", [Create(lines["lstm"][0]), Create(lines["rnn"][0])],
+                 [FadeIn(lines["lstm"][1]), FadeIn(lines["rnn"][1]), Create(base), FadeIn(base_label)], rt=1.5)
         lstm_name = self.text("LSTM", size=36, color=palette.CELL)
         lstm_val = self.tagged(float(d.lstm[-1]), "lstm", len(d.distances) - 1, color=palette.CELL)
         VGroup(lstm_name, lstm_val).arrange(RIGHT, buff=0.2).next_to(ax.c2p(far, float(d.lstm[-1])), RIGHT, buff=0.3)
-        self.say("lstm", [Create(lines["lstm"][0]), FadeIn(lines["lstm"][1])], [FadeIn(lstm_name), FadeIn(lstm_val)])
+        self.say("lstm", [FadeIn(lstm_name), FadeIn(lstm_val)], [Indicate(lines["lstm"][0], color=palette.CELL)])
         i20 = d.distances.index(20)
         rnn_name = self.text(self.term("plain_rnn"), size=36, color=palette.HIDDEN)
         rnn_vals = VGroup()
@@ -476,8 +477,7 @@ class PlainRNNFails(LSTMScene):
         rnn_name.next_to(rnn_vals[-1], RIGHT, buff=0.2)
         if rnn_name.get_right()[0] > 6.4:
             rnn_name.next_to(ax.c2p(far, float(d.rnn[-1])), UP, buff=0.25).align_to(RIGHT * 6.4, RIGHT)
-        self.say("rnn", [Create(lines["rnn"][0]), FadeIn(lines["rnn"][1])], [FadeIn(rnn_vals), FadeIn(rnn_name)],
-                 rt=1.5)
+        self.say("rnn", [FadeIn(rnn_name)], [LaggedStart(*[FadeIn(n) for n in rnn_vals], lag_ratio=0.5)], rt=1.5)
         chart = VGroup(ax, ticks, x_title, note, base, base_label, *lines.values(), lstm_name, lstm_val, rnn_vals,
                        rnn_name)
         # --- inside one trained RNN: h at every word ------------------------------------------------
@@ -969,7 +969,7 @@ class UnrolledSequence(LSTMScene):
             self.add(c.cells)
         # heatmap: rows = gates × units, columns = steps; colour = gate value on one fixed scale
         names = self.facts.units()
-        row_h = min(0.26, 3.0 / (4 * U))
+        row_h = min(0.4, 3.0 / (4 * U))  # a few units: tall rows that use the frame
         y0 = tags.get_bottom()[1] - 0.35
         heat = VGroup()
         labels = VGroup()
@@ -984,7 +984,7 @@ class UnrolledSequence(LSTMScene):
                     cell = Rectangle(width=width * 0.96, height=row_h * 0.9, stroke_width=0, fill_color=g.color,
                                      fill_opacity=0.05 + 0.9 * level)
                     heat.add(cell.move_to(RIGHT * xs[k] + UP * y))
-                lab = self.markup(f"{span(gt, gt)}  {names[uu]}", size=18)
+                lab = self.markup(f"{span(gt, gt)}  {names[uu]}", size=24)
                 if lab.height > row_h * 0.95:
                     lab.scale_to_fit_height(row_h * 0.95)
                 if lab.width > left + 6.9 - 0.15:
