@@ -485,7 +485,7 @@ class PlainRNNFails(LSTMScene):
         left, right = -6.3, 6.3
         w = (right - left) / T
         side = 0.7
-        top = 2.0
+        top = 1.8
         strip = VGroup()
         for t in range(T):
             for u in range(U):
