@@ -154,10 +154,10 @@ class CellDiagram(VGroup):
         """Current position of a value slot (follows the diagram's scale and position)."""
         return self._slot_dot[self._slot_keys.index(key)].get_center()
 
-    def value(self, key: str, v: float, unit: int, step: int, size: float = 28):
-        """A trace number for ``key`` written at its slot, scaled with the diagram."""
+    def value(self, key: str, v: float, unit: int, step: int, size: float = 28, digits: int = 2):
+        """A trace number for ``key`` written at its slot, scaled with the diagram (``digits`` decimals)."""
         colour = palette.INK
-        n = number(v, key, unit, step=step, font=self.font, size=size, color=colour)
+        n = number(v, key, unit, step=step, font=self.font, size=size, color=colour, digits=digits)
         n.scale(self.get_scale())
         n.move_to(self.slot(key))
         return n

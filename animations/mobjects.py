@@ -133,7 +133,7 @@ class GateValves(VGroup):
 
     def __init__(self, values: Sequence[float], key: str, font: str = "", side: float = 0.62,
                  width: float = 1.3, label: str | None = None, step: int | None = None, number_size: float = 20,
-                 **kw) -> None:
+                 digits: int = 2, **kw) -> None:
         super().__init__(**kw)
         values = np.asarray(values, dtype=np.float64).reshape(-1)
         colour = palette.color(field_of(key))
@@ -146,7 +146,7 @@ class GateValves(VGroup):
             bar = Rectangle(width=max(opening, 1e-3), height=side * 0.72, stroke_width=0, fill_color=colour,
                             fill_opacity=0.85)
             bar.align_to(track, LEFT).align_to(track, DOWN)
-            n = number(v, key, k, step=step, font=font, size=number_size)
+            n = number(v, key, k, step=step, font=font, size=number_size, digits=digits)
             if n.height > side * 0.6:  # many units: rows are thin, keep the numbers inside their row
                 n.scale_to_fit_height(side * 0.6)
             n.next_to(track, RIGHT, buff=0.1)

@@ -29,7 +29,7 @@ if __package__ in (None, ""):  # run as a file by `manim animations/scenes.py ..
 
 from explainer import palette
 from explainer.glossary import term
-from explainer.presentation import common_digits, localise, unit_name
+from explainer.presentation import common_digits, localise, product_digits, unit_name
 
 from explainer.activations import sigmoid, tanh
 from explainer.gates import GATE_STATE_TERMS, gate as gate_info, openness
@@ -238,10 +238,15 @@ class LSTMScene(_Base):
         d.to_edge(LEFT, buff=0.25).set_y(-0.45)
         return d
 
-    def put(self, d: CellDiagram, keys, name: str, size: float = 28) -> VGroup:
+    def put(self, d: CellDiagram, keys, name: str, size: float = 28, digits: int = 2) -> VGroup:
         """Values of ``keys`` for the (step, unit) ``facts.where[name]`` at their slots on diagram ``d``."""
         t, u = self.facts.where[name]
-        return VGroup(*[d.value(k, float(self.src.value(k, t)[u]), u, t, size=size) for k in keys])
+        return VGroup(*[d.value(k, float(self.src.value(k, t)[u]), u, t, size=size, digits=digits) for k in keys])
+
+    def read_out_digits(self, name: str) -> int:
+        """Decimals at which o × tanh c, shown for the (step, unit) ``name``, multiplies to the h shown."""
+        t, u = self.facts.where[name]
+        return product_digits([self.src.value("o", t)[u], self.src.value("tanh_c", t)[u]], self.src.value("h", t)[u])
 
     def flow(self, d: CellDiagram, *wires: str):
         """Dots running along ``wires`` at once; returns (animations, dots) — remove the dots afterwards."""
@@ -837,33 +842,38 @@ class OutputGate(LSTMScene):
         eqs.arrange(DOWN, aligned_edge=LEFT, buff=0.2).move_to(RIGHT * 4.0 + UP * 2.45)
         self.add(head, d)
         self.say("role", [FadeIn(eqs[0]), Indicate(d.boxes["o"][0], color=palette.OUTPUT)])
-        vals = self.put(d, ["c", "tanh_c", "o"], "open")
+        dg = self.read_out_digits("open")  # o and tanh c shown must multiply to the h shown
+        vals = self.put(d, ["c", "tanh_c", "o"], "open", digits=dg)
         a, dots = self.flow(d, "to_tanh", "in_o")
         a2, dots2 = self.flow(d, "tanh_c", "o")
-        valve_open = self.big_valve("open")
+        valve_open = self.big_valve("open", digits=dg)
         self.say("open", [FadeIn(eqs[1])], a, a2, [FadeIn(vals), FadeIn(valve_open)])
         self.remove(*dots, *dots2)
-        h = self.put(d, ["h"], "open")
+        h = self.put(d, ["h"], "open", digits=dg)
+        self.products.append(([vals[2], vals[1]], h[0]))
         a, dots = self.flow(d, "h")
         self.say("open_h", a, [FadeIn(h)])
         self.remove(*dots)
         head2 = self.title(info=self.where("closed"))
         self.remove(head, vals, h, valve_open)
         self.add(head2)
-        vals = self.put(d, ["c", "tanh_c", "o"], "closed")
-        valve_closed = self.big_valve("closed")
+        dg = self.read_out_digits("closed")
+        vals = self.put(d, ["c", "tanh_c", "o"], "closed", digits=dg)
+        valve_closed = self.big_valve("closed", digits=dg)
         a, dots = self.flow(d, "to_tanh", "tanh_c", "o")
         self.say("closed", a, [FadeIn(vals), FadeIn(valve_closed)])
         self.remove(*dots)
-        h = self.put(d, ["h"], "closed")
+        h = self.put(d, ["h"], "closed", digits=dg)
+        self.products.append(([vals[2], vals[1]], h[0]))
         a, dots = self.flow(d, "h")
         self.say("closed_h", a, [FadeIn(h)])
         self.remove(*dots)
 
-    def big_valve(self, name: str) -> VGroup:
+    def big_valve(self, name: str, digits: int = 2) -> VGroup:
         """The output gate of the (step, unit) ``name`` as one large valve with its state in words."""
         t, u = self.facts.where[name]
-        v = GateValves([float(self.src.value("o", t)[u])], "o", font=self.font, side=0.8, width=2.6, step=t)
+        v = GateValves([float(self.src.value("o", t)[u])], "o", font=self.font, side=0.8, width=2.6, step=t,
+                       digits=digits)
         v.numbers[0].trace_unit = u
         o = float(self.src.value("o", t)[u])
         state = self.text(self.term(GATE_STATE_TERMS[openness(o)]), size=24, color=palette.OUTPUT)
