@@ -85,6 +85,10 @@ TERMS: dict[str, dict[str, str]] = {
     "narrate_input_closed": {"en": "input gate closed: nothing new is written", "zh": "输入门关闭：没有写入新内容"},
     "narrate_output_open": {"en": "output gate open: the memory is read out into h_t", "zh": "输出门打开：记忆被读出到 h_t"},
     "narrate_output_closed": {"en": "output gate closed: h_t stays near 0", "zh": "输出门关闭：h_t 接近 0"},
+    "narrate_between": {"en": "every gate part-open: f = {f} keeps that share of the memory, i = {i} writes that "
+                              "share of g, o = {o} reads that share out",
+                        "zh": "各门半开：f = {f} 保留这一比例的记忆，i = {i} 写入这一比例的 g，o = {o} 读出这一比例"},
+    "narrate_masked": {"en": "step skipped: the gates were computed but not used", "zh": "此步被跳过：门算出了但没有使用"},
     "classroom": {"en": "LSTM classroom", "zh": "LSTM 课堂"},
     # --- lesson (animations: the narrated lesson and its demo story) ---
     "word_the_sky": {"en": "the sky", "zh": "天空"},
@@ -189,7 +193,8 @@ TERMS: dict[str, dict[str, str]] = {
     "step_back": {"en": "step back", "zh": "后退一步"},
     "step_forward": {"en": "step forward", "zh": "前进一步"},
     "speed": {"en": "speed", "zh": "速度"},
-    "keys_hint": {"en": "keys: space plays/pauses, ← → step", "zh": "按键：空格 播放/暂停，← → 单步"},
+    "keys_hint": {"en": "keys: space plays/pauses, ← → or PageUp/PageDown step, Home/End first/last",
+                  "zh": "按键：空格 播放/暂停，← → 或 PageUp/PageDown 单步，Home/End 第一步/最后一步"},
     "presenter": {"en": "presenter mode", "zh": "演示模式"},
     "edit_gate": {"en": "weights of", "zh": "调节"},
     "settings": {"en": "settings", "zh": "设置"},

@@ -200,6 +200,64 @@ def test_dashboard_layout_fits_the_screen(view, classroom, chromium, screens):
         ctx.close()
 
 
+#: The rendered size (CSS px) of every number the cell drawings under ``sel`` print: the font size the SVG's
+#: scale gives it, and the height of its box on screen.
+NUMBER_SIZES = """(sel) => Array.from(document.querySelectorAll(sel + ' svg.lstm-cell-diagram text.lstm-val')).map(e => {
+  const svg = e.closest('svg'), k = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  return [e.textContent, parseFloat(e.getAttribute('font-size')) * k, e.getBoundingClientRect().height]; })"""
+
+
+def _on_screen(page, sel: str, height: float) -> bool:
+    box = page.locator(sel).first.bounding_box()
+    return box is not None and box["height"] > 0 and 0 <= box["y"] and box["y"] + min(box["height"], 40) <= height
+
+
+def test_projector_numbers_and_presenter_mode_in_voila(classroom, chromium, screens):
+    """At 1280×720 with 150 % zoom (853×480 CSS px) every number of the drawing measures ≥ 16 CSS px in the
+    cell flow, in presenter mode and in the explorer, with the narration, the equations and the source menu on
+    screen; at 1400×900 presenter mode uses the width (drawing, equations and sliders span > 85 %)."""
+    ctx = chromium.new_context(viewport={"width": 853, "height": 480}, device_scale_factor=1.5)
+    try:
+        page = ctx.new_page()
+        page.goto(classroom, timeout=90_000)
+        page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
+        page.locator(".lstm-presenter-toggle").click()
+        page.wait_for_timeout(600)
+        for where in ("cellflow presenter", "explorer"):
+            if where == "explorer":
+                page.locator(".lm-TabBar-tab").nth(1).click()
+                page.locator(".lstm-seq-diagram .lstm-val-c").wait_for(timeout=20_000)
+                page.wait_for_timeout(600)
+            root = ".lstm-cellflow-diagram" if where != "explorer" else ".lstm-seq-diagram"
+            sizes = page.evaluate(NUMBER_SIZES, root)
+            assert len(sizes) >= 14 and min(min(size, h) for _, size, h in sizes) >= 16, (where, sorted(sizes, key=lambda s: s[1])[:3])
+            eqs = ".lstm-cellflow-equations" if where != "explorer" else ".lstm-seq-equations"
+            for sel in (f"{eqs} .lstm-narration", f"{eqs} .lstm-eq-f", f"{eqs} .lstm-eq-c"):
+                assert _on_screen(page, sel, 480), (where, sel, page.locator(sel).first.bounding_box())
+            assert page.locator(f"{eqs} .lstm-narration").text_content().strip()  # never empty
+            page.screenshot(path=str(screens / f"classroom_projector_{where.replace(' ', '_')}.png"))
+        assert _on_screen(page, ".lstm-seq-source-menu", 480)
+        assert _on_screen(page, ".lstm-seq-watch .lstm-watch", 480)
+    finally:
+        ctx.close()
+    ctx = chromium.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.goto(classroom, timeout=90_000)
+        page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
+        page.locator(".lstm-presenter-toggle").click()
+        page.wait_for_timeout(600)
+        boxes = [page.locator(s).first.bounding_box() for s in
+                 (".lstm-cellflow-diagram svg", ".lstm-cellflow-equations", ".lstm-cf-controls .lstm-slider-x")]
+        left, right = min(b["x"] for b in boxes), max(b["x"] + b["width"] for b in boxes)
+        assert (right - left) / 1400 > 0.85, boxes
+        drawing = boxes[0]
+        assert drawing["y"] + drawing["height"] <= 900 and drawing["width"] > 0.6 * 1400, drawing  # enlarged
+        page.screenshot(path=str(screens / "classroom_presenter_1400x900.png"))
+    finally:
+        ctx.close()
+
+
 # --- JupyterLab, not only Voilà ----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory):

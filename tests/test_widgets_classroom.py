@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from html import unescape
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from explainer import LSTM, palette
 from explainer.demo import demo_trace
 from widgets.cell_flow import PRESETS, CellFlow
+from widgets.diagram import LAYOUT
 from widgets.charts import axis_labels, colours, heatmap, line_chart, text_width
 from widgets.diagram import VALVE_OPEN, cell_svg, equations_html, fmt, hover_css
 from widgets.sequence import SequenceExplorer, tokenise
@@ -57,7 +59,7 @@ def test_negative_values_are_drawn_differently_from_positive_ones():
     flows = re.findall(r'<polyline class="lstm-flow lstm-flow-neg" points="([^"]+)"[^>]*stroke-width="([\d.]+)"'
                        r'[^>]*stroke-dasharray="([\d.]+) ([\d.]+)"', neg)
     starts = {pts.split()[0] for pts, *_ in flows}
-    assert {"10.0,70.0", "10.0,400.0", "110.0,462.0"} <= starts, starts
+    assert {f"10.0,{LAYOUT['belt']:.1f}", f"10.0,{LAYOUT['bus']:.1f}", "110.0,462.0"} <= starts, starts
     for pts, width, dash, gap in flows:
         assert float(gap) >= 0.6 * float(width)  # the gaps stay visible at the widest stroke
     assert neg.count("lstm-sign-neg") >= 3
@@ -71,8 +73,8 @@ def test_h_label_is_clear_of_the_h_line():
                      r'stroke-width="([\d.]+)"', html)
     assert line, "h line moved"
     half = float(line.group(1)) / 2
-    # under the horizontal part (cap height ≈ 11 px at 15 px), and the vertical part ends above it
-    assert _attr(label, "y") - 11 > 360.0 + half, (label, half)
+    # under the horizontal part (cap height ≈ 0.73 em), and the vertical part ends above it
+    assert _attr(label, "y") - 0.73 * _attr(label, "font-size") > 360.0 + half, (label, half)
     assert 'paint-order="stroke"' in label  # and a halo keeps it readable over any flow
 
 
@@ -95,7 +97,7 @@ def test_valves_shut_fully_open_wide_and_sit_clear_of_the_boxes():
     open_ = _valve_gaps(_cell(b_f=8.0, b_i=8.0, b_o=8.0, W_f=0, W_i=0, W_o=0, U_f=0, U_i=0, U_o=0).diagram.value)
     assert all(g == pytest.approx(VALVE_OPEN, abs=0.2) for g in open_), open_
     html = CellFlow().diagram.value
-    box_top = 300 - 32
+    box_top = LAYOUT["gate_y"] - LAYOUT["gate_h"] / 2
     for g in re.findall(r'<g class="lstm-valve">(<rect [^>]*>)', html):  # the housing
         assert _attr(g, "y") + _attr(g, "height") < box_top - 4, g
 
@@ -147,7 +149,9 @@ def test_narration_line_is_always_there():
         html = equations_html(trace.step(t), 0)
         assert html.count('class="lstm-narration" style="min-height:1.6em') == 1
     quiet = _cell(b_f=0.0, b_i=0.0, b_o=0.0, W_f=0, W_i=0, W_o=0, U_f=0, U_i=0, U_o=0)  # all gates 0.5
-    assert ">&nbsp;</div>" in quiet.equations.value
+    # never empty: every gate part-open, it gives the share each one lets through
+    f, i, o = (float(getattr(quiet.step, g)[0, 0]) for g in "fio")
+    assert f"every gate part-open: f = {f:.2f} keeps" in quiet.equations.value and f"o = {o:.2f}" in quiet.equations.value
 
 
 # --- 12: words as a reader types them ---------------------------------------------------------------------------
@@ -311,7 +315,7 @@ def test_keys_and_buttons_step_and_play():
 def test_every_value_explains_itself_and_lights_up_its_equation():
     flow = _cell(b_f=-4.0, W_f=0.0, U_f=0.0)
     html = flow.diagram.value
-    tip = re.search(r"<g><title>([^<]*)</title><text[^>]*lstm-val-f\b", html).group(1)
+    tip = unescape(re.search(r'lstm-val-f" data-value="[^"]*" data-eq="([^"]*)"', html).group(1))
     f = float(flow.step.f[0, 0])
     assert tip == f"f = σ(z_f) = σ(−4.00) = {f:.3f}"
     assert 'class="lstm-eq lstm-eq-f"' in flow.equations.value

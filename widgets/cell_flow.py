@@ -101,26 +101,38 @@ def _slider(value: float, lo: float, hi: float, step: float, description: str, n
     return s
 
 
-#: Layout rules. Wide screens: sliders beside the drawing, which scales to its column. Narrow or
-#: short screens (a 1280×720 projector at 150 % zoom is 853×480 CSS px) and presenter mode: the
-#: drawing fits the height, and only the chosen gate's three weight sliders are shown.
+#: Layout rules. Wide screens: sliders beside the drawing, which scales to its column. Short screens (a
+#: 1280×720 projector at 150 % zoom is 853×480 CSS px): the drawing fits the height, and only the chosen gate's
+#: three weight sliders are shown. Presenter mode, at any size: the drawing as large as the height allows, the
+#: equations and the narration beside it in large type, the chosen gate's sliders under them; the whole width
+#: is used (the drawing's box, its legend and equations become cells of one grid: ``display: contents``).
 LAYOUT_CSS = """
 .lstm-cf-main {display:flex; flex-flow:row wrap; align-items:flex-start; gap:4px 14px; width:100%}
 .lstm-cf-drawing {flex:1 1 480px; min-width:300px; max-width:1000px}
 .lstm-cf-controls {flex:0 1 400px; min-width:240px}
 .lstm-cf-gates {display:grid; grid-template-columns:repeat(2, minmax(180px, 1fr)); gap:2px 10px}
 .lstm-cf-gatepick {display:none !important}
-.lstm-presenter .lstm-cf-main {flex-wrap:nowrap}
-.lstm-presenter .lstm-cf-drawing {flex:0 1 auto; width:calc((100vh - 150px) * 1.62); max-width:64%; min-width:0}
-.lstm-presenter .lstm-cf-controls {flex:1 1 240px; min-width:0}
+.lstm-presenter .lstm-cf-main {display:grid; grid-template-columns:minmax(0, min(calc((100vh - 110px) * 1.617), 74%)) minmax(200px, 1fr);
+  grid-template-areas:"diagram eqs" "diagram controls" "legend controls"; grid-template-rows:auto auto 1fr; gap:2px 16px}
+.lstm-presenter .lstm-cf-drawing {display:contents}
+.lstm-presenter .lstm-cellflow-diagram {grid-area:diagram; min-width:0}
+.lstm-presenter .lstm-cf-legend {grid-area:legend}
+.lstm-presenter .lstm-cellflow-equations {grid-area:eqs; min-width:0}
+.lstm-presenter .lstm-cellflow-equations .lstm-equations {font-size:15px !important; line-height:1.4 !important}
+.lstm-presenter .lstm-cellflow-equations .lstm-equations {display:flex; flex-direction:column}
+.lstm-presenter .lstm-cellflow-equations .lstm-narration {font-size:17px; font-weight:bold; order:-1}
+.lstm-presenter .lstm-cf-controls {grid-area:controls; min-width:0; width:auto}
+.lstm-presenter .lstm-cf-controls .widget-slider {max-width:none !important}
 .lstm-presenter .lstm-cf-gates {grid-template-columns:1fr}
 .lstm-presenter .lstm-gate-col:not(.lstm-gate-selected) {display:none !important}
 .lstm-presenter .lstm-cf-gatepick {display:flex !important}
 .lstm-presenter .lstm-cf-settings, .lstm-presenter .lstm-cf-equations-extra {display:none !important}
 @media (max-width: 980px) and (max-height: 620px) {
   .lstm-cf-main {flex-wrap:nowrap}
-  .lstm-cf-drawing {flex:0 1 auto; width:calc((100vh - 150px) * 1.62); max-width:64%; min-width:0}
-  .lstm-cf-controls {flex:1 1 240px; min-width:0}
+  .lstm-cf-drawing {flex:0 1 auto; width:calc((100vh - 110px) * 1.617); max-width:calc(100% - 214px); min-width:0}
+  .lstm-cf-controls {flex:1 1 200px; min-width:0}
+  .lstm-cf-controls .widget-slider {min-width:150px !important}
+  .lstm-cf-gatepick .widget-toggle-button {min-width:28px !important; padding:0 4px !important}
   .lstm-cf-gates {grid-template-columns:1fr}
   .lstm-gate-col:not(.lstm-gate-selected) {display:none !important}
   .lstm-cf-gatepick {display:flex !important}
@@ -194,6 +206,7 @@ class CellFlow(LanguageSwitch, widgets.VBox):
         gates_grid = widgets.Box(list(self._columns.values()))
         gates_grid.add_class("lstm-cf-gates")
         self.legend = widgets.HTML()
+        self.legend.add_class("lstm-cf-legend")
         drawing = widgets.VBox([self.diagram, self.legend, self.equations])
         drawing.add_class("lstm-cf-drawing")
         controls = widgets.VBox([self._states_header] + [self.sliders[k] for k in ("x", "h", "c")]

@@ -22,12 +22,20 @@ from .whatif import WhatIf
 
 TABS = ("cell_flow", "sequence_explorer", "whatif_tab", "why_lstm", "timelapse")
 
-#: A short screen (a projector at 150 % zoom) gives the drawing the room the title would take.
+#: A short screen (a projector at 150 % zoom) gives the drawing the room the title would take: no title, the
+#: tabs as wide as their names, the language switch beside them, little padding.
 DASHBOARD_CSS = """<style>
 .lstm-dashboard h2 {margin:4px 16px 4px 0}
 @media (max-height: 620px) {
-  .lstm-dashboard h2 {font-size:15px; margin:0 12px 0 0}
-  .lstm-dashboard .lm-TabBar-tab {min-height:22px; line-height:22px}
+  .lm-BoxPanel-child:has(.lstm-dashboard), .jp-Cell:has(.lstm-dashboard), .jp-Cell-outputWrapper:has(.lstm-dashboard) {
+    padding:0 2px !important; margin:0 !important}
+  .lstm-dashboard {position:relative}
+  .lstm-dashboard .lstm-dash-head {position:absolute; right:0; top:0; z-index:3}
+  .lstm-dashboard .lstm-dash-head h2 {display:none}
+  .lstm-dashboard .lm-TabBar {margin-right:170px}
+  .lstm-dashboard .lm-TabBar-tab {flex:0 1 auto !important; min-width:0 !important; max-width:none !important;
+    min-height:24px; line-height:24px; padding:0 8px}
+  .lstm-dashboard .widget-tab-contents, .lstm-dashboard .jupyter-widget-tab-contents {padding:4px 6px !important}
 }
 </style>"""
 
@@ -47,7 +55,9 @@ class Dashboard(LanguageSwitch, widgets.VBox):
         self.tabs = widgets.Tab(children=[self.cell_flow, self.sequence, self.whatif, self.memory, self.timelapse])
         self._language_toggle(lang, button_width="80px").add_class("lstm-language")
         self.title = widgets.HTML()
-        super().__init__([widgets.HTML(DASHBOARD_CSS), widgets.HBox([self.title, self.language]), self.tabs])
+        head = widgets.HBox([self.title, self.language])
+        head.add_class("lstm-dash-head")
+        super().__init__([widgets.HTML(DASHBOARD_CSS), head, self.tabs])
         self.add_class("lstm-dashboard")
         self.set_lang(lang)
         if trace_path:  # validated on load; a bad file is a clear line in the explorer's status

@@ -51,6 +51,16 @@ from .charts import HATCH_DEF, HATCH_ID, num, text_width
 STATE_SCALE = 2.0
 WIDTH, HEIGHT = 760, 470
 FONT = CSS_FONTS
+#: The cell drawing's geometry, in its own units (viewBox WIDTH × HEIGHT): the belt, bus and gate rows, the
+#: gates' columns, the gate boxes. The live page's JavaScript draws with this same dict (``live.live_data``).
+LAYOUT = {"belt": 82, "bus": 400, "gate_y": 298, "ymul": 165, "ytanh": 140, "yout": 215,
+          "xf": 128, "xadd": 340, "xi": 270, "xg": 412, "xo": 554, "xt": 655, "gate_w": 136, "gate_h": 84}
+#: Type sizes in the drawing's units. Every printed number is at least ``number``: at a drawing
+#: :data:`PROJECTOR_WIDTH` CSS px wide (what a 1280×720 projector at 150 % zoom leaves it) that is 16 CSS px.
+TYPE = {"number": 21, "value": 24, "gate_title": 13, "label": 14, "note": 12, "tip": 16}
+#: How wide (CSS px) the projector layouts draw the drawing: its numbers then measure 16.6 CSS px (at least
+#: 16 needs WIDTH × 16 / 21 = 579 px; the rest is margin for rounding).
+PROJECTOR_WIDTH = 600
 
 #: Names of the values the diagram prints (class ``lstm-val-<name>``).
 VALUE_NAMES = ("x", "h_prev", "c_prev", "zi", "zf", "zc", "zo", "i", "f", "g", "o",
@@ -189,7 +199,7 @@ def hover_css(root: str) -> str:
         # values and yellow g values (too little contrast); ink around any palette colour reads
         rules.append(", ".join(f"{t} .lstm-val-{k}" for t in triggers for k in vals)
                      + "{stroke:" + HOVER_HALO + ";stroke-width:5px;font-weight:bold}")
-    return "<style>" + "\n".join(rules) + "\n.lstm-val{cursor:help}</style>"
+    return "<style>" + "\n".join(rules) + "</style>"
 
 
 # --- drawing primitives -----------------------------------------------------------------
@@ -226,11 +236,35 @@ def _text(x, y, s: str, *, size=13, colour=palette.INK, anchor="middle", weight=
     data = ""
     if value is not None:
         data = ' data-value="' + " ".join(repr(float(a)) for a in np.asarray(value).reshape(-1)) + '"'
+    # the value's equation rides along in data-eq; a tap (focus) or the pointer (hover) shows it in the
+    # drawing's own tooltip (:func:`tips_svg`), which works on a touch screen, unlike a native <title>
+    key = EQUATION_OF.get(name) if tip else None  # which tooltip bar it shows (:func:`tips_svg`)
+    eq = (f' data-eq="{escape(tip)}"' + (f' data-tip="{key}"' if key else "") + ' tabindex="0"') if tip else ""
     halo = ' paint-order="stroke" stroke="white" stroke-width="4" stroke-linejoin="round"' if name else ""
-    text = (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{colour}" text-anchor="{anchor}" '
-            f'font-weight="{weight}"{cls}{data}{halo}>{escape(s)}</text>')
-    # the tooltip is the group's <title>, so the value's own text stays exactly what is printed
-    return f"<g><title>{escape(tip)}</title>{text}</g>" if tip else text
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{colour}" text-anchor="{anchor}" '
+            f'font-weight="{weight}"{cls}{data}{eq}{halo}>{escape(s)}</text>')
+
+
+def tips_svg(eq: dict[str, str]) -> str:
+    """The drawing's tooltips: one bar per equation line, across the top of the drawing, hidden until one of
+    its values (or its gate) is hovered or tapped (:func:`tip_css`). Drawn last, on top of everything."""
+    out = ['<g class="lstm-tips">']
+    for k, line in eq.items():
+        out.append(f'<g class="lstm-tip lstm-tip-{k}" visibility="hidden"><rect x="4" y="2" width="{WIDTH - 8}" '
+                   f'height="30" rx="6" fill="{palette.INK}" fill-opacity="0.92"/>'
+                   + _text(WIDTH / 2, 23, line, size=TYPE["tip"], colour="white") + "</g>")
+    return "".join(out) + "</g>"
+
+
+def tip_css() -> str:
+    """CSS (inside the drawing's own ``<style>``) that shows the tooltip of the value hovered or tapped.
+
+    A tap focuses the value (it has a tabindex) and, on a touch screen, also counts as hover: either shows it.
+    Values and gates name their bar in ``data-tip``, so the rules name no value."""
+    keys = sorted(set(EQUATION_OF.values()))
+    show = ", ".join(f".lstm-cell-diagram:has([data-tip={k}]:{state}) .lstm-tip-{k}" for k in keys
+                     for state in ("hover", "focus"))
+    return show + "{visibility:visible}\n.lstm-cell-diagram [data-eq]{cursor:pointer; outline:none}"
 
 
 def _node(x, y, symbol: str) -> str:
@@ -262,40 +296,59 @@ def _fit(s: str, size: float, room: float) -> float:
     return max(9.0, min(size, size * room / max(text_width(s, size), 1e-9)))
 
 
+#: A gate box: width, height, the value's and z's type sizes, and the baselines of its title, value and z
+#: (from the box's top). The LSTM's cell draws :data:`GATE_BOX`; the GRU's drawing keeps the smaller one.
+GATE_BOX = {"w": LAYOUT["gate_w"], "h": LAYOUT["gate_h"], "value": TYPE["number"], "z": TYPE["number"],
+            "y_title": 17, "y_value": 45, "y_z": 74}
+SMALL_GATE_BOX = {"w": 118, "h": 64, "value": 15, "z": 11, "y_title": 16, "y_value": 37, "y_z": 55}
+
+
+def gate_title(field_term: str, fn: str, lang: str, w: float, keep_name: bool = False) -> tuple[str, float]:
+    """A gate box's title and its font size: "forget gate · σ", or, when a long activation's name would not
+    fit the box's width ``w``, only the activation's name (or only the gate's, ``keep_name``)."""
+    title = f"{term(field_term, lang)} · {fn}"
+    size = _fit(title, TYPE["gate_title"], w - 8)
+    if text_width(title, size) > w - 4:  # a long activation name: the gate's letter is on the next line
+        title = term(field_term, lang) if keep_name else fn
+        size = _fit(title, TYPE["gate_title"], w - 8)
+    return title, round(size, 1)
+
+
 def _gate_box(cx, cy, gate: str, fn: str, value: float, z: float, lang: str, tips: dict,
-              unused: bool = False, symbol: str | None = None, pre: str = "z", keep_name: bool = False) -> str:
+              unused: bool = False, symbol: str | None = None, pre: str = "z", box: dict = GATE_BOX,
+              keep_name: bool = False) -> str:
     """A gate: a box filled from below to its value's level, with its name, value and z.
 
     ``unused``: the cell computed the gate but the layer skipped the step; the box is grey
     and dashed, and says "not used" where z would be. ``symbol`` and ``pre``: how the value and its
-    pre-activation are written (a GRU's candidate: ``h̃`` and ``z_h``). ``keep_name``: when name and
-    activation do not fit on one line, keep the name (the equations beside say the activation).
+    pre-activation are written (a GRU's candidate: ``h̃`` and ``z_h``). ``box``: its size and type
+    (:data:`GATE_BOX`). ``keep_name``: when name and activation do not fit on one line, keep the name (the
+    equations beside say the activation). A tap on the box (it is focusable) shows the gate's equation
+    (:func:`tip_css`).
     """
     g = gates.gate(gate) if gate in gates.FIELDS else gates.gru_gate(gate)  # an LSTM's gate or a GRU's
     colour = palette.MUTED if unused else g.color
-    w, h = 118, 64
+    w, h = box["w"], box["h"]
     x0, y0 = cx - w / 2, cy - h / 2
     level = float(np.clip((value - g.low) / (g.high - g.low), 0.0, 1.0))  # an unbounded activation fills the box
     name = "z" + g.block
-    title = f"{term(g.term, lang)} · {fn}"
-    size = _fit(title, 12, w - 8)
-    if text_width(title, size) > w - 4:  # a long activation name: the gate's letter is on the next line
-        title = term(g.term, lang) if keep_name else fn
-        size = _fit(title, 12, w - 8)
+    title, size = gate_title(g.term, fn, lang, w, keep_name)
     dash = ' stroke-dasharray="6 4"' if unused else ""
-    out = (f'<g class="lstm-gate{" lstm-gate-unused" if unused else ""}">'
+    out = (f'<g class="lstm-gate lstm-gate-{gate}{" lstm-gate-unused" if unused else ""}" '
+           f'data-eq="{escape(tips[gate])}" data-tip="{gate}" tabindex="0">'
            f'<rect x="{x0}" y="{y0}" width="{w}" height="{h}" rx="8" fill="white" stroke="{colour}" '
            f'stroke-width="2.5"{dash}/>')
     if not unused:
         out += (f'<rect x="{x0 + 2}" y="{y0 + 2 + (h - 4) * (1 - level):.1f}" width="{w - 4}" '
                 f'height="{(h - 4) * level:.1f}" rx="6" fill="{colour}" fill-opacity="0.28"/>')
-    out += (_text(cx, y0 + 16, title, size=round(size, 1), colour=g.color if not unused else colour, weight="bold")
-            + _text(cx, y0 + 37, f"{symbol or gate} = {fmt(value)}", size=15, weight="bold",
+    out += (_text(cx, y0 + box["y_title"], title, size=size, colour=g.color if not unused else colour, weight="bold")
+            + _text(cx, y0 + box["y_value"], f"{symbol or gate} = {fmt(value)}", size=box["value"], weight="bold",
                     colour=palette.MUTED if unused else palette.INK, name=gate, value=value, tip=tips[gate]))
     if unused:
-        out += _text(cx, y0 + 55, term("not_used", lang), size=11, colour=palette.MUTED)
+        out += _text(cx, y0 + box["y_z"], term("not_used", lang), size=TYPE["note"], colour=palette.MUTED)
     else:
-        out += _text(cx, y0 + 55, f"{pre} = {fmt(z)}", size=11, colour=palette.MUTED, name=name, value=z, tip=tips[gate])
+        out += _text(cx, y0 + box["y_z"], f"{pre} = {fmt(z)}", size=box["z"], colour=palette.MUTED, name=name,
+                     value=z, tip=tips[gate])
     return out + "</g>"
 
 
@@ -304,7 +357,8 @@ def _svg_open(masked: bool) -> str:
     cls = "lstm-cell-diagram lstm-cell-masked" if masked else "lstm-cell-diagram"
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="{cls}" width="{WIDTH}" height="{HEIGHT}" '
             f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{FONT}" '
-            f'style="background:{palette.BACKGROUND};width:100%;height:auto;display:block">')
+            f'style="background:{palette.BACKGROUND};width:100%;height:auto;display:block">'
+            f'<style>{tip_css()}</style>')
 
 
 def cell_svg(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", title: str | None = None,
@@ -325,63 +379,66 @@ def cell_svg(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", 
         return skipped_cell_svg(v, eq, lang, title, activation, recurrent_activation)
     act, rec = fn_name(activation), fn_name(recurrent_activation)
     C, H, X = palette.CELL, palette.HIDDEN, palette.INPUT_X
-    belt_y, bus_y, gate_y = 70, 400, 300
-    xf, xadd, xi, xg, xo, xt = 140, 340, 280, 410, 545, 655
+    L, T = LAYOUT, TYPE
+    belt_y, bus_y, gate_y, ymul, ytanh, yout = L["belt"], L["bus"], L["gate_y"], L["ymul"], L["ytanh"], L["yout"]
+    xf, xadd, xi, xg, xo, xt = L["xf"], L["xadd"], L["xi"], L["xg"], L["xo"], L["xt"]
+    top, bottom = gate_y - L["gate_h"] / 2, gate_y + L["gate_h"] / 2  # the gate boxes' edges
     out = [_svg_open(False)]
     labels = []  # printed last, on top of every flow
     # the cell body
     out.append(f'<rect x="55" y="28" width="650" height="400" rx="18" fill="{palette.PANEL}" stroke="{palette.FRAME}" stroke-width="1.5"/>')
     if title:
-        labels.append(_text(380, 20, title, size=13, colour=palette.MUTED))
+        labels.append(_text(380, 20, title, size=T["label"], colour=palette.MUTED))
     # --- cell-state belt: c_{t-1} → ⊗ f → ⊕ i⊙g → cₜ
     out.append(_flow([(10, belt_y), (xf, belt_y)], v["c_prev"], STATE_SCALE, C))
     out.append(_flow([(xf, belt_y), (xadd, belt_y)], v["kept"], STATE_SCALE, C))
     out.append(_flow([(xadd, belt_y), (750, belt_y)], v["c"], STATE_SCALE, C))
-    labels.append(_text(12, belt_y - 18, f"cₜ₋₁ = {fmt(v['c_prev'])}", anchor="start", colour=C, weight="bold",
-                        name="c_prev", value=v["c_prev"], tip=tips["c_prev"]))
-    labels.append(_text((xf + xadd) / 2 + 25, belt_y - 18, f"f⊙cₜ₋₁ = {fmt(v['kept'])}", colour=C, name="kept",
-                        value=v["kept"], tip=tips["kept"]))
-    labels.append(_text(748, belt_y - 18, f"cₜ = {fmt(v['c'])}", anchor="end", colour=C, weight="bold", size=15,
-                        name="c", value=v["c"], tip=tips["c"]))
-    labels.append(_text(748, belt_y + 32, term("cell_state", lang), anchor="end", colour=C, size=12))
+    labels.append(_text(12, belt_y - 22, f"cₜ₋₁ = {fmt(v['c_prev'])}", size=T["number"], anchor="start", colour=C,
+                        weight="bold", name="c_prev", value=v["c_prev"], tip=tips["c_prev"]))
+    # the kept term sits under its stretch of the belt, between the ⊗ and the ⊕
+    labels.append(_text(xf + 16, belt_y + 40, f"f⊙cₜ₋₁ = {fmt(v['kept'])}", size=T["number"], anchor="start",
+                        colour=C, name="kept", value=v["kept"], tip=tips["kept"]))
+    labels.append(_text(748, belt_y - 22, f"cₜ = {fmt(v['c'])}", anchor="end", colour=C, weight="bold",
+                        size=T["value"], name="c", value=v["c"], tip=tips["c"]))
+    labels.append(_text(748, belt_y + 32, term("cell_state", lang), anchor="end", colour=C, size=T["label"]))
     # --- forget gate → ⊗ on the belt; its valve sits on the gate's own line, clear of the belt
-    out.append(_flow([(xf, gate_y - 32), (xf, belt_y)], v["f"], 1.0, palette.FORGET))
-    out.append(_valve(xf, (belt_y + gate_y - 32) / 2 + 20, v["f"], palette.FORGET, vertical=True))
+    out.append(_flow([(xf, top), (xf, belt_y)], v["f"], 1.0, palette.FORGET))
+    out.append(_valve(xf, (belt_y + top) / 2 + 20, v["f"], palette.FORGET, vertical=True))
     # --- input gate and candidate → ⊗ → ⊕
-    ymul = 165
-    out.append(_flow([(xi, gate_y - 32), (xi, ymul), (xadd, ymul)], v["i"], 1.0, palette.INPUT))
-    out.append(_flow([(xg, gate_y - 32), (xg, ymul), (xadd, ymul)], v["g"], 1.0, palette.CANDIDATE))
+    out.append(_flow([(xi, top), (xi, ymul), (xadd, ymul)], v["i"], 1.0, palette.INPUT))
+    out.append(_flow([(xg, top), (xg, ymul), (xadd, ymul)], v["g"], 1.0, palette.CANDIDATE))
     out.append(_valve(xi, ymul + 45, v["i"], palette.INPUT, vertical=True))
     out.append(_flow([(xadd, ymul), (xadd, belt_y)], v["written"], STATE_SCALE, C))
-    labels.append(_text(xadd + 16, (ymul + belt_y) / 2 + 4, f"i⊙g = {fmt(v['written'])}", anchor="start", colour=C,
-                        name="written", value=v["written"], tip=tips["written"]))
+    labels.append(_text(xadd + 16, (ymul + belt_y) / 2 + 4, f"i⊙g = {fmt(v['written'])}", size=T["number"],
+                        anchor="start", colour=C, name="written", value=v["written"], tip=tips["written"]))
     # --- read-out: cₜ → tanh → ⊗ o → hₜ
-    ytanh, yout = 140, 215
     out.append(_flow([(xt, belt_y), (xt, ytanh)], v["c"], STATE_SCALE, C))
     out.append(_flow([(xt, ytanh), (xt, yout)], v["tanh_c"], 1.0, C))
-    bw = max(64.0, text_width(act, 13) + 16)  # the read-out box fits the activation's name
+    bw = max(64.0, text_width(act, T["label"]) + 16)  # the read-out box fits the activation's name
     out.append(f'<rect x="{xt - bw / 2:.1f}" y="{ytanh - 14}" width="{bw:.1f}" height="28" rx="12" fill="white" '
                f'stroke="{C}" stroke-width="2"/>')
-    labels.append(_text(xt, ytanh + 5, act, size=13, colour=C))
-    labels.append(_text(xt - bw / 2 - 8, ytanh + 5, f"{act}(cₜ) = {fmt(v['tanh_c'])}", anchor="end", size=11, colour=C,
-                        name="tanh_c", value=v["tanh_c"], tip=tips["tanh_c"]))
-    out.append(_flow([(xo, gate_y - 32), (xo, yout), (xt, yout)], v["o"], 1.0, palette.OUTPUT))
-    out.append(_valve(xo, (yout + gate_y - 32) / 2, v["o"], palette.OUTPUT, vertical=True))
+    labels.append(_text(xt, ytanh + 5, act, size=T["label"], colour=C))
+    # tanh(cₜ) labels the stretch from the read-out box down to the ⊗, left of it, above the o flow
+    labels.append(_text(xt - 12, yout - 20, f"{act}(cₜ) = {fmt(v['tanh_c'])}", anchor="end", size=T["number"],
+                        colour=C, name="tanh_c", value=v["tanh_c"], tip=tips["tanh_c"]))
+    out.append(_flow([(xo, top), (xo, yout), (xt, yout)], v["o"], 1.0, palette.OUTPUT))
+    out.append(_valve(xo, (yout + top) / 2, v["o"], palette.OUTPUT, vertical=True))
     out.append(_flow([(xt, yout), (xt, bus_y - 40), (750, bus_y - 40)], v["h"], 1.0, H))
     # hₜ's label sits under its line, right of where the line turns: no flow ever crosses it
-    labels.append(_text(748, bus_y - 40 + 28, f"hₜ = {fmt(v['h'])}", anchor="end", colour=H, weight="bold", size=15,
-                        name="h", value=v["h"], tip=tips["h"]))
-    labels.append(_text(748, bus_y + 14, term("hidden_state", lang), anchor="end", colour=H, size=12))
+    labels.append(_text(748, bus_y - 40 + 32, f"hₜ = {fmt(v['h'])}", anchor="end", colour=H, weight="bold",
+                        size=T["value"], name="h", value=v["h"], tip=tips["h"]))
+    labels.append(_text(748, bus_y + 18, term("hidden_state", lang), anchor="end", colour=H, size=T["label"]))
     # --- inputs: h_{t-1} and xₜ concatenated on the bus, feeding all four gates
     out.append(_flow([(10, bus_y), (xo, bus_y)], _signed_peak(v["h_prev"]), 1.0, H))
     out.append(_flow([(110, 462), (110, bus_y)], _signed_peak(v["x"]), STATE_SCALE, X))
     for gx in (xf, xi, xg, xo):
-        out.append(f'<line x1="{gx}" y1="{bus_y}" x2="{gx}" y2="{gate_y + 32}" stroke="{palette.FRAME}" stroke-width="1.5"/>')
-    labels.append(_text(12, bus_y - 18, f"hₜ₋₁ = {_vec(v['h_prev'])}", anchor="start", colour=H, weight="bold",
-                        name="h_prev", value=v["h_prev"], tip=eq["z"]))
-    labels.append(_text(130, 458, f"xₜ = {_vec(v['x'])}", anchor="start", colour=X, weight="bold", name="x",
-                        value=v["x"], tip=eq["z"]))
-    labels.append(_text(xg + 40, bus_y + 22, "[hₜ₋₁, xₜ] → z = xₜ·W + hₜ₋₁·U + b", size=11, colour=palette.MUTED))
+        out.append(f'<line x1="{gx}" y1="{bus_y}" x2="{gx}" y2="{bottom}" stroke="{palette.FRAME}" stroke-width="1.5"/>')
+    labels.append(_text(12, bus_y - 16, f"hₜ₋₁ = {_vec(v['h_prev'])}", size=T["number"], anchor="start", colour=H,
+                        weight="bold", name="h_prev", value=v["h_prev"], tip=eq["z"]))
+    labels.append(_text(130, 458, f"xₜ = {_vec(v['x'])}", size=T["number"], anchor="start", colour=X, weight="bold",
+                        name="x", value=v["x"], tip=eq["z"]))
+    labels.append(_text(xg + 40, bus_y + 22, "[hₜ₋₁, xₜ] → z = xₜ·W + hₜ₋₁·U + b", size=T["note"],
+                        colour=palette.MUTED))
     # --- gates drawn last, on top of their flows
     out.append(_gate_box(xf, gate_y, "f", rec, v["f"], v["zf"], lang, tips))
     out.append(_gate_box(xi, gate_y, "i", rec, v["i"], v["zi"], lang, tips))
@@ -390,6 +447,7 @@ def cell_svg(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", 
     for x, y, s in ((xf, belt_y, "×"), (xadd, belt_y, "+"), (xadd, ymul, "×"), (xt, yout, "×")):
         out.append(_node(x, y, s))
     out.extend(labels)
+    out.append(tips_svg(eq))
     out.append("</svg>")
     return "".join(out)
 
@@ -409,7 +467,8 @@ def skipped_cell_svg(v: dict, eq: dict, lang: str = "en", title: str | None = No
     for g in ("f", "i", "g", "o"):
         tips[g] = f"{eq[g]} ({not_used})"
     C, H, X = palette.CELL, palette.HIDDEN, palette.MUTED
-    belt_y, bus_y, gate_y, xt = 70, 400, 300, 655
+    L, T = LAYOUT, TYPE
+    belt_y, bus_y, gate_y = L["belt"], L["bus"], L["gate_y"]
     out = [_svg_open(True),
            HATCH_DEF,
            f'<rect x="55" y="28" width="650" height="400" rx="18" fill="{palette.PANEL}" stroke="{palette.FRAME}" '
@@ -417,31 +476,33 @@ def skipped_cell_svg(v: dict, eq: dict, lang: str = "en", title: str | None = No
            f'<rect x="55" y="28" width="650" height="400" rx="18" fill="url(#{HATCH_ID})" fill-opacity="0.45"/>']
     labels = []
     if title:
-        labels.append(_text(380, 20, title, size=13, colour=palette.MUTED))
+        labels.append(_text(380, 20, title, size=T["label"], colour=palette.MUTED))
     # the state passes through unchanged: one belt, one hidden-state line
     out.append(_flow([(10, belt_y), (750, belt_y)], v["c"], STATE_SCALE, C))
     out.append(_flow([(10, bus_y), (750, bus_y)], v["h"], 1.0, H))
-    labels.append(_text(12, belt_y - 18, f"cₜ₋₁ = {fmt(v['c_prev'])}", anchor="start", colour=C, weight="bold",
-                        name="c_prev", value=v["c_prev"], tip=eq["c"]))
-    labels.append(_text(748, belt_y - 18, f"cₜ = cₜ₋₁ = {fmt(v['c'])}", anchor="end", colour=C, weight="bold",
-                        size=15, name="c", value=v["c"], tip=eq["c"]))
-    labels.append(_text(748, belt_y + 32, term("cell_state", lang), anchor="end", colour=C, size=12))
-    labels.append(_text(12, bus_y - 18, f"hₜ₋₁ = {_vec(v['h_prev'])}", anchor="start", colour=H, weight="bold",
-                        name="h_prev", value=v["h_prev"], tip=eq["h"]))
-    labels.append(_text(748, bus_y - 18, f"hₜ = hₜ₋₁ = {fmt(v['h'])}", anchor="end", colour=H, weight="bold",
-                        size=15, name="h", value=v["h"], tip=eq["h"]))
-    labels.append(_text(748, bus_y + 22, term("hidden_state", lang), anchor="end", colour=H, size=12))
-    labels.append(_text(130, 458, f"xₜ = {_vec(v['x'])}", anchor="start", colour=X, name="x", value=v["x"]))
+    labels.append(_text(12, belt_y - 22, f"cₜ₋₁ = {fmt(v['c_prev'])}", size=T["number"], anchor="start", colour=C,
+                        weight="bold", name="c_prev", value=v["c_prev"], tip=eq["c"]))
+    labels.append(_text(748, belt_y - 22, f"cₜ = cₜ₋₁ = {fmt(v['c'])}", anchor="end", colour=C, weight="bold",
+                        size=T["value"], name="c", value=v["c"], tip=eq["c"]))
+    labels.append(_text(748, belt_y + 32, term("cell_state", lang), anchor="end", colour=C, size=T["label"]))
+    labels.append(_text(12, bus_y - 16, f"hₜ₋₁ = {_vec(v['h_prev'])}", size=T["number"], anchor="start", colour=H,
+                        weight="bold", name="h_prev", value=v["h_prev"], tip=eq["h"]))
+    labels.append(_text(748, bus_y - 16, f"hₜ = hₜ₋₁ = {fmt(v['h'])}", anchor="end", colour=H, weight="bold",
+                        size=T["value"], name="h", value=v["h"], tip=eq["h"]))
+    labels.append(_text(748, bus_y + 24, term("hidden_state", lang), anchor="end", colour=H, size=T["label"]))
+    labels.append(_text(130, 458, f"xₜ = {_vec(v['x'])}", size=T["number"], anchor="start", colour=X, name="x",
+                        value=v["x"]))
     # the note, in the middle of the cell
     note, sub = term("masked_carried", lang), f"f, i, g, o: {not_used}"
     size = _fit(note, 19, 560)
-    out.append(f'<g class="lstm-masked-note"><rect x="90" y="150" width="580" height="66" rx="12" fill="white" '
+    out.append(f'<g class="lstm-masked-note"><rect x="90" y="130" width="580" height="70" rx="12" fill="white" '
                f'stroke="{palette.MUTED}" stroke-width="2"/>'
-               + _text(380, 180, note, size=round(size, 1), colour=palette.INK, weight="bold")
-               + _text(380, 204, sub, size=13, colour=palette.MUTED) + "</g>")
-    for gx, g, fn, z in ((140, "f", rec, "zf"), (280, "i", rec, "zi"), (410, "g", act, "zc"), (545, "o", rec, "zo")):
-        out.append(_gate_box(gx, gate_y, g, fn, v[g], v[z], lang, tips, unused=True))
+               + _text(380, 160, note, size=round(size, 1), colour=palette.INK, weight="bold")
+               + _text(380, 186, sub, size=T["label"], colour=palette.MUTED) + "</g>")
+    for g, fn, z in (("f", rec, "zf"), ("i", rec, "zi"), ("g", act, "zc"), ("o", rec, "zo")):
+        out.append(_gate_box(L["x" + g], gate_y, g, fn, v[g], v[z], lang, tips, unused=True))
     out.extend(labels)
+    out.append(tips_svg({**eq, **{g: tips[g] for g in ("f", "i", "g", "o")}}))
     out.append("</svg>")
     return "".join(out)
 
@@ -473,17 +534,18 @@ SHUT, OPEN = gates.CLOSED, gates.OPEN
 def narrate(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", masked: bool = False) -> list[str]:
     """What this step does, in words, for gates that are clearly shut or open (:func:`explainer.gates.openness`).
 
-    Nothing at a ``masked`` step: its gates were not used, so they did nothing.
+    Never empty: when every gate is part-open, one line gives the share each lets through; at a ``masked``
+    step, that its gates were not used (they did nothing).
     """
     if masked:
-        return []
+        return [term("narrate_masked", lang)]
     v = step_values(step, unit, sample)
     lines = []
     for gate, name in (("f", "forget"), ("i", "input"), ("o", "output")):
         state = gates.openness(v[gate])
         if state != "between":
             lines.append(term(f"narrate_{name}_{state}", lang))
-    return lines
+    return lines or [term("narrate_between", lang).format(f=num(v["f"], 2), i=num(v["i"], 2), o=num(v["o"], 2))]
 
 
 def equations_html(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = "en", masked: bool = False,

@@ -344,10 +344,11 @@ PAGE_JS = r"""
   range.oninput = () => { pause(); go(+range.value); };
   $('lstm-unit').onchange = (e) => { st.u = +e.target.value; show(); };
   document.querySelectorAll('.lstm-lang').forEach(b => b.onclick = () => { st.lang = b.dataset.lang; relabel(); });
-  document.addEventListener('keydown', (e) => {
-    if (e.target.tagName === 'SELECT' || e.altKey || e.ctrlKey || e.metaKey) return;
-    const keys = {' ': play, 'ArrowRight': () => step(1), 'ArrowLeft': () => step(-1),
-                  'Home': () => { pause(); go(0); }, 'End': () => { pause(); go(D.time - 1); }};
+  document.addEventListener('keydown', (e) => {   // anywhere in the page; a clicker's PageDown/PageUp even in a menu
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    if (e.target.tagName === 'SELECT' && !['PageDown', 'PageUp'].includes(e.key)) return;
+    const keys = {' ': play, 'ArrowRight': () => step(1), 'ArrowLeft': () => step(-1), 'PageDown': () => step(1),
+                  'PageUp': () => step(-1), 'Home': () => { pause(); go(0); }, 'End': () => { pause(); go(D.time - 1); }};
     if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
   });
   // a focused button would also "click" on the space key's release: the key is ours

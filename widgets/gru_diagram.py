@@ -17,7 +17,7 @@ from explainer.gates import GRU_GATES
 from explainer.glossary import term
 from explainer.gru import GRUTrace
 
-from .diagram import STATE_SCALE, equations_block, _flow, _gate_box, _node, _svg_open, _text, _valve, _vec, fmt, fn_name
+from .diagram import SMALL_GATE_BOX, STATE_SCALE, equations_block, _flow, _gate_box, _node, _svg_open, _text, _valve, _vec, fmt, fn_name
 
 
 def gru_values(trace: GRUTrace, t: int, unit: int = 0, sample: int = 0) -> dict:
@@ -125,10 +125,12 @@ def gru_cell_svg(trace: GRUTrace, t: int, unit: int = 0, sample: int = 0, lang: 
         out.append(_node(x, y, sym))
     if masked:
         out.append("</g>")
-    out.append(_gate_box(xr, gate_y, "r", rec, v["r"], v["z_r"], lang, tips, pre="z_r", unused=masked))
-    out.append(_gate_box(xz, gate_y, "z", rec, v["z"], v["z_z"], lang, tips, pre="z_z", unused=masked))
+    out.append(_gate_box(xr, gate_y, "r", rec, v["r"], v["z_r"], lang, tips, pre="z_r", unused=masked,
+                         box=SMALL_GATE_BOX))
+    out.append(_gate_box(xz, gate_y, "z", rec, v["z"], v["z_z"], lang, tips, pre="z_z", unused=masked,
+                         box=SMALL_GATE_BOX))
     out.append(_gate_box(xc, gate_y, "h_tilde", act, v["h_tilde"], v["z_h"], lang, tips, symbol="h̃", pre="z_h",
-                         unused=masked, keep_name=True))
+                         unused=masked, keep_name=True, box=SMALL_GATE_BOX))
     out.extend(labels)
     out.append("</svg>")
     return "".join(out)
@@ -143,7 +145,7 @@ def gru_equations_html(trace: GRUTrace, t: int, unit: int = 0, sample: int = 0, 
     v = gru_values(trace, t, unit, sample)
     eq = gru_equation_lines(trace, v, masked)
     colour = {f"gru_{g.field}": g.color for g in GRU_GATES} | {"gru_h": palette.HIDDEN}
-    story = "" if masked else gru_narrate(trace, t, unit, sample, lang)
+    story = term("narrate_masked", lang) if masked else gru_narrate(trace, t, unit, sample, lang)
     return equations_block(eq, colour, GRU_LINES[:-1], GRU_LINES[-1:], lang, masked, "gru_masked_carried", story)
 
 

@@ -73,7 +73,7 @@ function text(x, y, s, o) {
   o = o || {};
   const cls = o.name ? ` class="lstm-val lstm-val-${o.name}"` : o.cls ? ` class="${o.cls}"` : '';
   const data = o.value !== undefined ? ` data-value="${[].concat(o.value).join(' ')}"` : '';
-  const eq = o.tip ? ` data-eq="${esc(o.tip)}"` : '';
+  const key = o.tip && EQ_OF[o.name], eq = o.tip ? ` data-eq="${esc(o.tip)}"` + (key ? ` data-tip="${key}"` : '') + ' tabindex="0"' : '';
   const halo = o.name ? ' paint-order="stroke" stroke="white" stroke-width="4" stroke-linejoin="round"' : '';
   return `<text x="${f1(x)}" y="${f1(y)}" font-size="${o.size || 13}" fill="${o.colour || P.INK}" text-anchor="${o.anchor || 'middle'}" font-weight="${o.weight || 'normal'}"${cls}${data}${eq}${halo}>${esc(s)}</text>`;
 }
@@ -83,14 +83,18 @@ function valve(x, y, value, colour) {
   return `<g class="lstm-valve"><rect x="${x - half - 3}" y="${y - t / 2 - 3}" width="52" height="${t + 6}" rx="3" fill="white" fill-opacity="0.6" stroke="${P.INK}" stroke-width="1"/>` +
     `<rect x="${f1(x - half)}" y="${y - t / 2}" width="${f1(side)}" height="${t}" fill="${colour}"/><rect x="${f1(x + gap / 2)}" y="${y - t / 2}" width="${f1(side)}" height="${t}" fill="${colour}"/></g>`;
 }
-function gateBox(cx, cy, g, value, z, tip) {
-  const G = D.gates[g], w = 118, h = 64, x0 = cx - w / 2, y0 = cy - h / 2, level = Math.min(1, Math.max(0, (value - G.low) / (G.high - G.low)));
+function gateBox(cx, cy, g, value, z, tip) {      // diagram._gate_box, with diagram.GATE_BOX's sizes
+  const G = D.gates[g], B = D.gate_box, w = B.w, h = B.h, x0 = cx - w / 2, y0 = cy - h / 2, level = Math.min(1, Math.max(0, (value - G.low) / (G.high - G.low)));
   const [title, size] = D.gate_titles[st.lang][g];
-  return `<g class="lstm-gate" data-eq="${esc(tip)}"><rect x="${x0}" y="${y0}" width="${w}" height="${h}" rx="8" fill="white" stroke="${G.color}" stroke-width="2.5"/>` +
+  return `<g class="lstm-gate lstm-gate-${g}" data-eq="${esc(tip)}" data-tip="${g}" tabindex="0"><rect x="${x0}" y="${y0}" width="${w}" height="${h}" rx="8" fill="white" stroke="${G.color}" stroke-width="2.5"/>` +
     `<rect x="${x0 + 2}" y="${f1(y0 + 2 + (h - 4) * (1 - level))}" width="${w - 4}" height="${f1((h - 4) * level)}" rx="6" fill="${G.color}" fill-opacity="0.28"/>` +
-    text(cx, y0 + 16, title, {size: size, colour: G.color, weight: 'bold'}) +
-    text(cx, y0 + 37, `${g} = ${fmt(value)}`, {size: 15, weight: 'bold', name: g, value: value, tip: tip}) +
-    text(cx, y0 + 55, `z = ${fmt(z)}`, {size: 11, colour: P.MUTED, name: 'z' + G.block, value: z, tip: tip}) + '</g>';
+    text(cx, y0 + B.y_title, title, {size: size, colour: G.color, weight: 'bold'}) +
+    text(cx, y0 + B.y_value, `${g} = ${fmt(value)}`, {size: B.value, weight: 'bold', name: g, value: value, tip: tip}) +
+    text(cx, y0 + B.y_z, `z = ${fmt(z)}`, {size: B.z, colour: P.MUTED, name: 'z' + G.block, value: z, tip: tip}) + '</g>';
+}
+function tips(eq) {                               // diagram.tips_svg: one hidden bar per equation, shown by a tap or hover
+  return '<g class="lstm-tips">' + Object.keys(eq).map(k => `<g class="lstm-tip lstm-tip-${k}" visibility="hidden"><rect x="4" y="2" width="${D.width - 8}" height="30" rx="6" fill="${P.INK}" fill-opacity="0.92"/>` +
+    text(D.width / 2, 23, eq[k], {size: D.type.tip, colour: 'white'}) + '</g>').join('') + '</g>';
 }
 function values(s, u) {                          // what the drawing prints, for one unit (diagram.step_values)
   const n = s.c.length, v = {x: s.x, h_prev: s.h_prev, c_prev: s.c_prev[u], c: s.c[u], tanh_c: s.tanh_c[u], h: s.h[u],
@@ -107,38 +111,39 @@ function equations(v, held) {
   return L;
 }
 const EQ_OF = {zf: 'f', f: 'f', zi: 'i', i: 'i', zc: 'g', g: 'g', zo: 'o', o: 'o', c_prev: 'c', kept: 'c', written: 'c', c: 'c', tanh_c: 'h', h: 'h', x: 'z', h_prev: 'z'};
-function cellSvg(s, u, title, held) {
-  const v = values(s, u), eq = equations(v, held), tip = {}, C = P.CELL, H = P.HIDDEN, X = P.INPUT_X;
+function cellSvg(s, u, title, held) {             // diagram.cell_svg, drawn with its LAYOUT and TYPE
+  const v = values(s, u), eq = equations(v, held), tip = {}, C = P.CELL, H = P.HIDDEN, X = P.INPUT_X, L = D.layout, T = D.type;
   Object.keys(EQ_OF).forEach(k => { tip[k] = eq[EQ_OF[k]]; });
-  const belt = 70, bus = 400, gy = 300, xf = 140, xadd = 340, xi = 280, xg = 410, xo = 545, xt = 655, ymul = 165, ytanh = 140, yout = 215;
-  const out = [`<svg xmlns="http://www.w3.org/2000/svg" class="lstm-cell-diagram" width="760" height="470" viewBox="0 0 760 470" font-family="${D.font}" style="background:${P.BACKGROUND};width:100%;height:auto;display:block">`,
+  const belt = L.belt, bus = L.bus, gy = L.gate_y, xf = L.xf, xadd = L.xadd, xi = L.xi, xg = L.xg, xo = L.xo, xt = L.xt, ymul = L.ymul, ytanh = L.ytanh, yout = L.yout;
+  const top = gy - L.gate_h / 2, bottom = gy + L.gate_h / 2;
+  const out = [`<svg xmlns="http://www.w3.org/2000/svg" class="lstm-cell-diagram" width="${D.width}" height="${D.height}" viewBox="0 0 ${D.width} ${D.height}" font-family="${D.font}" style="background:${P.BACKGROUND};width:100%;height:auto;display:block"><style>${D.tip_css}</style>`,
     `<rect x="55" y="28" width="650" height="400" rx="18" fill="${P.PANEL}" stroke="${P.FRAME}" stroke-width="1.5"/>`];
   const lab = [];
-  if (title) lab.push(text(380, 20, title, {colour: P.MUTED, cls: 'lstm-title'}));
+  if (title) lab.push(text(380, 20, title, {size: T.label, colour: P.MUTED, cls: 'lstm-title'}));
   out.push(flow([[10, belt], [xf, belt]], v.c_prev, 2, C), flow([[xf, belt], [xadd, belt]], v.kept, 2, C), flow([[xadd, belt], [750, belt]], v.c, 2, C));
-  lab.push(text(12, belt - 18, `cₜ₋₁ = ${fmt(v.c_prev)}`, {anchor: 'start', colour: C, weight: 'bold', name: 'c_prev', value: v.c_prev, tip: tip.c_prev}),
-    text((xf + xadd) / 2 + 25, belt - 18, `f⊙cₜ₋₁ = ${fmt(v.kept)}`, {colour: C, name: 'kept', value: v.kept, tip: tip.kept}),
-    text(748, belt - 18, `cₜ = ${fmt(v.c)}`, {anchor: 'end', colour: C, weight: 'bold', size: 15, name: 'c', value: v.c, tip: tip.c}),
-    text(748, belt + 32, D.terms[st.lang].cell_state, {anchor: 'end', colour: C, size: 12}));
-  out.push(flow([[xf, gy - 32], [xf, belt]], v.f, 1, P.FORGET), valve(xf, (belt + gy - 32) / 2 + 20, v.f, P.FORGET));
-  out.push(flow([[xi, gy - 32], [xi, ymul], [xadd, ymul]], v.i, 1, P.INPUT), flow([[xg, gy - 32], [xg, ymul], [xadd, ymul]], v.g, 1, P.CANDIDATE),
+  lab.push(text(12, belt - 22, `cₜ₋₁ = ${fmt(v.c_prev)}`, {size: T.number, anchor: 'start', colour: C, weight: 'bold', name: 'c_prev', value: v.c_prev, tip: tip.c_prev}),
+    text(xf + 16, belt + 40, `f⊙cₜ₋₁ = ${fmt(v.kept)}`, {size: T.number, anchor: 'start', colour: C, name: 'kept', value: v.kept, tip: tip.kept}),
+    text(748, belt - 22, `cₜ = ${fmt(v.c)}`, {anchor: 'end', colour: C, weight: 'bold', size: T.value, name: 'c', value: v.c, tip: tip.c}),
+    text(748, belt + 32, D.terms[st.lang].cell_state, {anchor: 'end', colour: C, size: T.label}));
+  out.push(flow([[xf, top], [xf, belt]], v.f, 1, P.FORGET), valve(xf, (belt + top) / 2 + 20, v.f, P.FORGET));
+  out.push(flow([[xi, top], [xi, ymul], [xadd, ymul]], v.i, 1, P.INPUT), flow([[xg, top], [xg, ymul], [xadd, ymul]], v.g, 1, P.CANDIDATE),
     valve(xi, ymul + 45, v.i, P.INPUT), flow([[xadd, ymul], [xadd, belt]], v.written, 2, C));
-  lab.push(text(xadd + 16, (ymul + belt) / 2 + 4, `i⊙g = ${fmt(v.written)}`, {anchor: 'start', colour: C, name: 'written', value: v.written, tip: tip.written}));
+  lab.push(text(xadd + 16, (ymul + belt) / 2 + 4, `i⊙g = ${fmt(v.written)}`, {size: T.number, anchor: 'start', colour: C, name: 'written', value: v.written, tip: tip.written}));
   out.push(flow([[xt, belt], [xt, ytanh]], v.c, 2, C), flow([[xt, ytanh], [xt, yout]], v.tanh_c, 1, C),
     `<rect x="${xt - 32}.0" y="${ytanh - 14}" width="64.0" height="28" rx="12" fill="white" stroke="${C}" stroke-width="2"/>`);
-  lab.push(text(xt, ytanh + 5, 'tanh', {colour: C}), text(xt - 40, ytanh + 5, `tanh(cₜ) = ${fmt(v.tanh_c)}`, {anchor: 'end', size: 11, colour: C, name: 'tanh_c', value: v.tanh_c, tip: tip.tanh_c}));
-  out.push(flow([[xo, gy - 32], [xo, yout], [xt, yout]], v.o, 1, P.OUTPUT), valve(xo, (yout + gy - 32) / 2, v.o, P.OUTPUT),
+  lab.push(text(xt, ytanh + 5, 'tanh', {size: T.label, colour: C}), text(xt - 12, yout - 20, `tanh(cₜ) = ${fmt(v.tanh_c)}`, {anchor: 'end', size: T.number, colour: C, name: 'tanh_c', value: v.tanh_c, tip: tip.tanh_c}));
+  out.push(flow([[xo, top], [xo, yout], [xt, yout]], v.o, 1, P.OUTPUT), valve(xo, (yout + top) / 2, v.o, P.OUTPUT),
     flow([[xt, yout], [xt, bus - 40], [750, bus - 40]], v.h, 1, H));
-  lab.push(text(748, bus - 40 + 28, `hₜ = ${fmt(v.h)}`, {anchor: 'end', colour: H, weight: 'bold', size: 15, name: 'h', value: v.h, tip: tip.h}),
-    text(748, bus + 14, D.terms[st.lang].hidden_state, {anchor: 'end', colour: H, size: 12}));
+  lab.push(text(748, bus - 40 + 32, `hₜ = ${fmt(v.h)}`, {anchor: 'end', colour: H, weight: 'bold', size: T.value, name: 'h', value: v.h, tip: tip.h}),
+    text(748, bus + 18, D.terms[st.lang].hidden_state, {anchor: 'end', colour: H, size: T.label}));
   out.push(flow([[10, bus], [xo, bus]], peak(v.h_prev), 1, H), flow([[110, 462], [110, bus]], peak(v.x), 2, X));
-  [xf, xi, xg, xo].forEach(gx => out.push(`<line x1="${gx}" y1="${bus}" x2="${gx}" y2="${gy + 32}" stroke="${P.FRAME}" stroke-width="1.5"/>`));
-  lab.push(text(12, bus - 18, `hₜ₋₁ = ${vec(v.h_prev)}`, {anchor: 'start', colour: H, weight: 'bold', name: 'h_prev', value: v.h_prev, tip: eq.z}),
-    text(130, 458, `xₜ = ${vec(v.x)}`, {anchor: 'start', colour: X, weight: 'bold', name: 'x', value: v.x, tip: eq.z}),
-    text(xg + 40, bus + 22, '[hₜ₋₁, xₜ] → z = xₜ·W + hₜ₋₁·U + b', {size: 11, colour: P.MUTED}));
+  [xf, xi, xg, xo].forEach(gx => out.push(`<line x1="${gx}" y1="${bus}" x2="${gx}" y2="${bottom}" stroke="${P.FRAME}" stroke-width="1.5"/>`));
+  lab.push(text(12, bus - 16, `hₜ₋₁ = ${vec(v.h_prev)}`, {size: T.number, anchor: 'start', colour: H, weight: 'bold', name: 'h_prev', value: v.h_prev, tip: eq.z}),
+    text(130, 458, `xₜ = ${vec(v.x)}`, {size: T.number, anchor: 'start', colour: X, weight: 'bold', name: 'x', value: v.x, tip: eq.z}),
+    text(xg + 40, bus + 22, '[hₜ₋₁, xₜ] → z = xₜ·W + hₜ₋₁·U + b', {size: T.note, colour: P.MUTED}));
   out.push(gateBox(xf, gy, 'f', v.f, v.zf, tip.f), gateBox(xi, gy, 'i', v.i, v.zi, tip.i), gateBox(xg, gy, 'g', v.g, v.zc, tip.g), gateBox(xo, gy, 'o', v.o, v.zo, tip.o));
   [[xf, belt, '×'], [xadd, belt, '+'], [xadd, ymul, '×'], [xt, yout, '×']].forEach(q => out.push(node(q[0], q[1], q[2])));
-  return out.concat(lab, ['</svg>']).join('');
+  return out.concat(lab, [tips(eq), '</svg>']).join('');
 }
 function equationsHtml(s, u, held) {
   const v = values(s, u), L = equations(v, held);
@@ -147,7 +152,7 @@ function equationsHtml(s, u, held) {
     if (k === 'c' || k === 'h') { const j = t.lastIndexOf(' = '); t = t.slice(0, j) + ' = <b>' + t.slice(j + 3) + '</b>'; }
     return `<div class="lstm-eq lstm-eq-${k}" style="border-left:4px solid ${P[k]};padding-left:6px">${t}</div>`;
   }).join('') + `<div class="lstm-eq-note"><small>${esc(D.terms[st.lang].hadamard_note)}</small></div>` +
-    `<div class="lstm-narration" style="min-height:1.6em;font-style:italic">${esc(narrate(v).join(' · ')) || '&nbsp;'}</div>`;
+    `<div class="lstm-narration" style="min-height:1.6em;font-style:italic">${esc(narrate(v).join(' · '))}</div>`;
 }
 function narrate(v) {                  // diagram.narrate: what the clearly shut or open gates do
   const out = [];
@@ -155,7 +160,7 @@ function narrate(v) {                  // diagram.narrate: what the clearly shut
     if (v[g] < D.narrate.shut) out.push(D.terms[st.lang][`narrate_${name}_closed`]);
     else if (v[g] > D.narrate.open) out.push(D.terms[st.lang][`narrate_${name}_open`]);
   });
-  return out;
+  return out.length ? out : [D.terms[st.lang].narrate_between.replace('{f}', num(v.f, 2)).replace('{i}', num(v.i, 2)).replace('{o}', num(v.o, 2))];
 }
 window.lstmLive.cellSvg = (s, u, lang, held) => { const keep = st.lang; st.lang = lang || keep; try { return cellSvg(s, u, '', held); } finally { st.lang = keep; } };
 window.lstmLive.equationsHtml = (s, u, lang, held) => { const keep = st.lang; st.lang = lang || keep; try { return equationsHtml(s, u, held); } finally { st.lang = keep; } };
@@ -379,8 +384,10 @@ $('lstm-copy').onclick = () => {
   if (navigator.clipboard) navigator.clipboard.writeText(url).then(done, () => { $('lstm-copied').textContent = url; }); else $('lstm-copied').textContent = url;
 };
 document.addEventListener('click', (e) => { if (e.target.closest && e.target.closest('svg')) tipLine(e.target); });
-document.addEventListener('keydown', (e) => {
-  if (['INPUT', 'SELECT', 'TEXTAREA'].includes(e.target.tagName) || e.altKey || e.ctrlKey || e.metaKey) return;
+document.addEventListener('keydown', (e) => {  // anywhere in the view: a clicker's PageDown/PageUp step even from a menu or a box
+  if (e.altKey || e.ctrlKey || e.metaKey) return;
+  const typing = ['INPUT', 'SELECT', 'TEXTAREA'].includes(e.target.tagName);
+  if (typing && !['PageDown', 'PageUp'].includes(e.key)) return;   // there ← → Home End space edit or pick
   const keys = {' ': play, ArrowRight: () => step(1), ArrowLeft: () => step(-1), PageDown: () => step(1), PageUp: () => step(-1),
     Home: () => { pause(); go(0); }, End: () => { pause(); go(1e9); }};
   if (keys[e.key]) { e.preventDefault(); keys[e.key](); }

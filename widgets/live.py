@@ -34,8 +34,7 @@ from explainer.glossary import term
 from explainer.presentation import CSS_FONTS
 from explainer.trace import SequenceTrace
 
-from .charts import text_width
-from .diagram import FONT, OPEN, SHUT, _fit, fn_name
+from .diagram import FONT, GATE_BOX, HEIGHT, LAYOUT, OPEN, PROJECTOR_WIDTH, SHUT, TYPE, WIDTH, fn_name, gate_title, tip_css
 
 #: The cell tab's sliders: name → (low, high), and where they start.
 CELL_RANGES = {"x": (-2.0, 2.0), "h_prev": (-1.0, 1.0), "c_prev": (-3.0, 3.0),
@@ -108,16 +107,8 @@ def live_data(trace: SequenceTrace, langs: tuple[str, ...]) -> dict:
     from explainer.intervention import recorded
 
     clamps = [{"t": q.step, "u": q.unit, "f": q.field, "v": q.value} for q in recorded(trace.meta)]
-    titles = {}
-    for lg in langs:
-        titles[lg] = {}
-        for g in gates.GATES:
-            fn = fn_name(g.activation)
-            title = f"{term(g.term, lg)} · {fn}"
-            size = _fit(title, 12, 118 - 8)
-            if text_width(title, size) > 118 - 4:
-                title, size = fn, _fit(fn, 12, 118 - 8)
-            titles[lg][g.field] = [title, round(size, 1)]
+    titles = {lg: {g.field: list(gate_title(g.term, fn_name(g.activation), lg, GATE_BOX["w"])) for g in gates.GATES}
+              for lg in langs}
     pal = {k: getattr(palette, k) for k in ("INK", "MUTED", "FRAME", "PANEL", "BACKGROUND", "CELL", "HIDDEN",
                                             "INPUT_X", "FORGET", "INPUT", "CANDIDATE", "OUTPUT")}
     pal.update({g.field: g.color for g in gates.GATES}, c=palette.CELL, h=palette.HIDDEN)
@@ -125,8 +116,11 @@ def live_data(trace: SequenceTrace, langs: tuple[str, ...]) -> dict:
         "langs": list(langs), "model": m, "readout": readout, "seq": seq, "carries": what,
         "gates": {g.field: {"block": g.block, "low": g.low, "high": g.high, "color": g.color} for g in gates.GATES},
         "gate_titles": titles, "palette": pal, "font": FONT,
+        # the drawing's geometry, type and tooltip style: diagram.py's, so the two drawings cannot drift apart
+        "layout": LAYOUT, "type": TYPE, "gate_box": GATE_BOX, "width": WIDTH, "height": HEIGHT, "tip_css": tip_css(),
         "terms": {lg: {"cell_state": term("cell_state", lg), "hidden_state": term("hidden_state", lg),
                        "hadamard_note": term("hadamard_note", lg), "held_here": term("held_here", lg),
+                       "narrate_between": term("narrate_between", lg),
                        **{f"narrate_{n}_{s}": term(f"narrate_{n}_{s}", lg) for n in ("forget", "input", "output")
                           for s in ("closed", "open")}} for lg in langs},
         "narrate": {"shut": SHUT, "open": OPEN},
@@ -181,9 +175,10 @@ button {font-size: 15px; cursor: pointer}
 .lstm-word-now {background:#222; color:white}
 .lstm-word-iv {border:2px dashed $forget}
 .lstm-grid {display:grid; grid-template-columns:minmax(300px, 1fr) minmax(260px, 400px); gap:4px 18px;
-  grid-template-areas:"draw head" "draw side"; align-items:start}
+  grid-template-areas:"draw head" "draw side" "eqs side"; grid-template-rows:auto auto 1fr; align-items:start}
 .lstm-grid[hidden] {display:none}
 .lstm-head {grid-area:head} .lstm-draw {grid-area:draw; max-width:min(900px, calc((100vh - 130px) * 1.62))} .lstm-side {grid-area:side}
+.lstm-eqs {grid-area:eqs}
 .lstm-main {display:flex; flex-flow:row wrap; gap:6px 18px; align-items:flex-start}
 .lstm-left {flex:1 1 520px; min-width:300px; max-width:min(900px, calc((100vh - 150px) * 1.62))}
 .lstm-right {flex:1 1 380px; min-width:280px}
@@ -210,9 +205,18 @@ button {font-size: 15px; cursor: pointer}
   #lstm-time {flex:1 1 100px; min-width:80px}
   .lstm-grid {grid-template-columns:minmax(300px, 1fr) minmax(220px, 270px)}
   .lstm-draw {max-width:none}
+  .lstm-tip {display:none}
   .lstm-side, .lstm-head {font-size:14px} .lstm-context {font-size:14px; margin:2px 0}
   .lstm-word {font-size:14px; padding:1px 5px} #lstm-text {font-size:14px}
   .lstm-whatif button, .lstm-whatif select, .lstm-whatif input {font-size:14px} }
+/* a projector (1280×720 at 150 % zoom is 853×480 CSS px): the drawing at least $projector px wide, so its numbers
+   are 16 CSS px; the equations and the narration beside it, the sentence's words and the rest below them */
+@media (max-height: 620px) and (min-width: 820px) {
+  .lstm-grid {grid-template-columns:minmax(${projector}px, 1fr) minmax(200px, 300px); grid-template-areas:"draw eqs" "draw head" "draw side";
+    grid-template-rows:auto auto 1fr}
+  .lstm-eqs {font-size:13px; line-height:1.35}
+  .lstm-eqs .lstm-narration {font-size:15px; font-weight:bold}
+}
 /* a touch screen has no hover and no keyboard: tap a value for its equation, swipe to step */
 @media (hover: none) { .lstm-hint {display:none} }
 .lstm-touch .lstm-hint {display:none}
@@ -224,13 +228,13 @@ button {font-size: 15px; cursor: pointer}
   #lstm-time {flex:1 1 100%; order:9}
   .lstm-hide-phone {display:none}
   .lstm-left, .lstm-right {flex:1 1 100%; min-width:0; max-width:100%}
-  .lstm-grid {grid-template-columns:100%; grid-template-areas:"head" "draw" "side"}
+  .lstm-grid {grid-template-columns:100%; grid-template-areas:"head" "draw" "eqs" "side"}
   .lstm-draw {max-width:100%} .lstm-hint {display:none}
   /* the drawing shows the shapes; its numbers are printed in large type below it */
   .lstm-cell-diagram .lstm-val, .lstm-cell-diagram .lstm-title {visibility:hidden}
   .lstm-equations {font-size:14px; overflow-wrap:anywhere}
 }
-""").substitute(fonts=CSS_FONTS, ink=palette.INK, cell=palette.CELL, forget=palette.FORGET,
+""").substitute(projector=PROJECTOR_WIDTH, fonts=CSS_FONTS, ink=palette.INK, cell=palette.CELL, forget=palette.FORGET,
                               hidden=palette.HIDDEN)
 
 LIVE_PAGE = """<!DOCTYPE html>
@@ -262,8 +266,8 @@ LIVE_PAGE = """<!DOCTYPE html>
     <div class="lstm-words" id="lstm-words"></div>
   </div>
   <div class="lstm-draw"><span class="lstm-step" id="lstm-step"></span>
-    <div id="lstm-seq-diagram" class="lstm-diagram"></div><p class="lstm-tip" id="lstm-tip"></p>
-    <div class="lstm-equations" id="lstm-seq-equations"></div></div>
+    <div id="lstm-seq-diagram" class="lstm-diagram"></div><p class="lstm-tip" id="lstm-tip"></p></div>
+  <div class="lstm-eqs lstm-equations" id="lstm-seq-equations"></div>
   <div class="lstm-side">
     <div class="lstm-whatif"><b data-ui="what_if"></b> <span data-ui="clamp_field"></span>
       <select id="lstm-iv-field">{fields}</select> <span data-ui="clamp_value"></span>

@@ -56,13 +56,30 @@ SEQUENCE_CSS = """
 .lstm-seq-diagram svg, .lstm-seq-charts svg {animation:lstm-step-in .25s ease-out}
 @keyframes lstm-step-in {from {opacity:.35} to {opacity:1}}
 .lstm-seq-charts {display:flex; flex-flow:row wrap; gap:4px 12px}
-/* a short screen (a projector at 150 % zoom): playback and the drawing first, the text boxes hidden */
+/* a short screen (a projector at 150 % zoom): playback and the drawing first, the text boxes hidden; the
+   drawing as large as the height allows, its equations and narration beside it, the charts under them (the
+   two columns' boxes become cells of one grid: display: contents) */
 @media (max-height: 620px) {
-  .lstm-seq-sources, .lstm-seq-keys {display:none !important}
-  .lstm-seq-status {white-space:nowrap; overflow:hidden; text-overflow:ellipsis}
+  .lstm-seq-sources, .lstm-seq-keys, .lstm-seq-speed {display:none !important}
+  .lstm-seq-status {font-size:13px; line-height:1.3}
+  .lstm-seq-status.widget-html, .lstm-seq-watch.widget-html {margin:0; min-height:0; height:auto}
+  .lstm-seq-status .widget-html-content, .lstm-seq-watch .widget-html-content {line-height:1.3; height:auto}
   .lstm-seq-watch .lstm-watch {font-size:13px; line-height:1.3}
-  .lstm-seq-left {max-width:calc((100vh - 215px) * 1.62); flex:3 1 420px}
-  .lstm-seq-right {flex:1 1 200px; min-width:180px}
+  .lstm-sequence.lstm-sequence {display:grid; grid-template-columns:minmax(0, min(calc((100vh - 90px) * 1.617), 74%)) minmax(200px, 1fr);
+    grid-template-areas:"controls controls" "diagram status" "diagram watch" "diagram eqs" "diagram charts" "legend heatmaps";
+    grid-template-rows:auto auto auto auto 1fr auto; gap:0 12px; align-items:start}
+  .lstm-sequence > .widget-html:first-child {position:absolute}
+  .lstm-seq-main, .lstm-seq-left, .lstm-seq-right {display:contents}
+  .lstm-seq-status {grid-area:status; min-width:0} .lstm-seq-controls {grid-area:controls; min-width:0}
+  .lstm-seq-watch {grid-area:watch; min-width:0}
+  .lstm-seq-controls .lstm-slider-time {min-width:120px !important; flex:1 1 120px !important}
+  .lstm-seq-controls .widget-dropdown {min-width:0 !important}
+  .lstm-seq-diagram {grid-area:diagram; min-width:0} .lstm-seq-legend {grid-area:legend}
+  .lstm-seq-equations {grid-area:eqs; min-width:0} .lstm-seq-charts {grid-area:charts; min-width:0}
+  .lstm-seq-heatmaps {grid-area:heatmaps; min-width:0}
+  .lstm-seq-equations .lstm-equations {font-size:12px !important; line-height:1.35 !important}
+  .lstm-seq-equations .lstm-equations {display:flex; flex-direction:column}
+  .lstm-seq-equations .lstm-narration {font-size:14px; font-weight:bold; order:-1}  /* what happens, first */
 }
 """
 
@@ -202,6 +219,8 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.heatmaps.add_class("lstm-seq-heatmaps")
 
         self.legend = widgets.HTML()
+        self.legend.add_class("lstm-seq-legend")
+        self.speed.add_class("lstm-seq-speed")
         left = widgets.VBox([self.diagram, self.legend, self.equations])
         left.add_class("lstm-seq-left")
         right = widgets.VBox([self.charts, self.heatmaps])
@@ -214,18 +233,20 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
                                 widgets.HBox([self.path, self.load_button], layout=wrap)])
         sources.add_class("lstm-seq-sources")
         self.keys_hint.add_class("lstm-seq-keys")
+        self._controls = widgets.HBox([self.source_menu, self.play, self.back, self.forward, self.speed, self.time,
+                                       self.unit, self.sample], layout=wrap)
+        self._controls.add_class("lstm-seq-controls")
         super().__init__([
             widgets.HTML(SEQUENCE_CSS.join(("<style>", "</style>")) + hover_css(".lstm-sequence")),
             sources,
             self.status,
             self.watch,
-            widgets.HBox([self.source_menu, self.play, self.back, self.forward, self.speed, self.time, self.unit,
-                          self.sample], layout=wrap),
+            self._controls,
             self.keys_hint,
             main,
         ])
         self.add_class("lstm-sequence")
-        self._keyboard(left)
+        self._keyboard(main)
 
         self.time.observe(lambda ch: self.redraw(), names="value")
         self.unit.observe(lambda ch: None if self._hold else self.redraw(), names="value")
@@ -247,7 +268,9 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
 
     # --- keyboard and playback ------------------------------------------------------------
     def _keyboard(self, target: widgets.DOMWidget) -> None:
-        """Space plays/pauses, ← and → step, while the pointer is over the drawing (ipyevents)."""
+        """Space plays/pauses, ← → PageUp PageDown step, Home End jump, while the pointer is anywhere over the
+        drawing, its equations, the charts or the heatmaps (ipyevents hears keys only over its source widget, and
+        prevents their default there; the text boxes and sliders above keep their own keys)."""
         try:
             from ipyevents import Event
         except ImportError:  # the slider's own arrow keys and the ▶ button still work
