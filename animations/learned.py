@@ -127,3 +127,62 @@ def gradient_spread(n: int = SPREAD_SENTENCES, fillers: int = SPREAD_FILLERS) ->
     dc = np.abs(g.dc[:, :, u].astype(np.float64))
     dh = np.linalg.norm(gr.dh.astype(np.float64), axis=-1)
     return Spread(dc[:, colour_step] / dc[:, -1], dh[:, colour_step] / dh[:, -1], fillers, colour_step)
+
+
+#: How far after the colour word chapter 2 looks at the plain RNN's h.
+LATER = 20
+
+
+@dataclass
+class RNNFails:
+    """What chapter 2 draws: the shipped ``story compare`` table and the story SimpleRNN's h on one sentence.
+
+    ``distances``: filler words between the colour and the question; ``lstm``/``rnn``: accuracy on held-out
+    sentences, the mean over the table's seeds (``rnn_min``: its worst seed); ``baseline``: always answering the
+    most common colour. ``words``: one held-out sentence (evaluation seed, :data:`LATER` filler words, no
+    event), ``h``: the trained SimpleRNN's h at every word of it (time, units), ``colour_step`` and
+    ``later_step`` = colour_step + :data:`LATER`, ``answer`` what the RNN answers there.
+    """
+
+    distances: list[int]
+    lstm: np.ndarray
+    rnn: np.ndarray
+    rnn_min: np.ndarray
+    baseline: float
+    seeds: int
+    per_distance: int
+    words: list[str]
+    h: np.ndarray
+    colour_step: int
+    later_step: int
+    answer: str
+    right: str
+
+    @property
+    def change(self) -> np.ndarray:
+        """|h[later] − h[colour]| per unit: how much of h the 20 words rewrote."""
+        return np.abs(self.h[self.later_step] - self.h[self.colour_step])
+
+
+@lru_cache(maxsize=4)
+def rnn_fails_data(lang: str = "en") -> RNNFails:
+    """The shipped comparison table and the trained story SimpleRNN over the first held-out blue sentence."""
+    from explainer.story import story_rnn_model
+    from explainer.story import words as W
+    from explainer.story.analysis import EVAL_SEED
+    from explainer.story.compare import shipped_table
+
+    table = shipped_table()
+    sents = W.make_sentences(SPREAD_SENTENCES, min_distractors=LATER, max_distractors=LATER, seed=EVAL_SEED,
+                             p_events=(1.0, 0.0, 0.0))
+    s = next(s for s in sents if s.colour == 0)  # the first one whose colour is blue, the lesson's colour
+    model = story_rnn_model(lang)
+    x = W.one_hot(s.tokens)[None]
+    h = model.trace(x)[0].h[0].astype(np.float64)
+    answers = W.colour_words(lang)
+    colour_step = len(W.FRAME_OPEN)
+    return RNNFails([int(d) for d in table["distances"]], np.asarray(table["lstm"]["accuracy"], np.float64),
+                    np.asarray(table["rnn"]["accuracy"], np.float64), np.asarray(table["rnn"]["min"], np.float64),
+                    float(table["baseline"]["accuracy"]), len(table["seeds"]), int(table["per_distance"]),
+                    s.words(lang), h, colour_step, colour_step + LATER,
+                    answers[int(np.argmax(model.predict(x)[0]))], answers[s.colour])

@@ -70,13 +70,15 @@ def equation(key: str, font: str = "", size: float = 30) -> MarkupText:
 
 
 def number(v: float, key: str, unit: int, step: int | None = None, font: str = "", size: float = 20,
-           color: str = INK) -> Text:
+           color: str = INK, digits: int = 2) -> Text:
     """A displayed trace value that remembers its origin (for tests that read the screen back).
 
     ``key``/``unit``/``step`` say which recorded value it is: ``SceneSource.value(key, step)[unit]``.
+    ``digits``: decimals, more than two only where rounded factors shown beside it must multiply to it
+    (:func:`explainer.presentation.product_digits`).
     """
-    t = text(fmt(v), font=font, size=size, color=color)
-    t.trace_key, t.trace_unit, t.trace_step, t.trace_value = key, unit, step, float(v)
+    t = text(fmt(v, digits), font=font, size=size, color=color)
+    t.trace_key, t.trace_unit, t.trace_step, t.trace_value, t.trace_digits = key, unit, step, float(v), digits
     return t
 
 
@@ -93,7 +95,7 @@ class VectorCells(VGroup):
     def __init__(self, values: Sequence[float], key: str, scale: float = 1.0, font: str = "",
                  side: float = 0.62, label: str | None = None, limit: int | None = None,
                  step: int | None = None, row_names: Sequence[str] | None = None, number_size: float = 20,
-                 **kw) -> None:
+                 digits: int | Sequence[int] = 2, **kw) -> None:
         super().__init__(**kw)
         values = np.asarray(values, dtype=np.float64).reshape(-1)
         colour = palette.color(field_of(key))
@@ -101,7 +103,8 @@ class VectorCells(VGroup):
         self.key, self.values, self.side = key, values, side
         self.cells, self.numbers = VGroup(), []
         for k, v in enumerate(shown):
-            n = number(v, key, k, step=step, font=font, size=number_size)
+            d = digits if isinstance(digits, int) else int(digits[k])
+            n = number(v, key, k, step=step, font=font, size=number_size, digits=d)
             # a cell is widened to fit its number rather than the number shrunk below a readable size
             sq = Rectangle(width=max(side, n.width + 0.12), height=side, stroke_color=colour, stroke_width=2,
                            fill_color=colour, fill_opacity=0.1 + 0.65 * min(1.0, abs(float(v)) / max(scale, 1e-9)))

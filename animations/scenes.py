@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Axes, Create, Dot, FadeIn, FadeOut, GrowFromEdge, Indicate, LaggedStart,
+from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, Arrow, Axes, Create, DashedLine, Dot, VMobject, FadeIn, FadeOut, GrowFromEdge, Indicate, LaggedStart,
                    Line, ManimColor, Rectangle, RoundedRectangle, Scene, SurroundingRectangle, Text, MarkupText,
                    TransformFromCopy, VGroup, config)
 
@@ -29,7 +29,7 @@ if __package__ in (None, ""):  # run as a file by `manim animations/scenes.py ..
 
 from explainer import palette
 from explainer.glossary import term
-from explainer.presentation import localise, unit_name
+from explainer.presentation import common_digits, localise, unit_name
 
 from explainer.activations import sigmoid, tanh
 from explainer.gates import GATE_STATE_TERMS, gate as gate_info, openness
@@ -37,7 +37,7 @@ from explainer.gates import GATE_STATE_TERMS, gate as gate_info, openness
 from animations.chapters import EXTRAS, LESSON
 from animations.diagram import CellDiagram
 from animations.mobjects import (CONCAT, EQUATIONS, H_T, GateValves, VectorCells, belt, markup, number, operator, span,
-                                 text)
+                                 text, unit_names)
 from animations.script import GAP_SECONDS, Facts, narration
 from animations.source import SceneSource, font_for, source_from_env
 
@@ -124,6 +124,10 @@ class LSTMScene(_Base):
         self.spoken = {s.key: s for s in narration(self.script or type(self).__name__, self.facts, self.voice)}
         self.voice_events: list[dict] = []  # where each spoken line starts (s): the lesson's audio track
         self.keyframes: list[list[tuple[str, tuple[float, float, float, float]]]] = []
+        #: per key frame, each text's colour and the colour behind it (the contrast tests read these)
+        self.keyframe_colours: list[list[tuple[str, str]]] = []
+        #: numbers shown as a product: (factors, product) — the rounding tests multiply them back
+        self.products: list[tuple[list, object]] = []
 
     def barely_trained_note(self) -> None:
         """A visible note when the trace's gates never leave 0.3–0.7 (a model that has hardly learned)."""
@@ -163,13 +167,41 @@ class LSTMScene(_Base):
         self.remove(q)
 
     def record_keyframe(self) -> None:
-        """Remember every text's bounding box now (the end of a slide): the layout tests walk these."""
-        boxes = []
-        for t in self.texts_on_screen():
+        """Remember every text's bounding box now (the end of a slide), its colour and the colour behind it:
+        the layout and contrast tests walk these."""
+        boxes, colours = [], []
+        texts = self.texts_on_screen()
+        for t in texts:
             lo, hi = t.get_corner(DOWN + LEFT), t.get_corner(UP + RIGHT)
             boxes.append((t.text if hasattr(t, "text") else "", (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))))
+            colours.append((ManimColor(t.get_fill_color()).to_hex(), self.backdrop(t)))
         if boxes:
             self.keyframes.append(boxes)
+            self.keyframe_colours.append(colours)
+
+    def backdrop(self, t) -> str:
+        """The colour behind text ``t``'s centre: the background with every filled shape drawn before the text
+        and covering that point laid over it (by its fill opacity), in drawing order."""
+        x, y = float(t.get_x()), float(t.get_y())
+        rgb = np.array(ManimColor(palette.BACKGROUND).to_rgb(), np.float64)
+
+        def walk(m) -> bool:  # True once t is reached (what is drawn after it does not count)
+            nonlocal rgb
+            if m is t:
+                return True
+            if isinstance(m, (Text, MarkupText)):
+                return False  # another text's glyphs are not a background
+            if m.points.size and float(m.get_fill_opacity()) > 0.01:
+                lo, hi = m.get_corner(DOWN + LEFT), m.get_corner(UP + RIGHT)
+                if lo[0] <= x <= hi[0] and lo[1] <= y <= hi[1]:
+                    a = float(m.get_fill_opacity())
+                    rgb = (1 - a) * rgb + a * np.array(ManimColor(m.get_fill_color()).to_rgb(), np.float64)
+            return any(walk(k) for k in m.submobjects)
+
+        for m in self.mobjects:
+            if walk(m):
+                break
+        return ManimColor(rgb).to_hex()
 
     def texts_on_screen(self) -> list:
         seen, out = set(), []
@@ -379,6 +411,199 @@ class ReadingNetwork(LSTMScene):
         self.say("answer", [FadeIn(readout)])
         same.next_to(head, DOWN, buff=0.35).align_to(head, LEFT)
         self.say("memory", [FadeIn(same)], [*[Indicate(h, color=palette.HIDDEN) for h in hs]])
+
+
+class PlainRNNFails(LSTMScene):
+    """Chapter 2, the problem measured: accuracy against distance for trained plain RNNs and LSTMs (the shipped
+    ``story compare`` table), then a trained RNN's h at every word of one new sentence, rewritten at each word."""
+
+    title_key = "rnn_fails"
+    script = "PlainRNNFails"
+
+    def tagged(self, v: float, key: str, step: int, unit: int = 0, source: str = "compare", size: float = 36,
+               color: str = palette.INK):
+        n = number(v, key, unit, step=step, font=self.font, size=size, color=color)
+        n.trace_source = source
+        return n
+
+    def tick(self, s: str, size: float = 36):
+        t = self.text(s, size=size, color=palette.MUTED)
+        t.axis_tick = True  # an axis label, not a recorded value
+        return t
+
+    def construct(self) -> None:
+        from animations.learned import rnn_fails_data
+        d = rnn_fails_data(self.lang)
+        head = self.title()
+        self.add(head)
+        # --- the comparison: accuracy against distance ---------------------------------------------
+        far = d.distances[-1]
+        ax = Axes(x_range=[0, far, 20], y_range=[0, 1, 0.5], x_length=8.6, y_length=3.6, tips=False,
+                  axis_config={"color": palette.FRAME, "stroke_width": 3, "include_ticks": True})
+        ax.move_to(RIGHT * -0.6 + UP * 0.1)
+        ticks = VGroup(*[self.tick(str(x)).next_to(ax.c2p(x, 0), DOWN, buff=0.15) for x in range(0, far + 1, 20)])
+        ticks.add(*[self.tick(f"{int(y * 100)} %").next_to(ax.c2p(0, y), LEFT, buff=0.15) for y in (0.5, 1.0)])
+        x_title = self.text(self.term("filler_axis"), size=36, color=palette.MUTED)
+        x_title.next_to(ticks[0], DOWN, buff=0.12).align_to(ax, LEFT)
+        if x_title.get_right()[0] > 6.3:
+            x_title.scale((6.3 - x_title.get_left()[0]) / x_title.width, about_edge=LEFT)
+        note = self.text(self.term("compare_note").format(n=d.seeds, m=d.per_distance), size=36, color=palette.MUTED)
+        if note.width > 12.8:
+            note.scale_to_fit_width(12.8)
+        note.next_to(head, DOWN, buff=0.25).align_to(head, LEFT)
+        self.say("task", [FadeIn(note)], [Create(ax), FadeIn(ticks), FadeIn(x_title)])
+        base = DashedLine(ax.c2p(0, d.baseline), ax.c2p(far, d.baseline), color=palette.MUTED, stroke_width=3)
+        base_label = self.text(self.term("always_grey_line"), size=36, color=palette.MUTED)
+        base_label.next_to(ax.c2p(far * 0.55, d.baseline), UP, buff=0.1)  # clear of the RNN's numbers
+        lines = {}
+        for key, acc, colour in (("lstm", d.lstm, palette.CELL), ("rnn", d.rnn, palette.HIDDEN)):
+            pts = [ax.c2p(x, float(a)) for x, a in zip(d.distances, acc)]
+            curve = VMobject(color=colour, stroke_width=6).set_points_as_corners(pts)
+            dots = VGroup(*[Dot(p, radius=0.07, color=colour) for p in pts])
+            lines[key] = VGroup(curve, dots)
+        self.say("chart", [Create(base), FadeIn(base_label)])
+        lstm_name = self.text("LSTM", size=36, color=palette.CELL)
+        lstm_val = self.tagged(float(d.lstm[-1]), "lstm", len(d.distances) - 1, color=palette.CELL)
+        VGroup(lstm_name, lstm_val).arrange(RIGHT, buff=0.2).next_to(ax.c2p(far, float(d.lstm[-1])), RIGHT, buff=0.3)
+        self.say("lstm", [Create(lines["lstm"][0]), FadeIn(lines["lstm"][1])], [FadeIn(lstm_name), FadeIn(lstm_val)])
+        i20 = d.distances.index(20)
+        rnn_name = self.text(self.term("plain_rnn"), size=36, color=palette.HIDDEN)
+        rnn_vals = VGroup()
+        for k in (0, i20, len(d.distances) - 1):
+            n = self.tagged(float(d.rnn[k]), "rnn", k, color=palette.HIDDEN)
+            rnn_vals.add(n.next_to(ax.c2p(d.distances[k], float(d.rnn[k])), DOWN, buff=0.2))
+        rnn_vals[0].shift(RIGHT * 0.35)
+        rnn_name.next_to(rnn_vals[-1], RIGHT, buff=0.2)
+        if rnn_name.get_right()[0] > 6.4:
+            rnn_name.next_to(ax.c2p(far, float(d.rnn[-1])), UP, buff=0.25).align_to(RIGHT * 6.4, RIGHT)
+        self.say("rnn", [Create(lines["rnn"][0]), FadeIn(lines["rnn"][1])], [FadeIn(rnn_vals), FadeIn(rnn_name)],
+                 rt=1.5)
+        chart = VGroup(ax, ticks, x_title, note, base, base_label, *lines.values(), lstm_name, lstm_val, rnn_vals,
+                       rnn_name)
+        # --- inside one trained RNN: h at every word ------------------------------------------------
+        T, U = d.h.shape
+        left, right = -6.3, 6.3
+        w = (right - left) / T
+        side = 0.7
+        top = 2.0
+        strip = VGroup()
+        for t in range(T):
+            for u in range(U):
+                v = float(d.h[t, u])
+                strip.add(Rectangle(width=w * 0.92, height=side * 0.92, stroke_width=0,
+                                    fill_color=palette.HIDDEN if v >= 0 else palette.NEGATIVE,
+                                    fill_opacity=0.08 + 0.9 * min(1.0, abs(v)))
+                          .move_to(RIGHT * (left + w * (t + 0.5)) + UP * (top - side * u)))
+        caption = self.text(self.term("rnn_strip"), size=36)
+        if caption.width > 12.8:
+            caption.scale_to_fit_width(12.8)
+        caption.next_to(head, DOWN, buff=0.25).align_to(head, LEFT)
+        self.say("inside", [FadeOut(chart)], [FadeIn(caption), LaggedStart(*[FadeIn(r) for r in strip],
+                                                                              lag_ratio=0.005)])
+        cols, rows = VGroup(), VGroup()
+        for k, (t, key) in enumerate(((d.colour_step, "h_at_word"), (d.later_step, "h_at_word"))):
+            col = VGroup(*strip[t * U:(t + 1) * U])
+            word = self.text(f"“{d.words[t]}”", size=36).next_to(col, DOWN, buff=0.15)
+            cols.add(VGroup(SurroundingRectangle(col, color=palette.FORGET if k else palette.INK, buff=0.06), word))
+            label = self.text(self.term(key).format(w=d.words[t]), size=36)
+            if k:
+                label = self.text(self.term("words_later").format(n=d.later_step - d.colour_step) + " · "
+                                  + self.term(key).format(w=d.words[t]), size=36)
+            vals = [self.tagged(float(d.h[t, u]), "h", t, unit=u, source="rnn_h", size=40, color=palette.HIDDEN)
+                    for u in range(U)]
+            row = VGroup(label, *vals).arrange(RIGHT, buff=0.3)
+            rows.add(row)
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.4).next_to(strip, DOWN, buff=0.85).align_to(RIGHT * left, LEFT)
+        for row in rows:
+            if row.get_right()[0] > 6.4:
+                row.scale((6.4 - row.get_left()[0]) / row.width, about_edge=LEFT)
+        self.say("h", [Create(cols[0]), FadeIn(rows[0])], [Create(cols[1]), FadeIn(rows[1])])
+        moral = self.text(self.term("rnn_rewrites"), size=36, color=palette.HIDDEN)
+        moral.next_to(rows, DOWN, buff=0.45).align_to(RIGHT * left, LEFT)
+        if moral.get_right()[0] > 6.3:
+            moral.scale((6.3 - moral.get_left()[0]) / moral.width, about_edge=LEFT)
+        self.say("rewritten", [FadeIn(moral)], [Indicate(VGroup(*strip[(d.colour_step + 1) * U:(d.later_step + 1) * U]),
+                                                         color=palette.HIDDEN, scale_factor=1.02)])
+        self.say("fix", [Indicate(moral, color=palette.CELL, scale_factor=1.05)])
+
+
+class TheQuestion(LSTMScene):
+    """Chapter 7, the question: at the last word the output gate opens, h = o ⊙ tanh c carries the memory out,
+    and the readout (Dense + softmax on h) gives one probability per answer; the answer."""
+
+    title_key = "the_question"
+    script = "TheQuestion"
+
+    def construct(self) -> None:
+        self.predict()
+        fx = self.facts
+        T, u = fx.where["question"]
+        head = self.title()
+        which = f"{self.term('hand_built')} · " if fx.demo else ""  # which model, said on screen
+        word = f" · “{fx.word(T)}”" if self.src.label(T) else ""
+        step = self.text(f"{which}t = {T}{word}", size=36, color=palette.MUTED)
+        if step.width > 12.6 - head.width:
+            step.scale_to_fit_width(12.6 - head.width)
+        step.next_to(head, RIGHT, buff=0.6).align_to(head, DOWN)
+        self.add(head, step)
+        U = self.src.units
+        o, tc, h = (self.src.value(k, T) for k in ("o", "tanh_c", "h"))
+        # shown together, o ⊙ tanh c must multiply to the h shown: more digits where two would not
+        digits = common_digits([([o[k], tc[k]], h[k]) for k in range(U)])
+        cols = VGroup()
+        for key in ("o", "tanh_c", "h"):
+            v = self.vec(key, T, side=min(0.75, 2.4 / U), number_size=40, digits=digits)
+            v.label.scale(40 / 26).next_to(v.cells, UP, buff=0.25)
+            cols.add(v)
+        cols.arrange(RIGHT, buff=0.9, aligned_edge=DOWN)
+        names = unit_names(fx.units(), cols[0], font=self.font, size=36)
+        left = VGroup(names, cols)
+        left.move_to(ORIGIN).align_to(RIGHT * -6.3, LEFT).align_to(UP * 2.45, UP)
+        self.products += [([cols[0].numbers[k], cols[1].numbers[k]], cols[2].numbers[k]) for k in range(U)]
+        ops = VGroup(self.text("⊙", size=48).move_to((cols[0].cells.get_right() + cols[1].cells.get_left()) / 2),
+                     self.text("=", size=48).move_to((cols[1].cells.get_right() + cols[2].cells.get_left()) / 2))
+        self.say("open", [FadeIn(names), FadeIn(cols[0])], [Indicate(cols[0].cells[u], color=palette.OUTPUT)])
+        self.say("h", [FadeIn(cols[1]), FadeIn(ops[0])], [FadeIn(ops[1]), FadeIn(cols[2])])
+        top = cols.get_bottom()[1] - 0.3  # the readout goes below, across the width
+        if not fx.flags.get("readout"):
+            note = self.text(self.term("no_readout"), size=36, color=palette.MUTED)
+            if note.width > 12.6:
+                note.scale_to_fit_width(12.6)
+            self.say("answer", [FadeIn(note.align_to(RIGHT * -6.3, LEFT).set_y(top - 0.4))])
+            return
+        p = np.asarray(self.src.trace.meta["probabilities"], np.float64)
+        answers = fx.answers()
+        box = self.text(self.term("readout_layer"), size=36, color=palette.HIDDEN)
+        box.align_to(UP * top, UP).set_x(cols[2].get_x() - 0.5)
+        if box.get_right()[0] > 6.4:
+            box.shift(LEFT * (box.get_right()[0] - 6.4))
+        bars = VGroup()
+        order = list(np.argsort(-p))[:2]  # the answer and the runner-up (the narration reads both)
+        for k in order:
+            name = self.text(answers[k], size=40)
+            bar = Rectangle(width=max(0.03, 3.0 * float(p[k])), height=0.45, stroke_width=0,
+                            fill_color=palette.HIDDEN, fill_opacity=0.85)
+            val = number(float(p[k]), "probabilities", int(k), step=T, font=self.font, size=40)
+            val.trace_source = "readout"
+            bars.add(VGroup(name, bar, val))
+        name_w = max(b[0].width for b in bars)
+        for r, row in enumerate(bars):
+            row[0].move_to(ORIGIN, aligned_edge=LEFT).shift(DOWN * 0.7 * r)
+            row[1].move_to(RIGHT * (name_w + 0.3) + DOWN * 0.7 * r, aligned_edge=LEFT)
+            row[2].next_to(row[1], RIGHT, buff=0.25)
+        bars.next_to(box, DOWN, buff=0.3).align_to(box, LEFT)
+        VGroup(box, bars).shift(UP * max(0.0, -2.85 - bars.get_bottom()[1]))  # above the subtitle band
+        arrow = Arrow(cols[2].cells.get_bottom(), box.get_top(), buff=0.1, color=palette.HIDDEN, stroke_width=5)
+        self.say("readout", [GrowFromEdge(arrow, LEFT), FadeIn(box)], [FadeIn(bars)])
+        ring = SurroundingRectangle(bars[0], color=palette.HIDDEN, buff=0.12, corner_radius=0.08)
+        colon = "：" if self.lang == "zh" else ": "
+        answer = self.text(f"{self.term('task_answer')}{colon}{answers[int(np.argmax(p))]}", size=48,
+                           color=palette.HIDDEN)
+        answer.next_to(bars, LEFT, buff=0.8).align_to(RIGHT * -6.3, LEFT)
+        if answer.get_right()[0] > bars.get_left()[0] - 0.3:
+            answer.next_to(bars, RIGHT, buff=0.6)
+        self.say("answer", [Create(ring)], [FadeIn(answer)])
+        self.say("why", [Indicate(cols[0], color=palette.OUTPUT, scale_factor=1.04)])
 
 
 class TheCell(LSTMScene):
@@ -653,11 +878,11 @@ class FullStep(LSTMScene):
     script = "FullStep"
 
     def construct(self) -> None:
-        head = self.title(info=self.where("forget"))
+        head = self.title(info=self.where("step"))
         d = self.diagram(scale=0.8)
         d.to_edge(LEFT, buff=0.25).align_to(UP * 2.95, UP)
         self.add(head, d)
-        t, u = self.facts.where["forget"]
+        t, u = self.facts.where["step"]
         rows = VGroup()
 
         def eq_row(key: str, value_key: str) -> VGroup:
@@ -681,7 +906,7 @@ class FullStep(LSTMScene):
                 r.scale(((6.9 if col else columns[1] - 0.3) - r.get_left()[0]) / r.width, about_edge=LEFT)
             rows.add(r)
             a, dots = self.flow(d, *wires)
-            vals = self.put(d, slots, "forget", size=28)
+            vals = self.put(d, slots, "step", size=28)
             self.say(key, a, [FadeIn(vals), FadeIn(r)])
             self.remove(*dots)
         passed = VGroup(self.text("→ t + 1:", size=26, color=palette.MUTED),
@@ -1021,7 +1246,7 @@ def _story_available() -> bool:
     return available()
 
 
-_NEEDS_STORY = (Backprop, TrainedLSTM)  # they draw the trained story LSTM and its recorded gradients
+_NEEDS_STORY = (PlainRNNFails, Backprop, TrainedLSTM)  # they draw the trained story LSTM and its recorded gradients
 SCENES: dict[str, type[LSTMScene]] = {name: cls for name in LESSON
                                       if (cls := globals()[name]) not in _NEEDS_STORY or _story_available()}
 

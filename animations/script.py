@@ -31,6 +31,8 @@ from animations.source import SceneSource
 WORDS_PER_SECOND = 2.5
 CJK_PER_SECOND = 6.0
 MIN_LINE_SECONDS = 2.0
+#: A value this far from 0 is not "about zero" (chapter 8 picks the unit with the most such values).
+AWAY_FROM_ZERO = 0.1
 #: Silence after each line, so two subtitles never touch.
 GAP_SECONDS = 0.4
 
@@ -160,19 +162,25 @@ class Facts:
         v["kept_list"] = self.listing(kept[t_f])
         v["written_list"] = self.listing(written[t_f])
         v["c_list"] = self.listing(c[t_f])
+        # one full step at the forgetting step, for the unit with the most values away from 0 there (a step of
+        # near-zeros teaches nothing); ties go to the forgetting unit
+        busy = [sum(abs(float(a[t_f, k])) > AWAY_FROM_ZERO for a in (f, i, g, o, c, h)) for k in range(U)]
+        u_s = max(range(U), key=lambda k: (busy[k], k == u_f))
+        at("step", t_f, u_s)
         for k, a in (("f", f), ("i", i), ("g", g), ("o", o), ("c", c), ("h", h), ("c_prev", c_prev)):
-            num(f"{k}_step", a[t_f, u_f])
-        # unrolled: at each step, which unit's cell state changed most
+            num(f"{k}_step", a[t_f, u_s])
+        # unrolled: the largest changes of a cell state, over every unit and step (two units may change at one
+        # step: each counts), and the largest of all the others
         change = np.abs(c - c_prev)
         self.changes = []  # (step, unit, from, to), largest first
-        for t in np.argsort(-change.max(axis=1), kind="stable"):
-            u = int(np.argmax(change[t]))
-            self.changes.append((int(t), u, float(c_prev[t, u]), float(c[t, u])))
+        for flat in np.argsort(-change.ravel(), kind="stable"):
+            t, u = divmod(int(flat), U)
+            self.changes.append((t, u, float(c_prev[t, u]), float(c[t, u])))
         for k, (t, u, a, b) in enumerate(self.changes[:3]):
             at(f"change{k}", t, u)
             num(f"from{k}", a)
             num(f"to{k}", b)
-        rest = [change[t].max() for t, *_ in self.changes[3:]]
+        rest = [abs(b - a) for t, u, a, b in self.changes[3:]]
         num("rest_change", max(rest) if rest else 0.0)
         # sizes (integers) and the model in a sentence
         v["n_units"] = str(src.total_units)
@@ -308,6 +316,85 @@ class Facts:
         self.story = {"trace": trace, "unit": u, "colour": colour, "poll": poll, "backprop": bp, "demo": demo,
                       "demo_poll": t}
 
+    def rnn_fails(self) -> None:
+        """Add the facts of chapter 2: the shipped ``story compare`` table and the story SimpleRNN's h on one
+        held-out sentence (:func:`animations.learned.rnn_fails_data`), every number rounded as on screen."""
+        if "rf_rnn_far" in self.values:
+            return
+        from animations.learned import rnn_fails_data
+        from explainer.story.train import SENTENCES
+        v, lang = self.values, self.lang
+        d = rnn_fails_data(lang)
+
+        def num(key: str, value: float) -> None:
+            v[key] = fmt(value)
+            self.numbers.add(v[key])
+
+        far = len(d.distances) - 1
+        i20 = d.distances.index(20)
+        v["n_sentences"] = f"{SENTENCES:,}"
+        v["rf_seeds"], v["rf_far"], v["rf_per"] = str(d.seeds), str(d.distances[far]), str(d.per_distance)
+        num("rf_lstm_lo", float(d.lstm.min()))
+        num("rf_rnn_0", float(d.rnn[0]))
+        num("rf_rnn_20", float(d.rnn[i20]))
+        num("rf_rnn_far", float(d.rnn[far]))
+        num("rf_rnn_min_far", float(d.rnn_min[far]))
+        num("rf_baseline", d.baseline)
+        v["rf_colour"] = d.words[d.colour_step]
+        v["rf_later"] = d.words[d.later_step]
+        v["rf_n_later"] = str(d.later_step - d.colour_step)
+        v["rf_answer"] = d.answer
+        sep = "，" if lang == "zh" else ", "
+        for key, t in (("rf_h_colour", d.colour_step), ("rf_h_later", d.later_step)):
+            parts = [fmt(x) for x in d.h[t]]
+            self.numbers.update(parts)
+            v[key] = "(" + sep.join(parts) + ")" if lang == "en" else "（" + sep.join(parts) + "）"
+        num("rf_change_max", float(d.change.max()))
+        self.flags["rnn_worse"] = bool(d.rnn[far] < d.lstm[far] - 0.1 and d.rnn[far] < d.rnn[0])
+        self.flags["lstm_holds"] = bool(d.lstm.min() >= 0.99)
+        self.flags["rewritten"] = bool(d.change.max() > 0.3)
+        self.flags["rnn_right"] = d.answer == d.right
+
+    def question(self) -> None:
+        """Add the facts of chapter 7 (the question): at the last word, the output gate and h of each unit,
+        and the readout's probabilities and answer when the trace has one (the demo's and the story model's)."""
+        if "q_word" in self.values:
+            return
+        tr, v, lang = self.src.trace, self.values, self.lang
+        T = tr.time - 1
+        v["q_word"] = self.word(T)
+
+        def num(key: str, value: float) -> None:
+            v[key] = fmt(value)
+            self.numbers.add(v[key])
+
+        h, o, tc, c = tr.h[0, T], tr.o[0, T], tr.tanh_c[0, T], tr.c[0, T]
+        u = int(np.argmax(np.abs(h)))
+        self.where["question"] = (T, u)
+        v["unit_question"] = self.unit_phrase(u)
+        for k, a in (("o", o), ("c", c), ("tanhc", tc), ("h", h)):
+            num(f"{k}_question", a[u])
+        p = tr.meta.get("probabilities")
+        answers = self.answers()
+        self.flags["readout"] = bool(p is not None and answers and len(answers) == len(p))
+        self.flags["opens_at_question"] = openness(o[u]) == "open"
+        if self.flags["readout"]:
+            k = int(np.argmax(p))
+            v["q_answer"] = answers[k]
+            num("q_p_answer", float(p[k]))
+            rest = [j for j in range(len(p)) if j != k]
+            if rest:
+                j = max(rest, key=lambda j: p[j])
+                v["q_other"] = answers[j]
+                num("q_p_other", float(p[j]))
+            self.flags["confident"] = float(p[k]) >= 0.9
+
+    def answers(self) -> list[str]:
+        """The readout's answers in the lesson's language: the demo's (blue, grey) or the story's colours."""
+        meta = self.src.trace.meta
+        names = meta.get("answers") or meta.get("colour_words")
+        return [localise(str(n), self.lang) for n in names] if names else []
+
     def other(self) -> "Facts":
         """The same facts in the other language (for pacing both languages on one timeline)."""
         if getattr(self, "_other", None) is None:
@@ -332,9 +419,9 @@ SCRIPT: dict[str, list[Line]] = {
                   "the sky now?",
           "网络一次读一个词。读完整句话后，它必须回答：现在天空是什么颜色？"),
         L("blue", "The sky was blue, birds sang, the sky is: the answer is blue.",
-          "天空曾是蓝色的，鸟儿在唱歌，天空是：答案是蓝色。"),
-        L("grey", "Change one word: the sky was blue, it was polluted, the sky is: now the answer is grey.",
-          "只改一个词：天空曾是蓝色的，它被污染了，天空是：现在答案是灰色。"),
+          "天空曾是蓝色，鸟儿唱歌，天空现在是：答案是蓝色。"),
+        L("grey", "Add one word: the sky was blue, birds sang, polluted, the sky is: now the answer is grey.",
+          "只加一个词：天空曾是蓝色，鸟儿唱歌，污染了，天空现在是：现在答案是灰色。"),
         L("output", "Grey is never read. It is the answer the network gives, from what it remembers.",
           "“灰色”从来不是输入的词，而是网络根据它记住的内容给出的答案。"),
         L("memory", "So the network must remember the colour for many words, and forget it on demand.",
@@ -361,6 +448,35 @@ SCRIPT: dict[str, list[Line]] = {
           "读完最后一个词，读出层把 h 变成每种颜色的概率：这就是答案。"),
         L("memory", "So h is a plain RNN's only memory, and it is rewritten at every word.",
           "所以 h 是普通 RNN 唯一的记忆，而它在每个词上都会被改写。"),
+    ],
+    "PlainRNNFails": [
+        L("task", "Can a plain RNN do our task? Here are {rf_seeds} plain RNNs and {rf_seeds} LSTMs of the same "
+                  "size, trained the same way.",
+          "普通 RNN 能完成我们的任务吗？这里有同样大小、同样训练的 {rf_seeds} 个普通 RNN 和 {rf_seeds} 个 LSTM。"),
+        L("chart", "Accuracy on new sentences, against the number of filler words between the colour and the "
+                   "question.",
+          "这是在新句子上的准确率，横轴是颜色和提问之间的填充词个数。"),
+        L("lstm", "The LSTM stays at {rf_lstm_lo} up to {rf_far} filler words.",
+          "LSTM 一直保持在 {rf_lstm_lo}，直到 {rf_far} 个填充词。", when="lstm_holds"),
+        L("lstm", "The LSTM's lowest accuracy is {rf_lstm_lo}.", "LSTM 的最低准确率是 {rf_lstm_lo}。",
+          when="not lstm_holds"),
+        L("rnn", "The plain RNN falls from {rf_rnn_0} to {rf_rnn_20} at 20 words and {rf_rnn_far} at {rf_far}; "
+                 "always answering grey gets {rf_baseline}.",
+          "普通 RNN 从 {rf_rnn_0} 降到 20 个词时的 {rf_rnn_20}、{rf_far} 个词时的 {rf_rnn_far}；"
+          "总是回答灰色也有 {rf_baseline}。", when="rnn_worse"),
+        L("rnn", "The plain RNN goes from {rf_rnn_0} with no filler words to {rf_rnn_far} at {rf_far}.",
+          "普通 RNN 从没有填充词时的 {rf_rnn_0} 变为 {rf_far} 个时的 {rf_rnn_far}。", when="not rnn_worse"),
+        L("inside", "Why? One trained RNN reading one new sentence: its h at every word.",
+          "为什么？看一个训练好的 RNN 读一个新句子：每个词处的 h。"),
+        L("h", "At “{rf_colour}”, h = {rf_h_colour}. {rf_n_later} words later, at “{rf_later}”, "
+               "h = {rf_h_later}.",
+          "在“{rf_colour}”处，h = {rf_h_colour}。{rf_n_later} 个词之后，在“{rf_later}”处，h = {rf_h_later}。"),
+        L("rewritten", "h is its only memory, and every word rewrites it, here by up to {rf_change_max}.",
+          "h 是它唯一的记忆，而每个词都会改写它，这里变化多达 {rf_change_max}。", when="rewritten"),
+        L("rewritten", "h is its only memory, and every word rewrites it; here it moved by at most {rf_change_max}.",
+          "h 是它唯一的记忆，每个词都会改写它；这里最多变化了 {rf_change_max}。", when="not rewritten"),
+        L("fix", "An LSTM adds a second memory, the cell state, that a word changes only when a gate lets it.",
+          "LSTM 加了第二个记忆——细胞状态；只有门允许时，词才能改变它。"),
     ],
     "TheCell": [
         L("belt", "One LSTM cell, one time step. Along the top runs the cell state c, like a conveyor belt.",
@@ -456,9 +572,27 @@ SCRIPT: dict[str, list[Line]] = {
         L("closed_h", "So h = {h_closed}: this model always reads part of its memory out.",
           "所以 h = {h_closed}：这个模型总是把一部分记忆读出来。", when="not closes"),
     ],
+    "TheQuestion": [
+        L("predict", "Before we look: the question comes, “{q_word}”. What should the output gate do now?",
+          "先想一想：问题来了，“{q_word}”。现在输出门应该怎么做？"),
+        L("open", "At “{q_word}”, the output gate of {unit_question} opens: o = {o_question}.",
+          "在“{q_word}”这一步，{unit_question}的输出门打开了：o = {o_question}。", when="opens_at_question"),
+        L("open", "At “{q_word}”, the output gate of {unit_question} is o = {o_question}.",
+          "在“{q_word}”这一步，{unit_question}的输出门是 o = {o_question}。", when="not opens_at_question"),
+        L("h", "So h = o ⊙ tanh c carries the memory out: tanh c = {tanhc_question}, h = {h_question}.",
+          "于是 h = o ⊙ tanh c 把记忆带了出来：tanh c = {tanhc_question}，h = {h_question}。"),
+        L("readout", "The readout layer turns h into one probability per answer, with a softmax.",
+          "读出层用 softmax 把 h 变成每个答案的概率。", when="readout"),
+        L("answer", "{q_answer}: {q_p_answer}, {q_other}: {q_p_other}. The network answers “{q_answer}”.",
+          "{q_answer}：{q_p_answer}，{q_other}：{q_p_other}。网络的回答是“{q_answer}”。", when="readout"),
+        L("answer", "This model was trained for another task: it has no readout for the sky's colour.",
+          "这个模型是为别的任务训练的：它没有回答天空颜色的读出层。", when="not readout"),
+        L("why", "The memory waited on the belt, unsaid, until the question opened the gate.",
+          "记忆一直在传送带上等待，没有说出来，直到问题打开了门。", when="opens_at_question"),
+    ],
     "FullStep": [
-        L("f", "One full step at “{word_forget}”, for {unit_forget}. First the forget gate: f = {f_step}.",
-          "在“{word_forget}”这一步完整地走一遍，看{unit_forget}。先是遗忘门：f = {f_step}。"),
+        L("f", "One full step at “{word_step}”, for {unit_step}. First the forget gate: f = {f_step}.",
+          "在“{word_step}”这一步完整地走一遍，看{unit_step}。先是遗忘门：f = {f_step}。"),
         L("i", "Then the input gate, with its own weights: i = {i_step}.", "然后是输入门，有自己的权重：i = {i_step}。"),
         L("g", "The candidate: g = {g_step}.", "候选记忆：g = {g_step}。"),
         L("o", "The output gate: o = {o_step}.", "输出门：o = {o_step}。"),
@@ -480,10 +614,10 @@ SCRIPT: dict[str, list[Line]] = {
           "其次：在“{word_change1}”这一步，{unit_change1}从 {from1} 变为 {to1}。"),
         L("change2", "And at “{word_change2}”, {unit_change2} goes from {from2} to {to2}.",
           "还有：在“{word_change2}”这一步，{unit_change2}从 {from2} 变为 {to2}。"),
-        L("rest", "At every other step no cell state moves by more than {rest_change}: the gates hold it.",
-          "其余每一步，细胞状态的变化都不超过 {rest_change}：门把它稳住了。", when="holds"),
-        L("rest", "At the other steps the largest change of a cell state is {rest_change}.",
-          "其余各步中，细胞状态最大的变化是 {rest_change}。", when="not holds"),
+        L("rest", "Every other cell state, at every step, moves by no more than {rest_change}: the gates hold it.",
+          "其余的细胞状态在每一步的变化都不超过 {rest_change}：门把它们稳住了。", when="holds"),
+        L("rest", "Every other change of a cell state, at any step, is at most {rest_change}.",
+          "其余的细胞状态在任何一步的变化最多是 {rest_change}。", when="not holds"),
     ],
     "Backprop": [
         L("why", "Why does an LSTM learn this, where a plain RNN struggles? In training, the error at the end "
@@ -588,6 +722,12 @@ def narration(scene: str, facts: Facts, voice=None) -> list[Spoken]:
     if scene in ("Backprop", "TrainedLSTM"):
         facts.learned()
         facts.other().learned()
+    if scene == "PlainRNNFails":
+        facts.rnn_fails()
+        facts.other().rnn_fails()
+    if scene == "TheQuestion":
+        facts.question()
+        facts.other().question()
     for line in SCRIPT[scene]:
         if not line.applies(facts.flags):
             continue

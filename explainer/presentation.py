@@ -80,6 +80,19 @@ def product_digits(factors: Sequence[float], product: float, digits: int = DIGIT
     return most
 
 
+def common_digits(products: Sequence[tuple[Sequence[float], float]], digits: int = DIGITS, most: int = 4) -> int:
+    """The fewest decimals (≥ ``digits``) at which every ``(factors, product)`` shown in one table multiplies
+    back (one number of decimals for the whole table: a column never mixes 0.95 and 0.953).
+
+    >>> common_digits([([0.97, 1.0], 0.97), ([0.9651, 0.9962], 0.9651 * 0.9962)])
+    3
+    """
+    for d in range(digits, most + 1):
+        if all(fmt(math.prod(round(float(a), d) for a in fs), d) == fmt(p, d) for fs, p in products):
+            return d
+    return most
+
+
 def nice_step(span: float, target: int = 4) -> float:
     """A round tick spacing (1, 2 or 5 × 10ᵏ) giving about ``target`` intervals over ``span``."""
     raw = max(float(span), 1e-12) / target

@@ -49,7 +49,13 @@ def trace_numbers(src) -> set[str]:
         sp = gradient_spread()
         extra = [bp.belt, np.abs(bp.lstm_dc) / abs(bp.lstm_dc[-1]), bp.rnn_dh / bp.rnn_dh[-1], sp.lstm, sp.rnn]
         extra += [getattr(t, k) for t in (story, demo_trace()) for k in ("f", "c", "c_prev")]
+        from animations.learned import rnn_fails_data
+        d = rnn_fails_data(src.lang)  # chapter 2: the shipped comparison table and the story SimpleRNN's h
+        extra += [d.lstm, d.rnn, d.rnn_min, [d.baseline], d.h, d.change]
         found |= {fmt(v) for a in extra for v in np.asarray(a).ravel()}
+    readout = src.trace.meta.get("probabilities")  # chapter 7: the readout's softmax, where the model has one
+    if readout is not None:
+        found |= {fmt(v) for v in readout}
     return found
 
 
@@ -91,7 +97,7 @@ def test_chinese_is_complete_and_lines_are_paced_for_reading(lang, trained_trace
             for line in narration(scene, facts):
                 assert line.seconds >= max(2.0, reading_seconds(line.text, lang)) - 1e-9
                 if lang == "zh":  # no English left in the Chinese narration, beyond symbols and names of functions
-                    words = set(re.findall(r"[A-Za-z]{3,}", line.text)) - {"LSTM", "RNN", "sigmoid", "tanh",
+                    words = set(re.findall(r"[A-Za-z]{3,}", line.text)) - {"LSTM", "RNN", "sigmoid", "tanh", "softmax",
                                                                            "BTC", "ETH"}
                     assert not words, f"{scene}: untranslated {words} in {line.text!r}"
 
@@ -118,7 +124,8 @@ def test_the_task_is_said_first_and_grey_is_an_answer():
     first = [s.text for s in narration(LESSON[0], Facts(make_source()))]
     assert "what colour is the sky now?" in first[0]
     assert "answer is blue" in first[1] and "answer is grey" in first[2] and "never read" in first[3]
-    assert LESSON[:3] == ("TitleWhy", "ReadingNetwork", "TheCell")
+    assert LESSON[:4] == ("TitleWhy", "ReadingNetwork", "PlainRNNFails", "TheCell")
+    assert LESSON.index("TheQuestion") == LESSON.index("OutputGate") + 1
 
 
 def test_reading_speeds():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -90,6 +91,12 @@ def expected_value(src, key: str, t: int, unit: int, n=None) -> float:
         bp = backprop_data(src.lang)
         return float({"belt": bp.belt, "lstm_share": np.abs(bp.lstm_dc) / abs(bp.lstm_dc[-1]),
                       "rnn_share": bp.rnn_dh / bp.rnn_dh[-1]}[key][t])
+    if source in ("compare", "rnn_h"):  # chapter 2: the shipped comparison table, the story SimpleRNN's h
+        from animations.learned import rnn_fails_data
+        d = rnn_fails_data(src.lang)
+        return float(d.h[t, unit] if source == "rnn_h" else {"lstm": d.lstm, "rnn": d.rnn}[key][t])
+    if source == "readout":  # the readout's softmax at the last word, as the trace's model recorded it
+        return float(tr.meta["probabilities"][unit])
     if source in ("demo", "story"):
         from animations.learned import story_data
         from explainer.demo import demo_trace
@@ -113,12 +120,13 @@ def check_numbers_on_screen(scene, src) -> int:
     numbers = all_numbers(scene.mobjects)
     for n in numbers:
         want = expected_value(src, n.trace_key, n.trace_step, n.trace_unit, n)
-        assert n.text == fmt(want), (n.trace_key, n.trace_step, n.trace_unit, n.text, want)
-        assert abs(parse(n.text) - want) <= 0.005 + 1e-9
+        digits = getattr(n, "trace_digits", 2)
+        assert n.text == fmt(want, digits), (n.trace_key, n.trace_step, n.trace_unit, n.text, want)
+        assert abs(parse(n.text) - want) <= 0.5 * 10 ** -digits + 1e-9
     # and no untagged number sneaked onto the screen
     for m in scene.mobjects:
         for sub in m.get_family():
-            if isinstance(sub, Text) and not hasattr(sub, "trace_key"):
+            if isinstance(sub, Text) and not hasattr(sub, "trace_key") and not getattr(sub, "axis_tick", False):
                 try:
                     parse(sub.text)
                 except ValueError:
@@ -184,20 +192,21 @@ def check_layout(scene) -> int:
 
 
 def check_digits(scene) -> None:
-    """Every number: two decimals, digits at least 24 px tall at 1080p (negatives the same size)."""
+    """Every number: two decimals (more only where a product shown with it needs them), digits at least 24 px
+    tall at 1080p (negatives the same size)."""
     import re
     for n in all_numbers(scene.mobjects):
-        assert re.fullmatch(r"\u2212?\d+\.\d\d", n.text), n.text
+        assert re.fullmatch(r"\u2212?\d+\.\d{%d}" % getattr(n, "trace_digits", 2), n.text), n.text
         digits = n[1:] if n.text.startswith("\u2212") else n  # the glyphs after the minus sign
         assert digits.height >= MIN_DIGIT_HEIGHT - 1e-6, f"{n.trace_key} {n.text}: {digits.height:.3f} < {MIN_DIGIT_HEIGHT:.3f}"
 
 
 @pytest.mark.parametrize("name", list(SCENES))
-def test_layout_demo_both_languages(demo_renders, media, name):
+def test_layout_demo_both_languages(demo_renders, zh_renders, name):
     scene, _, _ = demo_renders[name]
     assert check_layout(scene) >= 2
     check_digits(scene)
-    zh, _, _ = render_last_frame(name, media, lang="zh")
+    zh = zh_renders[name][0]
     check_layout(zh)
     check_digits(zh)
 
@@ -247,7 +256,9 @@ def test_output_gate_is_shown_open_and_closed(demo_renders):
 def test_full_step_ends_on_all_six_equations(demo_renders):
     scene, src, _ = demo_renders["FullStep"]
     assert len(scene.rows) == 6
-    t, u = scene.facts.where["forget"]
+    t, u = scene.facts.where["step"]
+    assert t == scene.facts.where["forget"][0]  # the forgetting step ("polluted"), the unit busiest there
+    assert sum(abs(float(getattr(src.trace, k)[0, t, u])) > 0.1 for k in "figoch") >= 4
     values = [r[-1] for r in scene.rows]
     assert [v.trace_key for v in values] == ["f", "i", "g", "o", "c", "h"]
     assert all(v.text == fmt(getattr(src.trace, v.trace_key)[0, t, u]) for v in values)
@@ -269,9 +280,9 @@ def _snapshot(name: str, lang: str, image: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.parametrize("name", ["ForgetGate", "FullStep"])
-def test_last_frame_snapshot(demo_renders, media, name):
+def test_last_frame_snapshot(demo_renders, zh_renders, name):
     _, _, en = demo_renders[name]
-    _, _, zh = render_last_frame(name, media, lang="zh")
+    _, _, zh = zh_renders[name]
     for lang, image in (("en", en), ("zh", zh)):
         ref = _snapshot(name, lang, image)
         assert ref.shape == image.shape
@@ -372,23 +383,61 @@ def test_a_barely_trained_trace_says_so(media, tmp_path):
     assert not any("barely" in t for boxes in demo.keyframes for t, _ in boxes)
 
 
-#: Chapters laid out to the projector standard: every text ≥ 36 px tall at 1080p, nothing within 4 % of the
-#: frame's edges, nothing in the bottom 12 % (a player's subtitles go there).
-PROJECTOR_READY = ("TitleWhy", "ReadingNetwork")
 MIN_TEXT_HEIGHT = 36 / 1080 * FRAME_H
+#: Text this tall (48 px at 1080p) needs 3 : 1 contrast, smaller text 4.5 : 1 (WCAG AA).
+LARGE_TEXT_HEIGHT = 48 / 1080 * FRAME_H
 
 
 def check_projector_layout(scene) -> None:
+    """Every text ≥ 36 px tall at 1080p, nothing within 4 % of the frame's edges, nothing in the bottom 12 %
+    (a player's subtitles go there), at every key frame."""
     x_lim, top, bottom = FRAME_W / 2 - 0.04 * FRAME_W, FRAME_H / 2 - 0.04 * FRAME_H, -FRAME_H / 2 + 0.12 * FRAME_H
     for k, boxes in enumerate(scene.keyframes):
         for text, (x0, y0, x1, y1) in boxes:
             where = f"key frame {k}: {text!r} ({x0:.2f}, {y0:.2f}, {x1:.2f}, {y1:.2f})"
-            assert y1 - y0 >= MIN_TEXT_HEIGHT - 1e-6, f"{where} is {(y1 - y0) / FRAME_H * 1080:.0f} px tall (< 36)"
+            # an operator alone ("=", "⊙", "+") is legible at its size though its glyph is short: no letters to read
+            if re.search(r"\w", re.sub(r"<[^>]+>", "", text)):
+                assert y1 - y0 >= MIN_TEXT_HEIGHT - 1e-6, f"{where} is {(y1 - y0) / FRAME_H * 1080:.0f} px tall (< 36)"
             assert -x_lim <= x0 and x1 <= x_lim and y1 <= top, f"{where} is within 4 % of the frame's edge"
             assert y0 >= bottom, f"{where} enters the bottom 12 % kept for subtitles"
 
 
-def test_projector_check_catches_small_and_low_text():
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two colours "#rrggbb"."""
+    def lum(c: str) -> float:
+        rgb = [int(c.lstrip("#")[k:k + 2], 16) / 255 for k in (0, 2, 4)]
+        lin = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def check_contrast(scene) -> int:
+    """Every text against the colour behind it (the background with the shapes under it laid over):
+    ≥ 4.5 : 1, or ≥ 3 : 1 for text ≥ 48 px tall. Returns how many texts were checked."""
+    n = 0
+    for k, (boxes, colours) in enumerate(zip(scene.keyframes, scene.keyframe_colours)):
+        for (text, (x0, y0, x1, y1)), (fg, bg) in zip(boxes, colours):
+            need = 3.0 if y1 - y0 >= LARGE_TEXT_HEIGHT else 4.5
+            ratio = contrast(fg, bg)
+            assert ratio >= need, f"key frame {k}: {text!r} {fg} on {bg} is {ratio:.2f} : 1 (< {need})"
+            n += 1
+    return n
+
+
+def check_products(scene) -> int:
+    """Numbers shown as a product (f ⊙ c_{t−1}, i ⊙ g, o ⊙ tanh c): the shown factors multiply to the shown
+    product at its digits (presentation.product_digits)."""
+    import math
+    for factors, product in scene.products:
+        digits = getattr(product, "trace_digits", 2)
+        shown = math.prod(parse(f.text) for f in factors)
+        assert fmt(shown, digits) == product.text, \
+            f"{' × '.join(f.text for f in factors)} = {fmt(shown, digits)}, shown as {product.text}"
+    return len(scene.products)
+
+
+def test_the_standards_checks_catch_what_they_are_for():
     class Fake:
         keyframes = [[("tiny", (0.0, 0.0, 1.0, 0.1))]]
     with pytest.raises(AssertionError, match="px tall"):
@@ -399,11 +448,47 @@ def test_projector_check_catches_small_and_low_text():
     Fake.keyframes = [[("edge", (6.7, 0.0, 7.0, 0.5))]]
     with pytest.raises(AssertionError, match="edge"):
         check_projector_layout(Fake)
+    assert contrast("#000000", "#FFFFFF") == pytest.approx(21.0) and contrast("#777777", "#FFFFFF") < 4.5
+    Fake.keyframes, Fake.keyframe_colours = [[("pale", (0.0, 0.0, 1.0, 0.3))]], [[("#999999", "#FFFFFF")]]
+    with pytest.raises(AssertionError, match="2.85 : 1"):
+        check_contrast(Fake)
+
+    class Num:
+        def __init__(self, s):
+            self.text, self.trace_digits = s, len(s.split(".")[1])
+    Fake.products = [([Num("0.97"), Num("1.00")], Num("0.96"))]  # the rounding the standard forbids
+    with pytest.raises(AssertionError, match="shown as 0.96"):
+        check_products(Fake)
+    Fake.products = [([Num("0.953"), Num("0.723")], Num("0.689"))]
+    assert check_products(Fake) == 1
+
+
+@pytest.fixture(scope="session")
+def zh_renders(media):
+    return {name: render_last_frame(name, media, lang="zh") for name in SCENES}
+
+
+#: Chapters whose text is still below the projector standard (18–30 px labels, diagram captions), listed so
+#: the test fails the day one of them is laid out again and must leave this list: not done.
+NOT_YET_PROJECTOR = {"TheCell", "InputGate", "ForgetGate", "OutputGate", "CellStateUpdate", "FullStep",
+                     "UnrolledSequence", "Backprop", "TrainedLSTM", "Recap"}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("name", PROJECTOR_READY)
-def test_projector_layout(media, name, lang):
-    scene, _, _ = render_last_frame(name, media, lang=lang)
+@pytest.mark.parametrize("name", list(SCENES))
+def test_every_chapter_meets_the_standards(demo_renders, zh_renders, name, lang):
+    """Per chapter, every key frame: text heights, edges and the subtitle band (projector), WCAG contrast of
+    every text against what is behind it, and shown products that multiply back (rounding)."""
+    scene = (demo_renders if lang == "en" else zh_renders)[name][0]
     check_layout(scene)
-    check_projector_layout(scene)
+    check_products(scene)
+    failures = []
+    for check in (check_contrast, check_projector_layout):
+        try:
+            check(scene)
+        except AssertionError as e:
+            failures.append(str(e).split("\n")[0])
+    if name in NOT_YET_PROJECTOR:
+        assert failures, f"{name} now meets the standards: take it off NOT_YET_PROJECTOR"
+        pytest.xfail(f"{name} [{lang}] not yet at the projector standard: {failures[0]}")
+    assert not failures, failures

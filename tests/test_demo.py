@@ -54,3 +54,15 @@ def test_the_demo_model_matches_keras():
         x = demo_sequence(words)
         np.testing.assert_allclose(np.asarray(km(x)), model.predict(x), atol=1e-6)
     assert keras.__version__
+
+
+def test_the_opening_sentences_are_the_demos():
+    """Chapter 0 shows the two sentences the demo reads, word for word, in both languages."""
+    from explainer.glossary import term
+    from explainer.presentation import localise
+
+    for lang in ("en", "zh"):
+        for key, words in (("task_blue", BLUE_WORDS), ("task_grey", WORDS)):
+            shown, at = term(key, lang), 0
+            for w in words:
+                at = shown.index(localise(w, lang), at) + 1  # each word, in order

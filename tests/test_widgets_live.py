@@ -365,5 +365,61 @@ def test_page_offline_at_every_size(view, lang, story_page, open_page, screens):
         page.locator("#lstm-seq-diagram .lstm-gate").first.tap()  # tap, not hover: the gate's equation, in large type
         assert page.locator("#lstm-tip").text_content().startswith("f = σ(z_f) = σ(")
         assert float(page.evaluate("parseFloat(getComputedStyle(document.getElementById('lstm-tip')).fontSize)")) >= 14
+    narration = page.locator("#lstm-seq-equations .lstm-narration")
+    assert narration.text_content().strip()  # never empty: at the opening step it says what the gates do
+    if view == "1280x720_zoom150":  # the projector: numbers ≥ 16 CSS px, the equations and narration on screen
+        sizes = page.evaluate("""() => Array.from(document.querySelectorAll('#lstm-seq-diagram text.lstm-val')).map(e => {
+          const svg = e.closest('svg'), k = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+          return [e.textContent, parseFloat(e.getAttribute('font-size')) * k, e.getBoundingClientRect().height]; })""")
+        assert len(sizes) == 16 and min(min(a, b) for _, a, b in sizes) >= 16, sorted(sizes, key=lambda v: v[1])[:3]
+        for sel in ("#lstm-seq-equations .lstm-eq-f", "#lstm-seq-equations .lstm-eq-h", "#lstm-seq-equations .lstm-narration"):
+            box = page.locator(sel).bounding_box()
+            assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], (sel, box)
+    if phone:  # a tap on a gate focuses it (what shows a drawing's tooltip) and puts its equation in large type
+        gate = page.locator("#lstm-seq-diagram .lstm-gate-o")
+        gate.tap()
+        assert page.evaluate("document.activeElement.classList.contains('lstm-gate-o')")
+        assert page.locator("#lstm-tip").text_content() == gate.get_attribute("data-eq")
+        assert page.locator("#lstm-tip").text_content().startswith("o = σ(z_o)")
+        assert not page.locator("#lstm-seq-diagram .lstm-tips").is_visible()  # its 8 px bar gives way to the line
     page.screenshot(path=str(screens / f"live_{lang}_{view}.png"), full_page=phone)
     assert not page.errors and page.asked == [], page.asked
+
+
+def test_keys_heatmaps_and_tooltips_on_a_desk(story_page, open_page):
+    """A clicker's PageDown/PageUp step from anywhere, even the sentence box; ← → Home End wherever nothing
+    edits them; hovering a value shows its equation; the heatmaps are the recorded page's pictures of the
+    opening sentence, marked at the step, and a click on a column goes to that step."""
+    page = open_page(story_page, "#t=8&u=2")
+    state = lambda: page.evaluate("lstmLive.state.t")
+    page.locator("#lstm-text").focus()
+    for key, want in (("PageDown", 9), ("PageUp", 8), ("ArrowRight", 8), ("Home", 8)):  # the box keeps ← → Home
+        page.keyboard.press(key)
+        assert state() == want, key
+    page.locator("#lstm-seq-diagram .lstm-val-c").focus()  # a value of the drawing has the focus (a tap did it)
+    for key, want in (("ArrowRight", 9), ("End", 12), ("Home", 0), ("PageDown", 1), ("ArrowLeft", 0)):
+        page.keyboard.press(key)
+        assert state() == want, key
+    page.locator("#lstm-seq-diagram .lstm-val-h").hover()  # the pointer over a value: its equation, in a bar
+    visible = lambda k: page.locator(f"#lstm-seq-diagram .lstm-tip-{k}").evaluate("e => getComputedStyle(e).visibility")
+    assert visible("h") == "visible" and visible("f") == "hidden"
+    assert page.locator("#lstm-seq-diagram .lstm-tip-h").text_content().startswith("hₜ = o ⊙ tanh(cₜ)")
+    page.locator("#lstm-seq-diagram .lstm-gate-f").click()  # a click or tap focuses the gate: its bar, not h's
+    page.mouse.move(5, 5)
+    assert visible("f") == "visible" and visible("h") == "hidden"
+    assert page.locator("#lstm-seq-diagram .lstm-tip-f").text_content() == page.locator(
+        "#lstm-seq-diagram .lstm-gate-f").get_attribute("data-eq")
+    trace = load_source("story", langs=("en",))
+    carried = page.evaluate("JSON.parse(document.getElementById('lstm-data').textContent).heatmaps.en.html")
+    assert carried == views.heatmaps_html(trace, *views.watch_point(trace), 0, "en")  # the recorded page's drawing
+    assert page.locator("#lstm-heatmaps rect[fill^='#']").count() == 4 * trace.units * trace.time  # every gate, unit, word
+    svg = page.locator("#lstm-heatmaps svg.lstm-heatmap").nth(1)
+    marker = svg.locator(".lstm-hm-marker")
+    x0, cw = float(marker.get_attribute("data-x0")), float(marker.get_attribute("data-cw"))
+    assert float(marker.get_attribute("x")) == x0  # marked at t = 0, where the keys left it
+    svg.click(position={"x": (x0 + 5.5 * cw) * svg.bounding_box()["width"] / float(svg.get_attribute("width")), "y": 40})
+    assert state() == 5 and float(marker.get_attribute("x")) == x0 + 5 * cw
+    page.locator("#lstm-text").fill("the sky was red")  # another sentence: no stale heatmaps, a note says why
+    assert page.locator("#lstm-heatmaps svg").count() == 0
+    assert "opened with" in page.locator("#lstm-hm-note").text_content()
+    assert not page.errors

@@ -298,12 +298,31 @@ def heatmap(matrix: np.ndarray, *, stops: Sequence[tuple[float, str]], title: st
         out.append(f'<rect class="lstm-hm-row" data-y0="{T}" data-ch="{ch}" x="{L}" y="{T + ch * highlight_row}" '
                    f'width="{cw * cols}" height="{ch}" fill="none" stroke="{palette.INK}" stroke-width="1.5"/>')
     if marker is not None:
-        out.append(f'<rect class="lstm-hm-marker" data-x0="{L}" data-cw="{cw}" x="{L + cw * marker}" y="{T}" '
+        out.append(f'<rect class="lstm-hm-marker" data-x0="{L}" data-cw="{cw}" data-n="{cols}" x="{L + cw * marker}" y="{T}" '
                    f'width="{cw}" height="{ch * rows}" fill="none" stroke="{palette.INK}" stroke-width="2"/>')
     out.append("</svg>")
     return "".join(out)
 
 
-__all__ = ["line_chart", "heatmap", "colours", "colour_bar", "axis_labels", "num", "sci", "decade", "nice_ticks",
+#: The pages' one script for :func:`heatmap`'s pictures (the recorded page and the live page both use it):
+#: ``lstmHeatmapMark(root, t, u)`` moves every marker column to step ``t`` and the outlined row to unit ``u``
+#: without redrawing; ``lstmHeatmapStep(event)`` is the step of the column a click landed on (or null),
+#: read back through the marker's ``data-x0``/``data-cw`` and the picture's scale on screen.
+HEATMAP_JS = r"""
+function lstmHeatmapMark(root, t, u) {
+  root.querySelectorAll('.lstm-hm-marker').forEach(r => r.setAttribute('x', +r.dataset.x0 + t * r.dataset.cw));
+  root.querySelectorAll('.lstm-hm-row').forEach(r => r.setAttribute('y', +r.dataset.y0 + u * r.dataset.ch));
+}
+function lstmHeatmapStep(event) {
+  const svg = event.target.closest && event.target.closest('svg.lstm-heatmap');
+  const m = svg && svg.querySelector('.lstm-hm-marker');
+  if (!m) return null;
+  const box = svg.getBoundingClientRect(), x = (event.clientX - box.left) * svg.viewBox.baseVal.width / box.width;
+  const col = Math.floor((x - m.dataset.x0) / m.dataset.cw), n = +m.dataset.n;
+  return x >= +m.dataset.x0 && col >= 0 && col < n ? col : null;
+}
+"""
+
+__all__ = ["HEATMAP_JS", "line_chart", "heatmap", "colours", "colour_bar", "axis_labels", "num", "sci", "decade", "nice_ticks",
            "nice_limit", "tick_text", "heatmap_columns", "text_width", "runs",
            "skipped_svg", "HATCH_DEF"]

@@ -32,6 +32,7 @@ from explainer.presentation import localise
 from explainer.trace import SequenceTrace
 
 from . import views
+from .charts import HEATMAP_JS
 from .diagram import hover_css
 from .live import can_run
 
@@ -182,7 +183,7 @@ def export_html(trace: SequenceTrace, out: str | Path, langs=("en",), *, title: 
     data["narrowed"] = f"{trace.units}/{full}" if full > trace.units else ""
     page = PAGE.format(
         lang=langs[0], title=escape(title or term("gru_page_title" if gru else "page_title", langs[0])), css=PAGE_CSS + hover_css(".lstm-page"),
-        data=_json_for_script(data), video=video_html, script=PAGE_JS, **{f"i_{k}": v for k, v in ICONS.items()},
+        data=_json_for_script(data), video=video_html, script=HEATMAP_JS + PAGE_JS, **{f"i_{k}": v for k, v in ICONS.items()},
         ink=palette.INK, muted=palette.MUTED, frame=palette.FRAME, panel=palette.PANEL,
         speeds="".join(f'<option value="{ms}"{" selected" if ms == 900 else ""}>{lbl}</option>'
                        for lbl, ms in (("0.5×", 1800), ("1×", 900), ("2×", 450), ("4×", 225))),
@@ -235,6 +236,18 @@ h1 {font-size: 20px; margin: 4px 0 8px}
   .lstm-skipped-status {font-size:13px; margin:0; padding:0 6px}
   .lstm-left {max-width:calc((100vh - 95px) * 1.62); flex:3 1 480px}
   .lstm-right {flex:1 1 200px; min-width:180px}
+}
+/* a projector (853×480 CSS px at 150 % zoom): no title, the drawing as large as the height allows, the narration
+   and the equations beside it, then the charts; the heatmaps below (the columns' boxes become one grid's cells) */
+@media (max-height: 620px) and (min-width: 820px) {
+  h1 {display:none}
+  .lstm-main {display:grid; grid-template-columns:minmax(0, min(calc((100vh - 80px) * 1.617), 72%)) minmax(200px, 1fr);
+    grid-template-areas:"diagram eqs" "diagram charts" "heat heat"; grid-template-rows:auto 1fr auto; gap:2px 12px}
+  .lstm-left, .lstm-right {display:contents}
+  #lstm-diagram {grid-area:diagram; min-width:0} #lstm-equations {grid-area:eqs; min-width:0}
+  #lstm-charts {grid-area:charts; min-width:0} #lstm-heatmaps {grid-area:heat}
+  #lstm-equations .lstm-equations {display:flex; flex-direction:column; font-size:12px !important; line-height:1.35 !important}
+  #lstm-equations .lstm-narration {order:-1; font-weight:bold; font-size:14px}
 }
 .lstm-lang[aria-pressed=true] {font-weight:bold; background:#eee}
 .lstm-skipped-status {font-weight:bold; margin:2px 0; padding:2px 8px; border-left:4px solid #888; background:#F4F4F4}
@@ -310,8 +323,7 @@ PAGE_JS = r"""
     const skip = $('lstm-skipped');
     skip.textContent = D.skipped[st.t] ? '⊘ t = ' + st.t + ' · ' + ui('masked_carried') : '';
     skip.hidden = !D.skipped[st.t];
-    document.querySelectorAll('.lstm-hm-marker').forEach(r => r.setAttribute('x', +r.dataset.x0 + st.t * r.dataset.cw));
-    document.querySelectorAll('.lstm-hm-row').forEach(r => r.setAttribute('y', +r.dataset.y0 + st.u * r.dataset.ch));
+    lstmHeatmapMark(document, st.t, st.u);
     $('lstm-play').innerHTML = $(st.timer ? 'lstm-icon-pause' : 'lstm-icon-play').innerHTML;
     $('lstm-play').title = ui(st.timer ? 'pause' : 'play');
   }
@@ -335,6 +347,7 @@ PAGE_JS = r"""
   $('lstm-speed').onchange = () => { if (st.timer) { pause(); play(); } };
   range.oninput = () => { pause(); go(+range.value); };
   $('lstm-unit').onchange = (e) => { st.u = +e.target.value; show(); };
+  $('lstm-heatmaps').addEventListener('click', (e) => { const t = lstmHeatmapStep(e); if (t !== null) { pause(); go(t); } });
   document.querySelectorAll('.lstm-lang').forEach(b => b.onclick = () => { st.lang = b.dataset.lang; relabel(); });
   document.addEventListener('keydown', (e) => {   // anywhere in the page; a clicker's PageDown/PageUp even in a menu
     if (e.altKey || e.ctrlKey || e.metaKey) return;

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from html import escape
-
 from explainer import palette
 from explainer.gates import GRU_GATES
 from explainer.glossary import term
 from explainer.gru import GRUTrace
 
-from .diagram import SMALL_GATE_BOX, STATE_SCALE, _flow, _gate_box, _node, _svg_open, _text, _valve, _vec, fmt, fn_name
+from .diagram import SMALL_GATE_BOX, STATE_SCALE, equations_block, _flow, _gate_box, _node, _svg_open, _text, _valve, _vec, fmt, fn_name
 
 
 def gru_values(trace: GRUTrace, t: int, unit: int = 0, sample: int = 0) -> dict:
@@ -147,29 +145,8 @@ def gru_equations_html(trace: GRUTrace, t: int, unit: int = 0, sample: int = 0, 
     v = gru_values(trace, t, unit, sample)
     eq = gru_equation_lines(trace, v, masked)
     colour = {f"gru_{g.field}": g.color for g in GRU_GATES} | {"gru_h": palette.HIDDEN}
-
-    def row(k: str, unused: bool = False) -> str:
-        text = escape(eq[k])
-        head, _, rest = text.rpartition(" = ")
-        text = f"{head} = <b>{rest}</b>" if k == "gru_h" else text
-        style = f"border-left:4px solid {colour[k]};padding-left:6px"
-        if unused:
-            text += f" <small>— {escape(term('not_used', lang))}</small>"
-            style = f"border-left:4px dashed {palette.MUTED};padding-left:6px;color:{palette.MUTED}"
-        return f'<div class="lstm-eq lstm-eq-{k}{" lstm-eq-unused" if unused else ""}" style="{style}">{text}</div>'
-
-    if masked:
-        rows = [f'<div class="lstm-eq-masked" style="font-weight:bold;padding-left:10px">'
-                f'⊘ {escape(term("gru_masked_carried", lang))}</div>', row("gru_h")]
-        rows += [row(k, unused=True) for k in GRU_LINES[:-1]]
-    else:
-        rows = [row(k) for k in GRU_LINES]
-        rows.append(f'<div class="lstm-eq-note"><small>{escape(term("hadamard_note", lang))}</small></div>')
-    story = "" if masked else gru_narrate(trace, t, unit, sample, lang)
-    rows.append('<div class="lstm-narration" style="min-height:1.6em;font-style:italic">'
-                + (escape(story) if story else "&nbsp;") + "</div>")
-    return ('<div class="lstm-equations" style="font-family:DejaVu Sans Mono,monospace;line-height:1.55;'
-            'font-size:13px">' + "".join(rows) + "</div>")
+    story = term("narrate_masked", lang) if masked else gru_narrate(trace, t, unit, sample, lang)
+    return equations_block(eq, colour, GRU_LINES[:-1], GRU_LINES[-1:], lang, masked, "gru_masked_carried", story)
 
 
 def gru_narrate(trace: GRUTrace, t: int, unit: int = 0, sample: int = 0, lang: str = "en") -> str:

@@ -313,12 +313,13 @@ function showSentence() {
     r.seq.labels.forEach((w, t) => { const b = document.createElement('button'); b.type = 'button'; b.textContent = w; b.className = 'lstm-word' + (st.iv.some(q => q.t === t) ? ' lstm-word-iv' : ''); b.onclick = () => { pause(); go(t); }; words.appendChild(b); });
   }
   Array.from(words.children).forEach((b, t) => b.classList.toggle('lstm-word-now', t === st.t));
-  if (!n) { $('lstm-seq-diagram').textContent = ui('no_tokens'); $('lstm-context').textContent = ''; $('lstm-seq-equations').textContent = ''; $('lstm-probs').textContent = ''; $('lstm-seq-charts').textContent = ''; return; }
+  if (!n) { $('lstm-seq-diagram').textContent = ui('no_tokens'); $('lstm-context').textContent = ''; $('lstm-seq-equations').textContent = ''; $('lstm-probs').textContent = ''; $('lstm-seq-charts').textContent = ''; showHeatmaps(r); return; }
   const steps = r.changed || r.base, label = r.seq.labels[st.t];
   const held = st.iv.filter(q => q.t === st.t && q.u === st.u).map(q => q.f);
   $('lstm-seq-diagram').innerHTML = cellSvg(steps[st.t], st.u, `t = ${st.t} · “${label}” · ${D.seq.unit_names[st.lang][st.u]}${r.changed ? ' · ' + ui('what_if') : ''}`, held);
   $('lstm-seq-equations').innerHTML = equationsHtml(steps[st.t], st.u, held);
   $('lstm-seq-charts').innerHTML = lineChart('c', r) + lineChart('h', r);
+  showHeatmaps(r);
   setHtml('lstm-probs', probsHtml(r) + compareHtml(r));
   $('lstm-time').max = n - 1; $('lstm-time').value = st.t;
   $('lstm-step').textContent = `t = ${st.t} / ${n - 1} · ${label}`;
@@ -327,6 +328,12 @@ function showSentence() {
   $('lstm-context').textContent = (D.seq.vocab && r.p ? ui('story_context').replace('{sentence}', r.seq.labels.join(st.lang === 'en' ? ' ' : ''))
     .replace('{answer}', D.seq.colours[st.lang][r.p.indexOf(Math.max(...r.p))]) + (st.lang === 'en' ? ' ' : '') : '') + watchLine(r);
   $('lstm-context').hidden = !$('lstm-context').textContent;
+}
+function showHeatmaps(r) {            // the opening sequence's heatmaps (drawn by Python, as in the recorded page)
+  const hm = D.heatmaps[st.lang], same = r.seq.labels.join('\u0001') === hm.labels.join('\u0001');
+  setHtml('lstm-heatmaps', same ? hm.html : '');
+  if (same) lstmHeatmapMark($('lstm-heatmaps'), st.t, st.u);
+  $('lstm-hm-note').textContent = !same ? ui('heatmaps_opening') : r.changed ? ui('heatmaps_original') : '';
 }
 function watchLine(r) {                // views.watch_line, computed from this run: where the memory's forget gate closes
   const n = r.base.length, units = D.model.U.length;
@@ -384,6 +391,7 @@ $('lstm-forward').onclick = () => step(1);
 $('lstm-play').onclick = play;
 $('lstm-time').oninput = (e) => { pause(); go(+e.target.value); };
 $('lstm-unit').onchange = (e) => { st.u = +e.target.value; draw(); };
+$('lstm-heatmaps').addEventListener('click', (e) => { const t = lstmHeatmapStep(e); if (t !== null) { pause(); go(t); } });
 if (!D.seq.vocab) document.querySelector('.lstm-tab[data-tab=sentence]').dataset.ui = 'tab_sequence';
 if (D.seq.vocab) $('lstm-text').oninput = (e) => { st.text = e.target.value.slice(0, 400); cache = null; draw(); };
 else $('lstm-text-row').hidden = true;

@@ -34,6 +34,7 @@ from explainer.glossary import term
 from explainer.presentation import CSS_FONTS
 from explainer.trace import SequenceTrace
 
+from .charts import HEATMAP_JS
 from .diagram import FONT, GATE_BOX, HEIGHT, LAYOUT, OPEN, PROJECTOR_WIDTH, SHUT, TYPE, WIDTH, fn_name, gate_title, tip_css
 
 #: The cell tab's sliders: name → (low, high), and where they start.
@@ -43,7 +44,8 @@ CELL_START = {"x": 1.0, "h_prev": 0.3, "c_prev": 1.2, "zi": -1.0, "zf": 3.0, "zc
 UI_KEYS = ("page_title", "time_step", "unit", "play", "pause", "step_back", "step_forward", "keys_hint", "language",
            "tab_cell", "tab_sentence", "type_sentence", "unknown_words", "no_tokens", "answer", "original", "what_if",
            "clamp_field", "clamp_value", "clamp_add", "clamp_clear", "copy_link", "copied", "sliders_note",
-           "story_context", "watch_line", "cell_drawing", "tab_sequence", "link_not_understood")
+           "story_context", "watch_line", "cell_drawing", "tab_sequence", "heatmaps_opening", "heatmaps_original",
+           "link_not_understood")
 
 
 def can_run(trace: SequenceTrace) -> bool:
@@ -107,13 +109,17 @@ def live_data(trace: SequenceTrace, langs: tuple[str, ...]) -> dict:
     from explainer.intervention import recorded
 
     clamps = [{"t": q.step, "u": q.unit, "f": q.field, "v": q.value} for q in recorded(trace.meta)]
+    # the gates × words heatmaps of the sequence the page opens with, drawn by the recorded page's code
+    # (views.heatmaps_html): the page marks the step and unit on them and shows them while that sequence is shown
+    heatmaps = {lg: {"html": views.heatmaps_html(trace, start_t, start_u, 0, lg), "labels": views.time_labels(trace, lg)}
+                for lg in langs}
     titles = {lg: {g.field: list(gate_title(g.term, fn_name(g.activation), lg, GATE_BOX["w"])) for g in gates.GATES}
               for lg in langs}
     pal = {k: getattr(palette, k) for k in ("INK", "MUTED", "FRAME", "PANEL", "BACKGROUND", "CELL", "HIDDEN",
                                             "INPUT_X", "FORGET", "INPUT", "CANDIDATE", "OUTPUT")}
     pal.update({g.field: g.color for g in gates.GATES}, c=palette.CELL, h=palette.HIDDEN)
     return {
-        "langs": list(langs), "model": m, "readout": readout, "seq": seq, "carries": what,
+        "langs": list(langs), "model": m, "readout": readout, "seq": seq, "carries": what, "heatmaps": heatmaps,
         "gates": {g.field: {"block": g.block, "low": g.low, "high": g.high, "color": g.color} for g in gates.GATES},
         "gate_titles": titles, "palette": pal, "font": FONT,
         # the drawing's geometry, type and tooltip style: diagram.py's, so the two drawings cannot drift apart
@@ -144,7 +150,7 @@ def page(data: dict, json_text: str, title: str, icons: dict, video: str = "") -
         f'<input type="range" id="lstm-sl-{k}" min="{lo}" max="{hi}" step="0.01" value="{CELL_START[k]}">'
         f'<span class="lstm-slv" id="lstm-slv-{k}"></span></label>' for k, (lo, hi) in CELL_RANGES.items())
     fields = "".join(f'<option value="{f}">{f}</option>' for f in ("f", "i", "o", "g", "c", "h"))
-    return LIVE_PAGE.format(lang=langs[0], title=escape(title), css=LIVE_CSS, data=json_text, script=script(),
+    return LIVE_PAGE.format(lang=langs[0], title=escape(title), css=LIVE_CSS, data=json_text, script=HEATMAP_JS + script(),
                             lang_buttons=lang_buttons, sliders=sliders, fields=fields, video=video,
                             carries=escape(term("page_live", langs[0]).format(what=data["carries"])),
                             **{f"i_{k}": v for k, v in icons.items()})
@@ -199,6 +205,7 @@ button {font-size: 15px; cursor: pointer}
 .lstm-slv {min-width:4em; font-family:DejaVu Sans Mono, monospace}
 .lstm-hint, .lstm-note {color:#666; font-size:14px}
 .lstm-val {cursor:pointer}
+.lstm-heatmaps svg {cursor:pointer}
 /* a short screen (a projector at 150 % zoom): one toolbar row, the drawing gets the width */
 @media (max-height: 620px) { h1 {display:none} .lstm-hint {display:none} body {margin:2px 10px}
   .lstm-bar-top {padding:2px 0; gap:2px 6px} .lstm-bar-top button {height:28px; min-width:30px; font-size:14px}
@@ -232,7 +239,10 @@ button {font-size: 15px; cursor: pointer}
   .lstm-draw {max-width:100%} .lstm-hint {display:none}
   /* the drawing shows the shapes; its numbers are printed in large type below it */
   .lstm-cell-diagram .lstm-val, .lstm-cell-diagram .lstm-title {visibility:hidden}
+  .lstm-cell-diagram .lstm-tips {display:none}  /* a tap's equation is the large line under the drawing */
   .lstm-equations {font-size:14px; overflow-wrap:anywhere}
+  /* the heatmaps' labels would be 7 px at a phone's width: they are for a wider screen */
+  .lstm-heatmaps, #lstm-hm-note {display:none}
 }
 """).substitute(projector=PROJECTOR_WIDTH, fonts=CSS_FONTS, ink=palette.INK, cell=palette.CELL, forget=palette.FORGET,
                               hidden=palette.HIDDEN)
@@ -278,6 +288,7 @@ LIVE_PAGE = """<!DOCTYPE html>
       <div id="lstm-iv-list"></div></div>
     <div id="lstm-probs"></div>
     <div id="lstm-seq-charts"></div>
+    <div id="lstm-heatmaps" class="lstm-heatmaps"></div><p class="lstm-note" id="lstm-hm-note"></p>
   </div>
 </section>
 <section id="lstm-panel-cell" hidden>
