@@ -95,3 +95,16 @@ def test_two_runs_into_one_out_leave_one_whole_result(tmp_path):
     report = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     assert report["recipe"]["seed"] in (1, 2) and model.layers[0].units == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["story.json", "story.npz"]  # no temporary file left
+
+
+def test_a_file_that_cannot_be_written_is_named_not_its_temporary(tmp_path):
+    """The one writer every saver uses names the file asked for when it cannot be made, and leaves nothing."""
+    from explainer.paths import replacing
+
+    (tmp_path / "folder.npz").mkdir()
+    for path, error in [(tmp_path / "none" / "m.npz", FileNotFoundError), (tmp_path / "folder.npz", IsADirectoryError)]:
+        with pytest.raises(error) as e:
+            with replacing(path) as tmp:
+                tmp.write_bytes(b"whole")
+        assert e.value.filename == str(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.npz"] and not any((tmp_path / "folder.npz").iterdir())
