@@ -344,13 +344,13 @@ def test_page_offline_at_every_size(view, lang, story_page, open_page, screens):
         for sel in ("#lstm-seq-equations .lstm-eq-f", "#lstm-seq-equations .lstm-eq-h", "#lstm-seq-equations .lstm-narration"):
             box = page.locator(sel).bounding_box()
             assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], (sel, box)
-    if phone:  # a tap on a gate shows its equation in the drawing's own tooltip (no native <title>)
+    if phone:  # a tap on a gate focuses it (what shows a drawing's tooltip) and puts its equation in large type
         gate = page.locator("#lstm-seq-diagram .lstm-gate-o")
         gate.tap()
-        tip = page.locator("#lstm-seq-diagram .lstm-tip-o")
-        assert tip.evaluate("e => getComputedStyle(e).visibility") == "visible"
-        assert tip.text_content() == gate.get_attribute("data-eq") and tip.text_content().startswith("o = σ(z_o)")
-        assert page.locator("#lstm-seq-diagram .lstm-tip-f").evaluate("e => getComputedStyle(e).visibility") == "hidden"
+        assert page.evaluate("document.activeElement.classList.contains('lstm-gate-o')")
+        assert page.locator("#lstm-tip").text_content() == gate.get_attribute("data-eq")
+        assert page.locator("#lstm-tip").text_content().startswith("o = σ(z_o)")
+        assert not page.locator("#lstm-seq-diagram .lstm-tips").is_visible()  # its 8 px bar gives way to the line
     page.screenshot(path=str(screens / f"live_{lang}_{view}.png"), full_page=phone)
     assert not page.errors and page.asked == [], page.asked
 
@@ -369,9 +369,15 @@ def test_keys_heatmaps_and_tooltips_on_a_desk(story_page, open_page):
     for key, want in (("ArrowRight", 9), ("End", 12), ("Home", 0), ("PageDown", 1), ("ArrowLeft", 0)):
         page.keyboard.press(key)
         assert state() == want, key
-    page.locator("#lstm-seq-diagram .lstm-val-h").hover()
-    tip = page.locator("#lstm-seq-diagram .lstm-tip-h")
-    assert tip.evaluate("e => getComputedStyle(e).visibility") == "visible" and tip.text_content().startswith("hₜ = o ⊙ tanh(cₜ)")
+    page.locator("#lstm-seq-diagram .lstm-val-h").hover()  # the pointer over a value: its equation, in a bar
+    visible = lambda k: page.locator(f"#lstm-seq-diagram .lstm-tip-{k}").evaluate("e => getComputedStyle(e).visibility")
+    assert visible("h") == "visible" and visible("f") == "hidden"
+    assert page.locator("#lstm-seq-diagram .lstm-tip-h").text_content().startswith("hₜ = o ⊙ tanh(cₜ)")
+    page.locator("#lstm-seq-diagram .lstm-gate-f").click()  # a click or tap focuses the gate: its bar, not h's
+    page.mouse.move(5, 5)
+    assert visible("f") == "visible" and visible("h") == "hidden"
+    assert page.locator("#lstm-seq-diagram .lstm-tip-f").text_content() == page.locator(
+        "#lstm-seq-diagram .lstm-gate-f").get_attribute("data-eq")
     trace = load_source("story", langs=("en",))
     carried = page.evaluate("JSON.parse(document.getElementById('lstm-data').textContent).heatmaps.en.html")
     assert carried == views.heatmaps_html(trace, *views.watch_point(trace), 0, "en")  # the recorded page's drawing

@@ -237,6 +237,18 @@ h1 {font-size: 20px; margin: 4px 0 8px}
   .lstm-left {max-width:calc((100vh - 95px) * 1.62); flex:3 1 480px}
   .lstm-right {flex:1 1 200px; min-width:180px}
 }
+/* a projector (853×480 CSS px at 150 % zoom): no title, the drawing as large as the height allows, the narration
+   and the equations beside it, then the charts; the heatmaps below (the columns' boxes become one grid's cells) */
+@media (max-height: 620px) and (min-width: 820px) {
+  h1 {display:none}
+  .lstm-main {display:grid; grid-template-columns:minmax(0, min(calc((100vh - 80px) * 1.617), 72%)) minmax(200px, 1fr);
+    grid-template-areas:"diagram eqs" "diagram charts" "heat heat"; grid-template-rows:auto 1fr auto; gap:2px 12px}
+  .lstm-left, .lstm-right {display:contents}
+  #lstm-diagram {grid-area:diagram; min-width:0} #lstm-equations {grid-area:eqs; min-width:0}
+  #lstm-charts {grid-area:charts; min-width:0} #lstm-heatmaps {grid-area:heat}
+  #lstm-equations .lstm-equations {display:flex; flex-direction:column; font-size:12px !important; line-height:1.35 !important}
+  #lstm-equations .lstm-narration {order:-1; font-weight:bold; font-size:14px}
+}
 .lstm-lang[aria-pressed=true] {font-weight:bold; background:#eee}
 .lstm-skipped-status {font-weight:bold; margin:2px 0; padding:2px 8px; border-left:4px solid #888; background:#F4F4F4}
 """

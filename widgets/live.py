@@ -238,6 +238,7 @@ button {font-size: 15px; cursor: pointer}
   .lstm-draw {max-width:100%} .lstm-hint {display:none}
   /* the drawing shows the shapes; its numbers are printed in large type below it */
   .lstm-cell-diagram .lstm-val, .lstm-cell-diagram .lstm-title {visibility:hidden}
+  .lstm-cell-diagram .lstm-tips {display:none}  /* a tap's equation is the large line under the drawing */
   .lstm-equations {font-size:14px; overflow-wrap:anywhere}
   /* the heatmaps' labels would be 7 px at a phone's width: they are for a wider screen */
   .lstm-heatmaps, #lstm-hm-note {display:none}
