@@ -286,6 +286,37 @@ def test_hostile_fragments_are_ignored_not_run(fragment, story_page, open_page):
     assert not page.errors, page.errors
 
 
+#: (a link's fragment, what the page must say it left out) — shown as text, in the page's language
+NOT_UNDERSTOOD = [
+    ("#tab=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&u=1", "tab=<img src=x onerror=alert…"),
+    ("#u=99&t=1e999", "u=99, t=1e999"),
+    ("#cell.zf=1e400&cell.x=%22%3E%3Cscript%3Ealert(2)%3C%2Fscript%3E&tab=cell", "cell.x=\"><script>alert(2)</scri…"),
+    ("#lang=fr&%3Csvg%20onload%3Dalert(3)%3E=1", "<svg onload=alert(3)>=1, lang=fr"),
+    ("#t=" + "9" * 5000, "… (5002 > 2000)"),
+]
+
+
+@pytest.mark.parametrize("fragment,said", NOT_UNDERSTOOD, ids=[f[:24] for f, _ in NOT_UNDERSTOOD])
+def test_a_link_that_is_not_understood_is_said_not_run(fragment, said, story_page, open_page):
+    page = open_page(story_page, fragment)
+    note = page.locator("#lstm-link-note")
+    assert note.is_visible() and "was not understood" in note.text_content() and said in note.text_content(), \
+        note.text_content()
+    assert note.inner_html() == note.text_content().replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert page.locator("img").count() == 0 and page.locator("script").count() == 2
+    assert page.evaluate("document.querySelectorAll('[onerror],[onload]').length") == 0
+    assert not page.errors, page.errors  # no dialog fired, no script error
+    state = page.evaluate("lstmLive.state")
+    assert 0 <= state["u"] < 3 and state["lang"] in ("en", "zh")
+    again = open_page(story_page, "#" + page.evaluate("lstmLive.fragment()")[1:])  # the page's own link: all understood
+    assert again.locator("#lstm-link-note").is_hidden() and not again.errors
+
+
+def test_a_link_not_understood_is_said_in_chinese(story_page, open_page):
+    page = open_page(story_page, "#lang=zh&u=-1")
+    assert page.locator("#lstm-link-note").text_content() == "⚠ 链接中有部分无法识别，已忽略：u=-1"
+
+
 # --- the cell tab ----------------------------------------------------------------------------------------------------
 def test_cell_sliders_redraw_the_cell(story_page, open_page):
     page = open_page(story_page, "#tab=cell")

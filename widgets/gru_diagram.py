@@ -17,7 +17,8 @@ from explainer.gates import GRU_GATES
 from explainer.glossary import term
 from explainer.gru import GRUTrace
 
-from .diagram import SMALL_GATE_BOX, STATE_SCALE, equations_block, _flow, _gate_box, _node, _svg_open, _text, _valve, _vec, fmt, fn_name
+from .diagram import (SMALL_GATE_BOX, STATE_SCALE, _flow, _gate_box, _node, _svg_open, _text, _valve, _vec,
+                      equations_block, fmt, fn_name)
 
 
 def gru_values(trace: GRUTrace, t: int, unit: int = 0, sample: int = 0) -> dict:
