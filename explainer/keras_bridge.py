@@ -4,7 +4,7 @@ TensorFlow/Keras is imported here, lazily, and nowhere else in ``explainer`` exc
 comparison code. ``from_keras`` takes a ``keras.Sequential`` or a functional ``keras.Model``
 whose graph is a chain (one input, one output, each layer feeding the next, with the mask ops
 Keras inserts; an LSTM/GRU with ``return_state=True`` whose output or last h goes on; one
-LSTM/GRU whose ``initial_state`` comes from the model's own Inputs; the ``InputLayer`` is skipped). Supported layers: LSTM and GRU (with their Keras options), Bidirectional(LSTM),
+LSTM/GRU whose ``initial_state`` comes from the model's own Inputs; the ``InputLayer`` is skipped). Supported layers: LSTM and GRU (with their Keras options), Bidirectional(LSTM or GRU),
 SimpleRNN, Dense, TimeDistributed(Dense), Embedding, Masking, Dropout, Activation. Anything else is a
 ``ValueError`` naming the layer, its type and what is supported.
 """
@@ -25,7 +25,7 @@ from .model import Sequential
 from .rnn import SimpleRNN
 from .time_distributed import TimeDistributed
 
-SUPPORTED = ("LSTM", "GRU", "Bidirectional(LSTM)", "SimpleRNN", "Dense", "TimeDistributed(Dense)", "Embedding", "Masking",
+SUPPORTED = ("LSTM", "GRU", "Bidirectional(LSTM or GRU)", "SimpleRNN", "Dense", "TimeDistributed(Dense)", "Embedding", "Masking",
              "Dropout", "Activation", "InputLayer")
 #: Keras LSTM options copied as they are (same names, same meaning here).
 #: Keras's defaults: only options that differ from them are passed on, so a plain model converts plainly.
@@ -111,17 +111,21 @@ def _from_keras_layer(layer, dtype, states_unused: bool = False):
         return _lstm_from_keras(layer, dtype, ignore=ignore, kind=GRU, options=GRU_OPTIONS, defaults=GRU_DEFAULTS)
     if isinstance(layer, keras.layers.Bidirectional):
         inner = layer.forward_layer
-        if not isinstance(inner, keras.layers.LSTM):
-            raise _unsupported(layer, f"wraps a {type(inner).__name__}; Bidirectional is supported around an LSTM")
+        if type(inner) not in (keras.layers.LSTM, keras.layers.GRU):
+            raise _unsupported(layer, f"wraps a {type(inner).__name__}; Bidirectional is supported around an LSTM "
+                                      "or a GRU")
+        gru = isinstance(inner, keras.layers.GRU)
+        kind, options, defaults = (GRU, GRU_OPTIONS, GRU_DEFAULTS) if gru else (LSTM, LSTM_OPTIONS, LSTM_DEFAULTS)
         back = layer.backward_layer
         fc, bc = inner.get_config(), back.get_config()
-        same = all(fc.get(k) == bc.get(k) for k in LSTM_OPTIONS if k != "go_backwards")
-        if not isinstance(back, keras.layers.LSTM) or not same or bc["go_backwards"] == fc["go_backwards"]:
-            raise _unsupported(layer, "has a custom backward_layer; only the mirrored twin of the forward LSTM "
-                                      "is supported")
+        same = all(fc.get(k) == bc.get(k) for k in options if k != "go_backwards")
+        if type(back) is not type(inner) or not same or bc["go_backwards"] == fc["go_backwards"]:
+            raise _unsupported(layer, f"has a custom backward_layer; only the mirrored twin of the forward "
+                                      f"{kind.__name__} is supported")
         base = inner.name[len("forward_"):] if inner.name.startswith("forward_") else inner.name
         # Keras's Bidirectional sets zero_output_for_mask = return_sequences on both directions; ours does too
-        return Bidirectional(_lstm_from_keras(inner, dtype, name=base, ignore=("zero_output_for_mask",)),
+        return Bidirectional(_lstm_from_keras(inner, dtype, name=base, ignore=("zero_output_for_mask",), kind=kind,
+                                              options=options, defaults=defaults),
                              merge_mode=layer.merge_mode, name=name)
     if isinstance(layer, keras.layers.SimpleRNN):
         defaults = {"use_bias": True, "dropout": 0.0, "recurrent_dropout": 0.0, "stateful": False,
@@ -327,16 +331,20 @@ def _lstm_to_keras(keras, layer: LSTM, name: str | None = None):
     return keras.layers.LSTM(**kwargs, name=name or layer.name)
 
 
+def _gru_to_keras(keras, layer: GRU, name: str | None = None):
+    cfg = layer.get_config()
+    return keras.layers.GRU(**{k: cfg[k] for k in GRU_OPTIONS if k in cfg}, name=name or layer.name)
+
+
 def _to_keras_layer(keras, layer):
     if isinstance(layer, LSTM):
         return _lstm_to_keras(keras, layer)
     if isinstance(layer, GRU):
-        cfg = layer.get_config()
-        return keras.layers.GRU(**{k: cfg[k] for k in GRU_OPTIONS if k in cfg}, name=layer.name)
+        return _gru_to_keras(keras, layer)
     if isinstance(layer, Bidirectional):
-        base = layer.forward_layer.name[len("forward_"):]
-        return keras.layers.Bidirectional(_lstm_to_keras(keras, layer.forward_layer, base),
-                                          merge_mode=layer.merge_mode, name=layer.name)
+        base, inner = layer.forward_layer.name[len("forward_"):], layer.forward_layer
+        copy = _gru_to_keras(keras, inner, base) if isinstance(inner, GRU) else _lstm_to_keras(keras, inner, base)
+        return keras.layers.Bidirectional(copy, merge_mode=layer.merge_mode, name=layer.name)
     if isinstance(layer, SimpleRNN):
         return keras.layers.SimpleRNN(layer.units, activation=layer.activation,
                                       return_sequences=layer.return_sequences, go_backwards=layer.go_backwards,
