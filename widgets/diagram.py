@@ -238,7 +238,7 @@ def _text(x, y, s: str, *, size=13, colour=palette.INK, anchor="middle", weight=
         data = ' data-value="' + " ".join(repr(float(a)) for a in np.asarray(value).reshape(-1)) + '"'
     # the value's equation rides along in data-eq; a tap (focus) or the pointer (hover) shows it in the
     # drawing's own tooltip (:func:`tips_svg`), which works on a touch screen, unlike a native <title>
-    key = EQUATION_OF.get(name) if tip else None  # which tooltip bar it shows (:func:`tips_svg`)
+    key = EQUATION_OF.get(name, name) if tip else None  # which tooltip bar it shows (:func:`tips_svg`)
     eq = (f' data-eq="{escape(tip)}"' + (f' data-tip="{key}"' if key else "") + ' tabindex="0"') if tip else ""
     halo = ' paint-order="stroke" stroke="white" stroke-width="4" stroke-linejoin="round"' if name else ""
     return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{colour}" text-anchor="{anchor}" '
@@ -256,12 +256,13 @@ def tips_svg(eq: dict[str, str]) -> str:
     return "".join(out) + "</g>"
 
 
-def tip_css() -> str:
+def tip_css(keys=None) -> str:
     """CSS (inside the drawing's own ``<style>``) that shows the tooltip of the value hovered or tapped.
 
     A tap focuses the value (it has a tabindex) and, on a touch screen, also counts as hover: either shows it.
-    Values and gates name their bar in ``data-tip``, so the rules name no value."""
-    keys = sorted(set(EQUATION_OF.values()))
+    Values and gates name their bar in ``data-tip``, so the rules name no value. ``keys``: the bars' names
+    (the LSTM's equation lines unless given; the GRU's drawing names its own)."""
+    keys = sorted(set(EQUATION_OF.values())) if keys is None else list(keys)
     show = ", ".join(f".lstm-cell-diagram:has([data-tip={k}]:{state}) .lstm-tip-{k}" for k in keys
                      for state in ("hover", "focus"))
     return show + "{visibility:visible}\n.lstm-cell-diagram [data-eq]{cursor:pointer; outline:none}"

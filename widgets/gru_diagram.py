@@ -18,7 +18,7 @@ from explainer.glossary import term
 from explainer.gru import GRUTrace
 
 from .diagram import (SMALL_GATE_BOX, STATE_SCALE, _flow, _gate_box, _node, _svg_open, _text, _valve, _vec,
-                      equations_block, fmt, fn_name)
+                      equations_block, fmt, fn_name, tip_css, tips_svg)
 
 
 def gru_values(trace: GRUTrace, t: int, unit: int = 0, sample: int = 0) -> dict:
@@ -133,6 +133,11 @@ def gru_cell_svg(trace: GRUTrace, t: int, unit: int = 0, sample: int = 0, lang: 
     out.append(_gate_box(xc, gate_y, "h_tilde", act, v["h_tilde"], v["z_h"], lang, tips, symbol="h̃", pre="z_h",
                          unused=masked, keep_name=True, box=SMALL_GATE_BOX))
     out.extend(labels)
+    # the tooltips: a bar per value's line (the values and gates name theirs in data-tip; kept, written and h
+    # carry the LSTM drawing's names c and h), shown by hover or a tap
+    bars = {"z": tips["z"], "zz": tips["z"], "r": tips["r"], "zr": tips["r"], "h_tilde": tips["h_tilde"],
+            "zh": tips["h_tilde"], "c": tips["h"], "h": tips["h"]}
+    out.append(f"<style>{tip_css(bars)}</style>" + tips_svg(bars))
     out.append("</svg>")
     return "".join(out)
 
