@@ -414,6 +414,10 @@ def test_keys_heatmaps_and_tooltips_on_a_desk(story_page, open_page):
     assert carried == views.heatmaps_html(trace, *views.watch_point(trace), 0, "en")  # the recorded page's drawing
     assert page.locator("#lstm-heatmaps rect[fill^='#']").count() == 4 * trace.units * trace.time  # every gate, unit, word
     svg = page.locator("#lstm-heatmaps svg.lstm-heatmap").nth(1)
+    cell = svg.locator(".lstm-hm-cell").nth(2 * trace.time + 8)  # the forget gate of the colour memory at "polluted"
+    cell.locator("rect").hover()
+    assert cell.locator(".lstm-hm-tip").is_visible()
+    assert cell.locator(".lstm-hm-tip").text_content() == f"2: colour memory · polluted = {trace.f[0, 8, 2]:.3f}"
     marker = svg.locator(".lstm-hm-marker")
     x0, cw = float(marker.get_attribute("data-x0")), float(marker.get_attribute("data-cw"))
     assert float(marker.get_attribute("x")) == x0  # marked at t = 0, where the keys left it

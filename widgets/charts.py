@@ -265,6 +265,13 @@ def heatmap_columns(cols: int, cw: int = 30) -> tuple[int, int, int]:
     return 112, cw, 112 + cw * cols + 46
 
 
+#: How a heatmap cell's value shows (inside each heatmap's own <style>): hidden until hovered or tapped.
+HEATMAP_TIP_CSS = (f".lstm-hm-tip{{visibility:hidden;text-anchor:end;font-size:12px;font-weight:bold;fill:{palette.INK};"
+                   "stroke:white;stroke-width:4px;paint-order:stroke}"
+                   ".lstm-hm-cell:hover .lstm-hm-tip,.lstm-hm-cell:focus .lstm-hm-tip{visibility:visible}"
+                   f".lstm-hm-cell{{outline:none}}.lstm-hm-cell:hover rect,.lstm-hm-cell:focus rect{{stroke:{palette.INK}}}")
+
+
 def heatmap(matrix: np.ndarray, *, stops: Sequence[tuple[float, str]], title: str = "",
             row_labels: Sequence[str] | None = None, col_labels: Sequence[str] | None = None,
             marker: int | None = None, highlight_row: int | None = None, cell: tuple[int, int] = (30, 16),
@@ -272,8 +279,8 @@ def heatmap(matrix: np.ndarray, *, stops: Sequence[tuple[float, str]], title: st
             skipped_label: str = "", range_label: tuple[str, str] | None = None) -> str:
     """A ``(rows, cols)`` heatmap on the fixed colour scale ``stops`` with a colour bar.
 
-    Rows are labelled on the left, columns (time: words or dates) underneath; hovering a cell
-    shows its value. The marker column and the highlighted row carry the classes
+    Rows are labelled on the left, columns (time: words or dates) underneath; hovering or tapping a
+    cell shows its row, column and value in the title row. The marker column and the highlighted row carry the classes
     ``lstm-hm-marker`` / ``lstm-hm-row`` and ``data-x0``/``data-cw`` (``data-y0``/``data-ch``)
     so a page can move them without redrawing. ``skipped`` (one flag per column) hatches the
     steps a masked layer skipped, with ``skipped_label`` under them. ``range_label`` prints other
@@ -292,15 +299,21 @@ def heatmap(matrix: np.ndarray, *, stops: Sequence[tuple[float, str]], title: st
     width, height = heatmap_columns(cols, cell[0])[2], int(T + ch * rows + 6 + axis_h + skip_h)
     fill = colours(m, stops)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="10" style="max-width:100%;height:auto">',
+           f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="10" style="max-width:100%;height:auto">'
+           f'<style>{HEATMAP_TIP_CSS}</style>',
            f'<text x="2" y="14" font-size="12" font-weight="bold" fill="{palette.INK}">{escape(title)}</text>']
     for r in range(rows):
+        row = short(row_labels[r], 18) if row_labels is not None else str(r)
         if row_labels is not None:
             out.append(f'<text x="{L - 4}" y="{T + ch * r + ch - 4}" text-anchor="end" fill="{palette.MUTED}">'
-                       f'{escape(short(row_labels[r], 18))}</text>')
+                       f'{escape(row)}</text>')
         for c in range(cols):
-            out.append(f'<rect x="{L + cw * c}" y="{T + ch * r}" width="{cw}" height="{ch}" fill="{fill[r, c]}">'
-                       f'<title>{num(m[r, c])}</title></rect>')
+            # the cell's value, in the title row, when the pointer is over it or a tap focused it (not a native
+            # <title>, which never shows on a touch screen)
+            col = f" · {short(col_labels[c])}" if col_labels is not None else ""
+            out.append(f'<g class="lstm-hm-cell" tabindex="0"><rect x="{L + cw * c}" y="{T + ch * r}" width="{cw}" '
+                       f'height="{ch}" fill="{fill[r, c]}" data-value="{float(m[r, c])!r}"/><text class="lstm-hm-tip" '
+                       f'x="{width - 4}" y="14">{escape(f"{row}{col} = {num(m[r, c])}")}</text></g>')
     out.append(f'<rect x="{L}" y="{T}" width="{cw * cols}" height="{ch * rows}" fill="none" stroke="{palette.GRID}"/>')
     if axis:
         out.append(f'<g transform="translate(0 {T + ch * rows + 3})">{axis}</g>')

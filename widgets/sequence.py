@@ -511,8 +511,9 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
             t, u = int(self.time.value), self.unit.value
             self.load_source("demo" if self._default_demo else "story")
             self._hold = True
-            try:  # the reader stays where they were
-                self.unit.value, self.time.value = u, t
+            try:  # the reader stays where they were (play too: it is linked to the slider in the browser, and
+                # the reload's play = 0 would otherwise reach the slider after t)
+                self.unit.value, self.time.value, self.play.value = u, t, t
             finally:
                 self._hold = False
             self.redraw()
