@@ -11,7 +11,7 @@ Time-axis labels (dates, words) are thinned and rotated so they never overlap:
 from __future__ import annotations
 
 from html import escape
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -138,12 +138,20 @@ def colours(values: np.ndarray, stops: Sequence[tuple[float, str]]) -> np.ndarra
     return np.vectorize(lambda r, g, b: f"#{r:02x}{g:02x}{b:02x}")(chan[..., 0], chan[..., 1], chan[..., 2])
 
 
-def line_chart(series: Sequence[dict], *, labels: Sequence[str] | None = None, marker: int | None = None,
-               title: str = "", ylim: tuple[float, float] | None = None, log: bool = False,
-               width: int = 380, height: int = 190, css_class: str = "lstm-chart",
-               xlabel: str = "", ylabel: str = "", skipped: Sequence[bool] | None = None,
-               skipped_label: str = "", percent: bool = False) -> str:
-    """A line chart. Each series is a dict: ``y`` (values over time), ``colour``, optional
+def line_chart(series: Sequence[dict], *, marker: int | None = None, **kw) -> str:
+    """A line chart (see :func:`line_chart_frames`), marked at step ``marker`` (None: unmarked)."""
+    head, marks = line_chart_frames(series, **kw)
+    return head + marks(marker) + "</svg>"
+
+
+def line_chart_frames(series: Sequence[dict], *, labels: Sequence[str] | None = None,
+                      title: str = "", ylim: tuple[float, float] | None = None, log: bool = False,
+                      width: int = 380, height: int = 190, css_class: str = "lstm-chart",
+                      xlabel: str = "", ylabel: str = "", skipped: Sequence[bool] | None = None,
+                      skipped_label: str = "", percent: bool = False) -> tuple[str, Callable[[int | None], str]]:
+    """A line chart, split into the picture (without its closing ``</svg>``) and ``marks(t)``, the SVG of its
+    step-``t`` marker and legend: a page that steps through time stores the picture once and one small
+    ``marks(t)`` per step (its size grows with the steps, not with their square). Each series is a dict: ``y`` (values over time), ``colour``, optional
     ``width`` (stroke), ``opacity``, ``label`` (legend) and ``name`` (CSS class of its marker
     value, ``lstm-val-<name>``). ``marker`` draws a vertical line at that index with each
     named series' value printed. ``log`` plots log10 of the values (they must be > 0).
@@ -204,26 +212,30 @@ def line_chart(series: Sequence[dict], *, labels: Sequence[str] | None = None, m
         dash = ' stroke-dasharray="6 4"' if s.get("dashed") else ""
         out.append(f'<polyline points="{pts}" fill="none" stroke="{s.get("colour", palette.INK)}" '
                    f'stroke-width="{s.get("width", 2)}" stroke-opacity="{s.get("opacity", 1)}"{dash}/>')
-    if marker is not None:
-        out.append(f'<line x1="{xs[marker]:.1f}" x2="{xs[marker]:.1f}" y1="{T}" y2="{T + ph}" stroke="{palette.INK}" '
-                   f'stroke-width="1" stroke-dasharray="4 3"/>')
-    k = 0
-    for s, y, raw in zip(series, plotted, ys):  # legend; named series print their value at the marker
-        if "label" not in s:
-            continue
-        colour = s.get("colour", palette.INK)
-        if marker is not None and "name" in s and marker < len(y):
-            out.append(f'<circle cx="{xs[marker]:.1f}" cy="{py(y[marker]):.1f}" r="4" fill="{colour}"/>')
-            shown = sci(raw[marker]) if log else f"{raw[marker] * 100:.0f} %" if percent else num(raw[marker])
-            out.append(f'<text x="{width - R}" y="{16 + 13 * k}" text-anchor="end" fill="{colour}" '
-                       f'class="lstm-val lstm-val-{s["name"]}" data-value="{float(raw[marker])!r}">'
-                       f'{escape(s["label"])} = {shown}</text>')
-        else:
-            out.append(f'<text x="{width - R}" y="{16 + 13 * k}" text-anchor="end" fill="{colour}">'
-                       f'{escape(s["label"])}</text>')
-        k += 1
-    out.append("</svg>")
-    return "".join(out)
+
+    def marks(marker: int | None) -> str:
+        svg = []
+        if marker is not None:
+            svg.append(f'<line x1="{xs[marker]:.1f}" x2="{xs[marker]:.1f}" y1="{T}" y2="{T + ph}" '
+                       f'stroke="{palette.INK}" stroke-width="1" stroke-dasharray="4 3"/>')
+        k = 0
+        for s, y, raw in zip(series, plotted, ys):  # legend; named series print their value at the marker
+            if "label" not in s:
+                continue
+            colour = s.get("colour", palette.INK)
+            if marker is not None and "name" in s and marker < len(y):
+                svg.append(f'<circle cx="{xs[marker]:.1f}" cy="{py(y[marker]):.1f}" r="4" fill="{colour}"/>')
+                shown = sci(raw[marker]) if log else f"{raw[marker] * 100:.0f} %" if percent else num(raw[marker])
+                svg.append(f'<text x="{width - R}" y="{16 + 13 * k}" text-anchor="end" fill="{colour}" '
+                           f'class="lstm-val lstm-val-{s["name"]}" data-value="{float(raw[marker])!r}">'
+                           f'{escape(s["label"])} = {shown}</text>')
+            else:
+                svg.append(f'<text x="{width - R}" y="{16 + 13 * k}" text-anchor="end" fill="{colour}">'
+                           f'{escape(s["label"])}</text>')
+            k += 1
+        return "".join(svg)
+
+    return "".join(out), marks
 
 
 def num(v: float, digits: int = DIGITS_DETAIL) -> str:
