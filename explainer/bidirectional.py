@@ -1,25 +1,27 @@
-"""Bidirectional: one LSTM reads the sequence forwards, a twin reads it backwards, as ``keras.layers.Bidirectional``.
+"""Bidirectional: one LSTM (or GRU) reads the sequence forwards, a twin reads it backwards, as
+``keras.layers.Bidirectional``.
 
     y_fwd = LSTM(x)                  y_bwd = LSTM'(x) with go_backwards flipped, put back in time order
     merge_mode: concat → [y_fwd, y_bwd]   sum → y_fwd + y_bwd   mul → y_fwd ⊙ y_bwd
                 ave → (y_fwd + y_bwd) / 2    None → the list [y_fwd, y_bwd]
 
-Each direction is an ordinary :class:`~explainer.layers.LSTM` named ``forward_<name>`` and
-``backward_<name>`` (Keras's names), so each gets its own trace. Weights: the forward layer's
-three, then the backward layer's three, as Keras orders them.
+Each direction is an ordinary :class:`~explainer.layers.LSTM` (or :class:`~explainer.gru.GRU`)
+named ``forward_<name>`` and ``backward_<name>`` (Keras's names), so each gets its own trace.
+Weights: the forward layer's, then the backward layer's, as Keras orders them.
 """
 from __future__ import annotations
 from .errors import InputError
 
 import numpy as np
 
+from .gru import GRU
 from .layers import LAYERS, layer_from_config, LSTM, Layer
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
 
 class Bidirectional(Layer):
-    """Wraps an :class:`LSTM`; a mask reaches both directions."""
+    """Wraps an :class:`LSTM` or a :class:`~explainer.gru.GRU`; a mask reaches both directions."""
 
     takes_mask = True
 
@@ -27,23 +29,24 @@ class Bidirectional(Layer):
                  name: str | None = None, dtype=None) -> None:
         if isinstance(layer, dict):  # from a saved config
             layer = layer_from_config(layer)
-        if not isinstance(layer, LSTM):
-            raise InputError(f"Bidirectional wraps an LSTM here, got {type(layer).__name__}")
+        if type(layer) not in (LSTM, GRU):
+            raise InputError(f"Bidirectional wraps an LSTM or a GRU here, got {type(layer).__name__}")
         if merge_mode not in MERGE_MODES:
             raise InputError(f"merge_mode must be one of {MERGE_MODES}, got {merge_mode!r}")
         if layer.return_state:
-            raise InputError("Bidirectional(LSTM(return_state=True)) is not supported; use return_state=False")
+            raise InputError(f"Bidirectional({type(layer).__name__}(return_state=True)) is not supported; "
+                             "use return_state=False")
         super().__init__(name, layer.dtype.name, input_shape)
         self.merge_mode = merge_mode
         # as Keras: with return_sequences, a masked step outputs zeros in both directions
         config = {**layer.get_config(), "zero_output_for_mask": layer.return_sequences}
-        self.forward_layer = LSTM(**{**config, "name": f"forward_{layer.name}"})
-        self.backward_layer = LSTM(**{**config, "name": f"backward_{layer.name}",
-                                      "go_backwards": not layer.go_backwards})
+        kind = type(layer)
+        self.forward_layer = kind(**{**config, "name": f"forward_{layer.name}"})
+        self.backward_layer = kind(**{**config, "name": f"backward_{layer.name}", "go_backwards": not layer.go_backwards})
         self.return_sequences = layer.return_sequences
 
     @property
-    def layers(self) -> tuple[LSTM, LSTM]:
+    def layers(self) -> tuple[LSTM | GRU, LSTM | GRU]:
         return self.forward_layer, self.backward_layer
 
     def build(self, input_shape: tuple, rng: np.random.Generator) -> None:
@@ -60,22 +63,28 @@ class Bidirectional(Layer):
     def get_config(self) -> dict:
         inner = {**self.forward_layer.get_config(), "name": self.forward_layer.name[len("forward_"):]}
         return {**super().get_config(), "merge_mode": self.merge_mode,
-                "layer": {"class": "LSTM", "config": inner}}
+                "layer": {"class": type(self.forward_layer).__name__, "config": inner}}
 
     def compute_mask(self, x: np.ndarray, mask: np.ndarray | None):
         return mask if self.return_sequences else None
+
+    def _split_state(self, initial_state):
+        """``(forward's states, backward's states)`` from Keras's flat list, or ``(None, None)``."""
+        if initial_state is None:
+            return None, None
+        n = len(self.forward_layer.state_names)
+        if len(initial_state) != 2 * n:
+            names = [f"{s}_{d}" for d in ("fwd", "bwd") for s in self.forward_layer.state_names]
+            raise InputError(f"Bidirectional initial_state must be [{', '.join(names)}]")
+        return list(initial_state[:n]), list(initial_state[n:])
 
     def _run(self, lstm: LSTM, x, training, mask, initial_state=None):
         return lstm.forward(x, training, initial_state=initial_state, mask=mask)
 
     def forward(self, x: np.ndarray, training: bool = False, mask: np.ndarray | None = None,
                 initial_state=None):
-        """``initial_state`` is ``[h0_fwd, c0_fwd, h0_bwd, c0_bwd]`` as in Keras."""
-        fwd_state = bwd_state = None
-        if initial_state is not None:
-            if len(initial_state) != 4:
-                raise InputError("Bidirectional initial_state must be [h0_fwd, c0_fwd, h0_bwd, c0_bwd]")
-            fwd_state, bwd_state = list(initial_state[:2]), list(initial_state[2:])
+        """``initial_state`` is ``[h0_fwd, c0_fwd, h0_bwd, c0_bwd]`` as in Keras (a GRU's: ``[h0_fwd, h0_bwd]``)."""
+        fwd_state, bwd_state = self._split_state(initial_state)
         y = self._run(self.forward_layer, x, training, mask, fwd_state)
         y_rev = self._run(self.backward_layer, x, training, mask, bwd_state)
         if self.return_sequences:  # the backward layer returns its steps in processing order
@@ -112,10 +121,9 @@ class Bidirectional(Layer):
         return dx
 
     def trace(self, x, mask: np.ndarray | None = None, initial_state=None) -> list:
-        """One :class:`~explainer.trace.SequenceTrace` per direction: ``[forward, backward]``."""
-        fwd_state = bwd_state = None
-        if initial_state is not None:
-            fwd_state, bwd_state = list(initial_state[:2]), list(initial_state[2:])
+        """One trace per direction (a :class:`~explainer.trace.SequenceTrace`, or a GRU's
+        :class:`~explainer.gru.GRUTrace`): ``[forward, backward]``."""
+        fwd_state, bwd_state = self._split_state(initial_state)
         return [lstm.trace(x, initial_state=state, mask=mask)
                 for lstm, state in zip(self.layers, (fwd_state, bwd_state))]
 

@@ -242,7 +242,30 @@ def backward_step_with(s: StepTrace, dh: np.ndarray, dc_next: np.ndarray, act: A
     return (dz_i, dz_f, dz_g, dz_o), dc, dc_prev
 
 
-class LSTMCell:
+class Weights:
+    """Readable names for the two matrices of the equations, over Keras's weight names:
+    W = ``kernel`` (input_dim, blocks·u), U = ``recurrent_kernel`` (u, blocks·u). Shared by the
+    LSTM and GRU cells and the SimpleRNN layer; each says what its own bias b is."""
+
+    params: dict[str, np.ndarray]
+
+    @property
+    def W(self) -> np.ndarray:
+        return self.params["kernel"]
+
+    @property
+    def U(self) -> np.ndarray:
+        return self.params["recurrent_kernel"]
+
+
+def check_sizes(units: int, input_dim: int, what: str) -> tuple[int, int]:
+    """``(units, input_dim)`` as ints, or an InputError naming ``what`` ("an LSTM cell")."""
+    if int(units) < 1 or int(input_dim) < 1:
+        raise InputError(f"{what} needs units >= 1 and input_dim >= 1, got {units} and {input_dim}")
+    return int(units), int(input_dim)
+
+
+class LSTMCell(Weights):
     """The weights of one LSTM layer and the arithmetic of one step.
 
     Weights use Keras's names and layout: ``kernel`` W (input_dim, 4u), ``recurrent_kernel``
@@ -255,9 +278,7 @@ class LSTMCell:
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
                  bias_initializer="zeros", dtype=np.float32,
                  rng: np.random.Generator | None = None) -> None:
-        if int(units) < 1 or int(input_dim) < 1:
-            raise InputError(f"an LSTM cell needs units >= 1 and input_dim >= 1, got {units} and {input_dim}")
-        self.units, self.input_dim = int(units), int(input_dim)
+        self.units, self.input_dim = check_sizes(units, input_dim, "an LSTM cell")
         self.peephole = bool(peephole)
         self.use_bias = bool(use_bias)
         self.act, self.rec = activations.lookup(activation), activations.lookup(recurrent_activation)
@@ -279,15 +300,6 @@ class LSTMCell:
         if self.peephole:
             for name in PEEPHOLES:
                 self.params[name] = initializers.zeros((u,), self.dtype)
-
-    # Readable names for the three matrices of the equations.
-    @property
-    def W(self) -> np.ndarray:
-        return self.params["kernel"]
-
-    @property
-    def U(self) -> np.ndarray:
-        return self.params["recurrent_kernel"]
 
     @property
     def b(self) -> np.ndarray:

@@ -262,6 +262,8 @@ TERMS: dict[str, dict[str, str]] = {
     "clamp_none": {"en": "no what-if: the model as trained", "zh": "没有假设：模型如训练所得"},
     "copy_link": {"en": "copy link", "zh": "复制链接"},
     "copied": {"en": "link copied", "zh": "链接已复制"},
+    "link_not_understood": {"en": "⚠ part of this link was not understood and was left out: {parts}",
+                            "zh": "⚠ 链接中有部分无法识别，已忽略：{parts}"},
     "sliders_note": {"en": "move the inputs and each gate's weighted sum z: the cell is recomputed in the page",
                      "zh": "拖动输入和各门的加权和 z：页面里重新计算这个细胞"},
     "story_context": {"en": "“{sentence}” → the model answers {answer}.", "zh": "“{sentence}” → 模型回答{answer}。"},

@@ -37,7 +37,7 @@ from typing import Callable
 import numpy as np
 
 from . import activations, initializers
-from .cell import (input_gradients, input_projection, recurrent_gradient, recurrent_product,
+from .cell import (Weights, check_sizes, input_gradients, input_projection, recurrent_gradient, recurrent_product,
                    recurrent_product_backward, split_blocks)
 from .gates import GRU_FIELDS
 from .layers import LAYERS, Recurrent
@@ -67,7 +67,7 @@ class GRUStep:
     q: np.ndarray
 
 
-class GRUCell:
+class GRUCell(Weights):
     """The weights of one GRU layer and the arithmetic of one step, forward and backward.
 
     Keras's names and layout: ``kernel`` W (input_dim, 3u), ``recurrent_kernel`` U (u, 3u),
@@ -78,9 +78,7 @@ class GRUCell:
                  activation: str = "tanh", recurrent_activation: str = "sigmoid",
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
                  bias_initializer="zeros", dtype=np.float32, rng: np.random.Generator | None = None) -> None:
-        if int(units) < 1 or int(input_dim) < 1:
-            raise InputError(f"a GRU cell needs units >= 1 and input_dim >= 1, got {units} and {input_dim}")
-        self.units, self.input_dim = int(units), int(input_dim)
+        self.units, self.input_dim = check_sizes(units, input_dim, "a GRU cell")
         self.reset_after, self.use_bias = bool(reset_after), bool(use_bias)
         self.act, self.rec = activations.lookup(activation), activations.lookup(recurrent_activation)
         self.dtype = np.dtype(dtype)
@@ -93,14 +91,6 @@ class GRUCell:
         if self.use_bias:
             shape = (2, 3 * u) if self.reset_after else (3 * u,)
             self.params["bias"] = initializers.get(bias_initializer)(shape, rng, self.dtype)
-
-    @property
-    def W(self) -> np.ndarray:
-        return self.params["kernel"]
-
-    @property
-    def U(self) -> np.ndarray:
-        return self.params["recurrent_kernel"]
 
     @property
     def b(self) -> np.ndarray:

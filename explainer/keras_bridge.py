@@ -3,8 +3,8 @@
 TensorFlow/Keras is imported here, lazily, and nowhere else in ``explainer`` except
 comparison code. ``from_keras`` takes a ``keras.Sequential`` or a functional ``keras.Model``
 whose graph is a chain (one input, one output, each layer feeding the next, with the mask ops
-Keras inserts; an LSTM/GRU with ``return_state=True`` whose output or last h goes on; the
-``InputLayer`` is skipped). Supported layers: LSTM and GRU (with their Keras options), Bidirectional(LSTM),
+Keras inserts; an LSTM/GRU with ``return_state=True`` whose output or last h goes on; one
+LSTM/GRU whose ``initial_state`` comes from the model's own Inputs; the ``InputLayer`` is skipped). Supported layers: LSTM and GRU (with their Keras options), Bidirectional(LSTM or GRU),
 SimpleRNN, Dense, TimeDistributed(Dense), Embedding, Masking, Dropout, Activation. Anything else is a
 ``ValueError`` naming the layer, its type and what is supported.
 """
@@ -25,7 +25,7 @@ from .model import Sequential
 from .rnn import SimpleRNN
 from .time_distributed import TimeDistributed
 
-SUPPORTED = ("LSTM", "GRU", "Bidirectional(LSTM)", "SimpleRNN", "Dense", "TimeDistributed(Dense)", "Embedding", "Masking",
+SUPPORTED = ("LSTM", "GRU", "Bidirectional(LSTM or GRU)", "SimpleRNN", "Dense", "TimeDistributed(Dense)", "Embedding", "Masking",
              "Dropout", "Activation", "InputLayer")
 #: Keras LSTM options copied as they are (same names, same meaning here).
 #: Keras's defaults: only options that differ from them are passed on, so a plain model converts plainly.
@@ -111,17 +111,21 @@ def _from_keras_layer(layer, dtype, states_unused: bool = False):
         return _lstm_from_keras(layer, dtype, ignore=ignore, kind=GRU, options=GRU_OPTIONS, defaults=GRU_DEFAULTS)
     if isinstance(layer, keras.layers.Bidirectional):
         inner = layer.forward_layer
-        if not isinstance(inner, keras.layers.LSTM):
-            raise _unsupported(layer, f"wraps a {type(inner).__name__}; Bidirectional is supported around an LSTM")
+        if type(inner) not in (keras.layers.LSTM, keras.layers.GRU):
+            raise _unsupported(layer, f"wraps a {type(inner).__name__}; Bidirectional is supported around an LSTM "
+                                      "or a GRU")
+        gru = isinstance(inner, keras.layers.GRU)
+        kind, options, defaults = (GRU, GRU_OPTIONS, GRU_DEFAULTS) if gru else (LSTM, LSTM_OPTIONS, LSTM_DEFAULTS)
         back = layer.backward_layer
         fc, bc = inner.get_config(), back.get_config()
-        same = all(fc.get(k) == bc.get(k) for k in LSTM_OPTIONS if k != "go_backwards")
-        if not isinstance(back, keras.layers.LSTM) or not same or bc["go_backwards"] == fc["go_backwards"]:
-            raise _unsupported(layer, "has a custom backward_layer; only the mirrored twin of the forward LSTM "
-                                      "is supported")
+        same = all(fc.get(k) == bc.get(k) for k in options if k != "go_backwards")
+        if type(back) is not type(inner) or not same or bc["go_backwards"] == fc["go_backwards"]:
+            raise _unsupported(layer, f"has a custom backward_layer; only the mirrored twin of the forward "
+                                      f"{kind.__name__} is supported")
         base = inner.name[len("forward_"):] if inner.name.startswith("forward_") else inner.name
         # Keras's Bidirectional sets zero_output_for_mask = return_sequences on both directions; ours does too
-        return Bidirectional(_lstm_from_keras(inner, dtype, name=base, ignore=("zero_output_for_mask",)),
+        return Bidirectional(_lstm_from_keras(inner, dtype, name=base, ignore=("zero_output_for_mask",), kind=kind,
+                                              options=options, defaults=defaults),
                              merge_mode=layer.merge_mode, name=name)
     if isinstance(layer, keras.layers.SimpleRNN):
         defaults = {"use_bias": True, "dropout": 0.0, "recurrent_dropout": 0.0, "stateful": False,
@@ -191,41 +195,57 @@ def _check_state_use(t, user: str) -> None:
                               "--input x.npz")
 
 
-def _state_inputs(keras_model, layers) -> str:
-    """``" (layer 'decoder' (LSTM) takes initial_state from 'h0', 'c0')"`` for the layers whose
-    initial_state comes from the model's own Inputs, which a chain of layers cannot take."""
+def _state_inputs(keras_model, layers) -> dict:
+    """``{layer: [Input names]}`` for the layers whose ``initial_state`` is made of the model's own Inputs."""
     keras = import_keras()
     inputs = {id(t._keras_history.operation) for t in keras_model.inputs}
-    said = []
+    found = {}
     for layer in layers:
         for node in layer._inbound_nodes[:1]:
             state = node.arguments.kwargs.get("initial_state")
             tensors = [t for t in keras.tree.flatten(state) if isinstance(t, keras.KerasTensor)] if state else []
-            names = [t._keras_history.operation.name for t in tensors if id(t._keras_history.operation) in inputs]
-            if names:
-                said.append(f"layer {layer.name!r} ({type(layer).__name__}) takes initial_state from "
-                            f"{', '.join(map(repr, names))}")
-    return f" ({'; '.join(said)})" if said else ""
+            if tensors and all(id(t._keras_history.operation) in inputs for t in tensors):
+                found[layer] = [t._keras_history.operation.name for t in tensors]
+    return found
 
 
-def _chain(keras_model) -> list:
-    """The model's layers in order, refusing any graph that is not one straight chain.
+def _chain(keras_model) -> tuple[list, object, dict | None]:
+    """The model's layers in order, its sequence input, and its state inputs (``None``, or what
+    :attr:`Sequential.state_inputs` holds), refusing any graph that is not one straight chain.
 
     A chain may carry the mask ops Keras inserts (``not_equal`` from ``Embedding(mask_zero=True)``,
-    Masking's ``any(not_equal …)``): our layers compute and pass the same mask along the chain.
+    Masking's ``any(not_equal …)``): our layers compute and pass the same mask along the chain. One
+    LSTM/GRU of it may take ``initial_state`` from the model's own Inputs (``LSTM(…)(x,
+    initial_state=[h0, c0])``): the converted model then reads ``[x, h0, c0]``, as the Keras model does.
     """
     keras = import_keras()
     layers = [l for l in keras_model.layers if not isinstance(l, keras.layers.InputLayer)]
     if isinstance(keras_model, keras.Sequential):
-        return layers
-    if len(keras_model.inputs) != 1 or len(keras_model.outputs) != 1:
+        return layers, keras_model.inputs[0], None
+    takes_states = _state_inputs(keras_model, layers)
+    state_names = {n for names in takes_states.values() for n in names}
+    main = [t for t in keras_model.inputs if t._keras_history.operation.name not in state_names]
+    if len(main) != 1 or len(keras_model.outputs) != 1 or len(takes_states) > 1:
         names = ", ".join(repr(t._keras_history.operation.name) for t in keras_model.inputs)
+        said = "; ".join(f"layer {l.name!r} ({type(l).__name__}) takes initial_state from {', '.join(map(repr, n))}"
+                         for l, n in takes_states.items())
         raise InputError(f"Keras model {keras_model.name!r} has {len(keras_model.inputs)} inputs ({names}) and "
-                         f"{len(keras_model.outputs)} outputs{_state_inputs(keras_model, layers)}; from_keras "
-                         "converts a chain with one input and one output (each layer feeding the next, with "
-                         "Keras's mask ops; a return_state layer's output or last h); to see one layer of any "
-                         "model, trace it: lstm-explainer trace --model M.keras --layer NAME --input x.npz")
-    model_input = keras_model.inputs[0]._keras_history.operation
+                         f"{len(keras_model.outputs)} outputs{f' ({said})' if said else ''}; from_keras converts a "
+                         "chain with one sequence input and one output (each layer feeding the next, with Keras's "
+                         "mask ops; a return_state layer's output or last h; one LSTM or GRU whose initial_state "
+                         "is the model's own Inputs); to see one layer of any model, trace it: "
+                         "lstm-explainer trace --model M.keras --layer NAME --input x.npz")
+    state = None
+    for layer, names in takes_states.items():
+        if type(layer).__name__ not in ("LSTM", "GRU"):
+            raise _unsupported(layer, f"takes initial_state from Inputs {', '.join(map(repr, names))}; a converted "
+                                      "model passes the model's state inputs to an LSTM or GRU only")
+        # Keras fills in a layer's mask from its input only when the call has one tensor argument: called
+        # with initial_state tensors and no mask=, the layer gets none, whatever Masking came before
+        state = {"layer": layer.name, "x": main[0]._keras_history.operation.name, "states": names,
+                 "inputs": [t._keras_history.operation.name for t in keras_model.inputs],
+                 "unmasked": layer._inbound_nodes[0].arguments.kwargs.get("mask") is None}
+    model_input = main[0]._keras_history.operation
     previous, seen, masking = model_input, {model_input}, False
     for layer in layers:
         nodes = layer._inbound_nodes
@@ -247,6 +267,8 @@ def _chain(keras_model) -> list:
                 continue
             if key == "mask" and masking and all(_mask_ops_only(t, seen) for t in tensors):
                 continue  # Keras's own mask, which our chain computes the same way
+            if key == "initial_state" and layer in takes_states:
+                continue  # the model's state inputs, which the converted model reads beside x
             names = ", ".join(repr(n) for n in dict.fromkeys(t._keras_history.operation.name for t in tensors))
             raise _unsupported(layer, f"takes {key} from {names}; a chain here has one input and passes on only "
                                       "the mask of Embedding(mask_zero=True) or Masking; to see this layer, trace "
@@ -257,7 +279,7 @@ def _chain(keras_model) -> list:
     if keras_model.outputs[0]._keras_history.operation is not previous:
         raise InputError(f"Keras model {keras_model.name!r}: its output is not the last layer of the chain")
     _check_state_use(keras_model.outputs[0], "the model's output")
-    return layers
+    return layers, main[0], state
 
 
 def from_keras(keras_model, dtype="float32") -> Sequential:
@@ -265,8 +287,10 @@ def from_keras(keras_model, dtype="float32") -> Sequential:
 
     ``keras_model`` is a ``keras.Sequential`` or a functional ``keras.Model`` that is a chain (with
     the mask ops Keras inserts for ``Embedding(mask_zero=True)`` or ``Masking``; an LSTM/GRU with
-    ``return_state=True`` whose output, or last h when ``return_sequences=False``, goes on). A graph
-    with more inputs (``initial_state`` from Inputs), branches, merges or a cell state c used
+    ``return_state=True`` whose output, or last h when ``return_sequences=False``, goes on; one
+    LSTM/GRU whose ``initial_state`` is the model's own Inputs: the copy then reads ``[x, h0, c0]``
+    in the Keras model's input order, or a dict by input name, see :attr:`Sequential.state_inputs`).
+    A graph with other inputs, branches, merges, states from other layers or a cell state c used
     downstream is refused by layer name: trace one of its layers instead
     (:func:`explainer.your_model.trace_keras_layer`).
     """
@@ -275,8 +299,8 @@ def from_keras(keras_model, dtype="float32") -> Sequential:
         raise InputTypeError(f"from_keras expects a keras.Model, got {type(keras_model).__name__}")
     if not keras_model.built or not getattr(keras_model, "inputs", None):
         raise InputError("the Keras model is not built; give it an input shape (keras.Input) or call it once")
-    input_shape = tuple(keras_model.inputs[0].shape[1:])
-    keras_layers = _chain(keras_model)
+    keras_layers, main, state_inputs = _chain(keras_model)
+    input_shape = tuple(main.shape[1:])
     if not keras_layers:
         raise InputError(f"Keras model {keras_model.name!r} has no layers")
     model = Sequential(name=keras_model.name)
@@ -287,6 +311,7 @@ def from_keras(keras_model, dtype="float32") -> Sequential:
         raise InputError(f"the Keras model's feature dimension must be known, got input shape {input_shape}")
     model.build(tuple(1 if s is None else s for s in input_shape))
     model.input_shape = input_shape
+    model.state_inputs = state_inputs
     for ours, theirs in zip(model.layers, keras_layers):
         weights = theirs.get_weights()
         if len(weights) != len(ours.params):  # e.g. a stateful LSTM's states are not weights here
@@ -306,16 +331,20 @@ def _lstm_to_keras(keras, layer: LSTM, name: str | None = None):
     return keras.layers.LSTM(**kwargs, name=name or layer.name)
 
 
+def _gru_to_keras(keras, layer: GRU, name: str | None = None):
+    cfg = layer.get_config()
+    return keras.layers.GRU(**{k: cfg[k] for k in GRU_OPTIONS if k in cfg}, name=name or layer.name)
+
+
 def _to_keras_layer(keras, layer):
     if isinstance(layer, LSTM):
         return _lstm_to_keras(keras, layer)
     if isinstance(layer, GRU):
-        cfg = layer.get_config()
-        return keras.layers.GRU(**{k: cfg[k] for k in GRU_OPTIONS if k in cfg}, name=layer.name)
+        return _gru_to_keras(keras, layer)
     if isinstance(layer, Bidirectional):
-        base = layer.forward_layer.name[len("forward_"):]
-        return keras.layers.Bidirectional(_lstm_to_keras(keras, layer.forward_layer, base),
-                                          merge_mode=layer.merge_mode, name=layer.name)
+        base, inner = layer.forward_layer.name[len("forward_"):], layer.forward_layer
+        copy = _gru_to_keras(keras, inner, base) if isinstance(inner, GRU) else _lstm_to_keras(keras, inner, base)
+        return keras.layers.Bidirectional(copy, merge_mode=layer.merge_mode, name=layer.name)
     if isinstance(layer, SimpleRNN):
         return keras.layers.SimpleRNN(layer.units, activation=layer.activation,
                                       return_sequences=layer.return_sequences, go_backwards=layer.go_backwards,
@@ -347,6 +376,10 @@ def to_keras(model: Sequential, time_steps: int | None = None, batch_size: int |
     keras = import_keras()
     if not model.built:
         raise InputError("build the model (give the first layer an input_shape) before to_keras")
+    if model.state_inputs is not None:
+        raise InputError(f"layer {model.state_inputs['layer']!r} starts from the model's state inputs "
+                         f"({', '.join(model.state_inputs['states'])}), which a keras.Sequential cannot take; "
+                         "build that Keras model with the functional API")
     if batch_size is None and any(getattr(l, "stateful", False) for l in model.layers):
         raise InputError("a stateful LSTM needs a fixed batch size in Keras: call to_keras(model, batch_size=N)")
     t = time_steps if time_steps is not None else model.input_shape[0]
@@ -461,8 +494,9 @@ def keras_call(keras_model, layer, inputs: dict[str, np.ndarray], chain: tuple =
     filled = {id(t): v for t, v in zip(given, values[:len(given)])}
     args, kwargs = node.arguments.fill_in(filled)
     kwargs = {k: v for k, v in kwargs.items() if k != "training" and v is not None}
+    # (Keras does so only for a call with one tensor argument: not beside initial_state tensors)
     if "mask" not in kwargs and attached is not None and getattr(layer, "_call_has_mask_arg", False) \
-            and given[0] is tree.flatten(node.arguments.args)[0]:
+            and len(given) == 1:
         kwargs["mask"] = keras.ops.convert_to_numpy(attached)
     out = values[len(given):]
     return list(args), kwargs, out[0] if len(out) == 1 else out

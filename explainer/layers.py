@@ -52,6 +52,24 @@ def sample_shape(shape, who: str = "input_shape", ids: bool = False) -> tuple:
     return tuple(out)
 
 
+def check_units(units, kind: str) -> int:
+    """``units`` as an int, or an InputError: ``"LSTM units must be a positive integer, got 0"``."""
+    if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
+        raise InputError(f"{kind} units must be a positive integer, got {units!r}")
+    return int(units)
+
+
+def check_sequence(layer, x: np.ndarray, input_dim: int | None) -> None:
+    """Refuse, naming ``layer``, an input that is not (batch, time ≥ 1, input_dim)."""
+    kind = type(layer).__name__
+    if x.ndim != 3:
+        raise InputError(f"{kind} {layer.name!r} expects a 3-D input (batch, time, features); got shape {x.shape}")
+    if x.shape[1] < 1:
+        raise InputError(f"{kind} {layer.name!r} got a sequence of length 0")
+    if input_dim is not None and x.shape[2] != input_dim:
+        raise InputError(f"{kind} {layer.name!r} expects {input_dim} features per step; got {x.shape[2]}")
+
+
 class Layer:
     """Base class: a named box with parameters, a forward and a backward pass."""
 
@@ -151,9 +169,7 @@ class Recurrent(Layer):
                  dropout_mask_fn: Callable[[tuple], np.ndarray] | None = None) -> None:
         super().__init__(name, dtype, input_shape)
         kind = type(self).__name__
-        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
-            raise InputError(f"{kind} units must be a positive integer, got {units!r}")
-        self.units = int(units)
+        self.units = check_units(units, kind)
         self.activation = activations.lookup(activation).name
         self.recurrent_activation = activations.lookup(recurrent_activation).name
         for what, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
@@ -211,13 +227,7 @@ class Recurrent(Layer):
 
     # --- inputs ---------------------------------------------------------------
     def _check_input(self, x: np.ndarray) -> None:
-        kind = type(self).__name__
-        if x.ndim != 3:
-            raise InputError(f"{kind} {self.name!r} expects a 3-D input (batch, time, features); got shape {x.shape}")
-        if x.shape[1] < 1:
-            raise InputError(f"{kind} {self.name!r} got a sequence of length 0")
-        if self.built and x.shape[2] != self.cell.input_dim:
-            raise InputError(f"{kind} {self.name!r} expects {self.cell.input_dim} features per step; got {x.shape[2]}")
+        check_sequence(self, x, self.cell.input_dim if self.built else None)
 
     def _initial(self, x: np.ndarray, initial_state) -> list[np.ndarray]:
         """The states the first step starts from: ``initial_state``, the carried ones, or zeros."""
@@ -490,9 +500,7 @@ class Dense(Layer):
     def __init__(self, units: int, activation: str | None = None, use_bias: bool = True, input_shape=None,
                  name: str | None = None, dtype="float32", seed: int | None = None) -> None:
         super().__init__(name, dtype, input_shape)
-        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
-            raise InputError(f"Dense units must be a positive integer, got {units!r}")
-        self.units = int(units)
+        self.units = check_units(units, "Dense")
         self.use_bias = bool(use_bias)
         self.activation, self._act = activations.get(activation)
         self.seed = seed

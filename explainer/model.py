@@ -50,6 +50,13 @@ class Sequential:
         self.input_shape: tuple | None = None
         self.stop_training = False
         self.history: History | None = None
+        #: A model whose recurrent layer takes ``initial_state`` from the model's own inputs (as a Keras
+        #: graph ``LSTM(…)(x, initial_state=[h0, c0])`` does): ``{"layer": name, "x": name, "states":
+        #: [names, in initial_state's order], "inputs": [all names, in the order a list gives them]}``;
+        #: its x is then ``[x, h0, c0]`` (that order) or a dict by name. None: x is one array.
+        #: ``"unmasked": True``: that layer is given no mask (Keras passes none to a layer called with
+        #: initial_state tensors unless the call names one), nor are the layers after it.
+        self.state_inputs: dict | None = None
         for layer in layers or []:
             self.add(layer)
 
@@ -120,6 +127,49 @@ class Sequential:
             raise InputError(f"{name} has {x.shape[-1]} features per step but the model expects {expected[-1]}")
         return x
 
+    def _inputs(self, x, name: str = "x") -> tuple[np.ndarray, list[np.ndarray] | None]:
+        """``(sequence, initial states or None)`` from what the caller gives: one array, or for a model
+        with :attr:`state_inputs` a list in its ``inputs`` order or a dict by input name."""
+        spec = self.state_inputs
+        if spec is None:
+            return self._check_x(x, name), None
+        names = list(spec["inputs"])
+        if isinstance(x, dict):
+            missing, extra = [n for n in names if n not in x], [n for n in x if n not in names]
+            if missing or extra:
+                raise InputError(f"{name}: {'missing ' + ', '.join(map(repr, missing)) if missing else ''}"
+                                 f"{'; ' if missing and extra else ''}"
+                                 f"{'unknown ' + ', '.join(map(repr, extra)) if extra else ''}; this model reads "
+                                 f"{', '.join(names)}")
+            given = dict(x)
+        elif isinstance(x, (list, tuple)) and len(x) == len(names):
+            given = dict(zip(names, x))
+        else:
+            raise InputError(f"{name}: this model reads {len(names)} inputs, its sequence and the starting states "
+                             f"of layer {spec['layer']!r}: give [{', '.join(names)}] or a dict by those names")
+        seq = self._check_x(given[spec["x"]], f"{name} ({spec['x']})")
+        units = self._layer(spec["layer"]).units
+        states = []
+        for n in spec["states"]:
+            a = check_array(given[n], n, dtype=self.dtype)
+            if a.shape != (len(seq), units):
+                raise InputError(f"{name} ({n}): the starting state of layer {spec['layer']!r} must have shape "
+                                 f"{(len(seq), units)} (batch, units), got {a.shape}")
+            states.append(a)
+        return seq, states
+
+    def _layer(self, name: str) -> Layer:
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise InputError(f"the model has no layer named {name!r}")
+
+    def _state_kwargs(self, layer: Layer, initial_state) -> dict:
+        """``{"initial_state": …}`` for the layer that takes the model's state inputs, else ``{}``."""
+        if initial_state is None or self.state_inputs is None or layer.name != self.state_inputs["layer"]:
+            return {}
+        return {"initial_state": initial_state}
+
     def _check_y(self, y, x: np.ndarray, name: str = "y") -> np.ndarray:
         y = check_array(y, name, dtype=self.dtype)
         if len(y) != len(x):
@@ -146,15 +196,18 @@ class Sequential:
         raise InputError("interventions clamp an LSTM layer's values, and this model has no LSTM layer")
 
     def forward(self, x: np.ndarray, training: bool = False, mask: np.ndarray | None = None,
-                intervene=()) -> np.ndarray:
+                intervene=(), initial_state=None) -> np.ndarray:
         """Each layer in turn; a time-step mask (from Embedding(mask_zero=True) or Masking) travels
         with the data as in Keras: each layer's ``compute_mask`` says what the next one gets.
-        ``intervene``: clamps on the first LSTM layer (:mod:`explainer.intervention`)."""
+        ``intervene``: clamps on the first LSTM layer (:mod:`explainer.intervention`).
+        ``initial_state``: the starting states of the :attr:`state_inputs` layer."""
         target = self._intervened_layer(intervene)
         for layer in self.layers:
+            state = self._state_kwargs(layer, initial_state)
+            mask = None if state and self.state_inputs.get("unmasked") else mask
             if layer is target:
                 x_in = x
-                x = layer.forward(x, training=training, mask=mask, intervene=intervene)
+                x = layer.forward(x, training=training, mask=mask, intervene=intervene, **state)
                 mask = layer.compute_mask(x_in, mask)
                 continue
             if mask is not None and not layer.takes_mask and hasattr(layer, "trace"):
@@ -162,8 +215,8 @@ class Sequential:
                                  "(mask_zero=True) or Masking layer but cannot skip masked steps; use an LSTM there, "
                                  "or drop the masking")
             x_in = x
-            x = layer.forward(x, training=training, mask=mask) if layer.takes_mask and mask is not None \
-                else layer.forward(x, training=training)
+            x = layer.forward(x, training=training, mask=mask, **state) if layer.takes_mask and mask is not None \
+                else layer.forward(x, training=training, **state)
             mask = layer.compute_mask(x_in, mask)
         self.output_mask = mask
         return x
@@ -195,18 +248,19 @@ class Sequential:
         return dy
 
     def __call__(self, x, training: bool = False) -> np.ndarray:
-        return self.forward(self._check_x(x), training)
+        x, states = self._inputs(x)
+        return self.forward(x, training, initial_state=states)
 
-    def loss_and_grads(self, x: np.ndarray, y: np.ndarray, training: bool = True):
+    def loss_and_grads(self, x: np.ndarray, y: np.ndarray, training: bool = True, initial_state=None):
         """Forward, loss, backward on one batch. Returns ``(loss, y_pred)``; gradients land in each layer's ``grads``."""
-        y_pred = self.forward(x, training=training)
+        y_pred = self.forward(x, training=training, initial_state=initial_state)
         self._loss_mask_check()
         loss, dy = self._batch_loss(y, y_pred)
         self.backward(dy.astype(self.dtype, copy=False))
         return loss, y_pred
 
-    def train_on_batch(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-        loss, y_pred = self.loss_and_grads(x, y, training=True)
+    def train_on_batch(self, x: np.ndarray, y: np.ndarray, initial_state=None) -> tuple[float, np.ndarray]:
+        loss, y_pred = self.loss_and_grads(x, y, training=True, initial_state=initial_state)
         self.optimizer.apply([(layer.params[k], layer.grads[k]) for layer in self.layers for k in layer.params])
         return loss, y_pred
 
@@ -220,13 +274,13 @@ class Sequential:
         after the current batch.
         """
         self._require_compiled()
-        x = self._check_x(x)
+        x, states = self._inputs(x)
         y = self._check_y(y, x)
         epochs, batch_size = check_count(epochs, "epochs"), check_count(batch_size, "batch_size")
         if validation_data is not None:
             if len(validation_data) != 2:
                 raise InputError("validation_data must be a pair (x_val, y_val)")
-            x_val = self._check_x(validation_data[0], "x_val")
+            x_val, s_val = self._inputs(validation_data[0], "x_val")
             y_val = self._check_y(validation_data[1], x_val, "y_val")
         self._warn_unnormalised_targets(y)
         from tqdm.auto import tqdm  # noqa: F401  imported here (not at module level): the core stays quick to import
@@ -237,9 +291,9 @@ class Sequential:
         logs = None
         for epoch in range(epochs):
             callbacks.on_epoch_begin(epoch, None)
-            logs = self._train_epoch(x, y, epoch, epochs, batch_size, shuffle, verbose, callbacks)
+            logs = self._train_epoch(x, y, epoch, epochs, batch_size, shuffle, verbose, callbacks, states)
             if validation_data is not None:
-                logs.update({f"val_{k}": v for k, v in self._evaluate(x_val, y_val, batch_size).items()})
+                logs.update({f"val_{k}": v for k, v in self._evaluate(x_val, y_val, batch_size, s_val).items()})
             callbacks.on_epoch_end(epoch, logs)
             if verbose:
                 from tqdm.auto import tqdm
@@ -250,7 +304,7 @@ class Sequential:
         return callbacks.history
 
     def _train_epoch(self, x, y, epoch: int, epochs: int, batch_size: int, shuffle: bool, verbose: int,
-                     callbacks: CallbackList) -> dict[str, float]:
+                     callbacks: CallbackList, states=None) -> dict[str, float]:
         """One pass over the data; returns the epoch's logs (loss and metrics averaged over the samples seen)."""
         from tqdm.auto import tqdm
 
@@ -268,7 +322,7 @@ class Sequential:
                 callbacks.on_train_batch_begin(batch, None)
                 idx = order[start:start + batch_size]
                 xb, yb = x[idx], y[idx]
-                loss, y_pred = self.train_on_batch(xb, yb)
+                loss, y_pred = self.train_on_batch(xb, yb, None if states is None else [s[idx] for s in states])
                 seen += len(idx)
                 sums["loss"] += loss * len(idx)
                 for m, fn in metric_fns:
@@ -312,12 +366,13 @@ class Sequential:
                               "This model follows the loss's true gradient; Keras/TensorFlow trains on "
                               "softmax - y, which differs when rows do not sum to 1.", stacklevel=3)
 
-    def _evaluate(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> dict[str, float]:
+    def _evaluate(self, x: np.ndarray, y: np.ndarray, batch_size: int, states=None) -> dict[str, float]:
         metric_fns = [(m, losses.metric(m)) for m in self.metric_names]
         sums = {"loss": 0.0, **{m: 0.0 for m, _ in metric_fns}}
         for start in range(0, len(x), batch_size):
             xb, yb = x[start:start + batch_size], y[start:start + batch_size]
-            y_pred = self.forward(xb, training=False)
+            sb = None if states is None else [s[start:start + batch_size] for s in states]
+            y_pred = self.forward(xb, training=False, initial_state=sb)
             self._loss_mask_check()
             sums["loss"] += self._batch_loss(yb, y_pred)[0] * len(xb)
             for m, fn in metric_fns:
@@ -328,8 +383,8 @@ class Sequential:
         """Loss (and metrics) with ``training=False``: a float, or ``[loss, *metrics]`` as Keras."""
         self._require_compiled()
         batch_size = check_count(batch_size, "batch_size")
-        x = self._check_x(x)
-        logs = self._evaluate(x, self._check_y(y, x), batch_size)
+        x, states = self._inputs(x)
+        logs = self._evaluate(x, self._check_y(y, x), batch_size, states)
         return logs["loss"] if not self.metric_names else list(logs.values())
 
     def predict(self, x, batch_size: int = 32, verbose: int = 0, intervene=()) -> np.ndarray:
@@ -337,8 +392,9 @@ class Sequential:
 
         ``intervene``: what-if clamps on the first LSTM layer (:mod:`explainer.intervention`)."""
         batch_size = check_count(batch_size, "batch_size")
-        x = self._check_x(x)
-        return np.concatenate([self.forward(x[s:s + batch_size], intervene=intervene)
+        x, states = self._inputs(x)
+        return np.concatenate([self.forward(x[s:s + batch_size], intervene=intervene, initial_state=None if
+                                            states is None else [a[s:s + batch_size] for a in states])
                                for s in range(0, len(x), batch_size)])
 
     def trace(self, x, intervene=()) -> list[SequenceTrace | RNNTrace]:
@@ -348,11 +404,13 @@ class Sequential:
 
         ``intervene``: clamps (:class:`~explainer.intervention.Intervention`) on the first LSTM layer;
         its trace records them and every layer after it sees the changed sequence."""
-        x = self._check_x(x)
+        x, states = self._inputs(x)
         traces, mask = [], None
         target = self._intervened_layer(intervene)
         for layer in self.layers:
             clamps = {"intervene": intervene} if layer is target else {}
+            clamps.update(self._state_kwargs(layer, states))
+            mask = None if "initial_state" in clamps and self.state_inputs.get("unmasked") else mask
             if hasattr(layer, "trace"):  # LSTM: one trace; Bidirectional: one per direction
                 kwargs = {} if mask is None else {"mask": mask}
                 made = layer.trace(x, **kwargs, **clamps)
@@ -367,6 +425,9 @@ class Sequential:
         """Backprop ``x`` against target ``y`` (dropout off) and return one
         :class:`~explainer.gradients.GradientTrace` per recurrent layer: dL/dh_t, dL/dc_t,
         dL/dz_t and the belt factor at every step, recorded by the training backward pass."""
+        if self.state_inputs is not None:
+            raise InputError(f"trace_gradients: layer {self.state_inputs['layer']!r} starts from the model's state "
+                             "inputs, which gradient traces do not take yet; trace the forward pass (trace) instead")
         return trace_gradients(self, x, y)
 
     # --- weights --------------------------------------------------------------
@@ -415,7 +476,8 @@ class Sequential:
         return {"name": self.name, "input_shape": list(self.input_shape) if self.input_shape else None,
                 "layers": [{"class": type(l).__name__, "config": l.get_config()} for l in self.layers],
                 "loss": self.loss_name, "metrics": self.metric_names,
-                "optimizer": self.optimizer.get_config() if self.optimizer else None}
+                "optimizer": self.optimizer.get_config() if self.optimizer else None,
+                **({"state_inputs": self.state_inputs} if self.state_inputs else {})}
 
     def save(self, path: str | Path) -> Path:
         """Save architecture (JSON) and weights (arrays) to one ``.npz``; no pickle anywhere."""
@@ -454,6 +516,8 @@ class Sequential:
             if missing:
                 raise InputError(f"the layers need {count} weight arrays; missing {', '.join(missing[:4])}")
             model.set_weights([data[f"w{k:03d}"] for k in range(count)])
+            if cfg.get("state_inputs") is not None:
+                model.state_inputs = _state_inputs_config(cfg["state_inputs"], model)
             if cfg.get("loss"):
                 opt = cfg.get("optimizer") or {"name": "adam"}
                 if not isinstance(opt, dict) or not isinstance(opt.get("name"), str):
@@ -466,6 +530,20 @@ class Sequential:
 
 
 _MODEL_MEMBERS = names_matching(r"w[0-9]{3,5}")
+
+
+def _state_inputs_config(spec, model: Sequential) -> dict:
+    """A saved :attr:`Sequential.state_inputs`, checked: its layer exists and takes that many states."""
+    if not isinstance(spec, dict) or not all(isinstance(spec.get(k), str) for k in ("layer", "x")) or \
+            not all(isinstance(spec.get(k), list) and all(isinstance(n, str) for n in spec[k])
+                    for k in ("states", "inputs")):
+        raise InputError(f"state_inputs {spec!r:.80} is not {{'layer', 'x', 'states', 'inputs'}}")
+    layer = model._layer(spec["layer"])
+    if len(spec["states"]) != len(getattr(layer, "state_names", ())) or \
+            sorted(spec["inputs"]) != sorted([spec["x"], *spec["states"]]):
+        raise InputError(f"state_inputs names {spec['states']} for layer {spec['layer']!r}, which takes "
+                         f"{list(getattr(layer, 'state_names', ()))}")
+    return {k: spec[k] for k in ("layer", "x", "states", "inputs")} | {"unmasked": bool(spec.get("unmasked"))}
 
 
 def _least_params(cfg: dict) -> int:

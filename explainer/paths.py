@@ -135,12 +135,18 @@ def replacing(path: str | Path, suffix: str = ".part"):
     leave that dot-file behind, never a half-written file under ``path``'s name.
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    except OSError as e:  # the error names the file asked for, not a temporary name the user never gave
+        raise type(e)(e.errno, e.strerror, str(path)) from None
     os.close(fd)
     try:
         yield Path(tmp)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would make the result private to this user
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as e:  # e.g. a folder of that name
+            raise type(e)(e.errno, e.strerror, str(path)) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from . import activations, initializers
-from .layers import LAYERS, Layer
+from .cell import Weights
+from .layers import LAYERS, Layer, check_sequence, check_units
 from .npzfile import load_npz, names_matching, save_npz
 from .trace import Timeline
 from .validation import check_array
@@ -101,7 +102,7 @@ class RNNTrace(Timeline):
                 and np.array_equal(self.unit_index, other.unit_index) and self.layer == other.layer)
 
 
-class SimpleRNN(Layer):
+class SimpleRNN(Weights, Layer):
     """A plain RNN layer over ``(batch, time, features)`` inputs, with Keras 3's numerics.
 
     ``return_sequences`` returns every h_t ``(batch, time, units)``, else the last
@@ -114,8 +115,7 @@ class SimpleRNN(Layer):
                  go_backwards: bool = False, input_shape=None, name: str | None = None,
                  dtype="float32", seed: int | None = None) -> None:
         super().__init__(name, dtype, input_shape)
-        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
-            raise InputError(f"SimpleRNN units must be a positive integer, got {units!r}")
+        units = check_units(units, "SimpleRNN")
         self.activation, self._act = activations.get(activation)
         if activations.lookup(self.activation).derivative is None:
             raise InputError(f"SimpleRNN activation must act element-wise (tanh, relu, sigmoid, …); "
@@ -141,15 +141,6 @@ class SimpleRNN(Layer):
         self.input_shape = tuple(input_shape)
         self.built = True
 
-    # Readable names for the three matrices of the equations.
-    @property
-    def W(self) -> np.ndarray:
-        return self.params["kernel"]
-
-    @property
-    def U(self) -> np.ndarray:
-        return self.params["recurrent_kernel"]
-
     @property
     def b(self) -> np.ndarray:
         return self.params["bias"]
@@ -163,12 +154,7 @@ class SimpleRNN(Layer):
 
     # --- forward --------------------------------------------------------------
     def _check_input(self, x: np.ndarray) -> None:
-        if x.ndim != 3:
-            raise InputError(f"SimpleRNN {self.name!r} expects a 3-D input (batch, time, features); got shape {x.shape}")
-        if x.shape[1] < 1:
-            raise InputError(f"SimpleRNN {self.name!r} got a sequence of length 0")
-        if self.built and x.shape[2] != self.W.shape[0]:
-            raise InputError(f"SimpleRNN {self.name!r} expects {self.W.shape[0]} features per step; got {x.shape[2]}")
+        check_sequence(self, x, self.W.shape[0] if self.built else None)
 
     def _initial(self, batch: int, initial_state) -> np.ndarray:
         if initial_state is None:

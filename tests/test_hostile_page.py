@@ -104,7 +104,7 @@ def test_an_unknown_language_is_refused():
 
 
 def test_a_sequence_too_long_for_a_recorded_page_is_refused_in_one_line(tmp_path):
-    """10,000 steps would take hours and gigabytes (the page grows with the square of the steps): refused,
+    """10,000 steps would take hours and gigabytes (a drawing per step and unit): refused,
     nothing written, the message says how many steps fit."""
     from widgets.export import MAX_RECORDED_STEPS
 

@@ -9,11 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from explainer import Sequential
-from explainer.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
@@ -42,21 +40,6 @@ def _copy(earlier: Path, tmp_path: Path) -> Path:
     return tmp_path / "story.npz"
 
 
-def test_ctrl_c_while_the_model_is_written_keeps_the_earlier_one(earlier, tmp_path, monkeypatch, capsys):
-    out = _copy(earlier, tmp_path)
-    before = _state(tmp_path)
-    real_savez = np.savez
-
-    def cut(fh, **arrays):  # half the archive is on disk when Ctrl-C comes
-        real_savez(fh, **dict(list(arrays.items())[:1]))
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(np, "savez", cut)
-    assert main([*TINY, "--out", str(out), "--seed", "3"]) == 130
-    assert capsys.readouterr().err.strip().endswith("interrupted")
-    assert _state(tmp_path) == before  # the earlier model and report, byte for byte; no temporary file left
-
-
 _KILL_MID_WRITE = """
 import os, signal, sys
 import numpy as np
@@ -64,23 +47,31 @@ real = np.savez
 def cut(fh, **arrays):
     real(fh, **dict(list(arrays.items())[:1]))
     fh.flush()
-    os.kill(os.getpid(), signal.SIGKILL)
+    os.kill(os.getpid(), getattr(signal, os.environ["CUT_WITH"]))  # SIGINT: KeyboardInterrupt right here
 np.savez = cut
 from explainer.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_sigkill_while_the_model_is_written_leaves_no_cut_model_under_its_name(earlier, tmp_path):
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGKILL"])
+def test_a_signal_while_the_model_is_written_leaves_no_cut_model_under_its_name(earlier, tmp_path, sig):
+    """Half the new model is on disk when the signal comes: the earlier model and report stay, byte for
+    byte; Ctrl-C also removes the temporary file, SIGKILL can leave only that dot-file."""
     out = _copy(earlier, tmp_path)
     before = _state(tmp_path)
     proc = subprocess.run([sys.executable, "-c", _KILL_MID_WRITE, *TINY, "--out", str(out), "--seed", "3"],
-                          env=ENV, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == -signal.SIGKILL, proc.stderr
+                          env=dict(ENV, CUT_WITH=sig), capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in proc.stderr, proc.stderr
     after = _state(tmp_path)
     left = [n for n in after if n not in before]
     assert {n: after[n] for n in before} == before  # under the real names: the earlier files, whole
-    assert len(left) == 1 and left[0].startswith(".story.npz.") and left[0].endswith(".part"), left
+    if sig == "SIGINT":
+        assert proc.returncode == 130 and proc.stderr.strip().endswith("interrupted"), proc.stderr
+        assert left == []
+    else:
+        assert proc.returncode == -signal.SIGKILL, proc.stderr
+        assert len(left) == 1 and left[0].startswith(".story.npz.") and left[0].endswith(".part"), left
     Sequential.load(out)  # still loads
 
 
@@ -95,3 +86,16 @@ def test_two_runs_into_one_out_leave_one_whole_result(tmp_path):
     report = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     assert report["recipe"]["seed"] in (1, 2) and model.layers[0].units == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["story.json", "story.npz"]  # no temporary file left
+
+
+def test_a_file_that_cannot_be_written_is_named_not_its_temporary(tmp_path):
+    """The one writer every saver uses names the file asked for when it cannot be made, and leaves nothing."""
+    from explainer.paths import replacing
+
+    (tmp_path / "folder.npz").mkdir()
+    for path, error in [(tmp_path / "none" / "m.npz", FileNotFoundError), (tmp_path / "folder.npz", IsADirectoryError)]:
+        with pytest.raises(error) as e:
+            with replacing(path) as tmp:
+                tmp.write_bytes(b"whole")
+        assert e.value.filename == str(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.npz"] and not any((tmp_path / "folder.npz").iterdir())

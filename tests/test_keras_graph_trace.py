@@ -258,8 +258,12 @@ def test_from_keras_converts_a_functional_chain_with_keras_mask_ops(models):
     ids = inputs["tokens"]
     assert np.abs(ours.predict(ids) - np.asarray(model(ids))).max() <= 1e-5
     assert [l.name for l in ours.layers] == ["embed", "reader", "summary", "score"]
-    with pytest.raises(ValueError, match=r"has 3 inputs \('x', 'h0', 'c0'\).*trace --model M.keras --layer NAME"):
-        from_keras(made["initial_state"][2])
+    states = made["initial_state"]  # LSTM(x, initial_state=[h0, c0]) from the model's own Inputs: converted
+    converted = from_keras(states[2])
+    assert converted.state_inputs == {"layer": "decoder", "x": "x", "states": ["h0", "c0"], "inputs": ["x", "h0", "c0"],
+                                      "unmasked": True}
+    feed = [states[3][k] for k in ("x", "h0", "c0")]
+    assert np.abs(converted.predict(feed) - np.asarray(states[2](feed))).max() <= 1e-5
     with pytest.raises(ValueError, match=r"'attend' \(Attention\)"):
         from_keras(made["attention"][2])
 
@@ -408,7 +412,109 @@ def test_from_keras_return_state_where_a_chain_expresses_it():
         from_keras(keras.Model(inp, dec))
     with pytest.raises(ValueError, match=r"'reader' \(LSTM\) passes its last h beside its whole sequence"):
         from_keras(keras.Model(inp, keras.layers.Dense(1)(hs)))
-    h0, c0 = keras.Input((2,), name="h0"), keras.Input((2,), name="c0")
-    y = keras.layers.LSTM(2, name="decoder")(inp, initial_state=[h0, c0])
-    with pytest.raises(ValueError, match=r"layer 'decoder' \(LSTM\) takes initial_state from 'h0', 'c0'"):
-        from_keras(keras.Model([inp, h0, c0], y))
+    h0, c0, h1 = keras.Input((2,), name="h0"), keras.Input((2,), name="c0"), keras.Input((2,), name="h1")
+    y = keras.layers.LSTM(2, return_sequences=True, name="decoder")(inp, initial_state=[h0, c0])
+    y = keras.layers.GRU(2, name="second")(y, initial_state=[h1])
+    with pytest.raises(ValueError, match=r"layer 'decoder' \(LSTM\) takes initial_state from 'h0', 'c0'; "
+                                         r"layer 'second' \(GRU\) takes initial_state from 'h1'\); from_keras converts"):
+        from_keras(keras.Model([inp, h0, c0, h1], y))  # two layers with state inputs: not one chain's
+
+
+@pytest.mark.parametrize("cell", ["LSTM", "GRU"])
+def test_from_keras_initial_state_from_inputs_predicts_trains_and_saves_as_keras(cell, tmp_path):
+    """Keras: Input h0 (and c0) → LSTM/GRU(initial_state) between Masking and Dense, inputs listed in an
+    order of their own. Ours reads the same list (or a dict by name): predictions ≤ 1e-5 and a fit
+    history ≤ 1e-5 relative to Keras's; the saved model reads its state inputs back. Keras passes no
+    mask to a layer called with initial_state tensors (it fills a mask in for one tensor argument
+    only), so the zero steps are read, not skipped, on both sides."""
+    from explainer import Sequential
+    from explainer.keras_bridge import from_keras
+
+    rng = np.random.default_rng(11)
+    x_in = keras.Input((5, 3), name="seq")
+    names = ["h0", "c0"] if cell == "LSTM" else ["h0"]
+    states = [keras.Input((4,), name=n) for n in names]
+    layer = getattr(keras.layers, cell)(4, name="rnn")
+    y = keras.layers.Dense(1, name="out")(layer(keras.layers.Masking(0.0)(x_in), initial_state=states))
+    km = keras.Model([*states, x_in], y)  # the states first: ours follows the Keras model's order
+    ours = from_keras(km)
+    assert ours.state_inputs["unmasked"]
+    x = rng.normal(0, 0.5, (40, 5, 3)).astype(np.float32)
+    x[:5, -2:] = 0.0  # steps Masking would mark
+    s = [rng.normal(0, 0.5, (40, 4)).astype(np.float32) for _ in names]
+    target = np.tanh(x[:, 0, :1] + s[0][:, :1]).astype(np.float32)
+    feed = [*s, x]
+    assert np.abs(ours.predict(feed) - np.asarray(km(feed))).max() <= 1e-5
+    by_name = ours.predict({"seq": x, **dict(zip(names, s))})
+    assert np.abs(by_name - np.asarray(km(feed))).max() <= 1e-5
+    assert not np.allclose(by_name, ours.predict([*[np.zeros_like(a) for a in s], x]))  # the states matter
+    ours.compile("mse", "adam")
+    if cell == "LSTM":  # the state inputs through fit's batches (a GRU's own fit parity: test_keras_gru.py)
+        km.compile(loss="mse", optimizer="adam")
+        mine = ours.fit(feed, target, epochs=3, batch_size=16, shuffle=False, verbose=0).history["loss"]
+        theirs = km.fit(feed, target, epochs=3, batch_size=16, shuffle=False, verbose=0).history["loss"]
+        rel = np.abs(np.array(mine) / np.array(theirs) - 1)
+        assert rel.max() <= 1e-5, rel.max()
+    assert ours.evaluate(feed, target) == pytest.approx(float(np.mean((ours.predict(feed) - target) ** 2)), rel=1e-6)
+    back = Sequential.load(ours.save(tmp_path / "m.npz"))
+    assert back.state_inputs == ours.state_inputs
+    np.testing.assert_array_equal(back.predict(feed), ours.predict(feed))
+    with pytest.raises(ValueError, match=r"this model reads .* inputs, its sequence and the starting states of "
+                                         r"layer 'rnn'"):
+        ours.predict(x)
+    with pytest.raises(ValueError, match=r"x \(h0\): the starting state of layer 'rnn' must have shape \(40, 4\)"):
+        ours.predict([s[0][:, :2], *s[1:], x])
+
+
+def test_bidirectional_gru_converted_and_traced(tmp_path, capsys):
+    """Bidirectional(GRU) with a mask: from_keras predicts as Keras (≤ 1e-5), saves, loads and goes back to
+    Keras; trace --layer gives each direction's GRUTrace, checked against Keras's halves of the output."""
+    from explainer import Sequential
+    from explainer.gru import GRUTrace
+    from explainer.keras_bridge import from_keras, to_keras
+
+    ids_in = keras.Input((6,), dtype="int32", name="ids")
+    e = keras.layers.Embedding(9, 3, mask_zero=True)(ids_in)
+    seq = keras.layers.Bidirectional(keras.layers.GRU(3, return_sequences=True), merge_mode="sum", name="both")(e)
+    km = keras.Model(ids_in, keras.layers.Dense(1)(keras.layers.GRU(2, name="last")(seq)))
+    ids = np.array([[4, 2, 8, 1, 0, 0], [5, 5, 3, 7, 6, 2]], np.int32)
+    ours = from_keras(km)
+    assert np.abs(ours.predict(ids) - np.asarray(km(ids))).max() <= 1e-5
+    back = Sequential.load(ours.save(tmp_path / "bigru.npz"))
+    np.testing.assert_array_equal(back.predict(ids), ours.predict(ids))
+    again = to_keras(back, time_steps=6)
+    assert np.abs(np.asarray(again(ids)) - np.asarray(km(ids))).max() <= 1e-5
+    km.save(tmp_path / "bigru.keras")
+    np.savez(tmp_path / "x.npz", ids=ids)
+    made = {"bigru": (tmp_path / "bigru.keras", tmp_path / "x.npz", km, {"ids": ids})}
+    mask = ids != 0
+    fwd = trace((tmp_path, made), "bigru", "both", capsys, loader=GRUTrace)
+    bwd = trace((tmp_path, made), "bigru", fwd.layer.replace("forward_", "backward_"), capsys, loader=GRUTrace)
+    expected = _keras_output(km, "both", {"ids": ids})  # merge_mode="sum": forward + backward, masked steps 0
+    both = fwd.h + bwd.h[:, ::-1]
+    assert np.abs(both - expected)[mask].max() <= 1e-5
+
+
+def test_bidirectional_gru_gradients_are_keras_s():
+    """The backward pass through both GRU directions: every weight's gradient of the loss equals
+    Keras's GradientTape's (≤ 1e-5 relative to the largest), one batch."""
+    import tensorflow as tf
+
+    from explainer.keras_bridge import from_keras
+
+    rng = np.random.default_rng(2)
+    km = keras.Sequential([keras.Input((5, 3)), keras.layers.Bidirectional(keras.layers.GRU(3, reset_after=False)),
+                           keras.layers.Dense(1)])
+    ours = from_keras(km)
+    x = rng.normal(0, 0.5, (8, 5, 3)).astype(np.float32)
+    y = np.tanh(x[:, 0, :1] - x[:, -1, 1:2]).astype(np.float32)
+    ours.compile("mse", "adam")
+    loss, _ = ours.loss_and_grads(x, y, training=False)
+    mine = [g for layer in ours.layers for g in layer.grads.values()]
+    with tf.GradientTape() as tape:
+        theirs_loss = keras.losses.MeanSquaredError()(y, km(x, training=False))
+    theirs = [np.asarray(g) for g in tape.gradient(theirs_loss, km.trainable_weights)]
+    assert abs(loss - float(theirs_loss)) <= 1e-6
+    assert [g.shape for g in mine] == [g.shape for g in theirs]
+    for a, b in zip(mine, theirs):
+        assert np.abs(a - b).max() <= 1e-5 * max(1.0, np.abs(b).max())

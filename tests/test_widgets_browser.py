@@ -238,6 +238,23 @@ def test_projector_numbers_and_presenter_mode_in_voila(classroom, chromium, scre
             page.screenshot(path=str(screens / f"classroom_projector_{where.replace(' ', '_')}.png"))
         assert _on_screen(page, ".lstm-seq-source-menu", 480)
         assert _on_screen(page, ".lstm-seq-watch .lstm-watch", 480)
+        # a tap or click on a gate shows its equation in the drawing's own tooltip (no native <title>)
+        gate = page.locator(".lstm-seq-diagram .lstm-gate-f")
+        box = gate.locator("rect").first.bounding_box()
+        page.mouse.click(box["x"] + 8, box["y"] + box["height"] - 8)  # inside the box, clear of its texts
+        page.mouse.move(2, 2)
+        tip = page.locator(".lstm-seq-diagram .lstm-tip-f")
+        assert tip.evaluate("e => getComputedStyle(e).visibility") == "visible"
+        assert tip.text_content() == gate.get_attribute("data-eq") and tip.text_content().startswith("f = σ(z_f)")
+        page.locator(".lstm-language button", has_text="中文").click()  # and in Chinese, the same sizes
+        page.wait_for_function("() => document.querySelector('.lstm-seq-diagram').textContent.includes('遗忘门')",
+                               timeout=20_000)
+        page.wait_for_timeout(600)
+        assert page.locator(".lstm-slider-time .widget-readout").text_content().strip() == "8"  # still at "polluted"
+        sizes = page.evaluate(NUMBER_SIZES, ".lstm-seq-diagram")
+        assert min(min(size, h) for _, size, h in sizes) >= 16
+        assert _on_screen(page, ".lstm-seq-equations .lstm-narration", 480)
+        page.screenshot(path=str(screens / "classroom_projector_explorer_zh.png"))
     finally:
         ctx.close()
     ctx = chromium.new_context(viewport={"width": 1400, "height": 900})
@@ -416,8 +433,11 @@ def test_sequence_explorer_keys_over_the_drawing(classroom, chromium):
             page.keyboard.press(key)
             page.wait_for_function(f"n => document.querySelector('{readout}').textContent.trim() === String(n)",
                                    arg=want, timeout=20_000)
+        want = float(trace.c[0, 1, u])  # the kernel redraws after the slider moved: wait for its drawing
+        page.wait_for_function("w => Math.abs(+document.querySelector('.lstm-seq-diagram .lstm-val-c').dataset.value - w)"
+                               " < 1e-6", arg=want, timeout=20_000)
         value = float(drawing.locator(".lstm-val-c").get_attribute("data-value"))
-        assert value == float(trace.c[0, 1, u])
+        assert value == want
         marker = page.locator(".lstm-seq-heatmaps .lstm-hm-marker").first  # a click on a column goes there
         box = page.locator(".lstm-seq-heatmaps svg").first.bounding_box()
         scale = box["width"] / float(page.locator(".lstm-seq-heatmaps svg").first.get_attribute("width"))
@@ -425,6 +445,10 @@ def test_sequence_explorer_keys_over_the_drawing(classroom, chromium):
         page.mouse.click(box["x"] + (x0 + 6.5 * cw) * scale, box["y"] + box["height"] / 3)
         page.wait_for_function(f"n => document.querySelector('{readout}').textContent.trim() === String(n)",
                                arg=6, timeout=20_000)
+        page.locator(".lstm-seq-charts svg").first.hover()  # keys work over the charts too, not only the drawing
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"n => document.querySelector('{readout}').textContent.trim() === String(n)",
+                               arg=7, timeout=20_000)
         drawing.hover()
         page.keyboard.press(" ")
         page.wait_for_function("n => document.querySelector('.lstm-slider-time .widget-readout')"

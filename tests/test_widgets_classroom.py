@@ -140,6 +140,12 @@ def test_heatmaps_use_each_gates_palette_colour_with_colour_bar_and_labels():
     assert "0: blue memory" in html
     svg = heatmap(np.array([[0.0, 1.0]]), stops=palette.scale("o"), col_labels=["a", "b"])
     assert palette.OUTPUT.lower() in svg.lower()
+    # every cell tells its value on hover or a tap (focus), not through a native <title>
+    assert "<title>" not in html and html.count('class="lstm-hm-cell" tabindex="0"') == 4 * ex.trace.units * ex.trace.time
+    f = ex.trace.f[0, :, 0]
+    tips = re.findall(r'class="lstm-hm-tip"[^>]*>([^<]*)</text>', html.split("</svg>")[1])  # the forget gate's map
+    assert tips[:ex.trace.time] == [f"0: blue memory · {w} = {v:.3f}".replace("-", "−")
+                                    for w, v in zip(ex.trace.meta["labels"], f)]
 
 
 # --- 11: the narration line keeps its place ------------------------------------------------------------------

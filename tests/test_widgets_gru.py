@@ -29,3 +29,9 @@ def test_the_gru_drawing_prints_the_traced_values(lang):
     for key in ("update_gate", "reset_gate", "hidden_state"):
         assert term(key, lang) in svg
     assert term("update_gate", lang) in gru_narrate(tr, 3, 1, 1, lang)
+    # every value that explains itself names a tooltip bar the drawing has, with a rule that shows it
+    assert "<title>" not in svg
+    for key in set(re.findall(r'data-tip="([^"]+)"', svg)):
+        assert f'class="lstm-tip lstm-tip-{key}"' in svg and f"[data-tip={key}]:focus) .lstm-tip-{key}" in svg, key
+    bar = re.search(r'lstm-tip-z"[^>]*>.*?<text[^>]*>([^<]*)</text>', svg).group(1)
+    assert bar.startswith("z = σ(z_z)") and bar.endswith(f"{z:+.3f}".replace("-", "−"))

@@ -286,6 +286,37 @@ def test_hostile_fragments_are_ignored_not_run(fragment, story_page, open_page):
     assert not page.errors, page.errors
 
 
+#: (a link's fragment, what the page must say it left out) — shown as text, in the page's language
+NOT_UNDERSTOOD = [
+    ("#tab=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&u=1", "tab=<img src=x onerror=alert…"),
+    ("#u=99&t=1e999", "u=99, t=1e999"),
+    ("#cell.zf=1e400&cell.x=%22%3E%3Cscript%3Ealert(2)%3C%2Fscript%3E&tab=cell", "cell.x=\"><script>alert(2)</scri…"),
+    ("#lang=fr&%3Csvg%20onload%3Dalert(3)%3E=1", "<svg onload=alert(3)>=1, lang=fr"),
+    ("#t=" + "9" * 5000, "… (5002 > 2000)"),
+]
+
+
+@pytest.mark.parametrize("fragment,said", NOT_UNDERSTOOD, ids=[f[:24] for f, _ in NOT_UNDERSTOOD])
+def test_a_link_that_is_not_understood_is_said_not_run(fragment, said, story_page, open_page):
+    page = open_page(story_page, fragment)
+    note = page.locator("#lstm-link-note")
+    assert note.is_visible() and "was not understood" in note.text_content() and said in note.text_content(), \
+        note.text_content()
+    assert note.inner_html() == note.text_content().replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert page.locator("img").count() == 0 and page.locator("script").count() == 2
+    assert page.evaluate("document.querySelectorAll('[onerror],[onload]').length") == 0
+    assert not page.errors, page.errors  # no dialog fired, no script error
+    state = page.evaluate("lstmLive.state")
+    assert 0 <= state["u"] < 3 and state["lang"] in ("en", "zh")
+    again = open_page(story_page, "#" + page.evaluate("lstmLive.fragment()")[1:])  # the page's own link: all understood
+    assert again.locator("#lstm-link-note").is_hidden() and not again.errors
+
+
+def test_a_link_not_understood_is_said_in_chinese(story_page, open_page):
+    page = open_page(story_page, "#lang=zh&u=-1")
+    assert page.locator("#lstm-link-note").text_content() == "⚠ 链接中有部分无法识别，已忽略：u=-1"
+
+
 # --- the cell tab ----------------------------------------------------------------------------------------------------
 def test_cell_sliders_redraw_the_cell(story_page, open_page):
     page = open_page(story_page, "#tab=cell")
@@ -344,13 +375,13 @@ def test_page_offline_at_every_size(view, lang, story_page, open_page, screens):
         for sel in ("#lstm-seq-equations .lstm-eq-f", "#lstm-seq-equations .lstm-eq-h", "#lstm-seq-equations .lstm-narration"):
             box = page.locator(sel).bounding_box()
             assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], (sel, box)
-    if phone:  # a tap on a gate shows its equation in the drawing's own tooltip (no native <title>)
+    if phone:  # a tap on a gate focuses it (what shows a drawing's tooltip) and puts its equation in large type
         gate = page.locator("#lstm-seq-diagram .lstm-gate-o")
         gate.tap()
-        tip = page.locator("#lstm-seq-diagram .lstm-tip-o")
-        assert tip.evaluate("e => getComputedStyle(e).visibility") == "visible"
-        assert tip.text_content() == gate.get_attribute("data-eq") and tip.text_content().startswith("o = σ(z_o)")
-        assert page.locator("#lstm-seq-diagram .lstm-tip-f").evaluate("e => getComputedStyle(e).visibility") == "hidden"
+        assert page.evaluate("document.activeElement.classList.contains('lstm-gate-o')")
+        assert page.locator("#lstm-tip").text_content() == gate.get_attribute("data-eq")
+        assert page.locator("#lstm-tip").text_content().startswith("o = σ(z_o)")
+        assert not page.locator("#lstm-seq-diagram .lstm-tips").is_visible()  # its 8 px bar gives way to the line
     page.screenshot(path=str(screens / f"live_{lang}_{view}.png"), full_page=phone)
     assert not page.errors and page.asked == [], page.asked
 
@@ -369,14 +400,24 @@ def test_keys_heatmaps_and_tooltips_on_a_desk(story_page, open_page):
     for key, want in (("ArrowRight", 9), ("End", 12), ("Home", 0), ("PageDown", 1), ("ArrowLeft", 0)):
         page.keyboard.press(key)
         assert state() == want, key
-    page.locator("#lstm-seq-diagram .lstm-val-h").hover()
-    tip = page.locator("#lstm-seq-diagram .lstm-tip-h")
-    assert tip.evaluate("e => getComputedStyle(e).visibility") == "visible" and tip.text_content().startswith("hₜ = o ⊙ tanh(cₜ)")
+    page.locator("#lstm-seq-diagram .lstm-val-h").hover()  # the pointer over a value: its equation, in a bar
+    visible = lambda k: page.locator(f"#lstm-seq-diagram .lstm-tip-{k}").evaluate("e => getComputedStyle(e).visibility")
+    assert visible("h") == "visible" and visible("f") == "hidden"
+    assert page.locator("#lstm-seq-diagram .lstm-tip-h").text_content().startswith("hₜ = o ⊙ tanh(cₜ)")
+    page.locator("#lstm-seq-diagram .lstm-gate-f").click()  # a click or tap focuses the gate: its bar, not h's
+    page.mouse.move(5, 5)
+    assert visible("f") == "visible" and visible("h") == "hidden"
+    assert page.locator("#lstm-seq-diagram .lstm-tip-f").text_content() == page.locator(
+        "#lstm-seq-diagram .lstm-gate-f").get_attribute("data-eq")
     trace = load_source("story", langs=("en",))
     carried = page.evaluate("JSON.parse(document.getElementById('lstm-data').textContent).heatmaps.en.html")
     assert carried == views.heatmaps_html(trace, *views.watch_point(trace), 0, "en")  # the recorded page's drawing
     assert page.locator("#lstm-heatmaps rect[fill^='#']").count() == 4 * trace.units * trace.time  # every gate, unit, word
     svg = page.locator("#lstm-heatmaps svg.lstm-heatmap").nth(1)
+    cell = svg.locator(".lstm-hm-cell").nth(2 * trace.time + 8)  # the forget gate of the colour memory at "polluted"
+    cell.locator("rect").hover()
+    assert cell.locator(".lstm-hm-tip").is_visible()
+    assert cell.locator(".lstm-hm-tip").text_content() == f"2: colour memory · polluted = {trace.f[0, 8, 2]:.3f}"
     marker = svg.locator(".lstm-hm-marker")
     x0, cw = float(marker.get_attribute("data-x0")), float(marker.get_attribute("data-cw"))
     assert float(marker.get_attribute("x")) == x0  # marked at t = 0, where the keys left it

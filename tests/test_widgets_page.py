@@ -94,7 +94,7 @@ def test_page_offline_in_chromium_keyboard_to_last_step(view, tmp_path, chromium
         assert page.locator("#lstm-time").input_value() == str(last)
         assert float(c.get_attribute("data-value")) == float(trace.c[0, last, 0])
         assert c.text_content() == "cₜ = " + f"{float(trace.c[0, last, 0]):+.3f}".replace("-", "−")
-        assert page.locator("#lstm-step").text_content().endswith(f"t = {last} (grey)")
+        assert page.locator("#lstm-step").text_content().endswith(f"t = {last} (is)")
         # the charts and the heatmap marker follow
         assert float(page.locator("#lstm-charts .lstm-val-c_series").get_attribute("data-value")) == float(
             trace.c[0, last, 0])
@@ -103,8 +103,11 @@ def test_page_offline_in_chromium_keyboard_to_last_step(view, tmp_path, chromium
             marker.get_attribute("data-cw"))
         page.keyboard.press("ArrowLeft")
         assert float(c.get_attribute("data-value")) == float(trace.c[0, last - 1, 0])
-        page.select_option("#lstm-unit", "2")
-        assert float(c.get_attribute("data-value")) == float(trace.c[0, last - 1, 2])
+        page.select_option("#lstm-unit", "1")
+        assert float(c.get_attribute("data-value")) == float(trace.c[0, last - 1, 1])
+        # the charts are redrawn for the other unit, and their marks follow the step
+        assert float(page.locator("#lstm-charts .lstm-val-c_series").get_attribute("data-value")) == float(
+            trace.c[0, last - 1, 1])
         # the drawing is fully on screen (it scales to the window)
         box = page.locator("#lstm-diagram svg").bounding_box()
         assert box["x"] + box["width"] <= viewport["width"] + 1 and box["y"] + box["height"] <= viewport["height"] + 1, box
@@ -112,7 +115,7 @@ def test_page_offline_in_chromium_keyboard_to_last_step(view, tmp_path, chromium
         page.screenshot(path=str(screens / f"page_en_{view}.png"))
         page.locator(".lstm-lang", has_text="中文").click()
         assert "遗忘门" in page.locator("#lstm-diagram").text_content()
-        assert page.locator("#lstm-step").text_content().endswith(f"t = {last - 1} (污染了)")
+        assert page.locator("#lstm-step").text_content().endswith(f"t = {last - 1} (天空)")
         page.keyboard.press("Space")  # plays from here to the end
         page.wait_for_function(f"() => document.getElementById('lstm-time').value === '{last}'", timeout=10_000)
         page.wait_for_timeout(1200)

@@ -173,5 +173,5 @@ def test_clicking_a_heatmap_column_goes_to_that_step():
     ex.on_heatmap_click({"relativeX": 20, "boundingRectWidth": 1200})  # the row labels: no step
     assert ex.time.value == 5
     svg = ex.heatmaps.value.split("</svg>")[0]
-    marker = re.search(r'class="lstm-hm-marker" data-x0="(\d+)" data-cw="(\d+)" x="(\d+)"', svg)
+    marker = re.search(r'class="lstm-hm-marker" data-x0="(\d+)" data-cw="(\d+)" data-n="\d+" x="(\d+)"', svg)
     assert (int(marker.group(1)), int(marker.group(2))) == (L, cw) and int(marker.group(3)) == L + 5 * cw

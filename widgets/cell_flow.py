@@ -87,6 +87,11 @@ DEFAULT = Preset("default", x=0.5, h=0.2, c=1.0, W={"i": 1.0, "f": -1.0, "c": 1.
 COLUMN_ORDER = ("f", "i", "c", "o")
 
 
+def _shown(text: str, most: int = 40) -> str:
+    """At most ``most`` characters of what a user typed or a link carried, for a message about it."""
+    return text if len(text) <= most else text[:most] + "…"
+
+
 def _r(v) -> float:
     """A float32 weight as the slider shows it (0.2, not 0.20000000298)."""
     return round(float(v), 6)
@@ -354,6 +359,7 @@ class CellFlow(LanguageSwitch, widgets.VBox):
         language) and changes nothing."""
         names = {k.replace("_", ""): k for k in self.sliders}
         values, unit = {}, self.unit
+        short = _shown  # a link may carry anything, of any length: the message quotes at most a few words of it
         for part in filter(None, (p.strip() for p in str(text).strip().lstrip("?#").removeprefix("cell=").split(","))):
             key, sep, raw = part.partition("=")
             try:
@@ -362,14 +368,14 @@ class CellFlow(LanguageSwitch, widgets.VBox):
                 v = float("nan")
             if key == "u" and sep:
                 if not (v.is_integer() and 0 <= v < self.units):
-                    raise InputError(term("settings_bad_unit", self.lang).format(raw=raw, last=self.units - 1))
+                    raise InputError(term("settings_bad_unit", self.lang).format(raw=short(raw), last=self.units - 1))
                 unit = int(v)
                 continue
             if key not in names or not sep:
-                raise InputError(term("settings_unknown", self.lang).format(part=part, example=self.settings()))
+                raise InputError(term("settings_unknown", self.lang).format(part=short(part), example=self.settings()))
             s = self.sliders[names[key]]
             if not np.isfinite(v) or not s.min <= v <= s.max:
-                raise InputError(term("settings_range", self.lang).format(key=key, raw=raw, lo=f"{s.min:g}",
+                raise InputError(term("settings_range", self.lang).format(key=key, raw=short(raw), lo=f"{s.min:g}",
                                                                           hi=f"{s.max:g}"))
             values[names[key]] = v
         if not values:

@@ -11,7 +11,7 @@ Time-axis labels (dates, words) are thinned and rotated so they never overlap:
 from __future__ import annotations
 
 from html import escape
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -138,12 +138,20 @@ def colours(values: np.ndarray, stops: Sequence[tuple[float, str]]) -> np.ndarra
     return np.vectorize(lambda r, g, b: f"#{r:02x}{g:02x}{b:02x}")(chan[..., 0], chan[..., 1], chan[..., 2])
 
 
-def line_chart(series: Sequence[dict], *, labels: Sequence[str] | None = None, marker: int | None = None,
-               title: str = "", ylim: tuple[float, float] | None = None, log: bool = False,
-               width: int = 380, height: int = 190, css_class: str = "lstm-chart",
-               xlabel: str = "", ylabel: str = "", skipped: Sequence[bool] | None = None,
-               skipped_label: str = "", percent: bool = False) -> str:
-    """A line chart. Each series is a dict: ``y`` (values over time), ``colour``, optional
+def line_chart(series: Sequence[dict], *, marker: int | None = None, **kw) -> str:
+    """A line chart (see :func:`line_chart_frames`), marked at step ``marker`` (None: unmarked)."""
+    head, marks = line_chart_frames(series, **kw)
+    return head + marks(marker) + "</svg>"
+
+
+def line_chart_frames(series: Sequence[dict], *, labels: Sequence[str] | None = None,
+                      title: str = "", ylim: tuple[float, float] | None = None, log: bool = False,
+                      width: int = 380, height: int = 190, css_class: str = "lstm-chart",
+                      xlabel: str = "", ylabel: str = "", skipped: Sequence[bool] | None = None,
+                      skipped_label: str = "", percent: bool = False) -> tuple[str, Callable[[int | None], str]]:
+    """A line chart, split into the picture (without its closing ``</svg>``) and ``marks(t)``, the SVG of its
+    step-``t`` marker and legend: a page that steps through time stores the picture once and one small
+    ``marks(t)`` per step (its size grows with the steps, not with their square). Each series is a dict: ``y`` (values over time), ``colour``, optional
     ``width`` (stroke), ``opacity``, ``label`` (legend) and ``name`` (CSS class of its marker
     value, ``lstm-val-<name>``). ``marker`` draws a vertical line at that index with each
     named series' value printed. ``log`` plots log10 of the values (they must be > 0).
@@ -204,26 +212,30 @@ def line_chart(series: Sequence[dict], *, labels: Sequence[str] | None = None, m
         dash = ' stroke-dasharray="6 4"' if s.get("dashed") else ""
         out.append(f'<polyline points="{pts}" fill="none" stroke="{s.get("colour", palette.INK)}" '
                    f'stroke-width="{s.get("width", 2)}" stroke-opacity="{s.get("opacity", 1)}"{dash}/>')
-    if marker is not None:
-        out.append(f'<line x1="{xs[marker]:.1f}" x2="{xs[marker]:.1f}" y1="{T}" y2="{T + ph}" stroke="{palette.INK}" '
-                   f'stroke-width="1" stroke-dasharray="4 3"/>')
-    k = 0
-    for s, y, raw in zip(series, plotted, ys):  # legend; named series print their value at the marker
-        if "label" not in s:
-            continue
-        colour = s.get("colour", palette.INK)
-        if marker is not None and "name" in s and marker < len(y):
-            out.append(f'<circle cx="{xs[marker]:.1f}" cy="{py(y[marker]):.1f}" r="4" fill="{colour}"/>')
-            shown = sci(raw[marker]) if log else f"{raw[marker] * 100:.0f} %" if percent else num(raw[marker])
-            out.append(f'<text x="{width - R}" y="{16 + 13 * k}" text-anchor="end" fill="{colour}" '
-                       f'class="lstm-val lstm-val-{s["name"]}" data-value="{float(raw[marker])!r}">'
-                       f'{escape(s["label"])} = {shown}</text>')
-        else:
-            out.append(f'<text x="{width - R}" y="{16 + 13 * k}" text-anchor="end" fill="{colour}">'
-                       f'{escape(s["label"])}</text>')
-        k += 1
-    out.append("</svg>")
-    return "".join(out)
+
+    def marks(marker: int | None) -> str:
+        svg = []
+        if marker is not None:
+            svg.append(f'<line x1="{xs[marker]:.1f}" x2="{xs[marker]:.1f}" y1="{T}" y2="{T + ph}" '
+                       f'stroke="{palette.INK}" stroke-width="1" stroke-dasharray="4 3"/>')
+        k = 0
+        for s, y, raw in zip(series, plotted, ys):  # legend; named series print their value at the marker
+            if "label" not in s:
+                continue
+            colour = s.get("colour", palette.INK)
+            if marker is not None and "name" in s and marker < len(y):
+                svg.append(f'<circle cx="{xs[marker]:.1f}" cy="{py(y[marker]):.1f}" r="4" fill="{colour}"/>')
+                shown = sci(raw[marker]) if log else f"{raw[marker] * 100:.0f} %" if percent else num(raw[marker])
+                svg.append(f'<text x="{width - R}" y="{16 + 13 * k}" text-anchor="end" fill="{colour}" '
+                           f'class="lstm-val lstm-val-{s["name"]}" data-value="{float(raw[marker])!r}">'
+                           f'{escape(s["label"])} = {shown}</text>')
+            else:
+                svg.append(f'<text x="{width - R}" y="{16 + 13 * k}" text-anchor="end" fill="{colour}">'
+                           f'{escape(s["label"])}</text>')
+            k += 1
+        return "".join(svg)
+
+    return "".join(out), marks
 
 
 def num(v: float, digits: int = DIGITS_DETAIL) -> str:
@@ -253,6 +265,13 @@ def heatmap_columns(cols: int, cw: int = 30) -> tuple[int, int, int]:
     return 112, cw, 112 + cw * cols + 46
 
 
+#: How a heatmap cell's value shows (inside each heatmap's own <style>): hidden until hovered or tapped.
+HEATMAP_TIP_CSS = (f".lstm-hm-tip{{visibility:hidden;text-anchor:end;font-size:12px;font-weight:bold;fill:{palette.INK};"
+                   "stroke:white;stroke-width:4px;paint-order:stroke}"
+                   ".lstm-hm-cell:hover .lstm-hm-tip,.lstm-hm-cell:focus .lstm-hm-tip{visibility:visible}"
+                   f".lstm-hm-cell{{outline:none}}.lstm-hm-cell:hover rect,.lstm-hm-cell:focus rect{{stroke:{palette.INK}}}")
+
+
 def heatmap(matrix: np.ndarray, *, stops: Sequence[tuple[float, str]], title: str = "",
             row_labels: Sequence[str] | None = None, col_labels: Sequence[str] | None = None,
             marker: int | None = None, highlight_row: int | None = None, cell: tuple[int, int] = (30, 16),
@@ -260,8 +279,8 @@ def heatmap(matrix: np.ndarray, *, stops: Sequence[tuple[float, str]], title: st
             skipped_label: str = "", range_label: tuple[str, str] | None = None) -> str:
     """A ``(rows, cols)`` heatmap on the fixed colour scale ``stops`` with a colour bar.
 
-    Rows are labelled on the left, columns (time: words or dates) underneath; hovering a cell
-    shows its value. The marker column and the highlighted row carry the classes
+    Rows are labelled on the left, columns (time: words or dates) underneath; hovering or tapping a
+    cell shows its row, column and value in the title row. The marker column and the highlighted row carry the classes
     ``lstm-hm-marker`` / ``lstm-hm-row`` and ``data-x0``/``data-cw`` (``data-y0``/``data-ch``)
     so a page can move them without redrawing. ``skipped`` (one flag per column) hatches the
     steps a masked layer skipped, with ``skipped_label`` under them. ``range_label`` prints other
@@ -280,15 +299,21 @@ def heatmap(matrix: np.ndarray, *, stops: Sequence[tuple[float, str]], title: st
     width, height = heatmap_columns(cols, cell[0])[2], int(T + ch * rows + 6 + axis_h + skip_h)
     fill = colours(m, stops)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="10" style="max-width:100%;height:auto">',
+           f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="10" style="max-width:100%;height:auto">'
+           f'<style>{HEATMAP_TIP_CSS}</style>',
            f'<text x="2" y="14" font-size="12" font-weight="bold" fill="{palette.INK}">{escape(title)}</text>']
     for r in range(rows):
+        row = short(row_labels[r], 18) if row_labels is not None else str(r)
         if row_labels is not None:
             out.append(f'<text x="{L - 4}" y="{T + ch * r + ch - 4}" text-anchor="end" fill="{palette.MUTED}">'
-                       f'{escape(short(row_labels[r], 18))}</text>')
+                       f'{escape(row)}</text>')
         for c in range(cols):
-            out.append(f'<rect x="{L + cw * c}" y="{T + ch * r}" width="{cw}" height="{ch}" fill="{fill[r, c]}">'
-                       f'<title>{num(m[r, c])}</title></rect>')
+            # the cell's value, in the title row, when the pointer is over it or a tap focused it (not a native
+            # <title>, which never shows on a touch screen)
+            col = f" · {short(col_labels[c])}" if col_labels is not None else ""
+            out.append(f'<g class="lstm-hm-cell" tabindex="0"><rect x="{L + cw * c}" y="{T + ch * r}" width="{cw}" '
+                       f'height="{ch}" fill="{fill[r, c]}" data-value="{float(m[r, c])!r}"/><text class="lstm-hm-tip" '
+                       f'x="{width - 4}" y="14">{escape(f"{row}{col} = {num(m[r, c])}")}</text></g>')
     out.append(f'<rect x="{L}" y="{T}" width="{cw * cols}" height="{ch * rows}" fill="none" stroke="{palette.GRID}"/>')
     if axis:
         out.append(f'<g transform="translate(0 {T + ch * rows + 3})">{axis}</g>')

@@ -14,7 +14,7 @@ line or two and no traceback: Voilà and its kernels ignore SIGINT (only this co
 ``export-html`` writes one self-contained page of a traced sequence (:mod:`widgets.export`).
 """
 from __future__ import annotations
-from explainer.argtypes import COUNT, PORT
+from explainer.argtypes import COUNT, PORT, one_line_errors
 from explainer.errors import InputError
 
 import importlib.util
@@ -291,6 +291,7 @@ def add_command(sub) -> None:
     p.add_argument("--timelapse", help="a TraceRecorder file (.npz) for the training-timelapse tab")
     p.add_argument("--dry-run", action="store_true", help="print the Voilà command and the URL; start nothing")
     p.set_defaults(func=_cmd_classroom)
+    one_line_errors(p)  # a bad --port or --lang is one line naming the flag, not a usage block
 
     e = sub.add_parser("export-html", help="write ONE self-contained HTML page of a traced sequence (works offline)")
     e.add_argument("--trace", default="story", help="story, demo, or a saved trace (.npz) (default: story, the "
@@ -303,3 +304,4 @@ def add_command(sub) -> None:
     e.add_argument("--recorded", action="store_true",
                    help="replay the recorded trace only (pictures drawn here), even where the page could run the model")
     e.set_defaults(func=_cmd_export_html)
+    one_line_errors(e)

@@ -238,7 +238,7 @@ def _text(x, y, s: str, *, size=13, colour=palette.INK, anchor="middle", weight=
         data = ' data-value="' + " ".join(repr(float(a)) for a in np.asarray(value).reshape(-1)) + '"'
     # the value's equation rides along in data-eq; a tap (focus) or the pointer (hover) shows it in the
     # drawing's own tooltip (:func:`tips_svg`), which works on a touch screen, unlike a native <title>
-    key = EQUATION_OF.get(name) if tip else None  # which tooltip bar it shows (:func:`tips_svg`)
+    key = EQUATION_OF.get(name, name) if tip else None  # which tooltip bar it shows (:func:`tips_svg`)
     eq = (f' data-eq="{escape(tip)}"' + (f' data-tip="{key}"' if key else "") + ' tabindex="0"') if tip else ""
     halo = ' paint-order="stroke" stroke="white" stroke-width="4" stroke-linejoin="round"' if name else ""
     return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{colour}" text-anchor="{anchor}" '
@@ -256,12 +256,13 @@ def tips_svg(eq: dict[str, str]) -> str:
     return "".join(out) + "</g>"
 
 
-def tip_css() -> str:
+def tip_css(keys=None) -> str:
     """CSS (inside the drawing's own ``<style>``) that shows the tooltip of the value hovered or tapped.
 
     A tap focuses the value (it has a tabindex) and, on a touch screen, also counts as hover: either shows it.
-    Values and gates name their bar in ``data-tip``, so the rules name no value."""
-    keys = sorted(set(EQUATION_OF.values()))
+    Values and gates name their bar in ``data-tip``, so the rules name no value. ``keys``: the bars' names
+    (the LSTM's equation lines unless given; the GRU's drawing names its own)."""
+    keys = sorted(set(EQUATION_OF.values())) if keys is None else list(keys)
     show = ", ".join(f".lstm-cell-diagram:has([data-tip={k}]:{state}) .lstm-tip-{k}" for k in keys
                      for state in ("hover", "focus"))
     return show + "{visibility:visible}\n.lstm-cell-diagram [data-eq]{cursor:pointer; outline:none}"
@@ -562,10 +563,20 @@ def equations_html(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = 
     eq = equation_lines(v, activation, recurrent_activation, masked=masked, held=held, lang=lang)
     colour = {"f": palette.FORGET, "i": palette.INPUT, "g": palette.CANDIDATE, "o": palette.OUTPUT,
               "c": palette.CELL, "h": palette.HIDDEN}
+    story = narrate(step, unit, sample, lang, masked=masked)
+    return equations_block(eq, colour, ("f", "i", "g", "o"), ("c", "h"), lang, masked, "masked_carried",
+                           " · ".join(story))
 
+
+def equations_block(eq: dict, colour: dict, gate_lines, state_lines, lang: str, masked: bool,
+                    carried: str, story: str) -> str:
+    """The equation lines of a step (an LSTM's or a GRU's), each edged in its quantity's colour, then
+    the narration: the gate lines, then the state lines (their results in bold). At a ``masked`` step
+    the glossary's ``carried`` line comes first, then the states carried over, then the gate lines
+    greyed as computed, not used. Nothing moves between steps: the narration line always takes its place."""
     def row(k: str, unused: bool = False) -> str:
         text = escape(eq[k])
-        if k in ("c", "h"):
+        if k in state_lines:
             head, _, rest = text.rpartition(" = ")
             text = f"{head} = <b>{rest}</b>"
         style = f"border-left:4px solid {colour[k]};padding-left:6px"
@@ -576,17 +587,16 @@ def equations_html(step: StepTrace, unit: int = 0, sample: int = 0, lang: str = 
 
     if masked:
         rows = [f'<div class="lstm-eq-masked" style="font-weight:bold;padding-left:10px">'
-                f'⊘ {escape(term("masked_carried", lang))}</div>', row("c"), row("h")]
-        rows += [row(k, unused=True) for k in ("f", "i", "g", "o")]
+                f'⊘ {escape(term(carried, lang))}</div>'] + [row(k) for k in state_lines]
+        rows += [row(k, unused=True) for k in gate_lines]
     else:
-        rows = [row(k) for k in ("f", "i", "g", "o", "c", "h")]
+        rows = [row(k) for k in (*gate_lines, *state_lines)]
         rows.append(f'<div class="lstm-eq-note"><small>{escape(term("hadamard_note", lang))}</small></div>')
-    story = narrate(step, unit, sample, lang, masked=masked)
     rows.append('<div class="lstm-narration" style="min-height:1.6em;font-style:italic">'
-                + escape(" · ".join(story)) + "</div>")
+                + (escape(story) if story else "&nbsp;") + "</div>")
     return ('<div class="lstm-equations" style="font-family:DejaVu Sans Mono,monospace;line-height:1.55;'
             'font-size:13px">' + "".join(rows) + "</div>")
 
 
-__all__ = ["legend_html", "cell_svg", "skipped_cell_svg", "equations_html", "equation_lines", "hover_css", "narrate", "step_values",
+__all__ = ["legend_html", "cell_svg", "skipped_cell_svg", "equations_html", "equations_block", "equation_lines", "hover_css", "narrate", "step_values",
            "update_terms", "fmt", "fn_name", "VALUE_NAMES"]

@@ -40,8 +40,8 @@ from .live import can_run
 MAX_UNITS = 8
 #: Largest video inlined (bytes): a data URI of a bigger file makes a page browsers struggle with.
 MAX_VIDEO = 200 * 1024 * 1024
-#: A recorded page draws every step, each drawing with the whole sequence's charts: its size and the
-#: time to write it grow with the square of the steps (200 steps ≈ 14 MB and 6 s; 400 ≈ 35 MB and 21 s).
+#: A recorded page holds a cell drawing per step and unit (the charts once per unit, their marks per step):
+#: 200 steps of 8 units in two languages ≈ 70 MB, more than a phone's browser opens comfortably.
 MAX_RECORDED_STEPS = 200
 
 
@@ -113,15 +113,14 @@ def page_data(trace: SequenceTrace, langs: tuple[str, ...], sample: int = 0) -> 
             "skipped": views.skipped(trace, sample).tolist()}
     for lang in langs:
         names = views.unit_names(trace, lang)
-        frames = []
+        frames, charts = [], []
         for u in range(trace.units):
-            per_step = []
-            for t in range(trace.time):
-                per_step.append([*views.step_html(trace, t, u, sample, lang),  # the LSTM's cell or the GRU's
-                                 views.charts_html(trace, t, u, sample, lang)])
-            frames.append(per_step)
+            picture, marks = views.charts_frames(trace, u, sample, lang)  # the charts once, their marks per step
+            charts.append(picture)
+            frames.append([[*views.step_html(trace, t, u, sample, lang), marks[t]]  # the LSTM's cell or the GRU's
+                           for t in range(trace.time)])
         data["lang"][lang] = {
-            "frames": frames, "heatmaps": views.heatmaps_html(trace, 0, 0, sample, lang),
+            "frames": frames, "charts": charts, "heatmaps": views.heatmaps_html(trace, 0, 0, sample, lang),
             "units": names, "labels": views.time_labels(trace, lang),
             "ui": {k: term(k, lang) for k in ("time_step", "unit", "speed", "play", "pause", "step_back", "step_forward",
                                               "keys_hint", "page_title", "page_cannot", "lesson_video",
@@ -174,7 +173,7 @@ def export_html(trace: SequenceTrace, out: str | Path, langs=("en",), *, title: 
         return _write(out, html)
     if trace.time > MAX_RECORDED_STEPS:
         raise InputError(f"this trace has {trace.time:,} steps; a recorded page draws every step and holds at most "
-                         f"{MAX_RECORDED_STEPS} (its size grows with the square of the steps). Trace a shorter "
+                         f"{MAX_RECORDED_STEPS} (a drawing per step and unit). Trace a shorter "
                          f"window of the sequence, e.g. `trace --model … --input` with at most {MAX_RECORDED_STEPS} steps")
     if trace.units > max_units:
         trace = trace.narrow(trace.most_active(max_units))
@@ -236,6 +235,18 @@ h1 {font-size: 20px; margin: 4px 0 8px}
   .lstm-skipped-status {font-size:13px; margin:0; padding:0 6px}
   .lstm-left {max-width:calc((100vh - 95px) * 1.62); flex:3 1 480px}
   .lstm-right {flex:1 1 200px; min-width:180px}
+}
+/* a projector (853×480 CSS px at 150 % zoom): no title, the drawing as large as the height allows, the narration
+   and the equations beside it, then the charts; the heatmaps below (the columns' boxes become one grid's cells) */
+@media (max-height: 620px) and (min-width: 820px) {
+  h1 {display:none}
+  .lstm-main {display:grid; grid-template-columns:minmax(0, min(calc((100vh - 80px) * 1.617), 72%)) minmax(200px, 1fr);
+    grid-template-areas:"diagram eqs" "diagram charts" "heat heat"; grid-template-rows:auto 1fr auto; gap:2px 12px}
+  .lstm-left, .lstm-right {display:contents}
+  #lstm-diagram {grid-area:diagram; min-width:0} #lstm-equations {grid-area:eqs; min-width:0}
+  #lstm-charts {grid-area:charts; min-width:0} #lstm-heatmaps {grid-area:heat}
+  #lstm-equations .lstm-equations {display:flex; flex-direction:column; font-size:12px !important; line-height:1.35 !important}
+  #lstm-equations .lstm-narration {order:-1; font-weight:bold; font-size:14px}
 }
 .lstm-lang[aria-pressed=true] {font-weight:bold; background:#eee}
 .lstm-skipped-status {font-weight:bold; margin:2px 0; padding:2px 8px; border-left:4px solid #888; background:#F4F4F4}
@@ -305,7 +316,12 @@ PAGE_JS = r"""
     const f = L.frames[st.u][st.t];
     $('lstm-diagram').innerHTML = f[0];
     $('lstm-equations').innerHTML = f[1];
-    $('lstm-charts').innerHTML = f[2];
+    const charts = $('lstm-charts');
+    if (charts.dataset.shown !== st.lang + '/' + st.u) {  // the charts change with the unit and language only
+      charts.innerHTML = L.charts[st.u];
+      charts.dataset.shown = st.lang + '/' + st.u;
+    }
+    charts.querySelectorAll('g.lstm-marks').forEach((g, k) => { g.innerHTML = f[2][k]; });
     range.value = st.t;
     $('lstm-step').textContent = ui('time_step') + ' t = ' + st.t + ' (' + L.labels[st.t] + ')';
     const skip = $('lstm-skipped');

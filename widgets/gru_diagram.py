@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from html import escape
-
 from explainer import palette
 from explainer.gates import GRU_GATES
 from explainer.glossary import term
 from explainer.gru import GRUTrace
 
-from .diagram import SMALL_GATE_BOX, STATE_SCALE, _flow, _gate_box, _node, _svg_open, _text, _valve, _vec, fmt, fn_name
+from .diagram import (SMALL_GATE_BOX, STATE_SCALE, _flow, _gate_box, _node, _svg_open, _text, _valve, _vec,
+                      equations_block, fmt, fn_name, tip_css, tips_svg)
 
 
 def gru_values(trace: GRUTrace, t: int, unit: int = 0, sample: int = 0) -> dict:
@@ -134,6 +133,11 @@ def gru_cell_svg(trace: GRUTrace, t: int, unit: int = 0, sample: int = 0, lang: 
     out.append(_gate_box(xc, gate_y, "h_tilde", act, v["h_tilde"], v["z_h"], lang, tips, symbol="h̃", pre="z_h",
                          unused=masked, keep_name=True, box=SMALL_GATE_BOX))
     out.extend(labels)
+    # the tooltips: a bar per value's line (the values and gates name theirs in data-tip; kept, written and h
+    # carry the LSTM drawing's names c and h), shown by hover or a tap
+    bars = {"z": tips["z"], "zz": tips["z"], "r": tips["r"], "zr": tips["r"], "h_tilde": tips["h_tilde"],
+            "zh": tips["h_tilde"], "c": tips["h"], "h": tips["h"]}
+    out.append(f"<style>{tip_css(bars)}</style>" + tips_svg(bars))
     out.append("</svg>")
     return "".join(out)
 
@@ -147,29 +151,8 @@ def gru_equations_html(trace: GRUTrace, t: int, unit: int = 0, sample: int = 0, 
     v = gru_values(trace, t, unit, sample)
     eq = gru_equation_lines(trace, v, masked)
     colour = {f"gru_{g.field}": g.color for g in GRU_GATES} | {"gru_h": palette.HIDDEN}
-
-    def row(k: str, unused: bool = False) -> str:
-        text = escape(eq[k])
-        head, _, rest = text.rpartition(" = ")
-        text = f"{head} = <b>{rest}</b>" if k == "gru_h" else text
-        style = f"border-left:4px solid {colour[k]};padding-left:6px"
-        if unused:
-            text += f" <small>— {escape(term('not_used', lang))}</small>"
-            style = f"border-left:4px dashed {palette.MUTED};padding-left:6px;color:{palette.MUTED}"
-        return f'<div class="lstm-eq lstm-eq-{k}{" lstm-eq-unused" if unused else ""}" style="{style}">{text}</div>'
-
-    if masked:
-        rows = [f'<div class="lstm-eq-masked" style="font-weight:bold;padding-left:10px">'
-                f'⊘ {escape(term("gru_masked_carried", lang))}</div>', row("gru_h")]
-        rows += [row(k, unused=True) for k in GRU_LINES[:-1]]
-    else:
-        rows = [row(k) for k in GRU_LINES]
-        rows.append(f'<div class="lstm-eq-note"><small>{escape(term("hadamard_note", lang))}</small></div>')
-    story = "" if masked else gru_narrate(trace, t, unit, sample, lang)
-    rows.append('<div class="lstm-narration" style="min-height:1.6em;font-style:italic">'
-                + (escape(story) if story else "&nbsp;") + "</div>")
-    return ('<div class="lstm-equations" style="font-family:DejaVu Sans Mono,monospace;line-height:1.55;'
-            'font-size:13px">' + "".join(rows) + "</div>")
+    story = term("narrate_masked", lang) if masked else gru_narrate(trace, t, unit, sample, lang)
+    return equations_block(eq, colour, GRU_LINES[:-1], GRU_LINES[-1:], lang, masked, "gru_masked_carried", story)
 
 
 def gru_narrate(trace: GRUTrace, t: int, unit: int = 0, sample: int = 0, lang: str = "en") -> str:

@@ -257,18 +257,41 @@ function toFragment() {
   Object.keys(st.sl).forEach(k => q.set('cell.' + k, st.sl[k]));
   return '#' + q.toString();
 }
+let rejected = [];                    // what the last link held that was not understood: said on the page
 function fromFragment(hash) {          // hostile input: every field checked, nothing ever reaches innerHTML
-  const q = new URLSearchParams(String(hash || '').slice(1, FRAG_MAX + 1));
-  const int = (k, hi) => { if (!q.has(k) || q.get(k) === '') return null; const v = Number(q.get(k)); return Number.isInteger(v) && v >= 0 && v <= hi ? v : null; };
-  if (['cell', 'sentence'].includes(q.get('tab'))) st.tab = q.get('tab');
-  if (D.langs.includes(q.get('lang'))) st.lang = q.get('lang');
-  if (q.has('s') && D.seq.vocab) st.text = q.get('s').slice(0, 400);
+  const raw = String(hash || '');
+  const q = new URLSearchParams(raw.slice(1, FRAG_MAX + 1));
+  const shown = (v) => { v = String(v); return v.length > 24 ? v.slice(0, 24) + '…' : v; };
+  const bad = (k) => rejected.push(shown(k) + '=' + shown(q.get(k)));
+  const cells = Object.keys(D.cell.ranges).map(k => 'cell.' + k);
+  const known = ['tab', 'lang', 's', 'u', 't', 'iv'].concat(cells);
+  rejected = [];
+  if (raw.length > FRAG_MAX + 1) rejected.push('… (' + (raw.length - 1) + ' > ' + FRAG_MAX + ')');
+  [...new Set(q.keys())].filter(k => !known.includes(k)).slice(0, 5).forEach(bad);
+  const int = (k, hi) => { if (!q.has(k)) return null; const v = Number(q.get(k)); if (q.get(k) !== '' && Number.isInteger(v) && v >= 0 && v <= hi) return v; bad(k); return null; };
+  if (q.has('tab')) { if (['cell', 'sentence'].includes(q.get('tab'))) st.tab = q.get('tab'); else bad('tab'); }
+  if (q.has('lang')) { if (D.langs.includes(q.get('lang'))) st.lang = q.get('lang'); else bad('lang'); }
+  if (q.has('s')) { if (D.seq.vocab) st.text = q.get('s').slice(0, 400); if (!D.seq.vocab || q.get('s').length > 400) bad('s'); }
   const u = int('u', D.model.U.length - 1); if (u !== null) st.u = u;
   const t = int('t', 10000); if (t !== null) st.t = t;
-  if (q.has('iv')) st.iv = q.get('iv').split(',').slice(0, 20).map(s => s.split(':')).filter(p => p.length === 4).map(p => ({t: Number(p[0]), u: Number(p[1]), f: p[2], v: Number(p[3])}))
-    .filter(v => Number.isInteger(v.t) && v.t >= 0 && Number.isInteger(v.u) && v.u >= 0 && v.u < D.model.U.length && FIELDS.includes(v.f) && Number.isFinite(v.v) &&
-      ('ifo'.includes(v.f) ? v.v >= 0 && v.v <= 1 : v.f === 'g' ? v.v >= -1 && v.v <= 1 : Math.abs(v.v) <= 10));
-  Object.keys(D.cell.ranges).forEach(k => { const v = Number(q.get('cell.' + k)), r = D.cell.ranges[k]; if (q.has('cell.' + k) && Number.isFinite(v)) st.sl[k] = Math.min(r[1], Math.max(r[0], v)); });
+  if (q.has('iv')) {
+    const parts = q.get('iv').split(',');
+    st.iv = parts.slice(0, 20).map(s => s.split(':')).filter(p => p.length === 4).map(p => ({t: Number(p[0]), u: Number(p[1]), f: p[2], v: Number(p[3])}))
+      .filter(v => Number.isInteger(v.t) && v.t >= 0 && Number.isInteger(v.u) && v.u >= 0 && v.u < D.model.U.length && FIELDS.includes(v.f) && Number.isFinite(v.v) &&
+        ('ifo'.includes(v.f) ? v.v >= 0 && v.v <= 1 : v.f === 'g' ? v.v >= -1 && v.v <= 1 : Math.abs(v.v) <= 10));
+    if (st.iv.length !== parts.length) bad('iv');
+  }
+  Object.keys(D.cell.ranges).forEach(k => {
+    if (!q.has('cell.' + k)) return;
+    const v = Number(q.get('cell.' + k)), r = D.cell.ranges[k];
+    if (q.get('cell.' + k) !== '' && Number.isFinite(v)) st.sl[k] = Math.min(r[1], Math.max(r[0], v));
+    if (q.get('cell.' + k) === '' || !(v >= r[0] && v <= r[1])) bad('cell.' + k);
+  });
+}
+function showRejected() {              // as text: whatever the link held is shown, never run
+  const note = $('lstm-link-note'), parts = rejected.join(', ');
+  note.textContent = rejected.length ? ui('link_not_understood').replace('{parts}', () => parts) : '';
+  note.hidden = !rejected.length;
 }
 
 // ---- drawing the page --------------------------------------------------------------------------------
@@ -346,6 +369,7 @@ function draw() {
   const shown = st.text || (D.seq.vocab ? D.seq.default[st.lang] : '');
   if (D.seq.vocab && document.activeElement !== $('lstm-text') && $('lstm-text').value !== shown) $('lstm-text').value = shown;
   if (st.tab === 'cell') showCell(); else showSentence();
+  showRejected();
   history.replaceState(null, '', toFragment());
 }
 window.lstmLive.draw = draw;

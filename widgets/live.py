@@ -44,7 +44,8 @@ CELL_START = {"x": 1.0, "h_prev": 0.3, "c_prev": 1.2, "zi": -1.0, "zf": 3.0, "zc
 UI_KEYS = ("page_title", "time_step", "unit", "play", "pause", "step_back", "step_forward", "keys_hint", "language",
            "tab_cell", "tab_sentence", "type_sentence", "unknown_words", "no_tokens", "answer", "original", "what_if",
            "clamp_field", "clamp_value", "clamp_add", "clamp_clear", "copy_link", "copied", "sliders_note",
-           "story_context", "watch_line", "cell_drawing", "tab_sequence", "heatmaps_opening", "heatmaps_original")
+           "story_context", "watch_line", "cell_drawing", "tab_sequence", "heatmaps_opening", "heatmaps_original",
+           "link_not_understood")
 
 
 def can_run(trace: SequenceTrace) -> bool:
@@ -174,7 +175,7 @@ button {font-size: 15px; cursor: pointer}
 .lstm-context {margin:6px 0; padding:4px 8px; border-left:4px solid $cell; background:#FAF6EE}
 .lstm-text-row {display:flex; gap:8px; align-items:center; flex-wrap:wrap}
 #lstm-text {flex:1 1 420px; font-size:16px; padding:4px 6px; min-width:0}
-.lstm-unknown {color:#B03A2E}
+.lstm-unknown, .lstm-link-note {color:#B03A2E}
 .lstm-words {display:flex; flex-wrap:wrap; gap:4px; margin:6px 0}
 .lstm-word {font-size:15px; padding:2px 7px; border:1px solid #ccc; background:white; border-radius:4px}
 .lstm-word-now {background:#222; color:white}
@@ -238,6 +239,7 @@ button {font-size: 15px; cursor: pointer}
   .lstm-draw {max-width:100%} .lstm-hint {display:none}
   /* the drawing shows the shapes; its numbers are printed in large type below it */
   .lstm-cell-diagram .lstm-val, .lstm-cell-diagram .lstm-title {visibility:hidden}
+  .lstm-cell-diagram .lstm-tips {display:none}  /* a tap's equation is the large line under the drawing */
   .lstm-equations {font-size:14px; overflow-wrap:anywhere}
   /* the heatmaps' labels would be 7 px at a phone's width: they are for a wider screen */
   .lstm-heatmaps, #lstm-hm-note {display:none}
@@ -266,6 +268,7 @@ LIVE_PAGE = """<!DOCTYPE html>
   <input type="range" id="lstm-time" min="0" value="0" step="1" aria-label="t">
 </div>
 <p class="lstm-hint" data-ui="keys_hint"></p>
+<p class="lstm-link-note" id="lstm-link-note" role="status" hidden></p>
 <section id="lstm-panel-sentence" class="lstm-grid">
   <div class="lstm-head">
     <p class="lstm-context" id="lstm-context"></p>

@@ -177,6 +177,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.error: str = ""
         self._default_demo = False
         self._hold = False
+        self._keep_step = False  # a reload for a language switch keeps the step and unit
         self._shown_name = ""
 
         self.play = widgets.Play(min=0, max=1, step=1, interval=interval_ms, show_repeat=False)
@@ -411,8 +412,9 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         t, u = views.watch_point(self.trace)
         self._hold = True
         try:
-            self.unit.value = u
-            self.time.value = self.play.value = t
+            if not self._keep_step:  # a language switch keeps the reader's step and unit
+                self.unit.value = u
+                self.time.value = self.play.value = t
         finally:
             self._hold = False
         self.watch.value = (f'<div class="lstm-watch" style="margin:2px 0"><b>▸</b> '
@@ -445,14 +447,15 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         try:
             self.words.value = words_box  # a file's trace is not the demo's words
             self.play.playing = False
-            self.play.value = 0
-            self.time.value = 0
+            keep = self._keep_step and self.time.value < trace.time and (self.unit.value or 0) < trace.units
+            t, u = (int(self.time.value), self.unit.value or 0) if keep else (0, 0)
+            self.play.value = self.time.value = t
             self.play.max = self.time.max = trace.time - 1
             self.sample.max = trace.batch - 1
             self.sample.value = 0
             self.sample.layout.display = "" if trace.batch > 1 else "none"
             self.unit.options = [(n, k) for k, n in enumerate(self.unit_names())]
-            self.unit.value = 0
+            self.unit.value = u
         finally:
             self._hold = False
         self.redraw()
@@ -508,14 +511,13 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
     def _apply_lang(self) -> None:
         self._relabel()
         if self._default_demo or self._source == "story":  # a named source is told in the reader's language
-            t, u = int(self.time.value), self.unit.value
-            self.load_source("demo" if self._default_demo else "story")
-            self._hold = True
-            try:  # the reader stays where they were
-                self.unit.value, self.time.value = u, t
+            # the reader stays where they were: the reload leaves step and unit alone (setting them to 0 and
+            # back would race the browser's link between ▶ and the slider, which can echo the 0 back last)
+            self._keep_step = True
+            try:
+                self.load_source("demo" if self._default_demo else "story")
             finally:
-                self._hold = False
-            self.redraw()
+                self._keep_step = False
             return
         if self.trace is not None:
             self._hold = True

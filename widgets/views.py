@@ -20,7 +20,7 @@ from explainer.glossary import field_name, term
 from explainer.presentation import MINUS, activation_symbol, fmt, unit_label
 from explainer.trace import SequenceTrace
 
-from .charts import heatmap, heatmap_columns, line_chart, nice_limit
+from .charts import heatmap, heatmap_columns, line_chart_frames, nice_limit
 
 #: How a gate's field is written where it is not a plain letter.
 GATE_SYMBOL = {"h_tilde": "h̃"}
@@ -117,6 +117,18 @@ def step_title(trace: SequenceTrace, t: int, u: int, lang: str = "en", b: int = 
 def charts_html(trace: SequenceTrace, t: int | None, u: int, b: int = 0, lang: str = "en") -> str:
     """c_t and h_t of every unit over time (a GRU's h_t alone), unit ``u`` bold, step ``t`` marked,
     skipped steps hatched."""
+    return "".join(head + marks(t) + "</svg>" for head, marks in _state_charts(trace, u, b, lang))
+
+
+def charts_frames(trace: SequenceTrace, u: int, b: int = 0, lang: str = "en") -> tuple[str, list[list[str]]]:
+    """:func:`charts_html` for every step at once, as a page stores it: the charts once, each with an empty
+    ``<g class="lstm-marks">``, and per step the marks that go into those groups (``frames[t][k]`` for chart k)."""
+    charts = _state_charts(trace, u, b, lang)
+    picture = "".join(f'{head}<g class="lstm-marks"></g></svg>' for head, _ in charts)
+    return picture, [[marks(t) for _, marks in charts] for t in range(trace.time)]
+
+
+def _state_charts(trace: SequenceTrace, u: int, b: int, lang: str) -> list:
     labels = time_labels(trace, lang)
     skip, skip_label = skipped(trace, b), term("masked_short", lang)
     charts = []
@@ -128,9 +140,10 @@ def charts_html(trace: SequenceTrace, t: int | None, u: int, b: int = 0, lang: s
                   for k in range(trace.units) if k != u]
         series.append({"y": getattr(trace, fld)[b, :, u], "colour": palette.color(fld), "width": 3,
                        "label": f"{fld}_t", "name": f"{fld}_series"})
-        charts.append(line_chart(series, labels=labels, marker=t, ylim=lim, width=400,
-                                 title=f"{field_name(fld, lang)} {fld}_t", skipped=skip, skipped_label=skip_label))
-    return "".join(charts)
+        charts.append(line_chart_frames(series, labels=labels, ylim=lim, width=400,
+                                        title=f"{field_name(fld, lang)} {fld}_t", skipped=skip,
+                                        skipped_label=skip_label))
+    return charts
 
 
 def _bound(v: float) -> str:
@@ -213,5 +226,5 @@ def _num(v: float) -> str:
     return num(v, 2)
 
 
-__all__ = ["is_gru", "gate_table", "state_fields", "step_html", "heatmap_step", "watch_point", "watch_line", "unit_names", "time_labels", "step_title", "charts_html", "heatmaps_html", "skipped", "is_skipped",
+__all__ = ["is_gru", "gate_table", "state_fields", "step_html", "heatmap_step", "watch_point", "watch_line", "unit_names", "time_labels", "step_title", "charts_html", "charts_frames", "heatmaps_html", "skipped", "is_skipped",
            "activations", "cell_options"]

@@ -37,6 +37,8 @@ WHATIF_CSS = """<style>
 .lstm-whatif-pair {display:flex; flex-flow:row wrap; gap:8px 16px}
 .lstm-whatif-pair > div {flex:1 1 420px; min-width:300px; max-width:760px}
 .lstm-whatif-table {border-collapse:collapse; font-size:15px} .lstm-whatif-table td, .lstm-whatif-table th {padding:2px 8px}
+/* a projector (853×480 CSS px): each drawing fits the screen's height (one above the other, numbers ≥ 16 px) */
+@media (max-height: 620px) {.lstm-whatif-pair > div {max-width:calc((100vh - 20px) * 1.617)}}
 </style>"""
 
 
