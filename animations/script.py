@@ -22,7 +22,7 @@ import numpy as np
 
 from explainer.gates import openness
 from explainer.glossary import LANGS, term
-from explainer.presentation import localise, unit_phrase
+from explainer.presentation import common_digits, localise, product_digits, unit_phrase
 
 from animations.mobjects import fmt
 from animations.source import SceneSource
@@ -108,8 +108,8 @@ class Facts:
             t, u = np.unravel_index(int(np.argmax(s)), s.shape)
             return int(t), int(u)
 
-        def num(key: str, value: float) -> None:
-            v[key] = fmt(value)
+        def num(key: str, value: float, digits: int = 2) -> None:
+            v[key] = fmt(value, digits)
             self.numbers.add(v[key])
 
         def at(name: str, t: int, u: int) -> None:
@@ -152,12 +152,15 @@ class Facts:
         # output gate open (reads a memory out) and closed over a memory (keeps it silent)
         t_o, u_o = pick(o * np.abs(tr.tanh_c[0]))
         at("open", t_o, u_o)
+        # read out together, o × tanh c must multiply to the h read out: the screen's digits
+        d_o = product_digits([o[t_o, u_o], tr.tanh_c[0][t_o, u_o]], h[t_o, u_o])
         for k, a in (("o", o), ("c", c), ("tanhc", tr.tanh_c[0]), ("h", h)):
-            num(f"{k}_open", a[t_o, u_o])
-        t_s, u_s = pick((1 - o) * np.abs(c))
+            num(f"{k}_open", a[t_o, u_o], d_o)
+        t_s, u_s = pick((1 - o) * np.abs(c_prev))  # a memory held from before ("still holds"), not just written
         at("closed", t_s, u_s)
+        d_s = product_digits([o[t_s, u_s], tr.tanh_c[0][t_s, u_s]], h[t_s, u_s])
         for k, a in (("o", o), ("c", c), ("tanhc", tr.tanh_c[0]), ("h", h)):
-            num(f"{k}_closed", a[t_s, u_s])
+            num(f"{k}_closed", a[t_s, u_s], d_s)
         # the update and the full step at the forgetting step
         v["kept_list"] = self.listing(kept[t_f])
         v["written_list"] = self.listing(written[t_f])
@@ -364,16 +367,17 @@ class Facts:
         T = tr.time - 1
         v["q_word"] = self.word(T)
 
-        def num(key: str, value: float) -> None:
-            v[key] = fmt(value)
+        def num(key: str, value: float, digits: int = 2) -> None:
+            v[key] = fmt(value, digits)
             self.numbers.add(v[key])
 
         h, o, tc, c = tr.h[0, T], tr.o[0, T], tr.tanh_c[0, T], tr.c[0, T]
         u = int(np.argmax(np.abs(h)))
         self.where["question"] = (T, u)
         v["unit_question"] = self.unit_phrase(u)
+        d = common_digits([([o[k], tc[k]], h[k]) for k in range(len(h))])  # the scene's table's digits
         for k, a in (("o", o), ("c", c), ("tanhc", tc), ("h", h)):
-            num(f"{k}_question", a[u])
+            num(f"{k}_question", a[u], d)
         p = tr.meta.get("probabilities")
         answers = self.answers()
         self.flags["readout"] = bool(p is not None and answers and len(answers) == len(p))
@@ -553,16 +557,10 @@ SCRIPT: dict[str, list[Line]] = {
           "先想一想：记忆在等待时，以及问题到来时，输出门应该怎么做？"),
         L("role", "The cell state is the memory. The output gate o decides how much of it the cell says now.",
           "细胞状态是记忆。输出门 o 决定此刻把多少记忆说出来。"),
-        L("open", "h t = o ⊙ tanh c t. At “{word_open}”, {unit_open} has o = {o_open} and "
-                  "tanh c = {tanhc_open}.",
-          "h t = o ⊙ tanh c t。在“{word_open}”这一步，{unit_open}的 o = {o_open}，tanh c = {tanhc_open}。"),
-        L("open_h", "The gate is open, so h = {h_open}: the memory is read out.",
-          "门是打开的，所以 h = {h_open}：记忆被读出来了。", when="opens"),
-        L("open_h", "Even this most open output gate lets only part through: h = {h_open}.",
-          "即使是开得最大的输出门，也只让一部分通过：h = {h_open}。", when="not opens"),
-        L("closed", "At “{word_closed}”, {unit_closed} still holds c = {c_closed}, but its output gate "
-                    "is {o_closed}.",
-          "在“{word_closed}”这一步，{unit_closed}仍然保存着 c = {c_closed}，但它的输出门是 {o_closed}。", when="closes"),
+        L("closed", "h t = o ⊙ tanh c t. At “{word_closed}”, {unit_closed} still holds c = {c_closed}, but its "
+                    "output gate is {o_closed}.",
+          "h t = o ⊙ tanh c t。在“{word_closed}”这一步，{unit_closed}仍然保存着 c = {c_closed}，但它的输出门是 {o_closed}。",
+          when="closes"),
         L("closed", "This model's output gates never close: the most closed one over a memory, at “{word_closed}” "
                     "for {unit_closed}, is {o_closed}.",
           "这个模型的输出门从不关闭：在“{word_closed}”处，{unit_closed}保存记忆时，输出门最小也有 {o_closed}。",
@@ -571,6 +569,12 @@ SCRIPT: dict[str, list[Line]] = {
           "所以 h = {h_closed}：记忆被保留，但没有说出来。它留在传送带上等待。", when="closes"),
         L("closed_h", "So h = {h_closed}: this model always reads part of its memory out.",
           "所以 h = {h_closed}：这个模型总是把一部分记忆读出来。", when="not closes"),
+        L("open", "Then, at “{word_open}”, {unit_open} has o = {o_open} and tanh c = {tanhc_open}.",
+          "然后在“{word_open}”这一步，{unit_open}的 o = {o_open}，tanh c = {tanhc_open}。"),
+        L("open_h", "The gate is open, so h = {h_open}: the memory is read out.",
+          "门是打开的，所以 h = {h_open}：记忆被读出来了。", when="opens"),
+        L("open_h", "Even this most open output gate lets only part through: h = {h_open}.",
+          "即使是开得最大的输出门，也只让一部分通过：h = {h_open}。", when="not opens"),
     ],
     "TheQuestion": [
         L("predict", "Before we look: the question comes, “{q_word}”. What should the output gate do now?",

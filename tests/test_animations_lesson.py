@@ -40,6 +40,8 @@ def trace_numbers(src) -> set[str]:
     arrays = [getattr(tr, k) for k in ("x", "h_prev", "c_prev", "z", "i", "f", "g", "o", "c", "tanh_c", "h")]
     arrays += [tr.kept, tr.written] + list(tr.weights.values())
     found = {fmt(v) for a in arrays for v in np.asarray(a).ravel()}
+    # o, tanh c and h read out together carry the digits at which they multiply back (up to 4)
+    found |= {fmt(v, d) for a in (tr.o, tr.tanh_c, tr.h, tr.c) for v in np.asarray(a).ravel() for d in (3, 4)}
     if "Backprop" in SCENES:  # the two "why" scenes read the trained story LSTM, its gradients and the demo
         from animations.learned import backprop_data, story_data
         from explainer.demo import demo_trace
