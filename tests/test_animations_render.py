@@ -249,8 +249,14 @@ def test_output_gate_is_shown_open_and_closed(demo_renders):
     assert tr.o[0, t, u] > 0.8 and abs(tr.h[0, t, u]) > 0.5
     t, u = scene.facts.where["closed"]
     assert tr.o[0, t, u] < 0.1 and abs(tr.c[0, t, u]) > 0.5 and abs(tr.h[0, t, u]) < 0.05
-    shown = {(n.trace_key, n.trace_step, n.trace_unit): n.text for n in all_numbers(scene.mobjects)}
-    assert shown[("o", t, u)] == fmt(tr.o[0, t, u]) and shown[("h", t, u)] == fmt(tr.h[0, t, u])
+    # the chapter ends on the question word, the gate open: o × tanh c shown multiplies to the h shown
+    t, u = scene.facts.where["open"]
+    assert t > scene.facts.where["closed"][0]  # in reading order: held silent first, read out later
+    shown = {(n.trace_key, n.trace_step, n.trace_unit): n for n in all_numbers(scene.mobjects)}
+    o, tc, h = shown[("o", t, u)], shown[("tanh_c", t, u)], shown[("h", t, u)]
+    assert o.text == fmt(tr.o[0, t, u], o.trace_digits) and h.text == fmt(tr.h[0, t, u], h.trace_digits)
+    assert fmt(parse(o.text) * parse(tc.text), h.trace_digits) == h.text == "0.689"
+    assert len(scene.products) == 2
 
 
 def test_full_step_ends_on_all_six_equations(demo_renders):
