@@ -232,7 +232,7 @@ def test_projector_numbers_and_presenter_mode_in_voila(classroom, chromium, scre
             sizes = page.evaluate(NUMBER_SIZES, root)
             assert len(sizes) >= 14 and min(min(size, h) for _, size, h in sizes) >= 16, (where, sorted(sizes, key=lambda s: s[1])[:3])
             eqs = ".lstm-cellflow-equations" if where != "explorer" else ".lstm-seq-equations"
-            for sel in (f"{eqs} .lstm-narration", f"{eqs} .lstm-eq-f", f"{eqs} .lstm-eq-c"):
+            for sel in (f"{eqs} .lstm-narration", f"{eqs} .lstm-eq-f", f"{eqs} .lstm-eq-c", f"{eqs} .lstm-eq-h"):
                 assert _on_screen(page, sel, 480), (where, sel, page.locator(sel).first.bounding_box())
             assert page.locator(f"{eqs} .lstm-narration").text_content().strip()  # never empty
             page.screenshot(path=str(screens / f"classroom_projector_{where.replace(' ', '_')}.png"))

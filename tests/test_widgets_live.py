@@ -255,6 +255,7 @@ def test_the_link_restores_the_whole_state(story_page, open_page):
     page.locator(".lstm-tab[data-tab=sentence]").click()
     before = {k: page.locator(k).text_content() for k in ("#lstm-step", "#lstm-probs", "#lstm-seq-equations")}
     assert "污染了" in before["#lstm-step"]
+    assert page.locator("#lstm-carries").text_content().startswith("在本页面中计算（无需服务器）：")  # the footer too
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.click("#lstm-copy")
     link = page.evaluate("location.href")

@@ -126,6 +126,10 @@ LAYOUT_CSS = """
 .lstm-presenter .lstm-cellflow-equations .lstm-equations {font-size:15px !important; line-height:1.4 !important}
 .lstm-presenter .lstm-cellflow-equations .lstm-equations {display:flex; flex-direction:column}
 .lstm-presenter .lstm-cellflow-equations .lstm-narration {font-size:17px; font-weight:bold; order:-1}
+@media (max-height: 620px) {  /* a projector: all six lines and the narration beside the drawing */
+  .lstm-presenter .lstm-cellflow-equations .lstm-equations {font-size:13px !important; line-height:1.3 !important}
+  .lstm-presenter .lstm-cellflow-equations .lstm-narration {font-size:14px}
+}
 .lstm-presenter .lstm-cf-controls {grid-area:controls; min-width:0; width:auto}
 .lstm-presenter .lstm-cf-controls .widget-slider {max-width:none !important}
 .lstm-presenter .lstm-cf-gates {grid-template-columns:1fr}

@@ -352,6 +352,7 @@ function relabel() {                   // the page's words, in its language: onl
   document.documentElement.lang = st.lang;
   document.querySelectorAll('[data-ui]').forEach(e => { e.textContent = ui(e.dataset.ui); });
   document.querySelectorAll('[data-ui-ph]').forEach(e => { e.placeholder = ui(e.dataset.uiPh); });
+  $('lstm-carries').textContent = ui('page_live').replace('{what}', D.carries);
   document.querySelectorAll('.lstm-tab').forEach(b => b.setAttribute('aria-pressed', b.dataset.tab === st.tab));
   document.querySelectorAll('.lstm-lang').forEach(b => b.setAttribute('aria-pressed', b.dataset.lang === st.lang));
   $('lstm-panel-cell').hidden = st.tab !== 'cell'; $('lstm-panel-sentence').hidden = st.tab !== 'sentence';

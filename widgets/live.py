@@ -45,7 +45,7 @@ UI_KEYS = ("page_title", "time_step", "unit", "play", "pause", "step_back", "ste
            "tab_cell", "tab_sentence", "type_sentence", "unknown_words", "no_tokens", "answer", "original", "what_if",
            "clamp_field", "clamp_value", "clamp_add", "clamp_clear", "copy_link", "copied", "sliders_note",
            "story_context", "watch_line", "cell_drawing", "tab_sequence", "heatmaps_opening", "heatmaps_original",
-           "link_not_understood")
+           "link_not_understood", "page_live")
 
 
 def can_run(trace: SequenceTrace) -> bool:

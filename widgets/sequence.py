@@ -61,11 +61,11 @@ SEQUENCE_CSS = """
    two columns' boxes become cells of one grid: display: contents) */
 @media (max-height: 620px) {
   .lstm-seq-sources, .lstm-seq-keys, .lstm-seq-speed {display:none !important}
-  .lstm-seq-status {font-size:13px; line-height:1.3}
+  .lstm-seq-status {font-size:12px; line-height:1.25}
   .lstm-seq-status.widget-html, .lstm-seq-watch.widget-html {margin:0; min-height:0; height:auto}
-  .lstm-seq-status .widget-html-content, .lstm-seq-watch .widget-html-content {line-height:1.3; height:auto}
-  .lstm-seq-watch .lstm-watch {font-size:13px; line-height:1.3}
-  .lstm-sequence.lstm-sequence {display:grid; grid-template-columns:minmax(0, min(calc((100vh - 90px) * 1.617), 74%)) minmax(200px, 1fr);
+  .lstm-seq-status .widget-html-content, .lstm-seq-watch .widget-html-content {line-height:1.25; height:auto}
+  .lstm-seq-watch .lstm-watch {font-size:12px; line-height:1.25}
+  .lstm-sequence.lstm-sequence {display:grid; grid-template-columns:minmax(0, min(calc((100vh - 90px) * 1.617), 72%)) minmax(200px, 1fr);
     grid-template-areas:"controls controls" "diagram status" "diagram watch" "diagram eqs" "diagram charts" "legend heatmaps";
     grid-template-rows:auto auto auto auto 1fr auto; gap:0 12px; align-items:start}
   .lstm-sequence > .widget-html:first-child {position:absolute}
@@ -77,7 +77,7 @@ SEQUENCE_CSS = """
   .lstm-seq-diagram {grid-area:diagram; min-width:0} .lstm-seq-legend {grid-area:legend}
   .lstm-seq-equations {grid-area:eqs; min-width:0} .lstm-seq-charts {grid-area:charts; min-width:0}
   .lstm-seq-heatmaps {grid-area:heatmaps; min-width:0}
-  .lstm-seq-equations .lstm-equations {font-size:12px !important; line-height:1.35 !important}
+  .lstm-seq-equations .lstm-equations {font-size:12px !important; line-height:1.25 !important}
   .lstm-seq-equations .lstm-equations {display:flex; flex-direction:column}
   .lstm-seq-equations .lstm-narration {font-size:14px; font-weight:bold; order:-1}  /* what happens, first */
 }
