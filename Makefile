@@ -28,8 +28,9 @@ $(STAMP): pyproject.toml
 
 setup: system-deps $(STAMP)
 
+# the suite on every core (pytest-xdist); the slowest tests are listed at the end
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --durations=15
 
 demo: setup
 	$(VENV)/bin/lstm-explainer trace --step 5
