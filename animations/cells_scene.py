@@ -131,6 +131,8 @@ class RealLSTMCells(LSTMScene):
         self.spoken = {s.key: s for s in narration(type(self).__name__, self.facts, self.voice)}
         self.voice_events: list[dict] = []
         self.keyframes: list = []
+        self.keyframe_colours: list = []  # each key frame's text and background colours, as LSTMScene keeps
+        self.products: list = []
 
     def barely_trained_note(self) -> None:
         """The demo trace's note does not apply: this scene shows the character model."""

@@ -439,6 +439,12 @@ def test_sequence_explorer_keys_over_the_drawing(classroom, chromium):
         value = float(drawing.locator(".lstm-val-c").get_attribute("data-value"))
         assert value == want
         marker = page.locator(".lstm-seq-heatmaps .lstm-hm-marker").first  # a click on a column goes there
+        # the heatmaps are a separate output the kernel redraws after the step moved: wait for the new one
+        page.wait_for_function("() => { const m = document.querySelector('.lstm-seq-heatmaps .lstm-hm-marker');"
+                               " const s = document.querySelector('.lstm-seq-heatmaps svg');"
+                               " return m && s && s.getBoundingClientRect().width > 0 &&"
+                               " Math.abs(+m.getAttribute('x') - (+m.dataset.x0 + +m.dataset.cw)) < 1e-6; }",
+                               timeout=20_000)
         box = page.locator(".lstm-seq-heatmaps svg").first.bounding_box()
         scale = box["width"] / float(page.locator(".lstm-seq-heatmaps svg").first.get_attribute("width"))
         x0, cw = float(marker.get_attribute("data-x0")), float(marker.get_attribute("data-cw"))
