@@ -249,7 +249,7 @@ def _cmd_classroom(args) -> int:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-            if forward is not None:
+            if forward is not None and forward.is_alive():  # Ctrl-C can land inside forward.start()
                 forward.join(timeout=2)
         if held:
             print(f"(what Voilà printed while stopping is in {log})", flush=True)
