@@ -212,17 +212,23 @@ def _on_screen(page, sel: str, height: float) -> bool:
     return box is not None and box["height"] > 0 and 0 <= box["y"] and box["y"] + min(box["height"], 40) <= height
 
 
+def _presenter(ctx, classroom):
+    """A new page of the classroom with presenter mode switched on."""
+    page = ctx.new_page()
+    page.goto(classroom, timeout=90_000)
+    page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
+    page.locator(".lstm-presenter-toggle").click()
+    page.wait_for_timeout(600)
+    return page
+
+
 def test_projector_numbers_and_presenter_mode_in_voila(classroom, chromium, screens):
     """At 1280×720 with 150 % zoom (853×480 CSS px) every number of the drawing measures ≥ 16 CSS px in the
     cell flow, in presenter mode and in the explorer, with the narration, the equations and the source menu on
     screen; at 1400×900 presenter mode uses the width (drawing, equations and sliders span > 85 %)."""
     ctx = chromium.new_context(viewport={"width": 853, "height": 480}, device_scale_factor=1.5)
     try:
-        page = ctx.new_page()
-        page.goto(classroom, timeout=90_000)
-        page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
-        page.locator(".lstm-presenter-toggle").click()
-        page.wait_for_timeout(600)
+        page = _presenter(ctx, classroom)
         for where in ("cellflow presenter", "explorer"):
             if where == "explorer":
                 page.locator(".lm-TabBar-tab").nth(1).click()
@@ -259,11 +265,7 @@ def test_projector_numbers_and_presenter_mode_in_voila(classroom, chromium, scre
         ctx.close()
     ctx = chromium.new_context(viewport={"width": 1400, "height": 900})
     try:
-        page = ctx.new_page()
-        page.goto(classroom, timeout=90_000)
-        page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
-        page.locator(".lstm-presenter-toggle").click()
-        page.wait_for_timeout(600)
+        page = _presenter(ctx, classroom)
         boxes = [page.locator(s).first.bounding_box() for s in
                  (".lstm-cellflow-diagram svg", ".lstm-cellflow-equations", ".lstm-cf-controls .lstm-slider-x")]
         left, right = min(b["x"] for b in boxes), max(b["x"] + b["width"] for b in boxes)
