@@ -41,7 +41,7 @@ from .cell import (Weights, check_sizes, input_gradients, input_projection, recu
                    recurrent_product_backward, split_blocks)
 from .gates import GRU_FIELDS
 from .layers import LAYERS, Recurrent
-from .npzfile import load_npz, names_matching, save_npz
+from .npzfile import load_trace, names_matching, save_trace
 from .trace import TOLERANCE_EPS, Timeline, TraceError, _check_kind
 from .validation import check_array
 
@@ -351,24 +351,15 @@ class GRUTrace(Timeline):
 
     def save(self, path: str | Path) -> Path:
         """Write the trace to ``path`` (``.npz``): plain arrays and JSON, no pickle."""
-        arrays = {n: getattr(self, n) for n in GRU_TRACE_FIELDS}
-        arrays["unit_index"] = self.unit_index
-        if self.mask is not None:
-            arrays["mask"] = self.mask.astype(np.uint8)
-        arrays.update({f"weights/{k}": np.asarray(w) for k, w in self.weights.items()})
-        return save_npz(path, arrays, {"format": GRU_FORMAT, "layer": self.layer, "meta": self.meta})
+        return save_trace(path, self, GRU_TRACE_FIELDS, GRU_FORMAT)
 
     @classmethod
     def load(cls, path: str | Path) -> "GRUTrace":
         """Read a trace written by :meth:`save`. Never unpickles; a damaged file is a ``ValueError``."""
-        data, header = load_npz(path, "GRU trace", GRU_FORMAT, _GRU_MEMBERS)
-        missing = [n for n in GRU_TRACE_FIELDS + ("unit_index",) if n not in data]
-        if missing:
-            raise InputError(f"{path}: not an lstm-explainer GRU trace, missing arrays {missing}")
+        data, weights, header = load_trace(path, "GRU trace", GRU_FORMAT, GRU_TRACE_FIELDS, _GRU_MEMBERS)
         meta = header.get("meta")
         if meta is not None and not isinstance(meta, dict):
             raise InputError(f"{path}: damaged GRU trace (meta is not a mapping)")
-        weights = {k.split("/", 1)[1]: v for k, v in data.items() if k.startswith("weights/")}
         return cls(**{n: data[n] for n in GRU_TRACE_FIELDS}, layer=str(header.get("layer", "gru")),
                    unit_index=data["unit_index"], weights=weights, meta=dict(meta or {}), mask=data.get("mask"))
 

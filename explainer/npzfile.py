@@ -50,6 +50,29 @@ def save_npz(path: str | Path, arrays: dict[str, np.ndarray], header: dict) -> P
     return path
 
 
+def save_trace(path: str | Path, trace, fields: tuple[str, ...], fmt: str) -> Path:
+    """Write a trace (LSTM, GRU or RNN) to ``path``: its ``fields``, ``unit_index``, ``mask`` when it has one
+    (as numbers: 1 = step used) and each weight as ``weights/NAME``; the header names ``fmt``, the layer and meta."""
+    arrays = {name: getattr(trace, name) for name in fields}
+    arrays["unit_index"] = trace.unit_index
+    if getattr(trace, "mask", None) is not None:
+        arrays["mask"] = trace.mask.astype(np.uint8)
+    arrays.update({f"weights/{name}": np.asarray(w) for name, w in trace.weights.items()})
+    return save_npz(path, arrays, {"format": fmt, "layer": trace.layer, "meta": trace.meta})
+
+
+def load_trace(path: str | Path, what: str, fmt: str, fields: tuple[str, ...], allowed: Callable[[str], bool],
+               max_bytes: int = MAX_BYTES) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict]:
+    """The arrays, weights and header of a trace written by :func:`save_trace`; a file without one of
+    ``fields`` or ``unit_index`` is refused naming the arrays it lacks."""
+    data, header = load_npz(path, what, fmt, allowed, max_bytes)
+    missing = [n for n in fields + ("unit_index",) if n not in data]
+    if missing:
+        raise InputError(f"{path}: not an lstm-explainer {what}, missing arrays {missing}")
+    weights = {k.split("/", 1)[1]: v for k, v in data.items() if k.startswith("weights/")}
+    return data, weights, header
+
+
 def _no_constant(name: str):
     raise InputError(f"{name} is not a JSON number")
 

@@ -26,7 +26,7 @@ import numpy as np
 from . import activations, initializers
 from .cell import Weights
 from .layers import LAYERS, Layer, check_sequence, check_units
-from .npzfile import load_npz, names_matching, save_npz
+from .npzfile import load_trace, names_matching, save_trace
 from .trace import Timeline
 from .validation import check_array
 
@@ -79,19 +79,12 @@ class RNNTrace(Timeline):
 
     def save(self, path: str | Path) -> Path:
         """Write the trace to ``path`` (``.npz``): plain arrays and JSON, no pickle."""
-        arrays = {n: getattr(self, n) for n in RNN_FIELDS}
-        arrays["unit_index"] = self.unit_index
-        arrays.update({f"weights/{k}": np.asarray(w) for k, w in self.weights.items()})
-        return save_npz(path, arrays, {"format": RNN_FORMAT, "layer": self.layer, "meta": self.meta})
+        return save_trace(path, self, RNN_FIELDS, RNN_FORMAT)
 
     @classmethod
     def load(cls, path: str | Path) -> "RNNTrace":
         """Read a trace written by :meth:`save`. Never unpickles; a damaged file is a ``ValueError``."""
-        data, header = load_npz(path, "RNN trace", RNN_FORMAT, _RNN_MEMBERS)
-        missing = [n for n in RNN_FIELDS + ("unit_index",) if n not in data]
-        if missing:
-            raise InputError(f"{path}: not an lstm-explainer RNN trace, missing arrays {missing}")
-        weights = {k.split("/", 1)[1]: v for k, v in data.items() if k.startswith("weights/")}
+        data, weights, header = load_trace(path, "RNN trace", RNN_FORMAT, RNN_FIELDS, _RNN_MEMBERS)
         return cls(**{n: data[n] for n in RNN_FIELDS}, layer=str(header.get("layer", "simple_rnn")),
                    unit_index=data["unit_index"], weights=weights, meta=dict(header.get("meta") or {}))
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from . import gates
-from .npzfile import load_npz, names_matching, save_npz
+from .npzfile import load_trace, names_matching, save_trace
 
 #: Fields shaped (..., units); ``x`` is (..., input_dim) and ``z`` is (..., 4*units).
 UNIT_FIELDS = ("h_prev", "c_prev", *gates.FIELDS, "c", "tanh_c", "h")
@@ -454,21 +454,12 @@ class SequenceTrace(Timeline, _Values):
     # --- files ----------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
         """Write the trace to ``path`` (``.npz``); plain arrays and JSON, no pickle."""
-        arrays = {name: getattr(self, name) for name in ARRAY_FIELDS}
-        arrays["unit_index"] = self.unit_index
-        if self.mask is not None:
-            arrays["mask"] = self.mask.astype(np.uint8)  # the file format holds numbers: 1 = step used
-        arrays.update({f"weights/{name}": np.asarray(w) for name, w in self.weights.items()})
-        return save_npz(path, arrays, {"format": FORMAT, "layer": self.layer, "meta": self.meta})
+        return save_trace(path, self, ARRAY_FIELDS, FORMAT)
 
     @classmethod
     def load(cls, path: str | Path) -> "SequenceTrace":
         """Read a trace written by :meth:`save`. Never unpickles; a damaged file is a ``ValueError``."""
-        data, header = load_npz(path, "trace", FORMAT, allowed=_TRACE_MEMBERS, max_bytes=MAX_FILE_BYTES)
-        missing = [n for n in ARRAY_FIELDS + ("unit_index",) if n not in data]
-        if missing:
-            raise InputError(f"{path}: not an lstm-explainer trace, missing arrays {missing}")
-        weights = {k.split("/", 1)[1]: v for k, v in data.items() if k.startswith("weights/")}
+        data, weights, header = load_trace(path, "trace", FORMAT, ARRAY_FIELDS, _TRACE_MEMBERS, MAX_FILE_BYTES)
         meta = header.get("meta") or {}
         if not isinstance(meta, dict):
             raise TraceError(f"{path}: the header's meta must be a JSON object, found {type(meta).__name__}",
