@@ -34,8 +34,10 @@ test: setup
 
 demo: setup
 	$(VENV)/bin/lstm-explainer trace --step 5
-	$(VENV)/bin/lstm-explainer render lesson --quality medium --lang both --out $(OUT)/videos
-	@echo; echo "Lesson (720p30, voiced, subtitle track): $(OUT)/videos/en/medium/lesson.mp4 and $(OUT)/videos/zh/medium/lesson.mp4 (+ .srt/.vtt)"; echo
+	$(VENV)/bin/lstm-explainer render lesson --quality medium --lang en --out $(OUT)/videos
+	@echo; echo "English lesson (720p30, voiced, subtitle track): $(OUT)/videos/en/medium/lesson.mp4 (+ .srt/.vtt) — open it now; the Chinese one follows"; echo
+	$(VENV)/bin/lstm-explainer render lesson --quality medium --lang zh --out $(OUT)/videos
+	@echo; echo "Chinese lesson (720p30, voiced, subtitle track): $(OUT)/videos/zh/medium/lesson.mp4 (+ .srt/.vtt)"; echo
 	$(VENV)/bin/lstm-explainer bitcoin --out $(OUT)/bitcoin
 	@echo; echo "Bitcoin report: $(OUT)/bitcoin/report.md"; echo "Lesson videos:  $(OUT)/videos/{en,zh}/medium/lesson.mp4"
 
