@@ -421,18 +421,18 @@ SCRIPT: dict[str, list[Line]] = {
     "TitleWhy": [
         L("task", "A network reads a sentence one word at a time. At the end it must answer: what colour is "
                   "the sky now?",
-          "网络一次读一个词。读完整句话后，它必须回答：现在天空是什么颜色？"),
+          "网络一次读一个词。读完整句话，它必须回答：现在天空是什么颜色？"),
         L("blue", "The sky was blue, birds sang, the sky is: the answer is blue.",
-          "天空曾是蓝色，鸟儿唱歌，天空现在是：答案是蓝色。"),
+          "天空原来是蓝色的，鸟儿唱歌，天空现在是？答案是蓝色的。"),
         L("grey", "Add one word: the sky was blue, birds sang, polluted, the sky is: now the answer is grey.",
-          "只加一个词：天空曾是蓝色，鸟儿唱歌，污染了，天空现在是：现在答案是灰色。"),
+          "只多一个词：天空原来是蓝色的，鸟儿唱歌，污染了，天空现在是？这次答案是灰色的。"),
         L("output", "Grey is never read. It is the answer the network gives, from what it remembers.",
-          "“灰色”从来不是输入的词，而是网络根据它记住的内容给出的答案。"),
+          "“灰色的”从来不是读进去的词，而是网络根据它记住的内容给出的答案。"),
         L("memory", "So the network must remember the colour for many words, and forget it on demand.",
-          "所以网络必须把颜色记住很多个词，并在需要时把它忘掉。"),
+          "所以网络必须在读过很多个词之后仍记得颜色，又要在需要时把它忘掉。"),
         L("lstm", "A plain recurrent network finds this hard; an LSTM, a long short-term memory, was built "
                   "for it. First, how a network reads at all.",
-          "普通的循环神经网络很难做到；LSTM（长短期记忆网络）正是为此设计的。先看网络是怎样读句子的。"),
+          "普通的循环神经网络很难做到；LSTM（长短期记忆网络）正是为此设计的。先来看网络是怎样读句子的。"),
     ],
     "ReadingNetwork": [
         L("step", "A recurrent network reads one word per time step t. The word enters as a one-hot vector x t: "

@@ -94,16 +94,18 @@ TERMS: dict[str, dict[str, str]] = {
     "narrate_masked": {"en": "step skipped: the gates were computed but not used", "zh": "此步被跳过：门算出了但没有使用"},
     "classroom": {"en": "LSTM classroom", "zh": "LSTM 课堂"},
     # --- lesson (animations: the narrated lesson and its demo story) ---
+    # the words of the sentence: the hand-set demo and the trained story model read the same tokens, spelled
+    # once here (explainer.story.words takes these spellings for the words both know)
     "word_the_sky": {"en": "the sky", "zh": "天空"},
     "word_sky": {"en": "sky", "zh": "天空"},
-    "word_was": {"en": "was", "zh": "曾是"},
-    "word_blue": {"en": "blue", "zh": "蓝色"},
+    "word_was": {"en": "was", "zh": "原来是"},
+    "word_blue": {"en": "blue", "zh": "蓝色的"},
     "word_then": {"en": "then", "zh": "后来"},
     "word_birds": {"en": "birds", "zh": "鸟儿"},
     "word_sang": {"en": "sang", "zh": "唱歌"},
     "word_polluted": {"en": "polluted", "zh": "污染了"},
     "word_is": {"en": "is", "zh": "现在是"},
-    "word_grey": {"en": "grey", "zh": "灰色"},
+    "word_grey": {"en": "grey", "zh": "灰色的"},
     "lesson_title": {"en": "How an LSTM remembers and forgets", "zh": "LSTM 如何记住与遗忘"},
     "story": {"en": "the sky was blue … then it was polluted … the sky is grey",
               "zh": "天空曾是蓝色的……后来被污染了……天空变成了灰色"},
@@ -111,12 +113,12 @@ TERMS: dict[str, dict[str, str]] = {
     # the task, said first (chapter 0), and the plain RNN (chapter 1)
     "task_question": {"en": "what colour is the sky now?", "zh": "现在天空是什么颜色？"},
     "task_blue": {"en": "the sky was blue … birds sang … the sky is ?",
-                  "zh": "天空曾是蓝色……鸟儿唱歌……天空现在是？"},
+                  "zh": "天空原来是蓝色的……鸟儿唱歌……天空现在是？"},
     "task_grey": {"en": "the sky was blue … birds sang … polluted … the sky is ?",
-                  "zh": "天空曾是蓝色……鸟儿唱歌……污染了……天空现在是？"},
+                  "zh": "天空原来是蓝色的……鸟儿唱歌……污染了……天空现在是？"},
     "task_answer": {"en": "answer", "zh": "答案"},
-    "task_output": {"en": "grey is never read: it is the network's answer", "zh": "“灰色”从不作为输入：它是网络给出的答案"},
-    "task_memory": {"en": "remember for 20 words — and forget on demand", "zh": "记住 20 个词——并在需要时忘掉"},
+    "task_output": {"en": "grey is never read: it is the network's answer", "zh": "“灰色的”从不作为输入：它是网络给出的答案"},
+    "task_memory": {"en": "remember for 20 words — and forget on demand", "zh": "把它记住 20 个词之久——也要在需要时忘掉"},
     "reading_network": {"en": "a network that reads", "zh": "会读句子的网络"},
     # chapter 2 (why a plain RNN fails) and chapter 7 (the question)
     "rnn_fails": {"en": "why a plain RNN fails", "zh": "为什么普通 RNN 会失败"},
@@ -200,7 +202,7 @@ TERMS: dict[str, dict[str, str]] = {
     "unit_grey_memory": {"en": "grey memory", "zh": "灰色记忆"},
     "unit_pollution_flag": {"en": "pollution flag", "zh": "污染标记"},
     "demo_sentence": {"en": "the sky was blue birds sang polluted the sky is",
-                      "zh": "天空 曾是 蓝色 鸟儿 唱歌 污染了 天空 现在是"},
+                      "zh": "天空 原来是 蓝色的 鸟儿 唱歌 污染了 天空 现在是"},
     "watch_line": {"en": "Watch {unit}. Its forget gate f stays at {range} on the other words and "
                          "closes to {f} at “{word}” (t = {t}), so its cell state c goes from {c0} to {c1}.",
                    "zh": "请看{unit}。它的遗忘门 f 在其他词上保持在 {range},"

@@ -66,3 +66,19 @@ def test_the_opening_sentences_are_the_demos():
             shown, at = term(key, lang), 0
             for w in words:
                 at = shown.index(localise(w, lang), at) + 1  # each word, in order
+
+
+def test_the_demo_and_the_story_model_spell_each_shared_word_the_same_in_chinese():
+    """A word both models read ("the sky", "was", "blue", "birds", "sang", "polluted", "is", and the answer
+    "grey") is one token with one Chinese spelling: a student sees the same words in every chapter."""
+    from explainer import demo
+    from explainer.glossary import term
+    from explainer.story.words import GREY, VOCABULARY
+
+    story = dict(VOCABULARY + (GREY,))  # English → Chinese; grey is an answer, never read
+    shared = [w for w in (*demo.WORD_TERMS, *demo.ANSWERS) if w in story]
+    assert set(shared) == {"the sky", "was", "blue", "birds", "sang", "polluted", "is", "grey"}
+    for w in shared:
+        key = demo.WORD_TERMS.get(w, "word_" + w)
+        assert term(key, "zh") == story[w], (w, term(key, "zh"), story[w])
+    assert [term("word_" + w, "zh") for w in ("was", "blue", "grey")] == ["原来是", "蓝色的", "灰色的"]

@@ -25,20 +25,29 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..glossary import LANGS, check_lang  # LANGS re-exported as explainer.story.LANGS
+from ..glossary import LANGS, check_lang, term  # LANGS re-exported as explainer.story.LANGS
 
 # (English, Chinese) spelling of each kind of token. Tokens may be short phrases: the
 # Chinese frame "原来是" ("was") is one token, like its English counterpart.
-FRAME_OPEN = (("the sky", "天空"), ("was", "原来是"))
-FRAME_QUESTION = (("the sky", "天空"), ("is", "现在是"))
+
+
+def _shared(english: str) -> tuple[str, str]:
+    """A word the hand-set demo reads too, spelled as the glossary spells it (``word_*``): one spelling of
+    each word for both models, in every language."""
+    key = "word_" + english.replace(" ", "_")
+    return term(key, "en"), term(key, "zh")
+
+
+FRAME_OPEN = (_shared("the sky"), _shared("was"))
+FRAME_QUESTION = (_shared("the sky"), _shared("is"))
 TURNED = ("turned", "变成了")
-POLLUTED = ("polluted", "污染了")
+POLLUTED = _shared("polluted")
 #: Colours a sentence can mention; the sky is grey after "polluted".
-MENTIONED_COLOURS = (("blue", "蓝色的"), ("red", "红色的"), ("green", "绿色的"))
-GREY = ("grey", "灰色的")
+MENTIONED_COLOURS = (_shared("blue"), ("red", "红色的"), ("green", "绿色的"))
+GREY = _shared("grey")
 COLOURS = MENTIONED_COLOURS + (GREY,)
 DISTRACTORS = (
-    ("birds", "鸟儿"), ("sang", "唱歌"), ("river", "河水"), ("flowed", "流淌"), ("children", "孩子们"),
+    _shared("birds"), _shared("sang"), ("river", "河水"), ("flowed", "流淌"), ("children", "孩子们"),
     ("played", "玩耍"), ("and", "和"), ("wind", "风"), ("blew", "吹"), ("trees", "树木"), ("grew", "生长"),
     ("people", "人们"), ("walked", "散步"), ("boats", "小船"), ("sailed", "航行"), ("slowly", "慢慢地"),
 )
