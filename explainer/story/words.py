@@ -27,9 +27,6 @@ import numpy as np
 
 from ..glossary import LANGS, check_lang, term  # LANGS re-exported as explainer.story.LANGS
 
-# (English, Chinese) spelling of each kind of token. Tokens may be short phrases: the
-# Chinese frame "原来是" ("was") is one token, like its English counterpart.
-
 
 def _shared(english: str) -> tuple[str, str]:
     """A word the hand-set demo reads too, spelled as the glossary spells it (``word_*``): one spelling of
@@ -38,6 +35,8 @@ def _shared(english: str) -> tuple[str, str]:
     return term(key, "en"), term(key, "zh")
 
 
+# (English, Chinese) spelling of each kind of token. Tokens may be short phrases: the
+# Chinese frame "原来是" ("was") is one token, like its English counterpart.
 FRAME_OPEN = (_shared("the sky"), _shared("was"))
 FRAME_QUESTION = (_shared("the sky"), _shared("is"))
 TURNED = ("turned", "变成了")
