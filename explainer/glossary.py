@@ -108,7 +108,7 @@ TERMS: dict[str, dict[str, str]] = {
     "word_grey": {"en": "grey", "zh": "灰色的"},
     "lesson_title": {"en": "How an LSTM remembers and forgets", "zh": "LSTM 如何记住与遗忘"},
     "story": {"en": "the sky was blue … then it was polluted … the sky is grey",
-              "zh": "天空曾是蓝色的……后来被污染了……天空变成了灰色"},
+              "zh": "天空原来是蓝色的……后来被污染了……天空变成了灰色"},
     "the_cell": {"en": "the LSTM cell", "zh": "LSTM 细胞"},
     # the task, said first (chapter 0), and the plain RNN (chapter 1)
     "task_question": {"en": "what colour is the sky now?", "zh": "现在天空是什么颜色？"},

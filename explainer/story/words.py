@@ -25,14 +25,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..glossary import LANGS, check_lang, term  # LANGS re-exported as explainer.story.LANGS
+from ..glossary import LANGS, check_lang  # LANGS re-exported as explainer.story.LANGS
+from ..presentation import localise
 
 
 def _shared(english: str) -> tuple[str, str]:
     """A word the hand-set demo reads too, spelled as the glossary spells it (``word_*``): one spelling of
     each word for both models, in every language."""
-    key = "word_" + english.replace(" ", "_")
-    return term(key, "en"), term(key, "zh")
+    return english, localise(english, "zh")
 
 
 # (English, Chinese) spelling of each kind of token. Tokens may be short phrases: the
