@@ -138,17 +138,24 @@ class RNNFails:
     """What chapter 2 draws: the shipped ``story compare`` table and the story SimpleRNN's h on one sentence.
 
     ``distances``: filler words between the colour and the question; ``lstm``/``rnn``: accuracy on held-out
-    sentences, the mean over the table's seeds (``rnn_min``: its worst seed); ``baseline``: always answering the
-    most common colour. ``words``: one held-out sentence (evaluation seed, :data:`LATER` filler words, no
-    event), ``h``: the trained SimpleRNN's h at every word of it (time, units), ``colour_step`` and
-    ``later_step`` = colour_step + :data:`LATER`, ``answer`` what the RNN answers there.
+    sentences, the mean over the table's seeds (``rnn_min``: its worst seed); ``majority``: per distance, the
+    accuracy of always giving that test set's most common answer (one of ``colours``), counted on the very
+    sentences the table scored (:func:`explainer.story.analysis.distance_sentences`) — the honest "no memory"
+    line. ``units``/``params``: each model's number of units and of weights. ``words``: one held-out sentence
+    (evaluation seed, :data:`LATER` filler words, no event), ``h``: the trained SimpleRNN's h at every word of
+    it (time, units), ``colour_step`` and ``later_step`` = colour_step + :data:`LATER`, ``answer`` what the
+    RNN answers there.
     """
 
     distances: list[int]
     lstm: np.ndarray
     rnn: np.ndarray
     rnn_min: np.ndarray
-    baseline: float
+    majority: np.ndarray
+    colours: list[str]
+    units: dict[str, int]
+    params: dict[str, int]
+    sentences: int
     seeds: int
     per_distance: int
     words: list[str]
@@ -160,19 +167,32 @@ class RNNFails:
 
     @property
     def change(self) -> np.ndarray:
-        """|h[later] − h[colour]| per unit: how much of h the 20 words rewrote."""
+        """|h[later] − h[colour]| per unit: how far h is, :data:`LATER` words on, from where the colour left it."""
         return np.abs(self.h[self.later_step] - self.h[self.colour_step])
+
+    @property
+    def per_word(self) -> np.ndarray:
+        """At each filler word between the colour and ``later_step``: the largest |h_t − h_{t−1}| over the
+        units, how much that one word changed h (:data:`LATER` values)."""
+        t = np.arange(self.colour_step + 1, self.later_step + 1)
+        return np.abs(self.h[t] - self.h[t - 1]).max(axis=1)
 
 
 @lru_cache(maxsize=4)
 def rnn_fails_data(lang: str = "en") -> RNNFails:
     """The shipped comparison table and the trained story SimpleRNN over the first held-out blue sentence."""
-    from explainer.story import story_rnn_model
+    from explainer.story import story_model, story_rnn_model
     from explainer.story import words as W
-    from explainer.story.analysis import EVAL_SEED
+    from explainer.story.analysis import EVAL_SEED, distance_sentences
     from explainer.story.compare import shipped_table
 
     table = shipped_table()
+    majority = []
+    for dist in table["distances"]:  # the sentences each point of the table was scored on
+        counts = np.bincount([s.colour for s in distance_sentences(int(dist), int(table["per_distance"]),
+                                                                   int(table["eval_seed"]))],
+                             minlength=len(W.COLOURS))
+        majority.append(counts.max() / counts.sum())
     sents = W.make_sentences(SPREAD_SENTENCES, min_distractors=LATER, max_distractors=LATER, seed=EVAL_SEED,
                              p_events=(1.0, 0.0, 0.0))
     s = next(s for s in sents if s.colour == 0)  # the first one whose colour is blue, the lesson's colour
@@ -183,6 +203,9 @@ def rnn_fails_data(lang: str = "en") -> RNNFails:
     colour_step = len(W.FRAME_OPEN)
     return RNNFails([int(d) for d in table["distances"]], np.asarray(table["lstm"]["accuracy"], np.float64),
                     np.asarray(table["rnn"]["accuracy"], np.float64), np.asarray(table["rnn"]["min"], np.float64),
-                    float(table["baseline"]["accuracy"]), len(table["seeds"]), int(table["per_distance"]),
+                    np.asarray(majority, np.float64), answers,
+                    {"lstm": int(story_model(lang).layers[0].units), "rnn": int(model.layers[0].units)},
+                    {c: int(table[c]["params"]) for c in ("lstm", "rnn")}, int(table["recipe"]["sentences"]),
+                    len(table["seeds"]), int(table["per_distance"]),
                     s.words(lang), h, colour_step, colour_step + LATER,
                     answers[int(np.argmax(model.predict(x)[0]))], answers[s.colour])

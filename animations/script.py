@@ -35,6 +35,8 @@ MIN_LINE_SECONDS = 2.0
 AWAY_FROM_ZERO = 0.1
 #: Silence after each line, so two subtitles never touch.
 GAP_SECONDS = 0.4
+#: A change of a plain RNN's h (each number in −1…1) by more than this at one word rewrites it (chapter 2).
+REWRITE = 1.0
 
 
 @dataclass(frozen=True)
@@ -319,13 +321,27 @@ class Facts:
         self.story = {"trace": trace, "unit": u, "colour": colour, "poll": poll, "backprop": bp, "demo": demo,
                       "demo_poll": t}
 
+    def reading(self) -> None:
+        """Add the facts of chapter 1: the sizes of the example the lesson goes on with (the hand-set demo's
+        x has one entry per word it knows, h one number per unit), from :mod:`explainer.demo` itself."""
+        if "rn_inputs" in self.values:
+            return
+        from explainer.demo import FEATURES, UNITS, WORD_TERMS, WORDS
+        v, lang = self.values, self.lang
+        v["rn_inputs"], v["rn_units"] = str(len(FEATURES)), str(UNITS)
+        v["rn_concat"] = str(UNITS + len(FEATURES))
+        quoted = [f"“{term(WORD_TERMS[w], lang)}”" for w in FEATURES]
+        v["rn_features"] = "、".join(quoted) if lang == "zh" else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+        # the first word of the sentence that is none of them: its x is all zeros
+        v["rn_zero"] = term(WORD_TERMS[next(w for w in WORDS if w not in FEATURES)], lang)
+
     def rnn_fails(self) -> None:
-        """Add the facts of chapter 2: the shipped ``story compare`` table and the story SimpleRNN's h on one
-        held-out sentence (:func:`animations.learned.rnn_fails_data`), every number rounded as on screen."""
+        """Add the facts of chapter 2: the shipped ``story compare`` table, the no-memory line (always the most
+        common answer, counted on the table's own sentences) and the story SimpleRNN's h on one held-out
+        sentence (:func:`animations.learned.rnn_fails_data`), every number rounded as on screen."""
         if "rf_rnn_far" in self.values:
             return
         from animations.learned import rnn_fails_data
-        from explainer.story.train import SENTENCES
         v, lang = self.values, self.lang
         d = rnn_fails_data(lang)
 
@@ -335,27 +351,39 @@ class Facts:
 
         far = len(d.distances) - 1
         i20 = d.distances.index(20)
-        v["n_sentences"] = f"{SENTENCES:,}"
+        v["rf_sentences"] = f"{d.sentences:,}"
         v["rf_seeds"], v["rf_far"], v["rf_per"] = str(d.seeds), str(d.distances[far]), str(d.per_distance)
+        v["rf_units"] = str(d.units["rnn"])
+        v["rf_units_lstm"], v["rf_units_rnn"] = str(d.units["lstm"]), str(d.units["rnn"])
+        v["rf_params_lstm"], v["rf_params_rnn"] = str(d.params["lstm"]), str(d.params["rnn"])
+        v["rf_n_colours"] = str(len(d.colours))
         num("rf_lstm_lo", float(d.lstm.min()))
         num("rf_rnn_0", float(d.rnn[0]))
         num("rf_rnn_20", float(d.rnn[i20]))
         num("rf_rnn_far", float(d.rnn[far]))
         num("rf_rnn_min_far", float(d.rnn_min[far]))
-        num("rf_baseline", d.baseline)
+        num("rf_base_lo", float(d.majority.min()))
+        num("rf_base_hi", float(d.majority.max()))
         v["rf_colour"] = d.words[d.colour_step]
         v["rf_later"] = d.words[d.later_step]
         v["rf_n_later"] = str(d.later_step - d.colour_step)
-        v["rf_answer"] = d.answer
+        v["rf_answer"], v["rf_right"] = d.answer, d.right
         sep = "，" if lang == "zh" else ", "
         for key, t in (("rf_h_colour", d.colour_step), ("rf_h_later", d.later_step)):
             parts = [fmt(x) for x in d.h[t]]
             self.numbers.update(parts)
             v[key] = "(" + sep.join(parts) + ")" if lang == "en" else "（" + sep.join(parts) + "）"
-        num("rf_change_max", float(d.change.max()))
+        # one word's change of h: the filler word that changes a number of h most, and by how much
+        k = int(np.argmax(d.per_word))
+        num("rf_word_max", float(d.per_word[k]))
+        v["rf_word_max_at"] = d.words[d.colour_step + 1 + k]
+        self.flags["same_units"] = d.units["lstm"] == d.units["rnn"]
         self.flags["rnn_worse"] = bool(d.rnn[far] < d.lstm[far] - 0.1 and d.rnn[far] < d.rnn[0])
+        # "the RNN stays above the no-memory line, but forgets more the further back the colour is"
+        self.flags["rnn_between"] = bool(self.flags["rnn_worse"] and d.rnn.min() > d.majority.max())
         self.flags["lstm_holds"] = bool(d.lstm.min() >= 0.99)
-        self.flags["rewritten"] = bool(d.change.max() > 0.3)
+        # "a single filler word can rewrite h": one word moves a number of h (in −1…1) by more than half its range
+        self.flags["rewritten"] = bool(d.per_word.max() > REWRITE)
         self.flags["rnn_right"] = d.answer == d.right
 
     def question(self) -> None:
@@ -435,50 +463,72 @@ SCRIPT: dict[str, list[Line]] = {
           "普通的循环神经网络很难做到；LSTM（长短期记忆网络）正是为此设计的。先来看网络是怎样读句子的。"),
     ],
     "ReadingNetwork": [
-        L("step", "A recurrent network reads one word per time step t. The word enters as a one-hot vector x t: "
-                  "one entry is one, all others zero.",
-          "循环神经网络每个时间步 t 读一个词。这个词以独热向量 x t 的形式输入：只有一个位置是 1，其余都是 0。"),
-        L("hidden", "The network keeps a hidden state h t, a vector of numbers, and hands it on to the next step.",
-          "网络保存一个隐藏状态 h t，它是一组数字，会被传给下一步。"),
+        L("step", "A recurrent network reads one word per time step t, counting from t = 0. The word enters as "
+                  "a one-hot vector x t, one entry per word it knows. Ours knows {rn_inputs}: {rn_features}.",
+          "循环神经网络每个时间步 t 读一个词，t 从 0 开始数。词以独热向量 x t 的形式输入，每个认识的词占一个位置。"
+          "我们的网络认识 {rn_inputs} 个词：{rn_features}。"),
+        L("zeros", "The word's own entry is one, the others zero; a word it does not know, such as “{rn_zero}”, "
+                   "is all zeros.",
+          "读到的词那一位是 1，其余是 0；不认识的词，比如“{rn_zero}”，全是 0。"),
+        L("hidden", "The network keeps a hidden state h t, a vector of numbers, and hands it on to the next step. "
+                    "Before the first word, h is all zeros.",
+          "网络保存一个隐藏状态 h t，它是一组数字，会被传给下一步。读第一个词之前，h 全是 0。"),
         L("eq", "One step: h t equals tanh of W times h t−1 joined with x t, plus b.",
           "一步的计算：h t 等于 tanh（W 乘以 h t−1 与 x t 拼接成的向量，再加 b）。"),
-        L("shapes", "If h has n numbers and x has V, the joined vector has n plus V, and W is n by n plus V.",
-          "如果 h 有 n 个数，x 有 V 个数，拼接后的向量有 n 加 V 个数，W 的形状是 n 乘 n 加 V。"),
+        L("shapes", "If h has n numbers and x has V, the joined vector has n plus V, and W is n by n plus V. "
+                    "Our network will have n = {rn_units} and V = {rn_inputs}: {rn_units} plus {rn_inputs} entries.",
+          "如果 h 有 n 个数，x 有 V 个数，拼接后的向量有 n 加 V 个数，W 的形状是 n 乘 n 加 V。"
+          "我们的网络 n = {rn_units}，V = {rn_inputs}：拼接后有 {rn_units} 加 {rn_inputs} 个数。"),
         L("same", "Every step uses the same W and b. Drawn once per word, the one cell is the network unrolled "
                   "in time.",
           "每一步都用同一组 W 和 b。把这一个细胞按词画出来，就是按时间展开的网络。"),
         L("answer", "After the last word, a readout layer turns h into a probability for each colour: "
                     "that is the answer.",
           "读完最后一个词，读出层把 h 变成每种颜色的概率：这就是答案。"),
-        L("memory", "So h is a plain RNN's only memory, and it is rewritten at every word.",
-          "所以 h 是普通 RNN 唯一的记忆，而它在每个词上都会被改写。"),
+        L("memory", "So h is a plain RNN's only memory, and every word computes it anew.",
+          "所以 h 是普通 RNN 唯一的记忆，而每读一个词，它都要重新算一遍。"),
     ],
     "PlainRNNFails": [
-        L("task", "Can a plain RNN do our task? Here are {rf_seeds} plain RNNs and {rf_seeds} LSTMs of the same "
-                  "size, trained the same way.",
-          "普通 RNN 能完成我们的任务吗？这里有同样大小、同样训练的 {rf_seeds} 个普通 RNN 和 {rf_seeds} 个 LSTM。"),
-        L("chart", "Accuracy on new sentences, against the number of filler words between the colour and the "
-                   "question.",
-          "这是在新句子上的准确率，横轴是颜色和提问之间的填充词个数。"),
+        L("task", "Can a plain RNN do our task? Here are {rf_seeds} plain RNNs and {rf_seeds} LSTMs, each with "
+                  "{rf_units} units, trained the same way on the same {rf_sentences} sentences.",
+          "普通 RNN 能完成我们的任务吗？这里有 {rf_seeds} 个普通 RNN 和 {rf_seeds} 个 LSTM，每个都有 {rf_units} 个单元，"
+          "用同样的 {rf_sentences} 个句子、同样的方法训练。", when="same_units"),
+        L("task", "Can a plain RNN do our task? Here are {rf_seeds} plain RNNs of {rf_units_rnn} units and "
+                  "{rf_seeds} LSTMs of {rf_units_lstm}, trained the same way on the same {rf_sentences} sentences.",
+          "普通 RNN 能完成我们的任务吗？这里有 {rf_seeds} 个 {rf_units_rnn} 个单元的普通 RNN 和 {rf_seeds} 个 "
+          "{rf_units_lstm} 个单元的 LSTM，用同样的 {rf_sentences} 个句子、同样的方法训练。", when="not same_units"),
+        L("chart", "In these sentences the sky may also turn red or green: the answer is one of {rf_n_colours} "
+                   "colours. Here is the accuracy on new sentences, against the filler words between the colour "
+                   "and the question.",
+          "这些句子里天空还可能变成红色或绿色：答案是 {rf_n_colours} 种颜色之一。这是在新句子上的准确率，"
+          "横轴是颜色和提问之间的填充词个数。"),
         L("lstm", "The LSTM stays at {rf_lstm_lo} up to {rf_far} filler words.",
           "LSTM 一直保持在 {rf_lstm_lo}，直到 {rf_far} 个填充词。", when="lstm_holds"),
         L("lstm", "The LSTM's lowest accuracy is {rf_lstm_lo}.", "LSTM 的最低准确率是 {rf_lstm_lo}。",
           when="not lstm_holds"),
-        L("rnn", "The plain RNN falls from {rf_rnn_0} to {rf_rnn_20} at 20 words and {rf_rnn_far} at {rf_far}; "
-                 "always answering grey gets {rf_baseline}.",
-          "普通 RNN 从 {rf_rnn_0} 降到 20 个词时的 {rf_rnn_20}、{rf_far} 个词时的 {rf_rnn_far}；"
-          "总是回答灰色也有 {rf_baseline}。", when="rnn_worse"),
+        L("rnn", "The plain RNN falls from {rf_rnn_0} to {rf_rnn_20} at 20 words and {rf_rnn_far} at {rf_far}.",
+          "普通 RNN 从 {rf_rnn_0} 降到 20 个词时的 {rf_rnn_20}，{rf_far} 个词时只有 {rf_rnn_far}。", when="rnn_worse"),
         L("rnn", "The plain RNN goes from {rf_rnn_0} with no filler words to {rf_rnn_far} at {rf_far}.",
           "普通 RNN 从没有填充词时的 {rf_rnn_0} 变为 {rf_far} 个时的 {rf_rnn_far}。", when="not rnn_worse"),
+        L("base", "The dashed line needs no memory: always giving the most common answer scores {rf_base_lo} to "
+                  "{rf_base_hi}. The RNN stays above it, but remembers less the further back the colour is.",
+          "虚线不需要任何记忆：总是给出最常见的答案，准确率是 {rf_base_lo} 到 {rf_base_hi}。"
+          "普通 RNN 一直在它之上，但颜色离得越远，它记得越少。", when="rnn_between"),
+        L("base", "The dashed line needs no memory: always giving the most common answer scores {rf_base_lo} to "
+                  "{rf_base_hi}.",
+          "虚线不需要任何记忆：总是给出最常见的答案，准确率是 {rf_base_lo} 到 {rf_base_hi}。", when="not rnn_between"),
         L("inside", "Why? One trained RNN reading one new sentence: its h at every word.",
-          "为什么？看一个训练好的 RNN 读一个新句子：每个词处的 h。"),
+          "为什么？看一个训练好的普通 RNN 读一个新句子：每个词处的 h。"),
         L("h", "At “{rf_colour}”, h = {rf_h_colour}. {rf_n_later} words later, at “{rf_later}”, "
                "h = {rf_h_later}.",
           "在“{rf_colour}”处，h = {rf_h_colour}。{rf_n_later} 个词之后，在“{rf_later}”处，h = {rf_h_later}。"),
-        L("rewritten", "h is its only memory, and every word rewrites it, here by up to {rf_change_max}.",
-          "h 是它唯一的记忆，而每个词都会改写它，这里变化多达 {rf_change_max}。", when="rewritten"),
-        L("rewritten", "h is its only memory, and every word rewrites it; here it moved by at most {rf_change_max}.",
-          "h 是它唯一的记忆，每个词都会改写它；这里最多变化了 {rf_change_max}。", when="not rewritten"),
+        L("rewritten", "h is its only memory, and a single filler word can rewrite it: “{rf_word_max_at}” changes "
+                       "one of its numbers by {rf_word_max}.",
+          "h 是它唯一的记忆，而一个填充词就能改写它：“{rf_word_max_at}”让其中一个数变化了 {rf_word_max}。",
+          when="rewritten"),
+        L("rewritten", "h is its only memory; here no filler word changes one of its numbers by more than "
+                       "{rf_word_max}.",
+          "h 是它唯一的记忆；这里没有哪个填充词让其中一个数变化超过 {rf_word_max}。", when="not rewritten"),
         L("fix", "An LSTM adds a second memory, the cell state, that a word changes only when a gate lets it.",
           "LSTM 加了第二个记忆——细胞状态；只有门允许时，词才能改变它。"),
     ],
@@ -729,6 +779,9 @@ def narration(scene: str, facts: Facts, voice=None) -> list[Spoken]:
     if scene == "PlainRNNFails":
         facts.rnn_fails()
         facts.other().rnn_fails()
+    if scene == "ReadingNetwork":
+        facts.reading()
+        facts.other().reading()
     if scene == "TheQuestion":
         facts.question()
         facts.other().question()

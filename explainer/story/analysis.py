@@ -53,12 +53,13 @@ def accuracy(model: Sequential, sents: list[W.Sentence]) -> float:
 def accuracy_by_distance(model: Sequential, distances=range(0, 61, 5), n: int = 200,
                          seed: int = EVAL_SEED) -> dict[int, float]:
     """Accuracy on ``n`` held-out sentences with exactly ``d`` distractor words, for each ``d``."""
-    out = {}
-    for d in distances:
-        d = int(d)
-        sents = W.make_sentences(n, min_distractors=d, max_distractors=d, seed=seed + d)
-        out[d] = accuracy(model, sents)
-    return out
+    return {int(d): accuracy(model, distance_sentences(int(d), n, seed)) for d in distances}
+
+
+def distance_sentences(d: int, n: int = 200, seed: int = EVAL_SEED) -> list[W.Sentence]:
+    """The ``n`` held-out sentences with exactly ``d`` distractor words that :func:`accuracy_by_distance`
+    scores a model on (seed ``seed + d``)."""
+    return W.make_sentences(n, min_distractors=d, max_distractors=d, seed=seed + d)
 
 
 def _recorded(model: Sequential, sents: list[W.Sentence]):
