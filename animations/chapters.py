@@ -7,13 +7,14 @@ the scenes and the slides read.
 from __future__ import annotations
 
 #: Scene class names of the lesson, in order (each is a chapter and renders alone too): the task, how a network
-#: reads, why a plain RNN fails (measured), the cell, then the gates in the order the sentence is read — write
-#: the colour (input gate), keep it and forget it at "polluted" (forget gate), keep it silent (output gate) —
-#: the question (the output gate opens and the readout answers), the update, one full step, the whole
-#: sentence, why it trains, a trained model, the recap.
-LESSON: tuple[str, ...] = ("TitleWhy", "ReadingNetwork", "PlainRNNFails", "TheCell", "InputGate", "ForgetGate",
-                           "OutputGate", "TheQuestion", "CellStateUpdate", "FullStep", "UnrolledSequence", "Backprop",
-                           "TrainedLSTM", "Recap")
+#: reads, why a plain RNN fails (measured), the cell, then the sentence in the order it is read — the colour word
+#: (input gate and candidate write it), the filler words (the forget gate keeps it, the output gate keeps it
+#: silent), "polluted" (the forget gate erases it, the new fact is written: the update), the question (the
+#: output gate opens and the readout answers) — one full step, the whole sentence, why it trains, a trained
+#: model, the recap.
+LESSON: tuple[str, ...] = ("TitleWhy", "ReadingNetwork", "PlainRNNFails", "TheCell", "InputGate", "HoldingQuietly",
+                           "ForgetGate", "TheQuestion", "FullStep", "UnrolledSequence", "Backprop", "TrainedLSTM",
+                           "Recap")
 
 #: Opt-in chapters, scene name → module: rendered when named (``render cells``) or appended to the lesson
 #: when asked (``render lesson --with-cells``), never part of :data:`LESSON` (they load a model of their own).
@@ -24,6 +25,6 @@ EXTRAS: dict[str, str] = {CELLS: "animations.cells_scene"}
 GROUPS: dict[str, tuple[str, ...]] = {
     "all": LESSON,
     "lesson": LESSON,
-    "gates": ("InputGate", "ForgetGate", "OutputGate", "CellStateUpdate"),
+    "gates": ("InputGate", "HoldingQuietly", "ForgetGate", "TheQuestion"),
     "cells": (CELLS,),
 }

@@ -37,6 +37,8 @@ AWAY_FROM_ZERO = 0.1
 GAP_SECONDS = 0.4
 #: A change of a plain RNN's h (each number in −1…1) by more than this at one word rewrites it (chapter 2).
 REWRITE = 1.0
+#: A pause-and-predict question ("predict" lines) stays up at least this long after it is spoken or read.
+PREDICT_SILENCE = 2.0
 
 
 @dataclass(frozen=True)
@@ -151,29 +153,38 @@ class Facts:
         num("i_write2", i[t_w2, u_w2])
         num("g_write2", g[t_w2, u_w2])
         num("ig_write2", written[t_w2, u_w2])
-        # output gate open (reads a memory out) and closed over a memory (keeps it silent)
+        # hold (chapter 5): the filler words after the write and before the forgetting step, for the written
+        # unit: its memory kept (f open), nothing written (i closed), nothing said (o closed)
+        window = [t for t in range(t_w + 1, t_f)] or [t_k]
+        self.hold_steps = window[:3]
+        t_h = self.hold_steps[0]
+        at("hold", t_h, u_w)
+        for k, a in (("f", f), ("i", i), ("o", o), ("c", c), ("h", h)):
+            num(f"{k}_hold", a[t_h, u_w])
+        num("c_hold_last", c[self.hold_steps[-1], u_w])
+        v["word_hold_last"] = self.word(self.hold_steps[-1])
+        quiet = [(openness(f[t, u_w]), openness(i[t, u_w]), openness(o[t, u_w])) for t in self.hold_steps]
+        # the output gate open (reads a memory out): where o ⊙ tanh c is largest (the recap names its word)
         t_o, u_o = pick(o * np.abs(tr.tanh_c[0]))
         at("open", t_o, u_o)
-        # read out together, o × tanh c must multiply to the h read out: the screen's digits
-        d_o = product_digits([o[t_o, u_o], tr.tanh_c[0][t_o, u_o]], h[t_o, u_o])
-        for k, a in (("o", o), ("c", c), ("tanhc", tr.tanh_c[0]), ("h", h)):
-            num(f"{k}_open", a[t_o, u_o], d_o)
-        t_s, u_s = pick((1 - o) * np.abs(c_prev))  # a memory held from before ("still holds"), not just written
-        at("closed", t_s, u_s)
-        d_s = product_digits([o[t_s, u_s], tr.tanh_c[0][t_s, u_s]], h[t_s, u_s])
-        for k, a in (("o", o), ("c", c), ("tanhc", tr.tanh_c[0]), ("h", h)):
-            num(f"{k}_closed", a[t_s, u_s], d_s)
-        # the update and the full step at the forgetting step
+        # the new fact written at the forgetting step: the unit with the largest i ⊙ g there
+        u_n = int(np.argmax(np.abs(written[t_f])))
+        at("new", t_f, u_n)
+        d_n = product_digits([i[t_f, u_n], g[t_f, u_n]], written[t_f, u_n])
+        for k, a in (("i", i), ("g", g), ("ig", written), ("c", c)):
+            num(f"{k}_new", a[t_f, u_n], d_n)
+        # the update at the forgetting step, every unit
         v["kept_list"] = self.listing(kept[t_f])
         v["written_list"] = self.listing(written[t_f])
         v["c_list"] = self.listing(c[t_f])
-        # one full step at the forgetting step, for the unit with the most values away from 0 there (a step of
-        # near-zeros teaches nothing); ties go to the forgetting unit
-        busy = [sum(abs(float(a[t_f, k])) > AWAY_FROM_ZERO for a in (f, i, g, o, c, h)) for k in range(U)]
-        u_s = max(range(U), key=lambda k: (busy[k], k == u_f))
-        at("step", t_f, u_s)
+        # one full step at the last word (the question: nothing read before it is revisited), for the unit with
+        # the most values away from 0 there (a step of near-zeros teaches nothing)
+        t_s = T - 1
+        busy = [sum(abs(float(a[t_s, k])) > AWAY_FROM_ZERO for a in (f, i, g, o, c, h)) for k in range(U)]
+        u_s = max(range(U), key=lambda k: (busy[k], -k))
+        at("step", t_s, u_s)
         for k, a in (("f", f), ("i", i), ("g", g), ("o", o), ("c", c), ("h", h), ("c_prev", c_prev)):
-            num(f"{k}_step", a[t_f, u_s])
+            num(f"{k}_step", a[t_s, u_s])
         # unrolled: the largest changes of a cell state, over every unit and step (two units may change at one
         # step: each counts), and the largest of all the others
         change = np.abs(c - c_prev)
@@ -192,6 +203,10 @@ class Facts:
         v["n_shown"] = str(U)
         v["n_inputs"] = str(tr.input_dim)
         v["n_concat"] = str(src.total_units + tr.input_dim)
+        v["n_rows"] = str(4 * src.total_units)
+        v["feature_list"] = ("、" if lang == "zh" else ", ").join(f"“{w}”" for w in self.features())
+        v["c_write"] = fmt(c[t_w, u_w])
+        self.numbers.add(v["c_write"])
         self.demo = src.name == "demo" or tr.meta.get("source") == "demo"
         self.barely_trained = bool(((tr.f > 0.3) & (tr.f < 0.7) & (tr.i > 0.3) & (tr.i < 0.7)
                                     & (tr.o > 0.3) & (tr.o < 0.7)).all())
@@ -201,8 +216,16 @@ class Facts:
             "keeps": openness(f[t_k, u_k]) == "open",      # "f close to one: the memory passes"
             "forgets": openness(f[t_f, u_f]) == "closed",  # "the gate is closed: the memory is erased"
             "opens": openness(o[t_o, u_o]) == "open",      # "the gate is open: the memory is read out"
-            "closes": openness(o[t_s, u_s]) == "closed",   # "output gate closed over a memory"
+            # "f near one keeps it, i shut writes nothing, o shut says nothing", at every filler step shown
+            "quiet": all(q == ("open", "closed", "closed") for q in quiet) and float(abs(c[t_h, u_w])) > 0.5,
+            # "meanwhile the grey memory writes the new fact" (another unit than the erased one)
+            "writes_new": u_n != u_f and float(abs(written[t_f, u_n])) >= 0.5,
             "holds": float(max(rest)) < 0.1 if rest else True,  # "at every other step c hardly moves"
+            "writes": openness(i[t_w, u_w]) == "open",     # "the input gate is open"
+            "several": len(self.hold_steps) > 1,           # "… and more words", "each step a little smaller"
+            # the cell chapter writes one row of W out in full (and names every input word) when it is short
+            "small": src.total_units + tr.input_dim <= 6 and self.weight is not None,
+            "weight": self.weight is not None,
         }
 
     # --- names in the caption language -----------------------------------------------------------
@@ -533,108 +556,104 @@ SCRIPT: dict[str, list[Line]] = {
           "LSTM 加了第二个记忆——细胞状态；只有门允许时，词才能改变它。"),
     ],
     "TheCell": [
-        L("belt", "One LSTM cell, one time step. Along the top runs the cell state c, like a conveyor belt.",
-          "一个 LSTM 细胞，一个时间步。顶部贯穿的是细胞状态 c，像一条传送带。"),
-        L("concat", "Below, h t−1 and the input x t are joined into one vector of length {n_units} plus {n_inputs}.",
-          "底部，上一步的隐藏状态 h t−1 和输入 x t 拼接成一个向量，长度是 {n_units} 加 {n_inputs}。"),
+        L("belt", "One LSTM cell, one time step. Along the top runs the cell state c, the memory, like a conveyor belt.",
+          "一个 LSTM 细胞，一个时间步。顶部贯穿的是细胞状态 c，也就是记忆，像一条传送带。"),
+        L("concat", "Below, the last hidden state hₜ₋₁ and the input xₜ are joined into one vector.",
+          "底部，上一步的隐藏状态 hₜ₋₁ 和输入 xₜ 拼接成一个向量。"),
         L("gates", "Four boxes read it: the forget gate f, the input gate i, the candidate g, the output gate o.",
           "四个方框读取这个向量：遗忘门 f、输入门 i、候选记忆 g 和输出门 o。"),
         L("sum", "Each box computes z = W times the joined vector plus b, then squashes it: sigmoid for gates, "
                  "tanh for g.",
           "每个方框先算 z = W 乘以拼接向量再加 b，然后压缩：门用 sigmoid，g 用 tanh。"),
-        L("nodes", "The circled dots multiply element by element; the plus node adds what is written to what is kept.",
+        L("nodes", "The circled dots multiply element by element; the plus adds what is written to what is kept.",
           "带圈的点表示逐元素相乘；加号把写入的内容加到保留的内容上。"),
-        L("out", "Finally tanh of the new cell state, times the output gate, gives the new hidden state h t.",
-          "最后，新细胞状态的 tanh 乘以输出门，得到新的隐藏状态 h t。"),
+        L("out", "Finally tanh of the new cell state, times the output gate, gives the new hidden state hₜ.",
+          "最后，新细胞状态的 tanh 乘以输出门，得到新的隐藏状态 hₜ。"),
         L("model", "Our numbers come from {model}.", "我们的数字来自{model}。"),
+        L("x", "Here xₜ has {n_inputs} entries, one per word it knows: {feature_list}. Every other word is all zeros.",
+          "这里 xₜ 有 {n_inputs} 个数，每个数对应一个它认识的词：{feature_list}。其他词全是 0。", when="small"),
+        L("x", "Here xₜ has {n_inputs} entries, one per input feature.", "这里 xₜ 有 {n_inputs} 个数，每个输入特征一个。",
+          when="not small"),
+        L("shapes", "So the joined vector has {n_units} plus {n_inputs}, {n_concat} numbers, and W has one row per gate "
+                    "and unit: 4 times {n_units}, {n_rows} rows of {n_concat}.",
+          "所以拼接后的向量有 {n_units} 加 {n_inputs}，共 {n_concat} 个数；W 每个门的每个单元一行："
+          "4 乘 {n_units}，共 {n_rows} 行，每行 {n_concat} 个数。"),
+        L("row", "One row at work: the forget gate of {unit_forget} at “{word_forget}”. Each weight times its entry, "
+                 "added up, plus b, gives z = {z_forget}.",
+          "看其中一行：“{word_forget}”这一步，{unit_forget}的遗忘门。每个权重乘以对应的数，加起来再加 b，"
+          "得到 z = {z_forget}。", when="small"),
+    ],
+    "InputGate": [
+        L("predict", "The network reads “{word_write}”. Before we look: what should the input gate of {unit_write} do?",
+          "网络读到了“{word_write}”。先想一想：{unit_write}的输入门应该怎么做？"),
+        L("g", "Writing takes two parts. The candidate g, tanh of its own weighted sum, proposes a value between "
+               "minus one and one.",
+          "写入分两部分。候选记忆 g 是它自己的加权和的 tanh，提出一个介于负一和一之间的值。"),
+        L("i", "The input gate i, a sigmoid with its own weights and bias, says how much of g gets in.",
+          "输入门 i 是一个 sigmoid，有自己的权重和偏置，决定 g 能进入多少。"),
+        L("zg", "At “{word_write}”, the candidate's sum is z = {z_g_write}, so g = {g_write}.",
+          "在“{word_write}”这一步，候选记忆的加权和 z = {z_g_write}，所以 g = {g_write}。"),
+        L("zi", "The input gate's sum is z = {z_i_write}, so i = {i_write}: the gate is open.",
+          "输入门的加权和 z = {z_i_write}，所以 i = {i_write}：门是开的。", when="writes"),
+        L("zi", "The input gate's sum is z = {z_i_write}, so i = {i_write}.",
+          "输入门的加权和 z = {z_i_write}，所以 i = {i_write}。", when="not writes"),
+        L("ig", "Their element-wise product i ⊙ g = {ig_write} is written into the cell state: c becomes {c_write}.",
+          "两者逐元素相乘，i ⊙ g = {ig_write} 被写入细胞状态：c 变成 {c_write}。"),
+    ],
+    "HoldingQuietly": [
+        L("predict", "Next come “{word_hold}” and more words that say nothing about the colour. What should the "
+                     "three gates do now?",
+          "接下来是“{word_hold}”等几个和颜色无关的词。现在这三个门应该怎么做？", when="several"),
+        L("predict", "Next comes “{word_hold}”, a word that says nothing about the colour. What should the three "
+                     "gates do now?",
+          "接下来是“{word_hold}”，一个和颜色无关的词。现在这三个门应该怎么做？", when="not several"),
+        L("keep", "The forget gate of {unit_hold} stays near one, f = {f_hold}: the memory passes, c = {c_hold}.",
+          "{unit_hold}的遗忘门接近 1，f = {f_hold}：记忆顺利通过，c = {c_hold}。", when="quiet"),
+        L("keep", "The forget gate of {unit_hold} is f = {f_hold}, and c = {c_hold}.",
+          "{unit_hold}的遗忘门 f = {f_hold}，c = {c_hold}。", when="not quiet"),
+        L("write", "The input gate stays shut, i = {i_hold}: nothing new is written.",
+          "输入门一直关着，i = {i_hold}：没有写入新内容。", when="quiet"),
+        L("write", "The input gate is i = {i_hold}.", "输入门 i = {i_hold}。", when="not quiet"),
+        L("quiet", "And the output gate is shut, o = {o_hold}, so hₜ = o ⊙ tanh c = {h_hold}: the memory is kept, "
+                   "not said.",
+          "输出门也关着，o = {o_hold}，所以 hₜ = o ⊙ tanh c = {h_hold}：记忆被保留，但没有说出来。", when="quiet"),
+        L("quiet", "The output gate is o = {o_hold}, so hₜ = o ⊙ tanh c = {h_hold}.",
+          "输出门 o = {o_hold}，所以 hₜ = o ⊙ tanh c = {h_hold}。", when="not quiet"),
+        L("belt", "At “{word_hold_last}” the belt still carries c = {c_hold_last}, each step a little smaller.",
+          "到“{word_hold_last}”，传送带上仍有 c = {c_hold_last}，每一步略小一点。", when="several"),
     ],
     "ForgetGate": [
-        L("predict", "Before we look: over the filler words, and then at “{word_forget}”, what should the forget gate do?",
-          "先想一想：在填充词上，再到“{word_forget}”这一步，遗忘门应该怎么做？"),
-        L("role", "The forget gate f decides, unit by unit, how much of the old cell state to keep.",
-          "遗忘门 f 逐个单元决定：旧的细胞状态保留多少。"),
-        L("keep", "At “{word_keep}”, {unit_keep} holds c t−1 = {c_prev_keep}, and its forget gate "
-                  "reads {f_keep}.",
-          "在“{word_keep}”这一步，{unit_keep}的 c t−1 = {c_prev_keep}，它的遗忘门是 {f_keep}。"),
-        L("kept", "With f close to one the memory passes almost unchanged: f ⊙ c t−1 = {kept_keep}.",
-          "f 接近 1，记忆几乎原样通过：f ⊙ c t−1 = {kept_keep}。", when="keeps"),
-        L("kept", "Here f is only {f_keep}, so even this memory shrinks: f ⊙ c t−1 = {kept_keep}.",
-          "这里 f 只有 {f_keep}，所以这段记忆也在缩小：f ⊙ c t−1 = {kept_keep}。", when="not keeps"),
-        L("zf", "Now “{word_forget}”. The weighted sum of {unit_forget}'s forget gate drops to "
-                "z = {z_forget}.",
-          "现在是“{word_forget}”。{unit_forget}遗忘门的加权和降到 z = {z_forget}。"),
+        L("predict", "Now “{word_forget}”. Before we look: what should the forget gate of {unit_forget} do?",
+          "现在读到“{word_forget}”。先想一想：{unit_forget}的遗忘门应该怎么做？"),
+        L("weight", "“{w_from}” enters this forget gate with one weight, W = {w_forget}.",
+          "“{w_from}”以一个权重进入这个遗忘门：W = {w_forget}。", when="weight"),
+        L("zf", "It pulls the weighted sum down to z = {z_forget}.", "它把加权和拉低到 z = {z_forget}。"),
         L("curve", "On the sigmoid curve that gives f = {f_forget}: the gate is closed.",
           "在 sigmoid 曲线上，这对应 f = {f_forget}：门关上了。", when="forgets"),
         L("curve", "On the sigmoid curve that gives f = {f_forget}: the gate is only partly closed.",
           "在 sigmoid 曲线上，这对应 f = {f_forget}：门只关上了一部分。", when="not forgets"),
-        L("weight", "One weight does it: from the input “{w_from}” to this forget gate, W = {w_forget}.",
-          "是一个权重造成的：从输入“{w_from}”到这个遗忘门，W = {w_forget}。"),
-        L("erased", "So f ⊙ c t−1 falls from {c_prev_forget} to {kept_forget}: the memory is erased.",
-          "于是 f ⊙ c t−1 从 {c_prev_forget} 降到 {kept_forget}：记忆被擦除了。", when="forgets"),
-        L("erased", "So f ⊙ c t−1 goes from {c_prev_forget} to {kept_forget}: the memory is only partly erased.",
-          "于是 f ⊙ c t−1 从 {c_prev_forget} 变为 {kept_forget}：记忆只被擦除了一部分。", when="not forgets"),
-    ],
-    "InputGate": [
-        L("predict", "Before we look: at “{word_write}”, what should the input gate do?",
-          "先想一想：在“{word_write}”这一步，输入门应该怎么做？"),
-        L("role", "First, writing: the input gate i and the candidate g decide what goes into the memory.",
-          "先看写入：输入门 i 和候选记忆 g 决定把什么写进记忆。"),
-        L("g", "The candidate g is tanh of its own weighted sum: a proposal between minus one and one.",
-          "候选记忆 g 是它自己的加权和的 tanh：一个介于负一和一之间的提议。"),
-        L("i", "The input gate i, a sigmoid with its own weights and bias, says how much of g gets in.",
-          "输入门 i 是一个 sigmoid，有自己的权重和偏置，决定 g 能进入多少。"),
-        L("write", "At “{word_write}”, {unit_write} has z = {z_i_write} so i = {i_write}, "
-                   "and g = {g_write}.",
-          "在“{word_write}”这一步，{unit_write}的 z = {z_i_write}，所以 i = {i_write}，而 g = {g_write}。"),
-        L("ig", "Their element-wise product, i ⊙ g = {ig_write}, is what gets written into the cell state.",
-          "两者逐元素相乘，i ⊙ g = {ig_write}，这就是写入细胞状态的内容。"),
-        L("write2", "In the same way, at “{word_write2}”, {unit_write2} writes i ⊙ g = {ig_write2}.",
-          "同样地，在“{word_write2}”这一步，{unit_write2}写入 i ⊙ g = {ig_write2}。"),
-    ],
-    "CellStateUpdate": [
-        L("eq", "Now the update: c t equals f ⊙ c t−1 plus i ⊙ g, for every unit at once.",
-          "现在是更新：c t 等于 f ⊙ c t−1 加上 i ⊙ g，所有单元同时进行。"),
-        L("kept", "At “{word_forget}”, the kept part f ⊙ c t−1 is: {kept_list}.",
-          "在“{word_forget}”这一步，保留的部分 f ⊙ c t−1 是：{kept_list}。"),
-        L("written", "The written part i ⊙ g is: {written_list}.", "写入的部分 i ⊙ g 是：{written_list}。"),
-        L("sum", "Added on the belt they give the new cell state: {c_list}.",
-          "两者在传送带上相加，得到新的细胞状态：{c_list}。"),
-        L("why", "On the belt: no weight matrix, no squashing, only a multiply and an add. So a memory can last.",
-          "传送带上没有权重矩阵，也没有压缩，只有一次乘法和一次加法，所以记忆能长久保存。"),
-    ],
-    "OutputGate": [
-        L("predict", "Before we look: while the memory waits, and when the question comes, what should the output gate do?",
-          "先想一想：记忆在等待时，以及问题到来时，输出门应该怎么做？"),
-        L("role", "The cell state is the memory. The output gate o decides how much of it the cell says now.",
-          "细胞状态是记忆。输出门 o 决定此刻把多少记忆说出来。"),
-        L("closed", "h t = o ⊙ tanh c t. At “{word_closed}”, {unit_closed} still holds c = {c_closed}, but its "
-                    "output gate is {o_closed}.",
-          "h t = o ⊙ tanh c t。在“{word_closed}”这一步，{unit_closed}仍然保存着 c = {c_closed}，但它的输出门是 {o_closed}。",
-          when="closes"),
-        L("closed", "This model's output gates never close: the most closed one over a memory, at “{word_closed}” "
-                    "for {unit_closed}, is {o_closed}.",
-          "这个模型的输出门从不关闭：在“{word_closed}”处，{unit_closed}保存记忆时，输出门最小也有 {o_closed}。",
-          when="not closes"),
-        L("closed_h", "So h = {h_closed}: the memory is kept, but not spoken. It waits on the belt.",
-          "所以 h = {h_closed}：记忆被保留，但没有说出来。它留在传送带上等待。", when="closes"),
-        L("closed_h", "So h = {h_closed}: this model always reads part of its memory out.",
-          "所以 h = {h_closed}：这个模型总是把一部分记忆读出来。", when="not closes"),
-        L("open", "Then, at “{word_open}”, {unit_open} has o = {o_open} and tanh c = {tanhc_open}.",
-          "然后在“{word_open}”这一步，{unit_open}的 o = {o_open}，tanh c = {tanhc_open}。"),
-        L("open_h", "The gate is open, so h = {h_open}: the memory is read out.",
-          "门是打开的，所以 h = {h_open}：记忆被读出来了。", when="opens"),
-        L("open_h", "Even this most open output gate lets only part through: h = {h_open}.",
-          "即使是开得最大的输出门，也只让一部分通过：h = {h_open}。", when="not opens"),
+        L("erased", "So f ⊙ cₜ₋₁ falls from {c_prev_forget} to {kept_forget}: the old colour is erased.",
+          "于是 f ⊙ cₜ₋₁ 从 {c_prev_forget} 降到 {kept_forget}：旧的颜色被擦除了。", when="forgets"),
+        L("erased", "So f ⊙ cₜ₋₁ goes from {c_prev_forget} to {kept_forget}: the memory is only partly erased.",
+          "于是 f ⊙ cₜ₋₁ 从 {c_prev_forget} 变为 {kept_forget}：记忆只被擦除了一部分。", when="not forgets"),
+        L("new", "At the same word, {unit_new} writes the new fact: i ⊙ g = {i_new} × {g_new} = {ig_new}.",
+          "同一个词上，{unit_new}写入新的事实：i ⊙ g = {i_new} × {g_new} = {ig_new}。", when="writes_new"),
+        L("update", "Both follow one update, cₜ = f ⊙ cₜ₋₁ + i ⊙ g: kept plus written.",
+          "两者遵循同一个更新：cₜ = f ⊙ cₜ₋₁ + i ⊙ g，保留的加上写入的。"),
+        L("sum", "New cell states: {c_list}. On the belt only a multiply and an add: no weights, no squashing.",
+          "新的细胞状态：{c_list}。传送带上只有一次乘法和一次加法，没有权重，也没有压缩。"),
     ],
     "TheQuestion": [
-        L("predict", "Before we look: the question comes, “{q_word}”. What should the output gate do now?",
-          "先想一想：问题来了，“{q_word}”。现在输出门应该怎么做？"),
+        L("predict", "The question comes: “{q_word}”. Before we look: what should the output gate do now?",
+          "问题来了：“{q_word}”。先想一想：现在输出门应该怎么做？"),
+        L("role", "The output gate o decides how much of the memory the cell says: hₜ = o ⊙ tanh cₜ.",
+          "输出门 o 决定细胞把多少记忆说出来：hₜ = o ⊙ tanh cₜ。"),
         L("open", "At “{q_word}”, the output gate of {unit_question} opens: o = {o_question}.",
           "在“{q_word}”这一步，{unit_question}的输出门打开了：o = {o_question}。", when="opens_at_question"),
         L("open", "At “{q_word}”, the output gate of {unit_question} is o = {o_question}.",
           "在“{q_word}”这一步，{unit_question}的输出门是 o = {o_question}。", when="not opens_at_question"),
-        L("h", "So h = o ⊙ tanh c carries the memory out: tanh c = {tanhc_question}, h = {h_question}.",
-          "于是 h = o ⊙ tanh c 把记忆带了出来：tanh c = {tanhc_question}，h = {h_question}。"),
+        L("h", "So h carries the memory out: tanh c = {tanhc_question}, h = {h_question}.",
+          "于是 h 把记忆带了出来：tanh c = {tanhc_question}，h = {h_question}。"),
         L("readout", "The readout layer turns h into one probability per answer, with a softmax.",
           "读出层用 softmax 把 h 变成每个答案的概率。", when="readout"),
         L("answer", "{q_answer}: {q_p_answer}, {q_other}: {q_p_other}. The network answers “{q_answer}”.",
@@ -645,16 +664,15 @@ SCRIPT: dict[str, list[Line]] = {
           "记忆一直在传送带上等待，没有说出来，直到问题打开了门。", when="opens_at_question"),
     ],
     "FullStep": [
-        L("f", "One full step at “{word_step}”, for {unit_step}. First the forget gate: f = {f_step}.",
-          "在“{word_step}”这一步完整地走一遍，看{unit_step}。先是遗忘门：f = {f_step}。"),
-        L("i", "Then the input gate, with its own weights: i = {i_step}.", "然后是输入门，有自己的权重：i = {i_step}。"),
+        L("f", "The same step, “{word_step}”, as six equations, for {unit_step}. The forget gate: f = {f_step}.",
+          "同一步“{word_step}”，写成六个方程，看{unit_step}。遗忘门：f = {f_step}。"),
+        L("i", "The input gate, with its own weights: i = {i_step}.", "输入门，有自己的权重：i = {i_step}。"),
         L("g", "The candidate: g = {g_step}.", "候选记忆：g = {g_step}。"),
         L("o", "The output gate: o = {o_step}.", "输出门：o = {o_step}。"),
-        L("c", "The cell state: c = f ⊙ c t−1 + i ⊙ g = {c_step}.", "细胞状态：c = f ⊙ c t−1 + i ⊙ g = {c_step}。"),
-        L("h", "The hidden state: h = o ⊙ tanh c = {h_step}. Six equations make one step.",
-          "隐藏状态：h = o ⊙ tanh c = {h_step}。六个方程组成一步。"),
-        L("next", "h t and c t are handed on to the next word, and the same cell runs again.",
-          "h t 和 c t 被传给下一个词，同一个细胞再运行一次。"),
+        L("c", "The cell state: cₜ = f ⊙ cₜ₋₁ + i ⊙ g = {c_step}.", "细胞状态：cₜ = f ⊙ cₜ₋₁ + i ⊙ g = {c_step}。"),
+        L("h", "The hidden state: hₜ = o ⊙ tanh cₜ = {h_step}.", "隐藏状态：hₜ = o ⊙ tanh cₜ = {h_step}。"),
+        L("next", "hₜ and cₜ are handed on to the next word, and the same cell runs again.",
+          "hₜ 和 cₜ 被传给下一个词，同一个细胞再运行一次。"),
     ],
     "UnrolledSequence": [
         L("belt", "Now the same cell over the whole sequence: the belt carries c from step to step.",
@@ -790,13 +808,15 @@ def narration(scene: str, facts: Facts, voice=None) -> list[Spoken]:
             continue
         texts = {lang: _fill(line.text(lang), facts, lang) for lang in LANGS}
         text = texts[facts.lang]
+        pause = PREDICT_SILENCE if line.key == "predict" else 0.0
         if voice is None:
-            out.append(Spoken(line.key, text, line_seconds(texts)))
+            out.append(Spoken(line.key, text, line_seconds(texts) + pause))
             continue
         from animations.voice import voiced_seconds
         clip = voice.say(scene, line.key, text)
         reading = max(MIN_LINE_SECONDS, reading_seconds(text, facts.lang))
-        out.append(Spoken(line.key, text, voiced_seconds(clip.seconds, reading), clip.path))
+        out.append(Spoken(line.key, text, max(voiced_seconds(clip.seconds, reading), clip.seconds + pause),
+                          clip.path))
     return out
 
 
