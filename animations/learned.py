@@ -1,19 +1,18 @@
 """What the two "why" scenes draw: the trained story LSTM, its recorded gradients, and a plain RNN's.
 
-* :func:`backprop_data` — one story sentence with many filler words and no "polluted"; the trained story
-  LSTM's recorded backprop through time (``model.trace_gradients``): ∂L/∂c_t of its colour-memory unit and
-  the belt factor ∂c_t/∂c_{t-1} (= f_t); beside it the story's ``SimpleRNN`` (same size, trained by the
-  same recipe) on the same sentence and target: ‖∂L/∂h_t‖.
+* :func:`backprop_data` — the story sentence (with "polluted"); the trained story LSTM's recorded backprop
+  through time (``model.trace_gradients``): dL/dc_t of its colour-memory unit and the belt factor
+  ∂c_t/∂c_{t-1} (= f_t), L the cross-entropy of the right answer.
 * :func:`story_data` — the trained story LSTM's trace over the story sentence with "polluted" in it.
-* :func:`gradient_spread` — the same share for many held-out sentences (one colour, 20 filler words, no
-  event): how much of the last word's gradient reaches the colour word, per sentence, for both models —
-  the LSTM's ∂L/∂c of its colour memory, the RNN's ‖∂L/∂h‖ (each model's memory), each relative to the
-  same quantity at the last word. A median would hide what the recordings show: the RNN's share is tiny
-  on some sentences and above one on others.
+* :func:`gradient_spread` — both trained models (the LSTM and the story's ``SimpleRNN``, same size, same
+  recipe) on the same held-out sentences (one colour, 20 filler words, no event): per sentence and word, the
+  size of the gradient with respect to each model's memory (the LSTM's c, the RNN's h, each a length over
+  its 3 units) relative to the last word's. A median would hide what the recordings show: the RNN's share
+  is tiny on some sentences and above one on others.
 
 Both are computed by :mod:`explainer` (the code that trains the models); nothing here does LSTM maths.
-Gradients at the last step are tiny when the model is confident, so the scene shows each step's gradient
-*relative to the last step's*: a ratio of two recorded values.
+Gradients are tiny when the model is confident: the chain is counted in a stated power of ten, the
+sentences' lines as a share of their last word's (a ratio of two recorded values).
 """
 from __future__ import annotations
 
@@ -22,64 +21,84 @@ from functools import lru_cache
 
 import numpy as np
 
-#: Filler words between the colour and the question in the backprop sentence.
-FILLERS = 14
-
-
-def available() -> bool:
-    """True when the story package (trained story LSTM, SimpleRNN, gradient traces) is installed."""
-    try:
-        from explainer.story import story_gradients, story_rnn_model  # noqa: F401
-        from explainer.gradients import trace_gradients  # noqa: F401
-        from explainer.rnn import SimpleRNN  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 @dataclass
 class Backprop:
+    """Chapter 10's first half: the trained story LSTM's recorded backprop through time over the story sentence
+    (with "polluted"), for its colour-memory unit, against the right answer (grey).
+
+    ``dc[t]`` = dL/dc_t, ``belt[t]`` = ∂c_t/∂c_{t-1} = f_t (both recorded by the layer's own backward pass), so
+    the chain rule along the belt reads dL/dc_{t-1} = dL/dc_t · f_t + (what reaches c_{t-1} through h_{t-1}):
+    :meth:`direct` is the first term, the recorded ``dc[t-1]`` the total. ``unit_size`` is the power of ten the
+    scene counts the gradients in (they are small: the model is sure of its answer).
+    """
+
     words: list[str]          # the sentence in the lesson's language
     colour_step: int          # where the colour word is
+    poll_step: int            # where "polluted" is
     unit: int                 # the story LSTM's colour-memory unit
-    lstm_dc: np.ndarray       # (time,) ∂L/∂c_t of that unit
+    dc: np.ndarray            # (time,) dL/dc_t of that unit
     belt: np.ndarray          # (time,) ∂c_t/∂c_{t-1} of that unit (= f_t)
-    rnn_dh: np.ndarray        # (time,) ‖∂L/∂h_t‖ of the plain RNN
-    answer: str
+    answer: str               # the right answer, the target of L
+    prediction: str           # what the model answers
+    p_answer: float           # the probability it gives the right answer
 
     @property
-    def lstm_share(self) -> np.ndarray:
-        """|∂L/∂c_t| / |∂L/∂c_T|: how much of the last step's gradient reaches step t along the LSTM."""
-        return np.abs(self.lstm_dc) / max(abs(float(self.lstm_dc[-1])), 1e-30)
+    def unit_size(self) -> float:
+        """10^k with the largest |dL/dc| between 1 and 10 of them: the unit the scene counts gradients in."""
+        return float(10.0 ** np.floor(np.log10(np.abs(self.dc).max())))
+
+    def scaled(self, t: int) -> float:
+        """dL/dc_t in units of :attr:`unit_size`."""
+        return float(self.dc[t] / self.unit_size)
+
+    def direct(self, t: int) -> float:
+        """The belt's term of dL/dc_{t-1}: dL/dc_t · f_t, in units of :attr:`unit_size`."""
+        return float(self.dc[t] * self.belt[t] / self.unit_size)
+
+    def row_digits(self, t: int) -> int:
+        """Decimals at which dL/dc_t × f_t, shown rounded, multiplies to the belt term shown (at least 3)."""
+        from explainer.presentation import product_digits
+        return product_digits([self.scaled(t), self.belt[t]], self.direct(t), digits=3)
 
     @property
-    def rnn_share(self) -> np.ndarray:
-        """‖∂L/∂h_t‖ / ‖∂L/∂h_T‖ for the plain RNN."""
-        return self.rnn_dh / max(float(self.rnn_dh[-1]), 1e-30)
+    def chain_steps(self) -> list[int]:
+        """The steps the chain rule is worked at: the last two words, then "polluted"."""
+        T = len(self.words)
+        return [T - 1, T - 2, self.poll_step]
 
+    @property
+    def filler_product(self) -> float:
+        """∏ f over the words between the colour and "polluted": the belt's direct path from c_{poll-1} back to
+        the colour word's c."""
+        return float(np.prod(self.belt[self.colour_step + 1:self.poll_step]))
 
-def _tokens() -> list[int]:
-    from explainer.story import words as W
-    v = W.VOCABULARY
-    toks = [v.index(t) for t in W.FRAME_OPEN] + [v.index(W.MENTIONED_COLOURS[0])]
-    toks += [v.index(W.DISTRACTORS[k % len(W.DISTRACTORS)]) for k in range(FILLERS)]
-    return toks + [v.index(t) for t in W.FRAME_QUESTION]
+    @property
+    def filler_ratio(self) -> float:
+        """The recorded dL/dc at the colour word over dL/dc just before "polluted": the total of every path."""
+        return float(self.dc[self.colour_step] / self.dc[self.poll_step - 1])
+
+    @property
+    def blame_ratio(self) -> float:
+        """|dL/dc| at the last word over |dL/dc| at the colour word: how much less the old colour is blamed."""
+        return float(abs(self.dc[-1]) / abs(self.dc[self.colour_step]))
 
 
 @lru_cache(maxsize=4)
 def backprop_data(lang: str = "en") -> Backprop:
-    """The recorded gradients of the trained story LSTM and of the story's trained SimpleRNN over one long
-    sentence, against its right answer (``explainer.story.story_gradients``)."""
+    """The recorded gradients of the trained story LSTM over the story sentence (the one :func:`story_data`
+    traces), against its right answer (``explainer.story.story_gradients``)."""
     from explainer.story import story_gradients
-    from explainer.story import words as W
 
-    toks = _tokens()
-    words = [W.VOCABULARY[t][W.LANGS.index(lang)] for t in toks]
+    trace, unit = story_data(lang)
+    words = [str(w) for w in trace.meta["labels"]]
     g = story_gradients(words, lang=lang, cell="lstm")
-    gr = story_gradients(words, lang=lang, cell="rnn")
-    unit = int(g.meta["memory_unit"])
-    return Backprop(words, 2, unit, g.dc[0, :, unit].astype(np.float64), g.belt[0, :, unit].astype(np.float64),
-                    np.linalg.norm(gr.dh[0].astype(np.float64), axis=-1), str(g.meta["answer"]))
+    assert int(g.meta["memory_unit"]) == unit
+    colour = next(t for t, w in enumerate(words) if w in trace.meta["colour_words"])
+    answer = str(g.meta["answer"])
+    p = float(trace.meta["probabilities"][list(trace.meta["colour_words"]).index(answer)])
+    return Backprop(words, colour, words.index(trace.meta["pollution_word"]), unit,
+                    g.dc[0, :, unit].astype(np.float64), g.belt[0, :, unit].astype(np.float64), answer,
+                    str(trace.meta["prediction"]), p)
 
 
 @lru_cache(maxsize=4)
@@ -97,36 +116,58 @@ SPREAD_FILLERS = 20
 
 @dataclass
 class Spread:
-    lstm: np.ndarray   # (n,) |∂L/∂c| at the colour word / at the last word, the LSTM's colour memory
-    rnn: np.ndarray    # (n,) ‖∂L/∂h‖ at the colour word / at the last word, the plain RNN
+    """Chapter 10's second half: both trained story models on the same held-out sentences (one colour, 20
+    filler words, no event; the answer is the colour). Per sentence and word, the size (Euclidean length over
+    the 3 units) of the gradient of L with respect to each model's memory — the LSTM's c, the plain RNN's h —
+    divided by the same size at the last word: ``lstm[k, j]`` = ‖dL/dc_t‖ / ‖dL/dc_T‖ at t = colour_step + j."""
+
+    lstm: np.ndarray   # (n, steps) from the colour word to the last word
+    rnn: np.ndarray    # (n, steps)
     fillers: int
     colour_step: int
+    highlight: int     # the sentence chapter 2 shows (the first blue one)
+    tokens: tuple      # its tokens
 
     @property
     def n(self) -> int:
         return len(self.lstm)
 
+    @property
+    def lstm_at_colour(self) -> np.ndarray:
+        return self.lstm[:, 0]
+
+    @property
+    def rnn_at_colour(self) -> np.ndarray:
+        return self.rnn[:, 0]
+
+    def words(self, lang: str) -> list[str]:
+        from explainer.story import words as W
+        return [W.VOCABULARY[t][W.LANGS.index(lang)] for t in self.tokens]
+
+
+#: Below this share the gradient has vanished for the narration ("less than a hundredth arrives").
+VANISHED = 0.01
+
 
 @lru_cache(maxsize=1)
 def gradient_spread(n: int = SPREAD_SENTENCES, fillers: int = SPREAD_FILLERS) -> Spread:
     """Recorded backprop through time of the trained story LSTM and SimpleRNN over ``n`` held-out sentences
-    of one length (one batch each), against their right answers: per sentence, the share of the last word's
-    gradient that reaches the colour word (see :class:`Spread`). Both models read the same sentences."""
+    of one length (one batch each; the batch's mean loss divides every gradient by ``n``, and the shares
+    cancel it), against their right answers. Both models read the same sentences."""
     from explainer.story import story_model, story_rnn_model
     from explainer.story import words as W
-    from explainer.story.analysis import EVAL_SEED, memory_unit
+    from explainer.story.analysis import EVAL_SEED
 
     sents = W.make_sentences(n, min_distractors=fillers, max_distractors=fillers, seed=EVAL_SEED,
                              p_events=(1.0, 0.0, 0.0))
     x = np.stack([W.one_hot(s.tokens) for s in sents])
     y = np.eye(len(W.COLOURS), dtype=np.float32)[[s.colour for s in sents]]
     colour_step = len(W.FRAME_OPEN)
-    lstm, rnn = story_model("en"), story_rnn_model("en")
-    g, gr = lstm.trace_gradients(x, y)[0], rnn.trace_gradients(x, y)[0]
-    u = memory_unit(lstm)
-    dc = np.abs(g.dc[:, :, u].astype(np.float64))
-    dh = np.linalg.norm(gr.dh.astype(np.float64), axis=-1)
-    return Spread(dc[:, colour_step] / dc[:, -1], dh[:, colour_step] / dh[:, -1], fillers, colour_step)
+    g, gr = story_model("en").trace_gradients(x, y)[0], story_rnn_model("en").trace_gradients(x, y)[0]
+    dc = np.linalg.norm(g.dc.astype(np.float64), axis=-1)[:, colour_step:]
+    dh = np.linalg.norm(gr.dh.astype(np.float64), axis=-1)[:, colour_step:]
+    k = next(j for j, s in enumerate(sents) if s.colour == 0)  # chapter 2's sentence (rnn_fails_data)
+    return Spread(dc / dc[:, -1:], dh / dh[:, -1:], fillers, colour_step, k, tuple(sents[k].tokens))
 
 
 #: How far after the colour word chapter 2 looks at the plain RNN's h.

@@ -303,25 +303,42 @@ class Facts:
         lang = self.lang
         bp = backprop_data(lang)
         T = len(bp.words)
-        filler = bp.belt[bp.colour_step + 1:]
-        v["bp_colour"] = bp.words[bp.colour_step]
-        v["bp_back"] = str(T - 1 - bp.colour_step)
-        v["bp_answer"] = bp.answer
+        v["bp_answer"], v["bp_colour"], v["bp_poll"], v["bp_last"] = (bp.answer, bp.words[bp.colour_step],
+                                                                      bp.words[bp.poll_step], bp.words[-1])
+        v["bp_unit"] = fmt(bp.unit_size, 4)
+        self.numbers.add(v["bp_unit"])
         from explainer.story.train import SENTENCES
         v["n_sentences"] = f"{SENTENCES:,}"
-        num("bp_f_lo", float(filler.min()))
-        num("bp_f_hi", float(filler.max()))
-        num("bp_lstm", float(bp.lstm_share[bp.colour_step]))
-        from animations.learned import gradient_spread
+        # the chain rule worked at three steps: dL/dc_t × f_t = the belt's term, and the recorded dL/dc_{t-1}
+        for k, t in enumerate(bp.chain_steps):
+            d = bp.row_digits(t)
+            v[f"bp_word{k}"] = bp.words[t]
+            for key, val in (("dc", bp.scaled(t)), ("f", bp.belt[t]), ("direct", bp.direct(t)),
+                             ("prev", bp.scaled(t - 1))):
+                v[f"bp_{key}{k}"] = fmt(val, d)
+                self.numbers.add(v[f"bp_{key}{k}"])
+        num("bp_dc_colour", bp.scaled(bp.colour_step))
+        num("bp_dc_last", bp.scaled(T - 1))
+        num("bp_fprod", bp.filler_product)
+        num("bp_fratio", bp.filler_ratio)
+        after = np.abs(bp.dc[bp.poll_step:])
+        self.flags["bp_passes"] = bool(min(bp.belt[t] for t in bp.chain_steps[:2]) >= 0.9)
+        self.flags["bp_cut"] = bool(bp.belt[bp.poll_step] < 0.1 and bp.blame_ratio > 10)
+        self.flags["bp_level"] = bool(after.max() / after.min() < 1.1)
+        self.flags["bp_total_above"] = bool(bp.filler_ratio > bp.filler_product)
+        from animations.learned import VANISHED, gradient_spread
         sp = gradient_spread()
-        v["sp_n"] = str(sp.n)
-        v["sp_fillers"] = str(sp.fillers)
-        num("sp_lstm_lo", float(sp.lstm.min()))
-        num("sp_lstm_hi", float(sp.lstm.max()))
-        num("sp_rnn_hi", float(sp.rnn.max()))
-        v["sp_rnn_small"] = str(int((sp.rnn < 0.01).sum()))
-        # "less than a hundredth arrives on k sentences, and up to (more than one) on others"
-        self.flags["rnn_vanishes"] = bool((sp.rnn < 0.01).any() and sp.rnn.max() > 1.0)
+        v["sp_n"], v["sp_fillers"] = str(sp.n), str(sp.fillers)
+        num("sp_lstm_lo", float(sp.lstm_at_colour.min()))
+        num("sp_lstm_hi", float(sp.lstm_at_colour.max()))
+        v["sp_rnn_lo"] = fmt(float(sp.rnn_at_colour.min()), 3)
+        self.numbers.add(v["sp_rnn_lo"])
+        num("sp_rnn_hi", float(sp.rnn_at_colour.max()))
+        v["sp_rnn_small"] = str(int((sp.rnn_at_colour < VANISHED).sum()))
+        v["sp_rnn_big"] = str(int((sp.rnn_at_colour > 1.0).sum()))
+        # "vanishes on k sentences, grows on others": both seen in the recordings
+        self.flags["rnn_vanishes"] = bool((sp.rnn_at_colour < VANISHED).any() and sp.rnn_at_colour.max() > 1.0)
+        self.flags["lstm_steady"] = bool(sp.lstm_at_colour.min() > 0.5 and sp.lstm.max() < 1.1)
         trace, u = story_data(lang)
         words = [str(w) for w in trace.meta["labels"]]
         poll = words.index(trace.meta["pollution_word"])
@@ -692,32 +709,76 @@ SCRIPT: dict[str, list[Line]] = {
           "其余的细胞状态在任何一步的变化最多是 {rest_change}。", when="not holds"),
     ],
     "Backprop": [
-        L("why", "Why does an LSTM learn this, where a plain RNN struggles? In training, the error at the end "
-                 "is sent back through time.",
-          "为什么 LSTM 学得会，普通 RNN 却很吃力？看训练过程：最后的误差被一步一步地沿时间往回传。"),
-        L("belt", "Along the belt, each step back multiplies the gradient by f: here between {bp_f_lo} and {bp_f_hi} on the filler words.",
-          "沿着传送带，每往回一步，梯度就乘以 f：在填充词上它在 {bp_f_lo} 到 {bp_f_hi} 之间。"),
-        L("lstm", "So at “{bp_colour}”, {bp_back} steps back, the colour memory still receives {bp_lstm} of the "
-                  "gradient it had at the end.",
-          "所以在 {bp_back} 步之前的“{bp_colour}”，颜色记忆仍然收到最后那一步梯度的 {bp_lstm}。"),
-        L("rnn", "A plain RNN multiplies by tanh′ and its weights at every step back. Here are {sp_n} sentences "
-                 "with {sp_fillers} filler words: one dot per sentence, what reaches the colour word, relative to "
-                 "the last word.",
-          "普通 RNN 每往回一步都要乘以 tanh′ 和它的权重。这里是 {sp_n} 个带 {sp_fillers} 个填充词的句子："
-          "每个点是一个句子，表示到达颜色词的梯度，相对于最后一个词。"),
-        L("spread", "For the LSTM's memory it is between {sp_lstm_lo} and {sp_lstm_hi} on every sentence. For the "
-                    "plain RNN, less than a hundredth arrives on {sp_rnn_small} of the {sp_n}, and up to {sp_rnn_hi} "
-                    "on others: it vanishes or grows, depending on the words.",
-          "LSTM 的记忆在每个句子上都在 {sp_lstm_lo} 到 {sp_lstm_hi} 之间。普通 RNN 在 {sp_n} 个句子中有 "
-          "{sp_rnn_small} 个只剩不到百分之一，在其他句子上最多到 {sp_rnn_hi}：它随词语而消失或变大。",
-          when="rnn_vanishes"),
-        L("spread", "For the LSTM's memory it is between {sp_lstm_lo} and {sp_lstm_hi} on every sentence; for the "
-                    "plain RNN it reaches up to {sp_rnn_hi}.",
-          "LSTM 的记忆在每个句子上都在 {sp_lstm_lo} 到 {sp_lstm_hi} 之间；普通 RNN 最多到 {sp_rnn_hi}。",
-          when="not rnn_vanishes"),
-        L("trick", "That is the LSTM's trick: a memory path with no squashing, opened and closed by gates the "
-                   "network learns.",
-          "这就是 LSTM 的诀窍：一条没有压缩函数的记忆通路，由网络自己学会开关的门来控制。"),
+        L("why", "Why can training teach a cell this? We follow the trained story LSTM on our sentence, the one with "
+                 "“{bp_poll}”, and its colour memory.",
+          "为什么训练能教会细胞这样做？我们跟着训练好的故事 LSTM 读我们的句子（含有“{bp_poll}”的那一句），看它的颜色记忆。"),
+        L("loss", "L is the loss: the cross-entropy of the answer, minus the log of the probability given to "
+                  "“{bp_answer}”. Training needs, at every word t, dL/dc t: how much L changes if c t is nudged.",
+          "L 是损失：答案的交叉熵，也就是给“{bp_answer}”的概率取对数再取负。训练需要每个词 t 上的 dL/dc t："
+          "把 c t 轻推一下，L 会变多少。"),
+        L("chain", "The chain rule, one step back along the belt: dL/dc t−1 is dL/dc t times f t, plus a second path "
+                   "through h. These gradients are small: we count them in units of {bp_unit}.",
+          "链式法则，沿传送带往回一步：dL/dc t−1 等于 dL/dc t 乘以 f t，再加上一条经过 h 的路径。"
+          "这些梯度很小，我们以 {bp_unit} 为单位。"),
+        L("step0", "At the last word, “{bp_word0}”: {bp_dc0} times f = {bp_f0} gives {bp_direct0}; the recorded "
+                   "gradient one word earlier is {bp_prev0}. The path through h adds the rest.",
+          "在最后一个词“{bp_word0}”：{bp_dc0} 乘以 f = {bp_f0} 得 {bp_direct0}；记录下的前一个词的梯度是 "
+          "{bp_prev0}，其余部分来自经过 h 的路径。"),
+        L("step1", "One word back, “{bp_word1}”: {bp_dc1} times {bp_f1} gives {bp_direct1}; recorded {bp_prev1}. "
+                   "With f near one the gradient passes almost whole.",
+          "再往回一个词“{bp_word1}”：{bp_dc1} 乘以 {bp_f1} 得 {bp_direct1}；记录值 {bp_prev1}。"
+          "f 接近 1，梯度几乎完整地通过。", when="bp_passes"),
+        L("step1", "One word back, “{bp_word1}”: {bp_dc1} times {bp_f1} gives {bp_direct1}; recorded {bp_prev1}.",
+          "再往回一个词“{bp_word1}”：{bp_dc1} 乘以 {bp_f1} 得 {bp_direct1}；记录值 {bp_prev1}。",
+          when="not bp_passes"),
+        L("step2", "At “{bp_word2}” the forget gate is {bp_f2}: {bp_dc2} times {bp_f2} is only {bp_direct2}, and the "
+                   "recorded gradient before it is {bp_prev2}. The gate cuts it.",
+          "在“{bp_word2}”处遗忘门是 {bp_f2}：{bp_dc2} 乘以 {bp_f2} 只剩 {bp_direct2}，它之前记录下的梯度是 "
+          "{bp_prev2}。遗忘门把梯度切断了。", when="bp_cut"),
+        L("step2", "At “{bp_word2}” the forget gate is {bp_f2}: {bp_dc2} times {bp_f2} is {bp_direct2}; recorded "
+                   "before it: {bp_prev2}.",
+          "在“{bp_word2}”处遗忘门是 {bp_f2}：{bp_dc2} 乘以 {bp_f2} 得 {bp_direct2}；它之前的记录值是 {bp_prev2}。",
+          when="not bp_cut"),
+        L("sentence", "The recorded gradient at every word, from the end backwards: about level from “{bp_last}” back "
+                      "to “{bp_poll}”, then a step down.",
+          "这是每个词上记录下的梯度，从句尾往回看：从“{bp_last}”到“{bp_poll}”大致不变，然后一下子降下去。",
+          when="bp_level"),
+        L("sentence", "The recorded gradient at every word of the sentence, from the end backwards.",
+          "这是句子里每个词上记录下的梯度，从句尾往回看。", when="not bp_level"),
+        L("blame", "At “{bp_colour}” it is {bp_dc_colour}, against {bp_dc_last} at the end: the old colour is hardly "
+                   "blamed for the answer “{bp_answer}”.",
+          "在“{bp_colour}”处它是 {bp_dc_colour}，而句尾是 {bp_dc_last}：旧的颜色几乎不为答案“{bp_answer}”负责。"),
+        L("fillers", "Between “{bp_colour}” and “{bp_poll}” the forget gates multiply to {bp_fprod}, yet the recorded "
+                     "gradient keeps {bp_fratio} of its size: the path through h adds a little at each word, so the "
+                     "total can be more than the product of the f's.",
+          "在“{bp_colour}”和“{bp_poll}”之间，遗忘门连乘得 {bp_fprod}，记录下的梯度却保留了 {bp_fratio}："
+          "经过 h 的路径每个词都补上一点，所以总梯度可以比 f 的连乘积大。", when="bp_total_above"),
+        L("fillers", "Between “{bp_colour}” and “{bp_poll}” the forget gates multiply to {bp_fprod}; the recorded "
+                     "gradient keeps {bp_fratio} of its size.",
+          "在“{bp_colour}”和“{bp_poll}”之间，遗忘门连乘得 {bp_fprod}；记录下的梯度保留了 {bp_fratio}。",
+          when="not bp_total_above"),
+        L("switch", "Now sentences where the colour must be remembered: a colour, {sp_fillers} filler words, the "
+                    "question. Both trained models read the same {sp_n}: the LSTM, and a plain RNN of the same size.",
+          "现在换成必须记住颜色的句子：一个颜色词、{sp_fillers} 个填充词、然后提问。两个训练好的模型读同样的 "
+          "{sp_n} 个句子：LSTM，和一个同样大小的普通 RNN。"),
+        L("measure", "For each, the size of the gradient of its memory, c for the LSTM and h for the RNN, over all "
+                     "three units, divided by its size at the last word. One faint line per sentence, log scale.",
+          "对每个模型，取它的记忆（LSTM 是 c，RNN 是 h）三个单元合起来的梯度大小，除以最后一个词处的大小。"
+          "每个句子一条浅色的线，纵轴是对数刻度。"),
+        L("lstm_lines", "The LSTM: at the colour word {sp_lstm_lo} to {sp_lstm_hi} of it arrives, on every sentence.",
+          "LSTM：在颜色词处，每个句子都收到 {sp_lstm_lo} 到 {sp_lstm_hi}。", when="lstm_steady"),
+        L("lstm_lines", "The LSTM: at the colour word {sp_lstm_lo} to {sp_lstm_hi} of it arrives.",
+          "LSTM：在颜色词处收到 {sp_lstm_lo} 到 {sp_lstm_hi}。", when="not lstm_steady"),
+        L("rnn_lines", "The plain RNN: on {sp_rnn_small} of the {sp_n} less than a hundredth arrives, as little as "
+                       "{sp_rnn_lo}: the gradient vanishes. On {sp_rnn_big} others it grows, up to {sp_rnn_hi} times: "
+                       "it explodes instead.",
+          "普通 RNN：{sp_n} 个句子里有 {sp_rnn_small} 个收到不到百分之一，最少只有 {sp_rnn_lo}：梯度消失了。"
+          "另有 {sp_rnn_big} 个反而变大，最多到 {sp_rnn_hi} 倍：梯度在膨胀。", when="rnn_vanishes"),
+        L("rnn_lines", "The plain RNN: at the colour word {sp_rnn_lo} to {sp_rnn_hi} of it arrives.",
+          "普通 RNN：在颜色词处收到 {sp_rnn_lo} 到 {sp_rnn_hi}。", when="not rnn_vanishes"),
+        L("trick", "That is why the belt helps: along c the gradient is multiplied by f, which training can hold near "
+                   "one, not by a squashing slope and a weight at every word.",
+          "这就是传送带的作用：沿着 c，梯度乘的是 f，训练可以让它保持在 1 附近；而不是每个词都乘一次压缩函数的斜率和权重。"),
     ],
     "TrainedLSTM": [
         L("intro", "Our demo's weights were set by hand. Does training find the same idea? Here is an LSTM "
