@@ -21,6 +21,18 @@ from functools import lru_cache
 
 import numpy as np
 
+
+def available() -> bool:
+    """True when the story package (trained story LSTM, SimpleRNN, gradient traces) is installed."""
+    try:
+        from explainer.story import story_gradients, story_rnn_model  # noqa: F401
+        from explainer.gradients import trace_gradients  # noqa: F401
+        from explainer.rnn import SimpleRNN  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 @dataclass
 class Backprop:
     """Chapter 10's first half: the trained story LSTM's recorded backprop through time over the story sentence

@@ -1,5 +1,6 @@
-"""The lesson's scenes, in order: TitleWhy, TheCell, ForgetGate, InputGate, CellStateUpdate, OutputGate,
-FullStep, UnrolledSequence, Backprop, TrainedLSTM, Recap. Each reads a recorded trace (see
+"""The lesson's scenes, in the order of :data:`animations.chapters.LESSON` (the task, a network that reads, why a
+plain RNN fails, the cell, then the sentence in reading order: the colour word, the filler words, "polluted",
+the question; one full step, the whole sentence, backprop, a trained LSTM, the recap). Each reads a recorded trace (see
 :mod:`animations.source`), draws the one-step scenes on the wired :class:`~animations.diagram.CellDiagram`,
 and is paced by its narration (:mod:`animations.script`): one slide per narrated line, the line as the
 slide's speaker notes and as a subtitle (``Scene.add_subcaption``).
@@ -217,21 +218,26 @@ class LSTMScene(_Base):
         super().tear_down()
 
     def title(self, key: str | None = None, info: str | None = None) -> VGroup:
-        """The scene's title (glossary term) top left, and optionally a short info line beside it."""
+        """The scene's title (glossary term) top left and, under it, which model, step and unit it shows."""
         title = self.text(self.term(key or self.title_key), size=38).to_edge(UP, buff=0.4).to_edge(LEFT, buff=0.65)
         group = VGroup(title)
         if info:
-            i = self.text(info, size=22, color=palette.MUTED).next_to(title, RIGHT, buff=0.5).align_to(title, DOWN)
-            room = 7.0 - 0.3 - i.get_left()[0]
-            if i.width > room:
-                i.scale_to_fit_width(room).align_to(title, DOWN)
+            i = self.text(info, size=30, color=palette.MUTED).next_to(title, DOWN, buff=0.12).align_to(title, LEFT)
+            if i.width > 12.5:
+                i.scale_to_fit_width(12.5).align_to(title, LEFT)
             group.add(i)
         return group
 
     def where(self, name: str) -> str:
         """"t = 5 · “polluted” · blue memory": the step and unit a part of the scene shows."""
         t, u = self.facts.where[name]
-        return f"t = {t} · “{self.facts.word(t)}” · {self.facts.unit(u)}"
+        return f"{self.model_tag()}t = {t} · “{self.facts.word(t)}” · {self.facts.unit(u)}"
+
+    def model_tag(self) -> str:
+        """"hand-built demo · " or "learned by training · ": which model a chapter shows, said on screen."""
+        if self.facts.demo:
+            return f"{self.term('hand_built')} · "
+        return f"{self.term('learned')} · " if self.src.name == "story" else ""
 
     def diagram(self, scale: float = 0.8) -> CellDiagram:
         d = CellDiagram(font=self.font).scale(scale)
@@ -369,21 +375,21 @@ class ReadingNetwork(LSTMScene):
     def construct(self) -> None:
         head = self.title()
         self.add(head)
-        from explainer.demo import WORDS
+        from explainer.demo import FEATURES, WORDS
         words = list(WORDS[:4])  # the lesson's sentence: "the sky" is one token (天空), as the demo reads it
-        vocab = 5  # squares in the one-hot picture; the word's own square is filled
-        xs = [-4.85 + 3.05 * k for k in range(len(words))]
-        y_cell, y_x, y_word = 1.05, -0.55, -1.75
+        xs = [-3.85 + 3.05 * k for k in range(len(words))]
+        y_cell, y_x, y_word = 1.05, -0.55, -1.35
         cells, inputs, labels, arrows_up, arrows_h, hs = VGroup(), VGroup(), VGroup(), VGroup(), VGroup(), VGroup()
         for k, (x, w) in enumerate(zip(xs, words)):
             box = RoundedRectangle(corner_radius=0.12, width=1.55, height=1.0, stroke_color=palette.INK,
                                    stroke_width=3, fill_color=palette.PANEL, fill_opacity=1).move_to(RIGHT * x + UP * y_cell)
             name = self.markup("W, b", size=36).move_to(box)
             cells.add(VGroup(box, name))
-            squares = VGroup(*[Rectangle(width=0.24, height=0.24, stroke_color=palette.INPUT_X, stroke_width=2,
-                                         fill_color=palette.INPUT_X, fill_opacity=1.0 if j == k % vocab else 0.0)
-                               for j in range(vocab)]).arrange(RIGHT, buff=0.05).move_to(RIGHT * x + UP * y_x)
-            xlab = self.markup(span("x", "x", str(k + 1)), size=36).next_to(squares, LEFT, buff=0.15)
+            # x_t is the real one-hot input: one square per word the demo knows, filled where this word is it
+            squares = VGroup(*[Rectangle(width=0.3, height=0.3, stroke_color=palette.INPUT_X, stroke_width=2,
+                                         fill_color=palette.INPUT_X, fill_opacity=1.0 if known == w else 0.0)
+                               for known in FEATURES]).arrange(RIGHT, buff=0.06).move_to(RIGHT * x + UP * y_x)
+            xlab = self.markup(span("x", "x", str(k)), size=36).next_to(squares, LEFT, buff=0.15)
             inputs.add(VGroup(squares, xlab))
             labels.add(self.text(f"“{localise(w, self.lang)}”", size=36).move_to(RIGHT * x + UP * y_word))
             arrows_up.add(Arrow(squares.get_top(), box.get_bottom(), buff=0.08, color=palette.INPUT_X, stroke_width=4))
@@ -391,11 +397,16 @@ class ReadingNetwork(LSTMScene):
                 arr = Arrow(box.get_right(), RIGHT * (xs[k + 1] - 0.78) + UP * y_cell, buff=0.05,
                             color=palette.HIDDEN, stroke_width=5)
                 arrows_h.add(arr)
-                hs.add(self.markup(span("h", "h", str(k + 1)), size=36).next_to(arr, UP, buff=0.08))
+                hs.add(self.markup(span("h", "h", str(k)), size=36).next_to(arr, UP, buff=0.08))
+        # before the first word there is nothing to remember: h starts at zero
+        h0_arrow = Arrow(RIGHT * (xs[0] - 2.4) + UP * y_cell, cells[0][0].get_left(), buff=0.05,
+                         color=palette.HIDDEN, stroke_width=5)
+        h0 = self.markup(f"{span('h', 'h')} = 0", size=36).next_to(h0_arrow, UP, buff=0.08)
         first = VGroup(cells[0], inputs[0], labels[0], arrows_up[0])
         note = self.text(self.term("one_hot"), size=36, color=palette.MUTED).move_to(UP * -2.6)
         self.say("step", [FadeIn(first)], [FadeIn(note)])
-        self.say("hidden", [GrowFromEdge(arrows_h[0], LEFT), FadeIn(hs[0])],
+        self.say("zeros", [Indicate(inputs[0][0], color=palette.INPUT_X, scale_factor=1.3)])
+        self.say("hidden", [GrowFromEdge(h0_arrow, LEFT), FadeIn(h0)], [GrowFromEdge(arrows_h[0], LEFT), FadeIn(hs[0])],
                  [FadeIn(VGroup(cells[1], inputs[1], labels[1], arrows_up[1]))])
         eq = self.markup(f"{H_T} = tanh(W{CONCAT} + b)", size=48).move_to(UP * -2.55)
         self.say("eq", [FadeOut(note)], [FadeIn(eq)])
@@ -408,12 +419,12 @@ class ReadingNetwork(LSTMScene):
         rest = VGroup(*[VGroup(cells[k], inputs[k], labels[k], arrows_up[k]) for k in (2, 3)],
                       *arrows_h[1:], *hs[1:])
         self.say("same", [FadeIn(rest)], [*[Indicate(c[1], color=palette.HIDDEN) for c in cells]])
+        up = Arrow(cells[-1].get_top(), cells[-1].get_top() + UP * 0.45, buff=0.02, color=palette.HIDDEN,
+                   stroke_width=5, max_tip_length_to_length_ratio=0.4)
         readout = self.text(self.term("readout"), size=36, color=palette.HIDDEN)
-        readout.next_to(cells[-1], UP, buff=0.35).align_to(cells[-1], RIGHT)
-        if readout.get_right()[0] > 6.5:
-            readout.shift(LEFT * (readout.get_right()[0] - 6.5))
+        readout.next_to(up, UP, buff=0.05).align_to(RIGHT * 6.4, RIGHT)
         self.remove(shapes)
-        self.say("answer", [FadeIn(readout)])
+        self.say("answer", [GrowFromEdge(up, DOWN), FadeIn(readout)])
         same.next_to(head, DOWN, buff=0.35).align_to(head, LEFT)
         self.say("memory", [FadeIn(same)], [*[Indicate(h, color=palette.HIDDEN) for h in hs]])
 
@@ -536,21 +547,16 @@ class TheQuestion(LSTMScene):
     """Chapter 7, the question: at the last word the output gate opens, h = o ⊙ tanh c carries the memory out,
     and the readout (Dense + softmax on h) gives one probability per answer; the answer."""
 
-    title_key = "the_question"
+    title_key = "ch_question"
     script = "TheQuestion"
 
     def construct(self) -> None:
         self.predict()
         fx = self.facts
         T, u = fx.where["question"]
-        head = self.title()
-        which = f"{self.term('hand_built')} · " if fx.demo else ""  # which model, said on screen
         word = f" · “{fx.word(T)}”" if self.src.label(T) else ""
-        step = self.text(f"{which}t = {T}{word}", size=36, color=palette.MUTED)
-        if step.width > 12.6 - head.width:
-            step.scale_to_fit_width(12.6 - head.width)
-        step.next_to(head, RIGHT, buff=0.6).align_to(head, DOWN)
-        self.add(head, step)
+        head = self.title(info=f"{self.model_tag()}t = {T}{word}")
+        self.add(head)
         U = self.src.units
         o, tc, h = (self.src.value(k, T) for k in ("o", "tanh_c", "h"))
         # shown together, o ⊙ tanh c must multiply to the h shown: more digits where two would not
@@ -563,10 +569,12 @@ class TheQuestion(LSTMScene):
         cols.arrange(RIGHT, buff=0.9, aligned_edge=DOWN)
         names = unit_names(fx.units(), cols[0], font=self.font, size=36)
         left = VGroup(names, cols)
-        left.move_to(ORIGIN).align_to(RIGHT * -6.3, LEFT).align_to(UP * 2.45, UP)
+        role = self.markup(EQUATIONS["h"], size=36).next_to(head, DOWN, buff=0.3).align_to(head, LEFT)
+        left.next_to(role, DOWN, buff=0.35).align_to(RIGHT * -6.3, LEFT)
         self.products += [([cols[0].numbers[k], cols[1].numbers[k]], cols[2].numbers[k]) for k in range(U)]
         ops = VGroup(self.text("⊙", size=48).move_to((cols[0].cells.get_right() + cols[1].cells.get_left()) / 2),
                      self.text("=", size=48).move_to((cols[1].cells.get_right() + cols[2].cells.get_left()) / 2))
+        self.say("role", [FadeIn(role)])
         self.say("open", [FadeIn(names), FadeIn(cols[0])], [Indicate(cols[0].cells[u], color=palette.OUTPUT)])
         self.say("h", [FadeIn(cols[1]), FadeIn(ops[0])], [FadeIn(ops[1]), FadeIn(cols[2])])
         top = cols.get_bottom()[1] - 0.3  # the readout goes below, across the width
@@ -668,43 +676,120 @@ class TheCell(LSTMScene):
         self.say("model", [FadeIn(model)])
 
 
-class ForgetGate(LSTMScene):
-    """f = σ(W_f[h_{t-1}, x_t] + b_f): a step where it keeps a memory, and the step where it forgets."""
+class InputGate(LSTMScene):
+    """Chapter 4, at the colour word: g = tanh(W_g[h_{t-1}, x_t] + b_g) proposes, i = σ(W_i[h_{t-1}, x_t] + b_i)
+    lets it in, and i ⊙ g is written to the belt (each on its curve, with the recorded sums)."""
 
-    title_key = "forget_gate"
+    title_key = "ch_write"
+    script = "InputGate"
+
+    def construct(self) -> None:
+        self.predict()
+        head = self.title(info=self.where("write"))
+        d = self.diagram()
+        eqs = VGroup(self.markup(EQUATIONS["g"], size=24), self.markup(EQUATIONS["i"], size=24))
+        self.add(head, d)
+        t, u = self.facts.where["write"]
+        ic = self.curve("sigmoid", float(self.src.value("z_i", t)[u]), float(self.src.value("i", t)[u]), "i", u, t,
+                        width=3.2, height=1.15)
+        gc = self.curve("tanh", float(self.src.value("z_g", t)[u]), float(self.src.value("g", t)[u]), "g", u, t,
+                        width=3.2, height=1.15)
+        # each equation stands over its own curve (it names the curve: the curve's own label is left out)
+        for c, eq, y in ((gc, eqs[0], 1.2), (ic, eqs[1], -1.15)):
+            c.shift(RIGHT * (2.0 - c.ax.get_left()[0]) + UP * (y - c.ax.get_center()[1]))
+            c.frame.remove(c.frame[2])
+            eq.next_to(c.ax, UP, buff=0.3).align_to(c.ax, LEFT)
+        self.say("g", [FadeIn(eqs[0]), Indicate(d.boxes["g"][0], color=palette.CANDIDATE)], [FadeIn(gc.frame)])
+        self.say("i", [FadeIn(eqs[1]), Indicate(d.boxes["i"][0], color=palette.INPUT)], [FadeIn(ic.frame)])
+        a, dots = self.flow(d, "in_g")
+        self.say("zg", a, [FadeIn(gc.zlab), Create(gc.guide)], [FadeIn(gc.dot), FadeIn(gc.vlab),
+                                                               FadeIn(self.put(d, ["g"], "write"))])
+        self.remove(*dots)
+        a, dots = self.flow(d, "in_i")
+        self.say("zi", a, [FadeIn(ic.zlab), Create(ic.guide)], [FadeIn(ic.dot), FadeIn(ic.vlab),
+                                                               FadeIn(self.put(d, ["i"], "write"))])
+        self.remove(*dots)
+        ig = self.put(d, ["i*g", "c"], "write")
+        a, dots = self.flow(d, "i", "g")
+        a2, dots2 = self.flow(d, "ig", "c")
+        vals = [float(self.src.value(k, t)[u]) for k in ("i", "g", "i*g")]
+        digits = product_digits(vals[:2], vals[2])
+        prod = VGroup(self.markup(f"{span('i', 'i')} ⊙ {span('g', 'g')} =", size=28),
+                      *[number(v, k, u, step=t, font=self.font, size=28, digits=digits)
+                        for v, k in zip(vals, ("i", "g", "i*g"))])
+        prod.insert(2, self.text("×", size=28)).insert(4, self.text("=", size=28))
+        prod.arrange(RIGHT, buff=0.12).move_to(RIGHT * 4.0 + DOWN * 2.75)
+        self.products.append(([prod[1], prod[3]], prod[5]))
+        self.say("ig", a, a2, [FadeIn(ig), FadeIn(prod)])
+        self.remove(*dots, *dots2)
+
+
+class HoldingQuietly(LSTMScene):
+    """Chapter 5, the filler words after the colour: f ≈ 1 keeps c, i ≈ 0 writes nothing, o ≈ 0 so h ≈ 0 —
+    kept, not said. One column per word, one row per quantity, for the unit that stored the colour."""
+
+    title_key = "ch_hold"
+    script = "HoldingQuietly"
+
+    def construct(self) -> None:
+        self.predict()
+        fx = self.facts
+        t_w, u = fx.where["write"]
+        steps = [t_w] + list(fx.hold_steps)  # the colour word, then the words held over
+        head = self.title(info=f"{self.model_tag()}{fx.unit(u)}")
+        self.add(head)
+        x_name, x0 = -6.2, -0.9
+        dx = min(2.6, 5.2 / (len(steps) - 1)) if len(steps) > 1 else 2.6
+        xs = [x0 + dx * k for k in range(len(steps))]
+        words = VGroup(*[self.text(f"“{fx.word(t)}”", size=36) for t in steps])
+        for w, x in zip(words, xs):
+            w.move_to(RIGHT * x + UP * 2.15)
+        rows = {}
+        ys = {"f": 1.2, "i": 0.35, "o": -0.5, "c": -1.35, "h": -2.2}
+        names = {"f": "forget_gate", "i": "input_gate", "o": "output_gate", "c": "cell_state", "h": "hidden_state"}
+        for key, y in ys.items():
+            label = self.markup(f"{span(key, key)}  {self.term(names[key])}", size=36).move_to(UP * y)
+            label.align_to(RIGHT * x_name, LEFT)
+            vals = VGroup(*[number(float(self.src.value(key, t)[u]), key, u, step=t, font=self.font, size=40)
+                            .move_to(RIGHT * x + UP * y) for t, x in zip(steps, xs)])
+            rows[key] = VGroup(label, vals)
+        col0 = SurroundingRectangle(VGroup(words[0], *[rows[k][1][0] for k in ys]), color=palette.FRAME, buff=0.15,
+                                    corner_radius=0.08)
+        self.say("keep", [FadeIn(words), Create(col0)], [FadeIn(rows["f"]), FadeIn(rows["c"])])
+        self.say("write", [FadeIn(rows["i"])])
+        self.say("quiet", [FadeIn(rows["o"])], [FadeIn(rows["h"])])
+        if "belt" in self.spoken:
+            lane = belt(RIGHT * (xs[0] - 0.6) + UP * -1.8, RIGHT * (xs[-1] + 0.6) + UP * -1.8, width=8)
+            self.say("belt", [Create(lane)], [Indicate(rows["c"][1][-1], color=palette.CELL)])
+        if fx.flags.get("quiet"):
+            note = self.text(self.term("kept_not_said"), size=40, color=palette.HIDDEN)
+            note.next_to(rows["h"][1][-1], RIGHT, buff=0.5)
+            if note.get_right()[0] > 6.4:
+                note.next_to(rows["h"][1], UP, buff=0.1).align_to(RIGHT * 6.4, RIGHT).set_y(-2.75)
+            self.add(note)
+        self.rows = rows
+
+
+class ForgetGate(LSTMScene):
+    """Chapter 6, at "polluted": f = σ(W_f[h_{t-1}, x_t] + b_f) drops (its σ curve, z_f, the one weight that
+    causes it), f ⊙ c_{t-1} erases the old colour, and c_t = f ⊙ c_{t-1} + i ⊙ g writes the new fact."""
+
+    title_key = "ch_forget"
     script = "ForgetGate"
 
     def construct(self) -> None:
         self.predict()
-        head = self.title(info=self.where("keep"))
-        d = self.diagram()
-        eq = self.markup(EQUATIONS["f"], size=26).move_to(RIGHT * 4.0 + UP * 2.6)
-        self.add(head, d)
-        self.say("role", [FadeIn(eq), Indicate(d.boxes["f"][0], color=palette.FORGET)])
-        vals = self.put(d, ["c_prev", "f"], "keep")
-        a, dots = self.flow(d, "c_prev", "f")
-        self.say("keep", a, [FadeIn(vals)])
-        self.remove(*dots)
-        kept = self.put(d, ["f*c_prev"], "keep")
-        a, dots = self.flow(d, "kept")
-        self.say("kept", a, [FadeIn(kept)])
-        self.remove(*dots)
-        # the forgetting step
         t, u = self.facts.where["forget"]
-        head2 = self.title(info=self.where("forget"))
+        head = self.title(info=self.where("forget"))
+        d = self.diagram()
+        eq = self.markup(EQUATIONS["f"], size=26).move_to(RIGHT * 4.0 + UP * 2.2)
+        self.add(head, d, eq)
         zf = float(self.src.value("z_f", t)[u])
         f = float(self.src.value("f", t)[u])
-        curve = self.curve("sigmoid", zf, f, "f", u, t, width=3.6)
-        curve.shift(RIGHT * (2.0 - curve.ax.get_left()[0]) + UP * (0.75 - curve.ax.get_center()[1]))
-        self.remove(head, vals, kept)
-        self.add(head2)
-        a, dots = self.flow(d, "in_f")
-        self.say("zf", a, [FadeIn(curve.frame), FadeIn(curve.zlab)])
-        self.remove(*dots)
-        fval = self.put(d, ["f"], "forget")
-        self.say("curve", [Create(curve.guide), FadeIn(curve.dot)], [FadeIn(curve.vlab), FadeIn(fval)])
+        curve = self.curve("sigmoid", zf, f, "f", u, t, width=3.6, height=1.8)
+        curve.shift(RIGHT * (2.0 - curve.ax.get_left()[0]) + UP * (0.5 - curve.ax.get_center()[1]))
         w = self.facts.weight
-        if w is not None:
+        if w is not None and "weight" in self.spoken:
             wsym = "W" if w["matrix"] == "W" else "U"
             row = VGroup(self.text(f"{wsym}[{w['from']} → {self.term('forget_gate')} · {self.facts.unit(u)}] =",
                                    size=24),
@@ -716,183 +801,59 @@ class ForgetGate(LSTMScene):
             row[1].trace_matrix, row[1].trace_row = w["matrix"], w["row"]
             box = SurroundingRectangle(row, color=palette.FORGET, buff=0.12, corner_radius=0.08)
             self.say("weight", [FadeIn(row), Create(box)], [Indicate(d.boxes["f"][0], color=palette.FORGET)])
-        else:
-            self.say("weight", [Indicate(d.boxes["f"][0], color=palette.FORGET)])
+        a, dots = self.flow(d, "in_f")
+        self.say("zf", a, [FadeIn(curve.frame), FadeIn(curve.zlab)])
+        self.remove(*dots)
+        fval = self.put(d, ["f"], "forget")
+        self.say("curve", [Create(curve.guide), FadeIn(curve.dot)], [FadeIn(curve.vlab), FadeIn(fval)])
         vals = self.put(d, ["c_prev", "f*c_prev"], "forget")
+        self.products.append(([fval[0], vals[0]], vals[1]))
         a, dots = self.flow(d, "c_prev", "kept")
         self.say("erased", [FadeIn(vals[0])], a, [FadeIn(vals[1])])
         self.remove(*dots)
-
-
-class InputGate(LSTMScene):
-    """i = σ(W_i[h_{t-1}, x_t] + b_i) and g = tanh(W_g[h_{t-1}, x_t] + b_g) on their curves, then i ⊙ g."""
-
-    title_key = "input_gate"
-    script = "InputGate"
-
-    def construct(self) -> None:
-        self.predict()
-        head = self.title(info=self.where("write"))
-        d = self.diagram()
-        eqs = VGroup(self.markup(EQUATIONS["i"], size=24), self.markup(EQUATIONS["g"], size=24))
-        eqs.arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to(RIGHT * 4.0 + UP * 2.75)
-        self.add(head, d)
-        self.say("role", [FadeIn(eqs[0]), Indicate(d.boxes["i"][0], color=palette.INPUT),
-                          Indicate(d.boxes["g"][0], color=palette.CANDIDATE)])
-        t, u = self.facts.where["write"]
-        ic = self.curve("sigmoid", float(self.src.value("z_i", t)[u]), float(self.src.value("i", t)[u]), "i", u, t,
-                        width=3.2, height=1.15)
-        gc = self.curve("tanh", float(self.src.value("z_g", t)[u]), float(self.src.value("g", t)[u]), "g", u, t,
-                        width=3.2, height=1.15)
-        ic.shift(RIGHT * (2.0 - ic.ax.get_left()[0]) + UP * (1.1 - ic.ax.get_center()[1]))
-        gc.shift(RIGHT * (2.0 - gc.ax.get_left()[0]) + UP * (-1.05 - gc.ax.get_center()[1]))
-        self.say("g", [FadeIn(eqs[1])], [FadeIn(gc.frame)])
-        self.say("i", [FadeIn(ic.frame)])
-        vals = self.put(d, ["i", "g"], "write")
-        a, dots = self.flow(d, "in_i", "in_g")
-        a2, dots2 = self.flow(d, "i", "g")
-        self.say("write", a, [FadeIn(ic.zlab), FadeIn(gc.zlab), Create(ic.guide), Create(gc.guide), FadeIn(ic.dot),
-                              FadeIn(gc.dot), FadeIn(ic.vlab), FadeIn(gc.vlab)], a2, [FadeIn(vals)])
-        self.remove(*dots, *dots2)
-        ig = self.put(d, ["i*g"], "write")
-        a, dots = self.flow(d, "ig")
-        prod = VGroup(self.markup(f"{span('i', 'i')} ⊙ {span('g', 'g')} =", size=28),
-                      number(float(self.src.value("i*g", t)[u]), "i*g", u, step=t, font=self.font, size=28))
-        prod.arrange(RIGHT, buff=0.15).move_to(RIGHT * 4.0 + DOWN * 2.85)
-        self.say("ig", a, [FadeIn(ig), FadeIn(prod)])
+        # the new fact, written at the same word by another unit: its i ⊙ g, the digits at which it multiplies
+        tn, un = self.facts.where["new"]
+        ig_vals = [float(self.src.value(k, tn)[un]) for k in ("i", "g", "i*g")]
+        dn = product_digits(ig_vals[:2], ig_vals[2])
+        if "new" in self.spoken:
+            new = VGroup(self.markup(f"{self.facts.unit(un)}: {span('i', 'i')} ⊙ {span('g', 'g')} =", size=24),
+                         *[number(v, k, un, step=tn, font=self.font, size=26, digits=dn)
+                           for v, k in zip(ig_vals, ("i", "g", "i*g"))])
+            new.insert(2, self.text("×", size=26)).insert(4, self.text("=", size=26))
+            new.arrange(RIGHT, buff=0.12).move_to(RIGHT * 4.0 + DOWN * 2.3)
+            if new.width > 5.9:
+                new.scale_to_fit_width(5.9).move_to(RIGHT * 4.0 + DOWN * 2.3)
+            self.products.append(([new[1], new[3]], new[5]))
+            self.say("new", [FadeIn(new)])
+        # the update, every unit: c_t = f ⊙ c_{t-1} + i ⊙ g
+        update = self.markup(EQUATIONS["c"], size=26).move_to(RIGHT * 4.0 + UP * 2.2)
+        ig = self.put(d, ["i*g", "c"], "forget")
+        a, dots = self.flow(d, "ig", "c")
+        drawn = VGroup(curve.frame, curve.zlab, curve.guide, curve.dot, curve.vlab)
+        self.say("update", [FadeOut(eq), FadeOut(drawn), FadeIn(update)], a, [FadeIn(ig)])
         self.remove(*dots)
-        t2, u2 = self.facts.where["write2"]
-        head2 = self.title(info=self.where("write2"))
-        self.remove(head, vals, ig, ic.zlab, gc.zlab, ic.dot, gc.dot, ic.vlab, gc.vlab, ic.guide, gc.guide, prod)
-        self.add(head2)
-        vals2 = self.put(d, ["i", "g", "i*g"], "write2")
-        prod2 = VGroup(self.markup(f"{span('i', 'i')} ⊙ {span('g', 'g')} =", size=28),
-                       number(float(self.src.value("i*g", t2)[u2]), "i*g", u2, step=t2, font=self.font, size=28))
-        prod2.arrange(RIGHT, buff=0.15).move_to(RIGHT * 4.0 + DOWN * 2.85)
-        ic2 = self.curve("sigmoid", float(self.src.value("z_i", t2)[u2]), float(self.src.value("i", t2)[u2]), "i",
-                         u2, t2, width=3.2, height=1.15)
-        gc2 = self.curve("tanh", float(self.src.value("z_g", t2)[u2]), float(self.src.value("g", t2)[u2]), "g",
-                         u2, t2, width=3.2, height=1.15)
-        ic2.shift(ic.ax.get_center() - ic2.ax.get_center())
-        gc2.shift(gc.ax.get_center() - gc2.ax.get_center())
-        marks = VGroup(*[VGroup(c.guide, c.dot, c.zlab, c.vlab) for c in (ic2, gc2)])
-        a, dots = self.flow(d, "i", "g")
-        self.say("write2", a, [FadeIn(vals2), FadeIn(prod2), FadeIn(marks)])
-        self.remove(*dots)
-
-
-class CellStateUpdate(LSTMScene):
-    """c_t = f ⊙ c_{t-1} + i ⊙ g for every unit at once, the values moving along the belt."""
-
-    title_key = "cell_update"
-    script = "CellStateUpdate"
-
-    def construct(self) -> None:
-        t, _ = self.facts.where["forget"]
-        head = self.title(info=f"t = {t} · “{self.facts.word(t)}”")
-        eq = self.markup(EQUATIONS["c"], size=30).next_to(head, DOWN, buff=0.35).to_edge(LEFT, buff=0.5)
-        self.add(head)
-        y = -0.4
-        the_belt = belt(LEFT * 7.2 + UP * y, RIGHT * 7.2 + UP * y, width=26)
-        side = min(0.8, 4.2 / self.src.units)
-        big = {"number_size": 28 if side >= 0.6 else 22}
-        c_prev = self.vec("c_prev", t, side=side, **big)
-        names = VGroup(*[self.text(n, size=24) for n in self.facts.units()])
-        f = self.valves("f", t, side=side, width=1.0, **big)
-        kept = self.vec("f*c_prev", t, side=side, **big)
-        ig = self.vec("i*g", t, side=side, **big)
-        c = self.vec("c", t, side=side, **big)
-        ops = [operator(s, font=self.font) for s in ("⊙", "=", "+", "=")]
-        row = VGroup(c_prev, ops[0], f, ops[1], kept, ops[2], ig, ops[3], c).arrange(RIGHT, buff=0.35)
-        names_w = max(n.width for n in names)
-        row.move_to(RIGHT * (names_w + 0.3) / 2 + UP * y)
-        if row.get_right()[0] > 6.9 or row.get_left()[0] - names_w - 0.3 < -6.9:
-            row.scale_to_fit_width(13.6 - names_w - 0.3).move_to(RIGHT * (names_w + 0.3) / 2 + UP * y)
-        for m in ops:
-            m.set_y(c_prev.cells.get_center()[1])
-        for n, cell in zip(names, c_prev.cells):
-            n.next_to(cell, LEFT, buff=0.25)
-        belt_y = c_prev.cells.get_bottom()[1] - 0.4
-        the_belt = belt(LEFT * 6.9 + UP * belt_y, RIGHT * 6.9 + UP * belt_y, width=22)
-        belt_label = self.text(f"{self.term('cell_state')} →", size=22, color=palette.CELL)
-        belt_label.next_to(the_belt, DOWN, buff=0.2).to_edge(LEFT, buff=0.5)
-        self.say("eq", [FadeIn(eq), Create(the_belt), FadeIn(belt_label)], [FadeIn(c_prev), FadeIn(names)])
-        self.say("kept", [FadeIn(ops[0]), FadeIn(f.rows), FadeIn(f.label)], [self.open_valves(f)],
-                 [FadeIn(ops[1]), TransformFromCopy(c_prev.cells, kept.cells), FadeIn(kept.label)])
-        self.add(kept)
-        self.say("written", [FadeIn(ops[2]), FadeIn(ig, shift=UP * 0.8)])
-        self.say("sum", [FadeIn(ops[3]), TransformFromCopy(VGroup(kept.cells, ig.cells), c.cells), FadeIn(c.label)],
-                 [Indicate(c.cells, color=palette.CELL, scale_factor=1.05)])
-        self.add(c)
-        note = self.text(f"{self.term('cell_state')}: ⊙, +", size=24, color=palette.CELL).to_edge(DOWN, buff=0.5)
-        self.say("why", [FadeIn(note)])
-
-
-class OutputGate(LSTMScene):
-    """h_t = o ⊙ tanh(c_t), with the output gate open (memory read out) and closed (memory kept silent)."""
-
-    title_key = "output_gate"
-    script = "OutputGate"
-
-    def construct(self) -> None:
-        self.predict()
-        # in the order the sentence is read: first a memory kept silent (the gate closed over it), then the
-        # question word, where the gate opens and the memory is read out
-        head = self.title(info=self.where("closed"))
-        d = self.diagram()
-        eqs = VGroup(self.markup(EQUATIONS["o"], size=24), self.markup(EQUATIONS["h"], size=28))
-        eqs.arrange(DOWN, aligned_edge=LEFT, buff=0.2).move_to(RIGHT * 4.0 + UP * 2.45)
-        self.add(head, d)
-        self.say("role", [FadeIn(eqs[0]), Indicate(d.boxes["o"][0], color=palette.OUTPUT)])
-        dg = self.read_out_digits("closed")  # o and tanh c shown must multiply to the h shown
-        vals = self.put(d, ["c", "tanh_c", "o"], "closed", digits=dg)
-        valve_closed = self.big_valve("closed", digits=dg)
-        a, dots = self.flow(d, "to_tanh", "tanh_c", "o")
-        self.say("closed", [FadeIn(eqs[1])], a, [FadeIn(vals), FadeIn(valve_closed)])
-        self.remove(*dots)
-        h = self.put(d, ["h"], "closed", digits=dg)
-        self.products.append(([vals[2], vals[1]], h[0]))
-        a, dots = self.flow(d, "h")
-        self.say("closed_h", a, [FadeIn(h)])
-        self.remove(*dots)
-        head2 = self.title(info=self.where("open"))
-        self.remove(head, vals, h, valve_closed)
-        self.add(head2)
-        dg = self.read_out_digits("open")
-        vals = self.put(d, ["c", "tanh_c", "o"], "open", digits=dg)
-        a, dots = self.flow(d, "to_tanh", "in_o")
-        a2, dots2 = self.flow(d, "tanh_c", "o")
-        valve_open = self.big_valve("open", digits=dg)
-        self.say("open", a, a2, [FadeIn(vals), FadeIn(valve_open)])
-        self.remove(*dots, *dots2)
-        h = self.put(d, ["h"], "open", digits=dg)
-        self.products.append(([vals[2], vals[1]], h[0]))
-        a, dots = self.flow(d, "h")
-        self.say("open_h", a, [FadeIn(h)])
-        self.remove(*dots)
-
-    def big_valve(self, name: str, digits: int = 2) -> VGroup:
-        """The output gate of the (step, unit) ``name`` as one large valve with its state in words."""
-        t, u = self.facts.where[name]
-        v = GateValves([float(self.src.value("o", t)[u])], "o", font=self.font, side=0.8, width=2.6, step=t,
-                       digits=digits)
-        v.numbers[0].trace_unit = u
-        o = float(self.src.value("o", t)[u])
-        state = self.text(self.term(GATE_STATE_TERMS[openness(o)]), size=24, color=palette.OUTPUT)
-        g = VGroup(v, state.next_to(v, DOWN, buff=0.2))
-        return g.move_to(RIGHT * 4.0 + DOWN * 0.6)
+        listing = VGroup()
+        for k, name in enumerate(self.facts.units()):
+            listing.add(VGroup(self.text(f"{name}: c =", size=26),
+                               number(float(self.src.value("c", t)[k]), "c", k, step=t, font=self.font, size=26,
+                                      color=palette.CELL)).arrange(RIGHT, buff=0.12))
+        listing.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        listing.move_to(RIGHT * 4.0 + UP * 1.0)
+        if listing.width > 5.9:
+            listing.scale_to_fit_width(5.9).move_to(RIGHT * 4.0 + UP * 1.0)
+        self.say("sum", [FadeIn(listing)], [Indicate(VGroup(d.nodes["mul_f"], d.nodes["plus"]), color=palette.CELL)])
 
 
 class FullStep(LSTMScene):
     """Everything flows through the wired cell; the six equations are built one by one, ending on all six."""
 
-    title_key = "full_step"
+    title_key = "ch_step"
     script = "FullStep"
 
     def construct(self) -> None:
         head = self.title(info=self.where("step"))
-        d = self.diagram(scale=0.8)
-        d.to_edge(LEFT, buff=0.25).align_to(UP * 2.95, UP)
+        d = self.diagram(scale=0.7)
+        d.to_edge(LEFT, buff=0.4).align_to(UP * 2.45, UP)
         self.add(head, d)
         t, u = self.facts.where["step"]
         rows = VGroup()
