@@ -68,9 +68,18 @@ class Backprop:
         return float(self.dc[t] * self.belt[t] / self.unit_size)
 
     def row_digits(self, t: int) -> int:
-        """Decimals at which dL/dc_t × f_t, shown rounded, multiplies to the belt term shown (at least 3)."""
-        from explainer.presentation import product_digits
-        return product_digits([self.scaled(t), self.belt[t]], self.direct(t), digits=3)
+        """Decimals (3 or 4) of dL/dc_t and of the belt term at which dL/dc_t × f_t, both shown rounded, multiplies
+        to the belt term shown; f_t is shown with one decimal more (:meth:`f_digits`): dL/dc is about 5 units,
+        so f's rounding would otherwise move the product's last digit."""
+        from explainer.presentation import fmt
+        for d in (3, 4):
+            shown = round(self.scaled(t), d) * round(float(self.belt[t]), d + 1)
+            if fmt(shown, d) == fmt(self.direct(t), d):
+                return d
+        return 4
+
+    def f_digits(self, t: int) -> int:
+        return self.row_digits(t) + 1
 
     @property
     def chain_steps(self) -> list[int]:

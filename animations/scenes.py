@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, Arrow, Axes, Create, DashedLine, Dot, VMobject, FadeIn, FadeOut, GrowFromEdge, Indicate, LaggedStart,
+from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, Arrow, Group, Axes, Create, DashedLine, Dot, VMobject, FadeIn, FadeOut, GrowFromEdge, Indicate, LaggedStart,
                    Line, ManimColor, Rectangle, RoundedRectangle, Scene, SurroundingRectangle, Text, MarkupText,
                    TransformFromCopy, VGroup, config)
 
@@ -468,9 +468,12 @@ class PlainRNNFails(LSTMScene):
             note.scale_to_fit_width(12.8)
         note.next_to(head, DOWN, buff=0.25).align_to(head, LEFT)
         self.say("task", [FadeIn(note)], [Create(ax), FadeIn(ticks), FadeIn(x_title)])
-        base = DashedLine(ax.c2p(0, d.baseline), ax.c2p(far, d.baseline), color=palette.MUTED, stroke_width=3)
-        base_label = self.text(self.term("always_grey_line"), size=36, color=palette.MUTED)
-        base_label.next_to(ax.c2p(far * 0.55, d.baseline), UP, buff=0.1)  # clear of the RNN's numbers
+        # no memory at all: always the most common answer, counted on the sentences each point was scored on
+        base = VGroup(*[DashedLine(ax.c2p(x0, float(a0)), ax.c2p(x1, float(a1)), color=palette.MUTED, stroke_width=3)
+                        for x0, a0, x1, a1 in zip(d.distances, d.majority, d.distances[1:], d.majority[1:])])
+        base_label = self.text(self.term("majority_line"), size=36, color=palette.MUTED)
+        base_label.next_to(ax.c2p(far / 2, float(d.majority.min())), DOWN, buff=0.12)  # under the line, over the axis
+        base_label.align_to(ax, LEFT).shift(RIGHT * 0.25)
         lines = {}
         for key, acc, colour in (("lstm", d.lstm, palette.CELL), ("rnn", d.rnn, palette.HIDDEN)):
             pts = [ax.c2p(x, float(a)) for x, a in zip(d.distances, acc)]
@@ -478,7 +481,7 @@ class PlainRNNFails(LSTMScene):
             dots = VGroup(*[Dot(p, radius=0.07, color=colour) for p in pts])
             lines[key] = VGroup(curve, dots)
         self.say("chart", [Create(lines["lstm"][0]), Create(lines["rnn"][0])],
-                 [FadeIn(lines["lstm"][1]), FadeIn(lines["rnn"][1]), Create(base), FadeIn(base_label)], rt=1.5)
+                 [FadeIn(lines["lstm"][1]), FadeIn(lines["rnn"][1])], rt=1.5)
         lstm_name = self.text("LSTM", size=36, color=palette.CELL)
         lstm_val = self.tagged(float(d.lstm[-1]), "lstm", len(d.distances) - 1, color=palette.CELL)
         VGroup(lstm_name, lstm_val).arrange(RIGHT, buff=0.2).next_to(ax.c2p(far, float(d.lstm[-1])), RIGHT, buff=0.3)
@@ -494,6 +497,7 @@ class PlainRNNFails(LSTMScene):
         if rnn_name.get_right()[0] > 6.4:
             rnn_name.next_to(ax.c2p(far, float(d.rnn[-1])), UP, buff=0.25).align_to(RIGHT * 6.4, RIGHT)
         self.say("rnn", [FadeIn(rnn_name)], [LaggedStart(*[FadeIn(n) for n in rnn_vals], lag_ratio=0.5)], rt=1.5)
+        self.say("base", [Create(base), FadeIn(base_label)], [Indicate(lines["rnn"][0], color=palette.HIDDEN)])
         chart = VGroup(ax, ticks, x_title, note, base, base_label, *lines.values(), lstm_name, lstm_val, rnn_vals,
                        rnn_name)
         # --- inside one trained RNN: h at every word ------------------------------------------------
@@ -538,9 +542,16 @@ class PlainRNNFails(LSTMScene):
         moral.next_to(rows, DOWN, buff=0.45).align_to(RIGHT * left, LEFT)
         if moral.get_right()[0] > 6.3:
             moral.scale((6.3 - moral.get_left()[0]) / moral.width, about_edge=LEFT)
-        self.say("rewritten", [FadeIn(moral)], [Indicate(VGroup(*strip[(d.colour_step + 1) * U:(d.later_step + 1) * U]),
-                                                         color=palette.HIDDEN, scale_factor=1.02)])
-        self.say("fix", [Indicate(moral, color=palette.CELL, scale_factor=1.05)])
+        # the filler word that changes h most (the narration names it and its change)
+        t_max = d.colour_step + 1 + int(np.argmax(d.per_word))
+        ring = SurroundingRectangle(VGroup(*strip[t_max * U:(t_max + 1) * U]), color=palette.HIDDEN, buff=0.06)
+        ring_word = self.text(f"“{d.words[t_max]}”", size=36, color=palette.HIDDEN).next_to(ring, DOWN, buff=0.09)
+        if self.facts.flags["rewritten"]:
+            self.say("rewritten", [FadeIn(moral)], [Create(ring), FadeIn(ring_word)])
+        else:
+            self.say("rewritten", [Indicate(VGroup(*strip[(d.colour_step + 1) * U:(d.later_step + 1) * U]),
+                                            color=palette.HIDDEN, scale_factor=1.02)])
+        self.say("fix", [Indicate(moral, color=palette.CELL, scale_factor=1.05)] if self.facts.flags["rewritten"] else [])
 
 
 class TheQuestion(LSTMScene):
@@ -990,102 +1001,176 @@ class UnrolledSequence(LSTMScene):
 
 
 class Backprop(LSTMScene):
-    """Backprop through time: the recorded ∂L/∂c_t of the trained story LSTM flows back along the belt,
-    multiplied by f at each step, beside a plain RNN's ‖∂L/∂h_t‖ on the same sentence."""
+    """Chapter 10, backprop through time built step by step on the lesson's sentence (with "polluted"), for the
+    trained story LSTM's colour memory: the chain rule along the belt, dL/dc_{t-1} = dL/dc_t · f_t + (the path
+    through h), worked at three words with the recorded numbers; the recorded gradient at every word; then both
+    trained models (LSTM: c, plain RNN: h) on the same 40 sentences, one faint line per sentence, log scale."""
 
     title_key = "backprop"
     script = "Backprop"
 
+    def tagged(self, v: float, key: str, step: int, unit: int = 0, source: str = "backprop", size: float = 36,
+               color: str = palette.INK, digits: int = 2):
+        n = number(v, key, unit, step=step, font=self.font, size=size, color=color, digits=digits)
+        n.trace_source = source
+        return n
+
+    def tick(self, s: str, size: float = 36):
+        t = self.text(s, size=size, color=palette.MUTED)
+        t.axis_tick = True  # an axis label, not a recorded value
+        return t
+
     def construct(self) -> None:
         from animations.learned import backprop_data
         bp = backprop_data(self.lang)
-        head = self.title()
-        self.add(head)
+        fx = self.facts
         T = len(bp.words)
-        left, right = -4.1, 6.9
+        head = self.title(info=self.term("bp_which"))
+        self.add(head)
+        # --- the sentence and the loss ---------------------------------------------------------------
+        sep = "" if self.lang == "zh" else " "
+        half = (T + 1) // 2
+        sentence = VGroup(*[self.text(sep.join(ws), size=36) for ws in (bp.words[:half], bp.words[half:])])
+        sentence.arrange(DOWN, aligned_edge=LEFT, buff=0.15).align_to(RIGHT * -6.3, LEFT).align_to(UP * 2.3, UP)
+        for line in sentence:
+            if line.width > 12.6:
+                line.scale_to_fit_width(12.6).align_to(RIGHT * -6.3, LEFT)
+        loss = _wrap(self, self.term("bp_loss").format(answer=bp.answer), 36, 12.6)
+        loss.next_to(sentence, DOWN, buff=0.5).align_to(RIGHT * -6.3, LEFT)
+        self.say("why", [FadeIn(sentence)])
+        grad = self.markup(self.term("bp_grad"), size=36).next_to(loss, DOWN, buff=0.35).align_to(RIGHT * -6.3, LEFT)
+        self.say("loss", [FadeIn(loss)], [FadeIn(grad)])
+        # --- the chain rule, worked at three words ----------------------------------------------------
+        chain = self.markup(self.term("bp_chain"), size=36).next_to(sentence, DOWN, buff=0.4).align_to(RIGHT * -6.3, LEFT)
+        units = self.text(self.term("bp_units").format(unit=fx["bp_unit"]), size=36, color=palette.MUTED)
+        units.next_to(chain, DOWN, buff=0.2).align_to(RIGHT * -6.3, LEFT)
+        cols = (-6.3, -3.85, -1.85, 0.45, 0.75, 3.6)  # word | dL/dc_t | × f_t | = belt path | recorded dL/dc_{t−1}
+        header = VGroup(self.text(self.term("bp_col_word"), size=36, color=palette.MUTED),
+                        self.markup("dL/dc<sub>t</sub>", size=36, color=palette.MUTED),
+                        self.markup(f"× {span('f', 'f', 't')}", size=36),
+                        self.text(f"= {self.term('bp_col_belt')}", size=36, color=palette.MUTED),
+                        self.markup("dL/dc<sub>t−1</sub>", size=36, color=palette.MUTED))
+        y0 = units.get_bottom()[1] - 0.45
+        for m, x in zip(header, (cols[0], cols[1], cols[2], cols[3], cols[5])):
+            m.move_to(UP * y0).align_to(RIGHT * x, LEFT)
+        self.say("chain", [FadeOut(loss), FadeOut(grad)], [FadeIn(chain), FadeIn(units)], [FadeIn(header)])
+        for k, t in enumerate(bp.chain_steps):
+            d = bp.row_digits(t)
+            y = y0 - 0.62 * (k + 1)
+            row = VGroup(self.text(f"“{bp.words[t]}”", size=36),
+                         self.tagged(bp.scaled(t), "dc", t, digits=d),
+                         self.tagged(float(bp.belt[t]), "belt", t, color=palette.FORGET, digits=bp.f_digits(t)),
+                         self.tagged(bp.direct(t), "direct", t, digits=d),
+                         self.tagged(bp.scaled(t - 1), "dc", t - 1, digits=d))
+            for m, x in zip(row, (cols[0], cols[1], cols[2] + 0.25, cols[4], cols[5])):
+                m.move_to(UP * y).align_to(RIGHT * x, LEFT)
+            self.products.append(([row[1], row[2]], row[3]))
+            box = SurroundingRectangle(row[2], color=palette.FORGET, buff=0.08) if t == bp.poll_step else None
+            self.say(f"step{k}", [FadeIn(row[0]), FadeIn(row[1])], [FadeIn(row[2]), FadeIn(row[3])],
+                     [FadeIn(row[4])] + ([Create(box)] if box is not None else []))
+        table = [m for m in self.mobjects if m is not head and isinstance(m, VMobject)]
+        # --- the recorded gradient at every word ------------------------------------------------------
+        left, right, base, top = -6.0, 6.2, -1.95, 0.75
         w = (right - left) / T
-        xs = [left + w * (k + 0.5) for k in range(T)]
-        top_base, bot_base, hmax = 0.75, -2.55, 1.6
-        the_belt = belt(LEFT * 7.0 + UP * top_base, RIGHT * 7.0 + UP * top_base, width=12)
-        lstm_label = VGroup(self.text("LSTM", size=28), self.markup(f"∂L/∂{span('c', 'c', 't')}", size=28),
-                            self.text(self.story_unit_name(), size=22, color=palette.MUTED))
-        for lab, base in ((lstm_label, top_base),):
-            lab.arrange(DOWN, aligned_edge=LEFT, buff=0.12).move_to(UP * (base + 0.9)).align_to(RIGHT * -6.9, LEFT)
-            if lab.get_right()[0] > left - 0.15:
-                lab.scale((left - 0.15 - lab.get_left()[0]) / lab.width, about_edge=LEFT)
-        labels = VGroup(lstm_label, VGroup())
-        question = " ".join(bp.words[T - 2:]) if self.lang == "en" else "".join(bp.words[T - 2:])
-        words = VGroup(self.text(bp.words[bp.colour_step], size=22).move_to(RIGHT * xs[bp.colour_step]),
-                       self.text(question, size=22))
-        words[1].move_to(RIGHT * xs[T - 1]).align_to(RIGHT * (right - 0.05), RIGHT)
-        words.set_y(top_base - 0.3)
-        filler = self.text(f"… {T - 5} …", size=22, color=palette.MUTED)
-        filler.move_to(RIGHT * (xs[bp.colour_step + 1] + xs[T - 3]) / 2 + UP * (top_base - 0.3))
-        self.say("why", [Create(the_belt), FadeIn(labels[0]), FadeIn(labels[1])], [FadeIn(words), FadeIn(filler)])
-        # the belt factors f_t: what the gradient is multiplied by at each step back (their range over the fillers)
-        span_f = bp.belt[bp.colour_step + 1:]
-        lo, hi = int(bp.colour_step + 1 + np.argmin(span_f)), int(bp.colour_step + 1 + np.argmax(span_f))
-        fs = VGroup(self.markup(f"{self.term('per_step')} × {span('f', 'f')}:", size=24),
-                    number(float(bp.belt[lo]), "belt", 0, step=lo, font=self.font, size=24, color=palette.FORGET),
-                    self.text("…", size=24),
-                    number(float(bp.belt[hi]), "belt", 0, step=hi, font=self.font, size=24, color=palette.FORGET))
-        for n in (fs[1], fs[3]):
-            n.trace_source = "backprop"
-        fs.arrange(RIGHT, buff=0.15).move_to(UP * (top_base - 0.8)).align_to(RIGHT * left, LEFT)
-        times = VGroup()
-        share = bp.lstm_share
-        bars = VGroup(*[Rectangle(width=w * 0.7, height=max(1e-3, hmax * float(min(share[k], 1.0))), stroke_width=0,
+        size = np.abs(bp.dc) / bp.unit_size
+        hmax = top - base
+        bars = VGroup(*[Rectangle(width=w * 0.72, height=max(0.01, hmax * float(size[t] / size.max())), stroke_width=0,
                                   fill_color=palette.CELL, fill_opacity=0.85)
-                        .move_to(RIGHT * xs[k] + UP * top_base, aligned_edge=DOWN).shift(UP * 0.1)
-                        for k in range(T)])
-        dot = Dot(RIGHT * xs[-1] + UP * top_base, radius=0.12, color=palette.FORGET)
-        self.say("belt", [FadeIn(fs)],
-                 [LaggedStart(*[FadeIn(bars[k], shift=UP * 0.2) for k in reversed(range(T))], lag_ratio=0.08),
-                  dot.animate.move_to(RIGHT * xs[0] + UP * top_base)], rt=2.5)
-        self.remove(dot)
-        lstm_at = number(float(share[bp.colour_step]), "lstm_share", 0, step=bp.colour_step, font=self.font, size=26)
-        lstm_at.trace_source = "backprop"
-        lstm_at.next_to(bars[bp.colour_step], UP, buff=0.1)
-        ring = SurroundingRectangle(VGroup(bars[bp.colour_step], lstm_at), color=palette.CELL, buff=0.08)
-        self.say("lstm", [FadeIn(lstm_at), Create(ring)])
-        self.say("rnn", *self.spread_plot(-3.6, 6.3, bot_base), rt=2.0)
-        self.say("spread", [Indicate(self.spread_rows[1][0], color=palette.HIDDEN, scale_factor=1.05)])
-        self.say("trick", [Indicate(the_belt, color=palette.CELL, scale_factor=1.02)])
-
-    def spread_plot(self, left: float, right: float, base: float) -> list:
-        """One dot per held-out sentence: the share of the last word's gradient that reaches the colour word,
-        on a log scale, the LSTM's ∂L/∂c above the plain RNN's ‖∂L/∂h‖ (same sentences)."""
+                        .move_to(RIGHT * (left + w * (t + 0.5)) + UP * base, aligned_edge=DOWN) for t in range(T)])
+        axis = Line(RIGHT * left + UP * base, RIGHT * right + UP * base, color=palette.FRAME, stroke_width=3)
+        marks = VGroup()
+        for t in (bp.colour_step, bp.poll_step, T - 1):
+            m = self.text(f"“{bp.words[t]}”", size=36).next_to(bars[t], DOWN, buff=0.12).set_y(base - 0.3)
+            marks.add(m.shift(LEFT * max(0.0, m.get_right()[0] - 6.4)))
+        caption = self.text(self.term("bp_bars").format(unit=fx["bp_unit"]), size=36, color=palette.MUTED)
+        if caption.width > 12.6:
+            caption.scale_to_fit_width(12.6)
+        caption.align_to(RIGHT * -6.3, LEFT).align_to(UP * 2.3, UP)
+        self.say("sentence", [FadeOut(VGroup(*table))], [FadeIn(caption), Create(axis)],
+                 [LaggedStart(*[GrowFromEdge(bars[t], DOWN) for t in reversed(range(T))], lag_ratio=0.1),
+                  FadeIn(marks)], rt=1.5)
+        at_colour = self.tagged(bp.scaled(bp.colour_step), "dc", bp.colour_step, size=36)
+        at_last = self.tagged(bp.scaled(T - 1), "dc", T - 1, size=36)
+        at_colour.next_to(bars[bp.colour_step], UP, buff=0.12)
+        at_last.next_to(bars[T - 1], UP, buff=0.12)
+        if at_last.get_right()[0] > 6.4:
+            at_last.shift(LEFT * (at_last.get_right()[0] - 6.4))
+        self.say("blame", [FadeIn(at_colour), FadeIn(at_last)],
+                 [Indicate(bars[bp.colour_step], color=palette.CELL, scale_factor=1.3)])
+        a, b = bp.words[bp.colour_step + 1], bp.words[bp.poll_step - 1]
+        fill_y = -0.1  # over the small bars before "polluted"
+        fill = VGroup(self.text(self.term("bp_fillers").format(a=a, b=b), size=36),
+                      self.tagged(bp.filler_product, "fprod", 0, size=36, color=palette.FORGET))
+        fill.arrange(RIGHT, buff=0.15).align_to(RIGHT * -6.0, LEFT).set_y(fill_y)
+        rec = VGroup(self.text(self.term("bp_recorded_share").format(a=bp.words[bp.colour_step], b=b), size=36),
+                     self.tagged(bp.filler_ratio, "fratio", 0, size=36, color=palette.CELL))
+        rec.arrange(RIGHT, buff=0.15).next_to(fill, DOWN, buff=0.25).align_to(fill, LEFT)
+        self.say("fillers", [FadeIn(fill)], [FadeIn(rec)])
+        chapter_a = VGroup(*[m for m in self.mobjects if m is not head and isinstance(m, VMobject)])
+        # --- both trained models, the same 40 sentences ------------------------------------------------
         from animations.learned import gradient_spread
         sp = gradient_spread()
-        lo, hi = -3, 1  # log10 of the axis ends: 0.001 … 10
-        x_of = lambda v: left + (right - left) * (np.log10(max(v, 10.0 ** lo)) - lo) / (hi - lo)  # noqa: E731
-        axis = Line(RIGHT * left + UP * base, RIGHT * right + UP * base, color=palette.FRAME, stroke_width=2)
-        ticks = VGroup()
-        for e in range(lo, hi + 1):
-            sup = {-3: "⁻³", -2: "⁻²", -1: "⁻¹", 0: "⁰", 1: "¹"}[e]
-            ticks.add(Line(UP * 0.08, DOWN * 0.08, color=palette.FRAME).move_to(RIGHT * x_of(10.0 ** e) + UP * base),
-                      self.text(f"10{sup}", size=22, color=palette.MUTED).next_to(RIGHT * x_of(10.0 ** e) + UP * base,
-                                                                                DOWN, buff=0.12))
-        rows = VGroup()
-        for k, (key, values, colour) in enumerate((("c", sp.lstm, palette.CELL), ("h", sp.rnn, palette.HIDDEN))):
-            y = base + 1.1 - 0.55 * k
-            dots = VGroup(*[Dot(RIGHT * x_of(float(v)) + UP * y, radius=0.07, color=colour, fill_opacity=0.7)
-                            for v in values])
-            sym = f"∂L/∂{span('c', 'c')}" if key == "c" else f"‖∂L/∂{span('h', 'h')}‖"
-            name = "LSTM" if key == "c" else self.term("plain_rnn")
-            lab = self.markup(f"{name}  {sym}", size=24).move_to(UP * y).align_to(RIGHT * -6.5, LEFT)
-            rows.add(VGroup(dots, lab))
-        caption = self.text(self.term("spread_caption").format(n=sp.n, fillers=sp.fillers), size=22,
-                            color=palette.MUTED).next_to(rows, UP, buff=0.2).align_to(RIGHT * -6.5, LEFT)
-        one = Line(RIGHT * x_of(1.0) + UP * (base + 0.05), RIGHT * x_of(1.0) + UP * (base + 1.45),
-                   color=palette.FRAME, stroke_width=2)
-        self.spread_rows = rows
-        return [[Create(axis), FadeIn(ticks), FadeIn(caption), Create(one)], [FadeIn(rows[0])], [FadeIn(rows[1])]]
+        head2 = self.title(info=self.term("sp_which").format(n=sp.n, fillers=sp.fillers))
+        self.spread_top = head2.get_bottom()[1]
+        self.say("switch", [FadeOut(chapter_a)], [FadeOut(head), FadeIn(head2)])
+        self.say("measure", *self.spread_axes())
+        self.say("lstm_lines", *self.spread_lines(0))
+        self.say("rnn_lines", *self.spread_lines(1))
+        self.say("trick", [Indicate(self.spread_panels[0][0], color=palette.CELL, scale_factor=1.02)])
 
-    def story_unit_name(self) -> str:
-        from animations.learned import story_data
-        trace, u = story_data(self.lang)
-        return unit_name(trace.meta, u, self.lang)
+    def spread_axes(self) -> list:
+        """Two panels, the LSTM's ‖dL/dc_t‖ and the plain RNN's ‖dL/dh_t‖, each over its last word's, from the
+        colour word to the last word, on a log scale 0.001 … 10."""
+        from animations.learned import gradient_spread
+        sp = gradient_spread()
+        steps = sp.lstm.shape[1]
+        y_lo, y_hi = -2.05, self.spread_top - 1.85
+        self.log_range = (-3, 1)
+        panels = VGroup()
+        for k, (x0, x1) in enumerate(((-5.3, -0.45), (1.45, 6.3))):
+            lo, hi = self.log_range
+            ax = Axes(x_range=[0, steps - 1, steps - 1], y_range=[lo, hi, 1], x_length=x1 - x0, y_length=y_hi - y_lo,
+                      tips=False, axis_config={"color": palette.FRAME, "stroke_width": 3, "include_ticks": True})
+            ax.move_to(RIGHT * (x0 + x1) / 2 + UP * (y_lo + y_hi) / 2)
+            ticks = VGroup(*[self.tick(f"{10.0 ** e:g}").next_to(ax.c2p(0, e), LEFT, buff=0.12) for e in (-2, 0)])
+            one = DashedLine(ax.c2p(0, 0), ax.c2p(steps - 1, 0), color=palette.FRAME, stroke_width=2)
+            ends = VGroup(self.text(self.term("sp_colour_end"), size=36, color=palette.MUTED),
+                          self.text(self.term("sp_last_end"), size=36, color=palette.MUTED))
+            ends[0].next_to(ax.c2p(0, lo), DOWN, buff=0.12).align_to(ax, LEFT)
+            ends[1].next_to(ax.c2p(steps - 1, lo), DOWN, buff=0.12).align_to(ax, RIGHT)
+            sym = f"LSTM: ‖dL/d{span('c', 'c')}‖" if k == 0 else f"{self.term('plain_rnn')}: ‖dL/d{span('h', 'h')}‖"
+            name = self.markup(sym, size=36).next_to(ax, UP, buff=0.6).align_to(ax, LEFT)
+            panels.add(VGroup(ax, ticks, one, ends, name))
+        self.spread_panels = panels
+        measure = self.text(self.term("sp_measure_short"), size=36, color=palette.MUTED)
+        if measure.width > 12.6:
+            measure.scale_to_fit_width(12.6)
+        measure.align_to(RIGHT * -6.3, LEFT).set_y(self.spread_top - 0.4)
+        return [[FadeIn(measure)], [FadeIn(panels)]]
+
+    def spread_lines(self, k: int) -> list:
+        """Model k's 40 sentences as faint lines (the one chapter 2 read bold), and its range at the colour word."""
+        from animations.learned import gradient_spread
+        sp = gradient_spread()
+        values = sp.lstm if k == 0 else sp.rnn
+        colour = palette.CELL if k == 0 else palette.HIDDEN
+        ax = self.spread_panels[k][0]
+        lo, hi = self.log_range
+        lines = VGroup()
+        for j, row in enumerate(values):
+            pts = [ax.c2p(t, float(np.clip(np.log10(max(v, 1e-12)), lo, hi))) for t, v in enumerate(row)]
+            bold = j == sp.highlight
+            lines.add(VMobject(stroke_color=colour, stroke_width=5 if bold else 2,
+                               stroke_opacity=1.0 if bold else 0.35).set_points_as_corners(pts))
+        at = values[:, 0]
+        j_lo, j_hi = int(np.argmin(at)), int(np.argmax(at))
+        rng = VGroup(self.tagged(float(at[j_lo]), "lstm" if k == 0 else "rnn", 0, unit=j_lo, source="spread", size=36,
+                                 color=colour, digits=2 if at[j_lo] >= 0.01 else 3),
+                     self.text("…", size=36, color=colour),
+                     self.tagged(float(at[j_hi]), "lstm" if k == 0 else "rnn", 0, unit=j_hi, source="spread", size=36,
+                                 color=colour))
+        rng.arrange(RIGHT, buff=0.12).next_to(self.spread_panels[k][4], DOWN, buff=0.1).align_to(ax, LEFT)
+        return [[Create(lines)], [FadeIn(rng)]]
 
 
 class TrainedLSTM(LSTMScene):

@@ -315,7 +315,7 @@ class Facts:
             v[f"bp_word{k}"] = bp.words[t]
             for key, val in (("dc", bp.scaled(t)), ("f", bp.belt[t]), ("direct", bp.direct(t)),
                              ("prev", bp.scaled(t - 1))):
-                v[f"bp_{key}{k}"] = fmt(val, d)
+                v[f"bp_{key}{k}"] = fmt(val, bp.f_digits(t) if key == "f" else d)
                 self.numbers.add(v[f"bp_{key}{k}"])
         num("bp_dc_colour", bp.scaled(bp.colour_step))
         num("bp_dc_last", bp.scaled(T - 1))

@@ -99,11 +99,16 @@ def expected_value(src, key: str, t: int, unit: int, n=None) -> float:
     """The recorded value behind a number, read straight from the trace's arrays."""
     tr = src.trace
     source = getattr(n, "trace_source", None)
-    if source == "backprop":  # the story LSTM's recorded belt factor, or a ratio of two recorded gradients
+    if source == "backprop":  # the story LSTM's recorded dL/dc_t and belt factor f_t, in the scene's unit
         from animations.learned import backprop_data
         bp = backprop_data(src.lang)
-        return float({"belt": bp.belt, "lstm_share": np.abs(bp.lstm_dc) / abs(bp.lstm_dc[-1]),
-                      "rnn_share": bp.rnn_dh / bp.rnn_dh[-1]}[key][t])
+        recorded = np.asarray(bp.dc) / bp.unit_size
+        return float({"dc": recorded[t], "belt": bp.belt[t], "direct": recorded[t] * bp.belt[t],
+                      "fprod": bp.filler_product, "fratio": bp.filler_ratio}[key])
+    if source == "spread":  # one held-out sentence's recorded gradient share (unit = the sentence)
+        from animations.learned import gradient_spread
+        sp = gradient_spread()
+        return float({"lstm": sp.lstm, "rnn": sp.rnn}[key][unit, t])
     if source in ("compare", "rnn_h"):  # chapter 2: the shipped comparison table, the story SimpleRNN's h
         from animations.learned import rnn_fails_data
         d = rnn_fails_data(src.lang)
