@@ -1044,7 +1044,7 @@ class Backprop(LSTMScene):
         chain = self.markup(self.term("bp_chain"), size=36).next_to(sentence, DOWN, buff=0.4).align_to(RIGHT * -6.3, LEFT)
         units = self.text(self.term("bp_units").format(unit=fx["bp_unit"]), size=36, color=palette.MUTED)
         units.next_to(chain, DOWN, buff=0.2).align_to(RIGHT * -6.3, LEFT)
-        cols = (-6.3, -3.85, -1.85, 0.45, 0.75, 3.6)  # word | dL/dc_t | × f_t | = belt path | recorded dL/dc_{t−1}
+        cols = (-6.3, -3.2, -1.3, 0.7, 1.0, 3.95)  # word | dL/dc_t | × f_t | = belt path | recorded dL/dc_{t−1}
         header = VGroup(self.text(self.term("bp_col_word"), size=36, color=palette.MUTED),
                         self.markup("dL/dc<sub>t</sub>", size=36, color=palette.MUTED),
                         self.markup(f"× {span('f', 'f', 't')}", size=36),
@@ -1070,7 +1070,7 @@ class Backprop(LSTMScene):
                      [FadeIn(row[4])] + ([Create(box)] if box is not None else []))
         table = [m for m in self.mobjects if m is not head and isinstance(m, VMobject)]
         # --- the recorded gradient at every word ------------------------------------------------------
-        left, right, base, top = -6.0, 6.2, -1.95, 0.75
+        left, right, base, top = -6.0, 6.2, -1.95, -0.1
         w = (right - left) / T
         size = np.abs(bp.dc) / bp.unit_size
         hmax = top - base
@@ -1098,13 +1098,13 @@ class Backprop(LSTMScene):
         self.say("blame", [FadeIn(at_colour), FadeIn(at_last)],
                  [Indicate(bars[bp.colour_step], color=palette.CELL, scale_factor=1.3)])
         a, b = bp.words[bp.colour_step + 1], bp.words[bp.poll_step - 1]
-        fill_y = -0.1  # over the small bars before "polluted"
+        fill_y = 1.3  # between the caption and the bars, so no number sits on a bar
         fill = VGroup(self.text(self.term("bp_fillers").format(a=a, b=b), size=36),
                       self.tagged(bp.filler_product, "fprod", 0, size=36, color=palette.FORGET))
-        fill.arrange(RIGHT, buff=0.15).align_to(RIGHT * -6.0, LEFT).set_y(fill_y)
+        fill.arrange(RIGHT, buff=0.25).align_to(RIGHT * -6.3, LEFT).set_y(fill_y)
         rec = VGroup(self.text(self.term("bp_recorded_share").format(a=bp.words[bp.colour_step], b=b), size=36),
                      self.tagged(bp.filler_ratio, "fratio", 0, size=36, color=palette.CELL))
-        rec.arrange(RIGHT, buff=0.15).next_to(fill, DOWN, buff=0.25).align_to(fill, LEFT)
+        rec.arrange(RIGHT, buff=0.25).next_to(fill, DOWN, buff=0.25).align_to(fill, LEFT)
         self.say("fillers", [FadeIn(fill)], [FadeIn(rec)])
         chapter_a = VGroup(*[m for m in self.mobjects if m is not head and isinstance(m, VMobject)])
         # --- both trained models, the same 40 sentences ------------------------------------------------
@@ -1124,10 +1124,10 @@ class Backprop(LSTMScene):
         from animations.learned import gradient_spread
         sp = gradient_spread()
         steps = sp.lstm.shape[1]
-        y_lo, y_hi = -2.05, self.spread_top - 1.85
+        y_lo, y_hi = -2.3, self.spread_top - 1.85
         self.log_range = (-3, 1)
         panels = VGroup()
-        for k, (x0, x1) in enumerate(((-5.3, -0.45), (1.45, 6.3))):
+        for k, (x0, x1) in enumerate(((-5.35, -0.3), (1.3, 6.35))):
             lo, hi = self.log_range
             ax = Axes(x_range=[0, steps - 1, steps - 1], y_range=[lo, hi, 1], x_length=x1 - x0, y_length=y_hi - y_lo,
                       tips=False, axis_config={"color": palette.FRAME, "stroke_width": 3, "include_ticks": True})
@@ -1165,8 +1165,8 @@ class Backprop(LSTMScene):
         at = values[:, 0]
         j_lo, j_hi = int(np.argmin(at)), int(np.argmax(at))
         rng = VGroup(self.tagged(float(at[j_lo]), "lstm" if k == 0 else "rnn", 0, unit=j_lo, source="spread", size=36,
-                                 color=colour, digits=2 if at[j_lo] >= 0.01 else 3),
-                     self.text("…", size=36, color=colour),
+                                 color=colour, digits=3 if k == 1 else 2),  # as the narration says it
+                     self.text(self.term("sp_range_to"), size=36, color=colour),
                      self.tagged(float(at[j_hi]), "lstm" if k == 0 else "rnn", 0, unit=j_hi, source="spread", size=36,
                                  color=colour))
         rng.arrange(RIGHT, buff=0.12).next_to(self.spread_panels[k][4], DOWN, buff=0.1).align_to(ax, LEFT)

@@ -487,61 +487,51 @@ class Facts:
 L = Line
 SCRIPT: dict[str, list[Line]] = {
     "TitleWhy": [
-        L("task", "A network reads a sentence one word at a time. At the end it must answer: what colour is "
-                  "the sky now?",
-          "网络一次读一个词。读完整句话，它必须回答：现在天空是什么颜色？"),
+        L("task", "A network reads a sentence word by word, then must answer: what colour is the sky now?",
+          "网络一次读一个词，读完后必须回答：现在天空是什么颜色？"),
         L("blue", "The sky was blue, birds sang, the sky is: the answer is blue.",
           "天空原来是蓝色的，鸟儿唱歌，天空现在是？答案是蓝色的。"),
-        L("grey", "Add one word: the sky was blue, birds sang, polluted, the sky is: now the answer is grey.",
-          "只多一个词：天空原来是蓝色的，鸟儿唱歌，污染了，天空现在是？这次答案是灰色的。"),
-        L("output", "Grey is never read. It is the answer the network gives, from what it remembers.",
-          "“灰色的”从来不是读进去的词，而是网络根据它记住的内容给出的答案。"),
+        L("grey", "Add one word: the sky was blue, birds sang, polluted, the sky is: the answer is grey.",
+          "只多一个词：天空原来是蓝色的，鸟儿唱歌，污染了，天空现在是？答案是灰色的。"),
+        L("output", "Grey is never read: it is the answer, given from memory.",
+          "“灰色的”从来没被读进去：它是网络凭记忆给出的答案。"),
         L("memory", "So the network must remember the colour for many words, and forget it on demand.",
           "所以网络必须在读过很多个词之后仍记得颜色，又要在需要时把它忘掉。"),
-        L("lstm", "A plain recurrent network finds this hard; an LSTM, a long short-term memory, was built "
-                  "for it. First, how a network reads at all.",
-          "普通的循环神经网络很难做到；LSTM（长短期记忆网络）正是为此设计的。先来看网络是怎样读句子的。"),
+        L("lstm", "A plain recurrent network finds this hard; an LSTM, long short-term memory, is built for it.",
+          "普通循环网络很难做到；LSTM（长短期记忆网络）正是为此设计的。"),
     ],
     "ReadingNetwork": [
-        L("step", "A recurrent network reads one word per time step t, counting from t = 0. The word enters as "
-                  "a one-hot vector x t, one entry per word it knows. Ours knows {rn_inputs}: {rn_features}.",
-          "循环神经网络每个时间步 t 读一个词，t 从 0 开始数。词以独热向量 x t 的形式输入，每个认识的词占一个位置。"
-          "我们的网络认识 {rn_inputs} 个词：{rn_features}。"),
-        L("zeros", "The word's own entry is one, the others zero; a word it does not know, such as “{rn_zero}”, "
-                   "is all zeros.",
+        L("step", "A recurrent network reads one word per time step t, from t = 0, as a one-hot vector x t. Ours knows "
+                  "{rn_inputs}: {rn_features}.",
+          "循环网络每个时间步 t 读一个词（t 从 0 开始），词是独热向量 x t。我们的网络认识 {rn_inputs} 个：{rn_features}。"),
+        L("zeros", "Its own entry is one, the rest zero; an unknown word like “{rn_zero}” is all zeros.",
           "读到的词那一位是 1，其余是 0；不认识的词，比如“{rn_zero}”，全是 0。"),
-        L("hidden", "The network keeps a hidden state h t, a vector of numbers, and hands it on to the next step. "
-                    "Before the first word, h is all zeros.",
-          "网络保存一个隐藏状态 h t，它是一组数字，会被传给下一步。读第一个词之前，h 全是 0。"),
-        L("eq", "One step: h t equals tanh of W times h t−1 joined with x t, plus b.",
-          "一步的计算：h t 等于 tanh（W 乘以 h t−1 与 x t 拼接成的向量，再加 b）。"),
-        L("shapes", "If h has n numbers and x has V, the joined vector has n plus V, and W is n by n plus V. "
-                    "Our network will have n = {rn_units} and V = {rn_inputs}: {rn_units} plus {rn_inputs} entries.",
-          "如果 h 有 n 个数，x 有 V 个数，拼接后的向量有 n 加 V 个数，W 的形状是 n 乘 n 加 V。"
-          "我们的网络 n = {rn_units}，V = {rn_inputs}：拼接后有 {rn_units} 加 {rn_inputs} 个数。"),
-        L("same", "Every step uses the same W and b. Drawn once per word, the one cell is the network unrolled "
-                  "in time.",
-          "每一步都用同一组 W 和 b。把这一个细胞按词画出来，就是按时间展开的网络。"),
-        L("answer", "After the last word, a readout layer turns h into a probability for each colour: "
-                    "that is the answer.",
+        L("hidden", "It hands a hidden state h t, a vector of numbers, to the next step; before the first word, h is "
+                    "zeros.",
+          "网络把隐藏状态 h t（一组数字）传给下一步；读第一个词之前，h 全是 0。"),
+        L("eq", "One step: h t = tanh of W times [h t−1, x t], plus b.",
+          "一步：h t 等于 tanh（W 乘 [h t−1, x t] 再加 b）。"),
+        L("shapes", "With n numbers in h and V in x, W is n by n plus V. Here n = {rn_units}, V = {rn_inputs}.",
+          "h 有 n 个数、x 有 V 个数时，W 是 n 乘 n 加 V。这里 n = {rn_units}，V = {rn_inputs}。"),
+        L("same", "Every step uses the same W and b: drawn once per word, the network unrolled in time.",
+          "每一步都用同一组 W 和 b：按词画出来，就是按时间展开的网络。"),
+        L("answer", "After the last word, a readout turns h into a probability per colour: the answer.",
           "读完最后一个词，读出层把 h 变成每种颜色的概率：这就是答案。"),
         L("memory", "So h is a plain RNN's only memory, and every word computes it anew.",
           "所以 h 是普通 RNN 唯一的记忆，而每读一个词，它都要重新算一遍。"),
     ],
     "PlainRNNFails": [
-        L("task", "Can a plain RNN do our task? Here are {rf_seeds} plain RNNs and {rf_seeds} LSTMs, each with "
-                  "{rf_units} units, trained the same way on the same {rf_sentences} sentences.",
-          "普通 RNN 能完成我们的任务吗？这里有 {rf_seeds} 个普通 RNN 和 {rf_seeds} 个 LSTM，每个都有 {rf_units} 个单元，"
-          "用同样的 {rf_sentences} 个句子、同样的方法训练。", when="same_units"),
-        L("task", "Can a plain RNN do our task? Here are {rf_seeds} plain RNNs of {rf_units_rnn} units and "
-                  "{rf_seeds} LSTMs of {rf_units_lstm}, trained the same way on the same {rf_sentences} sentences.",
-          "普通 RNN 能完成我们的任务吗？这里有 {rf_seeds} 个 {rf_units_rnn} 个单元的普通 RNN 和 {rf_seeds} 个 "
-          "{rf_units_lstm} 个单元的 LSTM，用同样的 {rf_sentences} 个句子、同样的方法训练。", when="not same_units"),
-        L("chart", "In these sentences the sky may also turn red or green: the answer is one of {rf_n_colours} "
-                   "colours. Here is the accuracy on new sentences, against the filler words between the colour "
-                   "and the question.",
-          "这些句子里天空还可能变成红色或绿色：答案是 {rf_n_colours} 种颜色之一。这是在新句子上的准确率，"
-          "横轴是颜色和提问之间的填充词个数。"),
+        L("task", "Can a plain RNN do this? {rf_seeds} plain RNNs and {rf_seeds} LSTMs, {rf_units} units each, trained "
+                  "alike on {rf_sentences} sentences.",
+          "普通 RNN 能做到吗？{rf_seeds} 个普通 RNN 和 {rf_seeds} 个 LSTM，各 {rf_units} 个单元，"
+          "用同样的 {rf_sentences} 个句子训练。", when="same_units"),
+        L("task", "Can a plain RNN do our task? {rf_seeds} plain RNNs of {rf_units_rnn} units and {rf_seeds} LSTMs of "
+                  "{rf_units_lstm}, trained alike on {rf_sentences} sentences.",
+          "普通 RNN 能完成这个任务吗？{rf_seeds} 个 {rf_units_rnn} 单元的普通 RNN 和 {rf_seeds} 个 {rf_units_lstm} 单元的 LSTM，用同样的 "
+          "{rf_sentences} 个句子训练。", when="not same_units"),
+        L("chart", "Here the sky may also turn red or green: {rf_n_colours} answers. Accuracy on new sentences, by "
+                   "filler words between colour and question.",
+          "这里天空还可能变红或变绿：共 {rf_n_colours} 种答案。纵轴是新句子上的准确率，横轴是中间的填充词个数。"),
         L("lstm", "The LSTM stays at {rf_lstm_lo} up to {rf_far} filler words.",
           "LSTM 一直保持在 {rf_lstm_lo}，直到 {rf_far} 个填充词。", when="lstm_holds"),
         L("lstm", "The LSTM's lowest accuracy is {rf_lstm_lo}.", "LSTM 的最低准确率是 {rf_lstm_lo}。",
@@ -550,64 +540,57 @@ SCRIPT: dict[str, list[Line]] = {
           "普通 RNN 从 {rf_rnn_0} 降到 20 个词时的 {rf_rnn_20}，{rf_far} 个词时只有 {rf_rnn_far}。", when="rnn_worse"),
         L("rnn", "The plain RNN goes from {rf_rnn_0} with no filler words to {rf_rnn_far} at {rf_far}.",
           "普通 RNN 从没有填充词时的 {rf_rnn_0} 变为 {rf_far} 个时的 {rf_rnn_far}。", when="not rnn_worse"),
-        L("base", "The dashed line needs no memory: always giving the most common answer scores {rf_base_lo} to "
-                  "{rf_base_hi}. The RNN stays above it, but remembers less the further back the colour is.",
-          "虚线不需要任何记忆：总是给出最常见的答案，准确率是 {rf_base_lo} 到 {rf_base_hi}。"
-          "普通 RNN 一直在它之上，但颜色离得越远，它记得越少。", when="rnn_between"),
-        L("base", "The dashed line needs no memory: always giving the most common answer scores {rf_base_lo} to "
-                  "{rf_base_hi}.",
-          "虚线不需要任何记忆：总是给出最常见的答案，准确率是 {rf_base_lo} 到 {rf_base_hi}。", when="not rnn_between"),
-        L("inside", "Why? One trained RNN reading one new sentence: its h at every word.",
-          "为什么？看一个训练好的普通 RNN 读一个新句子：每个词处的 h。"),
+        L("base", "The dashed line needs no memory: always the commonest answer, {rf_base_lo} to {rf_base_hi}. The RNN "
+                  "stays above it, but fades with distance.",
+          "虚线不需要记忆：总是回答最常见的颜色，准确率 {rf_base_lo} 到 {rf_base_hi}。普通 RNN 在它之上，但距离越远记得越少。", when="rnn_between"),
+        L("base", "The dashed line needs no memory: always the commonest answer, {rf_base_lo} to {rf_base_hi}.",
+          "虚线不需要记忆：总是回答最常见的颜色，准确率 {rf_base_lo} 到 {rf_base_hi}。", when="not rnn_between"),
+        L("inside", "Why? One trained RNN's h at every word of a new sentence.",
+          "为什么？看一个训练好的普通 RNN 在新句子每个词处的 h。"),
         L("h", "At “{rf_colour}”, h = {rf_h_colour}. {rf_n_later} words later, at “{rf_later}”, "
                "h = {rf_h_later}.",
           "在“{rf_colour}”处，h = {rf_h_colour}。{rf_n_later} 个词之后，在“{rf_later}”处，h = {rf_h_later}。"),
-        L("rewritten", "h is its only memory, and a single filler word can rewrite it: “{rf_word_max_at}” changes "
-                       "one of its numbers by {rf_word_max}.",
-          "h 是它唯一的记忆，而一个填充词就能改写它：“{rf_word_max_at}”让其中一个数变化了 {rf_word_max}。",
-          when="rewritten"),
+        L("rewritten", "h is its only memory, and one filler word can rewrite it: “{rf_word_max_at}” moves a number by "
+                       "{rf_word_max}.",
+          "h 是它唯一的记忆，一个填充词就能改写它：“{rf_word_max_at}”让一个数变了 {rf_word_max}。", when="rewritten"),
         L("rewritten", "h is its only memory; here no filler word changes one of its numbers by more than "
                        "{rf_word_max}.",
           "h 是它唯一的记忆；这里没有哪个填充词让其中一个数变化超过 {rf_word_max}。", when="not rewritten"),
-        L("fix", "An LSTM adds a second memory, the cell state, that a word changes only when a gate lets it.",
-          "LSTM 加了第二个记忆——细胞状态；只有门允许时，词才能改变它。"),
+        L("fix", "An LSTM adds a second memory, the cell state, changed only when a gate lets it.",
+          "LSTM 加了第二个记忆——细胞状态；只有门允许时它才会改变。"),
     ],
     "TheCell": [
-        L("belt", "One LSTM cell, one time step. Along the top runs the cell state c, the memory, like a conveyor belt.",
-          "一个 LSTM 细胞，一个时间步。顶部贯穿的是细胞状态 c，也就是记忆，像一条传送带。"),
-        L("concat", "Below, the last hidden state hₜ₋₁ and the input xₜ are joined into one vector.",
-          "底部，上一步的隐藏状态 hₜ₋₁ 和输入 xₜ 拼接成一个向量。"),
-        L("gates", "Four boxes read it: the forget gate f, the input gate i, the candidate g, the output gate o.",
-          "四个方框读取这个向量：遗忘门 f、输入门 i、候选记忆 g 和输出门 o。"),
-        L("sum", "Each box computes z = W times the joined vector plus b, then squashes it: sigmoid for gates, "
-                 "tanh for g.",
-          "每个方框先算 z = W 乘以拼接向量再加 b，然后压缩：门用 sigmoid，g 用 tanh。"),
-        L("nodes", "The circled dots multiply element by element; the plus adds what is written to what is kept.",
-          "带圈的点表示逐元素相乘；加号把写入的内容加到保留的内容上。"),
-        L("out", "Finally tanh of the new cell state, times the output gate, gives the new hidden state hₜ.",
-          "最后，新细胞状态的 tanh 乘以输出门，得到新的隐藏状态 hₜ。"),
+        L("belt", "One LSTM cell, one step. Along the top runs the cell state c, the memory: a conveyor belt.",
+          "一个 LSTM 细胞，一个时间步。顶部是细胞状态 c，也就是记忆，像一条传送带。"),
+        L("concat", "Below, hₜ₋₁ and the input xₜ are joined into one vector.",
+          "底部，上一步的 hₜ₋₁ 和输入 xₜ 拼接成一个向量。"),
+        L("gates", "Four boxes read it: forget gate f, input gate i, candidate g, output gate o.",
+          "四个方框读取它：遗忘门 f、输入门 i、候选记忆 g、输出门 o。"),
+        L("sum", "Each computes z = W times that vector plus b, then squashes it: sigmoid for gates, tanh for g.",
+          "每个先算 z = W 乘这个向量加 b，再压缩：门用 sigmoid，g 用 tanh。"),
+        L("nodes", "Circled dots multiply element by element; the plus adds written to kept.",
+          "带圈的点逐元素相乘；加号把写入的加到保留的上。"),
+        L("out", "Then tanh of the new cell state, times the output gate, is the new hidden state hₜ.",
+          "最后，新细胞状态的 tanh 乘以输出门，就是新的隐藏状态 hₜ。"),
         L("model", "Our numbers come from {model}.", "我们的数字来自{model}。"),
-        L("x", "Here xₜ has {n_inputs} entries, one per word it knows: {feature_list}. Every other word is all zeros.",
-          "这里 xₜ 有 {n_inputs} 个数，每个数对应一个它认识的词：{feature_list}。其他词全是 0。", when="small"),
+        L("x", "Here xₜ has {n_inputs} entries, one per known word: {feature_list}.",
+          "这里 xₜ 有 {n_inputs} 个数，每个对应一个认识的词：{feature_list}。", when="small"),
         L("x", "Here xₜ has {n_inputs} entries, one per input feature.", "这里 xₜ 有 {n_inputs} 个数，每个输入特征一个。",
           when="not small"),
-        L("shapes", "So the joined vector has {n_units} plus {n_inputs}, {n_concat} numbers, and W has one row per gate "
-                    "and unit: 4 times {n_units}, {n_rows} rows of {n_concat}.",
-          "所以拼接后的向量有 {n_units} 加 {n_inputs}，共 {n_concat} 个数；W 每个门的每个单元一行："
-          "4 乘 {n_units}，共 {n_rows} 行，每行 {n_concat} 个数。"),
-        L("row", "One row at work: the forget gate of {unit_forget} at “{word_forget}”. Each weight times its entry, "
-                 "added up, plus b, gives z = {z_forget}.",
-          "看其中一行：“{word_forget}”这一步，{unit_forget}的遗忘门。每个权重乘以对应的数，加起来再加 b，"
-          "得到 z = {z_forget}。", when="small"),
+        L("shapes", "So [hₜ₋₁, xₜ] has {n_units} plus {n_inputs} = {n_concat} numbers; W has one row per gate and "
+                    "unit: {n_rows} rows.",
+          "所以 [hₜ₋₁, xₜ] 有 {n_units} 加 {n_inputs} = {n_concat} 个数；W 每个门每个单元一行：共 {n_rows} 行。"),
+        L("row", "One row: the forget gate of {unit_forget} at “{word_forget}”. Weights times entries, plus b: z = "
+                 "{z_forget}.",
+          "看其中一行：“{word_forget}”处{unit_forget}的遗忘门。权重乘对应的数，加 b：z = {z_forget}。", when="small"),
     ],
     "InputGate": [
-        L("predict", "The network reads “{word_write}”. Before we look: what should the input gate of {unit_write} do?",
-          "网络读到了“{word_write}”。先想一想：{unit_write}的输入门应该怎么做？"),
-        L("g", "Writing takes two parts. The candidate g, tanh of its own weighted sum, proposes a value between "
-               "minus one and one.",
-          "写入分两部分。候选记忆 g 是它自己的加权和的 tanh，提出一个介于负一和一之间的值。"),
-        L("i", "The input gate i, a sigmoid with its own weights and bias, says how much of g gets in.",
-          "输入门 i 是一个 sigmoid，有自己的权重和偏置，决定 g 能进入多少。"),
+        L("predict", "The network reads “{word_write}”. What should the input gate of {unit_write} do?",
+          "网络读到了“{word_write}”。想一想：{unit_write}的输入门应该怎么做？"),
+        L("g", "Writing has two parts. The candidate g, tanh of its own sum, proposes a value from minus one to one.",
+          "写入分两部分。候选记忆 g 是它自己加权和的 tanh，提出一个 −1 到 1 之间的值。"),
+        L("i", "The input gate i, a sigmoid with its own weights, says how much of g gets in.",
+          "输入门 i 是一个有自己权重的 sigmoid，决定 g 能进去多少。"),
         L("zg", "At “{word_write}”, the candidate's sum is z = {z_g_write}, so g = {g_write}.",
           "在“{word_write}”这一步，候选记忆的加权和 z = {z_g_write}，所以 g = {g_write}。"),
         L("zi", "The input gate's sum is z = {z_i_write}, so i = {i_write}: the gate is open.",
@@ -618,30 +601,27 @@ SCRIPT: dict[str, list[Line]] = {
           "两者逐元素相乘，i ⊙ g = {ig_write} 被写入细胞状态：c 变成 {c_write}。"),
     ],
     "HoldingQuietly": [
-        L("predict", "Next come “{word_hold}” and more words that say nothing about the colour. What should the "
-                     "three gates do now?",
-          "接下来是“{word_hold}”等几个和颜色无关的词。现在这三个门应该怎么做？", when="several"),
-        L("predict", "Next comes “{word_hold}”, a word that says nothing about the colour. What should the three "
-                     "gates do now?",
-          "接下来是“{word_hold}”，一个和颜色无关的词。现在这三个门应该怎么做？", when="not several"),
-        L("keep", "The forget gate of {unit_hold} stays near one, f = {f_hold}: the memory passes, c = {c_hold}.",
-          "{unit_hold}的遗忘门接近 1，f = {f_hold}：记忆顺利通过，c = {c_hold}。", when="quiet"),
+        L("predict", "Next, “{word_hold}” and more words with no colour. What should the three gates do?",
+          "接下来是“{word_hold}”等几个和颜色无关的词。这三个门应该怎么做？", when="several"),
+        L("predict", "Next, “{word_hold}”, a word with no colour. What should the three gates do?",
+          "接下来是“{word_hold}”，一个和颜色无关的词。这三个门应该怎么做？", when="not several"),
+        L("keep", "{unit_hold}: the forget gate stays near one, f = {f_hold}, so c = {c_hold} passes.",
+          "{unit_hold}的遗忘门接近 1，f = {f_hold}，所以 c = {c_hold} 顺利通过。", when="quiet"),
         L("keep", "The forget gate of {unit_hold} is f = {f_hold}, and c = {c_hold}.",
           "{unit_hold}的遗忘门 f = {f_hold}，c = {c_hold}。", when="not quiet"),
         L("write", "The input gate stays shut, i = {i_hold}: nothing new is written.",
           "输入门一直关着，i = {i_hold}：没有写入新内容。", when="quiet"),
         L("write", "The input gate is i = {i_hold}.", "输入门 i = {i_hold}。", when="not quiet"),
-        L("quiet", "And the output gate is shut, o = {o_hold}, so hₜ = o ⊙ tanh c = {h_hold}: the memory is kept, "
-                   "not said.",
-          "输出门也关着，o = {o_hold}，所以 hₜ = o ⊙ tanh c = {h_hold}：记忆被保留，但没有说出来。", when="quiet"),
+        L("quiet", "The output gate is shut, o = {o_hold}: hₜ = o ⊙ tanh c = {h_hold}, the memory kept, not said.",
+          "输出门关着，o = {o_hold}：hₜ = o ⊙ tanh c = {h_hold}，记忆被保留，但没有说出来。", when="quiet"),
         L("quiet", "The output gate is o = {o_hold}, so hₜ = o ⊙ tanh c = {h_hold}.",
           "输出门 o = {o_hold}，所以 hₜ = o ⊙ tanh c = {h_hold}。", when="not quiet"),
         L("belt", "At “{word_hold_last}” the belt still carries c = {c_hold_last}, each step a little smaller.",
           "到“{word_hold_last}”，传送带上仍有 c = {c_hold_last}，每一步略小一点。", when="several"),
     ],
     "ForgetGate": [
-        L("predict", "Now “{word_forget}”. Before we look: what should the forget gate of {unit_forget} do?",
-          "现在读到“{word_forget}”。先想一想：{unit_forget}的遗忘门应该怎么做？"),
+        L("predict", "Now “{word_forget}”. What should the forget gate of {unit_forget} do?",
+          "现在读到“{word_forget}”。想一想：{unit_forget}的遗忘门应该怎么做？"),
         L("weight", "“{w_from}” enters this forget gate with one weight, W = {w_forget}.",
           "“{w_from}”以一个权重进入这个遗忘门：W = {w_forget}。", when="weight"),
         L("zf", "It pulls the weighted sum down to z = {z_forget}.", "它把加权和拉低到 z = {z_forget}。"),
@@ -657,21 +637,21 @@ SCRIPT: dict[str, list[Line]] = {
           "同一个词上，{unit_new}写入新的事实：i ⊙ g = {i_new} × {g_new} = {ig_new}。", when="writes_new"),
         L("update", "Both follow one update, cₜ = f ⊙ cₜ₋₁ + i ⊙ g: kept plus written.",
           "两者遵循同一个更新：cₜ = f ⊙ cₜ₋₁ + i ⊙ g，保留的加上写入的。"),
-        L("sum", "New cell states: {c_list}. On the belt only a multiply and an add: no weights, no squashing.",
-          "新的细胞状态：{c_list}。传送带上只有一次乘法和一次加法，没有权重，也没有压缩。"),
+        L("sum", "New cell states: {c_list}. On the belt just a multiply and an add.",
+          "新的细胞状态：{c_list}。传送带上只有一次乘法和一次加法。"),
     ],
     "TheQuestion": [
-        L("predict", "The question comes: “{q_word}”. Before we look: what should the output gate do now?",
-          "问题来了：“{q_word}”。先想一想：现在输出门应该怎么做？"),
-        L("role", "The output gate o decides how much of the memory the cell says: hₜ = o ⊙ tanh cₜ.",
-          "输出门 o 决定细胞把多少记忆说出来：hₜ = o ⊙ tanh cₜ。"),
+        L("predict", "The question comes: “{q_word}”. What should the output gate do now?",
+          "问题来了：“{q_word}”。想一想：现在输出门应该怎么做？"),
+        L("role", "The output gate o decides how much memory is said: hₜ = o ⊙ tanh cₜ.",
+          "输出门 o 决定说出多少记忆：hₜ = o ⊙ tanh cₜ。"),
         L("open", "At “{q_word}”, the output gate of {unit_question} opens: o = {o_question}.",
           "在“{q_word}”这一步，{unit_question}的输出门打开了：o = {o_question}。", when="opens_at_question"),
         L("open", "At “{q_word}”, the output gate of {unit_question} is o = {o_question}.",
           "在“{q_word}”这一步，{unit_question}的输出门是 o = {o_question}。", when="not opens_at_question"),
         L("h", "So h carries the memory out: tanh c = {tanhc_question}, h = {h_question}.",
           "于是 h 把记忆带了出来：tanh c = {tanhc_question}，h = {h_question}。"),
-        L("readout", "The readout layer turns h into one probability per answer, with a softmax.",
+        L("readout", "A softmax readout turns h into a probability per answer.",
           "读出层用 softmax 把 h 变成每个答案的概率。", when="readout"),
         L("answer", "{q_answer}: {q_p_answer}, {q_other}: {q_p_other}. The network answers “{q_answer}”.",
           "{q_answer}：{q_p_answer}，{q_other}：{q_p_other}。网络的回答是“{q_answer}”。", when="readout"),
@@ -681,24 +661,23 @@ SCRIPT: dict[str, list[Line]] = {
           "记忆一直在传送带上等待，没有说出来，直到问题打开了门。", when="opens_at_question"),
     ],
     "FullStep": [
-        L("f", "The same step, “{word_step}”, as six equations, for {unit_step}. The forget gate: f = {f_step}.",
+        L("f", "Step “{word_step}” as six equations, for {unit_step}. Forget gate: f = {f_step}.",
           "同一步“{word_step}”，写成六个方程，看{unit_step}。遗忘门：f = {f_step}。"),
         L("i", "The input gate, with its own weights: i = {i_step}.", "输入门，有自己的权重：i = {i_step}。"),
         L("g", "The candidate: g = {g_step}.", "候选记忆：g = {g_step}。"),
         L("o", "The output gate: o = {o_step}.", "输出门：o = {o_step}。"),
         L("c", "The cell state: cₜ = f ⊙ cₜ₋₁ + i ⊙ g = {c_step}.", "细胞状态：cₜ = f ⊙ cₜ₋₁ + i ⊙ g = {c_step}。"),
         L("h", "The hidden state: hₜ = o ⊙ tanh cₜ = {h_step}.", "隐藏状态：hₜ = o ⊙ tanh cₜ = {h_step}。"),
-        L("next", "hₜ and cₜ are handed on to the next word, and the same cell runs again.",
+        L("next", "hₜ and cₜ go on to the next word; the same cell runs again.",
           "hₜ 和 cₜ 被传给下一个词，同一个细胞再运行一次。"),
     ],
     "UnrolledSequence": [
         L("belt", "Now the same cell over the whole sequence: the belt carries c from step to step.",
           "现在把同一个细胞沿整个序列展开：传送带把 c 从一步带到下一步。"),
-        L("heat", "The heatmap shows f, i, g and o of every unit at every step; for a gate, darker means more open, for g, closer to plus one.",
-          "热图显示每一步、每个单元的 f、i、g、o；对门来说颜色越深开得越大，对 g 来说越接近正一。"),
-        L("change0", "The biggest change: at “{word_change0}”, {unit_change0}'s cell state goes from "
-                     "{from0} to {to0}.",
-          "变化最大的是：在“{word_change0}”这一步，{unit_change0}的细胞状态从 {from0} 变为 {to0}。"),
+        L("heat", "The heatmap: f, i, g, o of every unit and step. Darker gates are more open; darker g nearer one.",
+          "热图：每一步、每个单元的 f、i、g、o。门越深开得越大；g 越深越接近 1。"),
+        L("change0", "Biggest change: at “{word_change0}”, {unit_change0} goes from {from0} to {to0}.",
+          "变化最大的：在“{word_change0}”，{unit_change0}从 {from0} 变为 {to0}。"),
         L("change1", "Next: at “{word_change1}”, {unit_change1} goes from {from1} to {to1}.",
           "其次：在“{word_change1}”这一步，{unit_change1}从 {from1} 变为 {to1}。"),
         L("change2", "And at “{word_change2}”, {unit_change2} goes from {from2} to {to2}.",
@@ -709,108 +688,91 @@ SCRIPT: dict[str, list[Line]] = {
           "其余的细胞状态在任何一步的变化最多是 {rest_change}。", when="not holds"),
     ],
     "Backprop": [
-        L("why", "Why can training teach a cell this? We follow the trained story LSTM on our sentence, the one with "
-                 "“{bp_poll}”, and its colour memory.",
-          "为什么训练能教会细胞这样做？我们跟着训练好的故事 LSTM 读我们的句子（含有“{bp_poll}”的那一句），看它的颜色记忆。"),
-        L("loss", "L is the loss: the cross-entropy of the answer, minus the log of the probability given to "
-                  "“{bp_answer}”. Training needs, at every word t, dL/dc t: how much L changes if c t is nudged.",
-          "L 是损失：答案的交叉熵，也就是给“{bp_answer}”的概率取对数再取负。训练需要每个词 t 上的 dL/dc t："
-          "把 c t 轻推一下，L 会变多少。"),
-        L("chain", "The chain rule, one step back along the belt: dL/dc t−1 is dL/dc t times f t, plus a second path "
-                   "through h. These gradients are small: we count them in units of {bp_unit}.",
-          "链式法则，沿传送带往回一步：dL/dc t−1 等于 dL/dc t 乘以 f t，再加上一条经过 h 的路径。"
-          "这些梯度很小，我们以 {bp_unit} 为单位。"),
-        L("step0", "At the last word, “{bp_word0}”: {bp_dc0} times f = {bp_f0} gives {bp_direct0}; the recorded "
-                   "gradient one word earlier is {bp_prev0}. The path through h adds the rest.",
-          "在最后一个词“{bp_word0}”：{bp_dc0} 乘以 f = {bp_f0} 得 {bp_direct0}；记录下的前一个词的梯度是 "
-          "{bp_prev0}，其余部分来自经过 h 的路径。"),
-        L("step1", "One word back, “{bp_word1}”: {bp_dc1} times {bp_f1} gives {bp_direct1}; recorded {bp_prev1}. "
-                   "With f near one the gradient passes almost whole.",
-          "再往回一个词“{bp_word1}”：{bp_dc1} 乘以 {bp_f1} 得 {bp_direct1}；记录值 {bp_prev1}。"
-          "f 接近 1，梯度几乎完整地通过。", when="bp_passes"),
-        L("step1", "One word back, “{bp_word1}”: {bp_dc1} times {bp_f1} gives {bp_direct1}; recorded {bp_prev1}.",
-          "再往回一个词“{bp_word1}”：{bp_dc1} 乘以 {bp_f1} 得 {bp_direct1}；记录值 {bp_prev1}。",
-          when="not bp_passes"),
-        L("step2", "At “{bp_word2}” the forget gate is {bp_f2}: {bp_dc2} times {bp_f2} is only {bp_direct2}, and the "
-                   "recorded gradient before it is {bp_prev2}. The gate cuts it.",
-          "在“{bp_word2}”处遗忘门是 {bp_f2}：{bp_dc2} 乘以 {bp_f2} 只剩 {bp_direct2}，它之前记录下的梯度是 "
-          "{bp_prev2}。遗忘门把梯度切断了。", when="bp_cut"),
-        L("step2", "At “{bp_word2}” the forget gate is {bp_f2}: {bp_dc2} times {bp_f2} is {bp_direct2}; recorded "
-                   "before it: {bp_prev2}.",
-          "在“{bp_word2}”处遗忘门是 {bp_f2}：{bp_dc2} 乘以 {bp_f2} 得 {bp_direct2}；它之前的记录值是 {bp_prev2}。",
-          when="not bp_cut"),
-        L("sentence", "The recorded gradient at every word, from the end backwards: about level from “{bp_last}” back "
-                      "to “{bp_poll}”, then a step down.",
-          "这是每个词上记录下的梯度，从句尾往回看：从“{bp_last}”到“{bp_poll}”大致不变，然后一下子降下去。",
-          when="bp_level"),
+        L("why", "Why can training teach this? Follow the trained story LSTM's colour memory on our sentence.",
+          "训练为什么能教会它？跟着训练好的故事 LSTM 的颜色记忆读我们的句子。"),
+        L("loss", "The loss L is minus the log of the probability of “{bp_answer}”. Training needs dL/dc t: how L "
+                  "moves if c t is nudged.",
+          "损失 L 是“{bp_answer}”的概率取对数再取负。训练需要 dL/dc t：轻推 c t，L 变多少。"),
+        L("chain", "One step back, by the chain rule: dL/dc t−1 = dL/dc t × f t, plus a path through h. Units: "
+                   "{bp_unit}.",
+          "链式法则往回一步：dL/dc t−1 = dL/dc t × f t，再加经过 h 的路径。单位 {bp_unit}。"),
+        L("step0", "At “{bp_word0}”: {bp_dc0} times {bp_f0} is {bp_direct0}; recorded one word earlier: {bp_prev0}, "
+                   "the rest from h.",
+          "在“{bp_word0}”：{bp_dc0} 乘 {bp_f0} 得 {bp_direct0}；前一个词记录的是 {bp_prev0}，其余来自 h。"),
+        L("step1", "“{bp_word1}”: {bp_dc1} times {bp_f1} is {bp_direct1}; recorded {bp_prev1}. f near one passes it "
+                   "almost whole.",
+          "“{bp_word1}”：{bp_dc1} 乘 {bp_f1} 得 {bp_direct1}；记录值 {bp_prev1}。f 接近 1，梯度几乎完整通过。", when="bp_passes"),
+        L("step1", "“{bp_word1}”: {bp_dc1} times {bp_f1} is {bp_direct1}; recorded {bp_prev1}.",
+          "“{bp_word1}”：{bp_dc1} 乘 {bp_f1} 得 {bp_direct1}；记录值 {bp_prev1}。", when="not bp_passes"),
+        L("step2", "At “{bp_word2}” f = {bp_f2}: {bp_dc2} times {bp_f2} is only {bp_direct2}; recorded before it: "
+                   "{bp_prev2}. The gate cuts it.",
+          "在“{bp_word2}”处 f = {bp_f2}：{bp_dc2} 乘 {bp_f2} 只剩 {bp_direct2}；之前记录的是 {bp_prev2}。遗忘门把梯度切断了。", when="bp_cut"),
+        L("step2", "At “{bp_word2}” f = {bp_f2}: {bp_dc2} times {bp_f2} is {bp_direct2}; recorded before it: "
+                   "{bp_prev2}.",
+          "在“{bp_word2}”处 f = {bp_f2}：{bp_dc2} 乘 {bp_f2} 得 {bp_direct2}；之前记录的是 {bp_prev2}。", when="not bp_cut"),
+        L("sentence", "The recorded gradient at every word: level from “{bp_last}” back to “{bp_poll}”, then a step "
+                      "down.",
+          "每个词上记录的梯度：从“{bp_last}”到“{bp_poll}”大致不变，然后一下子降下去。", when="bp_level"),
         L("sentence", "The recorded gradient at every word of the sentence, from the end backwards.",
           "这是句子里每个词上记录下的梯度，从句尾往回看。", when="not bp_level"),
         L("blame", "At “{bp_colour}” it is {bp_dc_colour}, against {bp_dc_last} at the end: the old colour is hardly "
-                   "blamed for the answer “{bp_answer}”.",
-          "在“{bp_colour}”处它是 {bp_dc_colour}，而句尾是 {bp_dc_last}：旧的颜色几乎不为答案“{bp_answer}”负责。"),
-        L("fillers", "Between “{bp_colour}” and “{bp_poll}” the forget gates multiply to {bp_fprod}, yet the recorded "
-                     "gradient keeps {bp_fratio} of its size: the path through h adds a little at each word, so the "
-                     "total can be more than the product of the f's.",
-          "在“{bp_colour}”和“{bp_poll}”之间，遗忘门连乘得 {bp_fprod}，记录下的梯度却保留了 {bp_fratio}："
-          "经过 h 的路径每个词都补上一点，所以总梯度可以比 f 的连乘积大。", when="bp_total_above"),
-        L("fillers", "Between “{bp_colour}” and “{bp_poll}” the forget gates multiply to {bp_fprod}; the recorded "
-                     "gradient keeps {bp_fratio} of its size.",
-          "在“{bp_colour}”和“{bp_poll}”之间，遗忘门连乘得 {bp_fprod}；记录下的梯度保留了 {bp_fratio}。",
-          when="not bp_total_above"),
-        L("switch", "Now sentences where the colour must be remembered: a colour, {sp_fillers} filler words, the "
-                    "question. Both trained models read the same {sp_n}: the LSTM, and a plain RNN of the same size.",
-          "现在换成必须记住颜色的句子：一个颜色词、{sp_fillers} 个填充词、然后提问。两个训练好的模型读同样的 "
-          "{sp_n} 个句子：LSTM，和一个同样大小的普通 RNN。"),
-        L("measure", "For each, the size of the gradient of its memory, c for the LSTM and h for the RNN, over all "
-                     "three units, divided by its size at the last word. One faint line per sentence, log scale.",
-          "对每个模型，取它的记忆（LSTM 是 c，RNN 是 h）三个单元合起来的梯度大小，除以最后一个词处的大小。"
-          "每个句子一条浅色的线，纵轴是对数刻度。"),
+                   "blamed.",
+          "在“{bp_colour}”处是 {bp_dc_colour}，句尾是 {bp_dc_last}：旧颜色几乎不被追究。"),
+        L("fillers", "From “{bp_colour}” to “{bp_poll}” the f's multiply to {bp_fprod}, yet the gradient keeps "
+                     "{bp_fratio}: the path through h adds a little each word.",
+          "从“{bp_colour}”到“{bp_poll}”，f 连乘得 {bp_fprod}，梯度却保留了 {bp_fratio}：经过 h 的路径每个词补上一点。", when="bp_total_above"),
+        L("fillers", "From “{bp_colour}” to “{bp_poll}” the f's multiply to {bp_fprod}; the gradient keeps "
+                     "{bp_fratio}.",
+          "从“{bp_colour}”到“{bp_poll}”，f 连乘得 {bp_fprod}；梯度保留了 {bp_fratio}。", when="not bp_total_above"),
+        L("switch", "Now {sp_n} sentences: a colour, {sp_fillers} filler words, the question, read by the trained LSTM "
+                    "and a plain RNN of its size.",
+          "现在换成 {sp_n} 个句子：颜色词、{sp_fillers} 个填充词、提问，由训练好的 LSTM 和同样大小的普通 RNN 来读。"),
+        L("measure", "For each, its memory's gradient, c or h, over its size at the last word. One line per sentence, "
+                     "log scale.",
+          "每个模型取记忆（c 或 h）的梯度，除以最后一个词处的大小。每句一条线，对数刻度。"),
         L("lstm_lines", "The LSTM: at the colour word {sp_lstm_lo} to {sp_lstm_hi} of it arrives, on every sentence.",
           "LSTM：在颜色词处，每个句子都收到 {sp_lstm_lo} 到 {sp_lstm_hi}。", when="lstm_steady"),
         L("lstm_lines", "The LSTM: at the colour word {sp_lstm_lo} to {sp_lstm_hi} of it arrives.",
           "LSTM：在颜色词处收到 {sp_lstm_lo} 到 {sp_lstm_hi}。", when="not lstm_steady"),
-        L("rnn_lines", "The plain RNN: on {sp_rnn_small} of the {sp_n} less than a hundredth arrives, as little as "
-                       "{sp_rnn_lo}: the gradient vanishes. On {sp_rnn_big} others it grows, up to {sp_rnn_hi} times: "
-                       "it explodes instead.",
-          "普通 RNN：{sp_n} 个句子里有 {sp_rnn_small} 个收到不到百分之一，最少只有 {sp_rnn_lo}：梯度消失了。"
-          "另有 {sp_rnn_big} 个反而变大，最多到 {sp_rnn_hi} 倍：梯度在膨胀。", when="rnn_vanishes"),
+        L("rnn_lines", "The plain RNN: on {sp_rnn_small} of the {sp_n} under a hundredth arrives, down to {sp_rnn_lo}: "
+                       "it vanishes. On {sp_rnn_big} others it grows to {sp_rnn_hi}: it explodes.",
+          "普通 RNN：{sp_n} 句里有 {sp_rnn_small} 句不到百分之一，最少 {sp_rnn_lo}：梯度消失。"
+          "另有 {sp_rnn_big} 句变大，最多 {sp_rnn_hi}：梯度爆炸。", when="rnn_vanishes"),
         L("rnn_lines", "The plain RNN: at the colour word {sp_rnn_lo} to {sp_rnn_hi} of it arrives.",
           "普通 RNN：在颜色词处收到 {sp_rnn_lo} 到 {sp_rnn_hi}。", when="not rnn_vanishes"),
-        L("trick", "That is why the belt helps: along c the gradient is multiplied by f, which training can hold near "
-                   "one, not by a squashing slope and a weight at every word.",
-          "这就是传送带的作用：沿着 c，梯度乘的是 f，训练可以让它保持在 1 附近；而不是每个词都乘一次压缩函数的斜率和权重。"),
+        L("trick", "So the belt helps: along c the gradient is multiplied only by f, held near one.",
+          "这就是传送带的作用：沿着 c，梯度只乘以 f，而 f 保持在 1 附近。"),
     ],
     "TrainedLSTM": [
-        L("intro", "Our demo's weights were set by hand. Does training find the same idea? Here is an LSTM "
-                   "trained on {n_sentences} such sentences.",
-          "演示模型的权重是手工设定的。训练能找到同样的办法吗？这是一个在 {n_sentences} 个这类句子上训练出来的 LSTM。"),
+        L("intro", "Our demo's weights were set by hand. Does training find the same idea? An LSTM trained on "
+                   "{n_sentences} sentences:",
+          "演示模型的权重是手工设定的。训练能找到同样的办法吗？看在 {n_sentences} 个句子上训练的 LSTM："),
         L("store", "One of its units became a colour memory: at “{st_colour}” it stores c = {st_c_store}.",
           "它的一个单元变成了颜色记忆：在“{st_colour}”处它存下 c = {st_c_store}。"),
         L("keep", "Over the filler words its forget gate stays between {st_f_lo} and {st_f_hi}: the memory is kept.",
           "在填充词上，它的遗忘门保持在 {st_f_lo} 到 {st_f_hi} 之间：记忆被保留。"),
-        L("poll", "At “{st_poll}” the forget gate drops to {f_poll_story}, like the demo's {demo_f_poll}; "
-                  "c goes from {st_c_before} to {st_c_after}.",
-          "在“{st_poll}”处遗忘门降到 {f_poll_story}，和演示模型的 {demo_f_poll} 一样；c 从 {st_c_before} 变为 {st_c_after}。"),
+        L("poll", "At “{st_poll}” f drops to {f_poll_story}, like the demo's {demo_f_poll}; c goes from {st_c_before} "
+                  "to {st_c_after}.",
+          "在“{st_poll}”处 f 降到 {f_poll_story}，和演示模型的 {demo_f_poll} 一样；c 从 {st_c_before} 变为 {st_c_after}。"),
         L("same", "Nobody wrote this rule: training found it. And the model answers “{st_answer}”.",
           "没有人写下这条规则：是训练找到了它。模型的回答是“{st_answer}”。"),
     ],
     "Recap": [
         L("eqs", "To recap: six equations. Four weighted sums through sigmoid or tanh, one update of c, one read-out.",
           "总结一下：六个方程。四个加权和经过 sigmoid 或 tanh，一次 c 的更新，一次读出。"),
-        L("gates", "In the story, f erased {unit_forget} at “{word_forget}”, i wrote at “{word_write}”, "
-                   "o read out at “{word_open}”.",
+        L("gates", "In the story, f erased {unit_forget} at “{word_forget}”, i wrote at “{word_write}”, o spoke at "
+                   "“{word_open}”.",
           "在故事里，f 在“{word_forget}”擦除了{unit_forget}，i 在“{word_write}”写入，o 在“{word_open}”读出。", when="forgets"),
         L("gates", "Here f closed most at “{word_forget}” ({f_forget}), i wrote most at “{word_write}”, "
                    "o read out most at “{word_open}”.",
           "在这里，f 在“{word_forget}”关得最多（{f_forget}），i 在“{word_write}”写入最多，o 在“{word_open}”读出最多。",
           when="not forgets"),
-        L("mistake1", "Two mistakes are common in LSTM tutorials. First: ⊙ is an element-wise product, "
-                      "not a matrix multiplication.",
-          "LSTM 教程里有两个常见错误。第一：⊙ 是逐元素相乘，不是矩阵乘法。"),
-        L("mistake2", "Second: the input gate has its own weights and bias, i = σ(W_i [h t−1, x t] + b_i); it is not f written twice.",
-          "第二：输入门有自己的权重和偏置，i = σ(W_i [h t−1, x t] + b_i)；它不是把 f 再写一遍。"),
-        L("end", "That is an LSTM: a belt that keeps memories, and gates that learn when to keep, write and read them.",
-          "这就是 LSTM：一条保存记忆的传送带，加上学会何时保留、写入和读出的门。"),
+        L("mistake1", "Two common tutorial mistakes. First: ⊙ is element-wise, not a matrix product.",
+          "教程里有两个常见错误。第一：⊙ 是逐元素相乘，不是矩阵乘法。"),
+        L("mistake2", "Second: the input gate has its own weights, i = σ(W_i [h t−1, x t] + b_i), not f's.",
+          "第二：输入门有自己的权重，i = σ(W_i [h t−1, x t] + b_i)，不是 f 的。"),
+        L("end", "That is an LSTM: a belt that keeps memories, and gates that learn when to keep, write and say.",
+          "这就是 LSTM：一条保存记忆的传送带，加上学会何时保留、写入和说出的门。"),
     ],
     # the opt-in chapter (render cells, render lesson --with-cells): filled by animations.cells_scene.CellFacts
     "RealLSTMCells": [

@@ -203,12 +203,11 @@ TERMS: dict[str, dict[str, str]] = {
     "bp_recorded_share": {"en": "recorded, “{a}” ÷ “{b}”:", "zh": "记录值，“{a}” ÷ “{b}”："},
     "sp_which": {"en": "trained LSTM and plain RNN · the same {n} sentences: colour, {fillers} filler words, question",
                  "zh": "训练好的 LSTM 和普通 RNN · 同样的 {n} 个句子：颜色词、{fillers} 个填充词、提问"},
-    "sp_measure": {"en": "size of the memory's gradient (3 units) ÷ its size at the last word · one line per sentence",
-                   "zh": "记忆的梯度大小（3 个单元）÷ 最后一个词处的大小 · 每个句子一条线"},
     "sp_measure_short": {"en": "÷ its size at the last word · one line per sentence · log scale",
                          "zh": "÷ 最后一个词处的大小 · 每个句子一条线 · 对数刻度"},
     "sp_colour_end": {"en": "colour word", "zh": "颜色词"},
     "sp_last_end": {"en": "last word", "zh": "最后一个词"},
+    "sp_range_to": {"en": "to", "zh": "至"},
     "sp_bold": {"en": "bold: the sentence the plain RNN read before", "zh": "粗线：前面普通 RNN 读过的句子"},
     # --- classroom: playback, reading aids, status and error lines, the exported page ---
     "hadamard_note": {"en": "⊙ is the element-wise product", "zh": "⊙ 表示逐元素相乘"},

@@ -49,11 +49,16 @@ def trace_numbers(src) -> set[str]:
         story, _ = story_data(src.lang)
         from animations.learned import gradient_spread
         sp = gradient_spread()
-        extra = [bp.belt, np.abs(bp.lstm_dc) / abs(bp.lstm_dc[-1]), bp.rnn_dh / bp.rnn_dh[-1], sp.lstm, sp.rnn]
+        extra = [bp.belt, np.asarray(bp.dc) / bp.unit_size, [bp.filler_product, bp.filler_ratio], sp.lstm, sp.rnn]
+        # the chain-rule rows carry the digits at which their products check (3 or 4), f one more
+        found |= {fmt(v, d) for t in bp.chain_steps for v, d in ((bp.scaled(t), bp.row_digits(t)),
+                  (bp.scaled(t - 1), bp.row_digits(t)), (bp.direct(t), bp.row_digits(t)),
+                  (float(bp.belt[t]), bp.f_digits(t)))}
+        found |= {fmt(v, 3) for v in np.asarray(sp.rnn).ravel()} | {fmt(bp.unit_size, 4)}
         extra += [getattr(t, k) for t in (story, demo_trace()) for k in ("f", "c", "c_prev")]
         from animations.learned import rnn_fails_data
         d = rnn_fails_data(src.lang)  # chapter 2: the shipped comparison table and the story SimpleRNN's h
-        extra += [d.lstm, d.rnn, d.rnn_min, [d.baseline], d.h, d.change]
+        extra += [d.lstm, d.rnn, d.rnn_min, d.majority, d.h, d.change, d.per_word]
         found |= {fmt(v) for a in extra for v in np.asarray(a).ravel()}
     readout = src.trace.meta.get("probabilities")  # chapter 7: the readout's softmax, where the model has one
     if readout is not None:
@@ -127,7 +132,9 @@ def test_the_task_is_said_first_and_grey_is_an_answer():
     assert "what colour is the sky now?" in first[0]
     assert "answer is blue" in first[1] and "answer is grey" in first[2] and "never read" in first[3]
     assert LESSON[:4] == ("TitleWhy", "ReadingNetwork", "PlainRNNFails", "TheCell")
-    assert LESSON.index("TheQuestion") == LESSON.index("OutputGate") + 1
+    # the story in time order: write at the colour, hold over the fillers, forget at the new fact, then the question
+    middle = [LESSON.index(s) for s in ("InputGate", "HoldingQuietly", "ForgetGate", "TheQuestion", "FullStep")]
+    assert middle == sorted(middle) and middle[-1] - middle[0] == 4, LESSON
 
 
 def test_reading_speeds():
@@ -145,7 +152,7 @@ def test_the_lesson_lasts_eight_to_eleven_minutes(lang):
 
 def test_render_lesson_joins_scenes_with_chapters_and_subtitles(tmp_path, monkeypatch, capsys):
     """`render lesson` on a shortened lesson (two scenes, both languages, parallel processes)."""
-    short = ("TitleWhy", "CellStateUpdate")
+    short = ("TitleWhy", "HoldingQuietly")
     monkeypatch.setitem(render_cli.GROUPS, "lesson", short)
     assert main(["render", "lesson", "--lang", "both", "--out", str(tmp_path), "--jobs", "2", "--no-slides",
                  "--voice", "none"]) == 0
@@ -199,29 +206,42 @@ def test_claims_in_the_narration_hold_for_the_trace(which, trained_trace):
         pytest.importorskip("explainer.story")
     trace = {"demo": None, "story": "story", "trained": trained_trace}[which]
     facts = Facts(make_source(trace, lang="en", units=None if trace is None else 3))
-    said = {s.key: s.text for s in narration("ForgetGate", facts) + narration("OutputGate", facts)}
+    said = {s.key: s.text for sc in ("HoldingQuietly", "ForgetGate", "TheQuestion") for s in narration(sc, facts)}
     tr = facts.src.trace
     t, u = facts.where["forget"]
-    assert ("the gate is closed" in said["curve"]) == (tr.f[0, t, u] <= 0.2)
-    t, u = facts.where["closed"]
-    assert ("not spoken" in said["closed_h"]) == (tr.o[0, t, u] <= 0.2)
-    assert ("never close" in said["closed"]) == (tr.o[0, t, u] > 0.2)
-    t, u = facts.where["keep"]
-    assert ("close to one" in said["kept"]) == (tr.f[0, t, u] >= 0.9)
+    assert ("the gate is closed" in said["curve"]) == (tr.f[0, t, u] < 0.1)
+    assert ("is erased" in said["erased"]) == (tr.f[0, t, u] < 0.1)
+    # the hold: every filler word shown keeps f > 0.9, i < 0.1 and o < 0.1 for the written unit, memory |c| > 0.5
+    t, u = facts.where["hold"]
+    steps = facts.hold_steps
+    quiet = all(tr.f[0, s, u] > 0.9 and tr.i[0, s, u] < 0.1 and tr.o[0, s, u] < 0.1 for s in steps) \
+        and abs(tr.c[0, t, u]) > 0.5
+    assert ("stays near one" in said["keep"]) == quiet
+    assert ("stays shut" in said["write"]) == quiet
+    assert ("kept, not said" in said["quiet"]) == quiet
+    assert f"f = {fmt(tr.f[0, t, u])}" in said["keep"] and f"o = {fmt(tr.o[0, t, u])}" in said["quiet"]
+    t, u = facts.where["question"]
+    assert ("opens" in said["open"]) == (tr.o[0, t, u] > 0.9)
     if which == "demo":  # the hand-built demo shows every case
         assert all(facts.flags.values()), facts.flags
 
 
 @pytest.mark.skipif("Backprop" not in SCENES, reason="the story package is not installed")
 def test_the_backprop_spread_is_what_the_recordings_show():
-    """Per sentence, not a median: the narration's range and count are the recorded shares' min, max and
-    the number below a hundredth, the same held-out sentences for both models."""
-    from animations.learned import gradient_spread
+    """Per sentence, not a median: the narration's ranges and counts are the recorded shares at the colour word
+    (min, max, how many below a hundredth and above one), the same held-out sentences for both models, each
+    sentence's share 1 at its last word."""
+    from animations.learned import VANISHED, gradient_spread
     sp = gradient_spread()
-    assert sp.lstm.shape == sp.rnn.shape == (sp.n,) and sp.n == 40
+    assert sp.lstm.shape == sp.rnn.shape and sp.n == 40 and sp.lstm.shape[1] > sp.fillers
+    np.testing.assert_allclose(sp.lstm[:, -1], 1.0)
+    np.testing.assert_allclose(sp.rnn[:, -1], 1.0)
     facts = Facts(make_source())
-    line = next(s for s in narration("Backprop", facts) if s.key == "spread")
-    assert fmt(sp.lstm.min()) in line.text and fmt(sp.lstm.max()) in line.text and fmt(sp.rnn.max()) in line.text
-    assert facts.flags["rnn_vanishes"] == bool((sp.rnn < 0.01).any() and sp.rnn.max() > 1)
-    if facts.flags["rnn_vanishes"]:
-        assert f"on {int((sp.rnn < 0.01).sum())} of the {sp.n}" in line.text
+    said = {s.key: s.text for s in narration("Backprop", facts)}
+    lstm, rnn = sp.lstm_at_colour, sp.rnn_at_colour
+    assert fmt(lstm.min()) in said["lstm_lines"] and fmt(lstm.max()) in said["lstm_lines"]
+    assert facts.flags["rnn_vanishes"] == bool((rnn < VANISHED).any() and rnn.max() > 1)
+    assert facts.flags["rnn_vanishes"], "the shipped plain RNN's gradient vanishes on some sentences"
+    line = said["rnn_lines"]
+    assert f"on {int((rnn < VANISHED).sum())} of the {sp.n}" in line and fmt(rnn.min(), 3) in line
+    assert f"On {int((rnn > 1).sum())} others" in line and fmt(rnn.max()) in line

@@ -260,28 +260,43 @@ def test_forget_gate_shows_the_keep_and_the_forget_step(demo_renders):
     assert tr.f[0, k, u] > 0.95 and abs(tr.c_prev[0, k, u]) > 0.9
 
 
-def test_output_gate_is_shown_open_and_closed(demo_renders):
-    scene, src, _ = demo_renders["OutputGate"]
+def test_holding_quietly_reads_back_the_gates_over_the_filler_words(demo_renders):
+    """Over every filler word shown, the written unit's f, i, o, c and h are on screen as recorded, and they
+    say what the narration says: f near one, i and o shut, c kept, h near zero."""
+    scene, src, _ = demo_renders["HoldingQuietly"]
     tr = src.trace
-    t, u = scene.facts.where["open"]
-    assert tr.o[0, t, u] > 0.8 and abs(tr.h[0, t, u]) > 0.5
-    t, u = scene.facts.where["closed"]
-    assert tr.o[0, t, u] < 0.1 and abs(tr.c[0, t, u]) > 0.5 and abs(tr.h[0, t, u]) < 0.05
-    # the chapter ends on the question word, the gate open: o × tanh c shown multiplies to the h shown
-    t, u = scene.facts.where["open"]
-    assert t > scene.facts.where["closed"][0]  # in reading order: held silent first, read out later
+    shown = {(n.trace_key, n.trace_step, n.trace_unit): n.text for n in all_numbers(scene.mobjects)}
+    t_w, u = scene.facts.where["write"]
+    steps = list(scene.facts.hold_steps)
+    assert steps and steps[0] == t_w + 1 and tr.meta["labels"][steps[0]] == "birds"
+    for t in steps:
+        for key in "fioch":
+            assert shown[(key, t, u)] == fmt(getattr(tr, key)[0, t, u]), (key, t)
+        assert tr.f[0, t, u] > 0.9 and tr.i[0, t, u] < 0.1 and tr.o[0, t, u] < 0.1
+        assert abs(tr.c[0, t, u]) > 0.5 and abs(tr.h[0, t, u]) < 0.1
+    # the colour word before them: where c was written
+    assert shown[("c", t_w, u)] == fmt(tr.c[0, t_w, u]) and abs(tr.c[0, t_w, u]) > 0.9
+
+
+def test_the_question_opens_the_output_gate(demo_renders):
+    """At the question word the output gate is open, and o × tanh c shown multiply to the h shown."""
+    scene, src, _ = demo_renders["TheQuestion"]
+    tr = src.trace
+    t, u = scene.facts.where["question"]
+    assert t == tr.x.shape[1] - 1 and tr.o[0, t, u] > 0.8 and abs(tr.h[0, t, u]) > 0.5
+    assert max(scene.facts.hold_steps) < t  # in reading order: held silent first, read out at the question
     shown = {(n.trace_key, n.trace_step, n.trace_unit): n for n in all_numbers(scene.mobjects)}
     o, tc, h = shown[("o", t, u)], shown[("tanh_c", t, u)], shown[("h", t, u)]
     assert o.text == fmt(tr.o[0, t, u], o.trace_digits) and h.text == fmt(tr.h[0, t, u], h.trace_digits)
     assert fmt(parse(o.text) * parse(tc.text), h.trace_digits) == h.text == "0.689"
-    assert len(scene.products) == 2
+    assert len(scene.products) >= 2
 
 
 def test_full_step_ends_on_all_six_equations(demo_renders):
     scene, src, _ = demo_renders["FullStep"]
     assert len(scene.rows) == 6
     t, u = scene.facts.where["step"]
-    assert t == scene.facts.where["forget"][0]  # the forgetting step ("polluted"), the unit busiest there
+    assert t == src.trace.x.shape[1] - 1  # the last word, the question, after every chapter before it
     assert sum(abs(float(getattr(src.trace, k)[0, t, u])) > 0.1 for k in "figoch") >= 4
     values = [r[-1] for r in scene.rows]
     assert [v.trace_key for v in values] == ["f", "i", "g", "o", "c", "h"]
@@ -323,18 +338,18 @@ def test_render_command_writes_a_video_and_slides(tmp_path, capsys):
     for the render after it (the choice is read at each render, and the environment is restored)."""
     plain = tmp_path / "plain"
     before = os.environ.get("LSTM_EXPLAINER_SLIDES")
-    assert main(["render", "CellStateUpdate", "--out", str(plain), "--voice", "none", "--no-slides"]) == 0
+    assert main(["render", "HoldingQuietly", "--out", str(plain), "--voice", "none", "--no-slides"]) == 0
     assert not (plain / "en" / "slides").exists() and "manim-slides" not in capsys.readouterr().out
     assert os.environ.get("LSTM_EXPLAINER_SLIDES") == before
-    assert main(["render", "CellStateUpdate", "--out", str(tmp_path), "--quality", "low", "--voice", "none"]) == 0
+    assert main(["render", "HoldingQuietly", "--out", str(tmp_path), "--quality", "low", "--voice", "none"]) == 0
     out = capsys.readouterr().out
-    video = tmp_path / "en" / "low" / "CellStateUpdate.mp4"
+    video = tmp_path / "en" / "low" / "HoldingQuietly.mp4"
     assert f"-> {video}" in out and video.stat().st_size > 10_000
     if SLIDES:  # manim-slides installed: the pauses marked with next_slide() become slides
-        slides = json.loads((tmp_path / "en" / "slides" / "CellStateUpdate.json").read_text())
+        slides = json.loads((tmp_path / "en" / "slides" / "HoldingQuietly.json").read_text())
         assert len(slides["slides"]) >= 4
         # speaker notes are the narration; paths are relative so the folder can move
-        assert slides["slides"][0]["notes"].startswith("Now the update")
+        assert slides["slides"][0]["notes"].startswith("Next, “birds”")
         assert all(not Path(sl["file"]).is_absolute() for sl in slides["slides"])
         assert (tmp_path / "en" / sl["file"]).exists() if (sl := slides["slides"][0]) else False
         assert "manim-slides present --folder" in out
@@ -346,14 +361,14 @@ def test_render_command_writes_a_video_and_slides(tmp_path, capsys):
 
 
 def test_plain_manim_on_the_scene_file_with_env_trace(tmp_path, trained_trace_path):
-    """`manim -ql -s animations/scenes.py OutputGate` with the LSTM_EXPLAINER_* variables, manim-slides off."""
+    """`manim -ql -s animations/scenes.py TheQuestion` with the LSTM_EXPLAINER_* variables, manim-slides off."""
     env = dict(os.environ, LSTM_EXPLAINER_TRACE=str(trained_trace_path), LSTM_EXPLAINER_UNITS="2",
                LSTM_EXPLAINER_STEP="-1", LSTM_EXPLAINER_LANG="zh", LSTM_EXPLAINER_SLIDES="0")
     cmd = [sys.executable, "-m", "manim", "render", "-ql", "-s", "--media_dir", str(tmp_path), "--progress_bar",
-           "none", "-r", "480,270", str(ROOT / "animations" / "scenes.py"), "OutputGate"]
+           "none", "-r", "480,270", str(ROOT / "animations" / "scenes.py"), "TheQuestion"]
     done = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    pngs = list(tmp_path.rglob("OutputGate*.png"))
+    pngs = list(tmp_path.rglob("TheQuestion*.png"))
     assert len(pngs) == 1 and Image.open(pngs[0]).size == (480, 270)
     assert not (tmp_path / "slides").exists()  # the fallback base class wrote no slides
 
@@ -494,8 +509,7 @@ def zh_renders(media):
 
 #: Chapters whose text is still below the projector standard (18–30 px labels, diagram captions), listed so
 #: the test fails the day one of them is laid out again and must leave this list: not done.
-NOT_YET_PROJECTOR = {"TheCell", "InputGate", "ForgetGate", "OutputGate", "CellStateUpdate", "FullStep",
-                     "UnrolledSequence", "Backprop", "TrainedLSTM", "Recap"}
+NOT_YET_PROJECTOR = {"TheCell", "InputGate", "ForgetGate", "FullStep", "UnrolledSequence", "TrainedLSTM", "Recap"}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
