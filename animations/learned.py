@@ -245,16 +245,11 @@ def rnn_fails_data(lang: str = "en") -> RNNFails:
     """The shipped comparison table and the trained story SimpleRNN over the first held-out blue sentence."""
     from explainer.story import story_model, story_rnn_model
     from explainer.story import words as W
-    from explainer.story.analysis import EVAL_SEED, distance_sentences
-    from explainer.story.compare import shipped_table
+    from explainer.story.analysis import EVAL_SEED
+    from explainer.story.compare import majority_by_distance, shipped_table
 
     table = shipped_table()
-    majority = []
-    for dist in table["distances"]:  # the sentences each point of the table was scored on
-        counts = np.bincount([s.colour for s in distance_sentences(int(dist), int(table["per_distance"]),
-                                                                   int(table["eval_seed"]))],
-                             minlength=len(W.COLOURS))
-        majority.append(counts.max() / counts.sum())
+    majority = majority_by_distance(table)  # counted on the sentences each point was scored on
     sents = W.make_sentences(SPREAD_SENTENCES, min_distractors=LATER, max_distractors=LATER, seed=EVAL_SEED,
                              p_events=(1.0, 0.0, 0.0))
     s = next(s for s in sents if s.colour == 0)  # the first one whose colour is blue, the lesson's colour

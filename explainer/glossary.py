@@ -334,7 +334,6 @@ TERMS: dict[str, dict[str, str]] = {
     "accuracy": {"en": "accuracy", "zh": "准确率"},
     "mean_of_seeds": {"en": "mean of {n} seeds", "zh": "{n} 个随机种子的平均"},
     "worst_seed": {"en": "worst seed", "zh": "最差的种子"},
-    "always_grey": {"en": "always answering grey: {a}", "zh": "总是回答灰色：{a}"},
     "colour_blue": {"en": "blue", "zh": "蓝色"},
     "colour_red": {"en": "red", "zh": "红色"},
     "colour_green": {"en": "green", "zh": "绿色"},

@@ -226,6 +226,11 @@ def test_memory_widget_shows_the_recorded_gradients_of_both_trained_models():
     d40 = table["distances"].index(40)
     assert _printed(m.accuracy.value, "acc_lstm") == table["lstm"]["accuracy"][d40]
     assert _printed(m.accuracy.value, "acc_rnn_min") == table["rnn"]["min"][d40]
+    # the no-memory line is the majority answer of the very sentences scored at 40 filler words
+    from explainer.story.analysis import distance_sentences
+    counts = np.bincount([s.colour for s in distance_sentences(40, table["per_distance"], table["eval_seed"])])
+    assert _printed(m.accuracy.value, "acc_majority") == pytest.approx(counts.max() / counts.sum())
+    assert 0.2 < counts.max() / counts.sum() < 0.4
     text = m.summary.value.lower()
     for claim in ("vanish", "explode", "never", "always"):
         assert claim not in text

@@ -162,6 +162,8 @@ class MemoryWidget(LanguageSwitch, widgets.VBox):
         self.set_lang(lang)
 
     def _accuracy_chart(self) -> str:
+        from explainer.story.compare import majority_by_distance
+
         lang, table = self.lang, self.table
         cells = [c for c in ("lstm", "gru", "rnn") if c in table]
         series = []
@@ -172,9 +174,9 @@ class MemoryWidget(LanguageSwitch, widgets.VBox):
                            "name": f"acc_{c}"})
             series.append({"y": table[c]["min"], "colour": CELL_COLOURS[c], "width": 1.5, "dashed": True,
                            "label": f"{name} ({term('worst_seed', lang)})", "name": f"acc_{c}_min"})
-        base = table["baseline"]["accuracy"]
-        series.append({"y": [base] * len(table["distances"]), "colour": palette.MUTED, "width": 1, "dashed": True,
-                       "label": term("always_grey", lang).format(a=f"{base * 100:.0f} %")})
+        # the answer needing no memory, counted per distance on the sentences the table scored (as the lesson)
+        series.append({"y": majority_by_distance(table), "colour": palette.MUTED, "width": 1, "dashed": True,
+                       "label": term("majority_line", lang), "name": "acc_majority"})
         d = int(self.distractors.value)
         marker = table["distances"].index(d) if d in table["distances"] else None
         return line_chart(series, labels=[str(v) for v in table["distances"]], marker=marker, ylim=(0.0, 1.0),

@@ -81,6 +81,20 @@ def shipped_table() -> dict:
     return json.loads(files(__package__).joinpath(SHIPPED_TABLE).read_text(encoding="utf-8"))
 
 
+def majority_by_distance(table: dict) -> list[float]:
+    """Per distance of ``table``, the accuracy of always giving that test set's most common answer, counted on
+    the very sentences the table scored (:func:`explainer.story.analysis.distance_sentences`): the honest
+    "no memory" line beside each point, where :func:`majority_baseline` is one figure for all distances."""
+    from .analysis import distance_sentences
+
+    out = []
+    for dist in table["distances"]:
+        sents = distance_sentences(int(dist), int(table["per_distance"]), int(table["eval_seed"]))
+        counts = np.bincount([s.colour for s in sents], minlength=len(W.COLOURS))
+        out.append(float(counts.max() / counts.sum()))
+    return out
+
+
 def majority_baseline(n: int = 5000) -> dict:
     """The accuracy of always giving the most common answer (grey: pollution is frequent), on held-out sentences."""
     counts = np.bincount([s.colour for s in held_out(n)], minlength=len(W.COLOURS))
