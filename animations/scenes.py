@@ -419,13 +419,13 @@ class ReadingNetwork(LSTMScene):
         rest = VGroup(*[VGroup(cells[k], inputs[k], labels[k], arrows_up[k]) for k in (2, 3)],
                       *arrows_h[1:], *hs[1:])
         self.say("same", [FadeIn(rest)], [*[Indicate(c[1], color=palette.HIDDEN) for c in cells]])
-        up = Arrow(cells[-1].get_top(), cells[-1].get_top() + UP * 0.45, buff=0.02, color=palette.HIDDEN,
+        up = Arrow(cells[-1].get_top(), cells[-1].get_top() + UP * 0.35, buff=0.02, color=palette.HIDDEN,
                    stroke_width=5, max_tip_length_to_length_ratio=0.4)
         readout = self.text(self.term("readout"), size=36, color=palette.HIDDEN)
         readout.next_to(up, UP, buff=0.05).align_to(RIGHT * 6.4, RIGHT)
         self.remove(shapes)
         self.say("answer", [GrowFromEdge(up, DOWN), FadeIn(readout)])
-        same.next_to(head, DOWN, buff=0.35).align_to(head, LEFT)
+        same.next_to(head, DOWN, buff=0.25).align_to(head, LEFT)
         self.say("memory", [FadeIn(same)], [*[Indicate(h, color=palette.HIDDEN) for h in hs]])
 
 
@@ -616,9 +616,15 @@ class TheQuestion(LSTMScene):
             row[1].move_to(RIGHT * (name_w + 0.3) + DOWN * 0.7 * r, aligned_edge=LEFT)
             row[2].next_to(row[1], RIGHT, buff=0.25)
         bars.next_to(box, DOWN, buff=0.3).align_to(box, LEFT)
-        VGroup(box, bars).shift(UP * max(0.0, -2.85 - bars.get_bottom()[1]))  # above the subtitle band
-        arrow = Arrow(cols[2].cells.get_bottom(), box.get_top(), buff=0.1, color=palette.HIDDEN, stroke_width=5)
-        self.say("readout", [GrowFromEdge(arrow, LEFT), FadeIn(box)], [FadeIn(bars)])
+        # above the subtitle band; where many units leave no room, the columns rise into the equation's place
+        # (the equation is their headings) rather than the readout sliding over them
+        overflow = max(0.0, -2.85 - bars.get_bottom()[1])
+        lift = min(overflow, role.get_top()[1] - left.get_top()[1]) if overflow > 0.05 else 0.0
+        VGroup(box, bars).shift(UP * overflow)
+        rise = [FadeOut(role), VGroup(left, ops).animate.shift(UP * lift)] if lift > 0 else []
+        arrow = Arrow(cols[2].cells.get_bottom() + UP * lift, box.get_top(), buff=0.1, color=palette.HIDDEN,
+                      stroke_width=5)
+        self.say("readout", rise, [GrowFromEdge(arrow, LEFT), FadeIn(box)], [FadeIn(bars)])
         ring = SurroundingRectangle(bars[0], color=palette.HIDDEN, buff=0.12, corner_radius=0.08)
         colon = "：" if self.lang == "zh" else ": "
         answer = self.text(f"{self.term('task_answer')}{colon}{answers[int(np.argmax(p))]}", size=48,
@@ -754,6 +760,8 @@ class HoldingQuietly(LSTMScene):
         xs = [x0 + dx * k for k in range(len(steps))]
         words = VGroup(*[self.text(f"“{fx.word(t)}”", size=36) for t in steps])
         for w, x in zip(words, xs):
+            if w.width > dx - 0.2:  # long step labels (a trace's dates) shrink to their column
+                w.scale_to_fit_width(dx - 0.2)
             w.move_to(RIGHT * x + UP * 2.15)
         rows = {}
         ys = {"f": 1.2, "i": 0.35, "o": -0.5, "c": -1.35, "h": -2.2}
