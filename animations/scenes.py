@@ -129,6 +129,8 @@ class LSTMScene(_Base):
         self.keyframe_colours: list[list[tuple[str, str]]] = []
         #: numbers shown as a product: (factors, product) — the rounding tests multiply them back
         self.products: list[tuple[list, object]] = []
+        #: ("play" | "wait", narration key, seconds) in order: the pacing test finds the longest still picture
+        self.timeline: list[tuple[str, str, float]] = []
 
     def barely_trained_note(self) -> None:
         """A visible note when the trace's gates never leave 0.3–0.7 (a model that has hardly learned)."""
@@ -153,19 +155,45 @@ class LSTMScene(_Base):
         budget = max(0.5, line.seconds - 0.2)
         plays = [p for p in plays if p]
         each = min(rt, budget / max(1, len(plays)))
-        for p in plays:
+        # the animations are spread over the line, one per equal share of it, in the order the line speaks of
+        # them: the picture builds while the voice talks instead of all at once and then standing still
+        slot = line.seconds / max(1, len(plays))
+        for k, p in enumerate(plays):
             anims = p if isinstance(p, (list, tuple)) else [p]
             self.play(*anims, run_time=each)
+            self.timeline.append(("play", key, each))
             used += each
-        self.wait(max(0.05, line.seconds - used) + GAP_SECONDS)
+            if k < len(plays) - 1 and slot - each > 0.05:
+                self.wait(slot - each)
+                self.timeline.append(("wait", key, slot - each))
+                used += slot - each
+        still = max(0.05, line.seconds - used) + GAP_SECONDS
+        self.wait(still)
+        self.timeline.append(("wait", key, still))
+
+    def longest_still(self) -> tuple[float, str]:
+        """The longest stretch with nothing moving (seconds) and the narration key it starts at."""
+        best, run, start = (0.0, ""), 0.0, ""
+        for kind, key, sec in self.timeline:
+            if kind == "play":
+                run = 0.0
+                continue
+            if run == 0.0:
+                start = key
+            run += sec
+            best = max(best, (run, start))
+        return best
 
     def predict(self) -> None:
         """Pause and predict: the chapter's question alone on screen for its line (about 2 s or more)."""
         if "predict" not in self.spoken:
             return
         q = _wrap(self, self.spoken["predict"].text, size=40, width=12.0).move_to(UP * 0.4)
-        self.say("predict", [FadeIn(q, shift=UP * 0.2)])
-        self.remove(q)
+        # a bar fills under the question: time to think, the class's cue that the answer is not given yet
+        think = Line(q.get_corner(DOWN + LEFT) + DOWN * 0.35, q.get_corner(DOWN + RIGHT) + DOWN * 0.35,
+                     color=palette.FRAME, stroke_width=6)
+        self.say("predict", [FadeIn(q, shift=UP * 0.2)], [Create(think)], rt=1.5)
+        self.remove(q, think)
 
     def record_keyframe(self) -> None:
         """Remember every text's bounding box now (the end of a slide), its colour and the colour behind it:
@@ -405,7 +433,8 @@ class ReadingNetwork(LSTMScene):
         first = VGroup(cells[0], inputs[0], labels[0], arrows_up[0])
         note = self.text(self.term("one_hot"), size=36, color=palette.MUTED).move_to(UP * -2.6)
         self.say("step", [FadeIn(first)], [FadeIn(note)])
-        self.say("zeros", [Indicate(inputs[0][0], color=palette.INPUT_X, scale_factor=1.3)])
+        self.say("zeros", [Indicate(labels[0], color=palette.INPUT_X)],
+                 [Indicate(inputs[0][0], color=palette.INPUT_X, scale_factor=1.3)])
         self.say("hidden", [GrowFromEdge(h0_arrow, LEFT), FadeIn(h0)], [GrowFromEdge(arrows_h[0], LEFT), FadeIn(hs[0])],
                  [FadeIn(VGroup(cells[1], inputs[1], labels[1], arrows_up[1]))])
         eq = self.markup(f"{H_T} = tanh(W{CONCAT} + b)", size=48).move_to(UP * -2.55)
@@ -414,7 +443,7 @@ class ReadingNetwork(LSTMScene):
         shapes.align_to(head, LEFT)
         if shapes.width > 12.4:
             shapes.scale_to_fit_width(12.4)
-        self.say("shapes", [FadeIn(shapes)])
+        self.say("shapes", [FadeIn(shapes)], [Indicate(eq, color=palette.HIDDEN, scale_factor=1.05)])
         same = self.text(self.term("same_weights"), size=36, color=palette.INK)
         rest = VGroup(*[VGroup(cells[k], inputs[k], labels[k], arrows_up[k]) for k in (2, 3)],
                       *arrows_h[1:], *hs[1:])
@@ -673,8 +702,8 @@ class TheCell(LSTMScene):
         nodes = VGroup(d.nodes["mul_f"], d.nodes["mul_i"], d.nodes["plus"])
         hadamard = self.text(self.term("hadamard"), size=24, color=palette.MUTED).next_to(fns, DOWN, buff=0.45)
         self.say("nodes", [Create(VGroup(w["f"], w["i"], w["g"], w["ig"])), FadeIn(nodes), FadeIn(hadamard)])
-        self.say("out", [Create(VGroup(w["to_tanh"], w["tanh_c"], w["o"], w["h"])), FadeIn(d.tanh_c),
-                         FadeIn(d.nodes["mul_o"]), FadeIn(labels[4])])
+        self.say("out", [Create(VGroup(w["to_tanh"], w["tanh_c"])), FadeIn(d.tanh_c)],
+                 [Create(VGroup(w["o"], w["h"])), FadeIn(d.nodes["mul_o"]), FadeIn(labels[4])])
         names = self.facts.units()
         lines = [f"{self.term('unit_word')} {k}: {n}" for k, n in enumerate(names)]
         if not self.facts.demo:  # a trained trace: what goes in, and when
@@ -843,7 +872,7 @@ class ForgetGate(LSTMScene):
             if new.width > 5.9:
                 new.scale_to_fit_width(5.9).move_to(RIGHT * 4.0 + DOWN * 2.3)
             self.products.append(([new[1], new[3]], new[5]))
-            self.say("new", [FadeIn(new)])
+            self.say("new", [FadeIn(new[:2])], [FadeIn(new[2:4])], [FadeIn(new[4:])])
         # the update, every unit: c_t = f ⊙ c_{t-1} + i ⊙ g
         update = self.markup(EQUATIONS["c"], size=26).move_to(RIGHT * 4.0 + UP * 2.2)
         ig = self.put(d, ["i*g", "c"], "forget")
@@ -984,7 +1013,7 @@ class UnrolledSequence(LSTMScene):
                 labels.add(lab.move_to(UP * y).align_to(RIGHT * (left - 0.1), RIGHT))
         heat_title = self.text(self.term("heatmap"), size=22, color=palette.MUTED).move_to(RIGHT * -5.8 + UP * (y0 + 0.05))
         heat_title.set_y(tags.get_y())
-        self.say("heat", [FadeIn(heat), FadeIn(labels), FadeIn(heat_title)])
+        self.say("heat", [FadeIn(heat_title), FadeIn(labels)], [FadeIn(heat)])
         for k in range(3):
             key = f"change{k}"
             if key not in self.facts.where or key not in self.spoken:
@@ -1005,7 +1034,8 @@ class UnrolledSequence(LSTMScene):
             self.say(key, [Create(box), FadeIn(note), Indicate(cols[col].cells[uu], color=palette.CELL,
                                                                 scale_factor=1.15)])
             self.remove(box, note)
-        self.say("rest")
+        self.say("rest", [Indicate(VGroup(*[c.cells for c in cols]), color=palette.CELL, scale_factor=1.03)],
+                 [Indicate(heat, scale_factor=1.02)])  # "... the gates hold it"
 
 
 class Backprop(LSTMScene):
@@ -1287,14 +1317,16 @@ class Recap(LSTMScene):
         did.arrange(DOWN, aligned_edge=LEFT, buff=0.35).next_to(eqs, RIGHT, buff=0.9).align_to(eqs, UP).shift(DOWN * 0.3)
         if did.get_right()[0] > 6.9:
             did.scale((6.9 - did.get_left()[0]) / did.width, about_edge=LEFT)
-        self.say("gates", [FadeIn(did)])
+        self.say("gates", *[[FadeIn(line)] for line in did])  # f, i, o in the order the line names them
         y = -2.75
         m1 = self.mistake(self.term("mistake_matmul"), self.term("mistake_matmul_fix")).move_to(LEFT * 3.5 + UP * y)
-        self.say("mistake1", [FadeIn(m1)])
+        self.say("mistake1", [FadeIn(m1[0]), FadeIn(m1[1][0])], [FadeIn(m1[1][1])])
         fix = (f"{span('i', 'i')} = σ(W<sub>i</sub>{CONCAT} + b<sub>i</sub>)")
         m2 = self.mistake(self.term("mistake_input"), fix, markup_fix=True).move_to(RIGHT * 3.5 + UP * y)
-        self.say("mistake2", [FadeIn(m2)])
-        self.say("end", [Indicate(eqs, scale_factor=1.03)])
+        self.say("mistake2", [FadeIn(m2[0]), FadeIn(m2[1][0])], [FadeIn(m2[1][1])])
+        # "a belt that keeps memories" (the update of c), "and gates that learn …" (f, i, o)
+        self.say("end", [Indicate(eqs[4], color=palette.CELL, scale_factor=1.05)],
+                 [Indicate(VGroup(eqs[0], eqs[1], eqs[3]), scale_factor=1.03)])
 
     def mistake(self, wrong: str, right: str, markup_fix: bool = False) -> VGroup:
         a = self.text(f"✗ {wrong}", size=28, color=palette.FORGET)
