@@ -129,10 +129,7 @@ class RealLSTMCells(LSTMScene):
         self.view = cells_view(os.environ.get("LSTM_EXPLAINER_CHARS_MODEL"))
         self.facts = CellFacts(self.view, self.lang)
         self.spoken = {s.key: s for s in narration(type(self).__name__, self.facts, self.voice)}
-        self.voice_events: list[dict] = []
-        self.keyframes: list = []
-        self.keyframe_colours: list = []  # each key frame's text and background colours, as LSTMScene keeps
-        self.products: list = []
+        self.start_records()
 
     def barely_trained_note(self) -> None:
         """The demo trace's note does not apply: this scene shows the character model."""

@@ -123,6 +123,10 @@ class LSTMScene(_Base):
     def narrate_setup(self) -> None:
         self.facts = Facts(self.src)
         self.spoken = {s.key: s for s in narration(self.script or type(self).__name__, self.facts, self.voice)}
+        self.start_records()
+
+    def start_records(self) -> None:
+        """What a render keeps beside the video: the voice's start times, key frames, products, timeline."""
         self.voice_events: list[dict] = []  # where each spoken line starts (s): the lesson's audio track
         self.keyframes: list[list[tuple[str, tuple[float, float, float, float]]]] = []
         #: per key frame, each text's colour and the colour behind it (the contrast tests read these)
@@ -183,6 +187,21 @@ class LSTMScene(_Base):
             run += sec
             best = max(best, (run, start))
         return best
+
+    #: where a chapter's recorded numbers come from when they are not the trace's (the tests read them back)
+    number_source = ""
+
+    def tagged(self, v: float, key: str, step: int, unit: int = 0, source: str | None = None, size: float = 36,
+               color: str = palette.INK, digits: int = 2):
+        """A recorded number from ``source`` (default: the chapter's ``number_source``), tagged for read-back."""
+        n = number(v, key, unit, step=step, font=self.font, size=size, color=color, digits=digits)
+        n.trace_source = source or self.number_source
+        return n
+
+    def tick(self, s: str, size: float = 36):
+        t = self.text(s, size=size, color=palette.MUTED)
+        t.axis_tick = True  # an axis label, not a recorded value
+        return t
 
     def predict(self) -> None:
         """Pause and predict: the chapter's question alone on screen for its line (about 2 s or more)."""
@@ -465,16 +484,7 @@ class PlainRNNFails(LSTMScene):
     title_key = "rnn_fails"
     script = "PlainRNNFails"
 
-    def tagged(self, v: float, key: str, step: int, unit: int = 0, source: str = "compare", size: float = 36,
-               color: str = palette.INK):
-        n = number(v, key, unit, step=step, font=self.font, size=size, color=color)
-        n.trace_source = source
-        return n
-
-    def tick(self, s: str, size: float = 36):
-        t = self.text(s, size=size, color=palette.MUTED)
-        t.axis_tick = True  # an axis label, not a recorded value
-        return t
+    number_source = "compare"
 
     def construct(self) -> None:
         from animations.learned import rnn_fails_data
@@ -1047,16 +1057,7 @@ class Backprop(LSTMScene):
     title_key = "backprop"
     script = "Backprop"
 
-    def tagged(self, v: float, key: str, step: int, unit: int = 0, source: str = "backprop", size: float = 36,
-               color: str = palette.INK, digits: int = 2):
-        n = number(v, key, unit, step=step, font=self.font, size=size, color=color, digits=digits)
-        n.trace_source = source
-        return n
-
-    def tick(self, s: str, size: float = 36):
-        t = self.text(s, size=size, color=palette.MUTED)
-        t.axis_tick = True  # an axis label, not a recorded value
-        return t
+    number_source = "backprop"
 
     def construct(self) -> None:
         from animations.learned import backprop_data
