@@ -1305,7 +1305,7 @@ class Recap(LSTMScene):
         head = self.title()
         self.add(head)
         eqs = VGroup(*[self.markup(EQUATIONS[k], size=30) for k in ("f", "i", "g", "o", "c", "h")])
-        eqs.arrange(DOWN, aligned_edge=LEFT, buff=0.25).to_edge(LEFT, buff=0.5).to_edge(UP, buff=1.2)
+        eqs.arrange(DOWN, aligned_edge=LEFT, buff=0.25).to_edge(LEFT, buff=0.7).to_edge(UP, buff=1.2)
         self.say("eqs", [LaggedStart(*[FadeIn(e) for e in eqs], lag_ratio=0.3)], rt=2.0)
         fx = self.facts
         did = VGroup(
@@ -1319,11 +1319,11 @@ class Recap(LSTMScene):
         if did.get_right()[0] > 6.9:
             did.scale((6.9 - did.get_left()[0]) / did.width, about_edge=LEFT)
         self.say("gates", *[[FadeIn(line)] for line in did])  # f, i, o in the order the line names them
-        y = -2.75
-        m1 = self.mistake(self.term("mistake_matmul"), self.term("mistake_matmul_fix")).move_to(LEFT * 3.5 + UP * y)
+        y = -2.45  # the boxes stay above the subtitle band
+        m1 = self.mistake(self.term("mistake_matmul"), self.term("mistake_matmul_fix")).move_to(LEFT * 3.3 + UP * y)
         self.say("mistake1", [FadeIn(m1[0]), FadeIn(m1[1][0])], [FadeIn(m1[1][1])])
         fix = (f"{span('i', 'i')} = σ(W<sub>i</sub>{CONCAT} + b<sub>i</sub>)")
-        m2 = self.mistake(self.term("mistake_input"), fix, markup_fix=True).move_to(RIGHT * 3.5 + UP * y)
+        m2 = self.mistake(self.term("mistake_input"), fix, markup_fix=True).move_to(RIGHT * 3.3 + UP * y)
         self.say("mistake2", [FadeIn(m2[0]), FadeIn(m2[1][0])], [FadeIn(m2[1][1])])
         # "a belt that keeps memories" (the update of c), "and gates that learn …" (f, i, o)
         self.say("end", [Indicate(eqs[4], color=palette.CELL, scale_factor=1.05)],
@@ -1334,8 +1334,8 @@ class Recap(LSTMScene):
         b = (self.markup(f"✓ {right}", size=28) if markup_fix else self.text(f"✓ {right}", size=28,
                                                                              color=palette.INPUT))
         g = VGroup(a, b).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
-        if g.width > 6.3:
-            g.scale_to_fit_width(6.3)
+        if g.width > 5.8:  # two boxes side by side, clear of the frame's 4 % edges
+            g.scale_to_fit_width(5.8)
         box = SurroundingRectangle(g, color=palette.FRAME, buff=0.2, corner_radius=0.1)
         return VGroup(box, g)
 
