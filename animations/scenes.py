@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, Arrow, Group, Axes, Create, DashedLine, Dot, VMobject, FadeIn, FadeOut, GrowFromEdge, Indicate, LaggedStart,
+from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, Arrow, Axes, Create, DashedLine, Dot, VMobject, FadeIn, FadeOut, GrowFromEdge, Indicate, LaggedStart,
                    Line, ManimColor, Rectangle, RoundedRectangle, Scene, SurroundingRectangle, Text, MarkupText,
                    TransformFromCopy, VGroup, config)
 
@@ -1058,6 +1058,8 @@ class Backprop(LSTMScene):
     script = "Backprop"
 
     number_source = "backprop"
+    #: log10 of the spread panels' axis ends: 0.001 … 10
+    LOG_RANGE = (-3, 1)
 
     def construct(self) -> None:
         from animations.learned import backprop_data
@@ -1148,7 +1150,7 @@ class Backprop(LSTMScene):
         chapter_a = VGroup(*[m for m in self.mobjects if m is not head and isinstance(m, VMobject)])
         # --- both trained models, the same 40 sentences ------------------------------------------------
         from animations.learned import gradient_spread
-        sp = gradient_spread()
+        self.sp = sp = gradient_spread()
         head2 = self.title(info=self.term("sp_which").format(n=sp.n, fillers=sp.fillers))
         self.spread_top = head2.get_bottom()[1]
         self.say("switch", [FadeOut(chapter_a)], [FadeOut(head), FadeIn(head2)])
@@ -1160,14 +1162,11 @@ class Backprop(LSTMScene):
     def spread_axes(self) -> list:
         """Two panels, the LSTM's ‖dL/dc_t‖ and the plain RNN's ‖dL/dh_t‖, each over its last word's, from the
         colour word to the last word, on a log scale 0.001 … 10."""
-        from animations.learned import gradient_spread
-        sp = gradient_spread()
-        steps = sp.lstm.shape[1]
+        steps = self.sp.lstm.shape[1]
         y_lo, y_hi = -2.3, self.spread_top - 1.85
-        self.log_range = (-3, 1)
+        lo, hi = self.LOG_RANGE
         panels = VGroup()
         for k, (x0, x1) in enumerate(((-5.35, -0.3), (1.3, 6.35))):
-            lo, hi = self.log_range
             ax = Axes(x_range=[0, steps - 1, steps - 1], y_range=[lo, hi, 1], x_length=x1 - x0, y_length=y_hi - y_lo,
                       tips=False, axis_config={"color": palette.FRAME, "stroke_width": 3, "include_ticks": True})
             ax.move_to(RIGHT * (x0 + x1) / 2 + UP * (y_lo + y_hi) / 2)
@@ -1189,12 +1188,11 @@ class Backprop(LSTMScene):
 
     def spread_lines(self, k: int) -> list:
         """Model k's 40 sentences as faint lines (the one chapter 2 read bold), and its range at the colour word."""
-        from animations.learned import gradient_spread
-        sp = gradient_spread()
+        sp = self.sp
         values = sp.lstm if k == 0 else sp.rnn
         colour = palette.CELL if k == 0 else palette.HIDDEN
         ax = self.spread_panels[k][0]
-        lo, hi = self.log_range
+        lo, hi = self.LOG_RANGE
         lines = VGroup()
         for j, row in enumerate(values):
             pts = [ax.c2p(t, float(np.clip(np.log10(max(v, 1e-12)), lo, hi))) for t, v in enumerate(row)]

@@ -181,10 +181,6 @@ TERMS: dict[str, dict[str, str]] = {
     "feature_open": {"en": "open", "zh": "开盘价"},
     "feature_high": {"en": "high", "zh": "最高价"},
     "feature_low": {"en": "low", "zh": "最低价"},
-    "per_step": {"en": "per step", "zh": "每一步"},
-    "spread_caption": {"en": "{n} sentences, {fillers} filler words: gradient at the colour word ÷ at the last word",
-                       "zh": "{n} 个句子，{fillers} 个填充词：颜色词处的梯度 ÷ 最后一个词处的梯度"},
-    "same_recipe": {"en": "same size, same training", "zh": "同样大小，同样训练"},
     # --- chapter 10: backprop through time, built on the story sentence, then both models on 40 sentences ---
     "bp_which": {"en": "trained story LSTM · its colour memory · our sentence", "zh": "训练好的故事 LSTM · 颜色记忆 · 我们的句子"},
     "bp_loss": {"en": "L = the loss: cross-entropy of the answer = −log p(“{answer}”)",
@@ -196,7 +192,6 @@ TERMS: dict[str, dict[str, str]] = {
                  "zh": "dL/dc<sub>t−1</sub> = dL/dc<sub>t</sub> × f<sub>t</sub>  +  （经过 h 的路径）"},
     "bp_col_word": {"en": "word t", "zh": "第 t 个词"},
     "bp_col_belt": {"en": "belt path", "zh": "传送带路径"},
-    "bp_col_recorded": {"en": "recorded t−1", "zh": "记录值 t−1"},
     "bp_bars": {"en": "recorded size of dL/dc at every word (units of {unit})",
                 "zh": "每个词上记录的 dL/dc 大小（单位 {unit}）"},
     "bp_fillers": {"en": "“{a}” … “{b}”:  ∏ f =", "zh": "“{a}” … “{b}”：∏ f ="},
@@ -208,7 +203,6 @@ TERMS: dict[str, dict[str, str]] = {
     "sp_colour_end": {"en": "colour word", "zh": "颜色词"},
     "sp_last_end": {"en": "last word", "zh": "最后一个词"},
     "sp_range_to": {"en": "to", "zh": "至"},
-    "sp_bold": {"en": "bold: the sentence the plain RNN read before", "zh": "粗线：前面普通 RNN 读过的句子"},
     # --- classroom: playback, reading aids, status and error lines, the exported page ---
     "hadamard_note": {"en": "⊙ is the element-wise product", "zh": "⊙ 表示逐元素相乘"},
     "demo_note": {"en": "demo LSTM · {n} words · features: {features}", "zh": "演示 LSTM · {n} 个词 · 特征：{features}"},

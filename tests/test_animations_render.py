@@ -289,7 +289,7 @@ def test_the_question_opens_the_output_gate(demo_renders):
     o, tc, h = shown[("o", t, u)], shown[("tanh_c", t, u)], shown[("h", t, u)]
     assert o.text == fmt(tr.o[0, t, u], o.trace_digits) and h.text == fmt(tr.h[0, t, u], h.trace_digits)
     assert fmt(parse(o.text) * parse(tc.text), h.trace_digits) == h.text == "0.689"
-    assert len(scene.products) >= 2
+    assert len(scene.products) == src.units == 2  # o ⊙ tanh c = h, once per unit
 
 
 def test_full_step_ends_on_all_six_equations(demo_renders):
@@ -507,9 +507,6 @@ def zh_renders(media):
     return Renders(lambda name: render_last_frame(name, media, lang="zh"))
 
 
-#: Chapters that still hold one picture for more than 6 s while the narration runs on (a long line over one
-#: animation), listed so the test fails the day one of them is paced and must leave this list: not done.
-NOT_YET_PACED: set[str] = set()
 MAX_STILL_SECONDS = 6.0
 
 
@@ -521,9 +518,6 @@ def test_no_picture_stays_still_longer_than_six_seconds(demo_renders, name):
     kinds = {kind for kind, _, _ in scene.timeline}
     assert kinds == {"play", "wait"} and sum(sec for _, _, sec in scene.timeline) > 5
     still, key = scene.longest_still()
-    if name in NOT_YET_PACED:
-        assert still > MAX_STILL_SECONDS, f"{name} is now paced: take it off NOT_YET_PACED"
-        pytest.xfail(f"{name}: {still:.1f} s still from line {key!r}")
     assert still <= MAX_STILL_SECONDS, f"{name}: {still:.1f} s still from line {key!r}"
 
 
