@@ -131,6 +131,8 @@ class LSTMScene(_Base):
         self.keyframes: list[list[tuple[str, tuple[float, float, float, float]]]] = []
         #: per key frame, each text's colour and the colour behind it (the contrast tests read these)
         self.keyframe_colours: list[list[tuple[str, str]]] = []
+        #: per key frame, each text's type size (manim font size after every scaling): the projector test
+        self.keyframe_sizes: list[list[float]] = []
         #: numbers shown as a product: (factors, product) — the rounding tests multiply them back
         self.products: list[tuple[list, object]] = []
         #: ("play" | "wait", narration key, seconds) in order: the pacing test finds the longest still picture
@@ -215,17 +217,19 @@ class LSTMScene(_Base):
         self.remove(q, think)
 
     def record_keyframe(self) -> None:
-        """Remember every text's bounding box now (the end of a slide), its colour and the colour behind it:
-        the layout and contrast tests walk these."""
-        boxes, colours = [], []
+        """Remember every text's bounding box and type size now (the end of a slide), its colour and the colour
+        behind it: the layout, projector and contrast tests walk these."""
+        boxes, colours, sizes = [], [], []
         texts = self.texts_on_screen()
         for t in texts:
             lo, hi = t.get_corner(DOWN + LEFT), t.get_corner(UP + RIGHT)
             boxes.append((t.text if hasattr(t, "text") else "", (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))))
             colours.append((ManimColor(t.get_fill_color()).to_hex(), self.backdrop(t)))
+            sizes.append(float(t.font_size))
         if boxes:
             self.keyframes.append(boxes)
             self.keyframe_colours.append(colours)
+            self.keyframe_sizes.append(sizes)
 
     def backdrop(self, t) -> str:
         """The colour behind text ``t``'s centre: the background with every filled shape drawn before the text

@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+from itertools import groupby
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,7 @@ from explainer.cli import main  # noqa: E402
 from animations.mobjects import all_numbers, fmt  # noqa: E402
 from explainer.presentation import parse  # noqa: E402
 from animations.scenes import SCENES, SLIDES  # noqa: E402
+from animations.script import Facts, narration  # noqa: E402
 from animations.source import make_source  # noqa: E402
 
 pytestmark = pytest.mark.video
@@ -156,8 +158,9 @@ def check_numbers_on_screen(scene, src) -> int:
 #: Scenes that show no trace numbers (the story, the recap's equations).
 WORDS_ONLY = {"TitleWhy", "ReadingNetwork", "Recap", "TheCell"}
 FRAME_W, FRAME_H = 14.222, 8.0
-#: 24 px at 1080p in scene units (the frame is 8 units high).
-MIN_DIGIT_HEIGHT = 24 / 1080 * FRAME_H
+#: Digits' ink at least 26 px at 1080p, in scene units (the frame is 8 units high): digits are as tall as
+#: capitals, and the standard's smallest text (36 px) has a 26 px cap height.
+MIN_DIGIT_HEIGHT = 26 / 1080 * FRAME_H
 
 
 @pytest.mark.parametrize("name", list(SCENES))
@@ -210,7 +213,7 @@ def check_layout(scene) -> int:
 
 
 def check_digits(scene) -> None:
-    """Every number: two decimals (more only where a product shown with it needs them), digits at least 24 px
+    """Every number: two decimals (more only where a product shown with it needs them), digits at least 26 px
     tall at 1080p (negatives the same size)."""
     import re
     for n in all_numbers(scene.mobjects):
@@ -422,23 +425,47 @@ def test_a_barely_trained_trace_says_so(media, tmp_path):
     assert not any("barely" in t for boxes in demo.keyframes for t, _ in boxes)
 
 
-MIN_TEXT_HEIGHT = 36 / 1080 * FRAME_H
-#: Text this tall (48 px at 1080p) needs 3 : 1 contrast, smaller text 4.5 : 1 (WCAG AA).
+def _cap_px_per_size() -> float:
+    """Cap height at 1080p, in px, of one unit of manim font size (measured on an "H", not assumed)."""
+    return Text("H", font_size=48).height / FRAME_H * 1080 / 48
+
+
+#: LESSON.md's type standard: "at 1080p every text is at least 36 px tall (cap height of a line of body text
+#: ≈ 26 px), the numbers and equation in focus at least 48 px". "Tall" is the type's size, defined by its cap
+#: height (26 px at 36 px), so a text is measured by its font size after every scaling, not by the ink of its
+#: glyphs: a lone "σ" or "o" has no cap or ascender and its ink is half the type's size, yet it reads at that
+#: size. (Measuring ink held such letters to twice the standard.) Digits are cap-height glyphs, so their ink
+#: is checked directly as well (check_digits, ≥ 26 px).
+TYPE_PX_PER_CAP_PX = 36 / 26
+MIN_TYPE_PX, FOCUS_TYPE_PX = 36, 48
+#: Text whose glyphs are this tall (48 px at 1080p) needs 3 : 1 contrast, smaller text 4.5 : 1 (WCAG AA). Ink
+#: height is at most the type's size, so this asks 4.5 : 1 of every text the standard asks it of, and more.
 LARGE_TEXT_HEIGHT = 48 / 1080 * FRAME_H
 
 
+def type_px(font_size: float) -> float:
+    """How tall a text of manim ``font_size`` is at 1080p, in the standard's px (its cap height × 36/26)."""
+    return font_size * _cap_px_per_size() * TYPE_PX_PER_CAP_PX
+
+
 def check_projector_layout(scene) -> None:
-    """Every text ≥ 36 px tall at 1080p, nothing within 4 % of the frame's edges, nothing in the bottom 12 %
-    (a player's subtitles go there), at every key frame."""
+    """Every text ≥ 36 px tall at 1080p (type size), the numbers in focus — those of a shown product, the step
+    the chapter works — ≥ 48 px; nothing within 4 % of the frame's edges, nothing in the bottom 12 % (a
+    player's subtitles go there), at every key frame."""
     x_lim, top, bottom = FRAME_W / 2 - 0.04 * FRAME_W, FRAME_H / 2 - 0.04 * FRAME_H, -FRAME_H / 2 + 0.12 * FRAME_H
-    for k, boxes in enumerate(scene.keyframes):
-        for text, (x0, y0, x1, y1) in boxes:
+    for k, (boxes, sizes) in enumerate(zip(scene.keyframes, scene.keyframe_sizes)):
+        for (text, (x0, y0, x1, y1)), size in zip(boxes, sizes):
             where = f"key frame {k}: {text!r} ({x0:.2f}, {y0:.2f}, {x1:.2f}, {y1:.2f})"
             # an operator alone ("=", "⊙", "+") is legible at its size though its glyph is short: no letters to read
             if re.search(r"\w", re.sub(r"<[^>]+>", "", text)):
-                assert y1 - y0 >= MIN_TEXT_HEIGHT - 1e-6, f"{where} is {(y1 - y0) / FRAME_H * 1080:.0f} px tall (< 36)"
+                px = type_px(size)
+                assert px >= MIN_TYPE_PX - 1e-6, f"{where} is {px:.0f} px tall (< {MIN_TYPE_PX})"
             assert -x_lim <= x0 and x1 <= x_lim and y1 <= top, f"{where} is within 4 % of the frame's edge"
             assert y0 >= bottom, f"{where} enters the bottom 12 % kept for subtitles"
+    for factors, product in scene.products:
+        for n in (*factors, product):
+            px = type_px(n.font_size)
+            assert px >= FOCUS_TYPE_PX - 1e-6, f"{n.text} (a product in focus) is {px:.0f} px tall (< {FOCUS_TYPE_PX})"
 
 
 def contrast(a: str, b: str) -> float:
@@ -478,9 +505,19 @@ def check_products(scene) -> int:
 
 def test_the_standards_checks_catch_what_they_are_for():
     class Fake:
-        keyframes = [[("tiny", (0.0, 0.0, 1.0, 0.1))]]
+        keyframes, keyframe_sizes, products = [[("tiny", (0.0, 0.0, 1.0, 0.3))]], [[15.0]], []
     with pytest.raises(AssertionError, match="px tall"):
         check_projector_layout(Fake)
+    # the standard's own calibration: 36 px type has a 26 px cap height
+    assert type_px(26 / _cap_px_per_size()) == pytest.approx(36)
+    sigma = Text("σ", font_size=20)  # ink 20 px, type 38 px: meets the 36 px standard
+    assert sigma.height / FRAME_H * 1080 < 26 and type_px(sigma.font_size) > 36
+    Fake.keyframes, Fake.keyframe_sizes = [[("σ", (0.0, 0.0, sigma.width, sigma.height))]], [[sigma.font_size]]
+    check_projector_layout(Fake)
+    Fake.products = [([Text("0.95", font_size=24)], Text("0.95", font_size=40))]  # a factor in focus at 45 px
+    with pytest.raises(AssertionError, match="in focus"):
+        check_projector_layout(Fake)
+    Fake.products = []
     Fake.keyframes = [[("low", (0.0, -3.5, 1.0, -3.0))]]
     with pytest.raises(AssertionError, match="bottom 12"):
         check_projector_layout(Fake)
@@ -514,7 +551,10 @@ MAX_STILL_SECONDS = 6.0
 def test_no_picture_stays_still_longer_than_six_seconds(demo_renders, name):
     """Between two animations the screen is still; no such stretch (waits of one or more narration lines and
     their gaps) lasts more than 6 s, so the picture keeps pace with the voice."""
-    scene = demo_renders[name][0]
+    scene, src, _ = demo_renders[name]
+    # the scene says every line of its narration, no more, so the lesson's timed length is what plays
+    assert [key for key, _ in groupby(k for _, k, _ in scene.timeline)] == \
+        [s.key for s in narration(name, Facts(src))], name
     kinds = {kind for kind, _, _ in scene.timeline}
     assert kinds == {"play", "wait"} and sum(sec for _, _, sec in scene.timeline) > 5
     still, key = scene.longest_still()
