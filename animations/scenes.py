@@ -157,7 +157,7 @@ class LSTMScene(_Base):
         if line.audio is not None:
             self.add_sound(str(line.audio))
             self.voice_events.append({"key": line.key, "start": float(self.renderer.time), "audio": str(line.audio)})
-        used = 0.0
+        start = float(self.renderer.time)
         budget = max(0.5, line.seconds - 0.2)
         plays = [p for p in plays if p]
         each = min(rt, budget / max(1, len(plays)))
@@ -168,12 +168,12 @@ class LSTMScene(_Base):
             anims = p if isinstance(p, (list, tuple)) else [p]
             self.play(*anims, run_time=each)
             self.timeline.append(("play", key, each))
-            used += each
             if k < len(plays) - 1 and slot - each > 0.05:
                 self.wait(slot - each)
                 self.timeline.append(("wait", key, slot - each))
-                used += slot - each
-        still = max(0.05, line.seconds - used) + GAP_SECONDS
+        # the line ends when its time is up, measured on the video's clock: a movie's frames round each play and
+        # wait to whole frames, and over a lesson's hundred lines that rounding would drift from the voice
+        still = max(0.05 + GAP_SECONDS, start + line.seconds + GAP_SECONDS - float(self.renderer.time))
         self.wait(still)
         self.timeline.append(("wait", key, still))
 

@@ -5,7 +5,7 @@ from the trace (``{f_forget}`` → "0.02"), so a number in the narration is alwa
 rounded like the numbers on screen. The same lines drive
 
 * the pacing: a line stays on screen for :func:`line_seconds` (≥ 2 s and ≥ its reading time in both
-  languages: ~2.5 English words/s, ~6 Chinese characters/s), so both languages share one timeline;
+  languages: ~2.8 English words/s, ~7 Chinese characters/s), so both languages share one timeline;
 * the subtitles (``Scene.add_subcaption`` → ``.srt``, converted to ``.vtt``);
 * the slides' speaker notes (one slide per line).
 
@@ -27,9 +27,10 @@ from explainer.presentation import common_digits, localise, product_digits, unit
 from animations.mobjects import fmt
 from animations.source import SceneSource
 
-#: Reading speeds used for pacing.
-WORDS_PER_SECOND = 2.5
-CJK_PER_SECOND = 6.0
+#: Reading speeds used for pacing: 168 English words a minute (broadcast subtitling asks 160–180) and 7 Chinese
+#: characters a second (streaming services' adult Chinese subtitles allow 9).
+WORDS_PER_SECOND = 2.8
+CJK_PER_SECOND = 7.0
 MIN_LINE_SECONDS = 2.0
 #: A value this far from 0 is not "about zero" (chapter 8 picks the unit with the most such values).
 AWAY_FROM_ZERO = 0.1
@@ -69,7 +70,7 @@ _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
 def reading_seconds(text: str, lang: str) -> float:
-    """Time to read ``text``: English words at 2.5/s; Chinese characters at 6/s (+ Latin words at 2.5/s)."""
+    """Time to read ``text``: English words at 2.8/s; Chinese characters at 7/s (+ Latin words at 2.8/s)."""
     if lang == "zh":
         cjk = len(_CJK.findall(text))
         latin = len(re.findall(r"[A-Za-z0-9.\-]+", _CJK.sub(" ", text)))
@@ -573,16 +574,6 @@ SCRIPT: dict[str, list[Line]] = {
         L("out", "Then tanh of the new cell state, times the output gate, is the new hidden state hₜ.",
           "最后，新细胞状态的 tanh 乘以输出门，就是新的隐藏状态 hₜ。"),
         L("model", "Our numbers come from {model}.", "我们的数字来自{model}。"),
-        L("x", "Here xₜ has {n_inputs} entries, one per known word: {feature_list}.",
-          "这里 xₜ 有 {n_inputs} 个数，每个对应一个认识的词：{feature_list}。", when="small"),
-        L("x", "Here xₜ has {n_inputs} entries, one per input feature.", "这里 xₜ 有 {n_inputs} 个数，每个输入特征一个。",
-          when="not small"),
-        L("shapes", "So [hₜ₋₁, xₜ] has {n_units} plus {n_inputs} = {n_concat} numbers; W has one row per gate and "
-                    "unit: {n_rows} rows.",
-          "所以 [hₜ₋₁, xₜ] 有 {n_units} 加 {n_inputs} = {n_concat} 个数；W 每个门每个单元一行：共 {n_rows} 行。"),
-        L("row", "One row: the forget gate of {unit_forget} at “{word_forget}”. Weights times entries, plus b: z = "
-                 "{z_forget}.",
-          "看其中一行：“{word_forget}”处{unit_forget}的遗忘门。权重乘对应的数，加 b：z = {z_forget}。", when="small"),
     ],
     "InputGate": [
         L("predict", "The network reads “{word_write}”. What should the input gate of {unit_write} do?",
@@ -849,6 +840,6 @@ def _fill(text: str, facts: Facts, lang: str) -> str:
     return facts.other().format(text)
 
 
-def scene_seconds(scene: str, facts: Facts) -> float:
-    """The narrated length of a scene (its lines and the gaps between them)."""
-    return sum(s.seconds + GAP_SECONDS for s in narration(scene, facts))
+def scene_seconds(scene: str, facts: Facts, voice=None) -> float:
+    """The narrated length of a scene (its lines and the gaps between them), silent or spoken by ``voice``."""
+    return sum(s.seconds + GAP_SECONDS for s in narration(scene, facts, voice))

@@ -138,8 +138,9 @@ def test_the_task_is_said_first_and_grey_is_an_answer():
 
 
 def test_reading_speeds():
-    assert reading_seconds("one two three four five", "en") == pytest.approx(2.0)
-    assert reading_seconds("遗忘门关上了", "zh") == pytest.approx(1.0)
+    assert reading_seconds("one two three four five six seven", "en") == pytest.approx(2.5)  # 168 a minute
+    assert reading_seconds("遗忘门关上了。", "zh") == pytest.approx(1.0)  # 7 a second, punctuation too
+    assert reading_seconds("遗忘门 f 关上了", "zh") == pytest.approx(6 / 7 + 1 / 2.8)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -148,6 +149,18 @@ def test_the_lesson_lasts_eight_to_eleven_minutes(lang):
     total = sum(scene_seconds(s, facts) for s in lesson_scenes())
     assert 480 <= total <= 660, total
     assert set(SCRIPT) >= set(lesson_scenes())
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_voiced_lesson_lasts_eight_to_eleven_minutes(lang, tmp_path):
+    """Spoken by the language's default voice (Piper in English, eSpeak NG in Chinese), each line as long as
+    its clip: the lesson a `render lesson` makes, 8–11 minutes."""
+    from animations.voice import best_engine, open_voice
+    voice = open_voice(None, lang, tmp_path)
+    assert voice.engine == best_engine(lang) == ("piper" if lang == "en" else "espeak-ng")
+    facts = Facts(make_source(lang=lang))
+    total = sum(scene_seconds(s, facts, voice) for s in lesson_scenes())
+    assert 480 <= total <= 660, total
 
 
 def test_render_lesson_joins_scenes_with_chapters_and_subtitles(tmp_path, monkeypatch, capsys):
