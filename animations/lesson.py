@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,55 @@ class Lesson:
 
 #: ISO 639-2 codes the MP4's tracks carry (players show them as the track's language).
 TRACK_LANGUAGE = {"en": "eng", "zh": "chi"}
+#: The most characters one subtitle shows (:func:`cue_width`): two rows of 42 (English) or of 16 full-width
+#: characters (Chinese), broadcast norms. A
+#: longer narration line is shown as several cues, one after another, so a player never stacks three or four
+#: rows over the lesson.
+CUE_CHARS = {"en": 84, "zh": 32}
+#: Where a line may be cut, best first: after a sentence, then a clause, then a comma (the mark stays with the
+#: words before it).
+_CUTS = {"en": ((". ", "? ", "! "), (": ", "; "), (", ",)), "zh": (("。", "？", "！"), ("：", "；"), ("，", "、"))}
+
+
+def cue_width(text: str, lang: str) -> float:
+    """How wide ``text`` is in a subtitle row, in the row's characters: in Chinese a Latin letter, digit or
+    space is half a full-width character."""
+    if lang != "zh":
+        return float(len(text))
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
+
+
+def _pieces(text: str, limit: int, lang: str) -> list[str]:
+    """``text`` cut at the best boundary nearest its middle, recursively, until every piece fits ``limit``
+    (a piece with no boundary left stays whole). Chinese is cut only at its own full-width marks, never
+    inside a formula's "h t−1, x t"."""
+    if cue_width(text, lang) <= limit:
+        return [text]
+    for marks in _CUTS.get(lang, _CUTS["en"]):
+        cuts = [k + len(m) for m in marks for k in range(len(text)) if text.startswith(m, k)]
+        cuts = [c for c in cuts if 0 < c < len(text)]
+        if cuts:
+            c = min(cuts, key=lambda c: abs(c - len(text) / 2))
+            return _pieces(text[:c].rstrip(), limit, lang) + _pieces(text[c:].lstrip(), limit, lang)
+    return [text]
+
+
+def split_cue(cue: srt.Subtitle, lang: str) -> list[srt.Subtitle]:
+    """One narration line as cues of at most :data:`CUE_CHARS` characters, its time shared by length: the
+    first starts when the line is spoken, the last ends with it.
+
+    >>> cue = srt.Subtitle(0, dt.timedelta(0), dt.timedelta(seconds=10), "One two. " * 12)
+    >>> [len(c.content) for c in split_cue(cue, "en")], split_cue(cue, "en")[-1].end.total_seconds()
+    ([53, 53], 10.0)
+    """
+    pieces = _pieces(cue.content.strip(), CUE_CHARS.get(lang, CUE_CHARS["en"]), lang)
+    span, total = cue.end - cue.start, sum(len(p) for p in pieces)
+    out, done = [], 0
+    for p in pieces:
+        start = cue.start + span * (done / total)
+        done += len(p)
+        out.append(srt.Subtitle(index=0, start=start, end=cue.start + span * (done / total), content=p))
+    return out
 
 
 def _ffmpeg() -> str:
@@ -145,7 +195,8 @@ def assemble(videos: list[Path], scenes: list[str], lang: str, out: Path, stem: 
             shift = dt.timedelta(seconds=start)
             for s in srt.parse(sub_file.read_text(encoding="utf-8")):
                 end = min(s.end, dt.timedelta(seconds=length))  # a line never runs into the next scene
-                subs.append(srt.Subtitle(index=0, start=s.start + shift, end=end + shift, content=s.content))
+                line = srt.Subtitle(index=0, start=s.start + shift, end=end + shift, content=s.content)
+                subs.extend(split_cue(line, lang))
         start += length
     subs = list(srt.sort_and_reindex(subs))
     sidecars = [Path(p).with_suffix(".voice.json") for p in videos]

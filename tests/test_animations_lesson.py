@@ -14,7 +14,7 @@ import srt  # noqa: E402
 from explainer.cli import main  # noqa: E402
 
 from animations import cli as render_cli  # noqa: E402
-from animations.lesson import chapter_title, chapters, duration  # noqa: E402
+from animations.lesson import CUE_CHARS, chapter_title, chapters, cue_width, duration, split_cue  # noqa: E402
 from animations.mobjects import fmt  # noqa: E402
 from animations.scenes import SCENES  # noqa: E402
 from animations.chapters import LESSON  # noqa: E402
@@ -186,7 +186,9 @@ def test_render_lesson_joins_scenes_with_chapters_and_subtitles(tmp_path, monkey
         assert marks[1]["start"] == pytest.approx(expected[0], abs=0.2)
         subs = list(srt.parse((folder / "lesson.srt").read_text(encoding="utf-8")))
         lines = [s.text for sc in short for s in narration(sc, facts)]
-        assert [s.content for s in subs] == lines
+        sep = " " if lang == "en" else ""  # long lines are shown as several cues, cut after a mark
+        assert sep.join(s.content for s in subs) == sep.join(lines)
+        assert len(subs) > len(lines) and max(cue_width(s.content, lang) for s in subs) <= CUE_CHARS[lang]
         covered = sum((s.end - s.start).total_seconds() for s in subs)
         assert covered / total >= 0.9
         assert all(b.start >= a.end for a, b in zip(subs, subs[1:]))  # never two lines at once
@@ -195,6 +197,27 @@ def test_render_lesson_joins_scenes_with_chapters_and_subtitles(tmp_path, monkey
         assert vtt.startswith("WEBVTT") and lines[-1] in vtt and "-->" in vtt
     assert not list(tmp_path.glob("*/low/partial_movie_files"))
     assert (tmp_path / ".cache" / "partial").is_dir()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_narration_line_fits_in_two_subtitle_rows(lang):
+    """Each line of the lesson becomes cues of at most two rows (84 / 32 characters), cut after a sentence or
+    clause mark, that share the line's time in order and by length: no player stacks a paragraph."""
+    facts = Facts(make_source(lang=lang))
+    sep = " " if lang == "en" else ""
+    for scene in lesson_scenes():
+        for line in narration(scene, facts):
+            a, b = dt.timedelta(seconds=3), dt.timedelta(seconds=3 + line.seconds)
+            cues = split_cue(srt.Subtitle(0, a, b, line.text), lang)
+            assert sep.join(c.content for c in cues) == line.text
+            assert all(cue_width(c.content, lang) <= CUE_CHARS[lang] for c in cues), [c.content for c in cues]
+            assert cues[0].start == a and cues[-1].end == b
+            assert all(x.end == y.start for x, y in zip(cues, cues[1:]))
+            if len(cues) > 1:  # cut after a mark, never inside a word
+                assert all(re.search(r"[.?!:;,。？！：；，、]$", c.content) for c in cues[:-1]), cues
+                share = [(c.end - c.start) / (b - a) for c in cues]
+                assert share == pytest.approx([len(c.content) / sum(len(d.content) for d in cues) for c in cues],
+                                              abs=1e-6)
 
 
 def test_a_trained_trace_never_overwrites_the_demo_files(tmp_path, trained_trace):

@@ -197,12 +197,21 @@ def test_voiced_lesson_has_voice_and_subtitle_tracks_in_step(tmp_path, monkeypat
         assert [c["title"] for c in chapters(video)] and len(chapters(video)) == 2
         subs = list(srt.parse((video.with_suffix(".srt")).read_text(encoding="utf-8")))
         x = _audio_track(video)
-        starts = [s.start.total_seconds() for s in subs]
+        # where each spoken line starts in the lesson: its scene's start plus the line's start in the scene
+        offset, starts = 0.0, []
+        for scene in short:
+            side = json.loads((out_dir / lang / "low" / f"{scene}.voice.json").read_text(encoding="utf-8"))
+            starts += [offset + line["start"] for line in side["lines"]]
+            offset += duration(out_dir / lang / "low" / f"{scene}.mp4")
+        cue_starts = [c.start.total_seconds() for c in subs]
+        firsts = [min(cue_starts, key=lambda c: abs(c - s)) for s in starts]  # a line's first cue
+        assert all(abs(c - s) <= 0.3 for c, s in zip(firsts, starts)), list(zip(starts, firsts))
         onsets = [_onset(x, s) for s in starts]
         assert all(abs(o - s) <= 0.3 for o, s in zip(onsets, starts)), list(zip(starts, onsets))
-        # nothing spoken over the end of a subtitle: each line's sound ends before the next one starts
-        for a, b in zip(subs, subs[1:]):
-            gap = x[int(a.end.total_seconds() * 8000) + 80: int(b.start.total_seconds() * 8000) - 80]
+        # nothing spoken over the end of a line's subtitles: its sound ends before the next line starts
+        ends = [max(c.end.total_seconds() for c in subs if c.start.total_seconds() < b - 1e-3) for b in firsts[1:]]
+        for a, b in zip(ends, firsts[1:]):
+            gap = x[int(a * 8000) + 80: int(b * 8000) - 80]
             assert gap.size == 0 or np.abs(gap).max() < 0.05 * np.abs(x).max()
         sidecar = json.loads((out_dir / lang / "low" / f"{short[0]}.voice.json").read_text(encoding="utf-8"))
         assert len(sidecar["lines"]) == len([r for r in rows if r[0].split("_", 1)[1].startswith(short[0])])
@@ -211,11 +220,13 @@ def test_voiced_lesson_has_voice_and_subtitle_tracks_in_step(tmp_path, monkeypat
             with wave.open(first["audio"], "rb") as w:
                 assert w.getnchannels() == 1 and w.getframerate() == RATE
                 assert w.getnframes() / RATE == pytest.approx(2.5 + 0.02 + 0.05, abs=0.01)  # + lead and tail kept
-            assert subs[0].end.total_seconds() >= 2.5
+            assert ends[0] >= 2.5  # the line's last cue lasts as long as the recording
         from animations.scenes import slides_wanted
         if slides_wanted():  # slides for class: one per spoken line, notes = the line, and no voice in them
             deck = json.loads((out_dir / lang / "slides" / f"{short[0]}.json").read_text(encoding="utf-8"))
-            said = [s.content for s in subs][: len(sidecar["lines"])]
+            scene_srt = out_dir / lang / "low" / f"{short[0]}.srt"  # the scene's own lines, whole (not cut in cues)
+            said = [s.content for s in srt.parse(scene_srt.read_text(encoding="utf-8"))]
+            assert len(said) == len(sidecar["lines"])
             assert [sl["notes"] for sl in deck["slides"]][-len(said):] == said
             assert all(s["type"] != "audio" for sl in deck["slides"]
                        for s in streams(out_dir / lang / sl["file"]))
