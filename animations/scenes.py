@@ -1176,10 +1176,9 @@ class Backprop(LSTMScene):
             ax.move_to(RIGHT * (x0 + x1) / 2 + UP * (y_lo + y_hi) / 2)
             ticks = VGroup(*[self.tick(f"{10.0 ** e:g}").next_to(ax.c2p(0, e), LEFT, buff=0.12) for e in (-2, 0)])
             one = DashedLine(ax.c2p(0, 0), ax.c2p(steps - 1, 0), color=palette.FRAME, stroke_width=2)
-            ends = VGroup(self.text(self.term("sp_colour_end"), size=36, color=palette.MUTED),
-                          self.text(self.term("sp_last_end"), size=36, color=palette.MUTED))
-            ends[0].next_to(ax.c2p(0, lo), DOWN, buff=0.12).align_to(ax, LEFT)
-            ends[1].next_to(ax.c2p(steps - 1, lo), DOWN, buff=0.12).align_to(ax, RIGHT)
+            # one label for the whole axis: two end labels would run into each other on a panel this narrow
+            ends = self.text(self.term("sp_span"), size=36, color=palette.MUTED)
+            ends.next_to(ax.c2p((steps - 1) / 2, lo), DOWN, buff=0.12)
             sym = f"LSTM: ‖dL/d{span('c', 'c')}‖" if k == 0 else f"{self.term('plain_rnn')}: ‖dL/d{span('h', 'h')}‖"
             name = self.markup(sym, size=36).next_to(ax, UP, buff=0.6).align_to(ax, LEFT)
             panels.add(VGroup(ax, ticks, one, ends, name))

@@ -719,8 +719,8 @@ SCRIPT: dict[str, list[Line]] = {
                     "and a plain RNN of its size.",
           "现在换成 {sp_n} 个句子：颜色词、{sp_fillers} 个填充词、提问，由训练好的 LSTM 和同样大小的普通 RNN 来读。"),
         L("measure", "For each, its memory's gradient, c or h, over its size at the last word. One line per sentence, "
-                     "log scale.",
-          "每个模型取记忆（c 或 h）的梯度，除以最后一个词处的大小。每句一条线，对数刻度。"),
+                     "the bold one the sentence we saw before; log scale.",
+          "每个模型取记忆（c 或 h）的梯度，除以最后一个词处的大小。每句一条线，粗线是前面看过的那个句子；对数刻度。"),
         L("lstm_lines", "The LSTM: at the colour word {sp_lstm_lo} to {sp_lstm_hi} of it arrives, on every sentence.",
           "LSTM：在颜色词处，每个句子都收到 {sp_lstm_lo} 到 {sp_lstm_hi}。", when="lstm_steady"),
         L("lstm_lines", "The LSTM: at the colour word {sp_lstm_lo} to {sp_lstm_hi} of it arrives.",
