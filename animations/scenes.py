@@ -455,6 +455,8 @@ class ReadingNetwork(LSTMScene):
         h0 = self.markup(f"{span('h', 'h')} = 0", size=36).next_to(h0_arrow, UP, buff=0.08)
         first = VGroup(cells[0], inputs[0], labels[0], arrows_up[0])
         note = self.text(self.term("one_hot"), size=36, color=palette.MUTED).move_to(UP * -2.6)
+        if note.width > 12.4:
+            note.scale_to_fit_width(12.4)
         self.say("step", [FadeIn(first)], [FadeIn(note)])
         self.say("zeros", [Indicate(labels[0], color=palette.INPUT_X)],
                  [Indicate(inputs[0][0], color=palette.INPUT_X, scale_factor=1.3)])

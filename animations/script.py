@@ -502,16 +502,16 @@ SCRIPT: dict[str, list[Line]] = {
           "普通循环网络很难做到；LSTM（长短期记忆网络）正是为此设计的。"),
     ],
     "ReadingNetwork": [
-        L("step", "A recurrent network reads one word per time step t, from t = 0, as a one-hot vector x t. Ours knows "
+        L("step", "A recurrent network reads one word per time step t, from t = 0, as a one-hot vector xₜ. Ours knows "
                   "{rn_inputs}: {rn_features}.",
-          "循环网络每个时间步 t 读一个词（t 从 0 开始），词是独热向量 x t。我们的网络认识 {rn_inputs} 个：{rn_features}。"),
+          "循环网络每个时间步 t 读一个词（t 从 0 开始），词是独热向量 xₜ。我们的网络认识 {rn_inputs} 个：{rn_features}。"),
         L("zeros", "Its own entry is one, the rest zero; an unknown word like “{rn_zero}” is all zeros.",
           "读到的词那一位是 1，其余是 0；不认识的词，比如“{rn_zero}”，全是 0。"),
-        L("hidden", "It hands a hidden state h t, a vector of numbers, to the next step; before the first word, h is "
+        L("hidden", "It hands a hidden state hₜ, a vector of numbers, to the next step; before the first word, h is "
                     "zeros.",
-          "网络把隐藏状态 h t（一组数字）传给下一步；读第一个词之前，h 全是 0。"),
-        L("eq", "One step: h t = tanh of W times [h t−1, x t], plus b.",
-          "一步：h t 等于 tanh（W 乘 [h t−1, x t] 再加 b）。"),
+          "网络把隐藏状态 hₜ（一组数字）传给下一步；读第一个词之前，h 全是 0。"),
+        L("eq", "One step: hₜ = tanh(W[hₜ₋₁, xₜ] + b).",
+          "一步：hₜ = tanh(W[hₜ₋₁, xₜ] + b)。"),
         L("shapes", "With n numbers in h and V in x, W is n by n plus V. Here n = {rn_units}, V = {rn_inputs}.",
           "h 有 n 个数、x 有 V 个数时，W 是 n 乘 n 加 V。这里 n = {rn_units}，V = {rn_inputs}。"),
         L("same", "Every step uses the same W and b: drawn once per word, the network unrolled in time.",
@@ -681,12 +681,12 @@ SCRIPT: dict[str, list[Line]] = {
     "Backprop": [
         L("why", "Why can training teach this? Follow the trained story LSTM's colour memory on our sentence.",
           "训练为什么能教会它？跟着训练好的故事 LSTM 的颜色记忆读我们的句子。"),
-        L("loss", "The loss L is minus the log of the probability of “{bp_answer}”. Training needs dL/dc t: how L "
-                  "moves if c t is nudged.",
-          "损失 L 是“{bp_answer}”的概率取对数再取负。训练需要 dL/dc t：轻推 c t，L 变多少。"),
-        L("chain", "One step back, by the chain rule: dL/dc t−1 = dL/dc t × f t, plus a path through h. Units: "
+        L("loss", "The loss L is minus the log of the probability of “{bp_answer}”. Training needs dL/dcₜ: how L "
+                  "moves if cₜ is nudged.",
+          "损失 L 是“{bp_answer}”的概率取对数再取负。训练需要 dL/dcₜ：轻推 cₜ，L 变多少。"),
+        L("chain", "One step back, by the chain rule: dL/dcₜ₋₁ = dL/dcₜ × fₜ, plus a path through h. Units: "
                    "{bp_unit}.",
-          "链式法则往回一步：dL/dc t−1 = dL/dc t × f t，再加经过 h 的路径。单位 {bp_unit}。"),
+          "链式法则往回一步：dL/dcₜ₋₁ = dL/dcₜ × fₜ，再加经过 h 的路径。单位 {bp_unit}。"),
         L("step0", "At “{bp_word0}”: {bp_dc0} times {bp_f0} is {bp_direct0}; recorded one word earlier: {bp_prev0}, "
                    "the rest from h.",
           "在“{bp_word0}”：{bp_dc0} 乘 {bp_f0} 得 {bp_direct0}；前一个词记录的是 {bp_prev0}，其余来自 h。"),
@@ -760,8 +760,8 @@ SCRIPT: dict[str, list[Line]] = {
           when="not forgets"),
         L("mistake1", "Two common tutorial mistakes. First: ⊙ is element-wise, not a matrix product.",
           "教程里有两个常见错误。第一：⊙ 是逐元素相乘，不是矩阵乘法。"),
-        L("mistake2", "Second: the input gate has its own weights, i = σ(W_i [h t−1, x t] + b_i), not f's.",
-          "第二：输入门有自己的权重，i = σ(W_i [h t−1, x t] + b_i)，不是 f 的。"),
+        L("mistake2", "Second: the input gate has its own weights, i = σ(W_i[hₜ₋₁, xₜ] + b_i), not f's.",
+          "第二：输入门有自己的权重，i = σ(W_i[hₜ₋₁, xₜ] + b_i)，不是 f 的。"),
         L("end", "That is an LSTM: a belt that keeps memories, and gates that learn when to keep, write and say.",
           "这就是 LSTM：一条保存记忆的传送带，加上学会何时保留、写入和说出的门。"),
     ],

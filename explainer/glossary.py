@@ -144,7 +144,7 @@ TERMS: dict[str, dict[str, str]] = {
     "one_row": {"en": "one row of W", "zh": "W 的一行"},
     "readout_layer": {"en": "readout: softmax(W h + b)", "zh": "读出层：softmax(W h + b)"},
     "no_readout": {"en": "this model has no readout for the sky task", "zh": "这个模型没有回答天空颜色的读出层"},
-    "one_hot": {"en": "one-hot x_t: one square filled per word", "zh": "独热向量 x_t：每个词填满一格"},
+    "one_hot": {"en": "one-hot xₜ: one square per known word", "zh": "独热向量 xₜ：每个认识的词一格"},
     "same_weights": {"en": "the same W and b at every step", "zh": "每一步都用同一组 W 和 b"},
     "readout": {"en": "readout: softmax → answer", "zh": "读出层：softmax → 答案"},
     "rnn_shapes": {"en": "h: n numbers   x: V numbers   W: n × (n + V)   b: n",

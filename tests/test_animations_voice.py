@@ -45,6 +45,8 @@ def test_decimals_are_read_digit_by_digit_with_their_sign():
     ("dL/dh = 3.0 × 10⁻⁴, axis 10⁻⁵", "dL over dh equals three point zero times ten to the minus four, "
                                       "axis one times ten to the minus five"),
     ("−0.41", "minus zero point four one"),
+    ("One step: hₜ = tanh(W[hₜ₋₁, xₜ] + b).", "One step: h t equals tanh of W times h t minus one, x t, plus b."),
+    ("i = σ(W_i[hₜ₋₁, xₜ] + b_i)", "i equals sigma of W i times h t minus one, x t, plus b i"),
 ])
 def test_formulas_are_spoken_in_english(text, en):
     assert speakable(text, "en") == en
@@ -57,6 +59,7 @@ def test_formulas_are_spoken_in_english(text, en):
     ("3,000 个句子,84%", "三千 个句子, 百分之八十四"),
     ("第一:⊙ 是逐元素相乘", "第一:圆点乘是逐元素相乘"),
     ("3.0 × 10⁻⁴", "三点零乘以十的负四次方"),
+    ("一步：hₜ = tanh(W[hₜ₋₁, xₜ] + b)。", "一步：h t 等于 tanh W 乘 h t 减 一, x t， 加 b。"),
 ])
 def test_formulas_are_spoken_in_chinese(text, zh):
     assert speakable(text, "zh") == zh
