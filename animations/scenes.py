@@ -582,15 +582,33 @@ class PlainRNNFails(LSTMScene):
         for row in rows:
             if row.get_right()[0] > 6.4:
                 row.scale((6.4 - row.get_left()[0]) / row.width, about_edge=LEFT)
-        self.say("h", [Create(cols[0]), FadeIn(rows[0])], [Create(cols[1]), FadeIn(rows[1])])
-        moral = self.text(self.term("rnn_rewrites"), size=36, color=palette.HIDDEN)
-        moral.next_to(rows, DOWN, buff=0.45).align_to(RIGHT * left, LEFT)
-        if moral.get_right()[0] > 6.3:
-            moral.scale((6.3 - moral.get_left()[0]) / moral.width, about_edge=LEFT)
-        # the filler word that changes h most (the narration names it and its change)
-        t_max = d.colour_step + 1 + int(np.argmax(d.per_word))
+        # how to read the strip: a row per number of h (the numbers below key it), its colour the sign
+        key = VGroup(Rectangle(width=0.32, height=0.32, stroke_width=0, fill_color=palette.HIDDEN, fill_opacity=0.9),
+                     self.text("> 0", size=36),
+                     Rectangle(width=0.32, height=0.32, stroke_width=0, fill_color=palette.NEGATIVE, fill_opacity=0.9),
+                     self.text("< 0", size=36))
+        key.arrange(RIGHT, buff=0.15)
+        key[2].shift(RIGHT * 0.25), key[3].shift(RIGHT * 0.25)
+        key.next_to(rows[0], RIGHT, buff=0.6)
+        if key.get_right()[0] > 6.3:
+            key.scale((6.3 - key.get_left()[0]) / key.width, about_edge=LEFT)
+        self.say("h", [Create(cols[0]), FadeIn(rows[0]), FadeIn(key)], [Create(cols[1]), FadeIn(rows[1])])
+        # the filler word that changes h most, and the number it changes, from what to what (the narration's
+        # "moves a number by …" is their difference)
+        k_max = int(np.argmax(d.per_word))
+        t_max = d.colour_step + 1 + k_max
+        u_max = int(np.argmax(np.abs(d.h[t_max] - d.h[t_max - 1])))
         ring = SurroundingRectangle(VGroup(*strip[t_max * U:(t_max + 1) * U]), color=palette.HIDDEN, buff=0.06)
         ring_word = self.text(f"“{d.words[t_max]}”", size=36, color=palette.HIDDEN).next_to(ring, DOWN, buff=0.09)
+        moral = VGroup(self.text(self.term("rnn_rewrites").format(w=d.words[t_max]), size=36, color=palette.HIDDEN),
+                       self.tagged(float(d.h[t_max - 1, u_max]), "h", t_max - 1, unit=u_max, source="rnn_h", size=40,
+                                   color=palette.HIDDEN),
+                       self.text("→", size=36),
+                       self.tagged(float(d.h[t_max, u_max]), "h", t_max, unit=u_max, source="rnn_h", size=40,
+                                   color=palette.HIDDEN))
+        moral.arrange(RIGHT, buff=0.2).next_to(rows, DOWN, buff=0.45).align_to(RIGHT * left, LEFT)
+        if moral.get_right()[0] > 6.3:
+            moral.scale((6.3 - moral.get_left()[0]) / moral.width, about_edge=LEFT)
         if self.facts.flags["rewritten"]:
             self.say("rewritten", [FadeIn(moral)], [Create(ring), FadeIn(ring_word)])
         else:
@@ -1084,7 +1102,7 @@ class Backprop(LSTMScene):
                 line.scale_to_fit_width(12.6).align_to(RIGHT * -6.3, LEFT)
         loss = _wrap(self, self.term("bp_loss").format(answer=bp.answer), 36, 12.6)
         loss.next_to(sentence, DOWN, buff=0.5).align_to(RIGHT * -6.3, LEFT)
-        self.say("why", [FadeIn(sentence)])
+        self.say("why", [FadeIn(sentence[0])], [FadeIn(sentence[1])])
         grad = self.markup(self.term("bp_grad"), size=36).next_to(loss, DOWN, buff=0.35).align_to(RIGHT * -6.3, LEFT)
         self.say("loss", [FadeIn(loss)], [FadeIn(grad)])
         # --- the chain rule, worked at three words ----------------------------------------------------
@@ -1097,13 +1115,20 @@ class Backprop(LSTMScene):
                         self.markup(f"× {span('f', 'f', 't')}", size=36),
                         self.text(f"= {self.term('bp_col_belt')}", size=36, color=palette.MUTED),
                         self.markup("dL/dc<sub>t−1</sub>", size=36, color=palette.MUTED))
-        y0 = units.get_bottom()[1] - 0.45
+        y0 = units.get_bottom()[1] - 0.35
         for m, x in zip(header, (cols[0], cols[1], cols[2], cols[3], cols[5])):
             m.move_to(UP * y0).align_to(RIGHT * x, LEFT)
         self.say("chain", [FadeOut(loss), FadeOut(grad)], [FadeIn(chain), FadeIn(units)], [FadeIn(header)])
+        y = y0
         for k, t in enumerate(bp.chain_steps):
             d = bp.row_digits(t)
-            y = y0 - 0.62 * (k + 1)
+            gap = bp.chain_steps[k - 1] - 1 - t if k else 0  # words between this row and the one above, not worked
+            if gap > 0:  # marked, and the narration says how many, so the jump in the numbers is not a mistake
+                y -= 0.47
+                self.add(self.text("⋮", size=36, color=palette.MUTED).move_to(UP * y + RIGHT * (cols[0] + 0.3)))
+                y -= 0.45
+            else:
+                y -= 0.55
             row = VGroup(self.text(f"“{bp.words[t]}”", size=36),
                          self.tagged(bp.scaled(t), "dc", t, digits=d),
                          self.tagged(float(bp.belt[t]), "belt", t, color=palette.FORGET, digits=bp.f_digits(t)),
@@ -1155,15 +1180,25 @@ class Backprop(LSTMScene):
         self.say("fillers", [FadeIn(fill)], [FadeIn(rec)])
         chapter_a = VGroup(*[m for m in self.mobjects if m is not head and isinstance(m, VMobject)])
         # --- both trained models, the same 40 sentences ------------------------------------------------
-        from animations.learned import gradient_spread
+        from animations.learned import VANISHED, gradient_spread
         self.sp = sp = gradient_spread()
         head2 = self.title(info=self.term("sp_which").format(n=sp.n, fillers=sp.fillers))
         self.spread_top = head2.get_bottom()[1]
-        self.say("switch", [FadeOut(chapter_a)], [FadeOut(head), FadeIn(head2)])
-        self.say("measure", *self.spread_axes())
-        self.say("lstm_lines", *self.spread_lines(0))
-        self.say("rnn_lines", *self.spread_lines(1))
-        self.say("trick", [Indicate(self.spread_panels[0][0], color=palette.CELL, scale_factor=1.02)])
+        # the panels come with the switch and the lines with the measure, so nothing is talked about on an empty
+        # screen; each model's line then adds its range at the colour word
+        axes = self.spread_axes()
+        lines = [self.spread_lines(0), self.spread_lines(1)]
+        self.say("switch", [FadeOut(chapter_a)], [FadeOut(head), FadeIn(head2)], axes[1])
+        self.say("measure", axes[0], lines[0][0] + lines[1][0])
+        self.say("lstm_lines", lines[0][1])
+        # the sentences the narration counts, brought forward: those where under a hundredth arrives, then those
+        # where the gradient grows
+        at = sp.rnn_at_colour
+        groups = [[j for j in range(sp.n) if at[j] < VANISHED], [j for j in range(sp.n) if at[j] > 1.0]]
+        lift = [[self.spread_groups[1][j].animate.set_stroke(width=4, opacity=1.0) for j in g] for g in groups if g]
+        self.say("rnn_lines", lines[1][1], *lift)
+        self.say("trick", [Indicate(self.spread_panels[0][0], color=palette.CELL, scale_factor=1.02)],
+                 [Indicate(self.spread_groups[0], color=palette.CELL, scale_factor=1.02)])
 
     def spread_axes(self) -> list:
         """Two panels, the LSTM's ‖dL/dc_t‖ and the plain RNN's ‖dL/dh_t‖, each over its last word's, from the
@@ -1199,6 +1234,8 @@ class Backprop(LSTMScene):
         ax = self.spread_panels[k][0]
         lo, hi = self.LOG_RANGE
         lines = VGroup()
+        self.spread_groups = getattr(self, "spread_groups", {})
+        self.spread_groups[k] = lines
         for j, row in enumerate(values):
             pts = [ax.c2p(t, float(np.clip(np.log10(max(v, 1e-12)), lo, hi))) for t, v in enumerate(row)]
             bold = j == sp.highlight

@@ -318,6 +318,8 @@ class Facts:
                              ("prev", bp.scaled(t - 1))):
                 v[f"bp_{key}{k}"] = fmt(val, bp.f_digits(t) if key == "f" else d)
                 self.numbers.add(v[f"bp_{key}{k}"])
+        steps = bp.chain_steps
+        v["bp_gap"] = str(steps[1] - 1 - steps[2])  # the words between the second and third rows, not worked
         num("bp_dc_colour", bp.scaled(bp.colour_step))
         num("bp_dc_last", bp.scaled(T - 1))
         num("bp_fprod", bp.filler_product)
@@ -679,8 +681,9 @@ SCRIPT: dict[str, list[Line]] = {
           "其余的细胞状态在任何一步的变化最多是 {rest_change}。", when="not holds"),
     ],
     "Backprop": [
-        L("why", "Why can training teach this? Follow the trained story LSTM's colour memory on our sentence.",
-          "训练为什么能教会它？跟着训练好的故事 LSTM 的颜色记忆读我们的句子。"),
+        L("why", "Why can training teach this? We switch from the hand-built demo to an LSTM trained on sentences "
+                 "like ours, reading a longer one; follow its colour memory.",
+          "训练为什么能教会它？这里从手工设定的演示模型换成一个用类似句子训练出来的 LSTM，读一个更长的句子；跟着它的颜色记忆看。"),
         L("loss", "The loss L is minus the log of the probability of “{bp_answer}”. Training needs dL/dcₜ: how L "
                   "moves if cₜ is nudged.",
           "损失 L 是“{bp_answer}”的概率取对数再取负。训练需要 dL/dcₜ：轻推 cₜ，L 变多少。"),
@@ -695,12 +698,12 @@ SCRIPT: dict[str, list[Line]] = {
           "“{bp_word1}”：{bp_dc1} 乘 {bp_f1} 得 {bp_direct1}；记录值 {bp_prev1}。f 接近 1，梯度几乎完整通过。", when="bp_passes"),
         L("step1", "“{bp_word1}”: {bp_dc1} times {bp_f1} is {bp_direct1}; recorded {bp_prev1}.",
           "“{bp_word1}”：{bp_dc1} 乘 {bp_f1} 得 {bp_direct1}；记录值 {bp_prev1}。", when="not bp_passes"),
-        L("step2", "At “{bp_word2}” f = {bp_f2}: {bp_dc2} times {bp_f2} is only {bp_direct2}; recorded before it: "
-                   "{bp_prev2}. The gate cuts it.",
-          "在“{bp_word2}”处 f = {bp_f2}：{bp_dc2} 乘 {bp_f2} 只剩 {bp_direct2}；之前记录的是 {bp_prev2}。遗忘门把梯度切断了。", when="bp_cut"),
-        L("step2", "At “{bp_word2}” f = {bp_f2}: {bp_dc2} times {bp_f2} is {bp_direct2}; recorded before it: "
-                   "{bp_prev2}.",
-          "在“{bp_word2}”处 f = {bp_f2}：{bp_dc2} 乘 {bp_f2} 得 {bp_direct2}；之前记录的是 {bp_prev2}。", when="not bp_cut"),
+        L("step2", "Skipping {bp_gap} words, at “{bp_word2}” f = {bp_f2}: {bp_dc2} times {bp_f2} is only "
+                   "{bp_direct2}; recorded before it: {bp_prev2}. The gate cuts it.",
+          "跳过 {bp_gap} 个词，在“{bp_word2}”处 f = {bp_f2}：{bp_dc2} 乘 {bp_f2} 只剩 {bp_direct2}；之前记录的是 {bp_prev2}。遗忘门把梯度切断了。", when="bp_cut"),
+        L("step2", "Skipping {bp_gap} words, at “{bp_word2}” f = {bp_f2}: {bp_dc2} times {bp_f2} is {bp_direct2}; "
+                   "recorded before it: {bp_prev2}.",
+          "跳过 {bp_gap} 个词，在“{bp_word2}”处 f = {bp_f2}：{bp_dc2} 乘 {bp_f2} 得 {bp_direct2}；之前记录的是 {bp_prev2}。", when="not bp_cut"),
         L("sentence", "The recorded gradient at every word: level from “{bp_last}” back to “{bp_poll}”, then a step "
                       "down.",
           "每个词上记录的梯度：从“{bp_last}”到“{bp_poll}”大致不变，然后一下子降下去。", when="bp_level"),
@@ -709,15 +712,15 @@ SCRIPT: dict[str, list[Line]] = {
         L("blame", "At “{bp_colour}” it is {bp_dc_colour}, against {bp_dc_last} at the end: the old colour is hardly "
                    "blamed.",
           "在“{bp_colour}”处是 {bp_dc_colour}，句尾是 {bp_dc_last}：旧颜色几乎不被追究。"),
-        L("fillers", "From “{bp_colour}” to “{bp_poll}” the f's multiply to {bp_fprod}, yet the gradient keeps "
+        L("fillers", "Between “{bp_colour}” and “{bp_poll}” the f's multiply to {bp_fprod}, yet the gradient keeps "
                      "{bp_fratio}: the path through h adds a little each word.",
-          "从“{bp_colour}”到“{bp_poll}”，f 连乘得 {bp_fprod}，梯度却保留了 {bp_fratio}：经过 h 的路径每个词补上一点。", when="bp_total_above"),
-        L("fillers", "From “{bp_colour}” to “{bp_poll}” the f's multiply to {bp_fprod}; the gradient keeps "
+          "在“{bp_colour}”和“{bp_poll}”之间，f 连乘得 {bp_fprod}，梯度却保留了 {bp_fratio}：经过 h 的路径每个词补上一点。", when="bp_total_above"),
+        L("fillers", "Between “{bp_colour}” and “{bp_poll}” the f's multiply to {bp_fprod}; the gradient keeps "
                      "{bp_fratio}.",
-          "从“{bp_colour}”到“{bp_poll}”，f 连乘得 {bp_fprod}；梯度保留了 {bp_fratio}。", when="not bp_total_above"),
+          "在“{bp_colour}”和“{bp_poll}”之间，f 连乘得 {bp_fprod}；梯度保留了 {bp_fratio}。", when="not bp_total_above"),
         L("switch", "Now {sp_n} sentences: a colour, {sp_fillers} filler words, the question, read by the trained LSTM "
-                    "and a plain RNN of its size.",
-          "现在换成 {sp_n} 个句子：颜色词、{sp_fillers} 个填充词、提问，由训练好的 LSTM 和同样大小的普通 RNN 来读。"),
+                    "and by a plain RNN trained alike.",
+          "现在换成 {sp_n} 个句子：颜色词、{sp_fillers} 个填充词、提问，由训练好的 LSTM 和同样训练的普通 RNN 来读。"),
         L("measure", "For each, its memory's gradient, c or h, over its size at the last word. One line per sentence, "
                      "the bold one the sentence we saw before; log scale.",
           "每个模型取记忆（c 或 h）的梯度，除以最后一个词处的大小。每句一条线，粗线是前面看过的那个句子；对数刻度。"),
@@ -726,13 +729,13 @@ SCRIPT: dict[str, list[Line]] = {
         L("lstm_lines", "The LSTM: at the colour word {sp_lstm_lo} to {sp_lstm_hi} of it arrives.",
           "LSTM：在颜色词处收到 {sp_lstm_lo} 到 {sp_lstm_hi}。", when="not lstm_steady"),
         L("rnn_lines", "The plain RNN: on {sp_rnn_small} of the {sp_n} under a hundredth arrives, down to {sp_rnn_lo}: "
-                       "it vanishes. On {sp_rnn_big} others it grows to {sp_rnn_hi}: it explodes.",
+                       "it vanishes. On {sp_rnn_big} others it grows, up to {sp_rnn_hi}: unsteady either way.",
           "普通 RNN：{sp_n} 句里有 {sp_rnn_small} 句不到百分之一，最少 {sp_rnn_lo}：梯度消失。"
-          "另有 {sp_rnn_big} 句变大，最多 {sp_rnn_hi}：梯度爆炸。", when="rnn_vanishes"),
+          "另有 {sp_rnn_big} 句变大，最多 {sp_rnn_hi}：忽大忽小，都不稳定。", when="rnn_vanishes"),
         L("rnn_lines", "The plain RNN: at the colour word {sp_rnn_lo} to {sp_rnn_hi} of it arrives.",
           "普通 RNN：在颜色词处收到 {sp_rnn_lo} 到 {sp_rnn_hi}。", when="not rnn_vanishes"),
-        L("trick", "So the belt helps: along c the gradient is multiplied only by f, held near one.",
-          "这就是传送带的作用：沿着 c，梯度只乘以 f，而 f 保持在 1 附近。"),
+        L("trick", "So the belt helps: on the belt's own path the gradient is multiplied only by f, held near one.",
+          "这就是传送带的作用：在传送带这条路上，梯度每步只乘以 f，而 f 保持在 1 附近。"),
     ],
     "TrainedLSTM": [
         L("intro", "Our demo's weights were set by hand. Does training find the same idea? An LSTM trained on "

@@ -131,8 +131,8 @@ TERMS: dict[str, dict[str, str]] = {
                   "zh": "一个训练好的普通 RNN：新句子每个词处的 h"},
     "h_at_word": {"en": "h at “{w}”", "zh": "“{w}”处的 h"},
     "words_later": {"en": "{n} words later", "zh": "{n} 个词之后"},
-    "rnn_rewrites": {"en": "one filler word can rewrite h, the RNN's only memory",
-                     "zh": "一个填充词就能改写 h——普通 RNN 唯一的记忆"},
+    "rnn_rewrites": {"en": "one filler word, “{w}”, rewrites h:",
+                     "zh": "一个填充词“{w}”就改写了 h 的一个数："},
     "the_question": {"en": "the question", "zh": "提问"},
     # the middle chapters' titles (chapters 4-8, in the order the sentence is read)
     "ch_write": {"en": "reading the colour: the input gate", "zh": "读到颜色：输入门"},
@@ -182,7 +182,8 @@ TERMS: dict[str, dict[str, str]] = {
     "feature_high": {"en": "high", "zh": "最高价"},
     "feature_low": {"en": "low", "zh": "最低价"},
     # --- chapter 10: backprop through time, built on the story sentence, then both models on 40 sentences ---
-    "bp_which": {"en": "trained story LSTM · its colour memory · our sentence", "zh": "训练好的故事 LSTM · 颜色记忆 · 我们的句子"},
+    "bp_which": {"en": "a trained LSTM, not the demo · its colour memory · a longer sentence",
+                 "zh": "训练好的 LSTM（不是演示模型）· 颜色记忆 · 一个更长的句子"},
     "bp_loss": {"en": "L = the loss: cross-entropy of the answer = −log p(“{answer}”)",
                 "zh": "L = 损失：答案的交叉熵 = −log p（“{answer}”）"},
     "bp_grad": {"en": "dL/dc<sub>t</sub>: how much L changes if c<sub>t</sub> is nudged",
