@@ -1277,7 +1277,7 @@ class TrainedLSTM(LSTMScene):
         self.say("store", [FadeIn(bottom.c_cells[k]), Indicate(bottom.words[k], color=palette.CELL)])
         rest = [m for j, m in enumerate(bottom.c_cells) if j != k]
         self.say("keep", [FadeIn(VGroup(*bottom.f_cells)), FadeIn(VGroup(*rest))])
-        self.say("poll", [Create(top.ring), Create(bottom.ring)])
+        self.say("poll", [Create(top.ring)], [Create(bottom.ring)])
         answer = self.text(f"→ “{trace.meta['prediction']}”", size=28, color=palette.HIDDEN)
         answer.next_to(bottom.words[-1], DOWN, buff=0.3).align_to(bottom.words[-1], RIGHT)
         self.say("same", [FadeIn(answer)])

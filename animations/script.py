@@ -39,7 +39,7 @@ GAP_SECONDS = 0.4
 #: A change of a plain RNN's h (each number in −1…1) by more than this at one word rewrites it (chapter 2).
 REWRITE = 1.0
 #: A pause-and-predict question ("predict" lines) stays up at least this long after it is spoken or read.
-PREDICT_SILENCE = 2.0
+PREDICT_SILENCE = 3.0  # time to think: a class needs more than a breath before the answer
 
 
 @dataclass(frozen=True)
@@ -358,6 +358,8 @@ class Facts:
         num("f_poll_story", float(f[poll]))
         num("st_c_before", float(c_prev[poll]))
         num("st_c_after", float(c[poll]))
+        # the memory erased: c back near where it stood before the colour word was read
+        self.flags["st_back"] = bool(abs(float(c[poll]) - float(c_prev[colour])) < 0.1)
         demo = demo_trace()
         t = demo.meta["labels"].index("polluted")
         num("demo_f_poll", float(demo.f[0, t, 0]))
@@ -565,12 +567,15 @@ SCRIPT: dict[str, list[Line]] = {
     "TheCell": [
         L("belt", "One LSTM cell, one step. Along the top runs the cell state c, the memory: a conveyor belt.",
           "一个 LSTM 细胞，一个时间步。顶部是细胞状态 c，也就是记忆，像一条传送带。"),
-        L("concat", "Below, hₜ₋₁ and the input xₜ are joined into one vector.",
-          "底部，上一步的 hₜ₋₁ 和输入 xₜ 拼接成一个向量。"),
+        L("concat", "Below, hₜ₋₁ and the input xₜ are joined into one vector. Here h has {n_units} numbers, "
+                    "one per unit, and x has {n_inputs}: {n_concat} in all.",
+          "底部，上一步的 hₜ₋₁ 和输入 xₜ 拼接成一个向量。这里 h 有 {n_units} 个数（每个单元一个），x 有 {n_inputs} 个："
+          "一共 {n_concat} 个。"),
         L("gates", "Four boxes read it: forget gate f, input gate i, candidate g, output gate o.",
           "四个方框读取它：遗忘门 f、输入门 i、候选记忆 g、输出门 o。"),
-        L("sum", "Each computes z = W times that vector plus b, then squashes it: sigmoid for gates, tanh for g.",
-          "每个先算 z = W 乘这个向量加 b，再压缩：门用 sigmoid，g 用 tanh。"),
+        L("sum", "Each computes z = W times that vector plus b, then squashes it: sigmoid for gates, tanh for g. W has "
+                 "a row per gate and unit, {n_rows} rows of {n_concat}.",
+          "每个先算 z = W 乘这个向量加 b，再压缩：门用 sigmoid，g 用 tanh。W 每个门、每个单元一行：{n_rows} 行，每行 {n_concat} 个数。"),
         L("nodes", "Circled dots multiply element by element; the plus adds written to kept.",
           "带圈的点逐元素相乘；加号把写入的加到保留的上。"),
         L("out", "Then tanh of the new cell state, times the output gate, is the new hidden state hₜ.",
@@ -681,9 +686,9 @@ SCRIPT: dict[str, list[Line]] = {
           "其余的细胞状态在任何一步的变化最多是 {rest_change}。", when="not holds"),
     ],
     "Backprop": [
-        L("why", "Why can training teach this? We switch from the hand-built demo to an LSTM trained on sentences "
-                 "like ours, reading a longer one; follow its colour memory.",
-          "训练为什么能教会它？这里从手工设定的演示模型换成一个用类似句子训练出来的 LSTM，读一个更长的句子；跟着它的颜色记忆看。"),
+        L("why", "Why can training teach this? Now a trained LSTM, not the hand-built demo, reads a longer sentence; "
+                 "follow its colour memory.",
+          "训练为什么能教会它？现在换成一个训练好的 LSTM（不是手工设定的演示模型），读一个更长的句子；跟着它的颜色记忆看。"),
         L("loss", "The loss L is minus the log of the probability of “{bp_answer}”. Training needs dL/dcₜ: how L "
                   "moves if cₜ is nudged.",
           "损失 L 是“{bp_answer}”的概率取对数再取负。训练需要 dL/dcₜ：轻推 cₜ，L 变多少。"),
@@ -693,9 +698,8 @@ SCRIPT: dict[str, list[Line]] = {
         L("step0", "At “{bp_word0}”: {bp_dc0} times {bp_f0} is {bp_direct0}; recorded one word earlier: {bp_prev0}, "
                    "the rest from h.",
           "在“{bp_word0}”：{bp_dc0} 乘 {bp_f0} 得 {bp_direct0}；前一个词记录的是 {bp_prev0}，其余来自 h。"),
-        L("step1", "“{bp_word1}”: {bp_dc1} times {bp_f1} is {bp_direct1}; recorded {bp_prev1}. f near one passes it "
-                   "almost whole.",
-          "“{bp_word1}”：{bp_dc1} 乘 {bp_f1} 得 {bp_direct1}；记录值 {bp_prev1}。f 接近 1，梯度几乎完整通过。", when="bp_passes"),
+        L("step1", "“{bp_word1}”: the same sum, and again f near one passes it almost whole.",
+          "“{bp_word1}”：同样的算法，f 仍接近 1，梯度几乎完整通过。", when="bp_passes"),
         L("step1", "“{bp_word1}”: {bp_dc1} times {bp_f1} is {bp_direct1}; recorded {bp_prev1}.",
           "“{bp_word1}”：{bp_dc1} 乘 {bp_f1} 得 {bp_direct1}；记录值 {bp_prev1}。", when="not bp_passes"),
         L("step2", "Skipping {bp_gap} words, at “{bp_word2}” f = {bp_f2}: {bp_dc2} times {bp_f2} is only "
@@ -721,9 +725,9 @@ SCRIPT: dict[str, list[Line]] = {
         L("switch", "Now {sp_n} sentences: a colour, {sp_fillers} filler words, the question, read by the trained LSTM "
                     "and by a plain RNN trained alike.",
           "现在换成 {sp_n} 个句子：颜色词、{sp_fillers} 个填充词、提问，由训练好的 LSTM 和同样训练的普通 RNN 来读。"),
-        L("measure", "For each, its memory's gradient, c or h, over its size at the last word. One line per sentence, "
-                     "the bold one the sentence we saw before; log scale.",
-          "每个模型取记忆（c 或 h）的梯度，除以最后一个词处的大小。每句一条线，粗线是前面看过的那个句子；对数刻度。"),
+        L("measure", "Each line is one sentence: the memory's gradient, c or h, over its size at the last word. Bold: "
+                     "the sentence we saw before.",
+          "每条线是一个句子：记忆（c 或 h）的梯度，除以最后一个词处的大小。粗线是前面看过的那个句子。"),
         L("lstm_lines", "The LSTM: at the colour word {sp_lstm_lo} to {sp_lstm_hi} of it arrives, on every sentence.",
           "LSTM：在颜色词处，每个句子都收到 {sp_lstm_lo} 到 {sp_lstm_hi}。", when="lstm_steady"),
         L("lstm_lines", "The LSTM: at the colour word {sp_lstm_lo} to {sp_lstm_hi} of it arrives.",
@@ -745,9 +749,14 @@ SCRIPT: dict[str, list[Line]] = {
           "它的一个单元变成了颜色记忆：在“{st_colour}”处它存下 c = {st_c_store}。"),
         L("keep", "Over the filler words its forget gate stays between {st_f_lo} and {st_f_hi}: the memory is kept.",
           "在填充词上，它的遗忘门保持在 {st_f_lo} 到 {st_f_hi} 之间：记忆被保留。"),
-        L("poll", "At “{st_poll}” f drops to {f_poll_story}, like the demo's {demo_f_poll}; c goes from {st_c_before} "
+        L("poll", "At “{st_poll}” f drops to {f_poll_story}, near the demo's {demo_f_poll}; c goes from {st_c_before} "
+                  "to {st_c_after}, back where it was before “{st_colour}”.",
+          "在“{st_poll}”处 f 降到 {f_poll_story}，与演示模型的 {demo_f_poll} 相近；c 从 {st_c_before} 回到 {st_c_after}，"
+          "也就是“{st_colour}”之前的水平。", when="st_back"),
+        L("poll", "At “{st_poll}” f drops to {f_poll_story}, near the demo's {demo_f_poll}; c goes from {st_c_before} "
                   "to {st_c_after}.",
-          "在“{st_poll}”处 f 降到 {f_poll_story}，和演示模型的 {demo_f_poll} 一样；c 从 {st_c_before} 变为 {st_c_after}。"),
+          "在“{st_poll}”处 f 降到 {f_poll_story}，与演示模型的 {demo_f_poll} 相近；c 从 {st_c_before} 变为 {st_c_after}。",
+          when="not st_back"),
         L("same", "Nobody wrote this rule: training found it. And the model answers “{st_answer}”.",
           "没有人写下这条规则：是训练找到了它。模型的回答是“{st_answer}”。"),
     ],

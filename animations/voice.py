@@ -40,10 +40,10 @@ TAIL_SECONDS = 0.3
 #: The file types a teacher's recordings may have.
 RECORDING_TYPES = (".wav", ".mp3", ".m4a")
 #: How fast each engine speaks: a lecture's brisk pace, not a reading of poetry. Piper's length scale (1 is the
-#: voice's own pace; 0.9 is 10 % faster) and eSpeak NG's words per minute (its default is 175; at that rate
+#: voice's own pace; 0.87 is 13 % faster) and eSpeak NG's words per minute (its default is 175; at that rate
 #: the Mandarin voice spells every number out, 零点九五, slowly enough to push the lesson past 11 minutes).
-PIPER_LENGTH_SCALE = 0.9
-ESPEAK_WPM = {"en": 185, "zh": 215}
+PIPER_LENGTH_SCALE = 0.87
+ESPEAK_WPM = {"en": 185, "zh": 225}
 #: Every clip is resampled to this rate (mono, 16 bit), so the lesson's track is mixed without resampling.
 RATE = 22050
 
