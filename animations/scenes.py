@@ -347,6 +347,11 @@ class LSTMScene(_Base):
     def term(self, key: str) -> str:
         return term(key, self.lang)
 
+    @property
+    def colon(self) -> str:
+        """A label's colon: full-width in Chinese (：), as the text around it."""
+        return "：" if self.lang == "zh" else ": "
+
     def text(self, s: str, size: float = 24, **kw):
         return text(s, font=self.font, size=size, **kw)
 
@@ -1216,7 +1221,8 @@ class Backprop(LSTMScene):
             # one label for the whole axis: two end labels would run into each other on a panel this narrow
             ends = self.text(self.term("sp_span"), size=36, color=palette.MUTED)
             ends.next_to(ax.c2p((steps - 1) / 2, lo), DOWN, buff=0.12)
-            sym = f"LSTM: ‖dL/d{span('c', 'c')}‖" if k == 0 else f"{self.term('plain_rnn')}: ‖dL/d{span('h', 'h')}‖"
+            sym = (f"LSTM{self.colon}‖dL/d{span('c', 'c')}‖" if k == 0
+                   else f"{self.term('plain_rnn')}{self.colon}‖dL/d{span('h', 'h')}‖")
             name = self.markup(sym, size=36).next_to(ax, UP, buff=0.6).align_to(ax, LEFT)
             panels.add(VGroup(ax, ticks, one, ends, name))
         self.spread_panels = panels
@@ -1349,11 +1355,11 @@ class Recap(LSTMScene):
         self.say("eqs", [LaggedStart(*[FadeIn(e) for e in eqs], lag_ratio=0.3)], rt=2.0)
         fx = self.facts
         did = VGroup(
-            self.markup(f"{span('f', 'f')}: {self.term('forget')} · {fx.unit(fx.where['forget'][1])} · "
+            self.markup(f"{span('f', 'f')}{self.colon}{self.term('forget')} · {fx.unit(fx.where['forget'][1])} · "
                         f"“{fx['word_forget']}”", size=26),
-            self.markup(f"{span('i', 'i')} ⊙ {span('g', 'g')}: {self.term('write')} · {fx.unit(fx.where['write'][1])} · "
+            self.markup(f"{span('i', 'i')} ⊙ {span('g', 'g')}{self.colon}{self.term('write')} · {fx.unit(fx.where['write'][1])} · "
                         f"“{fx['word_write']}”", size=26),
-            self.markup(f"{span('o', 'o')}: {self.term('read_out')} · {fx.unit(fx.where['open'][1])} · “{fx['word_open']}”",
+            self.markup(f"{span('o', 'o')}{self.colon}{self.term('read_out')} · {fx.unit(fx.where['open'][1])} · “{fx['word_open']}”",
                         size=26))
         did.arrange(DOWN, aligned_edge=LEFT, buff=0.35).next_to(eqs, RIGHT, buff=0.9).align_to(eqs, UP).shift(DOWN * 0.3)
         if did.get_right()[0] > 6.9:
