@@ -292,7 +292,7 @@ class LSTMScene(_Base):
 
     def diagram(self, scale: float = 0.8) -> CellDiagram:
         d = CellDiagram(font=self.font).scale(scale)
-        d.to_edge(LEFT, buff=0.25).set_y(-0.45)
+        d.to_edge(LEFT, buff=0.6).set_y(-0.45)  # the state lines' ends and their labels clear of the 4 % margin
         return d
 
     def put(self, d: CellDiagram, keys, name: str, size: float = 28, digits: int = 2) -> VGroup:
@@ -695,26 +695,30 @@ class TheCell(LSTMScene):
         a, dots = self.flow(d, "c_prev")
         self.say("belt", [Create(belt_parts), FadeIn(labels[0]), FadeIn(labels[1])], a)
         self.remove(*dots)
-        x0 = self.panel()
+        x0, x1 = self.panel(), 6.45
+        mid = (x0 + x1) / 2
+
+        def fit(m, x=mid):  # centred in the right panel, never past its edges
+            if m.width > x1 - x0:
+                m.scale_to_fit_width(x1 - x0)
+            return m.set_x(x)
+
         n_u, n_x = self.src.total_units, self.src.trace.input_dim
-        concat = self.markup(f"{CONCAT}", size=30).move_to(RIGHT * (x0 + 2.9) + UP * 1.7)
-        shape = self.text(f"{n_u} + {n_x} = {n_u + n_x}", size=26, color=palette.MUTED).next_to(concat, DOWN, buff=0.2)
+        concat = fit(self.markup(f"{CONCAT}", size=36).set_y(1.95))
+        shape = fit(self.text(f"{n_u} + {n_x} = {n_u + n_x}", size=30, color=palette.MUTED).next_to(concat, DOWN, buff=0.18))
         self.say("concat", [Create(VGroup(w["h_prev"], w["x"], w["bus"])), FadeIn(labels[2]), FadeIn(labels[3]),
                             FadeIn(d.concat_label)], [FadeIn(concat), FadeIn(shape)])
         boxes = VGroup(*d.boxes.values())
         self.say("gates", [Create(VGroup(*[w[f"in_{k}"] for k in "figo"])), FadeIn(boxes)])
-        eq = self.markup(f"z = W{CONCAT} + b", size=30).move_to(RIGHT * (x0 + 2.9) + UP * 0.35)
-        shapes = self.text(f"z: {4 * n_u}   W: {4 * n_u} × {n_u + n_x}   b: {4 * n_u}", size=22, color=palette.MUTED)
-        shapes.next_to(eq, DOWN, buff=0.2)
-        fns = self.markup(f"{span('f', 'f')}, {span('i', 'i')}, {span('o', 'o')} = σ(z)     "
-                          f"{span('g', 'g')} = tanh(z)", size=26).next_to(shapes, DOWN, buff=0.3)
-        for m in (eq, shapes, fns):
-            if m.get_right()[0] > 6.9:
-                m.scale_to_fit_width(6.9 - x0 - 0.2).set_x(x0 + 2.9)
+        eq = fit(self.markup(f"z = W{CONCAT} + b", size=36).next_to(shape, DOWN, buff=0.45))
+        shapes = fit(self.text(f"z: {4 * n_u}   W: {4 * n_u} × {n_u + n_x}   b: {4 * n_u}", size=28,
+                               color=palette.MUTED).next_to(eq, DOWN, buff=0.18))
+        fns = fit(self.markup(f"{span('f', 'f')}, {span('i', 'i')}, {span('o', 'o')} = σ(z)     "
+                              f"{span('g', 'g')} = tanh(z)", size=32).next_to(shapes, DOWN, buff=0.35))
         self.say("sum", [FadeIn(eq), FadeIn(shapes)], [FadeIn(fns), *[Indicate(b[0], scale_factor=1.08)
                                                                       for b in d.boxes.values()]])
         nodes = VGroup(d.nodes["mul_f"], d.nodes["mul_i"], d.nodes["plus"])
-        hadamard = self.text(self.term("hadamard"), size=24, color=palette.MUTED).next_to(fns, DOWN, buff=0.45)
+        hadamard = fit(self.text(self.term("hadamard"), size=30, color=palette.MUTED).next_to(fns, DOWN, buff=0.4))
         self.say("nodes", [Create(VGroup(w["f"], w["i"], w["g"], w["ig"])), FadeIn(nodes), FadeIn(hadamard)])
         self.say("out", [Create(VGroup(w["to_tanh"], w["tanh_c"])), FadeIn(d.tanh_c)],
                  [Create(VGroup(w["o"], w["h"])), FadeIn(d.nodes["mul_o"]), FadeIn(labels[4])])
@@ -727,12 +731,11 @@ class TheCell(LSTMScene):
             first, last = self.src.label(0), self.src.label(self.src.trace.time - 1)
             if first and last:
                 lines.insert(1, f"{self.term('date')}: {first} → {last}")
-        model = VGroup(*[self.text(line, size=22) for line in lines])
-        model.arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(hadamard, DOWN, buff=0.45).align_to(hadamard, LEFT)
-        if model.get_right()[0] > 6.9:
-            model.scale((6.9 - model.get_left()[0]) / model.width, about_edge=LEFT)
-        if model.get_bottom()[1] < -3.8:
-            model.shift(UP * (-3.8 - model.get_bottom()[1]))
+        model = VGroup(*[self.text(line, size=28) for line in lines])
+        model.arrange(DOWN, aligned_edge=LEFT, buff=0.14).next_to(hadamard, DOWN, buff=0.4)
+        fit(model)
+        if model.get_bottom()[1] < -2.9:  # above the subtitle band
+            model.shift(UP * (-2.9 - model.get_bottom()[1]))
         self.say("model", [FadeIn(model)])
 
 
@@ -751,12 +754,13 @@ class InputGate(LSTMScene):
         self.add(head, d)
         t, u = self.facts.where["write"]
         ic = self.curve("sigmoid", float(self.src.value("z_i", t)[u]), float(self.src.value("i", t)[u]), "i", u, t,
-                        width=3.2, height=1.15)
+                        width=3.0, height=1.15)
         gc = self.curve("tanh", float(self.src.value("z_g", t)[u]), float(self.src.value("g", t)[u]), "g", u, t,
-                        width=3.2, height=1.15)
-        # each equation stands over its own curve (it names the curve: the curve's own label is left out)
+                        width=3.0, height=1.15)
+        # each equation stands over its own curve (it names the curve: the curve's own label is left out); the
+        # value beside each plot ends inside the right margin
         for c, eq, y in ((gc, eqs[0], 1.2), (ic, eqs[1], -1.15)):
-            c.shift(RIGHT * (2.0 - c.ax.get_left()[0]) + UP * (y - c.ax.get_center()[1]))
+            c.shift(RIGHT * (1.45 - c.ax.get_left()[0]) + UP * (y - c.ax.get_center()[1]))
             c.frame.remove(c.frame[2])
             eq.next_to(c.ax, UP, buff=0.3).align_to(c.ax, LEFT)
         self.say("g", [FadeIn(eqs[0]), Indicate(d.boxes["g"][0], color=palette.CANDIDATE)], [FadeIn(gc.frame)])
@@ -778,7 +782,7 @@ class InputGate(LSTMScene):
                       *[number(v, k, u, step=t, font=self.font, size=28, digits=digits)
                         for v, k in zip(vals, ("i", "g", "i*g"))])
         prod.insert(2, self.text("×", size=28)).insert(4, self.text("=", size=28))
-        prod.arrange(RIGHT, buff=0.12).move_to(RIGHT * 4.0 + DOWN * 2.75)
+        prod.arrange(RIGHT, buff=0.12).move_to(RIGHT * 3.75 + DOWN * 2.7)
         self.products.append(([prod[1], prod[3]], prod[5]))
         self.say("ig", a, a2, [FadeIn(ig), FadeIn(prod)])
         self.remove(*dots, *dots2)
