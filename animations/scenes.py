@@ -848,31 +848,33 @@ class ForgetGate(LSTMScene):
         t, u = self.facts.where["forget"]
         head = self.title(info=self.where("forget"))
         d = self.diagram()
-        eq = self.markup(EQUATIONS["f"], size=26).move_to(RIGHT * 4.0 + UP * 2.2)
+        mid = 3.75  # the right panel's centre (x 1.05 to 6.45, inside the margin)
+        eq = self.markup(EQUATIONS["f"], size=26).move_to(RIGHT * mid + UP * 2.2)
         self.add(head, d, eq)
         zf = float(self.src.value("z_f", t)[u])
         f = float(self.src.value("f", t)[u])
-        curve = self.curve("sigmoid", zf, f, "f", u, t, width=3.6, height=1.8)
-        curve.shift(RIGHT * (2.0 - curve.ax.get_left()[0]) + UP * (0.5 - curve.ax.get_center()[1]))
+        curve = self.curve("sigmoid", zf, f, "f", u, t, width=3.0, height=1.5)
+        curve.shift(RIGHT * (1.45 - curve.ax.get_left()[0]) + UP * (0.8 - curve.ax.get_center()[1]))
+        curve.frame.remove(curve.frame[2])  # the equation above names the curve
         w = self.facts.weight
         if w is not None and "weight" in self.spoken:
             wsym = "W" if w["matrix"] == "W" else "U"
-            row = VGroup(self.text(f"{wsym}[{w['from']} → {self.term('forget_gate')} · {self.facts.unit(u)}] =",
-                                   size=24),
-                         number(w["w"], "weight", u, step=t, font=self.font, size=26, color=palette.FORGET))
+            # the unit is the one the info line names: the caption says only which input, into which gate
+            row = VGroup(self.text(f"{wsym}[{w['from']} → {self.term('forget_gate')}] =", size=28),
+                         number(w["w"], "weight", u, step=t, font=self.font, size=28, color=palette.FORGET))
             row.arrange(RIGHT, buff=0.15)
-            row.move_to(RIGHT * 4.0 + DOWN * 1.55)
-            if row.width > 5.9:
-                row.scale_to_fit_width(5.9)
+            if row.width > 5.2:
+                row.scale_to_fit_width(5.2)
+            row.move_to(RIGHT * mid + DOWN * 1.0)
             row[1].trace_matrix, row[1].trace_row = w["matrix"], w["row"]
             box = SurroundingRectangle(row, color=palette.FORGET, buff=0.12, corner_radius=0.08)
             self.say("weight", [FadeIn(row), Create(box)], [Indicate(d.boxes["f"][0], color=palette.FORGET)])
         a, dots = self.flow(d, "in_f")
         self.say("zf", a, [FadeIn(curve.frame), FadeIn(curve.zlab)])
         self.remove(*dots)
-        fval = self.put(d, ["f"], "forget")
+        fval = self.put(d, ["f"], "forget", size=32)  # f ⊙ c_{t-1}'s factors and product are in focus: 48 px
         self.say("curve", [Create(curve.guide), FadeIn(curve.dot)], [FadeIn(curve.vlab), FadeIn(fval)])
-        vals = self.put(d, ["c_prev", "f*c_prev"], "forget")
+        vals = self.put(d, ["c_prev", "f*c_prev"], "forget", size=32)
         self.products.append(([fval[0], vals[0]], vals[1]))
         a, dots = self.flow(d, "c_prev", "kept")
         self.say("erased", [FadeIn(vals[0])], a, [FadeIn(vals[1])])
@@ -882,17 +884,18 @@ class ForgetGate(LSTMScene):
         ig_vals = [float(self.src.value(k, tn)[un]) for k in ("i", "g", "i*g")]
         dn = product_digits(ig_vals[:2], ig_vals[2])
         if "new" in self.spoken:
-            new = VGroup(self.markup(f"{self.facts.unit(un)}: {span('i', 'i')} ⊙ {span('g', 'g')} =", size=24),
-                         *[number(v, k, un, step=tn, font=self.font, size=26, digits=dn)
+            # the unit's name on its own line, the product under it at the size of a product in focus
+            who = self.text(f"{self.facts.unit(un)}:", size=28)
+            new = VGroup(self.markup(f"{span('i', 'i')} ⊙ {span('g', 'g')} =", size=28),
+                         *[number(v, k, un, step=tn, font=self.font, size=28, digits=dn)
                            for v, k in zip(ig_vals, ("i", "g", "i*g"))])
-            new.insert(2, self.text("×", size=26)).insert(4, self.text("=", size=26))
-            new.arrange(RIGHT, buff=0.12).move_to(RIGHT * 4.0 + DOWN * 2.3)
-            if new.width > 5.9:
-                new.scale_to_fit_width(5.9).move_to(RIGHT * 4.0 + DOWN * 2.3)
+            new.insert(2, self.text("×", size=28)).insert(4, self.text("=", size=28))
+            new.arrange(RIGHT, buff=0.12).move_to(RIGHT * mid + DOWN * 2.45)
+            who.next_to(new, UP, buff=0.2).align_to(new, LEFT)
             self.products.append(([new[1], new[3]], new[5]))
-            self.say("new", [FadeIn(new[:2])], [FadeIn(new[2:4])], [FadeIn(new[4:])])
+            self.say("new", [FadeIn(who), FadeIn(new[:2])], [FadeIn(new[2:4])], [FadeIn(new[4:])])
         # the update, every unit: c_t = f ⊙ c_{t-1} + i ⊙ g
-        update = self.markup(EQUATIONS["c"], size=26).move_to(RIGHT * 4.0 + UP * 2.2)
+        update = self.markup(EQUATIONS["c"], size=28).move_to(RIGHT * mid + UP * 2.2)
         ig = self.put(d, ["i*g", "c"], "forget")
         a, dots = self.flow(d, "ig", "c")
         drawn = VGroup(curve.frame, curve.zlab, curve.guide, curve.dot, curve.vlab)
@@ -900,13 +903,13 @@ class ForgetGate(LSTMScene):
         self.remove(*dots)
         listing = VGroup()
         for k, name in enumerate(self.facts.units()):
-            listing.add(VGroup(self.text(f"{name}: c =", size=26),
-                               number(float(self.src.value("c", t)[k]), "c", k, step=t, font=self.font, size=26,
+            listing.add(VGroup(self.text(f"{name}: c =", size=28),
+                               number(float(self.src.value("c", t)[k]), "c", k, step=t, font=self.font, size=28,
                                       color=palette.CELL)).arrange(RIGHT, buff=0.12))
         listing.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        listing.move_to(RIGHT * 4.0 + UP * 1.0)
-        if listing.width > 5.9:
-            listing.scale_to_fit_width(5.9).move_to(RIGHT * 4.0 + UP * 1.0)
+        listing.move_to(RIGHT * mid + UP * 1.0)
+        if listing.width > 5.2:
+            listing.scale_to_fit_width(5.2).move_to(RIGHT * mid + UP * 1.0)
         self.say("sum", [FadeIn(listing)], [Indicate(VGroup(d.nodes["mul_f"], d.nodes["plus"]), color=palette.CELL)])
 
 
