@@ -137,7 +137,7 @@ class CellDiagram(VGroup):
             "f*c_prev": np.array([(xf + xp) / 2, BELT_Y - 0.38, 0]),
             "c": np.array([R - 0.85, BELT_Y - 0.38, 0]),
             "f": np.array([xf + 0.62, (GATE_Y + BELT_Y) / 2 - 0.2, 0]),
-            "i": np.array([xi - 0.62, (GATE_Y + MID_Y) / 2 + 0.05, 0]),
+            "i": np.array([xi + 0.62, (GATE_Y + MID_Y) / 2 + 0.05, 0]),  # right of its wire: clear of f's value
             "g": np.array([xg + 0.62, (GATE_Y + MID_Y) / 2 + 0.05, 0]),
             "i*g": np.array([xp + 0.62, (MID_Y + BELT_Y) / 2 + 0.05, 0]),
             "o": np.array([(xo + 0.45 + xt - 0.28) / 2 + 0.08, GATE_Y - 0.34, 0]),

@@ -921,41 +921,38 @@ class FullStep(LSTMScene):
 
     def construct(self) -> None:
         head = self.title(info=self.where("step"))
-        d = self.diagram(scale=0.7)
-        d.to_edge(LEFT, buff=0.4).align_to(UP * 2.45, UP)
+        d = self.diagram()
         self.add(head, d)
         t, u = self.facts.where["step"]
         rows = VGroup()
 
         def eq_row(key: str, value_key: str) -> VGroup:
-            r = VGroup(self.markup(EQUATIONS[key], size=24), self.markup("=", size=24),
-                       number(float(self.src.value(value_key, t)[u]), value_key, u, step=t, font=self.font, size=26))
+            r = VGroup(self.markup(EQUATIONS[key], size=26), self.markup("=", size=26),
+                       number(float(self.src.value(value_key, t)[u]), value_key, u, step=t, font=self.font, size=28))
             r.arrange(RIGHT, buff=0.12)
             return r
 
-        # the six equations below the cell, two columns of three, in the order they are computed
-        columns = (-6.7, 0.3)
-        tops = (d.get_bottom()[1] - 0.25,) * 2
+        # the six equations right of the cell, one column, in the order they are computed
+        x0, x1 = self.panel(), 6.45
         steps = [("f", "f", ("in_f", "f"), ["c_prev", "f"]), ("i", "i", ("in_i", "i"), ["i"]),
                  ("g", "g", ("in_g", "g"), ["g"]), ("o", "o", ("in_o", "o"), ["o"]),
                  ("c", "c", ("c_prev", "kept", "ig", "c"), ["f*c_prev", "i*g", "c"]),
                  ("h", "h", ("to_tanh", "tanh_c", "h"), ["tanh_c", "h"])]
         for k, (key, vkey, wires, slots) in enumerate(steps):
             r = eq_row(key, vkey)
-            col, row = divmod(k, 3)
-            r.move_to([0, tops[col] - 0.5 * row - 0.25, 0]).align_to(RIGHT * columns[col], LEFT)
-            if r.get_right()[0] > (6.9 if col else columns[1] - 0.3):
-                r.scale(((6.9 if col else columns[1] - 0.3) - r.get_left()[0]) / r.width, about_edge=LEFT)
+            r.move_to([0, 2.05 - 0.62 * k, 0]).align_to(RIGHT * x0, LEFT)
+            if r.get_right()[0] > x1:
+                r.scale((x1 - x0) / r.width, about_edge=LEFT)
             rows.add(r)
             a, dots = self.flow(d, *wires)
             vals = self.put(d, slots, "step", size=28)
             self.say(key, a, [FadeIn(vals), FadeIn(r)])
             self.remove(*dots)
-        passed = VGroup(self.text("→ t + 1:", size=26, color=palette.MUTED),
-                        self.text(self.term("passed_on"), size=24, color=palette.MUTED))
-        passed.arrange(DOWN, aligned_edge=LEFT, buff=0.15).next_to(d, RIGHT, buff=0.6).set_y(d.get_y())
-        if passed.get_right()[0] > 6.9:
-            passed.scale((6.9 - passed.get_left()[0]) / passed.width, about_edge=LEFT)
+        passed = VGroup(self.text("→ t + 1:", size=28, color=palette.MUTED),
+                        self.text(self.term("passed_on"), size=28, color=palette.MUTED))
+        passed.arrange(DOWN, aligned_edge=LEFT, buff=0.15).next_to(rows, DOWN, buff=0.45).align_to(RIGHT * x0, LEFT)
+        if passed.get_right()[0] > x1:
+            passed.scale((x1 - x0) / passed.width, about_edge=LEFT)
         a, dots = self.flow(d, "c", "h")
         self.say("next", a, [FadeIn(passed)])
         self.remove(*dots)
