@@ -979,27 +979,30 @@ class UnrolledSequence(LSTMScene):
         head = self.title()
         self.add(head)
         n, U = len(steps), self.src.units
-        left, right = -4.6, 6.9
+        edge = 6.45  # texts stay inside the 4 % margin (x ≤ 6.54)
+        left, right = -4.2, edge
         width = (right - left) / n
         xs = [left + width * (k + 0.5) for k in range(n)]
         side = min(0.5, width * 0.6, 1.5 / U)
         H = U * side + (U - 1) * 0.06
         top = 2.65 - H / 2 - 0.05
         belt_y = top - H / 2 - 0.22
-        the_belt = belt(LEFT * 7.0 + UP * belt_y, RIGHT * 7.0 + UP * belt_y, width=16)
-        belt_label = self.text(f"c · {self.term('cell_state')}", size=22, color=palette.CELL)
-        belt_label.move_to(RIGHT * (-5.8) + UP * top)
+        the_belt = belt(LEFT * edge + UP * belt_y, RIGHT * edge + UP * belt_y, width=16)
+        belt_label = self.text(f"c · {self.term('cell_state')}", size=24, color=palette.CELL)
+        if belt_label.width > left + edge - 0.25:
+            belt_label.scale_to_fit_width(left + edge - 0.25)
+        belt_label.move_to(UP * top).align_to(LEFT * edge, LEFT)
         cols = []
         for k, t in enumerate(steps):
-            c = self.vec("c", t, side=side)
+            c = self.vec("c", t, side=side, number_size=24)
             c.remove(c.label)
             c.shift(RIGHT * xs[k] + UP * top - c.cells.get_center())
             cols.append(c)
         tags = VGroup()
         for k, t in enumerate(steps):
-            tag = self.text(self.facts.word(t), size=22, color=palette.INK)
-            if tag.width > width * 0.95:
-                tag.scale_to_fit_width(width * 0.95)
+            tag = self.text(self.facts.word(t), size=26, color=palette.INK)
+            if tag.width > width * 0.88:  # a gap between neighbouring words
+                tag.scale_to_fit_width(width * 0.88)
             tags.add(tag.move_to(RIGHT * xs[k] + UP * (belt_y - 0.4)))
         self.say("belt", [Create(the_belt), FadeIn(belt_label)],
                  [LaggedStart(*[FadeIn(VGroup(c.cells, tag)) for c, tag in zip(cols, tags)], lag_ratio=0.15)],
@@ -1026,11 +1029,13 @@ class UnrolledSequence(LSTMScene):
                 lab = self.markup(f"{span(gt, gt)}  {names[uu]}", size=24)
                 if lab.height > row_h * 0.95:
                     lab.scale_to_fit_height(row_h * 0.95)
-                if lab.width > left + 6.9 - 0.15:
-                    lab.scale_to_fit_width(left + 6.9 - 0.15)
+                if lab.width > left + edge - 0.1:
+                    lab.scale_to_fit_width(left + edge - 0.1)
                 labels.add(lab.move_to(UP * y).align_to(RIGHT * (left - 0.1), RIGHT))
-        heat_title = self.text(self.term("heatmap"), size=22, color=palette.MUTED).move_to(RIGHT * -5.8 + UP * (y0 + 0.05))
-        heat_title.set_y(tags.get_y())
+        heat_title = self.text(self.term("heatmap"), size=24, color=palette.MUTED)
+        if heat_title.width > left + edge - 0.25:
+            heat_title.scale_to_fit_width(left + edge - 0.25)
+        heat_title.set_y(tags.get_y()).align_to(LEFT * edge, LEFT)
         self.say("heat", [FadeIn(heat_title), FadeIn(labels)], [FadeIn(heat)])
         for k in range(3):
             key = f"change{k}"
@@ -1043,14 +1048,18 @@ class UnrolledSequence(LSTMScene):
                 continue
             box = SurroundingRectangle(VGroup(cols[col].cells, tags[col]), color=palette.FORGET, buff=0.08)
             c0, c1 = float(self.src.value("c_prev", t)[uu]), float(self.src.value("c", t)[uu])
-            note = VGroup(self.text(f"“{self.facts.word(t)}” · {self.facts.unit(uu)}:  c", size=24),
-                          number(c0, "c_prev", uu, step=t, font=self.font, size=26), self.text("→", size=24),
-                          number(c1, "c", uu, step=t, font=self.font, size=26))
+            note = VGroup(self.text(f"“{self.facts.word(t)}” · {self.facts.unit(uu)}:  c", size=28),
+                          number(c0, "c_prev", uu, step=t, font=self.font, size=28), self.text("→", size=28),
+                          number(c1, "c", uu, step=t, font=self.font, size=28))
             note.arrange(RIGHT, buff=0.15).next_to(head, RIGHT, buff=0.6).align_to(head, DOWN)
-            if note.get_right()[0] > 6.9:
-                note.scale((6.9 - note.get_left()[0]) / note.width, about_edge=LEFT)
+            if note.get_right()[0] > edge:  # right-aligned at the margin; shrunk only where it would reach the title
+                note.shift(LEFT * (note.get_right()[0] - edge))
+                room = edge - (head.get_right()[0] + 0.4)
+                if note.width > room:
+                    note.scale_to_fit_width(room).align_to(RIGHT * edge, RIGHT)
             self.say(key, [Create(box), FadeIn(note), Indicate(cols[col].cells[uu], color=palette.CELL,
                                                                 scale_factor=1.15)])
+            self.record_keyframe()  # the note leaves with its line: the layout checks see it first
             self.remove(box, note)
         self.say("rest", [Indicate(VGroup(*[c.cells for c in cols]), color=palette.CELL, scale_factor=1.03)],
                  [Indicate(heat, scale_factor=1.02)])  # "... the gates hold it"
