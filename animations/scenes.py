@@ -1243,9 +1243,9 @@ class TrainedLSTM(LSTMScene):
         demo_words = [self.facts.word(t) if self.src.name == "demo" else localise(w, self.lang)
                       for t, w in enumerate(demo.meta["labels"])]
         top = self.panel_rows(f"{self.term('hand_built')} · {unit_name(demo.meta, 0, self.lang)}",
-                              demo, 0, demo_words, "demo", y=1.55, highlight=dt_poll)
+                              demo, 0, demo_words, "demo", y=1.65, highlight=dt_poll)
         bottom = self.panel_rows(f"{self.term('learned')} · {unit_name(trace.meta, u, self.lang)}", trace, u,
-                                 [str(w) for w in trace.meta["labels"]], "story", y=-1.75, highlight=st["poll"])
+                                 [str(w) for w in trace.meta["labels"]], "story", y=-1.2, highlight=st["poll"])
         self.say("intro", [FadeIn(top.frame), FadeIn(VGroup(*top.f_cells)), FadeIn(VGroup(*top.c_cells))],
                  [FadeIn(bottom.frame)])
         k = st["colour"]
@@ -1254,38 +1254,40 @@ class TrainedLSTM(LSTMScene):
         self.say("keep", [FadeIn(VGroup(*bottom.f_cells)), FadeIn(VGroup(*rest))])
         self.say("poll", [Create(top.ring), Create(bottom.ring)])
         answer = self.text(f"→ “{trace.meta['prediction']}”", size=28, color=palette.HIDDEN)
-        answer.next_to(bottom.words[-1], DOWN, buff=0.3).align_to(bottom.words[-1], RIGHT)
+        answer.next_to(bottom.words, DOWN, buff=0.15).align_to(bottom.words[-1], RIGHT)
         self.say("same", [FadeIn(answer)])
 
     def panel_rows(self, title: str, trace, unit: int, words: list[str], source: str, y: float, highlight: int):
         """A panel: its title, then per step the forget gate and the cell state of ``unit`` (numbers), words below."""
         T = trace.time
-        left, right = -4.9, 6.9
+        left, right = -5.5, 6.45  # inside the 4 % margin
         w = (right - left) / T
         xs = [left + w * (k + 0.5) for k in range(T)]
+        size = 24 if w >= 1.2 else 20  # numbers and words: larger where the columns leave room
         frame = VGroup()
-        ttl = self.text(title, size=24).move_to(UP * (y + 0.95)).align_to(RIGHT * -6.9, LEFT)
+        ttl = self.text(title, size=26).move_to(UP * (y + 0.95)).align_to(RIGHT * -6.45, LEFT)
         frame.add(ttl)
         rows = {"f": y + 0.3, "c": y - 0.3}
         for key, ry in rows.items():
-            frame.add(self.markup(span(key, key), size=28).move_to(RIGHT * (left - 0.35) + UP * ry))
+            frame.add(self.markup(span(key, key), size=28).move_to(RIGHT * (left - 0.3) + UP * ry))
         f_cells, c_cells = [], []
         for k in range(T):
             for key, store in (("f", f_cells), ("c", c_cells)):
                 v = float(getattr(trace, key)[0, k, unit])
-                n = number(v, key, unit, step=k, font=self.font, size=20)
+                n = number(v, key, unit, step=k, font=self.font, size=size)
                 n.trace_source = source
                 scale = 1.0 if key == "f" else max(1e-6, float(abs(trace.c[0, :, unit]).max()))
-                box = Rectangle(width=w * 0.92, height=0.5, stroke_color=palette.color(key), stroke_width=1.5,
+                box = Rectangle(width=w * 0.96, height=0.5, stroke_color=palette.color(key), stroke_width=1.5,
                                 fill_color=palette.color(key), fill_opacity=0.08 + 0.6 * min(1.0, abs(v) / scale))
                 box.move_to(RIGHT * xs[k] + UP * rows[key])
                 store.append(VGroup(box, n.move_to(box)))
-        wd = VGroup()
-        for k in range(T):
-            t = self.text(words[k], size=18)
-            if t.width > w * 0.95:
-                t.scale_to_fit_width(w * 0.95)
-            wd.add(t.move_to(RIGHT * xs[k] + UP * (y - 0.8)))
+        wd = VGroup(*[self.text(words[k], size=size) for k in range(T)])
+        # words wider than their column take two rows, every other word on the lower one
+        stagger = any(t.width > w * 0.8 for t in wd)
+        for k, t in enumerate(wd):
+            if t.width > w * (1.9 if stagger else 0.9):
+                t.scale_to_fit_width(w * (1.9 if stagger else 0.9))
+            t.move_to(RIGHT * xs[k] + UP * (y - 0.8 - (0.32 if stagger and k % 2 else 0.0)))
         frame.add(wd)
         ring = SurroundingRectangle(VGroup(f_cells[highlight], c_cells[highlight], wd[highlight]),
                                     color=palette.FORGET, buff=0.06)
