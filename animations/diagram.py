@@ -98,7 +98,7 @@ class CellDiagram(VGroup):
             colour = gt.color
             box = RoundedRectangle(corner_radius=0.12, width=0.9, height=0.6, stroke_color=colour, stroke_width=4,
                                    fill_color=_tint(colour, 0.22), fill_opacity=1)  # opaque: wires end under it
-            sym = text(SYMBOL[gt.activation], font=font, size=26 if gt.activation == "sigmoid" else 22)
+            sym = text(SYMBOL[gt.activation], font=font, size=26 if gt.activation == "sigmoid" else 25)
             b = VGroup(box, sym.move_to(box)).move_to([X[gt.field], GATE_Y, 0])
             name = markup(span(gt.field, gt.field), font=font, size=28).next_to(box, LEFT, buff=0.12)
             name.shift(DOWN * 0.02)
@@ -115,16 +115,19 @@ class CellDiagram(VGroup):
                       "mul_i": node("⊙", palette.INPUT, xp, MID_Y), "mul_o": node("⊙", palette.OUTPUT, xt, GATE_Y)}
         tb = RoundedRectangle(corner_radius=0.3, width=0.95, height=0.6, stroke_color=belt_c, stroke_width=4,
                               fill_color=palette.BACKGROUND, fill_opacity=1)
-        self.tanh_c = VGroup(tb, text("tanh", font=font, size=22).move_to(tb)).move_to([xt, MID_Y, 0])
+        self.tanh_c = VGroup(tb, text("tanh", font=font, size=25).move_to(tb)).move_to([xt, MID_Y, 0])
         # end labels of the state lines
         self.end_labels = VGroup(
             markup(C_PREV, font=font, size=32).move_to([L + 0.5, BELT_Y + 0.45, 0]),
             markup(C_T, font=font, size=32).move_to([R - 0.3, BELT_Y + 0.45, 0]),
-            markup(H_PREV, font=font, size=32).move_to([L + 0.5, BUS_Y - 0.42, 0]),
+            markup(H_PREV, font=font, size=32).move_to([L + 0.42, BUS_Y - 0.42, 0]),
             markup(X_T, font=font, size=32).move_to([X["x_in"] + 0.4, H_Y - 0.3, 0]),
             markup(H_T, font=font, size=32).move_to([R - 0.3, H_Y - 0.42, 0]),
         )
         self.concat_label = markup(f"[{H_PREV}, {X_T}]", font=font, size=26).move_to([-0.9, BUS_Y - 0.36, 0])
+        # boxes and nodes are drawn over the wires that end in them, also where a scene draws a wire after them
+        for m in (*self.boxes.values(), *self.nodes.values(), self.tanh_c):
+            m.set_z_index(1)
         self.add(self.wire_group, *self.boxes.values(), *self.nodes.values(), self.tanh_c, self.end_labels,
                  self.concat_label)
         # where each value is written: beside its wire, never on it
@@ -134,7 +137,7 @@ class CellDiagram(VGroup):
             "f*c_prev": np.array([(xf + xp) / 2, BELT_Y - 0.38, 0]),
             "c": np.array([R - 0.85, BELT_Y - 0.38, 0]),
             "f": np.array([xf + 0.62, (GATE_Y + BELT_Y) / 2 - 0.2, 0]),
-            "i": np.array([xi - 0.62, (GATE_Y + MID_Y) / 2 + 0.05, 0]),
+            "i": np.array([xi + 0.62, (GATE_Y + MID_Y) / 2 + 0.05, 0]),  # right of its wire: clear of f's value
             "g": np.array([xg + 0.62, (GATE_Y + MID_Y) / 2 + 0.05, 0]),
             "i*g": np.array([xp + 0.62, (MID_Y + BELT_Y) / 2 + 0.05, 0]),
             "o": np.array([(xo + 0.45 + xt - 0.28) / 2 + 0.08, GATE_Y - 0.34, 0]),

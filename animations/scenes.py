@@ -292,7 +292,7 @@ class LSTMScene(_Base):
 
     def diagram(self, scale: float = 0.8) -> CellDiagram:
         d = CellDiagram(font=self.font).scale(scale)
-        d.to_edge(LEFT, buff=0.25).set_y(-0.45)
+        d.to_edge(LEFT, buff=0.6).set_y(-0.45)  # the state lines' ends and their labels clear of the 4 % margin
         return d
 
     def put(self, d: CellDiagram, keys, name: str, size: float = 28, digits: int = 2) -> VGroup:
@@ -720,26 +720,30 @@ class TheCell(LSTMScene):
         a, dots = self.flow(d, "c_prev")
         self.say("belt", [Create(belt_parts), FadeIn(labels[0]), FadeIn(labels[1])], a)
         self.remove(*dots)
-        x0 = self.panel()
+        x0, x1 = self.panel(), 6.45
+        mid = (x0 + x1) / 2
+
+        def fit(m, x=mid):  # centred in the right panel, never past its edges
+            if m.width > x1 - x0:
+                m.scale_to_fit_width(x1 - x0)
+            return m.set_x(x)
+
         n_u, n_x = self.src.total_units, self.src.trace.input_dim
-        concat = self.markup(f"{CONCAT}", size=30).move_to(RIGHT * (x0 + 2.9) + UP * 1.7)
-        shape = self.text(f"{n_u} + {n_x} = {n_u + n_x}", size=26, color=palette.MUTED).next_to(concat, DOWN, buff=0.2)
+        concat = fit(self.markup(f"{CONCAT}", size=36).set_y(1.95))
+        shape = fit(self.text(f"{n_u} + {n_x} = {n_u + n_x}", size=30, color=palette.MUTED).next_to(concat, DOWN, buff=0.18))
         self.say("concat", [Create(VGroup(w["h_prev"], w["x"], w["bus"])), FadeIn(labels[2]), FadeIn(labels[3]),
                             FadeIn(d.concat_label)], [FadeIn(concat), FadeIn(shape)])
         boxes = VGroup(*d.boxes.values())
         self.say("gates", [Create(VGroup(*[w[f"in_{k}"] for k in "figo"])), FadeIn(boxes)])
-        eq = self.markup(f"z = W{CONCAT} + b", size=30).move_to(RIGHT * (x0 + 2.9) + UP * 0.35)
-        shapes = self.text(f"z: {4 * n_u}   W: {4 * n_u} × {n_u + n_x}   b: {4 * n_u}", size=22, color=palette.MUTED)
-        shapes.next_to(eq, DOWN, buff=0.2)
-        fns = self.markup(f"{span('f', 'f')}, {span('i', 'i')}, {span('o', 'o')} = σ(z)     "
-                          f"{span('g', 'g')} = tanh(z)", size=26).next_to(shapes, DOWN, buff=0.3)
-        for m in (eq, shapes, fns):
-            if m.get_right()[0] > 6.9:
-                m.scale_to_fit_width(6.9 - x0 - 0.2).set_x(x0 + 2.9)
+        eq = fit(self.markup(f"z = W{CONCAT} + b", size=36).next_to(shape, DOWN, buff=0.45))
+        shapes = fit(self.text(f"z: {4 * n_u}   W: {4 * n_u} × {n_u + n_x}   b: {4 * n_u}", size=28,
+                               color=palette.MUTED).next_to(eq, DOWN, buff=0.18))
+        fns = fit(self.markup(f"{span('f', 'f')}, {span('i', 'i')}, {span('o', 'o')} = σ(z)     "
+                              f"{span('g', 'g')} = tanh(z)", size=32).next_to(shapes, DOWN, buff=0.35))
         self.say("sum", [FadeIn(eq), FadeIn(shapes)], [FadeIn(fns), *[Indicate(b[0], scale_factor=1.08)
                                                                       for b in d.boxes.values()]])
         nodes = VGroup(d.nodes["mul_f"], d.nodes["mul_i"], d.nodes["plus"])
-        hadamard = self.text(self.term("hadamard"), size=24, color=palette.MUTED).next_to(fns, DOWN, buff=0.45)
+        hadamard = fit(self.text(self.term("hadamard"), size=30, color=palette.MUTED).next_to(fns, DOWN, buff=0.4))
         self.say("nodes", [Create(VGroup(w["f"], w["i"], w["g"], w["ig"])), FadeIn(nodes), FadeIn(hadamard)])
         self.say("out", [Create(VGroup(w["to_tanh"], w["tanh_c"])), FadeIn(d.tanh_c)],
                  [Create(VGroup(w["o"], w["h"])), FadeIn(d.nodes["mul_o"]), FadeIn(labels[4])])
@@ -752,12 +756,11 @@ class TheCell(LSTMScene):
             first, last = self.src.label(0), self.src.label(self.src.trace.time - 1)
             if first and last:
                 lines.insert(1, f"{self.term('date')}: {first} → {last}")
-        model = VGroup(*[self.text(line, size=22) for line in lines])
-        model.arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(hadamard, DOWN, buff=0.45).align_to(hadamard, LEFT)
-        if model.get_right()[0] > 6.9:
-            model.scale((6.9 - model.get_left()[0]) / model.width, about_edge=LEFT)
-        if model.get_bottom()[1] < -3.8:
-            model.shift(UP * (-3.8 - model.get_bottom()[1]))
+        model = VGroup(*[self.text(line, size=28) for line in lines])
+        model.arrange(DOWN, aligned_edge=LEFT, buff=0.14).next_to(hadamard, DOWN, buff=0.4)
+        fit(model)
+        if model.get_bottom()[1] < -2.9:  # above the subtitle band
+            model.shift(UP * (-2.9 - model.get_bottom()[1]))
         self.say("model", [FadeIn(model)])
 
 
@@ -776,12 +779,13 @@ class InputGate(LSTMScene):
         self.add(head, d)
         t, u = self.facts.where["write"]
         ic = self.curve("sigmoid", float(self.src.value("z_i", t)[u]), float(self.src.value("i", t)[u]), "i", u, t,
-                        width=3.2, height=1.15)
+                        width=3.0, height=1.15)
         gc = self.curve("tanh", float(self.src.value("z_g", t)[u]), float(self.src.value("g", t)[u]), "g", u, t,
-                        width=3.2, height=1.15)
-        # each equation stands over its own curve (it names the curve: the curve's own label is left out)
+                        width=3.0, height=1.15)
+        # each equation stands over its own curve (it names the curve: the curve's own label is left out); the
+        # value beside each plot ends inside the right margin
         for c, eq, y in ((gc, eqs[0], 1.2), (ic, eqs[1], -1.15)):
-            c.shift(RIGHT * (2.0 - c.ax.get_left()[0]) + UP * (y - c.ax.get_center()[1]))
+            c.shift(RIGHT * (1.45 - c.ax.get_left()[0]) + UP * (y - c.ax.get_center()[1]))
             c.frame.remove(c.frame[2])
             eq.next_to(c.ax, UP, buff=0.3).align_to(c.ax, LEFT)
         self.say("g", [FadeIn(eqs[0]), Indicate(d.boxes["g"][0], color=palette.CANDIDATE)], [FadeIn(gc.frame)])
@@ -803,7 +807,7 @@ class InputGate(LSTMScene):
                       *[number(v, k, u, step=t, font=self.font, size=28, digits=digits)
                         for v, k in zip(vals, ("i", "g", "i*g"))])
         prod.insert(2, self.text("×", size=28)).insert(4, self.text("=", size=28))
-        prod.arrange(RIGHT, buff=0.12).move_to(RIGHT * 4.0 + DOWN * 2.75)
+        prod.arrange(RIGHT, buff=0.12).move_to(RIGHT * 3.75 + DOWN * 2.7)
         self.products.append(([prod[1], prod[3]], prod[5]))
         self.say("ig", a, a2, [FadeIn(ig), FadeIn(prod)])
         self.remove(*dots, *dots2)
@@ -869,31 +873,33 @@ class ForgetGate(LSTMScene):
         t, u = self.facts.where["forget"]
         head = self.title(info=self.where("forget"))
         d = self.diagram()
-        eq = self.markup(EQUATIONS["f"], size=26).move_to(RIGHT * 4.0 + UP * 2.2)
+        mid = 3.75  # the right panel's centre (x 1.05 to 6.45, inside the margin)
+        eq = self.markup(EQUATIONS["f"], size=26).move_to(RIGHT * mid + UP * 2.2)
         self.add(head, d, eq)
         zf = float(self.src.value("z_f", t)[u])
         f = float(self.src.value("f", t)[u])
-        curve = self.curve("sigmoid", zf, f, "f", u, t, width=3.6, height=1.8)
-        curve.shift(RIGHT * (2.0 - curve.ax.get_left()[0]) + UP * (0.5 - curve.ax.get_center()[1]))
+        curve = self.curve("sigmoid", zf, f, "f", u, t, width=3.0, height=1.5)
+        curve.shift(RIGHT * (1.45 - curve.ax.get_left()[0]) + UP * (0.8 - curve.ax.get_center()[1]))
+        curve.frame.remove(curve.frame[2])  # the equation above names the curve
         w = self.facts.weight
         if w is not None and "weight" in self.spoken:
             wsym = "W" if w["matrix"] == "W" else "U"
-            row = VGroup(self.text(f"{wsym}[{w['from']} → {self.term('forget_gate')} · {self.facts.unit(u)}] =",
-                                   size=24),
-                         number(w["w"], "weight", u, step=t, font=self.font, size=26, color=palette.FORGET))
+            # the unit is the one the info line names: the caption says only which input, into which gate
+            row = VGroup(self.text(f"{wsym}[{w['from']} → {self.term('forget_gate')}] =", size=28),
+                         number(w["w"], "weight", u, step=t, font=self.font, size=28, color=palette.FORGET))
             row.arrange(RIGHT, buff=0.15)
-            row.move_to(RIGHT * 4.0 + DOWN * 1.55)
-            if row.width > 5.9:
-                row.scale_to_fit_width(5.9)
+            if row.width > 5.2:
+                row.scale_to_fit_width(5.2)
+            row.move_to(RIGHT * mid + DOWN * 1.0)
             row[1].trace_matrix, row[1].trace_row = w["matrix"], w["row"]
             box = SurroundingRectangle(row, color=palette.FORGET, buff=0.12, corner_radius=0.08)
             self.say("weight", [FadeIn(row), Create(box)], [Indicate(d.boxes["f"][0], color=palette.FORGET)])
         a, dots = self.flow(d, "in_f")
         self.say("zf", a, [FadeIn(curve.frame), FadeIn(curve.zlab)])
         self.remove(*dots)
-        fval = self.put(d, ["f"], "forget")
+        fval = self.put(d, ["f"], "forget", size=32)  # f ⊙ c_{t-1}'s factors and product are in focus: 48 px
         self.say("curve", [Create(curve.guide), FadeIn(curve.dot)], [FadeIn(curve.vlab), FadeIn(fval)])
-        vals = self.put(d, ["c_prev", "f*c_prev"], "forget")
+        vals = self.put(d, ["c_prev", "f*c_prev"], "forget", size=32)
         self.products.append(([fval[0], vals[0]], vals[1]))
         a, dots = self.flow(d, "c_prev", "kept")
         self.say("erased", [FadeIn(vals[0])], a, [FadeIn(vals[1])])
@@ -903,17 +909,18 @@ class ForgetGate(LSTMScene):
         ig_vals = [float(self.src.value(k, tn)[un]) for k in ("i", "g", "i*g")]
         dn = product_digits(ig_vals[:2], ig_vals[2])
         if "new" in self.spoken:
-            new = VGroup(self.markup(f"{self.facts.unit(un)}: {span('i', 'i')} ⊙ {span('g', 'g')} =", size=24),
-                         *[number(v, k, un, step=tn, font=self.font, size=26, digits=dn)
+            # the unit's name on its own line, the product under it at the size of a product in focus
+            who = self.text(f"{self.facts.unit(un)}:", size=28)
+            new = VGroup(self.markup(f"{span('i', 'i')} ⊙ {span('g', 'g')} =", size=28),
+                         *[number(v, k, un, step=tn, font=self.font, size=28, digits=dn)
                            for v, k in zip(ig_vals, ("i", "g", "i*g"))])
-            new.insert(2, self.text("×", size=26)).insert(4, self.text("=", size=26))
-            new.arrange(RIGHT, buff=0.12).move_to(RIGHT * 4.0 + DOWN * 2.3)
-            if new.width > 5.9:
-                new.scale_to_fit_width(5.9).move_to(RIGHT * 4.0 + DOWN * 2.3)
+            new.insert(2, self.text("×", size=28)).insert(4, self.text("=", size=28))
+            new.arrange(RIGHT, buff=0.12).move_to(RIGHT * mid + DOWN * 2.45)
+            who.next_to(new, UP, buff=0.2).align_to(new, LEFT)
             self.products.append(([new[1], new[3]], new[5]))
-            self.say("new", [FadeIn(new[:2])], [FadeIn(new[2:4])], [FadeIn(new[4:])])
+            self.say("new", [FadeIn(who), FadeIn(new[:2])], [FadeIn(new[2:4])], [FadeIn(new[4:])])
         # the update, every unit: c_t = f ⊙ c_{t-1} + i ⊙ g
-        update = self.markup(EQUATIONS["c"], size=26).move_to(RIGHT * 4.0 + UP * 2.2)
+        update = self.markup(EQUATIONS["c"], size=28).move_to(RIGHT * mid + UP * 2.2)
         ig = self.put(d, ["i*g", "c"], "forget")
         a, dots = self.flow(d, "ig", "c")
         drawn = VGroup(curve.frame, curve.zlab, curve.guide, curve.dot, curve.vlab)
@@ -921,13 +928,13 @@ class ForgetGate(LSTMScene):
         self.remove(*dots)
         listing = VGroup()
         for k, name in enumerate(self.facts.units()):
-            listing.add(VGroup(self.text(f"{name}: c =", size=26),
-                               number(float(self.src.value("c", t)[k]), "c", k, step=t, font=self.font, size=26,
+            listing.add(VGroup(self.text(f"{name}: c =", size=28),
+                               number(float(self.src.value("c", t)[k]), "c", k, step=t, font=self.font, size=28,
                                       color=palette.CELL)).arrange(RIGHT, buff=0.12))
         listing.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        listing.move_to(RIGHT * 4.0 + UP * 1.0)
-        if listing.width > 5.9:
-            listing.scale_to_fit_width(5.9).move_to(RIGHT * 4.0 + UP * 1.0)
+        listing.move_to(RIGHT * mid + UP * 1.0)
+        if listing.width > 5.2:
+            listing.scale_to_fit_width(5.2).move_to(RIGHT * mid + UP * 1.0)
         self.say("sum", [FadeIn(listing)], [Indicate(VGroup(d.nodes["mul_f"], d.nodes["plus"]), color=palette.CELL)])
 
 
@@ -939,41 +946,38 @@ class FullStep(LSTMScene):
 
     def construct(self) -> None:
         head = self.title(info=self.where("step"))
-        d = self.diagram(scale=0.7)
-        d.to_edge(LEFT, buff=0.4).align_to(UP * 2.45, UP)
+        d = self.diagram()
         self.add(head, d)
         t, u = self.facts.where["step"]
         rows = VGroup()
 
         def eq_row(key: str, value_key: str) -> VGroup:
-            r = VGroup(self.markup(EQUATIONS[key], size=24), self.markup("=", size=24),
-                       number(float(self.src.value(value_key, t)[u]), value_key, u, step=t, font=self.font, size=26))
+            r = VGroup(self.markup(EQUATIONS[key], size=26), self.markup("=", size=26),
+                       number(float(self.src.value(value_key, t)[u]), value_key, u, step=t, font=self.font, size=28))
             r.arrange(RIGHT, buff=0.12)
             return r
 
-        # the six equations below the cell, two columns of three, in the order they are computed
-        columns = (-6.7, 0.3)
-        tops = (d.get_bottom()[1] - 0.25,) * 2
+        # the six equations right of the cell, one column, in the order they are computed
+        x0, x1 = self.panel(), 6.45
         steps = [("f", "f", ("in_f", "f"), ["c_prev", "f"]), ("i", "i", ("in_i", "i"), ["i"]),
                  ("g", "g", ("in_g", "g"), ["g"]), ("o", "o", ("in_o", "o"), ["o"]),
                  ("c", "c", ("c_prev", "kept", "ig", "c"), ["f*c_prev", "i*g", "c"]),
                  ("h", "h", ("to_tanh", "tanh_c", "h"), ["tanh_c", "h"])]
         for k, (key, vkey, wires, slots) in enumerate(steps):
             r = eq_row(key, vkey)
-            col, row = divmod(k, 3)
-            r.move_to([0, tops[col] - 0.5 * row - 0.25, 0]).align_to(RIGHT * columns[col], LEFT)
-            if r.get_right()[0] > (6.9 if col else columns[1] - 0.3):
-                r.scale(((6.9 if col else columns[1] - 0.3) - r.get_left()[0]) / r.width, about_edge=LEFT)
+            r.move_to([0, 2.05 - 0.62 * k, 0]).align_to(RIGHT * x0, LEFT)
+            if r.get_right()[0] > x1:
+                r.scale((x1 - x0) / r.width, about_edge=LEFT)
             rows.add(r)
             a, dots = self.flow(d, *wires)
             vals = self.put(d, slots, "step", size=28)
             self.say(key, a, [FadeIn(vals), FadeIn(r)])
             self.remove(*dots)
-        passed = VGroup(self.text("→ t + 1:", size=26, color=palette.MUTED),
-                        self.text(self.term("passed_on"), size=24, color=palette.MUTED))
-        passed.arrange(DOWN, aligned_edge=LEFT, buff=0.15).next_to(d, RIGHT, buff=0.6).set_y(d.get_y())
-        if passed.get_right()[0] > 6.9:
-            passed.scale((6.9 - passed.get_left()[0]) / passed.width, about_edge=LEFT)
+        passed = VGroup(self.text("→ t + 1:", size=28, color=palette.MUTED),
+                        self.text(self.term("passed_on"), size=28, color=palette.MUTED))
+        passed.arrange(DOWN, aligned_edge=LEFT, buff=0.15).next_to(rows, DOWN, buff=0.45).align_to(RIGHT * x0, LEFT)
+        if passed.get_right()[0] > x1:
+            passed.scale((x1 - x0) / passed.width, about_edge=LEFT)
         a, dots = self.flow(d, "c", "h")
         self.say("next", a, [FadeIn(passed)])
         self.remove(*dots)
@@ -1000,27 +1004,30 @@ class UnrolledSequence(LSTMScene):
         head = self.title()
         self.add(head)
         n, U = len(steps), self.src.units
-        left, right = -4.6, 6.9
+        edge = 6.45  # texts stay inside the 4 % margin (x ≤ 6.54)
+        left, right = -4.2, edge
         width = (right - left) / n
         xs = [left + width * (k + 0.5) for k in range(n)]
         side = min(0.5, width * 0.6, 1.5 / U)
         H = U * side + (U - 1) * 0.06
         top = 2.65 - H / 2 - 0.05
         belt_y = top - H / 2 - 0.22
-        the_belt = belt(LEFT * 7.0 + UP * belt_y, RIGHT * 7.0 + UP * belt_y, width=16)
-        belt_label = self.text(f"c · {self.term('cell_state')}", size=22, color=palette.CELL)
-        belt_label.move_to(RIGHT * (-5.8) + UP * top)
+        the_belt = belt(LEFT * edge + UP * belt_y, RIGHT * edge + UP * belt_y, width=16)
+        belt_label = self.text(f"c · {self.term('cell_state')}", size=24, color=palette.CELL)
+        if belt_label.width > left + edge - 0.25:
+            belt_label.scale_to_fit_width(left + edge - 0.25)
+        belt_label.move_to(UP * top).align_to(LEFT * edge, LEFT)
         cols = []
         for k, t in enumerate(steps):
-            c = self.vec("c", t, side=side)
+            c = self.vec("c", t, side=side, number_size=24)
             c.remove(c.label)
             c.shift(RIGHT * xs[k] + UP * top - c.cells.get_center())
             cols.append(c)
         tags = VGroup()
         for k, t in enumerate(steps):
-            tag = self.text(self.facts.word(t), size=22, color=palette.INK)
-            if tag.width > width * 0.95:
-                tag.scale_to_fit_width(width * 0.95)
+            tag = self.text(self.facts.word(t), size=26, color=palette.INK)
+            if tag.width > width * 0.88:  # a gap between neighbouring words
+                tag.scale_to_fit_width(width * 0.88)
             tags.add(tag.move_to(RIGHT * xs[k] + UP * (belt_y - 0.4)))
         self.say("belt", [Create(the_belt), FadeIn(belt_label)],
                  [LaggedStart(*[FadeIn(VGroup(c.cells, tag)) for c, tag in zip(cols, tags)], lag_ratio=0.15)],
@@ -1047,11 +1054,13 @@ class UnrolledSequence(LSTMScene):
                 lab = self.markup(f"{span(gt, gt)}  {names[uu]}", size=24)
                 if lab.height > row_h * 0.95:
                     lab.scale_to_fit_height(row_h * 0.95)
-                if lab.width > left + 6.9 - 0.15:
-                    lab.scale_to_fit_width(left + 6.9 - 0.15)
+                if lab.width > left + edge - 0.1:
+                    lab.scale_to_fit_width(left + edge - 0.1)
                 labels.add(lab.move_to(UP * y).align_to(RIGHT * (left - 0.1), RIGHT))
-        heat_title = self.text(self.term("heatmap"), size=22, color=palette.MUTED).move_to(RIGHT * -5.8 + UP * (y0 + 0.05))
-        heat_title.set_y(tags.get_y())
+        heat_title = self.text(self.term("heatmap"), size=24, color=palette.MUTED)
+        if heat_title.width > left + edge - 0.25:
+            heat_title.scale_to_fit_width(left + edge - 0.25)
+        heat_title.set_y(tags.get_y()).align_to(LEFT * edge, LEFT)
         self.say("heat", [FadeIn(heat_title), FadeIn(labels)], [FadeIn(heat)])
         for k in range(3):
             key = f"change{k}"
@@ -1064,14 +1073,18 @@ class UnrolledSequence(LSTMScene):
                 continue
             box = SurroundingRectangle(VGroup(cols[col].cells, tags[col]), color=palette.FORGET, buff=0.08)
             c0, c1 = float(self.src.value("c_prev", t)[uu]), float(self.src.value("c", t)[uu])
-            note = VGroup(self.text(f"“{self.facts.word(t)}” · {self.facts.unit(uu)}:  c", size=24),
-                          number(c0, "c_prev", uu, step=t, font=self.font, size=26), self.text("→", size=24),
-                          number(c1, "c", uu, step=t, font=self.font, size=26))
+            note = VGroup(self.text(f"“{self.facts.word(t)}” · {self.facts.unit(uu)}:  c", size=28),
+                          number(c0, "c_prev", uu, step=t, font=self.font, size=28), self.text("→", size=28),
+                          number(c1, "c", uu, step=t, font=self.font, size=28))
             note.arrange(RIGHT, buff=0.15).next_to(head, RIGHT, buff=0.6).align_to(head, DOWN)
-            if note.get_right()[0] > 6.9:
-                note.scale((6.9 - note.get_left()[0]) / note.width, about_edge=LEFT)
+            if note.get_right()[0] > edge:  # right-aligned at the margin; shrunk only where it would reach the title
+                note.shift(LEFT * (note.get_right()[0] - edge))
+                room = edge - (head.get_right()[0] + 0.4)
+                if note.width > room:
+                    note.scale_to_fit_width(room).align_to(RIGHT * edge, RIGHT)
             self.say(key, [Create(box), FadeIn(note), Indicate(cols[col].cells[uu], color=palette.CELL,
                                                                 scale_factor=1.15)])
+            self.record_keyframe()  # the note leaves with its line: the layout checks see it first
             self.remove(box, note)
         self.say("rest", [Indicate(VGroup(*[c.cells for c in cols]), color=palette.CELL, scale_factor=1.03)],
                  [Indicate(heat, scale_factor=1.02)])  # "... the gates hold it"
@@ -1274,9 +1287,9 @@ class TrainedLSTM(LSTMScene):
         demo_words = [self.facts.word(t) if self.src.name == "demo" else localise(w, self.lang)
                       for t, w in enumerate(demo.meta["labels"])]
         top = self.panel_rows(f"{self.term('hand_built')} · {unit_name(demo.meta, 0, self.lang)}",
-                              demo, 0, demo_words, "demo", y=1.55, highlight=dt_poll)
+                              demo, 0, demo_words, "demo", y=1.65, highlight=dt_poll)
         bottom = self.panel_rows(f"{self.term('learned')} · {unit_name(trace.meta, u, self.lang)}", trace, u,
-                                 [str(w) for w in trace.meta["labels"]], "story", y=-1.75, highlight=st["poll"])
+                                 [str(w) for w in trace.meta["labels"]], "story", y=-1.2, highlight=st["poll"])
         self.say("intro", [FadeIn(top.frame), FadeIn(VGroup(*top.f_cells)), FadeIn(VGroup(*top.c_cells))],
                  [FadeIn(bottom.frame)])
         k = st["colour"]
@@ -1285,38 +1298,40 @@ class TrainedLSTM(LSTMScene):
         self.say("keep", [FadeIn(VGroup(*bottom.f_cells)), FadeIn(VGroup(*rest))])
         self.say("poll", [Create(top.ring)], [Create(bottom.ring)])
         answer = self.text(f"→ “{trace.meta['prediction']}”", size=28, color=palette.HIDDEN)
-        answer.next_to(bottom.words[-1], DOWN, buff=0.3).align_to(bottom.words[-1], RIGHT)
+        answer.next_to(bottom.words, DOWN, buff=0.15).align_to(bottom.words[-1], RIGHT)
         self.say("same", [FadeIn(answer)])
 
     def panel_rows(self, title: str, trace, unit: int, words: list[str], source: str, y: float, highlight: int):
         """A panel: its title, then per step the forget gate and the cell state of ``unit`` (numbers), words below."""
         T = trace.time
-        left, right = -4.9, 6.9
+        left, right = -5.5, 6.45  # inside the 4 % margin
         w = (right - left) / T
         xs = [left + w * (k + 0.5) for k in range(T)]
+        size = 24 if w >= 1.2 else 20  # numbers and words: larger where the columns leave room
         frame = VGroup()
-        ttl = self.text(title, size=24).move_to(UP * (y + 0.95)).align_to(RIGHT * -6.9, LEFT)
+        ttl = self.text(title, size=26).move_to(UP * (y + 0.95)).align_to(RIGHT * -6.45, LEFT)
         frame.add(ttl)
         rows = {"f": y + 0.3, "c": y - 0.3}
         for key, ry in rows.items():
-            frame.add(self.markup(span(key, key), size=28).move_to(RIGHT * (left - 0.35) + UP * ry))
+            frame.add(self.markup(span(key, key), size=28).move_to(RIGHT * (left - 0.3) + UP * ry))
         f_cells, c_cells = [], []
         for k in range(T):
             for key, store in (("f", f_cells), ("c", c_cells)):
                 v = float(getattr(trace, key)[0, k, unit])
-                n = number(v, key, unit, step=k, font=self.font, size=20)
+                n = number(v, key, unit, step=k, font=self.font, size=size)
                 n.trace_source = source
                 scale = 1.0 if key == "f" else max(1e-6, float(abs(trace.c[0, :, unit]).max()))
-                box = Rectangle(width=w * 0.92, height=0.5, stroke_color=palette.color(key), stroke_width=1.5,
+                box = Rectangle(width=w * 0.96, height=0.5, stroke_color=palette.color(key), stroke_width=1.5,
                                 fill_color=palette.color(key), fill_opacity=0.08 + 0.6 * min(1.0, abs(v) / scale))
                 box.move_to(RIGHT * xs[k] + UP * rows[key])
                 store.append(VGroup(box, n.move_to(box)))
-        wd = VGroup()
-        for k in range(T):
-            t = self.text(words[k], size=18)
-            if t.width > w * 0.95:
-                t.scale_to_fit_width(w * 0.95)
-            wd.add(t.move_to(RIGHT * xs[k] + UP * (y - 0.8)))
+        wd = VGroup(*[self.text(words[k], size=size) for k in range(T)])
+        # words wider than their column take two rows, every other word on the lower one
+        stagger = any(t.width > w * 0.8 for t in wd)
+        for k, t in enumerate(wd):
+            if t.width > w * (1.9 if stagger else 0.9):
+                t.scale_to_fit_width(w * (1.9 if stagger else 0.9))
+            t.move_to(RIGHT * xs[k] + UP * (y - 0.8 - (0.32 if stagger and k % 2 else 0.0)))
         frame.add(wd)
         ring = SurroundingRectangle(VGroup(f_cells[highlight], c_cells[highlight], wd[highlight]),
                                     color=palette.FORGET, buff=0.06)

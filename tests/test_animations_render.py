@@ -561,11 +561,6 @@ def test_no_picture_stays_still_longer_than_six_seconds(demo_renders, name):
     assert still <= MAX_STILL_SECONDS, f"{name}: {still:.1f} s still from line {key!r}"
 
 
-#: Chapters whose text is still below the projector standard (18–30 px labels, diagram captions), listed so
-#: the test fails the day one of them is laid out again and must leave this list: not done.
-NOT_YET_PROJECTOR = {"TheCell", "InputGate", "ForgetGate", "FullStep", "UnrolledSequence", "TrainedLSTM"}
-
-
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("name", list(SCENES))
 def test_every_chapter_meets_the_standards(demo_renders, zh_renders, name, lang):
@@ -580,7 +575,4 @@ def test_every_chapter_meets_the_standards(demo_renders, zh_renders, name, lang)
             check(scene)
         except AssertionError as e:
             failures.append(str(e).split("\n")[0])
-    if name in NOT_YET_PROJECTOR:
-        assert failures, f"{name} now meets the standards: take it off NOT_YET_PROJECTOR"
-        pytest.xfail(f"{name} [{lang}] not yet at the projector standard: {failures[0]}")
     assert not failures, failures
