@@ -30,7 +30,7 @@ if __package__ in (None, ""):  # run as a file by `manim animations/scenes.py ..
 
 from explainer import palette
 from explainer.glossary import term
-from explainer.presentation import common_digits, localise, product_digits, unit_name
+from explainer.presentation import common_digits, is_named, localise, product_digits, unit_name
 
 from explainer.activations import sigmoid, tanh
 from explainer.gates import GATE_STATE_TERMS, gate as gate_info, openness
@@ -720,47 +720,52 @@ class TheCell(LSTMScene):
         a, dots = self.flow(d, "c_prev")
         self.say("belt", [Create(belt_parts), FadeIn(labels[0]), FadeIn(labels[1])], a)
         self.remove(*dots)
-        x0, x1 = self.panel(), 6.45
-        mid = (x0 + x1) / 2
-
-        def fit(m, x=mid):  # centred in the right panel, never past its edges
-            if m.width > x1 - x0:
-                m.scale_to_fit_width(x1 - x0)
-            return m.set_x(x)
-
+        # the right panel, laid out at once: its captions in order, top to bottom, scaled together if a trained
+        # trace's model lines would reach the subtitle band
+        x0, x1, top, bottom = self.panel(), 6.45, 2.6, -2.9
         n_u, n_x = self.src.total_units, self.src.trace.input_dim
-        concat = fit(self.markup(f"{CONCAT}", size=36).set_y(1.95))
-        shape = fit(self.text(f"{n_u} + {n_x} = {n_u + n_x}", size=30, color=palette.MUTED).next_to(concat, DOWN, buff=0.18))
-        self.say("concat", [Create(VGroup(w["h_prev"], w["x"], w["bus"])), FadeIn(labels[2]), FadeIn(labels[3]),
-                            FadeIn(d.concat_label)], [FadeIn(concat), FadeIn(shape)])
-        boxes = VGroup(*d.boxes.values())
-        self.say("gates", [Create(VGroup(*[w[f"in_{k}"] for k in "figo"])), FadeIn(boxes)])
-        eq = fit(self.markup(f"z = W{CONCAT} + b", size=36).next_to(shape, DOWN, buff=0.45))
-        shapes = fit(self.text(f"z: {4 * n_u}   W: {4 * n_u} × {n_u + n_x}   b: {4 * n_u}", size=28,
-                               color=palette.MUTED).next_to(eq, DOWN, buff=0.18))
-        fns = fit(self.markup(f"{span('f', 'f')}, {span('i', 'i')}, {span('o', 'o')} = σ(z)     "
-                              f"{span('g', 'g')} = tanh(z)", size=32).next_to(shapes, DOWN, buff=0.35))
-        self.say("sum", [FadeIn(eq), FadeIn(shapes)], [FadeIn(fns), *[Indicate(b[0], scale_factor=1.08)
-                                                                      for b in d.boxes.values()]])
-        nodes = VGroup(d.nodes["mul_f"], d.nodes["mul_i"], d.nodes["plus"])
-        hadamard = fit(self.text(self.term("hadamard"), size=30, color=palette.MUTED).next_to(fns, DOWN, buff=0.4))
-        self.say("nodes", [Create(VGroup(w["f"], w["i"], w["g"], w["ig"])), FadeIn(nodes), FadeIn(hadamard)])
-        self.say("out", [Create(VGroup(w["to_tanh"], w["tanh_c"])), FadeIn(d.tanh_c)],
-                 [Create(VGroup(w["o"], w["h"])), FadeIn(d.nodes["mul_o"]), FadeIn(labels[4])])
+        concat = self.markup(f"{CONCAT}", size=36)
+        shape = self.text(f"{n_u} + {n_x} = {n_u + n_x}", size=30, color=palette.MUTED)
+        eq = self.markup(f"z = W{CONCAT} + b", size=36)
+        shapes = self.text(f"z: {4 * n_u}   W: {4 * n_u} × {n_u + n_x}   b: {4 * n_u}", size=28, color=palette.MUTED)
+        fns = self.markup(f"{span('f', 'f')}, {span('i', 'i')}, {span('o', 'o')} = σ(z)     "
+                          f"{span('g', 'g')} = tanh(z)", size=32)
+        hadamard = self.text(self.term("hadamard"), size=30, color=palette.MUTED)
         names = self.facts.units()
-        lines = [f"{self.term('unit_word')} {k}: {n}" for k, n in enumerate(names)]
+        # a unit with no name of its own ("unit 2: unit 2") says nothing: only named units are listed
+        meta, index = self.src.trace.meta, self.src.trace.unit_index.tolist()
+        lines = [f"{self.term('unit_word')} {k}: {n}" for k, n in zip(index, names) if is_named(meta, k, self.lang)]
         if not self.facts.demo:  # a trained trace: what goes in, and when
             feats = self.facts.features()
-            shown = ", ".join(feats[:4]) + (f", … ({len(feats)})" if len(feats) > 4 else "")
+            shown = ", ".join(feats[:3]) + (f", … ({len(feats)})" if len(feats) > 3 else "")
             lines.insert(0, f"{self.term('features_word')}: {shown}")
             first, last = self.src.label(0), self.src.label(self.src.trace.time - 1)
             if first and last:
                 lines.insert(1, f"{self.term('date')}: {first} → {last}")
-        model = VGroup(*[self.text(line, size=28) for line in lines])
-        model.arrange(DOWN, aligned_edge=LEFT, buff=0.14).next_to(hadamard, DOWN, buff=0.4)
-        fit(model)
-        if model.get_bottom()[1] < -2.9:  # above the subtitle band
-            model.shift(UP * (-2.9 - model.get_bottom()[1]))
+        model = VGroup(*[self.text(line, size=28) for line in lines]).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
+        panel = VGroup(concat, shape, eq, shapes, fns, hadamard, model)
+        for m in panel:
+            if m.width > x1 - x0:
+                m.scale_to_fit_width(x1 - x0)
+        for k, buff in enumerate((0.18, 0.45, 0.18, 0.35, 0.4, 0.4), start=1):
+            panel[k].next_to(panel[k - 1], DOWN, buff=buff)
+        panel.move_to([(x0 + x1) / 2, 0, 0]).align_to(UP * 1.95, UP)
+        if panel.get_bottom()[1] < bottom:
+            panel.shift(UP * min(top - panel.get_top()[1], bottom - panel.get_bottom()[1]))
+        if panel.height > top - bottom:
+            panel.scale((top - bottom) / panel.height).move_to([(x0 + x1) / 2, (top + bottom) / 2, 0])
+        for m in panel:
+            m.set_x((x0 + x1) / 2)
+        self.say("concat", [Create(VGroup(w["h_prev"], w["x"], w["bus"])), FadeIn(labels[2]), FadeIn(labels[3]),
+                            FadeIn(d.concat_label)], [FadeIn(concat), FadeIn(shape)])
+        boxes = VGroup(*d.boxes.values())
+        self.say("gates", [Create(VGroup(*[w[f"in_{k}"] for k in "figo"])), FadeIn(boxes)])
+        self.say("sum", [FadeIn(eq), FadeIn(shapes)], [FadeIn(fns), *[Indicate(b[0], scale_factor=1.08)
+                                                                      for b in d.boxes.values()]])
+        nodes = VGroup(d.nodes["mul_f"], d.nodes["mul_i"], d.nodes["plus"])
+        self.say("nodes", [Create(VGroup(w["f"], w["i"], w["g"], w["ig"])), FadeIn(nodes), FadeIn(hadamard)])
+        self.say("out", [Create(VGroup(w["to_tanh"], w["tanh_c"])), FadeIn(d.tanh_c)],
+                 [Create(VGroup(w["o"], w["h"])), FadeIn(d.nodes["mul_o"]), FadeIn(labels[4])])
         self.say("model", [FadeIn(model)])
 
 
