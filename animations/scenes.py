@@ -734,14 +734,14 @@ class TheCell(LSTMScene):
         names = self.facts.units()
         # a unit with no name of its own ("unit 2: unit 2") says nothing: only named units are listed
         meta, index = self.src.trace.meta, self.src.trace.unit_index.tolist()
-        lines = [f"{self.term('unit_word')} {k}: {n}" for k, n in zip(index, names) if is_named(meta, k, self.lang)]
+        lines = [f"{self.term('unit_word')} {k}{self.colon}{n}" for k, n in zip(index, names) if is_named(meta, k, self.lang)]
         if not self.facts.demo:  # a trained trace: what goes in, and when
             feats = self.facts.features()
             shown = ", ".join(feats[:3]) + (f", … ({len(feats)})" if len(feats) > 3 else "")
-            lines.insert(0, f"{self.term('features_word')}: {shown}")
+            lines.insert(0, f"{self.term('features_word')}{self.colon}{shown}")
             first, last = self.src.label(0), self.src.label(self.src.trace.time - 1)
             if first and last:
-                lines.insert(1, f"{self.term('date')}: {first} → {last}")
+                lines.insert(1, f"{self.term('date')}{self.colon}{first} → {last}")
         model = VGroup(*[self.text(line, size=28) for line in lines]).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
         panel = VGroup(concat, shape, eq, shapes, fns, hadamard, model)
         for m in panel:
@@ -915,7 +915,7 @@ class ForgetGate(LSTMScene):
         dn = product_digits(ig_vals[:2], ig_vals[2])
         if "new" in self.spoken:
             # the unit's name on its own line, the product under it at the size of a product in focus
-            who = self.text(f"{self.facts.unit(un)}:", size=28)
+            who = self.text(f"{self.facts.unit(un)}{self.colon.strip()}", size=28)
             new = VGroup(self.markup(f"{span('i', 'i')} ⊙ {span('g', 'g')} =", size=28),
                          *[number(v, k, un, step=tn, font=self.font, size=28, digits=dn)
                            for v, k in zip(ig_vals, ("i", "g", "i*g"))])
@@ -933,7 +933,7 @@ class ForgetGate(LSTMScene):
         self.remove(*dots)
         listing = VGroup()
         for k, name in enumerate(self.facts.units()):
-            listing.add(VGroup(self.text(f"{name}: c =", size=28),
+            listing.add(VGroup(self.text(f"{name}{self.colon}c =", size=28),
                                number(float(self.src.value("c", t)[k]), "c", k, step=t, font=self.font, size=28,
                                       color=palette.CELL)).arrange(RIGHT, buff=0.12))
         listing.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
@@ -1078,7 +1078,7 @@ class UnrolledSequence(LSTMScene):
                 continue
             box = SurroundingRectangle(VGroup(cols[col].cells, tags[col]), color=palette.FORGET, buff=0.08)
             c0, c1 = float(self.src.value("c_prev", t)[uu]), float(self.src.value("c", t)[uu])
-            note = VGroup(self.text(f"“{self.facts.word(t)}” · {self.facts.unit(uu)}:  c", size=28),
+            note = VGroup(self.text(f"“{self.facts.word(t)}” · {self.facts.unit(uu)}{self.colon} c", size=28),
                           number(c0, "c_prev", uu, step=t, font=self.font, size=28), self.text("→", size=28),
                           number(c1, "c", uu, step=t, font=self.font, size=28))
             note.arrange(RIGHT, buff=0.15).next_to(head, RIGHT, buff=0.6).align_to(head, DOWN)
