@@ -277,6 +277,55 @@ def test_projector_numbers_and_presenter_mode_in_voila(classroom, chromium, scre
         ctx.close()
 
 
+def _fully_on_screen(page, sel: str, viewport: dict) -> dict | None:
+    """The box of ``sel`` when all of it is inside the viewport (nothing to scroll to), else None."""
+    box = page.locator(sel).first.bounding_box()
+    inside = (box is not None and box["height"] > 0 and box["y"] >= 0 and box["x"] >= 0
+              and box["y"] + box["height"] <= viewport["height"] + 1 and box["x"] + box["width"] <= viewport["width"] + 1)
+    return box if inside else None
+
+
+@pytest.mark.parametrize("view", sorted(VIEWS))
+def test_narration_and_equations_above_the_fold_without_presenter_mode(view, classroom, chromium, screens):
+    """As the classroom opens (no presenter mode), at 1400×900 and at 1280×720 with 150 % zoom: in the cell flow
+    and in the explorer the narration line (not empty) and every equation line are on screen without scrolling,
+    the narration first; in the cell flow the sliders stay on screen beside the drawing; in English and Chinese."""
+    viewport, scale = VIEWS[view]
+    ctx = chromium.new_context(viewport=viewport, device_scale_factor=scale)
+    try:
+        page = ctx.new_page()
+        page.goto(classroom, timeout=90_000)
+        page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
+        page.wait_for_timeout(600)
+        for lang in ("en", "zh"):
+            if lang == "zh":
+                page.locator(".lm-TabBar-tab").nth(0).click()
+                page.locator(".lstm-language button", has_text="中文").click()
+                page.wait_for_function("() => document.querySelector('.lstm-cellflow-diagram').textContent"
+                                       ".includes('遗忘门')", timeout=20_000)
+                page.wait_for_timeout(600)
+            for tab, root in ((0, ".lstm-cellflow"), (1, ".lstm-sequence")):
+                page.locator(".lm-TabBar-tab").nth(tab).click()
+                page.locator(f"{root} svg.lstm-cell-diagram .lstm-val-c").wait_for(timeout=20_000)
+                page.wait_for_timeout(600)
+                eqs = f"{root} .lstm-equations"
+                page.screenshot(path=str(screens / f"classroom_fold_{root[6:]}_{lang}_{view}.png"))
+                narration = _fully_on_screen(page, f"{eqs} .lstm-narration", viewport)
+                assert narration, (view, lang, root, page.locator(f"{eqs} .lstm-narration").bounding_box())
+                assert page.locator(f"{eqs} .lstm-narration").text_content().strip()
+                for k in ("f", "i", "g", "o", "c", "h"):
+                    line = _fully_on_screen(page, f"{eqs} .lstm-eq-{k}", viewport)
+                    assert line, (view, lang, root, k, page.locator(f"{eqs} .lstm-eq-{k}").bounding_box())
+                    assert line["y"] >= narration["y"] + narration["height"] - 1  # what happens, then how
+                if root == ".lstm-cellflow":
+                    drawing = page.locator(".lstm-cellflow-diagram svg").bounding_box()
+                    for slider in (".lstm-slider-x", ".lstm-cf-controls .lstm-gate-selected .lstm-slider-b_f"):
+                        box = _fully_on_screen(page, slider, viewport)
+                        assert box and box["x"] >= drawing["x"] + drawing["width"] - 1, (view, lang, slider, box)
+    finally:
+        ctx.close()
+
+
 # --- JupyterLab, not only Voilà ----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory):

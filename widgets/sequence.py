@@ -56,6 +56,16 @@ SEQUENCE_CSS = """
 .lstm-seq-diagram svg, .lstm-seq-charts svg {animation:lstm-step-in .25s ease-out}
 @keyframes lstm-step-in {from {opacity:.35} to {opacity:1}}
 .lstm-seq-charts {display:flex; flex-flow:row wrap; gap:4px 12px}
+/* what happens at this step (the narration) before the equations that say how */
+.lstm-seq-equations .lstm-equations {display:flex; flex-direction:column}
+.lstm-seq-equations .lstm-narration {order:-1; font-weight:bold}
+/* a desk (1400×900): the two text boxes share one row, and the drawing is as wide as lets its equations and
+   narration stay above the fold (its height is its width / 1.617; the rows above it take about 280 px) */
+@media (min-width: 1200px) and (min-height: 621px) {
+  .lstm-seq-sources.lstm-seq-sources {flex-flow:row wrap; column-gap:12px}
+  .lstm-seq-sources > .widget-hbox {flex:1 1 520px}
+  .lstm-seq-left {max-width:clamp(480px, calc((100vh - 480px) * 1.617), 900px)}
+}
 /* a short screen (a projector at 150 % zoom): playback and the drawing first, the text boxes hidden; the
    drawing as large as the height allows, its equations and narration beside it, the charts under them (the
    two columns' boxes become cells of one grid: display: contents) */
@@ -222,7 +232,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.legend = widgets.HTML()
         self.legend.add_class("lstm-seq-legend")
         self.speed.add_class("lstm-seq-speed")
-        left = widgets.VBox([self.diagram, self.legend, self.equations])
+        left = widgets.VBox([self.diagram, self.equations, self.legend])  # the equations first: above the fold
         left.add_class("lstm-seq-left")
         right = widgets.VBox([self.charts, self.heatmaps])
         right.add_class("lstm-seq-right")
