@@ -326,6 +326,55 @@ def test_narration_and_equations_above_the_fold_without_presenter_mode(view, cla
         ctx.close()
 
 
+def test_keys_step_wherever_the_focus_is(classroom, chromium):
+    """A presenter's clicker sends PageDown/PageUp to whatever has the focus, with the pointer anywhere: the
+    explorer steps from its unit menu, a button just pressed, the tab bar and the time slider itself (whose own
+    PageDown would go back); ← → Home End step wherever nothing edits them, and a menu keeps its own."""
+    from explainer.story import story_trace
+
+    last = story_trace().time - 1
+    page = chromium.new_page(viewport={"width": 1400, "height": 900})
+    readout = ".lstm-slider-time .widget-readout"
+
+    def press(key: str, want: int, where: str) -> None:
+        page.keyboard.press(key)
+        try:
+            page.wait_for_function(f"n => document.querySelector('{readout}').textContent.trim() === String(n)",
+                                   arg=want, timeout=10_000)
+        except Exception:
+            pytest.fail(f"{key} with the focus on {where}: step {page.locator(readout).text_content().strip()}, "
+                        f"want {want}")
+        page.wait_for_timeout(300)  # a second key would race the kernel's echo of this one
+
+    try:
+        page.goto(classroom, timeout=90_000)
+        page.wait_for_selector(".lstm-cellflow-diagram .lstm-val-c", timeout=90_000)
+        page.locator(".lm-TabBar-tab").nth(1).click()
+        page.locator(".lstm-seq-diagram .lstm-val-c").wait_for(timeout=20_000)
+        page.mouse.move(5, 5)  # the pointer far from the drawing: ipyevents hears nothing
+        assert page.locator(readout).text_content().strip() == "8"
+        page.locator(".lstm-seq-controls select").last.focus()  # the unit menu
+        for key, want in (("PageDown", 9), ("PageDown", 10), ("PageUp", 9)):
+            press(key, want, "the unit menu")
+        page.keyboard.press("ArrowRight")  # the menu keeps its arrows: no step
+        page.wait_for_timeout(1500)
+        assert page.locator(readout).text_content().strip() == "9"
+        page.locator(".lstm-step-forward").click()
+        page.mouse.move(5, 5)
+        press("ArrowRight", 11, "the ▶ button")  # the click made 10
+        for key, want in (("End", last), ("ArrowLeft", last - 1), ("Home", 0)):
+            press(key, want, "the ▶ button")
+        page.locator(".lm-TabBar-tab").nth(1).focus()
+        press("PageDown", 1, "the tab bar")
+        press("ArrowRight", 2, "the tab bar")
+        page.locator(".lstm-slider-time .noUi-handle").focus()
+        press("ArrowRight", 3, "the time slider")
+        press("PageDown", 4, "the time slider")
+        press("PageUp", 3, "the time slider")
+    finally:
+        page.close()
+
+
 # --- JupyterLab, not only Voilà ----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory):

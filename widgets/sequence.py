@@ -195,6 +195,12 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.back.add_class("lstm-step-back")
         self.forward = widgets.Button(icon="step-forward", layout=widgets.Layout(width="40px"))
         self.forward.add_class("lstm-step-forward")
+        # Home and End as buttons no one sees: the classroom page's keys press them, wherever the focus is
+        # (widgets/jupyter/voila/templates/lstm-classroom/index.html.j2), as they press ◀ and ▶ for ← and →
+        self.first = widgets.Button(layout=widgets.Layout(display="none"))
+        self.first.add_class("lstm-step-home")
+        self.last = widgets.Button(layout=widgets.Layout(display="none"))
+        self.last.add_class("lstm-step-end")
         self.speed = widgets.Dropdown(options=SPEEDS, value=min(SPEEDS, key=lambda s: abs(s[1] - interval_ms))[1],
                                       layout=widgets.Layout(width="auto"))
         self.time = widgets.IntSlider(min=0, max=1, continuous_update=True,
@@ -244,8 +250,8 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
                                 widgets.HBox([self.path, self.load_button], layout=wrap)])
         sources.add_class("lstm-seq-sources")
         self.keys_hint.add_class("lstm-seq-keys")
-        self._controls = widgets.HBox([self.source_menu, self.play, self.back, self.forward, self.speed, self.time,
-                                       self.unit, self.sample], layout=wrap)
+        self._controls = widgets.HBox([self.source_menu, self.play, self.first, self.back, self.forward, self.last,
+                                       self.speed, self.time, self.unit, self.sample], layout=wrap)
         self._controls.add_class("lstm-seq-controls")
         super().__init__([
             widgets.HTML(SEQUENCE_CSS.join(("<style>", "</style>")) + hover_css(".lstm-sequence")),
@@ -265,6 +271,8 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.speed.observe(lambda ch: setattr(self.play, "interval", int(ch["new"])), names="value")
         self.back.on_click(lambda b: self.step_by(-1))
         self.forward.on_click(lambda b: self.step_by(+1))
+        self.first.on_click(lambda b: self.step_by(-self.time.max))
+        self.last.on_click(lambda b: self.step_by(+self.time.max))
         self.run_button.on_click(lambda b: self._guard(self.run_demo, self.words.value))
         self.load_button.on_click(lambda b: self._guard(self.load, self.path.value))
         self.story_button.on_click(lambda b: self._guard(self.load_source, "story"))
