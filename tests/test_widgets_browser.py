@@ -375,6 +375,39 @@ def test_keys_step_wherever_the_focus_is(classroom, chromium):
         page.close()
 
 
+def test_the_classroom_on_a_phone(classroom, chromium, screens):
+    """On a 390×844 phone (touch) the drawing's numbers measure ≥ 14 CSS px in the cell flow and the explorer
+    (the drawing scrolls sideways in its own box; the page never does), every tab's name is whole and no
+    keyboard hint is shown; in English and Chinese."""
+    ctx = chromium.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, has_touch=True,
+                               is_mobile=True)
+    try:
+        page = ctx.new_page()
+        page.goto(classroom, timeout=90_000)
+        page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
+        for lang in ("en", "zh"):
+            if lang == "zh":
+                page.locator(".lm-TabBar-tab").nth(0).click()
+                page.locator(".lstm-language button", has_text="中文").click()
+                page.wait_for_function("() => document.querySelector('.lstm-cellflow-diagram').textContent"
+                                       ".includes('遗忘门')", timeout=20_000)
+            for tab, root in ((0, ".lstm-cellflow-diagram"), (1, ".lstm-seq-diagram")):
+                page.locator(".lm-TabBar-tab").nth(tab).click()
+                page.locator(f"{root} .lstm-val-c").wait_for(timeout=20_000)
+                page.wait_for_timeout(600)
+                sizes = page.evaluate(NUMBER_SIZES, root)
+                assert len(sizes) >= 14 and min(min(size, h) for _, size, h in sizes) >= 14, \
+                    (lang, root, sorted(sizes, key=lambda s: s[1])[:3])
+                assert page.evaluate("document.documentElement.scrollWidth") <= 390
+                cut = page.evaluate("() => Array.from(document.querySelectorAll('.lm-TabBar-tabLabel'))"
+                                    ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)")
+                assert cut == [], (lang, cut)
+                page.screenshot(path=str(screens / f"classroom_phone_{root[6:-8]}_{lang}.png"))
+            assert not page.locator(".lstm-seq-keys").is_visible()
+    finally:
+        ctx.close()
+
+
 # --- JupyterLab, not only Voilà ----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory):
