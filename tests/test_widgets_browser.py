@@ -277,6 +277,137 @@ def test_projector_numbers_and_presenter_mode_in_voila(classroom, chromium, scre
         ctx.close()
 
 
+def _fully_on_screen(page, sel: str, viewport: dict) -> dict | None:
+    """The box of ``sel`` when all of it is inside the viewport (nothing to scroll to), else None."""
+    box = page.locator(sel).first.bounding_box()
+    inside = (box is not None and box["height"] > 0 and box["y"] >= 0 and box["x"] >= 0
+              and box["y"] + box["height"] <= viewport["height"] + 1 and box["x"] + box["width"] <= viewport["width"] + 1)
+    return box if inside else None
+
+
+@pytest.mark.parametrize("view", sorted(VIEWS))
+def test_narration_and_equations_above_the_fold_without_presenter_mode(view, classroom, chromium, screens):
+    """As the classroom opens (no presenter mode), at 1400×900 and at 1280×720 with 150 % zoom: in the cell flow
+    and in the explorer the narration line (not empty) and every equation line are on screen without scrolling,
+    the narration first; in the cell flow the sliders stay on screen beside the drawing; in English and Chinese."""
+    viewport, scale = VIEWS[view]
+    ctx = chromium.new_context(viewport=viewport, device_scale_factor=scale)
+    try:
+        page = ctx.new_page()
+        page.goto(classroom, timeout=90_000)
+        page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
+        page.wait_for_timeout(600)
+        for lang in ("en", "zh"):
+            if lang == "zh":
+                page.locator(".lm-TabBar-tab").nth(0).click()
+                page.locator(".lstm-language button", has_text="中文").click()
+                page.wait_for_function("() => document.querySelector('.lstm-cellflow-diagram').textContent"
+                                       ".includes('遗忘门')", timeout=20_000)
+                page.wait_for_timeout(600)
+            for tab, root in ((0, ".lstm-cellflow"), (1, ".lstm-sequence")):
+                page.locator(".lm-TabBar-tab").nth(tab).click()
+                page.locator(f"{root} svg.lstm-cell-diagram .lstm-val-c").wait_for(timeout=20_000)
+                page.wait_for_timeout(600)
+                eqs = f"{root} .lstm-equations"
+                page.screenshot(path=str(screens / f"classroom_fold_{root[6:]}_{lang}_{view}.png"))
+                narration = _fully_on_screen(page, f"{eqs} .lstm-narration", viewport)
+                assert narration, (view, lang, root, page.locator(f"{eqs} .lstm-narration").bounding_box())
+                assert page.locator(f"{eqs} .lstm-narration").text_content().strip()
+                for k in ("f", "i", "g", "o", "c", "h"):
+                    line = _fully_on_screen(page, f"{eqs} .lstm-eq-{k}", viewport)
+                    assert line, (view, lang, root, k, page.locator(f"{eqs} .lstm-eq-{k}").bounding_box())
+                    assert line["y"] >= narration["y"] + narration["height"] - 1  # what happens, then how
+                if root == ".lstm-cellflow":
+                    drawing = page.locator(".lstm-cellflow-diagram svg").bounding_box()
+                    for slider in (".lstm-slider-x", ".lstm-cf-controls .lstm-gate-selected .lstm-slider-b_f"):
+                        box = _fully_on_screen(page, slider, viewport)
+                        assert box and box["x"] >= drawing["x"] + drawing["width"] - 1, (view, lang, slider, box)
+    finally:
+        ctx.close()
+
+
+def test_keys_step_wherever_the_focus_is(classroom, chromium):
+    """A presenter's clicker sends PageDown/PageUp to whatever has the focus, with the pointer anywhere: the
+    explorer steps from its unit menu, a button just pressed, the tab bar and the time slider itself (whose own
+    PageDown would go back); ← → Home End step wherever nothing edits them, and a menu keeps its own."""
+    from explainer.story import story_trace
+
+    last = story_trace().time - 1
+    page = chromium.new_page(viewport={"width": 1400, "height": 900})
+    readout = ".lstm-slider-time .widget-readout"
+
+    def press(key: str, want: int, where: str) -> None:
+        page.keyboard.press(key)
+        try:
+            page.wait_for_function(f"n => document.querySelector('{readout}').textContent.trim() === String(n)",
+                                   arg=want, timeout=10_000)
+        except Exception:
+            pytest.fail(f"{key} with the focus on {where}: step {page.locator(readout).text_content().strip()}, "
+                        f"want {want}")
+        page.wait_for_timeout(300)  # a second key would race the kernel's echo of this one
+
+    try:
+        page.goto(classroom, timeout=90_000)
+        page.wait_for_selector(".lstm-cellflow-diagram .lstm-val-c", timeout=90_000)
+        page.locator(".lm-TabBar-tab").nth(1).click()
+        page.locator(".lstm-seq-diagram .lstm-val-c").wait_for(timeout=20_000)
+        page.mouse.move(5, 5)  # the pointer far from the drawing: ipyevents hears nothing
+        assert page.locator(readout).text_content().strip() == "8"
+        page.locator(".lstm-seq-controls select").last.focus()  # the unit menu
+        for key, want in (("PageDown", 9), ("PageDown", 10), ("PageUp", 9)):
+            press(key, want, "the unit menu")
+        page.keyboard.press("ArrowRight")  # the menu keeps its arrows: no step
+        page.wait_for_timeout(1500)
+        assert page.locator(readout).text_content().strip() == "9"
+        page.locator(".lstm-step-forward").click()
+        page.mouse.move(5, 5)
+        press("ArrowRight", 11, "the ▶ button")  # the click made 10
+        for key, want in (("End", last), ("ArrowLeft", last - 1), ("Home", 0)):
+            press(key, want, "the ▶ button")
+        page.locator(".lm-TabBar-tab").nth(1).focus()
+        press("PageDown", 1, "the tab bar")
+        press("ArrowRight", 2, "the tab bar")
+        page.locator(".lstm-slider-time .noUi-handle").focus()
+        press("ArrowRight", 3, "the time slider")
+        press("PageDown", 4, "the time slider")
+        press("PageUp", 3, "the time slider")
+    finally:
+        page.close()
+
+
+def test_the_classroom_on_a_phone(classroom, chromium, screens):
+    """On a 390×844 phone (touch) the drawing's numbers measure ≥ 14 CSS px in the cell flow and the explorer
+    (the drawing scrolls sideways in its own box; the page never does), every tab's name is whole and no
+    keyboard hint is shown; in English and Chinese."""
+    ctx = chromium.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, has_touch=True,
+                               is_mobile=True)
+    try:
+        page = ctx.new_page()
+        page.goto(classroom, timeout=90_000)
+        page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
+        for lang in ("en", "zh"):
+            if lang == "zh":
+                page.locator(".lm-TabBar-tab").nth(0).click()
+                page.locator(".lstm-language button", has_text="中文").click()
+                page.wait_for_function("() => document.querySelector('.lstm-cellflow-diagram').textContent"
+                                       ".includes('遗忘门')", timeout=20_000)
+            for tab, root in ((0, ".lstm-cellflow-diagram"), (1, ".lstm-seq-diagram")):
+                page.locator(".lm-TabBar-tab").nth(tab).click()
+                page.locator(f"{root} .lstm-val-c").wait_for(timeout=20_000)
+                page.wait_for_timeout(600)
+                sizes = page.evaluate(NUMBER_SIZES, root)
+                assert len(sizes) >= 14 and min(min(size, h) for _, size, h in sizes) >= 14, \
+                    (lang, root, sorted(sizes, key=lambda s: s[1])[:3])
+                assert page.evaluate("document.documentElement.scrollWidth") <= 390
+                cut = page.evaluate("() => Array.from(document.querySelectorAll('.lm-TabBar-tabLabel'))"
+                                    ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)")
+                assert cut == [], (lang, cut)
+                page.screenshot(path=str(screens / f"classroom_phone_{root[6:-8]}_{lang}.png"))
+            assert not page.locator(".lstm-seq-keys").is_visible()
+    finally:
+        ctx.close()
+
+
 # --- JupyterLab, not only Voilà ----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory):

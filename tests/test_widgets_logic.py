@@ -267,3 +267,29 @@ def test_classroom_command(capsys, tmp_path):
     assert "between 1024 and 65535" in capsys.readouterr().err
     assert main(["classroom", "--trace", str(tmp_path / "missing.npz"), "--dry-run"]) == 2
     assert "no trace file" in capsys.readouterr().err
+
+
+def test_the_readmes_gradient_figures_are_what_the_view_shows():
+    """The README quotes the *Why an LSTM* tab (32 sentences, 40 distractor words): its ranges at the colour word
+    are the view's own numbers, rounded as printed — the LSTM's ‖dL/dc‖ ratio and the RNN's two groups."""
+    from pathlib import Path
+
+    from widgets.memory import gradients_over_distance, groups
+
+    text = " ".join((Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8").split())
+    m = re.search(r"‖dL/dc‖ at the colour word is (\d\.\d+)–(\d\.\d+) of its value at the question on every sentence",
+                  text)
+    g = re.search(r"(\d\.\d) × 10⁻⁴ to (\d\.\d) × 10⁻⁴ on the (\d+) \"red\" sentences, (\d\.\d+) to (\d\.\d) on the "
+                  r"(\d+) \"blue\" and \"green\" ones", text)
+    assert m and g, "the README's figures for the Why an LSTM tab moved: keep this test reading them"
+    data = gradients_over_distance(40)
+    assert data["n"] == 32
+    k = data["colour_step"]
+    lstm = data["lstm_dc"][:, k]
+    assert (float(m.group(1)), float(m.group(2))) == (round(lstm.min(), 2), round(lstm.max(), 2))
+    rnn = data["rnn_dh"][:, k]
+    low, high = groups(rnn)
+    assert (float(g.group(1)), float(g.group(2))) == (round(rnn[low].min() * 1e4, 1), round(rnn[low].max() * 1e4, 1))
+    assert int(g.group(3)) == len(low) and {data["colours"][i] for i in low} == {"red"}
+    assert (float(g.group(4)), float(g.group(5))) == (round(rnn[high].min(), 2), round(rnn[high].max(), 1))
+    assert int(g.group(6)) == len(high) and {data["colours"][i] for i in high} == {"blue", "green"}

@@ -106,49 +106,78 @@ def _slider(value: float, lo: float, hi: float, step: float, description: str, n
     return s
 
 
-#: Layout rules. Wide screens: sliders beside the drawing, which scales to its column. Short screens (a
-#: 1280×720 projector at 150 % zoom is 853×480 CSS px): the drawing fits the height, and only the chosen gate's
-#: three weight sliders are shown. Presenter mode, at any size: the drawing as large as the height allows, the
-#: equations and the narration beside it in large type, the chosen gate's sliders under them; the whole width
-#: is used (the drawing's box, its legend and equations become cells of one grid: ``display: contents``).
-LAYOUT_CSS = """
+def _grid(scope: str, drawing: str) -> str:
+    """The two-column grid of ``scope`` (the widget's own rules, or the presenter's): the drawing on the left,
+    ``drawing`` wide; on the right what happens (the narration), the equations and then the sliders. The
+    widget's boxes become cells of this one grid (``display: contents``), so nothing is built twice. The
+    drawing spans a flexible row of its own, so its height never pushes the sliders away from the equations."""
+    return f"""
+  {scope} {{display:grid; grid-template-columns:{drawing} minmax(200px, 1fr);
+    grid-template-areas:"toolbar eqs" "diagram eqs" "diagram controls" "diagram ." "legend ." "settings settings";
+    grid-template-rows:auto auto auto 1fr auto auto; gap:2px 16px; align-items:start}}
+  {scope} > .widget-html:first-child {{position:absolute}}
+  {scope} .lstm-cf-main, {scope} .lstm-cf-drawing {{display:contents}}
+  {scope} .lstm-cf-toolbar {{grid-area:toolbar; min-width:0}}
+  {scope} .lstm-cellflow-diagram {{grid-area:diagram; min-width:0}}
+  {scope} .lstm-cf-legend {{grid-area:legend; min-width:0}}
+  {scope} .lstm-cellflow-equations {{grid-area:eqs; min-width:0}}
+  {scope} .lstm-cf-controls {{grid-area:controls; min-width:0; width:auto}}
+  {scope} .lstm-cf-settings {{grid-area:settings; min-width:0}}"""
+
+
+#: The drawing's column when it should be as large as the screen's height allows (a projector, presenter
+#: mode): its width is its height × 1.617 (the drawing's aspect), the height the screen less the tabs and
+#: the toolbar, and never more than 74 % of the width, so the equations keep a column beside it.
+TALL_DRAWING = "minmax(0, min(calc((100vh - 110px) * 1.617), 74%))"
+
+#: Layout rules. Narrow (a phone): drawing, legend, equations and sliders one under the other. From 820 px
+#: wide: two columns, the narration and the equations beside the drawing above the sliders, so at 1400×900
+#: and on a projector (1280×720 at 150 % zoom is 853×480 CSS px) what happens and why is on screen without
+#: scrolling. Short screens: the drawing fits the height, only the chosen gate's three weight sliders are
+#: shown and the right column is set tighter. Presenter mode, at any size: the drawing as large as the
+#: height allows, the equations in large type, the chosen gate's sliders, no settings box.
+LAYOUT_CSS = ("""
 .lstm-cf-main {display:flex; flex-flow:row wrap; align-items:flex-start; gap:4px 14px; width:100%}
 .lstm-cf-drawing {flex:1 1 480px; min-width:300px; max-width:1000px}
 .lstm-cf-controls {flex:0 1 400px; min-width:240px}
 .lstm-cf-gates {display:grid; grid-template-columns:repeat(2, minmax(180px, 1fr)); gap:2px 10px}
 .lstm-cf-gatepick {display:none !important}
-.lstm-presenter .lstm-cf-main {display:grid; grid-template-columns:minmax(0, min(calc((100vh - 110px) * 1.617), 74%)) minmax(200px, 1fr);
-  grid-template-areas:"diagram eqs" "diagram controls" "legend controls"; grid-template-rows:auto auto 1fr; gap:2px 16px}
-.lstm-presenter .lstm-cf-drawing {display:contents}
-.lstm-presenter .lstm-cellflow-diagram {grid-area:diagram; min-width:0}
-.lstm-presenter .lstm-cf-legend {grid-area:legend}
-.lstm-presenter .lstm-cellflow-equations {grid-area:eqs; min-width:0}
-.lstm-presenter .lstm-cellflow-equations .lstm-equations {font-size:15px !important; line-height:1.4 !important}
-.lstm-presenter .lstm-cellflow-equations .lstm-equations {display:flex; flex-direction:column}
-.lstm-presenter .lstm-cellflow-equations .lstm-narration {font-size:17px; font-weight:bold; order:-1}
-@media (max-height: 620px) {  /* a projector: all six lines and the narration beside the drawing */
-  .lstm-presenter .lstm-cellflow-equations .lstm-equations {font-size:13px !important; line-height:1.3 !important}
-  .lstm-presenter .lstm-cellflow-equations .lstm-narration {font-size:14px}
+.lstm-cellflow-equations .lstm-equations {display:flex; flex-direction:column}
+.lstm-cellflow-equations .lstm-narration {order:-1; font-weight:bold}  /* what happens, before how */
+@media (min-width: 820px) {""" + _grid(".lstm-cellflow.lstm-cellflow", "minmax(0, 1fr)") + """
+  .lstm-cellflow.lstm-cellflow {grid-template-columns:minmax(0, 1fr) minmax(300px, 420px)}
 }
-.lstm-presenter .lstm-cf-controls {grid-area:controls; min-width:0; width:auto}
+@media (min-width: 820px) and (max-height: 620px) {
+  .lstm-cellflow.lstm-cellflow {grid-template-columns:""" + TALL_DRAWING + """ minmax(200px, 1fr); column-gap:10px}
+  /* the column beside the drawing is about 210 px: headers, the ⊙ note and the chosen gate's name (the
+     f/i/g/o switch says it) fold away, the narration is set in the proportional face, rows are 24 px */
+  .lstm-cellflow .lstm-cf-head, .lstm-cellflow .lstm-eq-note, .lstm-cellflow .lstm-gate-col > .widget-html {display:none !important}
+  .lstm-cellflow-equations .lstm-equations {font-size:12px !important; line-height:1.25 !important}
+  .lstm-cellflow-equations .lstm-eq {padding-left:4px !important}
+  .lstm-cellflow-equations .lstm-narration {font-size:13px; line-height:1.25; margin-bottom:2px;
+    font-family:var(--jp-ui-font-family, sans-serif)}
+  .lstm-cf-controls .widget-slider {min-width:150px !important; height:24px; margin:0 !important}
+  .lstm-cf-gatepick .widget-toggle-button {min-width:28px !important; padding:0 4px !important; height:24px}
+  .lstm-cf-gates {grid-template-columns:1fr}
+  .lstm-gate-col:not(.lstm-gate-selected) {display:none !important}
+  .lstm-cf-gatepick {display:flex !important}
+}
+""" + _grid(".lstm-cellflow.lstm-presenter", TALL_DRAWING) + """
+.lstm-presenter .lstm-cellflow-equations .lstm-equations {font-size:15px !important; line-height:1.4 !important}
+.lstm-presenter .lstm-cellflow-equations .lstm-narration {font-size:17px}
+@media (max-height: 620px) {  /* a projector: all six lines and the narration beside the drawing */
+  .lstm-cellflow.lstm-presenter {column-gap:10px}
+  .lstm-presenter .lstm-cellflow-equations .lstm-equations {font-size:12px !important; line-height:1.25 !important}
+  .lstm-presenter .lstm-cellflow-equations .lstm-narration {font-size:13px}
+}
 .lstm-presenter .lstm-cf-controls .widget-slider {max-width:none !important}
 .lstm-presenter .lstm-cf-gates {grid-template-columns:1fr}
 .lstm-presenter .lstm-gate-col:not(.lstm-gate-selected) {display:none !important}
 .lstm-presenter .lstm-cf-gatepick {display:flex !important}
 .lstm-presenter .lstm-cf-settings, .lstm-presenter .lstm-cf-equations-extra {display:none !important}
-@media (max-width: 980px) and (max-height: 620px) {
-  .lstm-cf-main {flex-wrap:nowrap}
-  .lstm-cf-drawing {flex:0 1 auto; width:calc((100vh - 110px) * 1.617); max-width:calc(100% - 214px); min-width:0}
-  .lstm-cf-controls {flex:1 1 200px; min-width:0}
-  .lstm-cf-controls .widget-slider {min-width:150px !important}
-  .lstm-cf-gatepick .widget-toggle-button {min-width:28px !important; padding:0 4px !important}
-  .lstm-cf-gates {grid-template-columns:1fr}
-  .lstm-gate-col:not(.lstm-gate-selected) {display:none !important}
-  .lstm-cf-gatepick {display:flex !important}
-}
 .lstm-cf-controls .widget-slider {margin:1px 0}
 .lstm-cf-controls .widget-toggle-buttons .widget-toggle-button {width:auto; min-width:34px; padding:0 6px}
-"""
+""")
 
 
 class CellFlow(LanguageSwitch, widgets.VBox):
@@ -201,6 +230,8 @@ class CellFlow(LanguageSwitch, widgets.VBox):
         self._headers = {blk: widgets.HTML() for blk in GATE_BLOCKS}
         self._states_header = widgets.HTML()
         self._weights_header = widgets.HTML()
+        for head in (self._states_header, self._weights_header):
+            head.add_class("lstm-cf-head")  # folded away on a short screen, where every line counts
         self.settings_text = widgets.Text(layout=widgets.Layout(width="auto", flex="1 1 300px"))
         self.settings_text.add_class("lstm-settings")
         self.copy_button = widgets.Button(icon="clipboard", layout=widgets.Layout(width="auto"))
@@ -227,11 +258,12 @@ class CellFlow(LanguageSwitch, widgets.VBox):
                                     layout=widgets.Layout(flex_flow="row wrap"))
         settings_box = widgets.VBox([settings_row, self.settings_hint])
         settings_box.add_class("lstm-cf-settings")
+        toolbar = widgets.HBox([self.preset, self.unit_select, self.presenter, self.language],
+                               layout=widgets.Layout(flex_flow="row wrap"))
+        toolbar.add_class("lstm-cf-toolbar")
         super().__init__([
             widgets.HTML(LAYOUT_CSS.join(("<style>", "</style>")) + hover_css(".lstm-cellflow")),
-            widgets.HBox([self.preset, self.unit_select, self.presenter, self.language],
-                         layout=widgets.Layout(flex_flow="row wrap")),
-            main, settings_box,
+            toolbar, main, settings_box,
         ])
         self.add_class("lstm-cellflow")
 

@@ -37,6 +37,16 @@ DASHBOARD_CSS = """<style>
     min-height:24px; line-height:24px; padding:0 8px}
   .lstm-dashboard .widget-tab-contents, .lstm-dashboard .jupyter-widget-tab-contents {padding:4px 6px !important}
 }
+/* a phone (390×844): the drawing keeps its numbers ≥ 14 CSS px and scrolls sideways in its own box (the page
+   never does), the tab names wrap instead of being cut, and no keyboard hint on a touch screen */
+@media (max-width: 600px) {
+  .lstm-dashboard .lstm-cellflow-diagram, .lstm-dashboard .lstm-seq-diagram {overflow-x:auto; overflow-y:hidden}
+  .lstm-dashboard .lstm-cellflow-diagram svg.lstm-cell-diagram, .lstm-dashboard .lstm-seq-diagram svg.lstm-cell-diagram {
+    min-width:530px}
+  .lstm-dashboard .lm-TabBar-content {flex-wrap:wrap}
+  .lstm-dashboard .lm-TabBar-tab {flex:1 1 auto !important; min-width:0 !important; max-width:none !important}
+}
+@media (hover: none) {.lstm-dashboard .lstm-seq-keys {display:none !important}}
 </style>"""
 
 

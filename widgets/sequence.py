@@ -56,6 +56,16 @@ SEQUENCE_CSS = """
 .lstm-seq-diagram svg, .lstm-seq-charts svg {animation:lstm-step-in .25s ease-out}
 @keyframes lstm-step-in {from {opacity:.35} to {opacity:1}}
 .lstm-seq-charts {display:flex; flex-flow:row wrap; gap:4px 12px}
+/* what happens at this step (the narration) before the equations that say how */
+.lstm-seq-equations .lstm-equations {display:flex; flex-direction:column}
+.lstm-seq-equations .lstm-narration {order:-1; font-weight:bold}
+/* a desk (1400×900): the two text boxes share one row, and the drawing is as wide as lets its equations and
+   narration stay above the fold (its height is its width / 1.617; the rows above it take about 280 px) */
+@media (min-width: 1200px) and (min-height: 621px) {
+  .lstm-seq-sources.lstm-seq-sources {flex-flow:row wrap; column-gap:12px}
+  .lstm-seq-sources > .widget-hbox {flex:1 1 520px}
+  .lstm-seq-left {max-width:clamp(480px, calc((100vh - 480px) * 1.617), 900px)}
+}
 /* a short screen (a projector at 150 % zoom): playback and the drawing first, the text boxes hidden; the
    drawing as large as the height allows, its equations and narration beside it, the charts under them (the
    two columns' boxes become cells of one grid: display: contents) */
@@ -185,6 +195,12 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.back.add_class("lstm-step-back")
         self.forward = widgets.Button(icon="step-forward", layout=widgets.Layout(width="40px"))
         self.forward.add_class("lstm-step-forward")
+        # Home and End as buttons no one sees: the classroom page's keys press them, wherever the focus is
+        # (widgets/jupyter/voila/templates/lstm-classroom/index.html.j2), as they press ◀ and ▶ for ← and →
+        self.first = widgets.Button(layout=widgets.Layout(display="none"))
+        self.first.add_class("lstm-step-home")
+        self.last = widgets.Button(layout=widgets.Layout(display="none"))
+        self.last.add_class("lstm-step-end")
         self.speed = widgets.Dropdown(options=SPEEDS, value=min(SPEEDS, key=lambda s: abs(s[1] - interval_ms))[1],
                                       layout=widgets.Layout(width="auto"))
         self.time = widgets.IntSlider(min=0, max=1, continuous_update=True,
@@ -222,7 +238,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.legend = widgets.HTML()
         self.legend.add_class("lstm-seq-legend")
         self.speed.add_class("lstm-seq-speed")
-        left = widgets.VBox([self.diagram, self.legend, self.equations])
+        left = widgets.VBox([self.diagram, self.equations, self.legend])  # the equations first: above the fold
         left.add_class("lstm-seq-left")
         right = widgets.VBox([self.charts, self.heatmaps])
         right.add_class("lstm-seq-right")
@@ -234,8 +250,8 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
                                 widgets.HBox([self.path, self.load_button], layout=wrap)])
         sources.add_class("lstm-seq-sources")
         self.keys_hint.add_class("lstm-seq-keys")
-        self._controls = widgets.HBox([self.source_menu, self.play, self.back, self.forward, self.speed, self.time,
-                                       self.unit, self.sample], layout=wrap)
+        self._controls = widgets.HBox([self.source_menu, self.play, self.first, self.back, self.forward, self.last,
+                                       self.speed, self.time, self.unit, self.sample], layout=wrap)
         self._controls.add_class("lstm-seq-controls")
         super().__init__([
             widgets.HTML(SEQUENCE_CSS.join(("<style>", "</style>")) + hover_css(".lstm-sequence")),
@@ -255,6 +271,8 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.speed.observe(lambda ch: setattr(self.play, "interval", int(ch["new"])), names="value")
         self.back.on_click(lambda b: self.step_by(-1))
         self.forward.on_click(lambda b: self.step_by(+1))
+        self.first.on_click(lambda b: self.step_by(-self.time.max))
+        self.last.on_click(lambda b: self.step_by(+self.time.max))
         self.run_button.on_click(lambda b: self._guard(self.run_demo, self.words.value))
         self.load_button.on_click(lambda b: self._guard(self.load, self.path.value))
         self.story_button.on_click(lambda b: self._guard(self.load_source, "story"))
