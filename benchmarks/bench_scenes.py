@@ -41,11 +41,11 @@ def run(cmd: list[str]) -> tuple[float, str]:
 
 
 def main() -> int:
-    from animations.cli import SCENE_NAMES, _available
+    from animations.cli import _available
     from animations.lesson import duration
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--scenes", nargs="+", default=None, choices=SCENE_NAMES, help="scenes to time one by one")
+    p.add_argument("--scenes", nargs="+", default=None, choices=_available(), help="scenes to time one by one")
     p.add_argument("--quality", nargs="+", default=["low", "high"], choices=("low", "medium", "high", "4k"))
     p.add_argument("--lang", default="en", choices=("en", "zh"))
     p.add_argument("--trace", help="a saved trace instead of the demo")
