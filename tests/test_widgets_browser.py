@@ -277,6 +277,14 @@ def test_projector_numbers_and_presenter_mode_in_voila(classroom, chromium, scre
         ctx.close()
 
 
+def _to_chinese(page) -> None:
+    """Switch the classroom to Chinese from its first tab and wait until the cell's labels are Chinese."""
+    page.locator(".lm-TabBar-tab").nth(0).click()
+    page.locator(".lstm-language button", has_text="中文").click()
+    page.wait_for_function("() => document.querySelector('.lstm-cellflow-diagram').textContent"
+                           ".includes('遗忘门')", timeout=20_000)
+
+
 def _fully_on_screen(page, sel: str, viewport: dict) -> dict | None:
     """The box of ``sel`` when all of it is inside the viewport (nothing to scroll to), else None."""
     box = page.locator(sel).first.bounding_box()
@@ -299,10 +307,7 @@ def test_narration_and_equations_above_the_fold_without_presenter_mode(view, cla
         page.wait_for_timeout(600)
         for lang in ("en", "zh"):
             if lang == "zh":
-                page.locator(".lm-TabBar-tab").nth(0).click()
-                page.locator(".lstm-language button", has_text="中文").click()
-                page.wait_for_function("() => document.querySelector('.lstm-cellflow-diagram').textContent"
-                                       ".includes('遗忘门')", timeout=20_000)
+                _to_chinese(page)
                 page.wait_for_timeout(600)
             for tab, root in ((0, ".lstm-cellflow"), (1, ".lstm-sequence")):
                 page.locator(".lm-TabBar-tab").nth(tab).click()
@@ -387,10 +392,7 @@ def test_the_classroom_on_a_phone(classroom, chromium, screens):
         page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
         for lang in ("en", "zh"):
             if lang == "zh":
-                page.locator(".lm-TabBar-tab").nth(0).click()
-                page.locator(".lstm-language button", has_text="中文").click()
-                page.wait_for_function("() => document.querySelector('.lstm-cellflow-diagram').textContent"
-                                       ".includes('遗忘门')", timeout=20_000)
+                _to_chinese(page)
             for tab, root in ((0, ".lstm-cellflow-diagram"), (1, ".lstm-seq-diagram")):
                 page.locator(".lm-TabBar-tab").nth(tab).click()
                 page.locator(f"{root} .lstm-val-c").wait_for(timeout=20_000)
