@@ -42,9 +42,8 @@ class Lesson:
 #: ISO 639-2 codes the MP4's tracks carry (players show them as the track's language).
 TRACK_LANGUAGE = {"en": "eng", "zh": "chi"}
 #: The most characters one subtitle shows (:func:`cue_width`): two rows of 42 (English) or of 16 full-width
-#: characters (Chinese), broadcast norms. A
-#: longer narration line is shown as several cues, one after another, so a player never stacks three or four
-#: rows over the lesson.
+#: characters (Chinese), broadcast norms. A longer narration line is shown as several cues, one after another,
+#: so a player never stacks three or four rows over the lesson.
 CUE_CHARS = {"en": 84, "zh": 32}
 #: Where a line may be cut, best first: after a sentence, then a clause, then a comma (the mark stays with the
 #: words before it).
@@ -62,7 +61,7 @@ def cue_width(text: str, lang: str) -> float:
 def _pieces(text: str, limit: int, lang: str) -> list[str]:
     """``text`` cut at the best boundary nearest its middle, recursively, until every piece fits ``limit``
     (a piece with no boundary left stays whole). Chinese is cut only at its own full-width marks, never
-    inside a formula's "h t−1, x t"."""
+    inside a formula's "hₜ₋₁, xₜ"."""
     if cue_width(text, lang) <= limit:
         return [text]
     for marks in _CUTS.get(lang, _CUTS["en"]):

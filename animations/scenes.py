@@ -1210,6 +1210,7 @@ class Backprop(LSTMScene):
         # the panels come with the switch and the lines with the measure, so nothing is talked about on an empty
         # screen; each model's line then adds its range at the colour word
         axes = self.spread_axes()
+        self.spread_groups: dict[int, VGroup] = {}  # each model's 40 lines (spread_lines fills it)
         lines = [self.spread_lines(0), self.spread_lines(1)]
         self.say("switch", [FadeOut(chapter_a)], [FadeOut(head), FadeIn(head2)], axes[1])
         self.say("measure", axes[0], lines[0][0] + lines[1][0])
@@ -1258,7 +1259,6 @@ class Backprop(LSTMScene):
         ax = self.spread_panels[k][0]
         lo, hi = self.LOG_RANGE
         lines = VGroup()
-        self.spread_groups = getattr(self, "spread_groups", {})
         self.spread_groups[k] = lines
         for j, row in enumerate(values):
             pts = [ax.c2p(t, float(np.clip(np.log10(max(v, 1e-12)), lo, hi))) for t, v in enumerate(row)]

@@ -93,17 +93,19 @@ _POWER = re.compile(rf"(?:({_NUMBER}) × )?10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)
 _FROM_SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 _SUBSCRIPT = str.maketrans({"₋": "−", "₀": "0", "₁": "1", "₂": "2", "₃": "3"})
 
+#: How a matrix times the vector in brackets after it ("W[hₜ₋₁, xₜ]") is said.
+_TIMES = {"en": "times", "zh": "乘"}
 #: Symbols and how each language says them (longest first, applied after the numbers).
 _SYMBOLS: dict[str, list[tuple[str, str]]] = {
     "en": [("⊙ is", "the circled dot is"), ("tanh′", "tanh prime"), ("′", " prime"), ("⊙", " times "),
            ("×", " times "), ("·", " times "), ("=", " equals "), ("≈", " about "), ("+", " plus "),
            ("−", " minus "), ("→", " to "), ("–", " to "), ("σ(", "sigma of "), ("σ", "sigma"), ("tanh(", "tanh of "),
-           ("/", " over "), ("#", "number "), ("_i[", " i times "), ("_", " "), ("W[", "W times "), ("[", " "),
+           ("/", " over "), ("#", "number "), ("_", " "), ("[", " "),
            ("]", ", "), ("(", ", "), (")", ", "), ("…", ", "), ("“", ""), ("”", ""), ("‘", ""), ("’", "'")],
     "zh": [("⊙ 是", "圆点乘是"), ("tanh′", "tanh 的导数"), ("′", " 撇"), ("⊙", " 逐元素乘 "), ("×", " 乘 "),
            ("·", " 乘 "), ("=", " 等于 "), ("≈", " 约等于 "), ("+", " 加 "), ("−", " 减 "), ("→", " 到 "), ("–", " 到 "),
-           ("σ(", "sigma "), ("σ", "sigma"), ("tanh(", "tanh "), ("/", " 除以 "), ("#", "第"), ("_i[", " i 乘 "),
-           ("_", " "), ("W[", "W 乘 "), ("[", " "), ("]", "，"), ("(", "，"), (")", "，"), ("…", "，"), ("“", ""),
+           ("σ(", "sigma "), ("σ", "sigma"), ("tanh(", "tanh "), ("/", " 除以 "), ("#", "第"),
+           ("_", " "), ("[", " "), ("]", "，"), ("(", "，"), (")", "，"), ("…", "，"), ("“", ""),
            ("”", ""), ("‘", ""), ("’", "")],
 }
 
@@ -131,6 +133,7 @@ def speakable(text: str, lang: str) -> str:
     out = _SCI.sub(sci, out)
     out = _SIGNED.sub(lambda m: f" {signed(m)} ", out)
     out = re.sub(r"(\w)[-−](?=\s|\d|$)", r"\1 − ", out)  # "t−1" read as a subtraction once numbers are words
+    out = re.sub(r"(?<=[A-Za-z])\[", f" {_TIMES[lang]} [", out)  # "W[h, x]", "W_i[h, x]": a matrix times a vector
     for sym, said in _SYMBOLS[lang]:
         out = out.replace(sym, said)
     out = re.sub(r"[,，]\s*(?=[,，;:.?!；：。？！]|$)", "", out)  # a bracket's comma next to other punctuation
