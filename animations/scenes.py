@@ -135,14 +135,20 @@ class LSTMScene(_Base):
         self.keyframe_sizes: list[list[float]] = []
         #: numbers shown as a product: (factors, product) — the rounding tests multiply them back
         self.products: list[tuple[list, object]] = []
+        #: products in an overview (a table, the whole cell at once), not in focus: multiplied back, and held
+        #: to the size of text, not of a number in focus
+        self.overview_products: list[tuple[list, object]] = []
         #: ("play" | "wait", narration key, seconds) in order: the pacing test finds the longest still picture
         self.timeline: list[tuple[str, str, float]] = []
 
     def barely_trained_note(self) -> None:
         """A visible note when the trace's gates never leave 0.3–0.7 (a model that has hardly learned)."""
         if self.facts.barely_trained:
-            note = self.text(self.term("barely_trained"), size=20, color=palette.FORGET)
-            self.add(note.to_corner(DOWN + LEFT, buff=0.2))
+            # at the size of text a class reads, just over the band kept for subtitles
+            note = self.text(self.term("barely_trained"), size=36, color=palette.FORGET)
+            if note.width > 12.8:
+                note.scale_to_fit_width(12.8)
+            self.add(note.move_to(DOWN * (config.frame_height * 0.38 - note.height / 2 - 0.05)))
 
     def say(self, key: str, *plays, rt: float = 1.0) -> None:
         """Say line ``key``: a new slide whose notes are the line, a subtitle, the animations, then silence.
@@ -295,10 +301,13 @@ class LSTMScene(_Base):
         d.to_edge(LEFT, buff=0.6).set_y(-0.45)  # the state lines' ends and their labels clear of the 4 % margin
         return d
 
-    def put(self, d: CellDiagram, keys, name: str, size: float = 28, digits: int = 2) -> VGroup:
-        """Values of ``keys`` for the (step, unit) ``facts.where[name]`` at their slots on diagram ``d``."""
+    def put(self, d: CellDiagram, keys, name: str, size: float = 28, digits: int | dict[str, int] = 2) -> VGroup:
+        """Values of ``keys`` for the (step, unit) ``facts.where[name]`` at their slots on diagram ``d``
+        (``digits``: decimals for all, or per key with two for the keys it does not name)."""
         t, u = self.facts.where[name]
-        return VGroup(*[d.value(k, float(self.src.value(k, t)[u]), u, t, size=size, digits=digits) for k in keys])
+        per = digits if isinstance(digits, dict) else {}
+        return VGroup(*[d.value(k, float(self.src.value(k, t)[u]), u, t, size=size,
+                                digits=per.get(k, 2) if per else digits) for k in keys])
 
     def read_out_digits(self, name: str) -> int:
         """Decimals at which o × tanh c, shown for the (step, unit) ``name``, multiplies to the h shown."""
@@ -432,8 +441,11 @@ class ReadingNetwork(LSTMScene):
         head = self.title()
         self.add(head)
         from explainer.demo import FEATURES, WORDS
-        words = list(WORDS[:4])  # the lesson's sentence: "the sky" is one token (天空), as the demo reads it
-        xs = [-3.85 + 3.05 * k for k in range(len(words))]
+        # the lesson's sentence ("the sky" is one token, 天空, as the demo reads it): its first three words, then,
+        # past the words left out, the last one, where the readout answers
+        steps = [0, 1, 2, len(WORDS) - 1]
+        words = [WORDS[t] for t in steps]
+        xs = [-4.1, -1.3, 1.5, 5.3]  # the gap before the last word is wider: the words left out are in it
         y_cell, y_x, y_word = 1.05, -0.55, -1.35
         cells, inputs, labels, arrows_up, arrows_h, hs = VGroup(), VGroup(), VGroup(), VGroup(), VGroup(), VGroup()
         for k, (x, w) in enumerate(zip(xs, words)):
@@ -445,19 +457,30 @@ class ReadingNetwork(LSTMScene):
             squares = VGroup(*[Rectangle(width=0.3, height=0.3, stroke_color=palette.INPUT_X, stroke_width=2,
                                          fill_color=palette.INPUT_X, fill_opacity=1.0 if known == w else 0.0)
                                for known in FEATURES]).arrange(RIGHT, buff=0.06).move_to(RIGHT * x + UP * y_x)
-            xlab = self.markup(span("x", "x", str(k)), size=36).next_to(squares, LEFT, buff=0.15)
+            xlab = self.markup(span("x", "x", str(steps[k])), size=36).next_to(squares, LEFT, buff=0.15)
             inputs.add(VGroup(squares, xlab))
             labels.add(self.text(f"“{localise(w, self.lang)}”", size=36).move_to(RIGHT * x + UP * y_word))
             arrows_up.add(Arrow(squares.get_top(), box.get_bottom(), buff=0.08, color=palette.INPUT_X, stroke_width=4))
             if k + 1 < len(words):
-                arr = Arrow(box.get_right(), RIGHT * (xs[k + 1] - 0.78) + UP * y_cell, buff=0.05,
-                            color=palette.HIDDEN, stroke_width=5)
+                t0, t1 = steps[k], steps[k + 1]
+                end = RIGHT * (xs[k + 1] - 0.78) + UP * y_cell
+                if t1 == t0 + 1:
+                    arr = Arrow(box.get_right(), end, buff=0.05, color=palette.HIDDEN, stroke_width=5)
+                    hs.add(self.markup(span("h", "h", str(t0)), size=36).next_to(arr, UP, buff=0.08))
+                else:
+                    # past the words left out the arrow breaks at ⋯: h₂ leaves "blue", h₆ arrives at "is"
+                    mid = RIGHT * (x + xs[k + 1]) / 2 + UP * y_cell
+                    gap = self.text("⋯", size=36).move_to(mid)
+                    out = Line(box.get_right() + RIGHT * 0.05, mid + LEFT * 0.3, color=palette.HIDDEN, stroke_width=5)
+                    into = Arrow(mid + RIGHT * 0.3, end, buff=0.05, color=palette.HIDDEN, stroke_width=5)
+                    arr = VGroup(out, gap, into)
+                    hs.add(VGroup(self.markup(span("h", "h", str(t0)), size=36).next_to(out, UP, buff=0.08),
+                                  self.markup(span("h", "h", str(t1 - 1)), size=36).next_to(into, UP, buff=0.08)))
                 arrows_h.add(arr)
-                hs.add(self.markup(span("h", "h", str(k)), size=36).next_to(arr, UP, buff=0.08))
         # before the first word there is nothing to remember: h starts at zero
-        h0_arrow = Arrow(RIGHT * (xs[0] - 2.4) + UP * y_cell, cells[0][0].get_left(), buff=0.05,
+        h0_arrow = Arrow(RIGHT * (xs[0] - 2.25) + UP * y_cell, cells[0][0].get_left(), buff=0.05,
                          color=palette.HIDDEN, stroke_width=5)
-        h0 = self.markup(f"{span('h', 'h')} = 0", size=36).next_to(h0_arrow, UP, buff=0.08)
+        h0 = self.markup(f"{span('h', 'h')} = 0", size=36).next_to(h0_arrow, UP, buff=0.08).align_to(h0_arrow, LEFT)
         first = VGroup(cells[0], inputs[0], labels[0], arrows_up[0])
         note = self.text(self.term("one_hot"), size=36, color=palette.MUTED).move_to(UP * -2.6)
         if note.width > 12.4:
@@ -478,13 +501,13 @@ class ReadingNetwork(LSTMScene):
         rest = VGroup(*[VGroup(cells[k], inputs[k], labels[k], arrows_up[k]) for k in (2, 3)],
                       *arrows_h[1:], *hs[1:])
         self.say("same", [FadeIn(rest)], [*[Indicate(c[1], color=palette.HIDDEN) for c in cells]])
-        up = Arrow(cells[-1].get_top(), cells[-1].get_top() + UP * 0.35, buff=0.02, color=palette.HIDDEN,
+        up = Arrow(cells[-1].get_top(), cells[-1].get_top() + UP * 0.25, buff=0.02, color=palette.HIDDEN,
                    stroke_width=5, max_tip_length_to_length_ratio=0.4)
         readout = self.text(self.term("readout"), size=36, color=palette.HIDDEN)
         readout.next_to(up, UP, buff=0.05).align_to(RIGHT * 6.4, RIGHT)
         self.remove(shapes)
         self.say("answer", [GrowFromEdge(up, DOWN), FadeIn(readout)])
-        same.next_to(head, DOWN, buff=0.25).align_to(head, LEFT)
+        same.next_to(head, DOWN, buff=0.15).align_to(head, LEFT)
         self.say("memory", [FadeIn(same)], [*[Indicate(h, color=palette.HIDDEN) for h in hs]])
 
 
@@ -841,28 +864,35 @@ class HoldingQuietly(LSTMScene):
                 w.scale_to_fit_width(dx - 0.2)
             w.move_to(RIGHT * x + UP * 2.15)
         rows = {}
-        ys = {"f": 1.2, "i": 0.35, "o": -0.5, "c": -1.35, "h": -2.2}
+        # the memory kept (f, i, c), then what is said of it: h = o ⊙ tanh c, its factors on the rows above it
+        ys = {"f": 1.4, "i": 0.7, "c": 0.0, "o": -0.75, "tanh_c": -1.45, "h": -2.15}
         names = {"f": "forget_gate", "i": "input_gate", "o": "output_gate", "c": "cell_state", "h": "hidden_state"}
+        digits = {"o": fx.hold_digits, "tanh_c": fx.hold_digits}  # o × tanh c multiplies to the h shown
         for key, y in ys.items():
-            label = self.markup(f"{span(key, key)}  {self.term(names[key])}", size=36).move_to(UP * y)
+            name = f"tanh {span('c', 'c')}" if key == "tanh_c" else f"{span(key, key)}  {self.term(names[key])}"
+            label = self.markup(name, size=36).move_to(UP * y)
             label.align_to(RIGHT * x_name, LEFT)
-            vals = VGroup(*[number(float(self.src.value(key, t)[u]), key, u, step=t, font=self.font, size=40)
-                            .move_to(RIGHT * x + UP * y) for t, x in zip(steps, xs)])
+            vals = VGroup(*[number(float(self.src.value(key, t)[u]), key, u, step=t, font=self.font, size=40,
+                                   digits=digits.get(key, 2)).move_to(RIGHT * x + UP * y) for t, x in zip(steps, xs)])
             rows[key] = VGroup(label, vals)
+        for k in range(len(steps)):
+            self.overview_products.append(([rows["o"][1][k], rows["tanh_c"][1][k]], rows["h"][1][k]))
         col0 = SurroundingRectangle(VGroup(words[0], *[rows[k][1][0] for k in ys]), color=palette.FRAME, buff=0.15,
                                     corner_radius=0.08)
         self.say("keep", [FadeIn(words), Create(col0)], [FadeIn(rows["f"]), FadeIn(rows["c"])])
         self.say("write", [FadeIn(rows["i"])])
-        self.say("quiet", [FadeIn(rows["o"])], [FadeIn(rows["h"])])
-        if "belt" in self.spoken:
-            lane = belt(RIGHT * (xs[0] - 0.6) + UP * -1.8, RIGHT * (xs[-1] + 0.6) + UP * -1.8, width=8)
-            self.say("belt", [Create(lane)], [Indicate(rows["c"][1][-1], color=palette.CELL)])
+        quiet = []
         if fx.flags.get("quiet"):
+            # said with the line that says it (added after the last line, it was never on screen)
             note = self.text(self.term("kept_not_said"), size=40, color=palette.HIDDEN)
             note.next_to(rows["h"][1][-1], RIGHT, buff=0.5)
-            if note.get_right()[0] > 6.4:
-                note.next_to(rows["h"][1], UP, buff=0.1).align_to(RIGHT * 6.4, RIGHT).set_y(-2.75)
-            self.add(note)
+            if note.get_right()[0] > 6.4:  # under the h row, over the subtitles' band (y ≥ −3.04)
+                note.align_to(RIGHT * 6.4, RIGHT).set_y(-2.98 + note.height / 2)
+            quiet = [FadeIn(note)]
+        self.say("quiet", [FadeIn(rows["o"])], [FadeIn(rows["tanh_c"]), FadeIn(rows["h"]), *quiet])
+        if "belt" in self.spoken:
+            lane = belt(RIGHT * (xs[0] - 0.6) + UP * -0.38, RIGHT * (xs[-1] + 0.6) + UP * -0.38, width=8)
+            self.say("belt", [Create(lane)], [Indicate(rows["c"][1][-1], color=palette.CELL)])
         self.rows = rows
 
 
@@ -956,9 +986,13 @@ class FullStep(LSTMScene):
         t, u = self.facts.where["step"]
         rows = VGroup()
 
+        # o and tanh c beside h carry one decimal more where two would not multiply to it (0.95 × 0.72 ≠ 0.69)
+        digits = {"o": self.facts.step_digits, "tanh_c": self.facts.step_digits}
+
         def eq_row(key: str, value_key: str) -> VGroup:
             r = VGroup(self.markup(EQUATIONS[key], size=26), self.markup("=", size=26),
-                       number(float(self.src.value(value_key, t)[u]), value_key, u, step=t, font=self.font, size=28))
+                       number(float(self.src.value(value_key, t)[u]), value_key, u, step=t, font=self.font, size=28,
+                              digits=digits.get(value_key, 2)))
             r.arrange(RIGHT, buff=0.12)
             return r
 
@@ -968,6 +1002,7 @@ class FullStep(LSTMScene):
                  ("g", "g", ("in_g", "g"), ["g"]), ("o", "o", ("in_o", "o"), ["o"]),
                  ("c", "c", ("c_prev", "kept", "ig", "c"), ["f*c_prev", "i*g", "c"]),
                  ("h", "h", ("to_tanh", "tanh_c", "h"), ["tanh_c", "h"])]
+        shown = {}  # slot → its number on the cell
         for k, (key, vkey, wires, slots) in enumerate(steps):
             r = eq_row(key, vkey)
             r.move_to([0, 2.05 - 0.62 * k, 0]).align_to(RIGHT * x0, LEFT)
@@ -975,9 +1010,12 @@ class FullStep(LSTMScene):
                 r.scale((x1 - x0) / r.width, about_edge=LEFT)
             rows.add(r)
             a, dots = self.flow(d, *wires)
-            vals = self.put(d, slots, "step", size=28)
+            vals = self.put(d, slots, "step", size=28, digits=digits)
+            shown.update(zip(slots, vals))
             self.say(key, a, [FadeIn(vals), FadeIn(r)])
             self.remove(*dots)
+        for factors, product in ((("f", "c_prev"), "f*c_prev"), (("i", "g"), "i*g"), (("o", "tanh_c"), "h")):
+            self.overview_products.append(([shown[k] for k in factors], shown[product]))
         passed = VGroup(self.text("→ t + 1:", size=28, color=palette.MUTED),
                         self.text(self.term("passed_on"), size=28, color=palette.MUTED))
         passed.arrange(DOWN, aligned_edge=LEFT, buff=0.15).next_to(rows, DOWN, buff=0.45).align_to(RIGHT * x0, LEFT)
@@ -1018,16 +1056,20 @@ class UnrolledSequence(LSTMScene):
         top = 2.65 - H / 2 - 0.05
         belt_y = top - H / 2 - 0.22
         the_belt = belt(LEFT * edge + UP * belt_y, RIGHT * edge + UP * belt_y, width=16)
-        belt_label = self.text(f"c · {self.term('cell_state')}", size=24, color=palette.CELL)
-        if belt_label.width > left + edge - 0.25:
-            belt_label.scale_to_fit_width(left + edge - 0.25)
-        belt_label.move_to(UP * top).align_to(LEFT * edge, LEFT)
         cols = []
         for k, t in enumerate(steps):
             c = self.vec("c", t, side=side, number_size=24)
             c.remove(c.label)
             c.shift(RIGHT * xs[k] + UP * top - c.cells.get_center())
             cols.append(c)
+        # a name per row of c, as the heatmap's rows have: which memory each belt lane carries
+        names = self.facts.units()
+        belt_label = VGroup()
+        for uu in range(U):
+            lab = self.markup(f"{span('c', 'c')}  {names[uu]}", size=24)
+            if lab.width > left + edge - 0.1:  # as wide as the heatmap's row names below
+                lab.scale_to_fit_width(left + edge - 0.1)
+            belt_label.add(lab.set_y(cols[0].cells[uu].get_y()).align_to(RIGHT * (left - 0.1), RIGHT))
         tags = VGroup()
         for k, t in enumerate(steps):
             tag = self.text(self.facts.word(t), size=26, color=palette.INK)
@@ -1040,7 +1082,6 @@ class UnrolledSequence(LSTMScene):
         for c in cols:
             self.add(c.cells)
         # heatmap: rows = gates × units, columns = steps; colour = gate value on one fixed scale
-        names = self.facts.units()
         row_h = min(0.4, 3.0 / (4 * U))  # a few units: tall rows that use the frame
         y0 = tags.get_bottom()[1] - 0.35
         heat = VGroup()

@@ -22,7 +22,7 @@ import numpy as np
 
 from explainer.gates import openness
 from explainer.glossary import LANGS, term
-from explainer.presentation import common_digits, localise, product_digits, unit_phrase
+from explainer.presentation import common_digits, factor_digits, localise, product_digits, unit_phrase
 
 from animations.mobjects import fmt
 from animations.source import SceneSource
@@ -160,8 +160,13 @@ class Facts:
         self.hold_steps = window[:3]
         t_h = self.hold_steps[0]
         at("hold", t_h, u_w)
-        for k, a in (("f", f), ("i", i), ("o", o), ("c", c), ("h", h)):
+        # the chapter's table shows o and tanh c beside h in every column: they carry the decimals at which
+        # o × tanh c multiplies to h at two (0.05 × 0.73 would read 0.04 against h = 0.03)
+        tc = tr.tanh_c[0]
+        self.hold_digits = factor_digits([([o[t, u_w], tc[t, u_w]], h[t, u_w]) for t in [t_w, *self.hold_steps]])
+        for k, a in (("f", f), ("i", i), ("c", c), ("h", h)):
             num(f"{k}_hold", a[t_h, u_w])
+        num("o_hold", o[t_h, u_w], self.hold_digits)
         num("c_hold_last", c[self.hold_steps[-1], u_w])
         v["word_hold_last"] = self.word(self.hold_steps[-1])
         quiet = [(openness(f[t, u_w]), openness(i[t, u_w]), openness(o[t, u_w])) for t in self.hold_steps]
@@ -184,8 +189,11 @@ class Facts:
         busy = [sum(abs(float(a[t_s, k])) > AWAY_FROM_ZERO for a in (f, i, g, o, c, h)) for k in range(U)]
         u_s = max(range(U), key=lambda k: (busy[k], -k))
         at("step", t_s, u_s)
-        for k, a in (("f", f), ("i", i), ("g", g), ("o", o), ("c", c), ("h", h), ("c_prev", c_prev)):
+        # o and tanh c, shown beside h on the cell, carry the decimals at which they multiply to it
+        self.step_digits = factor_digits([([o[t_s, u_s], tr.tanh_c[0, t_s, u_s]], h[t_s, u_s])])
+        for k, a in (("f", f), ("i", i), ("g", g), ("c", c), ("h", h), ("c_prev", c_prev)):
             num(f"{k}_step", a[t_s, u_s])
+        num("o_step", o[t_s, u_s], self.step_digits)
         # unrolled: the largest changes of a cell state, over every unit and step (two units may change at one
         # step: each counts), and the largest of all the others
         change = np.abs(c - c_prev)
@@ -227,6 +235,7 @@ class Facts:
             # the cell chapter writes one row of W out in full (and names every input word) when it is short
             "small": src.total_units + tr.input_dim <= 6 and self.weight is not None,
             "weight": self.weight is not None,
+            "demo": self.demo,  # "back to the hand-built demo" (after the chapter on trained plain RNNs)
         }
 
     # --- names in the caption language -----------------------------------------------------------
@@ -520,7 +529,7 @@ SCRIPT: dict[str, list[Line]] = {
           "h 有 n 个数、x 有 V 个数时，W 是 n 乘 n 加 V。这里 n = {rn_units}，V = {rn_inputs}。"),
         L("same", "Every step uses the same W and b: drawn once per word, the network unrolled in time.",
           "每一步都用同一组 W 和 b：按词画出来，就是按时间展开的网络。"),
-        L("answer", "After the last word, a readout turns h into a probability per colour: the answer.",
+        L("answer", "After the last word, a softmax readout turns h into probabilities that sum to one: the answer.",
           "读完最后一个词，读出层把 h 变成每种颜色的概率：这就是答案。"),
         L("memory", "So h is a plain RNN's only memory, and every word computes it anew.",
           "所以 h 是普通 RNN 唯一的记忆，而每读一个词，它都要重新算一遍。"),
@@ -565,8 +574,11 @@ SCRIPT: dict[str, list[Line]] = {
           "LSTM 加了第二个记忆——细胞状态；只有门允许时它才会改变。"),
     ],
     "TheCell": [
+        L("belt", "Back to the hand-built demo. One LSTM cell, one step. Along the top runs the cell state c, the "
+                  "memory: a conveyor belt.",
+          "回到手工设定的演示模型。一个 LSTM 细胞，一个时间步。顶部是细胞状态 c，也就是记忆，像一条传送带。", when="demo"),
         L("belt", "One LSTM cell, one step. Along the top runs the cell state c, the memory: a conveyor belt.",
-          "一个 LSTM 细胞，一个时间步。顶部是细胞状态 c，也就是记忆，像一条传送带。"),
+          "一个 LSTM 细胞，一个时间步。顶部是细胞状态 c，也就是记忆，像一条传送带。", when="not demo"),
         L("concat", "Below, hₜ₋₁ and the input xₜ are joined into one vector. Here h has {n_units} numbers, "
                     "one per unit, and x has {n_inputs}: {n_concat} in all.",
           "底部，上一步的 hₜ₋₁ 和输入 xₜ 拼接成一个向量。这里 h 有 {n_units} 个数（每个单元一个），x 有 {n_inputs} 个："
@@ -610,7 +622,7 @@ SCRIPT: dict[str, list[Line]] = {
         L("write", "The input gate stays shut, i = {i_hold}: nothing new is written.",
           "输入门一直关着，i = {i_hold}：没有写入新内容。", when="quiet"),
         L("write", "The input gate is i = {i_hold}.", "输入门 i = {i_hold}。", when="not quiet"),
-        L("quiet", "The output gate is shut, o = {o_hold}: hₜ = o ⊙ tanh c = {h_hold}, the memory kept, not said.",
+        L("quiet", "The output gate is shut, o = {o_hold}: hₜ = o ⊙ tanh c = {h_hold}, kept, not said.",
           "输出门关着，o = {o_hold}：hₜ = o ⊙ tanh c = {h_hold}，记忆被保留，但没有说出来。", when="quiet"),
         L("quiet", "The output gate is o = {o_hold}, so hₜ = o ⊙ tanh c = {h_hold}.",
           "输出门 o = {o_hold}，所以 hₜ = o ⊙ tanh c = {h_hold}。", when="not quiet"),
@@ -624,9 +636,9 @@ SCRIPT: dict[str, list[Line]] = {
           "“{w_from}”以一个权重进入这个遗忘门：W = {w_forget}。", when="weight"),
         L("zf", "It pulls the weighted sum down to z = {z_forget}.", "它把加权和拉低到 z = {z_forget}。"),
         L("curve", "On the sigmoid curve that gives f = {f_forget}: the gate is closed.",
-          "在 sigmoid 曲线上，这对应 f = {f_forget}：门关上了。", when="forgets"),
+          "在 sigmoid 曲线上，这对应 f = {f_forget}：门几乎全关，旧记忆几乎一点也留不下。", when="forgets"),
         L("curve", "On the sigmoid curve that gives f = {f_forget}: the gate is only partly closed.",
-          "在 sigmoid 曲线上，这对应 f = {f_forget}：门只关上了一部分。", when="not forgets"),
+          "在 sigmoid 曲线上，这对应 f = {f_forget}：门只关了一部分，旧记忆还留下一些。", when="not forgets"),
         L("erased", "So f ⊙ cₜ₋₁ falls from {c_prev_forget} to {kept_forget}: the old colour is erased.",
           "于是 f ⊙ cₜ₋₁ 从 {c_prev_forget} 降到 {kept_forget}：旧的颜色被擦除了。", when="forgets"),
         L("erased", "So f ⊙ cₜ₋₁ goes from {c_prev_forget} to {kept_forget}: the memory is only partly erased.",
@@ -661,11 +673,11 @@ SCRIPT: dict[str, list[Line]] = {
     "FullStep": [
         L("f", "Step “{word_step}” as six equations, for {unit_step}. Forget gate: f = {f_step}.",
           "同一步“{word_step}”，写成六个方程，看{unit_step}。遗忘门：f = {f_step}。"),
-        L("i", "The input gate, with its own weights: i = {i_step}.", "输入门，有自己的权重：i = {i_step}。"),
-        L("g", "The candidate: g = {g_step}.", "候选记忆：g = {g_step}。"),
-        L("o", "The output gate: o = {o_step}.", "输出门：o = {o_step}。"),
-        L("c", "The cell state: cₜ = f ⊙ cₜ₋₁ + i ⊙ g = {c_step}.", "细胞状态：cₜ = f ⊙ cₜ₋₁ + i ⊙ g = {c_step}。"),
-        L("h", "The hidden state: hₜ = o ⊙ tanh cₜ = {h_step}.", "隐藏状态：hₜ = o ⊙ tanh cₜ = {h_step}。"),
+        L("i", "Input gate, with its own weights: i = {i_step}.", "输入门，有自己的权重：i = {i_step}。"),
+        L("g", "Candidate: g = {g_step}.", "候选记忆：g = {g_step}。"),
+        L("o", "Output gate: o = {o_step}.", "输出门：o = {o_step}。"),
+        L("c", "Cell state: cₜ = f ⊙ cₜ₋₁ + i ⊙ g = {c_step}.", "细胞状态：cₜ = f ⊙ cₜ₋₁ + i ⊙ g = {c_step}。"),
+        L("h", "Hidden state: hₜ = o ⊙ tanh cₜ = {h_step}.", "隐藏状态：hₜ = o ⊙ tanh cₜ = {h_step}。"),
         L("next", "hₜ and cₜ go on to the next word; the same cell runs again.",
           "hₜ 和 cₜ 被传给下一个词，同一个细胞再运行一次。"),
     ],

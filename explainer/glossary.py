@@ -146,7 +146,7 @@ TERMS: dict[str, dict[str, str]] = {
     "no_readout": {"en": "this model has no readout for the sky task", "zh": "这个模型没有回答天空颜色的读出层"},
     "one_hot": {"en": "one-hot xₜ: one square per known word", "zh": "独热向量 xₜ：每个认识的词一格"},
     "same_weights": {"en": "the same W and b at every step", "zh": "每一步都用同一组 W 和 b"},
-    "readout": {"en": "readout: softmax → answer", "zh": "读出层：softmax → 答案"},
+    "readout": {"en": "readout: softmax → probabilities, sum 1", "zh": "读出层：softmax → 概率，和为 1"},
     "rnn_shapes": {"en": "h: n numbers   x: V numbers   W: n × (n + V)   b: n",
                    "zh": "h：n 个数   x：V 个数   W：n × (n + V)   b：n"},
     "backprop": {"en": "why an LSTM: backprop through time", "zh": "为什么用 LSTM：随时间反向传播"},

@@ -93,6 +93,20 @@ def common_digits(products: Sequence[tuple[Sequence[float], float]], digits: int
     return most
 
 
+def factor_digits(products: Sequence[tuple[Sequence[float], float]], digits: int = DIGITS, most: int = 4) -> int:
+    """The fewest decimals (≥ ``digits``) for the factors at which every product, itself shown at ``digits``,
+    multiplies back: o × tanh c = 0.9526 × 0.7234 = 0.6890 fails at two, three and four decimals alike, but
+    0.953 × 0.723 = 0.69 holds (a product keeps the digits its reader compares; its factors get one more).
+
+    >>> factor_digits([([0.9526, 0.7234], 0.6890)])
+    3
+    """
+    for d in range(digits, most + 1):
+        if all(fmt(math.prod(round(float(a), d) for a in fs), digits) == fmt(p, digits) for fs, p in products):
+            return d
+    return most
+
+
 def nice_step(span: float, target: int = 4) -> float:
     """A round tick spacing (1, 2 or 5 × 10ᵏ) giving about ``target`` intervals over ``span``."""
     raw = max(float(span), 1e-12) / target

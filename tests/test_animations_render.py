@@ -6,11 +6,13 @@ Refresh the snapshots after an intended visual change with:
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 from itertools import groupby
 from pathlib import Path
 
@@ -273,8 +275,11 @@ def test_holding_quietly_reads_back_the_gates_over_the_filler_words(demo_renders
     steps = list(scene.facts.hold_steps)
     assert steps and steps[0] == t_w + 1 and tr.meta["labels"][steps[0]] == "birds"
     for t in steps:
-        for key in "fioch":
+        for key in "fich":
             assert shown[(key, t, u)] == fmt(getattr(tr, key)[0, t, u]), (key, t)
+        # o and tanh c at the decimals at which they multiply to h (the test below)
+        for key in ("o", "tanh_c"):
+            assert shown[(key, t, u)] == fmt(getattr(tr, key)[0, t, u], scene.facts.hold_digits), (key, t)
         assert tr.f[0, t, u] > 0.9 and tr.i[0, t, u] < 0.1 and tr.o[0, t, u] < 0.1
         assert abs(tr.c[0, t, u]) > 0.5 and abs(tr.h[0, t, u]) < 0.1
     # the colour word before them: where c was written
@@ -298,12 +303,30 @@ def test_the_question_opens_the_output_gate(demo_renders):
 def test_full_step_ends_on_all_six_equations(demo_renders):
     scene, src, _ = demo_renders["FullStep"]
     assert len(scene.rows) == 6
+    # the cell's three products multiply back; o and tanh c carry a third decimal (0.95 × 0.72 would read 0.68)
+    assert check_products(scene) == 3
+    (o, tc), h = scene.overview_products[-1]
+    assert (o.text, tc.text, h.text) == ("0.953", "0.723", "0.69")
     t, u = scene.facts.where["step"]
     assert t == src.trace.x.shape[1] - 1  # the last word, the question, after every chapter before it
     assert sum(abs(float(getattr(src.trace, k)[0, t, u])) > 0.1 for k in "figoch") >= 4
     values = [r[-1] for r in scene.rows]
     assert [v.trace_key for v in values] == ["f", "i", "g", "o", "c", "h"]
-    assert all(v.text == fmt(getattr(src.trace, v.trace_key)[0, t, u]) for v in values)
+    assert [v.trace_digits for v in values] == [2, 2, 2, 3, 2, 2]
+    assert all(v.text == fmt(getattr(src.trace, v.trace_key)[0, t, u], v.trace_digits) for v in values)
+
+
+def test_holding_quietly_shows_the_factors_of_h(demo_renders):
+    """Every column's o × tanh c multiplies to its h: o = 0.05 beside c = 0.93 and h = 0.03 read as a
+    wrong product (0.05 × tanh 0.93 = 0.037); now tanh c has its row and both factors their decimals."""
+    scene, src, _ = demo_renders["HoldingQuietly"]
+    assert check_products(scene) == len(scene.facts.hold_steps) + 1 == 3
+    # at three decimals "birds" would pass (0.047 × 0.731 = 0.034 → 0.03) but the colour word would not:
+    # 0.047 × 0.739 = 0.0347 → 0.03 against its h = 0.035 → 0.04; four decimals hold for every column
+    assert scene.facts.hold_digits == 4
+    (o, tc), h = scene.overview_products[1]
+    assert (o.text, tc.text, h.text) == ("0.0474", "0.7311", "0.03")
+    assert scene.spoken["quiet"].text.startswith("The output gate is shut, o = 0.0474")
 
 
 def test_unrolled_sequence_shows_every_step_of_the_story(demo_renders):
@@ -421,13 +444,28 @@ def test_a_barely_trained_trace_says_so(media, tmp_path):
     assert ((src.trace.f > 0.3) & (src.trace.f < 0.7)).all()
     shown = [t for boxes in scene.keyframes for t, _ in boxes]
     assert any("barelytrained" in t.replace(" ", "") for t in shown)
+    # at the size a class reads, out of the subtitles' band (it was 20 in the bottom corner)
+    check_projector_layout(scene)
     demo, _, _ = render_last_frame("TheCell", media)
     assert not any("barely" in t for boxes in demo.keyframes for t, _ in boxes)
 
 
+def _text(s: str, font_size: float) -> Text:
+    """A Text built in this process's own media folder: pytest-xdist's workers writing the same ./media/texts
+    SVG at once made one read a half-written file (ParseError)."""
+    with tempconfig({"media_dir": str(_own_media())}):
+        return Text(s, font_size=font_size)
+
+
+@functools.lru_cache(maxsize=1)
+def _own_media() -> Path:
+    return Path(tempfile.mkdtemp(prefix="media-"))
+
+
+@functools.lru_cache(maxsize=1)
 def _cap_px_per_size() -> float:
     """Cap height at 1080p, in px, of one unit of manim font size (measured on an "H", not assumed)."""
-    return Text("H", font_size=48).height / FRAME_H * 1080 / 48
+    return _text("H", font_size=48).height / FRAME_H * 1080 / 48
 
 
 #: LESSON.md's type standard: "at 1080p every text is at least 36 px tall (cap height of a line of body text
@@ -495,12 +533,12 @@ def check_products(scene) -> int:
     """Numbers shown as a product (f ⊙ c_{t−1}, i ⊙ g, o ⊙ tanh c): the shown factors multiply to the shown
     product at its digits (presentation.product_digits)."""
     import math
-    for factors, product in scene.products:
+    for factors, product in (*scene.products, *getattr(scene, "overview_products", [])):
         digits = getattr(product, "trace_digits", 2)
         shown = math.prod(parse(f.text) for f in factors)
         assert fmt(shown, digits) == product.text, \
             f"{' × '.join(f.text for f in factors)} = {fmt(shown, digits)}, shown as {product.text}"
-    return len(scene.products)
+    return len(scene.products) + len(getattr(scene, "overview_products", []))
 
 
 def test_the_standards_checks_catch_what_they_are_for():
@@ -510,11 +548,11 @@ def test_the_standards_checks_catch_what_they_are_for():
         check_projector_layout(Fake)
     # the standard's own calibration: 36 px type has a 26 px cap height
     assert type_px(26 / _cap_px_per_size()) == pytest.approx(36)
-    sigma = Text("σ", font_size=20)  # ink 20 px, type 38 px: meets the 36 px standard
+    sigma = _text("σ", font_size=20)  # ink 20 px, type 38 px: meets the 36 px standard
     assert sigma.height / FRAME_H * 1080 < 26 and type_px(sigma.font_size) > 36
     Fake.keyframes, Fake.keyframe_sizes = [[("σ", (0.0, 0.0, sigma.width, sigma.height))]], [[sigma.font_size]]
     check_projector_layout(Fake)
-    Fake.products = [([Text("0.95", font_size=24)], Text("0.95", font_size=40))]  # a factor in focus at 45 px
+    Fake.products = [([_text("0.95", font_size=24)], _text("0.95", font_size=40))]  # a factor in focus at 45 px
     with pytest.raises(AssertionError, match="in focus"):
         check_projector_layout(Fake)
     Fake.products = []
@@ -537,6 +575,9 @@ def test_the_standards_checks_catch_what_they_are_for():
         check_products(Fake)
     Fake.products = [([Num("0.953"), Num("0.723")], Num("0.689"))]
     assert check_products(Fake) == 1
+    Fake.products, Fake.overview_products = [], [([Num("0.95"), Num("0.72")], Num("0.69"))]  # an overview too
+    with pytest.raises(AssertionError, match="shown as 0.69"):
+        check_products(Fake)
 
 
 @pytest.fixture(scope="session")
