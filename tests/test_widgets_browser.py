@@ -334,7 +334,8 @@ def test_narration_and_equations_above_the_fold_without_presenter_mode(view, cla
 def test_keys_step_wherever_the_focus_is(classroom, chromium):
     """A presenter's clicker sends PageDown/PageUp to whatever has the focus, with the pointer anywhere: the
     explorer steps from its unit menu, a button just pressed, the tab bar and the time slider itself (whose own
-    PageDown would go back); ← → Home End step wherever nothing edits them, and a menu keeps its own."""
+    PageDown would go back); ← → Home End step wherever nothing edits them, and a menu keeps its own. On the
+    tab bar ← → are the tabs' (as ARIA tabs): they open the tab beside and do not step."""
     from explainer.story import story_trace
 
     last = story_trace().time - 1
@@ -369,9 +370,19 @@ def test_keys_step_wherever_the_focus_is(classroom, chromium):
         press("ArrowRight", 11, "the ▶ button")  # the click made 10
         for key, want in (("End", last), ("ArrowLeft", last - 1), ("Home", 0)):
             press(key, want, "the ▶ button")
-        page.locator(".lm-TabBar-tab").nth(1).focus()
+        tabs = page.locator(".lm-TabBar-tab")
+        tabs.nth(1).focus()
         press("PageDown", 1, "the tab bar")
-        press("ArrowRight", 2, "the tab bar")
+        press("PageDown", 2, "the tab bar")
+        press("PageUp", 1, "the tab bar")
+        current = "() => Array.from(document.querySelectorAll('.lm-TabBar-tab')).findIndex(e => e.classList.contains('lm-mod-current'))"
+        for key, tab in (("ArrowRight", 2), ("ArrowLeft", 1), ("ArrowLeft", 0), ("ArrowRight", 1)):
+            page.keyboard.press(key)
+            page.wait_for_function(f"n => ({current})() === n", arg=tab, timeout=10_000)
+            assert page.evaluate("() => document.activeElement.classList.contains('lm-TabBar-tab')")
+        page.wait_for_timeout(1000)
+        assert page.locator(readout).text_content().strip() == "1"  # the tab bar's ← → did not step
+        press("PageDown", 2, "the tab bar, after ← →")
         page.locator(".lstm-slider-time .noUi-handle").focus()
         press("ArrowRight", 3, "the time slider")
         press("PageDown", 4, "the time slider")
