@@ -207,6 +207,10 @@ NUMBER_SIZES = """(sel) => Array.from(document.querySelectorAll(sel + ' svg.lstm
   return [e.textContent, parseFloat(e.getAttribute('font-size')) * k, e.getBoundingClientRect().height]; })"""
 
 
+#: The computed font size (CSS px) of every element matching a selector.
+FONT_PX = "(sel) => Array.from(document.querySelectorAll(sel)).map(e => parseFloat(getComputedStyle(e).fontSize))"
+
+
 def _on_screen(page, sel: str, height: float) -> bool:
     box = page.locator(sel).first.bounding_box()
     return box is not None and box["height"] > 0 and 0 <= box["y"] and box["y"] + min(box["height"], 40) <= height
@@ -277,6 +281,55 @@ def test_projector_numbers_and_presenter_mode_in_voila(classroom, chromium, scre
         ctx.close()
 
 
+def test_presenter_mode_is_the_projector_view(classroom, chromium, screens):
+    """At 1280×720 with 150 % zoom, presenter mode differs from the normal view by what a projector needs: in
+    the cell flow the narration and the six equation lines grow from 12–13 px to ≥ 16 px (× ≥ 1.23, the
+    equations × ≥ 1.3), all on screen beside the drawing, whose numbers stay ≥ 16 px; in the explorer the
+    source line goes (chrome), and the narration and equations stay ≥ 16 px on screen; in English and Chinese."""
+    viewport = {"width": 853, "height": 480}
+    ctx = chromium.new_context(viewport=viewport, device_scale_factor=1.5)
+    try:
+        page = ctx.new_page()
+        page.goto(classroom, timeout=90_000)
+        page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
+        page.wait_for_timeout(600)
+        for lang in ("en", "zh"):
+            if lang == "zh":
+                _to_chinese(page)
+                page.wait_for_timeout(600)
+            eqs = ".lstm-cellflow-equations"
+            sizes = {}
+            for mode in ("normal", "presenter"):
+                if mode == "presenter":
+                    page.locator(".lstm-presenter-toggle").click()
+                    page.wait_for_timeout(600)
+                sizes[mode] = (page.evaluate(FONT_PX, f"{eqs} .lstm-eq"), page.evaluate(FONT_PX, f"{eqs} .lstm-narration"))
+                numbers = page.evaluate(NUMBER_SIZES, ".lstm-cellflow-diagram")
+                assert min(min(s, h) for _, s, h in numbers) >= 16, (lang, mode)
+                page.screenshot(path=str(screens / f"classroom_{mode}_cellflow_{lang}_853x480.png"))
+            (eq0, nar0), (eq1, nar1) = sizes["normal"], sizes["presenter"]
+            assert len(eq1) == 6 and min(eq1) >= 16 and min(eq1) >= 1.3 * max(eq0), (lang, sizes)
+            assert min(nar1) >= 16 and min(nar1) >= 1.23 * max(nar0), (lang, sizes)
+            for sel in (f"{eqs} .lstm-narration", *(f"{eqs} .lstm-eq-{k}" for k in "figoch")):
+                assert _fully_on_screen(page, sel, viewport), (lang, sel, page.locator(sel).first.bounding_box())
+            page.locator(".lm-TabBar-tab").nth(1).click()
+            page.locator(".lstm-seq-diagram .lstm-val-c").wait_for(timeout=20_000)
+            page.wait_for_timeout(600)
+            assert not page.locator(".lstm-seq-status").is_visible()  # the source line is chrome here
+            assert page.locator(".lstm-seq-source-menu").is_visible()  # the menu still says which trace it is
+            seq = ".lstm-seq-equations"
+            assert min(page.evaluate(FONT_PX, f"{seq} .lstm-eq, {seq} .lstm-narration")) >= 16
+            for sel in (f"{seq} .lstm-narration", *(f"{seq} .lstm-eq-{k}" for k in "figoch")):
+                assert _fully_on_screen(page, sel, viewport), (lang, sel, page.locator(sel).first.bounding_box())
+            page.screenshot(path=str(screens / f"classroom_presenter_explorer_{lang}_853x480.png"))
+            page.locator(".lm-TabBar-tab").nth(0).click()
+            page.locator(".lstm-presenter-toggle").click()  # back to the normal view
+            page.wait_for_timeout(600)
+            assert max(page.evaluate(FONT_PX, f"{eqs} .lstm-eq")) < 16
+    finally:
+        ctx.close()
+
+
 def _to_chinese(page) -> None:
     """Switch the classroom to Chinese from its first tab and wait until the cell's labels are Chinese."""
     page.locator(".lm-TabBar-tab").nth(0).click()
@@ -322,6 +375,12 @@ def test_narration_and_equations_above_the_fold_without_presenter_mode(view, cla
                     line = _fully_on_screen(page, f"{eqs} .lstm-eq-{k}", viewport)
                     assert line, (view, lang, root, k, page.locator(f"{eqs} .lstm-eq-{k}").bounding_box())
                     assert line["y"] >= narration["y"] + narration["height"] - 1  # what happens, then how
+                if root == ".lstm-sequence" and scale > 1:  # the projector: type a class reads, beside the drawing
+                    sizes = page.evaluate(FONT_PX, f"{eqs} .lstm-eq, {eqs} .lstm-narration")
+                    assert len(sizes) == 7 and min(sizes) >= 16, (lang, sizes)
+                if root == ".lstm-sequence" and scale == 1:  # at a desk what the valves, widths and stripes mean too
+                    assert _fully_on_screen(page, ".lstm-seq-legend .lstm-legend", viewport), \
+                        (view, lang, page.locator(".lstm-seq-legend").bounding_box())
                 if root == ".lstm-cellflow":
                     drawing = page.locator(".lstm-cellflow-diagram svg").bounding_box()
                     for slider in (".lstm-slider-x", ".lstm-cf-controls .lstm-gate-selected .lstm-slider-b_f"):

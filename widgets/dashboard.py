@@ -47,6 +47,12 @@ DASHBOARD_CSS = """<style>
   .lstm-dashboard .lm-TabBar-tab {flex:1 1 auto !important; min-width:0 !important; max-width:none !important}
 }
 @media (hover: none) {.lstm-dashboard .lstm-seq-keys {display:none !important}}
+/* presenter mode (the cell flow's switch) is the projector view of every tab: the title, the explorer's text
+   boxes, source line (unless it says something is wrong or skipped), keys hint and speed menu go; the language
+   switch and the tabs stay */
+.lstm-presenting .lstm-dash-head h2, .lstm-presenting .lstm-seq-sources,
+.lstm-presenting .lstm-seq-status:not(:has(.lstm-error, .lstm-masked-status)),
+.lstm-presenting .lstm-seq-keys, .lstm-presenting .lstm-seq-speed {display:none !important}
 </style>"""
 
 
@@ -69,6 +75,8 @@ class Dashboard(LanguageSwitch, widgets.VBox):
         head.add_class("lstm-dash-head")
         super().__init__([widgets.HTML(DASHBOARD_CSS), head, self.tabs])
         self.add_class("lstm-dashboard")
+        self.cell_flow.presenter.observe(lambda ch: self._present(ch["new"]), names="value")
+        self._present(self.cell_flow.presenter.value)
         self.set_lang(lang)
         if trace_path:  # validated on load; a bad file is a clear line in the explorer's status
             self.sequence._guard(self.sequence.load_source, trace_path)
@@ -84,6 +92,13 @@ class Dashboard(LanguageSwitch, widgets.VBox):
             if error:
                 self.notice.value = (f'<div class="lstm-error" style="color:{palette.FORGET};font-size:15px">⚠ '
                                      f'{escape(term("cell_not_restored", lang).format(error=error))}</div>')
+
+    def _present(self, on: bool) -> None:
+        """Presenter mode for the whole classroom: every tab drops what a projector does not need."""
+        if on:
+            self.add_class("lstm-presenting")
+        else:
+            self.remove_class("lstm-presenting")
 
     def _apply_lang(self) -> None:
         lang = self.lang
