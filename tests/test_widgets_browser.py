@@ -744,3 +744,70 @@ def test_ctrl_c_at_any_moment_of_start_up_is_quiet(moment, tmp_path):
         while _pid_alive(held) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not _pid_alive(held), f"the {kind} (pid {held}) outlived the classroom"
+
+
+#: Everything the Why-an-LSTM tab draws that is cut off: a chart's text outside its chart, a chart or a text
+#: box wider than its box or the window, and a line drawn over an equal, earlier one that is not narrower (so
+#: the earlier one is hidden).
+WHY_CLIPPED = """() => { const out = [], root = document.querySelector('.lstm-memory-chart').closest('.lstm-dashboard');
+  for (const svg of document.querySelectorAll('.lstm-memory-accuracy svg, .lstm-memory-chart svg')) {
+    const r = svg.getBoundingClientRect(), box = svg.parentElement.getBoundingClientRect();
+    if (r.right > Math.min(box.right, innerWidth) + 1) out.push('chart wider than its box: ' + r.width);
+    for (const t of svg.querySelectorAll('text')) { const b = t.getBoundingClientRect();
+      if (b.width && (b.left < r.left - 1 || b.right > r.right + 1 || b.top < r.top - 1 || b.bottom > r.bottom + 1))
+        out.push('text cut: ' + t.textContent); }
+    const lines = Array.from(svg.querySelectorAll('polyline'));
+    lines.forEach((a, k) => lines.slice(k + 1).forEach((b) => {
+      if (a.getAttribute('points') === b.getAttribute('points') && a.getAttribute('stroke-opacity') === '1' &&
+          +b.getAttribute('stroke-width') >= +a.getAttribute('stroke-width')) out.push('line hidden: ' + a.getAttribute('stroke')); })); }
+  for (const e of root.querySelectorAll('.lstm-memory-summary .widget-html-content, .lstm-memory-summary div'))
+    if (e.scrollWidth > e.clientWidth + 1) out.push('text box cut: ' + e.className);
+  if (document.documentElement.scrollWidth > document.documentElement.clientWidth) out.push('page wider than the window');
+  return out; }"""
+
+
+@pytest.mark.parametrize("view", sorted(VIEWS))
+def test_why_an_lstm_tab_in_voila(view, classroom, chromium, screens):
+    """The Why-an-LSTM tab opened in the classroom, at 1400×900 and at 1280×720 with 150 % zoom, in English and
+    Chinese: the accuracy chart prints the shipped table's numbers at the slider's distance, the two sentences
+    print the recorded gradients at the colour word (computed here again from the models' backward pass), and
+    nothing is cut off or hidden (WHY_CLIPPED)."""
+    from explainer.story.compare import shipped_table
+    from widgets.memory import story_batch, story_models
+
+    viewport, scale = VIEWS[view]
+    d = 40
+    table = shipped_table()
+    x, y, _ = story_batch(d)
+    lstm_grad = story_models()["lstm"].trace_gradients(x, y)[0].dc.astype(np.float64)
+    norms = np.linalg.norm(lstm_grad, axis=-1)
+    lstm_at_colour = norms[:, 2] / norms[:, -1]  # the colour word is step 2
+    ctx = chromium.new_context(viewport=viewport, device_scale_factor=scale)
+    try:
+        page = ctx.new_page()
+        page.goto(classroom, timeout=90_000)
+        page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
+        for lang in ("en", "zh"):
+            if lang == "zh":
+                _to_chinese(page)
+            page.locator(".lm-TabBar-tab").nth(3).click()
+            word = "LSTM" if lang == "en" else "普通 RNN"
+            page.wait_for_function("w => { const s = document.querySelector('.lstm-memory-summary');"
+                                   " return s && s.offsetParent && s.textContent.includes(w); }",
+                                   arg="plain RNN" if lang == "en" else word, timeout=60_000)
+            page.wait_for_timeout(800)
+            assert page.locator(".lstm-slider-distractors .widget-readout").text_content().strip() == str(d)
+            k = table["distances"].index(d)
+            for cell in ("lstm", "rnn"):  # the accuracy chart's numbers are the shipped table's
+                shown = float(page.locator(f".lstm-memory-accuracy .lstm-val-acc_{cell}").get_attribute("data-value"))
+                assert shown == pytest.approx(float(table[cell]["accuracy"][k]), abs=1e-12), (lang, cell)
+            lo = float(page.locator(".lstm-memory-summary .lstm-val-lstm_dc-lo").get_attribute("data-value"))
+            hi = float(page.locator(".lstm-memory-summary .lstm-val-lstm_dc-hi").get_attribute("data-value"))
+            assert lo == pytest.approx(lstm_at_colour.min(), rel=1e-6) and hi == pytest.approx(lstm_at_colour.max(), rel=1e-6)
+            assert page.locator(".lstm-memory-chart svg polyline").count() >= 2 * 32  # one line per sentence, twice
+            page.screenshot(path=str(screens / f"classroom_why_{lang}_{view}.png"))
+            page.locator(".lstm-memory-chart").scroll_into_view_if_needed()
+            page.screenshot(path=str(screens / f"classroom_why_charts_{lang}_{view}.png"))
+            assert page.evaluate(WHY_CLIPPED) == [], (view, lang)
+    finally:
+        ctx.close()
