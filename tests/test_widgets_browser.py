@@ -450,6 +450,16 @@ def test_keys_step_wherever_the_focus_is(classroom, chromium):
         page.close()
 
 
+#: What is wider than the window on a phone: the page's document, or a box that scrolls sideways (the cell
+#: drawings alone may: their numbers stay ≥ 14 px).
+WIDER_THAN_THE_PHONE = """() => { const d = document.documentElement, out = [];
+  if (d.scrollWidth > d.clientWidth) out.push('document ' + d.scrollWidth + ' > ' + d.clientWidth);
+  for (const e of document.querySelectorAll('.lstm-dashboard *'))
+    if (e.offsetParent && e.scrollWidth > e.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX)
+        && !e.matches('.lstm-cellflow-diagram, .lstm-seq-diagram')) out.push(String(e.className) + ' ' + e.scrollWidth + ' > ' + e.clientWidth);
+  return out; }"""
+
+
 def test_the_classroom_on_a_phone(classroom, chromium, screens):
     """On a 390×844 phone (touch) the drawing's numbers measure ≥ 14 CSS px in the cell flow and the explorer
     (the drawing scrolls sideways in its own box; the page never does), every tab's name is whole and no
@@ -476,6 +486,10 @@ def test_the_classroom_on_a_phone(classroom, chromium, screens):
                 assert cut == [], (lang, cut)
                 page.screenshot(path=str(screens / f"classroom_phone_{root[6:-8]}_{lang}.png"))
             assert not page.locator(".lstm-seq-keys").is_visible()
+            for tab in range(5):  # every tab: the page no wider than the phone, no box but the drawing scrolls sideways
+                page.locator(".lm-TabBar-tab").nth(tab).click()
+                page.wait_for_timeout(2500)
+                assert page.evaluate(WIDER_THAN_THE_PHONE) == [], (lang, tab)
     finally:
         ctx.close()
 

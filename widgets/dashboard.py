@@ -38,13 +38,18 @@ DASHBOARD_CSS = """<style>
   .lstm-dashboard .widget-tab-contents, .lstm-dashboard .jupyter-widget-tab-contents {padding:4px 6px !important}
 }
 /* a phone (390×844): the drawing keeps its numbers ≥ 14 CSS px and scrolls sideways in its own box (the page
-   never does), the tab names wrap instead of being cut, and no keyboard hint on a touch screen */
+   and every other box never do), the tab names wrap instead of being cut, and no keyboard hint on a touch screen */
 @media (max-width: 600px) {
   .lstm-dashboard .lstm-cellflow-diagram, .lstm-dashboard .lstm-seq-diagram {overflow-x:auto; overflow-y:hidden}
   .lstm-dashboard .lstm-cellflow-diagram svg.lstm-cell-diagram, .lstm-dashboard .lstm-seq-diagram svg.lstm-cell-diagram {
     min-width:530px}
   .lstm-dashboard .lm-TabBar-content {flex-wrap:wrap}
   .lstm-dashboard .lm-TabBar-tab {flex:1 1 auto !important; min-width:0 !important; max-width:none !important}
+  /* nothing else is wider than the phone: one gate's sliders a row, sliders as wide as the screen, rows wrap */
+  .lstm-dashboard .lstm-cf-gates {grid-template-columns:minmax(0, 1fr) !important}
+  .lstm-dashboard .lstm-gate-col, .lstm-dashboard .widget-slider, .lstm-dashboard .widget-text {min-width:0 !important}
+  .lstm-dashboard .widget-text {max-width:100%}
+  .lstm-dashboard .widget-hbox {flex-wrap:wrap}
 }
 @media (hover: none) {.lstm-dashboard .lstm-seq-keys {display:none !important}}
 /* presenter mode (the cell flow's switch) is the projector view of every tab: the title, the explorer's text
