@@ -291,7 +291,7 @@ def test_widget_colours_and_tooltips_read_back_the_trace():
     assert "遗忘门 f" in zh.view.value
 
 
-def test_notebook_04_runs(tmp_path, monkeypatch):
+def test_notebook_08_runs(tmp_path, monkeypatch):
     import json as J
     import sys
     from pathlib import Path
@@ -304,7 +304,7 @@ def test_notebook_04_runs(tmp_path, monkeypatch):
     (spec / "kernel.json").write_text(J.dumps({"argv": [sys.executable, "-m", "ipykernel_launcher", "-f",
                                                         "{connection_file}"], "display_name": "py", "language": "python"}))
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
-    path = Path(__file__).resolve().parents[1] / "examples" / "04_real_lstm_cells.ipynb"
+    path = Path(__file__).resolve().parents[1] / "examples" / "08_real_lstm_cells.ipynb"
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, kernel_name="python3", timeout=180, resources={"metadata": {"path": str(path.parent)}}).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]

@@ -207,6 +207,10 @@ NUMBER_SIZES = """(sel) => Array.from(document.querySelectorAll(sel + ' svg.lstm
   return [e.textContent, parseFloat(e.getAttribute('font-size')) * k, e.getBoundingClientRect().height]; })"""
 
 
+#: The computed font size (CSS px) of every element matching a selector.
+FONT_PX = "(sel) => Array.from(document.querySelectorAll(sel)).map(e => parseFloat(getComputedStyle(e).fontSize))"
+
+
 def _on_screen(page, sel: str, height: float) -> bool:
     box = page.locator(sel).first.bounding_box()
     return box is not None and box["height"] > 0 and 0 <= box["y"] and box["y"] + min(box["height"], 40) <= height
@@ -277,6 +281,55 @@ def test_projector_numbers_and_presenter_mode_in_voila(classroom, chromium, scre
         ctx.close()
 
 
+def test_presenter_mode_is_the_projector_view(classroom, chromium, screens):
+    """At 1280×720 with 150 % zoom, presenter mode differs from the normal view by what a projector needs: in
+    the cell flow the narration and the six equation lines grow from 12–13 px to ≥ 16 px (× ≥ 1.23, the
+    equations × ≥ 1.3), all on screen beside the drawing, whose numbers stay ≥ 16 px; in the explorer the
+    source line goes (chrome), and the narration and equations stay ≥ 16 px on screen; in English and Chinese."""
+    viewport = {"width": 853, "height": 480}
+    ctx = chromium.new_context(viewport=viewport, device_scale_factor=1.5)
+    try:
+        page = ctx.new_page()
+        page.goto(classroom, timeout=90_000)
+        page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
+        page.wait_for_timeout(600)
+        for lang in ("en", "zh"):
+            if lang == "zh":
+                _to_chinese(page)
+                page.wait_for_timeout(600)
+            eqs = ".lstm-cellflow-equations"
+            sizes = {}
+            for mode in ("normal", "presenter"):
+                if mode == "presenter":
+                    page.locator(".lstm-presenter-toggle").click()
+                    page.wait_for_timeout(600)
+                sizes[mode] = (page.evaluate(FONT_PX, f"{eqs} .lstm-eq"), page.evaluate(FONT_PX, f"{eqs} .lstm-narration"))
+                numbers = page.evaluate(NUMBER_SIZES, ".lstm-cellflow-diagram")
+                assert min(min(s, h) for _, s, h in numbers) >= 16, (lang, mode)
+                page.screenshot(path=str(screens / f"classroom_{mode}_cellflow_{lang}_853x480.png"))
+            (eq0, nar0), (eq1, nar1) = sizes["normal"], sizes["presenter"]
+            assert len(eq1) == 6 and min(eq1) >= 16 and min(eq1) >= 1.3 * max(eq0), (lang, sizes)
+            assert min(nar1) >= 16 and min(nar1) >= 1.23 * max(nar0), (lang, sizes)
+            for sel in (f"{eqs} .lstm-narration", *(f"{eqs} .lstm-eq-{k}" for k in "figoch")):
+                assert _fully_on_screen(page, sel, viewport), (lang, sel, page.locator(sel).first.bounding_box())
+            page.locator(".lm-TabBar-tab").nth(1).click()
+            page.locator(".lstm-seq-diagram .lstm-val-c").wait_for(timeout=20_000)
+            page.wait_for_timeout(600)
+            assert not page.locator(".lstm-seq-status").is_visible()  # the source line is chrome here
+            assert page.locator(".lstm-seq-source-menu").is_visible()  # the menu still says which trace it is
+            seq = ".lstm-seq-equations"
+            assert min(page.evaluate(FONT_PX, f"{seq} .lstm-eq, {seq} .lstm-narration")) >= 16
+            for sel in (f"{seq} .lstm-narration", *(f"{seq} .lstm-eq-{k}" for k in "figoch")):
+                assert _fully_on_screen(page, sel, viewport), (lang, sel, page.locator(sel).first.bounding_box())
+            page.screenshot(path=str(screens / f"classroom_presenter_explorer_{lang}_853x480.png"))
+            page.locator(".lm-TabBar-tab").nth(0).click()
+            page.locator(".lstm-presenter-toggle").click()  # back to the normal view
+            page.wait_for_timeout(600)
+            assert max(page.evaluate(FONT_PX, f"{eqs} .lstm-eq")) < 16
+    finally:
+        ctx.close()
+
+
 def _to_chinese(page) -> None:
     """Switch the classroom to Chinese from its first tab and wait until the cell's labels are Chinese."""
     page.locator(".lm-TabBar-tab").nth(0).click()
@@ -322,6 +375,12 @@ def test_narration_and_equations_above_the_fold_without_presenter_mode(view, cla
                     line = _fully_on_screen(page, f"{eqs} .lstm-eq-{k}", viewport)
                     assert line, (view, lang, root, k, page.locator(f"{eqs} .lstm-eq-{k}").bounding_box())
                     assert line["y"] >= narration["y"] + narration["height"] - 1  # what happens, then how
+                if root == ".lstm-sequence" and scale > 1:  # the projector: type a class reads, beside the drawing
+                    sizes = page.evaluate(FONT_PX, f"{eqs} .lstm-eq, {eqs} .lstm-narration")
+                    assert len(sizes) == 7 and min(sizes) >= 16, (lang, sizes)
+                if root == ".lstm-sequence" and scale == 1:  # at a desk what the valves, widths and stripes mean too
+                    assert _fully_on_screen(page, ".lstm-seq-legend .lstm-legend", viewport), \
+                        (view, lang, page.locator(".lstm-seq-legend").bounding_box())
                 if root == ".lstm-cellflow":
                     drawing = page.locator(".lstm-cellflow-diagram svg").bounding_box()
                     for slider in (".lstm-slider-x", ".lstm-cf-controls .lstm-gate-selected .lstm-slider-b_f"):
@@ -334,7 +393,8 @@ def test_narration_and_equations_above_the_fold_without_presenter_mode(view, cla
 def test_keys_step_wherever_the_focus_is(classroom, chromium):
     """A presenter's clicker sends PageDown/PageUp to whatever has the focus, with the pointer anywhere: the
     explorer steps from its unit menu, a button just pressed, the tab bar and the time slider itself (whose own
-    PageDown would go back); ← → Home End step wherever nothing edits them, and a menu keeps its own."""
+    PageDown would go back); ← → Home End step wherever nothing edits them, and a menu keeps its own. On the
+    tab bar ← → are the tabs' (as ARIA tabs): they open the tab beside and do not step."""
     from explainer.story import story_trace
 
     last = story_trace().time - 1
@@ -369,15 +429,35 @@ def test_keys_step_wherever_the_focus_is(classroom, chromium):
         press("ArrowRight", 11, "the ▶ button")  # the click made 10
         for key, want in (("End", last), ("ArrowLeft", last - 1), ("Home", 0)):
             press(key, want, "the ▶ button")
-        page.locator(".lm-TabBar-tab").nth(1).focus()
+        tabs = page.locator(".lm-TabBar-tab")
+        tabs.nth(1).focus()
         press("PageDown", 1, "the tab bar")
-        press("ArrowRight", 2, "the tab bar")
+        press("PageDown", 2, "the tab bar")
+        press("PageUp", 1, "the tab bar")
+        current = "() => Array.from(document.querySelectorAll('.lm-TabBar-tab')).findIndex(e => e.classList.contains('lm-mod-current'))"
+        for key, tab in (("ArrowRight", 2), ("ArrowLeft", 1), ("ArrowLeft", 0), ("ArrowRight", 1)):
+            page.keyboard.press(key)
+            page.wait_for_function(f"n => ({current})() === n", arg=tab, timeout=10_000)
+            assert page.evaluate("() => document.activeElement.classList.contains('lm-TabBar-tab')")
+        page.wait_for_timeout(1000)
+        assert page.locator(readout).text_content().strip() == "1"  # the tab bar's ← → did not step
+        press("PageDown", 2, "the tab bar, after ← →")
         page.locator(".lstm-slider-time .noUi-handle").focus()
         press("ArrowRight", 3, "the time slider")
         press("PageDown", 4, "the time slider")
         press("PageUp", 3, "the time slider")
     finally:
         page.close()
+
+
+#: What is wider than the window on a phone: the page's document, or a box that scrolls sideways (the cell
+#: drawings alone may: their numbers stay ≥ 14 px).
+WIDER_THAN_THE_PHONE = """() => { const d = document.documentElement, out = [];
+  if (d.scrollWidth > d.clientWidth) out.push('document ' + d.scrollWidth + ' > ' + d.clientWidth);
+  for (const e of document.querySelectorAll('.lstm-dashboard *'))
+    if (e.offsetParent && e.scrollWidth > e.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX)
+        && !e.matches('.lstm-cellflow-diagram, .lstm-seq-diagram')) out.push(String(e.className) + ' ' + e.scrollWidth + ' > ' + e.clientWidth);
+  return out; }"""
 
 
 def test_the_classroom_on_a_phone(classroom, chromium, screens):
@@ -406,6 +486,10 @@ def test_the_classroom_on_a_phone(classroom, chromium, screens):
                 assert cut == [], (lang, cut)
                 page.screenshot(path=str(screens / f"classroom_phone_{root[6:-8]}_{lang}.png"))
             assert not page.locator(".lstm-seq-keys").is_visible()
+            for tab in range(5):  # every tab: the page no wider than the phone, no box but the drawing scrolls sideways
+                page.locator(".lm-TabBar-tab").nth(tab).click()
+                page.wait_for_timeout(2500)
+                assert page.evaluate(WIDER_THAN_THE_PHONE) == [], (lang, tab)
     finally:
         ctx.close()
 
@@ -674,3 +758,70 @@ def test_ctrl_c_at_any_moment_of_start_up_is_quiet(moment, tmp_path):
         while _pid_alive(held) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not _pid_alive(held), f"the {kind} (pid {held}) outlived the classroom"
+
+
+#: Everything the Why-an-LSTM tab draws that is cut off: a chart's text outside its chart, a chart or a text
+#: box wider than its box or the window, and a line drawn over an equal, earlier one that is not narrower (so
+#: the earlier one is hidden).
+WHY_CLIPPED = """() => { const out = [], root = document.querySelector('.lstm-memory-chart').closest('.lstm-dashboard');
+  for (const svg of document.querySelectorAll('.lstm-memory-accuracy svg, .lstm-memory-chart svg')) {
+    const r = svg.getBoundingClientRect(), box = svg.parentElement.getBoundingClientRect();
+    if (r.right > Math.min(box.right, innerWidth) + 1) out.push('chart wider than its box: ' + r.width);
+    for (const t of svg.querySelectorAll('text')) { const b = t.getBoundingClientRect();
+      if (b.width && (b.left < r.left - 1 || b.right > r.right + 1 || b.top < r.top - 1 || b.bottom > r.bottom + 1))
+        out.push('text cut: ' + t.textContent); }
+    const lines = Array.from(svg.querySelectorAll('polyline'));
+    lines.forEach((a, k) => lines.slice(k + 1).forEach((b) => {
+      if (a.getAttribute('points') === b.getAttribute('points') && a.getAttribute('stroke-opacity') === '1' &&
+          +b.getAttribute('stroke-width') >= +a.getAttribute('stroke-width')) out.push('line hidden: ' + a.getAttribute('stroke')); })); }
+  for (const e of root.querySelectorAll('.lstm-memory-summary .widget-html-content, .lstm-memory-summary div'))
+    if (e.scrollWidth > e.clientWidth + 1) out.push('text box cut: ' + e.className);
+  if (document.documentElement.scrollWidth > document.documentElement.clientWidth) out.push('page wider than the window');
+  return out; }"""
+
+
+@pytest.mark.parametrize("view", sorted(VIEWS))
+def test_why_an_lstm_tab_in_voila(view, classroom, chromium, screens):
+    """The Why-an-LSTM tab opened in the classroom, at 1400×900 and at 1280×720 with 150 % zoom, in English and
+    Chinese: the accuracy chart prints the shipped table's numbers at the slider's distance, the two sentences
+    print the recorded gradients at the colour word (computed here again from the models' backward pass), and
+    nothing is cut off or hidden (WHY_CLIPPED)."""
+    from explainer.story.compare import shipped_table
+    from widgets.memory import story_batch, story_models
+
+    viewport, scale = VIEWS[view]
+    d = 40
+    table = shipped_table()
+    x, y, _ = story_batch(d)
+    lstm_grad = story_models()["lstm"].trace_gradients(x, y)[0].dc.astype(np.float64)
+    norms = np.linalg.norm(lstm_grad, axis=-1)
+    lstm_at_colour = norms[:, 2] / norms[:, -1]  # the colour word is step 2
+    ctx = chromium.new_context(viewport=viewport, device_scale_factor=scale)
+    try:
+        page = ctx.new_page()
+        page.goto(classroom, timeout=90_000)
+        page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
+        for lang in ("en", "zh"):
+            if lang == "zh":
+                _to_chinese(page)
+            page.locator(".lm-TabBar-tab").nth(3).click()
+            word = "LSTM" if lang == "en" else "普通 RNN"
+            page.wait_for_function("w => { const s = document.querySelector('.lstm-memory-summary');"
+                                   " return s && s.offsetParent && s.textContent.includes(w); }",
+                                   arg="plain RNN" if lang == "en" else word, timeout=60_000)
+            page.wait_for_timeout(800)
+            assert page.locator(".lstm-slider-distractors .widget-readout").text_content().strip() == str(d)
+            k = table["distances"].index(d)
+            for cell in ("lstm", "rnn"):  # the accuracy chart's numbers are the shipped table's
+                shown = float(page.locator(f".lstm-memory-accuracy .lstm-val-acc_{cell}").get_attribute("data-value"))
+                assert shown == pytest.approx(float(table[cell]["accuracy"][k]), abs=1e-12), (lang, cell)
+            lo = float(page.locator(".lstm-memory-summary .lstm-val-lstm_dc-lo").get_attribute("data-value"))
+            hi = float(page.locator(".lstm-memory-summary .lstm-val-lstm_dc-hi").get_attribute("data-value"))
+            assert lo == pytest.approx(lstm_at_colour.min(), rel=1e-6) and hi == pytest.approx(lstm_at_colour.max(), rel=1e-6)
+            assert page.locator(".lstm-memory-chart svg polyline").count() >= 2 * 32  # one line per sentence, twice
+            page.screenshot(path=str(screens / f"classroom_why_{lang}_{view}.png"))
+            page.locator(".lstm-memory-chart").scroll_into_view_if_needed()
+            page.screenshot(path=str(screens / f"classroom_why_charts_{lang}_{view}.png"))
+            assert page.evaluate(WHY_CLIPPED) == [], (view, lang)
+    finally:
+        ctx.close()

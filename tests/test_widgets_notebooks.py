@@ -15,6 +15,17 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ["01_cell_state_playground", "02_one_lstm_step", "03_the_story", "04_what_if", "05_timelapse",
             "06_why_an_lstm", "07_bitcoin_sequence_explorer"]
 NOTEBOOKS = [ROOT / "examples" / f"{name}.ipynb" for name in EXAMPLES] + [ROOT / "widgets" / "classroom.ipynb"]
+#: After the widgets' lessons, a real character model's cells (run by tests/test_chars.py: it trains for seconds).
+LAST = ["08_real_lstm_cells"]
+
+
+def test_every_notebook_has_its_own_number_in_teaching_order():
+    """examples/NN_*.ipynb: each number used once, 01, 02, … without a gap, and in the order taught."""
+    names = sorted(p.stem for p in (ROOT / "examples").glob("*.ipynb"))
+    numbers = [n.split("_", 1)[0] for n in names]
+    assert len(set(numbers)) == len(numbers), names
+    assert numbers == [f"{k:02d}" for k in range(1, len(names) + 1)], names
+    assert names == EXAMPLES + LAST
 
 
 @pytest.fixture

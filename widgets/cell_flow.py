@@ -135,7 +135,8 @@ TALL_DRAWING = "minmax(0, min(calc((100vh - 110px) * 1.617), 74%))"
 #: and on a projector (1280×720 at 150 % zoom is 853×480 CSS px) what happens and why is on screen without
 #: scrolling. Short screens: the drawing fits the height, only the chosen gate's three weight sliders are
 #: shown and the right column is set tighter. Presenter mode, at any size: the drawing as large as the
-#: height allows, the equations in large type, the chosen gate's sliders, no settings box.
+#: height allows, the equations in large type (on a short screen 16 px, where the normal view sets them in
+#: 12 px to keep the sliders beside them), the chosen gate's sliders, no settings box.
 LAYOUT_CSS = ("""
 .lstm-cf-main {display:flex; flex-flow:row wrap; align-items:flex-start; gap:4px 14px; width:100%}
 .lstm-cf-drawing {flex:1 1 480px; min-width:300px; max-width:1000px}
@@ -165,10 +166,13 @@ LAYOUT_CSS = ("""
 """ + _grid(".lstm-cellflow.lstm-presenter", TALL_DRAWING) + """
 .lstm-presenter .lstm-cellflow-equations .lstm-equations {font-size:15px !important; line-height:1.4 !important}
 .lstm-presenter .lstm-cellflow-equations .lstm-narration {font-size:17px}
-@media (max-height: 620px) {  /* a projector: all six lines and the narration beside the drawing */
+@media (max-height: 620px) {  /* a projector: the narration and all six lines beside the drawing, in type a class
+  reads (16 px, the proportional face: a line wraps less); the sliders follow them, below the fold */
   .lstm-cellflow.lstm-presenter {column-gap:10px}
-  .lstm-presenter .lstm-cellflow-equations .lstm-equations {font-size:12px !important; line-height:1.25 !important}
-  .lstm-presenter .lstm-cellflow-equations .lstm-narration {font-size:13px}
+  .lstm-presenter .lstm-cellflow-equations .lstm-equations {font-size:16px !important; line-height:1.2 !important;
+    font-family:var(--jp-ui-font-family, "DejaVu Sans", sans-serif) !important}
+  .lstm-presenter .lstm-cellflow-equations .lstm-narration {font-size:16px}
+  .lstm-presenter .lstm-cf-legend {display:none !important}
 }
 .lstm-presenter .lstm-cf-controls .widget-slider {max-width:none !important}
 .lstm-presenter .lstm-cf-gates {grid-template-columns:1fr}

@@ -38,15 +38,26 @@ DASHBOARD_CSS = """<style>
   .lstm-dashboard .widget-tab-contents, .lstm-dashboard .jupyter-widget-tab-contents {padding:4px 6px !important}
 }
 /* a phone (390×844): the drawing keeps its numbers ≥ 14 CSS px and scrolls sideways in its own box (the page
-   never does), the tab names wrap instead of being cut, and no keyboard hint on a touch screen */
+   and every other box never do), the tab names wrap instead of being cut, and no keyboard hint on a touch screen */
 @media (max-width: 600px) {
   .lstm-dashboard .lstm-cellflow-diagram, .lstm-dashboard .lstm-seq-diagram {overflow-x:auto; overflow-y:hidden}
   .lstm-dashboard .lstm-cellflow-diagram svg.lstm-cell-diagram, .lstm-dashboard .lstm-seq-diagram svg.lstm-cell-diagram {
     min-width:530px}
   .lstm-dashboard .lm-TabBar-content {flex-wrap:wrap}
   .lstm-dashboard .lm-TabBar-tab {flex:1 1 auto !important; min-width:0 !important; max-width:none !important}
+  /* nothing else is wider than the phone: one gate's sliders a row, sliders as wide as the screen, rows wrap */
+  .lstm-dashboard .lstm-cf-gates {grid-template-columns:minmax(0, 1fr) !important}
+  .lstm-dashboard .lstm-gate-col, .lstm-dashboard .widget-slider, .lstm-dashboard .widget-text {min-width:0 !important}
+  .lstm-dashboard .widget-text {max-width:100%}
+  .lstm-dashboard .widget-hbox {flex-wrap:wrap}
 }
 @media (hover: none) {.lstm-dashboard .lstm-seq-keys {display:none !important}}
+/* presenter mode (the cell flow's switch) is the projector view of every tab: the title, the explorer's text
+   boxes, source line (unless it says something is wrong or skipped), keys hint and speed menu go; the language
+   switch and the tabs stay */
+.lstm-presenting .lstm-dash-head h2, .lstm-presenting .lstm-seq-sources,
+.lstm-presenting .lstm-seq-status:not(:has(.lstm-error, .lstm-masked-status)),
+.lstm-presenting .lstm-seq-keys, .lstm-presenting .lstm-seq-speed {display:none !important}
 </style>"""
 
 
@@ -69,6 +80,8 @@ class Dashboard(LanguageSwitch, widgets.VBox):
         head.add_class("lstm-dash-head")
         super().__init__([widgets.HTML(DASHBOARD_CSS), head, self.tabs])
         self.add_class("lstm-dashboard")
+        self.cell_flow.presenter.observe(lambda ch: self._present(ch["new"]), names="value")
+        self._present(self.cell_flow.presenter.value)
         self.set_lang(lang)
         if trace_path:  # validated on load; a bad file is a clear line in the explorer's status
             self.sequence._guard(self.sequence.load_source, trace_path)
@@ -84,6 +97,13 @@ class Dashboard(LanguageSwitch, widgets.VBox):
             if error:
                 self.notice.value = (f'<div class="lstm-error" style="color:{palette.FORGET};font-size:15px">⚠ '
                                      f'{escape(term("cell_not_restored", lang).format(error=error))}</div>')
+
+    def _present(self, on: bool) -> None:
+        """Presenter mode for the whole classroom: every tab drops what a projector does not need."""
+        if on:
+            self.add_class("lstm-presenting")
+        else:
+            self.remove_class("lstm-presenting")
 
     def _apply_lang(self) -> None:
         lang = self.lang

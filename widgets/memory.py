@@ -39,6 +39,9 @@ N_SENTENCES, SEED = 32, 11
 #: Each cell's colour in the charts: the LSTM in its belt's (c), the plain RNN in h's (all it has).
 CELL_COLOURS = {"lstm": palette.CELL, "rnn": palette.HIDDEN, "gru": palette.OUTPUT}
 RIGHT, WRONG = palette.INPUT, palette.FORGET
+#: Each cell's accuracy line (its worst seed's is half as wide): a line drawn later is narrower than one
+#: it may lie on, so equal accuracies show as a band with a line inside, not one line hiding the other.
+MEAN_WIDTH = {"lstm": 6, "gru": 2.5, "rnn": 3}
 #: Values more than this many decades apart are separate groups.
 GAP_DECADES = 1.0
 
@@ -169,10 +172,12 @@ class MemoryWidget(LanguageSwitch, widgets.VBox):
         series = []
         for c in cells:
             name = "LSTM" if c == "lstm" else "GRU" if c == "gru" else term("plain_rnn", lang)
-            series.append({"y": table[c]["accuracy"], "colour": CELL_COLOURS[c], "width": 3,
+            # the LSTM and the GRU both score 100 %: the GRU's line, drawn later, is the thinner, so the
+            # LSTM's shows around it instead of under it
+            series.append({"y": table[c]["accuracy"], "colour": CELL_COLOURS[c], "width": MEAN_WIDTH[c],
                            "label": f"{name} ({term('mean_of_seeds', lang).format(n=len(table['seeds']))})",
                            "name": f"acc_{c}"})
-            series.append({"y": table[c]["min"], "colour": CELL_COLOURS[c], "width": 1.5, "dashed": True,
+            series.append({"y": table[c]["min"], "colour": CELL_COLOURS[c], "width": MEAN_WIDTH[c] / 2, "dashed": True,
                            "label": f"{name} ({term('worst_seed', lang)})", "name": f"acc_{c}_min"})
         # the answer needing no memory, counted per distance on the sentences the table scored (as the lesson)
         series.append({"y": majority_by_distance(table), "colour": palette.MUTED, "width": 1, "dashed": True,

@@ -67,8 +67,9 @@ SEQUENCE_CSS = """
   .lstm-seq-left {max-width:clamp(480px, calc((100vh - 480px) * 1.617), 900px)}
 }
 /* a short screen (a projector at 150 % zoom): playback and the drawing first, the text boxes hidden; the
-   drawing as large as the height allows, its equations and narration beside it, the charts under them (the
-   two columns' boxes become cells of one grid: display: contents) */
+   drawing as large as the height allows, what happens (the narration) and its equations beside it in type a
+   class reads (16 px, the proportional face, so a line wraps less), what to watch under the drawing, the
+   source line and the charts under them (the two columns' boxes become cells of one grid: display: contents) */
 @media (max-height: 620px) {
   .lstm-seq-sources, .lstm-seq-keys, .lstm-seq-speed {display:none !important}
   .lstm-seq-status {font-size:12px; line-height:1.25}
@@ -76,8 +77,8 @@ SEQUENCE_CSS = """
   .lstm-seq-status .widget-html-content, .lstm-seq-watch .widget-html-content {line-height:1.25; height:auto}
   .lstm-seq-watch .lstm-watch {font-size:12px; line-height:1.25}
   .lstm-sequence.lstm-sequence {display:grid; grid-template-columns:minmax(0, min(calc((100vh - 90px) * 1.617), 72%)) minmax(200px, 1fr);
-    grid-template-areas:"controls controls" "diagram status" "diagram watch" "diagram eqs" "diagram charts" "legend heatmaps";
-    grid-template-rows:auto auto auto auto 1fr auto; gap:0 12px; align-items:start}
+    grid-template-areas:"controls controls" "diagram eqs" "watch eqs" "legend status" "heatmaps charts";
+    grid-template-rows:auto auto auto auto auto; gap:0 12px; align-items:start}
   .lstm-sequence > .widget-html:first-child {position:absolute}
   .lstm-seq-main, .lstm-seq-left, .lstm-seq-right {display:contents}
   .lstm-seq-status {grid-area:status; min-width:0} .lstm-seq-controls {grid-area:controls; min-width:0}
@@ -87,9 +88,11 @@ SEQUENCE_CSS = """
   .lstm-seq-diagram {grid-area:diagram; min-width:0} .lstm-seq-legend {grid-area:legend}
   .lstm-seq-equations {grid-area:eqs; min-width:0} .lstm-seq-charts {grid-area:charts; min-width:0}
   .lstm-seq-heatmaps {grid-area:heatmaps; min-width:0}
-  .lstm-seq-equations .lstm-equations {font-size:12px !important; line-height:1.25 !important}
+  .lstm-seq-equations .lstm-equations {font-size:16px !important; line-height:1.2 !important;
+    font-family:var(--jp-ui-font-family, "DejaVu Sans", sans-serif) !important}
   .lstm-seq-equations .lstm-equations {display:flex; flex-direction:column}
-  .lstm-seq-equations .lstm-narration {font-size:14px; font-weight:bold; order:-1}  /* what happens, first */
+  .lstm-seq-equations .lstm-narration {font-size:16px; font-weight:bold; order:-1}  /* what happens, first */
+  .lstm-seq-equations .lstm-eq-note {display:none}
 }
 """
 
@@ -238,9 +241,9 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.legend = widgets.HTML()
         self.legend.add_class("lstm-seq-legend")
         self.speed.add_class("lstm-seq-speed")
-        left = widgets.VBox([self.diagram, self.equations, self.legend])  # the equations first: above the fold
+        left = widgets.VBox([self.diagram, self.equations])  # the equations under the drawing: above the fold
         left.add_class("lstm-seq-left")
-        right = widgets.VBox([self.charts, self.heatmaps])
+        right = widgets.VBox([self.legend, self.charts, self.heatmaps])  # the legend beside the drawing: on screen
         right.add_class("lstm-seq-right")
         main = widgets.Box([left, right])
         main.add_class("lstm-seq-main")
