@@ -206,7 +206,8 @@ class RNNFails:
     line. ``units``/``params``: each model's number of units and of weights. ``words``: one held-out sentence
     (evaluation seed, :data:`LATER` filler words, no event), ``h``: the trained SimpleRNN's h at every word of
     it (time, units), ``colour_step`` and ``later_step`` = colour_step + :data:`LATER`, ``answer`` what the
-    RNN answers there.
+    RNN answers there. ``c``: the trained story LSTM's cell state at every word of the same sentence (time,
+    units): the memory an LSTM adds, beside the RNN's h.
     """
 
     distances: list[int]
@@ -226,6 +227,7 @@ class RNNFails:
     later_step: int
     answer: str
     right: str
+    c: np.ndarray
 
     @property
     def change(self) -> np.ndarray:
@@ -238,6 +240,12 @@ class RNNFails:
         units, how much that one word changed h (:data:`LATER` values)."""
         t = np.arange(self.colour_step + 1, self.later_step + 1)
         return np.abs(self.h[t] - self.h[t - 1]).max(axis=1)
+
+    @property
+    def c_per_word(self) -> np.ndarray:
+        """The same for the LSTM's cell state: at each filler word, the largest |c_t − c_{t−1}| over its units."""
+        t = np.arange(self.colour_step + 1, self.later_step + 1)
+        return np.abs(self.c[t] - self.c[t - 1]).max(axis=1)
 
 
 @lru_cache(maxsize=4)
@@ -265,4 +273,5 @@ def rnn_fails_data(lang: str = "en") -> RNNFails:
                     {c: int(table[c]["params"]) for c in ("lstm", "rnn")}, int(table["recipe"]["sentences"]),
                     len(table["seeds"]), int(table["per_distance"]),
                     s.words(lang), h, colour_step, colour_step + LATER,
-                    answers[int(np.argmax(model.predict(x)[0]))], answers[s.colour])
+                    answers[int(np.argmax(model.predict(x)[0]))], answers[s.colour],
+                    story_model(lang).trace(x)[0].c[0].astype(np.float64))

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, Arrow, Axes, Create, DashedLine, Dot, VMobject, FadeIn, FadeOut, GrowFromEdge, Indicate, LaggedStart,
+from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, Arrow, Axes, Circumscribe, Create, DashedLine, Dot, VMobject, FadeIn, FadeOut, GrowFromEdge, Indicate, LaggedStart,
                    Line, ManimColor, Rectangle, RoundedRectangle, Scene, SurroundingRectangle, Text, MarkupText,
                    TransformFromCopy, VGroup, config)
 
@@ -159,7 +159,8 @@ class LSTMScene(_Base):
         line = self.spoken[key]
         self.record_keyframe()
         self.next_slide(notes=line.text)
-        self.add_subcaption(line.text, duration=line.seconds)
+        # the subtitle goes when the words end: a question's silence (time to think) is seen as a pause
+        self.add_subcaption(line.text, duration=line.seconds - line.pause)
         if line.audio is not None:
             self.add_sound(str(line.audio))
             self.voice_events.append({"key": line.key, "start": float(self.renderer.time), "audio": str(line.audio)})
@@ -558,7 +559,9 @@ class PlainRNNFails(LSTMScene):
         lstm_name = self.text("LSTM", size=36, color=palette.CELL)
         lstm_val = self.tagged(float(d.lstm[-1]), "lstm", len(d.distances) - 1, color=palette.CELL)
         VGroup(lstm_name, lstm_val).arrange(RIGHT, buff=0.2).next_to(ax.c2p(far, float(d.lstm[-1])), RIGHT, buff=0.3)
-        self.say("lstm", [FadeIn(lstm_name), FadeIn(lstm_val)], [Indicate(lines["lstm"][0], color=palette.CELL)])
+        # (an Indicate that scales a line would leave its dots and cross its label)
+        self.say("lstm", [FadeIn(lstm_name), FadeIn(lstm_val)],
+                 [Indicate(lines["lstm"][0], color=palette.CELL, scale_factor=1.0)])
         i20 = d.distances.index(20)
         rnn_name = self.text(self.term("plain_rnn"), size=36, color=palette.HIDDEN)
         rnn_vals = VGroup()
@@ -570,79 +573,81 @@ class PlainRNNFails(LSTMScene):
         if rnn_name.get_right()[0] > 6.4:
             rnn_name.next_to(ax.c2p(far, float(d.rnn[-1])), UP, buff=0.25).align_to(RIGHT * 6.4, RIGHT)
         self.say("rnn", [FadeIn(rnn_name)], [LaggedStart(*[FadeIn(n) for n in rnn_vals], lag_ratio=0.5)], rt=1.5)
-        self.say("base", [Create(base), FadeIn(base_label)], [Indicate(lines["rnn"][0], color=palette.HIDDEN)])
+        self.say("base", [Create(base), FadeIn(base_label)],
+                 [Indicate(lines["rnn"][0], color=palette.HIDDEN, scale_factor=1.0)])
         chart = VGroup(ax, ticks, x_title, note, base, base_label, *lines.values(), lstm_name, lstm_val, rnn_vals,
                        rnn_name)
-        # --- inside one trained RNN: h at every word ------------------------------------------------
+        # --- inside: the trained RNN's h and the trained LSTM's c at every word of one new sentence -------
         T, U = d.h.shape
         left, right = -6.3, 6.3
         w = (right - left) / T
-        side = 0.7
-        top = 1.8
-        strip = VGroup()
-        for t in range(T):
-            for u in range(U):
-                v = float(d.h[t, u])
-                strip.add(Rectangle(width=w * 0.92, height=side * 0.92, stroke_width=0,
-                                    fill_color=palette.HIDDEN if v >= 0 else palette.NEGATIVE,
-                                    fill_opacity=0.08 + 0.9 * min(1.0, abs(v)))
-                          .move_to(RIGHT * (left + w * (t + 0.5)) + UP * (top - side * u)))
+        side = 0.5
+
+        def strip(values: np.ndarray, top: float, positive: str, scale: float) -> VGroup:
+            """One column per word, one row per unit; the colour is the sign, the strength |value| / scale."""
+            cells = VGroup()
+            for t in range(values.shape[0]):
+                for u in range(values.shape[1]):
+                    v = float(values[t, u])
+                    cells.add(Rectangle(width=w * 0.92, height=side * 0.9, stroke_width=0,
+                                        fill_color=positive if v >= 0 else palette.NEGATIVE,
+                                        fill_opacity=0.08 + 0.9 * min(1.0, abs(v) / scale))
+                              .move_to(RIGHT * (left + w * (t + 0.5)) + UP * (top - side * u)))
+            return cells
+
+        h_strip = strip(d.h, 1.8, palette.HIDDEN, 1.0)  # h is in −1…1
+        c_strip = strip(d.c, -0.4, palette.CELL, float(np.abs(d.c).max()))
         caption = self.text(self.term("rnn_strip"), size=36)
         if caption.width > 12.8:
             caption.scale_to_fit_width(12.8)
         caption.next_to(head, DOWN, buff=0.25).align_to(head, LEFT)
-        self.say("inside", [FadeOut(chart)], [FadeIn(caption), LaggedStart(*[FadeIn(r) for r in strip],
-                                                                              lag_ratio=0.005)])
-        cols, rows = VGroup(), VGroup()
-        for k, (t, key) in enumerate(((d.colour_step, "h_at_word"), (d.later_step, "h_at_word"))):
-            col = VGroup(*strip[t * U:(t + 1) * U])
-            word = self.text(f"“{d.words[t]}”", size=36).next_to(col, DOWN, buff=0.15)
-            cols.add(VGroup(SurroundingRectangle(col, color=palette.FORGET if k else palette.INK, buff=0.06), word))
-            label = self.text(self.term(key).format(w=d.words[t]), size=36)
-            if k:
-                label = self.text(self.term("words_later").format(n=d.later_step - d.colour_step) + " · "
-                                  + self.term(key).format(w=d.words[t]), size=36)
-            vals = [self.tagged(float(d.h[t, u]), "h", t, unit=u, source="rnn_h", size=40, color=palette.HIDDEN)
-                    for u in range(U)]
-            row = VGroup(label, *vals).arrange(RIGHT, buff=0.3)
-            rows.add(row)
-        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.4).next_to(strip, DOWN, buff=0.85).align_to(RIGHT * left, LEFT)
-        for row in rows:
-            if row.get_right()[0] > 6.4:
-                row.scale((6.4 - row.get_left()[0]) / row.width, about_edge=LEFT)
-        # how to read the strip: a row per number of h (the numbers below key it), its colour the sign
-        key = VGroup(Rectangle(width=0.32, height=0.32, stroke_width=0, fill_color=palette.HIDDEN, fill_opacity=0.9),
-                     self.text("> 0", size=36),
-                     Rectangle(width=0.32, height=0.32, stroke_width=0, fill_color=palette.NEGATIVE, fill_opacity=0.9),
-                     self.text("< 0", size=36))
-        key.arrange(RIGHT, buff=0.15)
-        key[2].shift(RIGHT * 0.25), key[3].shift(RIGHT * 0.25)
-        key.next_to(rows[0], RIGHT, buff=0.6)
-        if key.get_right()[0] > 6.3:
-            key.scale((6.3 - key.get_left()[0]) / key.width, about_edge=LEFT)
-        self.say("h", [Create(cols[0]), FadeIn(rows[0]), FadeIn(key)], [Create(cols[1]), FadeIn(rows[1])])
+        # how to read the strips: the colour is the sign (a row per unit)
+        key = VGroup()
+        for colour, label in ((palette.HIDDEN, "sign_h"), (palette.CELL, "sign_c"), (palette.NEGATIVE, None)):
+            key.add(VGroup(Rectangle(width=0.32, height=0.32, stroke_width=0, fill_color=colour, fill_opacity=0.9),
+                           self.text(self.term(label) if label else "< 0", size=36)).arrange(RIGHT, buff=0.12))
+        key.arrange(RIGHT, buff=0.4).align_to(RIGHT * 6.3, RIGHT).set_y(-2.05)
+        # the colour word's column, boxed in each strip (one box over both would cross the LSTM's caption)
+        colour_box = VGroup(*[SurroundingRectangle(VGroup(*cells[d.colour_step * U:(d.colour_step + 1) * U]),
+                                                   color=palette.INK, buff=0.06) for cells in (h_strip, c_strip)])
+        colour_word = self.text(f"“{d.words[d.colour_step]}”", size=36).set_y(-2.05).set_x(colour_box.get_x())
+        self.say("inside", [FadeOut(chart)], [FadeIn(caption), LaggedStart(*[FadeIn(r) for r in h_strip],
+                                                                              lag_ratio=0.005), FadeIn(key)])
         # the filler word that changes h most, and the number it changes, from what to what (the narration's
         # "moves a number by …" is their difference)
         k_max = int(np.argmax(d.per_word))
         t_max = d.colour_step + 1 + k_max
         u_max = int(np.argmax(np.abs(d.h[t_max] - d.h[t_max - 1])))
-        ring = SurroundingRectangle(VGroup(*strip[t_max * U:(t_max + 1) * U]), color=palette.HIDDEN, buff=0.06)
-        ring_word = self.text(f"“{d.words[t_max]}”", size=36, color=palette.HIDDEN).next_to(ring, DOWN, buff=0.09)
+        ring = SurroundingRectangle(VGroup(*h_strip[t_max * U:(t_max + 1) * U]), color=palette.HIDDEN, buff=0.06)
+        ring_word = self.text(f"“{d.words[t_max]}”", size=36, color=palette.HIDDEN).set_y(-2.05).set_x(ring.get_x())
         moral = VGroup(self.text(self.term("rnn_rewrites").format(w=d.words[t_max]), size=36, color=palette.HIDDEN),
                        self.tagged(float(d.h[t_max - 1, u_max]), "h", t_max - 1, unit=u_max, source="rnn_h", size=40,
                                    color=palette.HIDDEN),
                        self.text("→", size=36),
                        self.tagged(float(d.h[t_max, u_max]), "h", t_max, unit=u_max, source="rnn_h", size=40,
                                    color=palette.HIDDEN))
-        moral.arrange(RIGHT, buff=0.2).next_to(rows, DOWN, buff=0.45).align_to(RIGHT * left, LEFT)
+        moral.arrange(RIGHT, buff=0.2).set_y(-2.62).align_to(RIGHT * left, LEFT)
         if moral.get_right()[0] > 6.3:
             moral.scale((6.3 - moral.get_left()[0]) / moral.width, about_edge=LEFT)
         if self.facts.flags["rewritten"]:
-            self.say("rewritten", [FadeIn(moral)], [Create(ring), FadeIn(ring_word)])
+            self.say("rewritten", [Create(ring), FadeIn(ring_word)], [FadeIn(moral)])
         else:
-            self.say("rewritten", [Indicate(VGroup(*strip[(d.colour_step + 1) * U:(d.later_step + 1) * U]),
-                                            color=palette.HIDDEN, scale_factor=1.02)])
-        self.say("fix", [Indicate(moral, color=palette.CELL, scale_factor=1.05)] if self.facts.flags["rewritten"] else [])
+            self.say("rewritten", [Indicate(VGroup(*h_strip[(d.colour_step + 1) * U:(d.later_step + 1) * U]),
+                                            color=palette.HIDDEN, scale_factor=1.0)])
+        # the LSTM on the same sentence: its cell state, and its largest change at one filler word
+        before, after = self.term("lstm_strip").split("{x}")
+        k_c = int(np.argmax(d.c_per_word))
+        parts = [self.text(before.strip(), size=36, color=palette.CELL),
+                 self.tagged(float(d.c_per_word[k_c]), "c_step", k_c, source="lstm_c", size=40, color=palette.CELL)]
+        if after.strip():  # in Chinese the number ends the caption
+            parts.append(self.text(after.strip(), size=36, color=palette.CELL))
+        lstm_caption = VGroup(*parts).arrange(RIGHT, buff=0.15)
+        if lstm_caption.width > 12.6:
+            lstm_caption.scale_to_fit_width(12.6)
+        lstm_caption.align_to(RIGHT * left, LEFT).set_y(0.2)
+        self.say("lstm_c", [FadeIn(lstm_caption), LaggedStart(*[FadeIn(r) for r in c_strip], lag_ratio=0.005)],
+                 [Create(colour_box), FadeIn(colour_word)])
+        self.say("fix", [Indicate(c_strip, color=palette.CELL, scale_factor=1.0)])
 
 
 class TheQuestion(LSTMScene):
@@ -867,7 +872,7 @@ class HoldingQuietly(LSTMScene):
         # the memory kept (f, i, c), then what is said of it: h = o ⊙ tanh c, its factors on the rows above it
         ys = {"f": 1.4, "i": 0.7, "c": 0.0, "o": -0.75, "tanh_c": -1.45, "h": -2.15}
         names = {"f": "forget_gate", "i": "input_gate", "o": "output_gate", "c": "cell_state", "h": "hidden_state"}
-        digits = {"o": fx.hold_digits, "tanh_c": fx.hold_digits}  # o × tanh c multiplies to the h shown
+        digits = {k: fx.hold_digits for k in ("o", "tanh_c", "h")}  # o × tanh c multiplies to the h shown
         for key, y in ys.items():
             name = f"tanh {span('c', 'c')}" if key == "tanh_c" else f"{span(key, key)}  {self.term(names[key])}"
             label = self.markup(name, size=36).move_to(UP * y)
@@ -879,7 +884,7 @@ class HoldingQuietly(LSTMScene):
             self.overview_products.append(([rows["o"][1][k], rows["tanh_c"][1][k]], rows["h"][1][k]))
         col0 = SurroundingRectangle(VGroup(words[0], *[rows[k][1][0] for k in ys]), color=palette.FRAME, buff=0.15,
                                     corner_radius=0.08)
-        self.say("keep", [FadeIn(words), Create(col0)], [FadeIn(rows["f"]), FadeIn(rows["c"])])
+        self.say("keep", [FadeIn(words), FadeIn(rows["f"]), FadeIn(rows["c"])], [Create(col0)])
         self.say("write", [FadeIn(rows["i"])])
         quiet = []
         if fx.flags.get("quiet"):
@@ -1133,7 +1138,7 @@ class UnrolledSequence(LSTMScene):
             self.record_keyframe()  # the note leaves with its line: the layout checks see it first
             self.remove(box, note)
         self.say("rest", [Indicate(VGroup(*[c.cells for c in cols]), color=palette.CELL, scale_factor=1.03)],
-                 [Indicate(heat, scale_factor=1.02)])  # "... the gates hold it"
+                 [Circumscribe(heat, color=palette.FRAME)])  # "... the gates hold it" (no flash of other colours)
 
 
 class Backprop(LSTMScene):
@@ -1306,6 +1311,7 @@ class Backprop(LSTMScene):
             bold = j == sp.highlight
             lines.add(VMobject(stroke_color=colour, stroke_width=5 if bold else 2,
                                stroke_opacity=1.0 if bold else 0.35).set_points_as_corners(pts))
+        lines[sp.highlight].set_z_index(1)  # the bold line over the faint ones (it lies among them)
         at = values[:, 0]
         j_lo, j_hi = int(np.argmin(at)), int(np.argmax(at))
         rng = VGroup(self.tagged(float(at[j_lo]), "lstm" if k == 0 else "rnn", 0, unit=j_lo, source="spread", size=36,
@@ -1426,7 +1432,7 @@ class Recap(LSTMScene):
         if did.get_right()[0] > 6.9:
             did.scale((6.9 - did.get_left()[0]) / did.width, about_edge=LEFT)
         self.say("gates", *[[FadeIn(line)] for line in did])  # f, i, o in the order the line names them
-        y = -2.45  # the boxes stay above the subtitle band
+        y = -1.95  # the boxes stay well above the subtitle band (a player's two-row subtitle reaches ~15 %)
         m1 = self.mistake(self.term("mistake_matmul"), self.term("mistake_matmul_fix")).move_to(LEFT * 3.3 + UP * y)
         self.say("mistake1", [FadeIn(m1[0]), FadeIn(m1[1][0])], [FadeIn(m1[1][1])])
         fix = (f"{span('i', 'i')} = σ(W<sub>i</sub>{CONCAT} + b<sub>i</sub>)")

@@ -40,6 +40,8 @@ GAP_SECONDS = 0.4
 REWRITE = 1.0
 #: A pause-and-predict question ("predict" lines) stays up at least this long after it is spoken or read.
 PREDICT_SILENCE = 3.0  # time to think: a class needs more than a breath before the answer
+#: Silence after the lesson's last line: the takeaway stays on screen instead of the video cutting away.
+END_SILENCE = 2.0
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class Line:
     en: str
     zh: str
     when: str = ""
+    pause: float = 0.0  # silence after the line (no subtitle): time to think, or to take the picture in
 
     def applies(self, flags: dict[str, bool]) -> bool:
         if not self.when:
@@ -160,13 +163,14 @@ class Facts:
         self.hold_steps = window[:3]
         t_h = self.hold_steps[0]
         at("hold", t_h, u_w)
-        # the chapter's table shows o and tanh c beside h in every column: they carry the decimals at which
-        # o × tanh c multiplies to h at two (0.05 × 0.73 would read 0.04 against h = 0.03)
+        # the chapter's table shows o and tanh c above h in every column: the three carry one number of decimals,
+        # the fewest at which o × tanh c multiplies to h (0.05 × 0.73 would read 0.04 against h = 0.03)
         tc = tr.tanh_c[0]
-        self.hold_digits = factor_digits([([o[t, u_w], tc[t, u_w]], h[t, u_w]) for t in [t_w, *self.hold_steps]])
-        for k, a in (("f", f), ("i", i), ("c", c), ("h", h)):
+        self.hold_digits = common_digits([([o[t, u_w], tc[t, u_w]], h[t, u_w]) for t in [t_w, *self.hold_steps]])
+        for k, a in (("f", f), ("i", i), ("c", c)):
             num(f"{k}_hold", a[t_h, u_w])
         num("o_hold", o[t_h, u_w], self.hold_digits)
+        num("h_hold", h[t_h, u_w], self.hold_digits)
         num("c_hold_last", c[self.hold_steps[-1], u_w])
         v["word_hold_last"] = self.word(self.hold_steps[-1])
         quiet = [(openness(f[t, u_w]), openness(i[t, u_w]), openness(o[t, u_w])) for t in self.hold_steps]
@@ -220,6 +224,7 @@ class Facts:
         self.barely_trained = bool(((tr.f > 0.3) & (tr.f < 0.7) & (tr.i > 0.3) & (tr.i < 0.7)
                                     & (tr.o > 0.3) & (tr.o < 0.7)).all())
         v["model"] = self._model_sentence()
+        v["unit_names"] = ("、" if lang == "zh" else ", ").join(self.units())
         #: Claims the narration may make, each checked on the numbers it is about.
         self.flags = {
             "keeps": openness(f[t_k, u_k]) == "open",      # "f close to one: the memory passes"
@@ -405,7 +410,7 @@ class Facts:
 
         far = len(d.distances) - 1
         i20 = d.distances.index(20)
-        v["rf_sentences"] = f"{d.sentences:,}"
+        v["rf_sentences"] = f"{d.sentences:,}" if lang == "en" else str(d.sentences)  # 3,000 / 3000
         v["rf_seeds"], v["rf_far"], v["rf_per"] = str(d.seeds), str(d.distances[far]), str(d.per_distance)
         v["rf_units"] = str(d.units["rnn"])
         v["rf_units_lstm"], v["rf_units_rnn"] = str(d.units["lstm"]), str(d.units["rnn"])
@@ -439,6 +444,9 @@ class Facts:
         # "a single filler word can rewrite h": one word moves a number of h (in −1…1) by more than half its range
         self.flags["rewritten"] = bool(d.per_word.max() > REWRITE)
         self.flags["rnn_right"] = d.answer == d.right
+        # the LSTM on the same sentence: its cell state's largest change at one filler word
+        num("rf_c_step", float(d.c_per_word.max()))
+        self.flags["lstm_c_steady"] = bool(d.c_per_word.max() < 0.1)
 
     def question(self) -> None:
         """Add the facts of chapter 7 (the question): at the last word, the output gate and h of each unit,
@@ -561,22 +569,26 @@ SCRIPT: dict[str, list[Line]] = {
           "虚线不需要记忆：总是回答最常见的颜色，准确率 {rf_base_lo} 到 {rf_base_hi}。", when="not rnn_between"),
         L("inside", "Why? One trained RNN's h at every word of a new sentence.",
           "为什么？看一个训练好的普通 RNN 在新句子每个词处的 h。"),
-        L("h", "At “{rf_colour}”, h = {rf_h_colour}. {rf_n_later} words later, at “{rf_later}”, "
-               "h = {rf_h_later}.",
-          "在“{rf_colour}”处，h = {rf_h_colour}。{rf_n_later} 个词之后，在“{rf_later}”处，h = {rf_h_later}。"),
         L("rewritten", "h is its only memory, and one filler word can rewrite it: “{rf_word_max_at}” moves a number by "
                        "{rf_word_max}.",
           "h 是它唯一的记忆，一个填充词就能改写它：“{rf_word_max_at}”让一个数变了 {rf_word_max}。", when="rewritten"),
         L("rewritten", "h is its only memory; here no filler word changes one of its numbers by more than "
                        "{rf_word_max}.",
           "h 是它唯一的记忆；这里没有哪个填充词让其中一个数变化超过 {rf_word_max}。", when="not rewritten"),
+        L("lstm_c", "The trained LSTM on the same sentence: its cell state c moves by at most {rf_c_step} per filler "
+                    "word.",
+          "训练好的 LSTM 读同一个句子：它的细胞状态 c 每个填充词最多只变 {rf_c_step}。", when="lstm_c_steady"),
+        L("lstm_c", "The trained LSTM on the same sentence: its cell state c moves by up to {rf_c_step} per filler "
+                    "word.",
+          "训练好的 LSTM 读同一个句子：它的细胞状态 c 每个填充词最多变 {rf_c_step}。", when="not lstm_c_steady"),
         L("fix", "An LSTM adds a second memory, the cell state, changed only when a gate lets it.",
           "LSTM 加了第二个记忆——细胞状态；只有门允许时它才会改变。"),
     ],
     "TheCell": [
-        L("belt", "Back to the hand-built demo. One LSTM cell, one step. Along the top runs the cell state c, the "
-                  "memory: a conveyor belt.",
-          "回到手工设定的演示模型。一个 LSTM 细胞，一个时间步。顶部是细胞状态 c，也就是记忆，像一条传送带。", when="demo"),
+        L("belt", "Our sentence again, now read by a small LSTM with hand-set weights. One cell, one step: along the "
+                  "top runs the cell state c, the memory, a conveyor belt.",
+          "还是我们的句子，现在由一个手工设定权重的小 LSTM 来读。一个细胞，一个时间步：顶部是细胞状态 c，也就是记忆，像一条传送带。",
+          when="demo"),
         L("belt", "One LSTM cell, one step. Along the top runs the cell state c, the memory: a conveyor belt.",
           "一个 LSTM 细胞，一个时间步。顶部是细胞状态 c，也就是记忆，像一条传送带。", when="not demo"),
         L("concat", "Below, hₜ₋₁ and the input xₜ are joined into one vector. Here h has {n_units} numbers, "
@@ -592,7 +604,8 @@ SCRIPT: dict[str, list[Line]] = {
           "带圈的点逐元素相乘；加号把写入的加到保留的上。"),
         L("out", "Then tanh of the new cell state, times the output gate, is the new hidden state hₜ.",
           "最后，新细胞状态的 tanh 乘以输出门，就是新的隐藏状态 hₜ。"),
-        L("model", "Our numbers come from {model}.", "我们的数字来自{model}。"),
+        L("model", "Its {n_units} units: {unit_names}.", "它的 {n_units} 个单元：{unit_names}。", when="demo"),
+        L("model", "Our numbers come from {model}.", "我们的数字来自{model}。", when="not demo"),
     ],
     "InputGate": [
         L("predict", "The network reads “{word_write}”. What should the input gate of {unit_write} do?",
@@ -619,11 +632,11 @@ SCRIPT: dict[str, list[Line]] = {
           "{unit_hold}的遗忘门接近 1，f = {f_hold}，所以 c = {c_hold} 顺利通过。", when="quiet"),
         L("keep", "The forget gate of {unit_hold} is f = {f_hold}, and c = {c_hold}.",
           "{unit_hold}的遗忘门 f = {f_hold}，c = {c_hold}。", when="not quiet"),
-        L("write", "The input gate stays shut, i = {i_hold}: nothing new is written.",
-          "输入门一直关着，i = {i_hold}：没有写入新内容。", when="quiet"),
+        L("write", "The input gate stays nearly shut, i = {i_hold}: little new gets in.",
+          "输入门几乎一直关着，i = {i_hold}：几乎没有新内容写入。", when="quiet"),
         L("write", "The input gate is i = {i_hold}.", "输入门 i = {i_hold}。", when="not quiet"),
-        L("quiet", "The output gate is shut, o = {o_hold}: hₜ = o ⊙ tanh c = {h_hold}, kept, not said.",
-          "输出门关着，o = {o_hold}：hₜ = o ⊙ tanh c = {h_hold}，记忆被保留，但没有说出来。", when="quiet"),
+        L("quiet", "Output gate shut, o = {o_hold}: hₜ = o ⊙ tanh c = {h_hold}. Kept, not said.",
+          "输出门关着，o = {o_hold}：hₜ = o ⊙ tanh c = {h_hold}。记住了，但没说出来。", when="quiet"),
         L("quiet", "The output gate is o = {o_hold}, so hₜ = o ⊙ tanh c = {h_hold}.",
           "输出门 o = {o_hold}，所以 hₜ = o ⊙ tanh c = {h_hold}。", when="not quiet"),
         L("belt", "At “{word_hold_last}” the belt still carries c = {c_hold_last}, each step a little smaller.",
@@ -704,9 +717,9 @@ SCRIPT: dict[str, list[Line]] = {
         L("loss", "The loss L is minus the log of the probability of “{bp_answer}”. Training needs dL/dcₜ: how L "
                   "moves if cₜ is nudged.",
           "损失 L 是“{bp_answer}”的概率取对数再取负。训练需要 dL/dcₜ：轻推 cₜ，L 变多少。"),
-        L("chain", "One step back, by the chain rule: dL/dcₜ₋₁ = dL/dcₜ × fₜ, plus a path through h. Units: "
-                   "{bp_unit}.",
-          "链式法则往回一步：dL/dcₜ₋₁ = dL/dcₜ × fₜ，再加经过 h 的路径。单位 {bp_unit}。"),
+        L("chain", "One step back, by the chain rule: dL/dcₜ₋₁ = dL/dcₜ × fₜ, plus a path through h. Numbers in "
+                   "units of {bp_unit}.",
+          "链式法则往回一步：dL/dcₜ₋₁ = dL/dcₜ × fₜ，再加经过 h 的路径。数字以 {bp_unit} 为单位。"),
         L("step0", "At “{bp_word0}”: {bp_dc0} times {bp_f0} is {bp_direct0}; recorded one word earlier: {bp_prev0}, "
                    "the rest from h.",
           "在“{bp_word0}”：{bp_dc0} 乘 {bp_f0} 得 {bp_direct0}；前一个词记录的是 {bp_prev0}，其余来自 h。"),
@@ -727,7 +740,7 @@ SCRIPT: dict[str, list[Line]] = {
           "这是句子里每个词上记录下的梯度，从句尾往回看。", when="not bp_level"),
         L("blame", "At “{bp_colour}” it is {bp_dc_colour}, against {bp_dc_last} at the end: the old colour is hardly "
                    "blamed.",
-          "在“{bp_colour}”处是 {bp_dc_colour}，句尾是 {bp_dc_last}：旧颜色几乎不被追究。"),
+          "在“{bp_colour}”处是 {bp_dc_colour}，句尾是 {bp_dc_last}：损失几乎不归咎于旧颜色。"),
         L("fillers", "Between “{bp_colour}” and “{bp_poll}” the f's multiply to {bp_fprod}, yet the gradient keeps "
                      "{bp_fratio}: the path through h adds a little each word.",
           "在“{bp_colour}”和“{bp_poll}”之间，f 连乘得 {bp_fprod}，梯度却保留了 {bp_fratio}：经过 h 的路径每个词补上一点。", when="bp_total_above"),
@@ -737,17 +750,17 @@ SCRIPT: dict[str, list[Line]] = {
         L("switch", "Now {sp_n} sentences: a colour, {sp_fillers} filler words, the question, read by the trained LSTM "
                     "and by a plain RNN trained alike.",
           "现在换成 {sp_n} 个句子：颜色词、{sp_fillers} 个填充词、提问，由训练好的 LSTM 和同样训练的普通 RNN 来读。"),
-        L("measure", "Each line is one sentence: the memory's gradient, c or h, over its size at the last word. Bold: "
-                     "the sentence we saw before.",
-          "每条线是一个句子：记忆（c 或 h）的梯度，除以最后一个词处的大小。粗线是前面看过的那个句子。"),
+        L("measure", "Each line is one sentence: the size of the memory's gradient, c or h, over its size at the last "
+                     "word, on a log scale. Bold: the plain RNN chapter's sentence.",
+          "每条线是一个句子：记忆（c 或 h）梯度的大小，除以最后一个词处的大小，用对数刻度。粗线是普通 RNN 那一章的句子。"),
         L("lstm_lines", "The LSTM: at the colour word {sp_lstm_lo} to {sp_lstm_hi} of it arrives, on every sentence.",
           "LSTM：在颜色词处，每个句子都收到 {sp_lstm_lo} 到 {sp_lstm_hi}。", when="lstm_steady"),
         L("lstm_lines", "The LSTM: at the colour word {sp_lstm_lo} to {sp_lstm_hi} of it arrives.",
           "LSTM：在颜色词处收到 {sp_lstm_lo} 到 {sp_lstm_hi}。", when="not lstm_steady"),
         L("rnn_lines", "The plain RNN: on {sp_rnn_small} of the {sp_n} under a hundredth arrives, down to {sp_rnn_lo}: "
-                       "it vanishes. On {sp_rnn_big} others it grows, up to {sp_rnn_hi}: unsteady either way.",
+                       "it vanishes. On {sp_rnn_big} others it grows, up to {sp_rnn_hi}: it depends on the sentence.",
           "普通 RNN：{sp_n} 句里有 {sp_rnn_small} 句不到百分之一，最少 {sp_rnn_lo}：梯度消失。"
-          "另有 {sp_rnn_big} 句变大，最多 {sp_rnn_hi}：忽大忽小，都不稳定。", when="rnn_vanishes"),
+          "另有 {sp_rnn_big} 句变大，最多 {sp_rnn_hi}：因句而异。", when="rnn_vanishes"),
         L("rnn_lines", "The plain RNN: at the colour word {sp_rnn_lo} to {sp_rnn_hi} of it arrives.",
           "普通 RNN：在颜色词处收到 {sp_rnn_lo} 到 {sp_rnn_hi}。", when="not rnn_vanishes"),
         L("trick", "So the belt helps: on the belt's own path the gradient is multiplied only by f, held near one.",
@@ -773,8 +786,8 @@ SCRIPT: dict[str, list[Line]] = {
           "没有人写下这条规则：是训练找到了它。模型的回答是“{st_answer}”。"),
     ],
     "Recap": [
-        L("eqs", "To recap: six equations. Four weighted sums through sigmoid or tanh, one update of c, one read-out.",
-          "总结一下：六个方程。四个加权和经过 sigmoid 或 tanh，一次 c 的更新，一次读出。"),
+        L("eqs", "To recap: six equations. Four weighted sums through sigmoid or tanh, one update of c, one output h.",
+          "总结一下：六个方程。四个加权和经过 sigmoid 或 tanh，一次 c 的更新，一次输出 h。"),
         L("gates", "In the story, f erased {unit_forget} at “{word_forget}”, i wrote at “{word_write}”, o spoke at "
                    "“{word_open}”.",
           "在故事里，f 在“{word_forget}”擦除了{unit_forget}，i 在“{word_write}”写入，o 在“{word_open}”读出。", when="forgets"),
@@ -782,12 +795,12 @@ SCRIPT: dict[str, list[Line]] = {
                    "o read out most at “{word_open}”.",
           "在这里，f 在“{word_forget}”关得最多（{f_forget}），i 在“{word_write}”写入最多，o 在“{word_open}”读出最多。",
           when="not forgets"),
-        L("mistake1", "Two common tutorial mistakes. First: ⊙ is element-wise, not a matrix product.",
-          "教程里有两个常见错误。第一：⊙ 是逐元素相乘，不是矩阵乘法。"),
-        L("mistake2", "Second: the input gate has its own weights, i = σ(W_i[hₜ₋₁, xₜ] + b_i), not f's.",
-          "第二：输入门有自己的权重，i = σ(W_i[hₜ₋₁, xₜ] + b_i)，不是 f 的。"),
+        L("mistake1", "Two mistakes other tutorials often make. First: ⊙ is element-wise, not a matrix product.",
+          "其他教程里常见的两个错误。第一：⊙ 是逐元素相乘，不是矩阵乘法。"),
+        L("mistake2", "Second: the input gate has its own weights, i = σ(Wᵢ[hₜ₋₁, xₜ] + bᵢ), not f's.",
+          "第二：输入门有自己的权重，i = σ(Wᵢ[hₜ₋₁, xₜ] + bᵢ)，不是 f 的。"),
         L("end", "That is an LSTM: a belt that keeps memories, and gates that learn when to keep, write and say.",
-          "这就是 LSTM：一条保存记忆的传送带，加上学会何时保留、写入和说出的门。"),
+          "这就是 LSTM：一条保存记忆的传送带，加上学会何时保留、写入和说出的门。", pause=END_SILENCE),
     ],
     # the opt-in chapter (render cells, render lesson --with-cells): filled by animations.cells_scene.CellFacts
     "RealLSTMCells": [
@@ -819,6 +832,7 @@ class Spoken:
     text: str
     seconds: float
     audio: Path | None = None  # the spoken line (a WAV) when the lesson has a voice
+    pause: float = 0.0  # the silence that ends ``seconds``: the subtitle is gone, the picture stays
 
 
 def narration(scene: str, facts: Facts, voice=None) -> list[Spoken]:
@@ -846,15 +860,15 @@ def narration(scene: str, facts: Facts, voice=None) -> list[Spoken]:
             continue
         texts = {lang: _fill(line.text(lang), facts, lang) for lang in LANGS}
         text = texts[facts.lang]
-        pause = PREDICT_SILENCE if line.key == "predict" else 0.0
+        pause = PREDICT_SILENCE if line.key == "predict" else line.pause
         if voice is None:
-            out.append(Spoken(line.key, text, line_seconds(texts) + pause))
+            out.append(Spoken(line.key, text, line_seconds(texts) + pause, pause=pause))
             continue
         from animations.voice import voiced_seconds
         clip = voice.say(scene, line.key, text)
         reading = max(MIN_LINE_SECONDS, reading_seconds(text, facts.lang))
         out.append(Spoken(line.key, text, max(voiced_seconds(clip.seconds, reading), clip.seconds + pause),
-                          clip.path))
+                          clip.path, pause=pause))
     return out
 
 

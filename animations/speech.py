@@ -128,7 +128,7 @@ def speakable(text: str, lang: str) -> str:
             return f"百分之{words}" if lang == "zh" else f"{words} percent"
         return words
 
-    out = text.translate(_SUBSCRIPT).replace("ₜ", " t")  # cₜ₋₁ → c t−1 (the vocabulary's subscripts)
+    out = text.translate(_SUBSCRIPT).replace("ₜ", " t").replace("ᵢ", " i")  # cₜ₋₁ → c t−1, Wᵢ → W i
     out = _POWER.sub(lambda m: f"{m.group(1) or '1'}e{m.group(2).translate(_FROM_SUPERSCRIPT)}", out)
     out = _SCI.sub(sci, out)
     out = _SIGNED.sub(lambda m: f" {signed(m)} ", out)

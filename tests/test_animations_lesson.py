@@ -58,7 +58,7 @@ def trace_numbers(src) -> set[str]:
         extra += [getattr(t, k) for t in (story, demo_trace()) for k in ("f", "c", "c_prev")]
         from animations.learned import rnn_fails_data
         d = rnn_fails_data(src.lang)  # chapter 2: the shipped comparison table and the story SimpleRNN's h
-        extra += [d.lstm, d.rnn, d.rnn_min, d.majority, d.h, d.change, d.per_word]
+        extra += [d.lstm, d.rnn, d.rnn_min, d.majority, d.h, d.change, d.per_word, d.c_per_word]
         found |= {fmt(v) for a in extra for v in np.asarray(a).ravel()}
     readout = src.trace.meta.get("probabilities")  # chapter 7: the readout's softmax, where the model has one
     if readout is not None:
@@ -190,7 +190,11 @@ def test_render_lesson_joins_scenes_with_chapters_and_subtitles(tmp_path, monkey
         assert sep.join(s.content for s in subs) == sep.join(lines)
         assert len(subs) > len(lines) and max(cue_width(s.content, lang) for s in subs) <= CUE_CHARS[lang]
         covered = sum((s.end - s.start).total_seconds() for s in subs)
-        assert covered / total >= 0.9
+        # a question's silence (time to think) has no subtitle: it is a pause a class sees
+        silent = sum(s.pause for sc in short for s in narration(sc, facts))
+        assert silent >= 3.0 and covered / (total - silent) >= 0.9
+        gaps = [(b.start - a.end).total_seconds() for a, b in zip(subs, subs[1:])]
+        assert max(gaps) >= 3.0 - 0.1
         assert all(b.start >= a.end for a, b in zip(subs, subs[1:]))  # never two lines at once
         assert subs[-1].end <= dt.timedelta(seconds=total + 0.05)
         vtt = (folder / "lesson.vtt").read_text(encoding="utf-8")
@@ -253,9 +257,10 @@ def test_claims_in_the_narration_hold_for_the_trace(which, trained_trace):
     quiet = all(tr.f[0, s, u] > 0.9 and tr.i[0, s, u] < 0.1 and tr.o[0, s, u] < 0.1 for s in steps) \
         and abs(tr.c[0, t, u]) > 0.5
     assert ("stays near one" in said["keep"]) == quiet
-    assert ("stays shut" in said["write"]) == quiet
-    assert ("kept, not said" in said["quiet"]) == quiet
-    assert f"f = {fmt(tr.f[0, t, u])}" in said["keep"] and f"o = {fmt(tr.o[0, t, u])}" in said["quiet"]
+    assert ("stays nearly shut" in said["write"]) == quiet
+    assert ("kept, not said" in said["quiet"].lower()) == quiet
+    assert f"f = {fmt(tr.f[0, t, u])}" in said["keep"]
+    assert f"o = {fmt(tr.o[0, t, u], facts.hold_digits)}" in said["quiet"]
     t, u = facts.where["question"]
     assert ("opens" in said["open"]) == (tr.o[0, t, u] > 0.9)
     if which == "demo":  # the hand-built demo shows every case

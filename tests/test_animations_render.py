@@ -117,6 +117,9 @@ def expected_value(src, key: str, t: int, unit: int, n=None) -> float:
         from animations.learned import rnn_fails_data
         d = rnn_fails_data(src.lang)
         return float(d.h[t, unit] if source == "rnn_h" else {"lstm": d.lstm, "rnn": d.rnn}[key][t])
+    if source == "lstm_c":  # chapter 2: the story LSTM's largest change of c at one filler word of that sentence
+        from animations.learned import rnn_fails_data
+        return float(rnn_fails_data(src.lang).c_per_word[t])
     if source == "readout":  # the readout's softmax at the last word, as the trace's model recorded it
         return float(tr.meta["probabilities"][unit])
     if source in ("demo", "story"):
@@ -275,10 +278,10 @@ def test_holding_quietly_reads_back_the_gates_over_the_filler_words(demo_renders
     steps = list(scene.facts.hold_steps)
     assert steps and steps[0] == t_w + 1 and tr.meta["labels"][steps[0]] == "birds"
     for t in steps:
-        for key in "fich":
+        for key in "fic":
             assert shown[(key, t, u)] == fmt(getattr(tr, key)[0, t, u]), (key, t)
-        # o and tanh c at the decimals at which they multiply to h (the test below)
-        for key in ("o", "tanh_c"):
+        # o, tanh c and h at the decimals at which o × tanh c multiplies to h (the test below)
+        for key in ("o", "tanh_c", "h"):
             assert shown[(key, t, u)] == fmt(getattr(tr, key)[0, t, u], scene.facts.hold_digits), (key, t)
         assert tr.f[0, t, u] > 0.9 and tr.i[0, t, u] < 0.1 and tr.o[0, t, u] < 0.1
         assert abs(tr.c[0, t, u]) > 0.5 and abs(tr.h[0, t, u]) < 0.1
@@ -318,15 +321,15 @@ def test_full_step_ends_on_all_six_equations(demo_renders):
 
 def test_holding_quietly_shows_the_factors_of_h(demo_renders):
     """Every column's o × tanh c multiplies to its h: o = 0.05 beside c = 0.93 and h = 0.03 read as a
-    wrong product (0.05 × tanh 0.93 = 0.037); now tanh c has its row and both factors their decimals."""
+    wrong product (0.05 × tanh 0.93 = 0.037); now tanh c has its row, and o, tanh c and h one precision."""
     scene, src, _ = demo_renders["HoldingQuietly"]
     assert check_products(scene) == len(scene.facts.hold_steps) + 1 == 3
-    # at three decimals "birds" would pass (0.047 × 0.731 = 0.034 → 0.03) but the colour word would not:
-    # 0.047 × 0.739 = 0.0347 → 0.03 against its h = 0.035 → 0.04; four decimals hold for every column
+    # at three decimals "birds" fails (0.047 × 0.731 = 0.0344 → 0.034 against h = 0.0347 → 0.035); at four
+    # every column holds
     assert scene.facts.hold_digits == 4
     (o, tc), h = scene.overview_products[1]
-    assert (o.text, tc.text, h.text) == ("0.0474", "0.7311", "0.03")
-    assert scene.spoken["quiet"].text.startswith("The output gate is shut, o = 0.0474")
+    assert (o.text, tc.text, h.text) == ("0.0474", "0.7311", "0.0347")
+    assert scene.spoken["quiet"].text.startswith("Output gate shut, o = 0.0474: hₜ = o ⊙ tanh c = 0.0347.")
 
 
 def test_unrolled_sequence_shows_every_step_of_the_story(demo_renders):
