@@ -472,6 +472,11 @@ class Facts:
         answers = self.answers()
         self.flags["readout"] = bool(p is not None and answers and len(answers) == len(p))
         self.flags["opens_at_question"] = openness(o[u]) == "open"
+        # where every unit's output gate opens (the demo's both do), the line must not say only this unit's did
+        every = all(openness(k) == "open" for k in o)
+        unit = v["unit_question"]
+        v["q_opens"] = ((f"输出门都打开了：{unit}的 " if every else f"{unit}的输出门打开了：") if self.lang == "zh" else
+                        f"the output gates open: {unit} has " if every else f"the output gate of {unit} opens: ")
         if self.flags["readout"]:
             k = int(np.argmax(p))
             v["q_answer"] = answers[k]
@@ -533,8 +538,9 @@ SCRIPT: dict[str, list[Line]] = {
           "网络把隐藏状态 hₜ（一组数字）传给下一步；读第一个词之前，h 全是 0。"),
         L("eq", "One step: hₜ = tanh(W[hₜ₋₁, xₜ] + b).",
           "一步：hₜ = tanh(W[hₜ₋₁, xₜ] + b)。"),
-        L("shapes", "With n numbers in h and V in x, W is n by n plus V. Here n = {rn_units}, V = {rn_inputs}.",
-          "h 有 n 个数、x 有 V 个数时，W 是 n 乘 n 加 V。这里 n = {rn_units}，V = {rn_inputs}。"),
+        L("shapes", "With n numbers in h and V in x, W has n rows of n + V numbers. Here n = {rn_units}, "
+                    "V = {rn_inputs}.",
+          "h 有 n 个数、x 有 V 个数时，W 有 n 行，每行 n + V 个数。这里 n = {rn_units}，V = {rn_inputs}。"),
         L("same", "Every step uses the same W and b: drawn once per word, the network unrolled in time.",
           "每一步都用同一组 W 和 b：按词画出来，就是按时间展开的网络。"),
         L("answer", "After the last word, a softmax readout turns h into probabilities that sum to one: the answer.",
@@ -668,8 +674,8 @@ SCRIPT: dict[str, list[Line]] = {
           "问题来了：“{q_word}”。想一想：现在输出门应该怎么做？"),
         L("role", "The output gate o decides how much memory is said: hₜ = o ⊙ tanh cₜ.",
           "输出门 o 决定说出多少记忆：hₜ = o ⊙ tanh cₜ。"),
-        L("open", "At “{q_word}”, the output gate of {unit_question} opens: o = {o_question}.",
-          "在“{q_word}”这一步，{unit_question}的输出门打开了：o = {o_question}。", when="opens_at_question"),
+        L("open", "At “{q_word}”, {q_opens}o = {o_question}.", "在“{q_word}”这一步，{q_opens}o = {o_question}。",
+          when="opens_at_question"),
         L("open", "At “{q_word}”, the output gate of {unit_question} is o = {o_question}.",
           "在“{q_word}”这一步，{unit_question}的输出门是 o = {o_question}。", when="not opens_at_question"),
         L("h", "So h carries the memory out: tanh c = {tanhc_question}, h = {h_question}.",
