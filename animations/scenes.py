@@ -1265,7 +1265,10 @@ class Backprop(LSTMScene):
         # where the gradient grows
         at = sp.rnn_at_colour
         groups = [[j for j in range(sp.n) if at[j] < VANISHED], [j for j in range(sp.n) if at[j] > 1.0]]
-        lift = [[self.spread_groups[1][j].animate.set_stroke(width=4, opacity=1.0) for j in g] for g in groups if g]
+        # a group is lifted by opacity, thinner than the bold line (the one sentence the caption calls bold)
+        lift = [[self.spread_groups[1][j].animate.set_stroke(width=3, opacity=1.0) for j in g if j != sp.highlight]
+                for g in groups]
+        lift = [g for g in lift if g]
         self.say("rnn_lines", lines[1][1], *lift)
         self.say("trick", [Indicate(self.spread_panels[0][0], color=palette.CELL, scale_factor=1.02)],
                  [Indicate(self.spread_groups[0], color=palette.CELL, scale_factor=1.02)])
