@@ -346,11 +346,54 @@ def _fully_on_screen(page, sel: str, viewport: dict) -> dict | None:
     return box if inside else None
 
 
+READOUT = ".lstm-slider-time .widget-readout"
+
+
+def _at_step(page, t: int, seconds: float = 20) -> None:
+    """Wait until the explorer's time slider reads ``t`` and the kernel has drawn step t (the drawing's caption
+    says "t = <t> (word)"; its equations come in the same redraw, right after)."""
+    page.wait_for_function(f"n => document.querySelector('{READOUT}').textContent.trim() === String(n) && "
+                           "document.querySelector('.lstm-seq-diagram').textContent.includes('t = ' + n + ' ')",
+                           arg=t, timeout=seconds * 1000)
+    page.wait_for_timeout(200)
+
+
+def _press(page, button: str, t: int) -> None:
+    """Click the explorer's hidden ``button`` (Home or End) until step ``t`` is drawn: a click that lands while a
+    newly loaded source still echoes its slider (the kernel sets it to 0, then to the step to watch; the browser's
+    link to ▶ may send the 0 back last) can be undone by that echo."""
+    for attempt in range(3):
+        page.locator(button).evaluate("e => e.click()")
+        try:
+            return _at_step(page, t, 10)
+        except Exception:
+            if attempt == 2:
+                raise
+
+
+def _text_above_the_fold(page, eqs: str, viewport: dict, where) -> dict:
+    """Assert the narration (not empty) and the six equation lines under ``eqs`` are all on screen, the narration
+    first; return the narration's box and the last line's (h) box."""
+    narration = _fully_on_screen(page, f"{eqs} .lstm-narration", viewport)
+    assert narration, (where, page.locator(f"{eqs} .lstm-narration").bounding_box())
+    assert page.locator(f"{eqs} .lstm-narration").text_content().strip(), where
+    for k in ("f", "i", "g", "o", "c", "h"):
+        line = _fully_on_screen(page, f"{eqs} .lstm-eq-{k}", viewport)
+        assert line, (where, k, page.locator(f"{eqs} .lstm-eq-{k}").bounding_box())
+        assert line["y"] >= narration["y"] + narration["height"] - 1, (where, k)  # what happens, then how
+    return {"narration": narration, "h": line}
+
+
 @pytest.mark.parametrize("view", sorted(VIEWS))
 def test_narration_and_equations_above_the_fold_without_presenter_mode(view, classroom, chromium, screens):
     """As the classroom opens (no presenter mode), at 1400×900 and at 1280×720 with 150 % zoom: in the cell flow
     and in the explorer the narration line (not empty) and every equation line are on screen without scrolling,
-    the narration first; in the cell flow the sliders stay on screen beside the drawing; in English and Chinese."""
+    the narration first; in the explorer at EVERY step of the story and of the demo (a three-clause narration is
+    half as long again as step 8's), on the projector in type ≥ 16 px, and what to watch whole and ≥ 14 px; in
+    the cell flow the sliders stay on screen beside the drawing; in English and Chinese."""
+    from explainer.glossary import term
+    from explainer.sources import trace_source
+
     viewport, scale = VIEWS[view]
     ctx = chromium.new_context(viewport=viewport, device_scale_factor=scale)
     try:
@@ -368,16 +411,7 @@ def test_narration_and_equations_above_the_fold_without_presenter_mode(view, cla
                 page.wait_for_timeout(600)
                 eqs = f"{root} .lstm-equations"
                 page.screenshot(path=str(screens / f"classroom_fold_{root[6:]}_{lang}_{view}.png"))
-                narration = _fully_on_screen(page, f"{eqs} .lstm-narration", viewport)
-                assert narration, (view, lang, root, page.locator(f"{eqs} .lstm-narration").bounding_box())
-                assert page.locator(f"{eqs} .lstm-narration").text_content().strip()
-                for k in ("f", "i", "g", "o", "c", "h"):
-                    line = _fully_on_screen(page, f"{eqs} .lstm-eq-{k}", viewport)
-                    assert line, (view, lang, root, k, page.locator(f"{eqs} .lstm-eq-{k}").bounding_box())
-                    assert line["y"] >= narration["y"] + narration["height"] - 1  # what happens, then how
-                if root == ".lstm-sequence" and scale > 1:  # the projector: type a class reads, beside the drawing
-                    sizes = page.evaluate(FONT_PX, f"{eqs} .lstm-eq, {eqs} .lstm-narration")
-                    assert len(sizes) == 7 and min(sizes) >= 16, (lang, sizes)
+                _text_above_the_fold(page, eqs, viewport, (view, lang, root))
                 if root == ".lstm-sequence" and scale == 1:  # at a desk what the valves, widths and stripes mean too
                     assert _fully_on_screen(page, ".lstm-seq-legend .lstm-legend", viewport), \
                         (view, lang, page.locator(".lstm-seq-legend").bounding_box())
@@ -386,6 +420,36 @@ def test_narration_and_equations_above_the_fold_without_presenter_mode(view, cla
                     for slider in (".lstm-slider-x", ".lstm-cf-controls .lstm-gate-selected .lstm-slider-b_f"):
                         box = _fully_on_screen(page, slider, viewport)
                         assert box and box["x"] >= drawing["x"] + drawing["width"] - 1, (view, lang, slider, box)
+            menu = page.locator(".lstm-seq-source-menu select")
+            for source in ("story", "demo"):  # the explorer, step by step, from the first step to the last
+                trace = trace_source(source, lang)
+                steps = trace.time
+                if source != "story":
+                    menu.select_option(label=term(f"source_{source}", lang))
+                    page.wait_for_function("n => document.querySelector('.lstm-slider-time .noUi-handle')"
+                                           ".getAttribute('aria-valuemax') == n", arg=steps - 1, timeout=60_000)
+                    page.wait_for_timeout(1500)  # the slider's echoes of the load settle
+                _press(page, ".lstm-step-end", steps - 1)  # the hidden End and Home buttons the keys press
+                _press(page, ".lstm-step-home", 0)
+                bottoms = []
+                for t in range(steps):
+                    if t:
+                        page.locator(".lstm-step-forward").click()
+                        _at_step(page, t)
+                    where = (view, lang, source, t)
+                    boxes = _text_above_the_fold(page, ".lstm-sequence .lstm-equations", viewport, where)
+                    bottoms.append(round(boxes["h"]["y"] + boxes["h"]["height"]))
+                    if scale > 1:  # the projector: type a class reads, beside the drawing
+                        sizes = page.evaluate(FONT_PX, ".lstm-sequence .lstm-equations .lstm-eq, "
+                                                       ".lstm-sequence .lstm-equations .lstm-narration")
+                        assert len(sizes) == 7 and min(sizes) >= 16, (where, sizes)
+                    watch = _fully_on_screen(page, ".lstm-seq-watch .lstm-watch", viewport)
+                    assert watch and min(page.evaluate(FONT_PX, ".lstm-seq-watch .lstm-watch")) >= 14, (where, watch)
+                    if t == steps - 1:
+                        page.screenshot(path=str(screens / f"classroom_fold_{source}_last_step_{lang}_{view}.png"))
+                print(view, lang, source, "bottom of the h line per step:", bottoms)
+            menu.select_option(label=term("source_story", lang))  # back to the story for the next language
+            page.wait_for_timeout(2500)
     finally:
         ctx.close()
 
