@@ -844,12 +844,35 @@ WHY_CLIPPED = """() => { const out = [], root = document.querySelector('.lstm-me
   return out; }"""
 
 
+#: The rendered size (CSS px) of every text the Why-an-LSTM tab's charts print (ticks, step labels, legends, axis
+#: names: the font size the SVG's scale gives it) and of the HTML legend and titles beside them; smallest first.
+WHY_TEXT_PX = """() => { const out = [];
+  for (const svg of document.querySelectorAll('.lstm-memory-accuracy svg, .lstm-memory-chart svg')) {
+    const k = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    for (const t of svg.querySelectorAll('text')) if (t.getBoundingClientRect().width)
+      out.push([parseFloat(getComputedStyle(t).fontSize) * k, t.textContent]); }
+  for (const e of document.querySelectorAll('.lstm-memory-chart .lstm-legend, .lstm-memory-titled .lstm-chart-title'))
+    out.push([parseFloat(getComputedStyle(e).fontSize), e.textContent]);
+  return out.sort((a, b) => a[0] - b[0]); }"""
+
+
+#: Two texts of one Why-an-LSTM chart that overlap (by more than 1 px each way): larger type must not collide.
+WHY_TEXT_OVERLAPS = """() => { const out = [];
+  for (const svg of document.querySelectorAll('.lstm-memory-accuracy svg, .lstm-memory-chart svg')) {
+    const boxes = Array.from(svg.querySelectorAll('text')).map(t => [t.getBoundingClientRect(), t.textContent])
+      .filter(([b]) => b.width);
+    boxes.forEach(([a, s], k) => boxes.slice(k + 1).forEach(([b, t]) => {
+      if (Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1)
+        out.push(s + ' / ' + t); })); }
+  return out; }"""
+
+
 @pytest.mark.parametrize("view", sorted(VIEWS))
 def test_why_an_lstm_tab_in_voila(view, classroom, chromium, screens):
     """The Why-an-LSTM tab opened in the classroom, at 1400×900 and at 1280×720 with 150 % zoom, in English and
     Chinese: the accuracy chart prints the shipped table's numbers at the slider's distance, the two sentences
-    print the recorded gradients at the colour word (computed here again from the models' backward pass), and
-    nothing is cut off or hidden (WHY_CLIPPED)."""
+    print the recorded gradients at the colour word (computed here again from the models' backward pass),
+    nothing is cut off or hidden (WHY_CLIPPED), and the charts' ticks, legends and titles are ≥ 14 px."""
     from explainer.story.compare import shipped_table
     from widgets.memory import story_batch, story_models
 
@@ -887,5 +910,8 @@ def test_why_an_lstm_tab_in_voila(view, classroom, chromium, screens):
             page.locator(".lstm-memory-chart").scroll_into_view_if_needed()
             page.screenshot(path=str(screens / f"classroom_why_charts_{lang}_{view}.png"))
             assert page.evaluate(WHY_CLIPPED) == [], (view, lang)
+            sizes = page.evaluate(WHY_TEXT_PX)  # read from the back of the room: no chart text under 14 px
+            assert len(sizes) > 3 * 12 and sizes[0][0] >= 14, (view, lang, sizes[:3])
+            assert page.evaluate(WHY_TEXT_OVERLAPS) == [], (view, lang)
     finally:
         ctx.close()
