@@ -244,6 +244,9 @@ TERMS: dict[str, dict[str, str]] = {
     "speed": {"en": "speed", "zh": "速度"},
     "keys_hint": {"en": "keys: space plays/pauses, ← → or PageUp/PageDown step, Home/End first/last",
                   "zh": "按键：空格 播放/暂停，← → 或 PageUp/PageDown 单步，Home/End 第一步/最后一步"},
+    "phone_page": {"en": "On a phone this drawing scrolls sideways; the one-file page fits the screen (your teacher "
+                         "makes it with: {command})",
+                   "zh": "在手机上这张图要左右滚动；单文件网页正好适合手机屏幕（老师用这条命令生成：{command}）"},
     "presenter": {"en": "presenter mode", "zh": "演示模式"},
     "edit_gate": {"en": "weights of", "zh": "调节"},
     "settings": {"en": "settings", "zh": "设置"},

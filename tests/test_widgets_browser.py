@@ -346,11 +346,54 @@ def _fully_on_screen(page, sel: str, viewport: dict) -> dict | None:
     return box if inside else None
 
 
+READOUT = ".lstm-slider-time .widget-readout"
+
+
+def _at_step(page, t: int, seconds: float = 20) -> None:
+    """Wait until the explorer's time slider reads ``t`` and the kernel has drawn step t (the drawing's caption
+    says "t = <t> (word)"; its equations come in the same redraw, right after)."""
+    page.wait_for_function(f"n => document.querySelector('{READOUT}').textContent.trim() === String(n) && "
+                           "document.querySelector('.lstm-seq-diagram').textContent.includes('t = ' + n + ' ')",
+                           arg=t, timeout=seconds * 1000)
+    page.wait_for_timeout(200)
+
+
+def _press(page, button: str, t: int) -> None:
+    """Click the explorer's hidden ``button`` (Home or End) until step ``t`` is drawn: a click that lands while a
+    newly loaded source still echoes its slider (the kernel sets it to 0, then to the step to watch; the browser's
+    link to ▶ may send the 0 back last) can be undone by that echo."""
+    for attempt in range(3):
+        page.locator(button).evaluate("e => e.click()")
+        try:
+            return _at_step(page, t, 10)
+        except Exception:
+            if attempt == 2:
+                raise
+
+
+def _text_above_the_fold(page, eqs: str, viewport: dict, where) -> dict:
+    """Assert the narration (not empty) and the six equation lines under ``eqs`` are all on screen, the narration
+    first; return the narration's box and the last line's (h) box."""
+    narration = _fully_on_screen(page, f"{eqs} .lstm-narration", viewport)
+    assert narration, (where, page.locator(f"{eqs} .lstm-narration").bounding_box())
+    assert page.locator(f"{eqs} .lstm-narration").text_content().strip(), where
+    for k in ("f", "i", "g", "o", "c", "h"):
+        line = _fully_on_screen(page, f"{eqs} .lstm-eq-{k}", viewport)
+        assert line, (where, k, page.locator(f"{eqs} .lstm-eq-{k}").bounding_box())
+        assert line["y"] >= narration["y"] + narration["height"] - 1, (where, k)  # what happens, then how
+    return {"narration": narration, "h": line}
+
+
 @pytest.mark.parametrize("view", sorted(VIEWS))
 def test_narration_and_equations_above_the_fold_without_presenter_mode(view, classroom, chromium, screens):
     """As the classroom opens (no presenter mode), at 1400×900 and at 1280×720 with 150 % zoom: in the cell flow
     and in the explorer the narration line (not empty) and every equation line are on screen without scrolling,
-    the narration first; in the cell flow the sliders stay on screen beside the drawing; in English and Chinese."""
+    the narration first; in the explorer at EVERY step of the story and of the demo (a three-clause narration is
+    half as long again as step 8's), on the projector in type ≥ 16 px, and what to watch whole and ≥ 14 px; in
+    the cell flow the sliders stay on screen beside the drawing; in English and Chinese."""
+    from explainer.glossary import term
+    from explainer.sources import trace_source
+
     viewport, scale = VIEWS[view]
     ctx = chromium.new_context(viewport=viewport, device_scale_factor=scale)
     try:
@@ -368,16 +411,7 @@ def test_narration_and_equations_above_the_fold_without_presenter_mode(view, cla
                 page.wait_for_timeout(600)
                 eqs = f"{root} .lstm-equations"
                 page.screenshot(path=str(screens / f"classroom_fold_{root[6:]}_{lang}_{view}.png"))
-                narration = _fully_on_screen(page, f"{eqs} .lstm-narration", viewport)
-                assert narration, (view, lang, root, page.locator(f"{eqs} .lstm-narration").bounding_box())
-                assert page.locator(f"{eqs} .lstm-narration").text_content().strip()
-                for k in ("f", "i", "g", "o", "c", "h"):
-                    line = _fully_on_screen(page, f"{eqs} .lstm-eq-{k}", viewport)
-                    assert line, (view, lang, root, k, page.locator(f"{eqs} .lstm-eq-{k}").bounding_box())
-                    assert line["y"] >= narration["y"] + narration["height"] - 1  # what happens, then how
-                if root == ".lstm-sequence" and scale > 1:  # the projector: type a class reads, beside the drawing
-                    sizes = page.evaluate(FONT_PX, f"{eqs} .lstm-eq, {eqs} .lstm-narration")
-                    assert len(sizes) == 7 and min(sizes) >= 16, (lang, sizes)
+                _text_above_the_fold(page, eqs, viewport, (view, lang, root))
                 if root == ".lstm-sequence" and scale == 1:  # at a desk what the valves, widths and stripes mean too
                     assert _fully_on_screen(page, ".lstm-seq-legend .lstm-legend", viewport), \
                         (view, lang, page.locator(".lstm-seq-legend").bounding_box())
@@ -386,6 +420,36 @@ def test_narration_and_equations_above_the_fold_without_presenter_mode(view, cla
                     for slider in (".lstm-slider-x", ".lstm-cf-controls .lstm-gate-selected .lstm-slider-b_f"):
                         box = _fully_on_screen(page, slider, viewport)
                         assert box and box["x"] >= drawing["x"] + drawing["width"] - 1, (view, lang, slider, box)
+            menu = page.locator(".lstm-seq-source-menu select")
+            for source in ("story", "demo"):  # the explorer, step by step, from the first step to the last
+                trace = trace_source(source, lang)
+                steps = trace.time
+                if source != "story":
+                    menu.select_option(label=term(f"source_{source}", lang))
+                    page.wait_for_function("n => document.querySelector('.lstm-slider-time .noUi-handle')"
+                                           ".getAttribute('aria-valuemax') == n", arg=steps - 1, timeout=60_000)
+                    page.wait_for_timeout(1500)  # the slider's echoes of the load settle
+                _press(page, ".lstm-step-end", steps - 1)  # the hidden End and Home buttons the keys press
+                _press(page, ".lstm-step-home", 0)
+                bottoms = []
+                for t in range(steps):
+                    if t:
+                        page.locator(".lstm-step-forward").click()
+                        _at_step(page, t)
+                    where = (view, lang, source, t)
+                    boxes = _text_above_the_fold(page, ".lstm-sequence .lstm-equations", viewport, where)
+                    bottoms.append(round(boxes["h"]["y"] + boxes["h"]["height"]))
+                    if scale > 1:  # the projector: type a class reads, beside the drawing
+                        sizes = page.evaluate(FONT_PX, ".lstm-sequence .lstm-equations .lstm-eq, "
+                                                       ".lstm-sequence .lstm-equations .lstm-narration")
+                        assert len(sizes) == 7 and min(sizes) >= 16, (where, sizes)
+                    watch = _fully_on_screen(page, ".lstm-seq-watch .lstm-watch", viewport)
+                    assert watch and min(page.evaluate(FONT_PX, ".lstm-seq-watch .lstm-watch")) >= 14, (where, watch)
+                    if t == steps - 1:
+                        page.screenshot(path=str(screens / f"classroom_fold_{source}_last_step_{lang}_{view}.png"))
+                print(view, lang, source, "bottom of the h line per step:", bottoms)
+            menu.select_option(label=term("source_story", lang))  # back to the story for the next language
+            page.wait_for_timeout(2500)
     finally:
         ctx.close()
 
@@ -463,7 +527,16 @@ WIDER_THAN_THE_PHONE = """() => { const d = document.documentElement, out = [];
 def test_the_classroom_on_a_phone(classroom, chromium, screens):
     """On a 390×844 phone (touch) the drawing's numbers measure ≥ 14 CSS px in the cell flow and the explorer
     (the drawing scrolls sideways in its own box; the page never does), every tab's name is whole and no
-    keyboard hint is shown; in English and Chinese."""
+    keyboard hint is shown; under the explorer's drawing a line in 14 px, as wide as the phone at most, says that
+    the one-file page is the phone's view and names the command that makes it (one the CLI accepts); in English
+    and Chinese."""
+    import shlex
+
+    from explainer.cli import build_parser
+    from widgets.sequence import PHONE_PAGE_COMMAND
+
+    command = shlex.split(PHONE_PAGE_COMMAND)
+    assert command[0] == "lstm-explainer" and build_parser().parse_args(command[1:]).command == "export-html"
     ctx = chromium.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, has_touch=True,
                                is_mobile=True)
     try:
@@ -484,6 +557,14 @@ def test_the_classroom_on_a_phone(classroom, chromium, screens):
                 cut = page.evaluate("() => Array.from(document.querySelectorAll('.lm-TabBar-tabLabel'))"
                                     ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)")
                 assert cut == [], (lang, cut)
+                if root == ".lstm-seq-diagram":  # the phone's view is the one-file page: said under the drawing
+                    drawing = page.locator(root).bounding_box()
+                    line = page.locator(".lstm-seq-phone .lstm-phone-page")
+                    box = line.bounding_box()
+                    assert line.is_visible() and PHONE_PAGE_COMMAND in line.text_content(), (lang, line.text_content())
+                    assert box["y"] >= drawing["y"] + drawing["height"] - 1 and box["x"] >= 0 \
+                        and box["x"] + box["width"] <= 390, (lang, box, drawing)
+                    assert min(page.evaluate(FONT_PX, ".lstm-seq-phone .lstm-phone-page, .lstm-seq-phone code")) >= 14
                 page.screenshot(path=str(screens / f"classroom_phone_{root[6:-8]}_{lang}.png"))
             assert not page.locator(".lstm-seq-keys").is_visible()
             for tab in range(5):  # every tab: the page no wider than the phone, no box but the drawing scrolls sideways
@@ -492,6 +573,15 @@ def test_the_classroom_on_a_phone(classroom, chromium, screens):
                 assert page.evaluate(WIDER_THAN_THE_PHONE) == [], (lang, tab)
     finally:
         ctx.close()
+    page = chromium.new_page(viewport={"width": 1400, "height": 900})  # at a desk the phone's line is not shown
+    try:
+        page.goto(classroom, timeout=90_000)
+        page.locator(".lm-TabBar-tab").nth(1).click()
+        page.locator(".lstm-seq-diagram .lstm-val-c").wait_for(timeout=90_000)
+        assert page.locator(".lstm-seq-phone .lstm-phone-page").count() == 1
+        assert not page.locator(".lstm-seq-phone .lstm-phone-page").is_visible()
+    finally:
+        page.close()
 
 
 # --- JupyterLab, not only Voilà ----------------------------------------------------------------------
@@ -780,12 +870,35 @@ WHY_CLIPPED = """() => { const out = [], root = document.querySelector('.lstm-me
   return out; }"""
 
 
+#: The rendered size (CSS px) of every text the Why-an-LSTM tab's charts print (ticks, step labels, legends, axis
+#: names: the font size the SVG's scale gives it) and of the HTML legend and titles beside them; smallest first.
+WHY_TEXT_PX = """() => { const out = [];
+  for (const svg of document.querySelectorAll('.lstm-memory-accuracy svg, .lstm-memory-chart svg')) {
+    const k = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    for (const t of svg.querySelectorAll('text')) if (t.getBoundingClientRect().width)
+      out.push([parseFloat(getComputedStyle(t).fontSize) * k, t.textContent]); }
+  for (const e of document.querySelectorAll('.lstm-memory-chart .lstm-legend, .lstm-memory-titled .lstm-chart-title'))
+    out.push([parseFloat(getComputedStyle(e).fontSize), e.textContent]);
+  return out.sort((a, b) => a[0] - b[0]); }"""
+
+
+#: Two texts of one Why-an-LSTM chart that overlap (by more than 1 px each way): larger type must not collide.
+WHY_TEXT_OVERLAPS = """() => { const out = [];
+  for (const svg of document.querySelectorAll('.lstm-memory-accuracy svg, .lstm-memory-chart svg')) {
+    const boxes = Array.from(svg.querySelectorAll('text')).map(t => [t.getBoundingClientRect(), t.textContent])
+      .filter(([b]) => b.width);
+    boxes.forEach(([a, s], k) => boxes.slice(k + 1).forEach(([b, t]) => {
+      if (Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1)
+        out.push(s + ' / ' + t); })); }
+  return out; }"""
+
+
 @pytest.mark.parametrize("view", sorted(VIEWS))
 def test_why_an_lstm_tab_in_voila(view, classroom, chromium, screens):
     """The Why-an-LSTM tab opened in the classroom, at 1400×900 and at 1280×720 with 150 % zoom, in English and
     Chinese: the accuracy chart prints the shipped table's numbers at the slider's distance, the two sentences
-    print the recorded gradients at the colour word (computed here again from the models' backward pass), and
-    nothing is cut off or hidden (WHY_CLIPPED)."""
+    print the recorded gradients at the colour word (computed here again from the models' backward pass),
+    nothing is cut off or hidden (WHY_CLIPPED), and the charts' ticks, legends and titles are ≥ 14 px."""
     from explainer.story.compare import shipped_table
     from widgets.memory import story_batch, story_models
 
@@ -823,5 +936,8 @@ def test_why_an_lstm_tab_in_voila(view, classroom, chromium, screens):
             page.locator(".lstm-memory-chart").scroll_into_view_if_needed()
             page.screenshot(path=str(screens / f"classroom_why_charts_{lang}_{view}.png"))
             assert page.evaluate(WHY_CLIPPED) == [], (view, lang)
+            sizes = page.evaluate(WHY_TEXT_PX)  # read from the back of the room: no chart text under 14 px
+            assert len(sizes) > 3 * 12 and sizes[0][0] >= 14, (view, lang, sizes[:3])
+            assert page.evaluate(WHY_TEXT_OVERLAPS) == [], (view, lang)
     finally:
         ctx.close()

@@ -148,7 +148,8 @@ def line_chart_frames(series: Sequence[dict], *, labels: Sequence[str] | None = 
                       title: str = "", ylim: tuple[float, float] | None = None, log: bool = False,
                       width: int = 380, height: int = 190, css_class: str = "lstm-chart",
                       xlabel: str = "", ylabel: str = "", skipped: Sequence[bool] | None = None,
-                      skipped_label: str = "", percent: bool = False) -> tuple[str, Callable[[int | None], str]]:
+                      skipped_label: str = "", percent: bool = False,
+                      text_scale: float = 1.0) -> tuple[str, Callable[[int | None], str]]:
     """A line chart, split into the picture (without its closing ``</svg>``) and ``marks(t)``, the SVG of its
     step-``t`` marker and legend: a page that steps through time stores the picture once and one small
     ``marks(t)`` per step (its size grows with the steps, not with their square). Each series is a dict: ``y`` (values over time), ``colour``, optional
@@ -156,8 +157,12 @@ def line_chart_frames(series: Sequence[dict], *, labels: Sequence[str] | None = 
     value, ``lstm-val-<name>``). ``marker`` draws a vertical line at that index with each
     named series' value printed. ``log`` plots log10 of the values (they must be > 0).
     ``skipped`` (one flag per step) hatches the steps a masked layer skipped, ``skipped_label``
-    under them. ``percent`` prints the values (fractions) as percentages.
+    under them. ``percent`` prints the values (fractions) as percentages. ``text_scale`` makes every text of the
+    chart that many times its usual size (11 px ticks, legend and axis names, 10 px step labels, 12 px title),
+    and the margins that hold them with it: a chart read from across a room (the Why-an-LSTM tab) uses 1.4.
     """
+    k = float(text_scale)
+    size, step_size, line = 11 * k, 10 * k, 13 * k  # ticks, legend and axis names; step labels; a legend line
     ys = [np.asarray(s["y"], float) for s in series]
     n = max(len(y) for y in ys)
     plotted = [np.log10(np.maximum(y, 1e-300)) if log else y for y in ys]
@@ -169,14 +174,18 @@ def line_chart_frames(series: Sequence[dict], *, labels: Sequence[str] | None = 
     else:
         lo, hi = ylim
     n_legend = sum(1 for s in series if "label" in s)
-    L, R, T = 52 + (14 if ylabel else 0), 12, 28 + 13 * max(0, n_legend - 1)  # the legend sits above the plot
+    # the legend sits above the plot; the y axis' ticks (and its name) left of it
+    L, R = round(52 * k) + (round(14 * k) if ylabel else 0), 12
+    T = round(28 * k + line * max(0, n_legend - 1))
+    if not title and not n_legend:  # nothing above the plot (a title in the page's HTML): room for the top tick alone
+        T = round(10 * k)
     pw = width - L - R
     xs = [L + (pw * t / (n - 1) if n > 1 else pw / 2) for t in range(n)]
-    axis, axis_h = _axis_svg(labels or [], xs, 0.0) if labels is not None else ("", 0.0)
+    axis, axis_h = _axis_svg(labels or [], xs, 0.0, step_size) if labels is not None else ("", 0.0)
     skip_h = 0.0
     if skipped is not None and any(skipped):
-        skip_h = skipped_svg(skipped, xs, 0, 1, 0, skipped_label)[1]
-    B = 8 + axis_h + skip_h + (14 if xlabel else 0)
+        skip_h = skipped_svg(skipped, xs, 0, 1, 0, skipped_label, step_size)[1]
+    B = 8 + axis_h + skip_h + (14 * k if xlabel else 0)
     height = int(max(height, T + 90 + B))
     ph = height - T - B
 
@@ -184,10 +193,10 @@ def line_chart_frames(series: Sequence[dict], *, labels: Sequence[str] | None = 
         return T + ph * (1 - (np.clip(v, lo, hi) - lo) / (hi - lo))
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="11" '
+           f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="{size:g}" '
            f'style="max-width:100%;height:auto">',
            f'<rect x="{L}" y="{T}" width="{pw}" height="{ph}" fill="{palette.PANEL}" stroke="{palette.GRID}"/>',
-           f'<text x="4" y="16" font-size="12" font-weight="bold" fill="{palette.INK}">{escape(title)}</text>']
+           f'<text x="4" y="{16 * k:g}" font-size="{12 * k:g}" font-weight="bold" fill="{palette.INK}">{escape(title)}</text>']
     if log:  # a tick and a grid line per decade (every other one when there are many)
         decades = np.arange(np.ceil(lo), np.floor(hi) + 1)
         ticks = decades[::max(1, int(np.ceil(len(decades) / 7)))]
@@ -195,18 +204,18 @@ def line_chart_frames(series: Sequence[dict], *, labels: Sequence[str] | None = 
         ticks = nice_ticks(lo, hi)
     for v in ticks:
         tick = decade(v) if log else f"{v * 100:.0f} %" if percent else tick_text(v, ticks)
-        out.append(f'<text x="{L - 4}" y="{py(v) + 4:.1f}" text-anchor="end" fill="{palette.MUTED}">{tick}</text>')
+        out.append(f'<text x="{L - 4}" y="{py(v) + 4 * k:.1f}" text-anchor="end" fill="{palette.MUTED}">{tick}</text>')
         if log or v == 0.0:
             out.append(f'<line x1="{L}" x2="{L + pw}" y1="{py(v):.1f}" y2="{py(v):.1f}" stroke="{palette.FRAME}" stroke-dasharray="3 3"/>')
     if axis:
         out.append(f'<g transform="translate(0 {T + ph + 4})">{axis}</g>')
     if skip_h:
-        out.append(skipped_svg(skipped, xs, T, ph, T + ph + 4 + axis_h, skipped_label, clip=(L, L + pw))[0])
+        out.append(skipped_svg(skipped, xs, T, ph, T + ph + 4 + axis_h, skipped_label, step_size, clip=(L, L + pw))[0])
     if xlabel:
         out.append(f'<text x="{L + pw / 2:.1f}" y="{height - 4}" text-anchor="middle" fill="{palette.INK}">{escape(xlabel)}</text>')
     if ylabel:
-        out.append(f'<text x="12" y="{T + ph / 2:.1f}" text-anchor="middle" fill="{palette.INK}" '
-                   f'transform="rotate(-90 12 {T + ph / 2:.1f})">{escape(ylabel)}</text>')
+        out.append(f'<text x="{12 * k:g}" y="{T + ph / 2:.1f}" text-anchor="middle" fill="{palette.INK}" '
+                   f'transform="rotate(-90 {12 * k:g} {T + ph / 2:.1f})">{escape(ylabel)}</text>')
     for s, y in zip(series, plotted):
         pts = " ".join(f"{xs[t]:.1f},{py(v):.1f}" for t, v in enumerate(y))
         dash = ' stroke-dasharray="6 4"' if s.get("dashed") else ""
@@ -218,7 +227,7 @@ def line_chart_frames(series: Sequence[dict], *, labels: Sequence[str] | None = 
         if marker is not None:
             svg.append(f'<line x1="{xs[marker]:.1f}" x2="{xs[marker]:.1f}" y1="{T}" y2="{T + ph}" '
                        f'stroke="{palette.INK}" stroke-width="1" stroke-dasharray="4 3"/>')
-        k = 0
+        row = 0
         for s, y, raw in zip(series, plotted, ys):  # legend; named series print their value at the marker
             if "label" not in s:
                 continue
@@ -226,13 +235,13 @@ def line_chart_frames(series: Sequence[dict], *, labels: Sequence[str] | None = 
             if marker is not None and "name" in s and marker < len(y):
                 svg.append(f'<circle cx="{xs[marker]:.1f}" cy="{py(y[marker]):.1f}" r="4" fill="{colour}"/>')
                 shown = sci(raw[marker]) if log else f"{raw[marker] * 100:.0f} %" if percent else num(raw[marker])
-                svg.append(f'<text x="{width - R}" y="{16 + 13 * k}" text-anchor="end" fill="{colour}" '
+                svg.append(f'<text x="{width - R}" y="{16 * k + line * row:g}" text-anchor="end" fill="{colour}" '
                            f'class="lstm-val lstm-val-{s["name"]}" data-value="{float(raw[marker])!r}">'
                            f'{escape(s["label"])} = {shown}</text>')
             else:
-                svg.append(f'<text x="{width - R}" y="{16 + 13 * k}" text-anchor="end" fill="{colour}">'
+                svg.append(f'<text x="{width - R}" y="{16 * k + line * row:g}" text-anchor="end" fill="{colour}">'
                            f'{escape(s["label"])}</text>')
-            k += 1
+            row += 1
         return "".join(svg)
 
     return "".join(out), marks

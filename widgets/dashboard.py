@@ -23,7 +23,8 @@ from .whatif import WhatIf
 TABS = ("cell_flow", "sequence_explorer", "whatif_tab", "why_lstm", "timelapse")
 
 #: A short screen (a projector at 150 % zoom) gives the drawing the room the title would take: no title, the
-#: tabs as wide as their names, the language switch beside them, little padding.
+#: tabs as wide as their names, the language switch beside them, little padding (3 px at the sides: the explorer's
+#: equations beside its drawing need every pixel of the width).
 DASHBOARD_CSS = """<style>
 .lstm-dashboard h2 {margin:4px 16px 4px 0}
 @media (max-height: 620px) {
@@ -35,7 +36,7 @@ DASHBOARD_CSS = """<style>
   .lstm-dashboard .lm-TabBar {margin-right:170px}
   .lstm-dashboard .lm-TabBar-tab {flex:0 1 auto !important; min-width:0 !important; max-width:none !important;
     min-height:24px; line-height:24px; padding:0 8px}
-  .lstm-dashboard .widget-tab-contents, .lstm-dashboard .jupyter-widget-tab-contents {padding:4px 6px !important}
+  .lstm-dashboard .widget-tab-contents, .lstm-dashboard .jupyter-widget-tab-contents {padding:2px 3px !important}
 }
 /* a phone (390×844): the drawing keeps its numbers ≥ 14 CSS px and scrolls sideways in its own box (the page
    and every other box never do), the tab names wrap instead of being cut, and no keyboard hint on a touch screen */

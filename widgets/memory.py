@@ -24,6 +24,7 @@ from __future__ import annotations
 from explainer.errors import InputError
 
 from functools import lru_cache
+from html import escape
 
 import ipywidgets as widgets
 import numpy as np
@@ -44,6 +45,16 @@ RIGHT, WRONG = palette.INPUT, palette.FORGET
 MEAN_WIDTH = {"lstm": 6, "gru": 2.5, "rnn": 3}
 #: Values more than this many decades apart are separate groups.
 GAP_DECADES = 1.0
+#: The charts' text at 1.4 times the charts' usual (ticks and legend 15.4 px, step labels 14 px): this tab is read
+#: from the back of a room, at 1400×900 and on a projector (853×480 CSS px), where the charts keep their width.
+TEXT_SCALE = 1.4
+
+
+def _titled(title: str, svg: str) -> str:
+    """A chart under its title, the title in HTML: at the charts' text size it is wider than the chart and wraps."""
+    return (f'<div class="lstm-memory-titled" style="max-width:100%">'
+            f'<div class="lstm-chart-title" style="font-weight:bold;font-size:16px;margin:2px 4px;color:{palette.INK}">'
+            f'{escape(title)}</div>{svg}</div>')
 
 
 @lru_cache(maxsize=1)
@@ -184,9 +195,10 @@ class MemoryWidget(LanguageSwitch, widgets.VBox):
                        "label": term("majority_line", lang), "name": "acc_majority"})
         d = int(self.distractors.value)
         marker = table["distances"].index(d) if d in table["distances"] else None
-        return line_chart(series, labels=[str(v) for v in table["distances"]], marker=marker, ylim=(0.0, 1.0),
-                          percent=True, width=720, height=300, title=term("accuracy_title", lang),
-                          xlabel=term("distractor_words", lang), ylabel=term("accuracy", lang))
+        return _titled(term("accuracy_title", lang),
+                       line_chart(series, labels=[str(v) for v in table["distances"]], marker=marker, ylim=(0.0, 1.0),
+                                  percent=True, width=720, height=400, text_scale=TEXT_SCALE,
+                                  xlabel=term("distractor_words", lang), ylabel=term("accuracy", lang)))
 
     def redraw(self) -> None:
         lang = self.lang
@@ -203,10 +215,12 @@ class MemoryWidget(LanguageSwitch, widgets.VBox):
             right = data["right"][cell]
             series = [{"y": np.maximum(data[field][s], 1e-300), "colour": RIGHT if right[s] else WRONG,
                        "width": 1.2, "opacity": 0.45} for s in range(data["n"])]
-            charts.append(line_chart(series, labels=before, marker=k, log=True, ylim=(lo, hi), width=520, height=280,
-                                     title=f"{title} · {term('grad_per_sentence', lang)}",
-                                     xlabel=term("grad_steps_before", lang), ylabel=term("grad_ratio", lang),
-                                     css_class=f"lstm-chart lstm-grad-{cell}"))
+            # 640 px: two beside each other at 1400 px, and their step labels every other one, level, at 40 words
+            charts.append(_titled(f"{title} · {term('grad_per_sentence', lang)}",
+                                  line_chart(series, labels=before, marker=k, log=True, ylim=(lo, hi), width=640,
+                                             height=380, text_scale=TEXT_SCALE,
+                                             xlabel=term("grad_steps_before", lang), ylabel=term("grad_ratio", lang),
+                                             css_class=f"lstm-chart lstm-grad-{cell}")))
         legend = (f'<div class="lstm-legend" style="font-size:14px;margin:2px 0">'
                   f'<span style="color:{RIGHT};font-weight:bold">━</span> {term("answer_right", lang)} &nbsp; '
                   f'<span style="color:{WRONG};font-weight:bold">━</span> {term("answer_wrong", lang)} &nbsp; '

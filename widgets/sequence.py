@@ -45,6 +45,8 @@ from . import views
 from .diagram import legend_html, hover_css
 from .language import LanguageSwitch, check_lang
 
+#: How the page a phone reads is made (the phone line under the drawing names it; README, "One page").
+PHONE_PAGE_COMMAND = "lstm-explainer export-html --out page.html --lang both"
 #: Playback speeds: label → milliseconds per step.
 SPEEDS = (("0.5×", 1800), ("1×", 900), ("2×", 450), ("4×", 225))
 
@@ -59,6 +61,12 @@ SEQUENCE_CSS = """
 /* what happens at this step (the narration) before the equations that say how */
 .lstm-seq-equations .lstm-equations {display:flex; flex-direction:column}
 .lstm-seq-equations .lstm-narration {order:-1; font-weight:bold}
+/* on a phone (below) the drawing keeps its numbers ≥ 14 px and so scrolls sideways in its box: a line under it
+   says that the one-file page (export-html) is the phone's view, and how it is made; elsewhere it is not shown */
+.lstm-seq-phone {display:none}
+@media (max-width: 600px) {.lstm-seq-phone {display:block} .lstm-seq-phone .lstm-phone-page {font-size:14px; line-height:1.3}}
+/* what to watch in the story, in the type of the text around it (was the widgets' 13 px) */
+.lstm-seq-watch .lstm-watch {font-size:14px; margin:2px 0}
 /* a desk (1400×900): the two text boxes share one row, and the drawing is as wide as lets its equations and
    narration stay above the fold (its height is its width / 1.617; the rows above it take about 280 px) */
 @media (min-width: 1200px) and (min-height: 621px) {
@@ -69,16 +77,19 @@ SEQUENCE_CSS = """
 /* a short screen (a projector at 150 % zoom): playback and the drawing first, the text boxes hidden; the
    drawing as large as the height allows, what happens (the narration) and its equations beside it in type a
    class reads (16 px, the proportional face, so a line wraps less), what to watch under the drawing, the
-   source line and the charts under them (the two columns' boxes become cells of one grid: display: contents) */
+   source line and the charts under them (the two columns' boxes become cells of one grid: display: contents).
+   The equations' column is what is left of 853 px beside a drawing whose numbers stay ≥ 16 px (about 220 px):
+   the narrower gap, edge and padding let a line like "f = σ(z_f) = σ(4.19) =" keep one more word, so at a step
+   with a three-clause narration the last line (h) still ends above the fold (at y 497 of 480 without them) */
 @media (max-height: 620px) {
   .lstm-seq-sources, .lstm-seq-keys, .lstm-seq-speed {display:none !important}
   .lstm-seq-status {font-size:12px; line-height:1.25}
   .lstm-seq-status.widget-html, .lstm-seq-watch.widget-html {margin:0; min-height:0; height:auto}
   .lstm-seq-status .widget-html-content, .lstm-seq-watch .widget-html-content {line-height:1.25; height:auto}
-  .lstm-seq-watch .lstm-watch {font-size:12px; line-height:1.25}
+  .lstm-seq-watch .lstm-watch {font-size:14px; line-height:1.2; margin:0}  /* two lines under the drawing */
   .lstm-sequence.lstm-sequence {display:grid; grid-template-columns:minmax(0, min(calc((100vh - 90px) * 1.617), 72%)) minmax(200px, 1fr);
     grid-template-areas:"controls controls" "diagram eqs" "watch eqs" "legend status" "heatmaps charts";
-    grid-template-rows:auto auto auto auto auto; gap:0 12px; align-items:start}
+    grid-template-rows:auto auto auto auto auto; gap:0 8px; align-items:start}
   .lstm-sequence > .widget-html:first-child {position:absolute}
   .lstm-seq-main, .lstm-seq-left, .lstm-seq-right {display:contents}
   .lstm-seq-status {grid-area:status; min-width:0} .lstm-seq-controls {grid-area:controls; min-width:0}
@@ -93,6 +104,8 @@ SEQUENCE_CSS = """
   .lstm-seq-equations .lstm-equations {display:flex; flex-direction:column}
   .lstm-seq-equations .lstm-narration {font-size:16px; font-weight:bold; order:-1}  /* what happens, first */
   .lstm-seq-equations .lstm-eq-note {display:none}
+  /* each line's colour edge (an inline style, hence !important) 1 px thinner and 2 px closer to its text */
+  .lstm-seq-equations .lstm-equations .lstm-eq {border-left-width:3px !important; padding-left:4px !important}
 }
 """
 
@@ -231,6 +244,8 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.keys_hint = widgets.HTML()
         self.diagram = widgets.HTML()
         self.diagram.add_class("lstm-seq-diagram")
+        self.phone_hint = widgets.HTML()  # under the drawing, on a phone only (SEQUENCE_CSS)
+        self.phone_hint.add_class("lstm-seq-phone")
         self.equations = widgets.HTML()
         self.equations.add_class("lstm-seq-equations")
         self.charts = widgets.HTML()
@@ -241,7 +256,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.legend = widgets.HTML()
         self.legend.add_class("lstm-seq-legend")
         self.speed.add_class("lstm-seq-speed")
-        left = widgets.VBox([self.diagram, self.equations])  # the equations under the drawing: above the fold
+        left = widgets.VBox([self.diagram, self.phone_hint, self.equations])  # the equations under the drawing: above the fold
         left.add_class("lstm-seq-left")
         right = widgets.VBox([self.legend, self.charts, self.heatmaps])  # the legend beside the drawing: on screen
         right.add_class("lstm-seq-right")
@@ -438,7 +453,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
                 self.time.value = self.play.value = t
         finally:
             self._hold = False
-        self.watch.value = (f'<div class="lstm-watch" style="margin:2px 0"><b>▸</b> '
+        self.watch.value = (f'<div class="lstm-watch"><b>▸</b> '
                             f'{escape(views.watch_line(self.trace, self.lang))}</div>')
         self.redraw()
 
@@ -568,6 +583,11 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.back.tooltip = term("step_back", lang)
         self.forward.tooltip = term("step_forward", lang)
         self.keys_hint.value = f'<small style="color:{palette.MUTED}">{escape(term("keys_hint", lang))}</small>'
+        # the command breaks between its words only (a phone would break "lstm-explainer" at its hyphen)
+        command = " ".join(f'<span style="white-space:nowrap">{escape(w)}</span>' for w in PHONE_PAGE_COMMAND.split())
+        self.phone_hint.value = (f'<div class="lstm-phone-page" style="color:{palette.MUTED};margin-bottom:6px">'
+                                 + escape(term("phone_page", lang)).format(command=f"<code>{command}</code>")
+                                 + "</div>")
         for w in (self.words, self.path, self.time, self.sample, self.unit, self.speed):
             w.style.description_width = "initial"
 
