@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, Arrow, Axes, Circumscribe, Create, DashedLine, Dot, VMobject, FadeIn, FadeOut, GrowFromEdge, Indicate, LaggedStart,
+from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, Arrow, Axes, Brace, Circumscribe, Create, DashedLine, Dot, VMobject, FadeIn, FadeOut, GrowFromEdge, Indicate, LaggedStart,
                    Line, ManimColor, Rectangle, RoundedRectangle, Scene, SurroundingRectangle, Text, MarkupText,
                    TransformFromCopy, VGroup, config)
 
@@ -579,9 +579,9 @@ class PlainRNNFails(LSTMScene):
                        rnn_name)
         # --- inside: the trained RNN's h and the trained LSTM's c at every word of one new sentence -------
         T, U = d.h.shape
-        left, right = -6.3, 6.3
+        left, right = -5.75, 6.3  # room at the left for each strip's name
         w = (right - left) / T
-        side = 0.5
+        side = 0.42
 
         def strip(values: np.ndarray, top: float, positive: str, scale: float) -> VGroup:
             """One column per word, one row per unit; the colour is the sign, the strength |value| / scale."""
@@ -595,42 +595,57 @@ class PlainRNNFails(LSTMScene):
                               .move_to(RIGHT * (left + w * (t + 0.5)) + UP * (top - side * u)))
             return cells
 
-        h_strip = strip(d.h, 1.8, palette.HIDDEN, 1.0)  # h is in −1…1
-        c_strip = strip(d.c, -0.4, palette.CELL, float(np.abs(d.c).max()))
+        h_strip = strip(d.h, 1.85, palette.HIDDEN, 1.0)  # h is in −1…1
+        c_strip = strip(d.c, -0.1, palette.CELL, float(np.abs(d.c).max()))
+        # each strip named at its left: which network, which memory
+        names = VGroup(self.markup(span("h", "h"), size=44).next_to(h_strip, LEFT, buff=0.15),
+                       self.markup(span("c", "c"), size=44).next_to(c_strip, LEFT, buff=0.15))
         caption = self.text(self.term("rnn_strip"), size=36)
         if caption.width > 12.8:
             caption.scale_to_fit_width(12.8)
         caption.next_to(head, DOWN, buff=0.25).align_to(head, LEFT)
-        # how to read the strips: the colour is the sign (a row per unit)
+        # how to read the strips, top right beside the title: the colour is the sign, pale is near 0
         key = VGroup()
         for colour, label in ((palette.HIDDEN, "sign_h"), (palette.CELL, "sign_c"), (palette.NEGATIVE, None)):
             key.add(VGroup(Rectangle(width=0.32, height=0.32, stroke_width=0, fill_color=colour, fill_opacity=0.9),
                            self.text(self.term(label) if label else "< 0", size=36)).arrange(RIGHT, buff=0.12))
-        key.arrange(RIGHT, buff=0.4).align_to(RIGHT * 6.3, RIGHT).set_y(-2.05)
+        key.add(self.text(self.term("pale_zero"), size=36, color=palette.MUTED))
+        key.arrange(RIGHT, buff=0.35).align_to(RIGHT * 6.3, RIGHT).set_y(head[0].get_y())
+        if key.get_left()[0] < head.get_right()[0] + 0.3:
+            key.scale((6.3 - head.get_right()[0] - 0.3) / key.width, about_edge=RIGHT)
         # the colour word's column, boxed in each strip (one box over both would cross the LSTM's caption)
         colour_box = VGroup(*[SurroundingRectangle(VGroup(*cells[d.colour_step * U:(d.colour_step + 1) * U]),
                                                    color=palette.INK, buff=0.06) for cells in (h_strip, c_strip)])
         colour_word = self.text(f"“{d.words[d.colour_step]}”", size=36).set_y(-2.05).set_x(colour_box.get_x())
-        self.say("inside", [FadeOut(chart)], [FadeIn(caption), LaggedStart(*[FadeIn(r) for r in h_strip],
-                                                                              lag_ratio=0.005), FadeIn(key)])
+        # under the LSTM's strip: the colour word, the filler words braced, the question
+        fillers = VGroup(*c_strip[(d.colour_step + 1) * U:(d.later_step + 1) * U])
+        brace = Brace(fillers, DOWN, buff=0.08, color=palette.MUTED)
+        brace_label = self.text(self.term("n_fillers").format(n=d.later_step - d.colour_step), size=36,
+                                color=palette.MUTED).next_to(brace, DOWN, buff=0.05)
+        question = self.text(f"“{d.words[-1]}”", size=36).set_y(brace_label.get_y())
+        question.align_to(RIGHT * right, RIGHT)
+        colour_word.set_y(brace_label.get_y())
+        self.say("inside", [FadeOut(chart)], [FadeIn(caption), FadeIn(names[0]), FadeIn(key[0]), FadeIn(key[2:]),
+                                               LaggedStart(*[FadeIn(r) for r in h_strip], lag_ratio=0.005)])
         # the filler word that changes h most, and the number it changes, from what to what (the narration's
         # "moves a number by …" is their difference)
         k_max = int(np.argmax(d.per_word))
         t_max = d.colour_step + 1 + k_max
         u_max = int(np.argmax(np.abs(d.h[t_max] - d.h[t_max - 1])))
-        ring = SurroundingRectangle(VGroup(*h_strip[t_max * U:(t_max + 1) * U]), color=palette.HIDDEN, buff=0.06)
-        ring_word = self.text(f"“{d.words[t_max]}”", size=36, color=palette.HIDDEN).set_y(-2.05).set_x(ring.get_x())
+        # the one number that word moves: its cell before and after the word (−0.61 → 0.88)
+        ring = SurroundingRectangle(VGroup(h_strip[(t_max - 1) * U + u_max], h_strip[t_max * U + u_max]),
+                                    color=palette.HIDDEN, buff=0.05, stroke_width=6)
         moral = VGroup(self.text(self.term("rnn_rewrites").format(w=d.words[t_max]), size=36, color=palette.HIDDEN),
                        self.tagged(float(d.h[t_max - 1, u_max]), "h", t_max - 1, unit=u_max, source="rnn_h", size=40,
                                    color=palette.HIDDEN),
                        self.text("→", size=36),
                        self.tagged(float(d.h[t_max, u_max]), "h", t_max, unit=u_max, source="rnn_h", size=40,
                                    color=palette.HIDDEN))
-        moral.arrange(RIGHT, buff=0.2).set_y(-2.62).align_to(RIGHT * left, LEFT)
+        moral.arrange(RIGHT, buff=0.2).set_y(-2.5).align_to(RIGHT * -6.3, LEFT)
         if moral.get_right()[0] > 6.3:
             moral.scale((6.3 - moral.get_left()[0]) / moral.width, about_edge=LEFT)
         if self.facts.flags["rewritten"]:
-            self.say("rewritten", [Create(ring), FadeIn(ring_word)], [FadeIn(moral)])
+            self.say("rewritten", [Create(ring)], [FadeIn(moral)])
         else:
             self.say("rewritten", [Indicate(VGroup(*h_strip[(d.colour_step + 1) * U:(d.later_step + 1) * U]),
                                             color=palette.HIDDEN, scale_factor=1.0)])
@@ -644,9 +659,11 @@ class PlainRNNFails(LSTMScene):
         lstm_caption = VGroup(*parts).arrange(RIGHT, buff=0.15)
         if lstm_caption.width > 12.6:
             lstm_caption.scale_to_fit_width(12.6)
-        lstm_caption.align_to(RIGHT * left, LEFT).set_y(0.2)
-        self.say("lstm_c", [FadeIn(lstm_caption), LaggedStart(*[FadeIn(r) for r in c_strip], lag_ratio=0.005)],
-                 [Create(colour_box), FadeIn(colour_word)])
+        lstm_caption.align_to(RIGHT * -6.3, LEFT).set_y(0.42)
+        self.say("lstm_c", [FadeIn(lstm_caption), FadeIn(names[1]), FadeIn(key[1]),
+                            LaggedStart(*[FadeIn(r) for r in c_strip], lag_ratio=0.005)],
+                 [Create(colour_box), FadeIn(colour_word), GrowFromEdge(brace, UP), FadeIn(brace_label),
+                  FadeIn(question)])
         self.say("fix", [Indicate(c_strip, color=palette.CELL, scale_factor=1.0)])
 
 
@@ -882,7 +899,9 @@ class HoldingQuietly(LSTMScene):
             rows[key] = VGroup(label, vals)
         for k in range(len(steps)):
             self.overview_products.append(([rows["o"][1][k], rows["tanh_c"][1][k]], rows["h"][1][k]))
-        col0 = SurroundingRectangle(VGroup(words[0], *[rows[k][1][0] for k in ys]), color=palette.FRAME, buff=0.15,
+        # the column the narration reads out: the first word held over (the colour word's column is context)
+        k_h = steps.index(fx.where["hold"][0])
+        col0 = SurroundingRectangle(VGroup(words[k_h], *[rows[k][1][k_h] for k in ys]), color=palette.FRAME, buff=0.15,
                                     corner_radius=0.08)
         self.say("keep", [FadeIn(words), FadeIn(rows["f"]), FadeIn(rows["c"])], [Create(col0)])
         self.say("write", [FadeIn(rows["i"])])
@@ -1162,7 +1181,7 @@ class Backprop(LSTMScene):
         head = self.title(info=self.term("bp_which"))
         self.add(head)
         # --- the sentence and the loss ---------------------------------------------------------------
-        sep = "" if self.lang == "zh" else " "
+        sep = " · " if self.lang == "zh" else " "  # Chinese words apart: "蓝色的鸟儿" would read "blue bird"
         half = (T + 1) // 2
         sentence = VGroup(*[self.text(sep.join(ws), size=36) for ws in (bp.words[:half], bp.words[half:])])
         sentence.arrange(DOWN, aligned_edge=LEFT, buff=0.15).align_to(RIGHT * -6.3, LEFT).align_to(UP * 2.3, UP)
@@ -1443,7 +1462,7 @@ class Recap(LSTMScene):
         self.say("mistake2", [FadeIn(m2[0]), FadeIn(m2[1][0])], [FadeIn(m2[1][1])])
         # "a belt that keeps memories" (the update of c), "and gates that learn …" (f, i, o)
         self.say("end", [Indicate(eqs[4], color=palette.CELL, scale_factor=1.05)],
-                 [Indicate(VGroup(eqs[0], eqs[1], eqs[3]), scale_factor=1.03)])
+                 [Indicate(VGroup(eqs[0], eqs[1], eqs[3]), color=palette.INK, scale_factor=1.03)])  # not yellow
 
     def mistake(self, wrong: str, right: str, markup_fix: bool = False) -> VGroup:
         a = self.text(f"✗ {wrong}", size=28, color=palette.FORGET)

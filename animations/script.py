@@ -717,15 +717,15 @@ SCRIPT: dict[str, list[Line]] = {
           "其余的细胞状态在任何一步的变化最多是 {rest_change}。", when="not holds"),
     ],
     "Backprop": [
-        L("why", "Why can training teach this? Now a trained LSTM, not the hand-built demo, reads a longer sentence; "
-                 "follow its colour memory.",
-          "训练为什么能教会它？现在换成一个训练好的 LSTM（不是手工设定的演示模型），读一个更长的句子；跟着它的颜色记忆看。"),
+        L("why", "Why can training teach this? A trained LSTM, not the hand-built demo, reads a longer sentence; we "
+                 "follow the loss back through it.",
+          "训练为什么能教会它？现在换成一个训练好的 LSTM（不是手工设定的演示模型），读一个更长的句子；我们把损失沿着它往回追。"),
         L("loss", "The loss L is minus the log of the probability of “{bp_answer}”. Training needs dL/dcₜ: how L "
                   "moves if cₜ is nudged.",
           "损失 L 是“{bp_answer}”的概率取对数再取负。训练需要 dL/dcₜ：轻推 cₜ，L 变多少。"),
-        L("chain", "One step back, by the chain rule: dL/dcₜ₋₁ = dL/dcₜ × fₜ, plus a path through h. Numbers in "
-                   "units of {bp_unit}.",
-          "链式法则往回一步：dL/dcₜ₋₁ = dL/dcₜ × fₜ，再加经过 h 的路径。数字以 {bp_unit} 为单位。"),
+        L("chain", "One step back, by the chain rule: dL/dcₜ₋₁ = dL/dcₜ × fₜ, plus a second path, through h. Numbers "
+                   "in units of {bp_unit}.",
+          "链式法则往回一步：dL/dcₜ₋₁ = dL/dcₜ × fₜ，再加上第二条路：经过隐藏状态 h。数字以 {bp_unit} 为单位。"),
         L("step0", "At “{bp_word0}”: {bp_dc0} times {bp_f0} is {bp_direct0}; recorded one word earlier: {bp_prev0}, "
                    "the rest from h.",
           "在“{bp_word0}”：{bp_dc0} 乘 {bp_f0} 得 {bp_direct0}；前一个词记录的是 {bp_prev0}，其余来自 h。"),
@@ -747,8 +747,8 @@ SCRIPT: dict[str, list[Line]] = {
         L("blame", "At “{bp_colour}” it is {bp_dc_colour}, against {bp_dc_last} at the end: the old colour is hardly "
                    "blamed.",
           "在“{bp_colour}”处是 {bp_dc_colour}，句尾是 {bp_dc_last}：损失几乎不归咎于旧颜色。"),
-        L("fillers", "Between “{bp_colour}” and “{bp_poll}” the f's multiply to {bp_fprod}, yet the gradient keeps "
-                     "{bp_fratio}: the path through h adds a little each word.",
+        L("fillers", "Between “{bp_colour}” and “{bp_poll}” the f's multiply to {bp_fprod}; the gradient keeps "
+                     "{bp_fratio}, topped up through h.",
           "在“{bp_colour}”和“{bp_poll}”之间，f 连乘得 {bp_fprod}，梯度却保留了 {bp_fratio}：经过 h 的路径每个词补上一点。", when="bp_total_above"),
         L("fillers", "Between “{bp_colour}” and “{bp_poll}” the f's multiply to {bp_fprod}; the gradient keeps "
                      "{bp_fratio}.",
@@ -764,9 +764,9 @@ SCRIPT: dict[str, list[Line]] = {
         L("lstm_lines", "The LSTM: at the colour word {sp_lstm_lo} to {sp_lstm_hi} of it arrives.",
           "LSTM：在颜色词处收到 {sp_lstm_lo} 到 {sp_lstm_hi}。", when="not lstm_steady"),
         L("rnn_lines", "The plain RNN: on {sp_rnn_small} of the {sp_n} under a hundredth arrives, down to {sp_rnn_lo}: "
-                       "it vanishes. On {sp_rnn_big} others it grows, up to {sp_rnn_hi}: it depends on the sentence.",
+                       "it vanishes. On {sp_rnn_big} others it grows, up to {sp_rnn_hi}: each step back multiplies it by W and tanh′.",
           "普通 RNN：{sp_n} 句里有 {sp_rnn_small} 句不到百分之一，最少 {sp_rnn_lo}：梯度消失。"
-          "另有 {sp_rnn_big} 句变大，最多 {sp_rnn_hi}：因句而异。", when="rnn_vanishes"),
+          "另有 {sp_rnn_big} 句变大，最多 {sp_rnn_hi}：每往回一步，它都要乘以 W 和 tanh′。", when="rnn_vanishes"),
         L("rnn_lines", "The plain RNN: at the colour word {sp_rnn_lo} to {sp_rnn_hi} of it arrives.",
           "普通 RNN：在颜色词处收到 {sp_rnn_lo} 到 {sp_rnn_hi}。", when="not rnn_vanishes"),
         L("trick", "So the belt helps: on the belt's own path the gradient is multiplied only by f, held near one.",

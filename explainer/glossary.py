@@ -132,6 +132,8 @@ TERMS: dict[str, dict[str, str]] = {
     "lstm_strip": {"en": "the trained LSTM's c, same sentence: ≤ {x} per filler word",
                    "zh": "训练好的 LSTM 读同一句，c 每个填充词最多变 {x}"},
     "sign_h": {"en": "h > 0", "zh": "h > 0"},
+    "pale_zero": {"en": "pale ≈ 0", "zh": "浅色 ≈ 0"},
+    "n_fillers": {"en": "{n} filler words", "zh": "{n} 个填充词"},
     "sign_c": {"en": "c > 0", "zh": "c > 0"},
     "rnn_rewrites": {"en": "one filler word, “{w}”, rewrites h:",
                      "zh": "一个填充词“{w}”就改写了 h 的一个数："},
