@@ -209,6 +209,10 @@ class Facts:
             at(f"change{k}", t, u)
             num(f"from{k}", a)
             num(f"to{k}", b)
+        # the second change is "next" only when it is smaller as shown (the demo's two are both 0.95)
+        sizes = [fmt(abs(b - a)) for t, u, a, b in self.changes[:2]]
+        tie = len(sizes) == 2 and sizes[0] == sizes[1]
+        v["next1"] = ("同样大的" if tie else "其次") if lang == "zh" else ("Just as large" if tie else "Next")
         rest = [abs(b - a) for t, u, a, b in self.changes[3:]]
         num("rest_change", max(rest) if rest else 0.0)
         # sizes (integers) and the model in a sentence
@@ -707,8 +711,8 @@ SCRIPT: dict[str, list[Line]] = {
           "热图：每一步、每个单元的 f、i、g、o。门越深开得越大；g 越深越接近 1。"),
         L("change0", "Biggest change: at “{word_change0}”, {unit_change0} goes from {from0} to {to0}.",
           "变化最大的：在“{word_change0}”，{unit_change0}从 {from0} 变为 {to0}。"),
-        L("change1", "Next: at “{word_change1}”, {unit_change1} goes from {from1} to {to1}.",
-          "其次：在“{word_change1}”这一步，{unit_change1}从 {from1} 变为 {to1}。"),
+        L("change1", "{next1}: at “{word_change1}”, {unit_change1} goes from {from1} to {to1}.",
+          "{next1}：在“{word_change1}”这一步，{unit_change1}从 {from1} 变为 {to1}。"),
         L("change2", "And at “{word_change2}”, {unit_change2} goes from {from2} to {to2}.",
           "还有：在“{word_change2}”这一步，{unit_change2}从 {from2} 变为 {to2}。"),
         L("rest", "Every other cell state, at every step, moves by no more than {rest_change}: the gates hold it.",

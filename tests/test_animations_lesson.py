@@ -266,7 +266,12 @@ def test_claims_in_the_narration_hold_for_the_trace(which, trained_trace):
     assert ("opens" in said["open"] or "gates open" in said["open"]) == (tr.o[0, t, u] > 0.9)
     # "the output gates open" only where every unit's does (the demo's both are 0.953)
     assert ("gates open" in said["open"]) == bool((tr.o[0, t] > OPEN).all())
+    # the unrolled chapter's second change is "next" only when it is smaller as shown (the demo's are both 0.95)
+    unrolled = {s.key: s.text for s in narration("UnrolledSequence", facts)}
+    sizes = [fmt(abs(b - a)) for t, u, a, b in facts.changes[:2]]
+    assert unrolled["change1"].startswith("Just as large" if sizes[0] == sizes[1] else "Next")
     if which == "demo":  # the hand-built demo shows every case
+        assert unrolled["change1"].startswith("Just as large")
         assert all(facts.flags.values()), facts.flags
 
 
