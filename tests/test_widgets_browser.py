@@ -359,16 +359,10 @@ def _at_step(page, t: int, seconds: float = 20) -> None:
 
 
 def _press(page, button: str, t: int) -> None:
-    """Click the explorer's hidden ``button`` (Home or End) until step ``t`` is drawn: a click that lands while a
-    newly loaded source still echoes its slider (the kernel sets it to 0, then to the step to watch; the browser's
-    link to ▶ may send the 0 back last) can be undone by that echo."""
-    for attempt in range(3):
-        page.locator(button).evaluate("e => e.click()")
-        try:
-            return _at_step(page, t, 10)
-        except Exception:
-            if attempt == 2:
-                raise
+    """Click the explorer's hidden ``button`` (Home or End), which the keys press, and wait until step ``t`` is
+    drawn."""
+    page.locator(button).evaluate("e => e.click()")
+    _at_step(page, t, 10)
 
 
 def _text_above_the_fold(page, eqs: str, viewport: dict, where) -> dict:
@@ -428,7 +422,6 @@ def test_narration_and_equations_above_the_fold_without_presenter_mode(view, cla
                     menu.select_option(label=term(f"source_{source}", lang))
                     page.wait_for_function("n => document.querySelector('.lstm-slider-time .noUi-handle')"
                                            ".getAttribute('aria-valuemax') == n", arg=steps - 1, timeout=60_000)
-                    page.wait_for_timeout(1500)  # the slider's echoes of the load settle
                 _press(page, ".lstm-step-end", steps - 1)  # the hidden End and Home buttons the keys press
                 _press(page, ".lstm-step-home", 0)
                 bottoms = []
@@ -452,6 +445,45 @@ def test_narration_and_equations_above_the_fold_without_presenter_mode(view, cla
             page.wait_for_timeout(2500)
     finally:
         ctx.close()
+
+
+def test_switching_the_source_opens_it_on_its_watch_step(classroom, chromium):
+    """At the last step of one source, choosing the other in the source menu opens it on its step to watch (the
+    story on step 8), not on step 0: the kernel used to set the slider to 0 and then to the step to watch, and the
+    browser's link to ▶ could send the 0 back last. Story → demo and demo → story, several times over (a race)."""
+    from explainer.glossary import term
+    from explainer.sources import trace_source
+    from widgets import views
+
+    watch = {s: views.watch_point(trace_source(s, "en"))[0] for s in ("story", "demo")}
+    steps = {s: trace_source(s, "en").time for s in ("story", "demo")}
+    assert watch["story"] == 8 and 0 < watch["demo"] < steps["demo"] - 1  # neither is the first step nor the last
+    page = chromium.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        page.goto(classroom, timeout=90_000)
+        page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
+        page.locator(".lm-TabBar-tab").nth(1).click()
+        page.locator(".lstm-seq-diagram .lstm-val-c").wait_for(timeout=20_000)
+        _at_step(page, watch["story"])
+        menu = page.locator(".lstm-seq-source-menu select")
+        shown = "story"
+        for k in range(4):
+            for source in ("demo", "story"):
+                page.locator(".lstm-step-end").evaluate("e => e.click()")  # the hidden button the End key presses
+                _at_step(page, steps[shown] - 1)
+                menu.select_option(label=term(f"source_{source}", "en"))
+                page.wait_for_function("n => document.querySelector('.lstm-slider-time .noUi-handle')"
+                                       ".getAttribute('aria-valuemax') == n", arg=steps[source] - 1, timeout=60_000)
+                try:
+                    _at_step(page, watch[source], 10)
+                except Exception:
+                    pytest.fail(f"round {k}, to the {source}: step {page.locator(READOUT).text_content().strip()}, "
+                                f"want its step to watch {watch[source]}")
+                page.wait_for_timeout(1500)  # a late echo of another step would land by now
+                assert page.locator(READOUT).text_content().strip() == str(watch[source]), (k, source)
+                shown = source
+    finally:
+        page.close()
 
 
 def test_keys_step_wherever_the_focus_is(classroom, chromium):
