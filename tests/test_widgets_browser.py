@@ -559,13 +559,13 @@ WIDER_THAN_THE_PHONE = """() => { const d = document.documentElement, out = [];
 def test_the_classroom_on_a_phone(classroom, chromium, screens):
     """On a 390×844 phone (touch) the drawing's numbers measure ≥ 14 CSS px in the cell flow and the explorer
     (the drawing scrolls sideways in its own box; the page never does), every tab's name is whole and no
-    keyboard hint is shown; under the explorer's drawing a line in 14 px, as wide as the phone at most, says that
-    the one-file page is the phone's view and names the command that makes it (one the CLI accepts); in English
-    and Chinese."""
+    keyboard hint is shown; under the cell flow's drawing and under the explorer's a line in 14 px, as wide as the
+    phone at most, says that the one-file page is the phone's view and names the command that makes it (one the
+    CLI accepts); at a desk neither line is shown; in English and Chinese."""
     import shlex
 
     from explainer.cli import build_parser
-    from widgets.sequence import PHONE_PAGE_COMMAND
+    from widgets.diagram import PHONE_PAGE_COMMAND
 
     command = shlex.split(PHONE_PAGE_COMMAND)
     assert command[0] == "lstm-explainer" and build_parser().parse_args(command[1:]).command == "export-html"
@@ -589,14 +589,16 @@ def test_the_classroom_on_a_phone(classroom, chromium, screens):
                 cut = page.evaluate("() => Array.from(document.querySelectorAll('.lm-TabBar-tabLabel'))"
                                     ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)")
                 assert cut == [], (lang, cut)
-                if root == ".lstm-seq-diagram":  # the phone's view is the one-file page: said under the drawing
-                    drawing = page.locator(root).bounding_box()
-                    line = page.locator(".lstm-seq-phone .lstm-phone-page")
-                    box = line.bounding_box()
-                    assert line.is_visible() and PHONE_PAGE_COMMAND in line.text_content(), (lang, line.text_content())
-                    assert box["y"] >= drawing["y"] + drawing["height"] - 1 and box["x"] >= 0 \
-                        and box["x"] + box["width"] <= 390, (lang, box, drawing)
-                    assert min(page.evaluate(FONT_PX, ".lstm-seq-phone .lstm-phone-page, .lstm-seq-phone code")) >= 14
+                # the phone's view is the one-file page: said under the drawing, in the cell flow and the explorer
+                hint = ".lstm-cf-phone" if root == ".lstm-cellflow-diagram" else ".lstm-seq-phone"
+                drawing = page.locator(root).bounding_box()
+                line = page.locator(f"{hint} .lstm-phone-page")
+                assert line.count() == 1 and line.is_visible(), (lang, root)
+                assert PHONE_PAGE_COMMAND in line.text_content(), (lang, root, line.text_content())
+                box = line.bounding_box()
+                assert box["y"] >= drawing["y"] + drawing["height"] - 1 and box["x"] >= 0 \
+                    and box["x"] + box["width"] <= 390, (lang, root, box, drawing)
+                assert min(page.evaluate(FONT_PX, f"{hint} .lstm-phone-page, {hint} code")) >= 14, (lang, root)
                 page.screenshot(path=str(screens / f"classroom_phone_{root[6:-8]}_{lang}.png"))
             assert not page.locator(".lstm-seq-keys").is_visible()
             for tab in range(5):  # every tab: the page no wider than the phone, no box but the drawing scrolls sideways
@@ -608,10 +610,12 @@ def test_the_classroom_on_a_phone(classroom, chromium, screens):
     page = chromium.new_page(viewport={"width": 1400, "height": 900})  # at a desk the phone's line is not shown
     try:
         page.goto(classroom, timeout=90_000)
+        page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
         page.locator(".lm-TabBar-tab").nth(1).click()
         page.locator(".lstm-seq-diagram .lstm-val-c").wait_for(timeout=90_000)
-        assert page.locator(".lstm-seq-phone .lstm-phone-page").count() == 1
-        assert not page.locator(".lstm-seq-phone .lstm-phone-page").is_visible()
+        for hint in (".lstm-cf-phone", ".lstm-seq-phone"):
+            assert page.locator(f"{hint} .lstm-phone-page").count() == 1, hint
+            assert not page.locator(f"{hint} .lstm-phone-page").is_visible(), hint
     finally:
         page.close()
 

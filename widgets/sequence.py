@@ -42,11 +42,9 @@ from explainer.gru import GRUTrace, load_gated_trace
 from explainer.trace import SequenceTrace
 
 from . import views
-from .diagram import legend_html, hover_css
+from .diagram import PHONE_CSS, legend_html, hover_css, phone_page_html
 from .language import LanguageSwitch, check_lang
 
-#: How the page a phone reads is made (the phone line under the drawing names it; README, "One page").
-PHONE_PAGE_COMMAND = "lstm-explainer export-html --out page.html --lang both"
 #: Playback speeds: label → milliseconds per step.
 SPEEDS = (("0.5×", 1800), ("1×", 900), ("2×", 450), ("4×", 225))
 
@@ -61,10 +59,8 @@ SEQUENCE_CSS = """
 /* what happens at this step (the narration) before the equations that say how */
 .lstm-seq-equations .lstm-equations {display:flex; flex-direction:column}
 .lstm-seq-equations .lstm-narration {order:-1; font-weight:bold}
-/* on a phone (below) the drawing keeps its numbers ≥ 14 px and so scrolls sideways in its box: a line under it
-   says that the one-file page (export-html) is the phone's view, and how it is made; elsewhere it is not shown */
-.lstm-seq-phone {display:none}
-@media (max-width: 600px) {.lstm-seq-phone {display:block} .lstm-seq-phone .lstm-phone-page {font-size:14px; line-height:1.3}}
+/* on a phone the line under the drawing says that the one-file page is the phone's view (diagram.PHONE_CSS) */
+""" + PHONE_CSS + """
 /* what to watch in the story, in the type of the text around it (was the widgets' 13 px) */
 .lstm-seq-watch .lstm-watch {font-size:14px; margin:2px 0}
 /* a desk (1400×900): the two text boxes share one row, and the drawing is as wide as lets its equations and
@@ -244,7 +240,8 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.keys_hint = widgets.HTML()
         self.diagram = widgets.HTML()
         self.diagram.add_class("lstm-seq-diagram")
-        self.phone_hint = widgets.HTML()  # under the drawing, on a phone only (SEQUENCE_CSS)
+        self.phone_hint = widgets.HTML()  # under the drawing, on a phone only (diagram.PHONE_CSS)
+        self.phone_hint.add_class("lstm-phone")
         self.phone_hint.add_class("lstm-seq-phone")
         self.equations = widgets.HTML()
         self.equations.add_class("lstm-seq-equations")
@@ -585,11 +582,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.back.tooltip = term("step_back", lang)
         self.forward.tooltip = term("step_forward", lang)
         self.keys_hint.value = f'<small style="color:{palette.MUTED}">{escape(term("keys_hint", lang))}</small>'
-        # the command breaks between its words only (a phone would break "lstm-explainer" at its hyphen)
-        command = " ".join(f'<span style="white-space:nowrap">{escape(w)}</span>' for w in PHONE_PAGE_COMMAND.split())
-        self.phone_hint.value = (f'<div class="lstm-phone-page" style="color:{palette.MUTED};margin-bottom:6px">'
-                                 + escape(term("phone_page", lang)).format(command=f"<code>{command}</code>")
-                                 + "</div>")
+        self.phone_hint.value = phone_page_html(lang)
         for w in (self.words, self.path, self.time, self.sample, self.unit, self.speed):
             w.style.description_width = "initial"
 
