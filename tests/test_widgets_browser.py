@@ -929,12 +929,23 @@ WHY_TEXT_OVERLAPS = """() => { const out = [];
   return out; }"""
 
 
+#: One element's text, its size (CSS px), and where it is cut off: wider or taller than its own box (its text
+#: scrolled or hidden), or past the window's right edge.
+WHY_AROUND = """(sel) => { const e = document.querySelector(sel), r = e.getBoundingClientRect(), cut = [];
+  if (e.scrollWidth > e.clientWidth + 1) cut.push('wider than its box: ' + e.scrollWidth + ' > ' + e.clientWidth);
+  if (e.scrollHeight > e.clientHeight + 1) cut.push('taller than its box: ' + e.scrollHeight + ' > ' + e.clientHeight);
+  if (r.right > innerWidth + 1 || r.left < -1) cut.push('past the window: ' + r.left + '..' + r.right);
+  return {text: e.textContent.trim(), px: parseFloat(getComputedStyle(e).fontSize), cut}; }"""
+
+
 @pytest.mark.parametrize("view", sorted(VIEWS))
 def test_why_an_lstm_tab_in_voila(view, classroom, chromium, screens):
     """The Why-an-LSTM tab opened in the classroom, at 1400×900 and at 1280×720 with 150 % zoom, in English and
     Chinese: the accuracy chart prints the shipped table's numbers at the slider's distance, the two sentences
     print the recorded gradients at the colour word (computed here again from the models' backward pass),
-    nothing is cut off or hidden (WHY_CLIPPED), and the charts' ticks, legends and titles are ≥ 14 px."""
+    nothing is cut off or hidden (WHY_CLIPPED), and the charts' ticks, legends and titles are ≥ 14 px, as are the
+    distance slider's label and readout and the note on how the gradients are computed, none of them cut off."""
+    from explainer.glossary import term
     from explainer.story.compare import shipped_table
     from widgets.memory import story_batch, story_models
 
@@ -975,5 +986,14 @@ def test_why_an_lstm_tab_in_voila(view, classroom, chromium, screens):
             sizes = page.evaluate(WHY_TEXT_PX)  # read from the back of the room: no chart text under 14 px
             assert len(sizes) > 3 * 12 and sizes[0][0] >= 14, (view, lang, sizes[:3])
             assert page.evaluate(WHY_TEXT_OVERLAPS) == [], (view, lang)
+            # the text around the charts as well: the slider's label and readout, the note on how (was 12-13 px)
+            page.locator(".lstm-slider-distractors").scroll_into_view_if_needed()
+            page.screenshot(path=str(screens / f"classroom_why_slider_{lang}_{view}.png"))
+            for sel in (".lstm-slider-distractors .widget-label", ".lstm-slider-distractors .widget-readout",
+                        ".lstm-memory-summary .lstm-memory-how"):
+                shown = page.evaluate(WHY_AROUND, sel)
+                assert shown["text"] and shown["px"] >= 14, (view, lang, sel, shown)
+                assert shown["cut"] == [], (view, lang, sel, shown)
+            assert term("grad_how", lang) in page.locator(".lstm-memory-how").text_content()
     finally:
         ctx.close()
