@@ -359,16 +359,10 @@ def _at_step(page, t: int, seconds: float = 20) -> None:
 
 
 def _press(page, button: str, t: int) -> None:
-    """Click the explorer's hidden ``button`` (Home or End) until step ``t`` is drawn: a click that lands while a
-    newly loaded source still echoes its slider (the kernel sets it to 0, then to the step to watch; the browser's
-    link to ▶ may send the 0 back last) can be undone by that echo."""
-    for attempt in range(3):
-        page.locator(button).evaluate("e => e.click()")
-        try:
-            return _at_step(page, t, 10)
-        except Exception:
-            if attempt == 2:
-                raise
+    """Click the explorer's hidden ``button`` (Home or End), which the keys press, and wait until step ``t`` is
+    drawn."""
+    page.locator(button).evaluate("e => e.click()")
+    _at_step(page, t, 10)
 
 
 def _text_above_the_fold(page, eqs: str, viewport: dict, where) -> dict:
@@ -428,7 +422,6 @@ def test_narration_and_equations_above_the_fold_without_presenter_mode(view, cla
                     menu.select_option(label=term(f"source_{source}", lang))
                     page.wait_for_function("n => document.querySelector('.lstm-slider-time .noUi-handle')"
                                            ".getAttribute('aria-valuemax') == n", arg=steps - 1, timeout=60_000)
-                    page.wait_for_timeout(1500)  # the slider's echoes of the load settle
                 _press(page, ".lstm-step-end", steps - 1)  # the hidden End and Home buttons the keys press
                 _press(page, ".lstm-step-home", 0)
                 bottoms = []
@@ -452,6 +445,45 @@ def test_narration_and_equations_above_the_fold_without_presenter_mode(view, cla
             page.wait_for_timeout(2500)
     finally:
         ctx.close()
+
+
+def test_switching_the_source_opens_it_on_its_watch_step(classroom, chromium):
+    """At the last step of one source, choosing the other in the source menu opens it on its step to watch (the
+    story on step 8), not on step 0: the kernel used to set the slider to 0 and then to the step to watch, and the
+    browser's link to ▶ could send the 0 back last. Story → demo and demo → story, several times over (a race)."""
+    from explainer.glossary import term
+    from explainer.sources import trace_source
+    from widgets import views
+
+    watch = {s: views.watch_point(trace_source(s, "en"))[0] for s in ("story", "demo")}
+    steps = {s: trace_source(s, "en").time for s in ("story", "demo")}
+    assert watch["story"] == 8 and 0 < watch["demo"] < steps["demo"] - 1  # neither is the first step nor the last
+    page = chromium.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        page.goto(classroom, timeout=90_000)
+        page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
+        page.locator(".lm-TabBar-tab").nth(1).click()
+        page.locator(".lstm-seq-diagram .lstm-val-c").wait_for(timeout=20_000)
+        _at_step(page, watch["story"])
+        menu = page.locator(".lstm-seq-source-menu select")
+        shown = "story"
+        for k in range(4):
+            for source in ("demo", "story"):
+                page.locator(".lstm-step-end").evaluate("e => e.click()")  # the hidden button the End key presses
+                _at_step(page, steps[shown] - 1)
+                menu.select_option(label=term(f"source_{source}", "en"))
+                page.wait_for_function("n => document.querySelector('.lstm-slider-time .noUi-handle')"
+                                       ".getAttribute('aria-valuemax') == n", arg=steps[source] - 1, timeout=60_000)
+                try:
+                    _at_step(page, watch[source], 10)
+                except Exception:
+                    pytest.fail(f"round {k}, to the {source}: step {page.locator(READOUT).text_content().strip()}, "
+                                f"want its step to watch {watch[source]}")
+                page.wait_for_timeout(1500)  # a late echo of another step would land by now
+                assert page.locator(READOUT).text_content().strip() == str(watch[source]), (k, source)
+                shown = source
+    finally:
+        page.close()
 
 
 def test_keys_step_wherever_the_focus_is(classroom, chromium):
@@ -527,13 +559,13 @@ WIDER_THAN_THE_PHONE = """() => { const d = document.documentElement, out = [];
 def test_the_classroom_on_a_phone(classroom, chromium, screens):
     """On a 390×844 phone (touch) the drawing's numbers measure ≥ 14 CSS px in the cell flow and the explorer
     (the drawing scrolls sideways in its own box; the page never does), every tab's name is whole and no
-    keyboard hint is shown; under the explorer's drawing a line in 14 px, as wide as the phone at most, says that
-    the one-file page is the phone's view and names the command that makes it (one the CLI accepts); in English
-    and Chinese."""
+    keyboard hint is shown; under the cell flow's drawing and under the explorer's a line in 14 px, as wide as the
+    phone at most, says that the one-file page is the phone's view and names the command that makes it (one the
+    CLI accepts); at a desk neither line is shown; in English and Chinese."""
     import shlex
 
     from explainer.cli import build_parser
-    from widgets.sequence import PHONE_PAGE_COMMAND
+    from widgets.diagram import PHONE_PAGE_COMMAND
 
     command = shlex.split(PHONE_PAGE_COMMAND)
     assert command[0] == "lstm-explainer" and build_parser().parse_args(command[1:]).command == "export-html"
@@ -557,14 +589,16 @@ def test_the_classroom_on_a_phone(classroom, chromium, screens):
                 cut = page.evaluate("() => Array.from(document.querySelectorAll('.lm-TabBar-tabLabel'))"
                                     ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)")
                 assert cut == [], (lang, cut)
-                if root == ".lstm-seq-diagram":  # the phone's view is the one-file page: said under the drawing
-                    drawing = page.locator(root).bounding_box()
-                    line = page.locator(".lstm-seq-phone .lstm-phone-page")
-                    box = line.bounding_box()
-                    assert line.is_visible() and PHONE_PAGE_COMMAND in line.text_content(), (lang, line.text_content())
-                    assert box["y"] >= drawing["y"] + drawing["height"] - 1 and box["x"] >= 0 \
-                        and box["x"] + box["width"] <= 390, (lang, box, drawing)
-                    assert min(page.evaluate(FONT_PX, ".lstm-seq-phone .lstm-phone-page, .lstm-seq-phone code")) >= 14
+                # the phone's view is the one-file page: said under the drawing, in the cell flow and the explorer
+                hint = ".lstm-cf-phone" if root == ".lstm-cellflow-diagram" else ".lstm-seq-phone"
+                drawing = page.locator(root).bounding_box()
+                line = page.locator(f"{hint} .lstm-phone-page")
+                assert line.count() == 1 and line.is_visible(), (lang, root)
+                assert PHONE_PAGE_COMMAND in line.text_content(), (lang, root, line.text_content())
+                box = line.bounding_box()
+                assert box["y"] >= drawing["y"] + drawing["height"] - 1 and box["x"] >= 0 \
+                    and box["x"] + box["width"] <= 390, (lang, root, box, drawing)
+                assert min(page.evaluate(FONT_PX, f"{hint} .lstm-phone-page, {hint} code")) >= 14, (lang, root)
                 page.screenshot(path=str(screens / f"classroom_phone_{root[6:-8]}_{lang}.png"))
             assert not page.locator(".lstm-seq-keys").is_visible()
             for tab in range(5):  # every tab: the page no wider than the phone, no box but the drawing scrolls sideways
@@ -576,10 +610,12 @@ def test_the_classroom_on_a_phone(classroom, chromium, screens):
     page = chromium.new_page(viewport={"width": 1400, "height": 900})  # at a desk the phone's line is not shown
     try:
         page.goto(classroom, timeout=90_000)
+        page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
         page.locator(".lm-TabBar-tab").nth(1).click()
         page.locator(".lstm-seq-diagram .lstm-val-c").wait_for(timeout=90_000)
-        assert page.locator(".lstm-seq-phone .lstm-phone-page").count() == 1
-        assert not page.locator(".lstm-seq-phone .lstm-phone-page").is_visible()
+        for hint in (".lstm-cf-phone", ".lstm-seq-phone"):
+            assert page.locator(f"{hint} .lstm-phone-page").count() == 1, hint
+            assert not page.locator(f"{hint} .lstm-phone-page").is_visible(), hint
     finally:
         page.close()
 
@@ -893,12 +929,23 @@ WHY_TEXT_OVERLAPS = """() => { const out = [];
   return out; }"""
 
 
+#: One element's text, its size (CSS px), and where it is cut off: wider or taller than its own box (its text
+#: scrolled or hidden), or past the window's right edge.
+WHY_AROUND = """(sel) => { const e = document.querySelector(sel), r = e.getBoundingClientRect(), cut = [];
+  if (e.scrollWidth > e.clientWidth + 1) cut.push('wider than its box: ' + e.scrollWidth + ' > ' + e.clientWidth);
+  if (e.scrollHeight > e.clientHeight + 1) cut.push('taller than its box: ' + e.scrollHeight + ' > ' + e.clientHeight);
+  if (r.right > innerWidth + 1 || r.left < -1) cut.push('past the window: ' + r.left + '..' + r.right);
+  return {text: e.textContent.trim(), px: parseFloat(getComputedStyle(e).fontSize), cut}; }"""
+
+
 @pytest.mark.parametrize("view", sorted(VIEWS))
 def test_why_an_lstm_tab_in_voila(view, classroom, chromium, screens):
     """The Why-an-LSTM tab opened in the classroom, at 1400×900 and at 1280×720 with 150 % zoom, in English and
     Chinese: the accuracy chart prints the shipped table's numbers at the slider's distance, the two sentences
     print the recorded gradients at the colour word (computed here again from the models' backward pass),
-    nothing is cut off or hidden (WHY_CLIPPED), and the charts' ticks, legends and titles are ≥ 14 px."""
+    nothing is cut off or hidden (WHY_CLIPPED), and the charts' ticks, legends and titles are ≥ 14 px, as are the
+    distance slider's label and readout and the note on how the gradients are computed, none of them cut off."""
+    from explainer.glossary import term
     from explainer.story.compare import shipped_table
     from widgets.memory import story_batch, story_models
 
@@ -939,5 +986,14 @@ def test_why_an_lstm_tab_in_voila(view, classroom, chromium, screens):
             sizes = page.evaluate(WHY_TEXT_PX)  # read from the back of the room: no chart text under 14 px
             assert len(sizes) > 3 * 12 and sizes[0][0] >= 14, (view, lang, sizes[:3])
             assert page.evaluate(WHY_TEXT_OVERLAPS) == [], (view, lang)
+            # the text around the charts as well: the slider's label and readout, the note on how (was 12-13 px)
+            page.locator(".lstm-slider-distractors").scroll_into_view_if_needed()
+            page.screenshot(path=str(screens / f"classroom_why_slider_{lang}_{view}.png"))
+            for sel in (".lstm-slider-distractors .widget-label", ".lstm-slider-distractors .widget-readout",
+                        ".lstm-memory-summary .lstm-memory-how"):
+                shown = page.evaluate(WHY_AROUND, sel)
+                assert shown["text"] and shown["px"] >= 14, (view, lang, sel, shown)
+                assert shown["cut"] == [], (view, lang, sel, shown)
+            assert term("grad_how", lang) in page.locator(".lstm-memory-how").text_content()
     finally:
         ctx.close()

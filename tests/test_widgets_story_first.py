@@ -134,6 +134,24 @@ def test_the_source_menu_switches_between_story_demo_and_a_file(tmp_path):
     assert ex.trace.meta["source"] == "story"
 
 
+def test_switching_the_source_tells_the_browser_one_step_only():
+    """From the last step, choosing the other source sends the browser the time slider's and ▶'s new step once,
+    the step to watch, with their new max: a 0 sent first came back through the browser's link between ▶ and the
+    slider, after the step to watch, and opened the source on step 0 (test_widgets_browser races it for real)."""
+    ex = SequenceExplorer()
+    sent = []
+    for name in ("time", "play"):  # what the kernel sends the browser (a DummyComm here, with no front end)
+        getattr(ex, name).comm.send = lambda data=None, _name=name, **kw: sent.append((_name, data.get("state")))
+    for source in ("demo", "story", "demo"):
+        ex.step_by(+ex.time.max)  # End
+        sent.clear()
+        ex.source_menu.value = source
+        t = views.watch_point(ex.trace)[0]
+        want = {"max": ex.trace.time - 1, "value": t}
+        assert sent == [("time", want), ("play", want)], (source, sent)
+        assert ex.time.value == ex.play.value == t
+
+
 def test_the_legend_says_what_valves_widths_and_stripes_mean():
     from widgets.cell_flow import CellFlow
 

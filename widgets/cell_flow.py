@@ -32,7 +32,7 @@ from explainer.glossary import term
 from explainer.gates import GATES
 from explainer.trace import GATE_BLOCKS, StepTrace
 
-from .diagram import cell_svg, equations_html, legend_html, hover_css
+from .diagram import PHONE_CSS, cell_svg, equations_html, legend_html, hover_css, phone_page_html
 from .language import LanguageSwitch, check_lang
 
 #: The trace field each Keras block produces ("c" block → candidate g).
@@ -229,6 +229,11 @@ class CellFlow(LanguageSwitch, widgets.VBox):
         self._language_toggle(lang, show_language)
         self.diagram = widgets.HTML()
         self.diagram.add_class("lstm-cellflow-diagram")
+        # on a phone the drawing scrolls sideways in its box: the line under it says the one-file page is the
+        # phone's view (the explorer's line, diagram.PHONE_CSS; not shown wider, so not in the desk's grid)
+        self.phone_hint = widgets.HTML()
+        self.phone_hint.add_class("lstm-phone")
+        self.phone_hint.add_class("lstm-cf-phone")
         self.equations = widgets.HTML()
         self.equations.add_class("lstm-cellflow-equations")
         self._headers = {blk: widgets.HTML() for blk in GATE_BLOCKS}
@@ -251,7 +256,7 @@ class CellFlow(LanguageSwitch, widgets.VBox):
         gates_grid.add_class("lstm-cf-gates")
         self.legend = widgets.HTML()
         self.legend.add_class("lstm-cf-legend")
-        drawing = widgets.VBox([self.diagram, self.legend, self.equations])
+        drawing = widgets.VBox([self.diagram, self.phone_hint, self.legend, self.equations])
         drawing.add_class("lstm-cf-drawing")
         controls = widgets.VBox([self._states_header] + [self.sliders[k] for k in ("x", "h", "c")]
                                 + [self._weights_header, self.gate_pick, gates_grid])
@@ -266,7 +271,7 @@ class CellFlow(LanguageSwitch, widgets.VBox):
                                layout=widgets.Layout(flex_flow="row wrap"))
         toolbar.add_class("lstm-cf-toolbar")
         super().__init__([
-            widgets.HTML(LAYOUT_CSS.join(("<style>", "</style>")) + hover_css(".lstm-cellflow")),
+            widgets.HTML((LAYOUT_CSS + PHONE_CSS).join(("<style>", "</style>")) + hover_css(".lstm-cellflow")),
             toolbar, main, settings_box,
         ])
         self.add_class("lstm-cellflow")
@@ -470,6 +475,7 @@ class CellFlow(LanguageSwitch, widgets.VBox):
     def _relabel(self) -> None:
         lang = self.lang
         self.legend.value = legend_html(lang)
+        self.phone_hint.value = phone_page_html(lang)
         self._hold = True
         try:
             value = self.preset.value

@@ -508,6 +508,25 @@ def skipped_cell_svg(v: dict, eq: dict, lang: str = "en", title: str | None = No
     return "".join(out)
 
 
+#: How the page a phone reads is made (the phone line under a drawing names it; README, "One page").
+PHONE_PAGE_COMMAND = "lstm-explainer export-html --out page.html --lang both"
+#: On a phone (≤ 600 px) a cell drawing keeps its numbers ≥ 14 px and so scrolls sideways in its box: the line
+#: under it (:func:`phone_page_html`, in a widget of class ``lstm-phone``) says that the one-file page is the
+#: phone's view and how it is made; wider, it is not shown (display:none also keeps it out of a desk's grid).
+PHONE_CSS = """
+.lstm-phone {display:none}
+@media (max-width: 600px) {.lstm-phone {display:block} .lstm-phone .lstm-phone-page {font-size:14px; line-height:1.3}}
+"""
+
+
+def phone_page_html(lang: str = "en") -> str:
+    """The phone line under a drawing (shown by :data:`PHONE_CSS` on a phone only), in ``lang``."""
+    # the command breaks between its words only (a phone would break "lstm-explainer" at its hyphen)
+    command = " ".join(f'<span style="white-space:nowrap">{escape(w)}</span>' for w in PHONE_PAGE_COMMAND.split())
+    return (f'<div class="lstm-phone-page" style="color:{palette.MUTED};margin-bottom:6px">'
+            + escape(term("phone_page", lang)).format(command=f"<code>{command}</code>") + "</div>")
+
+
 def legend_html(lang: str = "en") -> str:
     """What the drawing's marks mean, drawn with the drawing's own valve and flow: a shut and an open
     valve, a thin and a thick flow (|value|), a striped flow with its "−" badge (a negative value)."""

@@ -48,6 +48,12 @@ GAP_DECADES = 1.0
 #: The charts' text at 1.4 times the charts' usual (ticks and legend 15.4 px, step labels 14 px): this tab is read
 #: from the back of a room, at 1400×900 and on a projector (853×480 CSS px), where the charts keep their width.
 TEXT_SCALE = 1.4
+#: The text around the charts is read from as far: the distance slider's label and readout were the widgets'
+#: 13 px, the note on how the gradients are computed a <small> of 15 px (12.5 px); 14 px, like the legend.
+MEMORY_CSS = """
+.lstm-memory .lstm-slider-distractors .widget-label, .lstm-memory .lstm-slider-distractors .widget-readout {font-size:14px}
+.lstm-memory .lstm-memory-how {font-size:14px; line-height:1.4}
+"""
 
 
 def _titled(title: str, svg: str) -> str:
@@ -172,7 +178,10 @@ class MemoryWidget(LanguageSwitch, widgets.VBox):
         self.summary.add_class("lstm-memory-summary")
         self.data: dict = {}
         self.table = accuracy_table()
-        super().__init__([self.language, self.accuracy, self.distractors, self.summary, self.chart])
+        # the rules apply from a box not shown (a <style> needs no layout), so they add no gap above the chart
+        style = widgets.HTML(MEMORY_CSS.join(("<style>", "</style>")), layout=widgets.Layout(display="none"))
+        super().__init__([style, self.language, self.accuracy, self.distractors, self.summary, self.chart])
+        self.add_class("lstm-memory")
         self.set_lang(lang)
 
     def _accuracy_chart(self) -> str:
@@ -232,7 +241,7 @@ class MemoryWidget(LanguageSwitch, widgets.VBox):
             + term("grad_setup", lang).format(n=data["n"], d=int(self.distractors.value), k=T - 1 - k) + "<br>"
             + f'<b style="color:{palette.CELL}">LSTM</b>: {first}<br>'
             + f'<b style="color:{palette.HIDDEN}">{term("plain_rnn", lang)}</b>: {second}'
-            + f'<br><small>{term("grad_how", lang)}</small></div>')
+            + f'<div class="lstm-memory-how">{term("grad_how", lang)}</div></div>')
 
     def _apply_lang(self) -> None:
         self.distractors.description = term("distractor_words", self.lang)

@@ -42,11 +42,9 @@ from explainer.gru import GRUTrace, load_gated_trace
 from explainer.trace import SequenceTrace
 
 from . import views
-from .diagram import legend_html, hover_css
+from .diagram import PHONE_CSS, legend_html, hover_css, phone_page_html
 from .language import LanguageSwitch, check_lang
 
-#: How the page a phone reads is made (the phone line under the drawing names it; README, "One page").
-PHONE_PAGE_COMMAND = "lstm-explainer export-html --out page.html --lang both"
 #: Playback speeds: label → milliseconds per step.
 SPEEDS = (("0.5×", 1800), ("1×", 900), ("2×", 450), ("4×", 225))
 
@@ -61,10 +59,8 @@ SEQUENCE_CSS = """
 /* what happens at this step (the narration) before the equations that say how */
 .lstm-seq-equations .lstm-equations {display:flex; flex-direction:column}
 .lstm-seq-equations .lstm-narration {order:-1; font-weight:bold}
-/* on a phone (below) the drawing keeps its numbers ≥ 14 px and so scrolls sideways in its box: a line under it
-   says that the one-file page (export-html) is the phone's view, and how it is made; elsewhere it is not shown */
-.lstm-seq-phone {display:none}
-@media (max-width: 600px) {.lstm-seq-phone {display:block} .lstm-seq-phone .lstm-phone-page {font-size:14px; line-height:1.3}}
+/* on a phone the line under the drawing says that the one-file page is the phone's view (diagram.PHONE_CSS) */
+""" + PHONE_CSS + """
 /* what to watch in the story, in the type of the text around it (was the widgets' 13 px) */
 .lstm-seq-watch .lstm-watch {font-size:14px; margin:2px 0}
 /* a desk (1400×900): the two text boxes share one row, and the drawing is as wide as lets its equations and
@@ -244,7 +240,8 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.keys_hint = widgets.HTML()
         self.diagram = widgets.HTML()
         self.diagram.add_class("lstm-seq-diagram")
-        self.phone_hint = widgets.HTML()  # under the drawing, on a phone only (SEQUENCE_CSS)
+        self.phone_hint = widgets.HTML()  # under the drawing, on a phone only (diagram.PHONE_CSS)
+        self.phone_hint.add_class("lstm-phone")
         self.phone_hint.add_class("lstm-seq-phone")
         self.equations = widgets.HTML()
         self.equations.add_class("lstm-seq-equations")
@@ -364,10 +361,11 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.error = message
         self.status.value = f'<span class="lstm-error" style="color:{palette.FORGET}">⚠ {escape(message)}</span>'
 
-    def run_demo(self, words) -> SequenceTrace:
+    def run_demo(self, words, watch: bool = False) -> SequenceTrace:
         """Trace the demo LSTM over ``words``: a list, or text split into words like a reader would.
 
         Words the demo does not know are read as an all-zero input, and the status line names them.
+        ``watch`` opens it on its step and unit to watch (as :meth:`set_trace`).
         """
         tokens = tokenise(words) if isinstance(words, str) else [str(w).lower() for w in words]
         known = feature_aliases()
@@ -383,7 +381,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
             shown = ", ".join(unknown[:8]) + (f", … (+{len(unknown) - 8})" if len(unknown) > 8 else "")
             notes.append(("demo_unknown_words", {"words": shown}))
         self._default_demo = False
-        return self.set_trace(trace, notes, words_box=" ".join(tokens))
+        return self.set_trace(trace, notes, words_box=" ".join(tokens), watch=watch)
 
     def load(self, path: str | Path) -> SequenceTrace:
         """Load a saved trace (``.npz`` written by ``SequenceTrace.save``), validate it and show it.
@@ -408,14 +406,14 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
     def load_source(self, name: str) -> SequenceTrace:
         """Show a named trace (``"demo"``, ``"story"``) or a file, as ``export-html --trace`` names them."""
         if name == "demo":
-            self.run_demo(term("demo_sentence", self.lang))
+            self.run_demo(term("demo_sentence", self.lang), watch=True)
             self._default_demo = True
             self._open_on_watch()
             return self.trace
         if name == "story":
             from explainer.sources import trace_source
 
-            trace = self.set_trace(trace_source("story", self.lang), [("story_note", {})], name="story")
+            trace = self.set_trace(trace_source("story", self.lang), [("story_note", {})], name="story", watch=True)
             self._source = "story"  # told again in the reader's language when it switches
             self._open_on_watch()
             return trace
@@ -444,23 +442,18 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
             self._hold = False
 
     def _open_on_watch(self) -> None:
-        """Open a named source on its memory unit at the step to watch, and say what to watch."""
-        t, u = views.watch_point(self.trace)
-        self._hold = True
-        try:
-            if not self._keep_step:  # a language switch keeps the reader's step and unit
-                self.unit.value = u
-                self.time.value = self.play.value = t
-        finally:
-            self._hold = False
+        """Say what to watch in a named source (``set_trace(watch=True)`` already opened it at that step)."""
         self.watch.value = (f'<div class="lstm-watch"><b>▸</b> '
                             f'{escape(views.watch_line(self.trace, self.lang))}</div>')
         self.redraw()
 
-    def set_trace(self, trace: SequenceTrace, note=(), words_box: str = "", name: str = "") -> SequenceTrace:
+    def set_trace(self, trace: SequenceTrace, note=(), words_box: str = "", name: str = "",
+                  watch: bool = False) -> SequenceTrace:
         """Validate ``trace`` and show it (narrowed to its ``max_units`` most active units if wider).
 
         ``note`` is a string or a list of ``(glossary key, format arguments)`` for the status line.
+        It opens at step 0 on unit 0, or with ``watch`` on its memory unit at the step to watch
+        (:func:`views.watch_point`); a reload for a language switch keeps the reader's step and unit.
         A trace that fails validation is refused with a ``ValueError``; the one on screen stays.
         """
         if not isinstance(trace, (SequenceTrace, GRUTrace)):
@@ -484,9 +477,15 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
             self.words.value = words_box  # a file's trace is not the demo's words
             self.play.playing = False
             keep = self._keep_step and self.time.value < trace.time and (self.unit.value or 0) < trace.units
-            t, u = (int(self.time.value), self.unit.value or 0) if keep else (0, 0)
-            self.play.value = self.time.value = t
-            self.play.max = self.time.max = trace.time - 1
+            t, u = ((int(self.time.value), self.unit.value or 0) if keep
+                    else views.watch_point(trace) if watch else (0, 0))
+            # The step is set once, to where it opens, and the browser hears the slider's and ▶'s new max and
+            # value in one message each. Setting it to 0 and then to the step to watch raced the browser's
+            # jslink between ▶ and the slider: ▶'s 0 could come back to the kernel last and open the source on
+            # step 0. (The max first: a value past the old max would be clipped to it.)
+            with self.play.hold_sync(), self.time.hold_sync():
+                self.play.max = self.time.max = trace.time - 1
+                self.play.value = self.time.value = t
             self.sample.max = trace.batch - 1
             self.sample.value = 0
             self.sample.layout.display = "" if trace.batch > 1 else "none"
@@ -583,11 +582,7 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
         self.back.tooltip = term("step_back", lang)
         self.forward.tooltip = term("step_forward", lang)
         self.keys_hint.value = f'<small style="color:{palette.MUTED}">{escape(term("keys_hint", lang))}</small>'
-        # the command breaks between its words only (a phone would break "lstm-explainer" at its hyphen)
-        command = " ".join(f'<span style="white-space:nowrap">{escape(w)}</span>' for w in PHONE_PAGE_COMMAND.split())
-        self.phone_hint.value = (f'<div class="lstm-phone-page" style="color:{palette.MUTED};margin-bottom:6px">'
-                                 + escape(term("phone_page", lang)).format(command=f"<code>{command}</code>")
-                                 + "</div>")
+        self.phone_hint.value = phone_page_html(lang)
         for w in (self.words, self.path, self.time, self.sample, self.unit, self.speed):
             w.style.description_width = "initial"
 
