@@ -916,7 +916,8 @@ class HoldingQuietly(LSTMScene):
         self.say("quiet", [FadeIn(rows["o"])], [FadeIn(rows["tanh_c"]), FadeIn(rows["h"]), *quiet])
         if "belt" in self.spoken:
             lane = belt(RIGHT * (xs[0] - 0.6) + UP * -0.38, RIGHT * (xs[-1] + 0.6) + UP * -0.38, width=8)
-            self.say("belt", [Create(lane)], [Indicate(rows["c"][1][-1], color=palette.CELL)])
+            # the frame moves to the last word the line names
+            self.say("belt", [Create(lane), col0.animate.set_x(xs[-1])], [Indicate(rows["c"][1][-1], color=palette.CELL)])
         self.rows = rows
 
 
@@ -1194,7 +1195,8 @@ class Backprop(LSTMScene):
         grad = self.markup(self.term("bp_grad"), size=36).next_to(loss, DOWN, buff=0.35).align_to(RIGHT * -6.3, LEFT)
         self.say("loss", [FadeIn(loss)], [FadeIn(grad)])
         # --- the chain rule, worked at three words ----------------------------------------------------
-        chain = self.markup(self.term("bp_chain"), size=36).next_to(sentence, DOWN, buff=0.4).align_to(RIGHT * -6.3, LEFT)
+        # the sentence makes way: the table starts at the top, its last row clear of a two-row subtitle
+        chain = self.markup(self.term("bp_chain"), size=36).align_to(UP * 2.3, UP).align_to(RIGHT * -6.3, LEFT)
         units = self.text(self.term("bp_units").format(unit=fx["bp_unit"]), size=36, color=palette.MUTED)
         units.next_to(chain, DOWN, buff=0.2).align_to(RIGHT * -6.3, LEFT)
         cols = (-6.3, -3.2, -1.3, 0.7, 1.0, 3.95)  # word | dL/dc_t | × f_t | = belt path | recorded dL/dc_{t−1}
@@ -1206,7 +1208,8 @@ class Backprop(LSTMScene):
         y0 = units.get_bottom()[1] - 0.35
         for m, x in zip(header, (cols[0], cols[1], cols[2], cols[3], cols[5])):
             m.move_to(UP * y0).align_to(RIGHT * x, LEFT)
-        self.say("chain", [FadeOut(loss), FadeOut(grad)], [FadeIn(chain), FadeIn(units)], [FadeIn(header)])
+        self.say("chain", [FadeOut(loss), FadeOut(grad), FadeOut(sentence), FadeIn(chain), FadeIn(units)],
+                 [FadeIn(header)])
         y = y0
         for k, t in enumerate(bp.chain_steps):
             d = bp.row_digits(t)
@@ -1246,7 +1249,7 @@ class Backprop(LSTMScene):
         if caption.width > 12.6:
             caption.scale_to_fit_width(12.6)
         caption.align_to(RIGHT * -6.3, LEFT).align_to(UP * 2.3, UP)
-        self.say("sentence", [FadeOut(VGroup(*table))], [FadeIn(caption), Create(axis)],
+        self.say("sentence", [FadeOut(VGroup(*table)), FadeIn(caption), Create(axis)],
                  [LaggedStart(*[GrowFromEdge(bars[t], DOWN) for t in reversed(range(T))], lag_ratio=0.1),
                   FadeIn(marks)], rt=1.5)
         at_colour = self.tagged(bp.scaled(bp.colour_step), "dc", bp.colour_step, size=36)
@@ -1278,14 +1281,14 @@ class Backprop(LSTMScene):
         self.spread_groups: dict[int, VGroup] = {}  # each model's 40 lines (spread_lines fills it)
         lines = [self.spread_lines(0), self.spread_lines(1)]
         self.say("switch", [FadeOut(chapter_a)], [FadeOut(head), FadeIn(head2)], axes[1])
-        self.say("measure", axes[0], lines[0][0] + lines[1][0])
+        self.say("measure", axes[0] + lines[0][0], lines[1][0])  # the lines while "each line is …" is said
         self.say("lstm_lines", lines[0][1])
         # the sentences the narration counts, brought forward: those where under a hundredth arrives, then those
         # where the gradient grows
         at = sp.rnn_at_colour
         groups = [[j for j in range(sp.n) if at[j] < VANISHED], [j for j in range(sp.n) if at[j] > 1.0]]
-        # a group is lifted by opacity, thinner than the bold line (the one sentence the caption calls bold)
-        lift = [[self.spread_groups[1][j].animate.set_stroke(width=3, opacity=1.0) for j in g if j != sp.highlight]
+        # a group is lifted by opacity alone: only the one sentence the caption calls bold is drawn thick
+        lift = [[self.spread_groups[1][j].animate.set_stroke(opacity=1.0) for j in g if j != sp.highlight]
                 for g in groups]
         lift = [g for g in lift if g]
         self.say("rnn_lines", lines[1][1], *lift)

@@ -167,7 +167,7 @@ class Facts:
         # the fewest at which o × tanh c multiplies to h (0.05 × 0.73 would read 0.04 against h = 0.03)
         tc = tr.tanh_c[0]
         self.hold_digits = common_digits([([o[t, u_w], tc[t, u_w]], h[t, u_w]) for t in [t_w, *self.hold_steps]])
-        for k, a in (("f", f), ("i", i), ("c", c)):
+        for k, a in (("f", f), ("i", i), ("c", c), ("c_prev", c_prev)):
             num(f"{k}_hold", a[t_h, u_w])
         num("o_hold", o[t_h, u_w], self.hold_digits)
         num("h_hold", h[t_h, u_w], self.hold_digits)
@@ -638,8 +638,8 @@ SCRIPT: dict[str, list[Line]] = {
           "接下来是“{word_hold}”等几个和颜色无关的词。这三个门应该怎么做？", when="several"),
         L("predict", "Next, “{word_hold}”, a word with no colour. What should the three gates do?",
           "接下来是“{word_hold}”，一个和颜色无关的词。这三个门应该怎么做？", when="not several"),
-        L("keep", "{unit_hold}: the forget gate stays near one, f = {f_hold}, so c = {c_hold} passes.",
-          "{unit_hold}的遗忘门接近 1，f = {f_hold}，所以 c = {c_hold} 顺利通过。", when="quiet"),
+        L("keep", "For {unit_hold} the forget gate stays near one, f = {f_hold}: c passes, {c_prev_hold} → {c_hold}.",
+          "{unit_hold}的遗忘门接近 1，f = {f_hold}：c 顺利通过，{c_prev_hold} → {c_hold}。", when="quiet"),
         L("keep", "The forget gate of {unit_hold} is f = {f_hold}, and c = {c_hold}.",
           "{unit_hold}的遗忘门 f = {f_hold}，c = {c_hold}。", when="not quiet"),
         L("write", "The input gate stays nearly shut, i = {i_hold}: little new gets in.",
