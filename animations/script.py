@@ -595,8 +595,8 @@ SCRIPT: dict[str, list[Line]] = {
           "LSTM 加了第二个记忆——细胞状态；只有门允许时它才会改变。"),
     ],
     "TheCell": [
-        L("belt", "Our sentence again, now read by a small LSTM with hand-set weights. One cell, one step: along the "
-                  "top runs the cell state c, the memory, a conveyor belt.",
+        L("belt", "Our sentence again, read by a small LSTM with hand-set weights. Along the top of its cell runs the "
+                  "cell state c, the memory: a conveyor belt.",
           "还是我们的句子，现在由一个手工设定权重的小 LSTM 来读。一个细胞，一个时间步：顶部是细胞状态 c，也就是记忆，像一条传送带。",
           when="demo"),
         L("belt", "One LSTM cell, one step. Along the top runs the cell state c, the memory: a conveyor belt.",
@@ -721,8 +721,7 @@ SCRIPT: dict[str, list[Line]] = {
           "其余的细胞状态在任何一步的变化最多是 {rest_change}。", when="not holds"),
     ],
     "Backprop": [
-        L("why", "Why can training teach this? A trained LSTM, not the hand-built demo, reads a longer sentence; we "
-                 "follow the loss back through it.",
+        L("why", "Why can training teach this? A trained LSTM, not the hand-built demo, now reads a longer sentence.",
           "训练为什么能教会它？现在换成一个训练好的 LSTM（不是手工设定的演示模型），读一个更长的句子；我们把损失沿着它往回追。"),
         L("loss", "The loss L is minus the log of the probability of “{bp_answer}”. Training needs dL/dcₜ: how L "
                   "moves if cₜ is nudged.",
