@@ -174,9 +174,7 @@ def test_dashboard_layout_fits_the_screen(view, classroom, chromium, screens):
     ctx = chromium.new_context(viewport=viewport, device_scale_factor=scale)
     page = ctx.new_page()
     try:
-        page.goto(classroom, timeout=90_000)
-        page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
-        page.wait_for_timeout(500)
+        _load(page, classroom, settle_ms=500)
         drawing = page.locator(".lstm-cellflow-diagram svg").bounding_box()
         c_label = page.locator(".lstm-cellflow-diagram .lstm-val-c").bounding_box()
         h_label = page.locator(".lstm-cellflow-diagram .lstm-val-h").bounding_box()
@@ -290,13 +288,8 @@ def test_presenter_mode_is_the_projector_view(classroom, chromium, screens):
     ctx = chromium.new_context(viewport=viewport, device_scale_factor=1.5)
     try:
         page = ctx.new_page()
-        page.goto(classroom, timeout=90_000)
-        page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
-        page.wait_for_timeout(600)
-        for lang in ("en", "zh"):
-            if lang == "zh":
-                _to_chinese(page)
-                page.wait_for_timeout(600)
+        _load(page, classroom, settle_ms=600)
+        for lang in _each_language(page):
             eqs = ".lstm-cellflow-equations"
             sizes = {}
             for mode in ("normal", "presenter"):
@@ -336,6 +329,21 @@ def _to_chinese(page) -> None:
     page.locator(".lstm-language button", has_text="中文").click()
     page.wait_for_function("() => document.querySelector('.lstm-cellflow-diagram').textContent"
                            ".includes('遗忘门')", timeout=20_000)
+
+
+def _load(page, classroom: str, settle_ms: int = 600) -> None:
+    """Open the classroom in ``page`` and wait until the cell flow has drawn its numbers, then let it settle."""
+    page.goto(classroom, timeout=90_000)
+    page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
+    page.wait_for_timeout(settle_ms)
+
+
+def _each_language(page):
+    """Yield "en", then switch the classroom to Chinese and yield "zh"."""
+    yield "en"
+    _to_chinese(page)
+    page.wait_for_timeout(600)
+    yield "zh"
 
 
 def _fully_on_screen(page, sel: str, viewport: dict) -> dict | None:
@@ -392,13 +400,8 @@ def test_narration_and_equations_above_the_fold_without_presenter_mode(view, cla
     ctx = chromium.new_context(viewport=viewport, device_scale_factor=scale)
     try:
         page = ctx.new_page()
-        page.goto(classroom, timeout=90_000)
-        page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
-        page.wait_for_timeout(600)
-        for lang in ("en", "zh"):
-            if lang == "zh":
-                _to_chinese(page)
-                page.wait_for_timeout(600)
+        _load(page, classroom, settle_ms=600)
+        for lang in _each_language(page):
             for tab, root in ((0, ".lstm-cellflow"), (1, ".lstm-sequence")):
                 page.locator(".lm-TabBar-tab").nth(tab).click()
                 page.locator(f"{root} svg.lstm-cell-diagram .lstm-val-c").wait_for(timeout=20_000)
@@ -573,11 +576,8 @@ def test_the_classroom_on_a_phone(classroom, chromium, screens):
                                is_mobile=True)
     try:
         page = ctx.new_page()
-        page.goto(classroom, timeout=90_000)
-        page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
-        for lang in ("en", "zh"):
-            if lang == "zh":
-                _to_chinese(page)
+        _load(page, classroom, settle_ms=0)
+        for lang in _each_language(page):
             for tab, root in ((0, ".lstm-cellflow-diagram"), (1, ".lstm-seq-diagram")):
                 page.locator(".lm-TabBar-tab").nth(tab).click()
                 page.locator(f"{root} .lstm-val-c").wait_for(timeout=20_000)
@@ -959,11 +959,8 @@ def test_why_an_lstm_tab_in_voila(view, classroom, chromium, screens):
     ctx = chromium.new_context(viewport=viewport, device_scale_factor=scale)
     try:
         page = ctx.new_page()
-        page.goto(classroom, timeout=90_000)
-        page.locator(".lstm-cellflow-diagram .lstm-val-c").wait_for(timeout=90_000)
-        for lang in ("en", "zh"):
-            if lang == "zh":
-                _to_chinese(page)
+        _load(page, classroom, settle_ms=0)
+        for lang in _each_language(page):
             page.locator(".lm-TabBar-tab").nth(3).click()
             word = "LSTM" if lang == "en" else "普通 RNN"
             page.wait_for_function("w => { const s = document.querySelector('.lstm-memory-summary');"
