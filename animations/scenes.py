@@ -1287,9 +1287,8 @@ class Backprop(LSTMScene):
         # where the gradient grows
         at = sp.rnn_at_colour
         groups = [[j for j in range(sp.n) if at[j] < VANISHED], [j for j in range(sp.n) if at[j] > 1.0]]
-        # a group is lifted by opacity alone: only the one sentence the caption calls bold is drawn thick
-        lift = [[self.spread_groups[1][j].animate.set_stroke(opacity=1.0) for j in g if j != sp.highlight]
-                for g in groups]
+        # a group is lifted by opacity alone: every sentence is one line of one width
+        lift = [[self.spread_groups[1][j].animate.set_stroke(opacity=1.0) for j in g] for g in groups]
         lift = [g for g in lift if g]
         self.say("rnn_lines", lines[1][1], *lift)
         self.say("trick", [Indicate(self.spread_panels[0][0], color=palette.CELL, scale_factor=1.02)],
@@ -1323,7 +1322,7 @@ class Backprop(LSTMScene):
         return [[FadeIn(measure)], [FadeIn(panels)]]
 
     def spread_lines(self, k: int) -> list:
-        """Model k's 40 sentences as faint lines (the one chapter 2 read bold), and its range at the colour word."""
+        """Model k's 40 sentences as faint lines, and its range at the colour word."""
         sp = self.sp
         values = sp.lstm if k == 0 else sp.rnn
         colour = palette.CELL if k == 0 else palette.HIDDEN
@@ -1331,12 +1330,10 @@ class Backprop(LSTMScene):
         lo, hi = self.LOG_RANGE
         lines = VGroup()
         self.spread_groups[k] = lines
-        for j, row in enumerate(values):
+        # every sentence alike: one sentence singled out invites a story the 40 do not tell
+        for row in values:
             pts = [ax.c2p(t, float(np.clip(np.log10(max(v, 1e-12)), lo, hi))) for t, v in enumerate(row)]
-            bold = j == sp.highlight
-            lines.add(VMobject(stroke_color=colour, stroke_width=5 if bold else 2,
-                               stroke_opacity=1.0 if bold else 0.35).set_points_as_corners(pts))
-        lines[sp.highlight].set_z_index(1)  # the bold line over the faint ones (it lies among them)
+            lines.add(VMobject(stroke_color=colour, stroke_width=2, stroke_opacity=0.45).set_points_as_corners(pts))
         at = values[:, 0]
         j_lo, j_hi = int(np.argmin(at)), int(np.argmax(at))
         rng = VGroup(self.tagged(float(at[j_lo]), "lstm" if k == 0 else "rnn", 0, unit=j_lo, source="spread", size=36,

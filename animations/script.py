@@ -725,7 +725,7 @@ SCRIPT: dict[str, list[Line]] = {
           "训练为什么能教会它？现在换成一个训练好的 LSTM（不是手工设定的演示模型），读一个更长的句子；我们把损失沿着它往回追。"),
         L("loss", "The loss L is minus the log of the probability of “{bp_answer}”. Training needs dL/dcₜ: how L "
                   "moves if cₜ is nudged.",
-          "损失 L 是“{bp_answer}”的概率取对数再取负。训练需要 dL/dcₜ：轻推 cₜ，L 变多少。"),
+          "损失 L = −log p（“{bp_answer}”）。训练需要 dL/dcₜ：cₜ 稍微一变，L 变多少。"),
         L("chain", "One step back, by the chain rule: dL/dcₜ₋₁ = dL/dcₜ × fₜ, plus a second path, through h. Numbers "
                    "in units of {bp_unit}.",
           "链式法则往回一步：dL/dcₜ₋₁ = dL/dcₜ × fₜ，再加上第二条路：经过隐藏状态 h。数字以 {bp_unit} 为单位。"),
@@ -759,21 +759,23 @@ SCRIPT: dict[str, list[Line]] = {
         L("switch", "Now {sp_n} sentences: a colour, {sp_fillers} filler words, the question, read by the trained LSTM "
                     "and by a plain RNN trained alike.",
           "现在换成 {sp_n} 个句子：颜色词、{sp_fillers} 个填充词、提问，由训练好的 LSTM 和同样训练的普通 RNN 来读。"),
-        L("measure", "Each line is one sentence: the size of the memory's gradient, c or h, over its size at the last "
-                     "word, on a log scale. Bold: the plain RNN chapter's sentence.",
-          "每条线是一个句子：记忆（c 或 h）梯度的大小，除以最后一个词处的大小，用对数刻度。粗线是普通 RNN 那一章的句子。"),
+        L("measure", "Each line is one sentence: the size of the gradient of each network's memory, the LSTM's c, the "
+                     "RNN's h, over its size at the last word.",
+          "每条线是一个句子：各自记忆（LSTM 的 c、RNN 的 h）梯度的大小，除以最后一个词处的大小。"),
         L("lstm_lines", "The LSTM: at the colour word {sp_lstm_lo} to {sp_lstm_hi} of it arrives, on every sentence.",
-          "LSTM：在颜色词处，每个句子都收到 {sp_lstm_lo} 到 {sp_lstm_hi}。", when="lstm_steady"),
+          "LSTM：在颜色词处，每个句子都还剩句末梯度的 {sp_lstm_lo} 到 {sp_lstm_hi}。", when="lstm_steady"),
         L("lstm_lines", "The LSTM: at the colour word {sp_lstm_lo} to {sp_lstm_hi} of it arrives.",
           "LSTM：在颜色词处收到 {sp_lstm_lo} 到 {sp_lstm_hi}。", when="not lstm_steady"),
         L("rnn_lines", "The plain RNN: on {sp_rnn_small} of the {sp_n} under a hundredth arrives, down to {sp_rnn_lo}: "
-                       "it vanishes. On {sp_rnn_big} others it grows, up to {sp_rnn_hi}: each step back multiplies it by W and tanh′.",
+                       "it vanishes. On {sp_rnn_big} others it grows, up to {sp_rnn_hi}: each step back multiplies it by W and tanh′, "
+                       "so training cannot count on it.",
           "普通 RNN：{sp_n} 句里有 {sp_rnn_small} 句不到百分之一，最少 {sp_rnn_lo}：梯度消失。"
-          "另有 {sp_rnn_big} 句变大，最多 {sp_rnn_hi}：每往回一步，它都要乘以 W 和 tanh′。", when="rnn_vanishes"),
+          "另有 {sp_rnn_big} 句变大，最多 {sp_rnn_hi}：每往回一步，它都要乘以 W 和 tanh′，训练没法指望它。", when="rnn_vanishes"),
         L("rnn_lines", "The plain RNN: at the colour word {sp_rnn_lo} to {sp_rnn_hi} of it arrives.",
           "普通 RNN：在颜色词处收到 {sp_rnn_lo} 到 {sp_rnn_hi}。", when="not rnn_vanishes"),
-        L("trick", "So the belt helps: on the belt's own path the gradient is multiplied only by f, held near one.",
-          "这就是传送带的作用：在传送带这条路上，梯度每步只乘以 f，而 f 保持在 1 附近。"),
+        L("trick", "So the belt helps: on its own path the gradient is multiplied only by f, near one, on every "
+                   "sentence.",
+          "这就是传送带的作用：在传送带这条路上，梯度每步只乘以 f，而 f 保持在 1 附近，每个句子都一样。"),
     ],
     "TrainedLSTM": [
         L("intro", "Our demo's weights were set by hand. Does training find the same idea? An LSTM trained on "

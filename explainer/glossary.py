@@ -203,8 +203,8 @@ TERMS: dict[str, dict[str, str]] = {
     "bp_recorded_share": {"en": "recorded, “{a}” ÷ “{b}”:", "zh": "记录值，“{a}” ÷ “{b}”："},
     "sp_which": {"en": "trained LSTM and plain RNN · the same {n} sentences: colour, {fillers} filler words, question",
                  "zh": "训练好的 LSTM 和普通 RNN · 同样的 {n} 个句子：颜色词、{fillers} 个填充词、提问"},
-    "sp_measure_short": {"en": "‖·‖ = size, ÷ its size at the last word · bold: the plain RNN's sentence",
-                         "zh": "‖·‖ = 大小，÷ 最后一个词处的大小 · 粗线：普通 RNN 那一章的句子"},
+    "sp_measure_short": {"en": "‖v‖ = size of v, ÷ its size at the last word · one line per sentence · log scale",
+                         "zh": "‖v‖ = v 的大小，÷ 最后一个词处的大小 · 每个句子一条线 · 对数刻度"},
     "sp_span": {"en": "colour word → end", "zh": "颜色词 → 句末"},
     "sp_range_to": {"en": "to", "zh": "至"},
     # --- classroom: playback, reading aids, status and error lines, the exported page ---
