@@ -373,6 +373,42 @@ def test_cell_sliders_redraw_the_cell(story_page, open_page):
     assert "cₜ = f ⊙ cₜ₋₁ + i ⊙ g" in page.locator("#lstm-cell-equations").text_content()
 
 
+def test_a_sideways_swipe_on_a_phone_steps_and_never_leaves_the_page(story_page, open_page):
+    """On a 390×844 touch phone a right swipe (x 80 → 300) over the drawing went back in the browser's history
+    (the page was lost): the swipe steps back one word and the page stays."""
+    page = open_page(story_page, "#t=5&u=2", "phone_390x844")
+    page.wait_for_timeout(200)
+    page.evaluate("window.lstmStillHere = 1")   # gone if the document is left, even for a moment
+    box = page.locator("#lstm-seq-diagram").bounding_box()
+    y = box["y"] + min(box["height"] / 2, 300)
+    page.evaluate(f"window.scrollTo(0, {max(0, y - 400)})")
+    box = page.locator("#lstm-seq-diagram").bounding_box()
+    y = box["y"] + box["height"] / 2
+    cdp = page.context.new_cdp_session(page)
+    point = lambda x: [{"x": x, "y": y, "id": 1}]
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": point(80)})
+    for x in range(100, 301, 20):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": point(x)})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    page.wait_for_timeout(300)
+    assert page.url.split("#")[0] == story_page.as_uri() and page.evaluate("window.lstmStillHere") == 1
+    assert page.evaluate("lstmLive.state.t") == 4   # a right swipe is one step back
+    # why the browser leaves it alone: no sideways overscroll, only vertical panning on the drawing, and a
+    # sideways touchmove there is cancelled while an upright one (scrolling the page) is not
+    styles = page.evaluate("""() => [getComputedStyle(document.documentElement).overscrollBehaviorX,
+      getComputedStyle(document.body).overscrollBehaviorX, getComputedStyle(document.getElementById('lstm-seq-diagram')).touchAction]""")
+    assert styles[:2] == ["none", "none"] and styles[2].startswith("pan-y"), styles
+    cancelled = page.evaluate("""() => { const el = document.getElementById('lstm-seq-diagram');
+      const t = (x, y) => [new Touch({identifier: 2, target: el, clientX: x, clientY: y})];
+      const move = (x, y) => { el.dispatchEvent(new TouchEvent('touchstart', {touches: t(80, 300), changedTouches: t(80, 300), bubbles: true, cancelable: true}));
+        const e = new TouchEvent('touchmove', {touches: t(x, y), changedTouches: t(x, y), bubbles: true, cancelable: true});
+        el.dispatchEvent(e); el.dispatchEvent(new TouchEvent('touchend', {changedTouches: t(80, 300), bubbles: true}));
+        return e.defaultPrevented; };
+      return [move(200, 310), move(85, 420)]; }""")
+    assert cancelled == [True, False]
+    assert page.evaluate("lstmLive.state.t") == 4 and not page.errors
+
+
 # --- offline at three sizes, two languages; the phone ----------------------------------------------------------------
 @pytest.mark.parametrize("view", sorted(VIEWS))
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -448,8 +448,15 @@ document.addEventListener('keydown', (e) => {  // anywhere in the view: a clicke
     Home: () => { pause(); go(0); }, End: () => { pause(); go(1e9); }};
   if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
 });
-let touchX = null;   // swipe left / right over the drawing steps through the sentence
-$('lstm-seq-diagram').addEventListener('touchstart', (e) => { touchX = e.changedTouches[0].clientX; }, {passive: true});
+let touchX = null, touchY = null;   // swipe left / right over the drawing steps through the sentence
+$('lstm-seq-diagram').addEventListener('touchstart', (e) => { touchX = e.changedTouches[0].clientX; touchY = e.changedTouches[0].clientY; }, {passive: true});
+// a mostly sideways move is ours: cancelling it keeps the browser from reading it as history back / forward
+// (browsers that ignore touch-action or overscroll-behavior); an upright move still scrolls the page
+$('lstm-seq-diagram').addEventListener('touchmove', (e) => {
+  if (touchX === null || e.touches.length !== 1) return;
+  const dx = e.touches[0].clientX - touchX, dy = e.touches[0].clientY - touchY;
+  if (Math.abs(dx) > Math.abs(dy) && e.cancelable) e.preventDefault();
+}, {passive: false});
 $('lstm-seq-diagram').addEventListener('touchend', (e) => { if (touchX === null) return; const dx = e.changedTouches[0].clientX - touchX; touchX = null; if (Math.abs(dx) > 40) step(dx < 0 ? 1 : -1); });
 window.addEventListener('hashchange', () => { fromFragment(location.hash); cache = null; draw(); });
 if ('ontouchstart' in window || matchMedia('(pointer: coarse)').matches) document.body.classList.add('lstm-touch');

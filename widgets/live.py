@@ -169,6 +169,11 @@ def _slider_label(k: str) -> str:
 LIVE_CSS = Template("""
 [hidden] {display:none !important}
 body {font-family: $fonts; margin: 10px 16px; color: $ink; font-size: 15px}
+/* a sideways swipe on the drawing steps through the sentence: it must never become the phone's own
+   back / forward gesture (the page and its state would be lost), so neither html nor body overscrolls sideways
+   and the drawing leaves only vertical panning (and zoom) to the browser */
+html, body {overscroll-behavior-x: none}
+#lstm-seq-diagram {touch-action: pan-y pinch-zoom}
 h1 {font-size: 20px; margin: 2px 0 6px}
 button {font-size: 15px; cursor: pointer}
 .lstm-bar-top {display:flex; flex-wrap:wrap; gap:6px 10px; align-items:center; position:sticky; top:0; background:white;
