@@ -295,6 +295,12 @@ TERMS: dict[str, dict[str, str]] = {
     "clamp_add": {"en": "hold it here (this step, this unit)", "zh": "在此固定（本步、本单元）"},
     "clamp_clear": {"en": "clear what-ifs", "zh": "清除假设"},
     "clamp_none": {"en": "no what-if: the model as trained", "zh": "没有假设：模型如训练所得"},
+    "clamp_out_of_range": {"en": "⚠ {field} must be {range}; {value} is not, so nothing was recomputed",
+                           "zh": "⚠ {field} 必须是{range}；{value} 不是，所以没有重新计算"},
+    "clamp_range": {"en": "a number in [{low}, {high}]", "zh": " [{low}, {high}] 之间的数"},
+    "clamp_any_number": {"en": "a finite number", "zh": "有限的数"},
+    "clamps_cleared": {"en": "the sentence changed, so the what-ifs were cleared",
+                       "zh": "句子变了，所以假设已清除"},
     "copy_link": {"en": "copy link", "zh": "复制链接"},
     "copied": {"en": "link copied", "zh": "链接已复制"},
     "link_not_understood": {"en": "⚠ part of this link was not understood and was left out: {parts}",
@@ -320,9 +326,11 @@ TERMS: dict[str, dict[str, str]] = {
     "why_lstm_line": {"en": "on all {n} sentences the gradient along the cell state reaches the colour word at "
                             "{range} of its value at the question; {right} of {n} answers right.",
                       "zh": "在全部 {n} 个句子上，沿细胞状态传回颜色词的梯度是提问处的 {range} 倍；{n} 个回答中对了 {right} 个。"},
-    "why_rnn_group": {"en": "on {k} sentences ({colours}) ‖∂L/∂h‖ at the colour word is {range} of its value at the "
-                            "question, {right} right",
-                      "zh": "{k} 个句子（{colours}）在颜色词处 ‖∂L/∂h‖ 是提问处的 {range} 倍，对了 {right} 个"},
+    "why_rnn_group": {"en": "on {k} sentences whose sky was {colours}, ‖∂L/∂h‖ at the colour word is {range} of its "
+                            "value at the question ({lines})",
+                      "zh": "{k} 个天空为{colours}的句子在颜色词处 ‖∂L/∂h‖ 是提问处的 {range} 倍（{lines}）"},
+    "legend_line": {"en": "{line}: {answer}", "zh": "{line}：{answer}"},
+    "why_lines": {"en": "{n} {line} lines: {answer}", "zh": "{n} 条{line}线：{answer}"},
     "why_rnn_split": {"en": "the sentences fall into groups more than a decade apart: {groups}.",
                       "zh": "句子分成相差一个数量级以上的几组：{groups}。"},
     "why_rnn_one": {"en": "{groups}.", "zh": "{groups}。"},

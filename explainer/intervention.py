@@ -32,6 +32,21 @@ from . import gates
 #: What may be clamped: the four activations, the cell state and the hidden state.
 FIELDS: tuple[str, ...] = (*gates.FIELDS, "c", "h")
 
+#: The range each clamp may take, derived from the gate table (one source for the API, the widgets and
+#: the page): a gate's own [low, high]; c is unbounded (it adds up over the steps); h = o ⊙ tanh(c), so
+#: its bound is the output gate's largest value times the tanh range (the candidate g is tanh's too).
+RANGES: dict[str, tuple[float, float]] = {
+    **{g.field: (g.low, g.high) for g in gates.GATES},
+    "c": (-float("inf"), float("inf")),
+    "h": (gates.gate("o").high * gates.gate("g").low, gates.gate("o").high * gates.gate("g").high),
+}
+
+
+def range_text(field: str) -> str:
+    """``[0, 1]`` for a gate, ``any finite number`` for c: how a message names a field's range."""
+    low, high = RANGES[field]
+    return f"[{low:g}, {high:g}]" if np.isfinite(low) and np.isfinite(high) else "any finite number"
+
 
 @dataclass(frozen=True)
 class Intervention:
@@ -55,9 +70,10 @@ class Intervention:
             raise InputError(f"an intervention's value must be a number, got {self.value!r}") from None
         if not np.isfinite(value):
             raise InputError(f"an intervention's value must be finite, got {self.value!r}")
-        g = gates.gate(self.field) if self.field in gates.FIELDS else None
-        if g is not None and not g.low <= value <= g.high:
-            raise InputError(f"gate {self.field} lives in [{g.low:g}, {g.high:g}]; {value:g} is outside it")
+        low, high = RANGES[self.field]
+        if not low <= value <= high:
+            what = "gate" if self.field in gates.FIELDS else "state"
+            raise InputError(f"{what} {self.field} lives in {range_text(self.field)}; {value:g} is outside it")
         object.__setattr__(self, "step", int(self.step))
         object.__setattr__(self, "unit", int(self.unit))
         object.__setattr__(self, "value", value)
@@ -154,4 +170,4 @@ def clamped(meta: dict, shape: tuple[int, int, int], unit_index: np.ndarray) -> 
     return out
 
 
-__all__ = ["Intervention", "FIELDS", "parse", "check", "apply", "recorded", "clamped"]
+__all__ = ["Intervention", "FIELDS", "RANGES", "range_text", "parse", "check", "apply", "recorded", "clamped"]

@@ -107,6 +107,9 @@ def test_narrowed_trace_keeps_its_clamps(model):
     (dict(step=-1, unit=0, field="f", value=1), "step must be an integer >= 0"),
     (dict(step=0, unit=0, field="z", value=1), "clamps one of i, f, g, o, c, h"),
     (dict(step=0, unit=0, field="f", value=1.5), r"gate f lives in \[0, 1\]"),
+    (dict(step=0, unit=0, field="i", value=5), r"gate i lives in \[0, 1\]; 5 is outside it"),
+    (dict(step=0, unit=0, field="g", value=-1.5), r"gate g lives in \[-1, 1\]"),
+    (dict(step=0, unit=0, field="h", value=1.2), r"state h lives in \[-1, 1\]; 1.2 is outside it"),
     (dict(step=0, unit=0, field="c", value=float("nan")), "must be finite"),
     (dict(step=0, unit=0, field="h", value="high"), "must be a number"),
 ])

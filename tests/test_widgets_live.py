@@ -230,6 +230,49 @@ def test_page_what_if_matches_numpy_with_the_same_clamp(story_page, open_page):
     assert not page.errors
 
 
+@pytest.mark.parametrize("lang, field, value, said", [
+    ("en", "i", "5", "⚠ i must be a number in [0, 1]; 5 is not, so nothing was recomputed"),
+    ("en", "g", "-1.5", "⚠ g must be a number in [−1, 1]; -1.5 is not"),
+    ("en", "h", "1.2", "⚠ h must be a number in [−1, 1]; 1.2 is not"),
+    ("zh", "i", "5", "⚠ i 必须是 [0, 1] 之间的数；5 不是，所以没有重新计算"),
+])
+def test_page_refuses_a_clamp_outside_its_range(lang, field, value, said, story_page, open_page):
+    page = open_page(story_page, f"#lang={lang}")
+    c_before = page.locator("#lstm-seq-diagram .lstm-val-c").get_attribute("data-value")
+    page.select_option("#lstm-iv-field", field)
+    page.fill("#lstm-iv-value", value)
+    page.click("#lstm-iv-add")
+    assert said in page.locator("#lstm-iv-msg").text_content()
+    # nothing recomputed: no what-if answer, no clamp listed, the drawing's c as before
+    assert page.locator(".lstm-answer2").count() == 0 and page.locator(".lstm-iv-item").count() == 0
+    assert page.locator("#lstm-seq-diagram .lstm-val-c").get_attribute("data-value") == c_before
+    assert "iv=" not in page.evaluate("location.hash")
+    # a value inside the range is held, and the message goes
+    page.fill("#lstm-iv-value", "0" if field != "h" else "0.5")
+    page.click("#lstm-iv-add")
+    assert page.locator(".lstm-iv-item").count() == 1 and page.locator("#lstm-iv-msg").text_content() == ""
+    assert not page.errors
+
+
+def test_a_new_sentence_clears_the_clamps_and_says_so(story_page, open_page):
+    page = open_page(story_page, "#s=the%20sky%20was%20blue%20polluted%20wind%20blew%20the%20sky%20is&t=4&u=2")
+    page.select_option("#lstm-iv-field", "f")
+    page.fill("#lstm-iv-value", "1")
+    page.click("#lstm-iv-add")
+    assert page.locator(".lstm-iv-item").count() == 1
+    # a trailing space tokenises to the same words: the clamp stays on "polluted"
+    page.fill("#lstm-text", "the sky was blue polluted wind blew the sky is ")
+    assert page.locator(".lstm-iv-item").count() == 1 and page.locator("#lstm-iv-msg").text_content() == ""
+    # a new sentence: step 4 is now "sang"; the clamp would silently hold another word, so it goes
+    page.fill("#lstm-text", "the sky was blue birds sang polluted the sky is")
+    assert page.locator(".lstm-iv-item").count() == 0 and page.locator(".lstm-answer2").count() == 0
+    assert page.locator("#lstm-iv-msg").text_content() == "the sentence changed, so the what-ifs were cleared"
+    assert "iv=" not in page.evaluate("location.hash")
+    page.click(".lstm-lang[data-lang=zh]")
+    assert page.locator("#lstm-iv-msg").text_content() == "句子变了，所以假设已清除"
+    assert not page.errors
+
+
 def test_a_saved_what_if_trace_opens_with_its_clamp_held(open_page, tmp_path):
     held = story_trace_with(intervene=[Intervention(8, 2, "f", 1.0)])
     path = held.save(tmp_path / "held.npz")
@@ -328,6 +371,42 @@ def test_cell_sliders_redraw_the_cell(story_page, open_page):
     kept = float(page.locator("#lstm-cell-diagram .lstm-val-kept").get_attribute("data-value"))
     assert kept == pytest.approx(f * 2, abs=1e-12)
     assert "cₜ = f ⊙ cₜ₋₁ + i ⊙ g" in page.locator("#lstm-cell-equations").text_content()
+
+
+def test_a_sideways_swipe_on_a_phone_steps_and_never_leaves_the_page(story_page, open_page):
+    """On a 390×844 touch phone a right swipe (x 80 → 300) over the drawing went back in the browser's history
+    (the page was lost): the swipe steps back one word and the page stays."""
+    page = open_page(story_page, "#t=5&u=2", "phone_390x844")
+    page.wait_for_timeout(200)
+    page.evaluate("window.lstmStillHere = 1")   # gone if the document is left, even for a moment
+    box = page.locator("#lstm-seq-diagram").bounding_box()
+    y = box["y"] + min(box["height"] / 2, 300)
+    page.evaluate(f"window.scrollTo(0, {max(0, y - 400)})")
+    box = page.locator("#lstm-seq-diagram").bounding_box()
+    y = box["y"] + box["height"] / 2
+    cdp = page.context.new_cdp_session(page)
+    point = lambda x: [{"x": x, "y": y, "id": 1}]
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": point(80)})
+    for x in range(100, 301, 20):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": point(x)})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    page.wait_for_timeout(300)
+    assert page.url.split("#")[0] == story_page.as_uri() and page.evaluate("window.lstmStillHere") == 1
+    assert page.evaluate("lstmLive.state.t") == 4   # a right swipe is one step back
+    # why the browser leaves it alone: no sideways overscroll, only vertical panning on the drawing, and a
+    # sideways touchmove there is cancelled while an upright one (scrolling the page) is not
+    styles = page.evaluate("""() => [getComputedStyle(document.documentElement).overscrollBehaviorX,
+      getComputedStyle(document.body).overscrollBehaviorX, getComputedStyle(document.getElementById('lstm-seq-diagram')).touchAction]""")
+    assert styles[:2] == ["none", "none"] and styles[2].startswith("pan-y"), styles
+    cancelled = page.evaluate("""() => { const el = document.getElementById('lstm-seq-diagram');
+      const t = (x, y) => [new Touch({identifier: 2, target: el, clientX: x, clientY: y})];
+      const move = (x, y) => { el.dispatchEvent(new TouchEvent('touchstart', {touches: t(80, 300), changedTouches: t(80, 300), bubbles: true, cancelable: true}));
+        const e = new TouchEvent('touchmove', {touches: t(x, y), changedTouches: t(x, y), bubbles: true, cancelable: true});
+        el.dispatchEvent(e); el.dispatchEvent(new TouchEvent('touchend', {changedTouches: t(80, 300), bubbles: true}));
+        return e.defaultPrevented; };
+      return [move(200, 310), move(85, 420)]; }""")
+    assert cancelled == [True, False]
+    assert page.evaluate("lstmLive.state.t") == 4 and not page.errors
 
 
 # --- offline at three sizes, two languages; the phone ----------------------------------------------------------------

@@ -182,6 +182,34 @@ def test_explorer_runs_the_demo_on_edited_words_and_loads_files(tmp_path):
 
 
 # --- why an LSTM ------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang, green, red, said", [
+    ("en", "green", "red", r"(\d+) (green|red) lines"),
+    ("zh", "绿色", "红色", r"(\d+) 条(绿色|红色)线"),
+])
+def test_why_an_lstm_text_names_the_line_colours_the_rnn_chart_draws(lang, green, red, said):
+    """The plain RNN's sentences are grouped by their gradient; the text counts each group's lines by the colour
+    the chart draws them in (green = answered right, red = wrong), never by the sky's colour word."""
+    from widgets.memory import groups
+
+    m = MemoryWidget(distractors=40, lang=lang)
+    panel = re.search(r'<svg[^>]*lstm-grad-rnn.*?</svg>', m.chart.value, re.S).group(0)
+    strokes = re.findall(r'<polyline [^>]*stroke="(#[0-9A-Fa-f]{6})"', panel)
+    name = {palette.INPUT: green, palette.FORGET: red}
+    idx_groups = groups(m.data["rnn_dh"][:, m.data["colour_step"]])
+    rnn_text = m.summary.value.split("</b>:")[-1]
+    told = [p for p in re.split(r"[;；]", re.sub(r"<[^>]+>", "", rnn_text)) if re.search(said, p)]
+    assert len(told) == len(idx_groups) == 2
+    for idx, part in zip(idx_groups, told):
+        drawn = {}
+        for i in idx:
+            drawn[name[strokes[i]]] = drawn.get(name[strokes[i]], 0) + 1
+        assert {c: int(n) for n, c in re.findall(said, part)} == drawn, part
+    # the legend names the same two colours with the swatches it draws
+    legend = re.search(r'class="lstm-legend".*?</div>', m.chart.value, re.S).group(0)
+    for colour, word in ((palette.INPUT, green), (palette.FORGET, red)):
+        assert re.search(rf'color:{colour};[^>]*>━</span> {word}', legend)
+
+
 def test_memory_widget_shows_the_recorded_gradients_of_both_trained_models():
     from explainer.story import words as W
     from explainer.story.compare import shipped_table

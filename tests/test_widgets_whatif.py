@@ -48,6 +48,15 @@ def test_the_value_slider_follows_the_field():
     assert (w.value.min, w.value.max) == (0.0, 1.0) and w.value.value == 0.0
 
 
+def test_a_value_outside_its_range_is_refused_and_nothing_is_rerun():
+    import pytest
+    w = WhatIf(["the sky", "was", "red", "birds", "sang", "the sky", "is"])
+    for field, value, said in (("i", 5.0, r"gate i lives in \[0, 1\]"), ("h", 1.2, r"state h lives in \[-1, 1\]")):
+        with pytest.raises(ValueError, match=said):
+            w.hold(0, 0, field, value)
+    assert w.interventions == [] and w.changed is w.original
+
+
 def test_a_saved_what_if_trace_says_what_was_held(tmp_path):
     """A trace made with a clamp, saved and opened elsewhere: the views say the value was held, not computed."""
     from widgets.export import export_html, load_source

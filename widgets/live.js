@@ -56,7 +56,16 @@ function vec(a) { return a.length === 1 ? fmt(a[0]) : '[' + a.slice(0, 4).map(fm
 function peak(a) { return a.length ? a.reduce((p, v) => Math.abs(v) > Math.abs(p) ? v : p, a[0]) : 0; }  // diagram._signed_peak
 const esc = (s) => String(s).replace(/[&<>"']/g, ch => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;'}[ch]));
 const st = {tab: D.start.tab, lang: D.langs[0], t: D.start.iv.length ? D.start.iv[0].t : D.start.t, u: D.start.iv.length ? D.start.iv[0].u : D.start.u,
-  text: '', iv: D.start.iv.slice(), sl: Object.assign({}, D.cell.start), timer: null};
+  text: '', iv: D.start.iv.slice(), sl: Object.assign({}, D.cell.start), timer: null, note: null};
+// a clamp's range, from explainer.intervention's table (null: unbounded, but always a finite number)
+function inRange(f, v) { const r = D.clamp_ranges[f]; return Number.isFinite(v) && (r[0] === null || v >= r[0]) && (r[1] === null || v <= r[1]); }
+function noteText() {   // the what-if box's one line, in the language shown now
+  if (!st.note) return '';
+  if (st.note.k !== 'clamp_out_of_range') return ui(st.note.k);
+  const r = D.clamp_ranges[st.note.field];
+  const range = r[0] === null ? ui('clamp_any_number') : ui('clamp_range').replace('{low}', num(r[0], 0)).replace('{high}', num(r[1], 0));
+  return ui('clamp_out_of_range').replace('{field}', st.note.field).replace('{range}', range).replace('{value}', st.note.value);
+}
 const ui = (k) => D.ui[st.lang][k];
 
 // ---- the drawing (the same geometry and labels as widgets/diagram.py's cell_svg) -------------------
@@ -278,7 +287,7 @@ function fromFragment(hash) {          // hostile input: every field checked, no
     const parts = q.get('iv').split(',');
     st.iv = parts.slice(0, 20).map(s => s.split(':')).filter(p => p.length === 4).map(p => ({t: Number(p[0]), u: Number(p[1]), f: p[2], v: Number(p[3])}))
       .filter(v => Number.isInteger(v.t) && v.t >= 0 && Number.isInteger(v.u) && v.u >= 0 && v.u < D.model.U.length && FIELDS.includes(v.f) && Number.isFinite(v.v) &&
-        ('ifo'.includes(v.f) ? v.v >= 0 && v.v <= 1 : v.f === 'g' ? v.v >= -1 && v.v <= 1 : Math.abs(v.v) <= 10));
+        (v.f === 'c' ? Math.abs(v.v) <= 10 : inRange(v.f, v.v)));
     if (st.iv.length !== parts.length) bad('iv');
   }
   Object.keys(D.cell.ranges).forEach(k => {
@@ -323,6 +332,7 @@ function showSentence() {
   setHtml('lstm-probs', probsHtml(r) + compareHtml(r));
   $('lstm-time').max = n - 1; $('lstm-time').value = st.t;
   $('lstm-step').textContent = `t = ${st.t} / ${n - 1} · ${label}`;
+  $('lstm-iv-msg').textContent = noteText();
   const ivs = $('lstm-iv-list'); ivs.textContent = '';
   st.iv.forEach((q, k) => { const b = document.createElement('button'); b.type = 'button'; b.className = 'lstm-iv-item'; b.textContent = `✕ t=${q.t} (${r.seq.labels[q.t] || '—'}) · ${D.seq.unit_names[st.lang][q.u]} · ${q.f} = ${num(q.v)}`; b.onclick = () => { st.iv.splice(k, 1); draw(); }; ivs.appendChild(b); });
   $('lstm-context').textContent = (D.seq.vocab && r.p ? ui('story_context').replace('{sentence}', r.seq.labels.join(st.lang === 'en' ? ' ' : ''))
@@ -394,7 +404,14 @@ $('lstm-time').oninput = (e) => { pause(); go(+e.target.value); };
 $('lstm-unit').onchange = (e) => { st.u = +e.target.value; draw(); };
 $('lstm-heatmaps').addEventListener('click', (e) => { const t = lstmHeatmapStep(e); if (t !== null) { pause(); go(t); } });
 if (!D.seq.vocab) document.querySelector('.lstm-tab[data-tab=sentence]').dataset.ui = 'tab_sequence';
-if (D.seq.vocab) $('lstm-text').oninput = (e) => { st.text = e.target.value.slice(0, 400); cache = null; draw(); };
+if (D.seq.vocab) $('lstm-text').oninput = (e) => {
+  // a clamp names a step, not a word: on a new sentence it would silently hold a different word, so the
+  // clamps go (and a line says so) whenever the words change; a space or a typo that tokenises the same keeps them
+  const before = JSON.stringify(sequence().labels);
+  st.text = e.target.value.slice(0, 400); cache = null;
+  if (st.iv.length && JSON.stringify(sequence().labels) !== before) { st.iv = []; st.note = {k: 'clamps_cleared'}; }
+  draw();
+};
 else $('lstm-text-row').hidden = true;
 document.querySelectorAll('.lstm-tab').forEach(b => b.onclick = () => { st.tab = b.dataset.tab; draw(); });
 document.querySelectorAll('.lstm-lang').forEach(b => b.onclick = () => {
@@ -406,11 +423,17 @@ document.querySelectorAll('.lstm-lang').forEach(b => b.onclick = () => {
 });
 Object.keys(D.cell.ranges).forEach(k => { $('lstm-sl-' + k).oninput = (e) => { st.sl[k] = +e.target.value; draw(); }; });
 $('lstm-iv-add').onclick = () => {
-  const f = $('lstm-iv-field').value, v = +$('lstm-iv-value').value;
+  const f = $('lstm-iv-field').value, raw = $('lstm-iv-value').value.trim(), v = Number(raw);
+  // a value outside the field's range (a gate of 5) would give a state no LSTM can reach: say so, change nothing
+  if (raw === '' || !inRange(f, v)) { st.note = {k: 'clamp_out_of_range', field: f, value: raw || '—'}; draw(); return; }
+  st.note = null;
   st.iv = st.iv.filter(q => !(q.t === st.t && q.u === st.u && q.f === f)).concat([{t: st.t, u: st.u, f: f, v: v}]); draw();
 };
-$('lstm-iv-field').onchange = (e) => { const r = e.target.value === 'g' ? [-1, 1] : 'ifo'.includes(e.target.value) ? [0, 1] : [-3, 3]; const inp = $('lstm-iv-value'); inp.min = r[0]; inp.max = r[1]; };
-$('lstm-iv-clear').onclick = () => { st.iv = []; draw(); };
+$('lstm-iv-field').onchange = (e) => {   // the number box's arrows stay inside the field's range (c: none)
+  const r = D.clamp_ranges[e.target.value], inp = $('lstm-iv-value');
+  ['min', 'max'].forEach((a, k) => { if (r[k] === null) inp.removeAttribute(a); else inp[a] = r[k]; });
+};
+$('lstm-iv-clear').onclick = () => { st.iv = []; st.note = null; draw(); };
 $('lstm-copy').onclick = () => {
   const url = location.href.split('#')[0] + toFragment();
   const done = () => { $('lstm-copied').textContent = ui('copied'); setTimeout(() => { $('lstm-copied').textContent = ''; }, 2500); };
@@ -425,8 +448,15 @@ document.addEventListener('keydown', (e) => {  // anywhere in the view: a clicke
     Home: () => { pause(); go(0); }, End: () => { pause(); go(1e9); }};
   if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
 });
-let touchX = null;   // swipe left / right over the drawing steps through the sentence
-$('lstm-seq-diagram').addEventListener('touchstart', (e) => { touchX = e.changedTouches[0].clientX; }, {passive: true});
+let touchX = null, touchY = null;   // swipe left / right over the drawing steps through the sentence
+$('lstm-seq-diagram').addEventListener('touchstart', (e) => { touchX = e.changedTouches[0].clientX; touchY = e.changedTouches[0].clientY; }, {passive: true});
+// a mostly sideways move is ours: cancelling it keeps the browser from reading it as history back / forward
+// (browsers that ignore touch-action or overscroll-behavior); an upright move still scrolls the page
+$('lstm-seq-diagram').addEventListener('touchmove', (e) => {
+  if (touchX === null || e.touches.length !== 1) return;
+  const dx = e.touches[0].clientX - touchX, dy = e.touches[0].clientY - touchY;
+  if (Math.abs(dx) > Math.abs(dy) && e.cancelable) e.preventDefault();
+}, {passive: false});
 $('lstm-seq-diagram').addEventListener('touchend', (e) => { if (touchX === null) return; const dx = e.changedTouches[0].clientX - touchX; touchX = null; if (Math.abs(dx) > 40) step(dx < 0 ? 1 : -1); });
 window.addEventListener('hashchange', () => { fromFragment(location.hash); cache = null; draw(); });
 if ('ontouchstart' in window || matchMedia('(pointer: coarse)').matches) document.body.classList.add('lstm-touch');

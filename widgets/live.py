@@ -30,6 +30,7 @@ from string import Template
 import numpy as np
 
 from explainer import gates, palette
+from explainer.intervention import RANGES as CLAMP_RANGES
 from explainer.glossary import term
 from explainer.presentation import CSS_FONTS
 from explainer.trace import SequenceTrace
@@ -45,7 +46,8 @@ UI_KEYS = ("page_title", "time_step", "unit", "play", "pause", "step_back", "ste
            "tab_cell", "tab_sentence", "type_sentence", "unknown_words", "no_tokens", "answer", "original", "what_if",
            "clamp_field", "clamp_value", "clamp_add", "clamp_clear", "copy_link", "copied", "sliders_note",
            "story_context", "watch_line", "cell_drawing", "tab_sequence", "heatmaps_opening", "heatmaps_original",
-           "link_not_understood", "page_live")
+           "link_not_understood", "page_live", "clamp_out_of_range", "clamp_range", "clamp_any_number",
+           "clamps_cleared")
 
 
 def can_run(trace: SequenceTrace) -> bool:
@@ -120,6 +122,9 @@ def live_data(trace: SequenceTrace, langs: tuple[str, ...]) -> dict:
     pal.update({g.field: g.color for g in gates.GATES}, c=palette.CELL, h=palette.HIDDEN)
     return {
         "langs": list(langs), "model": m, "readout": readout, "seq": seq, "carries": what, "heatmaps": heatmaps,
+        # what each clamp may be, from explainer.intervention (the gate table); null = unbounded (JSON has no inf)
+        "clamp_ranges": {f: [lo if np.isfinite(lo) else None, hi if np.isfinite(hi) else None]
+                         for f, (lo, hi) in CLAMP_RANGES.items()},
         "gates": {g.field: {"block": g.block, "low": g.low, "high": g.high, "color": g.color} for g in gates.GATES},
         "gate_titles": titles, "palette": pal, "font": FONT,
         # the drawing's geometry, type and tooltip style: diagram.py's, so the two drawings cannot drift apart
@@ -164,6 +169,11 @@ def _slider_label(k: str) -> str:
 LIVE_CSS = Template("""
 [hidden] {display:none !important}
 body {font-family: $fonts; margin: 10px 16px; color: $ink; font-size: 15px}
+/* a sideways swipe on the drawing steps through the sentence: it must never become the phone's own
+   back / forward gesture (the page and its state would be lost), so neither html nor body overscrolls sideways
+   and the drawing leaves only vertical panning (and zoom) to the browser */
+html, body {overscroll-behavior-x: none}
+#lstm-seq-diagram {touch-action: pan-y pinch-zoom}
 h1 {font-size: 20px; margin: 2px 0 6px}
 button {font-size: 15px; cursor: pointer}
 .lstm-bar-top {display:flex; flex-wrap:wrap; gap:6px 10px; align-items:center; position:sticky; top:0; background:white;
@@ -175,7 +185,8 @@ button {font-size: 15px; cursor: pointer}
 .lstm-context {margin:6px 0; padding:4px 8px; border-left:4px solid $cell; background:#FAF6EE}
 .lstm-text-row {display:flex; gap:8px; align-items:center; flex-wrap:wrap}
 #lstm-text {flex:1 1 420px; font-size:16px; padding:4px 6px; min-width:0}
-.lstm-unknown, .lstm-link-note {color:#B03A2E}
+.lstm-unknown, .lstm-link-note, .lstm-iv-msg {color:#B03A2E}
+.lstm-iv-msg {flex-basis:100%; margin:0} .lstm-iv-msg:empty {display:none}
 .lstm-words {display:flex; flex-wrap:wrap; gap:4px; margin:6px 0}
 .lstm-word {font-size:15px; padding:2px 7px; border:1px solid #ccc; background:white; border-radius:4px}
 .lstm-word-now {background:#222; color:white}
@@ -285,6 +296,7 @@ LIVE_PAGE = """<!DOCTYPE html>
       <input type="number" id="lstm-iv-value" min="0" max="1" step="0.05" value="1">
       <button type="button" id="lstm-iv-add" data-ui="clamp_add"></button>
       <button type="button" id="lstm-iv-clear" data-ui="clamp_clear"></button>
+      <p class="lstm-iv-msg" id="lstm-iv-msg" role="alert"></p>
       <div id="lstm-iv-list"></div></div>
     <div id="lstm-probs"></div>
     <div id="lstm-seq-charts"></div>

@@ -40,6 +40,10 @@ N_SENTENCES, SEED = 32, 11
 #: Each cell's colour in the charts: the LSTM in its belt's (c), the plain RNN in h's (all it has).
 CELL_COLOURS = {"lstm": palette.CELL, "rnn": palette.HIDDEN, "gru": palette.OUTPUT}
 RIGHT, WRONG = palette.INPUT, palette.FORGET
+#: Each answer's line colour and the glossary word that names that colour: the charts, the legend and the text
+#: all read this table, so the text cannot name a colour the chart does not draw (the sentences' own colour
+#: words, "the sky was red", are the story's, not the lines').
+LINES = {True: (RIGHT, "colour_green", "answer_right"), False: (WRONG, "colour_red", "answer_wrong")}
 #: Each cell's accuracy line (its worst seed's is half as wide): a line drawn later is narrower than one
 #: it may lie on, so equal accuracies show as a band with a line inside, not one line hiding the other.
 MEAN_WIDTH = {"lstm": 6, "gru": 2.5, "rnn": 3}
@@ -149,10 +153,14 @@ def interpretation(data: dict, lang: str = "en") -> tuple[str, str]:
     parts = []
     for g, idx in enumerate(groups(rnn)):
         colours = sorted({data["colours"][i] for i in idx}, key=["blue", "red", "green", "grey"].index)
-        named = "、".join(term(f"colour_{c}", lang) for c in colours) if lang == "zh" else \
-            ", ".join(term(f"colour_{c}", lang) for c in colours)
+        named = ("或" if lang == "zh" else " or ").join(term(f"colour_{c}", lang) for c in colours)
+        right = data["right"]["rnn"][idx]
+        # the lines of this group as the chart draws them: one per sentence, coloured by its answer
+        lines = (", " if lang == "en" else "，").join(
+            term("why_lines", lang).format(n=int(count), line=term(LINES[ok][1], lang), answer=term(LINES[ok][2], lang))
+            for ok, count in ((True, right.sum()), (False, (~right).sum())) if count)
         parts.append(term("why_rnn_group", lang).format(k=len(idx), colours=named, range=_range(f"rnn_dh-{g}", rnn[idx]),
-                                                        right=int(data["right"]["rnn"][idx].sum())))
+                                                        lines=lines))
     key = "why_rnn_split" if len(parts) > 1 else "why_rnn_one"
     second = term(key, lang).format(groups=("; " if lang == "en" else ";").join(parts))
     return first, second
@@ -222,7 +230,7 @@ class MemoryWidget(LanguageSwitch, widgets.VBox):
         charts = []
         for cell, field, title in panels:
             right = data["right"][cell]
-            series = [{"y": np.maximum(data[field][s], 1e-300), "colour": RIGHT if right[s] else WRONG,
+            series = [{"y": np.maximum(data[field][s], 1e-300), "colour": LINES[bool(right[s])][0],
                        "width": 1.2, "opacity": 0.45} for s in range(data["n"])]
             # 640 px: two beside each other at 1400 px, and their step labels every other one, level, at 40 words
             charts.append(_titled(f"{title} · {term('grad_per_sentence', lang)}",
@@ -231,8 +239,8 @@ class MemoryWidget(LanguageSwitch, widgets.VBox):
                                              xlabel=term("grad_steps_before", lang), ylabel=term("grad_ratio", lang),
                                              css_class=f"lstm-chart lstm-grad-{cell}")))
         legend = (f'<div class="lstm-legend" style="font-size:14px;margin:2px 0">'
-                  f'<span style="color:{RIGHT};font-weight:bold">━</span> {term("answer_right", lang)} &nbsp; '
-                  f'<span style="color:{WRONG};font-weight:bold">━</span> {term("answer_wrong", lang)} &nbsp; '
+                  + "".join(f'<span style="color:{c};font-weight:bold">━</span> {term("legend_line", lang).format(line=term(name, lang), answer=term(said, lang))} &nbsp; '
+                            for c, name, said in LINES.values()) +
                   f'┆ {term("colour_word_marker", lang)}</div>')
         self.chart.value = legend + '<div style="display:flex;flex-wrap:wrap;gap:8px 16px">' + "".join(charts) + "</div>"
         first, second = interpretation(data, lang)

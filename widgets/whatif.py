@@ -22,7 +22,7 @@ import numpy as np
 
 from explainer import palette
 from explainer.glossary import term
-from explainer.intervention import FIELDS, Intervention
+from explainer.intervention import FIELDS, RANGES as CLAMP_RANGES, Intervention
 from explainer.story import story_trace
 
 from . import views
@@ -30,8 +30,9 @@ from .charts import line_chart, num
 from .diagram import cell_svg
 from .language import LanguageSwitch, check_lang
 
-#: The range of each field's value slider.
-RANGES = {"i": (0.0, 1.0), "f": (0.0, 1.0), "o": (0.0, 1.0), "g": (-1.0, 1.0), "c": (-3.0, 3.0), "h": (-1.0, 1.0)}
+#: The range of each field's value slider: the range a clamp may take (explainer.intervention, from the
+#: gate table), except c, which may be any number there but a slider needs ends (the story's c stays inside ±3).
+RANGES = {**CLAMP_RANGES, "c": (-3.0, 3.0)}
 
 WHATIF_CSS = """<style>
 .lstm-whatif-pair {display:flex; flex-flow:row wrap; gap:8px 16px}
