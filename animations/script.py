@@ -725,7 +725,7 @@ SCRIPT: dict[str, list[Line]] = {
           "训练为什么能教会它？现在换成一个训练好的 LSTM（不是手工设定的演示模型），读一个更长的句子；我们把损失沿着它往回追。"),
         L("loss", "The loss L is minus the log of the probability of “{bp_answer}”. Training needs dL/dcₜ: how L "
                   "moves if cₜ is nudged.",
-          "损失 L = −log p（“{bp_answer}”）。训练需要 dL/dcₜ：cₜ 稍微一变，L 变多少。"),
+          "损失 L 是“{bp_answer}”这个答案概率的负对数。训练需要 dL/dcₜ：cₜ 稍微一变，L 变多少。"),
         L("chain", "One step back, by the chain rule: dL/dcₜ₋₁ = dL/dcₜ × fₜ, plus a second path, through h. Numbers "
                    "in units of {bp_unit}.",
           "链式法则往回一步：dL/dcₜ₋₁ = dL/dcₜ × fₜ，再加上第二条路：经过隐藏状态 h。数字以 {bp_unit} 为单位。"),

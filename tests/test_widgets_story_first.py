@@ -136,19 +136,23 @@ def test_the_source_menu_switches_between_story_demo_and_a_file(tmp_path):
 
 def test_switching_the_source_tells_the_browser_one_step_only():
     """From the last step, choosing the other source sends the browser the time slider's and ▶'s new step once,
-    the step to watch, with their new max: a 0 sent first came back through the browser's link between ▶ and the
-    slider, after the step to watch, and opened the source on step 0 (test_widgets_browser races it for real)."""
+    the step to watch: a 0 sent first came back through the browser's link between ▶ and the slider, after the
+    step to watch, and opened the source on step 0 (test_widgets_browser races it for real). The new max goes in
+    its own message, ordered so the browser never holds a value past its max: sent together, the slider applied
+    the value first, clipped 8 to the old max 7 and sent 7 back."""
     ex = SequenceExplorer()
     sent = []
     for name in ("time", "play"):  # what the kernel sends the browser (a DummyComm here, with no front end)
         getattr(ex, name).comm.send = lambda data=None, _name=name, **kw: sent.append((_name, data.get("state")))
     for source in ("demo", "story", "demo"):
         ex.step_by(+ex.time.max)  # End
+        before = ex.time.value
         sent.clear()
         ex.source_menu.value = source
-        t = views.watch_point(ex.trace)[0]
-        want = {"max": ex.trace.time - 1, "value": t}
-        assert sent == [("time", want), ("play", want)], (source, sent)
+        t, new_max = views.watch_point(ex.trace)[0], ex.trace.time - 1
+        value, limit = [("time", {"value": t}), ("play", {"value": t})], [("time", {"max": new_max}),
+                                                                        ("play", {"max": new_max})]
+        assert sent == (limit + value if new_max >= before else value + limit), (source, sent)
         assert ex.time.value == ex.play.value == t
 
 

@@ -479,13 +479,21 @@ class SequenceExplorer(LanguageSwitch, widgets.VBox):
             keep = self._keep_step and self.time.value < trace.time and (self.unit.value or 0) < trace.units
             t, u = ((int(self.time.value), self.unit.value or 0) if keep
                     else views.watch_point(trace) if watch else (0, 0))
-            # The step is set once, to where it opens, and the browser hears the slider's and ▶'s new max and
-            # value in one message each. Setting it to 0 and then to the step to watch raced the browser's
-            # jslink between ▶ and the slider: ▶'s 0 could come back to the kernel last and open the source on
-            # step 0. (The max first: a value past the old max would be clipped to it.)
-            with self.play.hold_sync(), self.time.hold_sync():
-                self.play.max = self.time.max = trace.time - 1
-                self.play.value = self.time.value = t
+            # The step is set once, to where it opens. Setting it to 0 and then to the step to watch raced the
+            # browser's jslink between ▶ and the slider: ▶'s 0 could come back to the kernel last and open the
+            # source on step 0. The max and the value go in separate messages, in the order in which the browser
+            # never holds a value past its max: a slider given value 8 with max 12 in one message applied the
+            # value first, clipped it to the old max 7 and sent 7 back.
+            def set_max():
+                with self.play.hold_sync(), self.time.hold_sync():
+                    self.play.max = self.time.max = trace.time - 1
+
+            def set_value():
+                with self.play.hold_sync(), self.time.hold_sync():
+                    self.play.value = self.time.value = t
+
+            for step in ((set_max, set_value) if trace.time - 1 >= self.time.value else (set_value, set_max)):
+                step()
             self.sample.max = trace.batch - 1
             self.sample.value = 0
             self.sample.layout.display = "" if trace.batch > 1 else "none"
