@@ -306,9 +306,9 @@ class LSTMScene(_Base):
         """Values of ``keys`` for the (step, unit) ``facts.where[name]`` at their slots on diagram ``d``
         (``digits``: decimals for all, or per key with two for the keys it does not name)."""
         t, u = self.facts.where[name]
-        per = digits if isinstance(digits, dict) else {}
-        return VGroup(*[d.value(k, float(self.src.value(k, t)[u]), u, t, size=size,
-                                digits=per.get(k, 2) if per else digits) for k in keys])
+        per = digits if isinstance(digits, dict) else dict.fromkeys(keys, digits)
+        return VGroup(*[d.value(k, float(self.src.value(k, t)[u]), u, t, size=size, digits=per.get(k, 2))
+                        for k in keys])
 
     def read_out_digits(self, name: str) -> int:
         """Decimals at which o × tanh c, shown for the (step, unit) ``name``, multiplies to the h shown."""
@@ -616,7 +616,6 @@ class PlainRNNFails(LSTMScene):
         # the colour word's column, boxed in each strip (one box over both would cross the LSTM's caption)
         colour_box = VGroup(*[SurroundingRectangle(VGroup(*cells[d.colour_step * U:(d.colour_step + 1) * U]),
                                                    color=palette.INK, buff=0.06) for cells in (h_strip, c_strip)])
-        colour_word = self.text(f"“{d.words[d.colour_step]}”", size=36).set_y(-2.05).set_x(colour_box.get_x())
         # under the LSTM's strip: the colour word, the filler words braced, the question
         fillers = VGroup(*c_strip[(d.colour_step + 1) * U:(d.later_step + 1) * U])
         brace = Brace(fillers, DOWN, buff=0.08, color=palette.MUTED)
@@ -624,7 +623,8 @@ class PlainRNNFails(LSTMScene):
                                 color=palette.MUTED).next_to(brace, DOWN, buff=0.05)
         question = self.text(f"“{d.words[-1]}”", size=36).set_y(brace_label.get_y())
         question.align_to(RIGHT * right, RIGHT)
-        colour_word.set_y(brace_label.get_y())
+        colour_word = self.text(f"“{d.words[d.colour_step]}”", size=36).move_to([colour_box.get_x(),
+                                                                              brace_label.get_y(), 0])
         self.say("inside", [FadeOut(chart)], [FadeIn(caption), FadeIn(names[0]), FadeIn(key[0]), FadeIn(key[2:]),
                                                LaggedStart(*[FadeIn(r) for r in h_strip], lag_ratio=0.005)])
         # the filler word that changes h most, and the number it changes, from what to what (the narration's
@@ -1289,7 +1289,6 @@ class Backprop(LSTMScene):
         groups = [[j for j in range(sp.n) if at[j] < VANISHED], [j for j in range(sp.n) if at[j] > 1.0]]
         # a group is lifted by opacity alone: every sentence is one line of one width
         lift = [[self.spread_groups[1][j].animate.set_stroke(opacity=1.0) for j in g] for g in groups]
-        lift = [g for g in lift if g]
         self.say("rnn_lines", lines[1][1], *lift)
         self.say("trick", [Indicate(self.spread_panels[0][0], color=palette.CELL, scale_factor=1.02)],
                  [Indicate(self.spread_groups[0], color=palette.CELL, scale_factor=1.02)])
