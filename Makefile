@@ -30,7 +30,7 @@ setup: system-deps $(STAMP)
 
 # the suite on every core (pytest-xdist); the slowest tests are listed at the end
 test: setup
-	$(PY) -m pytest -n auto --durations=15
+	$(PY) -m pytest -n auto --dist loadgroup --durations=15
 
 demo: setup
 	$(VENV)/bin/lstm-explainer trace --step 5

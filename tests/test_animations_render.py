@@ -48,6 +48,15 @@ def frame_change(a: np.ndarray, b: np.ndarray) -> float:
     return float((np.abs(small(a) - small(b)).max(axis=2) > 32).mean())
 
 
+def same_worker(name: str):
+    """``name`` as a test parameter whose tests all run in one process (``--dist loadgroup``): a scene's
+    last-frame renders are cached per process, so spread over two they would be rendered twice."""
+    return pytest.param(name, marks=pytest.mark.xdist_group(f"scene-{name}"))
+
+
+EACH_SCENE = [same_worker(n) for n in SCENES]
+
+
 @pytest.fixture(scope="session")
 def media(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("media")  # one text cache for the whole session
@@ -168,7 +177,7 @@ FRAME_W, FRAME_H = 14.222, 8.0
 MIN_DIGIT_HEIGHT = 26 / 1080 * FRAME_H
 
 
-@pytest.mark.parametrize("name", list(SCENES))
+@pytest.mark.parametrize("name", EACH_SCENE)
 def test_scene_renders_from_demo_trace(demo_renders, name):
     scene, src, image = demo_renders[name]
     assert image.shape == (270, 480, 3)
@@ -176,7 +185,7 @@ def test_scene_renders_from_demo_trace(demo_renders, name):
     assert check_numbers_on_screen(scene, src) >= (0 if name in WORDS_ONLY else 3)
 
 
-@pytest.mark.parametrize("name", list(SCENES))
+@pytest.mark.parametrize("name", EACH_SCENE)
 def test_scene_renders_from_trained_trace(trained_renders, name):
     scene, src, image = trained_renders[name]
     assert src.total_units == 16 and src.units == 3
@@ -185,7 +194,7 @@ def test_scene_renders_from_trained_trace(trained_renders, name):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("name", list(SCENES))
+@pytest.mark.parametrize("name", EACH_SCENE)
 def test_every_scene_renders_from_the_trained_story_model(media, lang, name):
     """The learned story LSTM (``--trace story``): every scene lays out, every number is the story trace's."""
     pytest.importorskip("explainer.story")
@@ -227,7 +236,7 @@ def check_digits(scene) -> None:
         assert digits.height >= MIN_DIGIT_HEIGHT - 1e-6, f"{n.trace_key} {n.text}: {digits.height:.3f} < {MIN_DIGIT_HEIGHT:.3f}"
 
 
-@pytest.mark.parametrize("name", list(SCENES))
+@pytest.mark.parametrize("name", EACH_SCENE)
 def test_layout_demo_both_languages(demo_renders, zh_renders, name):
     scene, _, _ = demo_renders[name]
     assert check_layout(scene) >= 2
@@ -237,7 +246,7 @@ def test_layout_demo_both_languages(demo_renders, zh_renders, name):
     check_digits(zh)
 
 
-@pytest.mark.parametrize("name", list(SCENES))
+@pytest.mark.parametrize("name", EACH_SCENE)
 def test_layout_trained_trace_both_languages(trained_renders, media, trained_trace_path, name):
     scene, src, _ = trained_renders[name]
     check_layout(scene)
@@ -252,6 +261,7 @@ def test_layout_trained_trace_both_languages(trained_renders, media, trained_tra
         assert "收盘价" in shown and "成交量" in shown
 
 
+@pytest.mark.xdist_group("scene-ForgetGate")
 def test_forget_gate_shows_the_keep_and_the_forget_step(demo_renders):
     """Reads the forget gate's numbers back from the screen at "birds" (keep) and "polluted" (forget)."""
     scene, src, _ = demo_renders["ForgetGate"]
@@ -268,6 +278,7 @@ def test_forget_gate_shows_the_keep_and_the_forget_step(demo_renders):
     assert tr.f[0, k, u] > 0.95 and abs(tr.c_prev[0, k, u]) > 0.9
 
 
+@pytest.mark.xdist_group("scene-HoldingQuietly")
 def test_holding_quietly_reads_back_the_gates_over_the_filler_words(demo_renders):
     """Over every filler word shown, the written unit's f, i, o, c and h are on screen as recorded, and they
     say what the narration says: f near one, i and o shut, c kept, h near zero."""
@@ -289,6 +300,7 @@ def test_holding_quietly_reads_back_the_gates_over_the_filler_words(demo_renders
     assert shown[("c", t_w, u)] == fmt(tr.c[0, t_w, u]) and abs(tr.c[0, t_w, u]) > 0.9
 
 
+@pytest.mark.xdist_group("scene-TheQuestion")
 def test_the_question_opens_the_output_gate(demo_renders):
     """At the question word the output gate is open, and o × tanh c shown multiply to the h shown."""
     scene, src, _ = demo_renders["TheQuestion"]
@@ -303,6 +315,7 @@ def test_the_question_opens_the_output_gate(demo_renders):
     assert len(scene.products) == src.units == 2  # o ⊙ tanh c = h, once per unit
 
 
+@pytest.mark.xdist_group("scene-FullStep")
 def test_full_step_ends_on_all_six_equations(demo_renders):
     scene, src, _ = demo_renders["FullStep"]
     assert len(scene.rows) == 6
@@ -319,6 +332,7 @@ def test_full_step_ends_on_all_six_equations(demo_renders):
     assert all(v.text == fmt(getattr(src.trace, v.trace_key)[0, t, u], v.trace_digits) for v in values)
 
 
+@pytest.mark.xdist_group("scene-HoldingQuietly")
 def test_holding_quietly_shows_the_factors_of_h(demo_renders):
     """Every column's o × tanh c multiplies to its h: o = 0.05 beside c = 0.93 and h = 0.03 read as a
     wrong product (0.05 × tanh 0.93 = 0.037); now tanh c has its row, and o, tanh c and h one precision."""
@@ -332,6 +346,7 @@ def test_holding_quietly_shows_the_factors_of_h(demo_renders):
     assert scene.spoken["quiet"].text.startswith("Output gate shut, o = 0.0474: hₜ = o ⊙ tanh c = 0.0347.")
 
 
+@pytest.mark.xdist_group("scene-UnrolledSequence")
 def test_unrolled_sequence_shows_every_step_of_the_story(demo_renders):
     scene, src, _ = demo_renders["UnrolledSequence"]
     steps = {n.trace_step for n in all_numbers(scene.mobjects) if n.trace_key == "c"}
@@ -347,7 +362,7 @@ def _snapshot(name: str, lang: str, image: np.ndarray) -> np.ndarray:
     return np.asarray(Image.open(path).convert("RGB"))
 
 
-@pytest.mark.parametrize("name", ["ForgetGate", "FullStep"])
+@pytest.mark.parametrize("name", [same_worker(n) for n in ("ForgetGate", "FullStep")])
 def test_last_frame_snapshot(demo_renders, zh_renders, name):
     _, _, en = demo_renders[name]
     _, _, zh = zh_renders[name]
@@ -591,7 +606,7 @@ def zh_renders(media):
 MAX_STILL_SECONDS = 6.0
 
 
-@pytest.mark.parametrize("name", list(SCENES))
+@pytest.mark.parametrize("name", EACH_SCENE)
 def test_no_picture_stays_still_longer_than_six_seconds(demo_renders, name):
     """Between two animations the screen is still; no such stretch (waits of one or more narration lines and
     their gaps) lasts more than 6 s, so the picture keeps pace with the voice."""
@@ -606,7 +621,7 @@ def test_no_picture_stays_still_longer_than_six_seconds(demo_renders, name):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("name", list(SCENES))
+@pytest.mark.parametrize("name", EACH_SCENE)
 def test_every_chapter_meets_the_standards(demo_renders, zh_renders, name, lang):
     """Per chapter, every key frame: text heights, edges and the subtitle band (projector), WCAG contrast of
     every text against what is behind it, and shown products that multiply back (rounding)."""

@@ -323,6 +323,82 @@ def test_presenter_mode_is_the_projector_view(classroom, chromium, screens):
         ctx.close()
 
 
+def test_presenter_mode_fits_what_if_and_the_timelapse_on_a_projector(classroom, chromium, screens):
+    """At 1280×720 with 150 % zoom, presenter mode is the projector view of the What if and Training timelapse
+    tabs too. What if: the what-if drawing alone (two side by side would print 12 px numbers), whole and in
+    numbers ≥ 16 px, with the comparison table whole beside it, its values those of the model rerun with the
+    clamp (f held at 1 at the watch step); the controls on one row, the value slider usable. Timelapse: the
+    file box and its source line go, the drawing is whole in numbers ≥ 16 px, the narration and six equation
+    lines beside it in 16 px, the play button and the epoch slider on screen. In English and Chinese."""
+    from explainer.glossary import term
+    from widgets.charts import num
+    from widgets.whatif import WhatIf
+
+    viewport = {"width": 853, "height": 480}
+    ctx = chromium.new_context(viewport=viewport, device_scale_factor=1.5)
+    try:
+        page = _presenter(ctx, classroom)
+        for lang in ("en", "zh"):
+            if lang == "zh":
+                _to_chinese(page)
+            page.locator(".lm-TabBar-tab").nth(2).click()
+            page.locator(".lstm-whatif-pair svg .lstm-val-c").last.wait_for(timeout=20_000)
+            page.locator(".lstm-whatif-controls button", has_text=term("clamp_add", lang)).click()
+            page.wait_for_function("() => document.querySelectorAll('.lstm-whatif-table tr').length > 0 && "
+                                   "document.querySelector('.lstm-whatif-status').textContent.includes('f = 1.000')",
+                                   timeout=20_000)
+            page.wait_for_timeout(600)
+            page.screenshot(path=str(screens / f"classroom_presenter_whatif_{lang}_853x480.png"))
+            pair = ".lstm-whatif-pair"
+            assert not page.locator(f"{pair} > div").first.is_visible()  # the original's numbers are in the table
+            drawing = _fully_on_screen(page, f"{pair} > div:last-child svg", viewport)
+            assert drawing and drawing["width"] > 0.6 * viewport["width"], (lang, drawing)
+            sizes = [s for s in page.evaluate(NUMBER_SIZES, f"{pair} > div:last-child")]
+            assert len(sizes) >= 14 and min(min(s, h) for _, s, h in sizes) >= 16, (lang, sorted(sizes, key=lambda s: s[1])[:3])
+            table = _fully_on_screen(page, ".lstm-whatif-table", viewport)
+            assert table and table["x"] >= drawing["x"] + drawing["width"] - 1, (lang, table, drawing)
+            assert min(page.evaluate(FONT_PX, ".lstm-whatif-table td")) >= 16
+            for sel in (".lstm-whatif-controls .widget-dropdown", ".lstm-whatif-controls .widget-slider",
+                        f".lstm-whatif-controls button:has-text('{term('clamp_clear', lang)}')"):
+                box = _fully_on_screen(page, sel, viewport)
+                assert box and box["y"] < 80, (lang, sel, box)  # the controls on one row, under the tabs
+            track = page.locator(".lstm-whatif-controls .widget-slider .slider-container").bounding_box()
+            assert track["width"] >= 100, track
+            w = WhatIf(lang=lang, show_language=False)
+            w.hold(w.step.value, w.unit.value, "f", 1.0)
+            t, u = w.step.value, w.unit.value
+            rows = page.evaluate("() => Array.from(document.querySelectorAll('.lstm-whatif-table tr'))"
+                                 ".map(r => Array.from(r.children).map(c => c.textContent.trim()))")
+            shown = {r[0]: r[1:] for r in rows if len(r) == 3}
+            for f in ("f", "i", "g", "o", "c", "h"):
+                assert shown[f] == [num(getattr(w.original, f)[0, t, u]), num(getattr(w.changed, f)[0, t, u])], (lang, f)
+            for word, pa, pb in zip(w.original.meta["colour_words"], w.original.meta["probabilities"],
+                                    w.changed.meta["probabilities"]):
+                assert shown[word] == [num(pa), num(pb)], (lang, word)
+            page.locator(".lstm-whatif-controls button", has_text=term("clamp_clear", lang)).click()
+
+            page.locator(".lm-TabBar-tab").nth(4).click()
+            page.locator(".lstm-timelapse-diagram .lstm-val-c").wait_for(timeout=20_000)
+            page.wait_for_timeout(600)
+            page.screenshot(path=str(screens / f"classroom_presenter_timelapse_{lang}_853x480.png"))
+            assert not page.locator(".lstm-timelapse-file").is_visible()
+            assert not page.locator(".lstm-timelapse-status").is_visible()
+            drawing = _fully_on_screen(page, ".lstm-timelapse-diagram svg", viewport)
+            assert drawing and drawing["width"] > 0.6 * viewport["width"], (lang, drawing)
+            sizes = page.evaluate(NUMBER_SIZES, ".lstm-timelapse-diagram")
+            assert len(sizes) >= 14 and min(min(s, h) for _, s, h in sizes) >= 16, lang
+            eqs = ".lstm-timelapse-equations"
+            for sel in (f"{eqs} .lstm-narration", *(f"{eqs} .lstm-eq-{k}" for k in "figoch")):
+                box = _fully_on_screen(page, sel, viewport)
+                assert box and box["x"] >= drawing["x"] + drawing["width"] - 1, (lang, sel, box)
+            assert min(page.evaluate(FONT_PX, f"{eqs} .lstm-eq, {eqs} .lstm-narration")) >= 16
+            for sel in (".lstm-timelapse-controls .widget-play", ".lstm-slider-epoch",
+                        ".lstm-timelapse-controls .widget-dropdown"):
+                assert _fully_on_screen(page, sel, viewport), (lang, sel, page.locator(sel).first.bounding_box())
+    finally:
+        ctx.close()
+
+
 def _to_chinese(page) -> None:
     """Switch the classroom to Chinese from its first tab and wait until the cell's labels are Chinese."""
     page.locator(".lm-TabBar-tab").nth(0).click()
@@ -386,13 +462,25 @@ def _text_above_the_fold(page, eqs: str, viewport: dict, where) -> dict:
     return {"narration": narration, "h": line}
 
 
+def _longest_narrations(trace, lang: str, k: int = 2) -> list[int]:
+    """The ``k`` steps (in order) whose narration, as the explorer prints it for the unit it opens on, is the
+    longest: where the text beside the drawing reaches lowest."""
+    from widgets import views
+    from widgets.diagram import narrate
+
+    u = views.watch_point(trace)[1]
+    length = [len(" · ".join(narrate(trace.step(t), u, 0, lang))) for t in range(trace.time)]
+    return sorted(np.argsort(length, kind="stable")[::-1][:k].tolist())
+
+
 @pytest.mark.parametrize("view", sorted(VIEWS))
 def test_narration_and_equations_above_the_fold_without_presenter_mode(view, classroom, chromium, screens):
     """As the classroom opens (no presenter mode), at 1400×900 and at 1280×720 with 150 % zoom: in the cell flow
     and in the explorer the narration line (not empty) and every equation line are on screen without scrolling,
-    the narration first; in the explorer at EVERY step of the story and of the demo (a three-clause narration is
-    half as long again as step 8's), on the projector in type ≥ 16 px, and what to watch whole and ≥ 14 px; in
-    the cell flow the sliders stay on screen beside the drawing; in English and Chinese."""
+    the narration first; in the explorer on the projector at EVERY step of the story and of the demo (a
+    three-clause narration is half as long again as step 8's) in type ≥ 16 px, at the desk (twice the room) at
+    the steps whose narration is longest, and what to watch whole and ≥ 14 px; in the cell flow the sliders stay
+    on screen beside the drawing; in English and Chinese."""
     from explainer.glossary import term
     from explainer.sources import trace_source
 
@@ -427,11 +515,13 @@ def test_narration_and_equations_above_the_fold_without_presenter_mode(view, cla
                                            ".getAttribute('aria-valuemax') == n", arg=steps - 1, timeout=60_000)
                 _press(page, ".lstm-step-end", steps - 1)  # the hidden End and Home buttons the keys press
                 _press(page, ".lstm-step-home", 0)
-                bottoms = []
-                for t in range(steps):
-                    if t:
+                bottoms, now = [], 0
+                for t in (range(steps) if scale > 1 else _longest_narrations(trace, lang)):
+                    for _ in range(t - now):
                         page.locator(".lstm-step-forward").click()
+                    if t != now:
                         _at_step(page, t)
+                    now = t
                     where = (view, lang, source, t)
                     boxes = _text_above_the_fold(page, ".lstm-sequence .lstm-equations", viewport, where)
                     bottoms.append(round(boxes["h"]["y"] + boxes["h"]["height"]))

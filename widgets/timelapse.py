@@ -32,6 +32,29 @@ from .language import LanguageSwitch, check_lang
 from .sequence import base_dir, explain_error
 
 
+#: Presenter mode (the classroom's ``.lstm-presenting``): the projector's view of the timelapse. The file box
+#: and the source line go (an error still shows); the drawing is as large as the screen's height allows
+#: (its width is its height × 1.617, at most 74 % of the width), the narration and equations beside it in
+#: 16 px; the charts follow below.
+PRESENTER_CSS = """<style>
+.lstm-presenting .lstm-timelapse-file {display:none !important}
+.lstm-presenting .lstm-timelapse-status:not(:has(.lstm-error)) {display:none !important}
+.lstm-presenting .lstm-timelapse-controls {flex-wrap:nowrap !important}
+.lstm-presenting .lstm-timelapse-controls > .widget-slider {flex:1 1 120px !important; min-width:0 !important}
+.lstm-presenting .lstm-timelapse-main {display:grid !important; gap:2px 10px; align-items:start;
+  grid-template-columns:minmax(0, min(calc((100vh - 74px) * 1.617), 74%)) minmax(200px, 1fr);
+  grid-template-areas:"diagram eqs" "charts charts"}
+.lstm-presenting .lstm-timelapse-left {display:contents !important}
+.lstm-presenting .lstm-timelapse-diagram {grid-area:diagram; min-width:0}
+.lstm-presenting .lstm-timelapse-equations {grid-area:eqs; min-width:0}
+.lstm-presenting .lstm-timelapse-right {grid-area:charts; min-width:0}
+.lstm-presenting .lstm-timelapse-equations .lstm-equations {display:flex; flex-direction:column; font-size:16px !important;
+  line-height:1.2 !important; font-family:var(--jp-ui-font-family, "DejaVu Sans", sans-serif) !important}
+.lstm-presenting .lstm-timelapse-equations .lstm-narration {order:-1; font-size:16px; font-weight:bold}
+.lstm-presenting .lstm-timelapse-equations .lstm-eq-note {display:none}
+</style>"""
+
+
 def load_recording(source) -> tuple[list[SequenceTrace], list[int], list[dict]]:
     """The first LSTM layer's traces, the epochs and the logs of a recording (a path or an ``EpochTraces``)."""
     from explainer.callbacks import EpochTraces
@@ -80,13 +103,14 @@ class TimelapseWidget(LanguageSwitch, widgets.VBox):
         left = widgets.VBox([self.diagram, self.equations], layout=widgets.Layout(flex="1 1 480px", min_width="300px",
                                                                                   max_width="900px"))
         right = widgets.VBox([self.charts], layout=widgets.Layout(flex="1 1 400px", min_width="300px"))
-        super().__init__([
-            widgets.HTML(hover_css(".lstm-timelapse")),
-            widgets.HBox([self.path, self.load_button, self.language], layout=wrap),
-            self.status,
-            widgets.HBox([self.play, self.epoch, self.time, self.unit], layout=wrap),
-            widgets.Box([left, right], layout=widgets.Layout(flex_flow="row wrap", width="100%")),
-        ])
+        file_row = widgets.HBox([self.path, self.load_button, self.language], layout=wrap)
+        controls = widgets.HBox([self.play, self.epoch, self.time, self.unit], layout=wrap)
+        main = widgets.Box([left, right], layout=widgets.Layout(flex_flow="row wrap", width="100%"))
+        self.equations.add_class("lstm-timelapse-equations")
+        for w, name in ((file_row, "file"), (controls, "controls"), (main, "main"), (left, "left"), (right, "right")):
+            w.add_class(f"lstm-timelapse-{name}")  # the presenter's grid places these (PRESENTER_CSS)
+        super().__init__([widgets.HTML(hover_css(".lstm-timelapse") + PRESENTER_CSS), file_row, self.status,
+                          controls, main])
         self.add_class("lstm-timelapse")
         for w in (self.epoch, self.time, self.unit):
             w.observe(lambda ch: self.redraw(), names="value")

@@ -40,6 +40,33 @@ WHATIF_CSS = """<style>
 .lstm-whatif-table {border-collapse:collapse; font-size:15px} .lstm-whatif-table td, .lstm-whatif-table th {padding:2px 8px}
 /* a projector (853×480 CSS px): each drawing fits the screen's height (one above the other, numbers ≥ 16 px) */
 @media (max-height: 620px) {.lstm-whatif-pair > div {max-width:calc((100vh - 20px) * 1.617)}}
+/* presenter mode (the classroom's .lstm-presenting): one screen, nothing to scroll to for the point. Two
+   drawings side by side would print their numbers at 12 px on a projector, so the what-if drawing alone, as
+   tall as the screen allows (the held value is marked on it), and beside it what is held and the
+   comparison: every value of the step, original against what-if, and both answers. The c and h curves
+   follow below. */
+.lstm-presenting .lstm-whatif {display:grid; gap:2px 12px; align-items:start;
+  grid-template-columns:minmax(0, min(calc((100vh - 92px) * 1.617), calc(100% - 225px))) minmax(205px, 1fr);
+  grid-template-areas:"controls controls" "pair status" "pair table" "charts charts"; grid-template-rows:auto auto 1fr auto}
+.lstm-presenting .lstm-whatif > .widget-html:first-child {position:absolute}
+.lstm-presenting .lstm-whatif-controls {grid-area:controls; min-width:0}
+.lstm-presenting .lstm-whatif-controls {flex-wrap:nowrap !important; gap:0 2px}
+.lstm-presenting .lstm-whatif-controls > * {flex:0 1 auto; min-width:0}
+.lstm-presenting .lstm-whatif-controls .widget-slider {width:215px !important}
+.lstm-presenting .lstm-whatif-controls .widget-slider .widget-label {width:auto !important; min-width:0 !important}
+.lstm-presenting .lstm-whatif-controls .widget-readout {min-width:0 !important; width:40px}
+.lstm-presenting .lstm-whatif-controls .widget-dropdown {width:auto !important}
+.lstm-presenting .lstm-whatif-controls .widget-button {padding:0 6px}
+.lstm-presenting .lstm-whatif-status {grid-area:status; min-width:0; font-size:16px; line-height:1.3}
+.lstm-presenting .lstm-whatif-status .widget-html-content {line-height:1.3}
+.lstm-presenting .lstm-whatif-pairbox {grid-area:pair; min-width:0}
+.lstm-presenting .lstm-whatif-compare {display:contents !important}
+.lstm-presenting .lstm-whatif-charts {grid-area:charts; min-width:0}
+.lstm-presenting .lstm-whatif-tablebox {grid-area:table; min-width:0}
+.lstm-presenting .lstm-whatif-pair > div:first-child {display:none}
+.lstm-presenting .lstm-whatif-pair > div {max-width:none; min-width:0; flex-basis:100%}
+.lstm-presenting .lstm-whatif-table {font-size:16px; line-height:1.3}
+.lstm-presenting .lstm-whatif-table td, .lstm-presenting .lstm-whatif-table th {padding:0 6px; white-space:nowrap}
 </style>"""
 
 
@@ -67,11 +94,13 @@ class WhatIf(LanguageSwitch, widgets.VBox):
         self.charts = widgets.HTML()
         self.table = widgets.HTML()
         self._fill_menus(t0, u0)
-        super().__init__([widgets.HTML(WHATIF_CSS), widgets.HBox([self.step, self.unit, self.field, self.value,
-                                                                  self.add, self.clear, self.language],
-                                                                 layout=widgets.Layout(flex_flow="row wrap")),
-                          self.status, self.pair, widgets.HBox([self.charts, self.table],
-                                                               layout=widgets.Layout(flex_flow="row wrap"))])
+        controls = widgets.HBox([self.step, self.unit, self.field, self.value, self.add, self.clear, self.language],
+                                layout=widgets.Layout(flex_flow="row wrap"))
+        compare = widgets.HBox([self.charts, self.table], layout=widgets.Layout(flex_flow="row wrap"))
+        for w, name in ((controls, "controls"), (self.status, "status"), (self.pair, "pairbox"),
+                        (compare, "compare"), (self.charts, "charts"), (self.table, "tablebox")):
+            w.add_class(f"lstm-whatif-{name}")  # the presenter's grid places these (WHATIF_CSS)
+        super().__init__([widgets.HTML(WHATIF_CSS), controls, self.status, self.pair, compare])
         self.add_class("lstm-whatif")
         self.field.observe(self._on_field, names="value")
         for w in (self.step, self.unit):
