@@ -235,7 +235,7 @@ TERMS: dict[str, dict[str, str]] = {
                       "zh": "天空 原来是 蓝色的 鸟儿 唱歌 污染了 天空 现在是"},
     "watch_line": {"en": "Watch {unit}. Its forget gate f stays at {range} on the other words and "
                          "closes to {f} at “{word}” (t = {t}), so its cell state c goes from {c0} to {c1}.",
-                   "zh": "请看{unit}。它的遗忘门 f 在其他词上保持在 {range},"
+                   "zh": "请看 {unit}。它的遗忘门 f 在其他词上保持在 {range}，"
                          "在“{word}”（t = {t}）处关到 {f}，于是细胞状态 c 从 {c0} 变为 {c1}。"},
     "feature_blue": {"en": "blue", "zh": "蓝色"},
     "feature_is": {"en": "is", "zh": "现在是"},

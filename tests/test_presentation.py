@@ -163,11 +163,17 @@ def test_chinese_ui_text_uses_full_width_punctuation():
     assert _HALF_WIDTH.search("颜色:单元") and _HALF_WIDTH.search("单元(r = 1)") and not _HALF_WIDTH.search("颜色：单元")
     found = []
     for p in _sources():
+        run, start = [], 0  # adjacent literals are one string: "…保持在 {range}," "在…" reads "…,在…"
         for tok in tokenize.generate_tokens(io.StringIO(p.read_text(encoding="utf-8")).readline):
+            if tok.type in (tokenize.NL, tokenize.COMMENT):
+                continue
             prefix = re.match(r"[A-Za-z]*", tok.string).group(0).lower()
             body = tok.string[len(prefix):]
-            if tok.type != tokenize.STRING or "r" in prefix or body.startswith(('"""', "'''")):
+            if tok.type == tokenize.STRING and "r" not in prefix and not body.startswith(('"""', "'''")):
+                run, start = run + [body[1:-1]], start if run else tok.start[0]
                 continue
-            if _HALF_WIDTH.search(body):
-                found.append(f"{p.relative_to(ROOT)}:{tok.start[0]} {body[:60]}")
+            text = "".join(run)
+            if _HALF_WIDTH.search(text):
+                found.append(f"{p.relative_to(ROOT)}:{start} {text[:60]}")
+            run = []
     assert not found, "half-width punctuation beside Chinese:\n" + "\n".join(found)

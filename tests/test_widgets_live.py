@@ -165,7 +165,8 @@ def test_page_drawing_shows_what_diagram_py_shows(lang, story_page, open_page):
         u, d = (1, 3, 4)[k % 3], (1, 3, 5)[k % 3]
         cell = LSTMCell(u, d, dtype=np.float64, rng=rng)
         cell.params["bias"][:] = rng.normal(0, 2, 4 * u)
-        s = cell.step(rng.normal(0, 2, (1, d)), rng.uniform(-1, 1, (1, u)), rng.normal(0, 2, (1, u)))
+        x = np.eye(d)[[int(rng.integers(d))]] if k % 6 == 5 else rng.normal(0, 2, (1, d))  # k = 5, 11, …: a one-hot word
+        s = cell.step(x, rng.uniform(-1, 1, (1, u)), rng.normal(0, 2, (1, u)))
         unit = int(rng.integers(u))
         held = ([], ["f"], ["c", "h"], ["i", "o"], ["g"])[k % 5]  # what a what-if clamp set: said so, not computed
         py = cell_svg(s, unit=unit, lang=lang, held=held)

@@ -154,6 +154,20 @@ def test_time_slider_shows_the_traced_step():
     assert "1: grey memory" in ex.heatmaps.value
 
 
+def test_a_one_hot_word_shows_where_its_1_is():
+    """The story model reads one-hot words: at "polluted" the drawing prints xₜ whole, runs of zeros as
+    "0 ×k", so the 1 (the word's index in the vocabulary) is on screen, not hidden behind four zeros and "…"."""
+    ex = SequenceExplorer(source="story")
+    t = ex.time.value
+    x = ex.trace.x[0, t]
+    k = int(np.flatnonzero(x)[0])
+    assert np.count_nonzero(x) == 1 and x[k] == 1 and x.size > 4
+    after = x.size - k - 1
+    parts = ([f"0 ×{k}"] if k > 1 else ["0"] * k) + ["+1.000"] + ([f"0 ×{after}"] if after > 1 else ["0"] * after)
+    assert f"xₜ = [{', '.join(parts)}]" in ex.diagram.value, re.findall(r"xₜ = [^<]*", ex.diagram.value)
+    assert "xₜ = [0.000, 0.000" not in ex.diagram.value
+
+
 def test_explorer_runs_the_demo_on_edited_words_and_loads_files(tmp_path):
     ex = SequenceExplorer(source="demo")
     ex.words.value = "polluted polluted blue"

@@ -126,9 +126,24 @@ def _factor(v: float) -> str:
 
 
 def _vec(a: np.ndarray, limit: int = 4) -> str:
+    """A vector on one line: its first ``limit`` entries, then "…". A longer vector with at most two entries
+    not zero (a one-hot word) is shown whole, each run of zeros as "0 ×k": "[0 ×8, 1.000, 0 ×11]" says
+    which entry is the word's 1, where the first four entries would show only zeros."""
     a = np.asarray(a).reshape(-1)
     if a.size == 1:
         return fmt(float(a[0]))
+    if a.size > limit and np.count_nonzero(a) <= 2:
+        parts, zeros = [], 0
+        for x in [*a.tolist(), None]:
+            if x == 0:
+                zeros += 1
+                continue
+            if zeros:
+                parts.append("0" if zeros == 1 else f"0 ×{zeros}")
+            zeros = 0
+            if x is not None:
+                parts.append(fmt(float(x)))
+        return f"[{', '.join(parts)}]"
     body = ", ".join(fmt(float(x)) for x in a[:limit])
     return f"[{body}{', …' if a.size > limit else ''}]"
 

@@ -52,7 +52,21 @@ function fixed(v, d) {                          // Python's f"{v:.{d}f}": round 
 function num(v, d) { const s = fixed(v, d === undefined ? 3 : d); return (+s === 0 ? fixed(0, d === undefined ? 3 : d) : s).replace('-', '−'); }
 function fmt(v) { const s = fixed(v, 3); if (+s === 0) return '0.000'; return (v >= 0 ? '+' + s : s).replace('-', '−'); }
 function factor(v) { const s = num(v); return s.startsWith('−') ? '(' + s + ')' : s; }
-function vec(a) { return a.length === 1 ? fmt(a[0]) : '[' + a.slice(0, 4).map(fmt).join(', ') + (a.length > 4 ? ', …' : '') + ']'; }
+// a vector on one line as widgets.diagram._vec prints it: a one-hot word whole, its runs of zeros as "0 ×k"
+function vec(a) {
+  if (a.length === 1) return fmt(a[0]);
+  if (a.length > 4 && a.filter(x => x !== 0).length <= 2) {
+    const parts = []; let zeros = 0;
+    for (const x of [...a, null]) {
+      if (x === 0) { zeros++; continue; }
+      if (zeros) parts.push(zeros === 1 ? '0' : '0 ×' + zeros);
+      zeros = 0;
+      if (x !== null) parts.push(fmt(x));
+    }
+    return '[' + parts.join(', ') + ']';
+  }
+  return '[' + a.slice(0, 4).map(fmt).join(', ') + (a.length > 4 ? ', …' : '') + ']';
+}
 function peak(a) { return a.length ? a.reduce((p, v) => Math.abs(v) > Math.abs(p) ? v : p, a[0]) : 0; }  // diagram._signed_peak
 const esc = (s) => String(s).replace(/[&<>"']/g, ch => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;'}[ch]));
 const st = {tab: D.start.tab, lang: D.langs[0], t: D.start.iv.length ? D.start.iv[0].t : D.start.t, u: D.start.iv.length ? D.start.iv[0].u : D.start.u,
