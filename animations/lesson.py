@@ -47,15 +47,61 @@ TRACK_LANGUAGE = {"en": "eng", "zh": "chi"}
 CUE_CHARS = {"en": 84, "zh": 32}
 #: Where a line may be cut, best first: after a sentence, then a clause, then a comma (the mark stays with the
 #: words before it).
+#: How much longer than half a cue either of its two rows may be, so that a row ends where a reader pauses.
+ROW_SLACK = 1.3
 _CUTS = {"en": ((". ", "? ", "! "), (": ", "; "), (", ",)), "zh": (("。", "？", "！"), ("：", "；"), ("，", "、"))}
 
 
 def cue_width(text: str, lang: str) -> float:
     """How wide ``text`` is in a subtitle row, in the row's characters: in Chinese a Latin letter, digit or
-    space is half a full-width character."""
+    space is half a full-width character. A row break counts for nothing."""
+    text = text.replace("\n", "")
     if lang != "zh":
         return float(len(text))
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
+
+
+def rows(text: str, lang: str) -> str:
+    """``text`` as the two rows a player shows, broken where a reader pauses (a player left to wrap Chinese
+    breaks it at its only spaces, inside a formula or between "LSTM" and "的"). Each row may run
+    :data:`ROW_SLACK` times half the cue. English breaks at the space nearest the middle; Chinese, best first, after a
+    full-width mark, at a quotation's edge, at a space beside a Latin word, or between two Chinese characters
+    outside quotation marks: never inside a quoted word, a Latin word, a number or a formula.
+
+    >>> rows("训练为什么能教会它？现在换成一个训练好的 LSTM。", "zh")
+    '训练为什么能教会它？\\n现在换成一个训练好的 LSTM。'
+    >>> rows("LSTM 的细胞状态 c、RNN 的隐藏状态 h，都除以最后一个词处的大小。", "zh")
+    'LSTM 的细胞状态 c、RNN 的隐藏状态 h，\\n都除以最后一个词处的大小。'
+    """
+    row = CUE_CHARS.get(lang, CUE_CHARS["en"]) / 2
+    if cue_width(text, lang) <= row:
+        return text
+    width = [cue_width(text[:k], lang) for k in range(len(text) + 1)]
+    half = width[-1] / 2
+    # (rank, k, drop): break before text[k], dropping that character (a space) or not
+    if lang != "zh":
+        cuts = [(0, k, 1) for k, ch in enumerate(text) if ch == " "]
+    else:
+        def wide(ch: str) -> bool:
+            return unicodedata.east_asian_width(ch) in "WF"
+        cuts, quoted = [], 0
+        for k in range(1, len(text)):
+            a, b = text[k - 1], text[k]
+            quoted += (a == "“") - (a == "”")
+            if a in "。？！：；，、）" and b != " ":
+                cuts.append((0, k, 0))
+            elif b == "“" or a == "”":
+                cuts.append((1, k, 0))
+            elif b == " " and not quoted and (wide(a) or wide(text[k + 1:k + 2] or "a")):
+                # a space beside a Chinese word; it stays at the row's end, so the rows join back to the line
+                cuts.append((2, k + 1, 0))
+            elif wide(a) and wide(b) and not quoted:
+                cuts.append((3, k, 0))
+    fit = [c for c in cuts if width[c[1]] <= row * ROW_SLACK and width[-1] - width[c[1] + c[2]] <= row * ROW_SLACK]
+    if not fit:
+        return text
+    rank, k, drop = min(fit, key=lambda c: (c[0], abs(width[c[1]] - half)))
+    return text[:k] + "\n" + text[k + drop:]
 
 
 def _pieces(text: str, limit: int, lang: str) -> list[str]:
@@ -80,6 +126,10 @@ def split_cue(cue: srt.Subtitle, lang: str) -> list[srt.Subtitle]:
     >>> cue = srt.Subtitle(0, dt.timedelta(0), dt.timedelta(seconds=10), "One two. " * 12)
     >>> [len(c.content) for c in split_cue(cue, "en")], split_cue(cue, "en")[-1].end.total_seconds()
     ([53, 53], 10.0)
+    >>> split_cue(cue, "en")[0].content
+    'One two. One two. One two.\\nOne two. One two. One two.'
+
+    Each cue is shown as :func:`rows` breaks it.
     """
     pieces = _pieces(cue.content.strip(), CUE_CHARS.get(lang, CUE_CHARS["en"]), lang)
     span, total = cue.end - cue.start, sum(len(p) for p in pieces)
@@ -87,7 +137,7 @@ def split_cue(cue: srt.Subtitle, lang: str) -> list[srt.Subtitle]:
     for p in pieces:
         start = cue.start + span * (done / total)
         done += len(p)
-        out.append(srt.Subtitle(index=0, start=start, end=cue.start + span * (done / total), content=p))
+        out.append(srt.Subtitle(index=0, start=start, end=cue.start + span * (done / total), content=rows(p, lang)))
     return out
 
 

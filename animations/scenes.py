@@ -1182,7 +1182,9 @@ class Backprop(LSTMScene):
         head = self.title(info=self.term("bp_which"))
         self.add(head)
         # --- the sentence and the loss ---------------------------------------------------------------
-        sep = " · " if self.lang == "zh" else " "  # Chinese words apart: "蓝色的鸟儿" would read "blue bird"
+        # the model's words apart, in both languages: "the sky" is one word to it, and "蓝色的鸟儿" would read
+        # "blue bird"
+        sep = " · "
         half = (T + 1) // 2
         sentence = VGroup(*[self.text(sep.join(ws), size=36) for ws in (bp.words[:half], bp.words[half:])])
         sentence.arrange(DOWN, aligned_edge=LEFT, buff=0.15).align_to(RIGHT * -6.3, LEFT).align_to(UP * 2.3, UP)
@@ -1193,7 +1195,9 @@ class Backprop(LSTMScene):
         loss.next_to(sentence, DOWN, buff=0.5).align_to(RIGHT * -6.3, LEFT)
         self.say("why", [FadeIn(sentence[0])], [FadeIn(sentence[1])])
         grad = self.markup(self.term("bp_grad"), size=36).next_to(loss, DOWN, buff=0.35).align_to(RIGHT * -6.3, LEFT)
-        self.say("loss", [FadeIn(loss)], [FadeIn(grad)])
+        sign = self.text(self.term("bp_sign"), size=36, color=palette.MUTED)
+        sign.next_to(grad, DOWN, buff=0.25).align_to(grad, LEFT)
+        self.say("loss", [FadeIn(loss)], [FadeIn(grad), FadeIn(sign)])
         # --- the chain rule, worked at three words ----------------------------------------------------
         # the sentence makes way: the table starts at the top, its last row clear of a two-row subtitle
         chain = self.markup(self.term("bp_chain"), size=36).align_to(UP * 2.3, UP).align_to(RIGHT * -6.3, LEFT)
@@ -1208,16 +1212,20 @@ class Backprop(LSTMScene):
         y0 = units.get_bottom()[1] - 0.35
         for m, x in zip(header, (cols[0], cols[1], cols[2], cols[3], cols[5])):
             m.move_to(UP * y0).align_to(RIGHT * x, LEFT)
-        self.say("chain", [FadeOut(loss), FadeOut(grad), FadeOut(sentence), FadeIn(chain), FadeIn(units)],
-                 [FadeIn(header)])
+        # one thing leaves, then the next comes: a cross-fade of two texts in one place reads as neither
+        self.say("chain", [FadeOut(loss), FadeOut(grad), FadeOut(sign), FadeOut(sentence)],
+                 [FadeIn(chain), FadeIn(units)], [FadeIn(header)])
         y = y0
         for k, t in enumerate(bp.chain_steps):
             d = bp.row_digits(t)
             gap = bp.chain_steps[k - 1] - 1 - t if k else 0  # words between this row and the one above, not worked
-            if gap > 0:  # marked, and the narration says how many, so the jump in the numbers is not a mistake
-                y -= 0.47
-                self.add(self.text("⋮", size=36, color=palette.MUTED).move_to(UP * y + RIGHT * (cols[0] + 0.3)))
-                y -= 0.45
+            if gap > 0:  # marked and named, and the narration says how many, so the jump in the numbers is not
+                # a mistake
+                y -= 0.55
+                skipped = " · ".join(f"“{w}”" for w in bp.words[t + 1:t + 1 + gap])
+                dots = self.text(f"… {skipped} …", size=36, color=palette.MUTED)
+                self.add(dots.move_to(UP * y).align_to(RIGHT * cols[0], LEFT))
+                y -= 0.55
             else:
                 y -= 0.55
             row = VGroup(self.text(f"“{bp.words[t]}”", size=36),
@@ -1249,7 +1257,7 @@ class Backprop(LSTMScene):
         if caption.width > 12.6:
             caption.scale_to_fit_width(12.6)
         caption.align_to(RIGHT * -6.3, LEFT).align_to(UP * 2.3, UP)
-        self.say("sentence", [FadeOut(VGroup(*table)), FadeIn(caption), Create(axis)],
+        self.say("sentence", [FadeOut(VGroup(*table))], [FadeIn(caption), Create(axis)],
                  [LaggedStart(*[GrowFromEdge(bars[t], DOWN) for t in reversed(range(T))], lag_ratio=0.1),
                   FadeIn(marks)], rt=1.5)
         at_colour = self.tagged(bp.scaled(bp.colour_step), "dc", bp.colour_step, size=36)
@@ -1280,8 +1288,16 @@ class Backprop(LSTMScene):
         axes = self.spread_axes()
         self.spread_groups: dict[int, VGroup] = {}  # each model's 40 lines (spread_lines fills it)
         lines = [self.spread_lines(0), self.spread_lines(1)]
-        self.say("switch", [FadeOut(chapter_a)], [FadeOut(head), FadeIn(head2)], axes[1])
-        self.say("measure", axes[0] + lines[0][0], lines[1][0])  # the lines while "each line is …" is said
+        # one of the sentences, while the narration describes them: its colour, two fillers, …, the question
+        ws, c0 = sp.words(self.lang), sp.colour_step
+        example = self.text(self.term("sp_example").format(a=" · ".join(ws[:c0 + 1]), k=sp.fillers,
+                                                           b=" · ".join(ws[-2:])), size=36)
+        if example.width > 12.6:
+            example.scale_to_fit_width(12.6)
+        example.align_to(RIGHT * -6.3, LEFT).set_y(self.spread_top - 0.4)
+        self.say("switch", [FadeOut(chapter_a)], [FadeOut(head), FadeIn(head2), FadeIn(example)], axes[1])
+        # the lines while "one line per sentence" is said
+        self.say("measure", [FadeOut(example)] + axes[0] + lines[0][0], lines[1][0])
         self.say("lstm_lines", lines[0][1])
         # the sentences the narration counts, brought forward: those where under a hundredth arrives, then those
         # where the gradient grows
@@ -1290,7 +1306,23 @@ class Backprop(LSTMScene):
         # a group is lifted by opacity alone: every sentence is one line of one width
         lift = [[self.spread_groups[1][j].animate.set_stroke(opacity=1.0) for j in g] for g in groups]
         self.say("rnn_lines", lines[1][1], *lift)
-        self.say("trick", [Indicate(self.spread_panels[0][0], color=palette.CELL, scale_factor=1.02)],
+        self.say("rnn_why", [Indicate(self.spread_panels[1][0], color=palette.HIDDEN, scale_factor=1.02)])
+        # what the first half measured, in place of the measure's key: f at the event and while the memory is kept
+        kept = [t for t in range(bp.colour_step + 1, T) if t != bp.poll_step]
+        lo, hi = min(kept, key=lambda t: bp.belt[t]), max(kept, key=lambda t: bp.belt[t])
+        belt_f = VGroup(self.text(self.term("bp_belt_f"), size=36),
+                        self.text(self.term("bp_f_at").format(w=bp.words[bp.poll_step]), size=36),
+                        self.tagged(float(bp.belt[bp.poll_step]), "belt", bp.poll_step, color=palette.FORGET,
+                                    digits=bp.f_digits(bp.poll_step)),
+                        self.text(f"· {self.term('bp_f_kept')}", size=36),
+                        self.tagged(float(bp.belt[lo]), "belt", lo, color=palette.FORGET, digits=2),
+                        self.text(self.term("sp_range_to"), size=36),
+                        self.tagged(float(bp.belt[hi]), "belt", hi, color=palette.FORGET, digits=2))
+        belt_f.arrange(RIGHT, buff=0.2)
+        if belt_f.width > 12.6:
+            belt_f.scale_to_fit_width(12.6)
+        belt_f.align_to(RIGHT * -6.3, LEFT).set_y(self.spread_top - 0.4)
+        self.say("trick", [FadeOut(self.spread_measure)], [FadeIn(belt_f)],
                  [Indicate(self.spread_groups[0], color=palette.CELL, scale_factor=1.02)])
 
     def spread_axes(self) -> list:
@@ -1300,11 +1332,13 @@ class Backprop(LSTMScene):
         y_lo, y_hi = -2.3, self.spread_top - 1.85
         lo, hi = self.LOG_RANGE
         panels = VGroup()
-        for k, (x0, x1) in enumerate(((-5.35, -0.3), (1.3, 6.35))):
+        # the left panel's widest tick, "0.001", ends inside the 4 % margin
+        for k, (x0, x1) in enumerate(((-4.95, -0.3), (1.55, 6.35))):
             ax = Axes(x_range=[0, steps - 1, steps - 1], y_range=[lo, hi, 1], x_length=x1 - x0, y_length=y_hi - y_lo,
                       tips=False, axis_config={"color": palette.FRAME, "stroke_width": 3, "include_ticks": True})
             ax.move_to(RIGHT * (x0 + x1) / 2 + UP * (y_lo + y_hi) / 2)
-            ticks = VGroup(*[self.tick(f"{10.0 ** e:g}").next_to(ax.c2p(0, e), LEFT, buff=0.12) for e in (-2, 0)])
+            ticks = VGroup(*[self.tick(f"{10.0 ** e:g}").next_to(ax.c2p(0, e), LEFT, buff=0.12)
+                             for e in range(lo, hi + 1)])
             one = DashedLine(ax.c2p(0, 0), ax.c2p(steps - 1, 0), color=palette.FRAME, stroke_width=2)
             # one label for the whole axis: two end labels would run into each other on a panel this narrow
             ends = self.text(self.term("sp_span"), size=36, color=palette.MUTED)
@@ -1318,6 +1352,7 @@ class Backprop(LSTMScene):
         if measure.width > 12.6:
             measure.scale_to_fit_width(12.6)
         measure.align_to(RIGHT * -6.3, LEFT).set_y(self.spread_top - 0.4)
+        self.spread_measure = measure
         return [[FadeIn(measure)], [FadeIn(panels)]]
 
     def spread_lines(self, k: int) -> list:

@@ -324,6 +324,7 @@ class Facts:
         T = len(bp.words)
         v["bp_answer"], v["bp_colour"], v["bp_poll"], v["bp_last"] = (bp.answer, bp.words[bp.colour_step],
                                                                       bp.words[bp.poll_step], bp.words[-1])
+        v["bp_prepoll"] = bp.words[bp.poll_step - 1]
         v["bp_unit"] = fmt(bp.unit_size, 4)
         self.numbers.add(v["bp_unit"])
         from explainer.story.train import SENTENCES
@@ -347,6 +348,12 @@ class Facts:
         self.flags["bp_cut"] = bool(bp.belt[bp.poll_step] < 0.1 and bp.blame_ratio > 10)
         self.flags["bp_level"] = bool(after.max() / after.min() < 1.1)
         self.flags["bp_total_above"] = bool(bp.filler_ratio > bp.filler_product)
+        # "the full gradient reaches the word" and "the gate cuts it" (both read off the recorded dL/dc)
+        self.flags["bp_reaches"] = self.flags["bp_cut"] and self.flags["bp_level"]
+        # "f is learned: near zero where the memory is replaced, near one while it is kept": f at every word
+        # after the colour, the event's aside
+        rest = np.delete(bp.belt[bp.colour_step + 1:], bp.poll_step - bp.colour_step - 1)
+        self.flags["bp_learned"] = bool(bp.belt[bp.poll_step] < 0.1 and rest.min() >= 0.9)
         from animations.learned import VANISHED, gradient_spread
         sp = gradient_spread()
         v["sp_n"], v["sp_fillers"] = str(sp.n), str(sp.fillers)
@@ -721,27 +728,30 @@ SCRIPT: dict[str, list[Line]] = {
           "其余的细胞状态在任何一步的变化最多是 {rest_change}。", when="not holds"),
     ],
     "Backprop": [
-        L("why", "Why can training teach this? A trained LSTM, not the hand-built demo, now reads a longer sentence.",
-          "训练为什么能教会它？现在换成一个训练好的 LSTM（不是手工设定的演示模型），读一个更长的句子；我们把损失沿着它往回追。"),
-        L("loss", "The loss L is minus the log of the probability of “{bp_answer}”. Training needs dL/dcₜ: how L "
-                  "moves if cₜ is nudged.",
-          "损失 L 是“{bp_answer}”这个答案概率的负对数。训练需要 dL/dcₜ：cₜ 稍微一变，L 变多少。"),
-        L("chain", "One step back, by the chain rule: dL/dcₜ₋₁ = dL/dcₜ × fₜ, plus a second path, through h. Numbers "
-                   "in units of {bp_unit}.",
-          "链式法则往回一步：dL/dcₜ₋₁ = dL/dcₜ × fₜ，再加上第二条路：经过隐藏状态 h。数字以 {bp_unit} 为单位。"),
+        L("why", "Why can training teach this? A trained LSTM now reads a longer sentence.",
+          "训练为什么能教会它？现在换成一个训练好的 LSTM，读一个更长的句子。"),
+        L("loss", "The loss L is minus the log of the probability of “{bp_answer}”. dL/dcₜ says how L moves if cₜ is "
+                  "nudged; the weights that wrote cₜ learn in proportion to it.",
+          "损失 L 是“{bp_answer}”这个答案概率的负对数。dL/dcₜ 表示 cₜ 稍微一变，L 变多少；写入 cₜ 的权重按它的大小学习。"),
+        L("chain", "We follow the one unit of c holding the colour, back by the chain rule: dL/dcₜ₋₁ = dL/dcₜ × fₜ, "
+                   "plus a path through h.",
+          "我们只跟踪细胞状态 c 里存颜色的那一个单元，用链式法则往回一步：dL/dcₜ₋₁ = dL/dcₜ × fₜ，再加上经过 h 的路径。"),
         L("step0", "At “{bp_word0}”: {bp_dc0} times {bp_f0} is {bp_direct0}; recorded one word earlier: {bp_prev0}, "
                    "the rest from h.",
           "在“{bp_word0}”：{bp_dc0} 乘 {bp_f0} 得 {bp_direct0}；前一个词记录的是 {bp_prev0}，其余来自 h。"),
-        L("step1", "“{bp_word1}”: the same sum, and again f near one passes it almost whole.",
-          "“{bp_word1}”：同样的算法，f 仍接近 1，梯度几乎完整通过。", when="bp_passes"),
+        L("step1", "“{bp_word1}”: f near one again passes it almost whole.",
+          "“{bp_word1}”：同样的计算，f 仍接近 1，梯度几乎完整通过。", when="bp_passes"),
         L("step1", "“{bp_word1}”: {bp_dc1} times {bp_f1} is {bp_direct1}; recorded {bp_prev1}.",
           "“{bp_word1}”：{bp_dc1} 乘 {bp_f1} 得 {bp_direct1}；记录值 {bp_prev1}。", when="not bp_passes"),
-        L("step2", "Skipping {bp_gap} words, at “{bp_word2}” f = {bp_f2}: {bp_dc2} times {bp_f2} is only "
-                   "{bp_direct2}; recorded before it: {bp_prev2}. The gate cuts it.",
-          "跳过 {bp_gap} 个词，在“{bp_word2}”处 f = {bp_f2}：{bp_dc2} 乘 {bp_f2} 只剩 {bp_direct2}；之前记录的是 {bp_prev2}。遗忘门把梯度切断了。", when="bp_cut"),
+        L("step2", "{bp_gap} words on, the full gradient reaches “{bp_word2}”, the word that made the sky "
+                   "{bp_answer}. There {bp_dc2} times f = {bp_f2} is only {bp_direct2}; recorded before it: "
+                   "{bp_prev2}. The gate cuts it.",
+          "再往回 {bp_gap} 个词，完整的梯度到达“{bp_word2}”，正是它让天空变成{bp_answer}。这里 {bp_dc2} 乘 f = {bp_f2} "
+          "只剩 {bp_direct2}；之前记录的是 {bp_prev2}。遗忘门把梯度切断了。", when="bp_reaches"),
         L("step2", "Skipping {bp_gap} words, at “{bp_word2}” f = {bp_f2}: {bp_dc2} times {bp_f2} is {bp_direct2}; "
                    "recorded before it: {bp_prev2}.",
-          "跳过 {bp_gap} 个词，在“{bp_word2}”处 f = {bp_f2}：{bp_dc2} 乘 {bp_f2} 得 {bp_direct2}；之前记录的是 {bp_prev2}。", when="not bp_cut"),
+          "跳过 {bp_gap} 个词，在“{bp_word2}”处 f = {bp_f2}：{bp_dc2} 乘 {bp_f2} 得 {bp_direct2}；之前记录的是 {bp_prev2}。",
+          when="not bp_reaches"),
         L("sentence", "The recorded gradient at every word: level from “{bp_last}” back to “{bp_poll}”, then a step "
                       "down.",
           "每个词上记录的梯度：从“{bp_last}”到“{bp_poll}”大致不变，然后一下子降下去。", when="bp_level"),
@@ -750,32 +760,38 @@ SCRIPT: dict[str, list[Line]] = {
         L("blame", "At “{bp_colour}” it is {bp_dc_colour}, against {bp_dc_last} at the end: the old colour is hardly "
                    "blamed.",
           "在“{bp_colour}”处是 {bp_dc_colour}，句尾是 {bp_dc_last}：损失几乎不归咎于旧颜色。"),
-        L("fillers", "Between “{bp_colour}” and “{bp_poll}” the f's multiply to {bp_fprod}; the gradient keeps "
-                     "{bp_fratio}, topped up through h.",
-          "在“{bp_colour}”和“{bp_poll}”之间，f 连乘得 {bp_fprod}，梯度却保留了 {bp_fratio}：经过 h 的路径每个词补上一点。", when="bp_total_above"),
-        L("fillers", "Between “{bp_colour}” and “{bp_poll}” the f's multiply to {bp_fprod}; the gradient keeps "
-                     "{bp_fratio}.",
-          "在“{bp_colour}”和“{bp_poll}”之间，f 连乘得 {bp_fprod}；梯度保留了 {bp_fratio}。", when="not bp_total_above"),
-        L("switch", "Now {sp_n} sentences: a colour, {sp_fillers} filler words, the question, read by the trained LSTM "
-                    "and by a plain RNN trained alike.",
-          "现在换成 {sp_n} 个句子：颜色词、{sp_fillers} 个填充词、提问，由训练好的 LSTM 和同样训练的普通 RNN 来读。"),
-        L("measure", "Each line is one sentence: the size of the gradient of each network's memory, the LSTM's c, the "
-                     "RNN's h, over its size at the last word.",
-          "每条线是一个句子：各自记忆（LSTM 的 c、RNN 的 h）梯度的大小，除以最后一个词处的大小。"),
+        L("fillers", "Between “{bp_colour}” and “{bp_poll}” the f's multiply to {bp_fprod}, yet “{bp_colour}” gets "
+                     "{bp_fratio} times the gradient at “{bp_prepoll}”: h tops it up.",
+          "在“{bp_colour}”和“{bp_poll}”之间，f 连乘得 {bp_fprod}，“{bp_colour}”处的梯度却是“{bp_prepoll}”处的 "
+          "{bp_fratio} 倍：经过 h 的路径每个词补上一点。", when="bp_total_above"),
+        L("fillers", "Between “{bp_colour}” and “{bp_poll}” the f's multiply to {bp_fprod}; “{bp_colour}” gets "
+                     "{bp_fratio} times the gradient at “{bp_prepoll}”.",
+          "在“{bp_colour}”和“{bp_poll}”之间，f 连乘得 {bp_fprod}；“{bp_colour}”处的梯度是“{bp_prepoll}”处的 {bp_fratio} 倍。",
+          when="not bp_total_above"),
+        L("switch", "Now {sp_n} sentences like this one, read by the trained LSTM and a plain RNN trained alike.",
+          "现在换成 {sp_n} 个这样的句子：颜色词、{sp_fillers} 个填充词、提问，由训练好的 LSTM 和同样训练的普通 RNN 来读。"),
+        L("measure", "Now the size of the whole gradient vector, one line per sentence: the LSTM's c, the RNN's h, "
+                     "over its size at the last word.",
+          "现在看整个梯度向量的大小，每个句子一条线：LSTM 的细胞状态 c、RNN 的隐藏状态 h，都除以最后一个词处的大小。"),
         L("lstm_lines", "The LSTM: at the colour word {sp_lstm_lo} to {sp_lstm_hi} of it arrives, on every sentence.",
           "LSTM：在颜色词处，每个句子都还剩句末梯度的 {sp_lstm_lo} 到 {sp_lstm_hi}。", when="lstm_steady"),
         L("lstm_lines", "The LSTM: at the colour word {sp_lstm_lo} to {sp_lstm_hi} of it arrives.",
           "LSTM：在颜色词处收到 {sp_lstm_lo} 到 {sp_lstm_hi}。", when="not lstm_steady"),
-        L("rnn_lines", "The plain RNN: on {sp_rnn_small} of the {sp_n} under a hundredth arrives, down to {sp_rnn_lo}: "
-                       "it vanishes. On {sp_rnn_big} others it grows, up to {sp_rnn_hi}: each step back multiplies it by W and tanh′, "
-                       "so training cannot count on it.",
+        L("rnn_lines", "The plain RNN: on {sp_rnn_small} of the {sp_n}, less than a hundredth arrives, down to "
+                       "{sp_rnn_lo}: it vanishes. On {sp_rnn_big} others it grows, up to {sp_rnn_hi}.",
           "普通 RNN：{sp_n} 句里有 {sp_rnn_small} 句不到百分之一，最少 {sp_rnn_lo}：梯度消失。"
-          "另有 {sp_rnn_big} 句变大，最多 {sp_rnn_hi}：每往回一步，它都要乘以 W 和 tanh′，训练没法指望它。", when="rnn_vanishes"),
+          "另有 {sp_rnn_big} 句变大，最多 {sp_rnn_hi}。", when="rnn_vanishes"),
         L("rnn_lines", "The plain RNN: at the colour word {sp_rnn_lo} to {sp_rnn_hi} of it arrives.",
           "普通 RNN：在颜色词处收到 {sp_rnn_lo} 到 {sp_rnn_hi}。", when="not rnn_vanishes"),
-        L("trick", "So the belt helps: on its own path the gradient is multiplied only by f, near one, on every "
-                   "sentence.",
-          "这就是传送带的作用：在传送带这条路上，梯度每步只乘以 f，而 f 保持在 1 附近，每个句子都一样。"),
+        L("rnn_why", "Each step back multiplies it by W and tanh′, the slope of tanh: training cannot count on it.",
+          "每往回一步，它都要乘以 W 和 tanh′（tanh 的斜率）：训练没法指望它。", when="rnn_vanishes"),
+        L("rnn_why", "Each step back multiplies it by W and tanh′, the slope of tanh.",
+          "每往回一步，它都要乘以 W 和 tanh′（tanh 的斜率）。", when="not rnn_vanishes"),
+        L("trick", "On the belt the gradient is multiplied only by f, a learned gate: near zero where the memory is "
+                   "replaced, near one while it is kept.",
+          "在传送带上，梯度每步只乘以 f，而 f 是学出来的：该换掉记忆的地方接近 0，保留记忆时接近 1。", when="bp_learned"),
+        L("trick", "So the belt helps: on its own path the gradient is multiplied only by f.",
+          "这就是传送带的作用：在传送带这条路上，梯度每步只乘以 f。", when="not bp_learned"),
     ],
     "TrainedLSTM": [
         L("intro", "Our demo's weights were set by hand. Does training find the same idea? An LSTM trained on "

@@ -43,6 +43,10 @@ RECORDING_TYPES = (".wav", ".mp3", ".m4a")
 #: voice's own pace; 0.87 is 13 % faster) and eSpeak NG's words per minute (its default is 175; at that rate
 #: the Mandarin voice spells every number out, 零点九五, slowly enough to push the lesson past 11 minutes).
 PIPER_LENGTH_SCALE = 0.87
+#: Piper draws each sound's length with noise (``noise_w``, 0.8 in the voice's config): the same line came out
+#: 7.1–7.4 s long on four runs. Without it every phoneme gets its predicted length, so a line, and the lesson,
+#: lasts the same on every machine and run.
+PIPER_NOISE_W = 0.0
 ESPEAK_WPM = {"en": 185, "zh": 225}
 #: Every clip is resampled to this rate (mono, 16 bit), so the lesson's track is mixed without resampling.
 RATE = 22050
@@ -123,7 +127,7 @@ class Piper:
 
     def synthesize(self, text: str) -> np.ndarray:
         from piper.config import SynthesisConfig
-        config = SynthesisConfig(length_scale=PIPER_LENGTH_SCALE)
+        config = SynthesisConfig(length_scale=PIPER_LENGTH_SCALE, noise_w_scale=PIPER_NOISE_W)
         chunks = [c.audio_int16_array for c in self.voice.synthesize(text, syn_config=config)]
         return np.concatenate(chunks) if chunks else np.zeros(0, np.int16)
 
@@ -175,7 +179,7 @@ class Espeak:
 
 ENGINES = {"piper": Piper, "espeak-ng": Espeak}
 #: Each engine's pace, as a cache key (known without starting the engine).
-PACE = {"piper": lambda lang: f"length_scale {PIPER_LENGTH_SCALE}", "espeak-ng": lambda lang: f"{ESPEAK_WPM[lang]} wpm"}
+PACE = {"piper": lambda lang: f"length_scale {PIPER_LENGTH_SCALE} noise_w {PIPER_NOISE_W}", "espeak-ng": lambda lang: f"{ESPEAK_WPM[lang]} wpm"}
 
 
 def best_engine(lang: str) -> str:

@@ -192,6 +192,7 @@ TERMS: dict[str, dict[str, str]] = {
                 "zh": "L = 损失：答案的交叉熵 = −log p（“{answer}”）"},
     "bp_grad": {"en": "dL/dc<sub>t</sub>: how much L changes if c<sub>t</sub> is nudged",
                 "zh": "dL/dc<sub>t</sub>：把 c<sub>t</sub> 轻推一下，L 变多少"},
+    "bp_sign": {"en": "negative: a larger c, a lower L", "zh": "负数：c 大一点，L 就小一点"},
     "bp_units": {"en": "gradients counted in units of {unit}", "zh": "梯度以 {unit} 为单位"},
     "bp_chain": {"en": "dL/dc<sub>t−1</sub> = dL/dc<sub>t</sub> × f<sub>t</sub>  +  (path through h)",
                  "zh": "dL/dc<sub>t−1</sub> = dL/dc<sub>t</sub> × f<sub>t</sub>  +  （经过 h 的路径）"},
@@ -205,6 +206,10 @@ TERMS: dict[str, dict[str, str]] = {
                  "zh": "训练好的 LSTM 和普通 RNN · 同样的 {n} 个句子：颜色词、{fillers} 个填充词、提问"},
     "sp_measure_short": {"en": "‖v‖ = size of v, ÷ its size at the last word · one line per sentence · log scale",
                          "zh": "‖v‖ = v 的大小，÷ 最后一个词处的大小 · 每个句子一条线 · 对数刻度"},
+    "sp_example": {"en": "e.g. {a} · … {k} filler words … · {b}", "zh": "例如：{a} · ……{k} 个填充词…… · {b}"},
+    "bp_belt_f": {"en": "on the belt × f, learned:", "zh": "传送带上 × f，学出来的："},
+    "bp_f_at": {"en": "at “{w}”", "zh": "在“{w}”"},
+    "bp_f_kept": {"en": "while kept", "zh": "保留时"},
     "sp_span": {"en": "colour word → end", "zh": "颜色词 → 句末"},
     "sp_range_to": {"en": "to", "zh": "至"},
     # --- classroom: playback, reading aids, status and error lines, the exported page ---

@@ -15,7 +15,7 @@ from explainer.cli import main  # noqa: E402
 from explainer.gates import OPEN  # noqa: E402
 
 from animations import cli as render_cli  # noqa: E402
-from animations.lesson import CUE_CHARS, chapter_title, chapters, cue_width, duration, split_cue  # noqa: E402
+from animations.lesson import CUE_CHARS, ROW_SLACK, chapter_title, chapters, cue_width, duration, split_cue  # noqa: E402
 from animations.mobjects import fmt  # noqa: E402
 from animations.scenes import SCENES  # noqa: E402
 from animations.chapters import LESSON  # noqa: E402
@@ -188,7 +188,7 @@ def test_render_lesson_joins_scenes_with_chapters_and_subtitles(tmp_path, monkey
         subs = list(srt.parse((folder / "lesson.srt").read_text(encoding="utf-8")))
         lines = [s.text for sc in short for s in narration(sc, facts)]
         sep = " " if lang == "en" else ""  # long lines are shown as several cues, cut after a mark
-        assert sep.join(s.content for s in subs) == sep.join(lines)
+        assert sep.join(s.content.replace("\n", sep) for s in subs) == sep.join(lines)
         assert len(subs) > len(lines) and max(cue_width(s.content, lang) for s in subs) <= CUE_CHARS[lang]
         covered = sum((s.end - s.start).total_seconds() for s in subs)
         # a question's silence (time to think) has no subtitle: it is a pause a class sees
@@ -199,9 +199,14 @@ def test_render_lesson_joins_scenes_with_chapters_and_subtitles(tmp_path, monkey
         assert all(b.start >= a.end for a, b in zip(subs, subs[1:]))  # never two lines at once
         assert subs[-1].end <= dt.timedelta(seconds=total + 0.05)
         vtt = (folder / "lesson.vtt").read_text(encoding="utf-8")
-        assert vtt.startswith("WEBVTT") and lines[-1] in vtt and "-->" in vtt
+        assert vtt.startswith("WEBVTT") and all(s.content in vtt for s in subs) and "-->" in vtt
     assert not list(tmp_path.glob("*/low/partial_movie_files"))
     assert (tmp_path / ".cache" / "partial").is_dir()
+
+
+def is_wide(ch: str) -> bool:
+    import unicodedata
+    return unicodedata.east_asian_width(ch) in "WF"
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -214,6 +219,19 @@ def test_every_narration_line_fits_in_two_subtitle_rows(lang):
         for line in narration(scene, facts):
             a, b = dt.timedelta(seconds=3), dt.timedelta(seconds=3 + line.seconds)
             cues = split_cue(srt.Subtitle(0, a, b, line.text), lang)
+            # each cue shown as two rows at most, broken by the lesson (a row break stands for a space in
+            # English, for nothing in Chinese), neither row much longer than half the cue
+            assert all(c.content.count("\n") <= 1 for c in cues)
+            assert all(cue_width(r, lang) <= CUE_CHARS[lang] / 2 * ROW_SLACK for c in cues for r in c.content.split("\n")
+                       if "\n" in c.content), [c.content for c in cues]
+            assert all("\n" in c.content for c in cues if cue_width(c.content, lang) > CUE_CHARS[lang] / 2)
+            firsts = [c.content.split("\n")[0] for c in cues if "\n" in c.content]
+            assert all(r.count("“") == r.count("”") for r in firsts), firsts  # never inside a quoted word
+            if lang == "zh":  # nor inside a Latin word, a number or a formula: never between two such characters
+                pairs = [c.content.split("\n") for c in cues if "\n" in c.content]
+                assert not [p for p in pairs if not (is_wide(p[0].rstrip()[-1]) or is_wide(p[1][0]))], pairs
+            for c in cues:
+                c.content = c.content.replace("\n", sep)
             assert sep.join(c.content for c in cues) == line.text
             assert all(cue_width(c.content, lang) <= CUE_CHARS[lang] for c in cues), [c.content for c in cues]
             assert cues[0].start == a and cues[-1].end == b
@@ -294,3 +312,23 @@ def test_the_backprop_spread_is_what_the_recordings_show():
     line = said["rnn_lines"]
     assert f"on {int((rnn < VANISHED).sum())} of the {sp.n}" in line and fmt(rnn.min(), 3) in line
     assert f"On {int((rnn > 1).sum())} others" in line and fmt(rnn.max()) in line
+
+
+@pytest.mark.skipif("Backprop" not in SCENES, reason="the story package is not installed")
+def test_the_backprop_conclusions_are_read_off_the_recorded_gradients():
+    """"The full gradient reaches “polluted”" only where |dL/dc| is level from the end back to it and f there
+    cuts it; "f is learned: near zero where the memory is replaced, near one while it is kept" only where f at
+    the event is under 0.1 and every other f after the colour word at least 0.9. Both hold for the shipped model."""
+    from animations.learned import backprop_data
+    bp = backprop_data("en")
+    facts = Facts(make_source())
+    said = {s.key: s.text for s in narration("Backprop", facts)}
+    size = np.abs(bp.dc[bp.poll_step:])
+    reaches = size.max() / size.min() < 1.1 and bp.belt[bp.poll_step] < 0.1
+    assert reaches and ("the full gradient reaches “polluted”" in said["step2"]) == reaches
+    kept = [bp.belt[t] for t in range(bp.colour_step + 1, len(bp.words)) if t != bp.poll_step]
+    learned = bp.belt[bp.poll_step] < 0.1 and min(kept) >= 0.9
+    assert learned and ("near zero where the memory is replaced" in said["trick"]) == learned
+    # the sum the chain line speaks of is the recorded one: dL/dc_{t-1} = dL/dc_t · f_t + (the path through h)
+    t = bp.poll_step
+    assert abs(bp.direct(t)) < 0.05 * abs(bp.scaled(t)) and abs(bp.scaled(t - 1)) < 0.05 * abs(bp.scaled(t))
