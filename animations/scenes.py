@@ -1329,7 +1329,7 @@ class Backprop(LSTMScene):
         """Two panels, the LSTM's ‖dL/dc_t‖ and the plain RNN's ‖dL/dh_t‖, each over its last word's, from the
         colour word to the last word, on a log scale 0.001 … 10."""
         steps = self.sp.lstm.shape[1]
-        y_lo, y_hi = -2.3, self.spread_top - 1.85
+        y_lo, y_hi = -2.3, self.spread_top - 2.0  # the ranges under the names clear the "10" tick
         lo, hi = self.LOG_RANGE
         panels = VGroup()
         # the left panel's widest tick, "0.001", ends inside the 4 % margin

@@ -743,7 +743,7 @@ SCRIPT: dict[str, list[Line]] = {
           "“{bp_word1}”：同样的计算，f 仍接近 1，梯度几乎完整通过。", when="bp_passes"),
         L("step1", "“{bp_word1}”: {bp_dc1} times {bp_f1} is {bp_direct1}; recorded {bp_prev1}.",
           "“{bp_word1}”：{bp_dc1} 乘 {bp_f1} 得 {bp_direct1}；记录值 {bp_prev1}。", when="not bp_passes"),
-        L("step2", "{bp_gap} words on, the full gradient reaches “{bp_word2}”, the word that made the sky "
+        L("step2", "{bp_gap} words further back, the full gradient reaches “{bp_word2}”, the word that made the sky "
                    "{bp_answer}. There {bp_dc2} times f = {bp_f2} is only {bp_direct2}; recorded before it: "
                    "{bp_prev2}. The gate cuts it.",
           "再往回 {bp_gap} 个词，完整的梯度到达“{bp_word2}”，正是它让天空变成{bp_answer}。这里 {bp_dc2} 乘 f = {bp_f2} "
@@ -768,8 +768,10 @@ SCRIPT: dict[str, list[Line]] = {
                      "{bp_fratio} times the gradient at “{bp_prepoll}”.",
           "在“{bp_colour}”和“{bp_poll}”之间，f 连乘得 {bp_fprod}；“{bp_colour}”处的梯度是“{bp_prepoll}”处的 {bp_fratio} 倍。",
           when="not bp_total_above"),
-        L("switch", "Now {sp_n} sentences like this one, read by the trained LSTM and a plain RNN trained alike.",
-          "现在换成 {sp_n} 个这样的句子：颜色词、{sp_fillers} 个填充词、提问，由训练好的 LSTM 和同样训练的普通 RNN 来读。"),
+        L("switch", "Now {sp_n} sentences where nothing replaces the colour, read by the trained LSTM and a plain "
+                    "RNN trained alike.",
+          "现在换成 {sp_n} 个句子：颜色词、{sp_fillers} 个填充词、提问，中间没有什么替换颜色，它必须一直传到提问；"
+          "由训练好的 LSTM 和同样训练的普通 RNN 来读。"),
         L("measure", "Now the size of the whole gradient vector, one line per sentence: the LSTM's c, the RNN's h, "
                      "over its size at the last word.",
           "现在看整个梯度向量的大小，每个句子一条线：LSTM 的细胞状态 c、RNN 的隐藏状态 h，都除以最后一个词处的大小。"),
@@ -787,16 +789,16 @@ SCRIPT: dict[str, list[Line]] = {
           "每往回一步，它都要乘以 W 和 tanh′（tanh 的斜率）：训练没法指望它。", when="rnn_vanishes"),
         L("rnn_why", "Each step back multiplies it by W and tanh′, the slope of tanh.",
           "每往回一步，它都要乘以 W 和 tanh′（tanh 的斜率）。", when="not rnn_vanishes"),
-        L("trick", "On the belt the gradient is multiplied only by f, a learned gate: near zero where the memory is "
+        L("trick", "On the belt's path the gradient is multiplied only by f, a learned gate: near zero where the memory is "
                    "replaced, near one while it is kept.",
           "在传送带上，梯度每步只乘以 f，而 f 是学出来的：该换掉记忆的地方接近 0，保留记忆时接近 1。", when="bp_learned"),
         L("trick", "So the belt helps: on its own path the gradient is multiplied only by f.",
           "这就是传送带的作用：在传送带这条路上，梯度每步只乘以 f。", when="not bp_learned"),
     ],
     "TrainedLSTM": [
-        L("intro", "Our demo's weights were set by hand. Does training find the same idea? An LSTM trained on "
-                   "{n_sentences} sentences:",
-          "演示模型的权重是手工设定的。训练能找到同样的办法吗？看在 {n_sentences} 个句子上训练的 LSTM："),
+        L("intro", "Our demo's weights were set by hand. Does training find the same idea? The last chapter's LSTM, "
+                   "trained on {n_sentences} sentences:",
+          "演示模型的权重是手工设定的。训练能找到同样的办法吗？看上一章那个在 {n_sentences} 个句子上训练的 LSTM："),
         L("store", "One of its units became a colour memory: at “{st_colour}” it stores c = {st_c_store}.",
           "它的一个单元变成了颜色记忆：在“{st_colour}”处它存下 c = {st_c_store}。"),
         L("keep", "Over the filler words its forget gate stays between {st_f_lo} and {st_f_hi}: the memory is kept.",
