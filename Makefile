@@ -28,9 +28,9 @@ $(STAMP): pyproject.toml
 
 setup: system-deps $(STAMP)
 
-# the suite on every core (pytest-xdist); the slowest tests are listed at the end
+# the suite on twice the cores (pytest-xdist: most tests wait on renders, browsers and kernels); the slowest tests are listed at the end
 test: setup
-	$(PY) -m pytest -n auto --dist loadgroup --durations=15
+	$(PY) -m pytest -n $$(( $$(nproc) * 2 )) --dist loadgroup --durations=15
 
 demo: setup
 	$(VENV)/bin/lstm-explainer trace --step 5
